@@ -1,0 +1,65 @@
+//! The one trait every front end talks to, and its implementations.
+
+mod error;
+mod query;
+mod view;
+
+pub use error::{Error, Result};
+pub use query::*;
+pub use view::*;
+
+use async_trait::async_trait;
+
+use crate::dataset::{Dataset, ImportReport};
+use crate::domain::*;
+
+/// Who is writing: recorded in the change log.
+pub type Actor<'a> = &'a str;
+
+/// The store of accounts, behind which sit the embedded SQLite store and the team
+/// server's HTTP API. Every write runs in one transaction and lands in the change log;
+/// updates and deletes carry the version they were based on and are refused with
+/// [`Error::Conflict`] when it is stale.
+#[async_trait]
+pub trait Backend: Send + Sync {
+    /// One page of the portfolio.
+    async fn portfolio(&self, query: &PortfolioQuery) -> Result<Page<AccountRow>>;
+    /// Everything the account tabs need.
+    async fn account(&self, id: Id) -> Result<Account360>;
+    /// Interactions of one account (or of all), newest first; full-text when `text` is set.
+    async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>>;
+    /// Usage of one account in buckets.
+    async fn usage(&self, account: Id, query: &UsageQuery) -> Result<Vec<UsageBucket>>;
+    /// Agreements of one account, newest start first.
+    async fn agreements(
+        &self,
+        account: Id,
+        status: Option<AgreementStatus>,
+    ) -> Result<Vec<Agreement>>;
+    /// Tasks by status, assignee, project, account.
+    async fn tasks(&self, query: &TaskQuery) -> Result<Vec<Task>>;
+    /// Support cases across accounts.
+    async fn cases(&self, query: &CaseQuery) -> Result<Page<CaseRow>>;
+    /// Alerts across accounts or of one.
+    async fn alerts(&self, query: &AlertQuery) -> Result<Page<Alert>>;
+    /// Every playbook that can be run.
+    async fn playbooks(&self) -> Result<Vec<Playbook>>;
+    /// The change history of one account (its records included), newest first.
+    async fn change_log(&self, account: Id, page: PageRequest) -> Result<Page<ChangeLogEntry>>;
+
+    /// One record by kind and id.
+    async fn get(&self, kind: EntityKind, id: Id) -> Result<Record>;
+    /// Creates a record; the store assigns id, version 1 and times.
+    async fn create(&self, actor: Actor<'_>, record: Record) -> Result<Record>;
+    /// Replaces a record whose version matches the stored one; returns it at its new version.
+    async fn update(&self, actor: Actor<'_>, record: Record) -> Result<Record>;
+    /// Deletes a record whose version matches the stored one (an account takes its records with it).
+    async fn delete(&self, actor: Actor<'_>, kind: EntityKind, id: Id, version: i64) -> Result<()>;
+    /// Appends product usage rows (facts, not records: no versions, no change log).
+    async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64>;
+
+    /// Loads a whole dataset after validating all of it; nothing is written unless all is valid.
+    async fn import(&self, dataset: Dataset) -> Result<ImportReport>;
+    /// Everything in the store, in the dataset format.
+    async fn export(&self) -> Result<Dataset>;
+}

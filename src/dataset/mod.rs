@@ -1,0 +1,180 @@
+//! The dataset format: the JSON that `tend import` reads, `tend export` writes and
+//! the demo fixtures use. See the README's "Dataset format" section.
+//!
+//! A dataset carries an `anchor`: the instant its data was written relative to. The
+//! demo shifts every date by whole days so that the anchor becomes today, which keeps
+//! recency ("last touch 3 days ago") reading right whenever it is opened.
+
+mod parse;
+mod shift;
+mod validate;
+
+pub use parse::parse;
+pub use validate::validate;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::*;
+
+/// The value of the `format` field.
+pub const FORMAT: &str = "tend-dataset";
+/// The version of the format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole store's worth of records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    pub format: String,
+    pub format_version: u32,
+    /// The instant the data is relative to ("today" when it was written).
+    pub anchor: Timestamp,
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub interactions: Vec<Interaction>,
+    #[serde(default)]
+    pub usage: Vec<UsageDay>,
+    #[serde(default)]
+    pub support_cases: Vec<SupportCase>,
+    #[serde(default)]
+    pub agreements: Vec<Agreement>,
+    #[serde(default)]
+    pub opportunities: Vec<Opportunity>,
+    #[serde(default)]
+    pub projects: Vec<Project>,
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    #[serde(default)]
+    pub playbooks: Vec<Playbook>,
+    #[serde(default)]
+    pub playbook_runs: Vec<PlaybookRun>,
+    #[serde(default)]
+    pub nps_responses: Vec<NpsResponse>,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
+    #[serde(default)]
+    pub summaries: Vec<Summary>,
+    #[serde(default)]
+    pub change_log: Vec<ChangeLogEntry>,
+}
+
+impl Dataset {
+    /// An empty dataset anchored at `anchor`.
+    pub fn new(anchor: Timestamp) -> Self {
+        Dataset {
+            format: FORMAT.to_string(),
+            format_version: FORMAT_VERSION,
+            anchor,
+            accounts: vec![],
+            contacts: vec![],
+            interactions: vec![],
+            usage: vec![],
+            support_cases: vec![],
+            agreements: vec![],
+            opportunities: vec![],
+            projects: vec![],
+            tasks: vec![],
+            playbooks: vec![],
+            playbook_runs: vec![],
+            nps_responses: vec![],
+            documents: vec![],
+            alerts: vec![],
+            summaries: vec![],
+            change_log: vec![],
+        }
+    }
+
+    /// How many rows of every section it holds.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("accounts", self.accounts.len()),
+            ("contacts", self.contacts.len()),
+            ("interactions", self.interactions.len()),
+            ("usage", self.usage.len()),
+            ("support_cases", self.support_cases.len()),
+            ("agreements", self.agreements.len()),
+            ("opportunities", self.opportunities.len()),
+            ("projects", self.projects.len()),
+            ("tasks", self.tasks.len()),
+            ("playbooks", self.playbooks.len()),
+            ("playbook_runs", self.playbook_runs.len()),
+            ("nps_responses", self.nps_responses.len()),
+            ("documents", self.documents.len()),
+            ("alerts", self.alerts.len()),
+            ("summaries", self.summaries.len()),
+            ("change_log", self.change_log.len()),
+        ]
+    }
+
+    /// Total rows in all sections.
+    pub fn total_rows(&self) -> usize {
+        self.counts().iter().map(|(_, n)| n).sum()
+    }
+
+    /// Serialises to pretty JSON.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(self)
+    }
+}
+
+/// What an import loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub counts: Vec<(String, usize)>,
+    pub rows: usize,
+}
+
+impl ImportReport {
+    pub fn of(dataset: &Dataset) -> Self {
+        ImportReport {
+            counts: dataset
+                .counts()
+                .into_iter()
+                .map(|(k, n)| (k.to_string(), n))
+                .collect(),
+            rows: dataset.total_rows(),
+        }
+    }
+}
+
+/// One thing wrong with a dataset, with its place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Where: "line 3, column 7" or "accounts[3] (id 17)".
+    pub place: String,
+    /// The field, when one is to blame ("parent_id", "sentiment.score").
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{}, field `{}`: {}", self.place, field, self.message),
+            None => write!(f, "{}: {}", self.place, self.message),
+        }
+    }
+}
+
+/// Every problem found in a dataset (the whole list, not just the first).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} problem(s) in {file}:\n{}", problems.len(), list(file, problems))]
+pub struct Problems {
+    pub file: String,
+    pub problems: Vec<Problem>,
+}
+
+fn list(file: &str, problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {file}: {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

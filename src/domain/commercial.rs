@@ -1,0 +1,231 @@
+//! Contracts, opportunities and documents.
+
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::account::first_version;
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatus {
+    Draft,
+    Active,
+    Expired,
+    Cancelled,
+}
+
+crate::named_enum!(AgreementStatus {
+    Draft => "draft",
+    Active => "active",
+    Expired => "expired",
+    Cancelled => "cancelled",
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementKind {
+    Initial,
+    Renewal,
+    Amendment,
+    Service,
+}
+
+crate::named_enum!(AgreementKind {
+    Initial => "initial",
+    Renewal => "renewal",
+    Amendment => "amendment",
+    Service => "service",
+});
+
+/// A link attached to a record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    pub title: String,
+    pub url: String,
+}
+
+/// A contract.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agreement {
+    pub id: Id,
+    #[serde(default = "first_version")]
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub source: Source,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub account_id: Id,
+    #[serde(default)]
+    pub name: String,
+    pub mrr_cents: Cents,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// Notice period in days.
+    #[serde(default)]
+    pub notice_days: u32,
+    #[serde(default)]
+    pub auto_renew: bool,
+    pub status: AgreementStatus,
+    pub kind: AgreementKind,
+    #[serde(default = "yes")]
+    pub payment_up_to_date: bool,
+    /// The agreement this one renews.
+    #[serde(default)]
+    pub renews_id: Option<Id>,
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Agreement {
+    /// Whether the agreement counts toward MRR on `day`: active, started, and either
+    /// not ended or tacitly renewed.
+    pub fn is_active_on(&self, day: NaiveDate) -> bool {
+        self.status == AgreementStatus::Active
+            && self.start <= day
+            && (day <= self.end || self.auto_renew)
+    }
+
+    /// The end of the term running on `day`: a tacitly renewed contract rolls its end
+    /// forward by whole terms.
+    pub fn current_end(&self, day: NaiveDate) -> NaiveDate {
+        if !self.auto_renew || self.end >= day {
+            return self.end;
+        }
+        let term = (self.end - self.start).num_days().max(1) as u64;
+        let behind = (day - self.end).num_days() as u64;
+        let terms = behind.div_ceil(term);
+        self.end
+            .checked_add_days(Days::new(terms * term))
+            .unwrap_or(self.end)
+    }
+
+    /// The notice date: with auto-renew, the end minus the notice period (the last day
+    /// to cancel); without it, the end date itself.
+    pub fn notice_date(&self, day: NaiveDate) -> NaiveDate {
+        let end = self.current_end(day);
+        if self.auto_renew {
+            end.checked_sub_days(Days::new(self.notice_days as u64))
+                .unwrap_or(end)
+        } else {
+            end
+        }
+    }
+}
+
+/// Account MRR at `day`: the sum of the MRR of the agreements active that day.
+pub fn mrr_on(agreements: &[Agreement], day: NaiveDate) -> Cents {
+    agreements
+        .iter()
+        .filter(|a| a.is_active_on(day))
+        .map(|a| a.mrr_cents)
+        .sum()
+}
+
+/// The nearest notice date among active agreements ("renew in").
+pub fn next_notice_date(agreements: &[Agreement], day: NaiveDate) -> Option<NaiveDate> {
+    agreements
+        .iter()
+        .filter(|a| a.is_active_on(day))
+        .map(|a| a.notice_date(day))
+        .min()
+}
+
+/// Sales phase of an opportunity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OpportunityPhase {
+    Open,
+    Qualified,
+    Proposal,
+    Negotiation,
+    Won,
+    Lost,
+}
+
+crate::named_enum!(OpportunityPhase {
+    Open => "open",
+    Qualified => "qualified",
+    Proposal => "proposal",
+    Negotiation => "negotiation",
+    Won => "won",
+    Lost => "lost",
+});
+
+impl OpportunityPhase {
+    /// The probability of closing, in percent, that the phase implies.
+    pub fn probability(self) -> u8 {
+        match self {
+            OpportunityPhase::Open => 10,
+            OpportunityPhase::Qualified => 25,
+            OpportunityPhase::Proposal => 50,
+            OpportunityPhase::Negotiation => 75,
+            OpportunityPhase::Won => 100,
+            OpportunityPhase::Lost => 0,
+        }
+    }
+}
+
+/// A sales or expansion opportunity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Opportunity {
+    pub id: Id,
+    #[serde(default = "first_version")]
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub source: Source,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub account_id: Id,
+    pub name: String,
+    pub amount_cents: Cents,
+    pub phase: OpportunityPhase,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub expansion: bool,
+    #[serde(default)]
+    pub close_date: Option<NaiveDate>,
+    #[serde(default)]
+    pub description: String,
+}
+
+impl Opportunity {
+    /// Amount weighted by the phase's probability, rounded to the cent.
+    pub fn weighted_cents(&self) -> Cents {
+        let p = self.phase.probability() as i128;
+        ((self.amount_cents as i128 * p + 50) / 100) as Cents
+    }
+}
+
+/// A document or link kept with an account (QBR deck, contract PDF, CRM page...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    pub id: Id,
+    #[serde(default = "first_version")]
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub source: Source,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub account_id: Id,
+    pub title: String,
+    #[serde(default)]
+    pub kind: String,
+    /// A URL or a file path.
+    pub link: String,
+}

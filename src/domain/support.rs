@@ -1,0 +1,160 @@
+//! Support cases, alerts and saved summaries.
+
+use serde::{Deserialize, Serialize};
+
+use super::account::first_version;
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Urgent,
+    High,
+    Normal,
+    Low,
+}
+
+crate::named_enum!(Priority { Urgent => "urgent", High => "high", Normal => "normal", Low => "low" });
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    New,
+    Open,
+    Pending,
+    Hold,
+    Solved,
+    Closed,
+}
+
+crate::named_enum!(CaseStatus {
+    New => "new",
+    Open => "open",
+    Pending => "pending",
+    Hold => "hold",
+    Solved => "solved",
+    Closed => "closed",
+});
+
+impl CaseStatus {
+    /// Whether the case still needs work.
+    pub fn is_open(self) -> bool {
+        !matches!(self, CaseStatus::Solved | CaseStatus::Closed)
+    }
+}
+
+/// A customer signal detected on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Signal {
+    NegativeSentiment,
+    Frustration,
+    Urgency,
+    EscalationRequest,
+}
+
+crate::named_enum!(Signal {
+    NegativeSentiment => "negative_sentiment",
+    Frustration => "frustration",
+    Urgency => "urgency",
+    EscalationRequest => "escalation_request",
+});
+
+/// A support case (ticket).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportCase {
+    pub id: Id,
+    #[serde(default = "first_version")]
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub source: Source,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub account_id: Id,
+    /// The case number in the ticketing system.
+    pub number: String,
+    pub subject: String,
+    pub priority: Priority,
+    /// 1 (critical) ..= 4 (minor).
+    pub severity: u8,
+    pub status: CaseStatus,
+    #[serde(default)]
+    pub escalated: bool,
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
+    pub region: String,
+    pub opened_at: Timestamp,
+    #[serde(default)]
+    pub resolved_at: Option<Timestamp>,
+    #[serde(default)]
+    pub signals: Vec<Signal>,
+    /// Linked engineering issue (e.g. "ENG-1234").
+    #[serde(default)]
+    pub engineering_issue: Option<String>,
+    /// Customer satisfaction 1..=5, when answered.
+    #[serde(default)]
+    pub csat: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertState {
+    Open,
+    Snoozed,
+    Done,
+}
+
+crate::named_enum!(AlertState { Open => "open", Snoozed => "snoozed", Done => "done" });
+
+/// Something that needs a person's attention on an account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alert {
+    pub id: Id,
+    #[serde(default = "first_version")]
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub source: Source,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub account_id: Id,
+    /// The rule that raised it (e.g. "health_transition", "usage_drop").
+    pub rule: String,
+    pub at: Timestamp,
+    pub message: String,
+    pub state: AlertState,
+    #[serde(default)]
+    pub snoozed_until: Option<Timestamp>,
+}
+
+/// One titled section of an account summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SummarySection {
+    pub title: String,
+    pub body: String,
+}
+
+/// A saved account summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summary {
+    pub id: Id,
+    #[serde(default = "first_version")]
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    #[serde(default)]
+    pub source: Source,
+    #[serde(default)]
+    pub external_id: Option<String>,
+    pub account_id: Id,
+    pub generated_at: Timestamp,
+    pub sections: Vec<SummarySection>,
+}

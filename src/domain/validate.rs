@@ -1,0 +1,228 @@
+//! Field checks every write and every import applies to a record.
+
+use super::*;
+
+/// A field that failed a check, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+fn err(out: &mut Vec<FieldError>, field: &'static str, message: impl Into<String>) {
+    out.push(FieldError {
+        field,
+        message: message.into(),
+    });
+}
+
+fn not_blank(out: &mut Vec<FieldError>, field: &'static str, value: &str) {
+    if value.trim().is_empty() {
+        err(out, field, "must not be empty");
+    }
+}
+
+/// Field rules of one kind of record.
+pub trait Check {
+    fn check(&self, out: &mut Vec<FieldError>);
+}
+
+/// Checks the fields of a record on their own (references are the store's job).
+pub fn check_record(record: &Record) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    if record.version() < 1 {
+        err(&mut out, "version", "must be 1 or more");
+    }
+    crate::with_record!(record, r => r.check(&mut out));
+    out
+}
+
+impl Check for Account {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let a = self;
+        not_blank(o, "name", &a.name);
+        if a.parent_id == Some(a.id) && a.id != 0 {
+            err(o, "parent_id", "an account cannot be its own parent");
+        }
+        if let Some(p) = &a.pulse
+            && !(1..=5).contains(&p.rating)
+        {
+            err(o, "pulse.rating", format!("{} is not within 1..=5", p.rating));
+        }
+    }
+}
+
+impl Check for Contact {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let c = self;
+        not_blank(o, "name", &c.name);
+        if let Some(e) = &c.email
+            && !e.contains('@')
+        {
+            err(o, "email", format!("'{e}' is not an email address"));
+        }
+    }
+}
+
+impl Check for Interaction {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let i = self;
+        if let Some(s) = &i.sentiment
+            && !(-1.0..=1.0).contains(&s.score)
+        {
+            err(o, "sentiment.score", format!("{} is not within -1..=1", s.score));
+        }
+    }
+}
+
+impl Check for SupportCase {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let c = self;
+        not_blank(o, "number", &c.number);
+        if !(1..=4).contains(&c.severity) {
+            err(o, "severity", format!("{} is not within 1..=4", c.severity));
+        }
+        if let Some(x) = c.csat
+            && !(1..=5).contains(&x)
+        {
+            err(o, "csat", format!("{x} is not within 1..=5"));
+        }
+        if let Some(r) = c.resolved_at
+            && r < c.opened_at
+        {
+            err(o, "resolved_at", "is before opened_at");
+        }
+    }
+}
+
+impl Check for Agreement {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let a = self;
+        if a.mrr_cents < 0 {
+            err(o, "mrr_cents", "must not be negative");
+        }
+        if a.end < a.start {
+            err(o, "end", format!("{} is before the start {}", a.end, a.start));
+        }
+    }
+}
+
+impl Check for Opportunity {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let p = self;
+        not_blank(o, "name", &p.name);
+        if p.amount_cents < 0 {
+            err(o, "amount_cents", "must not be negative");
+        }
+    }
+}
+
+impl Check for Project {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let p = self;
+        not_blank(o, "name", &p.name);
+    }
+}
+
+impl Check for Task {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let t = self;
+        not_blank(o, "title", &t.title);
+    }
+}
+
+impl Check for Playbook {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let p = self;
+        not_blank(o, "name", &p.name);
+        if p.steps.is_empty() {
+            err(o, "steps", "a playbook needs at least one step");
+        }
+    }
+}
+
+impl Check for PlaybookRun {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let r = self;
+        if r.steps.is_empty() {
+            err(o, "steps", "a run needs the state of each step");
+        }
+    }
+}
+
+impl Check for NpsResponse {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let n = self;
+        if n.score > 10 {
+            err(o, "score", format!("{} is not within 0..=10", n.score));
+        }
+    }
+}
+
+impl Check for Document {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let d = self;
+        not_blank(o, "title", &d.title);
+        not_blank(o, "link", &d.link);
+    }
+}
+
+impl Check for Alert {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let a = self;
+        not_blank(o, "rule", &a.rule);
+        not_blank(o, "message", &a.message);
+    }
+}
+
+impl Check for Summary {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        let s = self;
+        if s.sections.is_empty() {
+            err(o, "sections", "a summary needs at least one section");
+        }
+    }
+}
+
+/// Checks a usage row on its own.
+pub fn check_usage(u: &UsageDay) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    if u.features.keys().any(|k| k.trim().is_empty()) {
+        err(&mut out, "features", "a feature name must not be empty");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn agreement_ending_before_start_names_end() {
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let a = Agreement {
+            id: 1,
+            version: 1,
+            created_at: t,
+            updated_at: t,
+            source: Source::Ui,
+            external_id: None,
+            account_id: 1,
+            name: "x".into(),
+            mrr_cents: 100,
+            start: NaiveDate::from_ymd_opt(2026, 2, 1).unwrap(),
+            end: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            notice_days: 30,
+            auto_renew: true,
+            status: AgreementStatus::Active,
+            kind: AgreementKind::Initial,
+            payment_up_to_date: true,
+            renews_id: None,
+            attachments: vec![],
+        };
+        let errs = check_record(&Record::Agreement(a));
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].field, "end");
+    }
+}

@@ -1,0 +1,131 @@
+//! Conversions between domain values and SQLite columns.
+//!
+//! Instants are stored as UTC milliseconds, dates as days from the common era,
+//! enums as their stable names, nested values as JSON text.
+
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::Row;
+use rusqlite::types::{FromSql, Type, Value};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::domain::Timestamp;
+
+pub(crate) fn ts(t: &Timestamp) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_ts(ms: i64) -> Timestamp {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+/// Drops sub-millisecond precision, so a record reads back equal to what was written.
+pub(crate) fn trunc(t: Timestamp) -> Timestamp {
+    from_ts(ts(&t))
+}
+
+pub(crate) fn day(d: &NaiveDate) -> i64 {
+    d.num_days_from_ce() as i64
+}
+
+pub(crate) fn from_day(n: i64) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(n as i32).unwrap_or_default()
+}
+
+fn conversion(i: usize, e: impl std::fmt::Display) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, Type::Text, e.to_string().into())
+}
+
+/// Reads the columns of a row in order.
+pub(crate) struct Cols<'a, 'b> {
+    row: &'a Row<'b>,
+    i: usize,
+}
+
+impl<'a, 'b> Cols<'a, 'b> {
+    pub(crate) fn new(row: &'a Row<'b>) -> Self {
+        Cols { row, i: 0 }
+    }
+    pub(crate) fn get<T: FromSql>(&mut self) -> rusqlite::Result<T> {
+        let v = self.row.get(self.i);
+        self.i += 1;
+        v
+    }
+    pub(crate) fn ts(&mut self) -> rusqlite::Result<Timestamp> {
+        Ok(from_ts(self.get()?))
+    }
+    pub(crate) fn opt_ts(&mut self) -> rusqlite::Result<Option<Timestamp>> {
+        Ok(self.get::<Option<i64>>()?.map(from_ts))
+    }
+    pub(crate) fn day(&mut self) -> rusqlite::Result<NaiveDate> {
+        Ok(from_day(self.get()?))
+    }
+    pub(crate) fn opt_day(&mut self) -> rusqlite::Result<Option<NaiveDate>> {
+        Ok(self.get::<Option<i64>>()?.map(from_day))
+    }
+    pub(crate) fn parse<T: FromStr<Err = String>>(&mut self) -> rusqlite::Result<T> {
+        let i = self.i;
+        let s: String = self.get()?;
+        s.parse().map_err(|e| conversion(i, e))
+    }
+    pub(crate) fn json<T: DeserializeOwned>(&mut self) -> rusqlite::Result<T> {
+        let i = self.i;
+        let s: String = self.get()?;
+        serde_json::from_str(&s).map_err(|e| conversion(i, e))
+    }
+}
+
+/// Builds the parameters of a statement in column order.
+#[derive(Default)]
+pub(crate) struct Params(pub(crate) Vec<Value>);
+
+impl Params {
+    pub(crate) fn int(&mut self, v: i64) -> &mut Self {
+        self.0.push(Value::Integer(v));
+        self
+    }
+    pub(crate) fn opt_int(&mut self, v: Option<i64>) -> &mut Self {
+        self.0.push(v.map_or(Value::Null, Value::Integer));
+        self
+    }
+    pub(crate) fn real(&mut self, v: f64) -> &mut Self {
+        self.0.push(Value::Real(v));
+        self
+    }
+    pub(crate) fn text(&mut self, v: &str) -> &mut Self {
+        self.0.push(Value::Text(v.to_string()));
+        self
+    }
+    pub(crate) fn opt_text(&mut self, v: Option<&str>) -> &mut Self {
+        self.0.push(v.map_or(Value::Null, |s| Value::Text(s.to_string())));
+        self
+    }
+    pub(crate) fn bool(&mut self, v: bool) -> &mut Self {
+        self.int(v as i64)
+    }
+    pub(crate) fn ts(&mut self, v: &Timestamp) -> &mut Self {
+        self.int(ts(v))
+    }
+    pub(crate) fn opt_ts(&mut self, v: Option<&Timestamp>) -> &mut Self {
+        self.opt_int(v.map(ts))
+    }
+    pub(crate) fn day(&mut self, v: &NaiveDate) -> &mut Self {
+        self.int(day(v))
+    }
+    pub(crate) fn opt_day(&mut self, v: Option<&NaiveDate>) -> &mut Self {
+        self.opt_int(v.map(day))
+    }
+    pub(crate) fn name(&mut self, v: impl std::fmt::Display) -> &mut Self {
+        self.0.push(Value::Text(v.to_string()));
+        self
+    }
+    pub(crate) fn json<T: Serialize>(&mut self, v: &T) -> &mut Self {
+        // Serialising plain domain values (strings, numbers, maps with string keys)
+        // cannot fail; an empty JSON null keeps the column well-formed if it ever did.
+        let s = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
+        self.0.push(Value::Text(s));
+        self
+    }
+}

@@ -1,0 +1,363 @@
+//! The embedded store: SQLite (bundled), WAL, foreign keys, FTS5, migrations.
+//!
+//! One writer connection and a few readers (WAL lets readers run beside the
+//! writer). Every call runs on tokio's blocking pool, so async callers never wait
+//! on disk.
+
+mod bulk;
+mod codec;
+mod derived;
+mod migrations;
+mod read;
+mod tables;
+mod write;
+
+pub use bulk::Loader;
+pub use migrations::{SCHEMA_VERSION, migrate_to};
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::backend::*;
+use crate::dataset::{Dataset, ImportReport};
+use crate::domain::*;
+
+/// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The wall clock.
+pub fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+/// A clock stopped at `at`.
+pub fn fixed_clock(at: Timestamp) -> Clock {
+    Arc::new(move || at)
+}
+
+/// The bundled demo fixtures (see assets/README.md).
+pub const DEMO_FIXTURES: &[u8] = include_bytes!("../../assets/demo.json");
+
+const READERS: usize = 4;
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    clock: Clock,
+    /// Keeps a demo store's directory alive as long as the store.
+    _temp: Option<tempfile::TempDir>,
+}
+
+/// The embedded SQLite store.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+fn open_connection(path: &Path, reader: bool) -> Result<Connection> {
+    let flags = if reader {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| Error::storage(format!("cannot open {}: {e}", path.display())))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(Error::storage)?;
+    let pragmas = if reader {
+        "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;"
+    } else {
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -64000; PRAGMA temp_store = MEMORY;"
+    };
+    conn.execute_batch(pragmas)
+        .map_err(|e| Error::storage(format!("cannot set up {}: {e}", path.display())))?;
+    Ok(conn)
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` with the wall clock.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with_clock(path, system_clock())
+    }
+
+    /// Opens the store at `path`, upgrading an older schema; refuses a newer one.
+    pub fn open_with_clock(path: impl AsRef<Path>, clock: Clock) -> Result<Store> {
+        Store::open_inner(path.as_ref(), clock, None)
+    }
+
+    fn open_inner(path: &Path, clock: Clock, temp: Option<tempfile::TempDir>) -> Result<Store> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::storage(format!("cannot create the directory {}: {e}", dir.display()))
+            })?;
+        }
+        let mut writer = open_connection(path, false)?;
+        let label = path.display().to_string();
+        let is_db: rusqlite::Result<i64> =
+            writer.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+        if let Err(e) = is_db {
+            return Err(Error::storage(format!("{label} is not a tend store: {e}")));
+        }
+        migrations::migrate(&mut writer, &label)?;
+        let readers = (0..READERS)
+            .map(|_| open_connection(path, true).map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
+        let store = Store {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                readers,
+                next_reader: AtomicUsize::new(0),
+                clock,
+                _temp: temp,
+            }),
+        };
+        store.refresh_derived_if_stale()?;
+        Ok(store)
+    }
+
+    /// A fresh store in a temporary directory, loaded with the bundled demo fixtures
+    /// shifted so that they end today.
+    pub fn demo(clock: Clock) -> Result<Store> {
+        let dataset = crate::dataset::parse(DEMO_FIXTURES, "assets/demo.json")
+            .map_err(|p| Error::storage(p.to_string()))?;
+        Store::demo_from(dataset, clock)
+    }
+
+    /// A fresh temporary store loaded with `dataset` rebased to the clock's today.
+    pub fn demo_from(mut dataset: Dataset, clock: Clock) -> Result<Store> {
+        let dir = tempfile::Builder::new()
+            .prefix("tend-demo-")
+            .tempdir()
+            .map_err(|e| Error::storage(format!("cannot create a temporary directory: {e}")))?;
+        let path = dir.path().join("demo.db");
+        dataset.rebase_to(clock().date_naive());
+        let store = Store::open_inner(&path, clock, Some(dir))?;
+        store.import_blocking(&dataset)?;
+        Ok(store)
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The store's idea of now.
+    pub fn now(&self) -> Timestamp {
+        (self.inner.clock)()
+    }
+
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        let n = self.inner.readers.len();
+        let start = self.inner.next_reader.fetch_add(1, Ordering::Relaxed);
+        for k in 0..n {
+            if let Ok(guard) = self.inner.readers[(start + k) % n].try_lock() {
+                return guard;
+            }
+        }
+        // All busy: wait for one. A poisoned reader only means a panic happened while
+        // it was held; the connection itself is still usable.
+        self.inner.readers[start % n]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.inner.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs a read on the blocking pool.
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, Timestamp) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let now = store.now();
+            let conn = store.reader();
+            f(&conn, now)
+        })
+        .await
+        .map_err(|e| Error::storage(format!("read task failed: {e}")))?
+    }
+
+    /// Runs a write on the blocking pool, in one transaction.
+    async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction, Timestamp) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.write_blocking(f))
+            .await
+            .map_err(|e| Error::storage(format!("write task failed: {e}")))?
+    }
+
+    /// Runs `f` in one write transaction; any error rolls all of it back.
+    pub(crate) fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction, Timestamp) -> Result<T>,
+    ) -> Result<T> {
+        let now = self.now();
+        let mut conn = self.writer();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(Error::storage)?;
+        let out = f(&tx, now)?;
+        tx.commit().map_err(Error::storage)?;
+        Ok(out)
+    }
+
+    /// Recomputes MRR and renewal of every account when the day changed since the
+    /// last time (agreements start and end with the calendar, not with writes).
+    fn refresh_derived_if_stale(&self) -> Result<()> {
+        let today = self.now().date_naive();
+        self.write_blocking(|tx, _| {
+            let last: Option<String> = tx
+                .query_row(
+                    "SELECT value FROM store_meta WHERE key = 'derived_day'",
+                    [],
+                    |r| r.get(0),
+                )
+                .ok();
+            if last.as_deref() != Some(today.to_string().as_str()) {
+                derived::refresh_all(tx, today)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Imports without the async wrapper (demo build, CLI).
+    pub fn import_blocking(&self, dataset: &Dataset) -> Result<ImportReport> {
+        let problems = crate::dataset::validate(dataset);
+        if !problems.is_empty() {
+            return Err(bulk::problems_error(&problems));
+        }
+        let today = self.now().date_naive();
+        self.write_blocking(|tx, _| {
+            let mut loader = Loader::new(tx)?;
+            loader.check_ids_free(dataset)?;
+            loader.load(dataset)?;
+            drop(loader);
+            derived::refresh_all(tx, today)?;
+            Ok(ImportReport::of(dataset))
+        })
+    }
+
+    /// Loads data produced chunk by chunk (the generator) in one transaction.
+    /// Chunks are trusted to be valid and to use fresh ids.
+    pub fn bulk_load(
+        &self,
+        produce: impl FnOnce(&mut dyn FnMut(&Dataset) -> Result<()>) -> Result<()>,
+    ) -> Result<()> {
+        let today = self.now().date_naive();
+        self.write_blocking(|tx, _| {
+            tx.execute_batch("PRAGMA defer_foreign_keys = ON")
+                .map_err(Error::storage)?;
+            let mut loader = Loader::new(tx)?;
+            produce(&mut |chunk| loader.load(chunk))?;
+            drop(loader);
+            derived::refresh_all(tx, today)?;
+            Ok(())
+        })
+    }
+
+    /// Everything in the store as a dataset.
+    pub fn export_blocking(&self) -> Result<Dataset> {
+        let conn = self.reader();
+        bulk::export(&conn, self.now())
+    }
+}
+
+#[async_trait]
+impl Backend for Store {
+    async fn portfolio(&self, query: &PortfolioQuery) -> Result<Page<AccountRow>> {
+        let q = query.clone();
+        self.read(move |c, _| read::portfolio(c, &q)).await
+    }
+    async fn account(&self, id: Id) -> Result<Account360> {
+        self.read(move |c, now| read::account_360(c, id, now)).await
+    }
+    async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
+        let q = query.clone();
+        self.read(move |c, _| read::interactions(c, &q)).await
+    }
+    async fn usage(&self, account: Id, query: &UsageQuery) -> Result<Vec<UsageBucket>> {
+        let q = query.clone();
+        self.read(move |c, _| read::usage(c, account, &q)).await
+    }
+    async fn agreements(
+        &self,
+        account: Id,
+        status: Option<AgreementStatus>,
+    ) -> Result<Vec<Agreement>> {
+        self.read(move |c, _| read::agreements(c, account, status))
+            .await
+    }
+    async fn tasks(&self, query: &TaskQuery) -> Result<Vec<Task>> {
+        let q = query.clone();
+        self.read(move |c, _| read::tasks(c, &q)).await
+    }
+    async fn cases(&self, query: &CaseQuery) -> Result<Page<CaseRow>> {
+        let q = query.clone();
+        self.read(move |c, _| read::cases(c, &q)).await
+    }
+    async fn alerts(&self, query: &AlertQuery) -> Result<Page<Alert>> {
+        let q = query.clone();
+        self.read(move |c, _| read::alerts(c, &q)).await
+    }
+    async fn playbooks(&self) -> Result<Vec<Playbook>> {
+        self.read(|c, _| tables::select(c, "ORDER BY name", []))
+            .await
+    }
+    async fn change_log(&self, account: Id, page: PageRequest) -> Result<Page<ChangeLogEntry>> {
+        self.read(move |c, _| read::change_log(c, account, page))
+            .await
+    }
+    async fn get(&self, kind: EntityKind, id: Id) -> Result<Record> {
+        self.read(move |c, _| tables::get_record(c, kind, id)).await
+    }
+    async fn create(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
+        let actor = actor.to_string();
+        self.write(move |tx, now| write::create(tx, &actor, now, record))
+            .await
+    }
+    async fn update(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
+        let actor = actor.to_string();
+        self.write(move |tx, now| write::update(tx, &actor, now, record))
+            .await
+    }
+    async fn delete(&self, actor: Actor<'_>, kind: EntityKind, id: Id, version: i64) -> Result<()> {
+        let actor = actor.to_string();
+        self.write(move |tx, now| write::delete(tx, &actor, now, kind, id, version))
+            .await
+    }
+    async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64> {
+        self.write(move |tx, _| write::record_usage(tx, &rows)).await
+    }
+    async fn import(&self, dataset: Dataset) -> Result<ImportReport> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.import_blocking(&dataset))
+            .await
+            .map_err(|e| Error::storage(format!("import task failed: {e}")))?
+    }
+    async fn export(&self) -> Result<Dataset> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.export_blocking())
+            .await
+            .map_err(|e| Error::storage(format!("export task failed: {e}")))?
+    }
+}

@@ -1,0 +1,128 @@
+//! projects, tasks, playbooks, playbook_runs.
+
+use super::*;
+
+impl Table for Project {
+    const TABLE: &'static str = "projects";
+    const COLUMNS: &'static [&'static str] = &["account_id", "name", "status", "due_day"];
+    fn bind(&self, p: &mut Params) {
+        p.int(self.account_id)
+            .text(&self.name)
+            .name(self.status)
+            .opt_day(self.due.as_ref());
+    }
+    fn read(c: &mut Cols) -> rusqlite::Result<Self> {
+        Ok(record!(Project, CommonCols::read(c)?, {
+            account_id: c.get()?,
+            name: c.get()?,
+            status: c.parse()?,
+            due: c.opt_day()?,
+        }))
+    }
+    table_plumbing!(Project);
+}
+
+impl Table for Task {
+    const TABLE: &'static str = "tasks";
+    const COLUMNS: &'static [&'static str] = &[
+        "account_id",
+        "project_id",
+        "title",
+        "description",
+        "assignee",
+        "due_day",
+        "status",
+        "priority",
+        "position",
+    ];
+    fn bind(&self, p: &mut Params) {
+        p.int(self.account_id)
+            .opt_int(self.project_id)
+            .text(&self.title)
+            .text(&self.description)
+            .text(&self.assignee)
+            .opt_day(self.due.as_ref())
+            .name(self.status)
+            .name(self.priority)
+            .int(self.position);
+    }
+    fn read(c: &mut Cols) -> rusqlite::Result<Self> {
+        Ok(record!(Task, CommonCols::read(c)?, {
+            account_id: c.get()?,
+            project_id: c.get()?,
+            title: c.get()?,
+            description: c.get()?,
+            assignee: c.get()?,
+            due: c.opt_day()?,
+            status: c.parse()?,
+            priority: c.parse()?,
+            position: c.get()?,
+        }))
+    }
+    fn references(&self) -> Vec<Ref> {
+        let mut refs = vec![Ref {
+            field: "account_id",
+            kind: EntityKind::Account,
+            id: self.account_id,
+        }];
+        refs.extend(self.project_id.map(|id| Ref {
+            field: "project_id",
+            kind: EntityKind::Project,
+            id,
+        }));
+        refs
+    }
+    table_plumbing!(Task);
+}
+
+impl Table for Playbook {
+    const TABLE: &'static str = "playbooks";
+    const COLUMNS: &'static [&'static str] = &["name", "description", "steps"];
+    fn bind(&self, p: &mut Params) {
+        p.text(&self.name)
+            .text(&self.description)
+            .json(&self.steps);
+    }
+    fn read(c: &mut Cols) -> rusqlite::Result<Self> {
+        Ok(record!(Playbook, CommonCols::read(c)?, {
+            name: c.get()?,
+            description: c.get()?,
+            steps: c.json()?,
+        }))
+    }
+    table_plumbing!(Playbook);
+}
+
+impl Table for PlaybookRun {
+    const TABLE: &'static str = "playbook_runs";
+    const COLUMNS: &'static [&'static str] = &["account_id", "playbook_id", "started_at", "steps"];
+    fn bind(&self, p: &mut Params) {
+        p.int(self.account_id)
+            .int(self.playbook_id)
+            .ts(&self.started_at)
+            .json(&self.steps);
+    }
+    fn read(c: &mut Cols) -> rusqlite::Result<Self> {
+        Ok(record!(PlaybookRun, CommonCols::read(c)?, {
+            account_id: c.get()?,
+            playbook_id: c.get()?,
+            started_at: c.ts()?,
+            steps: c.json()?,
+        }))
+    }
+    fn references(&self) -> Vec<Ref> {
+        vec![
+            Ref {
+                field: "account_id",
+                kind: EntityKind::Account,
+                id: self.account_id,
+            },
+            Ref {
+                field: "playbook_id",
+                kind: EntityKind::Playbook,
+                id: self.playbook_id,
+            },
+        ]
+    }
+    table_plumbing!(PlaybookRun);
+}

@@ -1,0 +1,290 @@
+//! The write side: create, update, delete, each with its change-log entries.
+
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use serde_json::Value;
+
+use super::codec::{Params, trunc, ts};
+use super::derived;
+use super::tables::{self, Table, table_of};
+use crate::backend::*;
+use crate::domain::*;
+
+fn first_invalid(errors: Vec<FieldError>) -> Result<()> {
+    match errors.into_iter().next() {
+        Some(e) => Err(Error::invalid(e.field, e.message)),
+        None => Ok(()),
+    }
+}
+
+fn exists(conn: &Connection, kind: EntityKind, id: Id) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM {} WHERE id = ?", table_of(kind));
+    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
+    stmt.query_row([id], |_| Ok(()))
+        .optional()
+        .map(|x| x.is_some())
+        .map_err(Error::storage)
+}
+
+/// Checks every reference of a record points at an existing record, and the extra
+/// rules that span records (contacts of the same account, no parent loops).
+fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
+    for r in record.references() {
+        if !exists(conn, r.kind, r.id)? {
+            return Err(Error::invalid(r.field, format!("{} {} does not exist", r.kind, r.id)));
+        }
+    }
+    if let Some(i) = record.as_interaction() {
+        for &cid in &i.contact_ids {
+            let owner: Id = conn
+                .query_row("SELECT account_id FROM contacts WHERE id = ?", [cid], |r| r.get(0))
+                .map_err(Error::storage)?;
+            if owner != i.account_id {
+                return Err(Error::invalid(
+                    "contact_ids",
+                    format!("contact {cid} belongs to account {owner}, not {}", i.account_id),
+                ));
+            }
+        }
+    }
+    if let Some(a) = record.as_account()
+        && a.id > 0
+    {
+        let mut cur = a.parent_id;
+        while let Some(p) = cur {
+            if p == a.id {
+                return Err(Error::invalid(
+                    "parent_id",
+                    "the parent chain would loop back to this account",
+                ));
+            }
+            cur = conn
+                .query_row("SELECT parent_id FROM accounts WHERE id = ?", [p], |r| r.get(0))
+                .optional()
+                .map_err(Error::storage)?
+                .flatten();
+        }
+    }
+    Ok(())
+}
+
+fn log(
+    conn: &Connection,
+    at: Timestamp,
+    actor: &str,
+    kind: EntityKind,
+    record_id: Id,
+    account_id: Option<Id>,
+    action: ChangeAction,
+    change: (Option<&str>, Option<&Value>, Option<&Value>),
+) -> Result<()> {
+    let (field, from, to) = change;
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO change_log (at, actor, entity, record_id, account_id, action, field, from_value, to_value)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .map_err(Error::storage)?;
+    stmt.execute(rusqlite::params![
+        ts(&at),
+        actor,
+        kind.as_str(),
+        record_id,
+        account_id,
+        action.as_str(),
+        field,
+        from.map(|v| v.to_string()),
+        to.map(|v| v.to_string()),
+    ])
+    .map_err(Error::storage)?;
+    Ok(())
+}
+
+/// Bookkeeping fields left out of field-by-field change entries.
+const META_FIELDS: &[&str] = &["id", "version", "created_at", "updated_at"];
+
+/// The fields that differ between two versions of a record, with old and new values.
+pub(crate) fn diff(old: &Value, new: &Value) -> Vec<(String, Value, Value)> {
+    let (Value::Object(o), Value::Object(n)) = (old, new) else {
+        return vec![];
+    };
+    let mut out = vec![];
+    for (k, nv) in n {
+        if META_FIELDS.contains(&k.as_str()) {
+            continue;
+        }
+        let ov = o.get(k).cloned().unwrap_or(Value::Null);
+        if &ov != nv {
+            out.push((k.clone(), ov, nv.clone()));
+        }
+    }
+    out
+}
+
+/// What a write touched, for the follow-up work (derived columns, health).
+fn after_write(conn: &Connection, kind: EntityKind, account: Option<Id>, now: Timestamp) -> Result<()> {
+    if let Some(account) = account
+        && matches!(kind, EntityKind::Agreement | EntityKind::Account)
+        && exists(conn, EntityKind::Account, account)?
+    {
+        derived::refresh_account(conn, account, now.date_naive())?;
+    }
+    Ok(())
+}
+
+fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
+    let mut p: Params = record.insert_params();
+    if record.id() <= 0 {
+        p.0[0] = rusqlite::types::Value::Null;
+    }
+    let mut stmt = conn.prepare_cached(&T::insert_sql()).map_err(Error::storage)?;
+    stmt.execute(params_from_iter(p.0.iter()))
+        .map_err(Error::storage)?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn create_typed<T: Table>(conn: &Connection, actor: &str, now: Timestamp, mut r: T) -> Result<Record> {
+    let now = trunc(now);
+    r.set_id(0);
+    r.set_version(1);
+    r.set_times(now, now);
+    let mut errs = vec![];
+    r.check(&mut errs);
+    first_invalid(errs)?;
+    check_references(conn, &r)?;
+    let id = insert(conn, &r)?;
+    r.set_id(id);
+    let account = if T::KIND == EntityKind::Account {
+        Some(id)
+    } else {
+        r.account_id()
+    };
+    let json = serde_json::to_value(&r).map_err(Error::storage)?;
+    log(conn, now, actor, T::KIND, id, account, ChangeAction::Create, (None, None, Some(&json)))?;
+    after_write(conn, T::KIND, account, now)?;
+    Ok(r.into_record())
+}
+
+fn update_typed<T: Table>(conn: &Connection, actor: &str, now: Timestamp, mut r: T) -> Result<Record> {
+    let now = trunc(now);
+    let old: T = tables::get(conn, r.id())?;
+    if old.version() != r.version() {
+        return Err(Error::Conflict {
+            kind: T::KIND,
+            id: r.id(),
+            expected: r.version(),
+            actual: old.version(),
+        });
+    }
+    let mut errs = vec![];
+    r.check(&mut errs);
+    first_invalid(errs)?;
+    check_references(conn, &r)?;
+    let expected = r.version();
+    r.set_version(expected + 1);
+    r.set_times(old.created_at(), now);
+    let mut stmt = conn.prepare_cached(&T::update_sql()).map_err(Error::storage)?;
+    let changed = stmt
+        .execute(params_from_iter(r.update_params(expected).0.iter()))
+        .map_err(Error::storage)?;
+    if changed != 1 {
+        return Err(Error::Conflict {
+            kind: T::KIND,
+            id: r.id(),
+            expected,
+            actual: expected + 1,
+        });
+    }
+    let old_json = serde_json::to_value(&old).map_err(Error::storage)?;
+    let new_json = serde_json::to_value(&r).map_err(Error::storage)?;
+    let account = r.account_id();
+    for (field, from, to) in diff(&old_json, &new_json) {
+        log(
+            conn,
+            now,
+            actor,
+            T::KIND,
+            r.id(),
+            account,
+            ChangeAction::Update,
+            (Some(&field), Some(&from), Some(&to)),
+        )?;
+    }
+    after_write(conn, T::KIND, account, now)?;
+    // A record moved to another account changes the old one too.
+    if old.account_id() != account {
+        after_write(conn, T::KIND, old.account_id(), now)?;
+    }
+    Ok(r.into_record())
+}
+
+pub(crate) fn create(conn: &Connection, actor: &str, now: Timestamp, record: Record) -> Result<Record> {
+    crate::with_record!(record, r => create_typed(conn, actor, now, r))
+}
+
+pub(crate) fn update(conn: &Connection, actor: &str, now: Timestamp, record: Record) -> Result<Record> {
+    crate::with_record!(record, r => update_typed(conn, actor, now, r))
+}
+
+pub(crate) fn delete(
+    conn: &Connection,
+    actor: &str,
+    now: Timestamp,
+    kind: EntityKind,
+    id: Id,
+    version: i64,
+) -> Result<()> {
+    let now = trunc(now);
+    let old = tables::get_record(conn, kind, id)?;
+    if old.version() != version {
+        return Err(Error::Conflict {
+            kind,
+            id,
+            expected: version,
+            actual: old.version(),
+        });
+    }
+    let sql = format!("DELETE FROM {} WHERE id = ? AND version = ?", table_of(kind));
+    conn.execute(&sql, rusqlite::params![id, version])
+        .map_err(Error::storage)?;
+    let account = old.account_id();
+    let json = serde_json::to_value(&old).map_err(Error::storage)?;
+    let payload = match &json {
+        Value::Object(m) => m.get("record").cloned().unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    log(conn, now, actor, kind, id, account, ChangeAction::Delete, (None, Some(&payload), None))?;
+    after_write(conn, kind, account, now)?;
+    Ok(())
+}
+
+pub(crate) fn record_usage(conn: &Connection, rows: &[UsageDay]) -> Result<u64> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT DO UPDATE SET connections = excluded.connections,
+                 minutes = excluded.minutes, features = excluded.features",
+        )
+        .map_err(Error::storage)?;
+    for (i, u) in rows.iter().enumerate() {
+        if let Some(e) = check_usage(u).into_iter().next() {
+            return Err(Error::invalid(format!("rows[{i}].{}", e.field), e.message));
+        }
+        if !exists(conn, EntityKind::Account, u.account_id)? {
+            return Err(Error::invalid(
+                format!("rows[{i}].account_id"),
+                format!("account {} does not exist", u.account_id),
+            ));
+        }
+        let mut p = Params::default();
+        p.int(u.account_id)
+            .opt_int(u.contact_id)
+            .day(&u.day)
+            .int(u.connections as i64)
+            .int(u.minutes as i64)
+            .json(&u.features);
+        stmt.execute(params_from_iter(p.0.iter()))
+            .map_err(Error::storage)?;
+    }
+    Ok(rows.len() as u64)
+}
