@@ -1,7 +1,11 @@
 //! tend: a keyboard-driven customer-360 for Customer Success teams.
 
 pub mod backend;
+pub mod cli;
+pub mod config;
 pub mod dataset;
 pub mod domain;
+pub mod format;
+pub mod generate;
 pub mod sentiment;
 pub mod sqlite;

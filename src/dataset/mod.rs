@@ -118,9 +118,47 @@ impl Dataset {
         self.counts().iter().map(|(_, n)| n).sum()
     }
 
-    /// Serialises to pretty JSON.
-    pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        serde_json::to_string_pretty(self)
+    /// Writes the dataset as JSON with one record per line: compact, and a diff of
+    /// two versions shows which records changed.
+    pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        fn section<T: Serialize>(
+            out: &mut impl std::io::Write,
+            name: &str,
+            items: &[T],
+            last: bool,
+        ) -> std::io::Result<()> {
+            write!(out, "\"{name}\":[")?;
+            for (i, item) in items.iter().enumerate() {
+                out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+                serde_json::to_writer(&mut *out, item)?;
+            }
+            out.write_all(if items.is_empty() { b"]" } else { b"\n]" })?;
+            out.write_all(if last { b"\n" } else { b",\n" })
+        }
+        write!(
+            out,
+            "{{\"format\":{},\"format_version\":{},\"anchor\":{},\n",
+            serde_json::to_string(&self.format)?,
+            self.format_version,
+            serde_json::to_string(&self.anchor)?
+        )?;
+        section(out, "accounts", &self.accounts, false)?;
+        section(out, "contacts", &self.contacts, false)?;
+        section(out, "interactions", &self.interactions, false)?;
+        section(out, "usage", &self.usage, false)?;
+        section(out, "support_cases", &self.support_cases, false)?;
+        section(out, "agreements", &self.agreements, false)?;
+        section(out, "opportunities", &self.opportunities, false)?;
+        section(out, "projects", &self.projects, false)?;
+        section(out, "tasks", &self.tasks, false)?;
+        section(out, "playbooks", &self.playbooks, false)?;
+        section(out, "playbook_runs", &self.playbook_runs, false)?;
+        section(out, "nps_responses", &self.nps_responses, false)?;
+        section(out, "documents", &self.documents, false)?;
+        section(out, "alerts", &self.alerts, false)?;
+        section(out, "summaries", &self.summaries, false)?;
+        section(out, "change_log", &self.change_log, true)?;
+        out.write_all(b"}\n")
     }
 }
 

@@ -361,3 +361,13 @@ impl Backend for Store {
             .map_err(|e| Error::storage(format!("export task failed: {e}")))?
     }
 }
+
+impl Store {
+    /// How many accounts the store holds.
+    pub fn export_counts(&self) -> Result<u64> {
+        let conn = self.reader();
+        conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(Error::storage)
+    }
+}

@@ -1,0 +1,470 @@
+//! The command line: argument parsing and the non-interactive commands.
+
+pub mod output;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::backend::{self, Backend, PageRequest, PortfolioQuery, PortfolioSort};
+use crate::config::Settings;
+use crate::dataset;
+use crate::domain::*;
+use crate::format;
+use crate::generate::{GenConfig, generate, generate_dataset};
+use crate::sqlite::{Store, system_clock};
+use output::{Format, Table, print};
+
+/// tend: the customer-360 for Customer Success teams, in the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "tend", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Settings file (default: <XDG config dir>/tend/config.toml).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Store file (default: the config's store.path, else <XDG data dir>/tend/tend.db).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Use a fresh store built from the bundled demo fixtures.
+    #[arg(long, global = true)]
+    pub demo: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the portfolio (riskiest first by default).
+    Accounts(AccountsArgs),
+    /// Show one account's 360 (by id, or by a name or domain that matches one account).
+    Account {
+        /// Account id, name or domain.
+        account: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Load a dataset file into the store (all of it, or nothing if anything is wrong).
+    Import {
+        file: PathBuf,
+        /// Shift every date so the dataset's anchor becomes today.
+        #[arg(long)]
+        rebase: bool,
+    },
+    /// Write the whole store as a dataset file.
+    Export {
+        /// Output file (default: standard output).
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+    },
+    /// Generate a deterministic dataset of any size (benchmarks, demos).
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AccountsArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Sort key.
+    #[arg(long, default_value = "health", value_parser = parse_sort)]
+    pub sort: PortfolioSort,
+    /// Reverse the sort.
+    #[arg(long)]
+    pub desc: bool,
+    /// At most this many rows.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: u32,
+    /// Name or domain contains this.
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    #[arg(long, value_parser = parse_named::<Stage>)]
+    pub stage: Option<Stage>,
+    #[arg(long)]
+    pub segment: Option<String>,
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub tag: Option<String>,
+    #[arg(long, value_parser = parse_named::<HealthStatus>)]
+    pub status: Option<HealthStatus>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many accounts.
+    #[arg(long, default_value_t = 200)]
+    pub accounts: usize,
+    /// Random seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// "Today" of the generated data (RFC 3339; default: now).
+    #[arg(long)]
+    pub anchor: Option<String>,
+    /// Write a dataset file instead of loading a store.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+}
+
+fn parse_sort(s: &str) -> Result<PortfolioSort, String> {
+    s.parse()
+}
+
+fn parse_named<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String> {
+    s.parse()
+}
+
+/// A command's failure and its exit code: 1 failure, 2 bad usage or input.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn failure(message: impl Into<String>) -> Self {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<backend::Error> for Failure {
+    fn from(e: backend::Error) -> Self {
+        match e {
+            backend::Error::Invalid { .. } => Failure::usage(e.to_string()),
+            _ => Failure::failure(e.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::failure(e.to_string())
+    }
+}
+
+/// Opens the store the flags and settings point at.
+pub fn open_store(cli: &Cli, settings: &Settings) -> Result<Store, Failure> {
+    if cli.demo {
+        return Store::demo(system_clock()).map_err(Failure::from);
+    }
+    let path = settings.store_path(cli.db.as_deref());
+    Store::open(&path).map_err(Failure::from)
+}
+
+/// Runs a non-interactive command.
+pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
+    match &cli.command {
+        Command::Accounts(args) => {
+            let store = open_store(&cli, &settings)?;
+            accounts(&store, args).await
+        }
+        Command::Account { account, format } => {
+            let store = open_store(&cli, &settings)?;
+            show_account(&store, account, *format).await
+        }
+        Command::Import { file, rebase } => import(&cli, &settings, file, *rebase),
+        Command::Export { out } => {
+            let store = open_store(&cli, &settings)?;
+            export(&store, out.as_deref()).await
+        }
+        Command::Generate(args) => generate_cmd(&cli, &settings, args),
+    }
+}
+
+async fn accounts(backend: &dyn Backend, a: &AccountsArgs) -> Result<(), Failure> {
+    let query = PortfolioQuery {
+        filter: backend::AccountFilter {
+            text: a.search.clone(),
+            owner: a.owner.clone(),
+            stage: a.stage,
+            segment: a.segment.clone(),
+            region: a.region.clone(),
+            tag: a.tag.clone(),
+            status: a.status,
+            ..Default::default()
+        },
+        sort: a.sort,
+        descending: a.desc,
+        page: PageRequest {
+            offset: 0,
+            limit: a.limit.clamp(1, PageRequest::MAX_LIMIT),
+        },
+    };
+    let page = backend.portfolio(&query).await?;
+    let today = chrono::Utc::now().date_naive();
+    print(a.format, &page.items, || Table {
+        header: vec![
+            "ID", "NAME", "HEALTH", "STATUS", "TREND", "MRR", "RENEWAL", "OWNER", "STAGE",
+            "SEGMENT", "REGION",
+        ],
+        rows: page
+            .items
+            .iter()
+            .map(|r| {
+                vec![
+                    r.id.to_string(),
+                    r.name.clone(),
+                    format::score(r.health_score),
+                    r.health_status.map(|s| s.as_str().to_string()).unwrap_or_else(|| "-".into()),
+                    r.health_trend.map(|t| format!("{t:+.1}")).unwrap_or_else(|| "-".into()),
+                    format::money(r.mrr_cents),
+                    r.renewal
+                        .map(|d| format!("{d} ({})", format::days_from(today, d)))
+                        .unwrap_or_else(|| "-".into()),
+                    r.owner.clone(),
+                    r.stage.to_string(),
+                    r.segment.clone(),
+                    r.region.clone(),
+                ]
+            })
+            .collect(),
+    })?;
+    Ok(())
+}
+
+/// Finds an account by id, or by a name or domain that matches exactly one account.
+pub async fn resolve_account(backend: &dyn Backend, key: &str) -> Result<Id, Failure> {
+    if let Ok(id) = key.parse::<Id>() {
+        return Ok(id);
+    }
+    let page = backend
+        .portfolio(&PortfolioQuery {
+            filter: backend::AccountFilter {
+                text: Some(key.to_string()),
+                ..Default::default()
+            },
+            sort: PortfolioSort::Name,
+            page: PageRequest {
+                offset: 0,
+                limit: 20,
+            },
+            ..Default::default()
+        })
+        .await?;
+    let exact: Vec<_> = page
+        .items
+        .iter()
+        .filter(|r| r.name.eq_ignore_ascii_case(key) || r.domain.as_deref() == Some(key))
+        .collect();
+    match (exact.as_slice(), page.items.as_slice()) {
+        ([one], _) => Ok(one.id),
+        (_, [one]) => Ok(one.id),
+        (_, []) => Err(Failure::usage(format!("no account matches '{key}'"))),
+        (_, many) => Err(Failure::usage(format!(
+            "'{key}' matches {} accounts: {}{}",
+            page.total,
+            many.iter()
+                .take(8)
+                .map(|r| format!("{} ({})", r.name, r.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if page.total > 8 { ", ..." } else { "" }
+        ))),
+    }
+}
+
+async fn show_account(backend: &dyn Backend, key: &str, format: Format) -> Result<(), Failure> {
+    let id = resolve_account(backend, key).await?;
+    let a = backend.account(id).await?;
+    if format == Format::Json {
+        print(format, &a, || Table { header: vec![], rows: vec![] })?;
+        return Ok(());
+    }
+    let today = a.as_of.date_naive();
+    let acc = &a.account;
+    let open_cases = a.cases.iter().filter(|c| c.status.is_open()).count();
+    let escalated = a.cases.iter().filter(|c| c.status.is_open() && c.escalated).count();
+    let fields: Vec<(&'static str, String)> = vec![
+        ("id", acc.id.to_string()),
+        ("name", acc.name.clone()),
+        ("domain", acc.domain.clone().unwrap_or_default()),
+        ("parent", a.parent.as_ref().map(|p| format!("{} ({})", p.name, p.id)).unwrap_or_default()),
+        (
+            "subsidiaries",
+            a.children.iter().map(|c| format!("{} ({})", c.name, c.id)).collect::<Vec<_>>().join(", "),
+        ),
+        ("stage", acc.stage.to_string()),
+        ("segment", acc.segment.clone()),
+        ("region", acc.region.clone()),
+        ("owner", acc.owner.clone()),
+        ("team", acc.team.join(", ")),
+        ("tags", acc.tags.join(", ")),
+        ("health", format!("{} {}", format::score(a.row.health_score), a.row.health_status.map(|s| s.label()).unwrap_or("no score yet"))),
+        ("mrr", format::money(a.row.mrr_cents)),
+        (
+            "renewal",
+            a.row.renewal.map(|d| format!("{d} ({})", format::days_from(today, d))).unwrap_or_else(|| "-".into()),
+        ),
+        (
+            "payment",
+            if a.agreements.iter().any(|g| g.is_active_on(today) && !g.payment_up_to_date) {
+                "late".into()
+            } else {
+                "up to date".into()
+            },
+        ),
+        ("churn", acc.churn.likelihood.to_string()),
+        ("contacts", a.contacts.len().to_string()),
+        ("interactions", format!("{} in the last year", a.interactions.len())),
+        ("open cases", format!("{open_cases} ({escalated} escalated)")),
+        ("opportunities", a.opportunities.len().to_string()),
+        ("open tasks", a.tasks.iter().filter(|t| t.status != TaskStatus::Done).count().to_string()),
+        ("playbook runs", a.playbook_runs.iter().map(|r| r.colour().to_string()).collect::<Vec<_>>().join(", ")),
+    ];
+    let mut table = Table {
+        header: vec!["FIELD", "VALUE"],
+        rows: fields.into_iter().map(|(k, v)| vec![k.to_string(), v]).collect(),
+    };
+    if format == Format::Table {
+        table.write_text(&mut std::io::stdout().lock())?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "\nLATEST INTERACTIONS")?;
+        let latest = Table {
+            header: vec!["WHEN", "KIND", "DIR", "SENTIMENT", "SUBJECT"],
+            rows: a
+                .interactions
+                .iter()
+                .take(8)
+                .map(|i| {
+                    vec![
+                        format::days_from(today, i.at.date_naive()),
+                        i.kind.to_string(),
+                        i.direction.to_string(),
+                        i.sentiment
+                            .map(|s| format!("{} {:+.2}{}", s.label, s.score, if s.source == SentimentSource::Manual { " (manual)" } else { "" }))
+                            .unwrap_or_else(|| "-".into()),
+                        i.subject.clone(),
+                    ]
+                })
+                .collect(),
+        };
+        latest.write_text(&mut out)?;
+    } else {
+        table.rows.retain(|_| true);
+        table.write_csv(&mut std::io::stdout().lock())?;
+    }
+    Ok(())
+}
+
+fn read_dataset(file: &Path) -> Result<dataset::Dataset, Failure> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+    dataset::parse(&bytes, &file.display().to_string()).map_err(|p| Failure::usage(p.to_string()))
+}
+
+fn import(cli: &Cli, settings: &Settings, file: &Path, rebase: bool) -> Result<(), Failure> {
+    // Everything is checked before the store is even opened: a bad file leaves it untouched.
+    let mut data = read_dataset(file)?;
+    if rebase {
+        data.rebase_to(chrono::Utc::now().date_naive());
+    }
+    let store = open_store(cli, settings)?;
+    let started = Instant::now();
+    let report = store.import_blocking(&data)?;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "imported {} rows into {} in {:.2}s ({:.0} rows/s)",
+        report.rows,
+        store.path().display(),
+        secs,
+        report.rows as f64 / secs.max(1e-9)
+    );
+    Ok(())
+}
+
+fn write_atomically(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>) -> Result<(), Failure> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Failure::failure(format!("cannot write in {}: {e}", dir.display())))?;
+    let mut w = std::io::BufWriter::new(tmp.reopen()?);
+    write(&mut w)?;
+    w.flush()?;
+    drop(w);
+    // A temporary file is created 0600; the result is an ordinary file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+    }
+    tmp.persist(path)
+        .map_err(|e| Failure::failure(format!("cannot write {}: {e}", path.display())))?;
+    Ok(())
+}
+
+async fn export(backend: &dyn Backend, out: Option<&Path>) -> Result<(), Failure> {
+    let data = backend.export().await?;
+    match out {
+        Some(path) => write_atomically(path, |w| data.write_json(w)),
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            data.write_json(&mut w)?;
+            w.flush()?;
+            Ok(())
+        }
+    }
+}
+
+fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), Failure> {
+    let anchor = match &a.anchor {
+        Some(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .map_err(|e| Failure::usage(format!("--anchor '{s}': {e}")))?
+            .to_utc(),
+        None => chrono::Utc::now(),
+    };
+    let cfg = GenConfig::new(a.accounts, a.seed, anchor);
+    let started = Instant::now();
+    if let Some(out) = &a.out {
+        let data = generate_dataset(&cfg);
+        write_atomically(out, |w| data.write_json(w))?;
+        eprintln!(
+            "wrote {} rows ({} accounts) to {} in {:.2}s",
+            data.total_rows(),
+            data.accounts.len(),
+            out.display(),
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    if cli.demo {
+        return Err(Failure::usage("generate writes a store or a file: use --db PATH or --out FILE, not --demo"));
+    }
+    let store = Store::open(settings.store_path(cli.db.as_deref()))?;
+    let before = store.export_counts()?;
+    if before > 0 {
+        return Err(Failure::usage(format!(
+            "{} already holds {before} accounts: generate into a new store file",
+            store.path().display()
+        )));
+    }
+    let mut stats = Default::default();
+    store.bulk_load(|sink| {
+        stats = generate(&cfg, |chunk| sink(chunk))?;
+        Ok(())
+    })?;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "generated {} accounts, {} rows into {} in {:.1}s ({:.0} rows/s)",
+        stats.accounts,
+        stats.rows,
+        store.path().display(),
+        secs,
+        stats.rows as f64 / secs.max(1e-9)
+    );
+    Ok(())
+}
+
+/// Keeps the type checker honest about the trait object the commands take.
+#[allow(dead_code)]
+fn _assert_object_safe(_: Arc<dyn Backend>) {}

@@ -1,0 +1,186 @@
+//! Settings: built-in defaults, then the config file (XDG config dir or `--config`),
+//! then `TEND_*` environment variables (`TEND_STORE__PATH` sets `store.path`).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Every setting; `config.example.toml` documents each one.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub store: StoreSettings,
+    pub user: UserSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// The SQLite file; empty means `<XDG data dir>/tend/tend.db`.
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UserSettings {
+    /// Your user name: the change log records it and `@me` means it. Defaults to $USER.
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// trace, debug, info, warn or error.
+    pub level: String,
+    /// The log file; empty means `<XDG state dir>/tend/tend.log`.
+    pub file: Option<PathBuf>,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            level: "info".into(),
+            file: None,
+        }
+    }
+}
+
+/// A settings problem, with where it came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {path} not found")]
+    Missing { path: PathBuf },
+    #[error("bad configuration: {0}")]
+    Bad(String),
+}
+
+fn dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "tend")
+}
+
+/// `<XDG config dir>/tend/config.toml`.
+pub fn default_config_file() -> Option<PathBuf> {
+    dirs().map(|d| d.config_dir().join("config.toml"))
+}
+
+/// `<XDG data dir>/tend/tend.db`.
+pub fn default_store_path() -> PathBuf {
+    dirs()
+        .map(|d| d.data_dir().join("tend.db"))
+        .unwrap_or_else(|| PathBuf::from("tend.db"))
+}
+
+/// `<XDG state dir>/tend/tend.log`.
+pub fn default_log_file() -> PathBuf {
+    dirs()
+        .and_then(|d| d.state_dir().map(|s| s.join("tend.log")))
+        .unwrap_or_else(|| std::env::temp_dir().join("tend.log"))
+}
+
+impl Settings {
+    /// Loads the settings. An explicit `--config` file must exist; the default one may not.
+    pub fn load(explicit: Option<&Path>) -> Result<Settings, ConfigError> {
+        Settings::load_with_env(explicit, std::env::vars())
+    }
+
+    /// Loads with a given environment (tests pass their own).
+    pub fn load_with_env(
+        explicit: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, ConfigError> {
+        let mut builder = config::Config::builder();
+        match explicit {
+            Some(path) => {
+                if !path.exists() {
+                    return Err(ConfigError::Missing {
+                        path: path.to_path_buf(),
+                    });
+                }
+                builder = builder.add_source(
+                    config::File::from(path.to_path_buf()).format(config::FileFormat::Toml),
+                );
+            }
+            None => {
+                if let Some(path) = default_config_file() {
+                    builder = builder.add_source(
+                        config::File::from(path)
+                            .format(config::FileFormat::Toml)
+                            .required(false),
+                    );
+                }
+            }
+        }
+        let env: std::collections::HashMap<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("TEND_") && k.contains("__"))
+            .collect();
+        builder = builder.add_source(
+            config::Environment::with_prefix("TEND")
+                .prefix_separator("_")
+                .separator("__")
+                .source(Some(env)),
+        );
+        let cfg = builder
+            .build()
+            .map_err(|e| ConfigError::Bad(e.to_string()))?;
+        cfg.try_deserialize()
+            .map_err(|e| ConfigError::Bad(e.to_string()))
+    }
+
+    /// The store file to use: `--db`, then the config, then the default.
+    pub fn store_path(&self, db: Option<&Path>) -> PathBuf {
+        db.map(Path::to_path_buf)
+            .or_else(|| self.store.path.clone())
+            .unwrap_or_else(default_store_path)
+    }
+
+    /// Who the change log says made a change.
+    pub fn user_name(&self) -> String {
+        self.user
+            .name
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "tend".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn file_then_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[store]\npath = \"/data/a.db\"\n[user]\nname = \"maya\"\n").unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        assert_eq!(s.store.path.as_deref(), Some(Path::new("/data/a.db")));
+        assert_eq!(s.user_name(), "maya");
+        let s = Settings::load_with_env(Some(&file), env(&[("TEND_STORE__PATH", "/x.db")])).unwrap();
+        assert_eq!(s.store.path.as_deref(), Some(Path::new("/x.db")));
+        assert_eq!(s.store_path(Some(Path::new("/cli.db"))), PathBuf::from("/cli.db"));
+    }
+
+    #[test]
+    fn bad_files_are_refused_with_their_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[store\npath = 1\n").unwrap();
+        let e = Settings::load_with_env(Some(&file), env(&[])).unwrap_err().to_string();
+        assert!(e.contains("c.toml"), "{e}");
+        std::fs::write(&file, "[stor]\npath = \"x\"\n").unwrap();
+        let e = Settings::load_with_env(Some(&file), env(&[])).unwrap_err().to_string();
+        assert!(e.contains("stor"), "{e}");
+        let missing = dir.path().join("nope.toml");
+        let e = Settings::load_with_env(Some(&missing), env(&[])).unwrap_err().to_string();
+        assert!(e.contains("nope.toml"), "{e}");
+    }
+}

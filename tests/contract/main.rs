@@ -1,0 +1,179 @@
+//! Contract tests of the `Backend` trait.
+//!
+//! Every check is an `async fn check_xxx(b: &dyn Backend, fx: &Fixture)` that
+//! only talks to the trait, so the same checks can run against any backend.
+//! [`backends`] is the one place that builds the backends under test: to run
+//! the suite against another implementation (the team server's HTTP API), add
+//! it there. A backend is handed over loaded with the fixture dataset (through
+//! `Backend::import`) and with the fixture's health scores in place, or empty.
+//!
+//! Checks marked `KNOWN BUG` fail on purpose: they pin behaviour the store gets
+//! wrong today (see the comment on each).
+
+mod bulk;
+mod fixture;
+mod reads;
+mod support;
+mod writes;
+
+use std::path::Path;
+
+use tend::backend::Backend;
+use tend::sqlite::{Store, fixed_clock};
+
+use fixture::Fixture;
+
+/// A backend under test, with whatever keeps it alive (its temporary directory).
+pub struct Harness {
+    pub name: &'static str,
+    pub backend: Box<dyn Backend>,
+    _keep: Box<dyn std::any::Any + Send>,
+}
+
+/// What a backend starts with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Load {
+    /// The fixture dataset, imported, with the fixture's health scores.
+    Fixture,
+    /// Nothing.
+    Empty,
+}
+
+/// Every backend the contract runs against. Add a backend here.
+pub async fn backends(fx: &Fixture, load: Load) -> Vec<Harness> {
+    vec![embedded(fx, load).await]
+}
+
+/// The embedded SQLite store: a real file in a temporary directory, on a clock
+/// stopped at the fixture's now.
+async fn embedded(fx: &Fixture, load: Load) -> Harness {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join("tend.db");
+    let store = Store::open_with_clock(&path, fixed_clock(fx.now)).expect("open the store");
+    if load == Load::Fixture {
+        store
+            .import(fx.dataset.clone())
+            .await
+            .expect("the fixture dataset imports");
+        seed_health(&path);
+    }
+    Harness {
+        name: "embedded sqlite",
+        backend: Box::new(store),
+        _keep: Box::new(dir),
+    }
+}
+
+/// The embedded store has no health engine yet: write the fixture's health
+/// scores straight into the derived columns the store reads them from.
+fn seed_health(path: &Path) {
+    let conn = rusqlite::Connection::open(path).expect("open the store file for seeding");
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .expect("busy timeout");
+    for (id, score, status, trend) in fixture::HEALTH {
+        let n = conn
+            .execute(
+                "UPDATE accounts SET health_score = ?1, health_status = ?2, health_trend = ?3 WHERE id = ?4",
+                rusqlite::params![score, status.as_str(), trend, id],
+            )
+            .expect("seed health");
+        assert_eq!(n, 1, "account {id} to seed");
+    }
+}
+
+/// One `#[tokio::test]` per check, each on fresh backends.
+macro_rules! contract {
+    ($load:ident => $($check:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let fx = Fixture::new();
+                for h in backends(&fx, Load::$load).await {
+                    eprintln!("contract check {} on backend: {}", stringify!($check), h.name);
+                    checks::$check(h.backend.as_ref(), &fx).await;
+                }
+            }
+        )+
+    };
+    (pair $load:ident => $($check:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let fx = Fixture::new();
+                let firsts = backends(&fx, Load::$load).await;
+                let seconds = backends(&fx, Load::Empty).await;
+                for (a, b) in firsts.iter().zip(seconds.iter()) {
+                    eprintln!("contract check {} on backend: {}", stringify!($check), a.name);
+                    checks::$check(a.backend.as_ref(), b.backend.as_ref(), &fx).await;
+                }
+            }
+        )+
+    };
+}
+
+mod checks {
+    pub use super::bulk::*;
+    pub use super::reads::*;
+    pub use super::writes::*;
+}
+
+contract!(Fixture =>
+    // Portfolio.
+    check_portfolio_filters,
+    check_portfolio_rows,
+    check_portfolio_sorts,
+    check_portfolio_sort_stage,
+    check_portfolio_paging,
+    // The 360.
+    check_account_360_group,
+    check_account_360_subsidiary,
+    check_account_360_not_found,
+    check_mrr_and_renewal_follow_agreement_writes,
+    check_renewal_rolls_auto_renewed_term,
+    // Tabs.
+    check_interaction_filters,
+    check_interaction_full_text,
+    check_interaction_full_text_odd_input,
+    check_full_text_follows_writes,
+    check_usage_buckets,
+    check_usage_range,
+    check_agreements_by_status,
+    check_tasks,
+    check_cases_filters,
+    check_cases_sorts,
+    check_cases_sort_status,
+    check_cases_paging,
+    check_alerts,
+    check_playbooks,
+    check_change_log,
+    check_get_every_kind,
+    // Writes.
+    check_create_every_kind,
+    check_update_every_kind,
+    check_delete_every_kind,
+    check_delete_account_removes_its_records,
+    check_delete_parent_detaches_children,
+    check_conflicts_every_kind,
+    check_missing_records,
+    check_invalid_inputs,
+    check_record_usage_upserts,
+    check_record_usage_rolls_back,
+    check_record_usage_rejects_dangling_contact,
+    check_delete_contact_keeps_interactions_editable,
+    check_playbook_run_steps_match_playbook,
+    // Import and export.
+    check_export_equals_imported_fixture,
+    check_import_refuses_present_ids,
+    check_import_refuses_partly_present_ids,
+    check_import_rolls_back_late_failure,
+    check_export_stays_importable_after_writes,
+);
+
+contract!(Empty =>
+    check_import_report_and_round_trip,
+    check_import_refuses_invalid_dataset,
+);
+
+contract!(pair Fixture =>
+    check_export_reimports_into_fresh_store,
+);
