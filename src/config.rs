@@ -160,13 +160,21 @@ mod tests {
     fn file_then_environment() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
-        std::fs::write(&file, "[store]\npath = \"/data/a.db\"\n[user]\nname = \"maya\"\n").unwrap();
+        std::fs::write(
+            &file,
+            "[store]\npath = \"/data/a.db\"\n[user]\nname = \"maya\"\n",
+        )
+        .unwrap();
         let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
         assert_eq!(s.store.path.as_deref(), Some(Path::new("/data/a.db")));
         assert_eq!(s.user_name(), "maya");
-        let s = Settings::load_with_env(Some(&file), env(&[("TEND_STORE__PATH", "/x.db")])).unwrap();
+        let s =
+            Settings::load_with_env(Some(&file), env(&[("TEND_STORE__PATH", "/x.db")])).unwrap();
         assert_eq!(s.store.path.as_deref(), Some(Path::new("/x.db")));
-        assert_eq!(s.store_path(Some(Path::new("/cli.db"))), PathBuf::from("/cli.db"));
+        assert_eq!(
+            s.store_path(Some(Path::new("/cli.db"))),
+            PathBuf::from("/cli.db")
+        );
     }
 
     #[test]
@@ -174,13 +182,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
         std::fs::write(&file, "[store\npath = 1\n").unwrap();
-        let e = Settings::load_with_env(Some(&file), env(&[])).unwrap_err().to_string();
+        let e = Settings::load_with_env(Some(&file), env(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("c.toml"), "{e}");
         std::fs::write(&file, "[stor]\npath = \"x\"\n").unwrap();
-        let e = Settings::load_with_env(Some(&file), env(&[])).unwrap_err().to_string();
+        let e = Settings::load_with_env(Some(&file), env(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("stor"), "{e}");
         let missing = dir.path().join("nope.toml");
-        let e = Settings::load_with_env(Some(&missing), env(&[])).unwrap_err().to_string();
+        let e = Settings::load_with_env(Some(&missing), env(&[]))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("nope.toml"), "{e}");
     }
 }

@@ -56,8 +56,14 @@ mod tests {
     #[test]
     fn relative_days() {
         let t = NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
-        assert_eq!(days_from(t, NaiveDate::from_ymd_opt(2026, 1, 22).unwrap()), "in 12d");
+        assert_eq!(
+            days_from(t, NaiveDate::from_ymd_opt(2026, 1, 22).unwrap()),
+            "in 12d"
+        );
         assert_eq!(days_from(t, t), "today");
-        assert_eq!(days_from(t, NaiveDate::from_ymd_opt(2026, 1, 7).unwrap()), "3d ago");
+        assert_eq!(
+            days_from(t, NaiveDate::from_ymd_opt(2026, 1, 7).unwrap()),
+            "3d ago"
+        );
     }
 }

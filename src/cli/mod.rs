@@ -217,8 +217,12 @@ async fn accounts(backend: &dyn Backend, a: &AccountsArgs) -> Result<(), Failure
                     r.id.to_string(),
                     r.name.clone(),
                     format::score(r.health_score),
-                    r.health_status.map(|s| s.as_str().to_string()).unwrap_or_else(|| "-".into()),
-                    r.health_trend.map(|t| format!("{t:+.1}")).unwrap_or_else(|| "-".into()),
+                    r.health_status
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    r.health_trend
+                        .map(|t| format!("{t:+.1}"))
+                        .unwrap_or_else(|| "-".into()),
                     format::money(r.mrr_cents),
                     r.renewal
                         .map(|d| format!("{d} ({})", format::days_from(today, d)))
@@ -279,21 +283,38 @@ async fn show_account(backend: &dyn Backend, key: &str, format: Format) -> Resul
     let id = resolve_account(backend, key).await?;
     let a = backend.account(id).await?;
     if format == Format::Json {
-        print(format, &a, || Table { header: vec![], rows: vec![] })?;
+        print(format, &a, || Table {
+            header: vec![],
+            rows: vec![],
+        })?;
         return Ok(());
     }
     let today = a.as_of.date_naive();
     let acc = &a.account;
     let open_cases = a.cases.iter().filter(|c| c.status.is_open()).count();
-    let escalated = a.cases.iter().filter(|c| c.status.is_open() && c.escalated).count();
+    let escalated = a
+        .cases
+        .iter()
+        .filter(|c| c.status.is_open() && c.escalated)
+        .count();
     let fields: Vec<(&'static str, String)> = vec![
         ("id", acc.id.to_string()),
         ("name", acc.name.clone()),
         ("domain", acc.domain.clone().unwrap_or_default()),
-        ("parent", a.parent.as_ref().map(|p| format!("{} ({})", p.name, p.id)).unwrap_or_default()),
+        (
+            "parent",
+            a.parent
+                .as_ref()
+                .map(|p| format!("{} ({})", p.name, p.id))
+                .unwrap_or_default(),
+        ),
         (
             "subsidiaries",
-            a.children.iter().map(|c| format!("{} ({})", c.name, c.id)).collect::<Vec<_>>().join(", "),
+            a.children
+                .iter()
+                .map(|c| format!("{} ({})", c.name, c.id))
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         ("stage", acc.stage.to_string()),
         ("segment", acc.segment.clone()),
@@ -301,15 +322,31 @@ async fn show_account(backend: &dyn Backend, key: &str, format: Format) -> Resul
         ("owner", acc.owner.clone()),
         ("team", acc.team.join(", ")),
         ("tags", acc.tags.join(", ")),
-        ("health", format!("{} {}", format::score(a.row.health_score), a.row.health_status.map(|s| s.label()).unwrap_or("no score yet"))),
+        (
+            "health",
+            format!(
+                "{} {}",
+                format::score(a.row.health_score),
+                a.row
+                    .health_status
+                    .map(|s| s.label())
+                    .unwrap_or("no score yet")
+            ),
+        ),
         ("mrr", format::money(a.row.mrr_cents)),
         (
             "renewal",
-            a.row.renewal.map(|d| format!("{d} ({})", format::days_from(today, d))).unwrap_or_else(|| "-".into()),
+            a.row
+                .renewal
+                .map(|d| format!("{d} ({})", format::days_from(today, d)))
+                .unwrap_or_else(|| "-".into()),
         ),
         (
             "payment",
-            if a.agreements.iter().any(|g| g.is_active_on(today) && !g.payment_up_to_date) {
+            if a.agreements
+                .iter()
+                .any(|g| g.is_active_on(today) && !g.payment_up_to_date)
+            {
                 "late".into()
             } else {
                 "up to date".into()
@@ -317,15 +354,38 @@ async fn show_account(backend: &dyn Backend, key: &str, format: Format) -> Resul
         ),
         ("churn", acc.churn.likelihood.to_string()),
         ("contacts", a.contacts.len().to_string()),
-        ("interactions", format!("{} in the last year", a.interactions.len())),
-        ("open cases", format!("{open_cases} ({escalated} escalated)")),
+        (
+            "interactions",
+            format!("{} in the last year", a.interactions.len()),
+        ),
+        (
+            "open cases",
+            format!("{open_cases} ({escalated} escalated)"),
+        ),
         ("opportunities", a.opportunities.len().to_string()),
-        ("open tasks", a.tasks.iter().filter(|t| t.status != TaskStatus::Done).count().to_string()),
-        ("playbook runs", a.playbook_runs.iter().map(|r| r.colour().to_string()).collect::<Vec<_>>().join(", ")),
+        (
+            "open tasks",
+            a.tasks
+                .iter()
+                .filter(|t| t.status != TaskStatus::Done)
+                .count()
+                .to_string(),
+        ),
+        (
+            "playbook runs",
+            a.playbook_runs
+                .iter()
+                .map(|r| r.colour().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
     ];
     let mut table = Table {
         header: vec!["FIELD", "VALUE"],
-        rows: fields.into_iter().map(|(k, v)| vec![k.to_string(), v]).collect(),
+        rows: fields
+            .into_iter()
+            .map(|(k, v)| vec![k.to_string(), v])
+            .collect(),
     };
     if format == Format::Table {
         table.write_text(&mut std::io::stdout().lock())?;
@@ -343,7 +403,18 @@ async fn show_account(backend: &dyn Backend, key: &str, format: Format) -> Resul
                         i.kind.to_string(),
                         i.direction.to_string(),
                         i.sentiment
-                            .map(|s| format!("{} {:+.2}{}", s.label, s.score, if s.source == SentimentSource::Manual { " (manual)" } else { "" }))
+                            .map(|s| {
+                                format!(
+                                    "{} {:+.2}{}",
+                                    s.label,
+                                    s.score,
+                                    if s.source == SentimentSource::Manual {
+                                        " (manual)"
+                                    } else {
+                                        ""
+                                    }
+                                )
+                            })
                             .unwrap_or_else(|| "-".into()),
                         i.subject.clone(),
                     ]
@@ -384,8 +455,14 @@ fn import(cli: &Cli, settings: &Settings, file: &Path, rebase: bool) -> Result<(
     Ok(())
 }
 
-fn write_atomically(path: &Path, write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>) -> Result<(), Failure> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let tmp = tempfile::NamedTempFile::new_in(dir)
         .map_err(|e| Failure::failure(format!("cannot write in {}: {e}", dir.display())))?;
     let mut w = std::io::BufWriter::new(tmp.reopen()?);
@@ -438,7 +515,9 @@ fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), 
         return Ok(());
     }
     if cli.demo {
-        return Err(Failure::usage("generate writes a store or a file: use --db PATH or --out FILE, not --demo"));
+        return Err(Failure::usage(
+            "generate writes a store or a file: use --db PATH or --out FILE, not --demo",
+        ));
     }
     let store = Store::open(settings.store_path(cli.db.as_deref()))?;
     let before = store.export_counts()?;

@@ -63,7 +63,11 @@ impl Table {
 }
 
 /// Prints `value` as JSON, or `table` as text or CSV.
-pub fn print<T: Serialize>(format: Format, value: &T, table: impl FnOnce() -> Table) -> std::io::Result<()> {
+pub fn print<T: Serialize>(
+    format: Format,
+    value: &T,
+    table: impl FnOnce() -> Table,
+) -> std::io::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match format {

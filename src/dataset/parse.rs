@@ -148,23 +148,37 @@ fn locate_problems(text: &str) -> Vec<Problem> {
             }
         }
     }
-    use crate::domain::*;
-    check_section::<Account>(&top, "accounts", &mut out);
-    check_section::<Contact>(&top, "contacts", &mut out);
-    check_section::<Interaction>(&top, "interactions", &mut out);
-    check_section::<UsageDay>(&top, "usage", &mut out);
-    check_section::<SupportCase>(&top, "support_cases", &mut out);
-    check_section::<Agreement>(&top, "agreements", &mut out);
-    check_section::<Opportunity>(&top, "opportunities", &mut out);
-    check_section::<Project>(&top, "projects", &mut out);
-    check_section::<Task>(&top, "tasks", &mut out);
-    check_section::<Playbook>(&top, "playbooks", &mut out);
-    check_section::<PlaybookRun>(&top, "playbook_runs", &mut out);
-    check_section::<NpsResponse>(&top, "nps_responses", &mut out);
-    check_section::<Document>(&top, "documents", &mut out);
-    check_section::<Alert>(&top, "alerts", &mut out);
-    check_section::<Summary>(&top, "summaries", &mut out);
-    check_section::<ChangeLogEntry>(&top, "change_log", &mut out);
+    // The records that do parse still get the cross-record checks, so one wrong type
+    // does not hide a dangling reference elsewhere.
+    let mut partial = Dataset::new(chrono::DateTime::default());
+    let mut failed_ids = std::collections::HashSet::new();
+    let o = &mut out;
+    let f = &mut failed_ids;
+    partial.accounts = check_section(&top, "accounts", o, f);
+    partial.contacts = check_section(&top, "contacts", o, f);
+    partial.interactions = check_section(&top, "interactions", o, f);
+    partial.usage = check_section(&top, "usage", o, f);
+    partial.support_cases = check_section(&top, "support_cases", o, f);
+    partial.agreements = check_section(&top, "agreements", o, f);
+    partial.opportunities = check_section(&top, "opportunities", o, f);
+    partial.projects = check_section(&top, "projects", o, f);
+    partial.tasks = check_section(&top, "tasks", o, f);
+    partial.playbooks = check_section(&top, "playbooks", o, f);
+    partial.playbook_runs = check_section(&top, "playbook_runs", o, f);
+    partial.nps_responses = check_section(&top, "nps_responses", o, f);
+    partial.documents = check_section(&top, "documents", o, f);
+    partial.alerts = check_section(&top, "alerts", o, f);
+    partial.summaries = check_section(&top, "summaries", o, f);
+    partial.change_log = check_section(&top, "change_log", o, f);
+    // A reference to a record that failed to parse is not a second problem.
+    out.extend(validate(&partial).into_iter().filter(|p| {
+        let target = p
+            .message
+            .strip_suffix(" does not exist")
+            .and_then(|m| m.rsplit(' ').next())
+            .and_then(|id| id.parse::<i64>().ok());
+        !target.is_some_and(|id| failed_ids.contains(&id))
+    }));
     if out.is_empty() {
         // The typed pass failed, yet no record-level problem was found: say so
         // rather than accept the file.
@@ -181,25 +195,49 @@ fn check_section<T: DeserializeOwned>(
     top: &serde_json::Map<String, Value>,
     section: &str,
     out: &mut Vec<Problem>,
-) {
-    let Some(v) = top.get(section) else { return };
+    failed_ids: &mut std::collections::HashSet<i64>,
+) -> Vec<T> {
+    let mut parsed = vec![];
+    let Some(v) = top.get(section) else {
+        return parsed;
+    };
     let Value::Array(items) = v else {
         out.push(Problem {
             place: section.to_string(),
             field: None,
             message: "expected a list of records".into(),
         });
-        return;
+        return parsed;
     };
     for (i, item) in items.iter().enumerate() {
-        if let Err(e) = serde_path_to_error::deserialize::<_, T>(item) {
-            let id = item.get("id").map(|v| format!(" (id {v})")).unwrap_or_default();
-            let path = e.path().to_string();
-            out.push(Problem {
-                place: format!("{section}[{i}]{id}"),
-                field: (path != "." && !path.is_empty()).then_some(path),
-                message: e.into_inner().to_string(),
-            });
+        match serde_path_to_error::deserialize::<_, T>(item) {
+            Ok(r) => parsed.push(r),
+            Err(e) => {
+                if let Some(id) = item.get("id").and_then(Value::as_i64) {
+                    failed_ids.insert(id);
+                }
+                report(section, i, item, e, out);
+            }
         }
     }
+    parsed
+}
+
+fn report(
+    section: &str,
+    i: usize,
+    item: &Value,
+    e: serde_path_to_error::Error<serde_json::Error>,
+    out: &mut Vec<Problem>,
+) {
+    let id = item
+        .get("id")
+        .map(|v| format!(" (id {v})"))
+        .unwrap_or_default();
+    let path = e.path().to_string();
+    out.push(Problem {
+        place: format!("{section}[{i}]{id}"),
+        field: (path != "." && !path.is_empty()).then_some(path),
+        message: e.into_inner().to_string(),
+    });
 }

@@ -53,7 +53,11 @@ impl Dataset {
             return;
         }
         self.anchor.shift(days);
-        shift_all!(self.accounts, days, [created_at, updated_at, churn.projected_date]);
+        shift_all!(
+            self.accounts,
+            days,
+            [created_at, updated_at, churn.projected_date]
+        );
         for a in &mut self.accounts {
             if let Some(p) = &mut a.pulse {
                 p.at.shift(days);
@@ -62,13 +66,25 @@ impl Dataset {
         shift_all!(self.contacts, days, [created_at, updated_at]);
         shift_all!(self.interactions, days, [created_at, updated_at, at]);
         shift_all!(self.usage, days, [day]);
-        shift_all!(self.support_cases, days, [created_at, updated_at, opened_at, resolved_at]);
+        shift_all!(
+            self.support_cases,
+            days,
+            [created_at, updated_at, opened_at, resolved_at]
+        );
         shift_all!(self.agreements, days, [created_at, updated_at, start, end]);
-        shift_all!(self.opportunities, days, [created_at, updated_at, close_date]);
+        shift_all!(
+            self.opportunities,
+            days,
+            [created_at, updated_at, close_date]
+        );
         shift_all!(self.projects, days, [created_at, updated_at, due]);
         shift_all!(self.tasks, days, [created_at, updated_at, due]);
         shift_all!(self.playbooks, days, [created_at, updated_at]);
-        shift_all!(self.playbook_runs, days, [created_at, updated_at, started_at]);
+        shift_all!(
+            self.playbook_runs,
+            days,
+            [created_at, updated_at, started_at]
+        );
         for r in &mut self.playbook_runs {
             for s in &mut r.steps {
                 s.at.shift(days);
@@ -76,7 +92,11 @@ impl Dataset {
         }
         shift_all!(self.nps_responses, days, [created_at, updated_at, at]);
         shift_all!(self.documents, days, [created_at, updated_at]);
-        shift_all!(self.alerts, days, [created_at, updated_at, at, snoozed_until]);
+        shift_all!(
+            self.alerts,
+            days,
+            [created_at, updated_at, at, snoozed_until]
+        );
         shift_all!(self.summaries, days, [created_at, updated_at, generated_at]);
         shift_all!(self.change_log, days, [at]);
     }

@@ -24,7 +24,13 @@ impl Checker {
         let mut seen = HashMap::with_capacity(items.len());
         for (i, r) in items.iter().enumerate() {
             if r.id() <= 0 {
-                self.push(section, i, Some(r.id()), "id", "must be a positive integer".into());
+                self.push(
+                    section,
+                    i,
+                    Some(r.id()),
+                    "id",
+                    "must be a positive integer".into(),
+                );
             }
             if let Some(first) = seen.insert(r.id(), i) {
                 self.push(
@@ -43,7 +49,10 @@ impl Checker {
         let id = record.id();
         let mut errs = vec![];
         if record.version() < 1 {
-            errs.push(FieldError { field: "version", message: "must be 1 or more".into() });
+            errs.push(FieldError {
+                field: "version",
+                message: "must be 1 or more".into(),
+            });
         }
         record.check(&mut errs);
         for e in errs {
@@ -63,7 +72,13 @@ impl Checker {
         value: Id,
     ) {
         if !set.contains(&value) {
-            self.push(section, i, id, field, format!("{target} {value} does not exist"));
+            self.push(
+                section,
+                i,
+                id,
+                field,
+                format!("{target} {value} does not exist"),
+            );
         }
     }
 }
@@ -91,7 +106,15 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
     for (i, a) in d.accounts.iter().enumerate() {
         c.fields("accounts", i, a);
         if let Some(p) = a.parent_id {
-            c.reference("accounts", i, Some(a.id), "parent_id", "account", &accounts, p);
+            c.reference(
+                "accounts",
+                i,
+                Some(a.id),
+                "parent_id",
+                "account",
+                &accounts,
+                p,
+            );
             // Walk up: a cycle comes back to the start within the number of accounts.
             let mut cur = Some(p);
             let mut steps = 0;
@@ -118,11 +141,27 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
         d.contacts.iter().map(|x| (x.id, x.account_id)).collect();
     for (i, x) in d.contacts.iter().enumerate() {
         c.fields("contacts", i, x);
-        c.reference("contacts", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "contacts",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
     }
     for (i, x) in d.interactions.iter().enumerate() {
         c.fields("interactions", i, x);
-        c.reference("interactions", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "interactions",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
         for cid in &x.contact_ids {
             match contact_account.get(cid) {
                 None => c.push(
@@ -137,7 +176,10 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
                     i,
                     Some(x.id),
                     "contact_ids",
-                    format!("contact {cid} belongs to account {acc}, not {}", x.account_id),
+                    format!(
+                        "contact {cid} belongs to account {acc}, not {}",
+                        x.account_id
+                    ),
                 ),
                 _ => {}
             }
@@ -145,7 +187,15 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
     }
     let mut usage_keys = HashSet::with_capacity(d.usage.len());
     for (i, u) in d.usage.iter().enumerate() {
-        c.reference("usage", i, None, "account_id", "account", &accounts, u.account_id);
+        c.reference(
+            "usage",
+            i,
+            None,
+            "account_id",
+            "account",
+            &accounts,
+            u.account_id,
+        );
         if let Some(cid) = u.contact_id {
             c.reference("usage", i, None, "contact_id", "contact", &contacts, cid);
         }
@@ -158,34 +208,93 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
                 i,
                 None,
                 "day",
-                format!("a second row for the same account, contact and day {}", u.day),
+                format!(
+                    "a second row for the same account, contact and day {}",
+                    u.day
+                ),
             );
         }
     }
     for (i, x) in d.support_cases.iter().enumerate() {
         c.fields("support_cases", i, x);
-        c.reference("support_cases", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "support_cases",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
     }
     for (i, x) in d.agreements.iter().enumerate() {
         c.fields("agreements", i, x);
-        c.reference("agreements", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "agreements",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
         if let Some(r) = x.renews_id {
-            c.reference("agreements", i, Some(x.id), "renews_id", "agreement", &agreements, r);
+            c.reference(
+                "agreements",
+                i,
+                Some(x.id),
+                "renews_id",
+                "agreement",
+                &agreements,
+                r,
+            );
         }
     }
     for (i, x) in d.opportunities.iter().enumerate() {
         c.fields("opportunities", i, x);
-        c.reference("opportunities", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "opportunities",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
     }
     for (i, x) in d.projects.iter().enumerate() {
         c.fields("projects", i, x);
-        c.reference("projects", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "projects",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
     }
     for (i, x) in d.tasks.iter().enumerate() {
         c.fields("tasks", i, x);
-        c.reference("tasks", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "tasks",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
         if let Some(p) = x.project_id {
-            c.reference("tasks", i, Some(x.id), "project_id", "project", &projects, p);
+            c.reference(
+                "tasks",
+                i,
+                Some(x.id),
+                "project_id",
+                "project",
+                &projects,
+                p,
+            );
         }
     }
     let steps_of: HashMap<Id, usize> = d.playbooks.iter().map(|p| (p.id, p.steps.len())).collect();
@@ -194,8 +303,24 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
     }
     for (i, x) in d.playbook_runs.iter().enumerate() {
         c.fields("playbook_runs", i, x);
-        c.reference("playbook_runs", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
-        c.reference("playbook_runs", i, Some(x.id), "playbook_id", "playbook", &playbooks, x.playbook_id);
+        c.reference(
+            "playbook_runs",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+        c.reference(
+            "playbook_runs",
+            i,
+            Some(x.id),
+            "playbook_id",
+            "playbook",
+            &playbooks,
+            x.playbook_id,
+        );
         if let Some(&n) = steps_of.get(&x.playbook_id)
             && n != x.steps.len()
         {
@@ -204,28 +329,72 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
                 i,
                 Some(x.id),
                 "steps",
-                format!("has {} step states, playbook {} has {n} steps", x.steps.len(), x.playbook_id),
+                format!(
+                    "has {} step states, playbook {} has {n} steps",
+                    x.steps.len(),
+                    x.playbook_id
+                ),
             );
         }
     }
     for (i, x) in d.nps_responses.iter().enumerate() {
         c.fields("nps_responses", i, x);
-        c.reference("nps_responses", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "nps_responses",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
         if let Some(cid) = x.contact_id {
-            c.reference("nps_responses", i, Some(x.id), "contact_id", "contact", &contacts, cid);
+            c.reference(
+                "nps_responses",
+                i,
+                Some(x.id),
+                "contact_id",
+                "contact",
+                &contacts,
+                cid,
+            );
         }
     }
     for (i, x) in d.documents.iter().enumerate() {
         c.fields("documents", i, x);
-        c.reference("documents", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "documents",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
     }
     for (i, x) in d.alerts.iter().enumerate() {
         c.fields("alerts", i, x);
-        c.reference("alerts", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "alerts",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
     }
     for (i, x) in d.summaries.iter().enumerate() {
         c.fields("summaries", i, x);
-        c.reference("summaries", i, Some(x.id), "account_id", "account", &accounts, x.account_id);
+        c.reference(
+            "summaries",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
     }
     c.out
 }

@@ -100,7 +100,8 @@ impl Agreement {
         if !self.auto_renew || self.end >= day {
             return self.end;
         }
-        let term = (self.end - self.start).num_days().max(1) as u64;
+        // A term covers start..=end, so it lasts one day more than their difference.
+        let term = ((self.end - self.start).num_days() + 1).max(1) as u64;
         let behind = (day - self.end).num_days() as u64;
         let terms = behind.div_ceil(term);
         self.end

@@ -47,7 +47,11 @@ impl Check for Account {
         if let Some(p) = &a.pulse
             && !(1..=5).contains(&p.rating)
         {
-            err(o, "pulse.rating", format!("{} is not within 1..=5", p.rating));
+            err(
+                o,
+                "pulse.rating",
+                format!("{} is not within 1..=5", p.rating),
+            );
         }
     }
 }
@@ -70,7 +74,11 @@ impl Check for Interaction {
         if let Some(s) = &i.sentiment
             && !(-1.0..=1.0).contains(&s.score)
         {
-            err(o, "sentiment.score", format!("{} is not within -1..=1", s.score));
+            err(
+                o,
+                "sentiment.score",
+                format!("{} is not within -1..=1", s.score),
+            );
         }
     }
 }
@@ -102,7 +110,11 @@ impl Check for Agreement {
             err(o, "mrr_cents", "must not be negative");
         }
         if a.end < a.start {
-            err(o, "end", format!("{} is before the start {}", a.end, a.start));
+            err(
+                o,
+                "end",
+                format!("{} is before the start {}", a.end, a.start),
+            );
         }
     }
 }

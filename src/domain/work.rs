@@ -234,7 +234,11 @@ mod tests {
             started_at: t,
             steps: states
                 .iter()
-                .map(|&state| StepRun { state, at: None, message: String::new() })
+                .map(|&state| StepRun {
+                    state,
+                    at: None,
+                    message: String::new(),
+                })
                 .collect(),
         }
     }

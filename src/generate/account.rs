@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, Months, TimeDelta};
 
+use super::Gen;
 use super::rng::Rng;
 use super::text::*;
-use super::Gen;
 use crate::dataset::Dataset;
 use crate::domain::*;
 use crate::sentiment;
@@ -48,7 +48,14 @@ pub(crate) struct Profile {
 
 pub(crate) fn random_profile(g: &mut Gen) -> Profile {
     let r = &mut g.rng;
-    let segment = *r.pick(&["enterprise", "mid_market", "mid_market", "smb", "smb", "smb"]);
+    let segment = *r.pick(&[
+        "enterprise",
+        "mid_market",
+        "mid_market",
+        "smb",
+        "smb",
+        "smb",
+    ]);
     let stage = *r.pick(&[
         Stage::Onboarding,
         Stage::Adoption,
@@ -107,7 +114,9 @@ pub(crate) fn random_profile(g: &mut Gen) -> Profile {
         escalation: 0.04 + (1.0 - engagement) * 0.1,
         payment_ok: r.chance(0.85 + engagement * 0.13),
         sponsor_silent_days: 0,
-        pulse: r.chance(0.7).then(|| (1.0 + engagement * 4.0).round().clamp(1.0, 5.0) as u8),
+        pulse: r
+            .chance(0.7)
+            .then(|| (1.0 + engagement * 4.0).round().clamp(1.0, 5.0) as u8),
         churn: match stage {
             Stage::Churned => ChurnLikelihood::Confirmed,
             _ if engagement < 0.25 => ChurnLikelihood::AtRisk,
@@ -129,7 +138,9 @@ pub(crate) fn add_account(g: &mut Gen, d: &mut Dataset, parent: Option<&Account>
     if let Some(parent) = parent {
         p.segment = "enterprise";
         p.owner = parent.owner.clone();
-        let country = *g.rng.pick(&["UK", "France", "Germany", "Spain", "Japan", "Brazil", "US"]);
+        let country = *g
+            .rng
+            .pick(&["UK", "France", "Germany", "Spain", "Japan", "Brazil", "US"]);
         let base = parent.name.trim_end_matches(" Group").to_string();
         p.name = Some(unique_name(g, format!("{base} {country}")));
     }
@@ -185,7 +196,10 @@ pub(crate) fn build(g: &mut Gen, d: &mut Dataset, p: Profile, parent_id: Option<
         }
     };
     let tld = *r.pick(&["com", "io", "net", "co", "eu"]);
-    let domain = p.domain.clone().unwrap_or_else(|| format!("{}.{tld}", slug(&name)));
+    let domain = p
+        .domain
+        .clone()
+        .unwrap_or_else(|| format!("{}.{tld}", slug(&name)));
     let created = g.at(p.tenure_months as i64 * 30 + 10, &mut r);
     let account = Account {
         id,
@@ -225,10 +239,10 @@ pub(crate) fn build(g: &mut Gen, d: &mut Dataset, p: Profile, parent_id: Option<
         churn: ChurnForecast {
             likelihood: p.churn,
             reason_category: (p.churn != ChurnLikelihood::None).then(|| "Product".to_string()),
-            reason_subcategory: (p.churn != ChurnLikelihood::None)
-                .then(|| "Adoption".to_string()),
+            reason_subcategory: (p.churn != ChurnLikelihood::None).then(|| "Adoption".to_string()),
             reason_details: None,
-            projected_date: (p.churn != ChurnLikelihood::None).then(|| g.day(-p.ends_in_days.max(10))),
+            projected_date: (p.churn != ChurnLikelihood::None)
+                .then(|| g.day(-p.ends_in_days.max(10))),
             description: None,
         },
         pulse: p.pulse.map(|rating| Pulse {
@@ -245,8 +259,14 @@ pub(crate) fn build(g: &mut Gen, d: &mut Dataset, p: Profile, parent_id: Option<
     for k in 0..crm {
         let (first, last) = person(&mut r);
         let (title, roles) = match k {
-            0 => (r.pick(SPONSOR_TITLES).to_string(), vec!["sponsor".to_string(), "decision_maker".to_string()]),
-            1 => (r.pick(CHAMPION_TITLES).to_string(), vec!["champion".to_string()]),
+            0 => (
+                r.pick(SPONSOR_TITLES).to_string(),
+                vec!["sponsor".to_string(), "decision_maker".to_string()],
+            ),
+            1 => (
+                r.pick(CHAMPION_TITLES).to_string(),
+                vec!["champion".to_string()],
+            ),
             _ => (r.pick(CRM_TITLES).to_string(), vec![]),
         };
         contacts.push(Contact {
@@ -265,9 +285,9 @@ pub(crate) fn build(g: &mut Gen, d: &mut Dataset, p: Profile, parent_id: Option<
         });
     }
     let users = match (rich, p.segment) {
-        (true, "enterprise") => r.range(4, 7),
-        (true, "mid_market") => r.range(3, 5),
-        (true, _) => r.range(2, 3),
+        (true, "enterprise") => r.range(3, 4),
+        (true, "mid_market") => r.range(2, 3),
+        (true, _) => r.range(1, 2),
         (false, _) => r.range(2, 3),
     };
     let user_start = contacts.len();
@@ -304,12 +324,16 @@ pub(crate) fn build(g: &mut Gen, d: &mut Dataset, p: Profile, parent_id: Option<
 
 fn usage(g: &Gen, d: &mut Dataset, p: &Profile, account: Id, users: &[Contact], r: &mut Rng) {
     let (days, base) = match g.cfg.density {
-        super::Density::Rich => (365, 0.25 + p.engagement * 0.5),
+        super::Density::Rich => (365, 0.15 + p.engagement * 0.4),
         super::Density::Bench => (90, 0.55),
     };
     let features: Vec<&str> = {
         let n = 3 + (p.engagement * 6.0) as usize;
-        FEATURES.iter().take(n.min(FEATURES.len())).copied().collect()
+        FEATURES
+            .iter()
+            .take(n.min(FEATURES.len()))
+            .copied()
+            .collect()
     };
     for (ui, user) in users.iter().enumerate() {
         // Late joiners on growing accounts; early leavers on falling ones.
@@ -318,7 +342,11 @@ fn usage(g: &Gen, d: &mut Dataset, p: &Profile, account: Id, users: &[Contact], 
         } else {
             days
         };
-        let leaves = if p.usage_trend < -0.5 && ui % 2 == 1 { r.range(20, 150) } else { 0 };
+        let leaves = if p.usage_trend < -0.5 && ui % 2 == 1 {
+            r.range(20, 150)
+        } else {
+            0
+        };
         for ago in (1..=days).rev() {
             if ago > joins || ago <= leaves {
                 continue;
@@ -377,14 +405,19 @@ pub(crate) fn interaction(
     let subject = fill(subject, &first, &p.owner, &feature, company, n);
     let body = fill(body, &first, &p.owner, &feature, company, n);
     let at = g.at(days_ago, r);
-    let rated_by_csm = matches!(kind, InteractionKind::Meeting | InteractionKind::Call) && r.chance(0.3);
+    let rated_by_csm =
+        matches!(kind, InteractionKind::Meeting | InteractionKind::Call) && r.chance(0.3);
     let sentiment = if rated_by_csm {
         let score = match tone {
             SentimentLabel::Positive => 0.6,
             SentimentLabel::Neutral => 0.0,
             SentimentLabel::Negative => -0.6,
         };
-        Some(Sentiment { score, label: tone, source: SentimentSource::Manual })
+        Some(Sentiment {
+            score,
+            label: tone,
+            source: SentimentSource::Manual,
+        })
     } else {
         let score = sentiment::compound(&body);
         Some(Sentiment {
@@ -395,7 +428,14 @@ pub(crate) fn interaction(
     };
     let mut tags = vec![];
     if tone == SentimentLabel::Negative && r.chance(0.5) {
-        tags.push(if body.contains("outage") || body.contains("broken") { "bug" } else { "complaint" }.to_string());
+        tags.push(
+            if body.contains("outage") || body.contains("broken") {
+                "bug"
+            } else {
+                "complaint"
+            }
+            .to_string(),
+        );
     }
     if kind == InteractionKind::Meeting && r.chance(0.4) {
         tags.push("business_review".to_string());
@@ -408,7 +448,11 @@ pub(crate) fn interaction(
         version: 1,
         created_at: at,
         updated_at: at,
-        source: if kind == InteractionKind::CrmEvent { Source::Crm } else { Source::Import },
+        source: if kind == InteractionKind::CrmEvent {
+            Source::Crm
+        } else {
+            Source::Import
+        },
         external_id: None,
         account_id: account,
         kind,
@@ -416,7 +460,11 @@ pub(crate) fn interaction(
         at,
         contact_ids: contacts.iter().map(|c| c.id).collect(),
         user: Some(p.owner.clone()),
-        subject: if kind == InteractionKind::Note { format!("Note: {subject}") } else { subject },
+        subject: if kind == InteractionKind::Note {
+            format!("Note: {subject}")
+        } else {
+            subject
+        },
         body,
         tags,
         sentiment,
@@ -438,11 +486,18 @@ fn interactions(
         super::Density::Rich => 20 + (p.engagement * 50.0) as i64 + r.range(0, 10),
         super::Density::Bench => r.range(6, 14),
     };
-    let crm: Vec<&Contact> = contacts.iter().filter(|c| c.kind == ContactKind::Crm).collect();
+    let crm: Vec<&Contact> = contacts
+        .iter()
+        .filter(|c| c.kind == ContactKind::Crm)
+        .collect();
     let mut days: Vec<i64> = (0..count).map(|_| r.range(0, 364)).collect();
     days.sort_unstable_by(|a, b| b.cmp(a));
     for ago in days {
-        let neg_p = if ago <= 90 { p.mood_recent } else { p.mood_past };
+        let neg_p = if ago <= 90 {
+            p.mood_recent
+        } else {
+            p.mood_past
+        };
         let x = r.f();
         let tone = if x < neg_p {
             SentimentLabel::Negative
@@ -472,7 +527,9 @@ fn interactions(
         let eligible: Vec<&Contact> = crm
             .iter()
             .copied()
-            .filter(|c| !(c.has_role("sponsor") && p.sponsor_silent_days > 0 && ago < p.sponsor_silent_days))
+            .filter(|c| {
+                !(c.has_role("sponsor") && p.sponsor_silent_days > 0 && ago < p.sponsor_silent_days)
+            })
             .collect();
         let mut involved = vec![];
         if !eligible.is_empty() && kind != InteractionKind::Note {
@@ -484,7 +541,9 @@ fn interactions(
                 }
             }
         }
-        let i = interaction(g, p, account, company, kind, direction, ago, tone, &involved, r);
+        let i = interaction(
+            g, p, account, company, kind, direction, ago, tone, &involved, r,
+        );
         d.interactions.push(i);
     }
 }
@@ -580,9 +639,14 @@ pub(crate) fn push_case(
         opened_at: opened,
         resolved_at,
         signals,
-        engineering_issue: r.chance(0.15).then(|| format!("ENG-{}", r.range(1000, 9999))),
-        csat: (!status.is_open() && r.chance(0.6))
-            .then(|| (1.0 + p.engagement * 4.0 + r.f() - 0.5).round().clamp(1.0, 5.0) as u8),
+        engineering_issue: r
+            .chance(0.15)
+            .then(|| format!("ENG-{}", r.range(1000, 9999))),
+        csat: (!status.is_open() && r.chance(0.6)).then(|| {
+            (1.0 + p.engagement * 4.0 + r.f() - 0.5)
+                .round()
+                .clamp(1.0, 5.0) as u8
+        }),
     });
 }
 
@@ -621,7 +685,11 @@ fn agreements(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rn
             version: 1,
             created_at: created,
             updated_at: created,
-            source: if r.chance(0.7) { Source::Crm } else { Source::Ui },
+            source: if r.chance(0.7) {
+                Source::Crm
+            } else {
+                Source::Ui
+            },
             external_id: Some(format!("CTR-{id:06}")),
             account_id: account,
             name: format!("{PRODUCT} {}", start.year()),
@@ -631,7 +699,11 @@ fn agreements(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rn
             notice_days: *r.pick(&[30, 60, 90]),
             auto_renew: p.auto_renew,
             status,
-            kind: if previous.is_some() { AgreementKind::Renewal } else { AgreementKind::Initial },
+            kind: if previous.is_some() {
+                AgreementKind::Renewal
+            } else {
+                AgreementKind::Initial
+            },
             payment_up_to_date: if current { p.payment_ok } else { true },
             renews_id: previous,
             attachments: vec![Attachment {
@@ -717,7 +789,11 @@ fn tasks(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rng) {
             external_id: None,
             account_id: account,
             name: r.pick(PROJECT_NAMES).to_string(),
-            status: if r.chance(0.2) { ProjectStatus::Completed } else { ProjectStatus::Active },
+            status: if r.chance(0.2) {
+                ProjectStatus::Completed
+            } else {
+                ProjectStatus::Active
+            },
             due: Some(g.day(-r.range(-30, 90))),
         });
     }
@@ -744,7 +820,12 @@ fn tasks(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rng) {
             assignee: p.owner.clone(),
             due: Some(g.day(-r.range(-20, 40))),
             status,
-            priority: *r.pick(&[Priority::High, Priority::Normal, Priority::Normal, Priority::Low]),
+            priority: *r.pick(&[
+                Priority::High,
+                Priority::Normal,
+                Priority::Normal,
+                Priority::Low,
+            ]),
             position: k,
         });
     }
@@ -753,7 +834,10 @@ fn tasks(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rng) {
 /// The playbooks every dataset carries.
 pub(crate) fn playbooks(g: &Gen) -> Vec<Playbook> {
     let at = g.cfg.anchor - TimeDelta::days(400);
-    let step = |name: &str, action: StepAction| PlaybookStep { name: name.into(), action };
+    let step = |name: &str, action: StepAction| PlaybookStep {
+        name: name.into(),
+        action,
+    };
     let mk = |id: Id, name: &str, description: &str, steps: Vec<PlaybookStep>| Playbook {
         id,
         version: 1,
@@ -766,37 +850,166 @@ pub(crate) fn playbooks(g: &Gen) -> Vec<Playbook> {
         steps,
     };
     vec![
-        mk(1, "Onboarding", "Welcome a new customer and get them live", vec![
-            step("Welcome email to the champion", StepAction::SendEmail { to_role: "champion".into(), subject: "Welcome aboard".into() }),
-            step("Kick-off call", StepAction::CreateTask { title: "Run the kick-off call".into(), due_in_days: 5 }),
-            step("Wait for first logins", StepAction::Wait { days: 14 }),
-            step("Check activation", StepAction::Check { condition: "active_users >= 50%".into() }),
-        ]),
-        mk(2, "Renewal preparation", "Ninety days before the notice date", vec![
-            step("Usage review", StepAction::CreateTask { title: "Review usage and value delivered".into(), due_in_days: 7 }),
-            step("Email the sponsor", StepAction::SendEmail { to_role: "sponsor".into(), subject: "Your renewal".into() }),
-            step("Renewal meeting", StepAction::CreateTask { title: "Hold the renewal meeting".into(), due_in_days: 21 }),
-        ]),
-        mk(3, "Risk mitigation", "When health turns red", vec![
-            step("Alert the owner", StepAction::CreateTask { title: "Call the champion about the risk".into(), due_in_days: 2 }),
-            step("Email the sponsor", StepAction::SendEmail { to_role: "sponsor".into(), subject: "Let's talk".into() }),
-            step("Recovery plan", StepAction::CreateTask { title: "Write the recovery plan".into(), due_in_days: 7 }),
-            step("Check health", StepAction::Check { condition: "health >= 40".into() }),
-        ]),
-        mk(4, "Champion change", "When the champion leaves", vec![
-            step("Find a new champion", StepAction::CreateTask { title: "Identify a new champion".into(), due_in_days: 10 }),
-            step("Introduction email", StepAction::SendEmail { to_role: "champion".into(), subject: "Nice to meet you".into() }),
-        ]),
-        mk(5, "Expansion", "Grow an account that is doing well", vec![
-            step("Spot the opportunity", StepAction::Check { condition: "usage_trend > 110%".into() }),
-            step("Send the proposal", StepAction::SendEmail { to_role: "decision_maker".into(), subject: "Proposal".into() }),
-            step("Follow up", StepAction::Wait { days: 7 }),
-        ]),
-        mk(6, "Quarterly business review", "Every quarter", vec![
-            step("Prepare the deck", StepAction::CreateTask { title: "Prepare the QBR deck".into(), due_in_days: 10 }),
-            step("Invite the sponsor", StepAction::SendEmail { to_role: "sponsor".into(), subject: "QBR invitation".into() }),
-            step("Hold the QBR", StepAction::CreateTask { title: "Hold the QBR".into(), due_in_days: 20 }),
-        ]),
+        mk(
+            1,
+            "Onboarding",
+            "Welcome a new customer and get them live",
+            vec![
+                step(
+                    "Welcome email to the champion",
+                    StepAction::SendEmail {
+                        to_role: "champion".into(),
+                        subject: "Welcome aboard".into(),
+                    },
+                ),
+                step(
+                    "Kick-off call",
+                    StepAction::CreateTask {
+                        title: "Run the kick-off call".into(),
+                        due_in_days: 5,
+                    },
+                ),
+                step("Wait for first logins", StepAction::Wait { days: 14 }),
+                step(
+                    "Check activation",
+                    StepAction::Check {
+                        condition: "active_users >= 50%".into(),
+                    },
+                ),
+            ],
+        ),
+        mk(
+            2,
+            "Renewal preparation",
+            "Ninety days before the notice date",
+            vec![
+                step(
+                    "Usage review",
+                    StepAction::CreateTask {
+                        title: "Review usage and value delivered".into(),
+                        due_in_days: 7,
+                    },
+                ),
+                step(
+                    "Email the sponsor",
+                    StepAction::SendEmail {
+                        to_role: "sponsor".into(),
+                        subject: "Your renewal".into(),
+                    },
+                ),
+                step(
+                    "Renewal meeting",
+                    StepAction::CreateTask {
+                        title: "Hold the renewal meeting".into(),
+                        due_in_days: 21,
+                    },
+                ),
+            ],
+        ),
+        mk(
+            3,
+            "Risk mitigation",
+            "When health turns red",
+            vec![
+                step(
+                    "Alert the owner",
+                    StepAction::CreateTask {
+                        title: "Call the champion about the risk".into(),
+                        due_in_days: 2,
+                    },
+                ),
+                step(
+                    "Email the sponsor",
+                    StepAction::SendEmail {
+                        to_role: "sponsor".into(),
+                        subject: "Let's talk".into(),
+                    },
+                ),
+                step(
+                    "Recovery plan",
+                    StepAction::CreateTask {
+                        title: "Write the recovery plan".into(),
+                        due_in_days: 7,
+                    },
+                ),
+                step(
+                    "Check health",
+                    StepAction::Check {
+                        condition: "health >= 40".into(),
+                    },
+                ),
+            ],
+        ),
+        mk(
+            4,
+            "Champion change",
+            "When the champion leaves",
+            vec![
+                step(
+                    "Find a new champion",
+                    StepAction::CreateTask {
+                        title: "Identify a new champion".into(),
+                        due_in_days: 10,
+                    },
+                ),
+                step(
+                    "Introduction email",
+                    StepAction::SendEmail {
+                        to_role: "champion".into(),
+                        subject: "Nice to meet you".into(),
+                    },
+                ),
+            ],
+        ),
+        mk(
+            5,
+            "Expansion",
+            "Grow an account that is doing well",
+            vec![
+                step(
+                    "Spot the opportunity",
+                    StepAction::Check {
+                        condition: "usage_trend > 110%".into(),
+                    },
+                ),
+                step(
+                    "Send the proposal",
+                    StepAction::SendEmail {
+                        to_role: "decision_maker".into(),
+                        subject: "Proposal".into(),
+                    },
+                ),
+                step("Follow up", StepAction::Wait { days: 7 }),
+            ],
+        ),
+        mk(
+            6,
+            "Quarterly business review",
+            "Every quarter",
+            vec![
+                step(
+                    "Prepare the deck",
+                    StepAction::CreateTask {
+                        title: "Prepare the QBR deck".into(),
+                        due_in_days: 10,
+                    },
+                ),
+                step(
+                    "Invite the sponsor",
+                    StepAction::SendEmail {
+                        to_role: "sponsor".into(),
+                        subject: "QBR invitation".into(),
+                    },
+                ),
+                step(
+                    "Hold the QBR",
+                    StepAction::CreateTask {
+                        title: "Hold the QBR".into(),
+                        due_in_days: 20,
+                    },
+                ),
+            ],
+        ),
     ]
 }
 
@@ -813,8 +1026,15 @@ pub(crate) fn states_for(colour: RunColour, steps: usize, r: &mut Rng) -> Vec<St
                 std::cmp::Ordering::Equal => Waiting,
                 std::cmp::Ordering::Greater => Pending,
             },
-            RunColour::Orange => if i == k.min(n - 1) { Failed } else { Done },
-            RunColour::Red => match i.cmp(&k.min(n - 1)) {
+            RunColour::Orange => {
+                if i == k.min(n - 1) {
+                    Failed
+                } else {
+                    Done
+                }
+            }
+            // Red needs work left after the failed step, so it never fails the last one.
+            RunColour::Red => match i.cmp(&k.min(n.saturating_sub(2))) {
                 std::cmp::Ordering::Less => Done,
                 std::cmp::Ordering::Equal => Failed,
                 std::cmp::Ordering::Greater => Pending,
@@ -823,7 +1043,15 @@ pub(crate) fn states_for(colour: RunColour, steps: usize, r: &mut Rng) -> Vec<St
         .collect()
 }
 
-pub(crate) fn push_run(g: &mut Gen, d: &mut Dataset, account: Id, playbook: &Playbook, colour: RunColour, days_ago: i64, r: &mut Rng) {
+pub(crate) fn push_run(
+    g: &mut Gen,
+    d: &mut Dataset,
+    account: Id,
+    playbook: &Playbook,
+    colour: RunColour,
+    days_ago: i64,
+    r: &mut Rng,
+) {
     let started = g.at(days_ago, r);
     let states = states_for(colour, playbook.steps.len(), r);
     let steps = states
@@ -831,8 +1059,11 @@ pub(crate) fn push_run(g: &mut Gen, d: &mut Dataset, account: Id, playbook: &Pla
         .enumerate()
         .map(|(i, state)| StepRun {
             state,
-            at: matches!(state, StepState::Done | StepState::Failed | StepState::Waiting)
-                .then(|| started + TimeDelta::days(i as i64)),
+            at: matches!(
+                state,
+                StepState::Done | StepState::Failed | StepState::Waiting
+            )
+            .then(|| started + TimeDelta::days(i as i64)),
             message: match state {
                 StepState::Failed => {
                     if matches!(playbook.steps[i].action, StepAction::SendEmail { .. }) {
@@ -871,7 +1102,13 @@ fn runs(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rng) {
         let colour = if p.engagement < 0.3 && r.chance(0.5) {
             *r.pick(&[RunColour::Red, RunColour::Orange])
         } else {
-            *r.pick(&[RunColour::Green, RunColour::Green, RunColour::Blue, RunColour::Orange, RunColour::Red])
+            *r.pick(&[
+                RunColour::Green,
+                RunColour::Green,
+                RunColour::Blue,
+                RunColour::Orange,
+                RunColour::Red,
+            ])
         };
         push_run(g, d, account, &pb, colour, r.range(5, 150), r);
     }
@@ -883,12 +1120,22 @@ fn nps(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, contacts: &[Conta
         super::Density::Bench => r.range(0, 1),
     };
     for _ in 0..n {
-        let score = (p.engagement * 10.0 + r.f() * 4.0 - 2.0).round().clamp(0.0, 10.0) as u8;
+        let score = (p.engagement * 10.0 + r.f() * 4.0 - 2.0)
+            .round()
+            .clamp(0.0, 10.0) as u8;
         push_nps(g, d, account, contacts, score, r.range(5, 360), r);
     }
 }
 
-pub(crate) fn push_nps(g: &mut Gen, d: &mut Dataset, account: Id, contacts: &[Contact], score: u8, days_ago: i64, r: &mut Rng) {
+pub(crate) fn push_nps(
+    g: &mut Gen,
+    d: &mut Dataset,
+    account: Id,
+    contacts: &[Contact],
+    score: u8,
+    days_ago: i64,
+    r: &mut Rng,
+) {
     let at = g.at(days_ago, r);
     let comment = match score {
         9..=10 => r.pick(NPS_PROMOTER),
@@ -903,7 +1150,10 @@ pub(crate) fn push_nps(g: &mut Gen, d: &mut Dataset, account: Id, contacts: &[Co
         source: Source::Import,
         external_id: None,
         account_id: account,
-        contact_id: contacts.iter().find(|c| c.kind == ContactKind::User).map(|c| c.id),
+        contact_id: contacts
+            .iter()
+            .find(|c| c.kind == ContactKind::User)
+            .map(|c| c.id),
         score,
         comment: comment.to_string(),
         at,

@@ -81,7 +81,19 @@ macro_rules! next_id {
         }
     };
 }
-next_id!(account, contact, interaction, case, agreement, opportunity, project, task, run, nps, document);
+next_id!(
+    account,
+    contact,
+    interaction,
+    case,
+    agreement,
+    opportunity,
+    project,
+    task,
+    run,
+    nps,
+    document
+);
 
 /// Shared state of one generation run.
 pub(crate) struct Gen {
@@ -96,15 +108,21 @@ pub(crate) struct Gen {
 impl Gen {
     /// An instant `days` days before the anchor, at a working hour.
     pub(crate) fn at(&self, days_ago: i64, rng: &mut Rng) -> Timestamp {
-        let base = self.cfg.anchor.date_naive().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        base - TimeDelta::days(days_ago)
-            + TimeDelta::minutes(rng.range(8 * 60, 18 * 60))
+        let base = self
+            .cfg
+            .anchor
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .unwrap_or_default()
+            .and_utc();
+        base - TimeDelta::days(days_ago) + TimeDelta::minutes(rng.range(8 * 60, 18 * 60))
     }
     pub(crate) fn day(&self, days_ago: i64) -> NaiveDate {
         if days_ago >= 0 {
             self.today.checked_sub_days(Days::new(days_ago as u64))
         } else {
-            self.today.checked_add_days(Days::new(days_ago.unsigned_abs()))
+            self.today
+                .checked_add_days(Days::new(days_ago.unsigned_abs()))
         }
         .unwrap_or(self.today)
     }
@@ -199,8 +217,8 @@ fn owners_for(accounts: usize) -> Vec<String> {
     let mut i = 0;
     while owners.len() < wanted {
         let first = text::FIRST_NAMES[i % text::FIRST_NAMES.len()].to_lowercase();
-        let last = text::LAST_NAMES[(i / text::FIRST_NAMES.len()) % text::LAST_NAMES.len()]
-            .to_lowercase();
+        let last =
+            text::LAST_NAMES[(i / text::FIRST_NAMES.len()) % text::LAST_NAMES.len()].to_lowercase();
         let name = format!("{first}.{last}");
         if !owners.contains(&name) {
             owners.push(name);

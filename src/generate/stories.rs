@@ -46,7 +46,12 @@ impl Profile {
 pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
     // 1. Quietly dying: usage falling all year, the sponsor silent for five months,
     //    the last invoice unpaid, no escalation to draw anyone's eye.
-    let mut dying = base(g, "Larkspur Logistics", "larkspur-logistics.com", "maya.chen");
+    let mut dying = base(
+        g,
+        "Larkspur Logistics",
+        "larkspur-logistics.com",
+        "maya.chen",
+    );
     dying.stage = Stage::Renewal;
     dying.engagement = 0.4;
     dying.usage_trend = -1.0;
@@ -61,7 +66,12 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
     dying.ends_in_days = 75;
     dying.tags = vec!["logistics".into()];
     let a = build(g, d, dying, None);
-    let contacts: Vec<Contact> = d.contacts.iter().filter(|c| c.account_id == a.id).cloned().collect();
+    let contacts: Vec<Contact> = d
+        .contacts
+        .iter()
+        .filter(|c| c.account_id == a.id)
+        .cloned()
+        .collect();
     let mut r = g.rng.fork(101);
     push_nps(g, d, a.id, &contacts, 4, 20, &mut r);
 
@@ -79,7 +89,12 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
     growing.ends_in_days = 160;
     growing.tags = vec!["enterprise".into(), "healthcare".into(), "reference".into()];
     let b = build(g, d, growing, None);
-    let contacts: Vec<Contact> = d.contacts.iter().filter(|c| c.account_id == b.id).cloned().collect();
+    let contacts: Vec<Contact> = d
+        .contacts
+        .iter()
+        .filter(|c| c.account_id == b.id)
+        .cloned()
+        .collect();
     push_nps(g, d, b.id, &contacts, 10, 12, &mut r);
     let at = g.at(9, &mut r);
     d.opportunities.push(Opportunity {
@@ -115,7 +130,12 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
     burning.ends_in_days = 120;
     burning.tags = vec!["enterprise".into(), "strategic".into()];
     let c = build(g, d, burning.clone(), None);
-    for (ago, prio) in [(2, Priority::Urgent), (5, Priority::Urgent), (9, Priority::High), (14, Priority::High)] {
+    for (ago, prio) in [
+        (2, Priority::Urgent),
+        (5, Priority::Urgent),
+        (9, Priority::High),
+        (14, Priority::High),
+    ] {
         let before = d.support_cases.len();
         push_case(g, d, &burning, c.id, ago, prio, true, &mut r);
         if let Some(case) = d.support_cases.get_mut(before) {

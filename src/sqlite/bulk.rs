@@ -78,9 +78,11 @@ impl<'c> Loader<'c> {
     fn taken<T: Table>(&self, section: &str, items: &[T], out: &mut Vec<Problem>) -> Result<()> {
         let empty: bool = self
             .conn
-            .query_row(&format!("SELECT NOT EXISTS (SELECT 1 FROM {})", T::TABLE), [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                &format!("SELECT NOT EXISTS (SELECT 1 FROM {})", T::TABLE),
+                [],
+                |r| r.get(0),
+            )
             .map_err(Error::storage)?;
         if empty || items.is_empty() {
             return Ok(());
@@ -133,7 +135,7 @@ impl<'c> Loader<'c> {
             }
         }
         self.insert_all(&d.contacts)?;
-        self.insert_all(&d.interactions)?;
+        self.load_interactions(&d.interactions)?;
         self.load_usage(&d.usage)?;
         self.insert_all(&d.support_cases)?;
         // Renewals point at earlier agreements: insert in id order with the link deferred.
@@ -183,6 +185,41 @@ impl<'c> Loader<'c> {
         Ok(())
     }
 
+    /// Inserts interactions with the row trigger off, then indexes them for full-text
+    /// search in one statement.
+    fn load_interactions(&self, items: &[Interaction]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO store_meta(key, value) VALUES ('bulk_load', '1')",
+                [],
+            )
+            .map_err(Error::storage)?;
+        self.insert_all(items)?;
+        self.conn
+            .execute("DELETE FROM store_meta WHERE key = 'bulk_load'", [])
+            .map_err(Error::storage)?;
+        let mut ids: Vec<Id> = items.iter().map(|i| i.id).collect();
+        ids.sort_unstable();
+        // Contiguous id runs become one range each (generated and exported data are contiguous).
+        let mut start = ids[0];
+        let mut prev = ids[0];
+        let mut stmt = self.stmt(
+            "INSERT INTO interactions_fts(rowid, subject, body)
+             SELECT id, subject, body FROM interactions WHERE id BETWEEN ? AND ?",
+        )?;
+        for &id in ids.iter().skip(1).chain(std::iter::once(&Id::MAX)) {
+            if id != prev + 1 {
+                stmt.execute([start, prev]).map_err(Error::storage)?;
+                start = id;
+            }
+            prev = id;
+        }
+        Ok(())
+    }
+
     fn load_usage(&self, rows: &[UsageDay]) -> Result<()> {
         let mut stmt = self.stmt(
             "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
@@ -201,7 +238,12 @@ impl<'c> Loader<'c> {
                 u.minutes,
                 features
             ])
-            .map_err(|e| Error::storage(format!("usage of account {} on {}: {e}", u.account_id, u.day)))?;
+            .map_err(|e| {
+                Error::storage(format!(
+                    "usage of account {} on {}: {e}",
+                    u.account_id, u.day
+                ))
+            })?;
         }
         Ok(())
     }
@@ -249,7 +291,9 @@ pub(crate) fn export(conn: &Connection, now: Timestamp) -> Result<Dataset> {
     d.alerts = tables::select(conn, all, [])?;
     d.summaries = tables::select(conn, all, [])?;
     let mut stmt = conn
-        .prepare(&format!("SELECT {CHANGE_COLUMNS} FROM change_log ORDER BY id"))
+        .prepare(&format!(
+            "SELECT {CHANGE_COLUMNS} FROM change_log ORDER BY id"
+        ))
         .map_err(Error::storage)?;
     d.change_log = stmt
         .query_map([], |r| read_change(&mut Cols::new(r)))

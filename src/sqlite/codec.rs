@@ -99,7 +99,8 @@ impl Params {
         self
     }
     pub(crate) fn opt_text(&mut self, v: Option<&str>) -> &mut Self {
-        self.0.push(v.map_or(Value::Null, |s| Value::Text(s.to_string())));
+        self.0
+            .push(v.map_or(Value::Null, |s| Value::Text(s.to_string())));
         self
     }
     pub(crate) fn bool(&mut self, v: bool) -> &mut Self {

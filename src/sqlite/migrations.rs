@@ -19,6 +19,21 @@ pub(crate) fn migrate(conn: &mut Connection, path: &str) -> Result<()> {
     migrate_to(conn, path, SCHEMA_VERSION)
 }
 
+/// Refuses a store written by a newer tend (before anything touches it).
+pub(crate) fn refuse_newer(conn: &Connection, path: &str) -> Result<()> {
+    let current: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| Error::storage(format!("{path} is not a tend store: {e}")))?;
+    if current > SCHEMA_VERSION {
+        return Err(Error::Storage {
+            message: format!(
+                "the store {path} has schema version {current}, but this tend only knows versions up to {SCHEMA_VERSION}; it was written by a newer tend: upgrade tend to open it"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Applies migrations up to `target` (tests use it to build older stores).
 pub fn migrate_to(conn: &mut Connection, path: &str, target: i64) -> Result<()> {
     let current: i64 = conn
@@ -43,6 +58,11 @@ pub fn migrate_to(conn: &mut Connection, path: &str, target: i64) -> Result<()> 
 }
 
 const V1: &str = r#"
+CREATE TABLE store_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
 CREATE TABLE accounts (
     id INTEGER PRIMARY KEY,
     version INTEGER NOT NULL,
@@ -126,7 +146,10 @@ CREATE VIRTUAL TABLE interactions_fts USING fts5(
     subject, body, content='interactions', content_rowid='id',
     tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER interactions_fts_insert AFTER INSERT ON interactions BEGIN
+-- Bulk loads index their rows in one statement at the end instead (FTS5 flushes its
+-- pending terms at every statement's savepoint, which makes row-by-row indexing slow).
+CREATE TRIGGER interactions_fts_insert AFTER INSERT ON interactions
+WHEN NOT EXISTS (SELECT 1 FROM store_meta WHERE key = 'bulk_load') BEGIN
     INSERT INTO interactions_fts(rowid, subject, body) VALUES (new.id, new.subject, new.body);
 END;
 CREATE TRIGGER interactions_fts_delete AFTER DELETE ON interactions BEGIN
@@ -351,9 +374,4 @@ CREATE TABLE change_log (
     to_value TEXT
 );
 CREATE INDEX change_log_account ON change_log(account_id, id DESC);
-
-CREATE TABLE store_meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
 "#;

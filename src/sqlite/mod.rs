@@ -55,6 +55,16 @@ struct Inner {
     _temp: Option<tempfile::TempDir>,
 }
 
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Fold the write-ahead log back into the file, so a copy of the .db alone
+        // has every write. Failure only means the log stays beside the file.
+        if let Ok(conn) = self.writer.lock() {
+            let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+    }
+}
+
 /// The embedded SQLite store.
 #[derive(Clone)]
 pub struct Store {
@@ -76,7 +86,9 @@ fn open_connection(path: &Path, reader: bool) -> Result<Connection> {
     let pragmas = if reader {
         "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;"
     } else {
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+        // WAL is switched on after the schema version check: a store from a newer
+        // tend must be refused without being touched.
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
          PRAGMA cache_size = -64000; PRAGMA temp_store = MEMORY;"
     };
     conn.execute_batch(pragmas)
@@ -100,16 +112,30 @@ impl Store {
             && !dir.as_os_str().is_empty()
         {
             std::fs::create_dir_all(dir).map_err(|e| {
-                Error::storage(format!("cannot create the directory {}: {e}", dir.display()))
+                Error::storage(format!(
+                    "cannot create the directory {}: {e}",
+                    dir.display()
+                ))
             })?;
         }
         let mut writer = open_connection(path, false)?;
+        if temp.is_some() {
+            // A demo store lives in a temporary directory and dies with the process:
+            // durability buys nothing there, so its writes skip the syncs.
+            writer
+                .execute_batch("PRAGMA synchronous = OFF")
+                .map_err(Error::storage)?;
+        }
         let label = path.display().to_string();
         let is_db: rusqlite::Result<i64> =
             writer.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
         if let Err(e) = is_db {
             return Err(Error::storage(format!("{label} is not a tend store: {e}")));
         }
+        migrations::refuse_newer(&writer, &label)?;
+        writer
+            .execute_batch("PRAGMA journal_mode = WAL")
+            .map_err(|e| Error::storage(format!("cannot set up {label}: {e}")))?;
         migrations::migrate(&mut writer, &label)?;
         let readers = (0..READERS)
             .map(|_| open_connection(path, true).map(Mutex::new))
@@ -346,7 +372,8 @@ impl Backend for Store {
             .await
     }
     async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64> {
-        self.write(move |tx, _| write::record_usage(tx, &rows)).await
+        self.write(move |tx, _| write::record_usage(tx, &rows))
+            .await
     }
     async fn import(&self, dataset: Dataset) -> Result<ImportReport> {
         let store = self.clone();

@@ -64,9 +64,7 @@ pub(crate) fn account_conditions(f: &AccountFilter, out: &mut Vec<String>, p: &m
     eq("stage", &f.stage.map(|s| s.as_str().to_string()));
     eq("health_status", &f.status.map(|s| s.as_str().to_string()));
     if let Some(tag) = &f.tag {
-        out.push(
-            "EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ? COLLATE NOCASE)".into(),
-        );
+        out.push("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ? COLLATE NOCASE)".into());
         p.push(Value::Text(tag.clone()));
     }
     if let Some(parent) = f.parent_id {
@@ -118,10 +116,18 @@ fn portfolio_order(sort: PortfolioSort, desc: bool) -> &'static str {
         (PortfolioSort::Renewal, true) => "coalesce(a.renewal_day, -1e9) DESC, a.id DESC",
         (PortfolioSort::Name, false) => "a.name COLLATE NOCASE, a.id",
         (PortfolioSort::Name, true) => "a.name COLLATE NOCASE DESC, a.id DESC",
-        (PortfolioSort::Owner, false) => "a.owner COLLATE NOCASE, coalesce(a.health_score, 1e9), a.id",
-        (PortfolioSort::Owner, true) => "a.owner COLLATE NOCASE DESC, coalesce(a.health_score, 1e9), a.id",
-        (PortfolioSort::Stage, false) => "a.stage, coalesce(a.health_score, 1e9), a.id",
-        (PortfolioSort::Stage, true) => "a.stage DESC, coalesce(a.health_score, 1e9), a.id",
+        (PortfolioSort::Owner, false) => {
+            "a.owner COLLATE NOCASE, coalesce(a.health_score, 1e9), a.id"
+        }
+        (PortfolioSort::Owner, true) => {
+            "a.owner COLLATE NOCASE DESC, coalesce(a.health_score, 1e9), a.id"
+        }
+        (PortfolioSort::Stage, false) => {
+            "CASE a.stage WHEN 'onboarding' THEN 0 WHEN 'adoption' THEN 1 WHEN 'expansion' THEN 2 WHEN 'renewal' THEN 3 ELSE 4 END, coalesce(a.health_score, 1e9), a.id"
+        }
+        (PortfolioSort::Stage, true) => {
+            "CASE a.stage WHEN 'onboarding' THEN 0 WHEN 'adoption' THEN 1 WHEN 'expansion' THEN 2 WHEN 'renewal' THEN 3 ELSE 4 END DESC, coalesce(a.health_score, 1e9), a.id"
+        }
         (PortfolioSort::Trend, false) => "coalesce(a.health_trend, 0), a.id",
         (PortfolioSort::Trend, true) => "coalesce(a.health_trend, 0) DESC, a.id DESC",
     }
@@ -232,7 +238,11 @@ pub(crate) fn account_360(conn: &Connection, id: Id, now: Timestamp) -> Result<A
         row,
         parent,
         children,
-        contacts: tables::select(conn, "WHERE account_id = ? ORDER BY name COLLATE NOCASE", [id])?,
+        contacts: tables::select(
+            conn,
+            "WHERE account_id = ? ORDER BY name COLLATE NOCASE",
+            [id],
+        )?,
         interactions: tables::select(
             conn,
             &format!(
@@ -242,17 +252,29 @@ pub(crate) fn account_360(conn: &Connection, id: Id, now: Timestamp) -> Result<A
             [id],
         )?,
         usage: usage_rows(conn, id, from, today)?,
-        agreements: tables::select(conn, "WHERE account_id = ? ORDER BY start_day DESC, id DESC", [id])?,
+        agreements: tables::select(
+            conn,
+            "WHERE account_id = ? ORDER BY start_day DESC, id DESC",
+            [id],
+        )?,
         opportunities: tables::select(
             conn,
             "WHERE account_id = ? ORDER BY close_day IS NULL, close_day, id",
             [id],
         )?,
         projects: tables::select(conn, "WHERE account_id = ? ORDER BY status, name", [id])?,
-        tasks: tables::select(conn, "WHERE account_id = ? ORDER BY status, position, id", [id])?,
+        tasks: tables::select(
+            conn,
+            "WHERE account_id = ? ORDER BY status, position, id",
+            [id],
+        )?,
         playbook_runs: runs,
         playbooks,
-        cases: tables::select(conn, "WHERE account_id = ? ORDER BY opened_at DESC, id DESC", [id])?,
+        cases: tables::select(
+            conn,
+            "WHERE account_id = ? ORDER BY opened_at DESC, id DESC",
+            [id],
+        )?,
         nps: tables::select(conn, "WHERE account_id = ? ORDER BY at DESC, id DESC", [id])?,
         documents: tables::select(conn, "WHERE account_id = ? ORDER BY title", [id])?,
         alerts: tables::select(conn, "WHERE account_id = ? ORDER BY at DESC, id DESC", [id])?,
@@ -307,9 +329,8 @@ pub(crate) fn interactions(conn: &Connection, q: &InteractionQuery) -> Result<Pa
         p.push(Value::Integer(c));
     }
     if let Some(t) = &q.tag {
-        conds.push(
-            "EXISTS (SELECT 1 FROM json_each(i.tags) WHERE value = ? COLLATE NOCASE)".into(),
-        );
+        conds
+            .push("EXISTS (SELECT 1 FROM json_each(i.tags) WHERE value = ? COLLATE NOCASE)".into());
         p.push(Value::Text(t.clone()));
     }
     if let Some(role) = &q.contact_role {
@@ -336,7 +357,9 @@ pub(crate) fn interactions(conn: &Connection, q: &InteractionQuery) -> Result<Pa
     );
     let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
     let items = stmt
-        .query_map(params_from_iter(p.iter()), |r| Interaction::read(&mut Cols::new(r)))
+        .query_map(params_from_iter(p.iter()), |r| {
+            Interaction::read(&mut Cols::new(r))
+        })
         .map_err(Error::storage)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(Error::storage)?;
@@ -356,7 +379,10 @@ pub fn bucket_start(d: NaiveDate, bucket: Bucket) -> NaiveDate {
 
 pub(crate) fn usage(conn: &Connection, account: Id, q: &UsageQuery) -> Result<Vec<UsageBucket>> {
     if q.to < q.from {
-        return Err(Error::invalid("to", "the end of the range is before its start"));
+        return Err(Error::invalid(
+            "to",
+            "the end of the range is before its start",
+        ));
     }
     let rows = usage_rows(conn, account, q.from, q.to)?;
     let mut buckets: BTreeMap<NaiveDate, (u64, u64, HashSet<Option<Id>>)> = BTreeMap::new();
@@ -455,8 +481,12 @@ fn case_order(sort: CaseSort, desc: bool) -> &'static str {
         (CaseSort::AccountHealth, true) => {
             "coalesce(a.health_score, -1e9) DESC, c.priority_rank, c.id"
         }
-        (CaseSort::Status, false) => "c.status, c.priority_rank, c.id",
-        (CaseSort::Status, true) => "c.status DESC, c.priority_rank, c.id",
+        (CaseSort::Status, false) => {
+            "CASE c.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 WHEN 'hold' THEN 3 WHEN 'solved' THEN 4 ELSE 5 END, c.priority_rank, c.id"
+        }
+        (CaseSort::Status, true) => {
+            "CASE c.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 WHEN 'hold' THEN 3 WHEN 'solved' THEN 4 ELSE 5 END DESC, c.priority_rank, c.id"
+        }
     }
 }
 

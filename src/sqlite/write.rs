@@ -30,20 +30,50 @@ fn exists(conn: &Connection, kind: EntityKind, id: Id) -> Result<bool> {
 fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
     for r in record.references() {
         if !exists(conn, r.kind, r.id)? {
-            return Err(Error::invalid(r.field, format!("{} {} does not exist", r.kind, r.id)));
+            return Err(Error::invalid(
+                r.field,
+                format!("{} {} does not exist", r.kind, r.id),
+            ));
         }
     }
     if let Some(i) = record.as_interaction() {
         for &cid in &i.contact_ids {
             let owner: Id = conn
-                .query_row("SELECT account_id FROM contacts WHERE id = ?", [cid], |r| r.get(0))
+                .query_row("SELECT account_id FROM contacts WHERE id = ?", [cid], |r| {
+                    r.get(0)
+                })
                 .map_err(Error::storage)?;
             if owner != i.account_id {
                 return Err(Error::invalid(
                     "contact_ids",
-                    format!("contact {cid} belongs to account {owner}, not {}", i.account_id),
+                    format!(
+                        "contact {cid} belongs to account {owner}, not {}",
+                        i.account_id
+                    ),
                 ));
             }
+        }
+    }
+    if let Some(run) = record.as_run() {
+        let steps: String = conn
+            .query_row(
+                "SELECT steps FROM playbooks WHERE id = ?",
+                [run.playbook_id],
+                |r| r.get(0),
+            )
+            .map_err(Error::storage)?;
+        let n = serde_json::from_str::<Vec<serde_json::Value>>(&steps)
+            .map(|v| v.len())
+            .unwrap_or(0);
+        if n != run.steps.len() {
+            return Err(Error::invalid(
+                "steps",
+                format!(
+                    "has {} step states, playbook {} has {n} steps",
+                    run.steps.len(),
+                    run.playbook_id
+                ),
+            ));
         }
     }
     if let Some(a) = record.as_account()
@@ -58,7 +88,9 @@ fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
                 ));
             }
             cur = conn
-                .query_row("SELECT parent_id FROM accounts WHERE id = ?", [p], |r| r.get(0))
+                .query_row("SELECT parent_id FROM accounts WHERE id = ?", [p], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(Error::storage)?
                 .flatten();
@@ -121,7 +153,12 @@ pub(crate) fn diff(old: &Value, new: &Value) -> Vec<(String, Value, Value)> {
 }
 
 /// What a write touched, for the follow-up work (derived columns, health).
-fn after_write(conn: &Connection, kind: EntityKind, account: Option<Id>, now: Timestamp) -> Result<()> {
+fn after_write(
+    conn: &Connection,
+    kind: EntityKind,
+    account: Option<Id>,
+    now: Timestamp,
+) -> Result<()> {
     if let Some(account) = account
         && matches!(kind, EntityKind::Agreement | EntityKind::Account)
         && exists(conn, EntityKind::Account, account)?
@@ -136,13 +173,20 @@ fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
     if record.id() <= 0 {
         p.0[0] = rusqlite::types::Value::Null;
     }
-    let mut stmt = conn.prepare_cached(&T::insert_sql()).map_err(Error::storage)?;
+    let mut stmt = conn
+        .prepare_cached(&T::insert_sql())
+        .map_err(Error::storage)?;
     stmt.execute(params_from_iter(p.0.iter()))
         .map_err(Error::storage)?;
     Ok(conn.last_insert_rowid())
 }
 
-fn create_typed<T: Table>(conn: &Connection, actor: &str, now: Timestamp, mut r: T) -> Result<Record> {
+fn create_typed<T: Table>(
+    conn: &Connection,
+    actor: &str,
+    now: Timestamp,
+    mut r: T,
+) -> Result<Record> {
     let now = trunc(now);
     r.set_id(0);
     r.set_version(1);
@@ -159,12 +203,26 @@ fn create_typed<T: Table>(conn: &Connection, actor: &str, now: Timestamp, mut r:
         r.account_id()
     };
     let json = serde_json::to_value(&r).map_err(Error::storage)?;
-    log(conn, now, actor, T::KIND, id, account, ChangeAction::Create, (None, None, Some(&json)))?;
+    log(
+        conn,
+        now,
+        actor,
+        T::KIND,
+        id,
+        account,
+        ChangeAction::Create,
+        (None, None, Some(&json)),
+    )?;
     after_write(conn, T::KIND, account, now)?;
     Ok(r.into_record())
 }
 
-fn update_typed<T: Table>(conn: &Connection, actor: &str, now: Timestamp, mut r: T) -> Result<Record> {
+fn update_typed<T: Table>(
+    conn: &Connection,
+    actor: &str,
+    now: Timestamp,
+    mut r: T,
+) -> Result<Record> {
     let now = trunc(now);
     let old: T = tables::get(conn, r.id())?;
     if old.version() != r.version() {
@@ -182,7 +240,9 @@ fn update_typed<T: Table>(conn: &Connection, actor: &str, now: Timestamp, mut r:
     let expected = r.version();
     r.set_version(expected + 1);
     r.set_times(old.created_at(), now);
-    let mut stmt = conn.prepare_cached(&T::update_sql()).map_err(Error::storage)?;
+    let mut stmt = conn
+        .prepare_cached(&T::update_sql())
+        .map_err(Error::storage)?;
     let changed = stmt
         .execute(params_from_iter(r.update_params(expected).0.iter()))
         .map_err(Error::storage)?;
@@ -217,11 +277,21 @@ fn update_typed<T: Table>(conn: &Connection, actor: &str, now: Timestamp, mut r:
     Ok(r.into_record())
 }
 
-pub(crate) fn create(conn: &Connection, actor: &str, now: Timestamp, record: Record) -> Result<Record> {
+pub(crate) fn create(
+    conn: &Connection,
+    actor: &str,
+    now: Timestamp,
+    record: Record,
+) -> Result<Record> {
     crate::with_record!(record, r => create_typed(conn, actor, now, r))
 }
 
-pub(crate) fn update(conn: &Connection, actor: &str, now: Timestamp, record: Record) -> Result<Record> {
+pub(crate) fn update(
+    conn: &Connection,
+    actor: &str,
+    now: Timestamp,
+    record: Record,
+) -> Result<Record> {
     crate::with_record!(record, r => update_typed(conn, actor, now, r))
 }
 
@@ -243,7 +313,31 @@ pub(crate) fn delete(
             actual: old.version(),
         });
     }
-    let sql = format!("DELETE FROM {} WHERE id = ? AND version = ?", table_of(kind));
+    if kind == EntityKind::Contact {
+        // Interactions keep their history without the person, and the person's usage
+        // stays in the account's totals as anonymous usage.
+        conn.execute(
+            "UPDATE interactions SET contact_ids =
+                 (SELECT json_group_array(value) FROM json_each(interactions.contact_ids) WHERE value <> ?1)
+             WHERE EXISTS (SELECT 1 FROM json_each(interactions.contact_ids) WHERE value = ?1)",
+            [id],
+        )
+        .map_err(Error::storage)?;
+        conn.execute(
+            "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
+             SELECT account_id, NULL, day, connections, minutes, features FROM usage WHERE contact_id = ?
+             ON CONFLICT DO UPDATE SET connections = connections + excluded.connections,
+                 minutes = minutes + excluded.minutes",
+            [id],
+        )
+        .map_err(Error::storage)?;
+        conn.execute("DELETE FROM usage WHERE contact_id = ?", [id])
+            .map_err(Error::storage)?;
+    }
+    let sql = format!(
+        "DELETE FROM {} WHERE id = ? AND version = ?",
+        table_of(kind)
+    );
     conn.execute(&sql, rusqlite::params![id, version])
         .map_err(Error::storage)?;
     let account = old.account_id();
@@ -252,7 +346,16 @@ pub(crate) fn delete(
         Value::Object(m) => m.get("record").cloned().unwrap_or(Value::Null),
         _ => Value::Null,
     };
-    log(conn, now, actor, kind, id, account, ChangeAction::Delete, (None, Some(&payload), None))?;
+    log(
+        conn,
+        now,
+        actor,
+        kind,
+        id,
+        account,
+        ChangeAction::Delete,
+        (None, Some(&payload), None),
+    )?;
     after_write(conn, kind, account, now)?;
     Ok(())
 }
@@ -275,6 +378,20 @@ pub(crate) fn record_usage(conn: &Connection, rows: &[UsageDay]) -> Result<u64> 
                 format!("rows[{i}].account_id"),
                 format!("account {} does not exist", u.account_id),
             ));
+        }
+        if let Some(cid) = u.contact_id {
+            let owner: Option<Id> = conn
+                .query_row("SELECT account_id FROM contacts WHERE id = ?", [cid], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(Error::storage)?;
+            if owner != Some(u.account_id) {
+                return Err(Error::invalid(
+                    format!("rows[{i}].contact_id"),
+                    format!("contact {cid} is not a contact of account {}", u.account_id),
+                ));
+            }
         }
         let mut p = Params::default();
         p.int(u.account_id)

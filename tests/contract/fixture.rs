@@ -162,7 +162,11 @@ impl Fixture {
     }
 
     pub fn account(&self, id: Id) -> &Account {
-        self.dataset.accounts.iter().find(|a| a.id == id).expect("fixture account")
+        self.dataset
+            .accounts
+            .iter()
+            .find(|a| a.id == id)
+            .expect("fixture account")
     }
 }
 
@@ -358,7 +362,13 @@ pub fn task(
     }
 }
 
-pub fn project(id: Id, account_id: Id, name: &str, status: ProjectStatus, due: Option<NaiveDate>) -> Project {
+pub fn project(
+    id: Id,
+    account_id: Id,
+    name: &str,
+    status: ProjectStatus,
+    due: Option<NaiveDate>,
+) -> Project {
     Project {
         id,
         version: 1,
@@ -373,7 +383,13 @@ pub fn project(id: Id, account_id: Id, name: &str, status: ProjectStatus, due: O
     }
 }
 
-pub fn opportunity(id: Id, account_id: Id, name: &str, amount_cents: Cents, phase: OpportunityPhase) -> Opportunity {
+pub fn opportunity(
+    id: Id,
+    account_id: Id,
+    name: &str,
+    amount_cents: Cents,
+    phase: OpportunityPhase,
+) -> Opportunity {
     Opportunity {
         id,
         version: 1,
@@ -436,7 +452,14 @@ pub fn run(id: Id, account_id: Id, playbook_id: Id, states: &[StepState]) -> Pla
     }
 }
 
-pub fn nps(id: Id, account_id: Id, contact_id: Option<Id>, score: u8, comment: &str, days: i64) -> NpsResponse {
+pub fn nps(
+    id: Id,
+    account_id: Id,
+    contact_id: Option<Id>,
+    score: u8,
+    comment: &str,
+    days: i64,
+) -> NpsResponse {
     let at = days_ago(days);
     NpsResponse {
         id,
@@ -504,7 +527,13 @@ pub fn summary(id: Id, account_id: Id) -> Summary {
     }
 }
 
-pub fn usage_row(account_id: Id, contact_id: Option<Id>, day: NaiveDate, connections: u32, minutes: u32) -> UsageDay {
+pub fn usage_row(
+    account_id: Id,
+    contact_id: Option<Id>,
+    day: NaiveDate,
+    connections: u32,
+    minutes: u32,
+) -> UsageDay {
     let mut features = BTreeMap::new();
     if connections > 0 {
         features.insert("reports".to_string(), connections);
@@ -540,7 +569,9 @@ pub fn usage() -> Vec<UsageDay> {
         }
     }
     for n in 0..3u64 {
-        let d = date(2026, 3, 10).checked_add_days(Days::new(n)).expect("date");
+        let d = date(2026, 3, 10)
+            .checked_add_days(Days::new(n))
+            .expect("date");
         out.push(usage_row(GLOBEX, None, d, 4, 30));
     }
     out.push(usage_row(HOOLI, Some(C_FRANK), date(2026, 3, 17), 1, 3));
@@ -583,7 +614,13 @@ pub fn dataset() -> Dataset {
         projected_date: Some(date(2026, 6, 30)),
         description: Some("Exporter crashes".into()),
     };
-    let mut initech = account(INITECH, "initech", "initech.com", "Carol", Stage::Onboarding);
+    let mut initech = account(
+        INITECH,
+        "initech",
+        "initech.com",
+        "Carol",
+        Stage::Onboarding,
+    );
     initech.segment = "smb".into();
     initech.region = "na".into();
     let mut umbrella = account(UMBRELLA, "Umbrella", "umbrella.org", "bob", Stage::Churned);
@@ -783,7 +820,7 @@ pub fn dataset() -> Dataset {
         AG_PLATFORM,
         ACME,
         "Platform",
-        500_00,
+        50_000,
         date(2025, 6, 1),
         date(2026, 12, 31),
         60,
@@ -800,7 +837,7 @@ pub fn dataset() -> Dataset {
         AG_OLD,
         ACME,
         "Platform 2024",
-        999_00,
+        99_900,
         date(2024, 6, 1),
         date(2025, 5, 31),
         60,
@@ -815,7 +852,7 @@ pub fn dataset() -> Dataset {
             AG_SERVICES,
             ACME,
             "Services",
-            200_00,
+            20_000,
             date(2026, 1, 1),
             date(2026, 9, 30),
             30,
@@ -827,7 +864,7 @@ pub fn dataset() -> Dataset {
             AG_ADDENDUM,
             ACME,
             "Analytics addendum",
-            50_00,
+            5_000,
             date(2026, 5, 1),
             date(2027, 4, 30),
             30,
@@ -840,7 +877,7 @@ pub fn dataset() -> Dataset {
             AG_DRAFT,
             ACME,
             "Draft expansion",
-            777_00,
+            77_700,
             date(2026, 4, 1),
             date(2027, 3, 31),
             30,
@@ -852,7 +889,7 @@ pub fn dataset() -> Dataset {
             AG_FR,
             ACME_FR,
             "France",
-            120_00,
+            12_000,
             date(2025, 8, 16),
             date(2026, 8, 15),
             30,
@@ -864,7 +901,7 @@ pub fn dataset() -> Dataset {
             AG_GLOBEX,
             GLOBEX,
             "Globex platform",
-            300_00,
+            30_000,
             date(2025, 7, 1),
             date(2026, 6, 30),
             90,
@@ -876,7 +913,7 @@ pub fn dataset() -> Dataset {
             AG_UMBRELLA,
             UMBRELLA,
             "Umbrella",
-            150_00,
+            15_000,
             date(2025, 1, 1),
             date(2026, 12, 31),
             30,
@@ -888,7 +925,7 @@ pub fn dataset() -> Dataset {
             AG_HOOLI,
             HOOLI,
             "Hooli yearly",
-            80_00,
+            8_000,
             date(2025, 1, 1),
             date(2025, 12, 31),
             30,
@@ -899,12 +936,36 @@ pub fn dataset() -> Dataset {
     ];
 
     d.opportunities = vec![
-        opportunity(O_UPSELL, ACME, "Analytics upsell", 1000_00, OpportunityPhase::Proposal),
-        opportunity(O_RENEWAL, GLOBEX, "Renewal 2026", 3600_00, OpportunityPhase::Negotiation),
+        opportunity(
+            O_UPSELL,
+            ACME,
+            "Analytics upsell",
+            100_000,
+            OpportunityPhase::Proposal,
+        ),
+        opportunity(
+            O_RENEWAL,
+            GLOBEX,
+            "Renewal 2026",
+            360_000,
+            OpportunityPhase::Negotiation,
+        ),
     ];
     d.projects = vec![
-        project(P_ONBOARDING, ACME, "Onboarding", ProjectStatus::Active, Some(date(2026, 4, 30))),
-        project(P_MIGRATION, ACME_FR, "Data migration", ProjectStatus::Active, None),
+        project(
+            P_ONBOARDING,
+            ACME,
+            "Onboarding",
+            ProjectStatus::Active,
+            Some(date(2026, 4, 30)),
+        ),
+        project(
+            P_MIGRATION,
+            ACME_FR,
+            "Data migration",
+            ProjectStatus::Active,
+            None,
+        ),
         project(P_QBR, GLOBEX, "QBR prep", ProjectStatus::Completed, None),
     ];
     d.tasks = vec![
@@ -941,7 +1002,17 @@ pub fn dataset() -> Dataset {
             Priority::Normal,
             1,
         ),
-        task(T_DECK, GLOBEX, None, "Renewal deck", "carol", None, TaskStatus::Todo, Priority::Urgent, 1),
+        task(
+            T_DECK,
+            GLOBEX,
+            None,
+            "Renewal deck",
+            "carol",
+            None,
+            TaskStatus::Todo,
+            Priority::Urgent,
+            1,
+        ),
         task(
             T_MIGRATE,
             ACME_FR,
@@ -1014,7 +1085,12 @@ pub fn dataset() -> Dataset {
             PB_ONBOARDING,
             &[StepState::Done, StepState::Waiting, StepState::Pending],
         ),
-        run(RUN_GLOBEX, GLOBEX, PB_RENEWAL, &[StepState::Done, StepState::Done]),
+        run(
+            RUN_GLOBEX,
+            GLOBEX,
+            PB_RENEWAL,
+            &[StepState::Done, StepState::Done],
+        ),
     ];
     d.nps_responses = vec![
         nps(NPS_ANNA, ACME, Some(C_ANNA), 9, "Great support", 12),
@@ -1022,8 +1098,20 @@ pub fn dataset() -> Dataset {
         nps(NPS_ANON, ACME, None, 7, "", 40),
     ];
     d.documents = vec![
-        document(D_QBR, ACME, "QBR deck", "slides", "https://docs.example.com/acme-qbr"),
-        document(D_CONTRACT, GLOBEX, "Contract PDF", "contract", "/shared/globex.pdf"),
+        document(
+            D_QBR,
+            ACME,
+            "QBR deck",
+            "slides",
+            "https://docs.example.com/acme-qbr",
+        ),
+        document(
+            D_CONTRACT,
+            GLOBEX,
+            "Contract PDF",
+            "contract",
+            "/shared/globex.pdf",
+        ),
     ];
     d.alerts = vec![
         alert(AL_USAGE, ACME, "usage_drop", 1, AlertState::Open),

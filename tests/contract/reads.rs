@@ -24,7 +24,10 @@ async fn portfolio_ids(b: &dyn Backend, filter: AccountFilter) -> Vec<Id> {
     };
     let page = b.portfolio(&q).await.expect("portfolio");
     assert_eq!(page.total, page.items.len() as u64, "total of {q:?}");
-    assert_eq!(page.next_offset, None, "next_offset of a complete page {q:?}");
+    assert_eq!(
+        page.next_offset, None,
+        "next_offset of a complete page {q:?}"
+    );
     page.items.iter().map(|r| r.id).collect()
 }
 
@@ -235,7 +238,7 @@ pub async fn check_portfolio_rows(b: &dyn Backend, fx: &Fixture) {
             tags: vec!["strategic".into()],
             // Platform 500.00 + Services 200.00; the expired, draft, cancelled
             // and not-yet-started agreements do not count.
-            mrr_cents: 700_00,
+            mrr_cents: 70_000,
             // Services (no auto-renew) ends 2026-09-30, before the Platform's
             // notice date 2026-11-01 (2026-12-31 minus 60 days).
             renewal: Some(date(2026, 9, 30)),
@@ -247,26 +250,39 @@ pub async fn check_portfolio_rows(b: &dyn Backend, fx: &Fixture) {
     );
     let fr = &rows[&ACME_FR];
     assert_eq!(fr.parent_id, Some(ACME));
-    assert_eq!(fr.mrr_cents, 120_00);
-    assert_eq!(fr.renewal, Some(date(2026, 8, 15)), "no auto-renew: the end date");
+    assert_eq!(fr.mrr_cents, 12_000);
+    assert_eq!(
+        fr.renewal,
+        Some(date(2026, 8, 15)),
+        "no auto-renew: the end date"
+    );
     assert_eq!(fr.tags, vec!["strategic".to_string(), "france".to_string()]);
     let globex = &rows[&GLOBEX];
-    assert_eq!(globex.mrr_cents, 300_00);
+    assert_eq!(globex.mrr_cents, 30_000);
     // Auto-renew with 90 days notice: 2026-06-30 minus 90 days.
     assert_eq!(globex.renewal, Some(date(2026, 4, 1)));
     assert_eq!(globex.churn_likelihood, ChurnLikelihood::AtRisk);
     assert_eq!(globex.health_status, Some(HealthStatus::AtRisk));
     let initech = &rows[&INITECH];
     assert_eq!(
-        (initech.mrr_cents, initech.renewal, initech.health_score, initech.health_status),
+        (
+            initech.mrr_cents,
+            initech.renewal,
+            initech.health_score,
+            initech.health_status
+        ),
         (0, None, None, None)
     );
     assert_eq!(initech.name, "initech");
     let umbrella = &rows[&UMBRELLA];
-    assert_eq!((umbrella.mrr_cents, umbrella.renewal), (0, None), "cancelled agreement");
+    assert_eq!(
+        (umbrella.mrr_cents, umbrella.renewal),
+        (0, None),
+        "cancelled agreement"
+    );
     assert_eq!(umbrella.churn_likelihood, ChurnLikelihood::Confirmed);
     // An auto-renewed agreement keeps counting after its first end date.
-    assert_eq!(rows[&HOOLI].mrr_cents, 80_00);
+    assert_eq!(rows[&HOOLI].mrr_cents, 8_000);
     for (id, row) in &rows {
         let a = fx.account(*id);
         assert_eq!(
@@ -296,26 +312,144 @@ pub async fn check_portfolio_sorts(b: &dyn Backend, _fx: &Fixture) {
     // (sort, descending, expected groups of tied ids)
     let cases: Vec<(S, bool, Vec<&[Id]>)> = vec![
         // Riskiest first; accounts without a score last in both directions.
-        (S::Health, false, vec![&[UMBRELLA], &[GLOBEX], &[ACME_FR], &[ACME], &[HOOLI], &[INITECH]]),
-        (S::Health, true, vec![&[HOOLI], &[ACME], &[ACME_FR], &[GLOBEX], &[UMBRELLA], &[INITECH]]),
-        (S::Mrr, false, vec![&[INITECH, UMBRELLA], &[HOOLI], &[ACME_FR], &[GLOBEX], &[ACME]]),
-        (S::Mrr, true, vec![&[ACME], &[GLOBEX], &[ACME_FR], &[HOOLI], &[INITECH, UMBRELLA]]),
+        (
+            S::Health,
+            false,
+            vec![
+                &[UMBRELLA],
+                &[GLOBEX],
+                &[ACME_FR],
+                &[ACME],
+                &[HOOLI],
+                &[INITECH],
+            ],
+        ),
+        (
+            S::Health,
+            true,
+            vec![
+                &[HOOLI],
+                &[ACME],
+                &[ACME_FR],
+                &[GLOBEX],
+                &[UMBRELLA],
+                &[INITECH],
+            ],
+        ),
+        (
+            S::Mrr,
+            false,
+            vec![
+                &[INITECH, UMBRELLA],
+                &[HOOLI],
+                &[ACME_FR],
+                &[GLOBEX],
+                &[ACME],
+            ],
+        ),
+        (
+            S::Mrr,
+            true,
+            vec![
+                &[ACME],
+                &[GLOBEX],
+                &[ACME_FR],
+                &[HOOLI],
+                &[INITECH, UMBRELLA],
+            ],
+        ),
         // Nearest notice first; accounts without one last in both directions.
-        (S::Renewal, false, vec![&[GLOBEX], &[ACME_FR], &[ACME], &[HOOLI], &[INITECH, UMBRELLA]]),
-        (S::Renewal, true, vec![&[HOOLI], &[ACME], &[ACME_FR], &[GLOBEX], &[INITECH, UMBRELLA]]),
+        (
+            S::Renewal,
+            false,
+            vec![
+                &[GLOBEX],
+                &[ACME_FR],
+                &[ACME],
+                &[HOOLI],
+                &[INITECH, UMBRELLA],
+            ],
+        ),
+        (
+            S::Renewal,
+            true,
+            vec![
+                &[HOOLI],
+                &[ACME],
+                &[ACME_FR],
+                &[GLOBEX],
+                &[INITECH, UMBRELLA],
+            ],
+        ),
         // Case-insensitive: "initech" sorts between "Hooli" and "Umbrella".
-        (S::Name, false, vec![&[ACME_FR], &[ACME], &[GLOBEX], &[HOOLI], &[INITECH], &[UMBRELLA]]),
-        (S::Name, true, vec![&[UMBRELLA], &[INITECH], &[HOOLI], &[GLOBEX], &[ACME], &[ACME_FR]]),
+        (
+            S::Name,
+            false,
+            vec![
+                &[ACME_FR],
+                &[ACME],
+                &[GLOBEX],
+                &[HOOLI],
+                &[INITECH],
+                &[UMBRELLA],
+            ],
+        ),
+        (
+            S::Name,
+            true,
+            vec![
+                &[UMBRELLA],
+                &[INITECH],
+                &[HOOLI],
+                &[GLOBEX],
+                &[ACME],
+                &[ACME_FR],
+            ],
+        ),
         // alice < bob < Carol, case-insensitively.
-        (S::Owner, false, vec![&[ACME, ACME_FR, HOOLI], &[GLOBEX, UMBRELLA], &[INITECH]]),
-        (S::Owner, true, vec![&[INITECH], &[GLOBEX, UMBRELLA], &[ACME, ACME_FR, HOOLI]]),
+        (
+            S::Owner,
+            false,
+            vec![&[ACME, ACME_FR, HOOLI], &[GLOBEX, UMBRELLA], &[INITECH]],
+        ),
+        (
+            S::Owner,
+            true,
+            vec![&[INITECH], &[GLOBEX, UMBRELLA], &[ACME, ACME_FR, HOOLI]],
+        ),
         // Trend: no trend counts as 0.
-        (S::Trend, false, vec![&[GLOBEX], &[ACME_FR], &[UMBRELLA], &[INITECH], &[HOOLI], &[ACME]]),
-        (S::Trend, true, vec![&[ACME], &[HOOLI], &[INITECH], &[UMBRELLA], &[ACME_FR], &[GLOBEX]]),
+        (
+            S::Trend,
+            false,
+            vec![
+                &[GLOBEX],
+                &[ACME_FR],
+                &[UMBRELLA],
+                &[INITECH],
+                &[HOOLI],
+                &[ACME],
+            ],
+        ),
+        (
+            S::Trend,
+            true,
+            vec![
+                &[ACME],
+                &[HOOLI],
+                &[INITECH],
+                &[UMBRELLA],
+                &[ACME_FR],
+                &[GLOBEX],
+            ],
+        ),
     ];
     for (sort, desc, groups) in cases {
         let got = sorted_ids(b, sort, desc).await;
-        assert_order(&got, &groups, &format!("portfolio sorted by {sort} desc={desc}"));
+        assert_order(
+            &got,
+            &groups,
+            &format!("portfolio sorted by {sort} desc={desc}"),
+        );
     }
     // The default query is the riskiest first.
     let default = b
@@ -323,7 +457,11 @@ pub async fn check_portfolio_sorts(b: &dyn Backend, _fx: &Fixture) {
         .await
         .expect("portfolio");
     let got: Vec<Id> = default.items.iter().map(|r| r.id).collect();
-    assert_eq!(got, vec![UMBRELLA, GLOBEX, ACME_FR, ACME, HOOLI, INITECH], "default order");
+    assert_eq!(
+        got,
+        vec![UMBRELLA, GLOBEX, ACME_FR, ACME, HOOLI, INITECH],
+        "default order"
+    );
 }
 
 /// KNOWN BUG (src/sqlite/read.rs, `portfolio_order`): the stage sort orders by
@@ -334,13 +472,25 @@ pub async fn check_portfolio_sort_stage(b: &dyn Backend, _fx: &Fixture) {
     let asc = sorted_ids(b, PortfolioSort::Stage, false).await;
     assert_order(
         &asc,
-        &[&[INITECH], &[ACME_FR, HOOLI], &[ACME], &[GLOBEX], &[UMBRELLA]],
+        &[
+            &[INITECH],
+            &[ACME_FR, HOOLI],
+            &[ACME],
+            &[GLOBEX],
+            &[UMBRELLA],
+        ],
         "portfolio sorted by stage (life-cycle order)",
     );
     let desc = sorted_ids(b, PortfolioSort::Stage, true).await;
     assert_order(
         &desc,
-        &[&[UMBRELLA], &[GLOBEX], &[ACME], &[ACME_FR, HOOLI], &[INITECH]],
+        &[
+            &[UMBRELLA],
+            &[GLOBEX],
+            &[ACME],
+            &[ACME_FR, HOOLI],
+            &[INITECH],
+        ],
         "portfolio sorted by stage, descending",
     );
 }
@@ -352,18 +502,33 @@ pub async fn check_portfolio_paging(b: &dyn Backend, _fx: &Fixture) {
         ..Default::default()
     };
     let p1 = b.portfolio(&q(0, 4)).await.expect("page 1");
-    assert_eq!(p1.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ACME_FR, ACME, GLOBEX, HOOLI]);
+    assert_eq!(
+        p1.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![ACME_FR, ACME, GLOBEX, HOOLI]
+    );
     assert_eq!((p1.total, p1.next_offset), (6, Some(4)));
     let p2 = b.portfolio(&q(4, 4)).await.expect("page 2");
-    assert_eq!(p2.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![INITECH, UMBRELLA]);
+    assert_eq!(
+        p2.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![INITECH, UMBRELLA]
+    );
     assert_eq!((p2.total, p2.next_offset), (6, None), "last page");
     let exact = b.portfolio(&q(0, 6)).await.expect("exact page");
-    assert_eq!((exact.items.len(), exact.total, exact.next_offset), (6, 6, None));
+    assert_eq!(
+        (exact.items.len(), exact.total, exact.next_offset),
+        (6, 6, None)
+    );
     let middle = b.portfolio(&q(2, 2)).await.expect("middle page");
-    assert_eq!(middle.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![GLOBEX, HOOLI]);
+    assert_eq!(
+        middle.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![GLOBEX, HOOLI]
+    );
     assert_eq!((middle.total, middle.next_offset), (6, Some(4)));
     let beyond = b.portfolio(&q(10, 4)).await.expect("beyond the end");
-    assert_eq!((beyond.items.len(), beyond.total, beyond.next_offset), (0, 6, None));
+    assert_eq!(
+        (beyond.items.len(), beyond.total, beyond.next_offset),
+        (0, 6, None)
+    );
     // Paging a filtered list counts the filtered total.
     let filtered = PortfolioQuery {
         filter: AccountFilter {
@@ -378,7 +543,10 @@ pub async fn check_portfolio_paging(b: &dyn Backend, _fx: &Fixture) {
         ..Default::default()
     };
     let f1 = b.portfolio(&filtered).await.expect("filtered page 1");
-    assert_eq!(f1.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ACME_FR, ACME]);
+    assert_eq!(
+        f1.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![ACME_FR, ACME]
+    );
     assert_eq!((f1.total, f1.next_offset), (3, Some(2)));
     let f2 = b
         .portfolio(&PortfolioQuery {
@@ -390,7 +558,10 @@ pub async fn check_portfolio_paging(b: &dyn Backend, _fx: &Fixture) {
         })
         .await
         .expect("filtered page 2");
-    assert_eq!(f2.items.iter().map(|r| r.id).collect::<Vec<_>>(), vec![HOOLI]);
+    assert_eq!(
+        f2.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![HOOLI]
+    );
     assert_eq!((f2.total, f2.next_offset), (3, None));
 }
 
@@ -402,7 +573,10 @@ pub async fn check_account_360_group(b: &dyn Backend, fx: &Fixture) {
     assert_eq!(v.as_of, fx.now);
     assert_eq!(&v.account, fx.account(ACME));
     assert_eq!(v.row.id, ACME);
-    assert_eq!(v.row.mrr_cents, 700_00, "MRR = sum of the agreements active today");
+    assert_eq!(
+        v.row.mrr_cents, 70_000,
+        "MRR = sum of the agreements active today"
+    );
     assert_eq!(v.row.renewal, Some(date(2026, 9, 30)));
     assert_eq!(v.parent, None);
     assert_eq!(
@@ -415,9 +589,21 @@ pub async fn check_account_360_group(b: &dyn Backend, fx: &Fixture) {
         }]
     );
     // Every list, with exactly the account's records.
-    assert_eq!(sorted(&v.contacts), of_account(&d.contacts, ACME), "contacts");
-    assert_eq!(ids(&v.contacts), vec![C_ANNA, C_BORIS, C_EVE], "contacts by name");
-    assert_eq!(sorted(&v.interactions), of_account(&d.interactions, ACME), "interactions");
+    assert_eq!(
+        sorted(&v.contacts),
+        of_account(&d.contacts, ACME),
+        "contacts"
+    );
+    assert_eq!(
+        ids(&v.contacts),
+        vec![C_ANNA, C_BORIS, C_EVE],
+        "contacts by name"
+    );
+    assert_eq!(
+        sorted(&v.interactions),
+        of_account(&d.interactions, ACME),
+        "interactions"
+    );
     assert_eq!(
         ids(&v.interactions),
         vec![I_NOTE, I_ROADMAP, I_KICKOFF, I_INVOICE],
@@ -425,29 +611,58 @@ pub async fn check_account_360_group(b: &dyn Backend, fx: &Fixture) {
     );
     let mut usage = v.usage.clone();
     usage.sort_by_key(|u| (u.day, u.contact_id));
-    let mut want: Vec<UsageDay> = d.usage.iter().filter(|u| u.account_id == ACME).cloned().collect();
+    let mut want: Vec<UsageDay> = d
+        .usage
+        .iter()
+        .filter(|u| u.account_id == ACME)
+        .cloned()
+        .collect();
     want.sort_by_key(|u| (u.day, u.contact_id));
     assert_eq!(usage.len(), 90, "60 days of usage minus the gap week");
     assert_eq!(usage, want, "usage rows");
-    assert_eq!(sorted(&v.agreements), of_account(&d.agreements, ACME), "agreements");
+    assert_eq!(
+        sorted(&v.agreements),
+        of_account(&d.agreements, ACME),
+        "agreements"
+    );
     assert_eq!(
         ids(&v.agreements),
         vec![AG_ADDENDUM, AG_DRAFT, AG_SERVICES, AG_PLATFORM, AG_OLD],
         "agreements newest start first"
     );
-    assert_eq!(v.opportunities, of_account(&d.opportunities, ACME), "opportunities");
+    assert_eq!(
+        v.opportunities,
+        of_account(&d.opportunities, ACME),
+        "opportunities"
+    );
     assert_eq!(v.projects, of_account(&d.projects, ACME), "projects");
     assert_eq!(sorted(&v.tasks), of_account(&d.tasks, ACME), "tasks");
     assert_eq!(v.playbook_runs, of_account(&d.playbook_runs, ACME), "runs");
-    assert_eq!(ids(&v.playbooks), vec![PB_ONBOARDING], "the playbooks the runs use");
+    assert_eq!(
+        ids(&v.playbooks),
+        vec![PB_ONBOARDING],
+        "the playbooks the runs use"
+    );
     assert_eq!(v.playbooks[0], d.playbooks[0]);
-    assert_eq!(sorted(&v.cases), of_account(&d.support_cases, ACME), "cases");
-    assert_eq!(ids(&v.cases), vec![K_OUTAGE, K_BILLING], "cases newest first");
+    assert_eq!(
+        sorted(&v.cases),
+        of_account(&d.support_cases, ACME),
+        "cases"
+    );
+    assert_eq!(
+        ids(&v.cases),
+        vec![K_OUTAGE, K_BILLING],
+        "cases newest first"
+    );
     assert_eq!(sorted(&v.nps), of_account(&d.nps_responses, ACME), "nps");
     assert_eq!(ids(&v.nps), vec![NPS_ANNA, NPS_ANON], "nps newest first");
     assert_eq!(v.documents, of_account(&d.documents, ACME), "documents");
     assert_eq!(sorted(&v.alerts), of_account(&d.alerts, ACME), "alerts");
-    assert_eq!(ids(&v.alerts), vec![AL_USAGE, AL_HEALTH], "alerts newest first");
+    assert_eq!(
+        ids(&v.alerts),
+        vec![AL_USAGE, AL_HEALTH],
+        "alerts newest first"
+    );
     assert_eq!(v.summaries, of_account(&d.summaries, ACME), "summaries");
 }
 
@@ -464,7 +679,10 @@ pub async fn check_account_360_subsidiary(b: &dyn Backend, fx: &Fixture) {
         })
     );
     assert!(v.children.is_empty());
-    assert_eq!((v.row.mrr_cents, v.row.renewal), (120_00, Some(date(2026, 8, 15))));
+    assert_eq!(
+        (v.row.mrr_cents, v.row.renewal),
+        (12_000, Some(date(2026, 8, 15)))
+    );
     assert_eq!(ids(&v.contacts), vec![C_CLARA]);
     assert_eq!(ids(&v.interactions), vec![I_LOGIN]);
     assert_eq!(ids(&v.cases), vec![K_ACCESS]);
@@ -476,26 +694,48 @@ pub async fn check_account_360_subsidiary(b: &dyn Backend, fx: &Fixture) {
     assert!(v.opportunities.is_empty());
 
     let g = b.account(GLOBEX).await.expect("360 of GLOBEX");
-    assert_eq!((g.row.mrr_cents, g.row.renewal), (300_00, Some(date(2026, 4, 1))));
+    assert_eq!(
+        (g.row.mrr_cents, g.row.renewal),
+        (30_000, Some(date(2026, 4, 1)))
+    );
     assert_eq!(g.parent, None);
     assert_eq!(ids(&g.playbook_runs), vec![RUN_GLOBEX]);
     assert_eq!(ids(&g.playbooks), vec![PB_RENEWAL]);
     assert_eq!(g.usage.len(), 3);
-    assert!(g.usage.iter().all(|u| u.contact_id.is_none() && u.connections == 4));
+    assert!(
+        g.usage
+            .iter()
+            .all(|u| u.contact_id.is_none() && u.connections == 4)
+    );
     assert_eq!(g.agreements, of_account(&d.agreements, GLOBEX));
 }
 
 pub async fn check_account_360_not_found(b: &dyn Backend, _fx: &Fixture) {
-    expect_not_found(b.account(999).await, EntityKind::Account, 999, "360 of a missing account");
+    expect_not_found(
+        b.account(999).await,
+        EntityKind::Account,
+        999,
+        "360 of a missing account",
+    );
     // A contact's id is not an account's.
-    expect_not_found(b.account(C_ANNA).await, EntityKind::Account, C_ANNA, "360 of a contact id");
+    expect_not_found(
+        b.account(C_ANNA).await,
+        EntityKind::Account,
+        C_ANNA,
+        "360 of a contact id",
+    );
 }
 
 async fn row(b: &dyn Backend, id: Id) -> AccountRow {
     b.account(id).await.expect("360").row
 }
 
-async fn record<T>(b: &dyn Backend, kind: EntityKind, id: Id, pick: impl Fn(Record) -> Option<T>) -> T {
+async fn record<T>(
+    b: &dyn Backend,
+    kind: EntityKind,
+    id: Id,
+    pick: impl Fn(Record) -> Option<T>,
+) -> T {
     pick(b.get(kind, id).await.expect("get")).expect("record of the right kind")
 }
 
@@ -506,7 +746,7 @@ pub async fn check_mrr_and_renewal_follow_agreement_writes(b: &dyn Backend, _fx:
         .await
         .expect("delete Services");
     let r = row(b, ACME).await;
-    assert_eq!((r.mrr_cents, r.renewal), (500_00, Some(date(2026, 11, 1))));
+    assert_eq!((r.mrr_cents, r.renewal), (50_000, Some(date(2026, 11, 1))));
     let listed = b
         .portfolio(&PortfolioQuery {
             filter: AccountFilter {
@@ -519,7 +759,7 @@ pub async fn check_mrr_and_renewal_follow_agreement_writes(b: &dyn Backend, _fx:
         .expect("portfolio");
     assert_eq!(
         (listed.items[0].mrr_cents, listed.items[0].renewal),
-        (500_00, Some(date(2026, 11, 1))),
+        (50_000, Some(date(2026, 11, 1))),
         "the portfolio row follows too"
     );
 
@@ -534,14 +774,14 @@ pub async fn check_mrr_and_renewal_follow_agreement_writes(b: &dyn Backend, _fx:
         .await
         .expect("update Platform");
     let r = row(b, ACME).await;
-    assert_eq!((r.mrr_cents, r.renewal), (500_00, Some(date(2026, 12, 31))));
+    assert_eq!((r.mrr_cents, r.renewal), (50_000, Some(date(2026, 12, 31))));
 
     // A new active agreement adds its MRR and may bring the renewal closer.
     let new = fixture::agreement(
         0,
         ACME,
         "Support plus",
-        10_00,
+        1_000,
         date(2026, 2, 1),
         date(2026, 7, 31),
         15,
@@ -549,9 +789,11 @@ pub async fn check_mrr_and_renewal_follow_agreement_writes(b: &dyn Backend, _fx:
         AgreementStatus::Active,
         AgreementKind::Service,
     );
-    b.create("alice", Record::Agreement(new)).await.expect("create");
+    b.create("alice", Record::Agreement(new))
+        .await
+        .expect("create");
     let r = row(b, ACME).await;
-    assert_eq!((r.mrr_cents, r.renewal), (510_00, Some(date(2026, 7, 31))));
+    assert_eq!((r.mrr_cents, r.renewal), (51_000, Some(date(2026, 7, 31))));
 
     // Activating an agreement that starts in the future changes nothing today.
     let mut draft = record(b, EntityKind::Agreement, AG_DRAFT, |r| match r {
@@ -560,9 +802,11 @@ pub async fn check_mrr_and_renewal_follow_agreement_writes(b: &dyn Backend, _fx:
     })
     .await;
     draft.status = AgreementStatus::Active;
-    b.update("alice", Record::Agreement(draft)).await.expect("activate");
+    b.update("alice", Record::Agreement(draft))
+        .await
+        .expect("activate");
     let r = row(b, ACME).await;
-    assert_eq!((r.mrr_cents, r.renewal), (510_00, Some(date(2026, 7, 31))));
+    assert_eq!((r.mrr_cents, r.renewal), (51_000, Some(date(2026, 7, 31))));
 
     // Moving Globex's agreement to Initech moves its MRR and renewal.
     let mut g = record(b, EntityKind::Agreement, AG_GLOBEX, |r| match r {
@@ -575,7 +819,11 @@ pub async fn check_mrr_and_renewal_follow_agreement_writes(b: &dyn Backend, _fx:
     let r = row(b, GLOBEX).await;
     assert_eq!((r.mrr_cents, r.renewal), (0, None), "the old account");
     let r = row(b, INITECH).await;
-    assert_eq!((r.mrr_cents, r.renewal), (300_00, Some(date(2026, 4, 1))), "the new account");
+    assert_eq!(
+        (r.mrr_cents, r.renewal),
+        (30_000, Some(date(2026, 4, 1))),
+        "the new account"
+    );
 }
 
 /// KNOWN BUG (src/domain/commercial.rs, `Agreement::current_end`): a tacitly
@@ -587,8 +835,12 @@ pub async fn check_mrr_and_renewal_follow_agreement_writes(b: &dyn Backend, _fx:
 /// (and drifts one more day every year).
 pub async fn check_renewal_rolls_auto_renewed_term(b: &dyn Backend, _fx: &Fixture) {
     let r = row(b, HOOLI).await;
-    assert_eq!(r.mrr_cents, 80_00, "an auto-renewed agreement still counts");
-    assert_eq!(r.renewal, Some(date(2026, 12, 1)), "notice date of the renewed term");
+    assert_eq!(r.mrr_cents, 8_000, "an auto-renewed agreement still counts");
+    assert_eq!(
+        r.renewal,
+        Some(date(2026, 12, 1)),
+        "notice date of the renewed term"
+    );
 }
 
 // --- interactions ----------------------------------------------------------
@@ -601,7 +853,10 @@ async fn interaction_ids(b: &dyn Backend, q: InteractionQuery) -> Vec<Id> {
         },
         ..q
     };
-    let page = b.interactions(&q).await.unwrap_or_else(|e| panic!("{q:?}: {e}"));
+    let page = b
+        .interactions(&q)
+        .await
+        .unwrap_or_else(|e| panic!("{q:?}: {e}"));
     assert_eq!(page.total, page.items.len() as u64, "total of {q:?}");
     assert_eq!(page.next_offset, None);
     ids(&page.items)
@@ -622,8 +877,14 @@ pub async fn check_interaction_filters(b: &dyn Backend, fx: &Fixture) {
         })
         .await
         .expect("ACME interactions");
-    assert_eq!(ids(&acme.items), vec![I_NOTE, I_ROADMAP, I_KICKOFF, I_INVOICE]);
-    assert_eq!(sorted(&acme.items), of_account(&fx.dataset.interactions, ACME));
+    assert_eq!(
+        ids(&acme.items),
+        vec![I_NOTE, I_ROADMAP, I_KICKOFF, I_INVOICE]
+    );
+    assert_eq!(
+        sorted(&acme.items),
+        of_account(&fx.dataset.interactions, ACME)
+    );
     let cases: Vec<(&str, InteractionQuery, Vec<Id>)> = vec![
         (
             "kind",
@@ -710,7 +971,11 @@ pub async fn check_interaction_filters(b: &dyn Backend, fx: &Fixture) {
         ),
     ];
     for (what, query, expected) in cases {
-        assert_eq!(interaction_ids(b, query).await, expected, "{what} (newest first)");
+        assert_eq!(
+            interaction_ids(b, query).await,
+            expected,
+            "{what} (newest first)"
+        );
     }
     // Paging.
     let page = |offset, limit| InteractionQuery {
@@ -743,15 +1008,47 @@ pub async fn check_interaction_full_text(b: &dyn Backend, _fx: &Fixture) {
     assert_eq!(search(b, "xylophone", None).await, vec![I_CRASH, I_INVOICE]);
     assert_eq!(search(b, "xylophone", Some(GLOBEX)).await, vec![I_CRASH]);
     assert_eq!(search(b, "xylophone", Some(ACME)).await, vec![I_INVOICE]);
-    assert_eq!(search(b, "XYLOPHONE", None).await, vec![I_CRASH, I_INVOICE], "any case");
-    assert_eq!(search(b, "xylo", None).await, vec![I_CRASH, I_INVOICE], "prefix of the last word");
-    assert_eq!(search(b, "zebra pric", None).await, vec![I_NOTE], "prefix after a whole word");
-    assert_eq!(search(b, "roadmap", None).await, vec![I_ROADMAP], "a word of the subject");
-    assert_eq!(search(b, "dashboard", None).await, vec![I_ROADMAP], "a word of the body");
-    assert_eq!(search(b, "module xylophone", None).await, vec![I_INVOICE], "every word, any order");
+    assert_eq!(
+        search(b, "XYLOPHONE", None).await,
+        vec![I_CRASH, I_INVOICE],
+        "any case"
+    );
+    assert_eq!(
+        search(b, "xylo", None).await,
+        vec![I_CRASH, I_INVOICE],
+        "prefix of the last word"
+    );
+    assert_eq!(
+        search(b, "zebra pric", None).await,
+        vec![I_NOTE],
+        "prefix after a whole word"
+    );
+    assert_eq!(
+        search(b, "roadmap", None).await,
+        vec![I_ROADMAP],
+        "a word of the subject"
+    );
+    assert_eq!(
+        search(b, "dashboard", None).await,
+        vec![I_ROADMAP],
+        "a word of the body"
+    );
+    assert_eq!(
+        search(b, "module xylophone", None).await,
+        vec![I_INVOICE],
+        "every word, any order"
+    );
     assert_eq!(search(b, "crash xylo", None).await, vec![I_CRASH]);
-    assert_eq!(search(b, "zebra xylophone", None).await, Vec::<Id>::new(), "words in different records");
-    assert_eq!(search(b, "aardvark", None).await, Vec::<Id>::new(), "a word nobody wrote");
+    assert_eq!(
+        search(b, "zebra xylophone", None).await,
+        Vec::<Id>::new(),
+        "words in different records"
+    );
+    assert_eq!(
+        search(b, "aardvark", None).await,
+        Vec::<Id>::new(),
+        "a word nobody wrote"
+    );
     // A word that is not the last one is not a prefix.
     assert_eq!(search(b, "xylo module", None).await, Vec::<Id>::new());
     // Full text combines with the other filters.
@@ -794,11 +1091,29 @@ pub async fn check_interaction_full_text_odd_input(b: &dyn Backend, _fx: &Fixtur
         vec![I_NOTE],
         "`\"AND\" NOT (` searches the words `and` and `not*`"
     );
-    assert_eq!(search(b, "xylophone*", None).await, vec![I_CRASH, I_INVOICE]);
-    assert_eq!(search(b, "\"xylophone", None).await, vec![I_CRASH, I_INVOICE], "unbalanced quote");
-    assert_eq!(search(b, "-xylophone", None).await, vec![I_CRASH, I_INVOICE], "leading minus");
-    assert_eq!(search(b, "xylophone OR zebra", None).await, Vec::<Id>::new(), "OR is a word");
-    assert_eq!(search(b, "NEAR(crash exporter)", None).await, Vec::<Id>::new());
+    assert_eq!(
+        search(b, "xylophone*", None).await,
+        vec![I_CRASH, I_INVOICE]
+    );
+    assert_eq!(
+        search(b, "\"xylophone", None).await,
+        vec![I_CRASH, I_INVOICE],
+        "unbalanced quote"
+    );
+    assert_eq!(
+        search(b, "-xylophone", None).await,
+        vec![I_CRASH, I_INVOICE],
+        "leading minus"
+    );
+    assert_eq!(
+        search(b, "xylophone OR zebra", None).await,
+        Vec::<Id>::new(),
+        "OR is a word"
+    );
+    assert_eq!(
+        search(b, "NEAR(crash exporter)", None).await,
+        Vec::<Id>::new()
+    );
     for text in [
         "(",
         ")",
@@ -824,7 +1139,10 @@ pub async fn check_interaction_full_text_odd_input(b: &dyn Backend, _fx: &Fixtur
         assert!(r.is_ok(), "search {text:?} must not fail: {r:?}");
     }
     // Nothing was harmed.
-    assert_eq!(interaction_ids(b, InteractionQuery::default()).await.len(), 6);
+    assert_eq!(
+        interaction_ids(b, InteractionQuery::default()).await.len(),
+        6
+    );
     // Text with no word at all is no search.
     assert_eq!(search(b, "   ", None).await.len(), 6, "blank text");
 }
@@ -841,12 +1159,24 @@ pub async fn check_full_text_follows_writes(b: &dyn Backend, fx: &Fixture) {
     b.update("alice", Record::Interaction(note))
         .await
         .expect("update note");
-    assert_eq!(search(b, "zebra", None).await, Vec::<Id>::new(), "the old word is gone");
-    assert_eq!(search(b, "quokka", None).await, vec![I_NOTE], "the new word is found");
+    assert_eq!(
+        search(b, "zebra", None).await,
+        Vec::<Id>::new(),
+        "the old word is gone"
+    );
+    assert_eq!(
+        search(b, "quokka", None).await,
+        vec![I_NOTE],
+        "the new word is found"
+    );
     b.delete("alice", EntityKind::Interaction, I_CRASH, 1)
         .await
         .expect("delete");
-    assert_eq!(search(b, "xylophone", None).await, vec![I_INVOICE], "a deleted record is gone");
+    assert_eq!(
+        search(b, "xylophone", None).await,
+        vec![I_INVOICE],
+        "a deleted record is gone"
+    );
     let new = fixture::interaction(
         0,
         GLOBEX,
@@ -862,7 +1192,11 @@ pub async fn check_full_text_follows_writes(b: &dyn Backend, fx: &Fixture) {
         .create("alice", Record::Interaction(new))
         .await
         .expect("create");
-    assert_eq!(search(b, "narwhal", None).await, vec![created.id()], "a new record is found");
+    assert_eq!(
+        search(b, "narwhal", None).await,
+        vec![created.id()],
+        "a new record is found"
+    );
     // Deleting an account removes its interactions from the index.
     b.delete("alice", EntityKind::Account, GLOBEX, 1)
         .await
@@ -873,7 +1207,13 @@ pub async fn check_full_text_follows_writes(b: &dyn Backend, fx: &Fixture) {
 // --- usage -----------------------------------------------------------------
 
 /// What the buckets must hold, computed naively from the fixture's rows.
-fn model(fx: &Fixture, account: Id, from: NaiveDate, to: NaiveDate, bucket: Bucket) -> Vec<UsageBucket> {
+fn model(
+    fx: &Fixture,
+    account: Id,
+    from: NaiveDate,
+    to: NaiveDate,
+    bucket: Bucket,
+) -> Vec<UsageBucket> {
     let start_of = |d: NaiveDate| match bucket {
         Bucket::Day => d,
         Bucket::Week => d - Days::new(d.weekday().num_days_from_monday() as u64),
@@ -932,7 +1272,10 @@ pub async fn check_usage_buckets(b: &dyn Backend, fx: &Fixture) {
         .filter(|x| x.start >= gap_from && x.start <= gap_to)
         .collect();
     assert_eq!(gap.len(), 7, "the empty week is present day by day");
-    assert!(gap.iter().all(|x| x.connections == 0 && x.minutes == 0 && x.active_users == 0));
+    assert!(
+        gap.iter()
+            .all(|x| x.connections == 0 && x.minutes == 0 && x.active_users == 0)
+    );
 
     let weeks = b.usage(ACME, &q(Bucket::Week)).await.expect("weeks");
     assert_eq!(
@@ -996,7 +1339,10 @@ pub async fn check_usage_buckets(b: &dyn Backend, fx: &Fixture) {
         .await
         .expect("GLOBEX");
     assert_eq!(globex.len(), 1);
-    assert_eq!((globex[0].start, globex[0].connections, globex[0].minutes), (date(2026, 3, 9), 12, 90));
+    assert_eq!(
+        (globex[0].start, globex[0].connections, globex[0].minutes),
+        (date(2026, 3, 9), 12, 90)
+    );
 }
 
 pub async fn check_usage_range(b: &dyn Backend, _fx: &Fixture) {
@@ -1027,7 +1373,12 @@ pub async fn check_usage_range(b: &dyn Backend, _fx: &Fixture) {
         .expect("months without usage");
     assert_eq!(
         months.iter().map(|x| x.start).collect::<Vec<_>>(),
-        vec![date(2025, 11, 1), date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
+        vec![
+            date(2025, 11, 1),
+            date(2025, 12, 1),
+            date(2026, 1, 1),
+            date(2026, 2, 1)
+        ]
     );
     let single = b
         .usage(
@@ -1058,10 +1409,16 @@ pub async fn check_usage_range(b: &dyn Backend, _fx: &Fixture) {
 
 pub async fn check_agreements_by_status(b: &dyn Backend, fx: &Fixture) {
     let all = b.agreements(ACME, None).await.expect("all");
-    assert_eq!(ids(&all), vec![AG_ADDENDUM, AG_DRAFT, AG_SERVICES, AG_PLATFORM, AG_OLD]);
+    assert_eq!(
+        ids(&all),
+        vec![AG_ADDENDUM, AG_DRAFT, AG_SERVICES, AG_PLATFORM, AG_OLD]
+    );
     assert_eq!(sorted(&all), of_account(&fx.dataset.agreements, ACME));
     let by = |s| async move { ids(&b.agreements(ACME, Some(s)).await.expect("by status")) };
-    assert_eq!(by(AgreementStatus::Active).await, vec![AG_ADDENDUM, AG_SERVICES, AG_PLATFORM]);
+    assert_eq!(
+        by(AgreementStatus::Active).await,
+        vec![AG_ADDENDUM, AG_SERVICES, AG_PLATFORM]
+    );
     assert_eq!(by(AgreementStatus::Expired).await, vec![AG_OLD]);
     assert_eq!(by(AgreementStatus::Draft).await, vec![AG_DRAFT]);
     assert_eq!(by(AgreementStatus::Cancelled).await, Vec::<Id>::new());
@@ -1426,7 +1783,11 @@ pub async fn check_cases_filters(b: &dyn Backend, fx: &Fixture) {
         .find(|r| r.case.id == K_WEBHOOK)
         .expect("K_WEBHOOK");
     assert_eq!(
-        (webhook.account_name.as_str(), webhook.account_health_score, webhook.account_health_status),
+        (
+            webhook.account_name.as_str(),
+            webhook.account_health_score,
+            webhook.account_health_status
+        ),
         ("initech", None, None)
     );
     for r in &page.items {
@@ -1456,40 +1817,93 @@ pub async fn check_cases_sorts(b: &dyn Backend, _fx: &Fixture) {
     use CaseSort as S;
     let cases: Vec<(S, bool, Vec<&[Id]>)> = vec![
         // Most urgent first.
-        (S::Priority, false, vec![&[K_OUTAGE], &[K_EXPORT, K_LEGACY], &[K_ACCESS, K_WEBHOOK], &[K_BILLING]]),
-        (S::Priority, true, vec![&[K_BILLING], &[K_ACCESS, K_WEBHOOK], &[K_EXPORT, K_LEGACY], &[K_OUTAGE]]),
+        (
+            S::Priority,
+            false,
+            vec![
+                &[K_OUTAGE],
+                &[K_EXPORT, K_LEGACY],
+                &[K_ACCESS, K_WEBHOOK],
+                &[K_BILLING],
+            ],
+        ),
+        (
+            S::Priority,
+            true,
+            vec![
+                &[K_BILLING],
+                &[K_ACCESS, K_WEBHOOK],
+                &[K_EXPORT, K_LEGACY],
+                &[K_OUTAGE],
+            ],
+        ),
         // Opened: newest first, descending = oldest first.
         (
             S::Opened,
             false,
-            vec![&[K_EXPORT], &[K_WEBHOOK], &[K_OUTAGE], &[K_ACCESS], &[K_BILLING], &[K_LEGACY]],
+            vec![
+                &[K_EXPORT],
+                &[K_WEBHOOK],
+                &[K_OUTAGE],
+                &[K_ACCESS],
+                &[K_BILLING],
+                &[K_LEGACY],
+            ],
         ),
         (
             S::Opened,
             true,
-            vec![&[K_LEGACY], &[K_BILLING], &[K_ACCESS], &[K_OUTAGE], &[K_WEBHOOK], &[K_EXPORT]],
+            vec![
+                &[K_LEGACY],
+                &[K_BILLING],
+                &[K_ACCESS],
+                &[K_OUTAGE],
+                &[K_WEBHOOK],
+                &[K_EXPORT],
+            ],
         ),
         // Riskiest account first; accounts without a score last both ways.
         (
             S::AccountHealth,
             false,
-            vec![&[K_LEGACY], &[K_EXPORT], &[K_ACCESS], &[K_OUTAGE, K_BILLING], &[K_WEBHOOK]],
+            vec![
+                &[K_LEGACY],
+                &[K_EXPORT],
+                &[K_ACCESS],
+                &[K_OUTAGE, K_BILLING],
+                &[K_WEBHOOK],
+            ],
         ),
         (
             S::AccountHealth,
             true,
-            vec![&[K_OUTAGE, K_BILLING], &[K_ACCESS], &[K_EXPORT], &[K_LEGACY], &[K_WEBHOOK]],
+            vec![
+                &[K_OUTAGE, K_BILLING],
+                &[K_ACCESS],
+                &[K_EXPORT],
+                &[K_LEGACY],
+                &[K_WEBHOOK],
+            ],
         ),
     ];
     for (sort, desc, groups) in cases {
         let got = cases_sorted(b, sort, desc).await;
-        assert_order(&got, &groups, &format!("cases sorted by {sort} desc={desc}"));
+        assert_order(
+            &got,
+            &groups,
+            &format!("cases sorted by {sort} desc={desc}"),
+        );
     }
     // The default is by priority.
     let default = case_ids(b, CaseQuery::default()).await;
     assert_order(
         &default,
-        &[&[K_OUTAGE], &[K_EXPORT, K_LEGACY], &[K_ACCESS, K_WEBHOOK], &[K_BILLING]],
+        &[
+            &[K_OUTAGE],
+            &[K_EXPORT, K_LEGACY],
+            &[K_ACCESS, K_WEBHOOK],
+            &[K_BILLING],
+        ],
         "default case order",
     );
 }
@@ -1526,7 +1940,10 @@ pub async fn check_cases_paging(b: &dyn Backend, _fx: &Fixture) {
     );
     assert_eq!((p1.total, p1.next_offset), (6, Some(4)));
     let p2 = b.cases(&q(4, 4)).await.expect("page 2");
-    assert_eq!(p2.items.iter().map(|r| r.case.id).collect::<Vec<_>>(), vec![K_BILLING, K_LEGACY]);
+    assert_eq!(
+        p2.items.iter().map(|r| r.case.id).collect::<Vec<_>>(),
+        vec![K_BILLING, K_LEGACY]
+    );
     assert_eq!((p2.total, p2.next_offset), (6, None));
     let open = b
         .cases(&CaseQuery {
@@ -1535,7 +1952,10 @@ pub async fn check_cases_paging(b: &dyn Backend, _fx: &Fixture) {
         })
         .await
         .expect("open page");
-    assert_eq!((open.items.len(), open.total, open.next_offset), (3, 4, Some(3)));
+    assert_eq!(
+        (open.items.len(), open.total, open.next_offset),
+        (3, 4, Some(3))
+    );
 }
 
 // --- alerts, playbooks, change log, get --------------------------------------
@@ -1565,8 +1985,14 @@ pub async fn check_alerts(b: &dyn Backend, fx: &Fixture) {
         state: Some(state),
         ..q()
     };
-    assert_eq!(ids(&get(by_state(AlertState::Open)).await), vec![AL_USAGE, AL_GLOBEX, AL_FR]);
-    assert_eq!(ids(&get(by_state(AlertState::Snoozed)).await), vec![AL_HEALTH]);
+    assert_eq!(
+        ids(&get(by_state(AlertState::Open)).await),
+        vec![AL_USAGE, AL_GLOBEX, AL_FR]
+    );
+    assert_eq!(
+        ids(&get(by_state(AlertState::Snoozed)).await),
+        vec![AL_HEALTH]
+    );
     assert_eq!(ids(&get(by_state(AlertState::Done)).await), vec![AL_DONE]);
     let globex = AlertQuery {
         account_id: Some(GLOBEX),
@@ -1591,7 +2017,10 @@ pub async fn check_alerts(b: &dyn Backend, fx: &Fixture) {
         })
         .await
         .expect("page");
-    assert_eq!((ids(&page.items), page.total, page.next_offset), (vec![AL_USAGE, AL_GLOBEX], 5, Some(2)));
+    assert_eq!(
+        (ids(&page.items), page.total, page.next_offset),
+        (vec![AL_USAGE, AL_GLOBEX], 5, Some(2))
+    );
     let last = b
         .alerts(&AlertQuery {
             page: PageRequest {
@@ -1602,7 +2031,10 @@ pub async fn check_alerts(b: &dyn Backend, fx: &Fixture) {
         })
         .await
         .expect("last page");
-    assert_eq!((ids(&last.items), last.total, last.next_offset), (vec![AL_FR], 5, None));
+    assert_eq!(
+        (ids(&last.items), last.total, last.next_offset),
+        (vec![AL_FR], 5, None)
+    );
 }
 
 pub async fn check_playbooks(b: &dyn Backend, fx: &Fixture) {
@@ -1621,8 +2053,15 @@ pub async fn check_playbooks(b: &dyn Backend, fx: &Fixture) {
 
 pub async fn check_change_log(b: &dyn Backend, fx: &Fixture) {
     let log = fx.dataset.change_log.clone();
-    let all = b.change_log(ACME, PageRequest::default()).await.expect("log");
-    assert_eq!(all.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![3, 2, 1], "newest first");
+    let all = b
+        .change_log(ACME, PageRequest::default())
+        .await
+        .expect("log");
+    assert_eq!(
+        all.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![3, 2, 1],
+        "newest first"
+    );
     assert_eq!((all.total, all.next_offset), (3, None));
     assert_eq!(all.items[1], log[1]);
     assert_eq!(all.items[1].from, Some(serde_json::json!("zoe")));
@@ -1637,7 +2076,11 @@ pub async fn check_change_log(b: &dyn Backend, fx: &Fixture) {
         .await
         .expect("page 1");
     assert_eq!(
-        (p1.items.iter().map(|c| c.id).collect::<Vec<_>>(), p1.total, p1.next_offset),
+        (
+            p1.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+            p1.total,
+            p1.next_offset
+        ),
         (vec![3, 2], 3, Some(2))
     );
     let p2 = b
@@ -1652,10 +2095,19 @@ pub async fn check_change_log(b: &dyn Backend, fx: &Fixture) {
         .expect("page 2");
     assert_eq!(p2.items, vec![log[0].clone()]);
     assert_eq!((p2.total, p2.next_offset), (3, None));
-    let g = b.change_log(GLOBEX, PageRequest::default()).await.expect("GLOBEX");
+    let g = b
+        .change_log(GLOBEX, PageRequest::default())
+        .await
+        .expect("GLOBEX");
     assert_eq!(g.items, vec![log[3].clone()]);
-    let none = b.change_log(INITECH, PageRequest::default()).await.expect("INITECH");
-    assert_eq!((none.items.len(), none.total, none.next_offset), (0, 0, None));
+    let none = b
+        .change_log(INITECH, PageRequest::default())
+        .await
+        .expect("INITECH");
+    assert_eq!(
+        (none.items.len(), none.total, none.next_offset),
+        (0, 0, None)
+    );
 }
 
 pub async fn check_get_every_kind(b: &dyn Backend, fx: &Fixture) {
@@ -1676,7 +2128,11 @@ pub async fn check_get_every_kind(b: &dyn Backend, fx: &Fixture) {
     expected.extend(d.alerts.iter().cloned().map(Record::Alert));
     expected.extend(d.summaries.iter().cloned().map(Record::Summary));
     let kinds: BTreeSet<EntityKind> = expected.iter().map(|r| r.kind()).collect();
-    assert_eq!(kinds.len(), EntityKind::ALL.len(), "the fixture has every kind");
+    assert_eq!(
+        kinds.len(),
+        EntityKind::ALL.len(),
+        "the fixture has every kind"
+    );
     for want in expected {
         let got = b.get(want.kind(), want.id()).await.expect("get");
         assert_eq!(got, want, "{} {}", want.kind(), want.id());
@@ -1685,5 +2141,10 @@ pub async fn check_get_every_kind(b: &dyn Backend, fx: &Fixture) {
         expect_not_found(b.get(kind, 9999).await, kind, 9999, "a missing id");
     }
     // Ids are per kind: a contact's id is no account's.
-    expect_not_found(b.get(EntityKind::Account, C_ANNA).await, EntityKind::Account, C_ANNA, "id of another kind");
+    expect_not_found(
+        b.get(EntityKind::Account, C_ANNA).await,
+        EntityKind::Account,
+        C_ANNA,
+        "id of another kind",
+    );
 }

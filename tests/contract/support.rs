@@ -19,7 +19,10 @@ pub fn assert_same_ids(actual: &[Id], expected: &[Id], ctx: &str) {
     let a: BTreeSet<Id> = actual.iter().copied().collect();
     let e: BTreeSet<Id> = expected.iter().copied().collect();
     assert_eq!(a.len(), actual.len(), "{ctx}: duplicates in {actual:?}");
-    assert_eq!(a, e, "{ctx}: got {actual:?}, expected {expected:?} (any order)");
+    assert_eq!(
+        a, e,
+        "{ctx}: got {actual:?}, expected {expected:?} (any order)"
+    );
 }
 
 /// Asserts `actual` is the concatenation of `groups`, each group in any order
@@ -118,20 +121,38 @@ pub async fn snapshot(b: &dyn Backend) -> Dataset {
 /// Asserts two datasets are equal section by section (readable failures).
 pub fn assert_same_dataset(actual: &Dataset, expected: &Dataset, ctx: &str) {
     assert_eq!(actual.format, expected.format, "{ctx}: format");
-    assert_eq!(actual.format_version, expected.format_version, "{ctx}: format_version");
+    assert_eq!(
+        actual.format_version, expected.format_version,
+        "{ctx}: format_version"
+    );
     assert_eq!(actual.anchor, expected.anchor, "{ctx}: anchor");
     assert_eq!(actual.accounts, expected.accounts, "{ctx}: accounts");
     assert_eq!(actual.contacts, expected.contacts, "{ctx}: contacts");
-    assert_eq!(actual.interactions, expected.interactions, "{ctx}: interactions");
+    assert_eq!(
+        actual.interactions, expected.interactions,
+        "{ctx}: interactions"
+    );
     assert_eq!(actual.usage, expected.usage, "{ctx}: usage");
-    assert_eq!(actual.support_cases, expected.support_cases, "{ctx}: support_cases");
+    assert_eq!(
+        actual.support_cases, expected.support_cases,
+        "{ctx}: support_cases"
+    );
     assert_eq!(actual.agreements, expected.agreements, "{ctx}: agreements");
-    assert_eq!(actual.opportunities, expected.opportunities, "{ctx}: opportunities");
+    assert_eq!(
+        actual.opportunities, expected.opportunities,
+        "{ctx}: opportunities"
+    );
     assert_eq!(actual.projects, expected.projects, "{ctx}: projects");
     assert_eq!(actual.tasks, expected.tasks, "{ctx}: tasks");
     assert_eq!(actual.playbooks, expected.playbooks, "{ctx}: playbooks");
-    assert_eq!(actual.playbook_runs, expected.playbook_runs, "{ctx}: playbook_runs");
-    assert_eq!(actual.nps_responses, expected.nps_responses, "{ctx}: nps_responses");
+    assert_eq!(
+        actual.playbook_runs, expected.playbook_runs,
+        "{ctx}: playbook_runs"
+    );
+    assert_eq!(
+        actual.nps_responses, expected.nps_responses,
+        "{ctx}: nps_responses"
+    );
     assert_eq!(actual.documents, expected.documents, "{ctx}: documents");
     assert_eq!(actual.alerts, expected.alerts, "{ctx}: alerts");
     assert_eq!(actual.summaries, expected.summaries, "{ctx}: summaries");

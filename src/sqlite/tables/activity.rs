@@ -85,7 +85,8 @@ impl Table for Interaction {
 
 impl Table for NpsResponse {
     const TABLE: &'static str = "nps_responses";
-    const COLUMNS: &'static [&'static str] = &["account_id", "contact_id", "score", "comment", "at"];
+    const COLUMNS: &'static [&'static str] =
+        &["account_id", "contact_id", "score", "comment", "at"];
     fn bind(&self, p: &mut Params) {
         p.int(self.account_id)
             .opt_int(self.contact_id)

@@ -49,13 +49,21 @@ pub(crate) trait Table: RecordMeta + Check + Serialize + Clone + Send + 'static 
     fn as_interaction(&self) -> Option<&Interaction> {
         None
     }
+    /// For the checks that span records (one state per playbook step).
+    fn as_run(&self) -> Option<&PlaybookRun> {
+        None
+    }
     /// For the checks that span records (parent loops).
     fn as_account(&self) -> Option<&Account> {
         None
     }
 
     fn select_sql() -> String {
-        format!("SELECT {COMMON}, {} FROM {}", Self::COLUMNS.join(", "), Self::TABLE)
+        format!(
+            "SELECT {COMMON}, {} FROM {}",
+            Self::COLUMNS.join(", "),
+            Self::TABLE
+        )
     }
     fn insert_sql() -> String {
         let n = 6 + Self::COLUMNS.len();

@@ -81,8 +81,14 @@ impl Table for SupportCase {
 
 impl Table for Alert {
     const TABLE: &'static str = "alerts";
-    const COLUMNS: &'static [&'static str] =
-        &["account_id", "rule", "at", "message", "state", "snoozed_until"];
+    const COLUMNS: &'static [&'static str] = &[
+        "account_id",
+        "rule",
+        "at",
+        "message",
+        "state",
+        "snoozed_until",
+    ];
     fn bind(&self, p: &mut Params) {
         p.int(self.account_id)
             .text(&self.rule)

@@ -79,9 +79,7 @@ impl Table for Playbook {
     const TABLE: &'static str = "playbooks";
     const COLUMNS: &'static [&'static str] = &["name", "description", "steps"];
     fn bind(&self, p: &mut Params) {
-        p.text(&self.name)
-            .text(&self.description)
-            .json(&self.steps);
+        p.text(&self.name).text(&self.description).json(&self.steps);
     }
     fn read(c: &mut Cols) -> rusqlite::Result<Self> {
         Ok(record!(Playbook, CommonCols::read(c)?, {
@@ -123,6 +121,9 @@ impl Table for PlaybookRun {
                 id: self.playbook_id,
             },
         ]
+    }
+    fn as_run(&self) -> Option<&PlaybookRun> {
+        Some(self)
     }
     table_plumbing!(PlaybookRun);
 }

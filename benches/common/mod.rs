@@ -1,0 +1,51 @@
+//! Shared set-up for the benches: the generated 100k-account store, built once and
+//! kept under target/ (delete target/bench-stores to rebuild it).
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use tend::generate::{GenConfig, generate};
+use tend::sqlite::{Store, fixed_clock};
+
+/// The anchor of the bench data, and the stores' fixed "now".
+pub fn anchor() -> tend::domain::Timestamp {
+    tend::generate::demo_anchor()
+}
+
+/// Accounts in the large store (TEND_BENCH_ACCOUNTS overrides, for quick runs).
+pub fn accounts() -> usize {
+    std::env::var("TEND_BENCH_ACCOUNTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// Opens (building on first use) the generated store.
+pub fn large_store() -> Store {
+    let n = accounts();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-stores");
+    std::fs::create_dir_all(&dir).expect("bench store directory");
+    let path = dir.join(format!("generated-{n}.db"));
+    if !path.exists() {
+        let tmp = dir.join(format!("generated-{n}.db.partial"));
+        let _ = std::fs::remove_file(&tmp);
+        let store = Store::open_with_clock(&tmp, fixed_clock(anchor())).expect("open");
+        let started = std::time::Instant::now();
+        let mut rows = 0;
+        store
+            .bulk_load(|sink| {
+                rows = generate(&GenConfig::new(n, 42, anchor()), |c| sink(c))?.rows;
+                Ok(())
+            })
+            .expect("generate");
+        eprintln!(
+            "built {} with {rows} rows in {:.1}s",
+            path.display(),
+            started.elapsed().as_secs_f64()
+        );
+        drop(store);
+        std::fs::rename(&tmp, &path).expect("rename");
+    }
+    Store::open_with_clock(&path, fixed_clock(anchor())).expect("open")
+}

@@ -1,0 +1,124 @@
+//! The store's figures: portfolio first page, one account's 360, full-text search,
+//! generate/import throughput, and building the demo store.
+
+mod common;
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use tend::backend::{Backend, InteractionQuery, PageRequest, PortfolioQuery, PortfolioSort};
+use tend::generate::{GenConfig, generate_dataset};
+use tend::sqlite::{DEMO_FIXTURES, Store, fixed_clock};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn reads(c: &mut Criterion) {
+    let store = common::large_store();
+    let rt = runtime();
+    let mut g = c.benchmark_group("store_100k");
+    for sort in [PortfolioSort::Health, PortfolioSort::Mrr] {
+        let q = PortfolioQuery {
+            sort,
+            page: PageRequest {
+                offset: 0,
+                limit: 50,
+            },
+            ..Default::default()
+        };
+        g.bench_function(format!("portfolio_first_page_by_{sort}"), |b| {
+            b.to_async(&rt)
+                .iter(|| async { black_box(store.portfolio(&q).await.expect("page")) })
+        });
+    }
+    let n = common::accounts() as i64;
+    let mut id = 0;
+    g.bench_function("account_360", |b| {
+        b.to_async(&rt).iter(|| {
+            id = id % n + 7919 % n + 1;
+            let s = &store;
+            let this = id;
+            async move { black_box(s.account(this).await.expect("360")) }
+        })
+    });
+    for word in ["outage", "renewal", "invoice address"] {
+        let q = InteractionQuery {
+            text: Some(word.to_string()),
+            page: PageRequest {
+                offset: 0,
+                limit: 100,
+            },
+            ..Default::default()
+        };
+        g.bench_function(
+            format!("fulltext_first_100_{}", word.replace(' ', "_")),
+            |b| {
+                b.to_async(&rt)
+                    .iter(|| async { black_box(store.interactions(&q).await.expect("search")) })
+            },
+        );
+    }
+    g.finish();
+}
+
+fn loads(c: &mut Criterion) {
+    let mut g = c.benchmark_group("load");
+    g.sample_size(10);
+    g.bench_function("demo_store_from_fixtures", |b| {
+        b.iter(|| black_box(Store::demo(fixed_clock(common::anchor())).expect("demo")))
+    });
+    let data = generate_dataset(&GenConfig::new(2_000, 3, common::anchor()));
+    g.throughput(Throughput::Elements(data.total_rows() as u64));
+    g.bench_function("import_2k_accounts", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().expect("dir");
+                let store =
+                    Store::open_with_clock(dir.path().join("i.db"), fixed_clock(common::anchor()))
+                        .expect("store");
+                (dir, store)
+            },
+            |(dir, store)| {
+                store.import_blocking(&data).expect("import");
+                (dir, store)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    let cfg = GenConfig {
+        density: tend::generate::Density::Bench,
+        ..GenConfig::new(5_000, 5, common::anchor())
+    };
+    let rows = tend::generate::generate::<()>(&cfg, |_| Ok(()))
+        .map(|s| s.rows)
+        .unwrap_or(0);
+    g.throughput(Throughput::Elements(rows as u64));
+    g.bench_function("generate_5k_accounts_bench_density", |b| {
+        b.iter_batched(
+            || {
+                let dir = tempfile::tempdir().expect("dir");
+                let store =
+                    Store::open_with_clock(dir.path().join("g.db"), fixed_clock(common::anchor()))
+                        .expect("store");
+                (dir, store)
+            },
+            |(dir, store)| {
+                store
+                    .bulk_load(|sink| tend::generate::generate(&cfg, |c| sink(c)).map(|_| ()))
+                    .expect("generate");
+                (dir, store)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+    let _ = DEMO_FIXTURES.len();
+}
+
+criterion_group!(benches, loads, reads);
+criterion_main!(benches);
