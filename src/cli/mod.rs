@@ -125,7 +125,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub fn failure(message: impl Into<String>) -> Self {
+    pub fn error(message: impl Into<String>) -> Self {
         Failure {
             code: 1,
             message: message.into(),
@@ -143,14 +143,14 @@ impl From<backend::Error> for Failure {
     fn from(e: backend::Error) -> Self {
         match e {
             backend::Error::Invalid { .. } => Failure::usage(e.to_string()),
-            _ => Failure::failure(e.to_string()),
+            _ => Failure::error(e.to_string()),
         }
     }
 }
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
-        Failure::failure(e.to_string())
+        Failure::error(e.to_string())
     }
 }
 
@@ -464,7 +464,7 @@ fn write_atomically(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Failure::failure(format!("cannot write in {}: {e}", dir.display())))?;
+        .map_err(|e| Failure::error(format!("cannot write in {}: {e}", dir.display())))?;
     let mut w = std::io::BufWriter::new(tmp.reopen()?);
     write(&mut w)?;
     w.flush()?;
@@ -476,7 +476,7 @@ fn write_atomically(
         let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
     }
     tmp.persist(path)
-        .map_err(|e| Failure::failure(format!("cannot write {}: {e}", path.display())))?;
+        .map_err(|e| Failure::error(format!("cannot write {}: {e}", path.display())))?;
     Ok(())
 }
 

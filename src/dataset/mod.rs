@@ -135,9 +135,9 @@ impl Dataset {
             out.write_all(if items.is_empty() { b"]" } else { b"\n]" })?;
             out.write_all(if last { b"\n" } else { b",\n" })
         }
-        write!(
+        writeln!(
             out,
-            "{{\"format\":{},\"format_version\":{},\"anchor\":{},\n",
+            "{{\"format\":{},\"format_version\":{},\"anchor\":{},",
             serde_json::to_string(&self.format)?,
             self.format_version,
             serde_json::to_string(&self.anchor)?

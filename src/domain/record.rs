@@ -102,6 +102,8 @@ record_meta!(Alert, Alert, account: |r: &Alert| Some(r.account_id));
 record_meta!(Summary, Summary, account: |r: &Summary| Some(r.account_id));
 
 /// Any editable record, tagged by kind: what generic create/update carry.
+// Records travel by value one at a time; boxing each variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
 pub enum Record {

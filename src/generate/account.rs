@@ -102,7 +102,7 @@ pub(crate) fn random_profile(g: &mut Gen) -> Profile {
         name: None,
         domain: None,
         segment,
-        region: *r.pick(REGIONS),
+        region: REGIONS[r.range(0, REGIONS.len() as i64 - 1) as usize],
         stage,
         owner,
         tags,
@@ -599,8 +599,8 @@ pub(crate) fn push_case(
             CaseStatus::Solved,
         ])
     };
-    let resolved_at = (!status.is_open())
-        .then(|| opened + TimeDelta::hours(r.range(1, 24 * ((ago.max(1)).min(12)))));
+    let resolved_at =
+        (!status.is_open()).then(|| opened + TimeDelta::hours(r.range(1, 24 * ago.clamp(1, 12))));
     let mut signals = vec![];
     if escalated {
         signals.push(Signal::EscalationRequest);

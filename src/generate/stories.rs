@@ -29,7 +29,7 @@ fn base(g: &Gen, name: &str, domain: &str, owner: &str) -> Profile {
         pulse: Some(4),
         churn: ChurnLikelihood::None,
         tenure_months: 30,
-        mrr_cents: 3_000_00,
+        mrr_cents: 3_000 * 100,
         ends_in_days: 200,
         auto_renew: true,
     }
@@ -62,7 +62,7 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
     dying.payment_ok = false;
     dying.sponsor_silent_days = 150;
     dying.pulse = Some(3);
-    dying.mrr_cents = 4_200_00;
+    dying.mrr_cents = 4_200 * 100;
     dying.ends_in_days = 75;
     dying.tags = vec!["logistics".into()];
     let a = build(g, d, dying, None);
@@ -85,7 +85,7 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
     growing.mood_recent = 0.03;
     growing.mood_past = 0.05;
     growing.pulse = Some(5);
-    growing.mrr_cents = 18_500_00;
+    growing.mrr_cents = 18_500 * 100;
     growing.ends_in_days = 160;
     growing.tags = vec!["enterprise".into(), "healthcare".into(), "reference".into()];
     let b = build(g, d, growing, None);
@@ -106,7 +106,7 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
         external_id: None,
         account_id: b.id,
         name: "Madrid and Lisbon clinics (120 seats)".into(),
-        amount_cents: 96_000_00,
+        amount_cents: 96_000 * 100,
         phase: OpportunityPhase::Negotiation,
         owner: "leo.martin".into(),
         expansion: true,
@@ -126,7 +126,7 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
     burning.case_rate = 5.0;
     burning.pulse = Some(2);
     burning.churn = ChurnLikelihood::AtRisk;
-    burning.mrr_cents = 12_000_00;
+    burning.mrr_cents = 12_000 * 100;
     burning.ends_in_days = 120;
     burning.tags = vec!["enterprise".into(), "strategic".into()];
     let c = build(g, d, burning.clone(), None);
@@ -162,7 +162,7 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
     let mut group = base(g, "Meridian Group", "meridian-group.com", "jonas.weber");
     group.segment = "enterprise";
     group.stage = Stage::Renewal;
-    group.mrr_cents = 9_000_00;
+    group.mrr_cents = 9_000 * 100;
     group.tags = vec!["enterprise".into()];
     let parent = build(g, d, group, None);
     for (country, domain, engagement) in [
@@ -174,7 +174,7 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
         sub.segment = "enterprise";
         sub.engagement = engagement;
         sub.mood_recent = (1.0 - engagement) * 0.5;
-        sub.mrr_cents = 2_500_00;
+        sub.mrr_cents = 2_500 * 100;
         build(g, d, sub, Some(parent.id));
     }
 }

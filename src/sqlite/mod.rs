@@ -277,7 +277,6 @@ impl Store {
             let mut loader = Loader::new(tx)?;
             loader.check_ids_free(dataset)?;
             loader.load(dataset)?;
-            drop(loader);
             derived::refresh_all(tx, today)?;
             Ok(ImportReport::of(dataset))
         })
@@ -295,7 +294,6 @@ impl Store {
                 .map_err(Error::storage)?;
             let mut loader = Loader::new(tx)?;
             produce(&mut |chunk| loader.load(chunk))?;
-            drop(loader);
             derived::refresh_all(tx, today)?;
             Ok(())
         })

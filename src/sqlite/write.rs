@@ -99,6 +99,7 @@ fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn log(
     conn: &Connection,
     at: Timestamp,
