@@ -40,7 +40,7 @@ fn reads(c: &mut Criterion) {
     let mut id = 0;
     g.bench_function("account_360", |b| {
         b.to_async(&rt).iter(|| {
-            id = id % n + 7919 % n + 1;
+            id = (id + 7919) % n + 1;
             let s = &store;
             let this = id;
             async move { black_box(s.account(this).await.expect("360")) }
