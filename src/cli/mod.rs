@@ -9,6 +9,12 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
+#[derive(Debug, Parser)]
+struct AccountsOnly {
+    #[command(flatten)]
+    args: AccountsArgs,
+}
+
 use crate::backend::{self, Backend, PageRequest, PortfolioQuery, PortfolioSort};
 use crate::config::Settings;
 use crate::dataset;
@@ -61,6 +67,8 @@ pub enum Command {
     },
     /// Generate a deterministic dataset of any size (benchmarks, demos).
     Generate(GenerateArgs),
+    /// The demo: the portfolio of the bundled fixtures (the full-screen app comes later).
+    Demo,
 }
 
 #[derive(Debug, Args)]
@@ -180,6 +188,11 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             export(&store, out.as_deref()).await
         }
         Command::Generate(args) => generate_cmd(&cli, &settings, args),
+        Command::Demo => {
+            let store = Store::demo(system_clock())?;
+            let args = AccountsOnly::parse_from(["accounts", "--limit", "25"]).args;
+            accounts(&store, &args).await
+        }
     }
 }
 
