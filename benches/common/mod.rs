@@ -35,7 +35,7 @@ pub fn large_store() -> Store {
         let mut rows = 0;
         store
             .bulk_load(|sink| {
-                rows = generate(&GenConfig::new(n, 42, anchor()), |c| sink(c))?.rows;
+                rows = generate(&GenConfig::new(n, 42, anchor()), |c| sink(&c))?.rows;
                 Ok(())
             })
             .expect("generate");

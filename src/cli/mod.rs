@@ -4,16 +4,9 @@ pub mod output;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
-
-#[derive(Debug, Parser)]
-struct AccountsOnly {
-    #[command(flatten)]
-    args: AccountsArgs,
-}
 
 use crate::backend::{self, Backend, PageRequest, PortfolioQuery, PortfolioSort};
 use crate::config::Settings;
@@ -71,7 +64,7 @@ pub enum Command {
     Demo,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct AccountsArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
@@ -190,7 +183,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Generate(args) => generate_cmd(&cli, &settings, args),
         Command::Demo => {
             let store = Store::demo(system_clock())?;
-            let args = AccountsOnly::parse_from(["accounts", "--limit", "25"]).args;
+            let args = AccountsArgs {
+                limit: 25,
+                ..Default::default()
+            };
             accounts(&store, &args).await
         }
     }
@@ -356,10 +352,7 @@ async fn show_account(backend: &dyn Backend, key: &str, format: Format) -> Resul
         ),
         (
             "payment",
-            if a.agreements
-                .iter()
-                .any(|g| g.is_active_on(today) && !g.payment_up_to_date)
-            {
+            if !payments_up_to_date(&a.agreements, today) {
                 "late".into()
             } else {
                 "up to date".into()
@@ -393,7 +386,7 @@ async fn show_account(backend: &dyn Backend, key: &str, format: Format) -> Resul
                 .join(", "),
         ),
     ];
-    let mut table = Table {
+    let table = Table {
         header: vec!["FIELD", "VALUE"],
         rows: fields
             .into_iter()
@@ -436,7 +429,6 @@ async fn show_account(backend: &dyn Backend, key: &str, format: Format) -> Resul
         };
         latest.write_text(&mut out)?;
     } else {
-        table.rows.retain(|_| true);
         table.write_csv(&mut std::io::stdout().lock())?;
     }
     Ok(())
@@ -456,7 +448,7 @@ fn import(cli: &Cli, settings: &Settings, file: &Path, rebase: bool) -> Result<(
     }
     let store = open_store(cli, settings)?;
     let started = Instant::now();
-    let report = store.import_blocking(&data)?;
+    let report = store.import_parsed(&data)?;
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "imported {} rows into {} in {:.2}s ({:.0} rows/s)",
@@ -533,7 +525,7 @@ fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), 
         ));
     }
     let store = Store::open(settings.store_path(cli.db.as_deref()))?;
-    let before = store.export_counts()?;
+    let before = store.account_count()?;
     if before > 0 {
         return Err(Failure::usage(format!(
             "{} already holds {before} accounts: generate into a new store file",
@@ -542,7 +534,7 @@ fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), 
     }
     let mut stats = Default::default();
     store.bulk_load(|sink| {
-        stats = generate(&cfg, |chunk| sink(chunk))?;
+        stats = generate(&cfg, |chunk| sink(&chunk))?;
         Ok(())
     })?;
     let secs = started.elapsed().as_secs_f64();
@@ -556,7 +548,3 @@ fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), 
     );
     Ok(())
 }
-
-/// Keeps the type checker honest about the trait object the commands take.
-#[allow(dead_code)]
-fn _assert_object_safe(_: Arc<dyn Backend>) {}

@@ -91,6 +91,26 @@ impl Dataset {
         }
     }
 
+    /// Moves every record of `other` to the end of this dataset's sections.
+    pub fn append(&mut self, other: Dataset) {
+        self.accounts.extend(other.accounts);
+        self.contacts.extend(other.contacts);
+        self.interactions.extend(other.interactions);
+        self.usage.extend(other.usage);
+        self.support_cases.extend(other.support_cases);
+        self.agreements.extend(other.agreements);
+        self.opportunities.extend(other.opportunities);
+        self.projects.extend(other.projects);
+        self.tasks.extend(other.tasks);
+        self.playbooks.extend(other.playbooks);
+        self.playbook_runs.extend(other.playbook_runs);
+        self.nps_responses.extend(other.nps_responses);
+        self.documents.extend(other.documents);
+        self.alerts.extend(other.alerts);
+        self.summaries.extend(other.summaries);
+        self.change_log.extend(other.change_log);
+    }
+
     /// How many rows of every section it holds.
     pub fn counts(&self) -> Vec<(&'static str, usize)> {
         vec![

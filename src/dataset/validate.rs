@@ -47,15 +47,7 @@ impl Checker {
 
     fn fields<T: RecordMeta + Check>(&mut self, section: &str, i: usize, record: &T) {
         let id = record.id();
-        let mut errs = vec![];
-        if record.version() < 1 {
-            errs.push(FieldError {
-                field: "version",
-                message: "must be 1 or more".into(),
-            });
-        }
-        record.check(&mut errs);
-        for e in errs {
+        for e in field_errors(record) {
             self.push(section, i, Some(id), e.field, e.message);
         }
     }

@@ -131,6 +131,14 @@ pub fn mrr_on(agreements: &[Agreement], day: NaiveDate) -> Cents {
         .sum()
 }
 
+/// Whether every agreement active on `day` is paid up.
+pub fn payments_up_to_date(agreements: &[Agreement], day: NaiveDate) -> bool {
+    agreements
+        .iter()
+        .filter(|a| a.is_active_on(day))
+        .all(|a| a.payment_up_to_date)
+}
+
 /// The nearest notice date among active agreements ("renew in").
 pub fn next_notice_date(agreements: &[Agreement], day: NaiveDate) -> Option<NaiveDate> {
     agreements

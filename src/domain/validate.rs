@@ -29,11 +29,16 @@ pub trait Check {
 
 /// Checks the fields of a record on their own (references are the store's job).
 pub fn check_record(record: &Record) -> Vec<FieldError> {
+    crate::with_record!(record, r => field_errors(r))
+}
+
+/// The field rules of one record, its version included.
+pub fn field_errors<T: RecordMeta + Check>(record: &T) -> Vec<FieldError> {
     let mut out = Vec::new();
     if record.version() < 1 {
         err(&mut out, "version", "must be 1 or more");
     }
-    crate::with_record!(record, r => r.check(&mut out));
+    record.check(&mut out);
     out
 }
 

@@ -174,10 +174,35 @@ fn fill(template: &str, first: &str, csm: &str, feature: &str, company: &str, da
         .replace("{days}", &days.to_string())
 }
 
-fn person(r: &mut Rng) -> (String, String) {
-    let first = r.pick(FIRST_NAMES).to_string();
-    let last = r.pick(LAST_NAMES).to_string();
-    (first, last)
+/// A person at the account, without title or roles: CRM contacts come from the CRM,
+/// product users from the product.
+fn new_contact(
+    g: &mut Gen,
+    r: &mut Rng,
+    account: Id,
+    created: Timestamp,
+    domain: &str,
+    kind: ContactKind,
+) -> Contact {
+    let first = r.pick(FIRST_NAMES);
+    let last = r.pick(LAST_NAMES);
+    Contact {
+        id: g.ids.contact(),
+        version: 1,
+        created_at: created,
+        updated_at: created,
+        source: match kind {
+            ContactKind::Crm => Source::Crm,
+            ContactKind::User => Source::Import,
+        },
+        external_id: None,
+        account_id: account,
+        name: format!("{first} {last}"),
+        email: Some(format!("{}.{}@{domain}", first.to_lowercase(), slug(last))),
+        title: None,
+        roles: vec![],
+        kind,
+    }
 }
 
 /// Builds an account from its profile, with all its records.
@@ -257,7 +282,7 @@ pub(crate) fn build(g: &mut Gen, d: &mut Dataset, p: Profile, parent_id: Option<
     let mut contacts = vec![];
     let crm = if rich { r.range(3, 6) } else { 2 };
     for k in 0..crm {
-        let (first, last) = person(&mut r);
+        let mut c = new_contact(g, &mut r, id, created, &domain, ContactKind::Crm);
         let (title, roles) = match k {
             0 => (
                 r.pick(SPONSOR_TITLES).to_string(),
@@ -269,20 +294,9 @@ pub(crate) fn build(g: &mut Gen, d: &mut Dataset, p: Profile, parent_id: Option<
             ),
             _ => (r.pick(CRM_TITLES).to_string(), vec![]),
         };
-        contacts.push(Contact {
-            id: g.ids.contact(),
-            version: 1,
-            created_at: created,
-            updated_at: created,
-            source: Source::Crm,
-            external_id: None,
-            account_id: id,
-            name: format!("{first} {last}"),
-            email: Some(format!("{}.{}@{domain}", first.to_lowercase(), slug(&last))),
-            title: Some(title),
-            roles,
-            kind: ContactKind::Crm,
-        });
+        c.title = Some(title);
+        c.roles = roles;
+        contacts.push(c);
     }
     let users = match (rich, p.segment) {
         (true, "enterprise") => r.range(3, 4),
@@ -292,21 +306,14 @@ pub(crate) fn build(g: &mut Gen, d: &mut Dataset, p: Profile, parent_id: Option<
     };
     let user_start = contacts.len();
     for _ in 0..users {
-        let (first, last) = person(&mut r);
-        contacts.push(Contact {
-            id: g.ids.contact(),
-            version: 1,
-            created_at: created,
-            updated_at: created,
-            source: Source::Import,
-            external_id: None,
-            account_id: id,
-            name: format!("{first} {last}"),
-            email: Some(format!("{}.{}@{domain}", first.to_lowercase(), slug(&last))),
-            title: None,
-            roles: vec![],
-            kind: ContactKind::User,
-        });
+        contacts.push(new_contact(
+            g,
+            &mut r,
+            id,
+            created,
+            &domain,
+            ContactKind::User,
+        ));
     }
     d.contacts.extend(contacts.iter().cloned());
 
@@ -832,8 +839,8 @@ fn tasks(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rng) {
 }
 
 /// The playbooks every dataset carries.
-pub(crate) fn playbooks(g: &Gen) -> Vec<Playbook> {
-    let at = g.cfg.anchor - TimeDelta::days(400);
+pub(crate) fn playbooks(anchor: Timestamp) -> Vec<Playbook> {
+    let at = anchor - TimeDelta::days(400);
     let step = |name: &str, action: StepAction| PlaybookStep {
         name: name.into(),
         action,
@@ -1096,9 +1103,9 @@ fn runs(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rng) {
         super::Density::Rich => r.range(0, 2),
         super::Density::Bench => r.range(0, 1),
     };
-    let books = playbooks(g);
+    let books = g.playbooks.clone();
     for _ in 0..n {
-        let pb = r.pick(&books).clone();
+        let pb = r.pick(&books);
         let colour = if p.engagement < 0.3 && r.chance(0.5) {
             *r.pick(&[RunColour::Red, RunColour::Orange])
         } else {
@@ -1110,7 +1117,7 @@ fn runs(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rng) {
                 RunColour::Red,
             ])
         };
-        push_run(g, d, account, &pb, colour, r.range(5, 150), r);
+        push_run(g, d, account, pb, colour, r.range(5, 150), r);
     }
 }
 
@@ -1165,19 +1172,7 @@ fn documents(g: &mut Gen, d: &mut Dataset, account: Id, domain: &str, rich: bool
         return;
     }
     let at = g.at(r.range(10, 300), r);
-    d.documents.push(Document {
-        id: g.ids.document(),
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        source: Source::Ui,
-        external_id: None,
-        account_id: account,
-        title: "CRM account page".into(),
-        kind: "link".into(),
-        link: format!("https://crm.example.com/accounts/{domain}"),
-    });
-    if r.chance(0.5) {
+    let mut push = |title: &str, kind: &str, link: String| {
         d.documents.push(Document {
             id: g.ids.document(),
             version: 1,
@@ -1186,9 +1181,21 @@ fn documents(g: &mut Gen, d: &mut Dataset, account: Id, domain: &str, rich: bool
             source: Source::Ui,
             external_id: None,
             account_id: account,
-            title: "Last QBR deck".into(),
-            kind: "qbr".into(),
-            link: format!("https://docs.example.com/qbr/{account}.pdf"),
-        });
+            title: title.into(),
+            kind: kind.into(),
+            link,
+        })
+    };
+    push(
+        "CRM account page",
+        "link",
+        format!("https://crm.example.com/accounts/{domain}"),
+    );
+    if r.chance(0.5) {
+        push(
+            "Last QBR deck",
+            "qbr",
+            format!("https://docs.example.com/qbr/{account}.pdf"),
+        );
     }
 }

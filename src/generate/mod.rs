@@ -103,6 +103,8 @@ pub(crate) struct Gen {
     pub(crate) today: NaiveDate,
     pub(crate) owners: Vec<String>,
     pub(crate) used_names: std::collections::HashSet<String>,
+    /// The playbooks every dataset carries, built once.
+    pub(crate) playbooks: std::rc::Rc<[Playbook]>,
 }
 
 impl Gen {
@@ -138,7 +140,7 @@ pub struct GenStats {
 /// Generates the dataset chunk by chunk into `sink`.
 pub fn generate<E>(
     cfg: &GenConfig,
-    mut sink: impl FnMut(&Dataset) -> Result<(), E>,
+    mut sink: impl FnMut(Dataset) -> Result<(), E>,
 ) -> Result<GenStats, E> {
     let owners = owners_for(cfg.accounts);
     let mut g = Gen {
@@ -148,10 +150,11 @@ pub fn generate<E>(
         today: cfg.anchor.date_naive(),
         owners,
         used_names: Default::default(),
+        playbooks: account::playbooks(cfg.anchor).into(),
     };
     let mut stats = GenStats::default();
     let mut chunk = Dataset::new(cfg.anchor);
-    chunk.playbooks = account::playbooks(&g);
+    chunk.playbooks = g.playbooks.to_vec();
     let mut made = 0;
     if cfg.accounts >= stories::STORY_ACCOUNTS {
         stories::add(&mut g, &mut chunk);
@@ -173,14 +176,13 @@ pub fn generate<E>(
         if chunk.accounts.len() >= cfg.chunk {
             stats.rows += chunk.total_rows();
             stats.accounts += chunk.accounts.len();
-            sink(&chunk)?;
-            chunk = Dataset::new(cfg.anchor);
+            sink(std::mem::replace(&mut chunk, Dataset::new(cfg.anchor)))?;
         }
     }
     if chunk.total_rows() > 0 {
         stats.rows += chunk.total_rows();
         stats.accounts += chunk.accounts.len();
-        sink(&chunk)?;
+        sink(chunk)?;
     }
     Ok(stats)
 }
@@ -188,23 +190,8 @@ pub fn generate<E>(
 /// The whole dataset in memory (for the demo size).
 pub fn generate_dataset(cfg: &GenConfig) -> Dataset {
     let mut all = Dataset::new(cfg.anchor);
-    let _ = generate::<std::convert::Infallible>(cfg, |c| {
-        let c = c.clone();
-        all.accounts.extend(c.accounts);
-        all.contacts.extend(c.contacts);
-        all.interactions.extend(c.interactions);
-        all.usage.extend(c.usage);
-        all.support_cases.extend(c.support_cases);
-        all.agreements.extend(c.agreements);
-        all.opportunities.extend(c.opportunities);
-        all.projects.extend(c.projects);
-        all.tasks.extend(c.tasks);
-        all.playbooks.extend(c.playbooks);
-        all.playbook_runs.extend(c.playbook_runs);
-        all.nps_responses.extend(c.nps_responses);
-        all.documents.extend(c.documents);
-        all.alerts.extend(c.alerts);
-        all.summaries.extend(c.summaries);
+    let _ = generate::<std::convert::Infallible>(cfg, |chunk| {
+        all.append(chunk);
         Ok(())
     });
     all

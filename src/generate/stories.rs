@@ -151,11 +151,9 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
             };
         }
     }
-    let risk = super::account::playbooks(g)
-        .into_iter()
-        .find(|p| p.name == "Risk mitigation");
-    if let Some(pb) = risk {
-        push_run(g, d, c.id, &pb, RunColour::Red, 6, &mut r);
+    let books = g.playbooks.clone();
+    if let Some(pb) = books.iter().find(|p| p.name == "Risk mitigation") {
+        push_run(g, d, c.id, pb, RunColour::Red, 6, &mut r);
     }
 
     // 4. A group and its subsidiaries.

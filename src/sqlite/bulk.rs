@@ -31,8 +31,8 @@ pub struct Loader<'c> {
 }
 
 impl<'c> Loader<'c> {
-    pub(crate) fn new(conn: &'c Connection) -> Result<Self> {
-        Ok(Loader { conn })
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Loader { conn }
     }
 
     fn stmt(&self, sql: &str) -> Result<CachedStatement<'c>> {
@@ -47,6 +47,31 @@ impl<'c> Loader<'c> {
         for r in items {
             stmt.execute(params_from_iter(r.insert_params().0.iter()))
                 .map_err(|e| Error::storage(format!("{} {}: {e}", T::KIND, r.id())))?;
+        }
+        Ok(())
+    }
+
+    /// Inserts records with a self-reference cleared, then sets the references, so the
+    /// foreign key holds whatever order the records come in.
+    fn insert_unlinked<T: Table>(
+        &self,
+        items: &[T],
+        unlink: impl Fn(&mut T) -> Option<Id>,
+        link_sql: &str,
+    ) -> Result<()> {
+        let mut links = vec![];
+        let mut stmt = self.stmt(&T::insert_sql())?;
+        for r in items {
+            let mut bare = r.clone();
+            if let Some(target) = unlink(&mut bare) {
+                links.push((target, r.id()));
+            }
+            stmt.execute(params_from_iter(bare.insert_params().0.iter()))
+                .map_err(|e| Error::storage(format!("{} {}: {e}", T::KIND, r.id())))?;
+        }
+        let mut link = self.stmt(link_sql)?;
+        for (target, id) in links {
+            link.execute([target, id]).map_err(Error::storage)?;
         }
         Ok(())
     }
@@ -106,53 +131,23 @@ impl<'c> Loader<'c> {
 
     /// Inserts every row of the dataset (accounts parents first).
     pub fn load(&mut self, d: &Dataset) -> Result<()> {
-        // Parents before subsidiaries so the foreign key holds row by row.
-        let mut accounts: Vec<&Account> = d.accounts.iter().collect();
-        accounts.sort_by_key(|a| a.parent_id.is_some());
-        {
-            let mut stmt = self.stmt(&Account::insert_sql())?;
-            for a in &accounts {
-                if a.parent_id.is_some() {
-                    continue;
-                }
-                stmt.execute(params_from_iter(a.insert_params().0.iter()))
-                    .map_err(|e| Error::storage(format!("account {}: {e}", a.id)))?;
-            }
-        }
-        // Subsidiaries may point at subsidiaries: insert without the parent, then link.
-        {
-            let mut stmt = self.stmt(&Account::insert_sql())?;
-            for a in accounts.iter().filter(|a| a.parent_id.is_some()) {
-                let mut a2 = (*a).clone();
-                a2.parent_id = None;
-                stmt.execute(params_from_iter(a2.insert_params().0.iter()))
-                    .map_err(|e| Error::storage(format!("account {}: {e}", a.id)))?;
-            }
-            let mut link = self.stmt("UPDATE accounts SET parent_id = ? WHERE id = ?")?;
-            for a in accounts.iter().filter(|a| a.parent_id.is_some()) {
-                link.execute(rusqlite::params![a.parent_id, a.id])
-                    .map_err(Error::storage)?;
-            }
-        }
+        // Accounts go in without their parent, then get linked: a subsidiary may come
+        // before its group, or point at another subsidiary.
+        self.insert_unlinked(
+            &d.accounts,
+            |a| a.parent_id.take(),
+            "UPDATE accounts SET parent_id = ? WHERE id = ?",
+        )?;
         self.insert_all(&d.contacts)?;
         self.load_interactions(&d.interactions)?;
         self.load_usage(&d.usage)?;
         self.insert_all(&d.support_cases)?;
-        // Renewals point at earlier agreements: insert in id order with the link deferred.
-        {
-            let mut stmt = self.stmt(&Agreement::insert_sql())?;
-            for a in &d.agreements {
-                let mut a2 = a.clone();
-                a2.renews_id = None;
-                stmt.execute(params_from_iter(a2.insert_params().0.iter()))
-                    .map_err(|e| Error::storage(format!("agreement {}: {e}", a.id)))?;
-            }
-            let mut link = self.stmt("UPDATE agreements SET renews_id = ? WHERE id = ?")?;
-            for a in d.agreements.iter().filter(|a| a.renews_id.is_some()) {
-                link.execute(rusqlite::params![a.renews_id, a.id])
-                    .map_err(Error::storage)?;
-            }
-        }
+        // Renewals point at other agreements: same two steps.
+        self.insert_unlinked(
+            &d.agreements,
+            |a| a.renews_id.take(),
+            "UPDATE agreements SET renews_id = ? WHERE id = ?",
+        )?;
         self.insert_all(&d.opportunities)?;
         self.insert_all(&d.projects)?;
         self.insert_all(&d.tasks)?;

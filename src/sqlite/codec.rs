@@ -70,6 +70,11 @@ impl<'a, 'b> Cols<'a, 'b> {
         let s: String = self.get()?;
         s.parse().map_err(|e| conversion(i, e))
     }
+    /// An optional named value; a name this build does not know reads as none
+    /// (derived columns are recomputed, not trusted).
+    pub(crate) fn opt_parse<T: FromStr>(&mut self) -> rusqlite::Result<Option<T>> {
+        Ok(self.get::<Option<String>>()?.and_then(|s| s.parse().ok()))
+    }
     pub(crate) fn json<T: DeserializeOwned>(&mut self) -> rusqlite::Result<T> {
         let i = self.i;
         let s: String = self.get()?;

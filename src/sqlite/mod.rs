@@ -157,13 +157,22 @@ impl Store {
     /// A fresh store in a temporary directory, loaded with the bundled demo fixtures
     /// shifted so that they end today.
     pub fn demo(clock: Clock) -> Result<Store> {
+        // `parse` has already run every check: the load need not run them again.
         let dataset = crate::dataset::parse(DEMO_FIXTURES, "assets/demo.json")
             .map_err(|p| Error::storage(p.to_string()))?;
-        Store::demo_from(dataset, clock)
+        Store::demo_with(dataset, clock, Store::import_parsed)
     }
 
     /// A fresh temporary store loaded with `dataset` rebased to the clock's today.
-    pub fn demo_from(mut dataset: Dataset, clock: Clock) -> Result<Store> {
+    pub fn demo_from(dataset: Dataset, clock: Clock) -> Result<Store> {
+        Store::demo_with(dataset, clock, Store::import_blocking)
+    }
+
+    fn demo_with(
+        mut dataset: Dataset,
+        clock: Clock,
+        import: fn(&Store, &Dataset) -> Result<ImportReport>,
+    ) -> Result<Store> {
         let dir = tempfile::Builder::new()
             .prefix("tend-demo-")
             .tempdir()
@@ -171,7 +180,7 @@ impl Store {
         let path = dir.path().join("demo.db");
         dataset.rebase_to(clock().date_naive());
         let store = Store::open_inner(&path, clock, Some(dir))?;
-        store.import_blocking(&dataset)?;
+        import(&store, &dataset)?;
         Ok(store)
     }
 
@@ -272,9 +281,15 @@ impl Store {
         if !problems.is_empty() {
             return Err(bulk::problems_error(&problems));
         }
+        self.import_parsed(dataset)
+    }
+
+    /// Imports a dataset that [`crate::dataset::parse`] accepted (its checks already
+    /// ran); only the ids already in the store are still checked.
+    pub fn import_parsed(&self, dataset: &Dataset) -> Result<ImportReport> {
         let today = self.now().date_naive();
         self.write_blocking(|tx, _| {
-            let mut loader = Loader::new(tx)?;
+            let mut loader = Loader::new(tx);
             loader.check_ids_free(dataset)?;
             loader.load(dataset)?;
             derived::refresh_all(tx, today)?;
@@ -292,7 +307,7 @@ impl Store {
         self.write_blocking(|tx, _| {
             tx.execute_batch("PRAGMA defer_foreign_keys = ON")
                 .map_err(Error::storage)?;
-            let mut loader = Loader::new(tx)?;
+            let mut loader = Loader::new(tx);
             produce(&mut |chunk| loader.load(chunk))?;
             derived::refresh_all(tx, today)?;
             Ok(())
@@ -389,7 +404,7 @@ impl Backend for Store {
 
 impl Store {
     /// How many accounts the store holds.
-    pub fn export_counts(&self) -> Result<u64> {
+    pub fn account_count(&self) -> Result<u64> {
         let conn = self.reader();
         conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)

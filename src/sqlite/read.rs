@@ -29,7 +29,7 @@ fn read_row(c: &mut Cols) -> rusqlite::Result<AccountRow> {
         mrr_cents: c.get()?,
         renewal: c.opt_day()?,
         health_score: c.get()?,
-        health_status: c.get::<Option<String>>()?.and_then(|s| s.parse().ok()),
+        health_status: c.opt_parse()?,
         health_trend: c.get()?,
         churn_likelihood: c.parse()?,
     })
@@ -105,6 +105,22 @@ fn count(conn: &Connection, sql: &str, p: &[Value]) -> Result<u64> {
         .map_err(Error::storage)
 }
 
+/// Stages in life-cycle order (the order `Stage` declares), for sorting.
+macro_rules! stage_rank {
+    () => {
+        "CASE a.stage WHEN 'onboarding' THEN 0 WHEN 'adoption' THEN 1 WHEN 'expansion' THEN 2 \
+         WHEN 'renewal' THEN 3 ELSE 4 END"
+    };
+}
+
+/// Case statuses in workflow order (the order `CaseStatus` declares), for sorting.
+macro_rules! status_rank {
+    () => {
+        "CASE c.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 \
+         WHEN 'hold' THEN 3 WHEN 'solved' THEN 4 ELSE 5 END"
+    };
+}
+
 /// The ORDER BY of a portfolio sort; each matches an index of the accounts table.
 fn portfolio_order(sort: PortfolioSort, desc: bool) -> &'static str {
     match (sort, desc) {
@@ -123,10 +139,10 @@ fn portfolio_order(sort: PortfolioSort, desc: bool) -> &'static str {
             "a.owner COLLATE NOCASE DESC, coalesce(a.health_score, 1e9), a.id"
         }
         (PortfolioSort::Stage, false) => {
-            "CASE a.stage WHEN 'onboarding' THEN 0 WHEN 'adoption' THEN 1 WHEN 'expansion' THEN 2 WHEN 'renewal' THEN 3 ELSE 4 END, coalesce(a.health_score, 1e9), a.id"
+            concat!(stage_rank!(), ", coalesce(a.health_score, 1e9), a.id")
         }
         (PortfolioSort::Stage, true) => {
-            "CASE a.stage WHEN 'onboarding' THEN 0 WHEN 'adoption' THEN 1 WHEN 'expansion' THEN 2 WHEN 'renewal' THEN 3 ELSE 4 END DESC, coalesce(a.health_score, 1e9), a.id"
+            concat!(stage_rank!(), " DESC, coalesce(a.health_score, 1e9), a.id")
         }
         (PortfolioSort::Trend, false) => "coalesce(a.health_trend, 0), a.id",
         (PortfolioSort::Trend, true) => "coalesce(a.health_trend, 0) DESC, a.id DESC",
@@ -158,7 +174,7 @@ fn brief(c: &mut Cols) -> rusqlite::Result<AccountBrief> {
         id: c.get()?,
         name: c.get()?,
         health_score: c.get()?,
-        health_status: c.get::<Option<String>>()?.and_then(|s| s.parse().ok()),
+        health_status: c.opt_parse()?,
     })
 }
 
@@ -482,10 +498,10 @@ fn case_order(sort: CaseSort, desc: bool) -> &'static str {
             "coalesce(a.health_score, -1e9) DESC, c.priority_rank, c.id"
         }
         (CaseSort::Status, false) => {
-            "CASE c.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 WHEN 'hold' THEN 3 WHEN 'solved' THEN 4 ELSE 5 END, c.priority_rank, c.id"
+            concat!(status_rank!(), ", c.priority_rank, c.id")
         }
         (CaseSort::Status, true) => {
-            "CASE c.status WHEN 'new' THEN 0 WHEN 'open' THEN 1 WHEN 'pending' THEN 2 WHEN 'hold' THEN 3 WHEN 'solved' THEN 4 ELSE 5 END DESC, c.priority_rank, c.id"
+            concat!(status_rank!(), " DESC, c.priority_rank, c.id")
         }
     }
 }
@@ -546,7 +562,7 @@ pub(crate) fn cases(conn: &Connection, q: &CaseQuery) -> Result<Page<CaseRow>> {
                 case: SupportCase::read(&mut c)?,
                 account_name: c.get()?,
                 account_health_score: c.get()?,
-                account_health_status: c.get::<Option<String>>()?.and_then(|s| s.parse().ok()),
+                account_health_status: c.opt_parse()?,
             })
         })
         .map_err(Error::storage)?

@@ -25,6 +25,16 @@ fn exists(conn: &Connection, kind: EntityKind, id: Id) -> Result<bool> {
         .map_err(Error::storage)
 }
 
+/// The account a contact belongs to, if the contact exists.
+fn contact_account(conn: &Connection, contact: Id) -> Result<Option<Id>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT account_id FROM contacts WHERE id = ?")
+        .map_err(Error::storage)?;
+    stmt.query_row([contact], |r| r.get(0))
+        .optional()
+        .map_err(Error::storage)
+}
+
 /// Checks every reference of a record points at an existing record, and the extra
 /// rules that span records (contacts of the same account, no parent loops).
 fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
@@ -38,11 +48,8 @@ fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
     }
     if let Some(i) = record.as_interaction() {
         for &cid in &i.contact_ids {
-            let owner: Id = conn
-                .query_row("SELECT account_id FROM contacts WHERE id = ?", [cid], |r| {
-                    r.get(0)
-                })
-                .map_err(Error::storage)?;
+            // The references above made sure the contact exists.
+            let owner = contact_account(conn, cid)?.unwrap_or_default();
             if owner != i.account_id {
                 return Err(Error::invalid(
                     "contact_ids",
@@ -192,9 +199,7 @@ fn create_typed<T: Table>(
     r.set_id(0);
     r.set_version(1);
     r.set_times(now, now);
-    let mut errs = vec![];
-    r.check(&mut errs);
-    first_invalid(errs)?;
+    first_invalid(field_errors(&r))?;
     check_references(conn, &r)?;
     let id = insert(conn, &r)?;
     r.set_id(id);
@@ -234,9 +239,7 @@ fn update_typed<T: Table>(
             actual: old.version(),
         });
     }
-    let mut errs = vec![];
-    r.check(&mut errs);
-    first_invalid(errs)?;
+    first_invalid(field_errors(&r))?;
     check_references(conn, &r)?;
     let expected = r.version();
     r.set_version(expected + 1);
@@ -380,19 +383,13 @@ pub(crate) fn record_usage(conn: &Connection, rows: &[UsageDay]) -> Result<u64> 
                 format!("account {} does not exist", u.account_id),
             ));
         }
-        if let Some(cid) = u.contact_id {
-            let owner: Option<Id> = conn
-                .query_row("SELECT account_id FROM contacts WHERE id = ?", [cid], |r| {
-                    r.get(0)
-                })
-                .optional()
-                .map_err(Error::storage)?;
-            if owner != Some(u.account_id) {
-                return Err(Error::invalid(
-                    format!("rows[{i}].contact_id"),
-                    format!("contact {cid} is not a contact of account {}", u.account_id),
-                ));
-            }
+        if let Some(cid) = u.contact_id
+            && contact_account(conn, cid)? != Some(u.account_id)
+        {
+            return Err(Error::invalid(
+                format!("rows[{i}].contact_id"),
+                format!("contact {cid} is not a contact of account {}", u.account_id),
+            ));
         }
         let mut p = Params::default();
         p.int(u.account_id)
