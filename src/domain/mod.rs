@@ -58,6 +58,11 @@ pub enum SentimentLabel {
     Negative,
 }
 
+/// An enum with one stable spelling per value (see [`named_enum!`]).
+pub trait Named: Copy {
+    fn as_str(self) -> &'static str;
+}
+
 /// Generates `as_str`, `ALL` and `FromStr` for a unit enum whose serde names are
 /// its snake_case names, so the store, the CLI and the filters share one spelling.
 #[macro_export]
@@ -69,6 +74,11 @@ macro_rules! named_enum {
             /// The stable spelling used in storage, JSON and filters.
             pub fn as_str(self) -> &'static str {
                 match self { $($ty::$variant => $name),+ }
+            }
+        }
+        impl $crate::domain::Named for $ty {
+            fn as_str(self) -> &'static str {
+                $ty::as_str(self)
             }
         }
         impl std::str::FromStr for $ty {

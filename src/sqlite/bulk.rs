@@ -162,6 +162,8 @@ impl<'c> Loader<'c> {
                 "INSERT INTO change_log ({CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             ))?;
             for c in &d.change_log {
+                let from = c.from.as_ref().map(|v| v.to_string());
+                let to = c.to.as_ref().map(|v| v.to_string());
                 let mut p = Params::default();
                 p.int(c.id)
                     .ts(&c.at)
@@ -171,8 +173,8 @@ impl<'c> Loader<'c> {
                     .opt_int(c.account_id)
                     .name(c.action)
                     .opt_text(c.field.as_deref())
-                    .opt_text(c.from.as_ref().map(|v| v.to_string()).as_deref())
-                    .opt_text(c.to.as_ref().map(|v| v.to_string()).as_deref());
+                    .opt_text(from.as_deref())
+                    .opt_text(to.as_deref());
                 stmt.execute(params_from_iter(p.0.iter()))
                     .map_err(Error::storage)?;
             }
@@ -220,8 +222,12 @@ impl<'c> Loader<'c> {
             "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
              VALUES (?, ?, ?, ?, ?, ?)",
         )?;
+        // In index order, each row lands at the end of the index instead of somewhere
+        // in its middle.
+        let mut ordered: Vec<&UsageDay> = rows.iter().collect();
+        ordered.sort_unstable_by_key(|u| (u.account_id, u.day, u.contact_id.unwrap_or(0)));
         let mut features = String::new();
-        for u in rows {
+        for u in ordered {
             features.clear();
             // Feature names are plain keys; serialising a map of them cannot fail.
             features.push_str(&serde_json::to_string(&u.features).unwrap_or_else(|_| "{}".into()));

@@ -7,11 +7,11 @@ use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
 use rusqlite::Row;
-use rusqlite::types::{FromSql, Type, Value};
+use rusqlite::types::{FromSql, ToSqlOutput, Type, Value, ValueRef};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::domain::Timestamp;
+use crate::domain::{Named, Timestamp};
 
 pub(crate) fn ts(t: &Timestamp) -> i64 {
     t.timestamp_millis()
@@ -82,31 +82,38 @@ impl<'a, 'b> Cols<'a, 'b> {
     }
 }
 
-/// Builds the parameters of a statement in column order.
+/// Builds the parameters of a statement in column order. Text is borrowed from the
+/// record, so binding a row copies nothing the statement does not need.
 #[derive(Default)]
-pub(crate) struct Params(pub(crate) Vec<Value>);
+pub(crate) struct Params<'a>(pub(crate) Vec<ToSqlOutput<'a>>);
 
-impl Params {
-    pub(crate) fn int(&mut self, v: i64) -> &mut Self {
-        self.0.push(Value::Integer(v));
+impl<'a> Params<'a> {
+    fn push(&mut self, v: Value) -> &mut Self {
+        self.0.push(ToSqlOutput::Owned(v));
         self
+    }
+    pub(crate) fn int(&mut self, v: i64) -> &mut Self {
+        self.push(Value::Integer(v))
     }
     pub(crate) fn opt_int(&mut self, v: Option<i64>) -> &mut Self {
-        self.0.push(v.map_or(Value::Null, Value::Integer));
-        self
+        self.push(v.map_or(Value::Null, Value::Integer))
     }
     pub(crate) fn real(&mut self, v: f64) -> &mut Self {
-        self.0.push(Value::Real(v));
-        self
+        self.push(Value::Real(v))
     }
-    pub(crate) fn text(&mut self, v: &str) -> &mut Self {
-        self.0.push(Value::Text(v.to_string()));
-        self
+    pub(crate) fn null(&mut self) -> &mut Self {
+        self.push(Value::Null)
     }
-    pub(crate) fn opt_text(&mut self, v: Option<&str>) -> &mut Self {
+    pub(crate) fn text(&mut self, v: &'a str) -> &mut Self {
         self.0
-            .push(v.map_or(Value::Null, |s| Value::Text(s.to_string())));
+            .push(ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())));
         self
+    }
+    pub(crate) fn opt_text(&mut self, v: Option<&'a str>) -> &mut Self {
+        match v {
+            Some(s) => self.text(s),
+            None => self.null(),
+        }
     }
     pub(crate) fn bool(&mut self, v: bool) -> &mut Self {
         self.int(v as i64)
@@ -123,15 +130,14 @@ impl Params {
     pub(crate) fn opt_day(&mut self, v: Option<&NaiveDate>) -> &mut Self {
         self.opt_int(v.map(day))
     }
-    pub(crate) fn name(&mut self, v: impl std::fmt::Display) -> &mut Self {
-        self.0.push(Value::Text(v.to_string()));
-        self
+    /// An enum by its stable name.
+    pub(crate) fn name(&mut self, v: impl Named) -> &mut Self {
+        self.text(v.as_str())
     }
     pub(crate) fn json<T: Serialize>(&mut self, v: &T) -> &mut Self {
         // Serialising plain domain values (strings, numbers, maps with string keys)
         // cannot fail; an empty JSON null keeps the column well-formed if it ever did.
         let s = serde_json::to_string(v).unwrap_or_else(|_| "null".into());
-        self.0.push(Value::Text(s));
-        self
+        self.push(Value::Text(s))
     }
 }

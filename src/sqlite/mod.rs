@@ -45,6 +45,9 @@ pub const DEMO_FIXTURES: &[u8] = include_bytes!("../../assets/demo.json");
 
 const READERS: usize = 4;
 
+/// The writer's page cache, in SQLite's unit (negative: KiB).
+const WRITER_CACHE: i64 = -64000;
+
 struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
@@ -85,13 +88,16 @@ fn open_connection(path: &Path, reader: bool) -> Result<Connection> {
         .map_err(Error::storage)?;
     let pragmas = if reader {
         "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;"
+            .to_string()
     } else {
         // WAL is switched on after the schema version check: a store from a newer
         // tend must be refused without being touched.
-        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-         PRAGMA cache_size = -64000; PRAGMA temp_store = MEMORY;"
+        format!(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = {WRITER_CACHE}; PRAGMA temp_store = MEMORY;"
+        )
     };
-    conn.execute_batch(pragmas)
+    conn.execute_batch(&pragmas)
         .map_err(|e| Error::storage(format!("cannot set up {}: {e}", path.display())))?;
     Ok(conn)
 }
@@ -304,14 +310,22 @@ impl Store {
         produce: impl FnOnce(&mut dyn FnMut(&Dataset) -> Result<()>) -> Result<()>,
     ) -> Result<()> {
         let today = self.now().date_naive();
-        self.write_blocking(|tx, _| {
-            tx.execute_batch("PRAGMA defer_foreign_keys = ON")
-                .map_err(Error::storage)?;
+        // The chunks are trusted (fresh ids, references inside the generation), so
+        // the load skips the per-row foreign-key lookups, and a large page cache keeps
+        // pages from spilling to the log and being written again before the commit.
+        // Both settings only hold for this load.
+        let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
+        set("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000")?;
+        let out = self.write_blocking(|tx, _| {
             let mut loader = Loader::new(tx);
             produce(&mut |chunk| loader.load(chunk))?;
             derived::refresh_all(tx, today)?;
             Ok(())
-        })
+        });
+        set(&format!(
+            "PRAGMA foreign_keys = ON; PRAGMA cache_size = {WRITER_CACHE}"
+        ))?;
+        out
     }
 
     /// Everything in the store as a dataset.

@@ -358,7 +358,17 @@ pub(crate) fn interactions(conn: &Connection, q: &InteractionQuery) -> Result<Pa
         p.push(Value::Text(role.clone()));
     }
     let wc = where_clause(&conds);
-    let total = count(conn, &format!("SELECT count(*) FROM {from} {wc}"), &p)?;
+    // A bare text search counts in the index alone: every indexed row is an
+    // interaction, and the join would cost more than the whole page.
+    let total = if fts.is_some() && conds.len() == 1 {
+        count(
+            conn,
+            "SELECT count(*) FROM interactions_fts WHERE interactions_fts MATCH ?",
+            &p,
+        )?
+    } else {
+        count(conn, &format!("SELECT count(*) FROM {from} {wc}"), &p)?
+    };
     let (l, o) = limit(q.page);
     // Across all accounts a text search follows the index's order (newest recorded
     // first) so the first page costs what it shows, not what matches.

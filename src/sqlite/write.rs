@@ -179,7 +179,7 @@ fn after_write(
 fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
     let mut p: Params = record.insert_params();
     if record.id() <= 0 {
-        p.0[0] = rusqlite::types::Value::Null;
+        p.0[0] = rusqlite::types::ToSqlOutput::Owned(rusqlite::types::Value::Null);
     }
     let mut stmt = conn
         .prepare_cached(&T::insert_sql())

@@ -22,7 +22,7 @@ impl Table for Account {
         "churn_likelihood",
         "pulse",
     ];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.text(&self.name)
             .opt_text(self.domain.as_deref())
             .opt_int(self.parent_id)
@@ -89,7 +89,7 @@ impl Table for Contact {
     const TABLE: &'static str = "contacts";
     const COLUMNS: &'static [&'static str] =
         &["account_id", "name", "email", "title", "roles", "kind"];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .text(&self.name)
             .opt_text(self.email.as_deref())

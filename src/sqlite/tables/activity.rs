@@ -20,7 +20,7 @@ impl Table for Interaction {
         "excluded_from_score",
         "answered",
     ];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .name(self.kind)
             .name(self.direction)
@@ -87,7 +87,7 @@ impl Table for NpsResponse {
     const TABLE: &'static str = "nps_responses";
     const COLUMNS: &'static [&'static str] =
         &["account_id", "contact_id", "score", "comment", "at"];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .opt_int(self.contact_id)
             .int(self.score as i64)

@@ -18,7 +18,7 @@ impl Table for Agreement {
         "renews_id",
         "attachments",
     ];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .text(&self.name)
             .int(self.mrr_cents)
@@ -76,7 +76,7 @@ impl Table for Opportunity {
         "close_day",
         "description",
     ];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .text(&self.name)
             .int(self.amount_cents)
@@ -104,7 +104,7 @@ impl Table for Opportunity {
 impl Table for Document {
     const TABLE: &'static str = "documents";
     const COLUMNS: &'static [&'static str] = &["account_id", "title", "kind", "link"];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .text(&self.title)
             .text(&self.kind)

@@ -29,7 +29,7 @@ pub(crate) trait Table: RecordMeta + Check + Serialize + Clone + Send + 'static 
     /// The record's own columns, after [`COMMON`].
     const COLUMNS: &'static [&'static str];
     /// Binds the record's own columns in [`Table::COLUMNS`] order.
-    fn bind(&self, p: &mut Params);
+    fn bind<'a>(&'a self, p: &mut Params<'a>);
     /// Reads a whole row (common columns first).
     fn read(c: &mut Cols) -> rusqlite::Result<Self>;
     /// Other records this one points at.
@@ -86,7 +86,7 @@ pub(crate) trait Table: RecordMeta + Check + Serialize + Clone + Send + 'static 
             sets.join(", ")
         )
     }
-    fn insert_params(&self) -> Params {
+    fn insert_params(&self) -> Params<'_> {
         let mut p = Params::default();
         p.int(self.id())
             .int(self.version())
@@ -97,7 +97,7 @@ pub(crate) trait Table: RecordMeta + Check + Serialize + Clone + Send + 'static 
         self.bind(&mut p);
         p
     }
-    fn update_params(&self, expected_version: i64) -> Params {
+    fn update_params(&self, expected_version: i64) -> Params<'_> {
         let mut p = Params::default();
         p.int(self.version())
             .ts(&self.updated_at_())

@@ -32,7 +32,7 @@ impl Table for SupportCase {
         "engineering_issue",
         "csat",
     ];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .text(&self.number)
             .text(&self.subject)
@@ -89,7 +89,7 @@ impl Table for Alert {
         "state",
         "snoozed_until",
     ];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .text(&self.rule)
             .ts(&self.at)
@@ -113,7 +113,7 @@ impl Table for Alert {
 impl Table for Summary {
     const TABLE: &'static str = "summaries";
     const COLUMNS: &'static [&'static str] = &["account_id", "generated_at", "sections"];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .ts(&self.generated_at)
             .json(&self.sections);

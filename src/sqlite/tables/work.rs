@@ -5,7 +5,7 @@ use super::*;
 impl Table for Project {
     const TABLE: &'static str = "projects";
     const COLUMNS: &'static [&'static str] = &["account_id", "name", "status", "due_day"];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .text(&self.name)
             .name(self.status)
@@ -35,7 +35,7 @@ impl Table for Task {
         "priority",
         "position",
     ];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .opt_int(self.project_id)
             .text(&self.title)
@@ -78,7 +78,7 @@ impl Table for Task {
 impl Table for Playbook {
     const TABLE: &'static str = "playbooks";
     const COLUMNS: &'static [&'static str] = &["name", "description", "steps"];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.text(&self.name).text(&self.description).json(&self.steps);
     }
     fn read(c: &mut Cols) -> rusqlite::Result<Self> {
@@ -94,7 +94,7 @@ impl Table for Playbook {
 impl Table for PlaybookRun {
     const TABLE: &'static str = "playbook_runs";
     const COLUMNS: &'static [&'static str] = &["account_id", "playbook_id", "started_at", "steps"];
-    fn bind(&self, p: &mut Params) {
+    fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .int(self.playbook_id)
             .ts(&self.started_at)
