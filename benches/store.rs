@@ -8,7 +8,7 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use tend::backend::{Backend, InteractionQuery, PageRequest, PortfolioQuery, PortfolioSort};
 use tend::generate::{GenConfig, generate_dataset};
-use tend::sqlite::{DEMO_FIXTURES, Store, fixed_clock};
+use tend::sqlite::{DEMO_FIXTURES, Options, Store, fixed_clock};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -70,7 +70,11 @@ fn loads(c: &mut Criterion) {
     let mut g = c.benchmark_group("load");
     g.sample_size(10);
     g.bench_function("demo_store_from_fixtures", |b| {
-        b.iter(|| black_box(Store::demo(fixed_clock(common::anchor())).expect("demo")))
+        b.iter(|| {
+            black_box(
+                Store::demo(Options::with_clock(fixed_clock(common::anchor()))).expect("demo"),
+            )
+        })
     });
     let data = generate_dataset(&GenConfig::new(2_000, 3, common::anchor()));
     g.throughput(Throughput::Elements(data.total_rows() as u64));

@@ -12,6 +12,17 @@ pub struct Settings {
     pub store: StoreSettings,
     pub user: UserSettings,
     pub log: LogSettings,
+    pub health: HealthSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HealthSettings {
+    /// A TOML file of health profiles, added to the bundled ones (same name: replaced).
+    pub profiles: Option<PathBuf>,
+    /// Status changes that raise an alert ("from->to", `*` for any); default: every
+    /// change for the worse.
+    pub alert_transitions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -133,6 +144,18 @@ impl Settings {
         db.map(Path::to_path_buf)
             .or_else(|| self.store.path.clone())
             .unwrap_or_else(default_store_path)
+    }
+
+    /// The health profiles and alert rules these settings ask for.
+    pub fn health_setup(&self) -> Result<crate::health::HealthSetup, ConfigError> {
+        let transitions: Vec<String> = match &self.health.alert_transitions {
+            Some(t) => t.clone(),
+            None => crate::health::DEFAULT_TRANSITIONS
+                .map(String::from)
+                .to_vec(),
+        };
+        crate::health::HealthSetup::load(self.health.profiles.as_deref(), &transitions)
+            .map_err(|e| ConfigError::Bad(format!("[health] {e}")))
     }
 
     /// Who the change log says made a change.

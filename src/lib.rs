@@ -7,5 +7,6 @@ pub mod dataset;
 pub mod domain;
 pub mod format;
 pub mod generate;
+pub mod health;
 pub mod sentiment;
 pub mod sqlite;

@@ -47,6 +47,11 @@ pub trait Backend: Send + Sync {
     /// The change history of one account (its records included), newest first.
     async fn change_log(&self, account: Id, page: PageRequest) -> Result<Page<ChangeLogEntry>>;
 
+    /// One account's explained health score, its profile and its history.
+    async fn health(&self, account: Id) -> Result<HealthReport>;
+    /// Rescores one account, or all of them.
+    async fn recompute_health(&self, account: Option<Id>) -> Result<RecomputeReport>;
+
     /// One record by kind and id.
     async fn get(&self, kind: EntityKind, id: Id) -> Result<Record>;
     /// Creates a record; the store assigns id, version 1 and times.

@@ -78,3 +78,21 @@ impl Account360 {
     pub const INTERACTIONS: u32 = 500;
     pub const USAGE_DAYS: i64 = 400;
 }
+
+/// An account's health: the explained score now, the profile in force, and the
+/// weekly and monthly history (oldest first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HealthReport {
+    pub explanation: crate::health::Explanation,
+    pub profile: crate::health::Profile,
+    pub weekly: Vec<crate::health::Snapshot>,
+    pub monthly: Vec<crate::health::Snapshot>,
+}
+
+/// What a recompute did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct RecomputeReport {
+    pub accounts: u64,
+    /// Status changes that raised an alert.
+    pub transitions: u64,
+}

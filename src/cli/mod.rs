@@ -1,5 +1,6 @@
 //! The command line: argument parsing and the non-interactive commands.
 
+mod health;
 pub mod output;
 
 use std::io::Write;
@@ -14,7 +15,7 @@ use crate::dataset;
 use crate::domain::*;
 use crate::format;
 use crate::generate::{GenConfig, generate, generate_dataset};
-use crate::sqlite::{Store, system_clock};
+use crate::sqlite::{Options, Store, system_clock};
 use output::{Format, Table, print};
 
 /// tend: the customer-360 for Customer Success teams, in the terminal.
@@ -62,6 +63,9 @@ pub enum Command {
     Generate(GenerateArgs),
     /// The demo: the portfolio of the bundled fixtures (the full-screen app comes later).
     Demo,
+    /// Health scores: explain one, recompute, list or check profiles.
+    #[command(subcommand)]
+    Health(health::HealthCommand),
 }
 
 #[derive(Debug, Default, Args)]
@@ -155,13 +159,25 @@ impl From<std::io::Error> for Failure {
     }
 }
 
+/// The store options the settings ask for.
+pub fn store_options(settings: &Settings) -> Result<Options, Failure> {
+    let health = settings
+        .health_setup()
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    Ok(Options {
+        clock: system_clock(),
+        health: std::sync::Arc::new(health),
+    })
+}
+
 /// Opens the store the flags and settings point at.
 pub fn open_store(cli: &Cli, settings: &Settings) -> Result<Store, Failure> {
+    let options = store_options(settings)?;
     if cli.demo {
-        return Store::demo(system_clock()).map_err(Failure::from);
+        return Store::demo(options).map_err(Failure::from);
     }
     let path = settings.store_path(cli.db.as_deref());
-    Store::open(&path).map_err(Failure::from)
+    Store::open_with(&path, options).map_err(Failure::from)
 }
 
 /// Runs a non-interactive command.
@@ -181,8 +197,9 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             export(&store, out.as_deref()).await
         }
         Command::Generate(args) => generate_cmd(&cli, &settings, args),
+        Command::Health(cmd) => health::run(&cli, &settings, cmd).await,
         Command::Demo => {
-            let store = Store::demo(system_clock())?;
+            let store = Store::demo(store_options(&settings)?)?;
             let args = AccountsArgs {
                 limit: 25,
                 ..Default::default()
@@ -524,7 +541,10 @@ fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), 
             "generate writes a store or a file: use --db PATH or --out FILE, not --demo",
         ));
     }
-    let store = Store::open(settings.store_path(cli.db.as_deref()))?;
+    let store = Store::open_with(
+        settings.store_path(cli.db.as_deref()),
+        store_options(settings)?,
+    )?;
     let before = store.account_count()?;
     if before > 0 {
         return Err(Failure::usage(format!(

@@ -220,7 +220,7 @@ impl<'c> Loader<'c> {
     fn load_usage(&self, rows: &[UsageDay]) -> Result<()> {
         let mut stmt = self.stmt(
             "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES (?, coalesce(?, 0), ?, ?, ?, ?)",
         )?;
         // In index order, each row lands at the end of the index instead of somewhere
         // in its middle.
@@ -260,7 +260,7 @@ pub(crate) fn export(conn: &Connection, now: Timestamp) -> Result<Dataset> {
     {
         let mut stmt = conn
             .prepare(
-                "SELECT account_id, contact_id, day, connections, minutes, features FROM usage
+                "SELECT account_id, nullif(contact_id, 0), day, connections, minutes, features FROM usage
                  ORDER BY account_id, day, contact_id",
             )
             .map_err(Error::storage)?;

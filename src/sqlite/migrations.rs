@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::backend::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -374,4 +374,41 @@ CREATE TABLE change_log (
     to_value TEXT
 );
 CREATE INDEX change_log_account ON change_log(account_id, id DESC);
+"#;
+
+/// Version 2: health history (weekly and monthly snapshots, overall and per
+/// component); usage rows clustered by account and day (the health engine reads
+/// every account's recent days), anonymous usage as contact 0.
+const V2: &str = r#"
+CREATE TABLE usage_v2 (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    -- 0: usage not tied to a contact (anonymous, or of a deleted contact).
+    contact_id INTEGER NOT NULL DEFAULT 0,
+    day INTEGER NOT NULL,
+    connections INTEGER NOT NULL,
+    minutes INTEGER NOT NULL,
+    features TEXT NOT NULL,
+    PRIMARY KEY (account_id, day, contact_id)
+) WITHOUT ROWID;
+INSERT INTO usage_v2 (account_id, contact_id, day, connections, minutes, features)
+    SELECT account_id, coalesce(contact_id, 0), day, connections, minutes, features FROM usage
+    ORDER BY account_id, day, coalesce(contact_id, 0);
+DROP TABLE usage;
+ALTER TABLE usage_v2 RENAME TO usage;
+
+CREATE TABLE health_snapshots (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    period TEXT NOT NULL,
+    start_day INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    score REAL,
+    status TEXT,
+    profile TEXT NOT NULL,
+    -- "component=score,..." in the profile's order; an empty score is "no data".
+    components TEXT NOT NULL,
+    -- Clustered by period: a recompute rewrites one week's and one month's rows,
+    -- which then sit together instead of on one page per account.
+    PRIMARY KEY (period, start_day, account_id)
+) WITHOUT ROWID;
+CREATE INDEX health_snapshots_account ON health_snapshots(account_id, period, start_day);
 "#;

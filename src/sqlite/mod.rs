@@ -7,6 +7,7 @@
 mod bulk;
 mod codec;
 mod derived;
+mod health;
 mod migrations;
 mod read;
 mod tables;
@@ -26,6 +27,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::backend::*;
 use crate::dataset::{Dataset, ImportReport};
 use crate::domain::*;
+use crate::health::HealthSetup;
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -45,6 +47,10 @@ pub const DEMO_FIXTURES: &[u8] = include_bytes!("../../assets/demo.json");
 
 const READERS: usize = 4;
 
+/// How much of the file SQLite maps into memory instead of copying page by page
+/// (large stores are read through the OS page cache without a copy per page).
+const MMAP_SIZE: i64 = 4 << 30;
+
 /// The writer's page cache, in SQLite's unit (negative: KiB).
 const WRITER_CACHE: i64 = -64000;
 
@@ -54,6 +60,7 @@ struct Inner {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     clock: Clock,
+    health: Arc<HealthSetup>,
     /// Keeps a demo store's directory alive as long as the store.
     _temp: Option<tempfile::TempDir>,
 }
@@ -64,6 +71,32 @@ impl Drop for Inner {
         // has every write. Failure only means the log stays beside the file.
         if let Ok(conn) = self.writer.lock() {
             let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+    }
+}
+
+/// How a store is opened: its clock and its health profiles and rules.
+#[derive(Clone)]
+pub struct Options {
+    pub clock: Clock,
+    pub health: Arc<HealthSetup>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            clock: system_clock(),
+            health: Arc::new(HealthSetup::default()),
+        }
+    }
+}
+
+impl Options {
+    /// The default options with another clock.
+    pub fn with_clock(clock: Clock) -> Options {
+        Options {
+            clock,
+            ..Options::default()
         }
     }
 }
@@ -87,13 +120,15 @@ fn open_connection(path: &Path, reader: bool) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(Error::storage)?;
     let pragmas = if reader {
-        "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;"
-            .to_string()
+        format!(
+            "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;
+             PRAGMA mmap_size = {MMAP_SIZE};"
+        )
     } else {
         // WAL is switched on after the schema version check: a store from a newer
         // tend must be refused without being touched.
         format!(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = {MMAP_SIZE};
              PRAGMA cache_size = {WRITER_CACHE}; PRAGMA temp_store = MEMORY;"
         )
     };
@@ -105,15 +140,20 @@ fn open_connection(path: &Path, reader: bool) -> Result<Connection> {
 impl Store {
     /// Opens (creating if needed) the store at `path` with the wall clock.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
-        Store::open_with_clock(path, system_clock())
+        Store::open_with(path, Options::default())
+    }
+
+    /// Opens the store at `path` with a given clock.
+    pub fn open_with_clock(path: impl AsRef<Path>, clock: Clock) -> Result<Store> {
+        Store::open_with(path, Options::with_clock(clock))
     }
 
     /// Opens the store at `path`, upgrading an older schema; refuses a newer one.
-    pub fn open_with_clock(path: impl AsRef<Path>, clock: Clock) -> Result<Store> {
-        Store::open_inner(path.as_ref(), clock, None)
+    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
+        Store::open_inner(path.as_ref(), options, None)
     }
 
-    fn open_inner(path: &Path, clock: Clock, temp: Option<tempfile::TempDir>) -> Result<Store> {
+    fn open_inner(path: &Path, options: Options, temp: Option<tempfile::TempDir>) -> Result<Store> {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
@@ -152,7 +192,8 @@ impl Store {
                 writer: Mutex::new(writer),
                 readers,
                 next_reader: AtomicUsize::new(0),
-                clock,
+                clock: options.clock,
+                health: options.health,
                 _temp: temp,
             }),
         };
@@ -162,21 +203,21 @@ impl Store {
 
     /// A fresh store in a temporary directory, loaded with the bundled demo fixtures
     /// shifted so that they end today.
-    pub fn demo(clock: Clock) -> Result<Store> {
+    pub fn demo(options: Options) -> Result<Store> {
         // `parse` has already run every check: the load need not run them again.
         let dataset = crate::dataset::parse(DEMO_FIXTURES, "assets/demo.json")
             .map_err(|p| Error::storage(p.to_string()))?;
-        Store::demo_with(dataset, clock, Store::import_parsed)
+        Store::demo_with(dataset, options, Store::import_parsed)
     }
 
     /// A fresh temporary store loaded with `dataset` rebased to the clock's today.
-    pub fn demo_from(dataset: Dataset, clock: Clock) -> Result<Store> {
-        Store::demo_with(dataset, clock, Store::import_blocking)
+    pub fn demo_from(dataset: Dataset, options: Options) -> Result<Store> {
+        Store::demo_with(dataset, options, Store::import_blocking)
     }
 
     fn demo_with(
         mut dataset: Dataset,
-        clock: Clock,
+        options: Options,
         import: fn(&Store, &Dataset) -> Result<ImportReport>,
     ) -> Result<Store> {
         let dir = tempfile::Builder::new()
@@ -184,8 +225,8 @@ impl Store {
             .tempdir()
             .map_err(|e| Error::storage(format!("cannot create a temporary directory: {e}")))?;
         let path = dir.path().join("demo.db");
-        dataset.rebase_to(clock().date_naive());
-        let store = Store::open_inner(&path, clock, Some(dir))?;
+        dataset.rebase_to((options.clock)().date_naive());
+        let store = Store::open_inner(&path, options, Some(dir))?;
         import(&store, &dataset)?;
         Ok(store)
     }
@@ -262,23 +303,42 @@ impl Store {
         Ok(out)
     }
 
-    /// Recomputes MRR and renewal of every account when the day changed since the
-    /// last time (agreements start and end with the calendar, not with writes).
+    /// Recomputes what depends on the calendar when the day changed since the last
+    /// time (agreements start and end, "days since" measures age), and the health
+    /// scores when the profiles changed; builds the health history of a store that
+    /// has none (one upgraded from schema version 1).
     fn refresh_derived_if_stale(&self) -> Result<()> {
-        let today = self.now().date_naive();
-        self.write_blocking(|tx, _| {
-            let last: Option<String> = tx
-                .query_row(
-                    "SELECT value FROM store_meta WHERE key = 'derived_day'",
-                    [],
-                    |r| r.get(0),
-                )
-                .ok();
-            if last.as_deref() != Some(today.to_string().as_str()) {
-                derived::refresh_all(tx, today)?;
+        let today = self.now().date_naive().to_string();
+        let setup = self.inner.health.clone();
+        self.write_blocking(|tx, now| {
+            if health::meta(tx, "derived_day")?.as_deref() != Some(today.as_str()) {
+                derived::refresh_all(tx, now.date_naive())?;
+            }
+            let has_accounts = tx
+                .query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| {
+                    r.get::<_, bool>(0)
+                })
+                .map_err(Error::storage)?;
+            if !has_accounts {
+                return Ok(());
+            }
+            let has_history = tx
+                .query_row("SELECT EXISTS (SELECT 1 FROM health_snapshots)", [], |r| {
+                    r.get::<_, bool>(0)
+                })
+                .map_err(Error::storage)?;
+            let stale = health::meta(tx, "health_day")?.as_deref() != Some(today.as_str())
+                || health::meta(tx, "health_fingerprint")? != Some(setup.fingerprint());
+            if !has_history || stale {
+                health::recompute_all(tx, &setup, now, !has_history)?;
             }
             Ok(())
         })
+    }
+
+    /// The health profiles and rules in force.
+    pub fn health_setup(&self) -> &HealthSetup {
+        &self.inner.health
     }
 
     /// Imports without the async wrapper (demo build, CLI).
@@ -294,11 +354,13 @@ impl Store {
     /// ran); only the ids already in the store are still checked.
     pub fn import_parsed(&self, dataset: &Dataset) -> Result<ImportReport> {
         let today = self.now().date_naive();
-        self.write_blocking(|tx, _| {
+        let setup = self.inner.health.clone();
+        self.write_blocking(|tx, now| {
             let mut loader = Loader::new(tx);
             loader.check_ids_free(dataset)?;
             loader.load(dataset)?;
             derived::refresh_all(tx, today)?;
+            health::recompute_all(tx, &setup, now, true)?;
             Ok(ImportReport::of(dataset))
         })
     }
@@ -316,10 +378,12 @@ impl Store {
         // Both settings only hold for this load.
         let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000")?;
-        let out = self.write_blocking(|tx, _| {
+        let setup = self.inner.health.clone();
+        let out = self.write_blocking(|tx, now| {
             let mut loader = Loader::new(tx);
             produce(&mut |chunk| loader.load(chunk))?;
             derived::refresh_all(tx, today)?;
+            health::recompute_all(tx, &setup, now, true)?;
             Ok(())
         });
         set(&format!(
@@ -380,26 +444,50 @@ impl Backend for Store {
         self.read(move |c, _| read::change_log(c, account, page))
             .await
     }
+    async fn health(&self, account: Id) -> Result<HealthReport> {
+        let setup = self.inner.health.clone();
+        self.read(move |c, now| health::report(c, &setup, account, now))
+            .await
+    }
+    async fn recompute_health(&self, account: Option<Id>) -> Result<RecomputeReport> {
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| match account {
+            Some(id) => {
+                let _: Account = tables::get(tx, id)?;
+                let transitions = health::recompute_account(tx, &setup, id, now)?;
+                Ok(RecomputeReport {
+                    accounts: 1,
+                    transitions: u64::from(transitions),
+                })
+            }
+            None => health::recompute_all(tx, &setup, now, false),
+        })
+        .await
+    }
     async fn get(&self, kind: EntityKind, id: Id) -> Result<Record> {
         self.read(move |c, _| tables::get_record(c, kind, id)).await
     }
     async fn create(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
         let actor = actor.to_string();
-        self.write(move |tx, now| write::create(tx, &actor, now, record))
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| write::create(tx, &setup, &actor, now, record))
             .await
     }
     async fn update(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
         let actor = actor.to_string();
-        self.write(move |tx, now| write::update(tx, &actor, now, record))
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| write::update(tx, &setup, &actor, now, record))
             .await
     }
     async fn delete(&self, actor: Actor<'_>, kind: EntityKind, id: Id, version: i64) -> Result<()> {
         let actor = actor.to_string();
-        self.write(move |tx, now| write::delete(tx, &actor, now, kind, id, version))
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| write::delete(tx, &setup, &actor, now, kind, id, version))
             .await
     }
     async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64> {
-        self.write(move |tx, _| write::record_usage(tx, &rows))
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| write::record_usage(tx, &setup, now, &rows))
             .await
     }
     async fn import(&self, dataset: Dataset) -> Result<ImportReport> {

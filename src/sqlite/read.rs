@@ -207,7 +207,7 @@ pub(crate) fn usage_rows(
 ) -> Result<Vec<UsageDay>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT account_id, contact_id, day, connections, minutes, features FROM usage
+            "SELECT account_id, nullif(contact_id, 0), day, connections, minutes, features FROM usage
              WHERE account_id = ? AND day BETWEEN ? AND ? ORDER BY day, contact_id",
         )
         .map_err(Error::storage)?;

@@ -4,10 +4,11 @@ use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use serde_json::Value;
 
 use super::codec::{Params, trunc, ts};
-use super::derived;
 use super::tables::{self, Table, table_of};
+use super::{derived, health};
 use crate::backend::*;
 use crate::domain::*;
+use crate::health::HealthSetup;
 
 fn first_invalid(errors: Vec<FieldError>) -> Result<()> {
     match errors.into_iter().next() {
@@ -160,23 +161,44 @@ pub(crate) fn diff(old: &Value, new: &Value) -> Vec<(String, Value, Value)> {
     out
 }
 
-/// What a write touched, for the follow-up work (derived columns, health).
+/// What a write touched, for the follow-up work: derived columns, and the health of
+/// the account when the write changed one of its inputs.
 fn after_write(
     conn: &Connection,
+    setup: &HealthSetup,
     kind: EntityKind,
     account: Option<Id>,
     now: Timestamp,
 ) -> Result<()> {
-    if let Some(account) = account
-        && matches!(kind, EntityKind::Agreement | EntityKind::Account)
-        && exists(conn, EntityKind::Account, account)?
-    {
+    let Some(account) = account else {
+        return Ok(());
+    };
+    if !exists(conn, EntityKind::Account, account)? {
+        return Ok(());
+    }
+    if matches!(kind, EntityKind::Agreement | EntityKind::Account) {
         derived::refresh_account(conn, account, now.date_naive())?;
+    }
+    if is_health_input(kind) {
+        health::recompute_account(conn, setup, account, now)?;
     }
     Ok(())
 }
 
-fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
+/// Whether records of a kind feed the health score.
+fn is_health_input(kind: EntityKind) -> bool {
+    matches!(
+        kind,
+        EntityKind::Account
+            | EntityKind::Contact
+            | EntityKind::Interaction
+            | EntityKind::Agreement
+            | EntityKind::SupportCase
+            | EntityKind::NpsResponse
+    )
+}
+
+pub(crate) fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
     let mut p: Params = record.insert_params();
     if record.id() <= 0 {
         p.0[0] = rusqlite::types::ToSqlOutput::Owned(rusqlite::types::Value::Null);
@@ -191,6 +213,7 @@ fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
 
 fn create_typed<T: Table>(
     conn: &Connection,
+    setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
     mut r: T,
@@ -219,12 +242,13 @@ fn create_typed<T: Table>(
         ChangeAction::Create,
         (None, None, Some(&json)),
     )?;
-    after_write(conn, T::KIND, account, now)?;
+    after_write(conn, setup, T::KIND, account, now)?;
     Ok(r.into_record())
 }
 
 fn update_typed<T: Table>(
     conn: &Connection,
+    setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
     mut r: T,
@@ -273,34 +297,37 @@ fn update_typed<T: Table>(
             (Some(&field), Some(&from), Some(&to)),
         )?;
     }
-    after_write(conn, T::KIND, account, now)?;
+    after_write(conn, setup, T::KIND, account, now)?;
     // A record moved to another account changes the old one too.
     if old.account_id() != account {
-        after_write(conn, T::KIND, old.account_id(), now)?;
+        after_write(conn, setup, T::KIND, old.account_id(), now)?;
     }
     Ok(r.into_record())
 }
 
 pub(crate) fn create(
     conn: &Connection,
+    setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
     record: Record,
 ) -> Result<Record> {
-    crate::with_record!(record, r => create_typed(conn, actor, now, r))
+    crate::with_record!(record, r => create_typed(conn, setup, actor, now, r))
 }
 
 pub(crate) fn update(
     conn: &Connection,
+    setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
     record: Record,
 ) -> Result<Record> {
-    crate::with_record!(record, r => update_typed(conn, actor, now, r))
+    crate::with_record!(record, r => update_typed(conn, setup, actor, now, r))
 }
 
 pub(crate) fn delete(
     conn: &Connection,
+    setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
     kind: EntityKind,
@@ -327,16 +354,21 @@ pub(crate) fn delete(
             [id],
         )
         .map_err(Error::storage)?;
+        let account = old.account_id().unwrap_or(0);
         conn.execute(
             "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
-             SELECT account_id, NULL, day, connections, minutes, features FROM usage WHERE contact_id = ?
+             SELECT account_id, 0, day, connections, minutes, features FROM usage
+             WHERE account_id = ?2 AND contact_id = ?1
              ON CONFLICT DO UPDATE SET connections = connections + excluded.connections,
                  minutes = minutes + excluded.minutes",
-            [id],
+            [id, account],
         )
         .map_err(Error::storage)?;
-        conn.execute("DELETE FROM usage WHERE contact_id = ?", [id])
-            .map_err(Error::storage)?;
+        conn.execute(
+            "DELETE FROM usage WHERE account_id = ?2 AND contact_id = ?1",
+            [id, account],
+        )
+        .map_err(Error::storage)?;
     }
     let sql = format!(
         "DELETE FROM {} WHERE id = ? AND version = ?",
@@ -360,15 +392,20 @@ pub(crate) fn delete(
         ChangeAction::Delete,
         (None, Some(&payload), None),
     )?;
-    after_write(conn, kind, account, now)?;
+    after_write(conn, setup, kind, account, now)?;
     Ok(())
 }
 
-pub(crate) fn record_usage(conn: &Connection, rows: &[UsageDay]) -> Result<u64> {
+pub(crate) fn record_usage(
+    conn: &Connection,
+    setup: &HealthSetup,
+    now: Timestamp,
+    rows: &[UsageDay],
+) -> Result<u64> {
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
-             VALUES (?, ?, ?, ?, ?, ?)
+             VALUES (?, coalesce(?, 0), ?, ?, ?, ?)
              ON CONFLICT DO UPDATE SET connections = excluded.connections,
                  minutes = excluded.minutes, features = excluded.features",
         )
@@ -400,6 +437,10 @@ pub(crate) fn record_usage(conn: &Connection, rows: &[UsageDay]) -> Result<u64> 
             .json(&u.features);
         stmt.execute(params_from_iter(p.0.iter()))
             .map_err(Error::storage)?;
+    }
+    let accounts: std::collections::BTreeSet<Id> = rows.iter().map(|u| u.account_id).collect();
+    for account in accounts {
+        health::recompute_account(conn, setup, account, now)?;
     }
     Ok(rows.len() as u64)
 }

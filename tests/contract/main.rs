@@ -18,8 +18,11 @@ mod writes;
 
 use std::path::Path;
 
+use std::sync::Arc;
 use tend::backend::Backend;
-use tend::sqlite::{Store, fixed_clock};
+
+use tend::health::{HealthSetup, TransitionRules};
+use tend::sqlite::{Options, Store, fixed_clock};
 
 use fixture::Fixture;
 
@@ -49,7 +52,15 @@ pub async fn backends(fx: &Fixture, load: Load) -> Vec<Harness> {
 async fn embedded(fx: &Fixture, load: Load) -> Harness {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("tend.db");
-    let store = Store::open_with_clock(&path, fixed_clock(fx.now)).expect("open the store");
+    // Health transitions raise no alerts here: the alert checks see the fixture's.
+    let options = Options {
+        clock: fixed_clock(fx.now),
+        health: Arc::new(HealthSetup {
+            transitions: TransitionRules::parse(&[]).expect("no rules"),
+            ..HealthSetup::default()
+        }),
+    };
+    let store = Store::open_with(&path, options).expect("open the store");
     if load == Load::Fixture {
         store
             .import(fx.dataset.clone())
@@ -64,12 +75,19 @@ async fn embedded(fx: &Fixture, load: Load) -> Harness {
     }
 }
 
-/// The embedded store has no health engine yet: write the fixture's health
-/// scores straight into the derived columns the store reads them from.
+/// The portfolio checks pin sorting and filtering by health on the fixture's own
+/// scores, INITECH's "no score" included (the engine's are checked in
+/// tests/health*.rs): write them straight into the derived columns the store reads
+/// them from.
 fn seed_health(path: &Path) {
     let conn = rusqlite::Connection::open(path).expect("open the store file for seeding");
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .expect("busy timeout");
+    conn.execute(
+        "UPDATE accounts SET health_score = NULL, health_status = NULL, health_trend = NULL",
+        [],
+    )
+    .expect("clear health");
     for (id, score, status, trend) in fixture::HEALTH {
         let n = conn
             .execute(

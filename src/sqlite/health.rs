@@ -1,0 +1,712 @@
+//! Keeping health scores: loading an account's inputs, scoring it, storing the score
+//! with its weekly and monthly snapshots, and raising transition alerts.
+
+use std::collections::HashMap;
+use std::iter::Peekable;
+use std::sync::Arc;
+
+use chrono::{Days, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::codec::{Cols, day, from_day, ts};
+use super::tables::Table;
+use crate::backend::{Error, HealthReport, RecomputeReport, Result};
+use crate::domain::*;
+use crate::health::*;
+
+/// The columns of an interaction the engine reads (not its text or tags).
+const INTERACTION_COLS: &str = "id, account_id, kind, direction, at, contact_ids, user,
+    sentiment_score, sentiment_label, sentiment_source, excluded_from_score, answered";
+
+/// Reads [`INTERACTION_COLS`] into an interaction without text, tags or bookkeeping.
+fn interaction_fact(r: &rusqlite::Row) -> rusqlite::Result<Interaction> {
+    let mut c = Cols::new(r);
+    let id = c.get()?;
+    let account_id = c.get()?;
+    let kind = c.parse()?;
+    let direction = c.parse()?;
+    let at = c.ts()?;
+    let ids: String = c.get()?;
+    let contact_ids = if ids == "[]" {
+        vec![]
+    } else {
+        serde_json::from_str(&ids).unwrap_or_default()
+    };
+    let user = c.get()?;
+    let score: Option<f64> = c.get()?;
+    let label: Option<SentimentLabel> = c.opt_parse()?;
+    let source: Option<SentimentSource> = c.opt_parse()?;
+    Ok(Interaction {
+        id,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        source: Source::Import,
+        external_id: None,
+        account_id,
+        kind,
+        direction,
+        at,
+        contact_ids,
+        user,
+        subject: String::new(),
+        body: String::new(),
+        tags: vec![],
+        sentiment: match (score, label, source) {
+            (Some(score), Some(label), Some(source)) => Some(Sentiment {
+                score,
+                label,
+                source,
+            }),
+            _ => None,
+        },
+        excluded_from_score: c.get()?,
+        answered: c.get()?,
+    })
+}
+
+/// Reads a usage row's feature counts (`{"name":n,...}` as the store writes them),
+/// sharing the names.
+fn parse_features(text: &str, names: &mut FeatureNames) -> Option<Vec<(Arc<str>, u32)>> {
+    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
+    if inner.contains('\\') {
+        // Escaped names: leave them to the JSON parser.
+        let map: std::collections::BTreeMap<String, u32> = serde_json::from_str(text).ok()?;
+        return Some(map.iter().map(|(k, v)| (names.get(k), *v)).collect());
+    }
+    let mut out = vec![];
+    for part in inner.split(',').filter(|p| !p.trim().is_empty()) {
+        let (key, value) = part.rsplit_once(':')?;
+        let key = key.trim().strip_prefix('"')?.strip_suffix('"')?;
+        out.push((names.get(key), value.trim().parse().ok()?));
+    }
+    Some(out)
+}
+
+/// Reads `account_id, contact_id, day, connections, features`.
+fn usage_fact(r: &rusqlite::Row, names: &mut FeatureNames) -> rusqlite::Result<(Id, UsageFact)> {
+    let mut c = Cols::new(r);
+    let account: Id = c.get()?;
+    let contact_id = c.get()?;
+    let day = c.day()?;
+    let connections = c.get()?;
+    let text: String = c.get()?;
+    let features = parse_features(&text, names).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            4,
+            rusqlite::types::Type::Text,
+            format!("usage features of account {account} on {day}: not a JSON object of counts")
+                .into(),
+        )
+    })?;
+    Ok((
+        account,
+        UsageFact {
+            day,
+            contact_id,
+            connections,
+            features,
+        },
+    ))
+}
+
+/// The first day whose usage rows a score at `now` reads one by one (older days
+/// only matter through the last active day and the first day).
+fn detail_from(now: Timestamp) -> i64 {
+    day(&(now.date_naive() - Days::new(61)))
+}
+
+/// One account's inputs. With `history`, everything; otherwise usage is cut to what a
+/// score at `now` reads (see [`detail_from`]).
+pub(crate) fn load(
+    conn: &Connection,
+    id: Id,
+    now: Timestamp,
+    history: bool,
+) -> Result<AccountData> {
+    load_range(conn, id, id, now, history)?
+        .pop()
+        .ok_or(Error::NotFound {
+            kind: EntityKind::Account,
+            id,
+        })
+}
+
+fn encode_components(c: &[(String, Option<f64>)]) -> String {
+    c.iter()
+        .map(|(id, s)| match s {
+            Some(s) => format!("{id}={s:.1}"),
+            None => format!("{id}="),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn decode_components(text: &str) -> Vec<(String, Option<f64>)> {
+    text.split(',')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.split_once('='))
+        .map(|(id, s)| (id.to_string(), s.parse().ok()))
+        .collect()
+}
+
+fn put_snapshot(conn: &Connection, s: &Snapshot) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO health_snapshots(account_id, period, start_day, at, score, status, profile, components)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT(account_id, period, start_day) DO UPDATE SET
+               at = excluded.at, score = excluded.score, status = excluded.status,
+               profile = excluded.profile, components = excluded.components",
+        )
+        .map_err(Error::storage)?;
+    stmt.execute(params![
+        s.account_id,
+        s.period.as_str(),
+        day(&s.start),
+        ts(&s.at),
+        s.score,
+        s.status.map(|x| x.as_str()),
+        s.profile,
+        encode_components(&s.components),
+    ])
+    .map_err(Error::storage)?;
+    Ok(())
+}
+
+/// An account's snapshots of one period, oldest first.
+pub(crate) fn snapshots(conn: &Connection, id: Id, period: Period) -> Result<Vec<Snapshot>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT start_day, at, score, status, profile, components FROM health_snapshots
+             WHERE account_id = ? AND period = ? ORDER BY start_day",
+        )
+        .map_err(Error::storage)?;
+    stmt.query_map(params![id, period.as_str()], |r| {
+        let mut c = Cols::new(r);
+        Ok(Snapshot {
+            account_id: id,
+            period,
+            start: c.day()?,
+            at: c.ts()?,
+            score: c.get()?,
+            status: c.opt_parse()?,
+            profile: c.get()?,
+            components: decode_components(&c.get::<String>()?),
+        })
+    })
+    .map_err(Error::storage)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(Error::storage)
+}
+
+/// The score of last week's snapshot (the trend's reference).
+fn previous_week(conn: &Connection, id: Id, now: Timestamp) -> Result<Option<f64>> {
+    let start = week_start(now.date_naive()) - Days::new(7);
+    conn.prepare_cached(
+        "SELECT score FROM health_snapshots WHERE account_id = ? AND period = 'week' AND start_day = ?",
+    )
+    .map_err(Error::storage)?
+    .query_row(params![id, day(&start)], |r| r.get::<_, Option<f64>>(0))
+    .optional()
+    .map_err(Error::storage)
+    .map(Option::flatten)
+}
+
+fn with_trend(mut e: Explanation, previous: Option<f64>) -> Explanation {
+    e.previous = previous;
+    e.trend = trend(e.score, previous);
+    e
+}
+
+/// Scores one account at `now` with the trend against last week (no writes).
+pub(crate) fn explain(
+    conn: &Connection,
+    setup: &HealthSetup,
+    id: Id,
+    now: Timestamp,
+) -> Result<(Explanation, Profile)> {
+    let data = load(conn, id, now, false)?;
+    let profile = match &data.account {
+        Some(a) => setup.profiles.for_account(a).clone(),
+        None => {
+            return Err(Error::NotFound {
+                kind: EntityKind::Account,
+                id,
+            });
+        }
+    };
+    let e = evaluate(&data, &profile, now);
+    Ok((with_trend(e, previous_week(conn, id, now)?), profile))
+}
+
+/// The explanation, the profile and the history of one account.
+pub(crate) fn report(
+    conn: &Connection,
+    setup: &HealthSetup,
+    id: Id,
+    now: Timestamp,
+) -> Result<HealthReport> {
+    let (explanation, profile) = explain(conn, setup, id, now)?;
+    Ok(HealthReport {
+        explanation,
+        profile,
+        weekly: snapshots(conn, id, Period::Week)?,
+        monthly: snapshots(conn, id, Period::Month)?,
+    })
+}
+
+/// Stores a current score: the account's columns, this week's and this month's
+/// snapshots, and an alert when the status changed in a way the rules alert on.
+/// Returns whether an alert was raised.
+fn store_current(
+    conn: &Connection,
+    setup: &HealthSetup,
+    id: Id,
+    q: &Quick,
+    trend: Option<f64>,
+    old_status: Option<HealthStatus>,
+) -> Result<bool> {
+    conn.prepare_cached(
+        "UPDATE accounts SET health_score = ?, health_status = ?, health_trend = ? WHERE id = ?",
+    )
+    .map_err(Error::storage)?
+    .execute(params![q.score, q.status.map(|s| s.as_str()), trend, id])
+    .map_err(Error::storage)?;
+    let today = q.at.date_naive();
+    for period in [Period::Week, Period::Month] {
+        put_snapshot(
+            conn,
+            &Snapshot::of_quick(id, q, period, period_start(period, today)),
+        )?;
+    }
+    match (old_status, q.status) {
+        (Some(from), Some(to)) if setup.transitions.alerts(from, to) => {
+            let message = transition_message(from, q.status, q.score, q.biggest_drag.as_deref());
+            raise(conn, id, q.at, &message)?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+fn trend(score: Option<f64>, previous: Option<f64>) -> Option<f64> {
+    Some(score? - previous?)
+}
+
+/// Inserts a transition alert unless the same one is already there.
+fn raise(conn: &Connection, account: Id, at: Timestamp, message: &str) -> Result<()> {
+    let at = super::codec::trunc(at);
+    let exists: Option<i64> = conn
+        .prepare_cached("SELECT id FROM alerts WHERE account_id = ? AND rule = ? AND at = ?")
+        .map_err(Error::storage)?
+        .query_row(params![account, TRANSITION_RULE, ts(&at)], |r| r.get(0))
+        .optional()
+        .map_err(Error::storage)?;
+    if exists.is_some() {
+        return Ok(());
+    }
+    let alert = Alert {
+        id: 0,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        source: Source::Api,
+        external_id: None,
+        account_id: account,
+        rule: TRANSITION_RULE.into(),
+        at,
+        message: message.into(),
+        state: AlertState::Open,
+        snoozed_until: None,
+    };
+    super::write::insert(conn, &alert)?;
+    Ok(())
+}
+
+fn stored_status(conn: &Connection, id: Id) -> Result<Option<HealthStatus>> {
+    let s: Option<String> = conn
+        .prepare_cached("SELECT health_status FROM accounts WHERE id = ?")
+        .map_err(Error::storage)?
+        .query_row([id], |r| r.get(0))
+        .optional()
+        .map_err(Error::storage)?
+        .flatten();
+    Ok(s.and_then(|s| s.parse().ok()))
+}
+
+/// Rescores one account after a write that touched its inputs.
+pub(crate) fn recompute_account(
+    conn: &Connection,
+    setup: &HealthSetup,
+    id: Id,
+    now: Timestamp,
+) -> Result<bool> {
+    let old = stored_status(conn, id)?;
+    let data = load(conn, id, now, false)?;
+    let Some(account) = &data.account else {
+        return Ok(false);
+    };
+    let q = quick(&data, setup.profiles.for_account(account), now);
+    let t = trend(q.score, previous_week(conn, id, now)?);
+    store_current(conn, setup, id, &q, t, old)
+}
+
+/// The inputs of the accounts with ids in `lo..=hi`, read in one pass per table.
+fn load_range(
+    conn: &Connection,
+    lo: Id,
+    hi: Id,
+    now: Timestamp,
+    history: bool,
+) -> Result<Vec<AccountData>> {
+    fn rows<T>(
+        conn: &Connection,
+        sql: &str,
+        params: impl rusqlite::Params,
+        read: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut stmt = conn.prepare_cached(sql).map_err(Error::storage)?;
+        stmt.query_map(params, read)
+            .map_err(Error::storage)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(Error::storage)
+    }
+    let range = "WHERE account_id BETWEEN ? AND ? ORDER BY account_id";
+    let accounts: Vec<Account> = rows(
+        conn,
+        &format!(
+            "{} WHERE id BETWEEN ? AND ? ORDER BY id",
+            Account::select_sql()
+        ),
+        (lo, hi),
+        |r| Account::read(&mut Cols::new(r)),
+    )?;
+    let mut contacts = rows(
+        conn,
+        &format!("{} {range}", Contact::select_sql()),
+        (lo, hi),
+        |r| Contact::read(&mut Cols::new(r)),
+    )?
+    .into_iter()
+    .peekable();
+    let mut interactions = rows(
+        conn,
+        &format!("SELECT {INTERACTION_COLS} FROM interactions {range}"),
+        (lo, hi),
+        interaction_fact,
+    )?
+    .into_iter()
+    .peekable();
+    let mut agreements = rows(
+        conn,
+        &format!("{} {range}", Agreement::select_sql()),
+        (lo, hi),
+        |r| Agreement::read(&mut Cols::new(r)),
+    )?
+    .into_iter()
+    .peekable();
+    let mut cases = rows(
+        conn,
+        &format!("{} {range}", SupportCase::select_sql()),
+        (lo, hi),
+        |r| SupportCase::read(&mut Cols::new(r)),
+    )?
+    .into_iter()
+    .peekable();
+    let mut nps = rows(
+        conn,
+        &format!("{} {range}", NpsResponse::select_sql()),
+        (lo, hi),
+        |r| NpsResponse::read(&mut Cols::new(r)),
+    )?
+    .into_iter()
+    .peekable();
+    let mut names = FeatureNames::default();
+    let cut = if history { i64::MIN } else { detail_from(now) };
+    let mut usage_rows = rows(
+        conn,
+        "SELECT account_id, nullif(contact_id, 0), day, connections, features FROM usage
+         WHERE account_id BETWEEN ?1 AND ?2 AND day > ?3",
+        (lo, hi, cut),
+        |r| usage_fact(r, &mut names),
+    )?;
+    if !history {
+        // Older days count only through the last active day and the first day, and
+        // only for accounts without activity in the window.
+        let active: std::collections::HashSet<Id> = usage_rows
+            .iter()
+            .filter(|(_, u)| u.connections > 0)
+            .map(|(a, _)| *a)
+            .collect();
+        let mut last = conn
+            .prepare_cached(
+                "SELECT max(day) FROM usage WHERE account_id = ? AND day <= ? AND connections > 0",
+            )
+            .map_err(Error::storage)?;
+        let mut first = conn
+            .prepare_cached("SELECT min(day) FROM usage WHERE account_id = ?")
+            .map_err(Error::storage)?;
+        for account in accounts
+            .iter()
+            .map(|a| a.id)
+            .filter(|a| !active.contains(a))
+        {
+            let fact = |d: i64, connections: u32| UsageFact {
+                day: from_day(d),
+                connections,
+                ..UsageFact::default()
+            };
+            let day_of = |stmt: &mut rusqlite::CachedStatement, p: &[&dyn rusqlite::ToSql]| {
+                stmt.query_row(p, |r| r.get::<_, Option<i64>>(0))
+                    .map_err(Error::storage)
+            };
+            if let Some(d) = day_of(&mut first, &[&account])? {
+                usage_rows.push((account, fact(d, 0)));
+            }
+            if let Some(d) = day_of(&mut last, &[&account, &cut])? {
+                usage_rows.push((account, fact(d, 1)));
+            }
+        }
+    }
+    usage_rows.sort_by_key(|(account, _)| *account);
+    let mut usage = usage_rows.into_iter().peekable();
+    Ok(accounts
+        .into_iter()
+        .map(|account| {
+            let id = account.id;
+            let mut data = AccountData {
+                contacts: take(&mut contacts, id, |c| c.account_id),
+                interactions: take(&mut interactions, id, |c| c.account_id),
+                usage: take(&mut usage, id, |(a, _)| *a)
+                    .into_iter()
+                    .map(|(_, u)| u)
+                    .collect(),
+                agreements: take(&mut agreements, id, |c| c.account_id),
+                cases: take(&mut cases, id, |c| c.account_id),
+                nps: take(&mut nps, id, |c| c.account_id),
+                account: Some(account),
+            };
+            data.sort();
+            data
+        })
+        .collect())
+}
+
+/// Takes the rows of account `id` from rows ordered by account.
+fn take<T>(
+    rows: &mut Peekable<impl Iterator<Item = T>>,
+    id: Id,
+    account: impl Fn(&T) -> Id,
+) -> Vec<T> {
+    let mut out = vec![];
+    while let Some(r) = rows.next_if(|r| account(r) <= id) {
+        if account(&r) == id {
+            out.push(r);
+        }
+    }
+    out
+}
+
+fn week_scores(conn: &Connection, start: NaiveDate) -> Result<HashMap<Id, Option<f64>>> {
+    let mut stmt = conn
+        .prepare("SELECT account_id, score FROM health_snapshots WHERE period = 'week' AND start_day = ?")
+        .map_err(Error::storage)?;
+    stmt.query_map([day(&start)], |r| Ok((r.get(0)?, r.get(1)?)))
+        .map_err(Error::storage)?
+        .collect::<rusqlite::Result<HashMap<_, _>>>()
+        .map_err(Error::storage)
+}
+
+fn statuses(conn: &Connection) -> Result<HashMap<Id, Option<HealthStatus>>> {
+    let mut stmt = conn
+        .prepare("SELECT id, health_status FROM accounts")
+        .map_err(Error::storage)?;
+    stmt.query_map([], |r| {
+        let s: Option<String> = r.get(1)?;
+        Ok((r.get(0)?, s.and_then(|s| s.parse().ok())))
+    })
+    .map_err(Error::storage)?
+    .collect::<rusqlite::Result<HashMap<_, _>>>()
+    .map_err(Error::storage)
+}
+
+/// How many accounts a full recompute reads at a time.
+const CHUNK: usize = 256;
+
+/// What scoring one account produced, ready to be stored.
+struct Scored {
+    id: Id,
+    current: Quick,
+    trend: Option<f64>,
+    /// Past snapshots, oldest first, with the condition of their biggest drag.
+    past: Vec<(Snapshot, Option<String>)>,
+}
+
+fn score(
+    data: &AccountData,
+    setup: &HealthSetup,
+    now: Timestamp,
+    history: bool,
+    previous: &HashMap<Id, Option<f64>>,
+) -> Option<Scored> {
+    let account = data.account.as_ref()?;
+    let profile = setup.profiles.for_account(account);
+    let today = now.date_naive();
+    let last_week = week_start(today) - Days::new(7);
+    let mut past = vec![];
+    if history {
+        for (period, start, at) in backfill_points(now) {
+            let mut q = quick(data, profile, at);
+            let drag = q.biggest_drag.take();
+            past.push((Snapshot::of_quick(account.id, &q, period, start), drag));
+        }
+    }
+    let prev = if history {
+        past.iter()
+            .find(|(s, _)| s.period == Period::Week && s.start == last_week)
+            .and_then(|(s, _)| s.score)
+    } else {
+        previous.get(&account.id).copied().flatten()
+    };
+    let current = quick(data, profile, now);
+    Some(Scored {
+        id: account.id,
+        trend: trend(current.score, prev),
+        current,
+        past,
+    })
+}
+
+/// Rescores every account at `now`. With `history`, also (re)builds the past 52
+/// weeks and 12 months of snapshots from the inputs, and raises the alerts of the
+/// transitions of the last four weeks.
+pub(crate) fn recompute_all(
+    conn: &Connection,
+    setup: &HealthSetup,
+    now: Timestamp,
+    history: bool,
+) -> Result<RecomputeReport> {
+    let started = std::time::Instant::now();
+    let today = now.date_naive();
+    let previous = week_scores(conn, week_start(today) - Days::new(7))?;
+    let old = statuses(conn)?;
+    let ids: Vec<Id> = {
+        let mut stmt = conn
+            .prepare("SELECT id FROM accounts ORDER BY id")
+            .map_err(Error::storage)?;
+        stmt.query_map([], |r| r.get(0))
+            .map_err(Error::storage)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(Error::storage)?
+    };
+    let mut report = RecomputeReport::default();
+    // The connection reads chunk k+1 and writes chunk k-1 while two threads score
+    // chunk k: reading, scoring and writing each take about a third of the time.
+    let score_chunk = |data: Vec<AccountData>| -> Vec<Scored> {
+        let half = data.len().div_ceil(2);
+        let (a, b) = data.split_at(half);
+        let run = |part: &[AccountData]| -> Vec<Scored> {
+            part.iter()
+                .filter_map(|d| score(d, setup, now, history, &previous))
+                .collect()
+        };
+        std::thread::scope(|s| {
+            let other = s.spawn(|| run(b));
+            let mut out = run(a);
+            out.extend(other.join().unwrap_or_default());
+            out
+        })
+    };
+    std::thread::scope(|scope| -> Result<()> {
+        let mut pending: Option<std::thread::ScopedJoinHandle<'_, Vec<Scored>>> = None;
+        for chunk in ids.chunks(CHUNK) {
+            let data = load_range(conn, chunk[0], chunk[chunk.len() - 1], now, history)?;
+            let next = scope.spawn(move || score_chunk(data));
+            if let Some(done) = pending.replace(next) {
+                store_scored(conn, setup, &joined(done)?, history, &old, &mut report)?;
+            }
+        }
+        if let Some(done) = pending {
+            store_scored(conn, setup, &joined(done)?, history, &old, &mut report)?;
+        }
+        Ok(())
+    })?;
+    set_meta(conn, "health_fingerprint", &setup.fingerprint())?;
+    set_meta(conn, "health_day", &today.to_string())?;
+    tracing::info!(
+        accounts = report.accounts,
+        transitions = report.transitions,
+        history,
+        ms = started.elapsed().as_millis() as u64,
+        "rescored every account"
+    );
+    Ok(report)
+}
+
+fn joined(h: std::thread::ScopedJoinHandle<'_, Vec<Scored>>) -> Result<Vec<Scored>> {
+    h.join()
+        .map_err(|_| Error::storage("a health scoring thread panicked"))
+}
+
+/// Writes what [`score`] produced; with history, raises the alerts of the
+/// transitions of the last four weeks.
+fn store_scored(
+    conn: &Connection,
+    setup: &HealthSetup,
+    scored: &[Scored],
+    history: bool,
+    old: &HashMap<Id, Option<HealthStatus>>,
+    report: &mut RecomputeReport,
+) -> Result<()> {
+    for scored in scored {
+        report.accounts += 1;
+        let recent = week_start(scored.current.at.date_naive()) - Days::new(7 * 4);
+        let mut before = None;
+        for (s, drag) in &scored.past {
+            put_snapshot(conn, s)?;
+            if s.period != Period::Week {
+                continue;
+            }
+            if let (Some(from), Some(to)) = (before, s.status)
+                && s.start >= recent
+                && setup.transitions.alerts(from, to)
+            {
+                let message = transition_message(from, s.status, s.score, drag.as_deref());
+                raise(conn, s.account_id, s.at, &message)?;
+                report.transitions += 1;
+            }
+            before = s.status.or(before);
+        }
+        // A backfill alerts on the weeks it rebuilt, each dated when the week closed
+        // (so an export imported again finds them already there), not on the days
+        // since: loading history is not a change of state.
+        let from = if history {
+            None
+        } else {
+            old.get(&scored.id).copied().flatten()
+        };
+        if store_current(conn, setup, scored.id, &scored.current, scored.trend, from)? {
+            report.transitions += 1;
+        }
+    }
+    Ok(())
+}
+
+fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO store_meta(key, value) VALUES (?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )
+    .map_err(Error::storage)?;
+    Ok(())
+}
+
+pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    conn.query_row("SELECT value FROM store_meta WHERE key = ?", [key], |r| {
+        r.get(0)
+    })
+    .optional()
+    .map_err(Error::storage)
+}
