@@ -220,4 +220,31 @@ mod tests {
             .to_string();
         assert!(e.contains("nope.toml"), "{e}");
     }
+
+    #[test]
+    fn the_example_file_loads_and_its_health_settings_too() {
+        let example = concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml");
+        let s = Settings::load_with_env(Some(Path::new(example)), env(&[])).unwrap();
+        assert_eq!(s.log.level, "info");
+        s.health_setup().unwrap();
+        // Every commented setting, uncommented, still loads.
+        let text = std::fs::read_to_string(example).unwrap();
+        let uncommented: String = text
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest) if rest.contains(" = ") && !rest.starts_with(' ') => rest,
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, uncommented).unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        assert_eq!(
+            s.health.alert_transitions.as_deref().map(<[String]>::len),
+            Some(3)
+        );
+        assert!(s.health.profiles.is_some());
+    }
 }

@@ -150,3 +150,139 @@ fn a_bad_import_leaves_the_store_byte_for_byte_unchanged() {
     b.anchor = a.anchor;
     assert!(a == b, "import -> export -> import does not round-trip");
 }
+
+#[test]
+fn health_explain_says_why_the_dying_account_is_at_risk() {
+    let out = tend()
+        .args(["--demo", "health", "explain", "Larkspur Logistics"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    assert!(
+        text.contains("Larkspur Logistics (account 1): health"),
+        "{text}"
+    );
+    assert!(text.contains("at risk"), "{text}");
+    for needle in [
+        "WHAT PULLED IT DOWN",
+        "payment not up to date",
+        "days since last sponsor touch",
+        "connections over 30 days",
+        "KEY INDICATORS",
+        "LAST 12 WEEKS",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    let json = tend()
+        .args(["--demo", "health", "explain", "1", "--format", "json"])
+        .output()
+        .expect("run");
+    assert!(json.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(v["explanation"]["status"], "at_risk");
+    assert_eq!(v["weekly"].as_array().map(Vec::len), Some(53));
+}
+
+#[test]
+fn health_profiles_are_listed_and_checked() {
+    let list = tend().args(["health", "profiles"]).output().expect("run");
+    assert!(list.status.success());
+    let text = String::from_utf8(list.stdout).expect("utf8");
+    assert!(text.contains("default — "), "{text}");
+    assert!(text.contains("days_since_sponsor_touch"), "{text}");
+    let dir = tempfile::tempdir().expect("dir");
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "[[profile]]\nname = \"lean\"\nsegments = [\"smb\"]\n[[profile.component]]\nid = \"usage\"\nweight = 1\n[[profile.component.measure]]\nid = \"connections_30d\"\nweight = 1\nlinear = [[0, 0], [50, 100]]\n",
+    )
+    .expect("write");
+    let ok = tend()
+        .args(["health", "profiles", "--check", good.to_str().expect("p")])
+        .output()
+        .expect("run");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[profile]]\nname = \"lean\"\n[[profile.component]]\nid = \"usage\"\nweight = 1\n[[profile.component.measure]]\nid = \"logins\"\nweight = 1\nlinear = [[0, 0], [50, 100]]\n",
+    )
+    .expect("write");
+    let refused = tend()
+        .args(["health", "profiles", "--check", bad.to_str().expect("p")])
+        .output()
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("bad.toml:7:6"), "{err}");
+    assert!(
+        err.contains("profile \"lean\", component \"usage\", measure \"logins\": unknown measure"),
+        "{err}"
+    );
+    // The same file named in the config is refused before anything runs.
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[health]\nprofiles = {:?}\n", bad.to_str().expect("p")),
+    )
+    .expect("write");
+    let refused = tend()
+        .args([
+            "--config",
+            config.to_str().expect("p"),
+            "--demo",
+            "accounts",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("unknown measure"));
+    std::fs::write(
+        &config,
+        "[health]\nalert_transitions = [\"healthy=>sad\"]\n",
+    )
+    .expect("write");
+    let refused = tend()
+        .args([
+            "--config",
+            config.to_str().expect("p"),
+            "--demo",
+            "accounts",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("healthy=>sad"));
+}
+
+#[test]
+fn health_recompute_reports_what_it_did() {
+    let out = tend()
+        .args(["--demo", "health", "recompute"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("rescored 200 accounts"), "{err}");
+    let one = tend()
+        .args([
+            "--demo",
+            "health",
+            "recompute",
+            "--account",
+            "Orion Freight",
+        ])
+        .output()
+        .expect("run");
+    assert!(one.status.success());
+    assert!(String::from_utf8_lossy(&one.stderr).contains("rescored 1 account "));
+}

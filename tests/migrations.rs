@@ -3,9 +3,9 @@
 //!
 //! The upgrade test builds a store at schema version 1 (the oldest that holds
 //! data), fills it with plain SQL written for version 1, then applies every
-//! later migration one at a time (none today) checking nothing is lost, and
-//! finally opens it with `Store`, which must bring it to `SCHEMA_VERSION`.
-//! When version 2 arrives this keeps testing the 1 -> 2 path unchanged.
+//! later migration one at a time checking nothing is lost (version 2 rebuilds the
+//! usage table and adds health history), and finally opens it with `Store`, which
+//! must bring it to `SCHEMA_VERSION` and backfill the health history.
 
 use std::path::Path;
 
@@ -224,7 +224,7 @@ fn every_migration_keeps_the_rows() {
             ("change_log", 1),
         ]
     );
-    // Every later migration, one version at a time (none yet with schema 1).
+    // Every later migration, one version at a time.
     let mut v = 2;
     while v <= SCHEMA_VERSION {
         migrate_to(&mut conn, &label, v).unwrap_or_else(|e| panic!("migrate to {v}: {e}"));
@@ -377,6 +377,15 @@ async fn older_store_upgrades_with_its_data() {
             Some(serde_json::json!("zoe")),
             Some(serde_json::json!("alice"))
         )
+    );
+    // The health engine scored the old accounts and backfilled their history.
+    let health = store.health(1).await.expect("health after upgrade");
+    assert!(health.explanation.score.is_some());
+    assert_eq!(health.weekly.len(), 53);
+    assert_eq!(health.monthly.len(), 13);
+    assert_eq!(
+        store.account(1).await.expect("360").row.health_score,
+        health.explanation.score
     );
     // And the upgraded store takes writes, with fresh ids.
     let mut contact = v.contacts[0].clone();

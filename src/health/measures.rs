@@ -173,7 +173,8 @@ impl Measure {
             Measure::Sentiment90d => {
                 let (mut sum, mut weights) = (0.0, 0.0);
                 for i in d.interactions_until(now).iter().rev() {
-                    let age = (now - i.at).num_seconds() as f64 / 86_400.0;
+                    // Whole days, like every "days since": a score holds all day.
+                    let age = days_since(now, i.at);
                     if age >= 90.0 {
                         break;
                     }

@@ -518,13 +518,63 @@ fn week_scores(conn: &Connection, start: NaiveDate) -> Result<HashMap<Id, Option
         .map_err(Error::storage)
 }
 
-fn statuses(conn: &Connection) -> Result<HashMap<Id, Option<HealthStatus>>> {
+/// What an account has stored now: its health columns, and whether this week's
+/// and this month's snapshots exist with which score.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Stored {
+    score: Option<f64>,
+    status: Option<HealthStatus>,
+    trend: Option<f64>,
+    week: Option<Option<f64>>,
+    month: Option<Option<f64>>,
+}
+
+impl Stored {
+    /// Whether storing this score would change nothing. (Component scores are not
+    /// compared: they cannot all move while the overall score stays bit for bit.)
+    fn same_as(&self, q: &Quick, trend: Option<f64>) -> bool {
+        self.score == q.score
+            && self.status == q.status
+            && self.trend == trend
+            && self.week == Some(q.score)
+            && self.month == Some(q.score)
+    }
+}
+
+fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
     let mut stmt = conn
-        .prepare("SELECT id, health_status FROM accounts")
+        .prepare(
+            "SELECT a.id, a.health_score, a.health_status, a.health_trend,
+                    w.account_id IS NOT NULL, w.score, m.account_id IS NOT NULL, m.score
+             FROM accounts a
+             LEFT JOIN health_snapshots w
+               ON w.period = 'week' AND w.start_day = ?1 AND w.account_id = a.id
+             LEFT JOIN health_snapshots m
+               ON m.period = 'month' AND m.start_day = ?2 AND m.account_id = a.id",
+        )
         .map_err(Error::storage)?;
-    stmt.query_map([], |r| {
-        let s: Option<String> = r.get(1)?;
-        Ok((r.get(0)?, s.and_then(|s| s.parse().ok())))
+    let week = day(&period_start(Period::Week, today));
+    let month = day(&period_start(Period::Month, today));
+    stmt.query_map([week, month], |r| {
+        let mut c = Cols::new(r);
+        let id: Id = c.get()?;
+        let score = c.get()?;
+        let status = c.opt_parse()?;
+        let trend = c.get()?;
+        let has_week: bool = c.get()?;
+        let week: Option<f64> = c.get()?;
+        let has_month: bool = c.get()?;
+        let month: Option<f64> = c.get()?;
+        Ok((
+            id,
+            Stored {
+                score,
+                status,
+                trend,
+                week: has_week.then_some(week),
+                month: has_month.then_some(month),
+            },
+        ))
     })
     .map_err(Error::storage)?
     .collect::<rusqlite::Result<HashMap<_, _>>>()
@@ -587,10 +637,24 @@ pub(crate) fn recompute_all(
     now: Timestamp,
     history: bool,
 ) -> Result<RecomputeReport> {
+    recompute_all_from(conn, &[], setup, now, history)
+}
+
+/// Rescores every account at `now`, reading the inputs through `readers` (other
+/// connections, one thread each) when there are any. Readers see the last commit,
+/// not `conn`'s transaction: give them only when the transaction has not changed
+/// any input. Without readers `conn` reads chunk k+1 while two threads score chunk k.
+pub(crate) fn recompute_all_from(
+    conn: &Connection,
+    readers: &[std::sync::Mutex<Connection>],
+    setup: &HealthSetup,
+    now: Timestamp,
+    history: bool,
+) -> Result<RecomputeReport> {
     let started = std::time::Instant::now();
     let today = now.date_naive();
     let previous = week_scores(conn, week_start(today) - Days::new(7))?;
-    let old = statuses(conn)?;
+    let old = stored(conn, today)?;
     let ids: Vec<Id> = {
         let mut stmt = conn
             .prepare("SELECT id FROM accounts ORDER BY id")
@@ -600,44 +664,76 @@ pub(crate) fn recompute_all(
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(Error::storage)?
     };
+    let chunks: Vec<&[Id]> = ids.chunks(CHUNK).collect();
+    let mut writing = std::time::Duration::ZERO;
     let mut report = RecomputeReport::default();
-    // The connection reads chunk k+1 and writes chunk k-1 while two threads score
-    // chunk k: reading, scoring and writing each take about a third of the time.
-    let score_chunk = |data: Vec<AccountData>| -> Vec<Scored> {
-        let half = data.len().div_ceil(2);
-        let (a, b) = data.split_at(half);
-        let run = |part: &[AccountData]| -> Vec<Scored> {
-            part.iter()
-                .filter_map(|d| score(d, setup, now, history, &previous))
-                .collect()
-        };
-        std::thread::scope(|s| {
-            let other = s.spawn(|| run(b));
-            let mut out = run(a);
-            out.extend(other.join().unwrap_or_default());
-            out
-        })
+    let score_all = |data: &[AccountData]| -> Vec<Scored> {
+        data.iter()
+            .filter_map(|d| score(d, setup, now, history, &previous))
+            .collect()
     };
-    std::thread::scope(|scope| -> Result<()> {
-        let mut pending: Option<std::thread::ScopedJoinHandle<'_, Vec<Scored>>> = None;
-        for chunk in ids.chunks(CHUNK) {
-            let data = load_range(conn, chunk[0], chunk[chunk.len() - 1], now, history)?;
-            let next = scope.spawn(move || score_chunk(data));
-            if let Some(done) = pending.replace(next) {
+    if readers.is_empty() {
+        let score_chunk = |data: Vec<AccountData>| -> Vec<Scored> {
+            let (a, b) = data.split_at(data.len().div_ceil(2));
+            std::thread::scope(|s| {
+                let other = s.spawn(|| score_all(b));
+                let mut out = score_all(a);
+                out.extend(other.join().unwrap_or_default());
+                out
+            })
+        };
+        std::thread::scope(|scope| -> Result<()> {
+            let mut pending: Option<std::thread::ScopedJoinHandle<'_, Vec<Scored>>> = None;
+            for chunk in &chunks {
+                let data = load_range(conn, chunk[0], chunk[chunk.len() - 1], now, history)?;
+                let next = scope.spawn(move || score_chunk(data));
+                if let Some(done) = pending.replace(next) {
+                    let t = std::time::Instant::now();
+                    store_scored(conn, setup, &joined(done)?, history, &old, &mut report)?;
+                    writing += t.elapsed();
+                }
+            }
+            if let Some(done) = pending {
                 store_scored(conn, setup, &joined(done)?, history, &old, &mut report)?;
             }
-        }
-        if let Some(done) = pending {
-            store_scored(conn, setup, &joined(done)?, history, &old, &mut report)?;
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })?;
+    } else {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, results) = std::sync::mpsc::sync_channel::<Result<Vec<Scored>>>(4);
+            for reader in readers {
+                let (send, next, chunks) = (send.clone(), &next, &chunks);
+                scope.spawn(move || {
+                    let conn = reader.lock().unwrap_or_else(|p| p.into_inner());
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(chunk) = chunks.get(k) else { break };
+                        let out = load_range(&conn, chunk[0], chunk[chunk.len() - 1], now, history)
+                            .map(|data| score_all(&data));
+                        if send.send(out).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(send);
+            for scored in results {
+                let t = std::time::Instant::now();
+                store_scored(conn, setup, &scored?, history, &old, &mut report)?;
+                writing += t.elapsed();
+            }
+            Ok(())
+        })?;
+    }
     set_meta(conn, "health_fingerprint", &setup.fingerprint())?;
     set_meta(conn, "health_day", &today.to_string())?;
     tracing::info!(
         accounts = report.accounts,
         transitions = report.transitions,
         history,
+        readers = readers.len(),
+        write_ms = writing.as_millis() as u64,
         ms = started.elapsed().as_millis() as u64,
         "rescored every account"
     );
@@ -656,11 +752,15 @@ fn store_scored(
     setup: &HealthSetup,
     scored: &[Scored],
     history: bool,
-    old: &HashMap<Id, Option<HealthStatus>>,
+    old: &HashMap<Id, Stored>,
     report: &mut RecomputeReport,
 ) -> Result<()> {
     for scored in scored {
         report.accounts += 1;
+        let was = old.get(&scored.id).copied().unwrap_or_default();
+        if !history && was.same_as(&scored.current, scored.trend) {
+            continue;
+        }
         let recent = week_start(scored.current.at.date_naive()) - Days::new(7 * 4);
         let mut before = None;
         for (s, drag) in &scored.past {
@@ -681,11 +781,7 @@ fn store_scored(
         // A backfill alerts on the weeks it rebuilt, each dated when the week closed
         // (so an export imported again finds them already there), not on the days
         // since: loading history is not a change of state.
-        let from = if history {
-            None
-        } else {
-            old.get(&scored.id).copied().flatten()
-        };
+        let from = if history { None } else { was.status };
         if store_current(conn, setup, scored.id, &scored.current, scored.trend, from)? {
             report.transitions += 1;
         }

@@ -329,8 +329,12 @@ impl Store {
                 .map_err(Error::storage)?;
             let stale = health::meta(tx, "health_day")?.as_deref() != Some(today.as_str())
                 || health::meta(tx, "health_fingerprint")? != Some(setup.fingerprint());
-            if !has_history || stale {
-                health::recompute_all(tx, &setup, now, !has_history)?;
+            if !has_history {
+                health::recompute_all(tx, &setup, now, true)?;
+            } else if stale {
+                // MRR and renewal are not inputs: readers can read beside the writer.
+                let readers = &self.inner.readers[..2];
+                health::recompute_all_from(tx, readers, &setup, now, false)?;
             }
             Ok(())
         })
@@ -451,6 +455,7 @@ impl Backend for Store {
     }
     async fn recompute_health(&self, account: Option<Id>) -> Result<RecomputeReport> {
         let setup = self.inner.health.clone();
+        let store = self.clone();
         self.write(move |tx, now| match account {
             Some(id) => {
                 let _: Account = tables::get(tx, id)?;
@@ -460,7 +465,12 @@ impl Backend for Store {
                     transitions: u64::from(transitions),
                 })
             }
-            None => health::recompute_all(tx, &setup, now, false),
+            None => {
+                // Nothing in this transaction changed an input: two readers can
+                // read them beside the writer.
+                let readers = &store.inner.readers[..2];
+                health::recompute_all_from(tx, readers, &setup, now, false)
+            }
         })
         .await
     }

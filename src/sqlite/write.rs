@@ -305,13 +305,40 @@ fn update_typed<T: Table>(
     Ok(r.into_record())
 }
 
+/// Scores an interaction's text automatically unless a person set its sentiment:
+/// a manual sentiment is kept as it is, an automatic one follows the text.
+fn score_sentiment(record: &mut Record) {
+    let Record::Interaction(i) = record else {
+        return;
+    };
+    if i.sentiment
+        .is_some_and(|s| s.source == SentimentSource::Manual)
+    {
+        return;
+    }
+    let text = if i.body.trim().is_empty() {
+        &i.subject
+    } else {
+        &i.body
+    };
+    i.sentiment = (!text.trim().is_empty()).then(|| {
+        let score = crate::sentiment::compound(text);
+        Sentiment {
+            score: (score * 10_000.0).round() / 10_000.0,
+            label: crate::sentiment::label_for(score),
+            source: SentimentSource::Ai,
+        }
+    });
+}
+
 pub(crate) fn create(
     conn: &Connection,
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
-    record: Record,
+    mut record: Record,
 ) -> Result<Record> {
+    score_sentiment(&mut record);
     crate::with_record!(record, r => create_typed(conn, setup, actor, now, r))
 }
 
@@ -320,8 +347,9 @@ pub(crate) fn update(
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
-    record: Record,
+    mut record: Record,
 ) -> Result<Record> {
+    score_sentiment(&mut record);
     crate::with_record!(record, r => update_typed(conn, setup, actor, now, r))
 }
 

@@ -1,0 +1,458 @@
+//! The health engine inside the store: scores kept on every write that touches an
+//! input, history backfilled on import, transitions raising alerts by the rules,
+//! profiles changed in config rescoring the store.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+
+use tend::backend::*;
+use tend::dataset::Dataset;
+use tend::domain::*;
+use tend::generate::demo_anchor;
+use tend::health::*;
+use tend::sqlite::{Options, Store, fixed_clock};
+
+const LARKSPUR: Id = 1;
+const BRIGHTWAVE: Id = 2;
+
+fn demo() -> Store {
+    Store::demo(Options::with_clock(fixed_clock(noon()))).expect("demo store")
+}
+
+/// Midday of the demo's anchor day: the demo data is rebased to it.
+fn noon() -> Timestamp {
+    demo_anchor() + TimeDelta::hours(12)
+}
+
+async fn row(b: &dyn Backend, id: Id) -> AccountRow {
+    b.account(id).await.expect("360").row
+}
+
+#[tokio::test]
+async fn the_dying_demo_account_is_at_risk_and_says_why() {
+    let store = demo();
+    let report = store.health(LARKSPUR).await.expect("health");
+    let e = &report.explanation;
+    assert_eq!(e.status, Some(HealthStatus::AtRisk), "{e:#?}");
+    assert_eq!(report.profile.name, e.profile);
+    // The stored score is the explained one.
+    let r = row(&store, LARKSPUR).await;
+    assert_eq!(r.health_score, e.score);
+    assert_eq!(r.health_status, e.status);
+    // What the story put there is what drags it: no usage, a silent sponsor, an
+    // unpaid invoice.
+    let dragging: Vec<Measure> = e.drags.iter().map(|d| d.measure).collect();
+    for m in [
+        Measure::Connections30d,
+        Measure::DaysSinceSponsorTouch,
+        Measure::PaymentUpToDate,
+    ] {
+        assert!(dragging.contains(&m), "{m:?} not among {dragging:?}");
+    }
+    let lost: f64 = e.drags.iter().map(|d| d.points_lost).sum();
+    assert!((lost - (100.0 - e.score.expect("score"))).abs() < 1e-9);
+    // History: 52 closed weeks and this one, 12 closed months and this one.
+    assert_eq!(report.weekly.len(), 53);
+    assert_eq!(report.monthly.len(), 13);
+    assert!(report.weekly.windows(2).all(|w| w[0].start < w[1].start));
+    let last_week = &report.weekly[51];
+    assert_eq!(e.previous, last_week.score);
+    assert_eq!(
+        e.trend,
+        Some(e.score.expect("score") - last_week.score.expect("last week"))
+    );
+    assert_eq!(r.health_trend, e.trend);
+    // The quietly dying account was healthier a year ago.
+    assert!(report.weekly[0].score > e.score, "{:?}", report.weekly[0]);
+}
+
+#[tokio::test]
+async fn every_demo_account_has_a_year_of_history() {
+    let store = demo();
+    let page = store
+        .portfolio(&PortfolioQuery {
+            page: PageRequest {
+                offset: 0,
+                limit: 500,
+            },
+            ..Default::default()
+        })
+        .await
+        .expect("portfolio");
+    assert_eq!(page.items.len(), 200);
+    for r in page.items.iter().step_by(17) {
+        let h = store.health(r.id).await.expect("health");
+        assert_eq!(h.weekly.len(), 53, "{}", r.name);
+        assert!(
+            h.weekly
+                .iter()
+                .all(|s| s.components.len() == h.profile.components.len())
+        );
+        assert_eq!(r.health_score, h.explanation.score, "{}", r.name);
+    }
+}
+
+fn email(account: Id, body: &str, at: Timestamp) -> Interaction {
+    Interaction {
+        id: 0,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        source: Source::Ui,
+        external_id: None,
+        account_id: account,
+        kind: InteractionKind::Email,
+        direction: Direction::In,
+        at,
+        contact_ids: vec![],
+        user: None,
+        subject: "Re: the outage".into(),
+        body: body.into(),
+        tags: vec![],
+        sentiment: None,
+        excluded_from_score: false,
+        answered: false,
+    }
+}
+
+#[tokio::test]
+async fn logging_an_angry_email_scores_it_and_lowers_the_health() {
+    let store = demo();
+    let before = row(&store, BRIGHTWAVE).await;
+    let before_report = store.health(BRIGHTWAVE).await.expect("health");
+    let sentiment_before = before_report
+        .explanation
+        .components
+        .iter()
+        .flat_map(|c| &c.measures)
+        .find(|m| m.measure == Measure::Sentiment90d)
+        .and_then(|m| m.raw)
+        .expect("sentiment measured");
+    let mut last = None;
+    for _ in 0..4 {
+        let created = store
+            .create(
+                "maya",
+                Record::Interaction(email(
+                    BRIGHTWAVE,
+                    "This is terrible. The outage broke everything again and we are furious and disappointed.",
+                    noon() - TimeDelta::hours(1),
+                )),
+            )
+            .await
+            .expect("create");
+        last = Some(created);
+    }
+    let Some(Record::Interaction(i)) = last else {
+        panic!("not an interaction")
+    };
+    let s = i.sentiment.expect("scored on write");
+    assert_eq!(s.source, SentimentSource::Ai);
+    assert_eq!(s.label, SentimentLabel::Negative);
+    assert!(s.score <= -0.05);
+    let after = row(&store, BRIGHTWAVE).await;
+    assert!(
+        after.health_score < before.health_score,
+        "{:?} -> {:?}",
+        before.health_score,
+        after.health_score
+    );
+    let report = store.health(BRIGHTWAVE).await.expect("health");
+    assert_eq!(after.health_score, report.explanation.score);
+    let sentiment_after = report
+        .explanation
+        .components
+        .iter()
+        .flat_map(|c| &c.measures)
+        .find(|m| m.measure == Measure::Sentiment90d)
+        .and_then(|m| m.raw)
+        .expect("sentiment measured");
+    assert!(sentiment_after < sentiment_before);
+    // This week's snapshot follows the current score.
+    assert_eq!(
+        report.weekly.last().and_then(|s| s.score),
+        after.health_score
+    );
+
+    // A person's rating is kept; excluding the interaction takes it out of the score.
+    let mut manual = i.clone();
+    manual.sentiment = Some(Sentiment {
+        score: 0.8,
+        label: SentimentLabel::Positive,
+        source: SentimentSource::Manual,
+    });
+    let Record::Interaction(kept) = store
+        .update("maya", Record::Interaction(manual))
+        .await
+        .expect("override")
+    else {
+        panic!("not an interaction")
+    };
+    assert_eq!(
+        kept.sentiment.map(|s| s.source),
+        Some(SentimentSource::Manual)
+    );
+    assert_eq!(kept.sentiment.map(|s| s.score), Some(0.8));
+    let overridden = row(&store, BRIGHTWAVE).await.health_score;
+    assert!(overridden > after.health_score);
+    let mut excluded = kept.clone();
+    excluded.excluded_from_score = true;
+    store
+        .update("maya", Record::Interaction(excluded))
+        .await
+        .expect("exclude");
+    assert_ne!(row(&store, BRIGHTWAVE).await.health_score, overridden);
+}
+
+/// A one-account dataset and a profile scoring only the CSM pulse and payment.
+fn pulse_dataset(rating: u8) -> Dataset {
+    let now = noon();
+    let old = now - TimeDelta::days(400);
+    let mut d = Dataset::new(now);
+    d.accounts.push(Account {
+        id: 1,
+        version: 1,
+        created_at: old,
+        updated_at: old,
+        source: Source::Import,
+        external_id: None,
+        name: "Pulse Co".into(),
+        domain: None,
+        parent_id: None,
+        stage: Stage::Adoption,
+        segment: "smb".into(),
+        region: "EMEA".into(),
+        tags: vec![],
+        owner: "maya".into(),
+        team: vec![],
+        health_profile: None,
+        goals_profile: None,
+        focus_areas: vec![],
+        custom_fields: Default::default(),
+        churn: Default::default(),
+        pulse: Some(Pulse {
+            rating,
+            at: old,
+            by: "maya".into(),
+        }),
+    });
+    d.agreements.push(Agreement {
+        id: 1,
+        version: 1,
+        created_at: old,
+        updated_at: old,
+        source: Source::Import,
+        external_id: None,
+        account_id: 1,
+        name: "Initial".into(),
+        mrr_cents: 100_000,
+        start: old.date_naive(),
+        end: (now + TimeDelta::days(300)).date_naive(),
+        notice_days: 30,
+        auto_renew: true,
+        status: AgreementStatus::Active,
+        kind: AgreementKind::Initial,
+        payment_up_to_date: true,
+        renews_id: None,
+        attachments: vec![],
+    });
+    d
+}
+
+const PULSE_PROFILE: &str = r#"
+[[profile]]
+name = "default"
+[[profile.component]]
+id = "pulse"
+weight = 3
+[[profile.component.measure]]
+id = "pulse_rating"
+weight = 1
+linear = [[1, 0], [5, 100]]
+[[profile.component]]
+id = "agreement"
+weight = 1
+[[profile.component.measure]]
+id = "payment_up_to_date"
+weight = 1
+thresholds = [{ to = 1, points = 0 }, { from = 1, points = 100 }]
+"#;
+
+fn setup(profiles: &str, transitions: &[&str]) -> Arc<HealthSetup> {
+    Arc::new(HealthSetup {
+        profiles: Profiles::parse(profiles, "test.toml").expect("profile"),
+        transitions: TransitionRules::parse(
+            &transitions
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+        )
+        .expect("rules"),
+    })
+}
+
+async fn store_with(
+    dir: &std::path::Path,
+    health: Arc<HealthSetup>,
+    data: Option<Dataset>,
+) -> Store {
+    let store = Store::open_with(
+        dir.join("t.db"),
+        Options {
+            clock: fixed_clock(noon()),
+            health,
+        },
+    )
+    .expect("open");
+    if let Some(d) = data {
+        store.import(d).await.expect("import");
+    }
+    store
+}
+
+async fn transition_alerts(b: &dyn Backend) -> Vec<Alert> {
+    b.alerts(&AlertQuery {
+        page: PageRequest {
+            offset: 0,
+            limit: 100,
+        },
+        ..Default::default()
+    })
+    .await
+    .expect("alerts")
+    .items
+    .into_iter()
+    .filter(|a| a.rule == TRANSITION_RULE)
+    .collect()
+}
+
+async fn set_pulse(store: &Store, rating: u8) {
+    let Record::Account(mut a) = store.get(EntityKind::Account, 1).await.expect("get") else {
+        panic!("not an account")
+    };
+    a.pulse = Some(Pulse {
+        rating,
+        at: noon(),
+        by: "maya".into(),
+    });
+    store
+        .update("maya", Record::Account(a))
+        .await
+        .expect("update");
+}
+
+#[tokio::test]
+async fn a_status_change_raises_an_alert_when_the_rules_say_so() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = store_with(
+        dir.path(),
+        setup(PULSE_PROFILE, &["healthy->at_risk"]),
+        Some(pulse_dataset(5)),
+    )
+    .await;
+    // pulse 5 -> 100 points (weight 3), paid -> 100 (weight 1): 100, healthy.
+    assert_eq!(row(&store, 1).await.health_score, Some(100.0));
+    assert!(transition_alerts(&store).await.is_empty());
+    // pulse 2 -> 25 points: (3 * 25 + 1 * 100) / 4 = 43.75, concerning: no rule.
+    set_pulse(&store, 2).await;
+    assert_eq!(row(&store, 1).await.health_score, Some(43.75));
+    assert_eq!(
+        row(&store, 1).await.health_status,
+        Some(HealthStatus::Concerning)
+    );
+    assert!(transition_alerts(&store).await.is_empty());
+    // Back to healthy, then straight to at risk: pulse 1 -> 0 points, 25.
+    set_pulse(&store, 5).await;
+    set_pulse(&store, 1).await;
+    assert_eq!(row(&store, 1).await.health_score, Some(25.0));
+    let alerts = transition_alerts(&store).await;
+    assert_eq!(alerts.len(), 1, "{alerts:#?}");
+    let a = &alerts[0];
+    assert_eq!(a.account_id, 1);
+    assert_eq!(a.state, AlertState::Open);
+    assert!(
+        a.message
+            .starts_with("Health went from healthy to at risk (score 25)"),
+        "{}",
+        a.message
+    );
+    assert!(a.message.contains("CSM pulse"), "{}", a.message);
+}
+
+#[tokio::test]
+async fn changing_a_weight_in_the_profiles_rescores_the_store_on_open() {
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let store = store_with(
+            dir.path(),
+            setup(PULSE_PROFILE, &[]),
+            Some(pulse_dataset(3)),
+        )
+        .await;
+        // pulse 3 -> 50 points: (3 * 50 + 1 * 100) / 4 = 62.5.
+        assert_eq!(row(&store, 1).await.health_score, Some(62.5));
+    }
+    let heavier = PULSE_PROFILE.replacen("weight = 3", "weight = 9", 1);
+    let store = store_with(dir.path(), setup(&heavier, &[]), None).await;
+    // (9 * 50 + 1 * 100) / 10 = 55.
+    assert_eq!(row(&store, 1).await.health_score, Some(55.0));
+    let report = store.health(1).await.expect("health");
+    assert_eq!(report.explanation.score, Some(55.0));
+    let pulse = &report.explanation.components[0];
+    assert!((pulse.overall_pct - 90.0).abs() < 1e-9);
+}
+
+#[tokio::test]
+async fn recompute_rescores_one_or_all() {
+    let store = demo();
+    let one = store.recompute_health(Some(LARKSPUR)).await.expect("one");
+    assert_eq!(one.accounts, 1);
+    let all = store.recompute_health(None).await.expect("all");
+    assert_eq!(all.accounts, 200);
+    // Nothing changed in between: the scores are the same.
+    assert_eq!(all.transitions, 0);
+    let missing = store.recompute_health(Some(999_999)).await;
+    assert!(
+        matches!(missing, Err(Error::NotFound { .. })),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn usage_ingested_rescores_the_account() {
+    let store = demo();
+    let before = row(&store, LARKSPUR).await.health_score;
+    let contacts = store.account(LARKSPUR).await.expect("360").contacts;
+    let today = noon().date_naive();
+    let rows: Vec<UsageDay> = contacts
+        .iter()
+        .flat_map(|c| {
+            (0..20).map(move |d| UsageDay {
+                account_id: LARKSPUR,
+                contact_id: Some(c.id),
+                day: today - TimeDelta::days(d),
+                connections: 6,
+                minutes: 30,
+                features: [("dashboards".to_string(), 4), ("reports".to_string(), 2)].into(),
+            })
+        })
+        .collect();
+    store.record_usage(rows).await.expect("usage");
+    let after = row(&store, LARKSPUR).await.health_score;
+    assert!(after > before, "{before:?} -> {after:?}");
+}
+
+#[tokio::test]
+async fn an_imported_store_round_trips_without_new_alerts() {
+    let store = demo();
+    let exported = store.export().await.expect("export");
+    let alerts = exported.alerts.len();
+    assert!(
+        alerts > 0,
+        "the backfill raises the demo's recent transitions"
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let again = store_with(dir.path(), Arc::new(HealthSetup::default()), Some(exported)).await;
+    assert_eq!(again.export().await.expect("export").alerts.len(), alerts);
+}
