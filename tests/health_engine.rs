@@ -1637,7 +1637,6 @@ fn usage_metrics_follow_the_product_definitions() {
 /// not among "all contacts" then, but still counts as an active user: the share
 /// goes above 100 %.
 #[test]
-#[ignore = "engine bug: facts.rs:286 counts active users among contacts created after `now`"]
 fn active_users_never_exceed_the_contacts_of_the_time() {
     let mut data = AccountData {
         contacts: vec![
@@ -1674,7 +1673,6 @@ fn active_users_never_exceed_the_contacts_of_the_time() {
 /// `to = nan` passes every check of the thresholds (NaN compares false both
 /// ways), and the measure then gives the last range's points for any value.
 #[test]
-#[ignore = "engine gap: profile.rs check_thresholds accepts NaN bounds"]
 fn nan_threshold_bounds_are_refused() {
     let text = edit(
         "linear = [[0, 0], [100, 100]]",
@@ -1687,7 +1685,6 @@ fn nan_threshold_bounds_are_refused() {
 /// first in profile order, `evaluate` sorts ties by the catalogue order, so the
 /// alert's "biggest drag" and the explanation's first drag differ.
 #[test]
-#[ignore = "engine inconsistency: engine.rs quick() breaks drag ties by profile order, evaluate() by Measure order"]
 fn quick_and_evaluate_name_the_same_biggest_drag_on_ties() {
     let p = parse_default(
         r#"

@@ -122,6 +122,23 @@ impl Agreement {
     }
 }
 
+impl Agreement {
+    /// The next notice date on or after `day`: with auto-renew, once this term's
+    /// notice date has passed the contract is renewing anyway, so the next decision
+    /// is the following term's notice date.
+    pub fn next_notice_on_or_after(&self, day: NaiveDate) -> NaiveDate {
+        let notice = self.notice_date(day);
+        if notice >= day || !self.auto_renew {
+            return notice;
+        }
+        let next_term = self
+            .current_end(day)
+            .checked_add_days(Days::new(1))
+            .unwrap_or(day);
+        self.notice_date(next_term)
+    }
+}
+
 /// Account MRR at `day`: the sum of the MRR of the agreements active that day.
 pub fn mrr_on(agreements: &[Agreement], day: NaiveDate) -> Cents {
     agreements
@@ -144,7 +161,7 @@ pub fn next_notice_date(agreements: &[Agreement], day: NaiveDate) -> Option<Naiv
     agreements
         .iter()
         .filter(|a| a.is_active_on(day))
-        .map(|a| a.notice_date(day))
+        .map(|a| a.next_notice_on_or_after(day))
         .min()
 }
 

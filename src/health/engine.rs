@@ -208,7 +208,10 @@ pub fn quick(data: &AccountData, profile: &Profile, now: Timestamp) -> Quick {
             for (spec, v) in c.measures.iter().zip(values) {
                 if let Ok((raw, points)) = v {
                     let drag = c.weight / total * spec.weight / ctotal * (100.0 - points);
-                    if drag > 0.0 && biggest.is_none_or(|b| drag > b.0) {
+                    // Ties go to the catalogue order, as in the explanation.
+                    if drag > 0.0
+                        && biggest.is_none_or(|b| drag > b.0 || (drag == b.0 && spec.measure < b.1))
+                    {
                         biggest = Some((drag, spec.measure, *raw, &spec.mapping));
                     }
                 }

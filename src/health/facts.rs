@@ -82,8 +82,8 @@ pub fn is_touch(i: &Interaction) -> bool {
     }
 }
 
-/// Whether an interaction feeds the sentiment measure: incoming messages, and
-/// meetings and calls a person rated; never one excluded from the score.
+/// Whether an interaction feeds the sentiment measure: incoming messages (emails,
+/// tickets), and meetings and calls a person rated; never one excluded from the score.
 pub fn feeds_sentiment(i: &Interaction) -> bool {
     let Some(s) = i.sentiment else { return false };
     if i.excluded_from_score {
@@ -91,7 +91,9 @@ pub fn feeds_sentiment(i: &Interaction) -> bool {
     }
     match i.kind {
         InteractionKind::Meeting | InteractionKind::Call => s.source == SentimentSource::Manual,
-        _ => i.direction == Direction::In,
+        InteractionKind::Email | InteractionKind::Ticket => i.direction == Direction::In,
+        // Notes and CRM events are our own words, not the customer's.
+        InteractionKind::Note | InteractionKind::CrmEvent => false,
     }
 }
 
@@ -282,10 +284,14 @@ pub fn usage_metrics(data: &AccountData, now: Timestamp) -> UsageMetrics {
         v.dedup();
     }
     m.trend_pct = percent(m.connections_30d, m.connections_prev_30d);
-    // Only contacts of the account count as active users.
+    // Only contacts of the account (as it stood at `now`) count as active users.
     m.active_users = active
         .iter()
-        .filter(|c| data.contacts.iter().any(|k| k.id == **c))
+        .filter(|c| {
+            data.contacts
+                .iter()
+                .any(|k| k.id == **c && k.created_at <= now)
+        })
         .count() as u32;
     m.active_users_pct =
         (m.contacts > 0).then(|| f64::from(m.active_users) * 100.0 / f64::from(m.contacts));

@@ -231,7 +231,7 @@ impl Measure {
                 }
                 let next = active
                     .iter()
-                    .map(|a| a.notice_date(today))
+                    .map(|a| a.next_notice_on_or_after(today))
                     .filter(|n| *n >= today)
                     .min();
                 match next {

@@ -420,6 +420,11 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// `a < b`, false when either is not a number.
+fn is_below(a: f64, b: f64) -> bool {
+    a.partial_cmp(&b) == Some(std::cmp::Ordering::Less)
+}
+
 fn check_weight(w: f64) -> Result<(), String> {
     if !w.is_finite() || w < 0.0 {
         return Err(format!("weight {w} is not a number ≥ 0"));
@@ -441,7 +446,7 @@ fn check_bands(b: &BandsToml) -> Result<Bands, String> {
         ("healthy", b.healthy),
     ];
     for (name, [lo, hi]) in ranges {
-        if !(lo < hi) {
+        if !is_below(lo, hi) {
             return Err(format!("{name} = [{}, {}] is empty", num(lo), num(hi)));
         }
     }
@@ -483,8 +488,16 @@ fn check_thresholds(t: &[ThresholdToml]) -> Result<Mapping, String> {
         if k + 1 < t.len() && r.to.is_none() {
             return Err(format!("threshold {} has no `to`", k + 1));
         }
+        for bound in [r.from, r.to].into_iter().flatten() {
+            if !bound.is_finite() {
+                return Err(format!(
+                    "threshold {}: bound {bound} is not a number",
+                    k + 1
+                ));
+            }
+        }
         if let (Some(a), Some(b)) = (r.from, r.to)
-            && !(a < b)
+            && !is_below(a, b)
         {
             return Err(format!(
                 "threshold {}: from {} is not below to {}",
@@ -535,7 +548,7 @@ fn check_linear(l: &[[f64; 2]]) -> Result<Mapping, String> {
             return Err(format!("pair {}: value {x} is not a number", k + 1));
         }
         check_points(*y).map_err(|e| format!("pair {}: {e}", k + 1))?;
-        if k > 0 && !(l[k - 1][0] < *x) {
+        if k > 0 && !is_below(l[k - 1][0], *x) {
             return Err(format!(
                 "pair {}: values must increase ({} then {})",
                 k + 1,

@@ -10,6 +10,30 @@ use tend::dataset::Dataset;
 use tend::domain::*;
 
 /// Ids of records, in order.
+/// A record as the store keeps it: an interaction without a manual sentiment is
+/// scored from its text (its body, else its subject), rounded to 4 decimals.
+pub fn as_stored(mut r: Record) -> Record {
+    if let Record::Interaction(i) = &mut r
+        && i.sentiment
+            .is_none_or(|s| s.source != SentimentSource::Manual)
+    {
+        let text = if i.body.trim().is_empty() {
+            &i.subject
+        } else {
+            &i.body
+        };
+        i.sentiment = (!text.trim().is_empty()).then(|| {
+            let score = tend::sentiment::compound(text);
+            Sentiment {
+                score: (score * 10_000.0).round() / 10_000.0,
+                label: tend::sentiment::label_for(score),
+                source: SentimentSource::Ai,
+            }
+        });
+    }
+    r
+}
+
 pub fn ids<T: RecordMeta>(items: &[T]) -> Vec<Id> {
     items.iter().map(|r| r.id()).collect()
 }
