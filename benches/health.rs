@@ -4,11 +4,15 @@
 mod common;
 
 use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::TimeDelta;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use tend::backend::Backend;
 use tend::health::{AccountData, Profiles, evaluate, quick};
-use tend::sqlite::DEMO_FIXTURES;
+use tend::sqlite::{Clock, DEMO_FIXTURES, Options, Store};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -55,11 +59,43 @@ fn store(c: &mut Criterion) {
         })
     });
     g.sample_size(10);
-    g.bench_function("recompute_all_accounts", |b| {
+    // Nothing changed since the last recompute: every input read, every account
+    // scored, nothing to write.
+    g.bench_function("recompute_all_accounts_unchanged", |b| {
         b.to_async(&rt)
             .iter(|| async { black_box(store.recompute_health(None).await.expect("all")) })
     });
     g.finish();
+    drop(store);
+
+    // The daily case: on a scratch copy whose clock moves a day per iteration, so
+    // "days since" and decays move and the scores and snapshots are written.
+    let scratch = common::large_store_path().with_extension("scratch.db");
+    std::fs::copy(common::large_store_path(), &scratch).expect("copy the store");
+    let days = Arc::new(AtomicI64::new(0));
+    let clock_days = days.clone();
+    let clock: Clock =
+        Arc::new(move || common::anchor() + TimeDelta::days(clock_days.load(Ordering::Relaxed)));
+    let moving = Store::open_with(
+        &scratch,
+        Options {
+            clock,
+            ..Options::default()
+        },
+    )
+    .expect("open the scratch store");
+    let mut g = c.benchmark_group("health_100k");
+    g.sample_size(10);
+    g.bench_function("recompute_all_accounts_next_day", |b| {
+        b.to_async(&rt).iter(|| {
+            days.fetch_add(1, Ordering::Relaxed);
+            let s = &moving;
+            async move { black_box(s.recompute_health(None).await.expect("all")) }
+        })
+    });
+    g.finish();
+    drop(moving);
+    let _ = std::fs::remove_file(&scratch);
 }
 
 criterion_group!(benches, engine, store);

@@ -13,6 +13,31 @@ pub struct Settings {
     pub user: UserSettings,
     pub log: LogSettings,
     pub health: HealthSettings,
+    pub ui: UiSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UiSettings {
+    /// dark, light or 16 (the 16 ANSI colours). NO_COLOR in the environment wins.
+    pub theme: String,
+    /// Draw charts with ASCII characters only.
+    pub ascii_charts: bool,
+    /// Mouse: click a tab, scroll a list.
+    pub mouse: bool,
+    /// Key overrides: `[ui.keys.SCREEN] ACTION = ["KEY", ...]`; `[]` unbinds.
+    pub keys: std::collections::BTreeMap<String, std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+impl Default for UiSettings {
+    fn default() -> Self {
+        UiSettings {
+            theme: "dark".into(),
+            ascii_charts: false,
+            mouse: true,
+            keys: Default::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -156,6 +181,24 @@ impl Settings {
         };
         crate::health::HealthSetup::load(self.health.profiles.as_deref(), &transitions)
             .map_err(|e| ConfigError::Bad(format!("[health] {e}")))
+    }
+
+    /// The app's options these settings ask for (NO_COLOR comes from the environment).
+    pub fn tui_options(&self) -> Result<crate::tui::Options, ConfigError> {
+        let theme = self
+            .ui
+            .theme
+            .parse()
+            .map_err(|e| ConfigError::Bad(format!("[ui] theme: {e}")))?;
+        let keys = crate::tui::keys::Keymap::with_overrides(&self.ui.keys)
+            .map_err(|e| ConfigError::Bad(format!("[ui] {e}")))?;
+        Ok(crate::tui::Options {
+            theme,
+            ascii: self.ui.ascii_charts,
+            mouse: self.ui.mouse,
+            keys,
+            ..crate::tui::Options::default()
+        })
     }
 
     /// Who the change log says made a change.

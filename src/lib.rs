@@ -10,3 +10,4 @@ pub mod generate;
 pub mod health;
 pub mod sentiment;
 pub mod sqlite;
+pub mod tui;

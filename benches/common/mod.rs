@@ -23,6 +23,11 @@ pub fn accounts() -> usize {
 
 /// Opens (building on first use) the generated store.
 pub fn large_store() -> Store {
+    Store::open_with_clock(large_store_path(), fixed_clock(anchor())).expect("open")
+}
+
+/// The generated store's file, built on first use.
+pub fn large_store_path() -> PathBuf {
     let n = accounts();
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-stores");
     std::fs::create_dir_all(&dir).expect("bench store directory");
@@ -47,5 +52,5 @@ pub fn large_store() -> Store {
         drop(store);
         std::fs::rename(&tmp, &path).expect("rename");
     }
-    Store::open_with_clock(&path, fixed_clock(anchor())).expect("open")
+    path
 }

@@ -31,8 +31,9 @@ pub struct Cli {
     /// Use a fresh store built from the bundled demo fixtures.
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Without a command: the full-screen app on the configured store.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,7 +62,7 @@ pub enum Command {
     },
     /// Generate a deterministic dataset of any size (benchmarks, demos).
     Generate(GenerateArgs),
-    /// The demo: the portfolio of the bundled fixtures (the full-screen app comes later).
+    /// The full-screen app on a fresh store built from the bundled demo fixtures.
     Demo,
     /// Health scores: explain one, recompute, list or check profiles.
     #[command(subcommand)]
@@ -182,7 +183,11 @@ pub fn open_store(cli: &Cli, settings: &Settings) -> Result<Store, Failure> {
 
 /// Runs a non-interactive command.
 pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
-    match &cli.command {
+    let Some(command) = &cli.command else {
+        let store = open_store(&cli, &settings)?;
+        return app(store, &settings).await;
+    };
+    match command {
         Command::Accounts(args) => {
             let store = open_store(&cli, &settings)?;
             accounts(&store, args).await
@@ -200,13 +205,27 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Health(cmd) => health::run(&cli, &settings, cmd).await,
         Command::Demo => {
             let store = Store::demo(store_options(&settings)?)?;
-            let args = AccountsArgs {
-                limit: 25,
-                ..Default::default()
-            };
-            accounts(&store, &args).await
+            app(store, &settings).await
         }
     }
+}
+
+/// The full-screen app over a store.
+async fn app(store: Store, settings: &Settings) -> Result<(), Failure> {
+    use std::io::IsTerminal;
+    let options = settings
+        .tui_options()
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    if !std::io::stdout().is_terminal() {
+        return Err(Failure::usage(
+            "the app needs a terminal; for scripts use a command (tend accounts, tend account ID, ...)",
+        ));
+    }
+    let clock_store = store.clone();
+    let clock = std::sync::Arc::new(move || clock_store.now());
+    crate::tui::run(std::sync::Arc::new(store), options, clock)
+        .await
+        .map_err(|e| Failure::error(format!("terminal: {e}")))
 }
 
 async fn accounts(backend: &dyn Backend, a: &AccountsArgs) -> Result<(), Failure> {

@@ -47,10 +47,6 @@ pub const DEMO_FIXTURES: &[u8] = include_bytes!("../../assets/demo.json");
 
 const READERS: usize = 4;
 
-/// How much of the file SQLite maps into memory instead of copying page by page
-/// (large stores are read through the OS page cache without a copy per page).
-const MMAP_SIZE: i64 = 4 << 30;
-
 /// The writer's page cache, in SQLite's unit (negative: KiB).
 const WRITER_CACHE: i64 = -64000;
 
@@ -120,15 +116,13 @@ fn open_connection(path: &Path, reader: bool) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(Error::storage)?;
     let pragmas = if reader {
-        format!(
-            "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;
-             PRAGMA mmap_size = {MMAP_SIZE};"
-        )
+        "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;"
+            .to_string()
     } else {
         // WAL is switched on after the schema version check: a store from a newer
         // tend must be refused without being touched.
         format!(
-            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA mmap_size = {MMAP_SIZE};
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
              PRAGMA cache_size = {WRITER_CACHE}; PRAGMA temp_store = MEMORY;"
         )
     };

@@ -1,0 +1,767 @@
+//! The app's state and how it changes: messages in (keys, backend answers),
+//! commands out (backend calls to start). No I/O here, so every screen state can
+//! be built in a test.
+
+use std::collections::BTreeSet;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
+
+use super::fuzzy::Fuzzy;
+use super::keys::{Action, Keymap, Screen};
+use crate::backend::{Account360, AccountRow, HealthReport, PortfolioSort};
+use crate::domain::*;
+use crate::health::Period;
+
+/// Data that comes from the backend, with the states a screen draws.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Loadable<T> {
+    #[default]
+    Idle,
+    Loading,
+    Ready {
+        value: T,
+        /// When it was loaded (for "updated N ago").
+        at: Timestamp,
+    },
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// The account tabs, in their key order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tab {
+    Overview,
+    Interactions,
+    Usage,
+    Contacts,
+    Agreements,
+    Opportunities,
+    Tasks,
+    Playbooks,
+    Support,
+    Nps,
+    Health,
+    Settings,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 12] = [
+        Tab::Overview,
+        Tab::Interactions,
+        Tab::Usage,
+        Tab::Contacts,
+        Tab::Agreements,
+        Tab::Opportunities,
+        Tab::Tasks,
+        Tab::Playbooks,
+        Tab::Support,
+        Tab::Nps,
+        Tab::Health,
+        Tab::Settings,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Interactions => "Interactions",
+            Tab::Usage => "Usage",
+            Tab::Contacts => "Contacts",
+            Tab::Agreements => "Agreements",
+            Tab::Opportunities => "Opportunities",
+            Tab::Tasks => "Tasks",
+            Tab::Playbooks => "Playbooks",
+            Tab::Support => "Support",
+            Tab::Nps => "NPS",
+            Tab::Health => "Health",
+            Tab::Settings => "Settings",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+/// Which pane has the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Portfolio,
+    Account,
+}
+
+/// The portfolio pane.
+#[derive(Debug, Clone, Default)]
+pub struct Portfolio {
+    pub rows: Loadable<Vec<AccountRow>>,
+    pub sort: PortfolioSort,
+    pub descending: bool,
+    /// Indices into the rows that pass the filter, in order.
+    pub view: Vec<usize>,
+    /// Position in `view`.
+    pub selected: usize,
+    /// First visible position in `view` (kept by the drawing).
+    pub offset: std::cell::Cell<usize>,
+    pub filter: String,
+    /// Typing into the filter.
+    pub filtering: bool,
+}
+
+impl Portfolio {
+    pub fn selected_row(&self) -> Option<&AccountRow> {
+        let rows = self.rows.value()?;
+        self.view.get(self.selected).and_then(|i| rows.get(*i))
+    }
+}
+
+/// One account's tabs.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    pub id: Id,
+    pub data: Loadable<Account360>,
+    pub health: Loadable<HealthReport>,
+    pub tab: Tab,
+    /// The selected row of the tab's list (per tab).
+    pub selected: [usize; 12],
+    /// Kanban column on the Tasks tab, step list on Playbooks.
+    pub column: usize,
+    /// The reader (an interaction, a case, a run's steps) is open.
+    pub reading: bool,
+    pub period: Period,
+    /// Curves hidden on the Overview chart (component ids, "overall").
+    pub hidden: BTreeSet<String>,
+    /// The Overview chart's curve the `c` key toggles next.
+    pub curve_cursor: usize,
+    /// A cycling filter per tab (interaction kind, agreement status...): its position.
+    pub filter: [usize; 12],
+    /// The account we came from with `P` (to go back).
+    pub came_from: Option<Id>,
+    /// First visible row of each tab's list (kept by the drawing).
+    pub offsets: [std::cell::Cell<usize>; 12],
+}
+
+impl AccountView {
+    pub fn new(id: Id) -> AccountView {
+        AccountView {
+            id,
+            data: Loadable::Loading,
+            health: Loadable::Loading,
+            tab: Tab::Overview,
+            selected: [0; 12],
+            column: 0,
+            reading: false,
+            period: Period::Week,
+            hidden: BTreeSet::new(),
+            curve_cursor: 0,
+            filter: [0; 12],
+            came_from: None,
+            offsets: Default::default(),
+        }
+    }
+
+    pub fn selected(&self) -> usize {
+        self.selected[self.tab.index()]
+    }
+}
+
+/// The command palette.
+#[derive(Debug, Clone, Default)]
+pub struct Palette {
+    pub input: String,
+    pub selected: usize,
+}
+
+/// A palette entry.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaletteItem {
+    Tab(Tab),
+    Account { id: Id, name: String },
+    Command(&'static str),
+}
+
+/// Everything on screen.
+pub struct App {
+    pub keys: Keymap,
+    pub portfolio: Portfolio,
+    pub account: Option<AccountView>,
+    pub focus: Focus,
+    pub help: bool,
+    pub palette: Option<Palette>,
+    pub quit: bool,
+    /// A message for the footer (an error, a hint).
+    pub status: Option<String>,
+    /// The terminal size, for layout decisions made in `update` (page size).
+    pub size: (u16, u16),
+    pub fuzzy: Fuzzy,
+    /// The instant "updated N ago" is counted from (the clock of the store).
+    pub now: Timestamp,
+    /// Charts in ASCII only.
+    pub ascii: bool,
+}
+
+/// What the app asks the loop to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    LoadPortfolio {
+        sort: PortfolioSort,
+        descending: bool,
+    },
+    LoadAccount(Id),
+}
+
+/// What comes in.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    Portfolio(Result<Vec<AccountRow>, String>, Timestamp),
+    Account(Id, Result<Box<Account360>, String>, Timestamp),
+    Health(Id, Result<Box<HealthReport>, String>, Timestamp),
+}
+
+/// Below this width the portfolio and the account do not fit side by side.
+pub const WIDE: u16 = 120;
+
+impl App {
+    pub fn new(keys: Keymap, now: Timestamp) -> App {
+        App {
+            keys,
+            portfolio: Portfolio {
+                rows: Loadable::Loading,
+                ..Portfolio::default()
+            },
+            account: None,
+            focus: Focus::Portfolio,
+            help: false,
+            palette: None,
+            quit: false,
+            status: None,
+            size: (80, 24),
+            fuzzy: Fuzzy::default(),
+            now,
+            ascii: false,
+        }
+    }
+
+    /// The commands to run at start.
+    pub fn start(&self) -> Vec<Command> {
+        vec![Command::LoadPortfolio {
+            sort: self.portfolio.sort,
+            descending: self.portfolio.descending,
+        }]
+    }
+
+    pub fn wide(&self) -> bool {
+        self.size.0 >= WIDE
+    }
+
+    /// The screen whose key table applies.
+    pub fn screen(&self) -> Screen {
+        match self.focus {
+            Focus::Portfolio => Screen::Portfolio,
+            Focus::Account => Screen::Account,
+        }
+    }
+
+    /// Rows a page moves (the list's height, roughly).
+    fn page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(8)).max(1)
+    }
+
+    /// Applies a message; returns the backend calls to start.
+    pub fn update(&mut self, msg: Msg) -> Vec<Command> {
+        match msg {
+            Msg::Resize(w, h) => {
+                self.size = (w, h);
+                vec![]
+            }
+            Msg::Key(k) if k.kind == KeyEventKind::Release => vec![],
+            Msg::Key(k) => self.key(k),
+            Msg::Mouse(m) => self.mouse(m),
+            Msg::Portfolio(result, at) => {
+                match result {
+                    Ok(rows) => {
+                        let keep = self.portfolio.selected_row().map(|r| r.id);
+                        self.portfolio.rows = Loadable::Ready { value: rows, at };
+                        self.refilter();
+                        if let Some(id) = keep
+                            && let Some(pos) = self.position_of(id)
+                        {
+                            self.portfolio.selected = pos;
+                        }
+                        self.clamp_portfolio();
+                        if self.account.is_none() {
+                            return self.follow_selection();
+                        }
+                    }
+                    Err(e) => self.portfolio.rows = Loadable::Failed(e),
+                }
+                vec![]
+            }
+            Msg::Account(id, result, at) => {
+                if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
+                    a.data = match result {
+                        Ok(v) => Loadable::Ready { value: *v, at },
+                        Err(e) => Loadable::Failed(e),
+                    };
+                }
+                vec![]
+            }
+            Msg::Health(id, result, at) => {
+                if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
+                    a.health = match result {
+                        Ok(v) => Loadable::Ready { value: *v, at },
+                        Err(e) => Loadable::Failed(e),
+                    };
+                }
+                vec![]
+            }
+        }
+    }
+
+    fn position_of(&self, id: Id) -> Option<usize> {
+        let rows = self.portfolio.rows.value()?;
+        self.portfolio.view.iter().position(|i| rows[*i].id == id)
+    }
+
+    /// Recomputes the filtered view of the portfolio.
+    fn refilter(&mut self) {
+        let Some(rows) = self.portfolio.rows.value() else {
+            self.portfolio.view.clear();
+            return;
+        };
+        self.portfolio.view = self.fuzzy.filter(&self.portfolio.filter, rows);
+    }
+
+    fn clamp_portfolio(&mut self) {
+        let p = &mut self.portfolio;
+        p.selected = p.selected.min(p.view.len().saturating_sub(1));
+    }
+
+    /// Opens (loads) the account under the portfolio's selection, when it changed.
+    fn follow_selection(&mut self) -> Vec<Command> {
+        let Some(id) = self.portfolio.selected_row().map(|r| r.id) else {
+            return vec![];
+        };
+        self.open_account(id)
+    }
+
+    fn open_account(&mut self, id: Id) -> Vec<Command> {
+        if self.account.as_ref().is_some_and(|a| a.id == id) {
+            return vec![];
+        }
+        let tab = self.account.as_ref().map(|a| a.tab);
+        let mut view = AccountView::new(id);
+        if let Some(tab) = tab {
+            view.tab = tab;
+        }
+        self.account = Some(view);
+        vec![Command::LoadAccount(id)]
+    }
+
+    fn key(&mut self, k: KeyEvent) -> Vec<Command> {
+        self.status = None;
+        if self.palette.is_some() {
+            return self.palette_key(k);
+        }
+        if self.portfolio.filtering {
+            return self.filter_key(k);
+        }
+        if self.help {
+            // Any key closes the help; quit still quits.
+            self.help = false;
+            if self.keys.action(Screen::Global, &k) == Some(Action::Quit) {
+                self.quit = true;
+            }
+            return vec![];
+        }
+        let Some(action) = self.keys.action(self.screen(), &k) else {
+            if let Some(label) = self.keys.key_for(self.screen(), Action::Help) {
+                self.status = Some(format!(
+                    "no action on that key here: {label} lists the keys"
+                ));
+            }
+            return vec![];
+        };
+        self.act(action)
+    }
+
+    /// Runs an action (keys and mouse clicks end here).
+    pub fn act(&mut self, action: Action) -> Vec<Command> {
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                vec![]
+            }
+            Action::Help => {
+                self.help = true;
+                vec![]
+            }
+            Action::Palette => {
+                self.palette = Some(Palette::default());
+                vec![]
+            }
+            Action::Refresh => {
+                let mut cmds = vec![Command::LoadPortfolio {
+                    sort: self.portfolio.sort,
+                    descending: self.portfolio.descending,
+                }];
+                if let Some(a) = &mut self.account {
+                    a.data = Loadable::Loading;
+                    a.health = Loadable::Loading;
+                    cmds.push(Command::LoadAccount(a.id));
+                }
+                cmds
+            }
+            _ => match self.focus {
+                Focus::Portfolio => self.portfolio_action(action),
+                Focus::Account => self.account_action(action),
+            },
+        }
+    }
+
+    fn portfolio_action(&mut self, action: Action) -> Vec<Command> {
+        let len = self.portfolio.view.len();
+        let page = self.page();
+        let p = &mut self.portfolio;
+        let before = p.selected;
+        match action {
+            Action::Down => p.selected = (p.selected + 1).min(len.saturating_sub(1)),
+            Action::Up => p.selected = p.selected.saturating_sub(1),
+            Action::PageDown => p.selected = (p.selected + page).min(len.saturating_sub(1)),
+            Action::PageUp => p.selected = p.selected.saturating_sub(page),
+            Action::Top => p.selected = 0,
+            Action::Bottom => p.selected = len.saturating_sub(1),
+            Action::Open | Action::Right if p.selected_row().is_some() => {
+                self.focus = Focus::Account;
+                return self.follow_selection();
+            }
+            Action::Filter => p.filtering = true,
+            Action::Back if !p.filter.is_empty() => {
+                p.filter.clear();
+                self.refilter();
+                self.clamp_portfolio();
+                return self.follow_selection();
+            }
+            Action::Sort | Action::Reverse => {
+                if action == Action::Sort {
+                    let all = PortfolioSort::ALL;
+                    let at = all.iter().position(|s| *s == p.sort).unwrap_or(0);
+                    p.sort = all[(at + 1) % all.len()];
+                    p.descending = false;
+                } else {
+                    p.descending = !p.descending;
+                }
+                p.rows = Loadable::Loading;
+                return vec![Command::LoadPortfolio {
+                    sort: p.sort,
+                    descending: p.descending,
+                }];
+            }
+            _ => {}
+        }
+        if self.portfolio.selected != before {
+            return self.follow_selection();
+        }
+        vec![]
+    }
+
+    fn filter_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        let p = &mut self.portfolio;
+        match k.code {
+            KeyCode::Esc => {
+                p.filtering = false;
+                p.filter.clear();
+            }
+            KeyCode::Enter => {
+                p.filtering = false;
+                if p.selected_row().is_some() {
+                    self.focus = Focus::Account;
+                }
+                return self.follow_selection();
+            }
+            KeyCode::Backspace => {
+                p.filter.pop();
+            }
+            KeyCode::Down => p.selected = (p.selected + 1).min(p.view.len().saturating_sub(1)),
+            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Char('c')
+                if k.modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                self.quit = true;
+                return vec![];
+            }
+            KeyCode::Char(c) => p.filter.push(c),
+            _ => return vec![],
+        }
+        self.portfolio.selected = 0;
+        self.refilter();
+        self.clamp_portfolio();
+        self.follow_selection()
+    }
+
+    fn account_action(&mut self, action: Action) -> Vec<Command> {
+        let wide = self.wide();
+        let page = self.page();
+        let Some(a) = self.account.as_mut() else {
+            self.focus = Focus::Portfolio;
+            return vec![];
+        };
+        let tab = a.tab.index();
+        let len = list_len(a);
+        match action {
+            Action::Back | Action::Left if a.reading => a.reading = false,
+            Action::Left if a.tab == Tab::Tasks && a.column > 0 => {
+                a.column -= 1;
+                a.selected[tab] = 0;
+            }
+            Action::Right if a.tab == Tab::Tasks => {
+                a.column = (a.column + 1).min(2);
+                a.selected[tab] = 0;
+            }
+            Action::Back | Action::Left => {
+                self.focus = Focus::Portfolio;
+                let _ = wide;
+            }
+            Action::Down => a.selected[tab] = (a.selected[tab] + 1).min(len.saturating_sub(1)),
+            Action::Up => a.selected[tab] = a.selected[tab].saturating_sub(1),
+            Action::PageDown => {
+                a.selected[tab] = (a.selected[tab] + page).min(len.saturating_sub(1))
+            }
+            Action::PageUp => a.selected[tab] = a.selected[tab].saturating_sub(page),
+            Action::Top => a.selected[tab] = 0,
+            Action::Bottom => a.selected[tab] = len.saturating_sub(1),
+            Action::NextTab => set_tab(a, Tab::ALL[(tab + 1) % Tab::ALL.len()]),
+            Action::PrevTab => set_tab(a, Tab::ALL[(tab + Tab::ALL.len() - 1) % Tab::ALL.len()]),
+            Action::Open => a.reading = !a.reading,
+            Action::Period => {
+                a.period = match a.period {
+                    Period::Week => Period::Month,
+                    Period::Month => Period::Week,
+                }
+            }
+            Action::Curves => {
+                let curves = curve_names(a);
+                if !curves.is_empty() {
+                    let name = curves[a.curve_cursor % curves.len()].clone();
+                    if !a.hidden.remove(&name) {
+                        a.hidden.insert(name);
+                    }
+                    a.curve_cursor = (a.curve_cursor + 1) % curves.len();
+                }
+            }
+            Action::Cycle => {
+                a.filter[tab] += 1;
+                a.selected[tab] = 0;
+            }
+            Action::Parent => {
+                let target = match (&a.data, a.came_from) {
+                    (_, Some(back)) => Some((back, None)),
+                    (Loadable::Ready { value, .. }, None) => {
+                        value.parent.as_ref().map(|p| (p.id, Some(a.id)))
+                    }
+                    _ => None,
+                };
+                match target {
+                    Some((id, came_from)) => {
+                        let cmds = self.jump_to(id);
+                        if let Some(v) = self.account.as_mut() {
+                            v.came_from = came_from;
+                        }
+                        return cmds;
+                    }
+                    None => self.status = Some("this account has no parent".into()),
+                }
+            }
+            other => {
+                if let Some(t) = other.tab() {
+                    set_tab(a, Tab::ALL[t]);
+                }
+            }
+        }
+        vec![]
+    }
+
+    /// Opens an account from anywhere (palette, parent jump), selecting it in the
+    /// portfolio when it is there.
+    pub fn jump_to(&mut self, id: Id) -> Vec<Command> {
+        if let Some(pos) = self.position_of(id) {
+            self.portfolio.selected = pos;
+        }
+        self.focus = Focus::Account;
+        let tab = self.account.as_ref().map(|a| a.tab);
+        self.account = None;
+        let cmds = self.open_account(id);
+        if let (Some(a), Some(tab)) = (self.account.as_mut(), tab) {
+            a.tab = tab;
+        }
+        cmds
+    }
+
+    fn palette_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        let Some(p) = self.palette.as_mut() else {
+            return vec![];
+        };
+        match k.code {
+            KeyCode::Esc => self.palette = None,
+            KeyCode::Backspace => {
+                p.input.pop();
+                p.selected = 0;
+            }
+            KeyCode::Down | KeyCode::Tab => p.selected += 1,
+            KeyCode::Up | KeyCode::BackTab => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Enter => {
+                let items = self.palette_items();
+                let chosen = self.palette.as_ref().and_then(|p| {
+                    items
+                        .get(p.selected.min(items.len().saturating_sub(1)))
+                        .cloned()
+                });
+                self.palette = None;
+                return match chosen {
+                    Some(PaletteItem::Tab(t)) => {
+                        if self.account.is_none() {
+                            let mut cmds = self.follow_selection();
+                            self.focus = Focus::Account;
+                            if let Some(a) = self.account.as_mut() {
+                                a.tab = t;
+                            }
+                            cmds.shrink_to_fit();
+                            return cmds;
+                        }
+                        self.focus = Focus::Account;
+                        if let Some(a) = self.account.as_mut() {
+                            set_tab(a, t);
+                        }
+                        vec![]
+                    }
+                    Some(PaletteItem::Account { id, .. }) => self.jump_to(id),
+                    Some(PaletteItem::Command(c)) => match c {
+                        "quit" => {
+                            self.quit = true;
+                            vec![]
+                        }
+                        "help" => {
+                            self.help = true;
+                            vec![]
+                        }
+                        _ => self.act(Action::Refresh),
+                    },
+                    None => vec![],
+                };
+            }
+            KeyCode::Char('c')
+                if k.modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                self.quit = true;
+            }
+            KeyCode::Char(c) => {
+                p.input.push(c);
+                p.selected = 0;
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    /// What the palette offers for its input: tabs and commands by name, accounts
+    /// by fuzzy name (best first).
+    pub fn palette_items(&self) -> Vec<PaletteItem> {
+        let input = self
+            .palette
+            .as_ref()
+            .map(|p| p.input.to_lowercase())
+            .unwrap_or_default();
+        let mut items: Vec<PaletteItem> = Tab::ALL
+            .iter()
+            .filter(|t| input.is_empty() || t.title().to_lowercase().contains(&input))
+            .map(|t| PaletteItem::Tab(*t))
+            .collect();
+        for c in ["refresh", "help", "quit"] {
+            if input.is_empty() || c.contains(&input) {
+                items.push(PaletteItem::Command(c));
+            }
+        }
+        if let Some(rows) = self.portfolio.rows.value()
+            && !input.is_empty()
+        {
+            for i in self.fuzzy.filter(&input, rows).into_iter().take(20) {
+                items.push(PaletteItem::Account {
+                    id: rows[i].id,
+                    name: rows[i].name.clone(),
+                });
+            }
+        }
+        items
+    }
+
+    fn mouse(&mut self, m: MouseEvent) -> Vec<Command> {
+        match m.kind {
+            MouseEventKind::ScrollDown => self.act(Action::Down),
+            MouseEventKind::ScrollUp => self.act(Action::Up),
+            MouseEventKind::Down(_) => {
+                // A click on the tab bar (second line of the account pane) picks a tab.
+                if let Some(tab) = super::view::tab_at(self, m.column, m.row) {
+                    self.focus = Focus::Account;
+                    if let Some(a) = self.account.as_mut() {
+                        set_tab(a, tab);
+                    }
+                }
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+}
+
+fn set_tab(a: &mut AccountView, tab: Tab) {
+    if a.tab != tab {
+        a.tab = tab;
+        a.reading = false;
+        a.column = 0;
+    }
+}
+
+/// The curves of the Overview chart: overall, then each component.
+pub fn curve_names(a: &AccountView) -> Vec<String> {
+    let mut names = vec!["overall".to_string()];
+    if let Some(h) = a.health.value() {
+        names.extend(h.profile.components.iter().map(|c| c.id.clone()));
+    }
+    names
+}
+
+/// How many rows the current tab's list has (for moving the selection).
+pub fn list_len(a: &AccountView) -> usize {
+    let Some(d) = a.data.value() else { return 0 };
+    match a.tab {
+        Tab::Interactions => super::view::tabs::interactions::visible(a, d).len(),
+        Tab::Contacts => d.contacts.len(),
+        Tab::Agreements => super::view::tabs::agreements::visible(a, d).len(),
+        Tab::Opportunities => d.opportunities.len(),
+        Tab::Tasks => super::view::tabs::tasks::column(d, a.column).len(),
+        Tab::Playbooks => d.playbook_runs.len(),
+        Tab::Support => d.cases.len(),
+        Tab::Nps => d.nps.len(),
+        Tab::Health => a.health.value().map_or(0, |h| {
+            h.explanation
+                .components
+                .iter()
+                .map(|c| c.measures.len() + 1)
+                .sum()
+        }),
+        Tab::Usage => d.contacts.len(),
+        Tab::Settings => 0,
+        Tab::Overview => 0,
+    }
+}

@@ -1,0 +1,346 @@
+//! Keys: one table per screen drives the dispatch, the footer hints and the `?`
+//! help, so what the help says is what the keys do. Remappable in config.
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where the keys are pressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Screen {
+    /// Everywhere (unless a text field takes the keys).
+    Global,
+    Portfolio,
+    Account,
+}
+
+impl Screen {
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::Global => "global",
+            Screen::Portfolio => "portfolio",
+            Screen::Account => "account",
+        }
+    }
+}
+
+macro_rules! actions {
+    ($( $variant:ident => $name:literal, )*) => {
+        /// Everything a key can do.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($variant,)* }
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+            /// The name config files use.
+            pub fn name(self) -> &'static str { match self { $(Action::$variant => $name,)* } }
+            pub fn from_name(s: &str) -> Option<Action> {
+                Action::ALL.iter().copied().find(|a| a.name() == s)
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit",
+    Back => "back",
+    Help => "help",
+    Palette => "palette",
+    Up => "up",
+    Down => "down",
+    PageUp => "page_up",
+    PageDown => "page_down",
+    Top => "top",
+    Bottom => "bottom",
+    Left => "left",
+    Right => "right",
+    Open => "open",
+    Filter => "filter",
+    Sort => "sort",
+    Reverse => "reverse",
+    Refresh => "refresh",
+    NextTab => "next_tab",
+    PrevTab => "prev_tab",
+    Tab1 => "tab_1",
+    Tab2 => "tab_2",
+    Tab3 => "tab_3",
+    Tab4 => "tab_4",
+    Tab5 => "tab_5",
+    Tab6 => "tab_6",
+    Tab7 => "tab_7",
+    Tab8 => "tab_8",
+    Tab9 => "tab_9",
+    Tab10 => "tab_10",
+    Tab11 => "tab_11",
+    Tab12 => "tab_12",
+    Period => "period",
+    Curves => "curves",
+    Parent => "parent",
+    Cycle => "cycle_filter",
+    Search => "search",
+}
+
+impl Action {
+    /// The tab a tab key goes to (0-based).
+    pub fn tab(self) -> Option<usize> {
+        use Action::*;
+        [
+            Tab1, Tab2, Tab3, Tab4, Tab5, Tab6, Tab7, Tab8, Tab9, Tab10, Tab11, Tab12,
+        ]
+        .iter()
+        .position(|a| *a == self)
+    }
+}
+
+/// One key with its modifiers (shift only matters for keys without a case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Key {
+    pub fn of(e: &KeyEvent) -> Key {
+        let code = match e.code {
+            // Terminals send Shift-Tab as BackTab.
+            KeyCode::Tab if e.modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            c => c,
+        };
+        Key {
+            code,
+            ctrl: e.modifiers.contains(KeyModifiers::CONTROL),
+            alt: e.modifiers.contains(KeyModifiers::ALT),
+        }
+    }
+
+    /// Parses "q", "ctrl-c", "esc", "enter", "tab", "shift-tab", "up", "pgdn", "f5", "space"...
+    pub fn parse(s: &str) -> Result<Key, String> {
+        let mut ctrl = false;
+        let mut alt = false;
+        let mut rest = s;
+        loop {
+            if let Some(r) = rest.strip_prefix("ctrl-") {
+                ctrl = true;
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("alt-") {
+                alt = true;
+                rest = r;
+            } else {
+                break;
+            }
+        }
+        let code = match rest {
+            "esc" => KeyCode::Esc,
+            "enter" => KeyCode::Enter,
+            "tab" => KeyCode::Tab,
+            "shift-tab" | "backtab" => KeyCode::BackTab,
+            "backspace" => KeyCode::Backspace,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "space" => KeyCode::Char(' '),
+            f if f.len() > 1 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().unwrap_or(1))
+            }
+            c if c.chars().count() == 1 => KeyCode::Char(c.chars().next().unwrap_or(' ')),
+            _ => return Err(format!("unknown key \"{s}\"")),
+        };
+        Ok(Key { code, ctrl, alt })
+    }
+
+    /// How the footer and help write it.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Esc => "Esc".to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "S-Tab".into(),
+            KeyCode::Backspace => "Bksp".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Char(' ') => "Space".into(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::F(n) => format!("F{n}"),
+            _ => "?".into(),
+        };
+        match (self.ctrl, self.alt) {
+            (true, _) => format!("C-{base}"),
+            (_, true) => format!("M-{base}"),
+            _ => base,
+        }
+    }
+}
+
+/// A key binding: the keys, what they do, and how the help says it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub keys: Vec<Key>,
+    pub action: Action,
+    pub help: &'static str,
+    /// Shown in the footer (the help shows every binding).
+    pub hint: bool,
+}
+
+/// Every screen's table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keymap {
+    tables: BTreeMap<Screen, Vec<Binding>>,
+}
+
+fn b(keys: &[&str], action: Action, help: &'static str, hint: bool) -> Binding {
+    Binding {
+        // The defaults are literals checked by a test.
+        keys: keys.iter().filter_map(|k| Key::parse(k).ok()).collect(),
+        action,
+        help,
+        hint,
+    }
+}
+
+impl Default for Keymap {
+    fn default() -> Keymap {
+        use Action::*;
+        let global = vec![
+            b(&["q", "ctrl-c"], Quit, "quit", true),
+            b(&["?"], Help, "keys of this screen", true),
+            b(
+                &[":"],
+                Palette,
+                "command palette: jump to an account or a tab",
+                true,
+            ),
+            b(&["esc"], Back, "back / close", false),
+            b(&["ctrl-r", "f5"], Refresh, "reload", false),
+        ];
+        let moves = |what: &'static str| {
+            vec![
+                b(&["j", "down"], Down, what, false),
+                b(&["k", "up"], Up, what, false),
+                b(&["pgdn", "ctrl-d"], PageDown, "page down", false),
+                b(&["pgup", "ctrl-u"], PageUp, "page up", false),
+                b(&["g", "home"], Top, "first", false),
+                b(&["G", "end"], Bottom, "last", false),
+            ]
+        };
+        let mut portfolio = moves("move in the portfolio");
+        portfolio.extend([
+            b(&["enter", "l", "right"], Open, "open the account", true),
+            b(&["/"], Filter, "filter by name or domain (fuzzy)", true),
+            b(&["s"], Sort, "next sort key", true),
+            b(&["r"], Reverse, "reverse the sort", false),
+        ]);
+        let mut account = moves("move in the list");
+        account.extend([
+            b(&["tab"], NextTab, "next tab", true),
+            b(&["shift-tab"], PrevTab, "previous tab", false),
+            b(&["1"], Tab1, "Overview", false),
+            b(&["2"], Tab2, "Interactions", false),
+            b(&["3"], Tab3, "Usage", false),
+            b(&["4"], Tab4, "Contacts", false),
+            b(&["5"], Tab5, "Agreements", false),
+            b(&["6"], Tab6, "Opportunities", false),
+            b(&["7"], Tab7, "Tasks", false),
+            b(&["8"], Tab8, "Playbooks", false),
+            b(&["9"], Tab9, "Support", false),
+            b(&["0"], Tab10, "NPS", false),
+            b(&["-"], Tab11, "Health", false),
+            b(&["="], Tab12, "Settings", false),
+            b(
+                &["h", "left"],
+                Left,
+                "back to the portfolio / previous column",
+                true,
+            ),
+            b(&["l", "right"], Right, "next column", false),
+            b(&["enter"], Open, "open the selected item", true),
+            b(&["p"], Period, "12 weeks / 12 months", false),
+            b(&["c"], Curves, "show or hide a curve", false),
+            b(&["f"], Cycle, "cycle the list's filter", false),
+            b(&["/"], Search, "search interactions (full text)", false),
+            b(&["P"], Parent, "go to the parent account and back", false),
+        ]);
+        Keymap {
+            tables: [
+                (Screen::Global, global),
+                (Screen::Portfolio, portfolio),
+                (Screen::Account, account),
+            ]
+            .into(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The defaults with config overrides: `screen -> action -> keys`; an empty
+    /// list unbinds the action.
+    pub fn with_overrides(
+        overrides: &BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    ) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        for (screen, actions) in overrides {
+            let screen = [Screen::Global, Screen::Portfolio, Screen::Account]
+                .into_iter()
+                .find(|s| s.name() == screen)
+                .ok_or_else(|| {
+                    format!("keys.{screen}: unknown screen (global, portfolio, account)")
+                })?;
+            for (action, keys) in actions {
+                let a = Action::from_name(action)
+                    .ok_or_else(|| format!("keys.{}.{action}: unknown action", screen.name()))?;
+                let keys = keys
+                    .iter()
+                    .map(|k| {
+                        Key::parse(k).map_err(|e| format!("keys.{}.{action}: {e}", screen.name()))
+                    })
+                    .collect::<Result<Vec<Key>, String>>()?;
+                let table = map.tables.entry(screen).or_default();
+                match table.iter_mut().find(|b| b.action == a) {
+                    Some(b) => b.keys = keys,
+                    None => table.push(Binding {
+                        keys,
+                        action: a,
+                        help: a.name(),
+                        hint: false,
+                    }),
+                }
+            }
+        }
+        Ok(map)
+    }
+
+    /// The bindings of a screen, in help order.
+    pub fn bindings(&self, screen: Screen) -> &[Binding] {
+        self.tables.get(&screen).map_or(&[], Vec::as_slice)
+    }
+
+    /// What a key does on a screen (its own table first, then the global one).
+    pub fn action(&self, screen: Screen, key: &KeyEvent) -> Option<Action> {
+        let k = Key::of(key);
+        [screen, Screen::Global]
+            .iter()
+            .flat_map(|s| self.bindings(*s))
+            .find(|b| b.keys.contains(&k))
+            .map(|b| b.action)
+    }
+
+    /// The first key of an action on a screen, for hints ("press ? for help").
+    pub fn key_for(&self, screen: Screen, action: Action) -> Option<String> {
+        [screen, Screen::Global]
+            .iter()
+            .flat_map(|s| self.bindings(*s))
+            .find(|b| b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(Key::label)
+    }
+}

@@ -1,0 +1,11 @@
+//! The full-screen app over the Backend trait: state and updates in `app`, the key
+//! tables in `keys`, drawing in `view`, the event loop in `run`.
+
+pub mod app;
+pub mod fuzzy;
+pub mod keys;
+pub mod run;
+pub mod theme;
+pub mod view;
+
+pub use run::{Options, run};

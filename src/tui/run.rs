@@ -1,0 +1,200 @@
+//! The event loop: terminal events and backend answers in, frames out. Backend
+//! calls run as tasks and answer with messages, so a key never waits on I/O; a
+//! frame is drawn only when something changed, inside a synchronized update.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+
+use super::app::{App, Command, Msg};
+use super::keys::Keymap;
+use super::theme::{Theme, ThemeName};
+use super::view;
+use crate::backend::{Backend, PageRequest, PortfolioQuery, PortfolioSort};
+use crate::domain::Timestamp;
+
+/// How the app looks and reacts.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub theme: ThemeName,
+    pub no_color: bool,
+    /// Draw charts with ASCII characters only.
+    pub ascii: bool,
+    pub mouse: bool,
+    pub keys: Keymap,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            theme: ThemeName::Dark,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            ascii: false,
+            mouse: true,
+            keys: Keymap::default(),
+        }
+    }
+}
+
+/// Runs the app until the user quits; the terminal is restored on every way out,
+/// a panic included.
+pub async fn run(
+    backend: Arc<dyn Backend>,
+    options: Options,
+    clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
+) -> std::io::Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    if options.mouse {
+        execute!(std::io::stdout(), EnableMouseCapture)?;
+        // ratatui's hook restores the screen; this one also gives the mouse back.
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let _ = execute!(std::io::stdout(), DisableMouseCapture);
+            previous(info);
+        }));
+    }
+    let result = event_loop(&mut terminal, backend, &options, clock).await;
+    if options.mouse {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+    }
+    ratatui::try_restore()?;
+    result
+}
+
+async fn event_loop<B: ratatui::backend::Backend + Write>(
+    terminal: &mut Terminal<B>,
+    backend: Arc<dyn Backend>,
+    options: &Options,
+    clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
+) -> std::io::Result<()>
+where
+    B::Error: Into<std::io::Error>,
+{
+    let theme = Theme::new(options.theme, options.no_color);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut events = EventStream::new();
+    let mut app = App::new(options.keys.clone(), clock());
+    app.ascii = options.ascii;
+    let size = terminal.size().map_err(Into::into)?;
+    app.size = (size.width, size.height);
+    for cmd in app.start() {
+        spawn(cmd, &backend, &tx);
+    }
+    // "Updated N ago" labels age: look once a minute (a frame that changes nothing
+    // writes nothing).
+    let mut minute = tokio::time::interval(Duration::from_secs(60));
+    minute.tick().await;
+    let mut dirty = true;
+    loop {
+        if dirty {
+            app.now = clock();
+            draw(terminal, &app, &theme)?;
+            dirty = false;
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let msg = tokio::select! {
+            event = events.next() => match event {
+                Some(Ok(Event::Key(k))) => Msg::Key(k),
+                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e),
+                None => return Ok(()),
+            },
+            Some(msg) = rx.recv() => msg,
+            _ = minute.tick() => {
+                dirty = true;
+                continue;
+            }
+        };
+        for cmd in app.update(msg) {
+            spawn(cmd, &backend, &tx);
+        }
+        // Coalesce: answers already waiting are applied before the next frame.
+        while let Ok(msg) = rx.try_recv() {
+            for cmd in app.update(msg) {
+                spawn(cmd, &backend, &tx);
+            }
+        }
+        dirty = true;
+    }
+}
+
+fn draw<B: ratatui::backend::Backend + Write>(
+    terminal: &mut Terminal<B>,
+    app: &App,
+    theme: &Theme,
+) -> std::io::Result<()>
+where
+    B::Error: Into<std::io::Error>,
+{
+    execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    let drawn = terminal.draw(|f| view::draw(f, app, theme)).map(|_| ());
+    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    drawn.map_err(Into::into)
+}
+
+/// Starts a backend call; its answer comes back as a message.
+pub fn spawn(cmd: Command, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>) {
+    let (backend, tx) = (backend.clone(), tx.clone());
+    match cmd {
+        Command::LoadPortfolio { sort, descending } => {
+            tokio::spawn(async move {
+                let rows = load_portfolio(backend.as_ref(), sort, descending).await;
+                let _ = tx.send(Msg::Portfolio(rows, chrono::Utc::now()));
+            });
+        }
+        Command::LoadAccount(id) => {
+            let (b2, tx2) = (backend.clone(), tx.clone());
+            tokio::spawn(async move {
+                let r = backend
+                    .account(id)
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Account(id, r, chrono::Utc::now()));
+            });
+            tokio::spawn(async move {
+                let r = b2.health(id).await.map(Box::new).map_err(|e| e.to_string());
+                let _ = tx2.send(Msg::Health(id, r, chrono::Utc::now()));
+            });
+        }
+    }
+}
+
+/// Every portfolio row, page by page.
+pub async fn load_portfolio(
+    backend: &dyn Backend,
+    sort: PortfolioSort,
+    descending: bool,
+) -> Result<Vec<crate::backend::AccountRow>, String> {
+    let mut rows = vec![];
+    loop {
+        let page = backend
+            .portfolio(&PortfolioQuery {
+                sort,
+                descending,
+                page: PageRequest {
+                    offset: rows.len() as u64,
+                    limit: PageRequest::MAX_LIMIT,
+                },
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        let done = page.items.is_empty() || rows.len() + page.items.len() >= page.total as usize;
+        rows.extend(page.items);
+        if done {
+            return Ok(rows);
+        }
+    }
+}

@@ -1,0 +1,306 @@
+//! Drawing: the frame's layout (header, portfolio, account, footer), overlays
+//! (help, palette) and the shared little pieces. Reads the app, never changes it.
+
+pub mod account;
+pub mod portfolio;
+pub mod tabs;
+
+use std::cell::Cell;
+use std::ops::Range;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use super::app::{App, Focus, PaletteItem, Tab};
+use super::keys::Screen;
+use super::theme::Theme;
+use crate::domain::Timestamp;
+
+/// Smaller than this, the app only says so.
+pub const MIN: (u16, u16) = (40, 12);
+
+/// Width of the portfolio pane beside an account.
+pub const PORTFOLIO_WIDTH: u16 = 60;
+
+pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
+    let area = f.area();
+    if area.width < MIN.0 || area.height < MIN.1 {
+        let msg = Paragraph::new(format!(
+            "terminal too small: {}x{}, tend needs {}x{}",
+            area.width, area.height, MIN.0, MIN.1
+        ))
+        .wrap(Wrap { trim: true })
+        .style(theme.warning);
+        f.render_widget(msg, area);
+        return;
+    }
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(f, app, theme, header);
+    let (left, right) = panes(app, body);
+    if let Some(left) = left {
+        portfolio::draw(f, app, theme, left);
+    }
+    if let Some(right) = right {
+        account::draw(f, app, theme, right);
+    }
+    draw_footer(f, app, theme, footer);
+    if app.help {
+        draw_help(f, app, theme, area);
+    }
+    if app.palette.is_some() {
+        draw_palette(f, app, theme, area);
+    }
+}
+
+/// The portfolio and account areas: side by side when wide, else the focused one.
+pub fn panes(app: &App, body: Rect) -> (Option<Rect>, Option<Rect>) {
+    if app.wide() {
+        let [l, r] = Layout::horizontal([Constraint::Length(PORTFOLIO_WIDTH), Constraint::Min(1)])
+            .areas(body);
+        (Some(l), Some(r))
+    } else {
+        match app.focus {
+            Focus::Portfolio => (Some(body), None),
+            Focus::Account => (None, Some(body)),
+        }
+    }
+}
+
+/// The tab under a click, if any.
+pub fn tab_at(app: &App, column: u16, row: u16) -> Option<Tab> {
+    let area = Rect::new(0, 0, app.size.0, app.size.1);
+    let [_, body, _] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let (_, right) = panes(app, body);
+    let right = right?;
+    let current = app.account.as_ref().map_or(Tab::Overview, |a| a.tab);
+    let bar = account::tab_bar_area(right);
+    if row != bar.y {
+        return None;
+    }
+    account::tab_bar(bar.width, current)
+        .into_iter()
+        .find(|(_, x)| column >= bar.x + x.start && column < bar.x + x.end)
+        .map(|(t, _)| t)
+}
+
+fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut spans = vec![Span::styled(" tend ", theme.title)];
+    if let Some(rows) = app.portfolio.rows.value() {
+        let at_risk = rows
+            .iter()
+            .filter(|r| r.health_status == Some(crate::domain::HealthStatus::AtRisk))
+            .count();
+        spans.push(Span::styled(format!("{} accounts", rows.len()), theme.dim));
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled(format!("{at_risk} at risk"), theme.at_risk));
+    }
+    if let Some(a) = &app.account
+        && let Some(d) = a.data.value()
+    {
+        spans.push(Span::raw("  "));
+        spans.push(Span::styled("▸ ", theme.dim));
+        spans.push(Span::styled(d.account.name.clone(), theme.title));
+    }
+    f.render_widget(Line::from(spans), area);
+    if let super::app::Loadable::Ready { at, .. } = &app.portfolio.rows {
+        let text = format!("updated {} ", ago(app.now, *at));
+        let w = text.chars().count() as u16;
+        if w < area.width / 2 {
+            let r = Rect::new(area.x + area.width - w, area.y, w, 1);
+            f.render_widget(Span::styled(text, theme.dim), r);
+        }
+    }
+}
+
+fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    if let Some(msg) = &app.status {
+        f.render_widget(Span::styled(format!(" {msg}"), theme.warning), area);
+        return;
+    }
+    let line = if app.portfolio.filtering {
+        Line::from(vec![
+            Span::styled(" filter: ", theme.key),
+            Span::raw(app.portfolio.filter.clone()),
+            Span::styled("▏", theme.accent),
+            Span::styled("   Enter open · Esc clear · ↑↓ move", theme.dim),
+        ])
+    } else {
+        hints(app, theme, app.screen())
+    };
+    f.render_widget(line, area);
+}
+
+/// The footer: the screen's hinted keys, then the global ones.
+fn hints(app: &App, theme: &Theme, screen: Screen) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    // The global keys first: "? keys" must show even on a narrow terminal.
+    for b in app
+        .keys
+        .bindings(Screen::Global)
+        .iter()
+        .chain(app.keys.bindings(screen))
+        .filter(|b| b.hint)
+    {
+        let Some(k) = b.keys.first() else { continue };
+        spans.push(Span::styled(k.label(), theme.key));
+        spans.push(Span::styled(format!(" {}  ", b.help), theme.dim));
+    }
+    Line::from(spans)
+}
+
+/// A centred rectangle.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let screen = app.screen();
+    let mut lines = vec![Line::styled(
+        format!("Keys — {}", screen.name()),
+        theme.title,
+    )];
+    for (title, s) in [("", screen), ("everywhere", Screen::Global)] {
+        if !title.is_empty() {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(title.to_string(), theme.header));
+        }
+        for b in app.keys.bindings(s) {
+            let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+            if keys.is_empty() {
+                continue;
+            }
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:>14}  ", keys.join(" ")), theme.key),
+                Span::raw(b.help),
+            ]));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("any key closes this", theme.dim));
+    let h = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, 64, h);
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border_focus)
+                .title(" help "),
+        ),
+        rect,
+    );
+}
+
+fn draw_palette(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let Some(p) = &app.palette else { return };
+    let items = app.palette_items();
+    let rect = centered(area, 60, 16);
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focus)
+        .title(" go to: an account, a tab, a command ");
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(": ", theme.key),
+        Span::raw(p.input.clone()),
+        Span::styled("▏", theme.accent),
+    ])];
+    let selected = p.selected.min(items.len().saturating_sub(1));
+    let room = inner.height.saturating_sub(1) as usize;
+    let start = selected.saturating_sub(room.saturating_sub(1));
+    for (i, item) in items.iter().enumerate().skip(start).take(room) {
+        let (kind, text) = match item {
+            PaletteItem::Tab(t) => ("tab", t.title().to_string()),
+            PaletteItem::Account { id, name } => ("account", format!("{name}  #{id}")),
+            PaletteItem::Command(c) => ("command", c.to_string()),
+        };
+        let style = if i == selected {
+            theme.selected
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{kind:>8}  "), theme.dim),
+            Span::styled(text, style),
+        ]));
+    }
+    if items.is_empty() {
+        lines.push(Line::styled("  nothing matches", theme.dim));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// "3 min ago", "2 h ago", "just now".
+pub fn ago(now: Timestamp, then: Timestamp) -> String {
+    let s = (now - then).num_seconds().max(0);
+    match s {
+        0..=59 => "just now".into(),
+        60..=3599 => format!("{} min ago", s / 60),
+        3600..=86_399 => format!("{} h ago", s / 3600),
+        _ => format!("{} d ago", s / 86_400),
+    }
+}
+
+/// The rows of a list to draw: keeps the selection visible, moving the window as
+/// little as possible (the window's start is remembered between frames).
+pub fn window(selected: usize, len: usize, height: usize, offset: &Cell<usize>) -> Range<usize> {
+    if height == 0 || len == 0 {
+        offset.set(0);
+        return 0..0;
+    }
+    let mut start = offset.get().min(len.saturating_sub(1));
+    if selected < start {
+        start = selected;
+    } else if selected >= start + height {
+        start = selected + 1 - height;
+    }
+    start = start.min(len.saturating_sub(height));
+    offset.set(start);
+    start..(start + height).min(len)
+}
+
+/// A block with the theme's border, focused or not.
+pub fn pane<'a>(title: impl Into<Line<'a>>, theme: &Theme, focused: bool) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(if focused {
+            theme.border_focus
+        } else {
+            theme.border
+        })
+        .title(title)
+}
+
+/// A centred message for a loading, empty or failed pane.
+pub fn message(f: &mut Frame, area: Rect, text: &str, style: Style) {
+    let y = area.y + area.height / 2;
+    let r = Rect::new(area.x, y, area.width, 1.min(area.height));
+    f.render_widget(
+        Paragraph::new(text.to_string())
+            .style(style)
+            .alignment(ratatui::layout::Alignment::Center),
+        r,
+    );
+}

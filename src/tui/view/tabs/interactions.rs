@@ -1,0 +1,204 @@
+//! Interactions: key indicators, the list with sentiment colour and a manual or
+//! automatic marker, a kind filter (`f`), and a reader pane (Enter).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+
+use super::list;
+use crate::backend::Account360;
+use crate::domain::*;
+use crate::format;
+use crate::tui::app::AccountView;
+use crate::tui::theme::Theme;
+
+/// The kind filter `f` cycles through (None: every kind).
+pub fn kind_filter(a: &AccountView) -> Option<InteractionKind> {
+    let n = InteractionKind::ALL.len() + 1;
+    match a.filter[a.tab.index()] % n {
+        0 => None,
+        k => Some(InteractionKind::ALL[k - 1]),
+    }
+}
+
+/// The interactions the list shows.
+pub fn visible<'a>(a: &AccountView, d: &'a Account360) -> Vec<&'a Interaction> {
+    let kind = kind_filter(a);
+    d.interactions
+        .iter()
+        .filter(|i| kind.is_none_or(|k| i.kind == k))
+        .collect()
+}
+
+pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+    let today = d.as_of.date_naive();
+    let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    let k = crate::health::key_indicators(
+        &crate::health::AccountData {
+            contacts: d.contacts.clone(),
+            interactions: d.interactions.iter().rev().cloned().collect(),
+            ..Default::default()
+        },
+        d.as_of,
+    );
+    let ago = |t: Option<Timestamp>| {
+        t.map_or("never".to_string(), |t| {
+            format::days_from(today, t.date_naive())
+        })
+    };
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled("last touch ", theme.dim),
+                Span::raw(ago(k.last_touch)),
+                Span::styled(" · user touch ", theme.dim),
+                Span::raw(ago(k.last_user_touch)),
+                Span::styled(" · meeting ", theme.dim),
+                Span::raw(ago(k.last_meeting)),
+                Span::styled(" · sponsor ", theme.dim),
+                Span::raw(ago(k.last_sponsor_touch)),
+            ]),
+            Line::styled(
+                format!(
+                    "showing {} · f: kind · Enter: read · A automatic, M manual sentiment",
+                    kind_filter(a).map_or("all kinds".to_string(), |k| k.to_string())
+                ),
+                theme.dim,
+            ),
+        ]),
+        head,
+    );
+    let items = visible(a, d);
+    let (list_area, reader) = if a.reading {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+            .areas(body);
+        (l, Some(r))
+    } else {
+        (body, None)
+    };
+    list(
+        f,
+        list_area,
+        theme,
+        a,
+        vec!["WHEN", "KIND", "", "SENT.", "SUBJECT"],
+        vec![
+            Constraint::Length(9),
+            Constraint::Length(9),
+            Constraint::Length(3),
+            Constraint::Length(7),
+            Constraint::Min(10),
+        ],
+        items.len(),
+        |i| {
+            let it = items[i];
+            let (sent, style) = match it.sentiment {
+                Some(s) => (
+                    format!(
+                        "{}{:+.1}",
+                        if s.source == SentimentSource::Manual {
+                            "M"
+                        } else {
+                            "A"
+                        },
+                        s.score
+                    ),
+                    theme.sentiment(s.label),
+                ),
+                None => ("-".into(), theme.dim),
+            };
+            Row::new(vec![
+                Cell::from(format::days_from(today, it.at.date_naive())),
+                Cell::from(it.kind.to_string()),
+                Cell::from(if it.direction == Direction::In {
+                    "in"
+                } else {
+                    "out"
+                }),
+                Cell::from(Span::styled(sent, style)),
+                Cell::from(Span::styled(
+                    it.subject.clone(),
+                    if it.excluded_from_score {
+                        theme.dim
+                    } else {
+                        theme.base
+                    },
+                )),
+            ])
+        },
+        "no interactions with this account (or of this kind: f changes it)",
+    );
+    if let Some(r) = reader {
+        let sel = a.selected();
+        if let Some(it) = items.get(sel.min(items.len().saturating_sub(1))) {
+            let names: Vec<&str> = it
+                .contact_ids
+                .iter()
+                .filter_map(|id| {
+                    d.contacts
+                        .iter()
+                        .find(|c| c.id == *id)
+                        .map(|c| c.name.as_str())
+                })
+                .collect();
+            let mut lines = vec![
+                Line::styled(it.subject.clone(), theme.title),
+                Line::styled(
+                    format!(
+                        "{} · {} {} · {}{}",
+                        it.at.format("%Y-%m-%d %H:%M"),
+                        it.kind,
+                        it.direction,
+                        if names.is_empty() {
+                            "no contact".to_string()
+                        } else {
+                            names.join(", ")
+                        },
+                        it.user
+                            .as_ref()
+                            .map(|u| format!(" · with {u}"))
+                            .unwrap_or_default()
+                    ),
+                    theme.dim,
+                ),
+            ];
+            if let Some(s) = it.sentiment {
+                lines.push(Line::styled(
+                    format!(
+                        "sentiment {} {:+.2} ({}){}",
+                        s.label,
+                        s.score,
+                        if s.source == SentimentSource::Manual {
+                            "set by a person"
+                        } else {
+                            "automatic"
+                        },
+                        if it.excluded_from_score {
+                            " · excluded from the score"
+                        } else {
+                            ""
+                        }
+                    ),
+                    theme.sentiment(s.label),
+                ));
+            }
+            if !it.tags.is_empty() {
+                lines.push(Line::styled(
+                    format!("tags: {}", it.tags.join(", ")),
+                    theme.dim,
+                ));
+            }
+            lines.push(Line::raw(""));
+            for l in it.body.lines() {
+                lines.push(Line::raw(l.to_string()));
+            }
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(crate::tui::view::pane(" reader · Esc closes ", theme, true)),
+                r,
+            );
+        }
+    }
+}

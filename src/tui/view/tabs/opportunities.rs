@@ -1,0 +1,54 @@
+//! Opportunities: amount and the amount weighted by the phase's probability.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Row};
+
+use super::{list, rel};
+use crate::backend::Account360;
+use crate::format;
+use crate::tui::app::AccountView;
+use crate::tui::theme::Theme;
+
+pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+    let today = d.as_of.date_naive();
+    list(
+        f,
+        area,
+        theme,
+        a,
+        vec![
+            "OPPORTUNITY",
+            "PHASE",
+            "AMOUNT",
+            "WEIGHTED",
+            "CLOSE",
+            "OWNER",
+            "TYPE",
+        ],
+        vec![
+            Constraint::Min(14),
+            Constraint::Length(11),
+            Constraint::Length(11),
+            Constraint::Length(11),
+            Constraint::Length(9),
+            Constraint::Length(12),
+            Constraint::Length(9),
+        ],
+        d.opportunities.len(),
+        |i| {
+            let o = &d.opportunities[i];
+            Row::new(vec![
+                Cell::from(o.name.clone()),
+                Cell::from(o.phase.to_string()),
+                Cell::from(Line::from(format::money(o.amount_cents)).right_aligned()),
+                Cell::from(Line::from(format::money(o.weighted_cents())).right_aligned()),
+                Cell::from(rel(today, o.close_date)),
+                Cell::from(o.owner.clone()),
+                Cell::from(if o.expansion { "expansion" } else { "new" }),
+            ])
+        },
+        "no opportunities",
+    );
+}
