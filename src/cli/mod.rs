@@ -184,8 +184,17 @@ pub fn open_store(cli: &Cli, settings: &Settings) -> Result<Store, Failure> {
 /// Runs a non-interactive command.
 pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
     let Some(command) = &cli.command else {
-        let store = open_store(&cli, &settings)?;
-        return app(store, &settings).await;
+        let options = store_options(&settings)?;
+        let demo = cli.demo;
+        let path = settings.store_path(cli.db.as_deref());
+        return app(&settings, move || {
+            if demo {
+                Store::demo(options)
+            } else {
+                Store::open_with(&path, options)
+            }
+        })
+        .await;
     };
     match command {
         Command::Accounts(args) => {
@@ -204,26 +213,35 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Generate(args) => generate_cmd(&cli, &settings, args),
         Command::Health(cmd) => health::run(&cli, &settings, cmd).await,
         Command::Demo => {
-            let store = Store::demo(store_options(&settings)?)?;
-            app(store, &settings).await
+            let options = store_options(&settings)?;
+            app(&settings, move || Store::demo(options)).await
         }
     }
 }
 
-/// The full-screen app over a store.
-async fn app(store: Store, settings: &Settings) -> Result<(), Failure> {
+/// The full-screen app over a store; the store is opened (or the demo built) while
+/// the first frame already shows.
+async fn app(
+    settings: &Settings,
+    open: impl FnOnce() -> backend::Result<Store> + Send + 'static,
+) -> Result<(), Failure> {
     use std::io::IsTerminal;
     let options = settings
         .tui_options()
         .map_err(|e| Failure::usage(e.to_string()))?;
-    if !std::io::stdout().is_terminal() {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(Failure::usage(
             "the app needs a terminal; for scripts use a command (tend accounts, tend account ID, ...)",
         ));
     }
-    let clock_store = store.clone();
-    let clock = std::sync::Arc::new(move || clock_store.now());
-    crate::tui::run(std::sync::Arc::new(store), options, clock)
+    let opening: crate::tui::run::Opening = Box::pin(async move {
+        let store = tokio::task::spawn_blocking(open)
+            .await
+            .map_err(|e| format!("opening the store failed: {e}"))?
+            .map_err(|e| e.to_string())?;
+        Ok(std::sync::Arc::new(store) as std::sync::Arc<dyn Backend>)
+    });
+    crate::tui::run(opening, options, std::sync::Arc::new(chrono::Utc::now))
         .await
         .map_err(|e| Failure::error(format!("terminal: {e}")))
 }

@@ -97,7 +97,8 @@ macro_rules! named_enum {
         }
         impl std::fmt::Display for $ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                // `pad` honours width and alignment ({:<8}) in tables.
+                f.pad(self.as_str())
             }
         }
     };

@@ -76,7 +76,6 @@ actions! {
     Curves => "curves",
     Parent => "parent",
     Cycle => "cycle_filter",
-    Search => "search",
 }
 
 impl Action {
@@ -267,7 +266,6 @@ impl Default for Keymap {
             b(&["p"], Period, "12 weeks / 12 months", false),
             b(&["c"], Curves, "show or hide a curve", false),
             b(&["f"], Cycle, "cycle the list's filter", false),
-            b(&["/"], Search, "search interactions (full text)", false),
             b(&["P"], Parent, "go to the parent account and back", false),
         ]);
         Keymap {

@@ -43,10 +43,15 @@ impl Default for Options {
     }
 }
 
+/// What the app runs over: a backend still being opened (a demo store takes a
+/// moment to build) is awaited while the first frame already shows.
+pub type Opening =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Arc<dyn Backend>, String>> + Send>>;
+
 /// Runs the app until the user quits; the terminal is restored on every way out,
 /// a panic included.
 pub async fn run(
-    backend: Arc<dyn Backend>,
+    backend: Opening,
     options: Options,
     clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
 ) -> std::io::Result<()> {
@@ -70,7 +75,7 @@ pub async fn run(
 
 async fn event_loop<B: ratatui::backend::Backend + Write>(
     terminal: &mut Terminal<B>,
-    backend: Arc<dyn Backend>,
+    opening: Opening,
     options: &Options,
     clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
 ) -> std::io::Result<()>
@@ -84,9 +89,10 @@ where
     app.ascii = options.ascii;
     let size = terminal.size().map_err(Into::into)?;
     app.size = (size.width, size.height);
-    for cmd in app.start() {
-        spawn(cmd, &backend, &tx);
-    }
+    // Commands wait here until the backend is open.
+    let mut queued: Vec<Command> = app.start();
+    let mut backend: Option<Arc<dyn Backend>> = None;
+    let mut opening = tokio::spawn(opening);
     // "Updated N ago" labels age: look once a minute (a frame that changes nothing
     // writes nothing).
     let mut minute = tokio::time::interval(Duration::from_secs(60));
@@ -111,19 +117,32 @@ where
                 None => return Ok(()),
             },
             Some(msg) = rx.recv() => msg,
+            opened = &mut opening, if backend.is_none() => {
+                match opened {
+                    Ok(Ok(b)) => {
+                        for cmd in queued.drain(..) {
+                            spawn(cmd, &b, &tx);
+                        }
+                        backend = Some(b);
+                        continue;
+                    }
+                    Ok(Err(e)) => Msg::Portfolio(Err(e), clock()),
+                    Err(e) => Msg::Portfolio(Err(format!("opening the store failed: {e}")), clock()),
+                }
+            }
             _ = minute.tick() => {
                 dirty = true;
                 continue;
             }
         };
-        for cmd in app.update(msg) {
-            spawn(cmd, &backend, &tx);
-        }
+        let mut cmds = app.update(msg);
         // Coalesce: answers already waiting are applied before the next frame.
         while let Ok(msg) = rx.try_recv() {
-            for cmd in app.update(msg) {
-                spawn(cmd, &backend, &tx);
-            }
+            cmds.extend(app.update(msg));
+        }
+        match &backend {
+            Some(b) => cmds.into_iter().for_each(|c| spawn(c, b, &tx)),
+            None => queued.extend(cmds),
         }
         dirty = true;
     }

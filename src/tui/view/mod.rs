@@ -197,18 +197,33 @@ fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("any key closes this", theme.dim));
-    let h = (lines.len() as u16 + 2).min(area.height);
-    let rect = centered(area, 64, h);
+    // Too tall for the terminal: two columns side by side.
+    let room = area.height.saturating_sub(2) as usize;
+    let columns: Vec<Vec<Line>> = if lines.len() > room {
+        let half = lines.len().div_ceil(2);
+        let second = lines.split_off(half);
+        vec![lines, second]
+    } else {
+        vec![lines]
+    };
+    let tallest = columns.iter().map(Vec::len).max().unwrap_or(0) as u16;
+    let width = 62 * columns.len() as u16;
+    let rect = centered(area, width, tallest + 2);
     f.render_widget(Clear, rect);
-    f.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border_focus)
-                .title(" help "),
-        ),
-        rect,
-    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focus)
+        .title(" help ");
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    let parts = Layout::horizontal(vec![
+        Constraint::Ratio(1, columns.len() as u32);
+        columns.len()
+    ])
+    .split(inner);
+    for (lines, part) in columns.into_iter().zip(parts.iter()) {
+        f.render_widget(Paragraph::new(lines), *part);
+    }
 }
 
 fn draw_palette(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {

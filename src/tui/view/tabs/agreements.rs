@@ -37,7 +37,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             Line::from(vec![
                 Span::styled("MRR ", theme.dim),
                 Span::raw(format::money(d.row.mrr_cents)),
-                Span::styled(" · renew in ", theme.dim),
+                Span::styled(" · renewal ", theme.dim),
                 Span::raw(
                     d.row
                         .renewal
@@ -67,7 +67,6 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         a,
         vec![
             "AGREEMENT",
-            "KIND",
             "STATUS",
             "MRR",
             "START",
@@ -78,7 +77,6 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         ],
         vec![
             Constraint::Min(12),
-            Constraint::Length(9),
             Constraint::Length(9),
             Constraint::Length(10),
             Constraint::Length(10),
@@ -91,13 +89,17 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         |i| {
             let x = items[i];
             Row::new(vec![
-                Cell::from(x.name.clone()),
-                Cell::from(x.kind.to_string()),
+                Cell::from(format!("{} ({})", x.name, x.kind)),
                 Cell::from(x.status.to_string()),
                 Cell::from(Line::from(format::money(x.mrr_cents)).right_aligned()),
                 Cell::from(x.start.to_string()),
                 Cell::from(x.end.to_string()),
-                Cell::from(x.next_notice_on_or_after(today).to_string()),
+                // A notice date only means something for a contract in force.
+                Cell::from(if x.is_active_on(today) {
+                    x.next_notice_on_or_after(today).to_string()
+                } else {
+                    "-".into()
+                }),
                 Cell::from(if x.auto_renew { "yes" } else { "no" }),
                 Cell::from(Span::styled(
                     if x.payment_up_to_date { "yes" } else { "NO" },

@@ -42,7 +42,11 @@ pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
         Paragraph::new(vec![
             Line::from(vec![
                 Span::styled(
-                    format!("{} ", e.score.map_or("-".into(), |s| format!("{s:.1}"))),
+                    format!(
+                        "{} ",
+                        e.score
+                            .map_or("-".into(), |s| format!("{:.1}", (s * 10.0).floor() / 10.0))
+                    ),
                     theme.health(e.status),
                 ),
                 Span::styled(
@@ -74,7 +78,8 @@ pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
                 if c.excluded {
                     "excluded".into()
                 } else {
-                    c.score.map_or("no data".into(), |s| format!("{s:.0}"))
+                    c.score
+                        .map_or("no data".into(), |s| format!("{:.0}", s.floor()))
                 },
                 theme.health(status),
             )),
@@ -95,7 +100,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
                         .map_or("-".into(), |v| format!("{} {}", num(v), m.unit)),
                 ),
                 Cell::from(Span::styled(
-                    m.points.map_or("-".into(), |p| format!("{p:.0}")),
+                    m.points.map_or("-".into(), |p| format!("{:.0}", p.floor())),
                     theme.health(status),
                 )),
                 Cell::from(if m.points.is_some() {
@@ -137,7 +142,10 @@ pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
     let mut lines = vec![Line::styled("What pulls it down", theme.header)];
     for d in e.drags.iter().filter(|d| d.points_lost >= 0.05).take(5) {
         lines.push(Line::from(vec![
-            Span::styled(format!("-{:>4.1} ", d.points_lost), theme.negative),
+            Span::styled(
+                format!("{:>6} ", format!("-{:.1}", d.points_lost)),
+                theme.negative,
+            ),
             Span::raw(d.condition.clone()),
         ]));
     }

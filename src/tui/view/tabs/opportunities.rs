@@ -43,7 +43,10 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
                 Cell::from(o.name.clone()),
                 Cell::from(o.phase.to_string()),
                 Cell::from(Line::from(format::money(o.amount_cents)).right_aligned()),
-                Cell::from(Line::from(format::money(o.weighted_cents())).right_aligned()),
+                Cell::from(
+                    Line::from(format::money((o.weighted_cents() + 50) / 100 * 100))
+                        .right_aligned(),
+                ),
                 Cell::from(rel(today, o.close_date)),
                 Cell::from(o.owner.clone()),
                 Cell::from(if o.expansion { "expansion" } else { "new" }),

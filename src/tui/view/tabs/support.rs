@@ -58,7 +58,7 @@ pub fn draw(f: &mut Frame, _app: &App, a: &AccountView, d: &Account360, theme: &
         a,
         vec!["CASE", "PRIORITY", "STATUS", "OPENED", "SUBJECT", "SIGNALS"],
         vec![
-            Constraint::Length(9),
+            Constraint::Length(10),
             Constraint::Length(8),
             Constraint::Length(8),
             Constraint::Length(9),

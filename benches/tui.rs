@@ -1,0 +1,206 @@
+//! The app's figures: drawing a tab, a filter keystroke over 100k accounts, the
+//! bytes a selection move writes, the first frame, and the two fuzzy matchers.
+
+mod common;
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use tend::backend::{Backend, PortfolioSort};
+use tend::sqlite::{Options, Store, fixed_clock};
+use tend::tui::app::{App, Command, Msg, Tab};
+use tend::tui::fuzzy::Fuzzy;
+use tend::tui::keys::Keymap;
+use tend::tui::run::load_portfolio;
+use tend::tui::theme::{Theme, ThemeName};
+use tend::tui::view;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// A terminal that counts the bytes written to it.
+struct Counting(Arc<AtomicUsize>);
+
+impl std::io::Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.fetch_add(buf.len(), Ordering::Relaxed);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn key(c: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+}
+
+/// An app with the portfolio loaded and the commands it asks for answered.
+async fn loaded(store: &Store, w: u16, h: u16) -> App {
+    let now = store.now();
+    let mut app = App::new(Keymap::default(), now);
+    app.update(Msg::Resize(w, h));
+    let rows = load_portfolio(store, PortfolioSort::Health, false).await;
+    let mut pending = app.update(Msg::Portfolio(rows, now));
+    while let Some(cmd) = pending.pop() {
+        if let Command::LoadAccount(id) = cmd {
+            let a = store
+                .account(id)
+                .await
+                .map(Box::new)
+                .map_err(|e| e.to_string());
+            pending.extend(app.update(Msg::Account(id, a, now)));
+            let h = store
+                .health(id)
+                .await
+                .map(Box::new)
+                .map_err(|e| e.to_string());
+            pending.extend(app.update(Msg::Health(id, h, now)));
+        }
+    }
+    app
+}
+
+fn demo_figures(c: &mut Criterion) {
+    let rt = runtime();
+    let store = Store::demo(Options::with_clock(fixed_clock(common::anchor()))).expect("demo");
+    let mut app = rt.block_on(loaded(&store, 200, 50));
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let theme = Theme::new(ThemeName::Dark, false);
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let mut g = c.benchmark_group("tui_draw_200x50");
+    for tab in Tab::ALL {
+        if let Some(a) = app.account.as_mut() {
+            a.tab = tab;
+        }
+        g.bench_function(tab.title(), |b| {
+            b.iter(|| {
+                terminal
+                    .draw(|f| view::draw(f, &app, &theme))
+                    .expect("draw");
+                black_box(terminal.backend().buffer().area);
+            })
+        });
+    }
+    g.finish();
+
+    // Bytes a selection move writes through the real crossterm backend.
+    let mut app = rt.block_on(loaded(&store, 80, 24));
+    let written = Arc::new(AtomicUsize::new(0));
+    let mut term =
+        Terminal::new(CrosstermBackend::new(Counting(written.clone()))).expect("terminal");
+    // The crossterm backend asks the real terminal for its size: draw into a
+    // fixed 80x24 viewport instead.
+    term.resize(ratatui::layout::Rect::new(0, 0, 80, 24))
+        .expect("size");
+    term.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+    let mut moves = vec![];
+    for _ in 0..10 {
+        written.store(0, Ordering::Relaxed);
+        app.update(key('j'));
+        term.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+        moves.push(written.load(Ordering::Relaxed));
+    }
+    eprintln!("selection move at 80x24 writes {moves:?} bytes (portfolio, demo store)");
+
+    let mut g = c.benchmark_group("tui_start");
+    g.sample_size(10);
+    g.bench_function("demo_store_to_first_frame", |b| {
+        b.iter(|| {
+            let started = Instant::now();
+            let store =
+                Store::demo(Options::with_clock(fixed_clock(common::anchor()))).expect("demo");
+            let app = rt.block_on(loaded(&store, 80, 24));
+            let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+            t.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+            black_box(started.elapsed())
+        })
+    });
+    g.finish();
+}
+
+fn large_figures(c: &mut Criterion) {
+    let rt = runtime();
+    let path = common::large_store_path();
+    let theme = Theme::new(ThemeName::Dark, false);
+    let mut g = c.benchmark_group("tui_100k");
+    g.sample_size(10);
+    g.bench_function("open_store_to_first_frame", |b| {
+        b.iter(|| {
+            let store = Store::open_with_clock(&path, fixed_clock(common::anchor())).expect("open");
+            let app = rt.block_on(loaded(&store, 80, 24));
+            let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+            t.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+            black_box(t.backend().buffer().area)
+        })
+    });
+    g.finish();
+    let store = Store::open_with_clock(&path, fixed_clock(common::anchor())).expect("open");
+    let mut app = rt.block_on(loaded(&store, 200, 50));
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    app.update(key('/'));
+    let mut g = c.benchmark_group("tui_100k");
+    // One keystroke in the `/` filter (typing then erasing a letter after "ma"),
+    // to the redrawn frame.
+    app.update(key('m'));
+    app.update(key('a'));
+    let mut typed = false;
+    g.bench_function("filter_keystroke_to_frame", |b| {
+        b.iter(|| {
+            let msg = if typed {
+                Msg::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE))
+            } else {
+                key('r')
+            };
+            typed = !typed;
+            app.update(msg);
+            terminal
+                .draw(|f| view::draw(f, &app, &theme))
+                .expect("draw");
+        })
+    });
+    g.finish();
+
+    let names: Vec<tend::backend::AccountRow> =
+        app.portfolio.rows.value().cloned().unwrap_or_default();
+    let haystacks: Vec<&str> = names.iter().map(|r| r.name.as_str()).collect();
+    let fuzzy = Fuzzy::default();
+    let mut g = c.benchmark_group("fuzzy_100k_names");
+    for needle in ["mar", "lark log", "e"] {
+        // Like for like: both over the names alone.
+        g.bench_function(format!("nucleo_{}", needle.replace(' ', "_")), |b| {
+            let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
+            let pattern = nucleo_matcher::pattern::Pattern::parse(
+                needle,
+                nucleo_matcher::pattern::CaseMatching::Ignore,
+                nucleo_matcher::pattern::Normalization::Smart,
+            );
+            b.iter(|| black_box(pattern.match_list(haystacks.iter(), &mut matcher).len()))
+        });
+        // What the portfolio filter does: names and domains.
+        g.bench_function(
+            format!("portfolio_filter_{}", needle.replace(' ', "_")),
+            |b| b.iter(|| black_box(fuzzy.filter(needle, &names).len())),
+        );
+        let config = frizbee::Config::default();
+        g.bench_function(format!("frizbee_{}", needle.replace(' ', "_")), |b| {
+            let mut matcher = frizbee::Matcher::new(needle, &config);
+            b.iter(|| black_box(matcher.match_list(&haystacks).len()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, demo_figures, large_figures);
+criterion_main!(benches);

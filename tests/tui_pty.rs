@@ -1,0 +1,626 @@
+//! The full-screen app as a user meets it: the real `tend demo` in a
+//! pseudo-terminal, keys typed into it, the screen read back through a terminal
+//! emulator (vt100), and the terminal checked after it quits.
+//!
+//! Every wait polls the parsed screen with a timeout (no fixed sleeps); a test
+//! that fails kills its app and says what the screen showed.
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::process::Command;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+/// How long the first frame may take: `tend demo` builds its store before it
+/// draws anything, 6-9 s in a debug build on two busy cores (1.2 s in release).
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a screen may take to show up after a key (tens of ms in practice).
+const TIMEOUT: Duration = Duration::from_secs(20);
+/// How long the app may take to exit once asked to.
+const EXIT_TIMEOUT: Duration = Duration::from_secs(5);
+const POLL: Duration = Duration::from_millis(20);
+
+/// One app at a time: each builds the demo store, the machine has two cores, and
+/// the timings printed stay meaningful.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// What the app wrote, as bytes and as a screen.
+struct Output {
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    /// The pty gave end-of-file (the app and everything it started are gone).
+    closed: bool,
+}
+
+/// `tend demo` running in a pty. Dropping it kills the app if it still runs.
+struct Tui {
+    child: Box<dyn Child + Send + Sync>,
+    master: Box<dyn MasterPty + Send>,
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
+    out: Arc<Mutex<Output>>,
+    started: Instant,
+    /// The terminal's modes before the app started (to check they come back).
+    modes_before: String,
+    _home: tempfile::TempDir,
+    _one: MutexGuard<'static, ()>,
+}
+
+fn nz(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).expect("a size above zero")
+}
+
+fn size(cols: u16, rows: u16) -> PtySize {
+    PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    }
+}
+
+/// The termios flags that raw mode changes, as text.
+fn modes(master: &dyn MasterPty) -> String {
+    let t = master.get_termios().expect("termios of the pty");
+    format!(
+        "{:?} {:?} {:?} {:?}",
+        t.input_flags, t.output_flags, t.control_flags, t.local_flags
+    )
+}
+
+impl Tui {
+    /// Starts `tend demo` in a `cols`x`rows` pty, `env` added to a clean
+    /// environment of its own (settings, state and logs in a temp dir).
+    fn start(cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
+        let one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let home = tempfile::tempdir().expect("temp dir");
+        let pair = native_pty_system()
+            .openpty(size(cols, rows))
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tend"));
+        cmd.arg("demo");
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        // What the test's own environment says about colours and settings stays out.
+        for (k, _) in std::env::vars_os() {
+            let k = k.to_string_lossy();
+            if k == "NO_COLOR" || k == "COLORTERM" || k.starts_with("TEND_") {
+                cmd.env_remove(k.as_ref());
+            }
+        }
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_STATE_HOME", home.path().join("state"));
+        cmd.env("XDG_DATA_HOME", home.path().join("data"));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let modes_before = modes(pair.master.as_ref());
+        let started = Instant::now();
+        let child = pair.slave.spawn_command(cmd).expect("spawn tend demo");
+        // The app holds the only other end: its exit gives the reader end-of-file.
+        drop(pair.slave);
+        let reader = pair.master.try_clone_reader().expect("pty reader");
+        let writer = Arc::new(Mutex::new(pair.master.take_writer().expect("pty writer")));
+        let out = Arc::new(Mutex::new(Output {
+            parser: vt100::Parser::new(nz(rows), nz(cols), 0),
+            raw: vec![],
+            closed: false,
+        }));
+        {
+            let (out, writer) = (out.clone(), writer.clone());
+            thread::spawn(move || read_loop(reader, out, writer));
+        }
+        Tui {
+            child,
+            master: pair.master,
+            writer,
+            out,
+            started,
+            modes_before,
+            _home: home,
+            _one: one,
+        }
+    }
+
+    fn output(&self) -> MutexGuard<'_, Output> {
+        self.out.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The screen as text, one line a row.
+    fn screen(&self) -> String {
+        self.output().parser.screen().contents()
+    }
+
+    /// One row of the screen.
+    fn row(&self, n: u16) -> String {
+        let out = self.output();
+        let screen = out.parser.screen();
+        let cols = screen.size().1.get();
+        screen.rows(0, cols).nth(usize::from(n)).unwrap_or_default()
+    }
+
+    /// The text drawn bold or reversed on a row (the current tab on the tab bar).
+    fn highlighted(&self, row: u16) -> String {
+        let out = self.output();
+        let screen = out.parser.screen();
+        let cols = screen.size().1.get();
+        (0..cols)
+            .filter_map(|c| screen.cell(row, c))
+            .filter(|c| c.bold() || c.inverse())
+            .map(|c| c.contents())
+            .collect::<String>()
+            .trim()
+            .to_string()
+    }
+
+    fn raw(&self) -> Vec<u8> {
+        self.output().raw.clone()
+    }
+
+    /// Polls until the screen passes `check`, or fails with the screen.
+    fn wait_until(&self, what: &str, timeout: Duration, check: impl Fn(&Tui) -> bool) -> Duration {
+        let start = Instant::now();
+        loop {
+            if check(self) {
+                return start.elapsed();
+            }
+            let closed = self.output().closed;
+            if closed || start.elapsed() > timeout {
+                // Once more: the last bytes may have come in meanwhile.
+                if check(self) {
+                    return start.elapsed();
+                }
+                panic!(
+                    "{} waiting for {what} after {:.1?}; the screen:\n{}\n",
+                    if closed {
+                        "the app exited"
+                    } else {
+                        "timed out"
+                    },
+                    start.elapsed(),
+                    framed(&self.screen())
+                );
+            }
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Polls until the screen shows `text`.
+    fn wait_for(&self, text: &str, timeout: Duration) -> Duration {
+        self.wait_until(&format!("{text:?}"), timeout, |t| t.screen().contains(text))
+    }
+
+    /// Types keys (bytes as a terminal sends them).
+    fn send(&self, keys: &str) {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        w.write_all(keys.as_bytes()).expect("write to the pty");
+        w.flush().expect("flush the pty");
+    }
+
+    fn resize(&self, cols: u16, rows: u16) {
+        self.master
+            .resize(size(cols, rows))
+            .expect("resize the pty");
+        self.output().parser.set_size(nz(rows), nz(cols));
+    }
+
+    /// Waits for the app to exit by itself; returns its status and how long it took.
+    fn wait_exit(&mut self) -> (portable_pty::ExitStatus, Duration) {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                // Then for the last bytes it wrote.
+                while !self.output().closed && start.elapsed() < EXIT_TIMEOUT * 2 {
+                    thread::sleep(POLL);
+                }
+                return (status, start.elapsed());
+            }
+            assert!(
+                start.elapsed() < EXIT_TIMEOUT,
+                "the app did not exit within {EXIT_TIMEOUT:?}; the screen:\n{}",
+                framed(&self.screen())
+            );
+            thread::sleep(POLL);
+        }
+    }
+
+    /// Waits for the portfolio at start; returns (first frame, portfolio) times
+    /// from the spawn.
+    fn wait_portfolio(&self) -> (Duration, Duration) {
+        self.wait_until("a first frame", START_TIMEOUT, |t| {
+            t.row(0).contains("tend")
+        });
+        let first = self.started.elapsed();
+        self.wait_until("the portfolio", START_TIMEOUT, |t| {
+            let header = t.row(0);
+            header.contains("accounts")
+                && header.contains("at risk")
+                && t.screen().contains("Larkspur Logistics")
+                && t.screen().contains("Portfolio")
+        });
+        let ready = self.started.elapsed();
+        eprintln!("first frame after {first:.2?}, the portfolio after {ready:.2?}");
+        (first, ready)
+    }
+
+    /// Quits with `keys` and checks the exit and the terminal left behind.
+    fn quit_and_check(&mut self, keys: &str) {
+        self.send(keys);
+        let (status, took) = self.wait_exit();
+        eprintln!("exit after {took:.1?}: {status:?}");
+        assert!(
+            status.success(),
+            "exit status {status:?}; the screen:\n{}",
+            framed(&self.screen())
+        );
+        assert_restored(&self.raw());
+        let after = modes(self.master.as_ref());
+        assert_eq!(
+            self.modes_before, after,
+            "the terminal's modes (raw mode) were not restored"
+        );
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Reads the app's output until end-of-file, into the raw log and the emulator;
+/// answers cursor-position queries as a terminal would.
+fn read_loop(
+    mut reader: Box<dyn Read + Send>,
+    out: Arc<Mutex<Output>>,
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
+) {
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let mut o = out.lock().unwrap_or_else(|e| e.into_inner());
+        let from = o.raw.len().saturating_sub(3);
+        o.raw.extend_from_slice(&buf[..n]);
+        o.parser.process(&buf[..n]);
+        let queries = count(&o.raw[from..], b"\x1b[6n");
+        if queries > 0 {
+            let (row, col) = o.parser.screen().cursor_position();
+            drop(o);
+            let answer = format!("\x1b[{};{}R", row + 1, col + 1).repeat(queries);
+            let mut w = writer.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = w.write_all(answer.as_bytes());
+            let _ = w.flush();
+        }
+    }
+    out.lock().unwrap_or_else(|e| e.into_inner()).closed = true;
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The screen in a frame, for failure messages.
+fn framed(screen: &str) -> String {
+    let lines: Vec<String> = screen.lines().map(|l| format!("|{l}")).collect();
+    format!("+--\n{}\n+--", lines.join("\n"))
+}
+
+/// The private modes (`ESC [ ? N h/l`) set and reset, in order.
+fn private_modes(raw: &[u8]) -> Vec<(u32, bool)> {
+    let mut found = vec![];
+    let mut i = 0;
+    while let Some(at) = raw[i..].windows(3).position(|w| w == b"\x1b[?") {
+        let start = i + at + 3;
+        let end = raw[start..]
+            .iter()
+            .position(|b| !(b.is_ascii_digit() || *b == b';'))
+            .map(|k| start + k);
+        let Some(end) = end else { break };
+        let set = match raw[end] {
+            b'h' => Some(true),
+            b'l' => Some(false),
+            _ => None,
+        };
+        if let Some(set) = set {
+            let params = String::from_utf8_lossy(&raw[start..end]);
+            for p in params.split(';').filter_map(|p| p.parse().ok()) {
+                found.push((p, set));
+            }
+        }
+        i = end;
+    }
+    found
+}
+
+/// What the app left unrestored: the alternate screen not left after it was
+/// entered, the cursor hidden, mouse capture or any other mode it set still on.
+fn unrestored(raw: &[u8]) -> Vec<String> {
+    let mut problems = vec![];
+    match (rfind(raw, b"\x1b[?1049h"), rfind(raw, b"\x1b[?1049l")) {
+        (None, _) => problems.push("the alternate screen was never entered".to_string()),
+        (Some(enter), leave) if leave.is_none_or(|l| l < enter) => {
+            problems.push("the alternate screen is not left after it was entered".into())
+        }
+        _ => {}
+    }
+    let show = rfind(raw, b"\x1b[?25h");
+    let hide = rfind(raw, b"\x1b[?25l");
+    let shown = show.is_some_and(|s| hide.is_none_or(|h| s > h));
+    if !shown {
+        problems.push("the cursor is not shown again".into());
+    }
+    // Every mode in its final state: mouse modes (1000, 1002, 1003, 1006, 1015),
+    // bracketed paste, synchronized updates... off; the cursor (25) on.
+    let mut last = std::collections::BTreeMap::new();
+    for (mode, set) in private_modes(raw) {
+        last.insert(mode, set);
+    }
+    for (mode, set) in last {
+        if set != (mode == 25) {
+            problems.push(format!(
+                "private mode {mode} is left {}",
+                if set { "on" } else { "off" }
+            ));
+        }
+    }
+    problems
+}
+
+fn assert_restored(raw: &[u8]) {
+    let problems = unrestored(raw);
+    assert!(
+        problems.is_empty(),
+        "{}; the output ends with {:?}",
+        problems.join("; "),
+        String::from_utf8_lossy(&raw[raw.len().saturating_sub(400)..])
+    );
+}
+
+/// The SGR parameters that set a foreground or background colour, if any, with
+/// their sequence.
+fn colour_codes(raw: &[u8]) -> Vec<String> {
+    let mut found = vec![];
+    let mut i = 0;
+    while let Some(at) = raw[i..].windows(2).position(|w| w == b"\x1b[") {
+        let start = i + at + 2;
+        let end = raw[start..]
+            .iter()
+            .position(|b| (0x40..=0x7e).contains(b))
+            .map(|k| start + k);
+        let Some(end) = end else { break };
+        if raw[end] == b'm' {
+            let params = String::from_utf8_lossy(&raw[start..end]);
+            let colour = params.split(';').any(|p| {
+                let head = p.split(':').next().unwrap_or("");
+                matches!(
+                    head.parse::<u32>(),
+                    Ok(30..=38 | 40..=48 | 90..=97 | 100..=107)
+                )
+            });
+            if colour {
+                found.push(format!("ESC[{params}m"));
+            }
+        }
+        i = end;
+    }
+    found
+}
+
+#[test]
+fn a_user_walks_through_the_demo_and_quits() {
+    let mut tui = Tui::start(80, 24, &[]);
+    tui.wait_portfolio();
+
+    // Filter the portfolio and open the account.
+    tui.send("/");
+    tui.wait_for("filter:", TIMEOUT);
+    tui.send("lark");
+    tui.wait_for("/lark", TIMEOUT);
+    tui.send("\r");
+    tui.wait_until("Larkspur Logistics's name line", TIMEOUT, |t| {
+        let name = t.row(2);
+        name.contains("Larkspur Logistics") && name.contains("MRR")
+    });
+    tui.wait_until("the Overview tab", TIMEOUT, |t| {
+        t.highlighted(3) == "1 Overview" && t.screen().contains("KPIs")
+    });
+
+    // Every tab, by Tab, then back round to the first.
+    let tabs: [(&str, &[&str]); 12] = [
+        ("2 Interactions", &["last touch", "f: kind"]),
+        ("3 Usage", &["connections per week"]),
+        ("4 Contacts", &["LAST TOUCH", "LAST ACTIVE"]),
+        ("5 Agreements", &["AGREEMENT", "f: status"]),
+        ("6 Opportunities", &["OPPORTUNITY", "WEIGHTED"]),
+        ("7 Tasks", &["┌ todo", "┌ doing", "┌ done"]),
+        ("8 Playbooks", &["RUN", "┌ steps"]),
+        ("9 Support", &["cases opened per week", "PRIORITY"]),
+        ("0 NPS", &["SCORE", "COMMENT"]),
+        ("- Health", &["What pulls it down", "MEASURE"]),
+        ("= Settings", &["external id", "health profile"]),
+        ("1 Overview", &["KPIs", "c curves"]),
+    ];
+    for (tab, texts) in tabs {
+        let start = Instant::now();
+        tui.send("\t");
+        tui.wait_until(&format!("the {tab} tab with {texts:?}"), TIMEOUT, |t| {
+            let screen = t.screen();
+            t.highlighted(3) == tab
+                && t.row(3).contains(tab)
+                && t.row(2).contains("Larkspur Logistics")
+                && texts.iter().all(|x| screen.contains(x))
+        });
+        eprintln!("tab {tab}: {:.0?}", start.elapsed());
+    }
+
+    // The help, closed by any key.
+    tui.send("?");
+    tui.wait_for("Keys — account", TIMEOUT);
+    tui.wait_for("next tab", TIMEOUT);
+    tui.send("x");
+    tui.wait_until("the help to close", TIMEOUT, |t| {
+        !t.screen().contains("Keys — ") && t.screen().contains("KPIs")
+    });
+
+    // The palette jumps to another account.
+    tui.send(":");
+    tui.wait_for("go to: an account, a tab, a command", TIMEOUT);
+    tui.send("orion");
+    tui.wait_for("Orion Freight  #", TIMEOUT);
+    tui.send("\r");
+    tui.wait_until("Orion Freight's name line", TIMEOUT, |t| {
+        let name = t.row(2);
+        !t.screen().contains("go to:") && name.contains("Orion Freight") && name.contains("MRR")
+    });
+    assert!(tui.row(0).contains("Orion Freight"), "{}", tui.row(0));
+
+    // Its playbooks: one is stuck.
+    tui.send("8");
+    tui.wait_until("Orion Freight's stuck playbook", TIMEOUT, |t| {
+        let screen = t.screen();
+        t.highlighted(3) == "8 Playbooks" && screen.contains("stuck") && screen.contains("┌ steps")
+    });
+
+    // The dark theme draws in colour (so the NO_COLOR test's check means something).
+    assert!(
+        !colour_codes(&tui.raw()).is_empty(),
+        "the default theme drew no colour at all"
+    );
+    let raw = tui.raw();
+    let mouse = [1000, 1002, 1003, 1006]
+        .iter()
+        .any(|m| rfind(&raw, format!("\x1b[?{m}h").as_bytes()).is_some());
+    eprintln!("mouse capture enabled: {mouse}");
+
+    tui.quit_and_check("q");
+}
+
+#[test]
+fn a_tiny_terminal_is_told_so_and_the_app_comes_back() {
+    let mut tui = Tui::start(80, 24, &[]);
+    tui.wait_portfolio();
+
+    tui.resize(30, 8);
+    tui.wait_until("the too-small message", TIMEOUT, |t| {
+        let screen = t.screen();
+        screen.contains("terminal too small")
+            && screen.contains("needs 40x12")
+            && !screen.contains("Portfolio")
+    });
+    assert!(
+        tui.child.try_wait().expect("try_wait").is_none(),
+        "the app exited on a small terminal"
+    );
+
+    tui.resize(80, 24);
+    tui.wait_until("the portfolio again", TIMEOUT, |t| {
+        let screen = t.screen();
+        !screen.contains("too small")
+            && screen.contains("Larkspur Logistics")
+            && t.row(0).contains("at risk")
+            && screen.contains("Portfolio")
+    });
+
+    tui.quit_and_check("\x03");
+}
+
+#[test]
+fn no_color_draws_no_colour() {
+    let mut tui = Tui::start(80, 24, &[("NO_COLOR", "1")]);
+    tui.wait_portfolio();
+    // Move and open something, so more than the first frame is checked.
+    tui.send("j\r");
+    tui.wait_until("an account", TIMEOUT, |t| t.row(2).contains("MRR"));
+    tui.send("-");
+    tui.wait_for("What pulls it down", TIMEOUT);
+
+    let codes = colour_codes(&tui.raw());
+    assert!(
+        codes.is_empty(),
+        "NO_COLOR is set but the app wrote colour codes: {:?}",
+        &codes[..codes.len().min(10)]
+    );
+    {
+        let out = tui.output();
+        let screen = out.parser.screen();
+        let (rows, cols) = (screen.size().0.get(), screen.size().1.get());
+        for r in 0..rows {
+            for c in 0..cols {
+                let cell = screen.cell(r, c).expect("cell");
+                assert!(
+                    cell.fgcolor() == vt100::Color::Default
+                        && cell.bgcolor() == vt100::Color::Default,
+                    "cell {r},{c} ({:?}) is coloured under NO_COLOR",
+                    cell.contents()
+                );
+            }
+        }
+    }
+    tui.quit_and_check("q");
+}
+
+#[test]
+fn demo_without_a_terminal_says_it_needs_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .arg("demo")
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .output()
+        .expect("run tend demo");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    assert!(stderr.contains("needs a terminal"), "stderr: {stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "wrote to a pipe: {:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn the_checks_catch_what_they_should() {
+    // Colour: set colours are found, resets and plain attributes are not.
+    assert!(colour_codes(b"\x1b[0m\x1b[39m\x1b[49m\x1b[1m\x1b[7mhi\x1b[22m").is_empty());
+    for coloured in [
+        &b"\x1b[31m"[..],
+        b"\x1b[1;44m",
+        b"\x1b[38;5;9m",
+        b"\x1b[48;2;1;2;3m",
+        b"\x1b[38:2::1:2:3m",
+        b"\x1b[97m",
+    ] {
+        assert_eq!(colour_codes(coloured).len(), 1, "{coloured:?}");
+    }
+    // Restoring: a terminal left in the alternate screen, with a hidden cursor or
+    // with the mouse captured is caught.
+    let good =
+        b"\x1b[?1049h\x1b[?25l\x1b[?1000h\x1b[?1006hx\x1b[?1000l\x1b[?1006l\x1b[?1049l\x1b[?25h";
+    assert_eq!(unrestored(good), Vec::<String>::new());
+    let bad: [&[u8]; 4] = [
+        b"no escape at all",
+        b"\x1b[?1049h\x1b[?25l\x1b[?25h",
+        b"\x1b[?1049h\x1b[?25l\x1b[?1049l",
+        b"\x1b[?1049h\x1b[?1003h\x1b[?25l\x1b[?1049l\x1b[?25h",
+    ];
+    for raw in bad {
+        assert!(
+            !unrestored(raw).is_empty(),
+            "not caught: {:?}",
+            String::from_utf8_lossy(raw)
+        );
+    }
+}
