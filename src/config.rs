@@ -275,7 +275,12 @@ mod tests {
         let uncommented: String = text
             .lines()
             .map(|l| match l.strip_prefix("# ") {
-                Some(rest) if rest.contains(" = ") && !rest.starts_with(' ') => rest,
+                Some(rest)
+                    if (rest.contains(" = ") || rest.starts_with('['))
+                        && !rest.starts_with(' ') =>
+                {
+                    rest
+                }
                 _ => l,
             })
             .collect::<Vec<_>>()
@@ -289,5 +294,24 @@ mod tests {
             Some(3)
         );
         assert!(s.health.profiles.is_some());
+        assert_eq!(s.ui.keys["portfolio"]["sort"], vec!["o".to_string()]);
+        s.tui_options().unwrap();
+    }
+
+    #[test]
+    fn bad_ui_settings_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        for (text, needle) in [
+            ("[ui]\ntheme = \"neon\"\n", "neon"),
+            ("[ui.keys.portfolio]\nfly = [\"x\"]\n", "fly"),
+            ("[ui.keys.portfolio]\nsort = [\"hyper-x\"]\n", "hyper-x"),
+            ("[ui.keys.kitchen]\nsort = [\"x\"]\n", "kitchen"),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+            let e = s.tui_options().unwrap_err().to_string();
+            assert!(e.contains(needle), "{e}");
+        }
     }
 }

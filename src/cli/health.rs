@@ -119,8 +119,7 @@ fn explain(name: &str, r: &HealthReport, format: Format) -> std::io::Result<()> 
         for m in &c.measures {
             rows.push(vec![
                 format!("  {}", m.label),
-                m.raw
-                    .map_or("-".into(), |v| format!("{} {}", num(v), m.unit)),
+                m.raw.map_or("-".into(), |v| raw_text(m.measure, v)),
                 m.points.map_or("-".into(), |p| format!("{p:.1}")),
                 num(m.weight),
                 if m.points.is_some() {

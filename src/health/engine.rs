@@ -96,11 +96,14 @@ impl Explanation {
     }
 }
 
-/// The shape of a raw value in words.
-fn raw_text(m: Measure, v: f64) -> String {
-    match m {
-        Measure::PaymentUpToDate => (if v >= 1.0 { "yes" } else { "no" }).into(),
-        _ => format!("{} {}", num(v), m.unit()),
+/// A raw value in words, with its unit ("47 days", "yes").
+pub fn raw_text(m: Measure, v: f64) -> String {
+    match m.unit() {
+        "yes/no" => (if v >= 1.0 { "yes" } else { "no" }).into(),
+        "%" => format!("{}%", num(v)),
+        "0-10" => format!("{}/10", num(v)),
+        "1-5" | "rating" => format!("{}/5", num(v)),
+        unit => format!("{} {unit}", num(v)),
     }
 }
 

@@ -83,31 +83,72 @@ fn parse_features(text: &str, names: &mut FeatureNames) -> Option<Vec<(Arc<str>,
     Some(out)
 }
 
-/// Reads `account_id, contact_id, day, connections, features`.
-fn usage_fact(r: &rusqlite::Row, names: &mut FeatureNames) -> rusqlite::Result<(Id, UsageFact)> {
+/// Reads `account_id, contact_id, day, connections, features`; the features only
+/// of days after `features_from`.
+fn usage_fact(
+    r: &rusqlite::Row,
+    names: &mut FeatureNames,
+    features_from: i64,
+) -> rusqlite::Result<(Id, UsageFact)> {
     let mut c = Cols::new(r);
     let account: Id = c.get()?;
     let contact_id = c.get()?;
-    let day = c.day()?;
+    let d: i64 = c.get()?;
     let connections = c.get()?;
-    let text: String = c.get()?;
-    let features = parse_features(&text, names).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            4,
-            rusqlite::types::Type::Text,
-            format!("usage features of account {account} on {day}: not a JSON object of counts")
+    let features = if d > features_from {
+        let text: String = c.get()?;
+        parse_features(&text, names).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                4,
+                rusqlite::types::Type::Text,
+                format!(
+                    "usage features of account {account} on {}: not a JSON object of counts",
+                    from_day(d)
+                )
                 .into(),
-        )
-    })?;
+            )
+        })?
+    } else {
+        vec![]
+    };
     Ok((
         account,
         UsageFact {
-            day,
+            day: from_day(d),
             contact_id,
             connections,
             features,
         },
     ))
+}
+
+/// How much of an account's inputs to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Depth {
+    /// Everything: scores as of any past instant (history backfills).
+    History,
+    /// What the full explanation of a score now reads.
+    Explain,
+    /// What a score now reads (feature names only over 30 days).
+    Score,
+}
+
+/// A record select with some costly columns replaced by cheap constants the
+/// engine does not read (names, text, tags...).
+fn light_select<T: Table>(blank: &[(&str, &str)]) -> String {
+    let cols: Vec<String> = T::COLUMNS
+        .iter()
+        .map(|c| match blank.iter().find(|(n, _)| n == c) {
+            Some((_, literal)) => format!("{literal} AS {c}"),
+            None => (*c).to_string(),
+        })
+        .collect();
+    format!(
+        "SELECT {}, {} FROM {}",
+        super::tables::COMMON,
+        cols.join(", "),
+        T::TABLE
+    )
 }
 
 /// The first day whose usage rows a score at `now` reads one by one (older days
@@ -116,15 +157,9 @@ fn detail_from(now: Timestamp) -> i64 {
     day(&(now.date_naive() - Days::new(61)))
 }
 
-/// One account's inputs. With `history`, everything; otherwise usage is cut to what a
-/// score at `now` reads (see [`detail_from`]).
-pub(crate) fn load(
-    conn: &Connection,
-    id: Id,
-    now: Timestamp,
-    history: bool,
-) -> Result<AccountData> {
-    load_range(conn, id, id, now, history)?
+/// One account's inputs, as deep as `depth` says (see [`detail_from`]).
+pub(crate) fn load(conn: &Connection, id: Id, now: Timestamp, depth: Depth) -> Result<AccountData> {
+    load_range(conn, id, id, now, depth)?
         .pop()
         .ok_or(Error::NotFound {
             kind: EntityKind::Account,
@@ -229,7 +264,7 @@ pub(crate) fn explain(
     id: Id,
     now: Timestamp,
 ) -> Result<(Explanation, Profile)> {
-    let data = load(conn, id, now, false)?;
+    let data = load(conn, id, now, Depth::Explain)?;
     let profile = match &data.account {
         Some(a) => setup.profiles.for_account(a).clone(),
         None => {
@@ -346,7 +381,7 @@ pub(crate) fn recompute_account(
     now: Timestamp,
 ) -> Result<bool> {
     let old = stored_status(conn, id)?;
-    let data = load(conn, id, now, false)?;
+    let data = load(conn, id, now, Depth::Score)?;
     let Some(account) = &data.account else {
         return Ok(false);
     };
@@ -361,8 +396,9 @@ fn load_range(
     lo: Id,
     hi: Id,
     now: Timestamp,
-    history: bool,
+    depth: Depth,
 ) -> Result<Vec<AccountData>> {
+    let history = depth == Depth::History;
     fn rows<T>(
         conn: &Connection,
         sql: &str,
@@ -380,14 +416,23 @@ fn load_range(
         conn,
         &format!(
             "{} WHERE id BETWEEN ? AND ? ORDER BY id",
-            Account::select_sql()
+            light_select::<Account>(&[
+                ("tags", "'[]'"),
+                ("team", "'[]'"),
+                ("focus_areas", "'[]'"),
+                ("custom_fields", "'{}'"),
+                ("churn", "'{}'"),
+            ])
         ),
         (lo, hi),
         |r| Account::read(&mut Cols::new(r)),
     )?;
     let mut contacts = rows(
         conn,
-        &format!("{} {range}", Contact::select_sql()),
+        &format!(
+            "{} {range}",
+            light_select::<Contact>(&[("name", "''"), ("email", "NULL"), ("title", "NULL")])
+        ),
         (lo, hi),
         |r| Contact::read(&mut Cols::new(r)),
     )?
@@ -411,7 +456,15 @@ fn load_range(
     .peekable();
     let mut cases = rows(
         conn,
-        &format!("{} {range}", SupportCase::select_sql()),
+        &format!(
+            "{} {range}",
+            light_select::<SupportCase>(&[
+                ("number", "''"),
+                ("subject", "''"),
+                ("team", "''"),
+                ("region", "''"),
+            ])
+        ),
         (lo, hi),
         |r| SupportCase::read(&mut Cols::new(r)),
     )?
@@ -427,12 +480,17 @@ fn load_range(
     .peekable();
     let mut names = FeatureNames::default();
     let cut = if history { i64::MIN } else { detail_from(now) };
+    // A score reads feature names over 30 days; its explanation, the trend too.
+    let features_from = match depth {
+        Depth::Score => day(&(now.date_naive() - Days::new(30))),
+        _ => cut,
+    };
     let mut usage_rows = rows(
         conn,
         "SELECT account_id, nullif(contact_id, 0), day, connections, features FROM usage
          WHERE account_id BETWEEN ?1 AND ?2 AND day > ?3",
         (lo, hi, cut),
-        |r| usage_fact(r, &mut names),
+        |r| usage_fact(r, &mut names, features_from),
     )?;
     if !history {
         // Older days count only through the last active day and the first day, and
@@ -678,6 +736,11 @@ pub(crate) fn recompute_all_from(
             .map_err(Error::storage)?
     };
     let chunks: Vec<&[Id]> = ids.chunks(CHUNK).collect();
+    let depth = if history {
+        Depth::History
+    } else {
+        Depth::Score
+    };
     set_mmap(conn, MMAP_SIZE);
     let mut writing = std::time::Duration::ZERO;
     let mut report = RecomputeReport::default();
@@ -699,7 +762,7 @@ pub(crate) fn recompute_all_from(
         std::thread::scope(|scope| -> Result<()> {
             let mut pending: Option<std::thread::ScopedJoinHandle<'_, Vec<Scored>>> = None;
             for chunk in &chunks {
-                let data = load_range(conn, chunk[0], chunk[chunk.len() - 1], now, history)?;
+                let data = load_range(conn, chunk[0], chunk[chunk.len() - 1], now, depth)?;
                 let next = scope.spawn(move || score_chunk(data));
                 if let Some(done) = pending.replace(next) {
                     let t = std::time::Instant::now();
@@ -724,7 +787,7 @@ pub(crate) fn recompute_all_from(
                     loop {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(chunk) = chunks.get(k) else { break };
-                        let out = load_range(&conn, chunk[0], chunk[chunk.len() - 1], now, history)
+                        let out = load_range(&conn, chunk[0], chunk[chunk.len() - 1], now, depth)
                             .map(|data| score_all(&data));
                         if send.send(out).is_err() {
                             break;

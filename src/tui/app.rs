@@ -8,7 +8,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKi
 
 use super::fuzzy::Fuzzy;
 use super::keys::{Action, Keymap, Screen};
-use crate::backend::{Account360, AccountRow, HealthReport, PortfolioSort};
+use crate::backend::{
+    Account360, AccountRow, HealthReport, InteractionQuery, PageRequest, PortfolioSort,
+};
 use crate::domain::*;
 use crate::health::Period;
 
@@ -145,6 +147,11 @@ pub struct AccountView {
     pub came_from: Option<Id>,
     /// First visible row of each tab's list (kept by the drawing).
     pub offsets: [std::cell::Cell<usize>; 12],
+    /// The Interactions search being typed, or applied.
+    pub query: String,
+    pub querying: bool,
+    /// The interactions the applied search found (None: no search).
+    pub found: Option<Loadable<Vec<Interaction>>>,
 }
 
 impl AccountView {
@@ -163,6 +170,9 @@ impl AccountView {
             filter: [0; 12],
             came_from: None,
             offsets: Default::default(),
+            query: String::new(),
+            querying: false,
+            found: None,
         }
     }
 
@@ -214,6 +224,7 @@ pub enum Command {
         descending: bool,
     },
     LoadAccount(Id),
+    SearchInteractions(Id, Box<InteractionQuery>),
 }
 
 /// What comes in.
@@ -225,6 +236,7 @@ pub enum Msg {
     Portfolio(Result<Vec<AccountRow>, String>, Timestamp),
     Account(Id, Result<Box<Account360>, String>, Timestamp),
     Health(Id, Result<Box<HealthReport>, String>, Timestamp),
+    Interactions(Id, Result<Vec<Interaction>, String>, Timestamp),
 }
 
 /// Below this width the portfolio and the account do not fit side by side.
@@ -315,6 +327,20 @@ impl App {
                 }
                 vec![]
             }
+            Msg::Interactions(id, result, at) => {
+                if let Some(a) = self
+                    .account
+                    .as_mut()
+                    .filter(|a| a.id == id && a.found.is_some())
+                {
+                    a.found = Some(match result {
+                        Ok(v) => Loadable::Ready { value: v, at },
+                        Err(e) => Loadable::Failed(e),
+                    });
+                    a.selected[Tab::Interactions.index()] = 0;
+                }
+                vec![]
+            }
             Msg::Health(id, result, at) => {
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
                     a.health = match result {
@@ -374,6 +400,9 @@ impl App {
         }
         if self.portfolio.filtering {
             return self.filter_key(k);
+        }
+        if self.account.as_ref().is_some_and(|a| a.querying) {
+            return self.query_key(k);
         }
         if self.help {
             // Any key closes the help; quit still quits.
@@ -563,6 +592,10 @@ impl App {
                 a.filter[tab] += 1;
                 a.selected[tab] = 0;
             }
+            Action::Search if a.tab == Tab::Interactions => a.querying = true,
+            Action::Search => {
+                self.status = Some("/ searches on the Interactions tab (2)".into());
+            }
             Action::Parent => {
                 let target = match (&a.data, a.came_from) {
                     (_, Some(back)) => Some((back, None)),
@@ -605,6 +638,49 @@ impl App {
             a.tab = tab;
         }
         cmds
+    }
+
+    fn query_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        let Some(a) = self.account.as_mut() else {
+            return vec![];
+        };
+        match k.code {
+            KeyCode::Esc => {
+                a.querying = false;
+                a.query.clear();
+                a.found = None;
+            }
+            KeyCode::Backspace => {
+                a.query.pop();
+            }
+            KeyCode::Char('c')
+                if k.modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                self.quit = true;
+            }
+            KeyCode::Char(c) => a.query.push(c),
+            KeyCode::Enter => {
+                a.querying = false;
+                if a.query.trim().is_empty() {
+                    a.found = None;
+                    return vec![];
+                }
+                let contacts = a.data.value().map(|d| d.contacts.as_slice()).unwrap_or(&[]);
+                match parse_query(&a.query, a.id, contacts) {
+                    Ok(q) => {
+                        a.found = Some(Loadable::Loading);
+                        return vec![Command::SearchInteractions(a.id, Box::new(q))];
+                    }
+                    Err(e) => {
+                        a.querying = true;
+                        self.status = Some(e);
+                    }
+                }
+            }
+            _ => {}
+        }
+        vec![]
     }
 
     fn palette_key(&mut self, k: KeyEvent) -> Vec<Command> {
@@ -695,7 +771,7 @@ impl App {
         if let Some(rows) = self.portfolio.rows.value()
             && !input.is_empty()
         {
-            for i in self.fuzzy.filter(&input, rows).into_iter().take(20) {
+            for i in self.fuzzy.best(&input, rows).into_iter().take(20) {
                 items.push(PaletteItem::Account {
                     id: rows[i].id,
                     name: rows[i].name.clone(),
@@ -732,6 +808,50 @@ fn set_tab(a: &mut AccountView, tab: Tab) {
     }
 }
 
+/// Reads an Interactions search: `kind:`, `dir:`, `contact:` (part of a name),
+/// `tag:`, `role:` (a contact's role tag), and words searched in the text.
+pub fn parse_query(q: &str, account: Id, contacts: &[Contact]) -> Result<InteractionQuery, String> {
+    let mut out = InteractionQuery {
+        account_id: Some(account),
+        page: PageRequest {
+            offset: 0,
+            limit: 500,
+        },
+        ..Default::default()
+    };
+    let mut words = vec![];
+    for token in q.split_whitespace() {
+        match token.split_once(':') {
+            Some(("kind", v)) => {
+                out.kind = Some(v.parse().map_err(|e: String| format!("kind:{v}: {e}"))?)
+            }
+            Some(("dir", v)) => {
+                out.direction = Some(v.parse().map_err(|e: String| format!("dir:{v}: {e}"))?)
+            }
+            Some(("tag", v)) => out.tag = Some(v.to_string()),
+            Some(("role", v)) => out.contact_role = Some(v.to_string()),
+            Some(("contact", v)) => {
+                let v = v.to_lowercase();
+                let c = contacts
+                    .iter()
+                    .find(|c| c.name.to_lowercase().contains(&v))
+                    .ok_or_else(|| format!("contact:{v}: no contact of this account matches"))?;
+                out.contact_id = Some(c.id);
+            }
+            Some((key, _)) if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase()) => {
+                return Err(format!(
+                    "{key}: unknown filter (kind, dir, contact, tag, role, or plain words)"
+                ));
+            }
+            _ => words.push(token),
+        }
+    }
+    if !words.is_empty() {
+        out.text = Some(words.join(" "));
+    }
+    Ok(out)
+}
+
 /// The curves of the Overview chart: overall, then each component.
 pub fn curve_names(a: &AccountView) -> Vec<String> {
     let mut names = vec!["overall".to_string()];
@@ -760,7 +880,7 @@ pub fn list_len(a: &AccountView) -> usize {
                 .map(|c| c.measures.len() + 1)
                 .sum()
         }),
-        Tab::Usage => d.contacts.len(),
+        Tab::Usage => super::view::tabs::usage::active_users(d).len(),
         Tab::Settings => 0,
         Tab::Overview => 0,
     }

@@ -76,6 +76,7 @@ actions! {
     Curves => "curves",
     Parent => "parent",
     Cycle => "cycle_filter",
+    Search => "search",
 }
 
 impl Action {
@@ -212,14 +213,9 @@ impl Default for Keymap {
         use Action::*;
         let global = vec![
             b(&["q", "ctrl-c"], Quit, "quit", true),
-            b(&["?"], Help, "keys of this screen", true),
-            b(
-                &[":"],
-                Palette,
-                "command palette: jump to an account or a tab",
-                true,
-            ),
-            b(&["esc"], Back, "back / close", false),
+            b(&["?"], Help, "keys", true),
+            b(&[":"], Palette, "go to account or tab", true),
+            b(&["esc"], Back, "back, close", false),
             b(&["ctrl-r", "f5"], Refresh, "reload", false),
         ];
         let moves = |what: &'static str| {
@@ -232,14 +228,14 @@ impl Default for Keymap {
                 b(&["G", "end"], Bottom, "last", false),
             ]
         };
-        let mut portfolio = moves("move in the portfolio");
+        let mut portfolio = moves("move");
         portfolio.extend([
-            b(&["enter", "l", "right"], Open, "open the account", true),
-            b(&["/"], Filter, "filter by name or domain (fuzzy)", true),
-            b(&["s"], Sort, "next sort key", true),
-            b(&["r"], Reverse, "reverse the sort", false),
+            b(&["enter", "l", "right"], Open, "open", true),
+            b(&["/"], Filter, "filter (fuzzy)", true),
+            b(&["s"], Sort, "sort", true),
+            b(&["r"], Reverse, "reverse sort", false),
         ]);
-        let mut account = moves("move in the list");
+        let mut account = moves("move");
         account.extend([
             b(&["tab"], NextTab, "next tab", true),
             b(&["shift-tab"], PrevTab, "previous tab", false),
@@ -255,18 +251,14 @@ impl Default for Keymap {
             b(&["0"], Tab10, "NPS", false),
             b(&["-"], Tab11, "Health", false),
             b(&["="], Tab12, "Settings", false),
-            b(
-                &["h", "left"],
-                Left,
-                "back to the portfolio / previous column",
-                true,
-            ),
-            b(&["l", "right"], Right, "next column", false),
-            b(&["enter"], Open, "open the selected item", true),
-            b(&["p"], Period, "12 weeks / 12 months", false),
-            b(&["c"], Curves, "show or hide a curve", false),
-            b(&["f"], Cycle, "cycle the list's filter", false),
-            b(&["P"], Parent, "go to the parent account and back", false),
+            b(&["h", "left"], Left, "back, left column", true),
+            b(&["l", "right"], Right, "right column", false),
+            b(&["enter"], Open, "read, open", true),
+            b(&["p"], Period, "weeks / months", false),
+            b(&["c"], Curves, "hide/show a curve", false),
+            b(&["f"], Cycle, "cycle filter", false),
+            b(&["/"], Search, "search interactions", false),
+            b(&["P"], Parent, "parent and back", false),
         ]);
         Keymap {
             tables: [

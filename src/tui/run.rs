@@ -162,14 +162,44 @@ where
     drawn.map_err(Into::into)
 }
 
+/// Rows loaded before the rest of a large portfolio.
+const FIRST_PAGE: u32 = 200;
+
 /// Starts a backend call; its answer comes back as a message.
 pub fn spawn(cmd: Command, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>) {
     let (backend, tx) = (backend.clone(), tx.clone());
     match cmd {
         Command::LoadPortfolio { sort, descending } => {
             tokio::spawn(async move {
+                // A screenful first, so a large store shows something at once.
+                let first = backend
+                    .portfolio(&PortfolioQuery {
+                        sort,
+                        descending,
+                        page: PageRequest {
+                            offset: 0,
+                            limit: FIRST_PAGE,
+                        },
+                        ..Default::default()
+                    })
+                    .await;
+                if let Ok(page) = first
+                    && page.total > page.items.len() as u64
+                {
+                    let _ = tx.send(Msg::Portfolio(Ok(page.items), chrono::Utc::now()));
+                }
                 let rows = load_portfolio(backend.as_ref(), sort, descending).await;
                 let _ = tx.send(Msg::Portfolio(rows, chrono::Utc::now()));
+            });
+        }
+        Command::SearchInteractions(id, query) => {
+            tokio::spawn(async move {
+                let r = backend
+                    .interactions(&query)
+                    .await
+                    .map(|p| p.items)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Interactions(id, r, chrono::Utc::now()));
             });
         }
         Command::LoadAccount(id) => {

@@ -74,7 +74,13 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             return message(
                 f,
                 inner,
-                &format!("could not load the account: {e} — Ctrl-R to retry"),
+                &format!(
+                    "could not load the account: {e}{}",
+                    app.keys
+                        .key_for(app.screen(), crate::tui::keys::Action::Refresh)
+                        .map(|k| format!(" — {k} to retry"))
+                        .unwrap_or_default()
+                ),
                 theme.error,
             );
         }
@@ -89,7 +95,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ),
         Span::styled(
             format!(
-                "{} {}{} ",
+                "{} {} {} ",
                 r.health_score
                     .map_or("-".into(), |s| format!("{:.0}", s.floor())),
                 r.health_status.map_or("no score", |s| s.label()),

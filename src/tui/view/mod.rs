@@ -190,7 +190,7 @@ fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 continue;
             }
             lines.push(Line::from(vec![
-                Span::styled(format!("{:>14}  ", keys.join(" ")), theme.key),
+                Span::styled(format!("{:>11}  ", keys.join(" ")), theme.key),
                 Span::raw(b.help),
             ]));
         }
@@ -207,7 +207,7 @@ fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         vec![lines]
     };
     let tallest = columns.iter().map(Vec::len).max().unwrap_or(0) as u16;
-    let width = 62 * columns.len() as u16;
+    let width = 40 * columns.len() as u16;
     let rect = centered(area, width, tallest + 2);
     f.render_widget(Clear, rect);
     let block = Block::default()

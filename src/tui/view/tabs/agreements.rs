@@ -76,9 +76,9 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             "PAID",
         ],
         vec![
-            Constraint::Min(12),
+            Constraint::Min(16),
+            Constraint::Length(8),
             Constraint::Length(9),
-            Constraint::Length(10),
             Constraint::Length(10),
             Constraint::Length(10),
             Constraint::Length(10),
@@ -89,7 +89,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         |i| {
             let x = items[i];
             Row::new(vec![
-                Cell::from(format!("{} ({})", x.name, x.kind)),
+                Cell::from(x.name.clone()),
                 Cell::from(x.status.to_string()),
                 Cell::from(Line::from(format::money(x.mrr_cents)).right_aligned()),
                 Cell::from(x.start.to_string()),

@@ -97,7 +97,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
                 Cell::from(format!("  {}", m.label)),
                 Cell::from(
                     m.raw
-                        .map_or("-".into(), |v| format!("{} {}", num(v), m.unit)),
+                        .map_or("-".into(), |v| crate::health::raw_text(m.measure, v)),
                 ),
                 Cell::from(Span::styled(
                     m.points.map_or("-".into(), |p| format!("{:.0}", p.floor())),

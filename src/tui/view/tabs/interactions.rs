@@ -10,7 +10,7 @@ use super::list;
 use crate::backend::Account360;
 use crate::domain::*;
 use crate::format;
-use crate::tui::app::AccountView;
+use crate::tui::app::{AccountView, Loadable};
 use crate::tui::theme::Theme;
 
 /// The kind filter `f` cycles through (None: every kind).
@@ -23,10 +23,14 @@ pub fn kind_filter(a: &AccountView) -> Option<InteractionKind> {
 }
 
 /// The interactions the list shows.
-pub fn visible<'a>(a: &AccountView, d: &'a Account360) -> Vec<&'a Interaction> {
+pub fn visible<'a>(a: &'a AccountView, d: &'a Account360) -> Vec<&'a Interaction> {
     let kind = kind_filter(a);
-    d.interactions
-        .iter()
+    let all: &[Interaction] = match &a.found {
+        Some(Loadable::Ready { value, .. }) => value,
+        Some(_) => &[],
+        None => &d.interactions,
+    };
+    all.iter()
         .filter(|i| kind.is_none_or(|k| i.kind == k))
         .collect()
 }
@@ -59,13 +63,31 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
                 Span::styled(" · sponsor ", theme.dim),
                 Span::raw(ago(k.last_sponsor_touch)),
             ]),
-            Line::styled(
-                format!(
-                    "showing {} · f: kind · Enter: read · A automatic, M manual sentiment",
-                    kind_filter(a).map_or("all kinds".to_string(), |k| k.to_string())
-                ),
-                theme.dim,
-            ),
+            if a.querying {
+                Line::from(vec![
+                    Span::styled("search: ", theme.key),
+                    Span::raw(a.query.clone()),
+                    Span::styled("▏", theme.accent),
+                    Span::styled(
+                        "  words · kind:call · contact:NAME · tag:bug · role:sponsor · dir:in",
+                        theme.dim,
+                    ),
+                ])
+            } else {
+                Line::styled(
+                    format!(
+                        "showing {}{} · / search · f: kind · Enter: read · A auto, M manual",
+                        kind_filter(a).map_or("all kinds".to_string(), |k| k.to_string()),
+                        match &a.found {
+                            Some(Loadable::Loading) => " (searching…)".to_string(),
+                            Some(Loadable::Failed(e)) => format!(" (search failed: {e})"),
+                            Some(_) => format!(" matching \"{}\" (/ then Esc clears)", a.query),
+                            None => String::new(),
+                        }
+                    ),
+                    theme.dim,
+                )
+            },
         ]),
         head,
     );

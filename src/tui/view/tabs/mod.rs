@@ -82,3 +82,22 @@ pub fn list<'a>(
 pub fn rel(today: chrono::NaiveDate, d: Option<chrono::NaiveDate>) -> String {
     d.map_or("-".into(), |d| crate::format::days_from(today, d))
 }
+
+/// The bars of a sparkline: block characters, or ASCII when configured.
+pub fn bars(app: &App) -> ratatui::symbols::bar::Set<'static> {
+    if app.ascii {
+        ratatui::symbols::bar::Set {
+            full: "#",
+            seven_eighths: "#",
+            three_quarters: "=",
+            five_eighths: "=",
+            half: "-",
+            three_eighths: "-",
+            one_quarter: ".",
+            one_eighth: ".",
+            empty: " ",
+        }
+    } else {
+        ratatui::symbols::bar::NINE_LEVELS
+    }
+}

@@ -25,7 +25,6 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             "WEIGHTED",
             "CLOSE",
             "OWNER",
-            "TYPE",
         ],
         vec![
             Constraint::Min(14),
@@ -33,14 +32,17 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             Constraint::Length(11),
             Constraint::Length(11),
             Constraint::Length(9),
-            Constraint::Length(12),
-            Constraint::Length(9),
+            Constraint::Length(11),
         ],
         d.opportunities.len(),
         |i| {
             let o = &d.opportunities[i];
             Row::new(vec![
-                Cell::from(o.name.clone()),
+                Cell::from(if o.expansion {
+                    format!("{} (expansion)", o.name)
+                } else {
+                    o.name.clone()
+                }),
                 Cell::from(o.phase.to_string()),
                 Cell::from(Line::from(format::money(o.amount_cents)).right_aligned()),
                 Cell::from(
@@ -49,7 +51,6 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
                 ),
                 Cell::from(rel(today, o.close_date)),
                 Cell::from(o.owner.clone()),
-                Cell::from(if o.expansion { "expansion" } else { "new" }),
             ])
         },
         "no opportunities",

@@ -33,7 +33,7 @@ pub fn weekly_trend(d: &Account360) -> Vec<u64> {
         .collect()
 }
 
-pub fn draw(f: &mut Frame, _app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();
     let [chart, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(area);
     let trend = weekly_trend(d);
@@ -48,6 +48,7 @@ pub fn draw(f: &mut Frame, _app: &App, a: &AccountView, d: &Account360, theme: &
                 theme.dim,
             )))
             .data(&trend)
+            .bar_set(super::bars(app))
             .style(theme.accent),
         chart,
     );

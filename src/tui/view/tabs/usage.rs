@@ -15,6 +15,36 @@ use crate::health::{Period, period_start};
 use crate::tui::app::{AccountView, App};
 use crate::tui::theme::Theme;
 
+/// The users with a connection in the last 30 days: name, last day, connections;
+/// most recent first.
+pub fn active_users(d: &Account360) -> Vec<(String, chrono::NaiveDate, u64)> {
+    let today = d.as_of.date_naive();
+    let mut active: BTreeMap<i64, (chrono::NaiveDate, u64)> = BTreeMap::new();
+    for u in &d.usage {
+        if let Some(c) = u.contact_id
+            && u.connections > 0
+            && (today - u.day).num_days() < 30
+        {
+            let e = active.entry(c).or_insert((u.day, 0));
+            e.0 = e.0.max(u.day);
+            e.1 += u64::from(u.connections);
+        }
+    }
+    let mut people: Vec<(String, chrono::NaiveDate, u64)> = active
+        .iter()
+        .map(|(id, (day, n))| {
+            let name = d
+                .contacts
+                .iter()
+                .find(|c| c.id == *id)
+                .map_or(format!("#{id}"), |c| c.name.clone());
+            (name, *day, *n)
+        })
+        .collect();
+    people.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    people
+}
+
 /// Connections per week (or month), the last 12, oldest first.
 pub fn buckets(d: &Account360, period: Period) -> Vec<u64> {
     let today = d.as_of.date_naive();
@@ -38,7 +68,7 @@ pub fn buckets(d: &Account360, period: Period) -> Vec<u64> {
     sums.into_values().collect()
 }
 
-pub fn draw(f: &mut Frame, _app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();
     let [head, chart, body] = Layout::vertical([
         Constraint::Length(1),
@@ -92,34 +122,13 @@ pub fn draw(f: &mut Frame, _app: &App, a: &AccountView, d: &Account360, theme: &
                 theme.dim,
             )))
             .data(&data)
+            .bar_set(super::bars(app))
             .style(theme.accent),
         chart,
     );
     let [users, features] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body);
-    // Active users: a connection in the last 30 days.
-    let mut active: BTreeMap<i64, (chrono::NaiveDate, u64)> = BTreeMap::new();
-    for u in &d.usage {
-        if let Some(c) = u.contact_id
-            && u.connections > 0
-            && (today - u.day).num_days() < 30
-        {
-            let e = active.entry(c).or_insert((u.day, 0));
-            e.0 = e.0.max(u.day);
-            e.1 += u64::from(u.connections);
-        }
-    }
-    let people: Vec<(String, chrono::NaiveDate, u64)> = active
-        .iter()
-        .map(|(id, (day, n))| {
-            let name = d
-                .contacts
-                .iter()
-                .find(|c| c.id == *id)
-                .map_or(format!("#{id}"), |c| c.name.clone());
-            (name, *day, *n)
-        })
-        .collect();
+    let people = active_users(d);
     list(
         f,
         users,

@@ -1,0 +1,1310 @@
+//! The full-screen app drawn into ratatui's test backend, over the demo store: insta
+//! snapshots of what a user sees, health colours read off the cells, the key tables
+//! driving dispatch, footer and help, and drawing at any size without a panic.
+//!
+//! Time is fixed (midday of the demo's anchor day, for the store's clock and the
+//! app's "now", and as the instant every answer arrives), so no frame depends on the
+//! wall clock.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+
+use chrono::TimeDelta;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::{Buffer, CellWidth};
+use ratatui::style::Color;
+
+use tend::backend::{AccountRow, Backend, PortfolioSort};
+use tend::domain::{HealthStatus, Id, RunColour, Timestamp};
+use tend::generate::demo_anchor;
+use tend::sqlite::{Options, Store, fixed_clock};
+use tend::tui::app::{App, Command, Focus, Loadable, Msg, Tab};
+use tend::tui::keys::{Action, Key, Keymap, Screen};
+use tend::tui::run::load_portfolio;
+use tend::tui::theme::{Theme, ThemeName};
+use tend::tui::view;
+use tend::tui::view::account::key_of;
+
+/// The quietly dying demo account.
+const LARKSPUR: Id = 1;
+/// The demo account with a stuck (red) playbook run.
+const ORION: Id = 3;
+
+/// Below `tend::tui::app::WIDE`: one pane at a time.
+const NARROW: (u16, u16) = (80, 24);
+/// Portfolio and account side by side.
+const WIDE: (u16, u16) = (160, 48);
+
+/// Midday of the demo's anchor day: the demo data is rebased to it.
+fn now() -> Timestamp {
+    demo_anchor() + TimeDelta::hours(12)
+}
+
+/// The demo store, shared by the tests running at the same time (building it costs
+/// seconds; nothing here writes to it). It is dropped, and its temporary directory
+/// removed, when the last test holding it ends.
+fn demo() -> Arc<Store> {
+    static SHARED: Mutex<Weak<Store>> = Mutex::new(Weak::new());
+    let mut shared = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(store) = shared.upgrade() {
+        return store;
+    }
+    let store = Arc::new(Store::demo(Options::with_clock(fixed_clock(now()))).expect("demo store"));
+    *shared = Arc::downgrade(&store);
+    store
+}
+
+fn dark() -> Theme {
+    Theme::new(ThemeName::Dark, false)
+}
+
+fn press(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::NONE)
+}
+
+fn ch(c: char) -> KeyEvent {
+    press(KeyCode::Char(c))
+}
+
+/// The event a terminal sends for a key of the tables (Shift for Shift-Tab and
+/// capitals, as crossterm reports them).
+fn event_of(key: &Key) -> KeyEvent {
+    let mut modifiers = KeyModifiers::NONE;
+    if key.ctrl {
+        modifiers |= KeyModifiers::CONTROL;
+    }
+    if key.alt {
+        modifiers |= KeyModifiers::ALT;
+    }
+    match key.code {
+        KeyCode::BackTab => modifiers |= KeyModifiers::SHIFT,
+        KeyCode::Char(c) if c.is_ascii_uppercase() => modifiers |= KeyModifiers::SHIFT,
+        _ => {}
+    }
+    KeyEvent::new(key.code, modifiers)
+}
+
+fn dims((w, h): (u16, u16)) -> String {
+    format!("{w}x{h}")
+}
+
+fn slug(tab: Tab) -> String {
+    tab.title().to_lowercase()
+}
+
+/// Draws the app into a fresh test terminal of `size`.
+fn draw(app: &App, theme: &Theme, (w, h): (u16, u16)) -> Buffer {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
+    terminal
+        .draw(|f| view::draw(f, app, theme))
+        .expect("a frame");
+    terminal.backend().buffer().clone()
+}
+
+/// What a user reads: each row's symbols (the cells hidden under a wide symbol
+/// left out), trimmed at the end, rows joined with '\n'.
+fn text(buffer: &Buffer) -> String {
+    let width = usize::from(buffer.area.width).max(1);
+    buffer
+        .content()
+        .chunks(width)
+        .map(|row| {
+            let mut line = String::new();
+            let mut hidden: u16 = 0;
+            for cell in row {
+                if hidden == 0 {
+                    line.push_str(cell.symbol());
+                }
+                hidden = hidden.max(cell.cell_width()).saturating_sub(1);
+            }
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Where `needle` starts in the frame, as cell positions (x, y).
+fn find(buffer: &Buffer, needle: &str) -> Vec<(u16, u16)> {
+    let area = buffer.area;
+    let mut hits = vec![];
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let mut rest = needle;
+            let mut cx = x;
+            while !rest.is_empty() && cx < area.right() {
+                let symbol = buffer[(cx, y)].symbol();
+                match rest.strip_prefix(symbol) {
+                    Some(r) if !symbol.is_empty() => rest = r,
+                    _ => break,
+                }
+                cx += 1;
+            }
+            if rest.is_empty() {
+                hits.push((x, y));
+            }
+        }
+    }
+    hits
+}
+
+/// The cells `needle` covers where it first appears (it must appear).
+fn cells_of(buffer: &Buffer, needle: &str) -> Vec<(u16, u16)> {
+    let hits = find(buffer, needle);
+    let Some(&(x, y)) = hits.first() else {
+        panic!("\"{needle}\" is not on screen:\n{}", text(buffer));
+    };
+    (x..x + needle.chars().count() as u16)
+        .map(|x| (x, y))
+        .collect()
+}
+
+/// The app over a demo store: messages in, every backend call answered at once.
+struct Harness {
+    app: App,
+    store: Arc<Store>,
+    theme: Theme,
+}
+
+impl Harness {
+    async fn new(size: (u16, u16)) -> Harness {
+        Harness::with(Keymap::default(), dark(), size).await
+    }
+
+    /// The app started at `size`, its portfolio (and the first account) loaded.
+    async fn with(keys: Keymap, theme: Theme, size: (u16, u16)) -> Harness {
+        let mut app = App::new(keys, now());
+        app.now = now();
+        let mut h = Harness {
+            app,
+            store: demo(),
+            theme,
+        };
+        h.send(Msg::Resize(size.0, size.1)).await;
+        let start = h.app.start();
+        h.run(start).await;
+        h
+    }
+
+    /// Runs backend calls, and the calls their answers start, until none are left.
+    async fn run(&mut self, commands: Vec<Command>) {
+        let mut queue = VecDeque::from(commands);
+        while let Some(command) = queue.pop_front() {
+            for msg in self.answer(command).await {
+                queue.extend(self.app.update(msg));
+            }
+        }
+    }
+
+    /// What the backend says to a command, stamped with the fixed instant.
+    async fn answer(&self, command: Command) -> Vec<Msg> {
+        match command {
+            Command::LoadPortfolio { sort, descending } => {
+                let rows = load_portfolio(self.store.as_ref(), sort, descending)
+                    .await
+                    .unwrap_or_else(|e| panic!("portfolio by {sort}: {e}"));
+                vec![Msg::Portfolio(Ok(rows), now())]
+            }
+            Command::LoadAccount(id) => {
+                let account = self
+                    .store
+                    .account(id)
+                    .await
+                    .unwrap_or_else(|e| panic!("360 of account {id}: {e}"));
+                let health = self
+                    .store
+                    .health(id)
+                    .await
+                    .unwrap_or_else(|e| panic!("health of account {id}: {e}"));
+                vec![
+                    Msg::Account(id, Ok(Box::new(account)), now()),
+                    Msg::Health(id, Ok(Box::new(health)), now()),
+                ]
+            }
+            Command::SearchInteractions(id, query) => {
+                let found = self
+                    .store
+                    .interactions(&query)
+                    .await
+                    .unwrap_or_else(|e| panic!("interactions of account {id}: {e}"));
+                vec![Msg::Interactions(id, Ok(found.items), now())]
+            }
+        }
+    }
+
+    /// Applies a message and runs what it starts; returns the calls it started.
+    async fn send(&mut self, msg: Msg) -> Vec<Command> {
+        let commands = self.app.update(msg);
+        self.run(commands.clone()).await;
+        commands
+    }
+
+    async fn key(&mut self, key: KeyEvent) -> Vec<Command> {
+        self.send(Msg::Key(key)).await
+    }
+
+    async fn type_text(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(ch(c)).await;
+        }
+    }
+
+    fn draw(&self) -> Buffer {
+        draw(&self.app, &self.theme, self.app.size)
+    }
+
+    fn screen(&self) -> String {
+        text(&self.draw())
+    }
+
+    fn rows(&self) -> &[AccountRow] {
+        self.app.portfolio.rows.value().map_or(&[], Vec::as_slice)
+    }
+
+    fn selected_id(&self) -> Option<Id> {
+        self.app.portfolio.selected_row().map(|r| r.id)
+    }
+
+    /// Moves the portfolio's selection onto an account with `g` and `j`.
+    async fn select(&mut self, id: Id) {
+        let rows = self.rows();
+        let at = self
+            .app
+            .portfolio
+            .view
+            .iter()
+            .position(|i| rows[*i].id == id)
+            .unwrap_or_else(|| panic!("account {id} is not in the portfolio"));
+        self.key(ch('g')).await;
+        for _ in 0..at {
+            self.key(ch('j')).await;
+        }
+        assert_eq!(self.selected_id(), Some(id));
+    }
+
+    /// Selects an account in the portfolio and opens it with Enter.
+    async fn open(&mut self, id: Id) {
+        self.select(id).await;
+        self.key(press(KeyCode::Enter)).await;
+        assert_eq!(self.app.focus, Focus::Account);
+        let account = self.app.account.as_ref().expect("an open account");
+        assert_eq!(account.id, id);
+        assert!(account.data.value().is_some(), "account {id} loaded");
+        assert!(account.health.value().is_some(), "health of {id} loaded");
+    }
+
+    /// Goes to a tab with its number key.
+    async fn tab(&mut self, tab: Tab) {
+        let key = key_of(tab).chars().next().expect("a tab key");
+        self.key(ch(key)).await;
+        assert_eq!(self.tab_now(), Some(tab));
+    }
+
+    fn tab_now(&self) -> Option<Tab> {
+        self.app.account.as_ref().map(|a| a.tab)
+    }
+}
+
+/// Every opportunity of the account on screen: phase and amount on one line.
+fn assert_opportunities_listed(h: &Harness, screen: &str) {
+    let d = h
+        .app
+        .account
+        .as_ref()
+        .and_then(|a| a.data.value())
+        .expect("a 360");
+    assert!(!d.opportunities.is_empty());
+    for o in &d.opportunities {
+        let amount = tend::format::money(o.amount_cents);
+        let phase = o.phase.to_string();
+        assert!(
+            screen
+                .lines()
+                .any(|l| l.contains(&amount) && l.contains(&phase)),
+            "{} ({phase}, {amount}) not listed:\n{screen}",
+            o.name
+        );
+    }
+}
+
+/// Every tab of the dying account: alone on the screen at 80 columns (after Enter),
+/// beside the portfolio at 160.
+async fn snapshot_every_larkspur_tab(size: (u16, u16)) {
+    let mut h = Harness::new(size).await;
+    h.open(LARKSPUR).await;
+    for tab in Tab::ALL {
+        h.tab(tab).await;
+        let screen = h.screen();
+        assert!(screen.contains("Larkspur Logistics"), "{screen}");
+        if tab == Tab::Opportunities && size == NARROW {
+            // Its column widths change from one layout solve to the next (see
+            // `overflowing_tables_lay_out_the_same_every_time`): content only.
+            assert_opportunities_listed(&h, &screen);
+            continue;
+        }
+        insta::assert_snapshot!(format!("larkspur_{}_{}", slug(tab), dims(size)), screen);
+    }
+}
+
+/// Opens Orion's Playbooks tab at its stuck run.
+async fn orion_at_the_stuck_run(size: (u16, u16), theme: Theme) -> Harness {
+    let mut h = Harness::with(Keymap::default(), theme, size).await;
+    h.open(ORION).await;
+    h.tab(Tab::Playbooks).await;
+    let runs = &h
+        .app
+        .account
+        .as_ref()
+        .and_then(|a| a.data.value())
+        .expect("Orion's 360")
+        .playbook_runs;
+    let stuck = runs
+        .iter()
+        .position(|r| r.colour() == RunColour::Red)
+        .expect("Orion has a stuck run");
+    for _ in 0..stuck {
+        h.key(ch('j')).await;
+    }
+    h
+}
+
+/// The portfolio rows on screen with their frame row: the table's header is on
+/// row 2 (under the app header and the pane's border), its first row on row 3.
+fn visible_portfolio_rows(h: &Harness) -> Vec<(u16, &AccountRow)> {
+    let p = &h.app.portfolio;
+    let rows = h.rows();
+    let height = usize::from(h.app.size.1.saturating_sub(5));
+    let offset = p.offset.get();
+    p.view
+        .iter()
+        .skip(offset)
+        .take(height)
+        .enumerate()
+        .map(|(k, i)| (3 + k as u16, &rows[*i]))
+        .collect()
+}
+
+/// Every cell has the terminal's own colours.
+fn assert_colourless(buffer: &Buffer, what: &str) {
+    for (i, cell) in buffer.content().iter().enumerate() {
+        let (x, y) = buffer.pos_of(i);
+        assert!(
+            cell.fg == Color::Reset && cell.bg == Color::Reset,
+            "{what}: cell ({x}, {y}) \"{}\" has fg {:?}, bg {:?}",
+            cell.symbol(),
+            cell.fg,
+            cell.bg
+        );
+    }
+}
+
+/// Every key table.
+const SCREENS: [Screen; 3] = [Screen::Global, Screen::Portfolio, Screen::Account];
+
+/// The default tables as written in `keys.rs`: a literal that failed to parse would
+/// be dropped there silently, so each is parsed here and compared.
+fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
+    use Action::*;
+    let moves = |screen: Screen| {
+        vec![
+            (screen, Down, vec!["j", "down"]),
+            (screen, Up, vec!["k", "up"]),
+            (screen, PageDown, vec!["pgdn", "ctrl-d"]),
+            (screen, PageUp, vec!["pgup", "ctrl-u"]),
+            (screen, Top, vec!["g", "home"]),
+            (screen, Bottom, vec!["G", "end"]),
+        ]
+    };
+    let mut all = vec![
+        (Screen::Global, Quit, vec!["q", "ctrl-c"]),
+        (Screen::Global, Help, vec!["?"]),
+        (Screen::Global, Palette, vec![":"]),
+        (Screen::Global, Back, vec!["esc"]),
+        (Screen::Global, Refresh, vec!["ctrl-r", "f5"]),
+    ];
+    all.extend(moves(Screen::Portfolio));
+    all.extend([
+        (Screen::Portfolio, Open, vec!["enter", "l", "right"]),
+        (Screen::Portfolio, Filter, vec!["/"]),
+        (Screen::Portfolio, Sort, vec!["s"]),
+        (Screen::Portfolio, Reverse, vec!["r"]),
+    ]);
+    all.extend(moves(Screen::Account));
+    all.extend([
+        (Screen::Account, NextTab, vec!["tab"]),
+        (Screen::Account, PrevTab, vec!["shift-tab"]),
+        (Screen::Account, Tab1, vec!["1"]),
+        (Screen::Account, Tab2, vec!["2"]),
+        (Screen::Account, Tab3, vec!["3"]),
+        (Screen::Account, Tab4, vec!["4"]),
+        (Screen::Account, Tab5, vec!["5"]),
+        (Screen::Account, Tab6, vec!["6"]),
+        (Screen::Account, Tab7, vec!["7"]),
+        (Screen::Account, Tab8, vec!["8"]),
+        (Screen::Account, Tab9, vec!["9"]),
+        (Screen::Account, Tab10, vec!["0"]),
+        (Screen::Account, Tab11, vec!["-"]),
+        (Screen::Account, Tab12, vec!["="]),
+        (Screen::Account, Left, vec!["h", "left"]),
+        (Screen::Account, Right, vec!["l", "right"]),
+        (Screen::Account, Open, vec!["enter"]),
+        (Screen::Account, Period, vec!["p"]),
+        (Screen::Account, Curves, vec!["c"]),
+        (Screen::Account, Cycle, vec!["f"]),
+        (Screen::Account, Search, vec!["/"]),
+        (Screen::Account, Parent, vec!["P"]),
+    ]);
+    all
+}
+
+/// The bottom line of a frame.
+fn footer(buffer: &Buffer) -> String {
+    text(buffer).lines().last().unwrap_or_default().to_string()
+}
+
+/// The footer of `screen`: every hinted binding of it and of the global table, as
+/// "key help", and none of the others.
+fn assert_footer_from_table(h: &Harness, screen: Screen) {
+    let frame = h.draw();
+    let line = footer(&frame);
+    let keys = &h.app.keys;
+    for b in keys
+        .bindings(Screen::Global)
+        .iter()
+        .chain(keys.bindings(screen))
+    {
+        let Some(k) = b.keys.first() else { continue };
+        let hint = format!("{} {}", k.label(), b.help);
+        if b.hint {
+            assert!(
+                line.contains(&hint),
+                "\"{hint}\" not in the {} footer: {line}",
+                screen.name()
+            );
+        } else {
+            assert!(
+                !line.contains(b.help),
+                "\"{}\" hinted on {}: {line}",
+                b.help,
+                screen.name()
+            );
+        }
+    }
+}
+
+/// Key overrides as config gives them: screen -> action -> keys.
+type Overrides = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+fn overrides(entries: &[(&str, &str, &[&str])]) -> Overrides {
+    let mut map = Overrides::new();
+    for (screen, action, keys) in entries {
+        map.entry(screen.to_string()).or_default().insert(
+            action.to_string(),
+            keys.iter().map(|k| k.to_string()).collect(),
+        );
+    }
+    map
+}
+
+/// The frame drawn in a new thread, by an app holding the same state: ratatui keeps
+/// its layout cache per thread, so each draw solves the layout afresh.
+fn frame_in_a_new_thread(h: &Harness) -> String {
+    let portfolio = h.app.portfolio.clone();
+    let account = h.app.account.clone();
+    let (focus, size, theme) = (h.app.focus, h.app.size, h.theme.clone());
+    std::thread::spawn(move || {
+        let mut app = App::new(Keymap::default(), now());
+        app.portfolio = portfolio;
+        app.account = account;
+        app.focus = focus;
+        app.size = size;
+        text(&draw(&app, &theme, size))
+    })
+    .join()
+    .expect("a frame drawn in a thread")
+}
+
+/// The `YYYY-MM-DD` dates of a line, in order.
+fn dates(line: &str) -> Vec<chrono::NaiveDate> {
+    line.split_whitespace()
+        .filter_map(|w| chrono::NaiveDate::parse_from_str(w, "%Y-%m-%d").ok())
+        .collect()
+}
+
+/// How many people the Usage tab lists: a connection in the last 30 days.
+fn active_users(d: &tend::backend::Account360) -> usize {
+    let today = d.as_of.date_naive();
+    d.usage
+        .iter()
+        .filter(|u| u.connections > 0 && (today - u.day).num_days() < 30)
+        .filter_map(|u| u.contact_id)
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+/// The rows of a frame with the selected background in the columns `xs`.
+fn highlighted_rows(buffer: &Buffer, xs: std::ops::Range<u16>, bg: Color) -> Vec<u16> {
+    (buffer.area.top()..buffer.area.bottom())
+        .filter(|y| xs.clone().all(|x| buffer[(x, *y)].bg == bg))
+        .collect()
+}
+
+// Snapshots ------------------------------------------------------------------
+
+#[tokio::test]
+async fn portfolio_snapshots() {
+    for size in [NARROW, WIDE] {
+        let h = Harness::new(size).await;
+        let screen = h.screen();
+        assert!(screen.contains("Larkspur Logistics"), "{screen}");
+        insta::assert_snapshot!(format!("portfolio_{}", dims(size)), screen);
+    }
+}
+
+#[tokio::test]
+async fn larkspur_tabs_narrow_snapshots() {
+    snapshot_every_larkspur_tab(NARROW).await;
+}
+
+#[tokio::test]
+async fn larkspur_tabs_wide_snapshots() {
+    snapshot_every_larkspur_tab(WIDE).await;
+}
+
+#[tokio::test]
+async fn larkspur_header_says_at_risk() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    let screen = h.screen();
+    let name_line = screen.lines().nth(2).expect("the account's name line");
+    assert!(name_line.contains("■ Larkspur Logistics"), "{screen}");
+    assert!(name_line.contains("at risk"), "{screen}");
+}
+
+#[tokio::test]
+async fn help_snapshots() {
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch('?')).await;
+    insta::assert_snapshot!("help_portfolio_80x24", h.screen());
+    h.key(ch('?')).await; // closes it
+    h.open(LARKSPUR).await;
+    for size in [NARROW, WIDE] {
+        h.send(Msg::Resize(size.0, size.1)).await;
+        h.key(ch('?')).await;
+        assert!(h.app.help);
+        insta::assert_snapshot!(format!("help_account_{}", dims(size)), h.screen());
+        h.key(ch('?')).await;
+    }
+}
+
+#[tokio::test]
+async fn palette_snapshot() {
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch(':')).await;
+    h.type_text("orion").await;
+    let screen = h.screen();
+    assert!(screen.contains("Orion Freight"), "{screen}");
+    insta::assert_snapshot!("palette_orion_80x24", screen);
+}
+
+#[tokio::test]
+async fn the_palette_opens_the_account_typed() {
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch(':')).await;
+    h.type_text("orion").await;
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.app.palette.is_none());
+    assert_eq!(h.app.focus, Focus::Account);
+    assert_eq!(h.app.account.as_ref().map(|a| a.id), Some(ORION));
+    assert_eq!(h.selected_id(), Some(ORION));
+}
+
+#[tokio::test]
+async fn too_small_snapshot() {
+    let h = Harness::new((30, 8)).await;
+    let screen = h.screen();
+    assert!(screen.contains("too small"), "{screen}");
+    insta::assert_snapshot!("too_small_30x8", screen);
+}
+
+#[tokio::test]
+async fn larkspur_kanban_snapshots() {
+    let mut h = Harness::new(WIDE).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Tasks).await;
+    // l moves to the "doing" column, l again to "done".
+    for column in 1..=2 {
+        h.key(ch('l')).await;
+        assert_eq!(h.app.account.as_ref().map(|a| a.column), Some(column));
+        insta::assert_snapshot!(format!("larkspur_tasks_column_{column}_160x48"), h.screen());
+    }
+}
+
+#[tokio::test]
+async fn orion_playbooks_snapshot() {
+    let h = orion_at_the_stuck_run(WIDE, dark()).await;
+    let screen = h.screen();
+    assert!(screen.contains("● stuck"), "{screen}");
+    insta::assert_snapshot!("orion_playbooks_160x48", screen);
+}
+
+// Styles ---------------------------------------------------------------------
+
+#[tokio::test]
+async fn portfolio_health_cells_wear_their_status_colour() {
+    let theme = dark();
+    let mut seen = BTreeSet::new();
+    // Riskiest first, then healthiest first.
+    for reverse in [false, true] {
+        let mut h = Harness::new(WIDE).await;
+        if reverse {
+            h.key(ch('r')).await;
+        }
+        let frame = h.draw();
+        let screen = text(&frame);
+        let lines: Vec<&str> = screen.lines().collect();
+        let rows = visible_portfolio_rows(&h);
+        assert!(!rows.is_empty());
+        for (y, row) in rows {
+            let line = lines[usize::from(y)];
+            let name: String = row.name.chars().take(12).collect();
+            assert!(line.contains(&name), "row {y} is not {}: {line}", row.name);
+            // The health cell: the mark and the score, the table's first 6 columns.
+            let expected = theme.health(row.health_status).fg;
+            for x in 1..7 {
+                let cell = &frame[(x, y)];
+                if cell.symbol() != " " {
+                    assert_eq!(
+                        Some(cell.fg),
+                        expected,
+                        "{} ({:?}), cell {x}: {line}",
+                        row.name,
+                        row.health_status
+                    );
+                }
+            }
+            if row.id == LARKSPUR {
+                assert_eq!(row.health_status, Some(HealthStatus::AtRisk));
+                assert_eq!(Some(frame[(1, y)].fg), theme.at_risk.fg);
+            }
+            seen.insert(row.health_status);
+        }
+    }
+    for status in [HealthStatus::AtRisk, HealthStatus::Healthy] {
+        assert!(
+            seen.contains(&Some(status)),
+            "no {status:?} row on screen: {seen:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_selected_portfolio_row_has_the_selected_background() {
+    let theme = dark();
+    let selected_bg = theme
+        .selected
+        .bg
+        .expect("the dark theme selects with a background");
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch('j')).await;
+    h.key(ch('j')).await;
+    let frame = h.draw();
+    let rows = visible_portfolio_rows(&h);
+    let selected = h.selected_id().expect("a selection");
+    for (y, row) in rows {
+        // Inside the pane's borders.
+        for x in 1..NARROW.0 - 1 {
+            let bg = frame[(x, y)].bg;
+            if row.id == selected {
+                assert_eq!(bg, selected_bg, "{} at ({x}, {y})", row.name);
+            } else {
+                assert_ne!(bg, selected_bg, "{} at ({x}, {y})", row.name);
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_stuck_playbook_run_is_drawn_at_risk() {
+    let theme = dark();
+    let h = orion_at_the_stuck_run(WIDE, theme.clone()).await;
+    let frame = h.draw();
+    for (x, y) in cells_of(&frame, "● stuck") {
+        assert_eq!(Some(frame[(x, y)].fg), theme.at_risk.fg, "cell ({x}, {y})");
+    }
+}
+
+#[tokio::test]
+async fn no_color_draws_no_colour() {
+    let plain = Theme::new(ThemeName::Dark, true);
+    assert!(!plain.colour);
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::with(Keymap::default(), plain.clone(), size).await;
+        assert_colourless(&h.draw(), "portfolio");
+        h.key(ch('?')).await;
+        assert_colourless(&h.draw(), "help");
+        h.key(ch('?')).await;
+        h.key(ch(':')).await;
+        h.type_text("or").await;
+        assert_colourless(&h.draw(), "palette");
+        h.key(press(KeyCode::Esc)).await;
+        for id in [LARKSPUR, ORION] {
+            h.key(press(KeyCode::Esc)).await;
+            h.open(id).await;
+            for tab in Tab::ALL {
+                h.tab(tab).await;
+                assert_colourless(&h.draw(), &format!("account {id}, {}", tab.title()));
+            }
+        }
+    }
+}
+
+// Keys -----------------------------------------------------------------------
+
+#[test]
+fn every_default_binding_has_keys_and_its_literals_parse() {
+    let keys = Keymap::default();
+    let mut expected: BTreeMap<Screen, Vec<(Action, Vec<Key>)>> = BTreeMap::new();
+    for (screen, action, literals) in default_keys() {
+        let parsed = literals
+            .iter()
+            .map(|l| {
+                Key::parse(l).unwrap_or_else(|e| panic!("{}.{}: {e}", screen.name(), action.name()))
+            })
+            .collect();
+        expected.entry(screen).or_default().push((action, parsed));
+    }
+    for screen in SCREENS {
+        let bindings = keys.bindings(screen);
+        for b in bindings {
+            assert!(
+                !b.keys.is_empty(),
+                "{}.{} has no key",
+                screen.name(),
+                b.action.name()
+            );
+            assert!(
+                !b.help.is_empty(),
+                "{}.{} has no help",
+                screen.name(),
+                b.action.name()
+            );
+        }
+        let actual: Vec<(Action, Vec<Key>)> = bindings
+            .iter()
+            .map(|b| (b.action, b.keys.clone()))
+            .collect();
+        assert_eq!(actual, expected[&screen], "{} table", screen.name());
+    }
+}
+
+#[test]
+fn each_key_of_a_binding_dispatches_to_its_action() {
+    let keys = Keymap::default();
+    for screen in SCREENS {
+        for b in keys.bindings(screen) {
+            let first = b.keys.first().expect("a key");
+            assert_eq!(
+                keys.action(screen, &event_of(first)),
+                Some(b.action),
+                "{} on {}",
+                first.label(),
+                screen.name()
+            );
+            for key in &b.keys {
+                assert_eq!(
+                    keys.action(screen, &event_of(key)),
+                    Some(b.action),
+                    "{} on {}",
+                    key.label(),
+                    screen.name()
+                );
+            }
+        }
+    }
+    // The global keys work on every screen (no screen's table shadows them).
+    for screen in [Screen::Portfolio, Screen::Account] {
+        for b in keys.bindings(Screen::Global) {
+            for key in &b.keys {
+                assert_eq!(
+                    keys.action(screen, &event_of(key)),
+                    Some(b.action),
+                    "global {} on {}",
+                    key.label(),
+                    screen.name()
+                );
+            }
+        }
+    }
+    // Terminals send Shift-Tab either way.
+    let shift_tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::SHIFT);
+    assert_eq!(
+        keys.action(Screen::Account, &shift_tab),
+        Some(Action::PrevTab)
+    );
+}
+
+#[tokio::test]
+async fn the_portfolio_footer_comes_from_its_table() {
+    let h = Harness::new(WIDE).await;
+    assert_eq!(h.app.screen(), Screen::Portfolio);
+    assert_footer_from_table(&h, Screen::Portfolio);
+}
+
+#[tokio::test]
+async fn the_account_footer_comes_from_its_table() {
+    // 300 columns: the account's hints do not all fit in 160 (see the bug below).
+    let mut h = Harness::new((300, 48)).await;
+    h.open(LARKSPUR).await;
+    assert_eq!(h.app.screen(), Screen::Account);
+    assert_footer_from_table(&h, Screen::Account);
+}
+
+#[tokio::test]
+async fn the_account_footer_fits_in_160_columns() {
+    let mut h = Harness::new(WIDE).await;
+    h.open(LARKSPUR).await;
+    assert_footer_from_table(&h, Screen::Account);
+}
+
+#[tokio::test]
+async fn help_opens_with_a_question_mark_and_any_key_closes_it() {
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch('?')).await;
+    assert!(h.app.help);
+    let screen = h.screen();
+    assert!(screen.contains("Keys — portfolio"), "{screen}");
+    assert!(screen.contains("any key closes this"), "{screen}");
+    // The key that closes the help does nothing else.
+    let before = h.app.portfolio.selected;
+    h.key(ch('j')).await;
+    assert!(!h.app.help);
+    assert_eq!(h.app.portfolio.selected, before);
+    assert!(!h.screen().contains("Keys — portfolio"));
+    // Quit still quits from the help.
+    h.key(ch('?')).await;
+    h.key(ch('q')).await;
+    assert!(!h.app.help);
+    assert!(h.app.quit);
+}
+
+#[tokio::test]
+async fn q_quits() {
+    for open in [false, true] {
+        let mut h = Harness::new(NARROW).await;
+        if open {
+            h.open(LARKSPUR).await;
+        }
+        assert!(!h.app.quit);
+        h.key(ch('q')).await;
+        assert!(h.app.quit);
+    }
+    let mut h = Harness::new(NARROW).await;
+    h.key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL))
+        .await;
+    assert!(h.app.quit);
+}
+
+#[tokio::test]
+async fn esc_in_the_narrow_account_view_goes_back_to_the_portfolio() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    let screen = h.screen();
+    assert!(screen.contains(" 1 Overview "), "{screen}");
+    assert!(!screen.contains(" Portfolio "), "{screen}");
+    h.key(press(KeyCode::Esc)).await;
+    assert_eq!(h.app.focus, Focus::Portfolio);
+    let screen = h.screen();
+    assert!(screen.contains(" Portfolio "), "{screen}");
+    assert!(!screen.contains(" 1 Overview "), "{screen}");
+    // The selection stayed on the account left.
+    assert_eq!(h.selected_id(), Some(LARKSPUR));
+}
+
+#[tokio::test]
+async fn tab_shift_tab_and_number_keys_change_the_tab() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    assert_eq!(h.tab_now(), Some(Tab::Overview));
+    h.key(press(KeyCode::Tab)).await;
+    assert_eq!(h.tab_now(), Some(Tab::Interactions));
+    h.key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT))
+        .await;
+    assert_eq!(h.tab_now(), Some(Tab::Overview));
+    // Around the ends.
+    h.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::SHIFT))
+        .await;
+    assert_eq!(h.tab_now(), Some(Tab::Settings));
+    h.key(press(KeyCode::Tab)).await;
+    assert_eq!(h.tab_now(), Some(Tab::Overview));
+    let selected_bg = h.theme.selected.bg;
+    for tab in Tab::ALL {
+        h.tab(tab).await;
+        // The tab bar shows it, highlighted, even when the bar has scrolled.
+        let frame = h.draw();
+        let label = format!(" {} {} ", key_of(tab), tab.title());
+        for (x, y) in cells_of(&frame, &label) {
+            assert_eq!(y, 3, "the tab bar is the account pane's second line");
+            assert_eq!(
+                frame[(x, y)].bg,
+                selected_bg.unwrap_or(Color::Reset),
+                "{label}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn slash_filters_the_portfolio_and_enter_opens_the_match() {
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch('/')).await;
+    assert!(h.app.portfolio.filtering);
+    h.type_text("lark").await;
+    assert_eq!(h.app.portfolio.filter, "lark");
+    let rows = h.rows();
+    let names: Vec<&str> = h
+        .app
+        .portfolio
+        .view
+        .iter()
+        .map(|i| rows[*i].name.as_str())
+        .collect();
+    assert!(names.contains(&"Larkspur Logistics"), "{names:?}");
+    assert!(names.len() < rows.len(), "the filter left {names:?}");
+    assert_eq!(h.selected_id(), Some(LARKSPUR), "{names:?}");
+    let screen = h.screen();
+    assert!(screen.contains("/lark"), "{screen}");
+    assert!(footer(&h.draw()).contains("filter: lark"), "{screen}");
+    h.key(press(KeyCode::Enter)).await;
+    assert!(!h.app.portfolio.filtering);
+    assert_eq!(h.app.focus, Focus::Account);
+    assert_eq!(h.app.account.as_ref().map(|a| a.id), Some(LARKSPUR));
+    let screen = h.screen();
+    assert!(screen.contains("■ Larkspur Logistics"), "{screen}");
+}
+
+#[tokio::test]
+async fn s_changes_the_sort_and_reloads() {
+    let mut h = Harness::new(NARROW).await;
+    assert_eq!(h.app.portfolio.sort, PortfolioSort::Health);
+    let commands = h.app.update(Msg::Key(ch('s')));
+    assert_eq!(
+        commands,
+        vec![Command::LoadPortfolio {
+            sort: PortfolioSort::Mrr,
+            descending: false,
+        }]
+    );
+    assert!(matches!(h.app.portfolio.rows, Loadable::Loading));
+    assert!(h.screen().contains("loading the portfolio"));
+    h.run(commands).await;
+    let rows = h.rows();
+    assert!(rows.windows(2).all(|w| w[0].mrr_cents <= w[1].mrr_cents));
+    assert!(h.screen().contains("by mrr ↑"), "{}", h.screen());
+    // r reverses the same sort.
+    let commands = h.key(ch('r')).await;
+    assert_eq!(
+        commands,
+        vec![Command::LoadPortfolio {
+            sort: PortfolioSort::Mrr,
+            descending: true,
+        }]
+    );
+    assert!(h.screen().contains("by mrr ↓"), "{}", h.screen());
+}
+
+#[tokio::test]
+async fn a_remap_changes_dispatch_footer_and_help() {
+    let keys = Keymap::with_overrides(&overrides(&[
+        ("global", "quit", &["x"]),
+        ("global", "help", &[]),
+    ]))
+    .expect("a valid remap");
+    let on = |k: KeyEvent| keys.action(Screen::Portfolio, &k);
+    assert_eq!(on(ch('x')), Some(Action::Quit));
+    assert_eq!(on(ch('q')), None);
+    assert_eq!(on(ch('?')), None);
+    let mut h = Harness::with(keys.clone(), dark(), WIDE).await;
+    let bottom = footer(&h.draw());
+    assert!(bottom.contains("x quit"), "{bottom}");
+    assert!(!bottom.contains("q quit"), "{bottom}");
+    assert!(!bottom.contains("? keys"), "{bottom}");
+    h.key(ch('?')).await;
+    assert!(!h.app.help, "? is unbound");
+    h.key(ch('q')).await;
+    assert!(!h.app.quit, "q is unbound");
+    // The help is still reachable from the palette, and lists the new key only.
+    h.key(ch(':')).await;
+    h.type_text("help").await;
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.app.help);
+    let screen = h.screen();
+    assert!(screen.contains(&format!("{:>11}  quit", "x")), "{screen}");
+    assert!(!screen.contains("q C-c"), "{screen}");
+    assert!(!screen.contains("  keys"), "{screen}");
+    // x closes the help, and quits.
+    h.key(ch('x')).await;
+    assert!(!h.app.help);
+    assert!(h.app.quit);
+}
+
+#[test]
+fn overrides_refuse_unknown_names_and_keys() {
+    let refused = |entries: &[(&str, &str, &[&str])]| {
+        Keymap::with_overrides(&overrides(entries)).expect_err("refused")
+    };
+    let e = refused(&[("global", "jump", &["j"])]);
+    assert!(e.contains("jump") && e.contains("unknown action"), "{e}");
+    let e = refused(&[("portfolio", "sort", &["hyper-s"])]);
+    assert!(
+        e.contains("hyper-s") && e.contains("keys.portfolio.sort"),
+        "{e}"
+    );
+    let e = refused(&[("everywhere", "quit", &["x"])]);
+    assert!(
+        e.contains("everywhere") && e.contains("unknown screen"),
+        "{e}"
+    );
+}
+
+// What looked wrong on screen: the fixed stay as regression tests ------------
+
+#[tokio::test]
+async fn agreements_say_when_the_renewal_is_once() {
+    // It said "renew in in 45d" (the label's "in" and days_from's).
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Agreements).await;
+    let screen = h.screen();
+    assert!(screen.contains(" in 45d"), "{screen}");
+    assert!(!screen.contains("in in"), "{screen}");
+}
+
+#[tokio::test]
+async fn agreements_are_told_apart_at_80_columns() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Agreements).await;
+    let names: Vec<String> = h
+        .app
+        .account
+        .as_ref()
+        .and_then(|a| a.data.value())
+        .expect("Larkspur's 360")
+        .agreements
+        .iter()
+        .map(|a| a.name.clone())
+        .collect();
+    assert!(names.len() > 1);
+    let screen = h.screen();
+    for name in names {
+        assert!(screen.contains(&name), "{name} not on screen:\n{screen}");
+    }
+}
+
+#[tokio::test]
+async fn overflowing_tables_lay_out_the_same_every_time() {
+    let mut unstable = vec![];
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.open(LARKSPUR).await;
+        for tab in Tab::ALL {
+            h.tab(tab).await;
+            let frames: BTreeSet<String> = (0..16).map(|_| frame_in_a_new_thread(&h)).collect();
+            if frames.len() > 1 {
+                unstable.push(format!(
+                    "{} at {}: {} layouts",
+                    tab.title(),
+                    dims(size),
+                    frames.len()
+                ));
+            }
+        }
+    }
+    assert!(unstable.is_empty(), "{unstable:#?}");
+}
+
+#[tokio::test]
+async fn expired_agreements_have_no_notice_after_their_end() {
+    // An expired agreement's notice date was rolled forward as if it still renewed.
+    let mut h = Harness::new(WIDE).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Agreements).await;
+    let screen = h.screen();
+    let expired: Vec<&str> = screen.lines().filter(|l| l.contains(" expired ")).collect();
+    assert!(!expired.is_empty(), "{screen}");
+    for line in expired {
+        // START, END, and NOTICE unless it is "-".
+        let d = dates(line);
+        assert!(d.len() == 2 || d.len() == 3, "{line}");
+        if let Some(notice) = d.get(2) {
+            assert!(
+                *notice <= d[1],
+                "notice {notice} after the end {}: {line}",
+                d[1]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn support_case_numbers_are_told_apart() {
+    // A 9-wide CASE column cut CS-0001001, CS-0001002, CS-0001003 to CS-000100.
+    let mut h = Harness::new(WIDE).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Support).await;
+    let numbers: Vec<String> = h
+        .app
+        .account
+        .as_ref()
+        .and_then(|a| a.data.value())
+        .expect("Larkspur's 360")
+        .cases
+        .iter()
+        .map(|c| c.number.clone())
+        .collect();
+    assert!(numbers.len() > 1);
+    let screen = h.screen();
+    for n in numbers {
+        assert!(screen.contains(&n), "{n} not on screen:\n{screen}");
+    }
+}
+
+#[tokio::test]
+async fn the_account_help_shows_every_text_in_full() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    let mut cut = vec![];
+    for size in [NARROW, WIDE] {
+        h.send(Msg::Resize(size.0, size.1)).await;
+        h.key(ch('?')).await;
+        let screen = h.screen();
+        // The footer repeats some texts: only the lines above it.
+        let (above, _footer) = screen.rsplit_once('\n').expect("a footer line");
+        let keys = &h.app.keys;
+        for b in keys
+            .bindings(Screen::Account)
+            .iter()
+            .chain(keys.bindings(Screen::Global))
+        {
+            if !above.contains(b.help) {
+                cut.push(format!("{}: {}", dims(size), b.help));
+            }
+        }
+        assert!(screen.contains("any key closes this"), "{screen}");
+        h.key(ch('?')).await;
+    }
+    assert!(cut.is_empty(), "{cut:#?}");
+}
+
+#[tokio::test]
+async fn the_palette_puts_the_best_match_first() {
+    let mut h = Harness::new(NARROW).await;
+    // Sorted by name, weaker matches of "orion" (Alder Construction, Horizon
+    // Logistics...) come before Orion Freight.
+    while h.app.portfolio.sort != PortfolioSort::Name {
+        h.key(ch('s')).await;
+    }
+    h.key(ch(':')).await;
+    h.type_text("orion").await;
+    h.key(press(KeyCode::Enter)).await;
+    let opened = h.app.account.as_ref().and_then(|a| a.data.value());
+    assert_eq!(
+        opened.map(|d| d.account.name.as_str()),
+        Some("Orion Freight")
+    );
+}
+
+#[tokio::test]
+async fn the_account_retry_hint_follows_the_keymap() {
+    let keys = Keymap::with_overrides(&overrides(&[("global", "refresh", &["f6"])]))
+        .expect("a valid remap");
+    let mut h = Harness::with(keys, dark(), NARROW).await;
+    h.open(LARKSPUR).await;
+    h.send(Msg::Account(
+        LARKSPUR,
+        Err("database is locked".into()),
+        now(),
+    ))
+    .await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("could not load the account: database is locked"),
+        "{screen}"
+    );
+    assert!(screen.contains("F6 to retry"), "{screen}");
+}
+
+#[tokio::test]
+async fn usage_selection_moves_over_the_listed_users() {
+    let mut h = Harness::new(NARROW).await;
+    let bg = h.theme.selected.bg.expect("a selection background");
+    // An account listing at least two active users out of more contacts.
+    let mut found = None;
+    for id in [2, 3, 4] {
+        let commands = h.app.jump_to(id);
+        h.run(commands).await;
+        let d = h
+            .app
+            .account
+            .as_ref()
+            .and_then(|a| a.data.value())
+            .expect("a 360");
+        let active = active_users(d);
+        if active >= 2 && d.contacts.len() > active + 1 {
+            found = Some(id);
+            break;
+        }
+    }
+    let id = found.expect("a demo account with idle contacts");
+    h.tab(Tab::Usage).await;
+    h.key(ch('G')).await;
+    // The users' list is the left half, under the indicators and the chart.
+    let last = highlighted_rows(&h.draw(), 1..30, bg);
+    h.key(ch('k')).await;
+    let after = highlighted_rows(&h.draw(), 1..30, bg);
+    assert_eq!(last.len(), 1, "account {id}");
+    assert_eq!(after, vec![last[0] - 1], "account {id}: k did not move up");
+}
+
+// Never panics ---------------------------------------------------------------
+
+#[tokio::test]
+async fn every_tab_draws_at_any_size() {
+    let sizes = [(1, 1), (20, 5), (40, 12), (80, 24), (300, 80)];
+    let mut h = Harness::new(NARROW).await;
+    for id in [1, 2, 3, 4] {
+        let commands = h.app.jump_to(id);
+        h.run(commands).await;
+        for tab in Tab::ALL {
+            h.tab(tab).await;
+            // The list as it is, then its reader open (Enter) and the selection
+            // moved to the end.
+            for reading in [false, true] {
+                if reading {
+                    h.key(press(KeyCode::Enter)).await;
+                    h.key(ch('G')).await;
+                }
+                for size in sizes {
+                    h.send(Msg::Resize(size.0, size.1)).await;
+                    let _ = h.draw();
+                    h.app.ascii = true;
+                    let _ = h.draw();
+                    h.app.ascii = false;
+                }
+            }
+            h.key(press(KeyCode::Esc)).await; // closes the reader
+        }
+        for size in sizes {
+            h.send(Msg::Resize(size.0, size.1)).await;
+            h.app.help = true;
+            let _ = h.draw();
+            h.app.help = false;
+            h.key(ch(':')).await;
+            h.type_text("o").await;
+            let _ = h.draw();
+            h.key(press(KeyCode::Esc)).await;
+        }
+    }
+}
