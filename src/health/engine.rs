@@ -178,6 +178,19 @@ fn numbers(ctx: &Context, profile: &Profile) -> Numbers {
     }
 }
 
+/// A measure's share of its component and of the overall score (in %) and its
+/// drag, computed one way for the explanation and the quick score alike (so they
+/// break ties the same way).
+fn shares(c_weight: f64, total: f64, m_weight: f64, ctotal: f64, points: f64) -> (f64, f64, f64) {
+    let component_pct = m_weight * 100.0 / ctotal;
+    let overall_pct = (c_weight * 100.0 / total) * component_pct / 100.0;
+    (
+        component_pct,
+        overall_pct,
+        overall_pct * (100.0 - points) / 100.0,
+    )
+}
+
 /// A score without its explanation (history backfills compute thousands).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quick {
@@ -210,7 +223,7 @@ pub fn quick(data: &AccountData, profile: &Profile, now: Timestamp) -> Quick {
             let Some((_, ctotal)) = score else { continue };
             for (spec, v) in c.measures.iter().zip(values) {
                 if let Ok((raw, points)) = v {
-                    let drag = c.weight / total * spec.weight / ctotal * (100.0 - points);
+                    let (_, _, drag) = shares(c.weight, total, spec.weight, *ctotal, *points);
                     // Ties go to the catalogue order, as in the explanation.
                     if drag > 0.0
                         && biggest.is_none_or(|b| drag > b.0 || (drag == b.0 && spec.measure < b.1))
@@ -285,9 +298,9 @@ pub fn evaluate(data: &AccountData, profile: &Profile, now: Timestamp) -> Explan
                             out.points = Some(*points);
                             out.note = spec.mapping.rule_for(*raw);
                             if let Some((_, ctotal)) = score {
-                                out.component_pct = spec.weight * 100.0 / ctotal;
-                                out.overall_pct = overall_pct * out.component_pct / 100.0;
-                                out.drag = out.overall_pct * (100.0 - points) / 100.0;
+                                let overall_total = overall_total.unwrap_or(1.0);
+                                (out.component_pct, out.overall_pct, out.drag) =
+                                    shares(c.weight, overall_total, spec.weight, *ctotal, *points);
                             }
                             if out.drag > 0.0 {
                                 drags.push(Drag {

@@ -47,6 +47,9 @@ pub const DEMO_FIXTURES: &[u8] = include_bytes!("../../assets/demo.json");
 
 const READERS: usize = 4;
 
+// Readers keep 8 MB of pages each (the OS keeps the file's pages too): with four of
+// them a long-running app over a large store stays small.
+
 /// The writer's page cache, in SQLite's unit (negative: KiB).
 const WRITER_CACHE: i64 = -64000;
 
@@ -116,7 +119,7 @@ fn open_connection(path: &Path, reader: bool) -> Result<Connection> {
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .map_err(Error::storage)?;
     let pragmas = if reader {
-        "PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;"
+        "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;"
             .to_string()
     } else {
         // WAL is switched on after the schema version check: a store from a newer

@@ -172,21 +172,8 @@ pub fn spawn(cmd: Command, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSende
         Command::LoadPortfolio { sort, descending } => {
             tokio::spawn(async move {
                 // A screenful first, so a large store shows something at once.
-                let first = backend
-                    .portfolio(&PortfolioQuery {
-                        sort,
-                        descending,
-                        page: PageRequest {
-                            offset: 0,
-                            limit: FIRST_PAGE,
-                        },
-                        ..Default::default()
-                    })
-                    .await;
-                if let Ok(page) = first
-                    && page.total > page.items.len() as u64
-                {
-                    let _ = tx.send(Msg::Portfolio(Ok(page.items), chrono::Utc::now()));
+                if let Ok(Some(rows)) = first_page(backend.as_ref(), sort, descending).await {
+                    let _ = tx.send(Msg::Portfolio(Ok(rows), chrono::Utc::now()));
                 }
                 let rows = load_portfolio(backend.as_ref(), sort, descending).await;
                 let _ = tx.send(Msg::Portfolio(rows, chrono::Utc::now()));
@@ -218,6 +205,28 @@ pub fn spawn(cmd: Command, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSende
             });
         }
     }
+}
+
+/// The first rows of a portfolio larger than a page (None: it fits in one, and the
+/// full load is as quick).
+pub async fn first_page(
+    backend: &dyn Backend,
+    sort: PortfolioSort,
+    descending: bool,
+) -> Result<Option<Vec<crate::backend::AccountRow>>, String> {
+    let page = backend
+        .portfolio(&PortfolioQuery {
+            sort,
+            descending,
+            page: PageRequest {
+                offset: 0,
+                limit: FIRST_PAGE,
+            },
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((page.total > page.items.len() as u64).then_some(page.items))
 }
 
 /// Every portfolio row, page by page.
