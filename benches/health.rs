@@ -14,14 +14,6 @@ use tend::backend::Backend;
 use tend::health::{AccountData, Profiles, evaluate, quick};
 use tend::sqlite::{Clock, DEMO_FIXTURES, Options, Store};
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
 fn engine(c: &mut Criterion) {
     let d = tend::dataset::parse(DEMO_FIXTURES, "demo.json").expect("fixtures");
     let data = AccountData::of(&d, 1);
@@ -40,7 +32,7 @@ fn engine(c: &mut Criterion) {
 
 fn store(c: &mut Criterion) {
     let store = common::large_store();
-    let rt = runtime();
+    let rt = common::runtime();
     let n = common::accounts() as i64;
     let mut g = c.benchmark_group("health_100k");
     let mut id = 0;

@@ -10,17 +10,9 @@ use tend::backend::{Backend, InteractionQuery, PageRequest, PortfolioQuery, Port
 use tend::generate::{GenConfig, generate_dataset};
 use tend::sqlite::{DEMO_FIXTURES, Options, Store, fixed_clock};
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
 fn reads(c: &mut Criterion) {
     let store = common::large_store();
-    let rt = runtime();
+    let rt = common::runtime();
     let mut g = c.benchmark_group("store_100k");
     for sort in [PortfolioSort::Health, PortfolioSort::Mrr] {
         let q = PortfolioQuery {

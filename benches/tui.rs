@@ -21,14 +21,6 @@ use tend::tui::run::{first_page, load_portfolio};
 use tend::tui::theme::{Theme, ThemeName};
 use tend::tui::view;
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
 /// A terminal that counts the bytes written to it.
 struct Counting(Arc<AtomicUsize>);
 
@@ -46,12 +38,16 @@ fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
 
-/// An app with the portfolio loaded and the commands it asks for answered.
-async fn loaded(store: &Store, w: u16, h: u16) -> App {
+/// An app over `rows`, with the account loads it asks for answered.
+async fn showing(
+    store: &Store,
+    w: u16,
+    h: u16,
+    rows: Result<Vec<tend::backend::AccountRow>, String>,
+) -> App {
     let now = store.now();
     let mut app = App::new(Keymap::default(), now);
     app.update(Msg::Resize(w, h));
-    let rows = load_portfolio(store, PortfolioSort::Health, false).await;
     let mut pending = app.update(Msg::Portfolio(rows, now));
     while let Some(cmd) = pending.pop() {
         if let Command::LoadAccount(id) = cmd {
@@ -70,38 +66,24 @@ async fn loaded(store: &Store, w: u16, h: u16) -> App {
         }
     }
     app
+}
+
+/// An app with the whole portfolio loaded.
+async fn loaded(store: &Store, w: u16, h: u16) -> App {
+    let rows = load_portfolio(store, PortfolioSort::Health, false).await;
+    showing(store, w, h, rows).await
 }
 
 /// The app as it first shows a large store: the first page and its account.
 async fn first_screen(store: &Store, w: u16, h: u16) -> App {
-    let now = store.now();
-    let mut app = App::new(Keymap::default(), now);
-    app.update(Msg::Resize(w, h));
     let rows = first_page(store, PortfolioSort::Health, false)
         .await
         .map(|r| r.unwrap_or_default());
-    let mut pending = app.update(Msg::Portfolio(rows, now));
-    while let Some(cmd) = pending.pop() {
-        if let Command::LoadAccount(id) = cmd {
-            let a = store
-                .account(id)
-                .await
-                .map(Box::new)
-                .map_err(|e| e.to_string());
-            pending.extend(app.update(Msg::Account(id, a, now)));
-            let h = store
-                .health(id)
-                .await
-                .map(Box::new)
-                .map_err(|e| e.to_string());
-            pending.extend(app.update(Msg::Health(id, h, now)));
-        }
-    }
-    app
+    showing(store, w, h, rows).await
 }
 
 fn demo_figures(c: &mut Criterion) {
-    let rt = runtime();
+    let rt = common::runtime();
     let store = Store::demo(Options::with_clock(fixed_clock(common::anchor()))).expect("demo");
     let mut app = rt.block_on(loaded(&store, 200, 50));
     app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
@@ -159,7 +141,7 @@ fn demo_figures(c: &mut Criterion) {
 }
 
 fn large_figures(c: &mut Criterion) {
-    let rt = runtime();
+    let rt = common::runtime();
     let path = common::large_store_path();
     let theme = Theme::new(ThemeName::Dark, false);
     let mut g = c.benchmark_group("tui_100k");

@@ -13,6 +13,15 @@ pub fn anchor() -> tend::domain::Timestamp {
     tend::generate::demo_anchor()
 }
 
+/// A two-thread runtime, like this machine.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
 /// Accounts in the large store (TEND_BENCH_ACCOUNTS overrides, for quick runs).
 pub fn accounts() -> usize {
     std::env::var("TEND_BENCH_ACCOUNTS")
