@@ -624,3 +624,33 @@ fn the_checks_catch_what_they_should() {
         );
     }
 }
+
+#[test]
+fn an_idle_app_writes_nothing() {
+    let mut tui = Tui::start(80, 24, &[]);
+    tui.wait_portfolio();
+    // The selected account loads after the portfolio: wait until the screen has
+    // settled (no byte for a moment), then watch an idle stretch.
+    let mut last = tui.raw().len();
+    let settled = Instant::now();
+    loop {
+        thread::sleep(Duration::from_millis(500));
+        let now = tui.raw().len();
+        if now == last {
+            break;
+        }
+        last = now;
+        assert!(settled.elapsed() < TIMEOUT, "the app never stopped writing");
+    }
+    thread::sleep(Duration::from_secs(3));
+    let idle = tui.raw().len() - last;
+    assert_eq!(idle, 0, "an idle app wrote {idle} bytes in 3 s");
+    // And a key is answered with a frame, not a full redraw: moving the selection
+    // writes little.
+    tui.send("j");
+    tui.wait_until("the move's frame", TIMEOUT, |t| t.raw().len() > last);
+    thread::sleep(Duration::from_millis(500));
+    let moved = tui.raw().len() - last;
+    assert!(moved < 1024, "a selection move wrote {moved} bytes");
+    tui.quit_and_check("q");
+}
