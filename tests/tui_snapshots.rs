@@ -16,7 +16,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::style::Color;
 
-use tend::backend::{AccountRow, Backend, PortfolioSort};
+use tend::backend::{AccountRow, Backend, PageRequest, PortfolioSort};
 use tend::domain::{HealthStatus, Id, RunColour, Timestamp};
 use tend::generate::demo_anchor;
 use tend::sqlite::{Options, Store, fixed_clock};
@@ -229,6 +229,20 @@ impl Harness {
                     .await
                     .unwrap_or_else(|e| panic!("interactions of account {id}: {e}"));
                 vec![Msg::Interactions(id, Ok(found.items), now())]
+            }
+            Command::LoadHistory(id) => {
+                let log = self
+                    .store
+                    .change_log(
+                        id,
+                        PageRequest {
+                            offset: 0,
+                            limit: 500,
+                        },
+                    )
+                    .await
+                    .unwrap_or_else(|e| panic!("history of account {id}: {e}"));
+                vec![Msg::History(id, Ok(log.items), now())]
             }
         }
     }

@@ -152,6 +152,8 @@ pub struct AccountView {
     pub querying: bool,
     /// The interactions the applied search found (None: no search).
     pub found: Option<Loadable<Vec<Interaction>>>,
+    /// The account's change history (loaded when Settings opens).
+    pub history: Loadable<Vec<ChangeLogEntry>>,
 }
 
 impl AccountView {
@@ -173,6 +175,7 @@ impl AccountView {
             query: String::new(),
             querying: false,
             found: None,
+            history: Loadable::Idle,
         }
     }
 
@@ -225,6 +228,7 @@ pub enum Command {
     },
     LoadAccount(Id),
     SearchInteractions(Id, Box<InteractionQuery>),
+    LoadHistory(Id),
 }
 
 /// What comes in.
@@ -237,6 +241,7 @@ pub enum Msg {
     Account(Id, Result<Box<Account360>, String>, Timestamp),
     Health(Id, Result<Box<HealthReport>, String>, Timestamp),
     Interactions(Id, Result<Vec<Interaction>, String>, Timestamp),
+    History(Id, Result<Vec<ChangeLogEntry>, String>, Timestamp),
 }
 
 /// Below this width the portfolio and the account do not fit side by side.
@@ -296,8 +301,25 @@ impl App {
                 vec![]
             }
             Msg::Key(k) if k.kind == KeyEventKind::Release => vec![],
-            Msg::Key(k) => self.key(k),
-            Msg::Mouse(m) => self.mouse(m),
+            Msg::Key(k) => {
+                let mut cmds = self.key(k);
+                cmds.extend(self.wanted());
+                cmds
+            }
+            Msg::Mouse(m) => {
+                let mut cmds = self.mouse(m);
+                cmds.extend(self.wanted());
+                cmds
+            }
+            Msg::History(id, result, at) => {
+                if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
+                    a.history = match result {
+                        Ok(v) => Loadable::Ready { value: v, at },
+                        Err(e) => Loadable::Failed(e),
+                    };
+                }
+                vec![]
+            }
             Msg::Portfolio(result, at) => {
                 match result {
                     Ok(rows) => {
@@ -350,6 +372,18 @@ impl App {
                 }
                 vec![]
             }
+        }
+    }
+
+    /// What the screen now shows but has not loaded (the change history when the
+    /// Settings tab opens).
+    fn wanted(&mut self) -> Vec<Command> {
+        match self.account.as_mut() {
+            Some(a) if a.tab == Tab::Settings && a.history == Loadable::Idle => {
+                a.history = Loadable::Loading;
+                vec![Command::LoadHistory(a.id)]
+            }
+            _ => vec![],
         }
     }
 
@@ -881,7 +915,7 @@ pub fn list_len(a: &AccountView) -> usize {
                 .sum()
         }),
         Tab::Usage => super::view::tabs::usage::active_users(d).len(),
-        Tab::Settings => 0,
+        Tab::Settings => a.history.value().map_or(0, Vec::len),
         Tab::Overview => 0,
     }
 }

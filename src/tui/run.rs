@@ -189,6 +189,22 @@ pub fn spawn(cmd: Command, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSende
                 let _ = tx.send(Msg::Interactions(id, r, chrono::Utc::now()));
             });
         }
+        Command::LoadHistory(id) => {
+            tokio::spawn(async move {
+                let r = backend
+                    .change_log(
+                        id,
+                        PageRequest {
+                            offset: 0,
+                            limit: 500,
+                        },
+                    )
+                    .await
+                    .map(|p| p.items)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Msg::History(id, r, chrono::Utc::now()));
+            });
+        }
         Command::LoadAccount(id) => {
             let (b2, tx2) = (backend.clone(), tx.clone());
             tokio::spawn(async move {

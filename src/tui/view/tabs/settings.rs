@@ -1,19 +1,33 @@
-//! Settings: the account's fields, team, tags, parent and children, documents.
+//! Settings: the account's fields, team, tags, parent and children, documents, and
+//! its change history (who changed what, from what to what, when).
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
+use super::list;
 use crate::backend::Account360;
-use crate::tui::app::AccountView;
+use crate::domain::*;
+use crate::tui::app::{AccountView, Loadable};
 use crate::tui::theme::Theme;
+use crate::tui::view::message;
 
-pub fn draw(f: &mut Frame, _a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+/// A change-log value in a few words.
+fn short(v: &Option<serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => "-".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Object(_)) => "(record)".into(),
+        Some(other) => other.to_string(),
+    }
+}
+
+pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let acc = &d.account;
     let field = |k: &str, v: String| {
         Line::from(vec![
-            Span::styled(format!("{k:>16}  "), theme.dim),
+            Span::styled(format!("{k:>15}  "), theme.dim),
             Span::raw(if v.is_empty() { "-".into() } else { v }),
         ])
     };
@@ -36,9 +50,10 @@ pub fn draw(f: &mut Frame, _a: &AccountView, d: &Account360, theme: &Theme, area
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
-        field("stage", acc.stage.to_string()),
-        field("segment", acc.segment.clone()),
-        field("region", acc.region.clone()),
+        field(
+            "stage, region",
+            format!("{} · {} · {}", acc.stage, acc.segment, acc.region),
+        ),
         field(
             "health profile",
             acc.health_profile
@@ -46,18 +61,64 @@ pub fn draw(f: &mut Frame, _a: &AccountView, d: &Account360, theme: &Theme, area
                 .unwrap_or_else(|| "chosen by segment or stage".into()),
         ),
         field("tags", acc.tags.join(", ")),
-        field("owner", acc.owner.clone()),
-        field("team", acc.team.join(", ")),
+        field(
+            "owner, team",
+            format!("{} · {}", acc.owner, acc.team.join(", ")),
+        ),
     ];
-    if !d.documents.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled("Documents", theme.header));
-        for doc in &d.documents {
-            lines.push(Line::from(vec![
-                Span::raw(format!("{} ", doc.title)),
-                Span::styled(format!("({}) {}", doc.kind, doc.link), theme.dim),
-            ]));
-        }
+    for doc in &d.documents {
+        lines.push(field(
+            "document",
+            format!("{} ({}) {}", doc.title, doc.kind, doc.link),
+        ));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    let [fields, history] = Layout::vertical([
+        Constraint::Length(lines.len() as u16 + 1),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), fields);
+    let entries = match &a.history {
+        Loadable::Ready { value, .. } => value,
+        Loadable::Failed(e) => {
+            return message(
+                f,
+                history,
+                &format!("could not load the history: {e}"),
+                theme.error,
+            );
+        }
+        _ => return message(f, history, "loading the change history…", theme.dim),
+    };
+    let today = d.as_of.date_naive();
+    list(
+        f,
+        history,
+        theme,
+        a,
+        vec!["WHEN", "WHO", "WHAT", "FIELD", "FROM → TO"],
+        vec![
+            Constraint::Length(9),
+            Constraint::Length(12),
+            Constraint::Length(18),
+            Constraint::Length(16),
+            Constraint::Min(10),
+        ],
+        entries.len(),
+        |i| {
+            let c = &entries[i];
+            let change = match c.action {
+                ChangeAction::Update => format!("{} → {}", short(&c.from), short(&c.to)),
+                _ => String::new(),
+            };
+            Row::new(vec![
+                Cell::from(crate::format::days_from(today, c.at.date_naive())),
+                Cell::from(c.actor.clone()),
+                Cell::from(format!("{} {} #{}", c.action, c.entity, c.record_id)),
+                Cell::from(c.field.clone().unwrap_or_default()),
+                Cell::from(change),
+            ])
+        },
+        "no change recorded yet",
+    );
 }
