@@ -172,8 +172,29 @@ fn draw_chart(
             Period::Month => "weeks",
         }
     );
+    // The legend: each curve in its colour (its first letter in ASCII charts);
+    // a hidden one dim in brackets. `c` toggles them in this order.
+    let mut legend = vec![Span::styled(title.clone(), theme.dim)];
+    for (k, name) in names.iter().enumerate() {
+        let label = if app.ascii {
+            format!("{}={name} ", name.chars().next().unwrap_or('*'))
+        } else {
+            format!("{name} ")
+        };
+        legend.push(if a.hidden.contains(name) {
+            Span::styled(format!("({}) ", label.trim_end()), theme.dim)
+        } else {
+            Span::styled(label, curve_style(theme, k))
+        });
+    }
+    let [legend_area, area] =
+        Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    f.render_widget(
+        Paragraph::new(Line::from(legend)).wrap(Wrap { trim: true }),
+        legend_area,
+    );
     if app.ascii {
-        return ascii_chart(f, &series, snaps, &title, theme, area);
+        return ascii_chart(f, &series, snaps, "", theme, area);
     }
     let datasets: Vec<Dataset> = series
         .iter()
@@ -197,7 +218,7 @@ fn draw_chart(
         .map(|s| s.start.format("%d %b").to_string())
         .unwrap_or_default();
     let chart = Chart::new(datasets)
-        .block(ratatui::widgets::Block::default().title(Span::styled(title, theme.dim)))
+        .legend_position(None)
         .x_axis(
             Axis::default()
                 .bounds([0.0, 11.0])
@@ -235,7 +256,10 @@ fn ascii_chart(
             }
         }
     }
-    let mut lines = vec![Line::styled(title.to_string(), theme.dim)];
+    let mut lines = vec![];
+    if !title.is_empty() {
+        lines.push(Line::styled(title.to_string(), theme.dim));
+    }
     for (i, row) in grid.into_iter().enumerate() {
         let label = if i == 0 {
             "100 |"
