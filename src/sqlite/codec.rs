@@ -48,6 +48,10 @@ impl<'a, 'b> Cols<'a, 'b> {
     pub(crate) fn new(row: &'a Row<'b>) -> Self {
         Cols { row, i: 0 }
     }
+    /// Passes over a column read another way (borrowed from the row).
+    pub(crate) fn skip(&mut self) {
+        self.i += 1;
+    }
     pub(crate) fn get<T: FromSql>(&mut self) -> rusqlite::Result<T> {
         let v = self.row.get(self.i);
         self.i += 1;

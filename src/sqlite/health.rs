@@ -18,6 +18,20 @@ use crate::health::*;
 const INTERACTION_COLS: &str = "id, account_id, kind, direction, at, contact_ids, user,
     sentiment_score, sentiment_label, sentiment_source, excluded_from_score, answered";
 
+/// Reads a JSON list of ids (`[12,40]`, as the store writes them) without the JSON
+/// machinery; anything else goes through the JSON parser.
+fn parse_ids(text: &str) -> Vec<Id> {
+    let inner = text.trim().trim_start_matches('[').trim_end_matches(']');
+    if inner.trim().is_empty() {
+        return vec![];
+    }
+    inner
+        .split(',')
+        .map(|p| p.trim().parse::<Id>())
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .unwrap_or_else(|_| serde_json::from_str(text).unwrap_or_default())
+}
+
 /// Reads [`INTERACTION_COLS`] into an interaction without text, tags or bookkeeping.
 fn interaction_fact(r: &rusqlite::Row) -> rusqlite::Result<Interaction> {
     let mut c = Cols::new(r);
@@ -26,12 +40,9 @@ fn interaction_fact(r: &rusqlite::Row) -> rusqlite::Result<Interaction> {
     let kind = c.parse()?;
     let direction = c.parse()?;
     let at = c.ts()?;
-    let ids: String = c.get()?;
-    let contact_ids = if ids == "[]" {
-        vec![]
-    } else {
-        serde_json::from_str(&ids).unwrap_or_default()
-    };
+    let ids = r.get_ref(5)?.as_str().unwrap_or("[]");
+    c.skip();
+    let contact_ids = parse_ids(ids);
     let user = c.get()?;
     let score: Option<f64> = c.get()?;
     let label: Option<SentimentLabel> = c.opt_parse()?;
@@ -96,8 +107,11 @@ fn usage_fact(
     let d: i64 = c.get()?;
     let connections = c.get()?;
     let features = if d > features_from {
-        let text: String = c.get()?;
-        parse_features(&text, names).ok_or_else(|| {
+        // Borrowed from the row: millions of rows, no copy each.
+        let text = r.get_ref(4)?.as_str().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into())
+        })?;
+        parse_features(text, names).ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(
                 4,
                 rusqlite::types::Type::Text,
@@ -487,9 +501,11 @@ fn load_range(
     };
     let mut usage_rows = rows(
         conn,
-        "SELECT account_id, nullif(contact_id, 0), day, connections, features FROM usage
+        // Features only where they are read: the text of the other rows stays put.
+        "SELECT account_id, nullif(contact_id, 0), day, connections,
+                CASE WHEN day > ?4 THEN features END FROM usage
          WHERE account_id BETWEEN ?1 AND ?2 AND day > ?3",
-        (lo, hi, cut),
+        (lo, hi, cut, features_from),
         |r| usage_fact(r, &mut names, features_from),
     )?;
     if !history {
