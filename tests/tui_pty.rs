@@ -74,13 +74,18 @@ impl Tui {
     /// Starts `tend demo` in a `cols`x`rows` pty, `env` added to a clean
     /// environment of its own (settings, state and logs in a temp dir).
     fn start(cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
+        Tui::start_with(&["demo"], cols, rows, env)
+    }
+
+    /// Starts `tend ARGS` the same way.
+    fn start_with(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
         let one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
         let home = tempfile::tempdir().expect("temp dir");
         let pair = native_pty_system()
             .openpty(size(cols, rows))
             .expect("open a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_tend"));
-        cmd.arg("demo");
+        cmd.args(args);
         cmd.cwd(env!("CARGO_MANIFEST_DIR"));
         // What the test's own environment says about colours and settings stays out.
         for (k, _) in std::env::vars_os() {
@@ -653,4 +658,22 @@ fn an_idle_app_writes_nothing() {
     let moved = tui.raw().len() - last;
     assert!(moved < 1024, "a selection move wrote {moved} bytes");
     tui.quit_and_check("q");
+}
+
+#[test]
+fn a_store_that_cannot_open_is_reported_on_a_restored_terminal() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("newer.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("create");
+        conn.execute_batch("CREATE TABLE x (a); PRAGMA user_version = 99;")
+            .expect("a store from a newer tend");
+    }
+    let db = path.to_str().expect("utf-8 path");
+    let mut tui = Tui::start_with(&["--db", db], 80, 24, &[]);
+    let (status, _) = tui.wait_exit();
+    assert!(!status.success(), "{status:?}");
+    assert_restored(&tui.raw());
+    let text = String::from_utf8_lossy(&tui.raw()).to_string();
+    assert!(text.contains("newer tend"), "{text}");
 }

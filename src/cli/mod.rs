@@ -243,7 +243,7 @@ async fn app(
     });
     crate::tui::run(opening, options, std::sync::Arc::new(chrono::Utc::now))
         .await
-        .map_err(|e| Failure::error(format!("terminal: {e}")))
+        .map_err(|e| Failure::error(e.to_string()))
 }
 
 async fn accounts(backend: &dyn Backend, a: &AccountsArgs) -> Result<(), Failure> {

@@ -126,8 +126,14 @@ where
                         backend = Some(b);
                         continue;
                     }
-                    Ok(Err(e)) => Msg::Portfolio(Err(e), clock()),
-                    Err(e) => Msg::Portfolio(Err(format!("opening the store failed: {e}")), clock()),
+                    // Nothing to show without a store: leave, and say why on
+                    // the restored terminal.
+                    Ok(Err(e)) => return Err(std::io::Error::other(e)),
+                    Err(e) => {
+                        return Err(std::io::Error::other(format!(
+                            "opening the store failed: {e}"
+                        )));
+                    }
                 }
             }
             _ = minute.tick() => {
