@@ -54,11 +54,20 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         f.render_widget(block, area);
         return message(f, inner, "select an account on the left", theme.dim);
     };
-    let block = pane(
+    let mut block = pane(
         Line::from(Span::styled(" Account ", theme.title)),
         theme,
         focused,
     );
+    if let Loadable::Ready { at, .. } = &a.data {
+        block = block.title(
+            Line::from(Span::styled(
+                format!(" updated {} ", super::ago(app.now, *at)),
+                theme.dim,
+            ))
+            .right_aligned(),
+        );
+    }
     let inner = block.inner(area);
     f.render_widget(block, area);
     let [name, bar, _, body] = Layout::vertical([
