@@ -751,7 +751,9 @@ pub(crate) fn recompute_all_from(
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(Error::storage)?
     };
-    let chunks: Vec<&[Id]> = ids.chunks(CHUNK).collect();
+    // Small stores in a few chunks too, so reading, scoring and writing overlap.
+    let chunk = (ids.len() / 8).clamp(32, CHUNK);
+    let chunks: Vec<&[Id]> = ids.chunks(chunk).collect();
     let depth = if history {
         Depth::History
     } else {
@@ -787,7 +789,9 @@ pub(crate) fn recompute_all_from(
                 }
             }
             if let Some(done) = pending {
+                let t = std::time::Instant::now();
                 store_scored(conn, setup, &joined(done)?, history, &old, &mut report)?;
+                writing += t.elapsed();
             }
             Ok(())
         })?;
