@@ -426,12 +426,7 @@ pub(crate) fn interaction(
             source: SentimentSource::Manual,
         })
     } else {
-        let score = sentiment::compound(&body);
-        Some(Sentiment {
-            score: (score * 10_000.0).round() / 10_000.0,
-            label: sentiment::label_for(score),
-            source: SentimentSource::Ai,
-        })
+        Some(sentiment::automatic(&body))
     };
     let mut tags = vec![];
     if tone == SentimentLabel::Negative && r.chance(0.5) {

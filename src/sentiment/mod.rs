@@ -24,7 +24,7 @@ mod text;
 
 use std::sync::OnceLock;
 
-use crate::domain::SentimentLabel;
+use crate::domain::{Sentiment, SentimentLabel, SentimentSource};
 
 /// Compound scores at or above this are positive (VADER's published
 /// convention).
@@ -102,6 +102,17 @@ pub fn compound(text: &str) -> f64 {
 /// Labels a compound score with VADER's thresholds: `>= 0.05` positive,
 /// `<= -0.05` negative, neutral in between (and for NaN, which no score
 /// produced here can be).
+/// The automatic sentiment of a text: its compound score (to 4 decimals, as stored)
+/// and label.
+pub fn automatic(text: &str) -> Sentiment {
+    let score = compound(text);
+    Sentiment {
+        score: (score * 10_000.0).round() / 10_000.0,
+        label: label_for(score),
+        source: SentimentSource::Ai,
+    }
+}
+
 pub fn label_for(compound: f64) -> SentimentLabel {
     if compound >= POSITIVE_THRESHOLD {
         SentimentLabel::Positive

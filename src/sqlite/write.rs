@@ -321,14 +321,7 @@ fn score_sentiment(record: &mut Record) {
     } else {
         &i.body
     };
-    i.sentiment = (!text.trim().is_empty()).then(|| {
-        let score = crate::sentiment::compound(text);
-        Sentiment {
-            score: (score * 10_000.0).round() / 10_000.0,
-            label: crate::sentiment::label_for(score),
-            source: SentimentSource::Ai,
-        }
-    });
+    i.sentiment = (!text.trim().is_empty()).then(|| crate::sentiment::automatic(text));
 }
 
 pub(crate) fn create(

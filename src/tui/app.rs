@@ -573,7 +573,6 @@ impl App {
     }
 
     fn account_action(&mut self, action: Action) -> Vec<Command> {
-        let wide = self.wide();
         let page = self.page();
         let Some(a) = self.account.as_mut() else {
             self.focus = Focus::Portfolio;
@@ -591,10 +590,7 @@ impl App {
                 a.column = (a.column + 1).min(2);
                 a.selected[tab] = 0;
             }
-            Action::Back | Action::Left => {
-                self.focus = Focus::Portfolio;
-                let _ = wide;
-            }
+            Action::Back | Action::Left => self.focus = Focus::Portfolio,
             Action::Down => a.selected[tab] = (a.selected[tab] + 1).min(len.saturating_sub(1)),
             Action::Up => a.selected[tab] = a.selected[tab].saturating_sub(1),
             Action::PageDown => {
@@ -739,20 +735,16 @@ impl App {
                 self.palette = None;
                 return match chosen {
                     Some(PaletteItem::Tab(t)) => {
-                        if self.account.is_none() {
-                            let mut cmds = self.follow_selection();
-                            self.focus = Focus::Account;
-                            if let Some(a) = self.account.as_mut() {
-                                a.tab = t;
-                            }
-                            cmds.shrink_to_fit();
-                            return cmds;
-                        }
+                        let cmds = if self.account.is_none() {
+                            self.follow_selection()
+                        } else {
+                            vec![]
+                        };
                         self.focus = Focus::Account;
                         if let Some(a) = self.account.as_mut() {
                             set_tab(a, t);
                         }
-                        vec![]
+                        cmds
                     }
                     Some(PaletteItem::Account { id, .. }) => self.jump_to(id),
                     Some(PaletteItem::Command(c)) => match c {

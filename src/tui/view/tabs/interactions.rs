@@ -10,6 +10,7 @@ use super::list;
 use crate::backend::Account360;
 use crate::domain::*;
 use crate::format;
+use crate::health::KeyIndicators;
 use crate::tui::app::{AccountView, Loadable};
 use crate::tui::theme::Theme;
 
@@ -38,30 +39,24 @@ pub fn visible<'a>(a: &'a AccountView, d: &'a Account360) -> Vec<&'a Interaction
 pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
-    let k = crate::health::key_indicators(
-        &crate::health::AccountData {
-            contacts: d.contacts.clone(),
-            interactions: d.interactions.iter().rev().cloned().collect(),
-            ..Default::default()
-        },
-        d.as_of,
-    );
-    let ago = |t: Option<Timestamp>| {
-        t.map_or("never".to_string(), |t| {
-            format::days_from(today, t.date_naive())
-        })
+    // The engine computed them over the whole history when it scored the account.
+    let k = a.health.value().map(|h| h.explanation.indicators);
+    let ago = |pick: fn(&KeyIndicators) -> Option<Timestamp>| match k.as_ref().map(pick) {
+        None => "…".to_string(),
+        Some(None) => "never".to_string(),
+        Some(Some(t)) => format::days_from(today, t.date_naive()),
     };
     f.render_widget(
         Paragraph::new(vec![
             Line::from(vec![
                 Span::styled("last touch ", theme.dim),
-                Span::raw(ago(k.last_touch)),
+                Span::raw(ago(|k| k.last_touch)),
                 Span::styled(" · user touch ", theme.dim),
-                Span::raw(ago(k.last_user_touch)),
+                Span::raw(ago(|k| k.last_user_touch)),
                 Span::styled(" · meeting ", theme.dim),
-                Span::raw(ago(k.last_meeting)),
+                Span::raw(ago(|k| k.last_meeting)),
                 Span::styled(" · sponsor ", theme.dim),
-                Span::raw(ago(k.last_sponsor_touch)),
+                Span::raw(ago(|k| k.last_sponsor_touch)),
             ]),
             if a.querying {
                 Line::from(vec![

@@ -194,7 +194,7 @@ fn draw_chart(
         legend_area,
     );
     if app.ascii {
-        return ascii_chart(f, &series, snaps, "", theme, area);
+        return ascii_chart(f, &series, "", theme, area);
     }
     let datasets: Vec<Dataset> = series
         .iter()
@@ -238,7 +238,6 @@ fn draw_chart(
 fn ascii_chart(
     f: &mut Frame,
     series: &[(String, Vec<(f64, f64)>)],
-    snaps: &[Snapshot],
     title: &str,
     theme: &Theme,
     area: Rect,
@@ -273,7 +272,6 @@ fn ascii_chart(
             row.into_iter().collect::<String>()
         )));
     }
-    let _ = snaps;
     f.render_widget(Paragraph::new(lines), area);
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Days};
+use chrono::Days;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -183,5 +183,4 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         .header(Row::new(vec!["FEATURE", "USES 30D", "VS M-1"]).style(theme.header)),
         features,
     );
-    let _ = today.weekday();
 }
