@@ -60,6 +60,9 @@ pub trait Backend: Send + Sync {
     async fn update(&self, actor: Actor<'_>, record: Record) -> Result<Record>;
     /// Deletes a record whose version matches the stored one (an account takes its records with it).
     async fn delete(&self, actor: Actor<'_>, kind: EntityKind, id: Id, version: i64) -> Result<()>;
+    /// Applies several writes in one transaction, in order: all of them or none.
+    /// Answers each write's record (None for a delete).
+    async fn apply(&self, actor: Actor<'_>, writes: Vec<Write>) -> Result<Vec<Option<Record>>>;
     /// Appends product usage rows (facts, not records: no versions, no change log).
     async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64>;
 

@@ -96,3 +96,22 @@ pub struct RecomputeReport {
     /// Status changes that raised an alert.
     pub transitions: u64,
 }
+
+/// One write of a batch ([`Backend::apply`](super::Backend::apply)).
+// Writes travel by value a few at a time; boxing each record would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Write {
+    Create {
+        record: Record,
+    },
+    Update {
+        record: Record,
+    },
+    Delete {
+        kind: EntityKind,
+        id: Id,
+        version: i64,
+    },
+}

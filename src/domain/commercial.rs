@@ -1,6 +1,6 @@
 //! Contracts, opportunities and documents.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::account::first_version;
@@ -139,6 +139,68 @@ impl Agreement {
     }
 }
 
+impl Agreement {
+    /// The renewal made from this contract as of `today`: it starts the day after
+    /// the running term ends, for a term as long (whole months stay whole months),
+    /// with the same MRR, notice period, auto-renew and attachments. Renewed, this
+    /// contract stops at the end of its running term (no tacit renewal on top).
+    /// Answers (the updated contract, the new one to create).
+    pub fn renew(&self, today: NaiveDate, now: Timestamp) -> (Agreement, Agreement) {
+        let end = self.current_end(today);
+        let start = end.checked_add_days(Days::new(1)).unwrap_or(end);
+        let months = whole_months(self.start, self.end);
+        let new_end = match months {
+            Some(m) => start
+                .checked_add_months(chrono::Months::new(m))
+                .and_then(|d| d.pred_opt()),
+            None => {
+                start.checked_add_days(Days::new((self.end - self.start).num_days().max(0) as u64))
+            }
+        }
+        .unwrap_or(start);
+        let base = self
+            .name
+            .split(" (renewal ")
+            .next()
+            .unwrap_or_default()
+            .trim();
+        let name = if base.is_empty() {
+            format!("Renewal {}", start.format("%Y-%m-%d"))
+        } else {
+            format!("{base} (renewal {})", start.format("%Y-%m-%d"))
+        };
+        let renewal = Agreement {
+            id: 0,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            source: Source::Ui,
+            external_id: None,
+            name,
+            start,
+            end: new_end,
+            status: AgreementStatus::Active,
+            kind: AgreementKind::Renewal,
+            payment_up_to_date: true,
+            renews_id: Some(self.id),
+            ..self.clone()
+        };
+        let mut old = self.clone();
+        old.end = end;
+        old.auto_renew = false;
+        (old, renewal)
+    }
+}
+
+/// The number of whole months from `start` to `end` when the term is exactly that
+/// (1 Jan .. 31 Dec is 12), else None.
+fn whole_months(start: NaiveDate, end: NaiveDate) -> Option<u32> {
+    let next = end.succ_opt()?;
+    let months = (next.year() - start.year()) * 12 + next.month() as i32 - start.month() as i32;
+    let m = u32::try_from(months).ok().filter(|m| *m > 0)?;
+    (start.checked_add_months(chrono::Months::new(m))? == next).then_some(m)
+}
+
 /// Account MRR at `day`: the sum of the MRR of the agreements active that day.
 pub fn mrr_on(agreements: &[Agreement], day: NaiveDate) -> Cents {
     agreements
@@ -254,4 +316,70 @@ pub struct Document {
     pub kind: String,
     /// A URL or a file path.
     pub link: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn contract(start: &str, end: &str, auto_renew: bool) -> Agreement {
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        Agreement {
+            id: 7,
+            version: 3,
+            created_at: t,
+            updated_at: t,
+            source: Source::Import,
+            external_id: None,
+            account_id: 1,
+            name: "Platform".into(),
+            mrr_cents: 150_000,
+            start: day(start),
+            end: day(end),
+            notice_days: 60,
+            auto_renew,
+            status: AgreementStatus::Active,
+            kind: AgreementKind::Initial,
+            payment_up_to_date: false,
+            renews_id: None,
+            attachments: vec![],
+        }
+    }
+
+    #[test]
+    fn renewal_follows_the_running_term() {
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let c = contract("2026-01-01", "2026-12-31", true);
+        let (old, new) = c.renew(day("2026-11-23"), t);
+        assert_eq!((new.start, new.end), (day("2027-01-01"), day("2027-12-31")));
+        assert_eq!(new.renews_id, Some(7));
+        assert_eq!(new.kind, AgreementKind::Renewal);
+        assert_eq!(
+            (new.mrr_cents, new.notice_days, new.auto_renew),
+            (150_000, 60, true)
+        );
+        assert_eq!(new.name, "Platform (renewal 2027-01-01)");
+        assert!(!old.auto_renew);
+        assert_eq!(old.end, day("2026-12-31"));
+        // Renewing the renewal does not stack suffixes.
+        let (_, again) = new.renew(day("2027-03-01"), t);
+        assert_eq!(again.name, "Platform (renewal 2028-01-01)");
+        // A tacitly renewed contract renews from the end of the running term.
+        let (old, new) = c.renew(day("2027-06-01"), t);
+        assert_eq!(old.end, day("2027-12-31"));
+        assert_eq!(new.start, day("2028-01-01"));
+        // A term that is not whole months keeps its length in days.
+        let odd = contract("2026-01-10", "2026-03-01", false);
+        let (_, new) = odd.renew(day("2026-02-01"), t);
+        assert_eq!(new.end - new.start, odd.end - odd.start);
+        // Only the renewed contract and its renewal change MRR: no double count.
+        let after = day("2027-02-01");
+        let (old, mut new) = c.renew(day("2026-11-23"), t);
+        new.id = 8;
+        assert_eq!(mrr_on(&[old, new], after), 150_000);
+    }
 }

@@ -216,9 +216,203 @@ impl PlaybookRun {
     }
 }
 
+impl PlaybookRun {
+    /// A new run of `playbook` on an account: its first step waits for an action,
+    /// the others are pending.
+    pub fn start(playbook: &Playbook, account_id: Id, now: Timestamp) -> PlaybookRun {
+        let steps = (0..playbook.steps.len())
+            .map(|i| StepRun {
+                state: if i == 0 {
+                    StepState::Waiting
+                } else {
+                    StepState::Pending
+                },
+                at: (i == 0).then_some(now),
+                message: String::new(),
+            })
+            .collect();
+        PlaybookRun {
+            id: 0,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            source: Source::Ui,
+            external_id: None,
+            account_id,
+            playbook_id: playbook.id,
+            started_at: now,
+            steps,
+        }
+    }
+
+    /// Marks step `i` done and opens the next pending one.
+    pub fn complete(&mut self, i: usize, now: Timestamp) -> Result<(), String> {
+        let step = self.step_mut(i)?;
+        if !matches!(step.state, StepState::Pending | StepState::Waiting) {
+            return Err(format!("step {} is {}, not open", i + 1, step.state));
+        }
+        *step = StepRun {
+            state: StepState::Done,
+            at: Some(now),
+            message: String::new(),
+        };
+        self.open_next(i, now);
+        Ok(())
+    }
+
+    /// Runs a failed step again: it waits for its action once more.
+    pub fn retry(&mut self, i: usize, now: Timestamp) -> Result<(), String> {
+        let step = self.step_mut(i)?;
+        if step.state != StepState::Failed {
+            return Err(format!(
+                "step {} is {}: only a failed step is retried",
+                i + 1,
+                step.state
+            ));
+        }
+        *step = StepRun {
+            state: StepState::Waiting,
+            at: Some(now),
+            message: "retried".into(),
+        };
+        Ok(())
+    }
+
+    /// Skips a step that is not done; the next pending one opens.
+    pub fn skip(&mut self, i: usize, now: Timestamp) -> Result<(), String> {
+        let step = self.step_mut(i)?;
+        if matches!(step.state, StepState::Done | StepState::Skipped) {
+            return Err(format!("step {} is already {}", i + 1, step.state));
+        }
+        *step = StepRun {
+            state: StepState::Skipped,
+            at: Some(now),
+            message: "skipped".into(),
+        };
+        self.open_next(i, now);
+        Ok(())
+    }
+
+    fn step_mut(&mut self, i: usize) -> Result<&mut StepRun, String> {
+        let n = self.steps.len();
+        self.steps
+            .get_mut(i)
+            .ok_or_else(|| format!("step {} does not exist (the run has {n})", i + 1))
+    }
+
+    /// After step `i` finished: the first pending step after it waits for its action
+    /// unless another step already does.
+    fn open_next(&mut self, i: usize, now: Timestamp) {
+        if self.steps.iter().any(|s| s.state == StepState::Waiting) {
+            return;
+        }
+        if let Some(next) = self.steps[i + 1..]
+            .iter_mut()
+            .find(|s| s.state == StepState::Pending)
+        {
+            next.state = StepState::Waiting;
+            next.at = Some(now);
+        }
+    }
+}
+
+/// Moves task `id` to position `index` of the `to` column of a board, and answers
+/// the tasks whose status or position changed (what to write). Positions in the
+/// column become 1, 2, 3... in their new order.
+pub fn move_task(tasks: &[Task], id: Id, to: TaskStatus, index: usize) -> Vec<Task> {
+    let Some(moving) = tasks.iter().find(|t| t.id == id) else {
+        return vec![];
+    };
+    let mut column: Vec<&Task> = tasks
+        .iter()
+        .filter(|t| t.status == to && t.id != id)
+        .collect();
+    column.sort_by_key(|t| (t.position, t.id));
+    column.insert(index.min(column.len()), moving);
+    let mut changed = vec![];
+    for (k, t) in column.into_iter().enumerate() {
+        let position = k as i64 + 1;
+        if t.position != position || t.status != to {
+            let mut t = t.clone();
+            t.position = position;
+            t.status = to;
+            changed.push(t);
+        }
+    }
+    changed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn task(id: Id, status: TaskStatus, position: i64) -> Task {
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        Task {
+            id,
+            version: 1,
+            created_at: t,
+            updated_at: t,
+            source: Source::Ui,
+            external_id: None,
+            account_id: 1,
+            project_id: None,
+            title: format!("t{id}"),
+            description: String::new(),
+            assignee: String::new(),
+            due: None,
+            status,
+            priority: Priority::Normal,
+            position,
+        }
+    }
+
+    #[test]
+    fn moving_a_task_renumbers_only_what_changed() {
+        use TaskStatus::*;
+        let board = [
+            task(1, Todo, 1),
+            task(2, Todo, 2),
+            task(3, Todo, 3),
+            task(4, Doing, 1),
+        ];
+        // Up one place in its column: two tasks swap.
+        let moved = move_task(&board, 3, Todo, 1);
+        let ids: Vec<(Id, i64)> = moved.iter().map(|t| (t.id, t.position)).collect();
+        assert_eq!(ids, vec![(3, 2), (2, 3)]);
+        // To the top of the next column.
+        let moved = move_task(&board, 1, Doing, 0);
+        let ids: Vec<(Id, TaskStatus, i64)> =
+            moved.iter().map(|t| (t.id, t.status, t.position)).collect();
+        assert_eq!(ids, vec![(1, Doing, 1), (4, Doing, 2)]);
+        // Past the end lands last; an unknown task moves nothing.
+        assert_eq!(move_task(&board, 4, Todo, 99)[0].position, 4);
+        assert!(move_task(&board, 9, Todo, 0).is_empty());
+    }
+
+    #[test]
+    fn run_steps_advance_retry_and_skip() {
+        use StepState::*;
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let mut r = run(&[Waiting, Pending, Pending]);
+        r.complete(0, t).unwrap();
+        assert_eq!(states(&r), vec![Done, Waiting, Pending]);
+        r.steps[1].state = Failed;
+        assert_eq!(r.colour(), RunColour::Red);
+        assert!(r.complete(1, t).is_err());
+        r.retry(1, t).unwrap();
+        assert_eq!(r.colour(), RunColour::Blue);
+        r.skip(1, t).unwrap();
+        assert_eq!(states(&r), vec![Done, Skipped, Waiting]);
+        r.complete(2, t).unwrap();
+        assert_eq!(r.colour(), RunColour::Green);
+        assert!(r.skip(2, t).is_err());
+        assert!(r.retry(7, t).is_err());
+    }
+
+    fn states(r: &PlaybookRun) -> Vec<StepState> {
+        r.steps.iter().map(|s| s.state).collect()
+    }
 
     fn run(states: &[StepState]) -> PlaybookRun {
         let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();

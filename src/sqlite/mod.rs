@@ -492,6 +492,12 @@ impl Backend for Store {
         self.write(move |tx, now| write::delete(tx, &setup, &actor, now, kind, id, version))
             .await
     }
+    async fn apply(&self, actor: Actor<'_>, writes: Vec<Write>) -> Result<Vec<Option<Record>>> {
+        let actor = actor.to_string();
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| write::apply(tx, &setup, &actor, now, writes))
+            .await
+    }
     async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64> {
         let setup = self.inner.health.clone();
         self.write(move |tx, now| write::record_usage(tx, &setup, now, &rows))

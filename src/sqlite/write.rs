@@ -417,6 +417,35 @@ pub(crate) fn delete(
     Ok(())
 }
 
+/// Several writes in the caller's transaction, in order; the first error stops them
+/// (and the transaction rolls back). An error names the write it came from.
+pub(crate) fn apply(
+    conn: &Connection,
+    setup: &HealthSetup,
+    actor: &str,
+    now: Timestamp,
+    writes: Vec<Write>,
+) -> Result<Vec<Option<Record>>> {
+    let mut out = Vec::with_capacity(writes.len());
+    for (i, w) in writes.into_iter().enumerate() {
+        let done = match w {
+            Write::Create { record } => create(conn, setup, actor, now, record).map(Some),
+            Write::Update { record } => update(conn, setup, actor, now, record).map(Some),
+            Write::Delete { kind, id, version } => {
+                delete(conn, setup, actor, now, kind, id, version).map(|()| None)
+            }
+        };
+        out.push(done.map_err(|e| match e {
+            Error::Invalid { field, message } => Error::Invalid {
+                field: format!("writes[{i}].{field}"),
+                message,
+            },
+            other => other,
+        })?);
+    }
+    Ok(out)
+}
+
 pub(crate) fn record_usage(
     conn: &Connection,
     setup: &HealthSetup,
