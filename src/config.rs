@@ -197,6 +197,7 @@ impl Settings {
             ascii: self.ui.ascii_charts,
             mouse: self.ui.mouse,
             keys,
+            user: self.user_name(),
             ..crate::tui::Options::default()
         })
     }

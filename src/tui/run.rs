@@ -29,6 +29,10 @@ pub struct Options {
     pub ascii: bool,
     pub mouse: bool,
     pub keys: Keymap,
+    /// No write action is offered (the footer says so).
+    pub read_only: bool,
+    /// Who the change log names for writes made in the app.
+    pub user: String,
 }
 
 impl Default for Options {
@@ -39,6 +43,8 @@ impl Default for Options {
             ascii: false,
             mouse: true,
             keys: Keymap::default(),
+            read_only: false,
+            user: "tend".into(),
         }
     }
 }
