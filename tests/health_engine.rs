@@ -433,10 +433,10 @@ fn account_a1() -> AccountData {
                 sentiment: felt(-0.2, Manual),
                 ..interaction(2, Meeting, Out, ago(60.0))
             },
-            // A call scored automatically: not rated by a person, does not count.
+            // A call logged without notes: no sentiment, so it does not count.
             // Still the last touch (16 days).
             Interaction {
-                sentiment: felt(0.9, Ai),
+                sentiment: None,
                 ..interaction(3, Call, Out, ago(16.0))
             },
             // Outgoing, unanswered: neither sentiment nor touch.
@@ -526,7 +526,7 @@ fn profile_a_on_a1_zero_usage_missing_sponsor_no_pulse() {
     assert_eq!(trend.note, "excluded by the profile");
 
     // Sentiment: email in 30 d (w = 0.5^(30/30) = 0.5, 0.6) and a manual meeting
-    // 60 d (w = 0.5^2 = 0.25, −0.2); the AI call, the outgoing email, the
+    // 60 d (w = 0.5^2 = 0.25, −0.2); the unscored call, the outgoing email, the
     // excluded email and the 100-day-old one do not count.
     // (0.5·0.6 + 0.25·(−0.2)) / (0.5 + 0.25) = 0.25 / 0.75 = 1/3
     close(measure(&e, Measure::Sentiment90d).raw.unwrap(), 1.0 / 3.0);
@@ -952,7 +952,7 @@ linear = [[-1, 0], [1, 100]]
             // None of these count.
             Interaction {
                 sentiment: felt(-1.0, Ai),
-                ..interaction(5, Call, In, ago(5.0))
+                ..interaction(5, Note, Out, ago(5.0))
             },
             Interaction {
                 sentiment: felt(-1.0, Manual),
@@ -1437,10 +1437,10 @@ fn what_feeds_sentiment() {
         (with(interaction(2, Ticket, In, at), Ai), true),
         (with(interaction(3, Email, Out, at), Manual), false),
         (interaction(4, Email, In, at), false), // no sentiment
-        (with(interaction(5, Meeting, Out, at), Ai), false),
+        (with(interaction(5, Meeting, Out, at), Ai), true),
         (with(interaction(6, Meeting, Out, at), Manual), true),
         (with(interaction(7, Call, In, at), Manual), true),
-        (with(interaction(8, Call, In, at), Ai), false),
+        (with(interaction(8, Call, In, at), Ai), true),
         (
             Interaction {
                 excluded_from_score: true,

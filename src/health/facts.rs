@@ -83,14 +83,15 @@ pub fn is_touch(i: &Interaction) -> bool {
 }
 
 /// Whether an interaction feeds the sentiment measure: incoming messages (emails,
-/// tickets), and meetings and calls a person rated; never one excluded from the score.
+/// tickets), and rated meetings and calls; never one excluded from the score.
 pub fn feeds_sentiment(i: &Interaction) -> bool {
-    let Some(s) = i.sentiment else { return false };
-    if i.excluded_from_score {
+    if i.sentiment.is_none() || i.excluded_from_score {
         return false;
     }
     match i.kind {
-        InteractionKind::Meeting | InteractionKind::Call => s.source == SentimentSource::Manual,
+        // A meeting or a call counts once it carries a sentiment: scored from the
+        // notes logged with it, or set by hand ("rated").
+        InteractionKind::Meeting | InteractionKind::Call => true,
         InteractionKind::Email | InteractionKind::Ticket => i.direction == Direction::In,
         // Notes and CRM events are our own words, not the customer's.
         InteractionKind::Note | InteractionKind::CrmEvent => false,
