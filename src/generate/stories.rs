@@ -61,7 +61,7 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
     dying.escalation = 0.0;
     dying.payment_ok = false;
     dying.sponsor_silent_days = 150;
-    dying.pulse = Some(3);
+    dying.pulse = Some(2);
     dying.mrr_cents = 4_200 * 100;
     dying.ends_in_days = 75;
     dying.tags = vec!["logistics".into()];
