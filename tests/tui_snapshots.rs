@@ -244,6 +244,26 @@ impl Harness {
                     .unwrap_or_else(|e| panic!("history of account {id}: {e}"));
                 vec![Msg::History(id, Ok(log.items), now())]
             }
+            Command::Save {
+                account,
+                writes,
+                what,
+            } => {
+                let result = self.store.apply("maya", writes).await;
+                vec![Msg::Saved {
+                    account,
+                    what,
+                    result,
+                }]
+            }
+            Command::Reload(kind, id) => {
+                let r = self.store.get(kind, id).await.map(Box::new);
+                vec![Msg::Reloaded(r.map_err(|e| e.to_string()))]
+            }
+            Command::LoadPlaybooks => {
+                let r = self.store.playbooks().await;
+                vec![Msg::Playbooks(r.map_err(|e| e.to_string()))]
+            }
         }
     }
 

@@ -6,10 +6,11 @@ use std::collections::BTreeSet;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 
+use super::form::Form;
 use super::fuzzy::Fuzzy;
 use super::keys::{Action, Keymap, Screen};
 use crate::backend::{
-    Account360, AccountRow, HealthReport, InteractionQuery, PageRequest, PortfolioSort,
+    Account360, AccountRow, HealthReport, InteractionQuery, PageRequest, PortfolioSort, Write,
 };
 use crate::domain::*;
 use crate::health::Period;
@@ -217,6 +218,35 @@ pub struct App {
     pub now: Timestamp,
     /// Charts in ASCII only.
     pub ascii: bool,
+    /// No writes: write keys say so instead of acting.
+    pub read_only: bool,
+    /// Who the change log names for writes made here.
+    pub user: String,
+    /// The record being created or edited.
+    pub form: Option<Form>,
+    /// A question before a destructive or far-reaching write.
+    pub confirm: Option<Confirm>,
+    /// A write refused because the screen was stale: says why, offers a reload.
+    pub notice: Option<String>,
+    /// A write on its way to the store (what it is).
+    pub saving: Option<String>,
+    /// The score before the last write, to say how the write moved it.
+    pub score_before: Option<(Id, Option<f64>, String)>,
+    /// Every playbook (loaded when one is to be run).
+    pub playbooks: Option<Vec<Playbook>>,
+}
+
+/// A yes/no question (or one that wants a name typed) before writes.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub title: String,
+    pub lines: Vec<String>,
+    pub writes: Vec<Write>,
+    /// What the writes do, for the footer once done.
+    pub what: String,
+    /// The text to type to confirm (deleting an account).
+    pub typed: Option<String>,
+    pub input: String,
 }
 
 /// What the app asks the loop to do.
@@ -229,6 +259,15 @@ pub enum Command {
     LoadAccount(Id),
     SearchInteractions(Id, Box<InteractionQuery>),
     LoadHistory(Id),
+    /// Writes for the account, in one transaction.
+    Save {
+        account: Id,
+        writes: Vec<Write>,
+        what: String,
+    },
+    /// One record again (after a conflict).
+    Reload(EntityKind, Id),
+    LoadPlaybooks,
 }
 
 /// What comes in.
@@ -242,6 +281,13 @@ pub enum Msg {
     Health(Id, Result<Box<HealthReport>, String>, Timestamp),
     Interactions(Id, Result<Vec<Interaction>, String>, Timestamp),
     History(Id, Result<Vec<ChangeLogEntry>, String>, Timestamp),
+    Saved {
+        account: Id,
+        what: String,
+        result: Result<Vec<Option<Record>>, crate::backend::Error>,
+    },
+    Reloaded(Result<Box<Record>, String>),
+    Playbooks(Result<Vec<Playbook>, String>),
 }
 
 /// Below this width the portfolio and the account do not fit side by side.
@@ -265,6 +311,14 @@ impl App {
             fuzzy: Fuzzy::default(),
             now,
             ascii: false,
+            read_only: false,
+            user: "tend".into(),
+            form: None,
+            confirm: None,
+            notice: None,
+            saving: None,
+            score_before: None,
+            playbooks: None,
         }
     }
 
@@ -370,8 +424,16 @@ impl App {
                         Err(e) => Loadable::Failed(e),
                     };
                 }
+                self.say_score_change(id);
                 vec![]
             }
+            Msg::Saved {
+                account,
+                what,
+                result,
+            } => self.saved(account, what, result),
+            Msg::Reloaded(result) => self.reloaded(result),
+            Msg::Playbooks(result) => self.playbooks_loaded(result),
         }
     }
 
@@ -429,6 +491,15 @@ impl App {
 
     fn key(&mut self, k: KeyEvent) -> Vec<Command> {
         self.status = None;
+        if self.confirm.is_some() {
+            return self.confirm_key(k);
+        }
+        if self.notice.is_some() {
+            return self.notice_key(k);
+        }
+        if self.form.is_some() {
+            return self.form_key(k);
+        }
         if self.palette.is_some() {
             return self.palette_key(k);
         }
@@ -454,6 +525,13 @@ impl App {
             }
             return vec![];
         };
+        if action.writes() && self.read_only {
+            self.status = Some(
+                "read-only: writes are off (started with --read-only or read_only in the config)"
+                    .into(),
+            );
+            return vec![];
+        }
         self.act(action)
     }
 
@@ -645,6 +723,7 @@ impl App {
                     None => self.status = Some("this account has no parent".into()),
                 }
             }
+            other if other.writes() => return self.write_action(other),
             other => {
                 if let Some(t) = other.tab() {
                     set_tab(a, Tab::ALL[t]);
@@ -808,6 +887,9 @@ impl App {
     }
 
     fn mouse(&mut self, m: MouseEvent) -> Vec<Command> {
+        if self.form.is_some() || self.confirm.is_some() || self.notice.is_some() {
+            return vec![];
+        }
         match m.kind {
             MouseEventKind::ScrollDown => self.act(Action::Down),
             MouseEventKind::ScrollUp => self.act(Action::Up),
@@ -907,7 +989,7 @@ pub fn list_len(a: &AccountView) -> usize {
                 .sum()
         }),
         Tab::Usage => super::view::tabs::usage::active_users(d).len(),
-        Tab::Settings => a.history.value().map_or(0, Vec::len),
+        Tab::Settings => d.documents.len() + a.history.value().map_or(0, Vec::len),
         Tab::Overview => 0,
     }
 }

@@ -77,6 +77,43 @@ actions! {
     Parent => "parent",
     Cycle => "cycle_filter",
     Search => "search",
+    New => "new",
+    Edit => "edit",
+    Delete => "delete",
+    Toggle => "toggle",
+    MoveLeft => "move_left",
+    MoveRight => "move_right",
+    MoveUp => "move_up",
+    MoveDown => "move_down",
+    Renew => "renew",
+    Advance => "advance_step",
+    Retry => "retry_step",
+    Skip => "skip_step",
+    NewProject => "new_project",
+    DeleteAccount => "delete_account",
+}
+
+impl Action {
+    /// Whether the action writes to the store (none is offered read-only).
+    pub fn writes(self) -> bool {
+        use Action::*;
+        matches!(
+            self,
+            New | Edit
+                | Delete
+                | Toggle
+                | MoveLeft
+                | MoveRight
+                | MoveUp
+                | MoveDown
+                | Renew
+                | Advance
+                | Retry
+                | Skip
+                | NewProject
+                | DeleteAccount
+        )
+    }
 }
 
 impl Action {
@@ -259,6 +296,20 @@ impl Default for Keymap {
             b(&["f"], Cycle, "cycle filter", false),
             b(&["/"], Search, "search interactions", false),
             b(&["P"], Parent, "parent and back", false),
+            b(&["n"], New, "new (log, add, run)", true),
+            b(&["e"], Edit, "edit", true),
+            b(&["d"], Delete, "delete", false),
+            b(&["x"], Toggle, "exclude / done / paid", false),
+            b(&["H"], MoveLeft, "card to left column", false),
+            b(&["L"], MoveRight, "card to right column", false),
+            b(&["K"], MoveUp, "card up", false),
+            b(&["J"], MoveDown, "card down", false),
+            b(&["R"], Renew, "renew agreement", false),
+            b(&["a"], Advance, "complete step", false),
+            b(&["t"], Retry, "retry failed step", false),
+            b(&["S"], Skip, "skip step", false),
+            b(&["N"], NewProject, "new project", false),
+            b(&["D"], DeleteAccount, "delete account", false),
         ]);
         Keymap {
             tables: [

@@ -2,6 +2,9 @@
 //! tables in `keys`, drawing in `view`, the event loop in `run`.
 
 pub mod app;
+mod edit;
+pub mod form;
+pub mod forms;
 pub mod fuzzy;
 pub mod keys;
 pub mod run;

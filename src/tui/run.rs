@@ -93,6 +93,8 @@ where
     let mut events = EventStream::new();
     let mut app = App::new(options.keys.clone(), clock());
     app.ascii = options.ascii;
+    app.read_only = options.read_only;
+    app.user = options.user.clone();
     let size = terminal.size().map_err(Into::into)?;
     app.size = (size.width, size.height);
     // Commands wait here until the backend is open.
@@ -127,7 +129,7 @@ where
                 match opened {
                     Ok(Ok(b)) => {
                         for cmd in queued.drain(..) {
-                            spawn(cmd, &b, &tx);
+                            spawn(cmd, &b, &tx, &options.user);
                         }
                         backend = Some(b);
                         continue;
@@ -153,7 +155,9 @@ where
             cmds.extend(app.update(msg));
         }
         match &backend {
-            Some(b) => cmds.into_iter().for_each(|c| spawn(c, b, &tx)),
+            Some(b) => cmds
+                .into_iter()
+                .for_each(|c| spawn(c, b, &tx, &options.user)),
             None => queued.extend(cmds),
         }
         dirty = true;
@@ -178,7 +182,12 @@ where
 const FIRST_PAGE: u32 = 200;
 
 /// Starts a backend call; its answer comes back as a message.
-pub fn spawn(cmd: Command, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSender<Msg>) {
+pub fn spawn(
+    cmd: Command,
+    backend: &Arc<dyn Backend>,
+    tx: &mpsc::UnboundedSender<Msg>,
+    user: &str,
+) {
     let (backend, tx) = (backend.clone(), tx.clone());
     match cmd {
         Command::LoadPortfolio { sort, descending } => {
@@ -215,6 +224,37 @@ pub fn spawn(cmd: Command, backend: &Arc<dyn Backend>, tx: &mpsc::UnboundedSende
                     .map(|p| p.items)
                     .map_err(|e| e.to_string());
                 let _ = tx.send(Msg::History(id, r, chrono::Utc::now()));
+            });
+        }
+        Command::Save {
+            account,
+            writes,
+            what,
+        } => {
+            let user = user.to_string();
+            tokio::spawn(async move {
+                let result = backend.apply(&user, writes).await;
+                let _ = tx.send(Msg::Saved {
+                    account,
+                    what,
+                    result,
+                });
+            });
+        }
+        Command::Reload(kind, id) => {
+            tokio::spawn(async move {
+                let r = backend
+                    .get(kind, id)
+                    .await
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Reloaded(r));
+            });
+        }
+        Command::LoadPlaybooks => {
+            tokio::spawn(async move {
+                let r = backend.playbooks().await.map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Playbooks(r));
             });
         }
         Command::LoadAccount(id) => {

@@ -2,6 +2,7 @@
 //! (help, palette) and the shared little pieces. Reads the app, never changes it.
 
 pub mod account;
+mod dialog;
 pub mod portfolio;
 pub mod tabs;
 
@@ -10,7 +11,7 @@ use std::ops::Range;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -58,6 +59,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     if app.palette.is_some() {
         draw_palette(f, app, theme, area);
     }
+    dialog::draw(f, app, theme, body);
 }
 
 /// The portfolio and account areas: side by side when wide, else the focused one.
@@ -126,8 +128,29 @@ fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 }
 
 fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut lead = vec![];
+    if app.read_only {
+        lead.push(Span::styled(
+            " READ-ONLY ",
+            theme.warning.add_modifier(Modifier::REVERSED),
+        ));
+    }
+    if let Some(what) = &app.saving {
+        lead.push(Span::styled(format!(" ⟳ saving: {what}…"), theme.accent));
+        f.render_widget(Line::from(lead), area);
+        return;
+    }
     if let Some(msg) = &app.status {
-        f.render_widget(Span::styled(format!(" {msg}"), theme.warning), area);
+        lead.push(Span::styled(format!(" {msg}"), theme.warning));
+        f.render_widget(Line::from(lead), area);
+        return;
+    }
+    if app.form.is_some() {
+        lead.push(Span::styled(
+            " Tab/S-Tab field · ←→ Space choose · Enter/C-s save · Esc cancel",
+            theme.dim,
+        ));
+        f.render_widget(Line::from(lead), area);
         return;
     }
     let line = if app.portfolio.filtering {
@@ -140,7 +163,8 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     } else {
         hints(app, theme, app.screen())
     };
-    f.render_widget(line, area);
+    lead.extend(line.spans);
+    f.render_widget(Line::from(lead), area);
 }
 
 /// The footer: the screen's hinted keys, then the global ones.
@@ -152,7 +176,7 @@ fn hints(app: &App, theme: &Theme, screen: Screen) -> Line<'static> {
         .bindings(Screen::Global)
         .iter()
         .chain(app.keys.bindings(screen))
-        .filter(|b| b.hint)
+        .filter(|b| b.hint && !(app.read_only && b.action.writes()))
     {
         let Some(k) = b.keys.first() else { continue };
         spans.push(Span::styled(k.label(), theme.key));
@@ -186,7 +210,7 @@ fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         }
         for b in app.keys.bindings(s) {
             let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
-            if keys.is_empty() {
+            if keys.is_empty() || (app.read_only && b.action.writes()) {
                 continue;
             }
             lines.push(Line::from(vec![
@@ -197,17 +221,17 @@ fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("any key closes this", theme.dim));
-    // Too tall for the terminal: two columns side by side.
-    let room = area.height.saturating_sub(2) as usize;
-    let columns: Vec<Vec<Line>> = if lines.len() > room {
-        let half = lines.len().div_ceil(2);
-        let second = lines.split_off(half);
-        vec![lines, second]
-    } else {
-        vec![lines]
-    };
+    // Too tall for the terminal: columns side by side.
+    let room = area.height.saturating_sub(2).max(1) as usize;
+    let n = lines.len().div_ceil(room).max(1);
+    let per = lines.len().div_ceil(n);
+    let mut columns: Vec<Vec<Line>> = vec![];
+    while !lines.is_empty() {
+        let rest = lines.split_off(per.min(lines.len()));
+        columns.push(std::mem::replace(&mut lines, rest));
+    }
     let tallest = columns.iter().map(Vec::len).max().unwrap_or(0) as u16;
-    let width = 40 * columns.len() as u16;
+    let width = (40 * columns.len() as u16).min(area.width);
     let rect = centered(area, width, tallest + 2);
     f.render_widget(Clear, rect);
     let block = Block::default()

@@ -53,17 +53,45 @@ pub fn list<'a>(
     row: impl Fn(usize) -> Row<'a>,
     empty: &str,
 ) {
+    let selected = Some(a.selected[a.tab.index()]);
+    list_at(
+        f,
+        area,
+        theme,
+        a,
+        (header, widths),
+        len,
+        selected,
+        row,
+        empty,
+    )
+}
+
+/// A list whose selected row is given (None: no row is selected).
+#[allow(clippy::too_many_arguments)]
+pub fn list_at<'a>(
+    f: &mut Frame,
+    area: Rect,
+    theme: &Theme,
+    a: &AccountView,
+    (header, widths): (Vec<&'a str>, Vec<Constraint>),
+    len: usize,
+    selected: Option<usize>,
+    row: impl Fn(usize) -> Row<'a>,
+    empty: &str,
+) {
     if len == 0 {
         return message(f, area, empty, theme.dim);
     }
     let tab = a.tab.index();
-    let selected = a.selected[tab].min(len - 1);
+    let marked = selected.map(|s| s.min(len - 1));
+    let selected = marked.unwrap_or(0);
     let height = area.height.saturating_sub(1) as usize;
     let range = window(selected, len, height, &a.offsets[tab]);
     let rows: Vec<Row> = range
         .map(|i| {
             let r = row(i);
-            if i == selected {
+            if Some(i) == marked {
                 r.style(theme.selected)
             } else {
                 r

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
-use super::list;
+use super::list_at;
 use crate::backend::Account360;
 use crate::domain::*;
 use crate::tui::app::{AccountView, Loadable};
@@ -66,11 +66,17 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             format!("{} · {}", acc.owner, acc.team.join(", ")),
         ),
     ];
-    for doc in &d.documents {
-        lines.push(field(
+    let sel = a.selected();
+    for (i, doc) in d.documents.iter().enumerate() {
+        let line = field(
             "document",
             format!("{} ({}) {}", doc.title, doc.kind, doc.link),
-        ));
+        );
+        lines.push(if i == sel {
+            line.style(theme.selected)
+        } else {
+            line
+        });
     }
     let [fields, history] = Layout::vertical([
         Constraint::Length(lines.len() as u16 + 1),
@@ -91,20 +97,23 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         _ => return message(f, history, "loading the change history…", theme.dim),
     };
     let today = d.as_of.date_naive();
-    list(
+    list_at(
         f,
         history,
         theme,
         a,
-        vec!["WHEN", "WHO", "WHAT", "FIELD", "FROM → TO"],
-        vec![
-            Constraint::Length(9),
-            Constraint::Length(12),
-            Constraint::Length(18),
-            Constraint::Length(16),
-            Constraint::Min(10),
-        ],
+        (
+            vec!["WHEN", "WHO", "WHAT", "FIELD", "FROM → TO"],
+            vec![
+                Constraint::Length(9),
+                Constraint::Length(12),
+                Constraint::Length(18),
+                Constraint::Length(16),
+                Constraint::Min(10),
+            ],
+        ),
         entries.len(),
+        sel.checked_sub(d.documents.len()),
         |i| {
             let c = &entries[i];
             let change = match c.action {
