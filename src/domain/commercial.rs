@@ -158,17 +158,7 @@ impl Agreement {
             }
         }
         .unwrap_or(start);
-        let base = self
-            .name
-            .split(" (renewal ")
-            .next()
-            .unwrap_or_default()
-            .trim();
-        let name = if base.is_empty() {
-            format!("Renewal {}", start.format("%Y-%m-%d"))
-        } else {
-            format!("{base} (renewal {})", start.format("%Y-%m-%d"))
-        };
+        let name = renewal_name(&self.name, start);
         let renewal = Agreement {
             id: 0,
             version: 1,
@@ -189,6 +179,23 @@ impl Agreement {
         old.end = end;
         old.auto_renew = false;
         (old, renewal)
+    }
+}
+
+/// A renewal's name: a name ending in a year takes the new start's year ("Cloud
+/// 2026" → "Cloud 2027"); another says which renewal it is.
+fn renewal_name(name: &str, start: NaiveDate) -> String {
+    let base = name.split(" (renewal ").next().unwrap_or_default().trim();
+    if let Some((head, year)) = base.rsplit_once(' ')
+        && year.len() == 4
+        && year.parse::<i32>().is_ok_and(|y| (1900..3000).contains(&y))
+    {
+        return format!("{head} {}", start.year());
+    }
+    if base.is_empty() {
+        format!("Renewal {}", start.format("%Y-%m-%d"))
+    } else {
+        format!("{base} (renewal {})", start.format("%Y-%m-%d"))
     }
 }
 
@@ -368,6 +375,7 @@ mod tests {
         // Renewing the renewal does not stack suffixes.
         let (_, again) = new.renew(day("2027-03-01"), t);
         assert_eq!(again.name, "Platform (renewal 2028-01-01)");
+        assert_eq!(renewal_name("Tend Cloud 2026", day("2027-02-07")), "Tend Cloud 2027");
         // A tacitly renewed contract renews from the end of the running term.
         let (old, new) = c.renew(day("2027-06-01"), t);
         assert_eq!(old.end, day("2027-12-31"));

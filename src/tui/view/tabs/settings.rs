@@ -19,7 +19,37 @@ fn short(v: &Option<serde_json::Value>) -> String {
         None | Some(serde_json::Value::Null) => "-".into(),
         Some(serde_json::Value::String(s)) => s.clone(),
         Some(serde_json::Value::Object(_)) => "(record)".into(),
+        Some(serde_json::Value::Array(items)) => {
+            let words: Vec<String> = items
+                .iter()
+                .map(|x| match x {
+                    serde_json::Value::String(s) => s.clone(),
+                    // Playbook steps say their state; other records their title.
+                    serde_json::Value::Object(o) => ["state", "title", "name"]
+                        .iter()
+                        .find_map(|k| o.get(*k).and_then(|v| v.as_str()))
+                        .unwrap_or("…")
+                        .to_string(),
+                    other => other.to_string(),
+                })
+                .collect();
+            if words.is_empty() {
+                "none".into()
+            } else {
+                words.join(", ")
+            }
+        }
         Some(other) => other.to_string(),
+    }
+}
+
+/// A kind of record in a word.
+fn entity(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::PlaybookRun => "run",
+        EntityKind::SupportCase => "case",
+        EntityKind::NpsResponse => "nps",
+        other => other.as_str(),
     }
 }
 
@@ -123,7 +153,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             Row::new(vec![
                 Cell::from(crate::format::days_from(today, c.at.date_naive())),
                 Cell::from(c.actor.clone()),
-                Cell::from(format!("{} {} #{}", c.action, c.entity, c.record_id)),
+                Cell::from(format!("{} {} #{}", c.action, entity(c.entity), c.record_id)),
                 Cell::from(c.field.clone().unwrap_or_default()),
                 Cell::from(change),
             ])
