@@ -187,6 +187,23 @@ impl Harness {
         h
     }
 
+    /// The app over a demo store of its own, for tests that write.
+    async fn writable(size: (u16, u16)) -> Harness {
+        let store =
+            Arc::new(Store::demo(Options::with_clock(fixed_clock(now()))).expect("demo store"));
+        let mut h = Harness {
+            app: App::new(Keymap::default(), now()),
+            store,
+            theme: dark(),
+        };
+        h.app.now = now();
+        h.app.user = "maya".into();
+        h.send(Msg::Resize(size.0, size.1)).await;
+        let start = h.app.start();
+        h.run(start).await;
+        h
+    }
+
     /// Runs backend calls, and the calls their answers start, until none are left.
     async fn run(&mut self, commands: Vec<Command>) {
         let mut queue = VecDeque::from(commands);
@@ -488,6 +505,20 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Account, Cycle, vec!["f"]),
         (Screen::Account, Search, vec!["/"]),
         (Screen::Account, Parent, vec!["P"]),
+        (Screen::Account, New, vec!["n"]),
+        (Screen::Account, Edit, vec!["e"]),
+        (Screen::Account, Delete, vec!["d"]),
+        (Screen::Account, Toggle, vec!["x"]),
+        (Screen::Account, MoveLeft, vec!["H"]),
+        (Screen::Account, MoveRight, vec!["L"]),
+        (Screen::Account, MoveUp, vec!["K"]),
+        (Screen::Account, MoveDown, vec!["J"]),
+        (Screen::Account, Renew, vec!["R"]),
+        (Screen::Account, Advance, vec!["a"]),
+        (Screen::Account, Retry, vec!["t"]),
+        (Screen::Account, Skip, vec!["S"]),
+        (Screen::Account, NewProject, vec!["N"]),
+        (Screen::Account, DeleteAccount, vec!["D"]),
     ]);
     all
 }
@@ -1213,9 +1244,19 @@ async fn the_account_help_shows_every_text_in_full() {
     for size in [NARROW, WIDE] {
         h.send(Msg::Resize(size.0, size.1)).await;
         h.key(ch('?')).await;
-        let screen = h.screen();
-        // The footer repeats some texts: only the lines above it.
-        let (above, _footer) = screen.rsplit_once('\n').expect("a footer line");
+        let mut screen = h.screen();
+        // Taller than the screen, the help scrolls with j: every page counts.
+        let mut above = String::new();
+        for _ in 0..40 {
+            // The footer repeats some texts: only the lines above it.
+            let (page, _footer) = screen.rsplit_once('\n').expect("a footer line");
+            above.push_str(page);
+            if !screen.contains("j/k scroll") {
+                break;
+            }
+            h.key(ch('j')).await;
+            screen = h.screen();
+        }
         let keys = &h.app.keys;
         for b in keys
             .bindings(Screen::Account)
@@ -1226,7 +1267,7 @@ async fn the_account_help_shows_every_text_in_full() {
                 cut.push(format!("{}: {}", dims(size), b.help));
             }
         }
-        assert!(screen.contains("any key closes this"), "{screen}");
+        assert!(screen.contains("key closes this"), "{screen}");
         h.key(ch('?')).await;
     }
     assert!(cut.is_empty(), "{cut:#?}");
@@ -1341,4 +1382,467 @@ async fn every_tab_draws_at_any_size() {
             h.key(press(KeyCode::Esc)).await;
         }
     }
+}
+
+// Writes ----------------------------------------------------------------------
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn footer_text(h: &Harness) -> String {
+    footer(&h.draw())
+}
+
+fn the_360(h: &Harness) -> &tend::backend::Account360 {
+    h.app
+        .account
+        .as_ref()
+        .and_then(|a| a.data.value())
+        .expect("an open account")
+}
+
+async fn history_of(h: &Harness, id: Id) -> Vec<tend::domain::ChangeLogEntry> {
+    h.store
+        .change_log(
+            id,
+            PageRequest {
+                offset: 0,
+                limit: 500,
+            },
+        )
+        .await
+        .expect("history")
+        .items
+}
+
+#[tokio::test]
+async fn logging_a_call_scores_it_and_moves_the_health() {
+    use tend::domain::{InteractionKind, SentimentLabel, SentimentSource};
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Interactions).await;
+    let before = h
+        .store
+        .health(LARKSPUR)
+        .await
+        .expect("health")
+        .explanation
+        .score;
+    h.key(ch('n')).await;
+    assert!(h.app.form.is_some(), "n opens the form");
+    // kind: c picks "call"; then subject, past contacts and tags, the text.
+    h.key(ch('c')).await;
+    h.key(press(KeyCode::Tab)).await;
+    h.key(press(KeyCode::Tab)).await;
+    h.type_text("Escalation call").await;
+    h.key(press(KeyCode::Tab)).await;
+    h.key(ch(' ')).await; // the first contact
+    h.key(press(KeyCode::Tab)).await;
+    h.key(press(KeyCode::Tab)).await;
+    h.type_text(
+        "They are furious: the outage broke billing again and they threaten to cancel. Terrible.",
+    )
+    .await;
+    insta::assert_snapshot!("form_log_a_call_80x24", h.screen());
+    h.key(ctrl('s')).await;
+    assert!(h.app.form.is_none(), "saved forms close");
+    let logged = the_360(&h)
+        .interactions
+        .iter()
+        .find(|i| i.subject == "Escalation call")
+        .expect("the call is listed")
+        .clone();
+    assert_eq!(logged.kind, InteractionKind::Call);
+    assert_eq!(logged.contact_ids.len(), 1);
+    let s = logged.sentiment.expect("scored");
+    assert_eq!(
+        (s.label, s.source),
+        (SentimentLabel::Negative, SentimentSource::Ai)
+    );
+    let after = h
+        .store
+        .health(LARKSPUR)
+        .await
+        .expect("health")
+        .explanation
+        .score;
+    assert_ne!(before, after, "the call moves the score");
+    let foot = footer_text(&h);
+    assert!(
+        foot.contains("logged the call: sentiment negative"),
+        "{foot}"
+    );
+    assert!(foot.contains("health "), "{foot}");
+    assert!(
+        foot.contains(&format!("{:.1}", after.expect("a score"))),
+        "{foot}"
+    );
+    // The change is in the account's history, under the user's name.
+    let log = history_of(&h, LARKSPUR).await;
+    assert!(
+        log.iter().any(|e| e.actor == "maya"
+            && e.entity == tend::domain::EntityKind::Interaction
+            && e.record_id == logged.id),
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn forms_refuse_bad_values_naming_the_field() {
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Agreements).await;
+    let count = the_360(&h).agreements.len();
+    h.key(ch('n')).await;
+    // name, then MRR: not an amount.
+    h.type_text("Add-on").await;
+    h.key(press(KeyCode::Tab)).await;
+    h.key(press(KeyCode::Backspace)).await;
+    h.type_text("ten").await;
+    h.key(press(KeyCode::Tab)).await;
+    h.key(press(KeyCode::Tab)).await;
+    // end: before the start.
+    for _ in 0..10 {
+        h.key(press(KeyCode::Backspace)).await;
+    }
+    h.type_text("2020-01-01").await;
+    let screen = h.screen();
+    assert!(screen.contains("'ten' is not an amount"), "{screen}");
+    insta::assert_snapshot!("form_agreement_errors_80x24", screen);
+    // Saving is refused while a field is wrong; nothing is written.
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.app.form.is_some());
+    assert_eq!(
+        h.store
+            .account(LARKSPUR)
+            .await
+            .expect("360")
+            .agreements
+            .len(),
+        count
+    );
+    // The refused save put the cursor on the first wrong field: fixed, the end
+    // before the start is named.
+    let focus = h.app.form.as_ref().map(|f| f.fields[f.focus].path);
+    assert_eq!(focus, Some("mrr_cents"));
+    for _ in 0..3 {
+        h.key(press(KeyCode::Backspace)).await;
+    }
+    h.type_text("1,250").await;
+    h.key(press(KeyCode::Enter)).await;
+    let form = h.app.form.as_ref().expect("still open");
+    let end = form.fields.iter().find(|f| f.path == "end").expect("end");
+    let mrr = form
+        .fields
+        .iter()
+        .find(|f| f.path == "mrr_cents")
+        .expect("mrr");
+    assert_eq!(mrr.raw_text(), "1,250", "{}", h.screen());
+    assert!(
+        end.error
+            .as_deref()
+            .is_some_and(|e| e.contains("is before the start")),
+        "{:?}",
+        end.error
+    );
+    // Esc on a changed form asks; any key but y keeps editing; y discards.
+    h.key(press(KeyCode::Esc)).await;
+    assert!(h.screen().contains("Discard your changes?"));
+    h.key(ch('n')).await;
+    assert!(h.app.form.is_some());
+    h.key(press(KeyCode::Esc)).await;
+    h.key(ch('y')).await;
+    assert!(h.app.form.is_none());
+    assert_eq!(
+        h.store
+            .account(LARKSPUR)
+            .await
+            .expect("360")
+            .agreements
+            .len(),
+        count
+    );
+}
+
+#[tokio::test]
+async fn a_projected_churn_date_in_the_past_is_flagged_not_refused() {
+    let mut h = Harness::writable(WIDE).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Settings).await;
+    // The first row is the account's fields: e edits them.
+    h.key(ch('e')).await;
+    let form = h.app.form.as_mut().expect("the settings form");
+    assert!(form.title.starts_with("Settings of"), "{}", form.title);
+    let at = form
+        .fields
+        .iter()
+        .position(|f| f.path == "churn.projected_date")
+        .expect("projected date");
+    form.focus = at;
+    h.type_text("2020-06-30").await;
+    let screen = h.screen();
+    assert!(screen.contains("! in the past"), "{screen}");
+    insta::assert_snapshot!("form_settings_160x48", screen);
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.app.form.is_none(), "{}", h.screen());
+    let account = the_360(&h).account.clone();
+    assert_eq!(
+        account.churn.projected_date,
+        chrono::NaiveDate::from_ymd_opt(2020, 6, 30)
+    );
+}
+
+#[tokio::test]
+async fn tasks_move_across_the_kanban_and_within_a_column() {
+    use tend::domain::TaskStatus;
+    let mut h = Harness::writable(WIDE).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Tasks).await;
+    h.key(ch('l')).await; // the "doing" column
+    let doing: Vec<Id> = tasks_in(&h, TaskStatus::Doing);
+    assert!(doing.len() >= 2, "Larkspur has tasks in progress");
+    // J moves the first card below the second, K back up.
+    h.key(ch('g')).await;
+    h.key(ch('J')).await;
+    let after = tasks_in(&h, TaskStatus::Doing);
+    assert_eq!((after[0], after[1]), (doing[1], doing[0]));
+    h.key(ch('K')).await;
+    assert_eq!(tasks_in(&h, TaskStatus::Doing), doing);
+    let card = doing[0];
+    // L: to "done", the selection follows the card.
+    h.key(ch('L')).await;
+    assert!(tasks_in(&h, TaskStatus::Done).contains(&card));
+    assert_eq!(h.app.account.as_ref().map(|a| a.column), Some(2));
+    // H twice: back to "doing", then "todo".
+    h.key(ch('H')).await;
+    h.key(ch('H')).await;
+    assert_eq!(tasks_in(&h, TaskStatus::Todo), vec![card]);
+    h.key(ch('l')).await;
+    h.key(ch('g')).await;
+    // x marks the selected card done.
+    h.key(ch('x')).await;
+    assert!(tasks_in(&h, TaskStatus::Done).contains(&doing[1]));
+    let log = history_of(&h, LARKSPUR).await;
+    assert!(
+        log.iter()
+            .any(|e| e.record_id == card && e.field.as_deref() == Some("status")),
+        "the moves are in the history"
+    );
+}
+
+/// The tasks of a column in board order.
+fn tasks_in(h: &Harness, status: tend::domain::TaskStatus) -> Vec<Id> {
+    let mut tasks: Vec<_> = the_360(h)
+        .tasks
+        .iter()
+        .filter(|t| t.status == status)
+        .collect();
+    tasks.sort_by_key(|t| (t.position, t.id));
+    tasks.iter().map(|t| t.id).collect()
+}
+
+#[tokio::test]
+async fn renewing_a_contract_asks_then_makes_the_renewal() {
+    use tend::domain::{AgreementKind, AgreementStatus};
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Agreements).await;
+    let current = the_360(&h)
+        .agreements
+        .iter()
+        .position(|a| a.status == AgreementStatus::Active)
+        .expect("an active contract");
+    for _ in 0..current {
+        h.key(ch('j')).await;
+    }
+    let old = the_360(&h).agreements[current].clone();
+    h.key(ch('R')).await;
+    let screen = h.screen();
+    assert!(screen.contains("Renew \""), "{screen}");
+    insta::assert_snapshot!("confirm_renewal_80x24", screen);
+    h.key(ch('y')).await;
+    let d = the_360(&h);
+    let renewal = d
+        .agreements
+        .iter()
+        .find(|a| a.renews_id == Some(old.id))
+        .expect("the renewal");
+    assert_eq!(renewal.kind, AgreementKind::Renewal);
+    assert_eq!(renewal.mrr_cents, old.mrr_cents);
+    let old_now = d.agreements.iter().find(|a| a.id == old.id).expect("old");
+    assert!(!old_now.auto_renew);
+    assert_eq!(old_now.version, old.version + 1);
+    assert!(footer_text(&h).contains("renewed"));
+}
+
+#[tokio::test]
+async fn retrying_the_failed_step_unsticks_the_run() {
+    use tend::domain::{RunColour, StepState};
+    let mut h = Harness::writable(WIDE).await;
+    h.open(ORION).await;
+    h.tab(Tab::Playbooks).await;
+    let stuck = the_360(&h)
+        .playbook_runs
+        .iter()
+        .position(|r| r.colour() == RunColour::Red)
+        .expect("a stuck run");
+    for _ in 0..stuck {
+        h.key(ch('j')).await;
+    }
+    let id = the_360(&h).playbook_runs[stuck].id;
+    h.key(ch('t')).await;
+    let run = the_360(&h)
+        .playbook_runs
+        .iter()
+        .find(|r| r.id == id)
+        .expect("the run")
+        .clone();
+    assert_eq!(run.colour(), RunColour::Blue);
+    assert!(!run.steps.iter().any(|s| s.state == StepState::Failed));
+    // a completes the step it waits on; S skips the next.
+    h.key(ch('a')).await;
+    h.key(ch('S')).await;
+    let run = the_360(&h)
+        .playbook_runs
+        .iter()
+        .find(|r| r.id == id)
+        .expect("the run")
+        .clone();
+    assert_eq!(run.colour(), RunColour::Green, "{:?}", run.steps);
+    // Running a new playbook: n, pick, Enter.
+    let runs = the_360(&h).playbook_runs.len();
+    h.key(ch('n')).await;
+    assert!(h.app.form.is_some(), "{}", h.screen());
+    h.key(press(KeyCode::Enter)).await;
+    assert_eq!(the_360(&h).playbook_runs.len(), runs + 1);
+    // Each change is in the history.
+    h.tab(Tab::Settings).await;
+    let screen = h.screen();
+    assert!(screen.contains("update run"), "{screen}");
+    assert!(screen.contains("create run"), "{screen}");
+}
+
+#[tokio::test]
+async fn a_write_from_a_stale_screen_is_refused_and_explained() {
+    use tend::domain::Record;
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Tasks).await;
+    h.key(ch('l')).await;
+    let task = tasks_in(&h, tend::domain::TaskStatus::Doing)[0];
+    // Someone else renames the task after this screen loaded.
+    let Record::Task(mut t) = h
+        .store
+        .get(tend::domain::EntityKind::Task, task)
+        .await
+        .expect("task")
+    else {
+        panic!("a task")
+    };
+    t.title = "Renamed elsewhere".into();
+    h.store
+        .update("leo", Record::Task(t))
+        .await
+        .expect("update");
+    // x here is based on the old version: refused, explained, nothing written.
+    h.key(ch('x')).await;
+    let screen = h.screen();
+    assert!(screen.contains("changed by someone else"), "{screen}");
+    insta::assert_snapshot!("conflict_notice_80x24", screen);
+    let stored = h
+        .store
+        .get(tend::domain::EntityKind::Task, task)
+        .await
+        .expect("task");
+    assert_eq!(stored.version(), 2, "nothing written");
+    // r reloads; the same key then works.
+    h.key(ch('r')).await;
+    assert!(h.app.notice.is_none());
+    assert!(h.screen().contains("Renamed elsewhere"));
+    h.key(ch('g')).await;
+    h.key(ch('x')).await;
+    let stored = h
+        .store
+        .get(tend::domain::EntityKind::Task, task)
+        .await
+        .expect("task");
+    assert_eq!(stored.version(), 3);
+}
+
+#[tokio::test]
+async fn a_conflicting_form_reloads_and_keeps_the_users_change() {
+    use tend::domain::Record;
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Contacts).await;
+    let contact = the_360(&h).contacts[0].clone();
+    h.key(ch('e')).await;
+    // The user changes the job title...
+    h.key(press(KeyCode::Tab)).await;
+    h.key(press(KeyCode::Tab)).await;
+    h.type_text(" (acting)").await;
+    // ...while someone else changes the email.
+    let mut other = contact.clone();
+    other.email = Some("new@larkspur-logistics.com".into());
+    h.store
+        .update("leo", Record::Contact(other))
+        .await
+        .expect("update");
+    h.key(press(KeyCode::Enter)).await;
+    let screen = h.screen();
+    assert!(screen.contains("r reloads it"), "{screen}");
+    h.key(ch('r')).await;
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.app.form.is_none(), "{}", h.screen());
+    let Record::Contact(saved) = h
+        .store
+        .get(tend::domain::EntityKind::Contact, contact.id)
+        .await
+        .expect("contact")
+    else {
+        panic!("a contact")
+    };
+    assert_eq!(saved.email.as_deref(), Some("new@larkspur-logistics.com"));
+    assert!(saved.title.unwrap_or_default().ends_with(" (acting)"));
+    assert_eq!(saved.version, contact.version + 2);
+}
+
+#[tokio::test]
+async fn deleting_an_account_needs_its_name_typed() {
+    let mut h = Harness::writable(WIDE).await;
+    h.open(LARKSPUR).await;
+    h.key(ch('D')).await;
+    let screen = h.screen();
+    assert!(screen.contains("marked churned"), "{screen}");
+    h.type_text("Larkspur").await;
+    h.key(press(KeyCode::Enter)).await;
+    assert!(
+        h.store.account(LARKSPUR).await.is_ok(),
+        "a wrong name deletes nothing"
+    );
+    h.type_text(" Logistics").await;
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.store.account(LARKSPUR).await.is_err(), "deleted");
+    assert_eq!(h.app.focus, Focus::Portfolio);
+    assert!(!h.rows().iter().any(|r| r.id == LARKSPUR));
+}
+
+#[tokio::test]
+async fn read_only_offers_no_write_and_says_so() {
+    let mut h = Harness::writable(WIDE).await;
+    h.app.read_only = true;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Tasks).await;
+    assert!(footer_text(&h).contains("READ-ONLY"));
+    assert!(!footer_text(&h).contains("edit"));
+    for key in ['n', 'e', 'L', 'x', 'D'] {
+        h.key(ch(key)).await;
+        assert!(h.app.form.is_none() && h.app.confirm.is_none());
+        assert!(footer_text(&h).contains("read-only"), "{key}");
+    }
+    h.key(ch('?')).await;
+    let help = h.screen();
+    assert!(!help.contains("renew agreement"), "{help}");
+    assert_eq!(history_of(&h, LARKSPUR).await.len(), 0);
 }

@@ -375,7 +375,10 @@ mod tests {
         // Renewing the renewal does not stack suffixes.
         let (_, again) = new.renew(day("2027-03-01"), t);
         assert_eq!(again.name, "Platform (renewal 2028-01-01)");
-        assert_eq!(renewal_name("Tend Cloud 2026", day("2027-02-07")), "Tend Cloud 2027");
+        assert_eq!(
+            renewal_name("Tend Cloud 2026", day("2027-02-07")),
+            "Tend Cloud 2027"
+        );
         // A tacitly renewed contract renews from the end of the running term.
         let (old, new) = c.renew(day("2027-06-01"), t);
         assert_eq!(old.end, day("2027-12-31"));

@@ -207,6 +207,8 @@ pub struct App {
     pub account: Option<AccountView>,
     pub focus: Focus,
     pub help: bool,
+    /// Lines the help is scrolled by (when it does not fit).
+    pub help_scroll: usize,
     pub palette: Option<Palette>,
     pub quit: bool,
     /// A message for the footer (an error, a hint).
@@ -232,6 +234,8 @@ pub struct App {
     pub saving: Option<String>,
     /// The score before the last write, to say how the write moved it.
     pub score_before: Option<(Id, Option<f64>, String)>,
+    /// Where the Tasks selection goes once a card move is saved (column, row).
+    pub follow: Option<(usize, usize)>,
     /// Every playbook (loaded when one is to be run).
     pub playbooks: Option<Vec<Playbook>>,
 }
@@ -304,6 +308,7 @@ impl App {
             account: None,
             focus: Focus::Portfolio,
             help: false,
+            help_scroll: 0,
             palette: None,
             quit: false,
             status: None,
@@ -318,6 +323,7 @@ impl App {
             notice: None,
             saving: None,
             score_before: None,
+            follow: None,
             playbooks: None,
         }
     }
@@ -510,8 +516,22 @@ impl App {
             return self.query_key(k);
         }
         if self.help {
-            // Any key closes the help; quit still quits.
+            // j/k scroll a help taller than the screen; any other key closes it;
+            // quit still quits.
+            match k.code {
+                _ if !super::view::help_scrolls(self) => {}
+                KeyCode::Char('j') | KeyCode::Down => {
+                    self.help_scroll += 1;
+                    return vec![];
+                }
+                KeyCode::Char('k') | KeyCode::Up => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1);
+                    return vec![];
+                }
+                _ => {}
+            }
             self.help = false;
+            self.help_scroll = 0;
             if self.keys.action(Screen::Global, &k) == Some(Action::Quit) {
                 self.quit = true;
             }
@@ -989,7 +1009,8 @@ pub fn list_len(a: &AccountView) -> usize {
                 .sum()
         }),
         Tab::Usage => super::view::tabs::usage::active_users(d).len(),
-        Tab::Settings => d.documents.len() + a.history.value().map_or(0, Vec::len),
+        // The account's fields, its documents, then its history.
+        Tab::Settings => 1 + d.documents.len() + a.history.value().map_or(0, Vec::len),
         Tab::Overview => 0,
     }
 }

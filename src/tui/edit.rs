@@ -68,10 +68,12 @@ impl App {
             (Action::Edit, Tab::Tasks) => tabs::tasks::column(d, a.column)
                 .get(sel)
                 .map(|t| forms::edit_task(&ctx, t)),
-            (Action::Edit, Tab::Settings) => Some(match d.documents.get(sel) {
-                Some(doc) => forms::edit_document(&ctx, doc),
-                None => forms::edit_account(&ctx),
-            }),
+            (Action::Edit, Tab::Settings) => {
+                Some(match sel.checked_sub(1).and_then(|i| d.documents.get(i)) {
+                    Some(doc) => forms::edit_document(&ctx, doc),
+                    None => forms::edit_account(&ctx),
+                })
+            }
             _ => None,
         };
         if let Some(form) = form {
@@ -192,10 +194,7 @@ impl App {
                 // The selection follows the card.
                 let column_len = d.tasks.iter().filter(|x| x.status == cols[to]).count();
                 let pos = if to == here { index } else { column_len };
-                if let Some(v) = self.account.as_mut() {
-                    v.column = to;
-                    v.selected[Tab::Tasks.index()] = pos.min(column_len);
-                }
+                self.follow = Some((to, pos.min(column_len)));
                 (
                     moved
                         .into_iter()
@@ -337,7 +336,7 @@ impl App {
             Tab::Opportunities => Record::Opportunity(d.opportunities.get(sel)?.clone()),
             Tab::Tasks => Record::Task((*tabs::tasks::column(d, a.column).get(sel)?).clone()),
             Tab::Playbooks => Record::PlaybookRun(d.playbook_runs.get(sel)?.clone()),
-            Tab::Settings => Record::Document(d.documents.get(sel)?.clone()),
+            Tab::Settings => Record::Document(d.documents.get(sel.checked_sub(1)?)?.clone()),
             _ => return None,
         })
     }
@@ -491,6 +490,10 @@ impl App {
                     return cmds;
                 }
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == account) {
+                    if let Some((column, row)) = self.follow.take() {
+                        a.column = column;
+                        a.selected[Tab::Tasks.index()] = row;
+                    }
                     a.history = Loadable::Idle;
                     cmds.push(Command::LoadAccount(account));
                 }
@@ -498,6 +501,7 @@ impl App {
             }
             Err(e) => {
                 self.score_before = None;
+                self.follow = None;
                 if let Some(form) = self.form.as_mut() {
                     form.refused(&e);
                     return vec![];

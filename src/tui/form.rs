@@ -648,7 +648,17 @@ impl Form {
         use crate::backend::Error;
         self.state = FormState::Editing;
         match e {
-            Error::Conflict { .. } => self.state = FormState::Conflict(e.to_string()),
+            Error::Conflict {
+                kind,
+                expected,
+                actual,
+                ..
+            } => {
+                self.state = FormState::Conflict(format!(
+                    "this {} was changed elsewhere since you opened it (you edited version {expected}, it is at {actual})",
+                    kind.as_str().replace('_', " ")
+                ))
+            }
             Error::Invalid { field, message } => {
                 let name = field.rsplit("].").next().unwrap_or(field);
                 let i = self.field_of(name);

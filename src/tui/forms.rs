@@ -313,7 +313,7 @@ fn contact_fields() -> Vec<Field> {
         Field::text("name", "name", Parse::Str).required(),
         Field::text("email", "email", Parse::OptStr),
         Field::text("title", "job title", Parse::OptStr),
-        Field::text("roles", "roles (comma separated)", Parse::List),
+        Field::text("roles", "roles (a, b, ...)", Parse::List),
         Field::named("kind", "kind", ContactKind::ALL),
     ]
 }
@@ -359,7 +359,7 @@ fn opportunity_fields() -> Vec<Field> {
         Field::named("phase", "phase", OpportunityPhase::ALL),
         Field::text("owner", "owner", Parse::Str),
         Field::toggle("expansion", "expansion"),
-        Field::text("close_date", "close date (YYYY-MM-DD)", Parse::OptDate),
+        Field::text("close_date", "close (YYYY-MM-DD)", Parse::OptDate),
         Field::area("description", "description", 3, Parse::Str),
     ]
 }
@@ -397,7 +397,7 @@ pub fn edit_document(c: &Ctx, doc: &Document) -> Form {
 fn document_fields() -> Vec<Field> {
     vec![
         Field::text("title", "title", Parse::Str).required(),
-        Field::text("kind", "kind (deck, contract, page...)", Parse::Str),
+        Field::text("kind", "kind (deck, page...)", Parse::Str),
         Field::text("link", "link (URL or path)", Parse::Str).required(),
     ]
 }
@@ -422,16 +422,16 @@ pub fn edit_account(c: &Ctx) -> Form {
         Field::named("stage", "stage", Stage::ALL),
         Field::text("segment", "segment", Parse::Str),
         Field::text("region", "region", Parse::Str),
-        Field::text("tags", "tags (comma separated)", Parse::List),
+        Field::text("tags", "tags (a, b, ...)", Parse::List),
         Field::text("owner", "owner", Parse::Str),
-        Field::text("team", "team (comma separated)", Parse::List),
+        Field::text("team", "team (a, b, ...)", Parse::List),
         Field::text("parent_id", "parent account id", Parse::OptId),
         Field::text(
             "health_profile",
-            "health profile (empty: by segment/stage)",
+            "health profile",
             Parse::OptStr,
         ),
-        Field::area("focus_areas", "focus areas (one per line)", 3, Parse::Lines),
+        Field::area("focus_areas", "focus areas (1 a line)", 3, Parse::Lines),
         Field::choice("pulse", "CSM pulse", pulses),
         Field::named("churn.likelihood", "churn likelihood", ChurnLikelihood::ALL),
         Field::text("churn.reason_category", "churn reason", Parse::OptStr),

@@ -198,14 +198,16 @@ fn draw_form(f: &mut Frame, form: &Form, theme: &Theme, area: Rect) {
             theme.warning,
         ),
         FormState::Conflict(e) => Line::styled(
-            format!("{e} — r: reload (your changes are kept) · Esc: back"),
+            format!("{e}: r reloads it, keeping your changes · Esc: back"),
             theme.error,
         ),
     };
-    f.render_widget(
-        Paragraph::new(vec![Line::styled(computed, theme.accent), state]).wrap(Wrap { trim: true }),
-        foot,
-    );
+    let lines = if computed.is_empty() {
+        vec![state]
+    } else {
+        vec![Line::styled(computed, theme.accent), state]
+    };
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), foot);
 }
 
 fn draw_value(f: &mut Frame, field: &Field, focused: bool, theme: &Theme, area: Rect) {

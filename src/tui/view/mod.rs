@@ -197,7 +197,8 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
-fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+/// The lines of the help of the screen in front of the user.
+fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let screen = app.screen();
     let mut lines = vec![Line::styled(
         format!("Keys — {}", screen.name()),
@@ -219,12 +220,31 @@ fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ]));
         }
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled("any key closes this", theme.dim));
-    // Too tall for the terminal: columns side by side.
-    let room = area.height.saturating_sub(2).max(1) as usize;
-    let n = lines.len().div_ceil(room).max(1);
-    let per = lines.len().div_ceil(n);
+    lines
+}
+
+/// How many lines the help scrolls by at most on this terminal (0: it fits), and
+/// the columns and lines per column it shows.
+fn help_fit(lines: usize, (width, height): (u16, u16)) -> (usize, usize, usize) {
+    let room = height.saturating_sub(2).max(1) as usize;
+    let fit = (width / 40).max(1) as usize;
+    let n = lines.div_ceil(room).clamp(1, fit);
+    (lines.saturating_sub(room * n), n, room)
+}
+
+/// Whether the help is taller than the terminal (j/k scroll it then).
+pub fn help_scrolls(app: &App) -> bool {
+    help_fit(help_lines(app, &Theme::plain()).len(), app.size).0 > 0
+}
+
+fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let lines = help_lines(app, theme);
+    // Columns side by side as the width allows; taller than that, it scrolls.
+    let (max_scroll, n, room) = help_fit(lines.len(), (area.width, area.height));
+    let shown = room * n;
+    let scroll = app.help_scroll.min(max_scroll);
+    let mut lines: Vec<Line> = lines.into_iter().skip(scroll).take(shown).collect();
+    let per = lines.len().div_ceil(n).max(1);
     let mut columns: Vec<Vec<Line>> = vec![];
     while !lines.is_empty() {
         let rest = lines.split_off(per.min(lines.len()));
@@ -234,10 +254,16 @@ fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let width = (40 * columns.len() as u16).min(area.width);
     let rect = centered(area, width, tallest + 2);
     f.render_widget(Clear, rect);
+    let closing = if max_scroll > 0 {
+        " j/k scroll · any other key closes this "
+    } else {
+        " any key closes this "
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border_focus)
-        .title(" help ");
+        .title(" help ")
+        .title_bottom(Span::styled(closing, theme.dim));
     let inner = block.inner(rect);
     f.render_widget(block, rect);
     let parts = Layout::horizontal(vec![

@@ -61,8 +61,13 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             Span::raw(if v.is_empty() { "-".into() } else { v }),
         ])
     };
+    let sel = a.selected();
     let mut lines = vec![
-        field("name", acc.name.clone()),
+        if sel == 0 {
+            field("name", acc.name.clone()).style(theme.selected)
+        } else {
+            field("name", acc.name.clone())
+        },
         field("domain", acc.domain.clone().unwrap_or_default()),
         field("external id", acc.external_id.clone().unwrap_or_default()),
         field(
@@ -96,7 +101,6 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             format!("{} · {}", acc.owner, acc.team.join(", ")),
         ),
     ];
-    let sel = a.selected();
     for (i, doc) in d.documents.iter().enumerate() {
         let line = field(
             "document",
@@ -143,7 +147,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             ],
         ),
         entries.len(),
-        sel.checked_sub(d.documents.len()),
+        sel.checked_sub(1 + d.documents.len()),
         |i| {
             let c = &entries[i];
             let change = match c.action {
@@ -153,7 +157,12 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             Row::new(vec![
                 Cell::from(crate::format::days_from(today, c.at.date_naive())),
                 Cell::from(c.actor.clone()),
-                Cell::from(format!("{} {} #{}", c.action, entity(c.entity), c.record_id)),
+                Cell::from(format!(
+                    "{} {} #{}",
+                    c.action,
+                    entity(c.entity),
+                    c.record_id
+                )),
                 Cell::from(c.field.clone().unwrap_or_default()),
                 Cell::from(change),
             ])
