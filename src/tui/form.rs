@@ -448,28 +448,35 @@ impl Form {
         let mut json = self.base_json();
         let mut errors = vec![];
         for (i, f) in self.fields.iter().enumerate() {
+            // A field that does not parse keeps the record's value, so the rules
+            // across fields (an end before its start) are still checked.
             match f.value(self.today) {
                 Ok(v) => set(&mut json, f.path, v),
                 Err(e) => errors.push((i, e)),
             }
         }
-        if !errors.is_empty() {
-            return Err(errors);
-        }
         let kind = self.base.kind();
-        let record: Record = serde_json::from_value(serde_json::json!({
+        let record: Record = match serde_json::from_value(serde_json::json!({
             "kind": kind.as_str(),
             "record": json,
-        }))
-        .map_err(|e| vec![(self.focus, e.to_string())])?;
-        let checks = check_record(&record);
-        if checks.is_empty() {
-            return Ok(record);
+        })) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push((self.focus, e.to_string()));
+                return Err(errors);
+            }
+        };
+        for e in check_record(&record) {
+            let i = self.field_of(e.field);
+            if !errors.iter().any(|(j, _)| *j == i) {
+                errors.push((i, e.message));
+            }
         }
-        Err(checks
-            .into_iter()
-            .map(|e| (self.field_of(e.field), e.message))
-            .collect())
+        if errors.is_empty() {
+            Ok(record)
+        } else {
+            Err(errors)
+        }
     }
 
     /// The field a record field name belongs to (the focused one when none does).
