@@ -55,6 +55,9 @@ pub struct HealthSettings {
 pub struct StoreSettings {
     /// The SQLite file; empty means `<XDG data dir>/tend/tend.db`.
     pub path: Option<PathBuf>,
+    /// Refuse every write: the write commands exit with "read-only: ...", the app
+    /// offers no write action. `--read-only` sets it for one run.
+    pub read_only: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -197,6 +200,7 @@ impl Settings {
             ascii: self.ui.ascii_charts,
             mouse: self.ui.mouse,
             keys,
+            read_only: self.store.read_only,
             user: self.user_name(),
             ..crate::tui::Options::default()
         })
@@ -295,8 +299,9 @@ mod tests {
             Some(3)
         );
         assert!(s.health.profiles.is_some());
+        assert!(s.store.read_only);
         assert_eq!(s.ui.keys["portfolio"]["sort"], vec!["o".to_string()]);
-        s.tui_options().unwrap();
+        assert!(s.tui_options().unwrap().read_only);
     }
 
     #[test]

@@ -286,3 +286,660 @@ fn health_recompute_reports_what_it_did() {
     assert!(one.status.success());
     assert!(String::from_utf8_lossy(&one.stderr).contains("rescored 1 account "));
 }
+
+#[test]
+fn the_command_line_is_well_formed() {
+    use clap::CommandFactory;
+    tend::cli::Cli::command().debug_assert();
+}
+
+// --- writes ------------------------------------------------------------------
+
+/// Who the write tests' change-log entries name.
+const ACTOR: &str = "script-runner";
+
+/// A store file in a temporary directory, loaded with the demo fixtures.
+fn demo_store() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db").to_str().expect("path").to_string();
+    let out = tend()
+        .args(["--db", &db, "import", "assets/demo.json", "--rebase"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (dir, db)
+}
+
+/// `tend --db DB ARGS...` as the write tests' user, with `stdin` piped in.
+fn on(db: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    let mut c = tend();
+    c.env("TEND_USER__NAME", ACTOR)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().expect("run");
+    let mut pipe = child.stdin.take().expect("stdin");
+    if let Some(text) = stdin {
+        pipe.write_all(text.as_bytes()).expect("write stdin");
+    }
+    drop(pipe);
+    child.wait_with_output().expect("wait")
+}
+
+/// Runs a command that must succeed; answers its standard output as JSON.
+fn json(db: &str, args: &[&str], stdin: Option<&str>) -> serde_json::Value {
+    let out = on(db, args, stdin);
+    assert!(
+        out.status.success(),
+        "tend {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "tend {args:?}: {e}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
+
+/// Runs a command that must fail with `code`; answers its standard error.
+fn fails(db: &str, args: &[&str], stdin: Option<&str>, code: i32) -> String {
+    let out = on(db, args, stdin);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(code), "tend {args:?}: {err}");
+    err
+}
+
+/// The change history of one account, read through the library.
+fn history(db: &str, account: i64) -> Vec<tend::domain::ChangeLogEntry> {
+    use tend::backend::{Backend, PageRequest};
+    let store = tend::sqlite::Store::open_with_clock(db, tend::sqlite::system_clock())
+        .expect("open the store");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(store.change_log(
+        account,
+        PageRequest {
+            offset: 0,
+            limit: 500,
+        },
+    ))
+    .expect("change log")
+    .items
+}
+
+#[test]
+fn record_get_create_update_delete() {
+    let (_dir, db) = demo_store();
+    let db = db.as_str();
+    let account = json(db, &["record", "get", "account", "1"], None);
+    assert_eq!(account["name"], "Larkspur Logistics");
+    let v1 = account["version"].as_i64().expect("version");
+
+    // Create from standard input: id, version and times are filled in.
+    let contact = json(
+        db,
+        &["record", "create", "contact"],
+        Some(r#"{"account_id": 1, "name": "Pat Doe", "roles": ["champion"]}"#),
+    );
+    let cid = contact["id"].as_i64().expect("id");
+    assert!(cid > 0);
+    assert_eq!(contact["version"], 1);
+    assert_eq!(contact["source"], "ui");
+    assert_eq!(
+        json(db, &["record", "get", "contact", &cid.to_string()], None),
+        contact
+    );
+    // ... and from a file.
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("doc.json");
+    std::fs::write(
+        &file,
+        r#"{"account_id": 1, "title": "Recovery plan", "link": "https://docs.example.com/plan"}"#,
+    )
+    .expect("write");
+    let doc = json(
+        db,
+        &["record", "create", "document", file.to_str().expect("p")],
+        None,
+    );
+    assert_eq!(doc["title"], "Recovery plan");
+    // Refused input names the field; nothing is written.
+    let err = fails(
+        db,
+        &["record", "create", "contact", "-"],
+        Some(r#"{"account_id": 1, "name": "X", "nickname": "x"}"#),
+        2,
+    );
+    assert!(err.contains("unknown field `nickname`"), "{err}");
+    let err = fails(
+        db,
+        &["record", "create", "contact"],
+        Some(r#"{"account_id": 1}"#),
+        2,
+    );
+    assert!(err.contains("missing field `name`"), "{err}");
+    let err = fails(
+        db,
+        &["record", "create", "contact"],
+        Some(r#"{"account_id": 99999, "name": "X"}"#),
+        2,
+    );
+    assert!(
+        err.contains("invalid account_id: account 99999 does not exist"),
+        "{err}"
+    );
+    let err = fails(db, &["record", "create", "contact"], Some("[1, 2]"), 2);
+    assert!(err.contains("one JSON object"), "{err}");
+
+    // Update: JSON values, strings otherwise, nested fields with dots.
+    let updated = json(
+        db,
+        &[
+            "record",
+            "update",
+            "account",
+            "1",
+            "--set",
+            "churn.likelihood=at_risk",
+            "--set",
+            "tags=[\"watch\"]",
+            "--set",
+            "owner=2024",
+        ],
+        None,
+    );
+    assert_eq!(updated["churn"]["likelihood"], "at_risk");
+    assert_eq!(updated["tags"], serde_json::json!(["watch"]));
+    assert_eq!(updated["owner"], "2024", "a number typed for a text field");
+    assert_eq!(updated["version"], v1 + 1);
+    // With --version: a stale one is a conflict (exit 1), the store's message.
+    let err = fails(
+        db,
+        &[
+            "record",
+            "update",
+            "account",
+            "1",
+            "--set",
+            "owner=maya.chen",
+            "--version",
+            &v1.to_string(),
+        ],
+        None,
+        1,
+    );
+    assert!(
+        err.contains(&format!(
+            "account 1 was changed by someone else (you edited version {v1}, the store has version {})",
+            v1 + 1
+        )),
+        "{err}"
+    );
+    let current = json(
+        db,
+        &[
+            "record",
+            "update",
+            "account",
+            "1",
+            "--set",
+            "churn.likelihood=none",
+            "--version",
+            &(v1 + 1).to_string(),
+        ],
+        None,
+    );
+    assert_eq!(current["version"], v1 + 2);
+    // Bad fields and values: exit 2, named.
+    for (set, needle) in [
+        ("stage=bogus", "invalid stage: unknown variant `bogus`"),
+        ("nosuch=1", "unknown field `nosuch`"),
+        ("churn.nosuch=1", "unknown field `nosuch`"),
+        ("name= ", "invalid name"),
+        ("version=9", "use --version"),
+        ("name", "expected FIELD=VALUE"),
+    ] {
+        let err = fails(
+            db,
+            &["record", "update", "account", "1", "--set", set],
+            None,
+            2,
+        );
+        assert!(err.contains(needle), "--set {set}: {err}");
+    }
+    assert_eq!(json(db, &["record", "get", "account", "1"], None), current);
+
+    // Delete: only at a version; an account only with --yes.
+    let err = fails(
+        db,
+        &["record", "delete", "contact", &cid.to_string()],
+        None,
+        2,
+    );
+    assert!(err.contains("--version is required"), "{err}");
+    let err = fails(
+        db,
+        &[
+            "record",
+            "delete",
+            "contact",
+            &cid.to_string(),
+            "--version",
+            "7",
+        ],
+        None,
+        1,
+    );
+    assert!(err.contains("was changed by someone else"), "{err}");
+    let out = on(
+        db,
+        &[
+            "record",
+            "delete",
+            "contact",
+            &cid.to_string(),
+            "--version",
+            "1",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = fails(db, &["record", "get", "contact", &cid.to_string()], None, 1);
+    assert!(err.contains(&format!("contact {cid} not found")), "{err}");
+    let err = fails(
+        db,
+        &["record", "delete", "account", "2", "--version", "1"],
+        None,
+        2,
+    );
+    assert!(err.contains("churn is usually what is wanted"), "{err}");
+    assert!(err.contains("--yes"), "{err}");
+    assert!(json(db, &["record", "get", "account", "2"], None)["id"] == 2);
+
+    // The change log names the configured user for each write.
+    let log = history(db, 1);
+    let mine: Vec<(&str, &str, Option<&str>)> = log
+        .iter()
+        .filter(|c| c.actor == ACTOR)
+        .map(|c| (c.entity.as_str(), c.action.as_str(), c.field.as_deref()))
+        .collect();
+    for want in [
+        ("contact", "create", None),
+        ("document", "create", None),
+        ("account", "update", Some("churn")),
+        ("account", "update", Some("tags")),
+        ("account", "update", Some("owner")),
+        ("contact", "delete", None),
+    ] {
+        assert!(mine.contains(&want), "{want:?} not in {mine:?}");
+    }
+    assert_eq!(
+        mine.iter()
+            .filter(|c| *c == &("account", "update", Some("churn")))
+            .count(),
+        2,
+        "at_risk, then none again"
+    );
+}
+
+#[test]
+fn log_an_interaction_with_its_sentiment_and_the_health_change() {
+    let (_dir, db) = demo_store();
+    let db = db.as_str();
+    let logged = json(
+        db,
+        &[
+            "log",
+            "Larkspur Logistics",
+            "--kind",
+            "email",
+            "--direction",
+            "in",
+            "--subject",
+            "Export broken again",
+            "--body",
+            "This is terrible. The export is broken again, we are very frustrated and angry, and we are considering cancelling.",
+            "--contact",
+            "grace",
+            "--tag",
+            "bug",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let id = logged["id"].as_i64().expect("id");
+    assert_eq!(logged["account_id"], 1);
+    assert_eq!(logged["sentiment"]["label"], "negative");
+    assert_eq!(logged["sentiment"]["source"], "ai");
+    assert!(logged["sentiment"]["score"].as_f64().expect("score") < -0.5);
+    let before = logged["health"]["before"].as_f64().expect("before");
+    let after = logged["health"]["after"].as_f64().expect("after");
+    assert!(
+        after < before,
+        "an angry email lowers health: {before} -> {after}"
+    );
+    // The stored interaction.
+    let i = json(db, &["record", "get", "interaction", &id.to_string()], None);
+    assert_eq!(i["kind"], "email");
+    assert_eq!(i["direction"], "in");
+    assert_eq!(i["tags"], serde_json::json!(["bug"]));
+    assert_eq!(i["user"], ACTOR);
+    let grace = i["contact_ids"][0].as_i64().expect("a contact");
+    let contact = json(db, &["record", "get", "contact", &grace.to_string()], None);
+    assert_eq!(contact["name"], "Grace Schmidt");
+    // The account's row shows the new score.
+    let row = &json(db, &["account", "1", "--format", "json"], None)["row"];
+    let score = row["health_score"].as_f64().expect("score");
+    assert!((score - after).abs() < 0.05, "{score} vs {after}");
+    assert!(history(db, 1).iter().any(|c| c.record_id == id
+        && c.entity == tend::domain::EntityKind::Interaction
+        && c.actor == ACTOR));
+
+    // The table, a body from a file, an account by domain.
+    let dir = tempfile::tempdir().expect("dir");
+    let body = dir.path().join("body.txt");
+    std::fs::write(&body, "Great call, they love the new dashboards. Thanks!").expect("write");
+    let out = on(
+        db,
+        &[
+            "log",
+            "larkspur-logistics.com",
+            "--kind",
+            "call",
+            "--subject",
+            "Check-in",
+            "--body-file",
+            body.to_str().expect("p"),
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("sentiment  positive +"), "{text}");
+    assert!(text.contains(" -> "), "{text}");
+    assert!(text.contains("Larkspur Logistics (1)"), "{text}");
+
+    // Bad input: exit 2, named.
+    let err = fails(
+        db,
+        &[
+            "log",
+            "1",
+            "--kind",
+            "call",
+            "--subject",
+            "x",
+            "--contact",
+            "Nobody Here",
+        ],
+        None,
+        2,
+    );
+    assert!(err.contains("--contact 'Nobody Here'"), "{err}");
+    let err = fails(
+        db,
+        &["log", "no such account", "--kind", "call", "--subject", "x"],
+        None,
+        2,
+    );
+    assert!(err.contains("no account matches"), "{err}");
+    let err = fails(
+        db,
+        &["log", "1", "--kind", "fax", "--subject", "x"],
+        None,
+        2,
+    );
+    assert!(err.contains("fax"), "{err}");
+}
+
+#[test]
+fn renew_an_agreement_run_a_playbook_move_a_task() {
+    let (_dir, db) = demo_store();
+    let db = db.as_str();
+    let a360 = json(db, &["account", "1", "--format", "json"], None);
+    let active = a360["agreements"]
+        .as_array()
+        .expect("agreements")
+        .iter()
+        .find(|a| a["status"] == "active")
+        .expect("an active agreement")
+        .clone();
+    let old_id = active["id"].as_i64().expect("id");
+    let mrr = active["mrr_cents"].clone();
+
+    // Renewal: the old contract stops renewing, the new one follows its term.
+    let renewal = json(
+        db,
+        &[
+            "agreement",
+            "renew",
+            &old_id.to_string(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(renewal["renews_id"], old_id);
+    assert_eq!(renewal["kind"], "renewal");
+    assert_eq!(renewal["status"], "active");
+    assert_eq!(renewal["mrr_cents"], mrr);
+    let old = json(
+        db,
+        &["record", "get", "agreement", &old_id.to_string()],
+        None,
+    );
+    assert_eq!(old["auto_renew"], false);
+    assert_eq!(old["version"], active["version"].as_i64().expect("v") + 1);
+    let next_day = chrono::NaiveDate::parse_from_str(old["end"].as_str().expect("end"), "%Y-%m-%d")
+        .expect("date")
+        .succ_opt()
+        .expect("day");
+    assert_eq!(renewal["start"], next_day.to_string());
+    let row = &json(db, &["account", "1", "--format", "json"], None)["row"];
+    assert_eq!(row["mrr_cents"], a360["row"]["mrr_cents"], "counted once");
+    let err = fails(db, &["agreement", "renew", &old_id.to_string()], None, 2);
+    assert!(err.contains("already renewed"), "{err}");
+    let log = history(db, 1);
+    assert!(log.iter().any(|c| c.record_id == old_id
+        && c.field.as_deref() == Some("auto_renew")
+        && c.actor == ACTOR));
+    assert!(
+        log.iter()
+            .any(|c| c.record_id == renewal["id"].as_i64().expect("id")
+                && c.action == tend::domain::ChangeAction::Create)
+    );
+
+    // A playbook run, by playbook name; its steps move on.
+    let run = json(
+        db,
+        &[
+            "playbook",
+            "run",
+            "Larkspur Logistics",
+            "risk mitigation",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let run_id = run["id"].as_i64().expect("id").to_string();
+    let states = |r: &serde_json::Value| -> Vec<String> {
+        r["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .map(|s| s["state"].as_str().expect("state").to_string())
+            .collect()
+    };
+    assert_eq!(states(&run), ["waiting", "pending", "pending", "pending"]);
+    let run = json(
+        db,
+        &[
+            "playbook", "step", &run_id, "1", "complete", "--format", "json",
+        ],
+        None,
+    );
+    assert_eq!(states(&run), ["done", "waiting", "pending", "pending"]);
+    let run = json(
+        db,
+        &["playbook", "step", &run_id, "3", "skip", "--format", "json"],
+        None,
+    );
+    assert_eq!(states(&run), ["done", "waiting", "skipped", "pending"]);
+    let out = on(db, &["playbook", "step", &run_id, "2", "complete"], None);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"Risk mitigation\""), "{text}");
+    assert!(text.contains("4     Check health"), "{text}");
+    for (args, needle) in [
+        (vec!["1", "complete"], "step 1 is done, not open"),
+        (vec!["2", "retry"], "only a failed step is retried"),
+        (vec!["9", "skip"], "step 9 does not exist (the run has 4)"),
+        (vec!["0", "skip"], "counts from 1"),
+    ] {
+        let mut all = vec!["playbook", "step", run_id.as_str()];
+        all.extend(args);
+        let err = fails(db, &all, None, 2);
+        assert!(err.contains(needle), "{all:?}: {err}");
+    }
+    let err = fails(db, &["playbook", "run", "1", "no such playbook"], None, 2);
+    assert!(err.contains("no playbook matches"), "{err}");
+
+    // A kanban move, renumbering the column, in one transaction.
+    let tasks = a360["tasks"].as_array().expect("tasks");
+    let done: Vec<i64> = tasks
+        .iter()
+        .filter(|t| t["status"] == "done")
+        .map(|t| t["id"].as_i64().expect("id"))
+        .collect();
+    let doing = tasks.iter().filter(|t| t["status"] == "doing").count();
+    let moved = json(
+        db,
+        &[
+            "task",
+            "move",
+            &done[0].to_string(),
+            "--to",
+            "doing",
+            "--index",
+            "1",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let moved = moved.as_array().expect("the tasks written");
+    assert!(
+        moved
+            .iter()
+            .any(|t| t["id"] == done[0] && t["status"] == "doing" && t["position"] == 1),
+        "{moved:?}"
+    );
+    let column = json(db, &["account", "1", "--format", "json"], None)["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter(|t| t["status"] == "doing")
+        .map(|t| {
+            (
+                t["position"].as_i64().expect("pos"),
+                t["id"].as_i64().expect("id"),
+            )
+        })
+        .collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(column.len(), doing + 1);
+    assert_eq!(column.first(), Some(&(1, done[0])), "on top");
+    assert_eq!(
+        column.iter().map(|(p, _)| *p).collect::<Vec<_>>(),
+        (1..=(doing as i64 + 1)).collect::<Vec<_>>()
+    );
+    let err = fails(
+        db,
+        &[
+            "task",
+            "move",
+            &done[0].to_string(),
+            "--to",
+            "done",
+            "--index",
+            "0",
+        ],
+        None,
+        2,
+    );
+    assert!(err.contains("--index counts from 1"), "{err}");
+    let err = fails(db, &["task", "move", "1", "--to", "later"], None, 2);
+    assert!(err.contains("later"), "{err}");
+    assert!(
+        history(db, 1)
+            .iter()
+            .any(|c| c.entity == tend::domain::EntityKind::Task
+                && c.record_id == done[0]
+                && c.field.as_deref() == Some("status")
+                && c.actor == ACTOR)
+    );
+}
+
+#[test]
+fn read_only_refuses_every_write() {
+    let (dir, db) = demo_store();
+    let db = db.as_str();
+    let before = std::fs::read(db).expect("read");
+    let writes: Vec<Vec<&str>> = vec![
+        vec!["record", "create", "contact", "-"],
+        vec!["record", "update", "account", "1", "--set", "owner=x"],
+        vec!["record", "delete", "task", "1", "--version", "1"],
+        vec!["log", "1", "--kind", "note", "--subject", "x"],
+        vec!["agreement", "renew", "3"],
+        vec!["playbook", "run", "1", "Onboarding"],
+        vec!["playbook", "step", "1", "1", "complete"],
+        vec!["task", "move", "1", "--to", "todo"],
+        vec!["import", "assets/demo.json"],
+        vec!["health", "recompute"],
+    ];
+    for args in &writes {
+        let mut all = vec!["--read-only"];
+        all.extend(args.iter().copied());
+        let err = fails(db, &all, Some(r#"{"account_id": 1, "name": "X"}"#), 2);
+        assert!(err.contains("tend: read-only: "), "{args:?}: {err}");
+        assert!(err.contains("--read-only"), "{args:?}: {err}");
+    }
+    // The config key does the same; reads still work.
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[store]\nread_only = true\n").expect("write");
+    let config = config.to_str().expect("p");
+    for args in &writes {
+        let mut all = vec!["--config", config];
+        all.extend(args.iter().copied());
+        let err = fails(db, &all, Some("{}"), 2);
+        assert!(err.contains("read-only: "), "{args:?}: {err}");
+        assert!(err.contains("store.read_only"), "{args:?}: {err}");
+    }
+    assert_eq!(
+        std::fs::read(db).expect("read"),
+        before,
+        "the store changed"
+    );
+    let account = json(db, &["--read-only", "record", "get", "account", "1"], None);
+    assert_eq!(account["name"], "Larkspur Logistics");
+    let out = on(db, &["--config", config, "accounts", "--limit", "1"], None);
+    assert!(out.status.success());
+}

@@ -53,6 +53,7 @@ pub async fn run(cli: &Cli, settings: &Settings, cmd: &HealthCommand) -> Result<
             explain(&name, &report, *format).map_err(Failure::from)
         }
         HealthCommand::Recompute { account } => {
+            cli.check_writable(settings, "tend health recompute")?;
             let store = open_store(cli, settings)?;
             let id = match account {
                 Some(a) => Some(resolve_account(&store, a).await?),

@@ -2,6 +2,7 @@
 
 mod health;
 pub mod output;
+mod write;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,6 +32,9 @@ pub struct Cli {
     /// Use a fresh store built from the bundled demo fixtures.
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Refuse every write (as the config's store.read_only = true does).
+    #[arg(long, global = true)]
+    pub read_only: bool,
     /// Without a command: the full-screen app on the configured store.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -67,6 +71,20 @@ pub enum Command {
     /// Health scores: explain one, recompute, list or check profiles.
     #[command(subcommand)]
     Health(health::HealthCommand),
+    /// Any record by kind and id: get, create, update, delete (JSON in and out).
+    #[command(subcommand)]
+    Record(write::RecordCommand),
+    /// Log an interaction (call, meeting, note, email) on an account.
+    Log(write::LogArgs),
+    /// Contracts: renew one.
+    #[command(subcommand)]
+    Agreement(write::AgreementCommand),
+    /// Playbooks: start a run on an account, move a run's step on.
+    #[command(subcommand)]
+    Playbook(write::PlaybookCommand),
+    /// Tasks: move one on the kanban.
+    #[command(subcommand)]
+    Task(write::TaskCommand),
 }
 
 #[derive(Debug, Default, Args)]
@@ -171,6 +189,28 @@ pub fn store_options(settings: &Settings) -> Result<Options, Failure> {
     })
 }
 
+impl Cli {
+    /// Whether writes are refused: `--read-only` or the config's `store.read_only`.
+    pub fn read_only(&self, settings: &Settings) -> bool {
+        self.read_only || settings.store.read_only
+    }
+
+    /// Refuses a write command when the store is read-only (exit 2).
+    pub fn check_writable(&self, settings: &Settings, what: &str) -> Result<(), Failure> {
+        if !self.read_only(settings) {
+            return Ok(());
+        }
+        let why = if self.read_only {
+            "--read-only"
+        } else {
+            "the config's store.read_only"
+        };
+        Err(Failure::usage(format!(
+            "read-only: {what} writes to the store, and {why} refuses every write"
+        )))
+    }
+}
+
 /// Opens the store the flags and settings point at.
 pub fn open_store(cli: &Cli, settings: &Settings) -> Result<Store, Failure> {
     let options = store_options(settings)?;
@@ -183,11 +223,12 @@ pub fn open_store(cli: &Cli, settings: &Settings) -> Result<Store, Failure> {
 
 /// Runs a non-interactive command.
 pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
+    let read_only = cli.read_only(&settings);
     let Some(command) = &cli.command else {
         let options = store_options(&settings)?;
         let demo = cli.demo;
         let path = settings.store_path(cli.db.as_deref());
-        return app(&settings, move || {
+        return app(&settings, read_only, move || {
             if demo {
                 Store::demo(options)
             } else {
@@ -205,16 +246,29 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             let store = open_store(&cli, &settings)?;
             show_account(&store, account, *format).await
         }
-        Command::Import { file, rebase } => import(&cli, &settings, file, *rebase),
+        Command::Import { file, rebase } => {
+            cli.check_writable(&settings, "tend import")?;
+            import(&cli, &settings, file, *rebase)
+        }
         Command::Export { out } => {
             let store = open_store(&cli, &settings)?;
             export(&store, out.as_deref()).await
         }
-        Command::Generate(args) => generate_cmd(&cli, &settings, args),
+        Command::Generate(args) => {
+            if args.out.is_none() {
+                cli.check_writable(&settings, "tend generate into a store")?;
+            }
+            generate_cmd(&cli, &settings, args)
+        }
         Command::Health(cmd) => health::run(&cli, &settings, cmd).await,
+        Command::Record(cmd) => write::record(&cli, &settings, cmd).await,
+        Command::Log(args) => write::log(&cli, &settings, args).await,
+        Command::Agreement(cmd) => write::agreement(&cli, &settings, cmd).await,
+        Command::Playbook(cmd) => write::playbook(&cli, &settings, cmd).await,
+        Command::Task(cmd) => write::task(&cli, &settings, cmd).await,
         Command::Demo => {
             let options = store_options(&settings)?;
-            app(&settings, move || Store::demo(options)).await
+            app(&settings, read_only, move || Store::demo(options)).await
         }
     }
 }
@@ -223,12 +277,14 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
 /// the first frame already shows.
 async fn app(
     settings: &Settings,
+    read_only: bool,
     open: impl FnOnce() -> backend::Result<Store> + Send + 'static,
 ) -> Result<(), Failure> {
     use std::io::IsTerminal;
-    let options = settings
+    let mut options = settings
         .tui_options()
         .map_err(|e| Failure::usage(e.to_string()))?;
+    options.read_only |= read_only;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(Failure::usage(
             "the app needs a terminal; for scripts use a command (tend accounts, tend account ID, ...)",

@@ -179,6 +179,11 @@ contract!(Fixture =>
     check_record_usage_rejects_dangling_contact,
     check_delete_contact_keeps_interactions_editable,
     check_playbook_run_steps_match_playbook,
+    // Batches.
+    check_apply_all_or_nothing,
+    check_invalid_update_every_kind,
+    check_apply_renewal,
+    check_apply_task_move_renumbers,
     // Import and export.
     check_export_equals_imported_fixture,
     check_import_refuses_present_ids,

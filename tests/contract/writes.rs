@@ -1333,3 +1333,538 @@ pub async fn some_writes(b: &dyn Backend) {
     .await
     .expect("usage");
 }
+
+// --- batches (Backend::apply) ------------------------------------------------
+
+/// Asserts the store and its change log are exactly as in `before`.
+async fn assert_untouched(b: &dyn Backend, before: &tend::dataset::Dataset, ctx: &str) {
+    assert_same_dataset(&snapshot(b).await, before, ctx);
+}
+
+pub async fn check_apply_all_or_nothing(b: &dyn Backend, fx: &Fixture) {
+    // Someone else moves ANNA to version 2: our copy at version 1 is stale.
+    let anna_v1 = b.get(EntityKind::Contact, C_ANNA).await.expect("get");
+    let mut theirs = anna_v1.clone();
+    mutate(&mut theirs);
+    b.update("grace", theirs).await.expect("their update");
+    let before = snapshot(b).await;
+
+    // 1. A valid create, then a stale update: neither stays.
+    let new_task = fixture::task(
+        0,
+        ACME,
+        None,
+        "Call the sponsor",
+        "alice",
+        None,
+        TaskStatus::Todo,
+        Priority::High,
+        3,
+    );
+    let mut stale = anna_v1.clone();
+    if let Record::Contact(c) = &mut stale {
+        c.title = Some("Chief of staff".into());
+    }
+    let r = b
+        .apply(
+            "mallory",
+            vec![
+                Write::Create {
+                    record: Record::Task(new_task.clone()),
+                },
+                Write::Update { record: stale },
+            ],
+        )
+        .await;
+    expect_conflict(r, EntityKind::Contact, C_ANNA, 1, 2, "stale second write");
+    assert_untouched(b, &before, "after a batch whose 2nd write is stale").await;
+
+    // 2. A valid update, then an invalid one: the first is rolled back, and the
+    // error names the write and the field.
+    let mut renamed = b.get(EntityKind::Account, GLOBEX).await.expect("get");
+    if let Record::Account(a) = &mut renamed {
+        a.name = "Globex Worldwide".into();
+    }
+    let mut nameless = b.get(EntityKind::Account, HOOLI).await.expect("get");
+    if let Record::Account(a) = &mut nameless {
+        a.name = " ".into();
+    }
+    let r = b
+        .apply(
+            "mallory",
+            vec![
+                Write::Update { record: renamed },
+                Write::Update { record: nameless },
+            ],
+        )
+        .await;
+    expect_invalid(r, "writes[1].name", "invalid second write");
+    assert_untouched(b, &before, "after a batch whose 2nd write is invalid").await;
+
+    // 3. A delete, then a create that refers to a missing record.
+    let deck = b.get(EntityKind::Task, T_DECK).await.expect("get");
+    let r = b
+        .apply(
+            "mallory",
+            vec![
+                Write::Delete {
+                    kind: EntityKind::Task,
+                    id: T_DECK,
+                    version: deck.version(),
+                },
+                Write::Create {
+                    record: Record::Contact(fixture::contact(0, 999, "Nobody", &[])),
+                },
+            ],
+        )
+        .await;
+    expect_invalid(r, "writes[1].account_id", "dangling second write");
+    assert_untouched(b, &before, "after a batch with a delete first").await;
+
+    // 4. A delete of a missing record second.
+    let r = b
+        .apply(
+            "mallory",
+            vec![
+                Write::Create {
+                    record: Record::Task(new_task.clone()),
+                },
+                Write::Delete {
+                    kind: EntityKind::Task,
+                    id: 9999,
+                    version: 1,
+                },
+            ],
+        )
+        .await;
+    expect_not_found(r, EntityKind::Task, 9999, "missing record second");
+    assert_untouched(b, &before, "after a batch whose 2nd write is missing").await;
+
+    // An empty batch writes nothing.
+    assert_eq!(b.apply("mallory", vec![]).await.expect("empty"), vec![]);
+    assert_untouched(b, &before, "after an empty batch").await;
+
+    // A batch that succeeds answers each write in order (None for a delete) and
+    // logs them in order, all at the same instant, under one actor.
+    let last = last_change_id(b).await;
+    let mut deck_moved = deck.clone();
+    if let Record::Task(t) = &mut deck_moved {
+        t.status = TaskStatus::Doing;
+    }
+    let out = b
+        .apply(
+            "carol",
+            vec![
+                Write::Create {
+                    record: Record::Task(new_task.clone()),
+                },
+                Write::Update {
+                    record: deck_moved.clone(),
+                },
+                Write::Delete {
+                    kind: EntityKind::Alert,
+                    id: AL_DONE,
+                    version: 1,
+                },
+            ],
+        )
+        .await
+        .expect("a valid batch");
+    assert_eq!(out.len(), 3);
+    let created = out[0].clone().expect("the created task");
+    assert!(created.id() > 0);
+    assert_eq!(
+        b.get(EntityKind::Task, created.id()).await.expect("get"),
+        created
+    );
+    let updated = out[1].clone().expect("the updated task");
+    assert_eq!(updated.version(), deck.version() + 1);
+    assert_eq!(out[2], None);
+    expect_not_found(
+        b.get(EntityKind::Alert, AL_DONE).await,
+        EntityKind::Alert,
+        AL_DONE,
+        "deleted in the batch",
+    );
+    let changes = changes_since(b, last).await;
+    let got: Vec<(EntityKind, ChangeAction, Option<&str>)> = changes
+        .iter()
+        .map(|c| (c.entity, c.action, c.field.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (EntityKind::Task, ChangeAction::Create, None),
+            (EntityKind::Task, ChangeAction::Update, Some("status")),
+            (EntityKind::Alert, ChangeAction::Delete, None),
+        ]
+    );
+    assert!(
+        changes.iter().all(|c| c.actor == "carol" && c.at == fx.now),
+        "{changes:?}"
+    );
+}
+
+/// An invalid version of an existing record of each kind, and the field named.
+fn broken(r: &mut Record) -> &'static str {
+    match r {
+        Record::Account(a) => {
+            a.name = String::new();
+            "name"
+        }
+        Record::Contact(c) => {
+            c.email = Some("not an address".into());
+            "email"
+        }
+        Record::Interaction(i) => {
+            i.sentiment = Some(Sentiment {
+                score: 3.0,
+                label: SentimentLabel::Positive,
+                source: SentimentSource::Manual,
+            });
+            "sentiment.score"
+        }
+        Record::SupportCase(c) => {
+            c.severity = 9;
+            "severity"
+        }
+        Record::Agreement(a) => {
+            a.mrr_cents = -1;
+            "mrr_cents"
+        }
+        Record::Opportunity(o) => {
+            o.amount_cents = -5;
+            "amount_cents"
+        }
+        Record::Project(p) => {
+            p.name = " ".into();
+            "name"
+        }
+        Record::Task(t) => {
+            t.title = String::new();
+            "title"
+        }
+        Record::Playbook(p) => {
+            p.steps.clear();
+            "steps"
+        }
+        Record::PlaybookRun(r) => {
+            r.steps.clear();
+            "steps"
+        }
+        Record::NpsResponse(n) => {
+            n.score = 11;
+            "score"
+        }
+        Record::Document(d) => {
+            d.link = String::new();
+            "link"
+        }
+        Record::Alert(a) => {
+            a.message = String::new();
+            "message"
+        }
+        Record::Summary(s) => {
+            s.sections.clear();
+            "sections"
+        }
+    }
+}
+
+/// A refused update of each kind, on its own and second in a batch after a valid
+/// write, leaves nothing behind: no record changed, no change-log entry.
+pub async fn check_invalid_update_every_kind(b: &dyn Backend, _fx: &Fixture) {
+    let before = snapshot(b).await;
+    for (kind, id) in representatives() {
+        let ctx = format!("invalid update of {kind} {id}");
+        let mut r = b.get(kind, id).await.expect("get");
+        let field = broken(&mut r);
+        expect_invalid(b.update("mallory", r.clone()).await, field, &ctx);
+        assert_untouched(b, &before, &ctx).await;
+        let mut fine = b.get(EntityKind::Task, T_KICKOFF).await.expect("get");
+        mutate(&mut fine);
+        let batch = b
+            .apply(
+                "mallory",
+                vec![Write::Update { record: fine }, Write::Update { record: r }],
+            )
+            .await;
+        expect_invalid(batch, &format!("writes[1].{field}"), &ctx);
+        assert_untouched(b, &before, &format!("{ctx} in a batch")).await;
+    }
+}
+
+async fn agreement_of(b: &dyn Backend, id: Id) -> Agreement {
+    match b.get(EntityKind::Agreement, id).await.expect("get") {
+        Record::Agreement(a) => a,
+        other => panic!("not an agreement: {other:?}"),
+    }
+}
+
+async fn portfolio_row(b: &dyn Backend, id: Id) -> AccountRow {
+    let page = b
+        .portfolio(&PortfolioQuery {
+            page: PageRequest {
+                offset: 0,
+                limit: 100,
+            },
+            ..Default::default()
+        })
+        .await
+        .expect("portfolio");
+    page.items
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap_or_else(|| panic!("account {id} in the portfolio"))
+}
+
+/// Renews through `apply` as the app and the CLI do: [update old, create new].
+async fn renew(
+    b: &dyn Backend,
+    old: &Agreement,
+    today: chrono::NaiveDate,
+    now: Timestamp,
+) -> (Agreement, Agreement) {
+    let (ended, renewal) = old.renew(today, now);
+    let out = b
+        .apply(
+            "dana",
+            vec![
+                Write::Update {
+                    record: Record::Agreement(ended),
+                },
+                Write::Create {
+                    record: Record::Agreement(renewal),
+                },
+            ],
+        )
+        .await
+        .expect("renewal batch");
+    match (out[0].clone(), out[1].clone()) {
+        (Some(Record::Agreement(a)), Some(Record::Agreement(b))) => (a, b),
+        other => panic!("the batch answered {other:?}"),
+    }
+}
+
+pub async fn check_apply_renewal(b: &dyn Backend, fx: &Fixture) {
+    let today = fixture::today();
+    // ACME's platform: auto-renewed, its term ends 2026-12-31.
+    let platform = agreement_of(b, AG_PLATFORM).await;
+    let row_before = portfolio_row(b, ACME).await;
+    let last = last_change_id(b).await;
+    let (ended, renewal) = renew(b, &platform, today, fx.now).await;
+    assert_eq!(
+        agreement_of(b, AG_PLATFORM).await,
+        ended,
+        "stored as answered"
+    );
+    assert_eq!(
+        agreement_of(b, renewal.id).await,
+        renewal,
+        "stored as answered"
+    );
+    assert!(!ended.auto_renew, "the renewed contract stops renewing");
+    assert_eq!(ended.end, date(2026, 12, 31));
+    assert_eq!(ended.version, platform.version + 1);
+    assert_eq!(renewal.renews_id, Some(AG_PLATFORM));
+    assert_eq!(renewal.kind, AgreementKind::Renewal);
+    assert_eq!(renewal.status, AgreementStatus::Active);
+    // The term ran 19 whole months (2025-06-01 .. 2026-12-31): so does the renewal.
+    assert_eq!(
+        (renewal.start, renewal.end),
+        (date(2027, 1, 1), date(2028, 7, 31))
+    );
+    assert_eq!(renewal.mrr_cents, platform.mrr_cents);
+    assert!(renewal.id > 0 && renewal.id != AG_PLATFORM);
+    // Today the old term still runs and the renewal has not started: same MRR.
+    let row = portfolio_row(b, ACME).await;
+    assert_eq!(row.mrr_cents, row_before.mrr_cents, "no double count today");
+    // Without tacit renewal the notice date is the end itself.
+    assert_eq!(row.renewal, Some(date(2026, 9, 30)), "Services ends first");
+    let stored = b.agreements(ACME, None).await.expect("agreements");
+    for day in [date(2026, 12, 31), date(2027, 1, 1), date(2028, 7, 31)] {
+        let platform_line: Cents = stored
+            .iter()
+            .filter(|a| a.id == AG_PLATFORM || a.renews_id == Some(AG_PLATFORM))
+            .filter(|a| a.is_active_on(day))
+            .map(|a| a.mrr_cents)
+            .sum();
+        assert_eq!(platform_line, 50_000, "one platform line on {day}");
+    }
+    // One entry for the changed field of the old contract, one for the new one.
+    let changes = changes_since(b, last).await;
+    let got: Vec<(Id, ChangeAction, Option<&str>)> = changes
+        .iter()
+        .map(|c| (c.record_id, c.action, c.field.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (AG_PLATFORM, ChangeAction::Update, Some("auto_renew")),
+            (renewal.id, ChangeAction::Create, None),
+        ]
+    );
+    assert!(changes.iter().all(|c| c.account_id == Some(ACME)));
+
+    // A late renewal: INITECH's contract ended before today without tacit renewal.
+    // After its end the renewal alone counts: the row shows its MRR once.
+    let lapsed = fixture::agreement(
+        0,
+        INITECH,
+        "Initech 2025",
+        4_500,
+        date(2025, 3, 1),
+        date(2026, 2, 28),
+        30,
+        false,
+        AgreementStatus::Active,
+        AgreementKind::Initial,
+    );
+    let lapsed = match b
+        .create("dana", Record::Agreement(lapsed))
+        .await
+        .expect("create")
+    {
+        Record::Agreement(a) => a,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(portfolio_row(b, INITECH).await.mrr_cents, 0, "it lapsed");
+    let (ended, renewal) = renew(b, &lapsed, today, fx.now).await;
+    assert_eq!(ended.end, date(2026, 2, 28));
+    assert_eq!(
+        (renewal.start, renewal.end),
+        (date(2026, 3, 1), date(2027, 2, 28))
+    );
+    let row = portfolio_row(b, INITECH).await;
+    assert_eq!(
+        (row.mrr_cents, row.renewal),
+        (4_500, Some(date(2027, 2, 28))),
+        "the renewal counts once, after the old end"
+    );
+    assert_eq!(b.account(INITECH).await.expect("360").row, row);
+
+    // HOOLI's contract ended last year and rolls over by tacit renewal: renewing it
+    // ends it with the running term, and the row still counts it once.
+    let hooli = agreement_of(b, AG_HOOLI).await;
+    let (ended, renewal) = renew(b, &hooli, today, fx.now).await;
+    assert_eq!(ended.end, hooli.current_end(today));
+    assert!(ended.end >= today);
+    assert_eq!(renewal.start, ended.end.succ_opt().expect("day"));
+    let row = portfolio_row(b, HOOLI).await;
+    assert_eq!(
+        (row.mrr_cents, row.renewal),
+        (8_000, Some(ended.end)),
+        "the running term counts once; its end is now the renewal date"
+    );
+}
+
+/// ACME's tasks.
+async fn board(b: &dyn Backend) -> Vec<Task> {
+    let q = TaskQuery {
+        account_id: Some(ACME),
+        ..Default::default()
+    };
+    b.tasks(&q).await.expect("tasks")
+}
+
+pub async fn check_apply_task_move_renumbers(b: &dyn Backend, _fx: &Fixture) {
+    let column = |tasks: &[Task], status: TaskStatus| {
+        let mut c: Vec<(i64, Id)> = tasks
+            .iter()
+            .filter(|t| t.status == status)
+            .map(|t| (t.position, t.id))
+            .collect();
+        c.sort();
+        c
+    };
+    // ACME's todo column: WELCOME 1, TRAIN 2. TRAIN to the top.
+    let tasks = board(b).await;
+    let before = snapshot(b).await;
+    let last = last_change_id(b).await;
+    let moves = move_task(&tasks, T_TRAIN, TaskStatus::Todo, 0);
+    assert_eq!(moves.len(), 2, "both change place");
+    let writes = moves
+        .into_iter()
+        .map(|t| Write::Update {
+            record: Record::Task(t),
+        })
+        .collect();
+    let out = b.apply("alice", writes).await.expect("move");
+    assert_eq!(out.len(), 2);
+    let tasks = board(b).await;
+    assert_eq!(
+        column(&tasks, TaskStatus::Todo),
+        vec![(1, T_TRAIN), (2, T_WELCOME)]
+    );
+    for t in &tasks {
+        let old = before.tasks.iter().find(|o| o.id == t.id).expect("task");
+        let moved = [T_TRAIN, T_WELCOME].contains(&t.id);
+        assert_eq!(
+            t.version,
+            old.version + i64::from(moved),
+            "task {} version",
+            t.id
+        );
+    }
+    let changes = changes_since(b, last).await;
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    assert!(
+        changes
+            .iter()
+            .all(|c| c.field.as_deref() == Some("position") && c.actor == "alice")
+    );
+
+    // KICKOFF from done to the top of doing: SSO moves down, the status changes.
+    let last = last_change_id(b).await;
+    let moves = move_task(&tasks, T_KICKOFF, TaskStatus::Doing, 0);
+    let writes = moves
+        .into_iter()
+        .map(|t| Write::Update {
+            record: Record::Task(t),
+        })
+        .collect();
+    b.apply("alice", writes).await.expect("move");
+    let tasks = board(b).await;
+    assert_eq!(
+        column(&tasks, TaskStatus::Doing),
+        vec![(1, T_KICKOFF), (2, T_SSO)]
+    );
+    assert!(column(&tasks, TaskStatus::Done).is_empty());
+    let mut fields: Vec<(Id, String)> = changes_since(b, last)
+        .await
+        .into_iter()
+        .map(|c| (c.record_id, c.field.unwrap_or_default()))
+        .collect();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec![
+            (T_SSO, "position".to_string()),
+            (T_KICKOFF, "status".to_string())
+        ]
+    );
+
+    // A move computed from a board that changed since is refused as a whole.
+    let stale_board = tasks.clone();
+    let mut sso = tasks.iter().find(|t| t.id == T_SSO).cloned().expect("SSO");
+    sso.assignee = "dana".into();
+    b.update("dana", Record::Task(sso))
+        .await
+        .expect("their edit");
+    let before = snapshot(b).await;
+    let writes = move_task(&stale_board, T_WELCOME, TaskStatus::Doing, 0)
+        .into_iter()
+        .map(|t| Write::Update {
+            record: Record::Task(t),
+        })
+        .collect();
+    expect_conflict(
+        b.apply("alice", writes).await,
+        EntityKind::Task,
+        T_SSO,
+        2,
+        3,
+        "a move over a stale board",
+    );
+    assert_untouched(b, &before, "after a refused move").await;
+}
