@@ -677,3 +677,69 @@ fn a_store_that_cannot_open_is_reported_on_a_restored_terminal() {
     let text = String::from_utf8_lossy(&tui.raw()).to_string();
     assert!(text.contains("newer tend"), "{text}");
 }
+
+#[test]
+fn a_logged_call_with_negative_text_is_scored_and_moves_the_health() {
+    let mut tui = Tui::start(100, 30, &[]);
+    tui.wait_portfolio();
+    tui.send("/");
+    tui.wait_for("filter:", TIMEOUT);
+    tui.send("lark");
+    tui.wait_for("/lark", TIMEOUT);
+    tui.send("\r");
+    tui.wait_until("Larkspur Logistics's name line", TIMEOUT, |t| {
+        let name = t.row(2);
+        name.contains("Larkspur Logistics") && name.contains("MRR")
+    });
+    tui.send("2");
+    tui.wait_for("last touch", TIMEOUT);
+    let score_before = tui.row(2);
+
+    // n: the form; c picks "call"; subject; past contacts and tags; the text; Tab
+    // to the sentiment, where Enter saves.
+    tui.send("n");
+    tui.wait_for("Log an interaction", TIMEOUT);
+    tui.send("c");
+    tui.wait_for("kind ◂ call ▸", TIMEOUT);
+    tui.send("\t\t");
+    tui.send("Escalation call");
+    tui.wait_for("Escalation call", TIMEOUT);
+    tui.send("\t\t\t");
+    tui.send("They are furious: the outage broke billing again and they threaten to cancel.");
+    tui.wait_for("They are furious", TIMEOUT);
+    tui.send("\t");
+    tui.wait_for("◂ automatic (from the text) ▸", TIMEOUT);
+    tui.send("\r");
+
+    // The footer says how the call was scored and how the score moved.
+    tui.wait_for("logged the call: sentiment negative", TIMEOUT);
+    tui.wait_for("· health ", TIMEOUT);
+    let footer = tui.row(29);
+    let moved = footer
+        .split("· health ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no score in the footer: {footer}"));
+    let (before, after) = moved
+        .trim()
+        .split_once(" → ")
+        .unwrap_or_else(|| panic!("the score did not move: {footer}"));
+    assert_ne!(before.trim(), after.trim(), "{footer}");
+    // The call is listed first, with a negative automatic sentiment, and the
+    // account's line shows the new score.
+    tui.wait_until("the call in the list", TIMEOUT, |t| {
+        t.screen()
+            .lines()
+            .any(|l| l.contains("Escalation call") && l.contains("call") && l.contains("A-"))
+    });
+    let after_whole = after
+        .trim()
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    tui.wait_until("the new score on the account line", TIMEOUT, |t| {
+        t.row(2).contains(&format!(" {after_whole} "))
+    });
+    eprintln!("before: {score_before}\nafter:  {}", tui.row(2));
+    tui.quit_and_check("q");
+}
