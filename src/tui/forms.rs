@@ -427,7 +427,7 @@ pub fn edit_account(c: &Ctx) -> Form {
         Field::text("team", "team (a, b, ...)", Parse::List),
         Field::text("parent_id", "parent account id", Parse::OptId),
         Field::text("health_profile", "health profile", Parse::OptStr),
-        Field::area("focus_areas", "focus areas (1 a line)", 3, Parse::Lines),
+        Field::area("focus_areas", "focus (one per line)", 3, Parse::Lines),
         Field::choice("pulse", "CSM pulse", pulses),
         Field::named("churn.likelihood", "churn likelihood", ChurnLikelihood::ALL),
         Field::text("churn.reason_category", "churn reason", Parse::OptStr),
