@@ -52,28 +52,21 @@ impl App {
                 }
             },
             (Action::Edit, Tab::Overview) => Some(forms::edit_account(&ctx)),
-            (Action::Edit, Tab::Interactions) => tabs::interactions::visible(a, d)
-                .get(sel)
-                .map(|i| forms::edit_interaction(&ctx, i)),
-            (Action::Edit, Tab::Contacts) => {
-                d.contacts.get(sel).map(|c| forms::edit_contact(&ctx, c))
-            }
-            (Action::Edit, Tab::Agreements) => tabs::agreements::visible(a, d)
-                .get(sel)
-                .map(|x| forms::edit_agreement(&ctx, x)),
-            (Action::Edit, Tab::Opportunities) => d
-                .opportunities
-                .get(sel)
-                .map(|o| forms::edit_opportunity(&ctx, o)),
-            (Action::Edit, Tab::Tasks) => tabs::tasks::column(d, a.column)
-                .get(sel)
-                .map(|t| forms::edit_task(&ctx, t)),
-            (Action::Edit, Tab::Settings) => {
-                Some(match sel.checked_sub(1).and_then(|i| d.documents.get(i)) {
-                    Some(doc) => forms::edit_document(&ctx, doc),
-                    None => forms::edit_account(&ctx),
-                })
-            }
+            (Action::Edit, Tab::Settings) if sel == 0 => Some(forms::edit_account(&ctx)),
+            (Action::Edit, _) => match self.selected_record() {
+                Some(r @ Record::PlaybookRun(_)) | Some(r @ Record::Account(_)) => {
+                    self.status = Some(format!(
+                        "a {} is changed with its own keys (? lists them)",
+                        r.kind().as_str().replace('_', " ")
+                    ));
+                    return vec![];
+                }
+                Some(r) => forms::edit(&ctx, r),
+                None => {
+                    self.status = Some("nothing here to edit".into());
+                    return vec![];
+                }
+            },
             _ => None,
         };
         if let Some(form) = form {

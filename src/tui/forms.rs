@@ -73,16 +73,6 @@ pub fn new_interaction(c: &Ctx, kind: InteractionKind) -> Form {
     )
 }
 
-pub fn edit_interaction(c: &Ctx, i: &Interaction) -> Form {
-    let title = format!("Edit the {} of {}", i.kind, i.at.format("%Y-%m-%d"));
-    c.form(
-        title,
-        Record::Interaction(i.clone()),
-        false,
-        interaction_fields(c, i.sentiment),
-    )
-}
-
 fn interaction_fields(c: &Ctx, sentiment: Option<Sentiment>) -> Vec<Field> {
     let contacts =
         c.d.contacts
@@ -167,15 +157,6 @@ pub fn new_task(c: &Ctx, status: TaskStatus) -> Form {
     c.form("New task".into(), Record::Task(r), true, task_fields(c))
 }
 
-pub fn edit_task(c: &Ctx, t: &Task) -> Form {
-    c.form(
-        format!("Edit task \"{}\"", t.title),
-        Record::Task(t.clone()),
-        false,
-        task_fields(c),
-    )
-}
-
 fn task_fields(c: &Ctx) -> Vec<Field> {
     let mut projects = vec![(Value::Null, "no project".to_string())];
     projects.extend(
@@ -252,15 +233,6 @@ pub fn new_agreement(c: &Ctx) -> Form {
     )
 }
 
-pub fn edit_agreement(c: &Ctx, a: &Agreement) -> Form {
-    c.form(
-        format!("Edit agreement \"{}\"", a.name),
-        Record::Agreement(a.clone()),
-        false,
-        agreement_fields(),
-    )
-}
-
 fn agreement_fields() -> Vec<Field> {
     vec![
         Field::text("name", "name", Parse::Str),
@@ -295,15 +267,6 @@ pub fn new_contact(c: &Ctx) -> Form {
         "New contact".into(),
         Record::Contact(r),
         true,
-        contact_fields(),
-    )
-}
-
-pub fn edit_contact(c: &Ctx, p: &Contact) -> Form {
-    c.form(
-        format!("Edit contact {}", p.name),
-        Record::Contact(p.clone()),
-        false,
         contact_fields(),
     )
 }
@@ -343,15 +306,6 @@ pub fn new_opportunity(c: &Ctx) -> Form {
     )
 }
 
-pub fn edit_opportunity(c: &Ctx, o: &Opportunity) -> Form {
-    c.form(
-        format!("Edit opportunity \"{}\"", o.name),
-        Record::Opportunity(o.clone()),
-        false,
-        opportunity_fields(),
-    )
-}
-
 fn opportunity_fields() -> Vec<Field> {
     vec![
         Field::text("name", "name", Parse::Str).required(),
@@ -385,21 +339,33 @@ pub fn new_document(c: &Ctx) -> Form {
     )
 }
 
-pub fn edit_document(c: &Ctx, doc: &Document) -> Form {
-    c.form(
-        format!("Edit document \"{}\"", doc.title),
-        Record::Document(doc.clone()),
-        false,
-        document_fields(),
-    )
-}
-
 fn document_fields() -> Vec<Field> {
     vec![
         Field::text("title", "title", Parse::Str).required(),
         Field::text("kind", "kind (deck, page...)", Parse::Str),
         Field::text("link", "link (URL or path)", Parse::Str).required(),
     ]
+}
+
+/// The form that edits a record of the account (None for kinds edited elsewhere).
+pub fn edit(c: &Ctx, r: Record) -> Option<Form> {
+    let (title, fields) = match &r {
+        Record::Interaction(i) => (
+            format!("Edit the {} of {}", i.kind, i.at.format("%Y-%m-%d")),
+            interaction_fields(c, i.sentiment),
+        ),
+        Record::Task(t) => (format!("Edit task \"{}\"", t.title), task_fields(c)),
+        Record::Agreement(a) => (format!("Edit agreement \"{}\"", a.name), agreement_fields()),
+        Record::Contact(p) => (format!("Edit contact {}", p.name), contact_fields()),
+        Record::Opportunity(o) => (
+            format!("Edit opportunity \"{}\"", o.name),
+            opportunity_fields(),
+        ),
+        Record::Document(d) => (format!("Edit document \"{}\"", d.title), document_fields()),
+        Record::Account(_) => return Some(edit_account(c)),
+        _ => return None,
+    };
+    Some(c.form(title, r, false, fields))
 }
 
 /// The account's settings, churn forecast and CSM pulse.
