@@ -415,8 +415,10 @@ impl App {
         let Some(c) = self.confirm.as_mut() else {
             return vec![];
         };
+        let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
         let yes = match (&c.typed, k.code) {
             (_, KeyCode::Esc) => false,
+            _ if ctrl_c => false,
             (Some(_), KeyCode::Char(ch)) => {
                 c.input.push(ch);
                 return vec![];
