@@ -1468,6 +1468,9 @@ async fn logging_a_call_scores_it_and_moves_the_health() {
         .explanation
         .score;
     assert_ne!(before, after, "the call moves the score");
+    // The portfolio's row follows, in place, without a reload.
+    let row = h.rows().iter().find(|r| r.id == LARKSPUR).expect("row");
+    assert_eq!(row.health_score, after);
     let foot = footer_text(&h);
     assert!(
         foot.contains("logged the call: sentiment negative"),

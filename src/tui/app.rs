@@ -401,6 +401,16 @@ impl App {
                 vec![]
             }
             Msg::Account(id, result, at) => {
+                // The 360 carries the account's portfolio row: a row changed by a
+                // write is refreshed in place (no reload, the list does not jump).
+                if let (Ok(v), Loadable::Ready { value: rows, .. }) =
+                    (&result, &mut self.portfolio.rows)
+                    && let Some(row) = rows.iter_mut().find(|r| r.id == id)
+                    && *row != v.row
+                {
+                    *row = v.row.clone();
+                    self.refilter();
+                }
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
                     a.data = match result {
                         Ok(v) => Loadable::Ready { value: *v, at },

@@ -474,16 +474,17 @@ impl App {
                 let deleted_account =
                     records.iter().all(Option::is_none) && what.starts_with("deleted the account");
                 self.status = Some(describe_saved(&what, &records));
-                let mut cmds = vec![Command::LoadPortfolio {
-                    sort: self.portfolio.sort,
-                    descending: self.portfolio.descending,
-                }];
                 if deleted_account {
                     self.account = None;
                     self.focus = Focus::Portfolio;
                     self.score_before = None;
-                    return cmds;
+                    return vec![Command::LoadPortfolio {
+                        sort: self.portfolio.sort,
+                        descending: self.portfolio.descending,
+                    }];
                 }
+                // The account's 360 brings its portfolio row along.
+                let mut cmds = vec![];
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == account) {
                     if let Some((column, row)) = self.follow.take() {
                         a.column = column;
