@@ -528,10 +528,11 @@ impl App {
         if self.help {
             // j/k scroll a help taller than the screen; any other key closes it;
             // quit still quits.
+            let max = super::view::help_scroll_max(self);
             match k.code {
-                _ if !super::view::help_scrolls(self) => {}
+                _ if max == 0 => {}
                 KeyCode::Char('j') | KeyCode::Down => {
-                    self.help_scroll += 1;
+                    self.help_scroll = (self.help_scroll + 1).min(max);
                     return vec![];
                 }
                 KeyCode::Char('k') | KeyCode::Up => {

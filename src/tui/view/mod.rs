@@ -232,9 +232,9 @@ fn help_fit(lines: usize, (width, height): (u16, u16)) -> (usize, usize, usize) 
     (lines.saturating_sub(room * n), n, room)
 }
 
-/// Whether the help is taller than the terminal (j/k scroll it then).
-pub fn help_scrolls(app: &App) -> bool {
-    help_fit(help_lines(app, &Theme::plain()).len(), app.size).0 > 0
+/// How far the help scrolls at most (0: it fits, and j/k close it like any key).
+pub fn help_scroll_max(app: &App) -> usize {
+    help_fit(help_lines(app, &Theme::plain()).len(), app.size).0
 }
 
 fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
