@@ -1677,6 +1677,25 @@ async fn renewing_a_contract_asks_then_makes_the_renewal() {
     assert!(!old_now.auto_renew);
     assert_eq!(old_now.version, old.version + 1);
     assert!(footer_text(&h).contains("renewed"));
+    // A second renewal of the same contract is refused (it would count twice).
+    let count = the_360(&h).agreements.len();
+    let at = the_360(&h)
+        .agreements
+        .iter()
+        .position(|a| a.id == old.id)
+        .expect("the renewed contract");
+    h.key(ch('g')).await;
+    for _ in 0..at {
+        h.key(ch('j')).await;
+    }
+    h.key(ch('R')).await;
+    assert!(h.app.confirm.is_none());
+    assert!(
+        footer_text(&h).contains("already renewed"),
+        "{}",
+        footer_text(&h)
+    );
+    assert_eq!(the_360(&h).agreements.len(), count);
 }
 
 #[tokio::test]

@@ -211,6 +211,14 @@ impl App {
                     self.status = Some(format!("a {} agreement is not renewed", x.status));
                     return vec![];
                 }
+                // Renewing twice would count the MRR twice.
+                if let Some(next) = d.agreements.iter().find(|n| n.renews_id == Some(x.id)) {
+                    self.status = Some(format!(
+                        "\"{}\" was already renewed by \"{}\" ({} to {}): renew that one",
+                        x.name, next.name, next.start, next.end
+                    ));
+                    return vec![];
+                }
                 let (old, new) = x.renew(today, self.now);
                 let q = format!(
                     "Renew \"{}\": a new contract {} → {}, {} MRR, notice {} days{}; this one \
