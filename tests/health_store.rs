@@ -456,3 +456,55 @@ async fn an_imported_store_round_trips_without_new_alerts() {
     let again = store_with(dir.path(), Arc::new(HealthSetup::default()), Some(exported)).await;
     assert_eq!(again.export().await.expect("export").alerts.len(), alerts);
 }
+
+/// The demo store scores its history from the fixtures in memory while they load;
+/// a store importing the same dataset scores it from its rows. Both must agree on
+/// every score, trend and snapshot of every account.
+#[tokio::test]
+async fn the_demo_history_scored_in_memory_matches_one_scored_from_the_store() {
+    let fast = demo();
+    let dataset =
+        tend::dataset::parse(tend::sqlite::DEMO_FIXTURES, "assets/demo.json").expect("fixtures");
+    let slow = Store::demo_from(dataset, Options::with_clock(fixed_clock(noon())))
+        .expect("demo store from the dataset");
+    let page = fast
+        .portfolio(&PortfolioQuery {
+            page: PageRequest {
+                offset: 0,
+                limit: 1000,
+            },
+            ..Default::default()
+        })
+        .await
+        .expect("portfolio");
+    assert_eq!(page.items.len(), 200);
+    for row in &page.items {
+        let a = fast.health(row.id).await.expect("health");
+        let b = slow.health(row.id).await.expect("health");
+        assert_eq!(
+            a.explanation.score, b.explanation.score,
+            "account {}",
+            row.id
+        );
+        assert_eq!(
+            a.explanation.trend, b.explanation.trend,
+            "account {}",
+            row.id
+        );
+        assert_eq!(a.weekly, b.weekly, "account {}", row.id);
+        assert_eq!(a.monthly, b.monthly, "account {}", row.id);
+    }
+    let alerts = |s: &Store| {
+        let s = s.clone();
+        async move {
+            s.alerts(&AlertQuery::default())
+                .await
+                .expect("alerts")
+                .items
+                .into_iter()
+                .map(|a| (a.account_id, a.rule, a.message, a.at))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(alerts(&fast).await, alerts(&slow).await);
+}

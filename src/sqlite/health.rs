@@ -840,6 +840,41 @@ pub(crate) fn recompute_all_from(
     Ok(report)
 }
 
+/// Scores every account of a dataset with its history, from the records in memory:
+/// what [`recompute_all`] with `history` computes once they are in the store, so it
+/// can run while they load. Written with [`store_all`].
+pub(crate) struct Prescored(Vec<Scored>);
+
+pub(crate) fn prescore(
+    dataset: &crate::dataset::Dataset,
+    setup: &HealthSetup,
+    now: Timestamp,
+) -> Prescored {
+    let none = HashMap::new();
+    let mut ids: Vec<Id> = dataset.accounts.iter().map(|a| a.id).collect();
+    ids.sort_unstable();
+    Prescored(
+        ids.into_iter()
+            .filter_map(|id| score(&AccountData::of(dataset, id), setup, now, true, &none))
+            .collect(),
+    )
+}
+
+/// Writes what [`prescore`] computed, as [`recompute_all`] with `history` would.
+pub(crate) fn store_all(
+    conn: &Connection,
+    setup: &HealthSetup,
+    now: Timestamp,
+    scored: Prescored,
+) -> Result<RecomputeReport> {
+    let old = stored(conn, now.date_naive())?;
+    let mut report = RecomputeReport::default();
+    store_scored(conn, setup, &scored.0, true, &old, &mut report)?;
+    set_meta(conn, "health_fingerprint", &setup.fingerprint())?;
+    set_meta(conn, "health_day", &now.date_naive().to_string())?;
+    Ok(report)
+}
+
 fn joined(h: std::thread::ScopedJoinHandle<'_, Vec<Scored>>) -> Result<Vec<Scored>> {
     h.join()
         .map_err(|_| Error::storage("a health scoring thread panicked"))

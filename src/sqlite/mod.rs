@@ -281,10 +281,28 @@ impl Store {
 
     /// Imports a dataset `parse` has checked whole (references included): the load
     /// skips the per-row foreign-key lookups, as the generator's bulk load does.
+    /// Its health history is scored from the records in memory on a second thread
+    /// while they load.
     fn import_trusted(&self, dataset: &Dataset) -> Result<ImportReport> {
         let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF")?;
-        let out = self.import_parsed(dataset);
+        let today = self.now().date_naive();
+        let setup = self.inner.health.clone();
+        let now = self.now();
+        let out = std::thread::scope(|scope| {
+            let scoring = scope.spawn(|| health::prescore(dataset, &setup, now));
+            self.write_blocking(|tx, now| {
+                let mut loader = Loader::new(tx);
+                loader.check_ids_free(dataset)?;
+                loader.load(dataset)?;
+                derived::refresh_all(tx, today)?;
+                let scored = scoring
+                    .join()
+                    .map_err(|_| Error::storage("the health scoring thread panicked"))?;
+                health::store_all(tx, &setup, now, scored)?;
+                Ok(ImportReport::of(dataset))
+            })
+        });
         set("PRAGMA foreign_keys = ON")?;
         out
     }
