@@ -717,18 +717,7 @@ pub async fn log(cli: &Cli, settings: &Settings, a: &LogArgs) -> Result<(), Fail
             ("kind", format!("{} {}", created.kind, created.direction)),
             (
                 "sentiment",
-                created.sentiment.map_or("-".into(), |s| {
-                    format!(
-                        "{} {:+.2} ({})",
-                        s.label,
-                        s.score,
-                        if s.source == SentimentSource::Manual {
-                            "manual"
-                        } else {
-                            "automatic"
-                        }
-                    )
-                }),
+                created.sentiment.map_or("-".into(), |s| s.summary()),
             ),
             (
                 "health",

@@ -59,6 +59,17 @@ pub struct Sentiment {
     pub source: SentimentSource,
 }
 
+impl Sentiment {
+    /// "negative -0.92 (automatic)", "positive +0.60 (manual)".
+    pub fn summary(&self) -> String {
+        let source = match self.source {
+            SentimentSource::Ai => "automatic",
+            SentimentSource::Manual => "manual",
+        };
+        format!("{} {:+.2} ({source})", self.label, self.score)
+    }
+}
+
 /// An email, meeting, call, note, ticket or CRM event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -286,21 +286,15 @@ impl Store {
     fn import_trusted(&self, dataset: &Dataset) -> Result<ImportReport> {
         let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF")?;
-        let today = self.now().date_naive();
         let setup = self.inner.health.clone();
         let now = self.now();
         let out = std::thread::scope(|scope| {
             let scoring = scope.spawn(|| health::prescore(dataset, &setup, now));
-            self.write_blocking(|tx, now| {
-                let mut loader = Loader::new(tx);
-                loader.check_ids_free(dataset)?;
-                loader.load(dataset)?;
-                derived::refresh_all(tx, today)?;
+            self.load_parsed(dataset, |tx, now| {
                 let scored = scoring
                     .join()
                     .map_err(|_| Error::storage("the health scoring thread panicked"))?;
-                health::store_all(tx, &setup, now, scored)?;
-                Ok(ImportReport::of(dataset))
+                health::store_all(tx, &setup, now, scored).map(drop)
             })
         });
         set("PRAGMA foreign_keys = ON")?;
@@ -469,14 +463,26 @@ impl Store {
     /// Imports a dataset that [`crate::dataset::parse`] accepted (its checks already
     /// ran); only the ids already in the store are still checked.
     pub fn import_parsed(&self, dataset: &Dataset) -> Result<ImportReport> {
-        let today = self.now().date_naive();
         let setup = self.inner.health.clone();
+        self.load_parsed(dataset, |tx, now| {
+            health::recompute_all(tx, &setup, now, true).map(drop)
+        })
+    }
+
+    /// Loads a checked dataset in one transaction, then its health (`health`, in
+    /// the same transaction, after the derived columns).
+    fn load_parsed(
+        &self,
+        dataset: &Dataset,
+        health: impl FnOnce(&rusqlite::Transaction, Timestamp) -> Result<()>,
+    ) -> Result<ImportReport> {
+        let today = self.now().date_naive();
         self.write_blocking(|tx, now| {
             let mut loader = Loader::new(tx);
             loader.check_ids_free(dataset)?;
             loader.load(dataset)?;
             derived::refresh_all(tx, today)?;
-            health::recompute_all(tx, &setup, now, true)?;
+            health(tx, now)?;
             Ok(ImportReport::of(dataset))
         })
     }

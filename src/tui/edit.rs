@@ -613,11 +613,7 @@ fn describe_saved(what: &str, records: &[Option<Record>]) -> String {
         if let Record::Interaction(i) = r
             && let Some(s) = i.sentiment
         {
-            let source = match s.source {
-                SentimentSource::Ai => "automatic",
-                SentimentSource::Manual => "manual",
-            };
-            return format!("{what}: sentiment {} ({:+.2}, {source})", s.label, s.score);
+            return format!("{what}: sentiment {}", s.summary());
         }
     }
     what.to_string()
