@@ -1,5 +1,6 @@
 //! tend: a keyboard-driven customer-360 for Customer Success teams.
 
+pub mod api;
 pub mod backend;
 pub mod cli;
 pub mod config;
@@ -8,6 +9,8 @@ pub mod domain;
 pub mod format;
 pub mod generate;
 pub mod health;
+pub mod remote;
 pub mod sentiment;
+pub mod server;
 pub mod sqlite;
 pub mod tui;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{EntityKind, Id};
 
 /// What can go wrong behind the `Backend` trait.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "error", rename_all = "snake_case")]
 pub enum Error {
     #[error("{kind} {id} not found")]
@@ -23,8 +23,15 @@ pub enum Error {
     Invalid { field: String, message: String },
     #[error("storage error: {message}")]
     Storage { message: String },
+    /// The backend cannot be reached (a team server that is down or unreachable).
     #[error("{message}")]
     Unavailable { message: String },
+    /// The team server does not accept the token (missing, unknown or revoked).
+    #[error("{message}")]
+    Unauthorized { message: String },
+    /// The token's role does not allow this.
+    #[error("{message}")]
+    Forbidden { message: String },
 }
 
 impl Error {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::*;
 
 /// A page of results.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     /// How many match in all.
@@ -16,7 +16,7 @@ pub struct Page<T> {
 }
 
 /// Offset and size of a page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PageRequest {
     pub offset: u64,
@@ -38,7 +38,9 @@ impl PageRequest {
 }
 
 /// Columns the portfolio sorts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum PortfolioSort {
     /// Riskiest first by default (ascending score, accounts without a score last).
@@ -63,7 +65,7 @@ crate::named_enum!(PortfolioSort {
 });
 
 /// Filters on account fields; every set field must match.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AccountFilter {
     /// Case-insensitive substring of the name or the domain.
@@ -80,7 +82,7 @@ pub struct AccountFilter {
 }
 
 /// The portfolio listing request.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct PortfolioQuery {
     pub filter: AccountFilter,
@@ -94,7 +96,7 @@ pub struct PortfolioQuery {
 ///
 /// Per account they come newest first; a full-text search across all accounts
 /// comes newest-recorded first (by id), which the index serves without sorting.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct InteractionQuery {
     pub account_id: Option<Id>,
@@ -111,7 +113,9 @@ pub struct InteractionQuery {
 }
 
 /// Size of a usage bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Bucket {
     #[default]
@@ -123,7 +127,7 @@ pub enum Bucket {
 crate::named_enum!(Bucket { Day => "day", Week => "week", Month => "month" });
 
 /// Usage of one account over a range of days (both ends included).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UsageQuery {
     pub from: NaiveDate,
@@ -133,7 +137,7 @@ pub struct UsageQuery {
 }
 
 /// One bucket of usage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UsageBucket {
     /// First day of the bucket (Monday for weeks, the 1st for months).
     pub start: NaiveDate,
@@ -144,7 +148,7 @@ pub struct UsageBucket {
 }
 
 /// Tasks, across accounts or of one.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct TaskQuery {
     pub account_id: Option<Id>,
@@ -156,7 +160,9 @@ pub struct TaskQuery {
 }
 
 /// Columns the cases list sorts on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseSort {
     /// Most urgent first.
@@ -175,7 +181,7 @@ crate::named_enum!(CaseSort {
 });
 
 /// Support cases across accounts, filtered by case and account fields.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct CaseQuery {
     pub account_id: Option<Id>,
@@ -196,7 +202,7 @@ pub struct CaseQuery {
 }
 
 /// Alerts, across accounts or of one.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AlertQuery {
     pub account_id: Option<Id>,

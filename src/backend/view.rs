@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::*;
 
 /// One line of the portfolio: the account and what the store derives for it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccountRow {
     pub id: Id,
     pub name: String,
@@ -29,7 +29,7 @@ pub struct AccountRow {
 }
 
 /// Enough of an account to name it and link to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccountBrief {
     pub id: Id,
     pub name: String,
@@ -38,7 +38,7 @@ pub struct AccountBrief {
 }
 
 /// A support case with the account fields the cases view shows next to it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseRow {
     pub case: SupportCase,
     pub account_name: String,
@@ -47,10 +47,10 @@ pub struct CaseRow {
 }
 
 /// Everything the account tabs need, in one answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Account360 {
     /// The instant the answer was computed at (for "updated N ago").
-    pub as_of: Timestamp,
+    pub as_of: chrono::DateTime<chrono::Utc>,
     pub account: Account,
     pub row: AccountRow,
     pub parent: Option<AccountBrief>,
@@ -81,7 +81,7 @@ impl Account360 {
 
 /// An account's health: the explained score now, the profile in force, and the
 /// weekly and monthly history (oldest first).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HealthReport {
     pub explanation: crate::health::Explanation,
     pub profile: crate::health::Profile,
@@ -90,7 +90,7 @@ pub struct HealthReport {
 }
 
 /// What a recompute did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecomputeReport {
     pub accounts: u64,
     /// Status changes that raised an alert.
@@ -100,7 +100,7 @@ pub struct RecomputeReport {
 /// One write of a batch ([`Backend::apply`](super::Backend::apply)).
 // Writes travel by value a few at a time; boxing each record would buy nothing.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Write {
     Create {

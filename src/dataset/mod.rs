@@ -24,13 +24,13 @@ pub const FORMAT: &str = "tend-dataset";
 pub const FORMAT_VERSION: u32 = 1;
 
 /// A whole store's worth of records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dataset {
     pub format: String,
     pub format_version: u32,
     /// The instant the data is relative to ("today" when it was written).
-    pub anchor: Timestamp,
+    pub anchor: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub accounts: Vec<Account>,
     #[serde(default)]
@@ -183,7 +183,7 @@ impl Dataset {
 }
 
 /// What an import loaded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ImportReport {
     pub counts: Vec<(String, usize)>,
     pub rows: usize,
@@ -203,7 +203,7 @@ impl ImportReport {
 }
 
 /// One thing wrong with a dataset, with its place.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Problem {
     /// Where: "line 3, column 7" or "accounts[3] (id 17)".
     pub place: String,

@@ -8,7 +8,19 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// Life-cycle stage of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Onboarding,
@@ -27,14 +39,14 @@ crate::named_enum!(Stage {
 });
 
 /// A customer account (a company, or a subsidiary of a group through `parent_id`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Account {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
@@ -80,7 +92,9 @@ pub(crate) fn first_version() -> i64 {
 }
 
 /// How likely an account is to churn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ChurnLikelihood {
     #[default]
@@ -92,7 +106,7 @@ pub enum ChurnLikelihood {
 crate::named_enum!(ChurnLikelihood { None => "none", AtRisk => "at_risk", Confirmed => "confirmed" });
 
 /// Churn forecast fields (likelihood, a three-level reason, projected date, description).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChurnForecast {
     #[serde(default)]
@@ -110,17 +124,19 @@ pub struct ChurnForecast {
 }
 
 /// The CSM's manual rating (1 = very bad .. 5 = very good) and when it was given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pulse {
     pub rating: u8,
-    pub at: Timestamp,
+    pub at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub by: String,
 }
 
 /// Whether a person is a CRM contact or a user of the product.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ContactKind {
     #[default]
@@ -131,14 +147,14 @@ pub enum ContactKind {
 crate::named_enum!(ContactKind { Crm => "crm", User => "user" });
 
 /// A person at a customer account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]

@@ -8,7 +8,19 @@ use serde::{Deserialize, Serialize};
 use super::account::first_version;
 use super::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum InteractionKind {
     Email,
@@ -28,7 +40,7 @@ crate::named_enum!(InteractionKind {
     CrmEvent => "crm_event",
 });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// From the customer to us.
@@ -40,7 +52,7 @@ pub enum Direction {
 crate::named_enum!(Direction { In => "in", Out => "out" });
 
 /// Who set a sentiment: the automatic scorer or a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SentimentSource {
     Ai,
@@ -50,7 +62,7 @@ pub enum SentimentSource {
 crate::named_enum!(SentimentSource { Ai => "ai", Manual => "manual" });
 
 /// The sentiment of an interaction.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sentiment {
     /// -1 (very negative) .. 1 (very positive).
@@ -71,14 +83,14 @@ impl Sentiment {
 }
 
 /// An email, meeting, call, note, ticket or CRM event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Interaction {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
@@ -87,7 +99,7 @@ pub struct Interaction {
     pub kind: InteractionKind,
     pub direction: Direction,
     /// When it happened.
-    pub at: Timestamp,
+    pub at: chrono::DateTime<chrono::Utc>,
     /// Contacts involved.
     #[serde(default)]
     pub contact_ids: Vec<Id>,
@@ -114,7 +126,7 @@ pub struct Interaction {
 ///
 /// Usage rows are facts appended by the product, not edited records: they carry no
 /// version and are not in the change log.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UsageDay {
     pub account_id: Id,
@@ -131,14 +143,14 @@ pub struct UsageDay {
 }
 
 /// An NPS answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NpsResponse {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
@@ -150,7 +162,7 @@ pub struct NpsResponse {
     pub score: u8,
     #[serde(default)]
     pub comment: String,
-    pub at: Timestamp,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 impl NpsResponse {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::account::first_version;
 use super::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AgreementStatus {
     Draft,
@@ -22,7 +22,7 @@ crate::named_enum!(AgreementStatus {
     Cancelled => "cancelled",
 });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AgreementKind {
     Initial,
@@ -39,7 +39,7 @@ crate::named_enum!(AgreementKind {
 });
 
 /// A link attached to a record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attachment {
     pub title: String,
@@ -47,14 +47,14 @@ pub struct Attachment {
 }
 
 /// A contract.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Agreement {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
@@ -235,7 +235,19 @@ pub fn next_notice_date(agreements: &[Agreement], day: NaiveDate) -> Option<Naiv
 }
 
 /// Sales phase of an opportunity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OpportunityPhase {
     Open,
@@ -270,14 +282,14 @@ impl OpportunityPhase {
 }
 
 /// A sales or expansion opportunity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Opportunity {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
@@ -305,14 +317,14 @@ impl Opportunity {
 }
 
 /// A document or link kept with an account (QBR deck, contract PDF, CRM page...).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]

@@ -5,7 +5,19 @@ use serde::{Deserialize, Serialize};
 use super::*;
 
 /// Every kind of editable record the store keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EntityKind {
     Account,
@@ -104,7 +116,7 @@ record_meta!(Summary, Summary, account: |r: &Summary| Some(r.account_id));
 /// Any editable record, tagged by kind: what generic create/update carry.
 // Records travel by value one at a time; boxing each variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", content = "record", rename_all = "snake_case")]
 pub enum Record {
     Account(Account),
@@ -165,11 +177,11 @@ impl Record {
 }
 
 /// One entry of the change log: who changed which field of which record, from what to what.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeLogEntry {
     pub id: Id,
-    pub at: Timestamp,
+    pub at: chrono::DateTime<chrono::Utc>,
     pub actor: String,
     pub entity: EntityKind,
     pub record_id: Id,
@@ -177,11 +189,27 @@ pub struct ChangeLogEntry {
     pub action: ChangeAction,
     /// The field changed (None for whole-record creates and deletes).
     pub field: Option<String>,
+    /// Absent when there is no old value; `null` when the old value was null.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub from: Option<serde_json::Value>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub to: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A present field is Some, even when it is `null`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeAction {
     Create,

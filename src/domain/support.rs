@@ -5,7 +5,19 @@ use serde::{Deserialize, Serialize};
 use super::account::first_version;
 use super::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Urgent,
@@ -16,7 +28,19 @@ pub enum Priority {
 
 crate::named_enum!(Priority { Urgent => "urgent", High => "high", Normal => "normal", Low => "low" });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     New,
@@ -44,7 +68,19 @@ impl CaseStatus {
 }
 
 /// A customer signal detected on a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Signal {
     NegativeSentiment,
@@ -61,14 +97,14 @@ crate::named_enum!(Signal {
 });
 
 /// A support case (ticket).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupportCase {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
@@ -87,9 +123,9 @@ pub struct SupportCase {
     pub team: String,
     #[serde(default)]
     pub region: String,
-    pub opened_at: Timestamp,
+    pub opened_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
-    pub resolved_at: Option<Timestamp>,
+    pub resolved_at: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(default)]
     pub signals: Vec<Signal>,
     /// Linked engineering issue (e.g. "ENG-1234").
@@ -100,7 +136,7 @@ pub struct SupportCase {
     pub csat: Option<u8>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertState {
     Open,
@@ -111,14 +147,14 @@ pub enum AlertState {
 crate::named_enum!(AlertState { Open => "open", Snoozed => "snoozed", Done => "done" });
 
 /// Something that needs a person's attention on an account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Alert {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
@@ -126,15 +162,15 @@ pub struct Alert {
     pub account_id: Id,
     /// The rule that raised it (e.g. "health_transition", "usage_drop").
     pub rule: String,
-    pub at: Timestamp,
+    pub at: chrono::DateTime<chrono::Utc>,
     pub message: String,
     pub state: AlertState,
     #[serde(default)]
-    pub snoozed_until: Option<Timestamp>,
+    pub snoozed_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One titled section of an account summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SummarySection {
     pub title: String,
@@ -142,19 +178,19 @@ pub struct SummarySection {
 }
 
 /// A saved account summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
     pub external_id: Option<String>,
     pub account_id: Id,
-    pub generated_at: Timestamp,
+    pub generated_at: chrono::DateTime<chrono::Utc>,
     pub sections: Vec<SummarySection>,
 }

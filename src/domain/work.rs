@@ -6,7 +6,19 @@ use serde::{Deserialize, Serialize};
 use super::account::first_version;
 use super::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     Todo,
@@ -16,7 +28,7 @@ pub enum TaskStatus {
 
 crate::named_enum!(TaskStatus { Todo => "todo", Doing => "doing", Done => "done" });
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectStatus {
     Active,
@@ -26,14 +38,14 @@ pub enum ProjectStatus {
 crate::named_enum!(ProjectStatus { Active => "active", Completed => "completed" });
 
 /// A group of tasks with a customer (onboarding, QBR preparation, migration...).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
@@ -46,14 +58,14 @@ pub struct Project {
 }
 
 /// A task: a card on the kanban.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Task {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
@@ -76,7 +88,7 @@ pub struct Task {
 }
 
 /// What a playbook step does.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StepAction {
     /// Send an email to contacts with a role (e.g. the champion).
@@ -91,7 +103,7 @@ pub enum StepAction {
 
 /// One step of a playbook. (Unknown fields are refused by `StepAction`: serde's
 /// `deny_unknown_fields` does not work through `flatten`.)
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlaybookStep {
     pub name: String,
     #[serde(flatten)]
@@ -99,14 +111,14 @@ pub struct PlaybookStep {
 }
 
 /// A named list of steps that can be run on an account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Playbook {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
@@ -117,7 +129,7 @@ pub struct Playbook {
     pub steps: Vec<PlaybookStep>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
     /// Not reached yet.
@@ -141,19 +153,19 @@ crate::named_enum!(StepState {
 });
 
 /// The state of one step in a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepRun {
     pub state: StepState,
     #[serde(default)]
-    pub at: Option<Timestamp>,
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
     /// What happened (the error, for a failed step).
     #[serde(default)]
     pub message: String,
 }
 
 /// The overall colour of a playbook run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunColour {
     /// Ran smoothly to the end.
@@ -169,21 +181,21 @@ pub enum RunColour {
 crate::named_enum!(RunColour { Green => "green", Blue => "blue", Orange => "orange", Red => "red" });
 
 /// A playbook running on an account.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlaybookRun {
     pub id: Id,
     #[serde(default = "first_version")]
     pub version: i64,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     #[serde(default)]
     pub source: Source,
     #[serde(default)]
     pub external_id: Option<String>,
     pub account_id: Id,
     pub playbook_id: Id,
-    pub started_at: Timestamp,
+    pub started_at: chrono::DateTime<chrono::Utc>,
     /// One entry per step of the playbook, in order.
     pub steps: Vec<StepRun>,
 }

@@ -17,7 +17,7 @@ use super::profile::{Mapping, Profile, num};
 use crate::domain::*;
 
 /// One measure in the explanation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeasureScore {
     pub measure: Measure,
     pub label: String,
@@ -40,7 +40,7 @@ pub struct MeasureScore {
 }
 
 /// One component in the explanation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ComponentScore {
     pub id: String,
     pub name: String,
@@ -54,7 +54,7 @@ pub struct ComponentScore {
 }
 
 /// What pulled the score down, biggest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Drag {
     pub component: String,
     pub measure: Measure,
@@ -65,10 +65,10 @@ pub struct Drag {
 }
 
 /// A score with its full explanation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Explanation {
     pub account_id: Id,
-    pub at: Timestamp,
+    pub at: chrono::DateTime<chrono::Utc>,
     pub profile: String,
     /// None when no component has data.
     pub score: Option<f64>,
@@ -194,7 +194,7 @@ fn shares(c_weight: f64, total: f64, m_weight: f64, ctotal: f64, points: f64) ->
 /// A score without its explanation (history backfills compute thousands).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Quick {
-    pub at: Timestamp,
+    pub at: chrono::DateTime<chrono::Utc>,
     pub profile: String,
     pub score: Option<f64>,
     pub status: Option<HealthStatus>,

@@ -58,18 +58,18 @@ impl FeatureNames {
 }
 
 /// The key indicators of the Interactions tab.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KeyIndicators {
     /// The last interaction that involved the customer: an incoming email or ticket,
     /// a reply to one of ours, a meeting, a call. An unanswered outgoing email, a
     /// note or a CRM event is not a touch.
-    pub last_touch: Option<Timestamp>,
+    pub last_touch: Option<chrono::DateTime<chrono::Utc>>,
     /// The last touch one of our users took part in.
-    pub last_user_touch: Option<Timestamp>,
+    pub last_user_touch: Option<chrono::DateTime<chrono::Utc>>,
     /// The last meeting.
-    pub last_meeting: Option<Timestamp>,
+    pub last_meeting: Option<chrono::DateTime<chrono::Utc>>,
     /// The last touch that involved a contact tagged `sponsor`.
-    pub last_sponsor_touch: Option<Timestamp>,
+    pub last_sponsor_touch: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Whether an interaction counts as a touch (see [`KeyIndicators::last_touch`]).
@@ -189,7 +189,7 @@ pub fn key_indicators(data: &AccountData, now: Timestamp) -> KeyIndicators {
 }
 
 /// One feature's (or module's) use over the last 30 days against the 30 before.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeatureUse {
     pub name: String,
     pub uses_30d: u64,
@@ -199,7 +199,7 @@ pub struct FeatureUse {
 }
 
 /// The usage indicators (Skalin definitions) as of a day.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UsageMetrics {
     /// Whether the account has any usage row up to the day (usage is tracked).
     pub tracked: bool,

@@ -11,7 +11,7 @@ use crate::domain::*;
 pub const WEEKS: u32 = 52;
 pub const MONTHS: u32 = 12;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     Week,
@@ -22,14 +22,14 @@ crate::named_enum!(Period { Week => "week", Month => "month" });
 
 /// The score of an account for one week or month: for a past period, as it stood
 /// when the period closed; for the current one, as it stands now.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Snapshot {
     pub account_id: Id,
     pub period: Period,
     /// The first day of the week (Monday) or month.
     pub start: NaiveDate,
     /// The instant the score was computed for.
-    pub at: Timestamp,
+    pub at: chrono::DateTime<chrono::Utc>,
     pub score: Option<f64>,
     pub status: Option<HealthStatus>,
     pub profile: String,
@@ -109,7 +109,7 @@ pub fn backfill_points(now: Timestamp) -> Vec<(Period, NaiveDate, Timestamp)> {
 }
 
 /// Which status changes raise an alert: "from->to" pairs, `*` for any status.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TransitionRules {
     rules: Vec<(Option<HealthStatus>, Option<HealthStatus>)>,
 }

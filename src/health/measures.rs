@@ -8,7 +8,7 @@ use super::facts::*;
 use crate::domain::*;
 
 /// Which way a raw value is better.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Better {
     Higher,
@@ -25,7 +25,7 @@ pub enum Raw {
 /// Everything the measures read, computed once per evaluation.
 pub struct Context<'a> {
     pub data: &'a AccountData,
-    pub now: Timestamp,
+    pub now: chrono::DateTime<chrono::Utc>,
     pub indicators: KeyIndicators,
     pub usage: UsageMetrics,
 }
@@ -44,7 +44,7 @@ impl<'a> Context<'a> {
 macro_rules! measures {
     ($( $variant:ident => $key:literal, $component:literal, $better:ident, $unit:literal, $label:literal, $doc:literal; )*) => {
         /// A measure of the catalogue.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum Measure { $( #[doc = $doc] $variant, )* }
 
@@ -327,7 +327,7 @@ impl Measure {
 /// Cases opened between `from_days` (included) and `to_days` (excluded) days before now.
 fn opened_within(
     d: &AccountData,
-    now: Timestamp,
+    now: chrono::DateTime<chrono::Utc>,
     from_days: i64,
     to_days: i64,
 ) -> impl Iterator<Item = &SupportCase> {

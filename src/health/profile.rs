@@ -15,7 +15,7 @@ pub const BUNDLED: &str = include_str!("../../assets/health-profiles.toml");
 pub const BUNDLED_NAME: &str = "assets/health-profiles.toml";
 
 /// How a raw value becomes 0-100 points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Mapping {
     /// Contiguous ranges, lower bound inclusive; values beyond the ends take the
@@ -25,7 +25,7 @@ pub enum Mapping {
     Linear(Vec<(f64, f64)>),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Threshold {
     pub from: Option<f64>,
     pub to: Option<f64>,
@@ -120,7 +120,7 @@ pub fn num(x: f64) -> String {
 }
 
 /// One measure in a component.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MeasureSpec {
     pub measure: Measure,
     pub weight: f64,
@@ -128,7 +128,7 @@ pub struct MeasureSpec {
     pub mapping: Mapping,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Component {
     pub id: String,
     pub name: String,
@@ -138,7 +138,7 @@ pub struct Component {
 }
 
 /// The lower bounds of the bands (inclusive); at risk is below `concerning`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Bands {
     pub healthy: f64,
     pub concerning: f64,
@@ -165,7 +165,7 @@ impl Bands {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Profile {
     pub name: String,
     pub description: String,
@@ -178,7 +178,7 @@ pub struct Profile {
 }
 
 /// The profiles in force, in order: selection takes the first that matches.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Profiles {
     pub profiles: Vec<Profile>,
 }

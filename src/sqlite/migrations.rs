@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::backend::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -411,4 +411,17 @@ CREATE TABLE health_snapshots (
     PRIMARY KEY (period, start_day, account_id)
 ) WITHOUT ROWID;
 CREATE INDEX health_snapshots_account ON health_snapshots(account_id, period, start_day);
+"#;
+
+/// Version 3: the team server's API tokens, kept as SHA-256 hashes (the token itself
+/// is shown once, when it is created).
+const V3: &str = r#"
+CREATE TABLE api_tokens (
+    id INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    user TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
 "#;

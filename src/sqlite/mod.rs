@@ -11,10 +11,12 @@ mod health;
 mod migrations;
 mod read;
 mod tables;
+mod tokens;
 mod write;
 
 pub use bulk::Loader;
 pub use migrations::{SCHEMA_VERSION, migrate_to};
+pub use tokens::{TOKEN_PREFIX, TokenInfo, token_hash};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

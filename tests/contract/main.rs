@@ -44,12 +44,55 @@ pub enum Load {
 
 /// Every backend the contract runs against. Add a backend here.
 pub async fn backends(fx: &Fixture, load: Load) -> Vec<Harness> {
-    vec![embedded(fx, load).await]
+    vec![embedded(fx, load).await, http(fx, load).await]
 }
 
 /// The embedded SQLite store: a real file in a temporary directory, on a clock
 /// stopped at the fixture's now.
 async fn embedded(fx: &Fixture, load: Load) -> Harness {
+    let (store, dir) = store(fx, load).await;
+    Harness {
+        name: "embedded sqlite",
+        backend: Box::new(store),
+        _keep: Box::new(dir),
+    }
+}
+
+/// The team server's HTTP API: a real `tend serve` router on a loopback port over
+/// the same kind of store, reached through the remote backend with an admin token
+/// (admins may name the actor a write is recorded under).
+async fn http(fx: &Fixture, load: Load) -> Harness {
+    let (store, dir) = store(fx, load).await;
+    let (token, _) = store
+        .create_token("contract", tend::api::Role::Admin)
+        .expect("an admin token");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("its address"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let limits = tend::server::Limits {
+        per_second: 1_000_000,
+        burst: 1_000_000,
+        ..Default::default()
+    };
+    tokio::spawn(async move {
+        tend::server::serve(listener, store, &limits, async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("the server runs");
+    });
+    let remote =
+        tend::remote::Remote::new(&url, Some(token), Default::default()).expect("a client");
+    Harness {
+        name: "team server over HTTP",
+        backend: Box::new(remote),
+        _keep: Box::new((dir, stop)),
+    }
+}
+
+async fn store(fx: &Fixture, load: Load) -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("tend.db");
     // Health transitions raise no alerts here: the alert checks see the fixture's.
@@ -68,11 +111,7 @@ async fn embedded(fx: &Fixture, load: Load) -> Harness {
             .expect("the fixture dataset imports");
         seed_health(&path);
     }
-    Harness {
-        name: "embedded sqlite",
-        backend: Box::new(store),
-        _keep: Box::new(dir),
-    }
+    (store, dir)
 }
 
 /// The portfolio checks pin sorting and filtering by health on the fixture's own
