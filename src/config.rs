@@ -14,6 +14,75 @@ pub struct Settings {
     pub log: LogSettings,
     pub health: HealthSettings,
     pub ui: UiSettings,
+    pub remote: RemoteSettings,
+    pub server: ServerSettings,
+}
+
+/// A team server to use instead of the local store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RemoteSettings {
+    /// The server's URL (`http://host:7070`); empty means the local store. `--remote` overrides it.
+    pub url: Option<String>,
+    /// A file holding the token, mode 0600 (for machines without a keyring).
+    pub token_file: Option<PathBuf>,
+    /// Seconds a request may take (a whole import or export gets ten times this).
+    pub timeout_secs: u64,
+}
+
+impl Default for RemoteSettings {
+    fn default() -> Self {
+        RemoteSettings {
+            url: None,
+            token_file: None,
+            timeout_secs: 15,
+        }
+    }
+}
+
+/// `tend serve`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address and port to listen on; loopback unless you mean to share it.
+    pub listen: String,
+    /// Largest request body in KiB (an import: `import_limit_mb`).
+    pub body_limit_kb: usize,
+    /// Largest import body in MiB.
+    pub import_limit_mb: usize,
+    /// Seconds a request may take before it is answered 503.
+    pub timeout_secs: u64,
+    /// Requests per second per token (or per address without one).
+    pub rate_per_second: u32,
+    /// Requests allowed at once above that rate.
+    pub rate_burst: u32,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        let limits = crate::server::Limits::default();
+        ServerSettings {
+            listen: "127.0.0.1:7070".into(),
+            body_limit_kb: limits.body >> 10,
+            import_limit_mb: limits.import_body >> 20,
+            timeout_secs: limits.timeout.as_secs(),
+            rate_per_second: limits.per_second,
+            rate_burst: limits.burst,
+        }
+    }
+}
+
+impl ServerSettings {
+    /// The server's limits these settings ask for.
+    pub fn limits(&self) -> crate::server::Limits {
+        crate::server::Limits {
+            body: self.body_limit_kb.max(1) << 10,
+            import_body: self.import_limit_mb.max(1) << 20,
+            timeout: std::time::Duration::from_secs(self.timeout_secs.max(1)),
+            per_second: self.rate_per_second.max(1),
+            burst: self.rate_burst.max(1),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

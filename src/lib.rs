@@ -4,6 +4,7 @@ pub mod api;
 pub mod backend;
 pub mod cli;
 pub mod config;
+pub mod credentials;
 pub mod dataset;
 pub mod domain;
 pub mod format;

@@ -7,8 +7,8 @@ use std::time::Instant;
 use clap::Subcommand;
 
 use super::output::{Format, Table, print};
-use super::{Cli, Failure, open_store, resolve_account};
-use crate::backend::{Backend, HealthReport};
+use super::{Cli, Failure, open_backend, resolve_account};
+use crate::backend::HealthReport;
 use crate::config::Settings;
 use crate::format;
 use crate::health::*;
@@ -39,8 +39,8 @@ pub enum HealthCommand {
 pub async fn run(cli: &Cli, settings: &Settings, cmd: &HealthCommand) -> Result<(), Failure> {
     match cmd {
         HealthCommand::Explain { account, format } => {
-            let store = open_store(cli, settings)?;
-            let id = resolve_account(&store, account).await?;
+            let store = open_backend(cli, settings)?;
+            let id = resolve_account(store.as_ref(), account).await?;
             let report = store.health(id).await?;
             let name = store.account(id).await?.account.name;
             if *format == Format::Json {
@@ -54,9 +54,9 @@ pub async fn run(cli: &Cli, settings: &Settings, cmd: &HealthCommand) -> Result<
         }
         HealthCommand::Recompute { account } => {
             cli.check_writable(settings, "tend health recompute")?;
-            let store = open_store(cli, settings)?;
+            let store = open_backend(cli, settings)?;
             let id = match account {
-                Some(a) => Some(resolve_account(&store, a).await?),
+                Some(a) => Some(resolve_account(store.as_ref(), a).await?),
                 None => None,
             };
             let started = Instant::now();

@@ -2,10 +2,14 @@
 
 mod health;
 pub mod output;
+mod remote;
 mod write;
+
+pub use remote::{open_backend, remote_url};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
@@ -35,6 +39,12 @@ pub struct Cli {
     /// Refuse every write (as the config's store.read_only = true does).
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Use the team server at URL instead of the local store (default: the config's remote.url).
+    #[arg(long, global = true, value_name = "URL", env = "TEND_REMOTE")]
+    pub remote: Option<String>,
+    /// Read the server token from this file (mode 0600); TEND_TOKEN and the keyring are the others.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub token_file: Option<PathBuf>,
     /// Without a command: the full-screen app on the configured store.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -85,6 +95,12 @@ pub enum Command {
     /// Tasks: move one on the kanban.
     #[command(subcommand)]
     Task(write::TaskCommand),
+    /// Run the team server over the store (or manage its tokens: tend serve token ...).
+    Serve(remote::ServeArgs),
+    /// Keep a team server's token in the OS keyring (read without echo).
+    Login(remote::LoginArgs),
+    /// Forget a team server's token.
+    Logout(remote::LogoutArgs),
 }
 
 #[derive(Debug, Default, Args)]
@@ -225,36 +241,45 @@ pub fn open_store(cli: &Cli, settings: &Settings) -> Result<Store, Failure> {
 pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
     let read_only = cli.read_only(&settings);
     let Some(command) = &cli.command else {
+        if remote_url(&cli, &settings).is_some() {
+            let backend = open_backend(&cli, &settings)?;
+            return app(&settings, read_only, move || Ok(backend)).await;
+        }
         let options = store_options(&settings)?;
         let demo = cli.demo;
         let path = settings.store_path(cli.db.as_deref());
         return app(&settings, read_only, move || {
             if demo {
-                Store::demo(options)
+                Store::demo(options).map(|s| Arc::new(s) as Arc<dyn Backend>)
             } else {
-                Store::open_with(&path, options)
+                Store::open_with(&path, options).map(|s| Arc::new(s) as Arc<dyn Backend>)
             }
         })
         .await;
     };
     match command {
         Command::Accounts(args) => {
-            let store = open_store(&cli, &settings)?;
-            accounts(&store, args).await
+            let backend = open_backend(&cli, &settings)?;
+            accounts(backend.as_ref(), args).await
         }
         Command::Account { account, format } => {
-            let store = open_store(&cli, &settings)?;
-            show_account(&store, account, *format).await
+            let backend = open_backend(&cli, &settings)?;
+            show_account(backend.as_ref(), account, *format).await
         }
         Command::Import { file, rebase } => {
             cli.check_writable(&settings, "tend import")?;
-            import(&cli, &settings, file, *rebase)
+            import(&cli, &settings, file, *rebase).await
         }
         Command::Export { out } => {
-            let store = open_store(&cli, &settings)?;
-            export(&store, out.as_deref()).await
+            let backend = open_backend(&cli, &settings)?;
+            export(backend.as_ref(), out.as_deref()).await
         }
         Command::Generate(args) => {
+            if remote_url(&cli, &settings).is_some() && args.out.is_none() {
+                return Err(Failure::usage(
+                    "tend generate fills a local store: write a file (--out FILE) and tend import it into the server",
+                ));
+            }
             if args.out.is_none() {
                 cli.check_writable(&settings, "tend generate into a store")?;
             }
@@ -268,8 +293,14 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Task(cmd) => write::task(&cli, &settings, cmd).await,
         Command::Demo => {
             let options = store_options(&settings)?;
-            app(&settings, read_only, move || Store::demo(options)).await
+            app(&settings, read_only, move || {
+                Store::demo(options).map(|s| Arc::new(s) as Arc<dyn Backend>)
+            })
+            .await
         }
+        Command::Serve(args) => remote::serve(&cli, &settings, args).await,
+        Command::Login(args) => remote::login(&settings, args).await,
+        Command::Logout(args) => remote::logout(&cli, &settings, args),
     }
 }
 
@@ -278,7 +309,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
 async fn app(
     settings: &Settings,
     read_only: bool,
-    open: impl FnOnce() -> backend::Result<Store> + Send + 'static,
+    open: impl FnOnce() -> backend::Result<Arc<dyn Backend>> + Send + 'static,
 ) -> Result<(), Failure> {
     use std::io::IsTerminal;
     let mut options = settings
@@ -291,11 +322,11 @@ async fn app(
         ));
     }
     let opening: crate::tui::run::Opening = Box::pin(async move {
-        let store = tokio::task::spawn_blocking(open)
+        let backend = tokio::task::spawn_blocking(open)
             .await
             .map_err(|e| format!("opening the store failed: {e}"))?
             .map_err(|e| e.to_string())?;
-        Ok(std::sync::Arc::new(store) as std::sync::Arc<dyn Backend>)
+        Ok(backend)
     });
     crate::tui::run(opening, options, std::sync::Arc::new(chrono::Utc::now))
         .await
@@ -550,11 +581,22 @@ fn read_dataset(file: &Path) -> Result<dataset::Dataset, Failure> {
     dataset::parse(&bytes, &file.display().to_string()).map_err(|p| Failure::usage(p.to_string()))
 }
 
-fn import(cli: &Cli, settings: &Settings, file: &Path, rebase: bool) -> Result<(), Failure> {
+async fn import(cli: &Cli, settings: &Settings, file: &Path, rebase: bool) -> Result<(), Failure> {
     // Everything is checked before the store is even opened: a bad file leaves it untouched.
     let mut data = read_dataset(file)?;
     if rebase {
         data.rebase_to(chrono::Utc::now().date_naive());
+    }
+    if let Some(url) = remote_url(cli, settings) {
+        let backend = remote::open_remote(cli, settings, &url)?;
+        let started = Instant::now();
+        let report = backend.import(data).await?;
+        eprintln!(
+            "imported {} rows into {url} in {:.2}s",
+            report.rows,
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
     }
     let store = open_store(cli, settings)?;
     let started = Instant::now();

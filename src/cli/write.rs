@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::output::{Format, Table, print};
-use super::{Cli, Failure, open_store, parse_named, resolve_account};
+use super::{Cli, Failure, open_backend, parse_named, resolve_account};
 use crate::backend::{Backend, TaskQuery, Write};
 use crate::config::Settings;
 use crate::domain::*;
@@ -321,14 +321,14 @@ fn expect_kind<T>(r: Record, pick: impl FnOnce(Record) -> Option<T>) -> Result<T
 pub async fn record(cli: &Cli, settings: &Settings, cmd: &RecordCommand) -> Result<(), Failure> {
     match cmd {
         RecordCommand::Get { kind, id, format } => {
-            let store = open_store(cli, settings)?;
+            let store = open_backend(cli, settings)?;
             let r = store.get(*kind, *id).await?;
             print_record(*format, &r)
         }
         RecordCommand::Create { kind, file, format } => {
             cli.check_writable(settings, "tend record create")?;
             let record = new_record(*kind, file.as_deref())?;
-            let store = open_store(cli, settings)?;
+            let store = open_backend(cli, settings)?;
             let created = store.create(&settings.user_name(), record).await?;
             eprintln!("created {kind} {}", created.id());
             print_record(*format, &created)
@@ -345,7 +345,7 @@ pub async fn record(cli: &Cli, settings: &Settings, cmd: &RecordCommand) -> Resu
                 .iter()
                 .map(|s| Setting::parse(s))
                 .collect::<Result<Vec<_>, _>>()?;
-            let store = open_store(cli, settings)?;
+            let store = open_backend(cli, settings)?;
             let current = store.get(*kind, *id).await?;
             let mut base = record_json(&current);
             if let Some(v) = version {
@@ -379,7 +379,7 @@ pub async fn record(cli: &Cli, settings: &Settings, cmd: &RecordCommand) -> Resu
                      To delete it all the same, add --yes"
                 )));
             }
-            let store = open_store(cli, settings)?;
+            let store = open_backend(cli, settings)?;
             store
                 .delete(&settings.user_name(), *kind, *id, *version)
                 .await?;
@@ -633,8 +633,8 @@ pub async fn log(cli: &Cli, settings: &Settings, a: &LogArgs) -> Result<(), Fail
         (None, Some(f)) => read_input(Some(f), "--body-file -")?,
         (None, None) => String::new(),
     };
-    let store = open_store(cli, settings)?;
-    let account_id = resolve_account(&store, &a.account).await?;
+    let store = open_backend(cli, settings)?;
+    let account_id = resolve_account(store.as_ref(), &a.account).await?;
     let account = expect_kind(
         store.get(EntityKind::Account, account_id).await?,
         |r| match r {
@@ -648,7 +648,7 @@ pub async fn log(cli: &Cli, settings: &Settings, a: &LogArgs) -> Result<(), Fail
         let contacts = store.account(account_id).await?.contacts;
         pick_contacts(&contacts, &a.contacts, &account.name)?
     };
-    let (before, status_before) = health_now(&store, account_id).await?;
+    let (before, status_before) = health_now(store.as_ref(), account_id).await?;
     let actor = settings.user_name();
     let at = now();
     let interaction = Interaction {
@@ -677,7 +677,7 @@ pub async fn log(cli: &Cli, settings: &Settings, a: &LogArgs) -> Result<(), Fail
     let Record::Interaction(created) = created else {
         return Err(Failure::error("the store answered another kind of record"));
     };
-    let (after, status_after) = health_now(&store, account_id).await?;
+    let (after, status_after) = health_now(store.as_ref(), account_id).await?;
 
     #[derive(Serialize)]
     struct HealthChange {
@@ -742,7 +742,7 @@ pub async fn agreement(
 ) -> Result<(), Failure> {
     let AgreementCommand::Renew { id, format } = cmd;
     cli.check_writable(settings, "tend agreement renew")?;
-    let store = open_store(cli, settings)?;
+    let store = open_backend(cli, settings)?;
     let old = expect_kind(store.get(EntityKind::Agreement, *id).await?, |r| match r {
         Record::Agreement(a) => Some(a),
         _ => None,
@@ -913,8 +913,8 @@ pub async fn playbook(
             format,
         } => {
             cli.check_writable(settings, "tend playbook run")?;
-            let store = open_store(cli, settings)?;
-            let account_id = resolve_account(&store, account).await?;
+            let store = open_backend(cli, settings)?;
+            let account_id = resolve_account(store.as_ref(), account).await?;
             let books = store.playbooks().await?;
             let book = pick_playbook(&books, playbook)?;
             let run = PlaybookRun::start(book, account_id, now());
@@ -939,7 +939,7 @@ pub async fn playbook(
             let Some(i) = step.checked_sub(1) else {
                 return Err(Failure::usage("STEP counts from 1 (the first step)"));
             };
-            let store = open_store(cli, settings)?;
+            let store = open_backend(cli, settings)?;
             let mut r = expect_kind(
                 store.get(EntityKind::PlaybookRun, *run).await?,
                 |r| match r {
@@ -995,7 +995,7 @@ pub async fn task(cli: &Cli, settings: &Settings, cmd: &TaskCommand) -> Result<(
         Some(n) => n - 1,
         None => usize::MAX,
     };
-    let store = open_store(cli, settings)?;
+    let store = open_backend(cli, settings)?;
     let moving = expect_kind(store.get(EntityKind::Task, *task).await?, |r| match r {
         Record::Task(x) => Some(x),
         _ => None,

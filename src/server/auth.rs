@@ -14,6 +14,10 @@ use crate::backend::{Backend, Write};
 use crate::domain::*;
 use crate::sqlite::token_hash;
 
+/// Where the request log finds who made the request, once a token named them.
+#[derive(Clone, Default)]
+pub struct UserSlot(pub std::sync::Arc<std::sync::OnceLock<String>>);
+
 /// The caller a valid token stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
@@ -68,12 +72,12 @@ impl FromRequestParts<AppState> for Caller {
                     user: info.user,
                     role: info.role,
                 };
-                parts.extensions.insert(caller.clone());
+                if let Some(slot) = parts.extensions.get::<UserSlot>() {
+                    let _ = slot.0.set(caller.user.clone());
+                }
                 Ok(caller)
             }
-            None => {
-                Err(unauthorized("token rejected: it is unknown or was revoked").into_response())
-            }
+            None => Err(unauthorized("the token is unknown or was revoked").into_response()),
         }
     }
 }
@@ -95,17 +99,19 @@ impl Caller {
     }
 
     /// Refuses a viewer, and anyone but an admin when `admin_only`.
-    pub fn may_write(&self, admin_only: bool, what: &str) -> Result<(), Problem> {
+    pub fn may_write(&self, admin_only: bool, what: &str) -> Result<(), ApiError> {
         match self.role {
             Role::Admin => Ok(()),
             Role::Viewer => Err(forbidden(format!(
                 "{} is a viewer: {what} is not allowed (viewers read only)",
                 self.user
-            ))),
+            ))
+            .into()),
             Role::Csm if admin_only => Err(forbidden(format!(
                 "{} is a csm: {what} needs an admin token",
                 self.user
-            ))),
+            ))
+            .into()),
             Role::Csm => Ok(()),
         }
     }
@@ -176,6 +182,6 @@ impl Caller {
     }
 
     fn refused(&self, why: &str) -> ApiError {
-        ApiError::Problem(forbidden(format!("not allowed: {why}")))
+        forbidden(format!("not allowed: {why}")).into()
     }
 }

@@ -82,8 +82,10 @@ pub fn router(store: Store, limits: &Limits) -> axum::Router {
 }
 
 /// Rate limit, timeout and request log around every request.
-async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let slot = auth::UserSlot::default();
+    request.extensions_mut().insert(slot.clone());
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     // The limiter's key: the token's hash (never the token), or the peer address.
@@ -130,11 +132,7 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
         }
     };
     let status = response.status();
-    let user = response
-        .extensions()
-        .get::<auth::Caller>()
-        .map(|c| c.user.as_str())
-        .unwrap_or("-");
+    let user = slot.0.get().map(String::as_str).unwrap_or("-");
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     if status.is_server_error() {
         tracing::warn!(%method, path, status = status.as_u16(), user, ms, "request");

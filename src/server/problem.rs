@@ -37,7 +37,7 @@ impl IntoResponse for Problem {
 /// Why a request failed: a backend error, or a problem of the request itself.
 pub enum ApiError {
     Backend(Error),
-    Problem(Problem),
+    Problem(Box<Problem>),
 }
 
 impl From<Error> for ApiError {
@@ -48,14 +48,14 @@ impl From<Error> for ApiError {
 
 impl From<Problem> for ApiError {
     fn from(p: Problem) -> Self {
-        ApiError::Problem(p)
+        ApiError::Problem(Box::new(p))
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let e = match self {
-            ApiError::Problem(p) => return p.into_response(),
+            ApiError::Problem(p) => return (*p).into_response(),
             ApiError::Backend(e) => e,
         };
         if let Error::Storage { message } = &e {

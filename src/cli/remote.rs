@@ -1,0 +1,291 @@
+//! `tend serve` (and its tokens), `tend login`, `tend logout`, and opening the
+//! backend the flags and settings ask for: the local store or a team server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+
+use super::output::{Format, Table, print};
+use super::{Cli, Failure, store_options};
+use crate::api::Role;
+use crate::backend::{self, Backend};
+use crate::config::Settings;
+use crate::credentials::{self, CredError};
+use crate::domain::Id;
+use crate::remote::{ClientOptions, Remote, normalize_url};
+use crate::sqlite::Store;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (default: the config's server.listen, 127.0.0.1:7070).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<ServeCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServeCommand {
+    /// API tokens of this server's store: create, list, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Creates a token and prints it once (only its hash is kept).
+    Create {
+        /// admin (everything), csm (writes the accounts it owns or is on the team of), viewer (reads).
+        #[arg(long, value_parser = super::parse_named::<Role>)]
+        role: Role,
+        /// The user the token acts as (the change log records it).
+        #[arg(long)]
+        user: String,
+    },
+    /// Lists the tokens (never the tokens themselves).
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Revokes a token: requests with it are refused from then on.
+    Revoke { id: Id },
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The team server's URL, e.g. http://127.0.0.1:7070.
+    pub url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// The server to forget (default: the config's remote.url, or --remote).
+    pub url: Option<String>,
+}
+
+/// The team server the flags or settings name, if any.
+pub fn remote_url(cli: &Cli, settings: &Settings) -> Option<String> {
+    cli.remote
+        .clone()
+        .or_else(|| settings.remote.url.clone())
+        .filter(|u| !u.trim().is_empty())
+}
+
+fn client_options(settings: &Settings) -> ClientOptions {
+    ClientOptions {
+        timeout: Duration::from_secs(settings.remote.timeout_secs.max(1)),
+        ..ClientOptions::default()
+    }
+}
+
+/// The remote backend of `url`, with the token from TEND_TOKEN, the token file or the keyring.
+pub fn open_remote(cli: &Cli, settings: &Settings, url: &str) -> Result<Remote, Failure> {
+    let url = normalize_url(url).map_err(|e| Failure::usage(e.to_string()))?;
+    let file = cli
+        .token_file
+        .as_deref()
+        .or(settings.remote.token_file.as_deref());
+    let token = match credentials::load(&url, file) {
+        Ok(Some((token, source))) => {
+            tracing::info!("using the token for {url} from {source}");
+            token
+        }
+        Ok(None) => {
+            return Err(Failure::usage(format!(
+                "no token for {url}: run tend login {url} (or set TEND_TOKEN, or [remote] token_file)"
+            )));
+        }
+        Err(e) => return Err(Failure::usage(e.to_string())),
+    };
+    Remote::new(
+        &url,
+        Some(token.expose().to_string()),
+        client_options(settings),
+    )
+    .map_err(Failure::from)
+}
+
+/// The backend every non-interactive command uses: a team server when one is
+/// named, else the local store (or the demo).
+pub fn open_backend(cli: &Cli, settings: &Settings) -> Result<Arc<dyn Backend>, Failure> {
+    match remote_url(cli, settings) {
+        Some(url) => {
+            if cli.demo || cli.db.is_some() {
+                return Err(Failure::usage(
+                    "--remote uses a team server: leave out --demo and --db",
+                ));
+            }
+            Ok(Arc::new(open_remote(cli, settings, &url)?))
+        }
+        None => Ok(Arc::new(super::open_store(cli, settings)?)),
+    }
+}
+
+/// `tend serve`: the team server over the configured store (or the demo), until
+/// Ctrl-C or SIGTERM.
+pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(), Failure> {
+    if remote_url(cli, settings).is_some() && cli.remote.is_some() {
+        return Err(Failure::usage(
+            "tend serve serves a local store: leave out --remote",
+        ));
+    }
+    if let Some(ServeCommand::Token(cmd)) = &args.command {
+        if cli.demo {
+            return Err(Failure::usage(
+                "the demo server's store lives as long as the server: it prints its admin token when it starts",
+            ));
+        }
+        return token(cli, settings, cmd);
+    }
+    let options = store_options(settings)?;
+    let store = if cli.demo {
+        Store::demo(options)?
+    } else {
+        Store::open_with(settings.store_path(cli.db.as_deref()), options)?
+    };
+    let listen = args.listen.as_deref().unwrap_or(&settings.server.listen);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| Failure::error(format!("cannot listen on {listen}: {e}")))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    eprintln!(
+        "tend serving {} at {url}/api/v1 (OpenAPI: {url}/api/v1/openapi.json); Ctrl-C stops",
+        if cli.demo {
+            "the demo store".to_string()
+        } else {
+            store.path().display().to_string()
+        }
+    );
+    if cli.demo {
+        let (token, _) = store.create_token(&settings.user_name(), Role::Admin)?;
+        eprintln!(
+            "demo admin token (shown once): {token}\n  connect: TEND_TOKEN=... tend --remote {url}"
+        );
+    } else if store.tokens()?.iter().all(|t| t.revoked_at.is_some()) {
+        eprintln!(
+            "no live token yet: create one with tend serve token create --role admin --user NAME"
+        );
+    }
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "listening beyond this machine: tokens travel in clear over plain HTTP; put TLS in front (a reverse proxy)"
+        );
+    }
+    tracing::info!("serving on {url}");
+    crate::server::serve(
+        listener,
+        store,
+        &settings.server.limits(),
+        crate::server::shutdown_signal(),
+    )
+    .await
+    .map_err(|e| Failure::error(format!("the server stopped: {e}")))?;
+    eprintln!("tend server stopped");
+    Ok(())
+}
+
+fn token(cli: &Cli, settings: &Settings, cmd: &TokenCommand) -> Result<(), Failure> {
+    let store = Store::open_with(
+        settings.store_path(cli.db.as_deref()),
+        store_options(settings)?,
+    )?;
+    match cmd {
+        TokenCommand::Create { role, user } => {
+            let (token, info) = store.create_token(user, *role)?;
+            eprintln!(
+                "token {} for {} ({}); it is shown once, keep it now:",
+                info.id, info.user, info.role
+            );
+            println!("{token}");
+            Ok(())
+        }
+        TokenCommand::List { format } => {
+            let tokens = store.tokens()?;
+            print(*format, &tokens, || Table {
+                header: vec!["ID", "USER", "ROLE", "CREATED", "REVOKED"],
+                rows: tokens
+                    .iter()
+                    .map(|t| {
+                        vec![
+                            t.id.to_string(),
+                            t.user.clone(),
+                            t.role.to_string(),
+                            t.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                            t.revoked_at
+                                .map(|r| r.format("%Y-%m-%d %H:%M").to_string())
+                                .unwrap_or_else(|| "-".into()),
+                        ]
+                    })
+                    .collect(),
+            })?;
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            if store.revoke_token(*id)? {
+                eprintln!("revoked token {id}");
+                Ok(())
+            } else {
+                Err(Failure::usage(format!(
+                    "no live token {id} (tend serve token list shows them)"
+                )))
+            }
+        }
+    }
+}
+
+/// `tend login URL`: reads the token without echo, checks it with the server, keeps
+/// it in the OS keyring.
+pub async fn login(settings: &Settings, args: &LoginArgs) -> Result<(), Failure> {
+    let url = normalize_url(&args.url).map_err(|e| Failure::usage(e.to_string()))?;
+    let token = credentials::read_token_from_terminal(&format!("token for {url}: "))
+        .map_err(|e| Failure::error(format!("cannot read the token: {e}")))?;
+    if token.expose().is_empty() {
+        return Err(Failure::usage("no token given"));
+    }
+    let remote = Remote::new(
+        &url,
+        Some(token.expose().to_string()),
+        client_options(settings),
+    )?;
+    let me = match remote.me().await {
+        Ok(me) => me,
+        Err(backend::Error::Unauthorized { .. }) => {
+            return Err(Failure::usage(format!(
+                "token rejected by {url}: check it (tend serve token list on the server)"
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let source = credentials::store(&url, &token).map_err(|e| match e {
+        CredError::NoKeyring { .. } => Failure::error(e.to_string()),
+        e => Failure::error(format!("cannot keep the token: {e}")),
+    })?;
+    eprintln!(
+        "logged in to {url} as {} ({}); the token is kept in {source}",
+        me.user, me.role
+    );
+    Ok(())
+}
+
+/// `tend logout [URL]`: forgets the token kept for the server.
+pub fn logout(cli: &Cli, settings: &Settings, args: &LogoutArgs) -> Result<(), Failure> {
+    let Some(url) = args.url.clone().or_else(|| remote_url(cli, settings)) else {
+        return Err(Failure::usage(
+            "which server? tend logout URL (or set [remote] url)",
+        ));
+    };
+    let url = normalize_url(&url).map_err(|e| Failure::usage(e.to_string()))?;
+    match credentials::delete(&url) {
+        Ok(true) => {
+            eprintln!("logged out of {url}: its token is gone from the keyring");
+            Ok(())
+        }
+        Ok(false) => {
+            eprintln!("no token for {url} in the keyring");
+            Ok(())
+        }
+        Err(e) => Err(Failure::error(e.to_string())),
+    }
+}
