@@ -70,7 +70,9 @@ async fn showing(
 
 /// An app with the whole portfolio loaded.
 async fn loaded(store: &Store, w: u16, h: u16) -> App {
-    let rows = load_portfolio(store, PortfolioSort::Health, false).await;
+    let rows = load_portfolio(store, PortfolioSort::Health, false)
+        .await
+        .map_err(|e| e.to_string());
     showing(store, w, h, rows).await
 }
 
@@ -78,7 +80,8 @@ async fn loaded(store: &Store, w: u16, h: u16) -> App {
 async fn first_screen(store: &Store, w: u16, h: u16) -> App {
     let rows = first_page(store, PortfolioSort::Health, false)
         .await
-        .map(|r| r.unwrap_or_default());
+        .map(|r| r.unwrap_or_default())
+        .map_err(|e| e.to_string());
     showing(store, w, h, rows).await
 }
 

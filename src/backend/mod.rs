@@ -70,4 +70,10 @@ pub trait Backend: Send + Sync {
     async fn import(&self, dataset: Dataset) -> Result<ImportReport>;
     /// Everything in the store, in the dataset format.
     async fn export(&self) -> Result<Dataset>;
+
+    /// Whether the backend can be reached now (one quick try, no retries). An
+    /// embedded store always can.
+    async fn ping(&self) -> Result<()> {
+        Ok(())
+    }
 }

@@ -241,9 +241,27 @@ pub fn open_store(cli: &Cli, settings: &Settings) -> Result<Store, Failure> {
 pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
     let read_only = cli.read_only(&settings);
     let Some(command) = &cli.command else {
-        if remote_url(&cli, &settings).is_some() {
-            let backend = open_backend(&cli, &settings)?;
-            return app(&settings, read_only, move || Ok(backend)).await;
+        if let Some(url) = remote_url(&cli, &settings) {
+            let remote = remote::open_remote(&cli, &settings, &url)?;
+            // The token's role and user shape the app (a viewer gets no write key); a
+            // server that is down now is not fatal: the app opens with its banner.
+            let mut settings = settings.clone();
+            let mut viewer = None;
+            match remote.me().await {
+                Ok(me) => {
+                    if me.role == crate::api::Role::Viewer {
+                        viewer = Some(format!(
+                            "read-only: {} is a viewer on {url} (viewers read only)",
+                            me.user
+                        ));
+                    }
+                    settings.user.name = Some(me.user);
+                }
+                Err(e @ backend::Error::Unauthorized { .. }) => return Err(e.into()),
+                Err(e) => tracing::warn!("{e}"),
+            }
+            let backend: Arc<dyn Backend> = Arc::new(remote);
+            return app_with(&settings, read_only, viewer, move || Ok(backend)).await;
         }
         let options = store_options(&settings)?;
         let demo = cli.demo;
@@ -311,11 +329,22 @@ async fn app(
     read_only: bool,
     open: impl FnOnce() -> backend::Result<Arc<dyn Backend>> + Send + 'static,
 ) -> Result<(), Failure> {
+    app_with(settings, read_only, None, open).await
+}
+
+/// The app, read-only for a reason of the backend's when `why` is set.
+async fn app_with(
+    settings: &Settings,
+    read_only: bool,
+    why: Option<String>,
+    open: impl FnOnce() -> backend::Result<Arc<dyn Backend>> + Send + 'static,
+) -> Result<(), Failure> {
     use std::io::IsTerminal;
     let mut options = settings
         .tui_options()
         .map_err(|e| Failure::usage(e.to_string()))?;
-    options.read_only |= read_only;
+    options.read_only |= read_only || why.is_some();
+    options.read_only_why = why;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(Failure::usage(
             "the app needs a terminal; for scripts use a command (tend accounts, tend account ID, ...)",

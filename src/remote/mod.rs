@@ -364,6 +364,10 @@ impl Backend for Remote {
         )
         .await
     }
+    async fn ping(&self) -> Result<()> {
+        let _: Status = self.send(self.request(Method::GET, "/status")).await?;
+        Ok(())
+    }
     async fn export(&self) -> Result<Dataset> {
         self.send(
             self.request(Method::GET, "/export")

@@ -30,6 +30,16 @@ pub enum Loadable<T> {
 }
 
 impl<T> Loadable<T> {
+    /// Takes an answer. While the backend is offline a failure keeps what is
+    /// already shown (the banner says it may be stale) instead of blanking it.
+    pub fn take(&mut self, result: Result<T, String>, at: Timestamp, offline: bool) {
+        match result {
+            Ok(value) => *self = Loadable::Ready { value, at },
+            Err(_) if offline && matches!(self, Loadable::Ready { .. }) => {}
+            Err(e) => *self = Loadable::Failed(e),
+        }
+    }
+
     pub fn value(&self) -> Option<&T> {
         match self {
             Loadable::Ready { value, .. } => Some(value),
@@ -222,6 +232,8 @@ pub struct App {
     pub ascii: bool,
     /// No writes: write keys say so instead of acting.
     pub read_only: bool,
+    /// Why writes are off, when not for --read-only (a viewer's token).
+    pub read_only_why: Option<String>,
     /// Who the change log names for writes made here.
     pub user: String,
     /// The record being created or edited.
@@ -238,6 +250,8 @@ pub struct App {
     pub follow: Option<(usize, usize)>,
     /// Every playbook (loaded when one is to be run).
     pub playbooks: Option<Vec<Playbook>>,
+    /// Set while the backend cannot be reached; the screen keeps what it showed.
+    pub offline: Option<Offline>,
 }
 
 /// A yes/no question (or one that wants a name typed) before writes.
@@ -292,6 +306,15 @@ pub enum Msg {
     },
     Reloaded(Result<Box<Record>, String>),
     Playbooks(Result<Vec<Playbook>, String>),
+    /// Whether the backend answered: Err names why it cannot be reached.
+    Connection(Result<(), String>),
+}
+
+/// The backend cannot be reached (a team server that is down): since when, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offline {
+    pub since: Timestamp,
+    pub message: String,
 }
 
 /// Below this width the portfolio and the account do not fit side by side.
@@ -325,6 +348,36 @@ impl App {
             score_before: None,
             follow: None,
             playbooks: None,
+            offline: None,
+            read_only_why: None,
+        }
+    }
+
+    /// The backend answered, or could not be reached. Back online, everything on
+    /// screen is loaded again.
+    fn connection(&mut self, result: Result<(), String>) -> Vec<Command> {
+        match (result, self.offline.is_some()) {
+            (Err(message), false) => {
+                self.offline = Some(Offline {
+                    since: self.now,
+                    message,
+                });
+                vec![]
+            }
+            (Err(message), true) => {
+                if let Some(o) = &mut self.offline {
+                    o.message = message;
+                }
+                vec![]
+            }
+            (Ok(()), true) => {
+                // Reloaded while still marked offline, so nothing blanks meanwhile.
+                let cmds = self.act(Action::Refresh);
+                self.offline = None;
+                self.status = Some("back online: screen reloaded".into());
+                cmds
+            }
+            (Ok(()), false) => vec![],
         }
     }
 
@@ -372,14 +425,13 @@ impl App {
                 cmds
             }
             Msg::History(id, result, at) => {
+                let offline = self.offline.is_some();
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
-                    a.history = match result {
-                        Ok(v) => Loadable::Ready { value: v, at },
-                        Err(e) => Loadable::Failed(e),
-                    };
+                    a.history.take(result, at, offline);
                 }
                 vec![]
             }
+            Msg::Connection(result) => self.connection(result),
             Msg::Portfolio(result, at) => {
                 match result {
                     Ok(rows) => {
@@ -396,7 +448,10 @@ impl App {
                             return self.follow_selection();
                         }
                     }
-                    Err(e) => self.portfolio.rows = Loadable::Failed(e),
+                    Err(e) => {
+                        let offline = self.offline.is_some();
+                        self.portfolio.rows.take(Err(e), at, offline)
+                    }
                 }
                 vec![]
             }
@@ -411,11 +466,9 @@ impl App {
                     *row = v.row.clone();
                     self.refilter();
                 }
+                let offline = self.offline.is_some();
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
-                    a.data = match result {
-                        Ok(v) => Loadable::Ready { value: *v, at },
-                        Err(e) => Loadable::Failed(e),
-                    };
+                    a.data.take(result.map(|v| *v), at, offline);
                 }
                 vec![]
             }
@@ -434,11 +487,9 @@ impl App {
                 vec![]
             }
             Msg::Health(id, result, at) => {
+                let offline = self.offline.is_some();
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
-                    a.health = match result {
-                        Ok(v) => Loadable::Ready { value: *v, at },
-                        Err(e) => Loadable::Failed(e),
-                    };
+                    a.health.take(result.map(|v| *v), at, offline);
                 }
                 self.say_score_change(id);
                 vec![]
@@ -557,10 +608,10 @@ impl App {
             return vec![];
         };
         if action.writes() && self.read_only {
-            self.status = Some(
+            self.status = Some(self.read_only_why.clone().unwrap_or_else(|| {
                 "read-only: writes are off (started with --read-only or read_only in the config)"
-                    .into(),
-            );
+                    .into()
+            }));
             return vec![];
         }
         self.act(action)
@@ -587,8 +638,14 @@ impl App {
                     descending: self.portfolio.descending,
                 }];
                 if let Some(a) = &mut self.account {
-                    a.data = Loadable::Loading;
-                    a.health = Loadable::Loading;
+                    // What is shown stays until the answer replaces it ("updated
+                    // just now"); if the backend is out of reach, it stays.
+                    if a.data.value().is_none() {
+                        a.data = Loadable::Loading;
+                    }
+                    if a.health.value().is_none() {
+                        a.health = Loadable::Loading;
+                    }
                     cmds.push(Command::LoadAccount(a.id));
                 }
                 cmds

@@ -31,6 +31,8 @@ pub struct Options {
     pub keys: Keymap,
     /// No write action is offered (the footer says so).
     pub read_only: bool,
+    /// Why, when it is not --read-only or the config (a viewer's token).
+    pub read_only_why: Option<String>,
     /// Who the change log names for writes made in the app.
     pub user: String,
 }
@@ -44,6 +46,7 @@ impl Default for Options {
             mouse: true,
             keys: Keymap::default(),
             read_only: false,
+            read_only_why: None,
             user: "tend".into(),
         }
     }
@@ -94,6 +97,7 @@ where
     let mut app = App::new(options.keys.clone(), clock());
     app.ascii = options.ascii;
     app.read_only = options.read_only;
+    app.read_only_why = options.read_only_why.clone();
     app.user = options.user.clone();
     let size = terminal.size().map_err(Into::into)?;
     app.size = (size.width, size.height);
@@ -105,6 +109,9 @@ where
     // writes nothing).
     let mut minute = tokio::time::interval(Duration::from_secs(60));
     minute.tick().await;
+    // While the backend is offline, it is tried this often (and the banner's age moves).
+    let mut probe = tokio::time::interval(PROBE_EVERY);
+    probe.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = true;
     loop {
         if dirty {
@@ -148,6 +155,17 @@ where
                 dirty = true;
                 continue;
             }
+            _ = probe.tick(), if app.offline.is_some() => {
+                if let Some(b) = &backend {
+                    let (b, tx) = (b.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let r = b.ping().await;
+                        let _ = tx.send(Msg::Connection(r.map_err(|e| e.to_string())));
+                    });
+                }
+                dirty = true;
+                continue;
+            }
         };
         let mut cmds = app.update(msg);
         // Coalesce: answers already waiting are applied before the next frame.
@@ -178,6 +196,19 @@ where
     drawn.map_err(Into::into)
 }
 
+/// How often an offline backend is tried again.
+const PROBE_EVERY: Duration = Duration::from_secs(3);
+
+/// Tells the app whether the backend answered: an unreachable one turns the
+/// offline banner on, any answer turns it off.
+fn reach<T>(tx: &mpsc::UnboundedSender<Msg>, r: &crate::backend::Result<T>) {
+    let connection = match r {
+        Err(crate::backend::Error::Unavailable { message }) => Err(message.clone()),
+        Err(_) | Ok(_) => Ok(()),
+    };
+    let _ = tx.send(Msg::Connection(connection));
+}
+
 /// Rows loaded before the rest of a large portfolio.
 const FIRST_PAGE: u32 = 200;
 
@@ -193,20 +224,22 @@ pub fn spawn(
         Command::LoadPortfolio { sort, descending } => {
             tokio::spawn(async move {
                 // A screenful first, so a large store shows something at once.
-                if let Ok(Some(rows)) = first_page(backend.as_ref(), sort, descending).await {
+                let first = first_page(backend.as_ref(), sort, descending).await;
+                reach(&tx, &first);
+                if let Ok(Some(rows)) = first {
                     let _ = tx.send(Msg::Portfolio(Ok(rows), chrono::Utc::now()));
                 }
                 let rows = load_portfolio(backend.as_ref(), sort, descending).await;
+                reach(&tx, &rows);
+                let rows = rows.map_err(|e| e.to_string());
                 let _ = tx.send(Msg::Portfolio(rows, chrono::Utc::now()));
             });
         }
         Command::SearchInteractions(id, query) => {
             tokio::spawn(async move {
-                let r = backend
-                    .interactions(&query)
-                    .await
-                    .map(|p| p.items)
-                    .map_err(|e| e.to_string());
+                let r = backend.interactions(&query).await;
+                reach(&tx, &r);
+                let r = r.map(|p| p.items).map_err(|e| e.to_string());
                 let _ = tx.send(Msg::Interactions(id, r, chrono::Utc::now()));
             });
         }
@@ -220,9 +253,9 @@ pub fn spawn(
                             limit: 500,
                         },
                     )
-                    .await
-                    .map(|p| p.items)
-                    .map_err(|e| e.to_string());
+                    .await;
+                reach(&tx, &r);
+                let r = r.map(|p| p.items).map_err(|e| e.to_string());
                 let _ = tx.send(Msg::History(id, r, chrono::Utc::now()));
             });
         }
@@ -234,6 +267,7 @@ pub fn spawn(
             let user = user.to_string();
             tokio::spawn(async move {
                 let result = backend.apply(&user, writes).await;
+                reach(&tx, &result);
                 let _ = tx.send(Msg::Saved {
                     account,
                     what,
@@ -243,32 +277,32 @@ pub fn spawn(
         }
         Command::Reload(kind, id) => {
             tokio::spawn(async move {
-                let r = backend
-                    .get(kind, id)
-                    .await
-                    .map(Box::new)
-                    .map_err(|e| e.to_string());
+                let r = backend.get(kind, id).await;
+                reach(&tx, &r);
+                let r = r.map(Box::new).map_err(|e| e.to_string());
                 let _ = tx.send(Msg::Reloaded(r));
             });
         }
         Command::LoadPlaybooks => {
             tokio::spawn(async move {
-                let r = backend.playbooks().await.map_err(|e| e.to_string());
+                let r = backend.playbooks().await;
+                reach(&tx, &r);
+                let r = r.map_err(|e| e.to_string());
                 let _ = tx.send(Msg::Playbooks(r));
             });
         }
         Command::LoadAccount(id) => {
             let (b2, tx2) = (backend.clone(), tx.clone());
             tokio::spawn(async move {
-                let r = backend
-                    .account(id)
-                    .await
-                    .map(Box::new)
-                    .map_err(|e| e.to_string());
+                let r = backend.account(id).await;
+                reach(&tx, &r);
+                let r = r.map(Box::new).map_err(|e| e.to_string());
                 let _ = tx.send(Msg::Account(id, r, chrono::Utc::now()));
             });
             tokio::spawn(async move {
-                let r = b2.health(id).await.map(Box::new).map_err(|e| e.to_string());
+                let r = b2.health(id).await;
+                reach(&tx2, &r);
+                let r = r.map(Box::new).map_err(|e| e.to_string());
                 let _ = tx2.send(Msg::Health(id, r, chrono::Utc::now()));
             });
         }
@@ -281,7 +315,7 @@ pub async fn first_page(
     backend: &dyn Backend,
     sort: PortfolioSort,
     descending: bool,
-) -> Result<Option<Vec<crate::backend::AccountRow>>, String> {
+) -> crate::backend::Result<Option<Vec<crate::backend::AccountRow>>> {
     let page = backend
         .portfolio(&PortfolioQuery {
             sort,
@@ -292,8 +326,7 @@ pub async fn first_page(
             },
             ..Default::default()
         })
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     Ok((page.total > page.items.len() as u64).then_some(page.items))
 }
 
@@ -302,7 +335,7 @@ pub async fn load_portfolio(
     backend: &dyn Backend,
     sort: PortfolioSort,
     descending: bool,
-) -> Result<Vec<crate::backend::AccountRow>, String> {
+) -> crate::backend::Result<Vec<crate::backend::AccountRow>> {
     let mut rows = vec![];
     loop {
         let page = backend
@@ -315,8 +348,7 @@ pub async fn load_portfolio(
                 },
                 ..Default::default()
             })
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let done = page.items.is_empty() || rows.len() + page.items.len() >= page.total as usize;
         rows.extend(page.items);
         if done {

@@ -116,7 +116,38 @@ fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         spans.push(Span::styled("▸ ", theme.dim));
         spans.push(Span::styled(d.account.name.clone(), theme.title));
     }
-    f.render_widget(Line::from(spans), area);
+    let left = Line::from(spans);
+    let used = left.width() as u16;
+    f.render_widget(left, area);
+    if let Some(off) = &app.offline {
+        // The backend is out of reach: say so where "updated N ago" goes (what it
+        // means first, why last), and keep the data below on screen.
+        let shown = match &app.portfolio.rows {
+            super::app::Loadable::Ready { at, .. } => *at,
+            _ => off.since,
+        };
+        let full = format!(
+            " ⚠ OFFLINE · data from {} · retrying · {} ",
+            ago(app.now, shown),
+            off.message
+        );
+        let max = area.width.saturating_sub(used + 1).max(11) as usize;
+        let text: String = if full.chars().count() > max {
+            let mut t: String = full.chars().take(max.saturating_sub(2)).collect();
+            t.push_str("… ");
+            t
+        } else {
+            full
+        };
+        let w = (text.chars().count() as u16).min(area.width);
+        let r = Rect::new(area.x + area.width - w, area.y, w, 1);
+        f.render_widget(Clear, r);
+        f.render_widget(
+            Span::styled(text, theme.warning.add_modifier(Modifier::REVERSED)),
+            r,
+        );
+        return;
+    }
     if let super::app::Loadable::Ready { at, .. } = &app.portfolio.rows {
         let text = format!("updated {} ", ago(app.now, *at));
         let w = text.chars().count() as u16;
@@ -129,6 +160,12 @@ fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 
 fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut lead = vec![];
+    if app.offline.is_some() {
+        lead.push(Span::styled(
+            " OFFLINE ",
+            theme.warning.add_modifier(Modifier::REVERSED),
+        ));
+    }
     if app.read_only {
         lead.push(Span::styled(
             " READ-ONLY ",
