@@ -45,7 +45,8 @@ struct Tui {
     /// The terminal's modes before the app started (to check they come back).
     modes_before: String,
     _home: tempfile::TempDir,
-    _one: MutexGuard<'static, ()>,
+    /// The first app of a test holds the one-at-a-time lock; a second beside it does not.
+    _one: Option<MutexGuard<'static, ()>>,
 }
 
 fn nz(n: u16) -> NonZeroU16 {
@@ -80,6 +81,21 @@ impl Tui {
     /// Starts `tend ARGS` the same way.
     fn start_with(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
         let one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        Tui::spawn(args, cols, rows, env, Some(one))
+    }
+
+    /// A second app beside one this test already started (it holds the lock).
+    fn start_beside(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
+        Tui::spawn(args, cols, rows, env, None)
+    }
+
+    fn spawn(
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+        one: Option<MutexGuard<'static, ()>>,
+    ) -> Tui {
         let home = tempfile::tempdir().expect("temp dir");
         let pair = native_pty_system()
             .openpty(size(cols, rows))
@@ -742,4 +758,183 @@ fn a_logged_call_with_negative_text_is_scored_and_moves_the_health() {
     });
     eprintln!("before: {score_before}\nafter:  {}", tui.row(2));
     tui.quit_and_check("q");
+}
+
+/// A team server started from the binary over a store file, on a fixed port (so
+/// it can be stopped and started again at the same address).
+struct Server {
+    child: std::process::Child,
+    db: std::path::PathBuf,
+    addr: String,
+    home: std::path::PathBuf,
+}
+
+impl Server {
+    fn start(db: &std::path::Path, addr: &str, home: &std::path::Path) -> Server {
+        let child = Command::new(env!("CARGO_BIN_EXE_tend"))
+            .args(["--db", &db.display().to_string(), "serve", "--listen", addr])
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start tend serve");
+        let deadline = Instant::now() + START_TIMEOUT;
+        while std::net::TcpStream::connect(addr).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tend serve did not listen on {addr}"
+            );
+            thread::sleep(POLL);
+        }
+        Server {
+            child,
+            db: db.to_path_buf(),
+            addr: addr.to_string(),
+            home: home.to_path_buf(),
+        }
+    }
+
+    /// Stops it the way an operator does (SIGTERM), and waits for it to go.
+    fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again at the same address, over the same store.
+    fn start_again(&mut self) {
+        *self = Server::start(&self.db.clone(), &self.addr.clone(), &self.home.clone());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `tend ARGS` to the end and answers its standard output.
+fn tend(args: &[&str], home: &std::path::Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_tend"))
+        .args(args)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .output()
+        .expect("run tend");
+    assert!(
+        out.status.success(),
+        "tend {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_string()
+}
+
+#[test]
+fn two_terminals_share_a_team_server_and_ride_out_its_restart() {
+    let home = tempfile::tempdir().expect("temp dir");
+    let db = home.path().join("team.db");
+    let dbs = db.display().to_string();
+    tend(
+        &["--db", &dbs, "import", "assets/demo.json", "--rebase"],
+        home.path(),
+    );
+    // Larkspur Logistics is maya.chen's account.
+    let csm = tend(
+        &[
+            "--db",
+            &dbs,
+            "serve",
+            "token",
+            "create",
+            "--role",
+            "csm",
+            "--user",
+            "maya.chen",
+        ],
+        home.path(),
+    );
+    let viewer = tend(
+        &[
+            "--db", &dbs, "serve", "token", "create", "--role", "viewer", "--user", "vic",
+        ],
+        home.path(),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let url = format!("http://{addr}");
+    let mut server = Server::start(&db, &addr, home.path());
+
+    let open_larkspur = |t: &Tui| {
+        t.wait_portfolio();
+        t.send("/");
+        t.wait_for("filter:", TIMEOUT);
+        t.send("lark");
+        t.wait_for("/lark", TIMEOUT);
+        t.send("\r");
+        t.wait_until("Larkspur Logistics's name line", TIMEOUT, |t| {
+            t.row(2).contains("Larkspur Logistics") && t.row(2).contains("MRR")
+        });
+        t.send("2");
+        t.wait_for("last touch", TIMEOUT);
+    };
+    let mut maya = Tui::start_with(&["--remote", &url], 100, 30, &[("TEND_TOKEN", &csm)]);
+    open_larkspur(&maya);
+    let mut vic = Tui::start_beside(&["--remote", &url], 100, 30, &[("TEND_TOKEN", &viewer)]);
+    open_larkspur(&vic);
+    assert!(
+        !vic.screen().contains("Renewal call with Grace"),
+        "the call is not there yet"
+    );
+
+    // The CSM logs a call.
+    maya.send("n");
+    maya.wait_for("Log an interaction", TIMEOUT);
+    maya.send("c");
+    maya.wait_for("kind ◂ call ▸", TIMEOUT);
+    maya.send("\t\t");
+    maya.send("Renewal call with Grace");
+    maya.wait_for("Renewal call with Grace", TIMEOUT);
+    maya.send("\r");
+    // ("saving: logged the call…" shows first; this is the answer.)
+    maya.wait_for("logged the call: sentiment", TIMEOUT);
+
+    // The viewer sees it after a refresh, and may not write.
+    vic.send("\x12");
+    vic.wait_for("Renewal call with Grace", TIMEOUT);
+    vic.send("n");
+    vic.wait_for("vic is a viewer", TIMEOUT);
+    assert!(
+        vic.screen().contains("READ-ONLY"),
+        "{}",
+        framed(&vic.screen())
+    );
+
+    // The server stops: the banner turns to offline, the screen stays.
+    server.stop();
+    vic.send("\x12");
+    vic.wait_until("the offline banner", TIMEOUT, |t| {
+        t.row(0).contains("OFFLINE")
+            && t.row(2).contains("Larkspur Logistics")
+            && t.screen().contains("Renewal call with Grace")
+    });
+    eprintln!("offline: {}", vic.row(0));
+
+    // It comes back: the banner clears by itself.
+    server.start_again();
+    vic.wait_until("the banner to clear", TIMEOUT, |t| {
+        !t.row(0).contains("OFFLINE") && t.screen().contains("back online")
+    });
+    assert!(vic.row(2).contains("Larkspur Logistics"));
+
+    vic.quit_and_check("q");
+    maya.quit_and_check("q");
 }
