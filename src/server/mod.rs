@@ -76,6 +76,19 @@ pub fn router(store: Store, limits: &Limits) -> axum::Router {
                 "no such path in the tend API",
             )
         })
+        // A known path with a method it does not take (the Allow header stays).
+        .method_not_allowed_fallback(|request: Request| async move {
+            Problem::new(
+                405,
+                "method_not_allowed",
+                "Method not allowed",
+                format!(
+                    "{} is not a method of {}",
+                    request.method(),
+                    request.uri().path()
+                ),
+            )
+        })
         .layer(DefaultBodyLimit::max(limits.body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
