@@ -85,7 +85,8 @@ pub struct Problem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
     /// `not_found`, `conflict`, `invalid`, `storage`, `unavailable`, `unauthorized`,
-    /// `forbidden`, `too_many_requests`, `precondition_required`, `too_large`, `timeout`.
+    /// `forbidden`, `too_many_requests`, `precondition_required`, `too_large`, `timeout`,
+    /// `method_not_allowed`.
     pub code: String,
     /// The invalid field (`invalid`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

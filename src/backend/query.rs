@@ -136,6 +136,11 @@ pub struct UsageQuery {
     pub bucket: Bucket,
 }
 
+impl UsageQuery {
+    /// The most buckets one query may span (27 years of days).
+    pub const MAX_BUCKETS: usize = 10_000;
+}
+
 /// One bucket of usage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UsageBucket {

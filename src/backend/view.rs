@@ -101,7 +101,7 @@ pub struct RecomputeReport {
 // Writes travel by value a few at a time; boxing each record would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Write {
     Create {
         record: Record,

@@ -117,7 +117,12 @@ record_meta!(Summary, Summary, account: |r: &Summary| Some(r.account_id));
 // Records travel by value one at a time; boxing each variant would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", content = "record", rename_all = "snake_case")]
+#[serde(
+    tag = "kind",
+    content = "record",
+    rename_all = "snake_case",
+    deny_unknown_fields
+)]
 pub enum Record {
     Account(Account),
     Contact(Contact),

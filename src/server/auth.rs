@@ -12,7 +12,7 @@ use super::{AppState, problem::ApiError};
 use crate::api::{Problem, Role};
 use crate::backend::{Backend, Write};
 use crate::domain::*;
-use crate::sqlite::token_hash;
+use crate::sqlite::{Store, TokenInfo, token_hash};
 
 /// Where the request log finds who made the request, once a token named them.
 #[derive(Clone, Default)]
@@ -43,6 +43,19 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+/// The live token whose hash is `hash`, if there is one.
+pub async fn lookup(store: &Store, hash: String) -> Result<Option<TokenInfo>, ApiError> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || store.token_by_hash(&hash))
+        .await
+        .map_err(|e| crate::backend::Error::storage(format!("token lookup: {e}")))?
+        .map_err(ApiError::from)
+}
+
+/// What the request's token was found to be, looked up once per request.
+#[derive(Clone)]
+pub struct Looked(pub Option<TokenInfo>);
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = axum::response::Response;
 
@@ -57,15 +70,12 @@ impl FromRequestParts<AppState> for Caller {
             )
             .into_response());
         };
-        let hash = token_hash(token);
-        let store = state.store.clone();
-        let found = tokio::task::spawn_blocking(move || store.token_by_hash(&hash))
-            .await
-            .map_err(|e| {
-                ApiError::from(crate::backend::Error::storage(format!("token lookup: {e}")))
-                    .into_response()
-            })?
-            .map_err(|e| ApiError::from(e).into_response())?;
+        let found = match parts.extensions.get::<Looked>() {
+            Some(Looked(found)) => found.clone(),
+            None => lookup(&state.store, token_hash(token))
+                .await
+                .map_err(IntoResponse::into_response)?,
+        };
         match found {
             Some(info) => {
                 let caller = Caller {

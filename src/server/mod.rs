@@ -1,7 +1,8 @@
 //! `tend serve`: the team server. A store behind a REST/JSON API under `/api/v1`
 //! (routes.rs), with bearer tokens and roles (auth.rs), problem+json errors
 //! (problem.rs), body size limits, a per-request timeout, a rate limit per token
-//! (or per address for requests without one), request logs, graceful shutdown.
+//! (or per address for requests without a known one), request logs, graceful
+//! shutdown.
 
 pub mod auth;
 mod problem;
@@ -32,7 +33,7 @@ pub struct Limits {
     pub import_body: usize,
     /// A request that takes longer is answered 503.
     pub timeout: Duration,
-    /// Requests per second allowed per token (or per address without one).
+    /// Requests per second allowed per token (or per address without a known one).
     pub per_second: u32,
     /// How many may come at once above that rate.
     pub burst: u32,
@@ -76,6 +77,19 @@ pub fn router(store: Store, limits: &Limits) -> axum::Router {
                 "no such path in the tend API",
             )
         })
+        // A known path with a method it does not take (the Allow header stays).
+        .method_not_allowed_fallback(|request: Request| async move {
+            Problem::new(
+                405,
+                "method_not_allowed",
+                "Method not allowed",
+                format!(
+                    "{} is not a method of {}",
+                    request.method(),
+                    request.uri().path()
+                ),
+            )
+        })
         .layer(DefaultBodyLimit::max(limits.body))
         .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
         .with_state(state)
@@ -88,15 +102,27 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
     request.extensions_mut().insert(slot.clone());
     let method = request.method().clone();
     let path = request.uri().path().to_string();
-    // The limiter's key: the token's hash (never the token), or the peer address.
-    let key = match auth::bearer(request.headers()) {
-        Some(token) => token_hash(token),
-        None => request
+    // The limiter's key: the hash of a token the store knows (never the token), or
+    // the peer address. A made-up token counts against its address, so guessing
+    // tokens is limited like any request without one, and the limiter keeps no key
+    // per guess.
+    let hash = auth::bearer(request.headers()).map(token_hash);
+    let mut key = None;
+    if let Some(hash) = hash {
+        // A failed lookup leaves the key to the address; the extractor looks again
+        // and answers the error.
+        if let Ok(found) = auth::lookup(&state.store, hash.clone()).await {
+            key = found.is_some().then_some(hash);
+            request.extensions_mut().insert(auth::Looked(found));
+        }
+    }
+    let key = key.unwrap_or_else(|| {
+        request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string())
-            .unwrap_or_default(),
-    };
+            .unwrap_or_default()
+    });
     let response = if let Err(not_until) = state.limiter.check_key(&key) {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(
             &governor::clock::DefaultClock::default(),

@@ -109,6 +109,32 @@ where
     }
 }
 
+/// A body taken as it is (an import); one that cannot be read, or is over the
+/// limit, is a 4xx problem like a JSON body's.
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S> FromRequest<S> for RawBody
+where
+    S: Send + Sync,
+{
+    type Rejection = Problem;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Problem> {
+        match axum::body::Bytes::from_request(req, state).await {
+            Ok(bytes) => Ok(RawBody(bytes)),
+            Err(e) => {
+                let status = e.status();
+                let detail = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    "the body is larger than the server accepts".into()
+                } else {
+                    e.body_text()
+                };
+                Err(rejected(status, "body", detail))
+            }
+        }
+    }
+}
+
 fn json_rejection(e: JsonRejection) -> Problem {
     let status = e.status();
     let detail = match &e {

@@ -1,7 +1,6 @@
 //! The routes of `/api/v1`: one per Backend call, and the OpenAPI document made
 //! from their annotations (so it cannot drift from them).
 
-use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -9,7 +8,7 @@ use axum::{Json, Router, extract::State};
 use utoipa::OpenApi;
 
 use super::auth::Caller;
-use super::problem::{ApiError, Body, Params, PathOf};
+use super::problem::{ApiError, Body, Params, PathOf, RawBody};
 use super::{AppState, Limits};
 use crate::api::*;
 use crate::backend::*;
@@ -417,7 +416,11 @@ async fn record_usage(
 
 #[utoipa::path(post, path = "/api/v1/import", request_body = Dataset, security(("bearer" = [])),
     responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn import(State(s): State<AppState>, caller: Caller, body: Bytes) -> Answer<ImportReport> {
+async fn import(
+    State(s): State<AppState>,
+    caller: Caller,
+    RawBody(body): RawBody,
+) -> Answer<ImportReport> {
     caller.may_write(true, "importing a dataset")?;
     let dataset = tokio::task::spawn_blocking(move || crate::dataset::parse(&body, "the body"))
         .await

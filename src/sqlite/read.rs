@@ -410,19 +410,29 @@ pub(crate) fn usage(conn: &Connection, account: Id, q: &UsageQuery) -> Result<Ve
             "the end of the range is before its start",
         ));
     }
-    let rows = usage_rows(conn, account, q.from, q.to)?;
     let mut buckets: BTreeMap<NaiveDate, (u64, u64, HashSet<Option<Id>>)> = BTreeMap::new();
     // Every bucket of the range is present, empty ones included, so charts keep their axis.
-    let mut d = bucket_start(q.from, q.bucket);
-    while d <= q.to {
-        buckets.insert(d, (0, 0, HashSet::new()));
-        d = match q.bucket {
-            Bucket::Day => d.succ_opt(),
-            Bucket::Week => d.checked_add_days(Days::new(7)),
-            Bucket::Month => d.checked_add_months(chrono::Months::new(1)),
+    let mut d = Some(bucket_start(q.from, q.bucket));
+    while let Some(start) = d.filter(|s| *s <= q.to) {
+        if buckets.len() == UsageQuery::MAX_BUCKETS {
+            return Err(Error::invalid(
+                "to",
+                format!(
+                    "the range spans more than {} buckets of a {}: ask for a shorter range or larger buckets",
+                    UsageQuery::MAX_BUCKETS,
+                    q.bucket
+                ),
+            ));
         }
-        .unwrap_or(NaiveDate::MAX);
+        buckets.insert(start, (0, 0, HashSet::new()));
+        // None past the last day a date can name: the range ends there.
+        d = match q.bucket {
+            Bucket::Day => start.succ_opt(),
+            Bucket::Week => start.checked_add_days(Days::new(7)),
+            Bucket::Month => start.checked_add_months(chrono::Months::new(1)),
+        };
     }
+    let rows = usage_rows(conn, account, q.from, q.to)?;
     for r in rows {
         let b = buckets
             .entry(bucket_start(r.day, q.bucket))
