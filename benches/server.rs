@@ -1,0 +1,233 @@
+//! The team server's figures, on loopback over the generated 100k-account store:
+//!
+//! - `server_load`: 50 clients, each with its own token and connection, read account
+//!   360s of random accounts as fast as the server answers, for 10 s after a 2 s
+//!   warm-up; prints throughput and the latency distribution (p50/p90/p99/max).
+//! - `remote/open_account` (criterion): what the app does when an account is opened
+//!   over the remote backend: the 360 and the health report fetched side by side,
+//!   taken by the app, and the frame drawn at 160x48.
+//!
+//! The server runs in this process on its own two-thread runtime; the clients on
+//! another. Both share the machine's two cores, as a server and its users on one
+//! box would. `cargo bench --bench server`; TEND_BENCH_ACCOUNTS for a smaller store,
+//! TEND_LOAD_SECS for a longer run, TEND_LOAD_CLIENTS for another number of clients.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::Criterion;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use tend::api::Role;
+use tend::backend::Backend;
+use tend::remote::{ClientOptions, Remote};
+use tend::server::Limits;
+use tend::tui::app::{App, Msg};
+use tend::tui::keys::Keymap;
+use tend::tui::theme::{Theme, ThemeName};
+use tend::tui::view;
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A server over the large store on a loopback port; answers its URL and the runtime
+/// that runs it (kept alive by the caller).
+fn start_server() -> (String, tokio::runtime::Runtime, tend::sqlite::Store) {
+    let store = common::large_store();
+    let server_rt = common::runtime();
+    let listener = server_rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let served = store.clone();
+    server_rt.spawn(async move {
+        tend::server::serve(
+            listener,
+            served,
+            &Limits::default(),
+            std::future::pending::<()>(),
+        )
+        .await
+        .expect("serve");
+    });
+    (url, server_rt, store)
+}
+
+/// A small deterministic generator of account ids.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n + 1
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn load(url: &str, store: &tend::sqlite::Store) {
+    let clients = env_or("TEND_LOAD_CLIENTS", 50) as usize;
+    let secs = env_or("TEND_LOAD_SECS", 10);
+    let accounts = store.account_count().expect("count");
+    // One token per client, as 50 people would have (the rate limit is per token).
+    let tokens: Vec<String> = (0..clients)
+        .map(|i| {
+            store
+                .create_token(&format!("load-{i}"), Role::Viewer)
+                .expect("token")
+                .0
+        })
+        .collect();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = common::runtime();
+    let warmup = Duration::from_secs(2);
+    let measure = Duration::from_secs(secs);
+    let (latencies, errors, bytes) = rt.block_on(async {
+        let start = Instant::now();
+        let mut tasks = vec![];
+        for (i, token) in tokens.into_iter().enumerate() {
+            let url = url.to_string();
+            tasks.push(tokio::spawn(async move {
+                let client = reqwest::Client::builder()
+                    .pool_max_idle_per_host(1)
+                    .build()
+                    .expect("client");
+                let mut ids = Lcg(i as u64 * 7919 + 1);
+                let mut lat = Vec::with_capacity(4096);
+                let (mut errors, mut bytes) = (0u64, 0u64);
+                loop {
+                    let now = start.elapsed();
+                    if now >= warmup + measure {
+                        break;
+                    }
+                    let id = ids.next(accounts);
+                    let t = Instant::now();
+                    let r = client
+                        .get(format!("{url}/api/v1/accounts/{id}"))
+                        .bearer_auth(&token)
+                        .send()
+                        .await;
+                    let ok = match r {
+                        Ok(r) if r.status().is_success() => match r.bytes().await {
+                            Ok(b) => {
+                                bytes += b.len() as u64;
+                                true
+                            }
+                            Err(_) => false,
+                        },
+                        _ => false,
+                    };
+                    let took = t.elapsed();
+                    if now >= warmup {
+                        if ok {
+                            lat.push(took);
+                        } else {
+                            errors += 1;
+                        }
+                    }
+                }
+                (lat, errors, bytes)
+            }));
+        }
+        let mut all = vec![];
+        let (mut errors, mut bytes) = (0, 0);
+        for t in tasks {
+            let (l, e, b) = t.await.expect("client task");
+            all.extend(l);
+            errors += e;
+            bytes += b;
+        }
+        (all, errors, bytes)
+    });
+    let mut sorted = latencies;
+    sorted.sort_unstable();
+    let n = sorted.len();
+    println!(
+        "server_load: {clients} clients, {secs} s on {accounts} accounts: {n} account 360s, {:.0} requests/s, {errors} errors, {:.1} KB per answer",
+        n as f64 / measure.as_secs_f64(),
+        bytes as f64 / n.max(1) as f64 / 1024.0,
+    );
+    println!(
+        "server_load latency: p50 {} · p90 {} · p99 {} · max {}",
+        ms(percentile(&sorted, 0.50)),
+        ms(percentile(&sorted, 0.90)),
+        ms(percentile(&sorted, 0.99)),
+        ms(sorted.last().copied().unwrap_or_default()),
+    );
+}
+
+fn open_account(c: &mut Criterion, url: &str, store: &tend::sqlite::Store) {
+    let (token, _) = store.create_token("bench", Role::Csm).expect("token");
+    let remote: Arc<dyn Backend> =
+        Arc::new(Remote::new(url, Some(token), ClientOptions::default()).expect("client"));
+    let rt = common::runtime();
+    let accounts = store.account_count().expect("count");
+    let theme = Theme::new(ThemeName::Dark, false);
+    let mut ids = Lcg(99);
+    let now = store.now();
+    c.bench_function("remote/open_account", |b| {
+        b.iter(|| {
+            let id = ids.next(accounts) as i64;
+            let (a, h) = rt.block_on(async {
+                tokio::join!(
+                    {
+                        let r = remote.clone();
+                        async move { r.account(id).await }
+                    },
+                    {
+                        let r = remote.clone();
+                        async move { r.health(id).await }
+                    }
+                )
+            });
+            let mut app = App::new(Keymap::default(), now);
+            app.update(Msg::Resize(160, 48));
+            app.jump_to(id);
+            app.update(Msg::Account(
+                id,
+                a.map(Box::new).map_err(|e| e.to_string()),
+                now,
+            ));
+            app.update(Msg::Health(
+                id,
+                h.map(Box::new).map_err(|e| e.to_string()),
+                now,
+            ));
+            let mut term = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+            term.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+        })
+    });
+}
+
+fn main() {
+    let (url, _server, store) = start_server();
+    let mut c = Criterion::default().configure_from_args();
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let wants = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
+    if wants("server_load") {
+        load(&url, &store);
+    }
+    if wants("remote/open_account") {
+        open_account(&mut c, &url, &store);
+    }
+    c.final_summary();
+}
