@@ -3,6 +3,9 @@
 //! - `server_load`: 50 clients, each with its own token and connection, read account
 //!   360s of random accounts as fast as the server answers, for 10 s after a 2 s
 //!   warm-up; prints throughput and the latency distribution (p50/p90/p99/max).
+//! - `server_load_at_2000`: the same clients sending 2,000 requests/s between them
+//!   on a fixed schedule (TEND_LOAD_RATE for another rate): the latency users see at
+//!   that load.
 //! - `remote/open_account` (criterion): what the app does when an account is opened
 //!   over the remote backend: the 360 and the health report fetched side by side,
 //!   taken by the app, and the frame drawn at 160x48.
@@ -84,15 +87,24 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn load(url: &str, store: &tend::sqlite::Store) {
+/// 50 clients, each with its own token and connection. `rate`: None, each sends its
+/// next request as soon as the answer came (the server's ceiling); Some(r), the
+/// clients together send r requests per second on a fixed schedule, and a latency
+/// counts from when its request was due (a late request is not forgiven).
+fn load(url: &str, store: &tend::sqlite::Store, rate: Option<u64>) {
     let clients = env_or("TEND_LOAD_CLIENTS", 50) as usize;
     let secs = env_or("TEND_LOAD_SECS", 10);
+    let label = match rate {
+        None => "server_load".to_string(),
+        Some(r) => format!("server_load_at_{r}"),
+    };
+    let every = rate.map(|r| Duration::from_secs_f64(clients as f64 / r as f64));
     let accounts = store.account_count().expect("count");
     // One token per client, as 50 people would have (the rate limit is per token).
     let tokens: Vec<String> = (0..clients)
         .map(|i| {
             store
-                .create_token(&format!("load-{i}"), Role::Viewer)
+                .create_token(&format!("{label}-{i}"), Role::Viewer)
                 .expect("token")
                 .0
         })
@@ -107,6 +119,8 @@ fn load(url: &str, store: &tend::sqlite::Store) {
         for (i, token) in tokens.into_iter().enumerate() {
             let url = url.to_string();
             tasks.push(tokio::spawn(async move {
+                // Paced clients start spread over one interval.
+                let mut due = every.map(|e| start + e.mul_f64(i as f64 / clients as f64));
                 let client = reqwest::Client::builder()
                     .pool_max_idle_per_host(1)
                     .build()
@@ -120,7 +134,15 @@ fn load(url: &str, store: &tend::sqlite::Store) {
                         break;
                     }
                     let id = ids.next(accounts);
-                    let t = Instant::now();
+                    let t = match (&mut due, every) {
+                        (Some(d), Some(e)) => {
+                            tokio::time::sleep_until((*d).into()).await;
+                            let t = *d;
+                            *d += e;
+                            t
+                        }
+                        _ => Instant::now(),
+                    };
                     let r = client
                         .get(format!("{url}/api/v1/accounts/{id}"))
                         .bearer_auth(&token)
@@ -162,12 +184,12 @@ fn load(url: &str, store: &tend::sqlite::Store) {
     sorted.sort_unstable();
     let n = sorted.len();
     println!(
-        "server_load: {clients} clients, {secs} s on {accounts} accounts: {n} account 360s, {:.0} requests/s, {errors} errors, {:.1} KB per answer",
+        "{label}: {clients} clients, {secs} s on {accounts} accounts: {n} account 360s, {:.0} requests/s, {errors} errors, {:.1} KB per answer",
         n as f64 / measure.as_secs_f64(),
         bytes as f64 / n.max(1) as f64 / 1024.0,
     );
     println!(
-        "server_load latency: p50 {} · p90 {} · p99 {} · max {}",
+        "{label} latency: p50 {} · p90 {} · p99 {} · max {}",
         ms(percentile(&sorted, 0.50)),
         ms(percentile(&sorted, 0.90)),
         ms(percentile(&sorted, 0.99)),
@@ -224,7 +246,8 @@ fn main() {
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wants = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
     if wants("server_load") {
-        load(&url, &store);
+        load(&url, &store, None);
+        load(&url, &store, Some(env_or("TEND_LOAD_RATE", 2000)));
     }
     if wants("remote/open_account") {
         open_account(&mut c, &url, &store);

@@ -231,7 +231,7 @@ pub(crate) fn snapshots(conn: &Connection, id: Id, period: Period) -> Result<Vec
             // order rather than this account's few rows.
             "SELECT start_day, at, score, status, profile, components
              FROM health_snapshots INDEXED BY health_snapshots_account
-             WHERE account_id = ? AND period = ? ORDER BY start_day",
+             WHERE account_id = +? AND period = ? ORDER BY start_day",
         )
         .map_err(Error::storage)?;
     stmt.query_map(params![id, period.as_str()], |r| {

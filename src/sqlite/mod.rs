@@ -179,8 +179,15 @@ fn open_connection(path: &Path, reader: bool) -> Result<Connection> {
     };
     conn.execute_batch(&pragmas)
         .map_err(|e| Error::storage(format!("cannot set up {}: {e}", path.display())))?;
+    // An account's 360 alone runs 17 statements, a write's health rescoring more:
+    // with rusqlite's default of 16 cached statements they pushed each other out and
+    // were compiled again on every call (29% of a loaded server's time).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 256;
 
 impl Store {
     /// Opens (creating if needed) the store at `path` with the wall clock.
