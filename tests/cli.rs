@@ -943,3 +943,123 @@ fn read_only_refuses_every_write() {
     let out = on(db, &["--config", config, "accounts", "--limit", "1"], None);
     assert!(out.status.success());
 }
+
+fn run_ok(args: &[&str]) -> String {
+    let out = tend().args(args).output().expect("run");
+    assert!(
+        out.status.success(),
+        "tend {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+#[test]
+fn server_tokens_are_created_listed_and_revoked_without_showing_them_again() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("team.db").display().to_string();
+    let token = run_ok(&[
+        "--db",
+        &db,
+        "serve",
+        "token",
+        "create",
+        "--role",
+        "csm",
+        "--user",
+        "maya.chen",
+    ]);
+    let token = token.trim();
+    assert!(token.starts_with("tend_") && token.len() > 40, "{token}");
+    let list = run_ok(&["--db", &db, "serve", "token", "list", "--format", "json"]);
+    assert!(
+        !list.contains(&token[5..]),
+        "the list shows no token: {list}"
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&list).expect("json");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0]["user"].as_str(), rows[0]["role"].as_str()),
+        (Some("maya.chen"), Some("csm"))
+    );
+    assert!(rows[0]["revoked_at"].is_null());
+    run_ok(&["--db", &db, "serve", "token", "revoke", "1"]);
+    let again = tend()
+        .args(["--db", &db, "serve", "token", "revoke", "1"])
+        .output()
+        .expect("run");
+    assert_eq!(again.status.code(), Some(2), "revoking twice is refused");
+    let list = run_ok(&["--db", &db, "serve", "token", "list", "--format", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&list).expect("json");
+    assert!(!rows[0]["revoked_at"].is_null());
+    let bad_role = tend()
+        .args([
+            "--db", &db, "serve", "token", "create", "--role", "boss", "--user", "x",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(bad_role.status.code(), Some(2));
+}
+
+#[test]
+fn a_remote_without_token_or_server_says_what_to_do() {
+    let dir = tempfile::tempdir().expect("dir");
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("port")
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let no_token = tend()
+        .args(["--remote", &url, "accounts"])
+        .env_remove("TEND_TOKEN")
+        // No keyring entry for this URL in a fresh session: nothing is found.
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&no_token.stderr);
+    assert_eq!(no_token.status.code(), Some(2), "{err}");
+    assert!(err.contains(&format!("run tend login {url}")), "{err}");
+
+    let down = tend()
+        .args(["--remote", &url, "accounts"])
+        .env("TEND_TOKEN", "tend_0000")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&down.stderr);
+    assert_eq!(down.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!("server unreachable at {url}")),
+        "{err}"
+    );
+    assert!(!err.contains("tend_0000"), "the token stays out: {err}");
+
+    let file = dir.path().join("token");
+    std::fs::write(&file, "tend_0000\n").expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    let open_file = tend()
+        .args([
+            "--remote",
+            &url,
+            "--token-file",
+            &file.display().to_string(),
+            "accounts",
+        ])
+        .env_remove("TEND_TOKEN")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&open_file.stderr);
+    assert_eq!(open_file.status.code(), Some(2), "{err}");
+    assert!(err.contains("chmod 600"), "{err}");
+
+    let bad_url = tend()
+        .args(["--remote", "ftp://x", "accounts"])
+        .env("TEND_TOKEN", "tend_0000")
+        .output()
+        .expect("run");
+    assert_eq!(bad_url.status.code(), Some(2));
+}

@@ -937,4 +937,14 @@ fn two_terminals_share_a_team_server_and_ride_out_its_restart() {
 
     vic.quit_and_check("q");
     maya.quit_and_check("q");
+
+    // The server's request log names users, never their tokens.
+    let log = std::fs::read_to_string(home.path().join("state/tend/tend.log")).expect("server log");
+    assert!(
+        log.contains("user=\"vic\"") && log.contains("/api/v1/accounts"),
+        "{log}"
+    );
+    for token in [&csm, &viewer] {
+        assert!(!log.contains(&token[5..]), "a token reached the log");
+    }
 }
