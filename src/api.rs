@@ -563,11 +563,11 @@ pub struct UsageAdded {
     pub rows: u64,
 }
 
-/// `GET /status`: the server is up.
+/// `GET /status`: the server is up and reads its store (no token needed, so it
+/// says nothing about the data).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Status {
     pub version: String,
-    pub accounts: u64,
 }
 
 #[cfg(test)]
