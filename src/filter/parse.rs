@@ -450,6 +450,21 @@ fn in_wrong_order(from: &Value, to: &Value) -> bool {
 fn scalar(field: Field, raw: &Raw<'_>, text: &str, offset: usize) -> PResult<Value> {
     let (start, end) = raw.sub(offset, offset + text.len());
     match field.kind() {
+        Kind::Int { .. } if field == Field::Health && text.starts_with(char::is_alphabetic) => {
+            let names: Vec<&str> = HealthStatus::ALL.iter().map(|s| s.as_str()).collect();
+            let hint = match nearest(&normalise(text), &names) {
+                Some(s) => format!(": did you mean '{s}'?"),
+                None => String::new(),
+            };
+            fail(
+                start,
+                end,
+                format!(
+                    "expected a number or a status ({}) for health, found '{text}'{hint}",
+                    names.join(", ")
+                ),
+            )
+        }
         Kind::Int { min, max } => {
             let n = integer(text).ok_or_else(|| Fail {
                 start,
@@ -654,7 +669,8 @@ fn normalise(text: &str) -> String {
 }
 
 fn enum_word<T: FromStr>(text: &str) -> Option<T> {
-    if text.len() > 32 {
+    // Every enum spelling starts with a letter: numbers skip the allocation.
+    if text.len() > 32 || !text.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return None;
     }
     normalise(text).parse().ok()

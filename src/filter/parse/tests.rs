@@ -269,6 +269,16 @@ fn health_takes_a_score_or_a_status_word() {
     );
     assert_eq!(canonical("health:healthy"), "health_status:healthy");
     assert_eq!(e("health<healthy").1, 6);
+    assert_eq!(
+        e("health:helthy"),
+        (
+            "expected a number or a status (at_risk, concerning, healthy) for health, \
+             found 'helthy': did you mean 'healthy'?"
+                .into(),
+            7,
+            6
+        )
+    );
 }
 
 #[test]
