@@ -7,6 +7,7 @@ pub mod config;
 pub mod credentials;
 pub mod dataset;
 pub mod domain;
+pub mod filter;
 pub mod format;
 pub mod generate;
 pub mod health;
