@@ -250,6 +250,10 @@ fn cursor_of(page: PageRequest) -> Option<String> {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PortfolioParams {
+    /// A filter-language expression (`health<40 region:EMEA owner:@me`).
+    pub filter: Option<String>,
+    /// Who `@me` is: honoured for admin tokens; for any other, the token's user.
+    pub me: Option<String>,
     /// Name or domain contains this (case-insensitive).
     pub q: Option<String>,
     pub owner: Option<String>,
@@ -271,6 +275,8 @@ impl PortfolioParams {
     pub fn from_query(q: &PortfolioQuery) -> Self {
         let f = &q.filter;
         PortfolioParams {
+            filter: f.expr.clone(),
+            me: f.me.clone(),
             q: f.text.clone(),
             owner: f.owner.clone(),
             stage: f.stage,
@@ -290,6 +296,8 @@ impl PortfolioParams {
         Ok(PortfolioQuery {
             page: page_request(self.limit, self.cursor.as_deref())?,
             filter: AccountFilter {
+                expr: self.filter,
+                me: self.me,
                 text: self.q,
                 owner: self.owner,
                 stage: self.stage,
@@ -409,6 +417,11 @@ impl TaskParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CaseParams {
+    /// A filter-language expression over case and account fields
+    /// (`priority:urgent region:EMEA health<50`).
+    pub filter: Option<String>,
+    /// Who `@me` is: honoured for admin tokens; for any other, the token's user.
+    pub me: Option<String>,
     pub account_id: Option<Id>,
     pub account_q: Option<String>,
     pub account_owner: Option<String>,
@@ -438,6 +451,8 @@ impl CaseParams {
     pub fn from_query(q: &CaseQuery) -> Self {
         let f = &q.account;
         CaseParams {
+            filter: f.expr.clone(),
+            me: f.me.clone(),
             account_id: q.account_id,
             account_q: f.text.clone(),
             account_owner: f.owner.clone(),
@@ -467,6 +482,8 @@ impl CaseParams {
             page: page_request(self.limit, self.cursor.as_deref())?,
             account_id: self.account_id,
             account: AccountFilter {
+                expr: self.filter,
+                me: self.me,
                 text: self.account_q,
                 owner: self.account_owner,
                 stage: self.account_stage,

@@ -79,6 +79,11 @@ pub struct AccountFilter {
     pub parent_id: Option<Id>,
     /// Leave churned accounts out.
     pub exclude_churned: bool,
+    /// An expression of the filter language (`health<40 region:EMEA -stage:churned`);
+    /// on the cases list it may test case fields too. See `crate::filter`.
+    pub expr: Option<String>,
+    /// Who `@me` in `expr` is.
+    pub me: Option<String>,
 }
 
 /// The portfolio listing request.

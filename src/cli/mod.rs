@@ -1,5 +1,6 @@
 //! The command line: argument parsing and the non-interactive commands.
 
+mod cases;
 mod health;
 pub mod output;
 mod remote;
@@ -54,6 +55,8 @@ pub struct Cli {
 pub enum Command {
     /// List the portfolio (riskiest first by default).
     Accounts(AccountsArgs),
+    /// Support cases across accounts: filter, list or group with counts.
+    Cases(cases::CasesArgs),
     /// Show one account's 360 (by id, or by a name or domain that matches one account).
     Account {
         /// Account id, name or domain.
@@ -116,6 +119,9 @@ pub struct AccountsArgs {
     /// At most this many rows.
     #[arg(long, default_value_t = 1000)]
     pub limit: u32,
+    /// A filter-language expression, e.g. 'health<40 region:EMEA renewal<90d owner:@me -stage:churned'.
+    #[arg(long, short)]
+    pub filter: Option<String>,
     /// Name or domain contains this.
     #[arg(long)]
     pub search: Option<String>,
@@ -278,7 +284,11 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
     match command {
         Command::Accounts(args) => {
             let backend = open_backend(&cli, &settings)?;
-            accounts(backend.as_ref(), args).await
+            accounts(backend.as_ref(), args, settings.user_name()).await
+        }
+        Command::Cases(args) => {
+            let backend = open_backend(&cli, &settings)?;
+            cases::run(backend.as_ref(), args, settings.user_name()).await
         }
         Command::Account { account, format } => {
             let backend = open_backend(&cli, &settings)?;
@@ -362,9 +372,11 @@ async fn app_with(
         .map_err(|e| Failure::error(e.to_string()))
 }
 
-async fn accounts(backend: &dyn Backend, a: &AccountsArgs) -> Result<(), Failure> {
+async fn accounts(backend: &dyn Backend, a: &AccountsArgs, me: String) -> Result<(), Failure> {
     let query = PortfolioQuery {
         filter: backend::AccountFilter {
+            expr: a.filter.clone(),
+            me: Some(me),
             text: a.search.clone(),
             owner: a.owner.clone(),
             stage: a.stage,

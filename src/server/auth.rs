@@ -108,6 +108,14 @@ impl Caller {
         self.user.clone()
     }
 
+    /// Who `@me` in a filter is: the name an admin token gives, else the token's user.
+    pub fn me(&self, asked: Option<String>) -> String {
+        match asked.filter(|m| !m.trim().is_empty()) {
+            Some(m) if self.role == Role::Admin => m,
+            _ => self.user.clone(),
+        }
+    }
+
     /// Refuses a viewer, and anyone but an admin when `admin_only`.
     pub fn may_write(&self, admin_only: bool, what: &str) -> Result<(), ApiError> {
         match self.role {

@@ -107,10 +107,11 @@ async fn me(caller: Caller) -> Json<Me> {
     responses((status = 200, body = PageOf<AccountRow>), (status = 400, body = Problem), (status = 401, body = Problem)))]
 async fn portfolio(
     State(s): State<AppState>,
-    _: Caller,
+    caller: Caller,
     Params(p): Params<PortfolioParams>,
 ) -> Answer<PageOf<AccountRow>> {
-    let q = p.into_query()?;
+    let mut q = p.into_query()?;
+    q.filter.me = Some(caller.me(q.filter.me.take()));
     Ok(Json(PageOf::from_page(s.store.portfolio(&q).await?)))
 }
 
@@ -198,10 +199,11 @@ async fn tasks(
     responses((status = 200, body = PageOf<CaseRow>), (status = 400, body = Problem)))]
 async fn cases(
     State(s): State<AppState>,
-    _: Caller,
+    caller: Caller,
     Params(p): Params<CaseParams>,
 ) -> Answer<PageOf<CaseRow>> {
-    let q = p.into_query()?;
+    let mut q = p.into_query()?;
+    q.account.me = Some(caller.me(q.account.me.take()));
     Ok(Json(PageOf::from_page(s.store.cases(&q).await?)))
 }
 

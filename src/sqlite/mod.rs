@@ -7,6 +7,7 @@
 mod bulk;
 mod codec;
 mod derived;
+mod filter;
 mod health;
 mod migrations;
 mod read;
@@ -534,7 +535,8 @@ impl Store {
 impl Backend for Store {
     async fn portfolio(&self, query: &PortfolioQuery) -> Result<Page<AccountRow>> {
         let q = query.clone();
-        self.read(move |c, _| read::portfolio(c, &q)).await
+        self.read(move |c, now| read::portfolio(c, &q, now.date_naive()))
+            .await
     }
     async fn account(&self, id: Id) -> Result<Account360> {
         self.read(move |c, now| read::account_360(c, id, now)).await
@@ -561,7 +563,8 @@ impl Backend for Store {
     }
     async fn cases(&self, query: &CaseQuery) -> Result<Page<CaseRow>> {
         let q = query.clone();
-        self.read(move |c, _| read::cases(c, &q)).await
+        self.read(move |c, now| read::cases(c, &q, now.date_naive()))
+            .await
     }
     async fn alerts(&self, query: &AlertQuery) -> Result<Page<Alert>> {
         let q = query.clone();

@@ -36,7 +36,7 @@ fn read_row(c: &mut Cols) -> rusqlite::Result<AccountRow> {
 }
 
 /// `%text%` for LIKE, with the wildcards of the text escaped.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -44,8 +44,23 @@ fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// WHERE conditions on the accounts table (alias `a`) for an account filter.
-pub(crate) fn account_conditions(f: &AccountFilter, out: &mut Vec<String>, p: &mut Vec<Value>) {
+/// WHERE conditions on the accounts table (alias `a`) for an account filter; its
+/// expression may test case fields (alias `c`) when `cases` is set.
+pub(crate) fn account_conditions(
+    f: &AccountFilter,
+    today: NaiveDate,
+    cases: bool,
+    out: &mut Vec<String>,
+    p: &mut Vec<Value>,
+) -> Result<()> {
+    if let Some(expr) = f.expr.as_deref() {
+        let cx = super::filter::Context {
+            today,
+            me: f.me.as_deref(),
+            cases,
+        };
+        super::filter::conditions(expr, &cx, out, p)?;
+    }
     if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
         out.push("(a.name LIKE ? ESCAPE '\\' OR a.domain LIKE ? ESCAPE '\\')".into());
         let pat = like_pattern(text.trim());
@@ -74,6 +89,7 @@ pub(crate) fn account_conditions(f: &AccountFilter, out: &mut Vec<String>, p: &m
     if f.exclude_churned {
         out.push("a.stage <> 'churned'".into());
     }
+    Ok(())
 }
 
 fn where_clause(conditions: &[String]) -> String {
@@ -149,10 +165,14 @@ fn portfolio_order(sort: PortfolioSort, desc: bool) -> &'static str {
     }
 }
 
-pub(crate) fn portfolio(conn: &Connection, q: &PortfolioQuery) -> Result<Page<AccountRow>> {
+pub(crate) fn portfolio(
+    conn: &Connection,
+    q: &PortfolioQuery,
+    today: NaiveDate,
+) -> Result<Page<AccountRow>> {
     let mut conds = vec![];
     let mut p = vec![];
-    account_conditions(&q.filter, &mut conds, &mut p);
+    account_conditions(&q.filter, today, false, &mut conds, &mut p)?;
     let wc = where_clause(&conds);
     let total = count(conn, &format!("SELECT count(*) FROM accounts a {wc}"), &p)?;
     let (l, o) = limit(q.page);
@@ -545,10 +565,10 @@ fn case_order(sort: CaseSort, desc: bool) -> &'static str {
     }
 }
 
-pub(crate) fn cases(conn: &Connection, q: &CaseQuery) -> Result<Page<CaseRow>> {
+pub(crate) fn cases(conn: &Connection, q: &CaseQuery, today: NaiveDate) -> Result<Page<CaseRow>> {
     let mut conds = vec![];
     let mut p: Vec<Value> = vec![];
-    account_conditions(&q.account, &mut conds, &mut p);
+    account_conditions(&q.account, today, true, &mut conds, &mut p)?;
     if let Some(a) = q.account_id {
         conds.push("c.account_id = +?".into());
         p.push(Value::Integer(a));

@@ -200,6 +200,7 @@ contract!(Fixture =>
     check_cases_sorts,
     check_cases_sort_status,
     check_cases_paging,
+    check_filter_language,
     check_alerts,
     check_playbooks,
     check_change_log,

@@ -2148,3 +2148,174 @@ pub async fn check_get_every_kind(b: &dyn Backend, fx: &Fixture) {
         "id of another kind",
     );
 }
+
+// --- the filter language ---------------------------------------------------
+
+/// The filter language runs in the backend: each expression's accounts and cases
+/// are what the fixture says they should be, computed here from the dataset.
+pub async fn check_filter_language(b: &dyn Backend, fx: &Fixture) {
+    let accounts = &fx.dataset.accounts;
+    let today = fx.now.date_naive();
+    let trend_of = |id: Id| fixture::HEALTH.iter().find(|h| h.0 == id).and_then(|h| h.3);
+    let status_of = |id: Id| fixture::HEALTH.iter().find(|h| h.0 == id).map(|h| h.2);
+    let ids_where = |pred: &dyn Fn(&Account) -> bool| -> Vec<Id> {
+        accounts.iter().filter(|a| pred(a)).map(|a| a.id).collect()
+    };
+    let some_tag = accounts
+        .iter()
+        .flat_map(|a| a.tags.iter())
+        .next()
+        .expect("a tagged account")
+        .clone();
+    let has = |a: &Account, t: &str| {
+        a.name.to_lowercase().contains(t) || a.domain.as_deref().unwrap_or("").contains(t)
+    };
+    let expect: Vec<(String, Vec<Id>)> = vec![
+        (
+            "region:emea".into(),
+            ids_where(&|a| a.region.eq_ignore_ascii_case("emea")),
+        ),
+        (
+            "-stage:churned".into(),
+            ids_where(&|a| a.stage != Stage::Churned),
+        ),
+        ("owner:@me".into(), ids_where(&|a| a.owner == "alice")),
+        (
+            "@me -region:emea".into(),
+            ids_where(&|a| a.owner == "alice" && !a.region.eq_ignore_ascii_case("emea")),
+        ),
+        (
+            "health<50".into(),
+            ids_where(&|a| fixture::health_of(a.id).is_some_and(|h| h < 50.0)),
+        ),
+        // No score does not match health<50, so it matches its negation.
+        (
+            "-health<50".into(),
+            ids_where(&|a| !fixture::health_of(a.id).is_some_and(|h| h < 50.0)),
+        ),
+        (
+            "health:40..80".into(),
+            ids_where(&|a| fixture::health_of(a.id).is_some_and(|h| (40.0..=80.0).contains(&h))),
+        ),
+        (
+            "health:at_risk".into(),
+            ids_where(&|a| status_of(a.id) == Some(HealthStatus::AtRisk)),
+        ),
+        (
+            "trend:down".into(),
+            ids_where(&|a| trend_of(a.id).is_some_and(|t| t <= -0.5)),
+        ),
+        (
+            format!("tag:{}", some_tag.to_uppercase()),
+            ids_where(&|a| a.tags.iter().any(|t| t.eq_ignore_ascii_case(&some_tag))),
+        ),
+        ("acme".into(), ids_where(&|a| has(a, "acme"))),
+        (
+            "\"acme\" -owner:alice".into(),
+            ids_where(&|a| has(a, "acme") && a.owner != "alice"),
+        ),
+        ("".into(), ids_where(&|_| true)),
+    ];
+    for (expr, want) in expect {
+        let got = portfolio_ids(
+            b,
+            AccountFilter {
+                expr: Some(expr.clone()),
+                me: Some("alice".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+        assert_same_ids(&got, &want, &format!("accounts matching '{expr}'"));
+    }
+
+    // Cases: case fields, and account fields of the case's account.
+    let cases = &fx.dataset.support_cases;
+    let account = |id: Id| accounts.iter().find(|a| a.id == id).expect("its account");
+    let case_ids = |pred: &dyn Fn(&SupportCase) -> bool| -> Vec<Id> {
+        cases.iter().filter(|c| pred(c)).map(|c| c.id).collect()
+    };
+    let week_ago = today - Days::new(7);
+    let month_ago = today - Days::new(30);
+    let expect: Vec<(&str, Vec<Id>)> = vec![
+        (
+            "priority:urgent",
+            case_ids(&|c| c.priority == Priority::Urgent),
+        ),
+        ("escalated:yes", case_ids(&|c| c.escalated)),
+        (
+            "-escalated:yes status:open",
+            case_ids(&|c| !c.escalated && c.status == CaseStatus::Open),
+        ),
+        (
+            "created>-7d",
+            case_ids(&|c| c.opened_at.date_naive() > week_ago),
+        ),
+        (
+            "age>30d",
+            case_ids(&|c| c.opened_at.date_naive() < month_ago),
+        ),
+        ("severity<=2", case_ids(&|c| c.severity <= 2)),
+        (
+            "priority:high region:emea",
+            case_ids(&|c| {
+                c.priority == Priority::High
+                    && account(c.account_id).region.eq_ignore_ascii_case("emea")
+            }),
+        ),
+        (
+            "health<50",
+            case_ids(&|c| fixture::health_of(c.account_id).is_some_and(|h| h < 50.0)),
+        ),
+    ];
+    for (expr, want) in expect {
+        let page = b
+            .cases(&CaseQuery {
+                account: AccountFilter {
+                    expr: Some(expr.into()),
+                    ..Default::default()
+                },
+                page: PageRequest {
+                    offset: 0,
+                    limit: 1000,
+                },
+                ..Default::default()
+            })
+            .await
+            .unwrap_or_else(|e| panic!("cases matching '{expr}': {e}"));
+        let got: Vec<Id> = page.items.iter().map(|r| r.case.id).collect();
+        assert_same_ids(&got, &want, &format!("cases matching '{expr}'"));
+    }
+
+    // A bad filter is refused, pointing at the offending character; a case field
+    // on the portfolio too. Never "everything".
+    let bad = |expr: &str, me: Option<&str>| AccountFilter {
+        expr: Some(expr.into()),
+        me: me.map(str::to_string),
+        ..Default::default()
+    };
+    for (expr, me) in [
+        ("health<4o", Some("alice")),
+        ("priority:urgent", Some("alice")),
+    ] {
+        let r = b
+            .portfolio(&PortfolioQuery {
+                filter: bad(expr, me),
+                ..Default::default()
+            })
+            .await;
+        expect_invalid(r, "filter", &format!("portfolio filter '{expr}'"));
+    }
+    match b
+        .portfolio(&PortfolioQuery {
+            filter: bad("region:emea health<4o", Some("alice")),
+            ..Default::default()
+        })
+        .await
+    {
+        Err(Error::Invalid { message, .. }) => {
+            assert!(message.contains("4o") && message.contains('^'), "{message}")
+        }
+        other => panic!("a bad filter: {other:?}"),
+    }
+}

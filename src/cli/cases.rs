@@ -1,0 +1,214 @@
+//! `tend cases`: support cases across accounts, filtered in the store by the filter
+//! language, listed or grouped with counts; tables for people, JSON and CSV for pipes.
+
+use std::collections::BTreeMap;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::output::{Format, Table, print};
+use super::{Failure, parse_named};
+use crate::backend::{AccountFilter, Backend, CaseQuery, CaseRow, CaseSort, PageRequest};
+use crate::format;
+
+#[derive(Debug, Args)]
+pub struct CasesArgs {
+    /// A filter-language expression over case and account fields, e.g.
+    /// 'priority:urgent region:EMEA health<50' (see README "Filter language").
+    #[arg(long, short, default_value = "")]
+    pub filter: String,
+    /// Group by this field and count, instead of listing cases.
+    #[arg(long, value_enum)]
+    pub group_by: Option<GroupBy>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Sort key of the list.
+    #[arg(long, default_value = "priority", value_parser = parse_named::<CaseSort>)]
+    pub sort: CaseSort,
+    /// Reverse the sort.
+    #[arg(long)]
+    pub desc: bool,
+    /// Only cases not solved or closed.
+    #[arg(long)]
+    pub open: bool,
+    /// At most this many cases listed (groups count every match).
+    #[arg(long, default_value_t = 1000)]
+    pub limit: u32,
+}
+
+/// What cases can be grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    Signal,
+    Team,
+    Region,
+    Priority,
+    /// The account's health status.
+    Health,
+    Account,
+    Status,
+}
+
+/// One group and its counts.
+#[derive(Debug, Serialize)]
+struct Group {
+    group: String,
+    cases: u64,
+    open: u64,
+    escalated: u64,
+    accounts: u64,
+    /// The lowest health score among its accounts.
+    worst_health: Option<f64>,
+}
+
+/// The keys a case falls under (a case with several signals counts in each).
+fn keys(row: &CaseRow, by: GroupBy) -> Vec<String> {
+    let c = &row.case;
+    match by {
+        GroupBy::Signal if c.signals.is_empty() => vec!["(none)".into()],
+        GroupBy::Signal => c.signals.iter().map(|s| s.as_str().to_string()).collect(),
+        GroupBy::Team => vec![c.team.clone()],
+        GroupBy::Region => vec![c.region.clone()],
+        GroupBy::Priority => vec![c.priority.as_str().to_string()],
+        GroupBy::Health => vec![
+            row.account_health_status
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "(no score)".into()),
+        ],
+        GroupBy::Account => vec![row.account_name.clone()],
+        GroupBy::Status => vec![c.status.as_str().to_string()],
+    }
+}
+
+fn group(rows: &[CaseRow], by: GroupBy) -> Vec<Group> {
+    let mut groups: BTreeMap<String, (Group, std::collections::BTreeSet<i64>)> = BTreeMap::new();
+    for row in rows {
+        for key in keys(row, by) {
+            let (g, accounts) = groups.entry(key.clone()).or_insert_with(|| {
+                (
+                    Group {
+                        group: key,
+                        cases: 0,
+                        open: 0,
+                        escalated: 0,
+                        accounts: 0,
+                        worst_health: None,
+                    },
+                    Default::default(),
+                )
+            });
+            g.cases += 1;
+            g.open += u64::from(row.case.status.is_open());
+            g.escalated += u64::from(row.case.escalated);
+            accounts.insert(row.case.account_id);
+            if let Some(h) = row.account_health_score {
+                g.worst_health = Some(g.worst_health.map_or(h, |w: f64| w.min(h)));
+            }
+        }
+    }
+    let mut out: Vec<Group> = groups
+        .into_values()
+        .map(|(mut g, accounts)| {
+            g.accounts = accounts.len() as u64;
+            g
+        })
+        .collect();
+    // Most cases first; ties by name, so the order is stable.
+    out.sort_by(|a, b| b.cases.cmp(&a.cases).then_with(|| a.group.cmp(&b.group)));
+    out
+}
+
+pub async fn run(backend: &dyn Backend, a: &CasesArgs, me: String) -> Result<(), Failure> {
+    let mut query = CaseQuery {
+        account: AccountFilter {
+            expr: Some(a.filter.clone()),
+            me: Some(me),
+            ..Default::default()
+        },
+        open_only: a.open,
+        sort: a.sort,
+        descending: a.desc,
+        page: PageRequest {
+            offset: 0,
+            limit: a.limit.clamp(1, PageRequest::MAX_LIMIT),
+        },
+        ..Default::default()
+    };
+    let Some(by) = a.group_by else {
+        let page = backend.cases(&query).await?;
+        let today = chrono::Utc::now().date_naive();
+        return print(a.format, &page.items, || Table {
+            header: vec![
+                "CASE", "ACCOUNT", "HEALTH", "PRIORITY", "SEV", "STATUS", "ESC", "TEAM", "REGION",
+                "OPENED", "SIGNALS", "SUBJECT",
+            ],
+            rows: page
+                .items
+                .iter()
+                .map(|r| {
+                    let c = &r.case;
+                    vec![
+                        c.number.clone(),
+                        r.account_name.clone(),
+                        format::score(r.account_health_score),
+                        c.priority.as_str().into(),
+                        c.severity.to_string(),
+                        c.status.as_str().into(),
+                        if c.escalated { "yes" } else { "no" }.into(),
+                        c.team.clone(),
+                        c.region.clone(),
+                        format!(
+                            "{} ({})",
+                            c.opened_at.date_naive(),
+                            format::days_from(today, c.opened_at.date_naive())
+                        ),
+                        c.signals
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        c.subject.clone(),
+                    ]
+                })
+                .collect(),
+        })
+        .map_err(Failure::from);
+    };
+    // Groups count every match: read them all, a page at a time.
+    query.page.limit = PageRequest::MAX_LIMIT;
+    let mut rows = vec![];
+    loop {
+        let page = backend.cases(&query).await?;
+        let done = page.next_offset.is_none();
+        rows.extend(page.items);
+        match page.next_offset {
+            Some(next) if !done => query.page.offset = next,
+            _ => break,
+        }
+    }
+    let groups = group(&rows, by);
+    print(a.format, &groups, || Table {
+        header: vec![
+            "GROUP",
+            "CASES",
+            "OPEN",
+            "ESCALATED",
+            "ACCOUNTS",
+            "WORST HEALTH",
+        ],
+        rows: groups
+            .iter()
+            .map(|g| {
+                vec![
+                    g.group.clone(),
+                    g.cases.to_string(),
+                    g.open.to_string(),
+                    g.escalated.to_string(),
+                    g.accounts.to_string(),
+                    format::score(g.worst_health),
+                ]
+            })
+            .collect(),
+    })
+    .map_err(Failure::from)
+}
