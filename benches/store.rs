@@ -6,7 +6,9 @@ mod common;
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use tend::backend::{Backend, InteractionQuery, PageRequest, PortfolioQuery, PortfolioSort};
+use tend::backend::{
+    AccountFilter, Backend, CaseQuery, InteractionQuery, PageRequest, PortfolioQuery, PortfolioSort,
+};
 use tend::generate::{GenConfig, generate_dataset};
 use tend::sqlite::{DEMO_FIXTURES, Options, Store, fixed_clock};
 
@@ -116,5 +118,69 @@ fn loads(c: &mut Criterion) {
     let _ = DEMO_FIXTURES.len();
 }
 
-criterion_group!(benches, loads, reads);
+/// The filter language: parsing, and a filter's first page over 100k accounts and
+/// their ~500k cases (the total counted too).
+fn filters(c: &mut Criterion) {
+    let store = common::large_store();
+    let rt = common::runtime();
+    let mut g = c.benchmark_group("filter_100k");
+    let example =
+        "health<40 region:EMEA tag:enterprise renewal<90d owner:@me -stage:churned \"acme\"";
+    g.bench_function("parse_example", |b| {
+        b.iter(|| black_box(tend::filter::Filter::parse(black_box(example)).expect("parses")))
+    });
+    let accounts = [
+        (
+            "at_risk_emea_renewing",
+            "health<40 region:EMEA renewal<90d -stage:churned",
+        ),
+        ("enterprise_mrr", "segment:enterprise mrr>5k"),
+    ];
+    for (name, expr) in accounts {
+        let q = PortfolioQuery {
+            filter: AccountFilter {
+                expr: Some(expr.into()),
+                me: Some("maya.chen".into()),
+                ..Default::default()
+            },
+            page: PageRequest {
+                offset: 0,
+                limit: 50,
+            },
+            ..Default::default()
+        };
+        g.bench_function(format!("accounts_first_page_{name}"), |b| {
+            b.to_async(&rt)
+                .iter(|| async { black_box(store.portfolio(&q).await.expect("page")) })
+        });
+    }
+    let cases = [
+        (
+            "urgent_emea_unhealthy",
+            "priority:urgent region:EMEA health<50",
+        ),
+        ("escalated_last_week", "escalated:yes created>-7d"),
+        ("open_frustrated", "status:open signal:frustration"),
+    ];
+    for (name, expr) in cases {
+        let q = CaseQuery {
+            account: AccountFilter {
+                expr: Some(expr.into()),
+                ..Default::default()
+            },
+            page: PageRequest {
+                offset: 0,
+                limit: 50,
+            },
+            ..Default::default()
+        };
+        g.bench_function(format!("cases_first_page_{name}"), |b| {
+            b.to_async(&rt)
+                .iter(|| async { black_box(store.cases(&q).await.expect("page")) })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, loads, reads, filters);
 criterion_main!(benches);

@@ -1063,3 +1063,58 @@ fn a_remote_without_token_or_server_says_what_to_do() {
         .expect("run");
     assert_eq!(bad_url.status.code(), Some(2));
 }
+
+#[test]
+fn cases_filtered_grouped_and_piped_as_csv() {
+    let filter = "priority:urgent region:EMEA health<50";
+    let csv = run_ok(&["--demo", "cases", "--filter", filter, "--format", "csv"]);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("CASE,ACCOUNT,HEALTH,PRIORITY,SEV,STATUS,ESC,TEAM,REGION,OPENED,SIGNALS,SUBJECT")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty(), "the demo has such cases");
+    assert!(rows.iter().all(|r| r.contains(",urgent,")), "{csv}");
+    assert!(!csv.contains('\x1b'), "no colour in a pipe");
+    // The same cases as JSON, each with its account's score under 50.
+    let json = run_ok(&["--demo", "cases", "--filter", filter, "--format", "json"]);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
+    assert_eq!(items.len(), rows.len());
+    assert!(
+        items
+            .iter()
+            .all(|c| c["account_health_score"].as_f64().is_some_and(|h| h < 50.0))
+    );
+    // Grouped by team: the counts add up to the list.
+    let groups = run_ok(&[
+        "--demo",
+        "cases",
+        "--filter",
+        filter,
+        "--group-by",
+        "team",
+        "--format",
+        "json",
+    ]);
+    let groups: Vec<serde_json::Value> = serde_json::from_str(&groups).expect("json");
+    let total: u64 = groups
+        .iter()
+        .map(|g| g["cases"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(total as usize, rows.len());
+    // A bad filter: exit 2, the caret under the offending characters.
+    let bad = tend()
+        .args(["--demo", "cases", "--filter", "priority:urgent health<5o"])
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("health<5o") && err.contains("^^"), "{err}");
+    // Account lists refuse case fields.
+    let wrong = tend()
+        .args(["--demo", "accounts", "--filter", "escalated:yes"])
+        .output()
+        .expect("run");
+    assert_eq!(wrong.status.code(), Some(2));
+}
