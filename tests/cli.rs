@@ -1118,3 +1118,27 @@ fn cases_filtered_grouped_and_piped_as_csv() {
         .expect("run");
     assert_eq!(wrong.status.code(), Some(2));
 }
+
+#[test]
+fn the_alerts_inbox_lists_open_alerts_newest_first() {
+    let json = run_ok(&["--demo", "alerts", "--format", "json"]);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
+    assert!(!items.is_empty(), "the demo has open alerts");
+    assert!(items.iter().all(|a| a["state"] == "open"));
+    let at: Vec<&str> = items.iter().filter_map(|a| a["at"].as_str()).collect();
+    assert!(at.windows(2).all(|w| w[0] >= w[1]), "newest first: {at:?}");
+    let all = run_ok(&["--demo", "alerts", "--state", "all", "--format", "csv"]);
+    assert!(
+        all.starts_with("ID,WHEN,ACCOUNT,RULE,STATE,MESSAGE\n"),
+        "{all}"
+    );
+    assert!(
+        all.lines().count() > items.len(),
+        "all states hold more than the open ones"
+    );
+    let bad = tend()
+        .args(["--demo", "alerts", "--state", "bogus"])
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+}

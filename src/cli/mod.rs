@@ -57,6 +57,8 @@ pub enum Command {
     Accounts(AccountsArgs),
     /// Support cases across accounts: filter, list or group with counts.
     Cases(cases::CasesArgs),
+    /// The alerts inbox: health transitions and other rules, newest first.
+    Alerts(AlertsArgs),
     /// Show one account's 360 (by id, or by a name or domain that matches one account).
     Account {
         /// Account id, name or domain.
@@ -137,6 +139,20 @@ pub struct AccountsArgs {
     pub tag: Option<String>,
     #[arg(long, value_parser = parse_named::<HealthStatus>)]
     pub status: Option<HealthStatus>,
+}
+
+#[derive(Debug, Args)]
+pub struct AlertsArgs {
+    /// open (the default), snoozed, done, or all.
+    #[arg(long, default_value = "open")]
+    pub state: String,
+    /// Only this account's (id, name or domain).
+    #[arg(long)]
+    pub account: Option<String>,
+    #[arg(long, default_value_t = 200)]
+    pub limit: u32,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -290,6 +306,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             let backend = open_backend(&cli, &settings)?;
             cases::run(backend.as_ref(), args, settings.user_name()).await
         }
+        Command::Alerts(args) => {
+            let backend = open_backend(&cli, &settings)?;
+            alerts(backend.as_ref(), args).await
+        }
         Command::Account { account, format } => {
             let backend = open_backend(&cli, &settings)?;
             show_account(backend.as_ref(), account, *format).await
@@ -422,6 +442,71 @@ async fn accounts(backend: &dyn Backend, a: &AccountsArgs, me: String) -> Result
                     r.stage.to_string(),
                     r.segment.clone(),
                     r.region.clone(),
+                ]
+            })
+            .collect(),
+    })?;
+    Ok(())
+}
+
+async fn alerts(backend: &dyn Backend, a: &AlertsArgs) -> Result<(), Failure> {
+    let state = match a.state.as_str() {
+        "all" => None,
+        s => Some(s.parse::<AlertState>().map_err(Failure::usage)?),
+    };
+    let account_id = match &a.account {
+        Some(key) => Some(resolve_account(backend, key).await?),
+        None => None,
+    };
+    let page = backend
+        .alerts(&backend::AlertQuery {
+            account_id,
+            state,
+            page: PageRequest {
+                offset: 0,
+                limit: a.limit.clamp(1, PageRequest::MAX_LIMIT),
+            },
+        })
+        .await?;
+    // The accounts' names, once each.
+    let mut names = std::collections::BTreeMap::new();
+    for alert in &page.items {
+        if let std::collections::btree_map::Entry::Vacant(e) = names.entry(alert.account_id)
+            && let Ok(Record::Account(acc)) =
+                backend.get(EntityKind::Account, alert.account_id).await
+        {
+            e.insert(acc.name);
+        }
+    }
+    let today = chrono::Utc::now().date_naive();
+    if a.format == Format::Table && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        eprintln!(
+            "{} alert{} ({} in all)",
+            page.items.len(),
+            if page.items.len() == 1 { "" } else { "s" },
+            page.total
+        );
+    }
+    print(a.format, &page.items, || Table {
+        header: vec!["ID", "WHEN", "ACCOUNT", "RULE", "STATE", "MESSAGE"],
+        rows: page
+            .items
+            .iter()
+            .map(|al| {
+                vec![
+                    al.id.to_string(),
+                    format!(
+                        "{} ({})",
+                        al.at.date_naive(),
+                        format::days_from(today, al.at.date_naive())
+                    ),
+                    names
+                        .get(&al.account_id)
+                        .cloned()
+                        .unwrap_or_else(|| al.account_id.to_string()),
+                    al.rule.clone(),
+                    al.state.to_string(),
+                    al.message.clone(),
                 ]
             })
             .collect(),
