@@ -86,6 +86,19 @@ fn compare(column: &str, op: Op, value: Sql, p: &mut Vec<Sql>) -> String {
     format!("{column} {op} ?")
 }
 
+/// A comparison on a nullable column that the accounts table indexes as
+/// `coalesce(column, 1e9)` (ascending sorts) and `coalesce(column, -1e9)` (descending):
+/// written on those expressions, the comparison reads a range of the index instead
+/// of every row, and a missing value still matches nothing (the stand-in for it
+/// lies beyond any bound a filter can give).
+fn indexed(column: &str, op: Op, value: Sql, p: &mut Vec<Sql>) -> String {
+    let expr = match op {
+        Op::Lt | Op::Le | Op::Eq => format!("coalesce({column}, 1e9)"),
+        Op::Gt | Op::Ge => format!("coalesce({column}, -1e9)"),
+    };
+    compare(&expr, op, value, p)
+}
+
 /// A comparison of a timestamp column (UTC milliseconds) with a day: the day runs
 /// from its midnight to the next.
 fn compare_day(column: &str, op: Op, d: NaiveDate, p: &mut Vec<Sql>) -> String {
@@ -172,9 +185,9 @@ fn field_sql(
         (Field::Mrr, Value::Money(cents)) => compare("a.mrr_cents", op, Sql::Integer(*cents), p),
         (Field::Renewal, v @ Value::Date(_)) => {
             let d = v.resolve_date(cx.today).ok_or_else(|| mismatch(field))?;
-            compare("a.renewal_day", op, Sql::Integer(day(&d)), p)
+            indexed("a.renewal_day", op, Sql::Integer(day(&d)), p)
         }
-        (Field::Health, Value::Int(n)) => compare("a.health_score", op, Sql::Real(*n as f64), p),
+        (Field::Health, Value::Int(n)) => indexed("a.health_score", op, Sql::Real(*n as f64), p),
         (Field::HealthStatus | Field::Health, Value::HealthStatus(s)) => {
             named("a.health_status", p, s.as_str())
         }
@@ -185,7 +198,13 @@ fn field_sql(
             Trend::Flat => "abs(a.health_trend) < 0.5".into(),
         },
         (Field::Churn, Value::Churn(c)) => named("a.churn_likelihood", p, c.as_str()),
-        (Field::Priority, Value::Priority(v)) => named("c.priority", p, v.as_str()),
+        // The rank is what the cases' priority index holds.
+        (Field::Priority, Value::Priority(v)) => compare(
+            "c.priority_rank",
+            Op::Eq,
+            Sql::Integer(super::tables::support::priority_rank(*v)),
+            p,
+        ),
         (Field::Severity, Value::Int(n)) => compare("c.severity", op, Sql::Integer(*n), p),
         (Field::Status, Value::Status(s)) => named("c.status", p, s.as_str()),
         (Field::Team, Value::Text(t)) => eq_nocase("c.team", p, t),

@@ -3,7 +3,7 @@
 mod accounts;
 mod activity;
 mod commercial;
-mod support;
+pub(crate) mod support;
 mod work;
 
 use rusqlite::{Connection, OptionalExtension};
