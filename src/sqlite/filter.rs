@@ -198,13 +198,10 @@ fn field_sql(
             Trend::Flat => "abs(a.health_trend) < 0.5".into(),
         },
         (Field::Churn, Value::Churn(c)) => named("a.churn_likelihood", p, c.as_str()),
-        // The rank is what the cases' priority index holds.
-        (Field::Priority, Value::Priority(v)) => compare(
-            "c.priority_rank",
-            Op::Eq,
-            Sql::Integer(super::tables::support::priority_rank(*v)),
-            p,
-        ),
+        // Not on the indexed rank: with the index, the join looks up the account of
+        // every urgent case (232 ms for `priority:urgent region:EMEA health<50` on
+        // 500k cases, against 87 ms scanning).
+        (Field::Priority, Value::Priority(v)) => named("c.priority", p, v.as_str()),
         (Field::Severity, Value::Int(n)) => compare("c.severity", op, Sql::Integer(*n), p),
         (Field::Status, Value::Status(s)) => named("c.status", p, s.as_str()),
         (Field::Team, Value::Text(t)) => eq_nocase("c.team", p, t),

@@ -3,7 +3,7 @@
 mod accounts;
 mod activity;
 mod commercial;
-pub(crate) mod support;
+mod support;
 mod work;
 
 use rusqlite::{Connection, OptionalExtension};
