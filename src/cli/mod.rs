@@ -269,7 +269,16 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             // server that is down now is not fatal: the app opens with its banner.
             let mut settings = settings.clone();
             let mut viewer = None;
-            match remote.me().await {
+            // At most a moment: a server that does not answer must not hold up the
+            // first frame (the app then says it is offline and keeps trying).
+            let me = tokio::time::timeout(std::time::Duration::from_millis(1500), remote.me())
+                .await
+                .unwrap_or_else(|_| {
+                    Err(backend::Error::Unavailable {
+                        message: format!("{url} did not answer in time"),
+                    })
+                });
+            match me {
                 Ok(me) => {
                     if me.role == crate::api::Role::Viewer {
                         viewer = Some(format!(
