@@ -70,7 +70,7 @@ async fn showing(
 
 /// An app with the whole portfolio loaded.
 async fn loaded(store: &Store, w: u16, h: u16) -> App {
-    let rows = load_portfolio(store, PortfolioSort::Health, false)
+    let rows = load_portfolio(store, &Default::default(), PortfolioSort::Health, false)
         .await
         .map_err(|e| e.to_string());
     showing(store, w, h, rows).await
@@ -78,7 +78,7 @@ async fn loaded(store: &Store, w: u16, h: u16) -> App {
 
 /// The app as it first shows a large store: the first page and its account.
 async fn first_screen(store: &Store, w: u16, h: u16) -> App {
-    let rows = first_page(store, PortfolioSort::Health, false)
+    let rows = first_page(store, &Default::default(), PortfolioSort::Health, false)
         .await
         .map(|r| r.unwrap_or_default())
         .map_err(|e| e.to_string());

@@ -217,8 +217,17 @@ impl Harness {
     /// What the backend says to a command, stamped with the fixed instant.
     async fn answer(&self, command: Command) -> Vec<Msg> {
         match command {
-            Command::LoadPortfolio { sort, descending } => {
-                let rows = load_portfolio(self.store.as_ref(), sort, descending)
+            Command::LoadPortfolio {
+                sort,
+                descending,
+                expr,
+            } => {
+                let filter = tend::backend::AccountFilter {
+                    expr,
+                    me: Some("maya.chen".into()),
+                    ..Default::default()
+                };
+                let rows = load_portfolio(self.store.as_ref(), &filter, sort, descending)
                     .await
                     .unwrap_or_else(|e| panic!("portfolio by {sort}: {e}"));
                 vec![Msg::Portfolio(Ok(rows), now())]
@@ -478,6 +487,7 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
     all.extend([
         (Screen::Portfolio, Open, vec!["enter", "l", "right"]),
         (Screen::Portfolio, Filter, vec!["/"]),
+        (Screen::Portfolio, Where, vec!["F"]),
         (Screen::Portfolio, Sort, vec!["s"]),
         (Screen::Portfolio, Reverse, vec!["r"]),
     ]);
@@ -1059,6 +1069,7 @@ async fn s_changes_the_sort_and_reloads() {
         vec![Command::LoadPortfolio {
             sort: PortfolioSort::Mrr,
             descending: false,
+            expr: None,
         }]
     );
     assert!(matches!(h.app.portfolio.rows, Loadable::Loading));
@@ -1074,6 +1085,7 @@ async fn s_changes_the_sort_and_reloads() {
         vec![Command::LoadPortfolio {
             sort: PortfolioSort::Mrr,
             descending: true,
+            expr: None,
         }]
     );
     assert!(h.screen().contains("by mrr ↓"), "{}", h.screen());
@@ -1867,4 +1879,77 @@ async fn read_only_offers_no_write_and_says_so() {
     let help = h.screen();
     assert!(!help.contains("renew agreement"), "{help}");
     assert_eq!(history_of(&h, LARKSPUR).await.len(), 0);
+}
+
+#[tokio::test]
+async fn the_filter_bar_runs_the_filter_language_in_the_store_and_keeps_it_in_sight() {
+    let mut h = Harness::new(NARROW).await;
+    h.key(KeyEvent::new(KeyCode::Char('F'), KeyModifiers::SHIFT))
+        .await;
+    assert!(h.screen().contains("where: "), "{}", h.screen());
+    // Checked as it is typed: the error says where, Enter does nothing yet.
+    for c in "health<4o".chars() {
+        h.key(ch(c)).await;
+    }
+    let footer = h.screen().lines().last().unwrap_or_default().to_string();
+    assert!(
+        footer.contains("✗ expected a number for health"),
+        "{footer}"
+    );
+    assert!(
+        h.key(press(KeyCode::Enter)).await.is_empty(),
+        "a bad filter is not run"
+    );
+    // Fixed, it runs in the store on Enter.
+    h.key(press(KeyCode::Backspace)).await;
+    h.key(ch('0')).await;
+    for c in " -stage:churned".chars() {
+        h.key(ch(c)).await;
+    }
+    let commands = h.key(press(KeyCode::Enter)).await;
+    assert!(
+        matches!(&commands[..], [Command::LoadPortfolio { expr: Some(e), .. }] if e == "health<40 -stage:churned"),
+        "{commands:?}"
+    );
+    let rows = h.rows();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| r.health_score.is_some_and(|s| s < 40.0)
+                && r.stage != tend::domain::Stage::Churned),
+        "{rows:?}"
+    );
+    // The filter stays in sight, and a reload keeps it.
+    assert!(
+        h.screen().contains("where health<40 -stage:churned"),
+        "{}",
+        h.screen()
+    );
+    let reload = h.app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('r'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(
+        reload
+            .iter()
+            .any(|c| matches!(c, Command::LoadPortfolio { expr: Some(_), .. })),
+        "{reload:?}"
+    );
+    // Esc while typing leaves it as it was; an empty one clears it.
+    h.key(KeyEvent::new(KeyCode::Char('F'), KeyModifiers::SHIFT))
+        .await;
+    h.key(ch('x')).await;
+    h.key(press(KeyCode::Esc)).await;
+    assert_eq!(
+        h.app.portfolio.expr.as_deref(),
+        Some("health<40 -stage:churned")
+    );
+    h.key(KeyEvent::new(KeyCode::Char('F'), KeyModifiers::SHIFT))
+        .await;
+    for _ in 0.."health<40 -stage:churned".len() {
+        h.key(press(KeyCode::Backspace)).await;
+    }
+    h.key(press(KeyCode::Enter)).await;
+    assert_eq!(h.app.portfolio.expr, None);
+    assert_eq!(h.rows().len(), 200);
 }

@@ -125,6 +125,12 @@ pub struct Portfolio {
     pub filter: String,
     /// Typing into the filter.
     pub filtering: bool,
+    /// The filter-language expression the rows were loaded with (run in the store).
+    pub expr: Option<String>,
+    /// The expression being typed (the filter bar is open).
+    pub expr_input: Option<String>,
+    /// Why the typed expression does not parse, as it is typed.
+    pub expr_error: Option<crate::filter::FilterError>,
 }
 
 impl Portfolio {
@@ -273,6 +279,8 @@ pub enum Command {
     LoadPortfolio {
         sort: PortfolioSort,
         descending: bool,
+        /// A filter-language expression the store runs.
+        expr: Option<String>,
     },
     LoadAccount(Id),
     SearchInteractions(Id, Box<InteractionQuery>),
@@ -386,6 +394,7 @@ impl App {
         vec![Command::LoadPortfolio {
             sort: self.portfolio.sort,
             descending: self.portfolio.descending,
+            expr: self.portfolio.expr.clone(),
         }]
     }
 
@@ -573,6 +582,9 @@ impl App {
         if self.portfolio.filtering {
             return self.filter_key(k);
         }
+        if self.portfolio.expr_input.is_some() {
+            return self.where_key(k);
+        }
         if self.account.as_ref().is_some_and(|a| a.querying) {
             return self.query_key(k);
         }
@@ -636,6 +648,7 @@ impl App {
                 let mut cmds = vec![Command::LoadPortfolio {
                     sort: self.portfolio.sort,
                     descending: self.portfolio.descending,
+                    expr: self.portfolio.expr.clone(),
                 }];
                 if let Some(a) = &mut self.account {
                     // What is shown stays until the answer replaces it ("updated
@@ -674,6 +687,10 @@ impl App {
                 return self.follow_selection();
             }
             Action::Filter => p.filtering = true,
+            Action::Where => {
+                p.expr_error = None;
+                p.expr_input = Some(p.expr.clone().unwrap_or_default());
+            }
             Action::Back if !p.filter.is_empty() => {
                 p.filter.clear();
                 self.refilter();
@@ -693,6 +710,7 @@ impl App {
                 return vec![Command::LoadPortfolio {
                     sort: p.sort,
                     descending: p.descending,
+                    expr: p.expr.clone(),
                 }];
             }
             _ => {}
@@ -700,6 +718,51 @@ impl App {
         if self.portfolio.selected != before {
             return self.follow_selection();
         }
+        vec![]
+    }
+
+    /// Typing a filter-language expression: checked as it is typed, run in the store
+    /// on Enter (an empty one clears the filter), Esc leaves it as it was.
+    fn where_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        let p = &mut self.portfolio;
+        let Some(input) = p.expr_input.as_mut() else {
+            return vec![];
+        };
+        match k.code {
+            KeyCode::Esc => {
+                p.expr_input = None;
+                p.expr_error = None;
+                return vec![];
+            }
+            KeyCode::Enter => {
+                if p.expr_error.is_some() {
+                    return vec![];
+                }
+                let typed = input.trim().to_string();
+                p.expr = (!typed.is_empty()).then_some(typed);
+                p.expr_input = None;
+                p.rows = Loadable::Loading;
+                p.selected = 0;
+                return vec![Command::LoadPortfolio {
+                    sort: p.sort,
+                    descending: p.descending,
+                    expr: p.expr.clone(),
+                }];
+            }
+            KeyCode::Backspace => {
+                input.pop();
+            }
+            KeyCode::Char('c')
+                if k.modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                self.quit = true;
+                return vec![];
+            }
+            KeyCode::Char(c) => input.push(c),
+            _ => return vec![],
+        }
+        p.expr_error = crate::filter::Filter::parse_accounts(input).err();
         vec![]
     }
 

@@ -487,6 +487,7 @@ impl App {
                     self.focus = Focus::Portfolio;
                     self.score_before = None;
                     return vec![Command::LoadPortfolio {
+                        expr: self.portfolio.expr.clone(),
                         sort: self.portfolio.sort,
                         descending: self.portfolio.descending,
                     }];

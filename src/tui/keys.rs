@@ -55,6 +55,7 @@ actions! {
     Right => "right",
     Open => "open",
     Filter => "filter",
+    Where => "where",
     Sort => "sort",
     Reverse => "reverse",
     Refresh => "refresh",
@@ -269,6 +270,7 @@ impl Default for Keymap {
         portfolio.extend([
             b(&["enter", "l", "right"], Open, "open", true),
             b(&["/"], Filter, "filter (fuzzy)", true),
+            b(&["F"], Where, "where (filter language)", true),
             b(&["s"], Sort, "sort", true),
             b(&["r"], Reverse, "reverse sort", false),
         ]);

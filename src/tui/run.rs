@@ -221,15 +221,24 @@ pub fn spawn(
 ) {
     let (backend, tx) = (backend.clone(), tx.clone());
     match cmd {
-        Command::LoadPortfolio { sort, descending } => {
+        Command::LoadPortfolio {
+            sort,
+            descending,
+            expr,
+        } => {
+            let filter = crate::backend::AccountFilter {
+                expr,
+                me: Some(user.to_string()),
+                ..Default::default()
+            };
             tokio::spawn(async move {
                 // A screenful first, so a large store shows something at once.
-                let first = first_page(backend.as_ref(), sort, descending).await;
+                let first = first_page(backend.as_ref(), &filter, sort, descending).await;
                 reach(&tx, &first);
                 if let Ok(Some(rows)) = first {
                     let _ = tx.send(Msg::Portfolio(Ok(rows), chrono::Utc::now()));
                 }
-                let rows = load_portfolio(backend.as_ref(), sort, descending).await;
+                let rows = load_portfolio(backend.as_ref(), &filter, sort, descending).await;
                 reach(&tx, &rows);
                 let rows = rows.map_err(|e| e.to_string());
                 let _ = tx.send(Msg::Portfolio(rows, chrono::Utc::now()));
@@ -313,18 +322,19 @@ pub fn spawn(
 /// full load is as quick).
 pub async fn first_page(
     backend: &dyn Backend,
+    filter: &crate::backend::AccountFilter,
     sort: PortfolioSort,
     descending: bool,
 ) -> crate::backend::Result<Option<Vec<crate::backend::AccountRow>>> {
     let page = backend
         .portfolio(&PortfolioQuery {
+            filter: filter.clone(),
             sort,
             descending,
             page: PageRequest {
                 offset: 0,
                 limit: FIRST_PAGE,
             },
-            ..Default::default()
         })
         .await?;
     Ok((page.total > page.items.len() as u64).then_some(page.items))
@@ -333,6 +343,7 @@ pub async fn first_page(
 /// Every portfolio row, page by page.
 pub async fn load_portfolio(
     backend: &dyn Backend,
+    filter: &crate::backend::AccountFilter,
     sort: PortfolioSort,
     descending: bool,
 ) -> crate::backend::Result<Vec<crate::backend::AccountRow>> {
@@ -340,13 +351,13 @@ pub async fn load_portfolio(
     loop {
         let page = backend
             .portfolio(&PortfolioQuery {
+                filter: filter.clone(),
                 sort,
                 descending,
                 page: PageRequest {
                     offset: rows.len() as u64,
                     limit: PageRequest::MAX_LIMIT,
                 },
-                ..Default::default()
             })
             .await?;
         let done = page.items.is_empty() || rows.len() + page.items.len() >= page.total as usize;

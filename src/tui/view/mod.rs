@@ -190,6 +190,23 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         f.render_widget(Line::from(lead), area);
         return;
     }
+    if let Some(input) = &app.portfolio.expr_input {
+        lead.push(Span::styled(" where: ", theme.key));
+        lead.push(Span::raw(input.clone()));
+        lead.push(Span::styled("▏", theme.accent));
+        match &app.portfolio.expr_error {
+            Some(e) => lead.push(Span::styled(
+                format!("  ✗ {} (at {})", e.message, e.at + 1),
+                theme.warning,
+            )),
+            None => lead.push(Span::styled(
+                "   Enter apply (empty: all) · Esc cancel",
+                theme.dim,
+            )),
+        }
+        f.render_widget(Line::from(lead), area);
+        return;
+    }
     let line = if app.portfolio.filtering {
         Line::from(vec![
             Span::styled(" filter: ", theme.key),

@@ -17,6 +17,15 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let dir = if p.descending { "↓" } else { "↑" };
     let mut title = vec![Span::styled(" Portfolio ", theme.title)];
     title.push(Span::styled(format!("by {} {dir} ", p.sort), theme.dim));
+    if let Some(expr) = &p.expr {
+        // The store-side filter stays in sight as long as it applies.
+        title.push(Span::styled(format!("where {expr} "), theme.accent));
+        if p.filter.is_empty()
+            && let Some(rows) = p.rows.value()
+        {
+            title.push(Span::styled(format!("{} ", rows.len()), theme.dim));
+        }
+    }
     if !p.filter.is_empty() {
         title.push(Span::styled(format!("/{} ", p.filter), theme.accent));
         title.push(Span::styled(format!("{} match ", p.view.len()), theme.dim));
