@@ -1,7 +1,7 @@
 //! Every error the server answers is a problem details body (RFC 9457): backend
 //! errors, bad bodies and query strings, missing tokens, refused roles, limits.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -161,60 +161,42 @@ fn source_text(e: &dyn std::error::Error) -> String {
     inner.to_string()
 }
 
-/// A query string; a bad one is a 400 problem.
-pub struct Params<T>(pub T);
+/// An extractor of request parts that answers a 400 problem, naming `$what`, when
+/// axum's `$inner` refuses the request.
+macro_rules! parts_extractor {
+    ($(#[$doc:meta])* $name:ident, $inner:ident, $what:literal, $lead:literal) => {
+        $(#[$doc])*
+        pub struct $name<T>(pub T);
 
-impl<S, T> FromRequestParts<S> for Params<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = Problem;
+        impl<S, T> FromRequestParts<S> for $name<T>
+        where
+            T: serde::de::DeserializeOwned + Send,
+            S: Send + Sync,
+        {
+            type Rejection = Problem;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Problem> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(v)) => Ok(Params(v)),
-            Err(e) => Err(query_rejection(e)),
+            async fn from_request_parts(
+                parts: &mut axum::http::request::Parts,
+                state: &S,
+            ) -> Result<Self, Problem> {
+                match axum::extract::$inner::<T>::from_request_parts(parts, state).await {
+                    Ok(axum::extract::$inner(v)) => Ok($name(v)),
+                    Err(e) => Err(rejected(
+                        StatusCode::BAD_REQUEST,
+                        $what,
+                        format!(concat!($lead, ": {}"), source_text(&e)),
+                    )),
+                }
+            }
         }
-    }
+    };
 }
 
-fn query_rejection(e: QueryRejection) -> Problem {
-    rejected(
-        StatusCode::BAD_REQUEST,
-        "query",
-        format!("invalid query string: {}", source_text(&e)),
-    )
-}
-
-/// Path parameters; a bad one is a 400 problem.
-pub struct PathOf<T>(pub T);
-
-impl<S, T> FromRequestParts<S> for PathOf<T>
-where
-    T: serde::de::DeserializeOwned + Send,
-    S: Send + Sync,
-{
-    type Rejection = Problem;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &S,
-    ) -> Result<Self, Problem> {
-        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Path(v)) => Ok(PathOf(v)),
-            Err(e) => Err(path_rejection(e)),
-        }
-    }
-}
-
-fn path_rejection(e: PathRejection) -> Problem {
-    rejected(
-        StatusCode::BAD_REQUEST,
-        "path",
-        format!("invalid path: {}", source_text(&e)),
-    )
-}
+parts_extractor!(
+    /// A query string; a bad one is a 400 problem.
+    Params, Query, "query", "invalid query string"
+);
+parts_extractor!(
+    /// Path parameters; a bad one is a 400 problem.
+    PathOf, Path, "path", "invalid path"
+);
