@@ -266,6 +266,33 @@ impl Tui {
         (first, ready)
     }
 
+    /// From the portfolio to Larkspur Logistics's Interactions tab.
+    fn open_larkspur_interactions(&self) {
+        self.wait_portfolio();
+        self.send("/");
+        self.wait_for("filter:", TIMEOUT);
+        self.send("lark");
+        self.wait_for("/lark", TIMEOUT);
+        self.send("\r");
+        self.wait_until("Larkspur Logistics's name line", TIMEOUT, |t| {
+            let name = t.row(2);
+            name.contains("Larkspur Logistics") && name.contains("MRR")
+        });
+        self.send("2");
+        self.wait_for("last touch", TIMEOUT);
+    }
+
+    /// The interaction form, kind "call", the subject typed.
+    fn start_a_call(&self, subject: &str) {
+        self.send("n");
+        self.wait_for("Log an interaction", TIMEOUT);
+        self.send("c");
+        self.wait_for("kind ◂ call ▸", TIMEOUT);
+        self.send("\t\t");
+        self.send(subject);
+        self.wait_for(subject, TIMEOUT);
+    }
+
     /// Quits with `keys` and checks the exit and the terminal left behind.
     fn quit_and_check(&mut self, keys: &str) {
         self.send(keys);
@@ -697,29 +724,12 @@ fn a_store_that_cannot_open_is_reported_on_a_restored_terminal() {
 #[test]
 fn a_logged_call_with_negative_text_is_scored_and_moves_the_health() {
     let mut tui = Tui::start(100, 30, &[]);
-    tui.wait_portfolio();
-    tui.send("/");
-    tui.wait_for("filter:", TIMEOUT);
-    tui.send("lark");
-    tui.wait_for("/lark", TIMEOUT);
-    tui.send("\r");
-    tui.wait_until("Larkspur Logistics's name line", TIMEOUT, |t| {
-        let name = t.row(2);
-        name.contains("Larkspur Logistics") && name.contains("MRR")
-    });
-    tui.send("2");
-    tui.wait_for("last touch", TIMEOUT);
+    tui.open_larkspur_interactions();
     let score_before = tui.row(2);
 
     // n: the form; c picks "call"; subject; past contacts and tags; the text; Tab
     // to the sentiment, where Enter saves.
-    tui.send("n");
-    tui.wait_for("Log an interaction", TIMEOUT);
-    tui.send("c");
-    tui.wait_for("kind ◂ call ▸", TIMEOUT);
-    tui.send("\t\t");
-    tui.send("Escalation call");
-    tui.wait_for("Escalation call", TIMEOUT);
+    tui.start_a_call("Escalation call");
     tui.send("\t\t\t");
     tui.send("They are furious: the outage broke billing again and they threaten to cancel.");
     tui.wait_for("They are furious", TIMEOUT);
@@ -873,36 +883,17 @@ fn two_terminals_share_a_team_server_and_ride_out_its_restart() {
     let url = format!("http://{addr}");
     let mut server = Server::start(&db, &addr, home.path());
 
-    let open_larkspur = |t: &Tui| {
-        t.wait_portfolio();
-        t.send("/");
-        t.wait_for("filter:", TIMEOUT);
-        t.send("lark");
-        t.wait_for("/lark", TIMEOUT);
-        t.send("\r");
-        t.wait_until("Larkspur Logistics's name line", TIMEOUT, |t| {
-            t.row(2).contains("Larkspur Logistics") && t.row(2).contains("MRR")
-        });
-        t.send("2");
-        t.wait_for("last touch", TIMEOUT);
-    };
     let mut maya = Tui::start_with(&["--remote", &url], 100, 30, &[("TEND_TOKEN", &csm)]);
-    open_larkspur(&maya);
+    maya.open_larkspur_interactions();
     let mut vic = Tui::start_beside(&["--remote", &url], 100, 30, &[("TEND_TOKEN", &viewer)]);
-    open_larkspur(&vic);
+    vic.open_larkspur_interactions();
     assert!(
         !vic.screen().contains("Renewal call with Grace"),
         "the call is not there yet"
     );
 
     // The CSM logs a call.
-    maya.send("n");
-    maya.wait_for("Log an interaction", TIMEOUT);
-    maya.send("c");
-    maya.wait_for("kind ◂ call ▸", TIMEOUT);
-    maya.send("\t\t");
-    maya.send("Renewal call with Grace");
-    maya.wait_for("Renewal call with Grace", TIMEOUT);
+    maya.start_a_call("Renewal call with Grace");
     maya.send("\r");
     // ("saving: logged the call…" shows first; this is the answer.)
     maya.wait_for("logged the call: sentiment", TIMEOUT);

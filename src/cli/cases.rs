@@ -179,11 +179,10 @@ pub async fn run(backend: &dyn Backend, a: &CasesArgs, me: String) -> Result<(),
     let mut rows = vec![];
     loop {
         let page = backend.cases(&query).await?;
-        let done = page.next_offset.is_none();
         rows.extend(page.items);
         match page.next_offset {
-            Some(next) if !done => query.page.offset = next,
-            _ => break,
+            Some(next) => query.page.offset = next,
+            None => break,
         }
     }
     let groups = group(&rows, by);

@@ -265,43 +265,17 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
     let Some(command) = &cli.command else {
         if let Some(url) = remote_url(&cli, &settings) {
             let remote = remote::open_remote(&cli, &settings, &url)?;
-            // The token's role and user shape the app (a viewer gets no write key); a
-            // server that is down now is not fatal: the app opens with its banner.
-            let mut settings = settings.clone();
-            let mut viewer = None;
-            // At most a moment: a server that does not answer must not hold up the
-            // first frame (the app then says it is offline and keeps trying).
-            let me = tokio::time::timeout(std::time::Duration::from_millis(1500), remote.me())
-                .await
-                .unwrap_or_else(|_| {
-                    Err(backend::Error::Unavailable {
-                        message: format!("{url} did not answer in time"),
-                    })
-                });
-            match me {
-                Ok(me) => {
-                    if me.role == crate::api::Role::Viewer {
-                        viewer = Some(format!(
-                            "read-only: {} is a viewer on {url} (viewers read only)",
-                            me.user
-                        ));
-                    }
-                    settings.user.name = Some(me.user);
-                }
-                Err(e @ backend::Error::Unauthorized { .. }) => return Err(e.into()),
-                Err(e) => tracing::warn!("{e}"),
-            }
-            let backend: Arc<dyn Backend> = Arc::new(remote);
-            return app_with(&settings, read_only, viewer, move || Ok(backend)).await;
+            let (settings, viewer) = remote::app_settings(&remote, &settings, &url).await?;
+            return app_with(&settings, read_only, viewer, move || Ok(remote)).await;
         }
         let options = store_options(&settings)?;
         let demo = cli.demo;
         let path = settings.store_path(cli.db.as_deref());
         return app(&settings, read_only, move || {
             if demo {
-                Store::demo(options).map(|s| Arc::new(s) as Arc<dyn Backend>)
+                Store::demo(options)
             } else {
-                Store::open_with(&path, options).map(|s| Arc::new(s) as Arc<dyn Backend>)
+                Store::open_with(&path, options)
             }
         })
         .await;
@@ -350,10 +324,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Task(cmd) => write::task(&cli, &settings, cmd).await,
         Command::Demo => {
             let options = store_options(&settings)?;
-            app(&settings, read_only, move || {
-                Store::demo(options).map(|s| Arc::new(s) as Arc<dyn Backend>)
-            })
-            .await
+            app(&settings, read_only, move || Store::demo(options)).await
         }
         Command::Serve(args) => remote::serve(&cli, &settings, args).await,
         Command::Login(args) => remote::login(&settings, args).await,
@@ -363,20 +334,20 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
 
 /// The full-screen app over a store; the store is opened (or the demo built) while
 /// the first frame already shows.
-async fn app(
+async fn app<B: Backend + 'static>(
     settings: &Settings,
     read_only: bool,
-    open: impl FnOnce() -> backend::Result<Arc<dyn Backend>> + Send + 'static,
+    open: impl FnOnce() -> backend::Result<B> + Send + 'static,
 ) -> Result<(), Failure> {
     app_with(settings, read_only, None, open).await
 }
 
 /// The app, read-only for a reason of the backend's when `why` is set.
-async fn app_with(
+async fn app_with<B: Backend + 'static>(
     settings: &Settings,
     read_only: bool,
     why: Option<String>,
-    open: impl FnOnce() -> backend::Result<Arc<dyn Backend>> + Send + 'static,
+    open: impl FnOnce() -> backend::Result<B> + Send + 'static,
 ) -> Result<(), Failure> {
     use std::io::IsTerminal;
     let mut options = settings
@@ -394,7 +365,7 @@ async fn app_with(
             .await
             .map_err(|e| format!("opening the store failed: {e}"))?
             .map_err(|e| e.to_string())?;
-        Ok(backend)
+        Ok(Arc::new(backend) as Arc<dyn Backend>)
     });
     crate::tui::run(opening, options, std::sync::Arc::new(chrono::Utc::now))
         .await

@@ -122,10 +122,45 @@ pub fn open_backend(cli: &Cli, settings: &Settings) -> Result<Arc<dyn Backend>, 
     }
 }
 
+/// The app's settings over a server: the token's user, and why the app is
+/// read-only when the token is a viewer's. A server that is down now is not
+/// fatal (the app opens with its offline banner); a rejected token is.
+pub async fn app_settings(
+    remote: &Remote,
+    settings: &Settings,
+    url: &str,
+) -> Result<(Settings, Option<String>), Failure> {
+    let mut settings = settings.clone();
+    // At most a moment: a server that does not answer must not hold up the first
+    // frame (the app then says it is offline and keeps trying).
+    let me = tokio::time::timeout(Duration::from_millis(1500), remote.me())
+        .await
+        .unwrap_or_else(|_| {
+            Err(backend::Error::Unavailable {
+                message: format!("{url} did not answer in time"),
+            })
+        });
+    let mut viewer = None;
+    match me {
+        Ok(me) => {
+            if me.role == Role::Viewer {
+                viewer = Some(format!(
+                    "read-only: {} is a viewer on {url} (viewers read only)",
+                    me.user
+                ));
+            }
+            settings.user.name = Some(me.user);
+        }
+        Err(e @ backend::Error::Unauthorized { .. }) => return Err(e.into()),
+        Err(e) => tracing::warn!("{e}"),
+    }
+    Ok((settings, viewer))
+}
+
 /// `tend serve`: the team server over the configured store (or the demo), until
 /// Ctrl-C or SIGTERM.
 pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(), Failure> {
-    if remote_url(cli, settings).is_some() && cli.remote.is_some() {
+    if cli.remote.is_some() {
         return Err(Failure::usage(
             "tend serve serves a local store: leave out --remote",
         ));

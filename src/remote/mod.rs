@@ -100,19 +100,9 @@ impl Remote {
         })
     }
 
-    /// The server's URL.
-    pub fn url(&self) -> &str {
-        &self.base
-    }
-
     /// Who the token belongs to.
     pub async fn me(&self) -> Result<Me> {
         self.read("/me", NONE).await
-    }
-
-    /// Whether the server answers (no token needed).
-    pub async fn status(&self) -> Result<Status> {
-        self.read("/status", NONE).await
     }
 
     fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {

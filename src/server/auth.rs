@@ -92,23 +92,25 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// What a write does to which record, for the role check.
+pub enum Touch<'a> {
+    Create(&'a Record),
+    Update(&'a Record),
+    Delete(EntityKind, Id),
+}
+
 impl Caller {
     /// Who a write is recorded under: the token's user, or for an admin token the
     /// actor it names in the `tend-actor` header.
     pub fn actor(&self, headers: &axum::http::HeaderMap) -> String {
-        if self.role == Role::Admin
-            && let Some(actor) = headers
-                .get(crate::api::ACTOR_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(crate::api::decode_header)
-                .filter(|a| !a.trim().is_empty())
-        {
-            return actor;
-        }
-        self.user.clone()
+        self.me(headers
+            .get(crate::api::ACTOR_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(crate::api::decode_header))
     }
 
-    /// Who `@me` in a filter is: the name an admin token gives, else the token's user.
+    /// Who `@me` in a filter (or the author of a write) is: the name an admin token
+    /// gives, else the token's user.
     pub fn me(&self, asked: Option<String>) -> String {
         match asked.filter(|m| !m.trim().is_empty()) {
             Some(m) if self.role == Role::Admin => m,
@@ -136,49 +138,77 @@ impl Caller {
 
     /// Refuses a csm the writes that touch accounts it neither owns nor works on.
     pub async fn may_apply(&self, backend: &dyn Backend, writes: &[Write]) -> Result<(), ApiError> {
+        let touches: Vec<Touch> = writes
+            .iter()
+            .map(|w| match w {
+                Write::Create { record } => Touch::Create(record),
+                Write::Update { record } => Touch::Update(record),
+                Write::Delete { kind, id, .. } => Touch::Delete(*kind, *id),
+            })
+            .collect();
+        self.may_touch(backend, &touches).await
+    }
+
+    /// [`Caller::may_apply`] for writes not yet made into [`Write`]s.
+    pub async fn may_touch(
+        &self,
+        backend: &dyn Backend,
+        touches: &[Touch<'_>],
+    ) -> Result<(), ApiError> {
         self.may_write(false, "writing")?;
         if self.role == Role::Admin {
             return Ok(());
         }
-        for w in writes {
-            let mut accounts: Vec<Id> = Vec::new();
-            match w {
-                Write::Create { record } => {
-                    if let Record::Account(a) = record {
-                        if !self.works_on(a) {
-                            return Err(self.refused(&format!(
-                                "creating an account that {} neither owns nor is on the team of",
-                                self.user
-                            )));
-                        }
-                        continue;
+        // Every account the writes touch (before and after an update), each checked once.
+        let mut accounts: Vec<Id> = Vec::new();
+        for touch in touches {
+            match *touch {
+                Touch::Create(Record::Account(a)) => {
+                    if !self.works_on(a) {
+                        return Err(self.refused(&format!(
+                            "creating an account that {} neither owns nor is on the team of",
+                            self.user
+                        )));
                     }
-                    accounts.extend(self.account_of(record)?);
                 }
-                Write::Update { record } => {
+                Touch::Create(record) => accounts.extend(self.account_of(record)?),
+                Touch::Update(record) => {
                     let stored = backend.get(record.kind(), record.id()).await?;
                     accounts.extend(self.account_of(&stored)?);
                     if !matches!(record, Record::Account(_)) {
                         accounts.extend(self.account_of(record)?);
                     }
                 }
-                Write::Delete { kind, id, .. } => {
-                    let stored = backend.get(*kind, *id).await?;
+                Touch::Delete(kind, id) => {
+                    let stored = backend.get(kind, id).await?;
                     accounts.extend(self.account_of(&stored)?);
                 }
             }
-            accounts.sort_unstable();
-            accounts.dedup();
-            for id in accounts {
-                let Record::Account(a) = backend.get(EntityKind::Account, id).await? else {
-                    continue;
-                };
-                if !self.works_on(&a) {
-                    return Err(self.refused(&format!(
-                        "account {id} ({}) is owned by {} and {} is not on its team",
-                        a.name, a.owner, self.user
-                    )));
-                }
+        }
+        self.may_write_accounts(backend, accounts).await
+    }
+
+    /// Refuses a viewer, and a csm any of these accounts it neither owns nor works on.
+    pub async fn may_write_accounts(
+        &self,
+        backend: &dyn Backend,
+        mut accounts: Vec<Id>,
+    ) -> Result<(), ApiError> {
+        self.may_write(false, "writing")?;
+        if self.role == Role::Admin {
+            return Ok(());
+        }
+        accounts.sort_unstable();
+        accounts.dedup();
+        for id in accounts {
+            let Record::Account(a) = backend.get(EntityKind::Account, id).await? else {
+                continue;
+            };
+            if !self.works_on(&a) {
+                return Err(self.refused(&format!(
+                    "account {id} ({}) is owned by {} and {} is not on its team",
+                    a.name, a.owner, self.user
+                )));
             }
         }
         Ok(())

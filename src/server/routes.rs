@@ -7,7 +7,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router, extract::State};
 use utoipa::OpenApi;
 
-use super::auth::Caller;
+use super::auth::{Caller, Touch};
 use super::problem::{ApiError, Body, Params, PathOf, RawBody};
 use super::{AppState, Limits};
 use crate::api::*;
@@ -235,10 +235,8 @@ async fn recompute(
     match r.account_id {
         // Rescoring one account changes nothing but derived data: whoever may write it may.
         Some(id) => {
-            let account = s.store.get(EntityKind::Account, id).await?;
-            caller
-                .may_apply(&s.store, &[Write::Update { record: account }])
-                .await?;
+            s.store.get(EntityKind::Account, id).await?;
+            caller.may_write_accounts(&s.store, vec![id]).await?;
         }
         None => caller.may_write(true, "rescoring every account")?,
     }
@@ -295,11 +293,9 @@ async fn create(
     headers: HeaderMap,
     Body(record): Body<Record>,
 ) -> Result<Response, ApiError> {
-    let writes = [Write::Create { record }];
-    caller.may_apply(&s.store, &writes).await?;
-    let [Write::Create { record }] = writes else {
-        unreachable!("one create")
-    };
+    caller
+        .may_touch(&s.store, &[Touch::Create(&record)])
+        .await?;
     let created = s.store.create(&caller.actor(&headers), record).await?;
     Ok(with_etag(created, StatusCode::CREATED))
 }
@@ -340,11 +336,9 @@ async fn update(
         )
         .into());
     }
-    let writes = [Write::Update { record }];
-    caller.may_apply(&s.store, &writes).await?;
-    let [Write::Update { record }] = writes else {
-        unreachable!("one update")
-    };
+    caller
+        .may_touch(&s.store, &[Touch::Update(&record)])
+        .await?;
     let updated = s.store.update(&caller.actor(&headers), record).await?;
     Ok(with_etag(updated, StatusCode::OK))
 }
@@ -369,7 +363,7 @@ async fn delete(
         .into());
     };
     caller
-        .may_apply(&s.store, &[Write::Delete { kind, id, version }])
+        .may_touch(&s.store, &[Touch::Delete(kind, id)])
         .await?;
     s.store
         .delete(&caller.actor(&headers), kind, id, version)
@@ -400,16 +394,9 @@ async fn record_usage(
 ) -> Answer<UsageAdded> {
     if caller.role != Role::Admin {
         caller.may_write(false, "recording usage")?;
-        let mut accounts: Vec<Id> = rows.iter().map(|r| r.account_id).collect();
-        accounts.sort_unstable();
-        accounts.dedup();
-        let mut writes = Vec::with_capacity(accounts.len());
-        for id in accounts {
-            writes.push(Write::Update {
-                record: s.store.get(EntityKind::Account, id).await?,
-            });
-        }
-        caller.may_apply(&s.store, &writes).await?;
+        caller
+            .may_write_accounts(&s.store, rows.iter().map(|r| r.account_id).collect())
+            .await?;
     }
     Ok(Json(UsageAdded {
         rows: s.store.record_usage(rows).await?,
