@@ -8,9 +8,19 @@ use crate::domain::Cents;
 pub fn money(cents: Cents) -> String {
     let neg = cents < 0;
     let c = cents.unsigned_abs();
-    let whole = c / 100;
     let frac = c % 100;
-    let digits = whole.to_string();
+    let grouped = count(c / 100);
+    let sign = if neg { "-" } else { "" };
+    if frac == 0 {
+        format!("{sign}${grouped}")
+    } else {
+        format!("{sign}${grouped}.{frac:02}")
+    }
+}
+
+/// "12,345": a count with thousands separators.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
     let mut grouped = String::new();
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -18,12 +28,7 @@ pub fn money(cents: Cents) -> String {
         }
         grouped.push(ch);
     }
-    let sign = if neg { "-" } else { "" };
-    if frac == 0 {
-        format!("{sign}${grouped}")
-    } else {
-        format!("{sign}${grouped}.{frac:02}")
-    }
+    grouped
 }
 
 /// "in 12d", "today", "3d ago".

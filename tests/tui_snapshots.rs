@@ -22,7 +22,6 @@ use tend::generate::demo_anchor;
 use tend::sqlite::{Options, Store, fixed_clock};
 use tend::tui::app::{App, Command, Focus, Loadable, Msg, Tab};
 use tend::tui::keys::{Action, Key, Keymap, Screen};
-use tend::tui::run::load_portfolio;
 use tend::tui::theme::{Theme, ThemeName};
 use tend::tui::view;
 use tend::tui::view::account::key_of;
@@ -165,6 +164,8 @@ struct Harness {
     app: App,
     store: Arc<Store>,
     theme: Theme,
+    /// Who `@me` is and who writes are recorded as.
+    user: String,
 }
 
 impl Harness {
@@ -180,6 +181,7 @@ impl Harness {
             app,
             store: demo(),
             theme,
+            user: "maya.chen".into(),
         };
         h.send(Msg::Resize(size.0, size.1)).await;
         let start = h.app.start();
@@ -195,6 +197,7 @@ impl Harness {
             app: App::new(Keymap::default(), now()),
             store,
             theme: dark(),
+            user: "maya".into(),
         };
         h.app.now = now();
         h.app.user = "maya".into();
@@ -214,83 +217,19 @@ impl Harness {
         }
     }
 
-    /// What the backend says to a command, stamped with the fixed instant.
+    /// What the backend says to a command, stamped with the fixed instant: the
+    /// app's own command runner, over the demo store.
     async fn answer(&self, command: Command) -> Vec<Msg> {
-        match command {
-            Command::LoadPortfolio {
-                sort,
-                descending,
-                expr,
-            } => {
-                let filter = tend::backend::AccountFilter {
-                    expr,
-                    me: Some("maya.chen".into()),
-                    ..Default::default()
-                };
-                let rows = load_portfolio(self.store.as_ref(), &filter, sort, descending)
-                    .await
-                    .unwrap_or_else(|e| panic!("portfolio by {sort}: {e}"));
-                vec![Msg::Portfolio(Ok(rows), now())]
+        let got = Arc::new(std::sync::Mutex::new(vec![]));
+        let sink = got.clone();
+        let reply: tend::tui::run::Reply = Arc::new(move |m| {
+            if !matches!(m, Msg::Connection(Ok(()))) {
+                sink.lock().unwrap().push(m)
             }
-            Command::LoadAccount(id) => {
-                let account = self
-                    .store
-                    .account(id)
-                    .await
-                    .unwrap_or_else(|e| panic!("360 of account {id}: {e}"));
-                let health = self
-                    .store
-                    .health(id)
-                    .await
-                    .unwrap_or_else(|e| panic!("health of account {id}: {e}"));
-                vec![
-                    Msg::Account(id, Ok(Box::new(account)), now()),
-                    Msg::Health(id, Ok(Box::new(health)), now()),
-                ]
-            }
-            Command::SearchInteractions(id, query) => {
-                let found = self
-                    .store
-                    .interactions(&query)
-                    .await
-                    .unwrap_or_else(|e| panic!("interactions of account {id}: {e}"));
-                vec![Msg::Interactions(id, Ok(found.items), now())]
-            }
-            Command::LoadHistory(id) => {
-                let log = self
-                    .store
-                    .change_log(
-                        id,
-                        PageRequest {
-                            offset: 0,
-                            limit: 500,
-                        },
-                    )
-                    .await
-                    .unwrap_or_else(|e| panic!("history of account {id}: {e}"));
-                vec![Msg::History(id, Ok(log.items), now())]
-            }
-            Command::Save {
-                account,
-                writes,
-                what,
-            } => {
-                let result = self.store.apply("maya", writes).await;
-                vec![Msg::Saved {
-                    account,
-                    what,
-                    result,
-                }]
-            }
-            Command::Reload(kind, id) => {
-                let r = self.store.get(kind, id).await.map(Box::new);
-                vec![Msg::Reloaded(r.map_err(|e| e.to_string()))]
-            }
-            Command::LoadPlaybooks => {
-                let r = self.store.playbooks().await;
-                vec![Msg::Playbooks(r.map_err(|e| e.to_string()))]
-            }
-        }
+        });
+        let backend: Arc<dyn Backend> = self.store.clone();
+        tend::tui::run::perform(command, backend, self.user.clone(), Arc::new(now), reply).await;
+        std::mem::take(&mut *got.lock().unwrap())
     }
 
     /// Applies a message and runs what it starts; returns the calls it started.
@@ -434,14 +373,15 @@ async fn orion_at_the_stuck_run(size: (u16, u16), theme: Theme) -> Harness {
 fn visible_portfolio_rows(h: &Harness) -> Vec<(u16, &AccountRow)> {
     let p = &h.app.portfolio;
     let rows = h.rows();
-    let height = usize::from(h.app.size.1.saturating_sub(5));
+    // Below the header, the views bar, the pane's border and its column titles.
+    let height = usize::from(h.app.size.1.saturating_sub(6));
     let offset = p.offset.get();
     p.view
         .iter()
         .skip(offset)
         .take(height)
         .enumerate()
-        .map(|(k, i)| (3 + k as u16, &rows[*i]))
+        .map(|(k, i)| (4 + k as u16, &rows[*i]))
         .collect()
 }
 
@@ -460,7 +400,7 @@ fn assert_colourless(buffer: &Buffer, what: &str) {
 }
 
 /// Every key table.
-const SCREENS: [Screen; 3] = [Screen::Global, Screen::Portfolio, Screen::Account];
+const SCREENS: [Screen; 5] = Screen::ALL;
 
 /// The default tables as written in `keys.rs`: a literal that failed to parse would
 /// be dropped there silently, so each is parsed here and compared.
@@ -482,6 +422,8 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Global, Palette, vec![":"]),
         (Screen::Global, Back, vec!["esc"]),
         (Screen::Global, Refresh, vec!["ctrl-r", "f5"]),
+        (Screen::Global, NextPage, vec!["]"]),
+        (Screen::Global, PrevPage, vec!["["]),
     ];
     all.extend(moves(Screen::Portfolio));
     all.extend([
@@ -490,6 +432,28 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Portfolio, Where, vec!["F"]),
         (Screen::Portfolio, Sort, vec!["s"]),
         (Screen::Portfolio, Reverse, vec!["r"]),
+        (Screen::Portfolio, SaveView, vec!["w"]),
+        (Screen::Portfolio, RenameView, vec!["W"]),
+        (Screen::Portfolio, DeleteView, vec!["X"]),
+    ]);
+    all.extend(moves(Screen::Cases));
+    all.extend([
+        (Screen::Cases, Open, vec!["enter", "l", "right"]),
+        (Screen::Cases, Where, vec!["F"]),
+        (Screen::Cases, Group, vec!["b"]),
+        (Screen::Cases, Sort, vec!["s"]),
+        (Screen::Cases, Reverse, vec!["r"]),
+        (Screen::Cases, SaveView, vec!["w"]),
+        (Screen::Cases, RenameView, vec!["W"]),
+        (Screen::Cases, DeleteView, vec!["X"]),
+    ]);
+    all.extend(moves(Screen::Alerts));
+    all.extend([
+        (Screen::Alerts, Open, vec!["enter", "l", "right"]),
+        (Screen::Alerts, Done, vec!["x"]),
+        (Screen::Alerts, Snooze, vec!["z"]),
+        (Screen::Alerts, SnoozeLong, vec!["Z"]),
+        (Screen::Alerts, Cycle, vec!["f"]),
     ]);
     all.extend(moves(Screen::Account));
     all.extend([
@@ -652,7 +616,7 @@ async fn larkspur_header_says_at_risk() {
     let mut h = Harness::new(NARROW).await;
     h.open(LARKSPUR).await;
     let screen = h.screen();
-    let name_line = screen.lines().nth(2).expect("the account's name line");
+    let name_line = screen.lines().nth(3).expect("the account's name line");
     assert!(name_line.contains("■ Larkspur Logistics"), "{screen}");
     assert!(name_line.contains("at risk"), "{screen}");
 }
@@ -987,11 +951,11 @@ async fn esc_in_the_narrow_account_view_goes_back_to_the_portfolio() {
     h.open(LARKSPUR).await;
     let screen = h.screen();
     assert!(screen.contains(" 1 Overview "), "{screen}");
-    assert!(!screen.contains(" Portfolio "), "{screen}");
+    assert!(!screen.contains("┌ Portfolio "), "{screen}");
     h.key(press(KeyCode::Esc)).await;
     assert_eq!(h.app.focus, Focus::Portfolio);
     let screen = h.screen();
-    assert!(screen.contains(" Portfolio "), "{screen}");
+    assert!(screen.contains("┌ Portfolio "), "{screen}");
     assert!(!screen.contains(" 1 Overview "), "{screen}");
     // The selection stayed on the account left.
     assert_eq!(h.selected_id(), Some(LARKSPUR));
@@ -1020,7 +984,7 @@ async fn tab_shift_tab_and_number_keys_change_the_tab() {
         let frame = h.draw();
         let label = format!(" {} {} ", key_of(tab), tab.title());
         for (x, y) in cells_of(&frame, &label) {
-            assert_eq!(y, 3, "the tab bar is the account pane's second line");
+            assert_eq!(y, 4, "the tab bar is the account pane's second line");
             assert_eq!(
                 frame[(x, y)].bg,
                 selected_bg.unwrap_or(Color::Reset),

@@ -1,10 +1,12 @@
 //! The one trait every front end talks to, and its implementations.
 
 mod error;
+mod grouping;
 mod query;
 mod view;
 
 pub use error::{Error, Result};
+pub use grouping::{Group, GroupBy, group};
 pub use query::*;
 pub use view::*;
 

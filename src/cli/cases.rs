@@ -1,14 +1,11 @@
 //! `tend cases`: support cases across accounts, filtered in the store by the filter
 //! language, listed or grouped with counts; tables for people, JSON and CSV for pipes.
 
-use std::collections::BTreeMap;
-
-use clap::{Args, ValueEnum};
-use serde::Serialize;
+use clap::Args;
 
 use super::output::{Format, Table, print};
 use super::{Failure, parse_named};
-use crate::backend::{AccountFilter, Backend, CaseQuery, CaseRow, CaseSort, PageRequest};
+use crate::backend::{AccountFilter, Backend, CaseQuery, CaseSort, GroupBy, PageRequest, group};
 use crate::format;
 
 #[derive(Debug, Args)]
@@ -34,88 +31,6 @@ pub struct CasesArgs {
     /// At most this many cases listed (groups count every match).
     #[arg(long, default_value_t = 1000)]
     pub limit: u32,
-}
-
-/// What cases can be grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GroupBy {
-    Signal,
-    Team,
-    Region,
-    Priority,
-    /// The account's health status.
-    Health,
-    Account,
-    Status,
-}
-
-/// One group and its counts.
-#[derive(Debug, Serialize)]
-struct Group {
-    group: String,
-    cases: u64,
-    open: u64,
-    escalated: u64,
-    accounts: u64,
-    /// The lowest health score among its accounts.
-    worst_health: Option<f64>,
-}
-
-/// The keys a case falls under (a case with several signals counts in each).
-fn keys(row: &CaseRow, by: GroupBy) -> Vec<String> {
-    let c = &row.case;
-    match by {
-        GroupBy::Signal if c.signals.is_empty() => vec!["(none)".into()],
-        GroupBy::Signal => c.signals.iter().map(|s| s.as_str().to_string()).collect(),
-        GroupBy::Team => vec![c.team.clone()],
-        GroupBy::Region => vec![c.region.clone()],
-        GroupBy::Priority => vec![c.priority.as_str().to_string()],
-        GroupBy::Health => vec![
-            row.account_health_status
-                .map(|s| s.as_str().to_string())
-                .unwrap_or_else(|| "(no score)".into()),
-        ],
-        GroupBy::Account => vec![row.account_name.clone()],
-        GroupBy::Status => vec![c.status.as_str().to_string()],
-    }
-}
-
-fn group(rows: &[CaseRow], by: GroupBy) -> Vec<Group> {
-    let mut groups: BTreeMap<String, (Group, std::collections::BTreeSet<i64>)> = BTreeMap::new();
-    for row in rows {
-        for key in keys(row, by) {
-            let (g, accounts) = groups.entry(key.clone()).or_insert_with(|| {
-                (
-                    Group {
-                        group: key,
-                        cases: 0,
-                        open: 0,
-                        escalated: 0,
-                        accounts: 0,
-                        worst_health: None,
-                    },
-                    Default::default(),
-                )
-            });
-            g.cases += 1;
-            g.open += u64::from(row.case.status.is_open());
-            g.escalated += u64::from(row.case.escalated);
-            accounts.insert(row.case.account_id);
-            if let Some(h) = row.account_health_score {
-                g.worst_health = Some(g.worst_health.map_or(h, |w: f64| w.min(h)));
-            }
-        }
-    }
-    let mut out: Vec<Group> = groups
-        .into_values()
-        .map(|(mut g, accounts)| {
-            g.accounts = accounts.len() as u64;
-            g
-        })
-        .collect();
-    // Most cases first; ties by name, so the order is stable.
-    out.sort_by(|a, b| b.cases.cmp(&a.cases).then_with(|| a.group.cmp(&b.group)));
-    out
 }
 
 pub async fn run(backend: &dyn Backend, a: &CasesArgs, me: String) -> Result<(), Failure> {

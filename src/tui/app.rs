@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKi
 use super::form::Form;
 use super::fuzzy::Fuzzy;
 use super::keys::{Action, Keymap, Screen};
+use super::lists::{AlertsView, BarItem, CaseList, CasesView, Page, Views};
 use crate::backend::{
     Account360, AccountRow, HealthReport, InteractionQuery, PageRequest, PortfolioSort, Write,
 };
@@ -127,10 +128,8 @@ pub struct Portfolio {
     pub filtering: bool,
     /// The filter-language expression the rows were loaded with (run in the store).
     pub expr: Option<String>,
-    /// The expression being typed (the filter bar is open).
-    pub expr_input: Option<String>,
-    /// Why the typed expression does not parse, as it is typed.
-    pub expr_error: Option<crate::filter::FilterError>,
+    /// The expression being typed (the filter bar is open), checked as typed.
+    pub bar: Option<super::lists::WhereBar>,
 }
 
 impl Portfolio {
@@ -212,8 +211,13 @@ pub struct Palette {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PaletteItem {
     Tab(Tab),
-    Account { id: Id, name: String },
+    Account {
+        id: Id,
+        name: String,
+    },
     Command(&'static str),
+    /// A page or a saved view.
+    Go(BarItem),
 }
 
 /// Everything on screen.
@@ -258,6 +262,14 @@ pub struct App {
     pub playbooks: Option<Vec<Playbook>>,
     /// Set while the backend cannot be reached; the screen keeps what it showed.
     pub offline: Option<Offline>,
+    /// The page the views bar has on screen.
+    pub page: Page,
+    pub cases: CasesView,
+    pub alerts: AlertsView,
+    pub views: Views,
+    /// The list an account was opened from (and the saved view it showed): Esc
+    /// goes back to it.
+    pub return_to: Option<(Page, Option<usize>)>,
 }
 
 /// A yes/no question (or one that wants a name typed) before writes.
@@ -294,6 +306,20 @@ pub enum Command {
     /// One record again (after a conflict).
     Reload(EntityKind, Id),
     LoadPlaybooks,
+    /// Cases across accounts, filtered in the store.
+    LoadCases {
+        expr: Option<String>,
+        sort: crate::backend::CaseSort,
+        descending: bool,
+    },
+    /// Alerts in a state (None: all).
+    LoadAlerts(Option<AlertState>),
+    /// How many alerts are open.
+    CountAlerts,
+    /// How many rows a saved view lists.
+    CountView(Box<crate::config::SavedView>),
+    /// Keep the saved views in the config file.
+    WriteViews(std::path::PathBuf, Vec<crate::config::SavedView>),
 }
 
 /// What comes in.
@@ -316,6 +342,15 @@ pub enum Msg {
     Playbooks(Result<Vec<Playbook>, String>),
     /// Whether the backend answered: Err names why it cannot be reached.
     Connection(Result<(), String>),
+    Cases(Result<CaseList, String>, Timestamp),
+    Alerts(Result<Vec<Alert>, String>, Timestamp),
+    AlertCount(Result<u64, String>),
+    ViewCount {
+        name: String,
+        result: Result<u64, String>,
+        at: Timestamp,
+    },
+    ViewsWritten(Result<(), String>),
 }
 
 /// The backend cannot be reached (a team server that is down): since when, and why.
@@ -358,6 +393,11 @@ impl App {
             playbooks: None,
             offline: None,
             read_only_why: None,
+            page: Page::Portfolio,
+            cases: CasesView::default(),
+            alerts: AlertsView::default(),
+            views: Views::default(),
+            return_to: None,
         }
     }
 
@@ -390,12 +430,10 @@ impl App {
     }
 
     /// The commands to run at start.
-    pub fn start(&self) -> Vec<Command> {
-        vec![Command::LoadPortfolio {
-            sort: self.portfolio.sort,
-            descending: self.portfolio.descending,
-            expr: self.portfolio.expr.clone(),
-        }]
+    pub fn start(&mut self) -> Vec<Command> {
+        let mut cmds = vec![self.portfolio_command()];
+        cmds.extend(self.count_commands());
+        cmds
     }
 
     pub fn wide(&self) -> bool {
@@ -404,9 +442,11 @@ impl App {
 
     /// The screen whose key table applies.
     pub fn screen(&self) -> Screen {
-        match self.focus {
-            Focus::Portfolio => Screen::Portfolio,
-            Focus::Account => Screen::Account,
+        match (self.page, self.focus) {
+            (Page::Cases, _) => Screen::Cases,
+            (Page::Alerts, _) => Screen::Alerts,
+            (Page::Portfolio, Focus::Portfolio) => Screen::Portfolio,
+            (Page::Portfolio, Focus::Account) => Screen::Account,
         }
     }
 
@@ -510,6 +550,30 @@ impl App {
             } => self.saved(account, what, result),
             Msg::Reloaded(result) => self.reloaded(result),
             Msg::Playbooks(result) => self.playbooks_loaded(result),
+            Msg::Cases(result, at) => {
+                self.cases_loaded(result, at);
+                vec![]
+            }
+            Msg::Alerts(result, at) => {
+                self.alerts_loaded(result, at);
+                vec![]
+            }
+            Msg::AlertCount(result) => {
+                if let Ok(n) = result {
+                    self.alerts.open = Some(n);
+                }
+                vec![]
+            }
+            Msg::ViewCount { name, result, at } => {
+                self.view_counted(&name, result, at);
+                vec![]
+            }
+            Msg::ViewsWritten(result) => {
+                if let Err(e) = result {
+                    self.status = Some(format!("the views were not written: {e}"));
+                }
+                vec![]
+            }
         }
     }
 
@@ -579,10 +643,16 @@ impl App {
         if self.palette.is_some() {
             return self.palette_key(k);
         }
+        if self.views.prompt.is_some() {
+            return self.view_prompt_key(k);
+        }
+        if self.page == Page::Cases && self.cases.bar.is_some() {
+            return self.cases_where_key(k);
+        }
         if self.portfolio.filtering {
             return self.filter_key(k);
         }
-        if self.portfolio.expr_input.is_some() {
+        if self.page == Page::Portfolio && self.portfolio.bar.is_some() {
             return self.where_key(k);
         }
         if self.account.as_ref().is_some_and(|a| a.querying) {
@@ -644,12 +714,21 @@ impl App {
                 self.palette = Some(Palette::default());
                 vec![]
             }
+            Action::NextPage => self.cycle_page(true),
+            Action::PrevPage => self.cycle_page(false),
             Action::Refresh => {
-                let mut cmds = vec![Command::LoadPortfolio {
-                    sort: self.portfolio.sort,
-                    descending: self.portfolio.descending,
-                    expr: self.portfolio.expr.clone(),
-                }];
+                let mut cmds = vec![self.portfolio_command()];
+                cmds.extend(self.count_commands());
+                if self.cases.list != Loadable::Idle {
+                    cmds.push(Command::LoadCases {
+                        expr: self.cases.expr.clone(),
+                        sort: self.cases.sort,
+                        descending: self.cases.descending,
+                    });
+                }
+                if self.alerts.list != Loadable::Idle {
+                    cmds.push(Command::LoadAlerts(self.alerts.state));
+                }
                 if let Some(a) = &mut self.account {
                     // What is shown stays until the answer replaces it ("updated
                     // just now"); if the backend is out of reach, it stays.
@@ -663,9 +742,11 @@ impl App {
                 }
                 cmds
             }
-            _ => match self.focus {
-                Focus::Portfolio => self.portfolio_action(action),
-                Focus::Account => self.account_action(action),
+            _ => match self.screen() {
+                Screen::Cases => self.cases_action(action),
+                Screen::Alerts => self.alerts_action(action),
+                Screen::Account => self.account_action(action),
+                Screen::Portfolio | Screen::Global => self.portfolio_action(action),
             },
         }
     }
@@ -687,10 +768,7 @@ impl App {
                 return self.follow_selection();
             }
             Action::Filter => p.filtering = true,
-            Action::Where => {
-                p.expr_error = None;
-                p.expr_input = Some(p.expr.clone().unwrap_or_default());
-            }
+            Action::Where => p.bar = Some(super::lists::WhereBar::new(p.expr.as_deref())),
             Action::Back if !p.filter.is_empty() => {
                 p.filter.clear();
                 self.refilter();
@@ -713,6 +791,9 @@ impl App {
                     expr: p.expr.clone(),
                 }];
             }
+            Action::SaveView | Action::RenameView | Action::DeleteView => {
+                return self.view_action(action);
+            }
             _ => {}
         }
         if self.portfolio.selected != before {
@@ -724,45 +805,23 @@ impl App {
     /// Typing a filter-language expression: checked as it is typed, run in the store
     /// on Enter (an empty one clears the filter), Esc leaves it as it was.
     fn where_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        use super::lists::WhereOutcome;
         let p = &mut self.portfolio;
-        let Some(input) = p.expr_input.as_mut() else {
+        let Some(bar) = p.bar.as_mut() else {
             return vec![];
         };
-        match k.code {
-            KeyCode::Esc => {
-                p.expr_input = None;
-                p.expr_error = None;
-                return vec![];
-            }
-            KeyCode::Enter => {
-                if p.expr_error.is_some() {
-                    return vec![];
-                }
-                let typed = input.trim().to_string();
-                p.expr = (!typed.is_empty()).then_some(typed);
-                p.expr_input = None;
+        match bar.key(k, true) {
+            WhereOutcome::Typing => {}
+            WhereOutcome::Cancel => p.bar = None,
+            WhereOutcome::Quit => self.quit = true,
+            WhereOutcome::Apply(expr) => {
+                p.bar = None;
+                p.expr = expr;
                 p.rows = Loadable::Loading;
                 p.selected = 0;
-                return vec![Command::LoadPortfolio {
-                    sort: p.sort,
-                    descending: p.descending,
-                    expr: p.expr.clone(),
-                }];
+                return vec![self.portfolio_command()];
             }
-            KeyCode::Backspace => {
-                input.pop();
-            }
-            KeyCode::Char('c')
-                if k.modifiers
-                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
-            {
-                self.quit = true;
-                return vec![];
-            }
-            KeyCode::Char(c) => input.push(c),
-            _ => return vec![],
         }
-        p.expr_error = crate::filter::Filter::parse_accounts(input).err();
         vec![]
     }
 
@@ -819,7 +878,11 @@ impl App {
                 a.column = (a.column + 1).min(2);
                 a.selected[tab] = 0;
             }
-            Action::Back | Action::Left => self.focus = Focus::Portfolio,
+            Action::Back | Action::Left => {
+                if !self.back_to_list() {
+                    self.focus = Focus::Portfolio;
+                }
+            }
             Action::Down => a.selected[tab] = (a.selected[tab] + 1).min(len.saturating_sub(1)),
             Action::Up => a.selected[tab] = a.selected[tab].saturating_sub(1),
             Action::PageDown => {
@@ -882,6 +945,14 @@ impl App {
             }
         }
         vec![]
+    }
+
+    /// Opens an account from any page (the palette).
+    fn jump_to_from_anywhere(&mut self, id: Id) -> Vec<Command> {
+        self.page = Page::Portfolio;
+        self.views.active = None;
+        self.return_to = None;
+        self.jump_to(id)
     }
 
     /// Opens an account from anywhere (palette, parent jump), selecting it in the
@@ -965,6 +1036,8 @@ impl App {
                 self.palette = None;
                 return match chosen {
                     Some(PaletteItem::Tab(t)) => {
+                        self.page = Page::Portfolio;
+                        self.views.active = None;
                         let cmds = if self.account.is_none() {
                             self.follow_selection()
                         } else {
@@ -976,7 +1049,8 @@ impl App {
                         }
                         cmds
                     }
-                    Some(PaletteItem::Account { id, .. }) => self.jump_to(id),
+                    Some(PaletteItem::Account { id, .. }) => self.jump_to_from_anywhere(id),
+                    Some(PaletteItem::Go(item)) => self.go(item),
                     Some(PaletteItem::Command(c)) => match c {
                         "quit" => {
                             self.quit = true;
@@ -1014,11 +1088,24 @@ impl App {
             .as_ref()
             .map(|p| p.input.to_lowercase())
             .unwrap_or_default();
-        let mut items: Vec<PaletteItem> = Tab::ALL
-            .iter()
-            .filter(|t| input.is_empty() || t.title().to_lowercase().contains(&input))
-            .map(|t| PaletteItem::Tab(*t))
+        let mut items: Vec<PaletteItem> = self
+            .bar_items()
+            .into_iter()
+            .filter(|item| {
+                let name = match item {
+                    BarItem::Page(p) => p.title().to_lowercase(),
+                    BarItem::Saved(i) => self.views.saved[*i].name.to_lowercase(),
+                };
+                input.is_empty() || name.contains(&input)
+            })
+            .map(PaletteItem::Go)
             .collect();
+        items.extend(
+            Tab::ALL
+                .iter()
+                .filter(|t| input.is_empty() || t.title().to_lowercase().contains(&input))
+                .map(|t| PaletteItem::Tab(*t)),
+        );
         for c in ["refresh", "help", "quit"] {
             if input.is_empty() || c.contains(&input) {
                 items.push(PaletteItem::Command(c));

@@ -492,8 +492,9 @@ impl App {
                         descending: self.portfolio.descending,
                     }];
                 }
-                // The account's 360 brings its portfolio row along.
-                let mut cmds = vec![];
+                // The account's 360 brings its portfolio row along; the lists a
+                // write may change (alerts, cases) load again.
+                let mut cmds = self.after_write();
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == account) {
                     if let Some((column, row)) = self.follow.take() {
                         a.column = column;

@@ -12,6 +12,18 @@ pub enum Screen {
     Global,
     Portfolio,
     Account,
+    Cases,
+    Alerts,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 5] = [
+        Screen::Global,
+        Screen::Portfolio,
+        Screen::Account,
+        Screen::Cases,
+        Screen::Alerts,
+    ];
 }
 
 impl Screen {
@@ -20,6 +32,8 @@ impl Screen {
             Screen::Global => "global",
             Screen::Portfolio => "portfolio",
             Screen::Account => "account",
+            Screen::Cases => "cases",
+            Screen::Alerts => "alerts",
         }
     }
 }
@@ -92,6 +106,15 @@ actions! {
     Skip => "skip_step",
     NewProject => "new_project",
     DeleteAccount => "delete_account",
+    NextPage => "next_view",
+    PrevPage => "previous_view",
+    Group => "group",
+    SaveView => "save_view",
+    RenameView => "rename_view",
+    DeleteView => "delete_view",
+    Done => "done",
+    Snooze => "snooze",
+    SnoozeLong => "snooze_week",
 }
 
 impl Action {
@@ -113,6 +136,9 @@ impl Action {
                 | Skip
                 | NewProject
                 | DeleteAccount
+                | Done
+                | Snooze
+                | SnoozeLong
         )
     }
 }
@@ -255,6 +281,8 @@ impl Default for Keymap {
             b(&[":"], Palette, "go to account or tab", true),
             b(&["esc"], Back, "back, close", false),
             b(&["ctrl-r", "f5"], Refresh, "reload", false),
+            b(&["]"], NextPage, "next view", false),
+            b(&["["], PrevPage, "previous view", false),
         ];
         let moves = |what: &'static str| {
             vec![
@@ -273,6 +301,33 @@ impl Default for Keymap {
             b(&["F"], Where, "where (filter language)", true),
             b(&["s"], Sort, "sort", true),
             b(&["r"], Reverse, "reverse sort", false),
+            b(&["w"], SaveView, "save as a view", false),
+            b(&["W"], RenameView, "rename this view", false),
+            b(&["X"], DeleteView, "delete this view", false),
+        ]);
+        let mut cases = moves("move");
+        cases.extend([
+            b(
+                &["enter", "l", "right"],
+                Open,
+                "open the account's Support",
+                true,
+            ),
+            b(&["F"], Where, "where (filter language)", true),
+            b(&["b"], Group, "group by", true),
+            b(&["s"], Sort, "sort", true),
+            b(&["r"], Reverse, "reverse sort", false),
+            b(&["w"], SaveView, "save as a view", true),
+            b(&["W"], RenameView, "rename this view", false),
+            b(&["X"], DeleteView, "delete this view", false),
+        ]);
+        let mut alerts = moves("move");
+        alerts.extend([
+            b(&["enter", "l", "right"], Open, "open the account", true),
+            b(&["x"], Done, "done (again: reopen)", true),
+            b(&["z"], Snooze, "snooze a day", true),
+            b(&["Z"], SnoozeLong, "snooze a week", false),
+            b(&["f"], Cycle, "open / snoozed / done / all", true),
         ]);
         let mut account = moves("move");
         account.extend([
@@ -318,6 +373,8 @@ impl Default for Keymap {
                 (Screen::Global, global),
                 (Screen::Portfolio, portfolio),
                 (Screen::Account, account),
+                (Screen::Cases, cases),
+                (Screen::Alerts, alerts),
             ]
             .into(),
         }
@@ -332,11 +389,14 @@ impl Keymap {
     ) -> Result<Keymap, String> {
         let mut map = Keymap::default();
         for (screen, actions) in overrides {
-            let screen = [Screen::Global, Screen::Portfolio, Screen::Account]
+            let screen = Screen::ALL
                 .into_iter()
                 .find(|s| s.name() == screen)
                 .ok_or_else(|| {
-                    format!("keys.{screen}: unknown screen (global, portfolio, account)")
+                    format!(
+                        "keys.{screen}: unknown screen ({})",
+                        Screen::ALL.map(Screen::name).join(", ")
+                    )
                 })?;
             for (action, keys) in actions {
                 let a = Action::from_name(action)

@@ -15,10 +15,14 @@ use tokio::sync::mpsc;
 
 use super::app::{App, Command, Msg};
 use super::keys::Keymap;
+use super::lists::{CASES_SHOWN, CaseList};
 use super::theme::{Theme, ThemeName};
 use super::view;
-use crate::backend::{Backend, PageRequest, PortfolioQuery, PortfolioSort};
-use crate::domain::Timestamp;
+use crate::backend::{
+    AlertQuery, Backend, CaseQuery, CaseSort, PageRequest, PortfolioQuery, PortfolioSort,
+};
+use crate::config::ViewList;
+use crate::domain::{AlertState, Timestamp};
 
 /// How the app looks and reacts.
 #[derive(Debug, Clone)]
@@ -35,6 +39,9 @@ pub struct Options {
     pub read_only_why: Option<String>,
     /// Who the change log names for writes made in the app.
     pub user: String,
+    /// Saved views (`[[views]]` in the config) and the file they are written to.
+    pub views: Vec<crate::config::SavedView>,
+    pub views_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -48,6 +55,8 @@ impl Default for Options {
             read_only: false,
             read_only_why: None,
             user: "tend".into(),
+            views: vec![],
+            views_file: None,
         }
     }
 }
@@ -99,6 +108,8 @@ where
     app.read_only = options.read_only;
     app.read_only_why = options.read_only_why.clone();
     app.user = options.user.clone();
+    app.views.saved = options.views.clone();
+    app.views.file = options.views_file.clone();
     let size = terminal.size().map_err(Into::into)?;
     app.size = (size.width, size.height);
     // Commands wait here until the backend is open.
@@ -199,27 +210,57 @@ where
 /// How often an offline backend is tried again.
 const PROBE_EVERY: Duration = Duration::from_secs(3);
 
+/// Where a command's answers go.
+pub type Reply = Arc<dyn Fn(Msg) + Send + Sync>;
+
+/// The instant answers are stamped with ("updated N ago").
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
 /// Tells the app whether the backend answered: an unreachable one turns the
 /// offline banner on, any answer turns it off.
-fn reach<T>(tx: &mpsc::UnboundedSender<Msg>, r: &crate::backend::Result<T>) {
+fn reach<T>(send: &Reply, r: &crate::backend::Result<T>) {
     let connection = match r {
         Err(crate::backend::Error::Unavailable { message }) => Err(message.clone()),
         Err(_) | Ok(_) => Ok(()),
     };
-    let _ = tx.send(Msg::Connection(connection));
+    send(Msg::Connection(connection));
 }
 
 /// Rows loaded before the rest of a large portfolio.
 const FIRST_PAGE: u32 = 200;
 
-/// Starts a backend call; its answer comes back as a message.
+/// Starts a backend call; its answers come back as messages.
 pub fn spawn(
     cmd: Command,
     backend: &Arc<dyn Backend>,
     tx: &mpsc::UnboundedSender<Msg>,
     user: &str,
 ) {
-    let (backend, tx) = (backend.clone(), tx.clone());
+    let tx = tx.clone();
+    let reply: Reply = Arc::new(move |m| {
+        let _ = tx.send(m);
+    });
+    tokio::spawn(perform(
+        cmd,
+        backend.clone(),
+        user.to_string(),
+        Arc::new(chrono::Utc::now),
+        reply,
+    ));
+}
+
+/// Runs one command against the backend and replies with what it answered: the
+/// app's loop and the tests run commands through this same code. `user` is who
+/// the writes are recorded as and who `@me` is.
+pub async fn perform(
+    cmd: Command,
+    backend: Arc<dyn Backend>,
+    user: String,
+    clock: Clock,
+    send: Reply,
+) {
+    let tx = &send;
+    let b = backend.as_ref();
     match cmd {
         Command::LoadPortfolio {
             sort,
@@ -228,93 +269,187 @@ pub fn spawn(
         } => {
             let filter = crate::backend::AccountFilter {
                 expr,
-                me: Some(user.to_string()),
+                me: Some(user),
                 ..Default::default()
             };
-            tokio::spawn(async move {
-                // A screenful first, so a large store shows something at once.
-                let first = first_page(backend.as_ref(), &filter, sort, descending).await;
-                reach(&tx, &first);
-                if let Ok(Some(rows)) = first {
-                    let _ = tx.send(Msg::Portfolio(Ok(rows), chrono::Utc::now()));
-                }
-                let rows = load_portfolio(backend.as_ref(), &filter, sort, descending).await;
-                reach(&tx, &rows);
-                let rows = rows.map_err(|e| e.to_string());
-                let _ = tx.send(Msg::Portfolio(rows, chrono::Utc::now()));
-            });
+            // A screenful first, so a large store shows something at once.
+            let first = first_page(b, &filter, sort, descending).await;
+            reach(tx, &first);
+            if let Ok(Some(rows)) = first {
+                tx(Msg::Portfolio(Ok(rows), clock()));
+            }
+            let rows = load_portfolio(b, &filter, sort, descending).await;
+            reach(tx, &rows);
+            tx(Msg::Portfolio(rows.map_err(|e| e.to_string()), clock()));
         }
         Command::SearchInteractions(id, query) => {
-            tokio::spawn(async move {
-                let r = backend.interactions(&query).await;
-                reach(&tx, &r);
-                let r = r.map(|p| p.items).map_err(|e| e.to_string());
-                let _ = tx.send(Msg::Interactions(id, r, chrono::Utc::now()));
-            });
+            let r = b.interactions(&query).await;
+            reach(tx, &r);
+            let r = r.map(|p| p.items).map_err(|e| e.to_string());
+            tx(Msg::Interactions(id, r, clock()));
         }
         Command::LoadHistory(id) => {
-            tokio::spawn(async move {
-                let r = backend
-                    .change_log(
-                        id,
-                        PageRequest {
-                            offset: 0,
-                            limit: 500,
-                        },
-                    )
-                    .await;
-                reach(&tx, &r);
-                let r = r.map(|p| p.items).map_err(|e| e.to_string());
-                let _ = tx.send(Msg::History(id, r, chrono::Utc::now()));
-            });
+            let r = b
+                .change_log(
+                    id,
+                    PageRequest {
+                        offset: 0,
+                        limit: 500,
+                    },
+                )
+                .await;
+            reach(tx, &r);
+            let r = r.map(|p| p.items).map_err(|e| e.to_string());
+            tx(Msg::History(id, r, clock()));
         }
         Command::Save {
             account,
             writes,
             what,
         } => {
-            let user = user.to_string();
-            tokio::spawn(async move {
-                let result = backend.apply(&user, writes).await;
-                reach(&tx, &result);
-                let _ = tx.send(Msg::Saved {
-                    account,
-                    what,
-                    result,
-                });
+            let result = b.apply(&user, writes).await;
+            reach(tx, &result);
+            tx(Msg::Saved {
+                account,
+                what,
+                result,
             });
         }
         Command::Reload(kind, id) => {
-            tokio::spawn(async move {
-                let r = backend.get(kind, id).await;
-                reach(&tx, &r);
-                let r = r.map(Box::new).map_err(|e| e.to_string());
-                let _ = tx.send(Msg::Reloaded(r));
-            });
+            let r = b.get(kind, id).await;
+            reach(tx, &r);
+            tx(Msg::Reloaded(r.map(Box::new).map_err(|e| e.to_string())));
         }
         Command::LoadPlaybooks => {
-            tokio::spawn(async move {
-                let r = backend.playbooks().await;
-                reach(&tx, &r);
-                let r = r.map_err(|e| e.to_string());
-                let _ = tx.send(Msg::Playbooks(r));
-            });
+            let r = b.playbooks().await;
+            reach(tx, &r);
+            tx(Msg::Playbooks(r.map_err(|e| e.to_string())));
         }
         Command::LoadAccount(id) => {
-            let (b2, tx2) = (backend.clone(), tx.clone());
-            tokio::spawn(async move {
-                let r = backend.account(id).await;
-                reach(&tx, &r);
+            // The 360 and the health report load side by side; each shows when it comes.
+            let account = async {
+                let r = b.account(id).await;
+                reach(tx, &r);
                 let r = r.map(Box::new).map_err(|e| e.to_string());
-                let _ = tx.send(Msg::Account(id, r, chrono::Utc::now()));
-            });
-            tokio::spawn(async move {
-                let r = b2.health(id).await;
-                reach(&tx2, &r);
+                tx(Msg::Account(id, r, clock()));
+            };
+            let health = async {
+                let r = b.health(id).await;
+                reach(tx, &r);
                 let r = r.map(Box::new).map_err(|e| e.to_string());
-                let _ = tx2.send(Msg::Health(id, r, chrono::Utc::now()));
+                tx(Msg::Health(id, r, clock()));
+            };
+            tokio::join!(account, health);
+        }
+        Command::LoadCases {
+            expr,
+            sort,
+            descending,
+        } => {
+            let r = b
+                .cases(&cases_query(expr, &user, sort, descending, CASES_SHOWN))
+                .await;
+            reach(tx, &r);
+            let r = r
+                .map(|p| CaseList {
+                    rows: p.items,
+                    total: p.total,
+                })
+                .map_err(|e| e.to_string());
+            tx(Msg::Cases(r, clock()));
+        }
+        Command::LoadAlerts(state) => {
+            let r = b
+                .alerts(&AlertQuery {
+                    state,
+                    page: PageRequest {
+                        offset: 0,
+                        limit: ALERTS_SHOWN,
+                    },
+                    ..Default::default()
+                })
+                .await;
+            reach(tx, &r);
+            tx(Msg::Alerts(
+                r.map(|p| p.items).map_err(|e| e.to_string()),
+                clock(),
+            ));
+        }
+        Command::CountAlerts => {
+            let r = b
+                .alerts(&AlertQuery {
+                    state: Some(AlertState::Open),
+                    page: PageRequest {
+                        offset: 0,
+                        limit: 1,
+                    },
+                    ..Default::default()
+                })
+                .await;
+            reach(tx, &r);
+            tx(Msg::AlertCount(
+                r.map(|p| p.total).map_err(|e| e.to_string()),
+            ));
+        }
+        Command::CountView(view) => {
+            let expr = (!view.filter.trim().is_empty()).then(|| view.filter.clone());
+            let r = match view.list {
+                ViewList::Accounts => b
+                    .portfolio(&PortfolioQuery {
+                        filter: crate::backend::AccountFilter {
+                            expr,
+                            me: Some(user),
+                            ..Default::default()
+                        },
+                        page: PageRequest {
+                            offset: 0,
+                            limit: 1,
+                        },
+                        ..Default::default()
+                    })
+                    .await
+                    .map(|p| p.total),
+                ViewList::Cases => b
+                    .cases(&cases_query(expr, &user, CaseSort::Priority, false, 1))
+                    .await
+                    .map(|p| p.total),
+            };
+            reach(tx, &r);
+            tx(Msg::ViewCount {
+                name: view.name,
+                result: r.map_err(|e| e.to_string()),
+                at: clock(),
             });
         }
+        Command::WriteViews(file, views) => {
+            let r = tokio::task::spawn_blocking(move || crate::config::write_views(&file, &views))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            tx(Msg::ViewsWritten(r));
+        }
+    }
+}
+
+/// The most alerts the inbox loads.
+const ALERTS_SHOWN: u32 = 1000;
+
+fn cases_query(
+    expr: Option<String>,
+    user: &str,
+    sort: CaseSort,
+    descending: bool,
+    limit: u32,
+) -> CaseQuery {
+    CaseQuery {
+        account: crate::backend::AccountFilter {
+            expr,
+            me: Some(user.to_string()),
+            ..Default::default()
+        },
+        sort,
+        descending,
+        page: PageRequest { offset: 0, limit },
+        ..Default::default()
     }
 }
 

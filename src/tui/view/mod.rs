@@ -3,6 +3,7 @@
 
 pub mod account;
 mod dialog;
+pub mod lists;
 pub mod portfolio;
 pub mod tabs;
 
@@ -15,8 +16,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use super::app::{App, Focus, PaletteItem, Tab};
+use super::app::{App, Focus, Loadable, PaletteItem, Tab};
 use super::keys::Screen;
+use super::lists::{Page, ViewPrompt, WhereBar};
 use super::theme::Theme;
 use crate::domain::Timestamp;
 
@@ -38,19 +40,21 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         f.render_widget(msg, area);
         return;
     }
-    let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, bar, body, footer] = rows(area);
     draw_header(f, app, theme, header);
-    let (left, right) = panes(app, body);
-    if let Some(left) = left {
-        portfolio::draw(f, app, theme, left);
-    }
-    if let Some(right) = right {
-        account::draw(f, app, theme, right);
+    lists::draw_bar(f, app, theme, bar);
+    match app.page {
+        Page::Portfolio => {
+            let (left, right) = panes(app, body);
+            if let Some(left) = left {
+                portfolio::draw(f, app, theme, left);
+            }
+            if let Some(right) = right {
+                account::draw(f, app, theme, right);
+            }
+        }
+        Page::Cases => lists::draw_cases(f, app, theme, body),
+        Page::Alerts => lists::draw_alerts(f, app, theme, body),
     }
     draw_footer(f, app, theme, footer);
     if app.help {
@@ -60,6 +64,17 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         draw_palette(f, app, theme, area);
     }
     dialog::draw(f, app, theme, body);
+}
+
+/// The frame's rows: header, views bar, body, footer.
+fn rows(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
 }
 
 /// The portfolio and account areas: side by side when wide, else the focused one.
@@ -78,13 +93,10 @@ pub fn panes(app: &App, body: Rect) -> (Option<Rect>, Option<Rect>) {
 
 /// The tab under a click, if any.
 pub fn tab_at(app: &App, column: u16, row: u16) -> Option<Tab> {
-    let area = Rect::new(0, 0, app.size.0, app.size.1);
-    let [_, body, _] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    if app.page != Page::Portfolio {
+        return None;
+    }
+    let [_, _, body, _] = rows(Rect::new(0, 0, app.size.0, app.size.1));
     let (_, right) = panes(app, body);
     let right = right?;
     let current = app.account.as_ref().map_or(Tab::Overview, |a| a.tab);
@@ -122,10 +134,7 @@ fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     if let Some(off) = &app.offline {
         // The backend is out of reach: say so where "updated N ago" goes (what it
         // means first, why last), and keep the data below on screen.
-        let shown = match &app.portfolio.rows {
-            super::app::Loadable::Ready { at, .. } => *at,
-            _ => off.since,
-        };
+        let shown = loaded_at(app).unwrap_or(off.since);
         let full = format!(
             " ⚠ OFFLINE · data from {} · retrying · {} ",
             ago(app.now, shown),
@@ -148,13 +157,28 @@ fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         );
         return;
     }
-    if let super::app::Loadable::Ready { at, .. } = &app.portfolio.rows {
-        let text = format!("updated {} ", ago(app.now, *at));
+    if let Some(at) = loaded_at(app) {
+        let text = format!("updated {} ", ago(app.now, at));
         let w = text.chars().count() as u16;
         if w < area.width / 2 {
             let r = Rect::new(area.x + area.width - w, area.y, w, 1);
             f.render_widget(Span::styled(text, theme.dim), r);
         }
+    }
+}
+
+/// When what the page shows was loaded.
+fn loaded_at(app: &App) -> Option<Timestamp> {
+    fn at<T>(l: &Loadable<T>) -> Option<Timestamp> {
+        match l {
+            Loadable::Ready { at, .. } => Some(*at),
+            _ => None,
+        }
+    }
+    match app.page {
+        Page::Portfolio => at(&app.portfolio.rows),
+        Page::Cases => at(&app.cases.list),
+        Page::Alerts => at(&app.alerts.list),
     }
 }
 
@@ -190,11 +214,43 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         f.render_widget(Line::from(lead), area);
         return;
     }
-    if let Some(input) = &app.portfolio.expr_input {
+    if let Some(prompt) = &app.views.prompt {
+        match prompt {
+            ViewPrompt::Name { input, renaming } => {
+                let what = if renaming.is_some() {
+                    " rename the view: "
+                } else {
+                    " save as view: "
+                };
+                lead.push(Span::styled(what, theme.key));
+                lead.push(Span::raw(input.clone()));
+                lead.push(Span::styled("▏", theme.accent));
+                lead.push(Span::styled(
+                    "   Enter save (a view's name: replace it) · Esc cancel",
+                    theme.dim,
+                ));
+            }
+            ViewPrompt::Delete(i) => {
+                let name = app.views.saved.get(*i).map_or("", |v| v.name.as_str());
+                lead.push(Span::styled(
+                    format!(" delete the view \"{name}\"? y: delete · any other key: keep"),
+                    theme.warning,
+                ));
+            }
+        }
+        f.render_widget(Line::from(lead), area);
+        return;
+    }
+    let bar: Option<&WhereBar> = match app.page {
+        Page::Portfolio => app.portfolio.bar.as_ref(),
+        Page::Cases => app.cases.bar.as_ref(),
+        Page::Alerts => None,
+    };
+    if let Some(bar) = bar {
         lead.push(Span::styled(" where: ", theme.key));
-        lead.push(Span::raw(input.clone()));
+        lead.push(Span::raw(bar.input.clone()));
         lead.push(Span::styled("▏", theme.accent));
-        match &app.portfolio.expr_error {
+        match &bar.error {
             Some(e) => lead.push(Span::styled(
                 format!("  ✗ {} (at {})", e.message, e.at + 1),
                 theme.warning,
@@ -354,6 +410,14 @@ fn draw_palette(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             PaletteItem::Tab(t) => ("tab", t.title().to_string()),
             PaletteItem::Account { id, name } => ("account", format!("{name}  #{id}")),
             PaletteItem::Command(c) => ("command", c.to_string()),
+            PaletteItem::Go(super::lists::BarItem::Page(p)) => ("view", p.title().to_string()),
+            PaletteItem::Go(super::lists::BarItem::Saved(i)) => (
+                "saved view",
+                app.views
+                    .saved
+                    .get(*i)
+                    .map_or(String::new(), |v| v.name.clone()),
+            ),
         };
         let style = if i == selected {
             theme.selected

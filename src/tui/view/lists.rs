@@ -1,0 +1,326 @@
+//! The views bar, the cases page and the alerts inbox. Only the visible lines are
+//! built, so thousands of cases cost what a screenful does.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table};
+
+use super::{ago, message, pane, window};
+use crate::domain::*;
+use crate::format;
+use crate::tui::app::{App, Loadable};
+use crate::tui::keys::{Action, Screen};
+use crate::tui::lists::{BarItem, CaseLine, Page};
+use crate::tui::theme::{Theme, health_mark};
+
+/// The views bar: the pages, then the saved views, each with its count; the one on
+/// screen stands out.
+pub fn draw_bar(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let current = app.current_bar_item();
+    let mut spans = vec![Span::raw(" ")];
+    for (k, item) in app.bar_items().into_iter().enumerate() {
+        if k > 0 {
+            spans.push(Span::styled(" │ ", theme.dim));
+        }
+        let (label, count, age) = bar_label(app, item);
+        let style = if item == current {
+            theme.selected.add_modifier(Modifier::BOLD)
+        } else {
+            theme.base
+        };
+        spans.push(Span::styled(label, style));
+        if let Some(count) = count {
+            let alert = matches!(item, BarItem::Page(Page::Alerts)) && count != "0";
+            spans.push(Span::styled(
+                format!(" {count}"),
+                if alert { theme.warning } else { theme.dim },
+            ));
+        }
+        if let Some(age) = age {
+            spans.push(Span::styled(format!(" {age}"), theme.dim));
+        }
+    }
+    // Which keys switch, at the right when there is room.
+    let used = Line::from(spans.clone()).width() as u16;
+    let hint = switch_hint(app);
+    let room = area.width.saturating_sub(used);
+    if !hint.is_empty() && room > hint.chars().count() as u16 + 2 {
+        let w = hint.chars().count() as u16;
+        spans.push(Span::raw(" ".repeat(usize::from(room - w - 1))));
+        spans.push(Span::styled(hint, theme.dim));
+    }
+    f.render_widget(Line::from(spans), area);
+}
+
+/// "[ ] views": the keys that go through the bar.
+fn switch_hint(app: &App) -> String {
+    let keys: Vec<String> = [Action::PrevPage, Action::NextPage]
+        .into_iter()
+        .filter_map(|a| app.keys.key_for(Screen::Global, a))
+        .collect();
+    if keys.is_empty() {
+        String::new()
+    } else {
+        format!("{} views", keys.join(" "))
+    }
+}
+
+/// An entry's name, count and (for saved views) how old the count is.
+fn bar_label(app: &App, item: BarItem) -> (String, Option<String>, Option<String>) {
+    match item {
+        BarItem::Page(Page::Portfolio) => (
+            "Portfolio".into(),
+            app.portfolio
+                .rows
+                .value()
+                .filter(|_| app.views.active.is_none())
+                .map(|r| format::count(r.len() as u64)),
+            None,
+        ),
+        BarItem::Page(Page::Cases) => (
+            "Cases".into(),
+            app.cases
+                .list
+                .value()
+                .filter(|_| app.views.active.is_none())
+                .map(|l| format::count(l.total)),
+            None,
+        ),
+        BarItem::Page(Page::Alerts) => ("Alerts".into(), app.alerts.open.map(format::count), None),
+        BarItem::Saved(i) => {
+            let name = app.views.saved.get(i).map_or("?", |v| v.name.as_str());
+            let modified = app.views.active == Some(i) && app.view_modified();
+            let label = format!("{name}{}", if modified { "*" } else { "" });
+            match app.views.counts.get(i) {
+                Some(Loadable::Ready { value, at }) => (
+                    label,
+                    Some(format::count(*value)),
+                    Some(ago(app.now, *at).replace(" ago", "")),
+                ),
+                Some(Loadable::Failed(_)) => (label, Some("!".into()), None),
+                Some(Loadable::Loading) => (label, Some("…".into()), None),
+                _ => (label, None, None),
+            }
+        }
+    }
+}
+
+fn retry_hint(app: &App) -> String {
+    app.keys
+        .key_for(app.screen(), Action::Refresh)
+        .map(|k| format!(" — {k} to retry"))
+        .unwrap_or_default()
+}
+
+pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let c = &app.cases;
+    let dir = if c.descending { "↓" } else { "↑" };
+    let mut title = vec![Span::styled(" Cases ", theme.title)];
+    title.push(Span::styled(format!("by {} {dir} ", c.sort), theme.dim));
+    if let Some(by) = c.group_by {
+        title.push(Span::styled(format!("grouped by {by} "), theme.dim));
+    }
+    if let Some(expr) = &c.expr {
+        title.push(Span::styled(format!("where {expr} "), theme.accent));
+    }
+    if let Some(list) = c.list.value() {
+        let shown = list.rows.len() as u64;
+        let count = if shown < list.total {
+            format!("{} of {} ", format::count(shown), format::count(list.total))
+        } else {
+            format!("{} ", format::count(list.total))
+        };
+        title.push(Span::styled(count, theme.dim));
+    }
+    let block = pane(Line::from(title), theme, true);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let list = match &c.list {
+        Loadable::Ready { value, .. } => value,
+        Loadable::Failed(e) => {
+            let text = format!("could not load the cases: {e}{}", retry_hint(app));
+            return message(f, inner, &text, theme.error);
+        }
+        _ => return message(f, inner, "loading the cases…", theme.dim),
+    };
+    if list.rows.is_empty() {
+        let text = match &c.expr {
+            Some(expr) => format!("no case matches \"{expr}\" — F changes the filter"),
+            None => "no support cases yet".to_string(),
+        };
+        return message(f, inner, &text, theme.dim);
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    let range = window(c.selected, c.lines.len(), height, &c.offset);
+    let today = app.now.date_naive();
+    let wide = inner.width >= 110;
+    let built: Vec<Row> = c.lines[range.clone()]
+        .iter()
+        .enumerate()
+        .map(|(k, line)| match line {
+            CaseLine::Group(g) => {
+                let g = &c.groups[*g];
+                let text = format!(
+                    "▾ {} — {} case{} · {} open · {} escalated · {} account{} · worst health {}",
+                    g.group,
+                    g.cases,
+                    if g.cases == 1 { "" } else { "s" },
+                    g.open,
+                    g.escalated,
+                    g.accounts,
+                    if g.accounts == 1 { "" } else { "s" },
+                    format::score(g.worst_health),
+                );
+                Row::new(vec![Cell::from(Span::styled(text, theme.header))])
+            }
+            CaseLine::Case(i) => {
+                let r = &list.rows[*i];
+                let case = &r.case;
+                let pstyle = match case.priority {
+                    Priority::Urgent => theme.at_risk,
+                    Priority::High => theme.concerning,
+                    _ => theme.base,
+                };
+                let mut cells = vec![
+                    Cell::from(Span::styled(
+                        format!(
+                            "{} {:>3}",
+                            health_mark(r.account_health_status),
+                            r.account_health_score
+                                .map_or("-".into(), |s| format!("{:.0}", s.floor()))
+                        ),
+                        theme.health(r.account_health_status),
+                    )),
+                    Cell::from(r.account_name.clone()),
+                    Cell::from(Span::styled(case.priority.to_string(), pstyle)),
+                    Cell::from(if case.escalated {
+                        Span::styled("ESC", theme.at_risk)
+                    } else {
+                        Span::raw("")
+                    }),
+                    Cell::from(case.status.to_string()),
+                    Cell::from(case.team.clone()),
+                    Cell::from(format::days_from(today, case.opened_at.date_naive())),
+                    Cell::from(case.subject.clone()),
+                ];
+                if wide {
+                    cells.insert(2, Cell::from(case.number.clone()));
+                    cells.insert(7, Cell::from(case.region.clone()));
+                }
+                let row = Row::new(cells);
+                if range.start + k == c.selected {
+                    row.style(theme.selected)
+                } else {
+                    row
+                }
+            }
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(5),
+        Constraint::Length(if wide { 24 } else { 16 }),
+        Constraint::Length(6),
+        Constraint::Length(3),
+        Constraint::Length(8),
+        Constraint::Length(if wide { 12 } else { 9 }),
+        Constraint::Length(8),
+        Constraint::Min(10),
+    ];
+    let mut header = vec![
+        "HEALTH", "ACCOUNT", "PRIO", "ESC", "STATUS", "TEAM", "OPENED", "SUBJECT",
+    ];
+    if wide {
+        widths.insert(2, Constraint::Length(10));
+        header.insert(2, "CASE");
+        widths.insert(7, Constraint::Length(6));
+        header.insert(7, "REGION");
+    }
+    let table = Table::new(built, widths)
+        .header(Row::new(header).style(theme.header))
+        .column_spacing(1);
+    f.render_widget(table, inner);
+}
+
+pub fn draw_alerts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let a = &app.alerts;
+    let which = a.state.map_or("all".to_string(), |s| s.to_string());
+    let mut title = vec![Span::styled(" Alerts ", theme.title)];
+    title.push(Span::styled(format!("{which} "), theme.accent));
+    if let Some(list) = a.list.value() {
+        title.push(Span::styled(format!("{} ", list.len()), theme.dim));
+    }
+    let block = pane(Line::from(title), theme, true);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let list = match &a.list {
+        Loadable::Ready { value, .. } => value,
+        Loadable::Failed(e) => {
+            let text = format!("could not load the alerts: {e}{}", retry_hint(app));
+            return message(f, inner, &text, theme.error);
+        }
+        _ => return message(f, inner, "loading the alerts…", theme.dim),
+    };
+    if list.is_empty() {
+        let cycle = app
+            .keys
+            .key_for(Screen::Alerts, Action::Cycle)
+            .map(|k| format!(" — {k} shows the others"))
+            .unwrap_or_default();
+        return message(f, inner, &format!("no {which} alerts{cycle}"), theme.dim);
+    }
+    let height = inner.height.saturating_sub(1) as usize;
+    let range = window(a.selected, list.len(), height, &a.offset);
+    let wide = inner.width >= 110;
+    let built: Vec<Row> = list[range.clone()]
+        .iter()
+        .enumerate()
+        .map(|(k, alert)| {
+            let (name, status) = a
+                .names
+                .get(&alert.account_id)
+                .map(|(n, s)| (n.clone(), *s))
+                .unwrap_or_else(|| (format!("account #{}", alert.account_id), None));
+            let state = match (alert.state, alert.snoozed_until) {
+                (AlertState::Snoozed, Some(until)) if until > app.now => {
+                    format!("until {}", until.date_naive().format("%b %-d"))
+                }
+                (s, _) => s.to_string(),
+            };
+            let mut cells = vec![
+                Cell::from(ago(app.now, alert.at)),
+                Cell::from(Span::styled(
+                    format!("{} {name}", health_mark(status)),
+                    theme.health(status),
+                )),
+                Cell::from(alert.rule.replace('_', " ")),
+                Cell::from(alert.message.clone()),
+            ];
+            if wide || a.state != Some(AlertState::Open) {
+                cells.insert(3, Cell::from(state));
+            }
+            let row = Row::new(cells);
+            if range.start + k == a.selected {
+                row.style(theme.selected)
+            } else {
+                row
+            }
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(if wide { 26 } else { 18 }),
+        Constraint::Length(if wide { 18 } else { 11 }),
+        Constraint::Min(12),
+    ];
+    let mut header = vec!["WHEN", "ACCOUNT", "RULE", "WHAT"];
+    if wide || a.state != Some(AlertState::Open) {
+        widths.insert(3, Constraint::Length(12));
+        header.insert(3, "STATE");
+    }
+    let table = Table::new(built, widths)
+        .header(Row::new(header).style(theme.header))
+        .column_spacing(1);
+    f.render_widget(table, inner);
+}
