@@ -48,7 +48,12 @@ async fn showing(
     let now = store.now();
     let mut app = App::new(Keymap::default(), now);
     app.update(Msg::Resize(w, h));
-    let mut pending = app.update(Msg::Portfolio(rows, now));
+    let asked = tend::tui::app::Asked {
+        expr: None,
+        sort: app.portfolio.sort,
+        descending: app.portfolio.descending,
+    };
+    let mut pending = app.update(Msg::Portfolio(rows, now, asked));
     while let Some(cmd) = pending.pop() {
         if let Command::LoadAccount(id) = cmd {
             let a = store

@@ -496,6 +496,85 @@ mod tests {
         assert!(s.store.read_only);
         assert_eq!(s.ui.keys["portfolio"]["sort"], vec!["o".to_string()]);
         assert!(s.tui_options().unwrap().read_only);
+        assert_eq!(s.views.len(), 1);
+        assert_eq!(s.views[0].group_by.as_deref(), Some("team"));
+        assert_eq!(s.tui_options().unwrap().views, s.views);
+    }
+
+    #[test]
+    fn bad_views_are_refused_by_place_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        for (text, needles) in [
+            (
+                "[[views]]\nname = \"a\"\nfilter = \"health<5o\"\n",
+                &["#1", "\"a\"", "filter", "5o"][..],
+            ),
+            (
+                "[[views]]\nname = \"a\"\nfilter = \"priority:urgent\"\n",
+                &["#1", "filter", "priority"],
+            ),
+            (
+                "[[views]]\nname = \"a\"\nlist = \"cases\"\nsort = \"size\"\n",
+                &["sort", "size"],
+            ),
+            (
+                "[[views]]\nname = \"a\"\ngroup_by = \"team\"\n",
+                &["group_by", "cases"],
+            ),
+            (
+                "[[views]]\nname = \"a\"\nlist = \"cases\"\ngroup_by = \"mood\"\n",
+                &["group_by", "mood"],
+            ),
+            ("[[views]]\nname = \" \"\n", &["#1", "name"]),
+            (
+                "[[views]]\nname = \"a\"\n[[views]]\nname = \"a\"\n",
+                &["#2", "twice"],
+            ),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+            let e = s.tui_options().unwrap_err().to_string();
+            for n in needles {
+                assert!(e.contains(n), "{n} not in: {e}");
+            }
+        }
+        std::fs::write(&file, "[[views]]\nname = \"a\"\nlist = \"tickets\"\n").unwrap();
+        let e = Settings::load_with_env(Some(&file), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("tickets"), "{e}");
+    }
+
+    #[test]
+    fn writing_views_keeps_the_rest_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "# mine\n[user]\nname = \"maya\" # me\n").unwrap();
+        let view = SavedView {
+            name: "mine".into(),
+            list: ViewList::Accounts,
+            filter: "owner:@me".into(),
+            sort: Some("renewal".into()),
+            descending: false,
+            group_by: None,
+        };
+        write_views(&file, std::slice::from_ref(&view)).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.starts_with("# mine\n[user]\nname = \"maya\" # me\n"),
+            "{text}"
+        );
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        assert_eq!(s.views, vec![view]);
+        write_views(&file, &[]).unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        assert!(s.views.is_empty());
+        assert_eq!(s.user_name(), "maya");
+        // A file that is not TOML is not overwritten.
+        std::fs::write(&file, "[user\n").unwrap();
+        assert!(write_views(&file, &[]).unwrap_err().contains("c.toml"));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "[user\n");
     }
 
     #[test]

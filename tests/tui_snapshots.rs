@@ -1917,3 +1917,236 @@ async fn the_filter_bar_runs_the_filter_language_in_the_store_and_keeps_it_in_si
     assert_eq!(h.app.portfolio.expr, None);
     assert_eq!(h.rows().len(), 200);
 }
+
+/// The views bar's entries as drawn (second line).
+fn views_bar(h: &Harness) -> String {
+    h.screen().lines().nth(1).unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn the_cases_page_filters_groups_and_opens_the_account_on_its_case() {
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch(']')).await;
+    assert_eq!(h.app.screen(), Screen::Cases);
+    let all = h.app.cases.list.value().expect("cases loaded").total;
+    assert!(all > 100, "{all} cases in the demo");
+    // A filter in the language, checked as typed: a typo is pointed at and Enter
+    // does nothing until it is fixed.
+    h.key(ch('F')).await;
+    h.type_text("priority:urgent region:EMEA health<7o").await;
+    let footer_line = footer(&h.draw());
+    assert!(footer_line.contains("✗"), "{footer_line}");
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.app.cases.bar.is_some(), "a bad filter is not applied");
+    h.key(press(KeyCode::Backspace)).await;
+    h.key(press(KeyCode::Backspace)).await;
+    h.type_text("70").await;
+    h.key(press(KeyCode::Enter)).await;
+    let list = h.app.cases.list.value().expect("filtered cases").clone();
+    assert!(!list.rows.is_empty() && list.total < all, "{}", list.total);
+    for r in &list.rows {
+        assert_eq!(r.case.priority, tend::domain::Priority::Urgent);
+        assert_eq!(r.case.region, "EMEA");
+        assert!(r.account_health_score.is_some_and(|s| s < 70.0), "{r:?}");
+    }
+    // Grouped by team (b: signal, b again: team), with counts that add up.
+    h.key(ch('b')).await;
+    h.key(ch('b')).await;
+    assert_eq!(h.app.cases.group_by, Some(tend::backend::GroupBy::Team));
+    let groups = &h.app.cases.groups;
+    assert_eq!(
+        groups.iter().map(|g| g.cases).sum::<u64>(),
+        list.rows.len() as u64
+    );
+    let screen = h.screen();
+    let first = &groups[0];
+    assert!(
+        screen.contains(&format!("▾ {} — {} case", first.group, first.cases)),
+        "{screen}"
+    );
+    assert!(groups.windows(2).all(|w| w[0].cases >= w[1].cases));
+    insta::assert_snapshot!("cases_grouped_by_team_80x24", screen);
+    // Enter opens the selected case's account on Support, the case selected; Esc
+    // comes back to the list as it was.
+    let case = h.app.cases.selected_case().expect("a case").case.clone();
+    h.key(press(KeyCode::Enter)).await;
+    let a = h.app.account.as_ref().expect("the case's account");
+    assert_eq!((a.id, a.tab), (case.account_id, Tab::Support));
+    let d = a.data.value().expect("loaded");
+    assert_eq!(d.cases[a.selected()].id, case.id);
+    h.key(press(KeyCode::Esc)).await;
+    assert_eq!(h.app.screen(), Screen::Cases);
+    assert_eq!(
+        h.app.cases.selected_case().map(|r| r.case.id),
+        Some(case.id)
+    );
+}
+
+#[tokio::test]
+async fn the_cases_page_at_160_columns_shows_case_and_region() {
+    let mut h = Harness::new(WIDE).await;
+    h.key(ch(']')).await;
+    h.key(ch('F')).await;
+    h.type_text("escalated:yes").await;
+    h.key(press(KeyCode::Enter)).await;
+    h.key(ch('b')).await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("CASE") && screen.contains("REGION"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("cases_escalated_by_signal_160x48", screen);
+}
+
+#[tokio::test]
+async fn an_older_answer_never_replaces_a_newer_list() {
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch(']')).await;
+    let before = h.app.cases.list.value().expect("cases").clone();
+    // Sorting twice quickly: the first sort's answer arrives last, and is dropped.
+    h.app.update(Msg::Key(ch('s')));
+    h.app.update(Msg::Key(ch('s')));
+    let stale = tend::tui::app::Asked {
+        expr: None,
+        sort: tend::backend::CaseSort::Opened,
+        descending: false,
+    };
+    h.app.update(Msg::Cases(Ok(before.clone()), now(), stale));
+    assert_eq!(h.app.cases.list, Loadable::Loading);
+    let fresh = tend::tui::app::Asked {
+        expr: None,
+        sort: h.app.cases.sort,
+        descending: false,
+    };
+    h.app.update(Msg::Cases(Ok(before), now(), fresh));
+    assert!(h.app.cases.list.value().is_some());
+}
+
+#[tokio::test]
+async fn the_alerts_inbox_marks_done_snoozes_and_counts() {
+    let mut h = Harness::writable(NARROW).await;
+    let open = h.app.alerts.open.expect("open alerts counted at start");
+    assert!(open > 0);
+    assert!(
+        views_bar(&h).contains(&format!("Alerts {open}")),
+        "{}",
+        views_bar(&h)
+    );
+    h.key(ch(']')).await;
+    h.key(ch(']')).await;
+    assert_eq!(h.app.screen(), Screen::Alerts);
+    insta::assert_snapshot!("alerts_open_80x24", h.screen());
+    let first = h.app.alerts.selected_alert().expect("an alert").clone();
+    h.key(ch('x')).await;
+    assert_eq!(h.app.alerts.open, Some(open - 1));
+    assert!(
+        h.app
+            .alerts
+            .list
+            .value()
+            .expect("reloaded")
+            .iter()
+            .all(|a| a.id != first.id)
+    );
+    let second = h.app.alerts.selected_alert().expect("another").clone();
+    h.key(ch('Z')).await;
+    assert_eq!(h.app.alerts.open, Some(open - 2));
+    // f: snoozed, then done; each lists the one moved there.
+    h.key(ch('f')).await;
+    let snoozed = h.app.alerts.list.value().expect("snoozed").clone();
+    assert_eq!(
+        snoozed.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [second.id]
+    );
+    assert_eq!(snoozed[0].snoozed_until, Some(now() + TimeDelta::days(7)));
+    h.key(ch('f')).await;
+    let done = h.app.alerts.list.value().expect("done");
+    assert!(done.iter().any(|a| a.id == first.id));
+    // Enter opens the account on the tab the rule is about.
+    h.key(ch('f')).await;
+    h.key(ch('f')).await;
+    let alert = h
+        .app
+        .alerts
+        .selected_alert()
+        .expect("an open alert")
+        .clone();
+    h.key(press(KeyCode::Enter)).await;
+    let a = h.app.account.as_ref().expect("its account");
+    assert_eq!(a.id, alert.account_id);
+    assert_eq!(a.tab, Tab::Health, "{}", alert.rule);
+}
+
+#[tokio::test]
+async fn views_are_saved_renamed_and_deleted_in_the_config_file() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "# kept\n[ui]\ntheme = \"light\"\n").expect("a config");
+    let mut h = Harness::new(NARROW).await;
+    h.app.views.file = Some(file.clone());
+    let read = |file: &std::path::Path| {
+        tend::config::Settings::load_with_env(Some(file), Vec::new()).expect("loads")
+    };
+    // The portfolio filtered, saved as a view.
+    h.key(ch('F')).await;
+    h.type_text("health<50").await;
+    h.key(press(KeyCode::Enter)).await;
+    h.key(ch('w')).await;
+    h.type_text("at risk").await;
+    h.key(press(KeyCode::Enter)).await;
+    let s = read(&file);
+    assert_eq!(s.ui.theme, "light");
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("# kept")
+    );
+    assert_eq!(s.views.len(), 1);
+    assert_eq!(s.views[0].name, "at risk");
+    assert_eq!(s.views[0].filter, "health<50");
+    let count = h.rows().len();
+    assert!(
+        views_bar(&h).contains(&format!("at risk {count} just now")),
+        "{}",
+        views_bar(&h)
+    );
+    // Cases grouped, saved as a second view (the bar: portfolio, cases, alerts,
+    // the view on screen).
+    h.key(ch('[')).await;
+    h.key(ch('[')).await;
+    assert_eq!(h.app.screen(), Screen::Cases);
+    h.key(ch('F')).await;
+    h.type_text("escalated:yes").await;
+    h.key(press(KeyCode::Enter)).await;
+    h.key(ch('b')).await;
+    h.key(ch('w')).await;
+    h.type_text("escalations").await;
+    h.key(press(KeyCode::Enter)).await;
+    let s = read(&file);
+    assert_eq!(s.views.len(), 2);
+    assert_eq!(s.views[1].group_by.as_deref(), Some("signal"));
+    insta::assert_snapshot!("saved_view_escalations_80x24", h.screen());
+    // Going to the first view puts its filter back on the portfolio.
+    h.key(ch('[')).await;
+    assert_eq!(h.app.views.active, Some(0));
+    assert_eq!(h.app.portfolio.expr.as_deref(), Some("health<50"));
+    // Renamed, then deleted after a yes.
+    h.key(ch('W')).await;
+    for _ in 0.."at risk".len() {
+        h.key(press(KeyCode::Backspace)).await;
+    }
+    h.type_text("below 50").await;
+    h.key(press(KeyCode::Enter)).await;
+    assert_eq!(read(&file).views[0].name, "below 50");
+    h.key(ch('X')).await;
+    h.key(ch('n')).await;
+    assert_eq!(read(&file).views.len(), 2, "n keeps it");
+    h.key(ch('X')).await;
+    h.key(ch('y')).await;
+    let s = read(&file);
+    assert_eq!(
+        s.views.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(),
+        ["escalations"]
+    );
+    assert!(!views_bar(&h).contains("below 50"));
+}

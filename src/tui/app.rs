@@ -170,6 +170,9 @@ pub struct AccountView {
     pub found: Option<Loadable<Vec<Interaction>>>,
     /// The account's change history (loaded when Settings opens).
     pub history: Loadable<Vec<ChangeLogEntry>>,
+    /// The case to select on the Support tab once the account is loaded (opened
+    /// from the cases page).
+    pub want_case: Option<Id>,
 }
 
 impl AccountView {
@@ -192,6 +195,7 @@ impl AccountView {
             querying: false,
             found: None,
             history: Loadable::Idle,
+            want_case: None,
         }
     }
 
@@ -328,7 +332,13 @@ pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Resize(u16, u16),
-    Portfolio(Result<Vec<AccountRow>, String>, Timestamp),
+    /// Portfolio rows, and what they were asked for (an answer to an older ask is
+    /// dropped: two quick sorts must not end on the first one's rows).
+    Portfolio(
+        Result<Vec<AccountRow>, String>,
+        Timestamp,
+        Asked<PortfolioSort>,
+    ),
     Account(Id, Result<Box<Account360>, String>, Timestamp),
     Health(Id, Result<Box<HealthReport>, String>, Timestamp),
     Interactions(Id, Result<Vec<Interaction>, String>, Timestamp),
@@ -342,8 +352,12 @@ pub enum Msg {
     Playbooks(Result<Vec<Playbook>, String>),
     /// Whether the backend answered: Err names why it cannot be reached.
     Connection(Result<(), String>),
-    Cases(Result<CaseList, String>, Timestamp),
-    Alerts(Result<Vec<Alert>, String>, Timestamp),
+    Cases(
+        Result<CaseList, String>,
+        Timestamp,
+        Asked<crate::backend::CaseSort>,
+    ),
+    Alerts(Result<Vec<Alert>, String>, Timestamp, Option<AlertState>),
     AlertCount(Result<u64, String>),
     ViewCount {
         name: String,
@@ -351,6 +365,14 @@ pub enum Msg {
         at: Timestamp,
     },
     ViewsWritten(Result<(), String>),
+}
+
+/// What a list was loaded with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asked<S> {
+    pub expr: Option<String>,
+    pub sort: S,
+    pub descending: bool,
 }
 
 /// The backend cannot be reached (a team server that is down): since when, and why.
@@ -481,7 +503,17 @@ impl App {
                 vec![]
             }
             Msg::Connection(result) => self.connection(result),
-            Msg::Portfolio(result, at) => {
+            Msg::Portfolio(_, _, asked)
+                if asked
+                    != (Asked {
+                        expr: self.portfolio.expr.clone(),
+                        sort: self.portfolio.sort,
+                        descending: self.portfolio.descending,
+                    }) =>
+            {
+                vec![]
+            }
+            Msg::Portfolio(result, at, _) => {
                 match result {
                     Ok(rows) => {
                         let keep = self.portfolio.selected_row().map(|r| r.id);
@@ -518,6 +550,12 @@ impl App {
                 let offline = self.offline.is_some();
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
                     a.data.take(result.map(|v| *v), at, offline);
+                    if let (Some(case), Some(d)) = (a.want_case, a.data.value())
+                        && let Some(i) = d.cases.iter().position(|c| c.id == case)
+                    {
+                        a.selected[Tab::Support.index()] = i;
+                        a.want_case = None;
+                    }
                 }
                 vec![]
             }
@@ -550,12 +588,14 @@ impl App {
             } => self.saved(account, what, result),
             Msg::Reloaded(result) => self.reloaded(result),
             Msg::Playbooks(result) => self.playbooks_loaded(result),
-            Msg::Cases(result, at) => {
-                self.cases_loaded(result, at);
+            Msg::Cases(result, at, asked) => {
+                self.cases_loaded(result, at, asked);
                 vec![]
             }
-            Msg::Alerts(result, at) => {
-                self.alerts_loaded(result, at);
+            Msg::Alerts(result, at, state) => {
+                if state == self.alerts.state {
+                    self.alerts_loaded(result, at);
+                }
                 vec![]
             }
             Msg::AlertCount(result) => {

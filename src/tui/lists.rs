@@ -426,10 +426,15 @@ impl App {
             Action::Top => c.step(-(c.lines.len() as isize)),
             Action::Bottom => c.step(c.lines.len() as isize),
             Action::Open | Action::Right => {
-                let Some(id) = c.selected_case().map(|r| r.case.account_id) else {
+                let Some((id, case)) = c.selected_case().map(|r| (r.case.account_id, r.case.id))
+                else {
                     return vec![];
                 };
-                return self.open_from_list(id, Tab::Support, Page::Cases);
+                let cmds = self.open_from_list(id, Tab::Support, Page::Cases);
+                if let Some(a) = self.account.as_mut() {
+                    a.want_case = Some(case);
+                }
+                return cmds;
             }
             Action::Where => c.bar = Some(WhereBar::new(c.expr.as_deref())),
             Action::Group => {
@@ -514,7 +519,16 @@ impl App {
         vec![]
     }
 
-    pub(crate) fn cases_loaded(&mut self, result: Result<CaseList, String>, at: Timestamp) {
+    pub(crate) fn cases_loaded(
+        &mut self,
+        result: Result<CaseList, String>,
+        at: Timestamp,
+        asked: super::app::Asked<CaseSort>,
+    ) {
+        let c = &self.cases;
+        if asked.expr != c.expr || asked.sort != c.sort || asked.descending != c.descending {
+            return;
+        }
         let offline = self.offline.is_some();
         self.cases.list.take(result, at, offline);
         self.cases.relayout();

@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
-use super::app::{App, Command, Msg};
+use super::app::{App, Asked, Command, Msg};
 use super::keys::Keymap;
 use super::lists::{CASES_SHOWN, CaseList};
 use super::theme::{Theme, ThemeName};
@@ -267,6 +267,11 @@ pub async fn perform(
             descending,
             expr,
         } => {
+            let asked = Asked {
+                expr: expr.clone(),
+                sort,
+                descending,
+            };
             let filter = crate::backend::AccountFilter {
                 expr,
                 me: Some(user),
@@ -276,11 +281,15 @@ pub async fn perform(
             let first = first_page(b, &filter, sort, descending).await;
             reach(tx, &first);
             if let Ok(Some(rows)) = first {
-                tx(Msg::Portfolio(Ok(rows), clock()));
+                tx(Msg::Portfolio(Ok(rows), clock(), asked.clone()));
             }
             let rows = load_portfolio(b, &filter, sort, descending).await;
             reach(tx, &rows);
-            tx(Msg::Portfolio(rows.map_err(|e| e.to_string()), clock()));
+            tx(Msg::Portfolio(
+                rows.map_err(|e| e.to_string()),
+                clock(),
+                asked,
+            ));
         }
         Command::SearchInteractions(id, query) => {
             let r = b.interactions(&query).await;
@@ -346,6 +355,11 @@ pub async fn perform(
             sort,
             descending,
         } => {
+            let asked = Asked {
+                expr: expr.clone(),
+                sort,
+                descending,
+            };
             let r = b
                 .cases(&cases_query(expr, &user, sort, descending, CASES_SHOWN))
                 .await;
@@ -356,7 +370,7 @@ pub async fn perform(
                     total: p.total,
                 })
                 .map_err(|e| e.to_string());
-            tx(Msg::Cases(r, clock()));
+            tx(Msg::Cases(r, clock(), asked));
         }
         Command::LoadAlerts(state) => {
             let r = b
@@ -373,6 +387,7 @@ pub async fn perform(
             tx(Msg::Alerts(
                 r.map(|p| p.items).map_err(|e| e.to_string()),
                 clock(),
+                state,
             ));
         }
         Command::CountAlerts => {

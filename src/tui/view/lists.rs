@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{ago, message, pane, window};
+use super::{ago, message, pane, whole, window};
 use crate::domain::*;
 use crate::format;
 use crate::tui::app::{App, Loadable};
@@ -118,13 +118,6 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let c = &app.cases;
     let dir = if c.descending { "↓" } else { "↑" };
     let mut title = vec![Span::styled(" Cases ", theme.title)];
-    title.push(Span::styled(format!("by {} {dir} ", c.sort), theme.dim));
-    if let Some(by) = c.group_by {
-        title.push(Span::styled(format!("grouped by {by} "), theme.dim));
-    }
-    if let Some(expr) = &c.expr {
-        title.push(Span::styled(format!("where {expr} "), theme.accent));
-    }
     if let Some(list) = c.list.value() {
         let shown = list.rows.len() as u64;
         let count = if shown < list.total {
@@ -133,6 +126,13 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             format!("{} ", format::count(list.total))
         };
         title.push(Span::styled(count, theme.dim));
+    }
+    title.push(Span::styled(format!("by {} {dir} ", c.sort), theme.dim));
+    if let Some(by) = c.group_by {
+        title.push(Span::styled(format!("grouped by {by} "), theme.dim));
+    }
+    if let Some(expr) = &c.expr {
+        title.push(Span::styled(format!("where {expr} "), theme.accent));
     }
     let block = pane(Line::from(title), theme, true);
     let inner = block.inner(area);
@@ -156,6 +156,8 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let range = window(c.selected, c.lines.len(), height, &c.offset);
     let today = app.now.date_naive();
     let wide = inner.width >= 110;
+    // A group's heading spans the width: drawn over its (empty) row after the table.
+    let mut headings = vec![];
     let built: Vec<Row> = c.lines[range.clone()]
         .iter()
         .enumerate()
@@ -171,9 +173,10 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                     g.escalated,
                     g.accounts,
                     if g.accounts == 1 { "" } else { "s" },
-                    format::score(g.worst_health),
+                    whole(g.worst_health),
                 );
-                Row::new(vec![Cell::from(Span::styled(text, theme.header))])
+                headings.push((k, text));
+                Row::new(Vec::<Cell>::new())
             }
             CaseLine::Case(i) => {
                 let r = &list.rows[*i];
@@ -188,8 +191,7 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                         format!(
                             "{} {:>3}",
                             health_mark(r.account_health_status),
-                            r.account_health_score
-                                .map_or("-".into(), |s| format!("{:.0}", s.floor()))
+                            whole(r.account_health_score)
                         ),
                         theme.health(r.account_health_status),
                     )),
@@ -219,7 +221,7 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         })
         .collect();
     let mut widths = vec![
-        Constraint::Length(5),
+        Constraint::Length(6),
         Constraint::Length(if wide { 24 } else { 16 }),
         Constraint::Length(6),
         Constraint::Length(3),
@@ -241,6 +243,13 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .header(Row::new(header).style(theme.header))
         .column_spacing(1);
     f.render_widget(table, inner);
+    for (k, text) in headings {
+        let y = inner.y + 1 + k as u16;
+        if y < inner.bottom() {
+            let r = Rect::new(inner.x, y, inner.width, 1);
+            f.render_widget(Span::styled(text, theme.header), r);
+        }
+    }
 }
 
 pub fn draw_alerts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
@@ -294,7 +303,7 @@ pub fn draw_alerts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                     format!("{} {name}", health_mark(status)),
                     theme.health(status),
                 )),
-                Cell::from(alert.rule.replace('_', " ")),
+                Cell::from(rule_label(&alert.rule)),
                 Cell::from(alert.message.clone()),
             ];
             if wide || a.state != Some(AlertState::Open) {
@@ -311,7 +320,7 @@ pub fn draw_alerts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut widths = vec![
         Constraint::Length(10),
         Constraint::Length(if wide { 26 } else { 18 }),
-        Constraint::Length(if wide { 18 } else { 11 }),
+        Constraint::Length(10),
         Constraint::Min(12),
     ];
     let mut header = vec!["WHEN", "ACCOUNT", "RULE", "WHAT"];
@@ -323,4 +332,14 @@ pub fn draw_alerts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .header(Row::new(header).style(theme.header))
         .column_spacing(1);
     f.render_widget(table, inner);
+}
+
+/// A rule's name as the inbox lists it.
+fn rule_label(rule: &str) -> String {
+    match rule {
+        "health_transition" => "health".into(),
+        "usage_drop" => "usage".into(),
+        "renewal_at_risk" => "renewal".into(),
+        other => other.replace('_', " "),
+    }
 }

@@ -476,6 +476,11 @@ pub fn pane<'a>(title: impl Into<Line<'a>>, theme: &Theme, focused: bool) -> Blo
         .title(title)
 }
 
+/// A score as lists show it: whole points, never rounded up into a better band.
+pub fn whole(s: Option<f64>) -> String {
+    s.map_or("-".into(), |s| format!("{:.0}", s.floor()))
+}
+
 /// A centred message for a loading, empty or failed pane.
 pub fn message(f: &mut Frame, area: Rect, text: &str, style: Style) {
     let y = area.y + area.height / 2;

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{message, pane, window};
+use super::{message, pane, whole, window};
 use crate::backend::AccountRow;
 use crate::format;
 use crate::tui::app::{App, Focus, Loadable};
@@ -80,7 +80,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                     format!(
                         "{} {:>4}",
                         health_mark(r.health_status),
-                        score(r.health_score)
+                        whole(r.health_score)
                     ),
                     style,
                 )),
@@ -121,8 +121,4 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .header(Row::new(header).style(theme.header))
         .column_spacing(1);
     f.render_widget(table, inner);
-}
-
-fn score(s: Option<f64>) -> String {
-    s.map_or("-".into(), |s| format!("{:.0}", s.floor()))
 }
