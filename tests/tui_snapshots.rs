@@ -2150,3 +2150,68 @@ async fn views_are_saved_renamed_and_deleted_in_the_config_file() {
     );
     assert!(!views_bar(&h).contains("below 50"));
 }
+
+/// A terminal that keeps count of the bytes written to it.
+struct Counting(Arc<std::sync::atomic::AtomicUsize>);
+
+impl std::io::Write for Counting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .fetch_add(buf.len(), std::sync::atomic::Ordering::Relaxed);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The bytes each `j` writes through the real crossterm backend at 80x24, after a
+/// first full frame.
+async fn bytes_per_move(h: &mut Harness, moves: usize) -> Vec<usize> {
+    let written = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut term = Terminal::new(ratatui::backend::CrosstermBackend::new(Counting(
+        written.clone(),
+    )))
+    .expect("terminal");
+    term.resize(ratatui::layout::Rect::new(0, 0, NARROW.0, NARROW.1))
+        .expect("size");
+    let theme = h.theme.clone();
+    term.draw(|f| view::draw(f, &h.app, &theme)).expect("draw");
+    let mut out = vec![];
+    for _ in 0..moves {
+        written.store(0, std::sync::atomic::Ordering::Relaxed);
+        h.key(ch('j')).await;
+        term.draw(|f| view::draw(f, &h.app, &theme)).expect("draw");
+        out.push(written.load(std::sync::atomic::Ordering::Relaxed));
+    }
+    out
+}
+
+#[tokio::test]
+async fn moving_the_selection_writes_under_a_kilobyte() {
+    // The cases page grouped by team, as a support manager uses it over SSH; the
+    // alerts inbox; the portfolio.
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch(']')).await;
+    h.key(ch('b')).await;
+    h.key(ch('b')).await;
+    // Moves within the screen (scrolling by a row redraws every row of the list).
+    let cases = bytes_per_move(&mut h, 12).await;
+    h.key(ch(']')).await;
+    let alerts = bytes_per_move(&mut h, 12).await;
+    h.key(ch(']')).await;
+    assert_eq!(h.app.screen(), Screen::Portfolio);
+    // Each portfolio move also opens the account under it (not drawn at 80
+    // columns): the bytes are the list's.
+    let portfolio = bytes_per_move(&mut h, 12).await;
+    for (what, moves) in [
+        ("cases", &cases),
+        ("alerts", &alerts),
+        ("portfolio", &portfolio),
+    ] {
+        let most = moves.iter().max().copied().unwrap_or_default();
+        assert!(most > 0, "{what}: a move draws something");
+        assert!(most < 1024, "{what}: {moves:?}");
+        eprintln!("{what}: {moves:?}");
+    }
+}

@@ -125,6 +125,10 @@ impl CasesView {
     /// the selected case when it is still there.
     fn relayout(&mut self) {
         let keep = self.selected_case().map(|r| r.case.id);
+        self.relayout_keeping(keep);
+    }
+
+    fn relayout_keeping(&mut self, keep: Option<Id>) {
         self.groups.clear();
         self.lines.clear();
         let Some(list) = self.list.value() else {
@@ -446,7 +450,8 @@ impl App {
                         .and_then(|k| GroupBy::CYCLE.get(k + 1))
                         .copied(),
                 };
-                c.relayout();
+                // New groups, new order: back to the first case.
+                c.relayout_keeping(None);
                 c.offset.set(0);
             }
             Action::Sort | Action::Reverse => {
