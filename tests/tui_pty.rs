@@ -49,6 +49,11 @@ struct Tui {
     _one: Option<MutexGuard<'static, ()>>,
 }
 
+/// The account pane's name line and tab bar at 80 columns (below the header, the
+/// views bar and the pane's border).
+const NAME_ROW: u16 = 3;
+const TAB_ROW: u16 = 4;
+
 fn nz(n: u16) -> NonZeroU16 {
     NonZeroU16::new(n).expect("a size above zero")
 }
@@ -275,7 +280,7 @@ impl Tui {
         self.wait_for("/lark", TIMEOUT);
         self.send("\r");
         self.wait_until("Larkspur Logistics's name line", TIMEOUT, |t| {
-            let name = t.row(2);
+            let name = t.row(NAME_ROW);
             name.contains("Larkspur Logistics") && name.contains("MRR")
         });
         self.send("2");
@@ -478,11 +483,11 @@ fn a_user_walks_through_the_demo_and_quits() {
     tui.wait_for("/lark", TIMEOUT);
     tui.send("\r");
     tui.wait_until("Larkspur Logistics's name line", TIMEOUT, |t| {
-        let name = t.row(2);
+        let name = t.row(NAME_ROW);
         name.contains("Larkspur Logistics") && name.contains("MRR")
     });
     tui.wait_until("the Overview tab", TIMEOUT, |t| {
-        t.highlighted(3) == "1 Overview" && t.screen().contains("KPIs")
+        t.highlighted(TAB_ROW) == "1 Overview" && t.screen().contains("KPIs")
     });
 
     // Every tab, by Tab, then back round to the first.
@@ -505,9 +510,9 @@ fn a_user_walks_through_the_demo_and_quits() {
         tui.send("\t");
         tui.wait_until(&format!("the {tab} tab with {texts:?}"), TIMEOUT, |t| {
             let screen = t.screen();
-            t.highlighted(3) == tab
-                && t.row(3).contains(tab)
-                && t.row(2).contains("Larkspur Logistics")
+            t.highlighted(TAB_ROW) == tab
+                && t.row(TAB_ROW).contains(tab)
+                && t.row(NAME_ROW).contains("Larkspur Logistics")
                 && texts.iter().all(|x| screen.contains(x))
         });
         eprintln!("tab {tab}: {:.0?}", start.elapsed());
@@ -529,7 +534,7 @@ fn a_user_walks_through_the_demo_and_quits() {
     tui.wait_for("Orion Freight  #", TIMEOUT);
     tui.send("\r");
     tui.wait_until("Orion Freight's name line", TIMEOUT, |t| {
-        let name = t.row(2);
+        let name = t.row(NAME_ROW);
         !t.screen().contains("go to:") && name.contains("Orion Freight") && name.contains("MRR")
     });
     assert!(tui.row(0).contains("Orion Freight"), "{}", tui.row(0));
@@ -538,7 +543,21 @@ fn a_user_walks_through_the_demo_and_quits() {
     tui.send("8");
     tui.wait_until("Orion Freight's stuck playbook", TIMEOUT, |t| {
         let screen = t.screen();
-        t.highlighted(3) == "8 Playbooks" && screen.contains("stuck") && screen.contains("┌ steps")
+        t.highlighted(TAB_ROW) == "8 Playbooks"
+            && screen.contains("stuck")
+            && screen.contains("┌ steps")
+    });
+
+    // The views bar: the cases across accounts, then the alerts inbox.
+    tui.send("]");
+    tui.wait_until("the cases page", TIMEOUT, |t| {
+        let screen = t.screen();
+        screen.contains("┌ Cases ") && screen.contains("PRIO") && screen.contains("urgent")
+    });
+    tui.send("]");
+    tui.wait_until("the alerts inbox", TIMEOUT, |t| {
+        let screen = t.screen();
+        screen.contains("┌ Alerts open") && screen.contains("Health went from")
     });
 
     // The dark theme draws in colour (so the NO_COLOR test's check means something).
@@ -590,7 +609,7 @@ fn no_color_draws_no_colour() {
     tui.wait_portfolio();
     // Move and open something, so more than the first frame is checked.
     tui.send("j\r");
-    tui.wait_until("an account", TIMEOUT, |t| t.row(2).contains("MRR"));
+    tui.wait_until("an account", TIMEOUT, |t| t.row(NAME_ROW).contains("MRR"));
     tui.send("-");
     tui.wait_for("What pulls it down", TIMEOUT);
 
@@ -725,7 +744,7 @@ fn a_store_that_cannot_open_is_reported_on_a_restored_terminal() {
 fn a_logged_call_with_negative_text_is_scored_and_moves_the_health() {
     let mut tui = Tui::start(100, 30, &[]);
     tui.open_larkspur_interactions();
-    let score_before = tui.row(2);
+    let score_before = tui.row(NAME_ROW);
 
     // n: the form; c picks "call"; subject; past contacts and tags; the text; Tab
     // to the sentiment, where Enter saves.
@@ -764,9 +783,9 @@ fn a_logged_call_with_negative_text_is_scored_and_moves_the_health() {
         .unwrap_or_default()
         .to_string();
     tui.wait_until("the new score on the account line", TIMEOUT, |t| {
-        t.row(2).contains(&format!(" {after_whole} "))
+        t.row(NAME_ROW).contains(&format!(" {after_whole} "))
     });
-    eprintln!("before: {score_before}\nafter:  {}", tui.row(2));
+    eprintln!("before: {score_before}\nafter:  {}", tui.row(NAME_ROW));
     tui.quit_and_check("q");
 }
 
@@ -914,7 +933,7 @@ fn two_terminals_share_a_team_server_and_ride_out_its_restart() {
     vic.send("\x12");
     vic.wait_until("the offline banner", TIMEOUT, |t| {
         t.row(0).contains("OFFLINE")
-            && t.row(2).contains("Larkspur Logistics")
+            && t.row(NAME_ROW).contains("Larkspur Logistics")
             && t.screen().contains("Renewal call with Grace")
     });
     eprintln!("offline: {}", vic.row(0));
@@ -924,7 +943,7 @@ fn two_terminals_share_a_team_server_and_ride_out_its_restart() {
     vic.wait_until("the banner to clear", TIMEOUT, |t| {
         !t.row(0).contains("OFFLINE") && t.screen().contains("back online")
     });
-    assert!(vic.row(2).contains("Larkspur Logistics"));
+    assert!(vic.row(NAME_ROW).contains("Larkspur Logistics"));
 
     vic.quit_and_check("q");
     maya.quit_and_check("q");
