@@ -506,6 +506,9 @@ pub fn alert(id: Id, account_id: Id, rule: &str, days: i64, state: AlertState) -
         message: format!("{rule} on account {account_id}"),
         state,
         snoozed_until: (state == AlertState::Snoozed).then(|| now() + TimeDelta::days(3)),
+        from_status: None,
+        to_status: None,
+        case_id: None,
     }
 }
 

@@ -21,7 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 use tend::backend::Backend;
 
-use tend::health::{HealthSetup, TransitionRules};
+use tend::health::{AlertRules, HealthSetup, TransitionRules};
 use tend::sqlite::{Options, Store, fixed_clock};
 
 use fixture::Fixture;
@@ -100,6 +100,7 @@ async fn store(fx: &Fixture, load: Load) -> (Store, tempfile::TempDir) {
         clock: fixed_clock(fx.now),
         health: Arc::new(HealthSetup {
             transitions: TransitionRules::parse(&[]).expect("no rules"),
+            alerts: AlertRules::off(),
             ..HealthSetup::default()
         }),
     };
