@@ -453,8 +453,9 @@ fn raise_rule(
 
 /// Raises an escalation alert for each open escalated case (of one account, or of
 /// all) that never had one, dated when the case was last written (at the latest
-/// `now`). A case escalated while its account already has an escalation alert
-/// open or snoozed waits until that one is done. Returns how many it raised.
+/// `now`); of several on one account, the most urgent, then the latest. A case
+/// escalated while its account already has an escalation alert open or snoozed
+/// waits until that one is done. Returns how many it raised.
 fn raise_escalations(
     conn: &Connection,
     setup: &HealthSetup,
@@ -469,7 +470,7 @@ fn raise_escalations(
          FROM support_cases c
          WHERE c.escalated AND c.is_open {}
            AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = c.id)
-         ORDER BY c.account_id, c.updated_at, c.id",
+         ORDER BY c.account_id, c.priority_rank, c.updated_at DESC, c.id",
         if account.is_some() {
             "AND c.account_id = ?"
         } else {
