@@ -1,5 +1,6 @@
 //! The store's figures: portfolio first page, one account's 360, full-text search,
-//! generate/import throughput, and building the demo store.
+//! the dashboard and the open-alerts count, generate/import throughput, and
+//! building the demo store.
 
 mod common;
 
@@ -7,8 +8,10 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use tend::backend::{
-    AccountFilter, Backend, CaseQuery, InteractionQuery, PageRequest, PortfolioQuery, PortfolioSort,
+    AccountFilter, AlertQuery, Backend, CaseQuery, InteractionQuery, PageRequest, PortfolioQuery,
+    PortfolioSort,
 };
+use tend::domain::AlertState;
 use tend::generate::{GenConfig, generate_dataset};
 use tend::sqlite::{DEMO_FIXTURES, Options, Store, fixed_clock};
 
@@ -182,5 +185,37 @@ fn filters(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, loads, reads, filters);
+fn dashboard(c: &mut Criterion) {
+    let store = common::large_store();
+    let rt = common::runtime();
+    let mut g = c.benchmark_group("dashboard_100k");
+    g.bench_function("dashboard", |b| {
+        b.to_async(&rt)
+            .iter(|| async { black_box(store.dashboard().await.expect("dashboard")) })
+    });
+    // What the app asks for its badge: the open count alone.
+    let q = AlertQuery {
+        state: Some(AlertState::Open),
+        page: PageRequest {
+            offset: 0,
+            limit: 0,
+        },
+        ..Default::default()
+    };
+    g.bench_function("open_alerts_count", |b| {
+        b.to_async(&rt)
+            .iter(|| async { black_box(store.alerts(&q).await.expect("count")) })
+    });
+    let q = AlertQuery {
+        state: Some(AlertState::Open),
+        ..Default::default()
+    };
+    g.bench_function("open_alerts_first_page", |b| {
+        b.to_async(&rt)
+            .iter(|| async { black_box(store.alerts(&q).await.expect("page")) })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, loads, reads, filters, dashboard);
 criterion_main!(benches);

@@ -528,9 +528,14 @@ impl AlertParams {
             cursor: cursor_of(q.page),
         }
     }
+    /// `limit=0` asks for the count alone (`total`), with no items.
     pub fn into_query(self) -> Result<AlertQuery> {
+        let mut page = page_request(self.limit.map(|l| l.max(1)), self.cursor.as_deref())?;
+        if self.limit == Some(0) {
+            page.limit = 0;
+        }
         Ok(AlertQuery {
-            page: page_request(self.limit, self.cursor.as_deref())?,
+            page,
             account_id: self.account_id,
             state: self.state,
         })

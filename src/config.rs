@@ -13,6 +13,7 @@ pub struct Settings {
     pub user: UserSettings,
     pub log: LogSettings,
     pub health: HealthSettings,
+    pub alerts: AlertSettings,
     pub ui: UiSettings,
     pub remote: RemoteSettings,
     pub server: ServerSettings,
@@ -238,6 +239,31 @@ pub struct HealthSettings {
     pub alert_transitions: Option<Vec<String>>,
 }
 
+/// The alert rules beyond health transitions; 0 (or false) turns a rule off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertSettings {
+    /// Alert when connections over the last 30 days fell by more than this % against
+    /// the 30 days before.
+    pub usage_drop_percent: u32,
+    /// Alert when the renewal notice date is within this many days while the
+    /// account is at risk.
+    pub renewal_at_risk_days: u32,
+    /// Alert when a support case becomes escalated.
+    pub escalation: bool,
+}
+
+impl Default for AlertSettings {
+    fn default() -> Self {
+        let rules = crate::health::AlertRules::default();
+        AlertSettings {
+            usage_drop_percent: rules.usage_drop_percent,
+            renewal_at_risk_days: rules.renewal_at_risk_days,
+            escalation: rules.escalation,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreSettings {
@@ -373,7 +399,15 @@ impl Settings {
                 .map(String::from)
                 .to_vec(),
         };
-        crate::health::HealthSetup::load(self.health.profiles.as_deref(), &transitions)
+        let alerts = crate::health::AlertRules {
+            usage_drop_percent: self.alerts.usage_drop_percent,
+            renewal_at_risk_days: self.alerts.renewal_at_risk_days,
+            escalation: self.alerts.escalation,
+        };
+        alerts
+            .check()
+            .map_err(|e| ConfigError::Bad(format!("[alerts] {e}")))?;
+        crate::health::HealthSetup::load(self.health.profiles.as_deref(), &transitions, alerts)
             .map_err(|e| ConfigError::Bad(format!("[health] {e}")))
     }
 
@@ -575,6 +609,51 @@ mod tests {
         std::fs::write(&file, "[user\n").unwrap();
         assert!(write_views(&file, &[]).unwrap_err().contains("c.toml"));
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "[user\n");
+    }
+
+    #[test]
+    fn alert_rules_have_defaults_and_bad_ones_are_refused_by_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "").unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        assert_eq!(
+            s.health_setup().unwrap().alerts,
+            crate::health::AlertRules::default()
+        );
+        std::fs::write(
+            &file,
+            "[alerts]\nusage_drop_percent = 0\nescalation = false\n",
+        )
+        .unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        let rules = s.health_setup().unwrap().alerts;
+        assert_eq!(
+            (
+                rules.usage_drop_percent,
+                rules.renewal_at_risk_days,
+                rules.escalation
+            ),
+            (0, 90, false)
+        );
+        std::fs::write(&file, "[alerts]\nusage_drop_percent = 150\n").unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        let e = s.health_setup().unwrap_err().to_string();
+        assert!(e.contains("[alerts] usage_drop_percent"), "{e}");
+        for (text, needle) in [
+            (
+                "[alerts]\nrenewal_at_risk_days = -3\n",
+                "renewal_at_risk_days",
+            ),
+            ("[alerts]\nescalation = \"sometimes\"\n", "escalation"),
+            ("[alerts]\nusage_drop = 10\n", "usage_drop"),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let e = Settings::load_with_env(Some(&file), env(&[]))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(needle), "{text}: {e}");
+        }
     }
 
     #[test]

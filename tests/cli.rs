@@ -1142,3 +1142,89 @@ fn the_alerts_inbox_lists_open_alerts_newest_first() {
         .expect("run");
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn the_demo_raises_the_rules_alerts_on_its_dying_and_escalating_accounts() {
+    let json = run_ok(&[
+        "--demo",
+        "alerts",
+        "--account",
+        "Larkspur Logistics",
+        "--format",
+        "json",
+    ]);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
+    let rules: std::collections::BTreeSet<&str> =
+        items.iter().filter_map(|a| a["rule"].as_str()).collect();
+    for rule in ["health_transition", "usage_drop", "renewal_at_risk"] {
+        assert!(rules.contains(rule), "{rule} in {items:?}");
+    }
+    let renewal = items
+        .iter()
+        .find(|a| a["rule"] == "renewal_at_risk")
+        .expect("renewal alert");
+    let message = renewal["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("Renewal notice in ") && message.contains(" while at risk (score "),
+        "{message}"
+    );
+    let json = run_ok(&[
+        "--demo",
+        "alerts",
+        "--account",
+        "Orion Freight",
+        "--format",
+        "json",
+    ]);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
+    let escalations: Vec<&serde_json::Value> =
+        items.iter().filter(|a| a["rule"] == "escalation").collect();
+    assert_eq!(escalations.len(), 1, "one open per account: {items:?}");
+    let message = escalations[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("Case CS-") && message.ends_with("was escalated (priority urgent)"),
+        "{message}"
+    );
+    assert!(escalations[0]["case_id"].is_i64());
+}
+
+#[test]
+fn the_dashboard_counts_the_demo_and_its_filters_list_the_accounts() {
+    let json = run_ok(&["--demo", "dashboard", "--format", "json"]);
+    let d: tend::backend::Dashboard = serde_json::from_str(&json).expect("a dashboard");
+    assert_eq!(d.health.iter().map(|t| t.accounts).sum::<u64>(), 200);
+    assert_eq!(
+        d.health.iter().map(|t| t.status).collect::<Vec<_>>(),
+        vec![
+            Some(tend::domain::HealthStatus::AtRisk),
+            Some(tend::domain::HealthStatus::Concerning),
+            Some(tend::domain::HealthStatus::Healthy),
+            None
+        ]
+    );
+    assert!(d.health[0].accounts > 0, "the demo has accounts at risk");
+    assert_eq!(d.mrr_at_risk, d.health[0]);
+    assert!(
+        d.transitions.total > 0,
+        "the demo has transitions this week"
+    );
+    assert_eq!(d.drags.len(), 5);
+    assert!(d.drags.windows(2).all(|w| w[0].accounts >= w[1].accounts));
+    // Two tiles' filters list exactly what they count.
+    for (filter, accounts) in [
+        (d.renewals[1].filter.clone(), d.renewals[1].accounts),
+        (d.drags[0].filter.clone(), d.drags[0].accounts),
+    ] {
+        let json = run_ok(&[
+            "--demo", "accounts", "--filter", &filter, "--format", "json",
+        ]);
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&json).expect("json");
+        assert_eq!(rows.len() as u64, accounts, "{filter}");
+    }
+    let table = run_ok(&["--demo", "dashboard"]);
+    assert!(
+        table.starts_with("TILE ") && table.contains("health:at_risk"),
+        "{table}"
+    );
+    assert!(table.contains("biggest drag"), "{table}");
+}

@@ -7,6 +7,7 @@ use tend::domain::{CaseStatus, ChurnLikelihood, HealthStatus, Priority, Signal, 
 use tend::filter::{
     DateValue, Field, Filter, Interval, MAX_AMOUNT, Op, Term, TermKind, Trend, Unit, Value,
 };
+use tend::health::Measure;
 
 fn op() -> impl Strategy<Value = Op> {
     prop::sample::select(vec![Op::Eq, Op::Lt, Op::Le, Op::Gt, Op::Ge])
@@ -105,6 +106,7 @@ fn field_kind(field: Field) -> BoxedStrategy<TermKind> {
         Field::Status => eq(pick(CaseStatus::ALL).prop_map(Value::Status).boxed()),
         Field::Signal => eq(pick(Signal::ALL).prop_map(Value::Signal).boxed()),
         Field::Escalated => eq(any::<bool>().prop_map(Value::Bool).boxed()),
+        Field::Drag => eq(pick(Measure::ALL).prop_map(Value::Drag).boxed()),
         _ => {
             let compare = (op(), ordered_value(field))
                 .prop_map(move |(op, value)| TermKind::Field { field, op, value });
@@ -156,6 +158,9 @@ fn filterish() -> impl Strategy<Value = String> {
         Just("escalated"),
         Just("priority"),
         Just("region"),
+        Just("drag"),
+        Just("days_since_touch"),
+        Just("Usage-Trend"),
         Just("@me"),
         Just(":"),
         Just("<"),
@@ -258,6 +263,17 @@ fn very_long_and_odd_inputs_do_not_panic() {
     check_any("\0\u{7f}\u{200b}\u{feff}\r\n");
     check_any("health<40\u{0}");
     check_any("\"\\");
+}
+
+#[test]
+fn drag_takes_a_measure_id() {
+    let f = Filter::parse_accounts("drag:Days-Since-Touch").expect("a measure id");
+    assert_eq!(f.to_string(), "drag:days_since_touch");
+    let e = Filter::parse_accounts("drag:days_since_tuch").unwrap_err();
+    assert!(e.message.contains("did you mean 'days_since_touch'"), "{e}");
+    assert_eq!((e.at, e.len), (5, 15));
+    let e = Filter::parse_accounts("drag<days_since_touch").unwrap_err();
+    assert!(e.message.contains("takes ':' only"), "{e}");
 }
 
 #[test]

@@ -289,6 +289,8 @@ fn setup(profiles: &str, transitions: &[&str]) -> Arc<HealthSetup> {
                 .collect::<Vec<_>>(),
         )
         .expect("rules"),
+        // The rules beyond transitions have their own tests.
+        alerts: AlertRules::off(),
     })
 }
 

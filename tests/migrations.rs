@@ -612,3 +612,121 @@ fn file_that_is_not_sqlite_is_refused_and_left_unchanged() {
         br#"{"format":"tend-dataset","format_version":1,"anchor":"2026-01-01T00:00:00Z"}"#,
     );
 }
+
+/// Version 4 (alerts and the dashboard): a version-3 store with scores, snapshots
+/// and transition alerts written by the tend of that version opens upgraded: the
+/// transition alerts get their statuses from their messages, every account is
+/// rescored (its biggest drag and alert conditions filled), and the rules of this
+/// version raise their alerts (the seed's open escalated case).
+#[tokio::test]
+async fn a_version_3_store_upgrades_to_4() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v3.db");
+    {
+        let mut conn = build_v1(&path);
+        migrate_to(&mut conn, &path.display().to_string(), 3).expect("to version 3");
+        conn.execute_batch(
+            "UPDATE accounts SET health_score = 50, health_status = 'concerning', health_trend = 0;
+             INSERT INTO store_meta(key, value) VALUES ('health_fingerprint', 'of version 3'),
+                 ('health_day', '2026-03-18'), ('derived_day', '2026-03-18');",
+        )
+        .expect("scores as version 3 kept them");
+        conn.execute(
+            "INSERT INTO health_snapshots (account_id, period, start_day, at, score, status,
+                profile, components)
+             VALUES (1, 'week', ?1, ?2, 50, 'concerning', 'default', ''),
+                    (2, 'week', ?1, ?2, 50, 'concerning', 'default', '')",
+            params![day(2026, 3, 9), ms("2026-03-16T00:00:00Z")],
+        )
+        .expect("snapshots");
+        let alert = "INSERT INTO alerts (id, version, created_at, updated_at, source, external_id,
+            account_id, rule, at, message, state, snoozed_until)
+            VALUES (?1, 1, ?2, ?2, 'api', NULL, 1, ?3, ?2, ?4, 'open', NULL)";
+        for (id, rule, message) in [
+            (
+                60,
+                "health_transition",
+                "Health went from healthy to at risk (score 31); biggest drag: payment not up to date",
+            ),
+            (
+                61,
+                "health_transition",
+                "Health went from at risk to concerning (score 45)",
+            ),
+            (
+                62,
+                "usage_drop",
+                "Usage went from healthy to at risk (a look-alike)",
+            ),
+        ] {
+            conn.execute(
+                alert,
+                params![id, ms("2026-03-17T00:00:00Z"), rule, message],
+            )
+            .expect("alert");
+        }
+        assert_eq!(
+            conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+                .expect("v"),
+            3
+        );
+    }
+
+    let store = Store::open_with_clock(&path, fixed_clock(now())).expect("open the v3 store");
+    assert_eq!(user_version(&path), SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 4);
+
+    let alerts = store
+        .alerts(&AlertQuery {
+            state: None,
+            ..Default::default()
+        })
+        .await
+        .expect("alerts");
+    let statuses = |id: Id| {
+        let a = alerts.items.iter().find(|a| a.id == id).expect("the alert");
+        (a.from_status, a.to_status)
+    };
+    assert_eq!(
+        statuses(60),
+        (Some(HealthStatus::Healthy), Some(HealthStatus::AtRisk))
+    );
+    assert_eq!(
+        statuses(61),
+        (Some(HealthStatus::AtRisk), Some(HealthStatus::Concerning))
+    );
+    assert_eq!(statuses(62), (None, None), "only transition alerts");
+    let escalations: Vec<&Alert> = alerts
+        .items
+        .iter()
+        .filter(|a| a.rule == "escalation")
+        .collect();
+    assert_eq!(escalations.len(), 1, "{:?}", alerts.items);
+    assert_eq!(
+        (escalations[0].account_id, escalations[0].case_id),
+        (2, Some(40))
+    );
+    assert_eq!(
+        escalations[0].message,
+        "Case OLD-1 \"Slow sync\" was escalated (priority high)"
+    );
+
+    // Rescored on open: the new columns are filled.
+    let conn = Connection::open(&path).expect("open");
+    let rows: Vec<(Option<f64>, Option<String>, Option<i64>)> = conn
+        .prepare("SELECT health_score, health_drag, alert_conditions FROM accounts ORDER BY id")
+        .expect("select")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    for (score, drag, conditions) in &rows {
+        assert!(score.is_some_and(|s| s != 50.0), "{rows:?}");
+        assert!(drag.is_some(), "{rows:?}");
+        assert!(conditions.is_some(), "{rows:?}");
+    }
+    let d = store.dashboard().await.expect("dashboard");
+    assert_eq!(d.health.iter().map(|t| t.accounts).sum::<u64>(), 2);
+    let dragged: u64 = d.drags.iter().map(|t| t.accounts).sum();
+    assert_eq!(dragged, 2);
+}

@@ -1509,6 +1509,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/tasks", &["get"]),
     ("/api/v1/cases", &["get"]),
     ("/api/v1/alerts", &["get"]),
+    ("/api/v1/dashboard", &["get"]),
     ("/api/v1/playbooks", &["get"]),
     ("/api/v1/health/recompute", &["post"]),
     ("/api/v1/records", &["post"]),
@@ -1518,6 +1519,33 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/import", &["post"]),
     ("/api/v1/export", &["get"]),
 ];
+
+/// The dashboard is a read: every role gets the same answer, and its shape is
+/// the OpenAPI document's.
+#[tokio::test]
+async fn every_role_reads_the_dashboard() {
+    let r = Roles::new().await;
+    let mut answers = vec![];
+    for token in [&r.admin, &r.csm, &r.viewer] {
+        let reply = r.http.get("/dashboard", token).await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        answers.push(reply.json());
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0], answers[2]);
+    let d: tend::backend::Dashboard =
+        serde_json::from_value(answers[0].clone()).expect("a dashboard");
+    assert_eq!(d.health.iter().map(|t| t.accounts).sum::<u64>(), 8);
+    let doc = send(r.http.req(Method::GET, "/openapi.json", None))
+        .await
+        .json();
+    assert_eq!(
+        doc["paths"]["/api/v1/dashboard"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/Dashboard"
+    );
+    assert!(doc["components"]["schemas"]["StatusTile"].is_object());
+}
 
 #[tokio::test]
 async fn the_openapi_document_lists_every_route() {

@@ -42,8 +42,12 @@ pub trait Backend: Send + Sync {
     async fn tasks(&self, query: &TaskQuery) -> Result<Vec<Task>>;
     /// Support cases across accounts.
     async fn cases(&self, query: &CaseQuery) -> Result<Page<CaseRow>>;
-    /// Alerts across accounts or of one.
+    /// Alerts across accounts or of one, newest first. Asked for open alerts, it
+    /// answers the snoozed ones whose `snoozed_until` has passed too.
     async fn alerts(&self, query: &AlertQuery) -> Result<Page<Alert>>;
+    /// The portfolio at a glance: accounts and MRR per health status, this week's
+    /// transitions, renewals coming up, MRR at risk, the most common drags.
+    async fn dashboard(&self) -> Result<Dashboard>;
     /// Every playbook that can be run.
     async fn playbooks(&self) -> Result<Vec<Playbook>>;
     /// The change history of one account (its records included), newest first.

@@ -211,7 +211,8 @@ pub struct CaseQuery {
     pub page: PageRequest,
 }
 
-/// Alerts, across accounts or of one.
+/// Alerts, across accounts or of one. `state: Open` includes the snoozed alerts
+/// whose `snoozed_until` has passed; a page of limit 0 answers the count alone.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AlertQuery {

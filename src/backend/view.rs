@@ -95,6 +95,9 @@ pub struct RecomputeReport {
     pub accounts: u64,
     /// Status changes that raised an alert.
     pub transitions: u64,
+    /// Alerts the other rules raised (usage drop, renewal at risk, escalation).
+    #[serde(default)]
+    pub alerts: u64,
 }
 
 /// One write of a batch ([`Backend::apply`](super::Backend::apply)).
@@ -114,4 +117,78 @@ pub enum Write {
         id: Id,
         version: i64,
     },
+}
+
+/// The portfolio at a glance (`Backend::dashboard`). Every tile carries the filter
+/// expression (see `crate::filter`) that lists exactly the accounts it counts, so a
+/// front end can open the portfolio on them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    /// The instant the answer was computed at.
+    pub as_of: chrono::DateTime<chrono::Utc>,
+    /// Every account by health status: at risk, concerning, healthy, then the
+    /// accounts without a score (status None).
+    pub health: Vec<StatusTile>,
+    /// Health transitions of the current week.
+    pub transitions: Transitions,
+    /// Accounts whose renewal notice date comes before today +
+    /// [`Dashboard::RENEWAL_DAYS`], by health status as in `health`.
+    pub renewals: Vec<StatusTile>,
+    /// The MRR of the accounts at risk.
+    pub mrr_at_risk: StatusTile,
+    /// The MRR of the concerning accounts.
+    pub mrr_concerning: StatusTile,
+    /// The measures that are the biggest drag of the most accounts, most first (at
+    /// most [`Dashboard::DRAGS`]).
+    pub drags: Vec<DragTile>,
+}
+
+impl Dashboard {
+    /// How far ahead the renewals tile looks, in days.
+    pub const RENEWAL_DAYS: u32 = 90;
+    /// How many drags the dashboard lists.
+    pub const DRAGS: usize = 5;
+}
+
+/// Accounts of one health status (None: no score) and their MRR.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StatusTile {
+    pub status: Option<HealthStatus>,
+    pub accounts: u64,
+    /// Sum of their MRR today.
+    pub mrr_cents: Cents,
+    /// The filter expression that lists these accounts (`health:at_risk`).
+    pub filter: String,
+}
+
+/// The health transitions of the current ISO week (Monday to Sunday, UTC): the
+/// `health_transition` alerts dated in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Transitions {
+    /// The Monday the week starts on.
+    pub week_start: NaiveDate,
+    pub total: u64,
+    /// Counts per (from, to), most first. Alerts that do not record their statuses
+    /// (imported ones) are counted under None.
+    pub pairs: Vec<TransitionCount>,
+}
+
+/// How many accounts went from one status to another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TransitionCount {
+    pub from: Option<HealthStatus>,
+    pub to: Option<HealthStatus>,
+    pub count: u64,
+}
+
+/// A measure that is the biggest drag on the score of some accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DragTile {
+    pub measure: crate::health::Measure,
+    /// The measure in words ("days since last touch").
+    pub label: String,
+    /// How many accounts it drags most.
+    pub accounts: u64,
+    /// The filter expression that lists them (`drag:days_since_touch`).
+    pub filter: String,
 }

@@ -59,6 +59,12 @@ pub enum Command {
     Cases(cases::CasesArgs),
     /// The alerts inbox: health transitions and other rules, newest first.
     Alerts(AlertsArgs),
+    /// The portfolio at a glance: accounts and MRR per health status, this week's
+    /// transitions, renewals in 90 days, MRR at risk, the most common drags.
+    Dashboard {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Show one account's 360 (by id, or by a name or domain that matches one account).
     Account {
         /// Account id, name or domain.
@@ -293,6 +299,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             let backend = open_backend(&cli, &settings)?;
             alerts(backend.as_ref(), args).await
         }
+        Command::Dashboard { format } => {
+            let backend = open_backend(&cli, &settings)?;
+            dashboard(backend.as_ref(), *format).await
+        }
         Command::Account { account, format } => {
             let backend = open_backend(&cli, &settings)?;
             show_account(backend.as_ref(), account, *format).await
@@ -490,6 +500,59 @@ async fn alerts(backend: &dyn Backend, a: &AlertsArgs) -> Result<(), Failure> {
                 ]
             })
             .collect(),
+    })?;
+    Ok(())
+}
+
+async fn dashboard(backend: &dyn Backend, format: Format) -> Result<(), Failure> {
+    let d = backend.dashboard().await?;
+    let status = |s: Option<HealthStatus>| s.map_or("no score", |s| s.label()).to_string();
+    let tile = |section: &str, t: &backend::StatusTile| {
+        vec![
+            section.to_string(),
+            status(t.status),
+            t.accounts.to_string(),
+            format::money(t.mrr_cents),
+            t.filter.clone(),
+        ]
+    };
+    print(format, &d, || {
+        let mut rows = vec![];
+        rows.extend(d.health.iter().map(|t| tile("health", t)));
+        let renewals = format!("renewal < {}d", backend::Dashboard::RENEWAL_DAYS);
+        rows.extend(d.renewals.iter().map(|t| tile(&renewals, t)));
+        rows.push(tile("mrr at risk", &d.mrr_at_risk));
+        rows.push(tile("mrr concerning", &d.mrr_concerning));
+        let week = format!("transitions week of {}", d.transitions.week_start);
+        rows.push(vec![
+            week.clone(),
+            "all".into(),
+            d.transitions.total.to_string(),
+            String::new(),
+            String::new(),
+        ]);
+        for p in &d.transitions.pairs {
+            rows.push(vec![
+                week.clone(),
+                format!("{} -> {}", status(p.from), status(p.to)),
+                p.count.to_string(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        for drag in &d.drags {
+            rows.push(vec![
+                "biggest drag".into(),
+                drag.label.clone(),
+                drag.accounts.to_string(),
+                String::new(),
+                drag.filter.clone(),
+            ]);
+        }
+        Table {
+            header: vec!["TILE", "WHAT", "ACCOUNTS", "MRR", "FILTER"],
+            rows,
+        }
     })?;
     Ok(())
 }

@@ -165,8 +165,19 @@ pub struct Alert {
     pub at: chrono::DateTime<chrono::Utc>,
     pub message: String,
     pub state: AlertState,
+    /// Until when a snoozed alert stays out of the inbox; once it has passed, the
+    /// alert counts as open again.
     #[serde(default)]
     pub snoozed_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// A health transition's status before it.
+    #[serde(default)]
+    pub from_status: Option<HealthStatus>,
+    /// A health transition's status after it.
+    #[serde(default)]
+    pub to_status: Option<HealthStatus>,
+    /// The support case an escalation alert is about.
+    #[serde(default)]
+    pub case_id: Option<Id>,
 }
 
 /// One titled section of an account summary.

@@ -51,12 +51,14 @@
 //! | `health_status` | `hstatus`                 | `at_risk`, `concerning`, `healthy`                            |
 //! | `trend`         |                           | `up`, `down`, `flat`, or the score change in points (`trend<-5`) |
 //! | `churn`         | `churn_likelihood`        | `none`, `at_risk`, `confirmed`                                |
+//! | `drag`          |                           | a health measure id (`days_since_touch`): the account's biggest drag |
 //!
 //! `health:at_risk` (a status word after `health`) is read as
 //! `health_status:at_risk`, so both spellings work; numbers always mean the score.
 //! `trend:up` means a change of at least +0.5 point against the previous weekly
 //! snapshot, `trend:down` at most -0.5, `trend:flat` in between (the arrows of the
-//! portfolio).
+//! portfolio). `drag:days_since_touch` lists the accounts whose score that measure
+//! pulls down the most (`tend health profiles` lists the measure ids).
 //!
 //! # Case fields
 //!
@@ -118,6 +120,7 @@ use std::fmt;
 use chrono::{Days, Months, NaiveDate};
 
 use crate::domain::{CaseStatus, ChurnLikelihood, HealthStatus, Priority, Signal, Stage};
+use crate::health::Measure;
 
 pub use error::FilterError;
 
@@ -285,6 +288,7 @@ fields! {
     HealthStatus => "health_status" ["hstatus"] Account Kind::Enum;
     Trend => "trend" [] Account Kind::Trend;
     Churn => "churn" ["churn_likelihood"] Account Kind::Enum;
+    Drag => "drag" [] Account Kind::Enum;
     Priority => "priority" ["prio"] Case Kind::Enum;
     Severity => "severity" ["sev"] Case Kind::Int { min: 1, max: 4 };
     Status => "status" ["case_status"] Case Kind::Enum;
@@ -431,6 +435,8 @@ pub enum Value {
     Priority(Priority),
     Status(CaseStatus),
     Signal(Signal),
+    /// `drag`: a health measure.
+    Drag(Measure),
     /// `renewal`, `created`.
     Date(DateValue),
     /// `age` (amount never negative).
@@ -569,6 +575,7 @@ fn write_value(f: &mut fmt::Formatter<'_>, value: &Value) -> fmt::Result {
         Value::Priority(v) => f.write_str(v.as_str()),
         Value::Status(v) => f.write_str(v.as_str()),
         Value::Signal(v) => f.write_str(v.as_str()),
+        Value::Drag(m) => f.write_str(m.key()),
         Value::Date(d) => write!(f, "{d}"),
         Value::Age(i) => write!(f, "{i}"),
     }

@@ -14,6 +14,7 @@ use super::{
     Value,
 };
 use crate::domain::{CaseStatus, ChurnLikelihood, HealthStatus, Named, Priority, Signal, Stage};
+use crate::health::Measure;
 
 /// An error before it is tied to the input: a byte range and a message.
 struct Fail {
@@ -654,6 +655,19 @@ fn enum_value(field: Field, raw: &Raw<'_>) -> PResult<Value> {
         Field::Priority => one(field, raw, Priority::ALL, Value::Priority),
         Field::Status => one(field, raw, CaseStatus::ALL, Value::Status),
         Field::Signal => one(field, raw, Signal::ALL, Value::Signal),
+        Field::Drag => {
+            if raw.text.len() <= 32
+                && let Some(m) = Measure::from_key(&normalise(&raw.text))
+            {
+                return Ok(Value::Drag(m));
+            }
+            let names: Vec<&'static str> = Measure::ALL.iter().map(|m| m.key()).collect();
+            let hint = match nearest(&normalise(&raw.text), &names) {
+                Some(s) => format!(": did you mean '{s}'?"),
+                None => " (tend health profiles lists the measure ids)".to_string(),
+            };
+            raw.fail(format!("unknown health measure '{}'{hint}", raw.text))
+        }
         _ => unreachable!("enum_value is only called for enum fields"),
     }
 }

@@ -201,6 +201,12 @@ pub struct Quick {
     pub components: Vec<(String, Option<f64>)>,
     /// The condition of the biggest drag.
     pub biggest_drag: Option<String>,
+    /// The measure of the biggest drag.
+    pub drag_measure: Option<Measure>,
+    /// Connections over the last 30 days, and over the 30 days before (the alert
+    /// rules read them).
+    pub connections_30d: u64,
+    pub connections_prev_30d: u64,
 }
 
 /// Scores an account without building the explanation's words.
@@ -247,6 +253,9 @@ pub fn quick(data: &AccountData, profile: &Profile, now: Timestamp) -> Quick {
             .map(|(c, s)| (c.id.clone(), s.map(|(s, _)| s)))
             .collect(),
         biggest_drag: biggest.map(|(_, m, raw, mapping)| condition(m, raw, mapping)),
+        drag_measure: biggest.map(|(_, m, _, _)| m),
+        connections_30d: ctx.usage.connections_30d,
+        connections_prev_30d: ctx.usage.connections_prev_30d,
     }
 }
 

@@ -2,12 +2,14 @@
 //! transitions. Pure functions; the store calls them on every write that touches
 //! an input and keeps the results (see `sqlite::health`).
 
+mod alerts;
 mod engine;
 mod facts;
 mod history;
 mod measures;
 mod profile;
 
+pub use alerts::*;
 pub use engine::*;
 pub use facts::*;
 pub use history::*;
@@ -21,6 +23,8 @@ use std::path::Path;
 pub struct HealthSetup {
     pub profiles: Profiles,
     pub transitions: TransitionRules,
+    /// The rules beyond transitions (usage drop, renewal at risk, escalation).
+    pub alerts: AlertRules,
 }
 
 impl Default for HealthSetup {
@@ -28,6 +32,7 @@ impl Default for HealthSetup {
         HealthSetup {
             profiles: Profiles::bundled(),
             transitions: TransitionRules::default(),
+            alerts: AlertRules::default(),
         }
     }
 }
@@ -37,6 +42,7 @@ impl HealthSetup {
     pub fn load(
         profiles_file: Option<&Path>,
         transitions: &[String],
+        alerts: AlertRules,
     ) -> Result<HealthSetup, String> {
         let profiles = match profiles_file {
             None => Profiles::bundled(),
@@ -50,11 +56,17 @@ impl HealthSetup {
         Ok(HealthSetup {
             profiles,
             transitions: TransitionRules::parse(transitions)?,
+            alerts,
         })
     }
 
-    /// Changes when the profiles change (stored scores are then recomputed).
+    /// Changes when the profiles or the alert rules change (stored scores and the
+    /// conditions the rules keep are then recomputed).
     pub fn fingerprint(&self) -> String {
-        self.profiles.fingerprint()
+        format!(
+            "{};{}",
+            self.profiles.fingerprint(),
+            self.alerts.fingerprint()
+        )
     }
 }

@@ -279,6 +279,9 @@ impl Backend for Remote {
             .await?;
         page.into_page()
     }
+    async fn dashboard(&self) -> Result<Dashboard> {
+        self.read("/dashboard", NONE).await
+    }
     async fn playbooks(&self) -> Result<Vec<Playbook>> {
         self.read("/playbooks", NONE).await
     }

@@ -32,6 +32,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/tasks", get(tasks))
         .route("/api/v1/cases", get(cases))
         .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/dashboard", get(dashboard))
         .route("/api/v1/playbooks", get(playbooks))
         .route("/api/v1/health/recompute", post(recompute))
         .route("/api/v1/records", post(create))
@@ -57,7 +58,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
     ),
     paths(
         status, me, portfolio, account, usage, agreements, change_log, health, interactions,
-        tasks, cases, alerts, playbooks, recompute, create, get_record, update, delete, batch,
+        tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
         record_usage, import, export
     ),
     components(schemas(Problem, Record, Write, EntityKind, Role)),
@@ -216,6 +217,13 @@ async fn alerts(
 ) -> Answer<PageOf<Alert>> {
     let q = p.into_query()?;
     Ok(Json(PageOf::from_page(s.store.alerts(&q).await?)))
+}
+
+/// The portfolio at a glance; any role may read it.
+#[utoipa::path(get, path = "/api/v1/dashboard", security(("bearer" = [])),
+    responses((status = 200, body = Dashboard)))]
+async fn dashboard(State(s): State<AppState>, _: Caller) -> Answer<Dashboard> {
+    Ok(Json(s.store.dashboard().await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/playbooks", security(("bearer" = [])),

@@ -138,6 +138,13 @@ impl<'a> Params<'a> {
     pub(crate) fn name(&mut self, v: impl Named) -> &mut Self {
         self.text(v.as_str())
     }
+    /// An optional enum by its stable name.
+    pub(crate) fn opt_name(&mut self, v: Option<impl Named>) -> &mut Self {
+        match v {
+            Some(v) => self.name(v),
+            None => self.null(),
+        }
+    }
     pub(crate) fn json<T: Serialize>(&mut self, v: &T) -> &mut Self {
         // Serialising plain domain values (strings, numbers, maps with string keys)
         // cannot fail; an empty JSON null keeps the column well-formed if it ever did.

@@ -198,6 +198,7 @@ fn field_sql(
             Trend::Flat => "abs(a.health_trend) < 0.5".into(),
         },
         (Field::Churn, Value::Churn(c)) => named("a.churn_likelihood", p, c.as_str()),
+        (Field::Drag, Value::Drag(m)) => named("a.health_drag", p, m.key()),
         // Not on the indexed rank: with the index, the join looks up the account of
         // every urgent case (232 ms for `priority:urgent region:EMEA health<50` on
         // 500k cases, against 87 ms scanning).

@@ -308,46 +308,100 @@ pub(crate) fn report(
     })
 }
 
-/// Stores a current score: the account's columns, this week's and this month's
-/// snapshots, and an alert when the status changed in a way the rules alert on.
-/// Returns whether an alert was raised.
+/// What storing a score raised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Raised {
+    /// A transition alert.
+    transition: bool,
+    /// Alerts of the other rules.
+    rules: u64,
+}
+
+/// Stores a current score: the account's columns (its biggest drag and the alert
+/// conditions that hold included), this week's and this month's snapshots, an
+/// alert when the status changed from `from` in a way the rules alert on, and the
+/// alerts of the conditions that started to hold since `was` was stored.
 fn store_current(
     conn: &Connection,
     setup: &HealthSetup,
     id: Id,
     q: &Quick,
     trend: Option<f64>,
-    old_status: Option<HealthStatus>,
-) -> Result<bool> {
+    was: &Stored,
+    from: Option<HealthStatus>,
+) -> Result<Raised> {
+    let today = q.at.date_naive();
+    let days_to_renewal = was.renewal_day.map(|d| d - day(&today));
+    let conditions = setup.alerts.conditions(q, days_to_renewal);
     conn.prepare_cached(
-        "UPDATE accounts SET health_score = ?, health_status = ?, health_trend = ? WHERE id = ?",
+        "UPDATE accounts SET health_score = ?, health_status = ?, health_trend = ?,
+             health_drag = ?, alert_conditions = ? WHERE id = ?",
     )
     .map_err(Error::storage)?
-    .execute(params![q.score, q.status.map(|s| s.as_str()), trend, id])
+    .execute(params![
+        q.score,
+        q.status.map(|s| s.as_str()),
+        trend,
+        q.drag_measure.map(Measure::key),
+        conditions.0,
+        id
+    ])
     .map_err(Error::storage)?;
-    let today = q.at.date_naive();
     for period in [Period::Week, Period::Month] {
         put_snapshot(
             conn,
             &Snapshot::of_quick(id, q, period, period_start(period, today)),
         )?;
     }
-    match (old_status, q.status) {
-        (Some(from), Some(to)) if setup.transitions.alerts(from, to) => {
-            let message = transition_message(from, q.status, q.score, q.biggest_drag.as_deref());
-            raise(conn, id, q.at, &message)?;
-            Ok(true)
-        }
-        _ => Ok(false),
+    let mut raised = Raised::default();
+    if let (Some(from), Some(to)) = (from, q.status)
+        && setup.transitions.alerts(from, to)
+    {
+        let message = transition_message(from, q.status, q.score, q.biggest_drag.as_deref());
+        raise_transition(conn, id, q.at, from, to, &message)?;
+        raised.transition = true;
     }
+    for alert in setup.alerts.started(q, days_to_renewal, was.conditions) {
+        if raise_rule(conn, id, alert.rule, q.at, &alert.message, None)? {
+            raised.rules += 1;
+        }
+    }
+    Ok(raised)
 }
 
 fn trend(score: Option<f64>, previous: Option<f64>) -> Option<f64> {
     Some(score? - previous?)
 }
 
+fn new_alert(account: Id, rule: &str, at: Timestamp, message: &str) -> Alert {
+    Alert {
+        id: 0,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        source: Source::Api,
+        external_id: None,
+        account_id: account,
+        rule: rule.into(),
+        at,
+        message: message.into(),
+        state: AlertState::Open,
+        snoozed_until: None,
+        from_status: None,
+        to_status: None,
+        case_id: None,
+    }
+}
+
 /// Inserts a transition alert unless the same one is already there.
-fn raise(conn: &Connection, account: Id, at: Timestamp, message: &str) -> Result<()> {
+fn raise_transition(
+    conn: &Connection,
+    account: Id,
+    at: Timestamp,
+    from: HealthStatus,
+    to: HealthStatus,
+    message: &str,
+) -> Result<()> {
     let at = super::codec::trunc(at);
     let exists: Option<i64> = conn
         .prepare_cached("SELECT id FROM alerts WHERE account_id = ? AND rule = ? AND at = ?")
@@ -359,49 +413,146 @@ fn raise(conn: &Connection, account: Id, at: Timestamp, message: &str) -> Result
         return Ok(());
     }
     let alert = Alert {
-        id: 0,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        source: Source::Api,
-        external_id: None,
-        account_id: account,
-        rule: TRANSITION_RULE.into(),
-        at,
-        message: message.into(),
-        state: AlertState::Open,
-        snoozed_until: None,
+        from_status: Some(from),
+        to_status: Some(to),
+        ..new_alert(account, TRANSITION_RULE, at, message)
     };
     super::write::insert(conn, &alert)?;
     Ok(())
 }
 
-fn stored_status(conn: &Connection, id: Id) -> Result<Option<HealthStatus>> {
-    let s: Option<String> = conn
-        .prepare_cached("SELECT health_status FROM accounts WHERE id = ?")
+/// Inserts an alert of a rule unless the account has one of that rule open or
+/// snoozed already. Returns whether it did.
+fn raise_rule(
+    conn: &Connection,
+    account: Id,
+    rule: &str,
+    at: Timestamp,
+    message: &str,
+    case_id: Option<Id>,
+) -> Result<bool> {
+    let pending = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM alerts
+             WHERE account_id = ? AND rule = ? AND state <> 'done')",
+        )
         .map_err(Error::storage)?
-        .query_row([id], |r| r.get(0))
-        .optional()
-        .map_err(Error::storage)?
-        .flatten();
-    Ok(s.and_then(|s| s.parse().ok()))
+        .query_row(params![account, rule], |r| r.get::<_, bool>(0))
+        .map_err(Error::storage)?;
+    if pending {
+        return Ok(false);
+    }
+    let at = super::codec::trunc(at);
+    let alert = Alert {
+        case_id,
+        ..new_alert(account, rule, at, message)
+    };
+    super::write::insert(conn, &alert)?;
+    Ok(true)
 }
 
-/// Rescores one account after a write that touched its inputs.
+/// Raises an escalation alert for each open escalated case (of one account, or of
+/// all) that never had one, dated when the case was last written (at the latest
+/// `now`); of several on one account, the most urgent, then the latest. A case
+/// escalated while its account already has an escalation alert open or snoozed
+/// waits until that one is done. Returns how many it raised.
+fn raise_escalations(
+    conn: &Connection,
+    setup: &HealthSetup,
+    account: Option<Id>,
+    now: Timestamp,
+) -> Result<u64> {
+    if !setup.alerts.escalation {
+        return Ok(0);
+    }
+    let sql = format!(
+        "SELECT c.id, c.account_id, c.number, c.subject, c.priority, c.updated_at
+         FROM support_cases c
+         WHERE c.escalated AND c.is_open {}
+           AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = c.id)
+         ORDER BY c.account_id, c.priority_rank, c.updated_at DESC, c.id",
+        if account.is_some() {
+            "AND c.account_id = ?"
+        } else {
+            ""
+        }
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
+    let read = |r: &rusqlite::Row| {
+        let mut c = Cols::new(r);
+        Ok((
+            c.get::<Id>()?,
+            c.get::<Id>()?,
+            c.get::<String>()?,
+            c.get::<String>()?,
+            c.parse::<Priority>()?,
+            c.ts()?,
+        ))
+    };
+    let pending = match account {
+        Some(a) => stmt.query_map([a], read),
+        None => stmt.query_map([], read),
+    }
+    .map_err(Error::storage)?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .map_err(Error::storage)?;
+    let mut raised = 0;
+    for (case, account, number, subject, priority, updated) in pending {
+        let message = escalation_message(&number, &subject, priority);
+        if raise_rule(
+            conn,
+            account,
+            ESCALATION_RULE,
+            updated.min(now),
+            &message,
+            Some(case),
+        )? {
+            raised += 1;
+        }
+    }
+    Ok(raised)
+}
+
+/// An account's stored health status, renewal and alert conditions.
+fn stored_one(conn: &Connection, id: Id) -> Result<Stored> {
+    conn.prepare_cached(
+        "SELECT health_status, renewal_day, alert_conditions, health_drag FROM accounts WHERE id = ?",
+    )
+    .map_err(Error::storage)?
+    .query_row([id], |r| {
+        let mut c = Cols::new(r);
+        Ok(Stored {
+            status: c.opt_parse()?,
+            renewal_day: c.get()?,
+            conditions: c.get::<Option<i64>>()?.map(Conditions),
+            drag: c.get::<Option<String>>()?.as_deref().and_then(Measure::from_key),
+            ..Stored::default()
+        })
+    })
+    .optional()
+    .map_err(Error::storage)
+    .map(Option::unwrap_or_default)
+}
+
+/// Rescores one account after a write that touched its inputs, and raises the
+/// alerts that follow. Returns whether a transition alerted and how many alerts
+/// the other rules raised.
 pub(crate) fn recompute_account(
     conn: &Connection,
     setup: &HealthSetup,
     id: Id,
     now: Timestamp,
-) -> Result<bool> {
-    let old = stored_status(conn, id)?;
+) -> Result<(bool, u64)> {
+    let was = stored_one(conn, id)?;
     let data = load(conn, id, now, Depth::Score)?;
     let Some(account) = &data.account else {
-        return Ok(false);
+        return Ok((false, 0));
     };
     let q = quick(&data, setup.profiles.for_account(account), now);
     let t = trend(q.score, previous_week(conn, id, now)?);
-    store_current(conn, setup, id, &q, t, old)
+    let raised = store_current(conn, setup, id, &q, t, &was, was.status)?;
+    let escalations = raise_escalations(conn, setup, Some(id), now)?;
+    Ok((raised.transition, raised.rules + escalations))
 }
 
 /// The inputs of the accounts with ids in `lo..=hi`, read in one pass per table.
@@ -595,8 +746,9 @@ fn week_scores(conn: &Connection, start: NaiveDate) -> Result<HashMap<Id, Option
         .map_err(Error::storage)
 }
 
-/// What an account has stored now: its health columns, and whether this week's
-/// and this month's snapshots exist with which score.
+/// What an account has stored now: its health columns, whether this week's and
+/// this month's snapshots exist with which score, its renewal (the alert rules
+/// read it) and the alert conditions that held at its last score.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Stored {
     score: Option<f64>,
@@ -604,17 +756,23 @@ struct Stored {
     trend: Option<f64>,
     week: Option<Option<f64>>,
     month: Option<Option<f64>>,
+    drag: Option<Measure>,
+    renewal_day: Option<i64>,
+    conditions: Option<Conditions>,
 }
 
 impl Stored {
     /// Whether storing this score would change nothing. (Component scores are not
     /// compared: they cannot all move while the overall score stays bit for bit.)
-    fn same_as(&self, q: &Quick, trend: Option<f64>) -> bool {
+    fn same_as(&self, setup: &HealthSetup, q: &Quick, trend: Option<f64>) -> bool {
+        let days_to_renewal = self.renewal_day.map(|d| d - day(&q.at.date_naive()));
         self.score == q.score
             && self.status == q.status
             && self.trend == trend
             && self.week == Some(q.score)
             && self.month == Some(q.score)
+            && self.drag == q.drag_measure
+            && self.conditions == Some(setup.alerts.conditions(q, days_to_renewal))
     }
 }
 
@@ -622,7 +780,8 @@ fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
     let mut stmt = conn
         .prepare(
             "SELECT a.id, a.health_score, a.health_status, a.health_trend,
-                    w.account_id IS NOT NULL, w.score, m.account_id IS NOT NULL, m.score
+                    w.account_id IS NOT NULL, w.score, m.account_id IS NOT NULL, m.score,
+                    a.health_drag, a.renewal_day, a.alert_conditions
              FROM accounts a
              LEFT JOIN health_snapshots w
                ON w.period = 'week' AND w.start_day = ?1 AND w.account_id = a.id
@@ -642,6 +801,10 @@ fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
         let week: Option<f64> = c.get()?;
         let has_month: bool = c.get()?;
         let month: Option<f64> = c.get()?;
+        let drag = c
+            .get::<Option<String>>()?
+            .as_deref()
+            .and_then(Measure::from_key);
         Ok((
             id,
             Stored {
@@ -650,6 +813,9 @@ fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
                 trend,
                 week: has_week.then_some(week),
                 month: has_month.then_some(month),
+                drag,
+                renewal_day: c.get()?,
+                conditions: c.get::<Option<i64>>()?.map(Conditions),
             },
         ))
     })
@@ -826,11 +992,13 @@ pub(crate) fn recompute_all_from(
         })?;
     }
     set_mmap(conn, 0);
+    report.alerts += raise_escalations(conn, setup, None, now)?;
     set_meta(conn, "health_fingerprint", &setup.fingerprint())?;
     set_meta(conn, "health_day", &today.to_string())?;
     tracing::info!(
         accounts = report.accounts,
         transitions = report.transitions,
+        alerts = report.alerts,
         history,
         readers = readers.len(),
         write_ms = writing.as_millis() as u64,
@@ -870,6 +1038,7 @@ pub(crate) fn store_all(
     let old = stored(conn, now.date_naive())?;
     let mut report = RecomputeReport::default();
     store_scored(conn, setup, &scored.0, true, &old, &mut report)?;
+    report.alerts += raise_escalations(conn, setup, None, now)?;
     set_meta(conn, "health_fingerprint", &setup.fingerprint())?;
     set_meta(conn, "health_day", &now.date_naive().to_string())?;
     Ok(report)
@@ -893,7 +1062,7 @@ fn store_scored(
     for scored in scored {
         report.accounts += 1;
         let was = old.get(&scored.id).copied().unwrap_or_default();
-        if !history && was.same_as(&scored.current, scored.trend) {
+        if !history && was.same_as(setup, &scored.current, scored.trend) {
             continue;
         }
         let recent = week_start(scored.current.at.date_naive()) - Days::new(7 * 4);
@@ -908,7 +1077,7 @@ fn store_scored(
                 && setup.transitions.alerts(from, to)
             {
                 let message = transition_message(from, s.status, s.score, drag.as_deref());
-                raise(conn, s.account_id, s.at, &message)?;
+                raise_transition(conn, s.account_id, s.at, from, to, &message)?;
                 report.transitions += 1;
             }
             before = s.status.or(before);
@@ -917,9 +1086,17 @@ fn store_scored(
         // (so an export imported again finds them already there), not on the days
         // since: loading history is not a change of state.
         let from = if history { None } else { was.status };
-        if store_current(conn, setup, scored.id, &scored.current, scored.trend, from)? {
-            report.transitions += 1;
-        }
+        let raised = store_current(
+            conn,
+            setup,
+            scored.id,
+            &scored.current,
+            scored.trend,
+            &was,
+            from,
+        )?;
+        report.transitions += u64::from(raised.transition);
+        report.alerts += raised.rules;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::backend::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -424,4 +424,42 @@ CREATE TABLE api_tokens (
     created_at INTEGER NOT NULL,
     revoked_at INTEGER
 );
+"#;
+
+/// Version 4: the alerts inbox and the dashboard. Accounts keep the measure of
+/// their biggest drag and which alert conditions held at their last score;
+/// transition alerts keep their statuses (read back from the message of the
+/// alerts already there), escalation alerts their case. The health fingerprint
+/// is dropped so the next open rescores every account and fills the new columns.
+const V4: &str = r#"
+ALTER TABLE accounts ADD COLUMN health_drag TEXT;
+-- Bits of the alert conditions that held at the last score (1 usage drop,
+-- 2 renewal at risk); NULL: not known yet.
+ALTER TABLE accounts ADD COLUMN alert_conditions INTEGER;
+-- The dashboard's counts read this index alone, not the accounts' rows.
+CREATE INDEX accounts_status ON accounts(health_status, renewal_day, mrr_cents);
+CREATE INDEX accounts_drag ON accounts(health_drag);
+
+ALTER TABLE alerts ADD COLUMN from_status TEXT;
+ALTER TABLE alerts ADD COLUMN to_status TEXT;
+ALTER TABLE alerts ADD COLUMN case_id INTEGER;
+UPDATE alerts SET
+    from_status = CASE
+        WHEN message LIKE 'Health went from healthy to %' THEN 'healthy'
+        WHEN message LIKE 'Health went from concerning to %' THEN 'concerning'
+        WHEN message LIKE 'Health went from at risk to %' THEN 'at_risk'
+    END,
+    to_status = CASE
+        WHEN message LIKE 'Health went from % to healthy (%' THEN 'healthy'
+        WHEN message LIKE 'Health went from % to concerning (%' THEN 'concerning'
+        WHEN message LIKE 'Health went from % to at risk (%' THEN 'at_risk'
+    END
+WHERE rule = 'health_transition';
+CREATE INDEX alerts_case ON alerts(case_id) WHERE case_id IS NOT NULL;
+CREATE INDEX alerts_rule ON alerts(rule, at);
+
+-- The escalation rule looks for open escalated cases.
+CREATE INDEX cases_escalated ON support_cases(account_id) WHERE escalated AND is_open;
+
+DELETE FROM store_meta WHERE key = 'health_fingerprint';
 "#;

@@ -6,6 +6,7 @@
 
 mod bulk;
 mod codec;
+mod dashboard;
 mod derived;
 mod filter;
 mod health;
@@ -568,7 +569,10 @@ impl Backend for Store {
     }
     async fn alerts(&self, query: &AlertQuery) -> Result<Page<Alert>> {
         let q = query.clone();
-        self.read(move |c, _| read::alerts(c, &q)).await
+        self.read(move |c, now| read::alerts(c, &q, now)).await
+    }
+    async fn dashboard(&self) -> Result<Dashboard> {
+        self.read(dashboard::dashboard).await
     }
     async fn playbooks(&self) -> Result<Vec<Playbook>> {
         self.read(|c, _| tables::select(c, "ORDER BY name", []))
@@ -589,10 +593,11 @@ impl Backend for Store {
         self.write(move |tx, now| match account {
             Some(id) => {
                 let _: Account = tables::get(tx, id)?;
-                let transitions = health::recompute_account(tx, &setup, id, now)?;
+                let (transition, alerts) = health::recompute_account(tx, &setup, id, now)?;
                 Ok(RecomputeReport {
                     accounts: 1,
-                    transitions: u64::from(transitions),
+                    transitions: u64::from(transition),
+                    alerts,
                 })
             }
             None => {

@@ -135,6 +135,16 @@ pub const HEALTH: &[(Id, f64, HealthStatus, Option<f64>)] = &[
     // INITECH has no score.
 ];
 
+/// The measure the harness writes as each account's biggest drag (INITECH, without
+/// a score, has none).
+pub const DRAGS: &[(Id, tend::health::Measure)] = &[
+    (ACME, tend::health::Measure::UsageTrend),
+    (ACME_FR, tend::health::Measure::DaysSinceTouch),
+    (GLOBEX, tend::health::Measure::DaysSinceTouch),
+    (UMBRELLA, tend::health::Measure::OpenCases),
+    (HOOLI, tend::health::Measure::DaysSinceTouch),
+];
+
 pub fn health_of(id: Id) -> Option<f64> {
     HEALTH.iter().find(|h| h.0 == id).map(|h| h.1)
 }
@@ -506,6 +516,9 @@ pub fn alert(id: Id, account_id: Id, rule: &str, days: i64, state: AlertState) -
         message: format!("{rule} on account {account_id}"),
         state,
         snoozed_until: (state == AlertState::Snoozed).then(|| now() + TimeDelta::days(3)),
+        from_status: None,
+        to_status: None,
+        case_id: None,
     }
 }
 
@@ -1117,7 +1130,11 @@ pub fn dataset() -> Dataset {
         alert(AL_USAGE, ACME, "usage_drop", 1, AlertState::Open),
         alert(AL_HEALTH, ACME, "health_transition", 4, AlertState::Snoozed),
         alert(AL_DONE, GLOBEX, "usage_drop", 6, AlertState::Done),
-        alert(AL_GLOBEX, GLOBEX, "health_transition", 2, AlertState::Open),
+        Alert {
+            from_status: Some(HealthStatus::Concerning),
+            to_status: Some(HealthStatus::AtRisk),
+            ..alert(AL_GLOBEX, GLOBEX, "health_transition", 2, AlertState::Open)
+        },
         alert(AL_FR, ACME_FR, "renewal_due", 10, AlertState::Open),
     ];
     d.summaries = vec![summary(S_ACME, ACME)];

@@ -10,6 +10,7 @@
 //! Checks marked `KNOWN BUG` fail on purpose: they pin behaviour the store gets
 //! wrong today (see the comment on each).
 
+mod alerts;
 mod bulk;
 mod fixture;
 mod reads;
@@ -21,7 +22,7 @@ use std::path::Path;
 use std::sync::Arc;
 use tend::backend::Backend;
 
-use tend::health::{HealthSetup, TransitionRules};
+use tend::health::{AlertRules, HealthSetup, TransitionRules};
 use tend::sqlite::{Options, Store, fixed_clock};
 
 use fixture::Fixture;
@@ -44,13 +45,18 @@ pub enum Load {
 
 /// Every backend the contract runs against. Add a backend here.
 pub async fn backends(fx: &Fixture, load: Load) -> Vec<Harness> {
-    vec![embedded(fx, load).await, http(fx, load).await]
+    backends_with(fx, load, AlertRules::off()).await
+}
+
+/// The backends with these alert rules (beyond transitions) in force.
+pub async fn backends_with(fx: &Fixture, load: Load, rules: AlertRules) -> Vec<Harness> {
+    vec![embedded(fx, load, rules).await, http(fx, load, rules).await]
 }
 
 /// The embedded SQLite store: a real file in a temporary directory, on a clock
 /// stopped at the fixture's now.
-async fn embedded(fx: &Fixture, load: Load) -> Harness {
-    let (store, dir) = store(fx, load).await;
+async fn embedded(fx: &Fixture, load: Load, rules: AlertRules) -> Harness {
+    let (store, dir) = store(fx, load, rules).await;
     Harness {
         name: "embedded sqlite",
         backend: Box::new(store),
@@ -61,8 +67,8 @@ async fn embedded(fx: &Fixture, load: Load) -> Harness {
 /// The team server's HTTP API: a real `tend serve` router on a loopback port over
 /// the same kind of store, reached through the remote backend with an admin token
 /// (admins may name the actor a write is recorded under).
-async fn http(fx: &Fixture, load: Load) -> Harness {
-    let (store, dir) = store(fx, load).await;
+async fn http(fx: &Fixture, load: Load, rules: AlertRules) -> Harness {
+    let (store, dir) = store(fx, load, rules).await;
     let (token, _) = store
         .create_token("contract", tend::api::Role::Admin)
         .expect("an admin token");
@@ -92,14 +98,16 @@ async fn http(fx: &Fixture, load: Load) -> Harness {
     }
 }
 
-async fn store(fx: &Fixture, load: Load) -> (Store, tempfile::TempDir) {
+async fn store(fx: &Fixture, load: Load, rules: AlertRules) -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("tend.db");
-    // Health transitions raise no alerts here: the alert checks see the fixture's.
+    // Health transitions raise no alerts here (and the other rules only where a
+    // check asks for them): the alert checks see the fixture's.
     let options = Options {
         clock: fixed_clock(fx.now),
         health: Arc::new(HealthSetup {
             transitions: TransitionRules::parse(&[]).expect("no rules"),
+            alerts: rules,
             ..HealthSetup::default()
         }),
     };
@@ -123,10 +131,18 @@ fn seed_health(path: &Path) {
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .expect("busy timeout");
     conn.execute(
-        "UPDATE accounts SET health_score = NULL, health_status = NULL, health_trend = NULL",
+        "UPDATE accounts SET health_score = NULL, health_status = NULL, health_trend = NULL,
+             health_drag = NULL",
         [],
     )
     .expect("clear health");
+    for (id, drag) in fixture::DRAGS {
+        conn.execute(
+            "UPDATE accounts SET health_drag = ?1 WHERE id = ?2",
+            rusqlite::params![drag.key(), id],
+        )
+        .expect("seed drag");
+    }
     for (id, score, status, trend) in fixture::HEALTH {
         let n = conn
             .execute(
@@ -152,6 +168,18 @@ macro_rules! contract {
             }
         )+
     };
+    (rules $load:ident => $($check:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let fx = Fixture::new();
+                for h in backends_with(&fx, Load::$load, AlertRules::default()).await {
+                    eprintln!("contract check {} on backend: {}", stringify!($check), h.name);
+                    checks::$check(h.backend.as_ref(), &fx).await;
+                }
+            }
+        )+
+    };
     (pair $load:ident => $($check:ident),+ $(,)?) => {
         $(
             #[tokio::test]
@@ -169,6 +197,7 @@ macro_rules! contract {
 }
 
 mod checks {
+    pub use super::alerts::*;
     pub use super::bulk::*;
     pub use super::reads::*;
     pub use super::writes::*;
@@ -202,6 +231,10 @@ contract!(Fixture =>
     check_cases_paging,
     check_filter_language,
     check_alerts,
+    check_alert_snooze_expires,
+    check_alert_done_and_snooze_are_updates,
+    check_dashboard_counts,
+    check_dashboard_filters_list_the_counted_accounts,
     check_playbooks,
     check_change_log,
     check_get_every_kind,
@@ -230,6 +263,12 @@ contract!(Fixture =>
     check_import_refuses_partly_present_ids,
     check_import_rolls_back_late_failure,
     check_export_stays_importable_after_writes,
+);
+
+contract!(rules Empty =>
+    check_escalation_alerts_once,
+    check_usage_drop_alerts_once,
+    check_renewal_at_risk_alerts_once,
 );
 
 contract!(Empty =>

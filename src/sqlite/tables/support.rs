@@ -88,6 +88,9 @@ impl Table for Alert {
         "message",
         "state",
         "snoozed_until",
+        "from_status",
+        "to_status",
+        "case_id",
     ];
     fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
@@ -95,7 +98,10 @@ impl Table for Alert {
             .ts(&self.at)
             .text(&self.message)
             .name(self.state)
-            .opt_ts(self.snoozed_until.as_ref());
+            .opt_ts(self.snoozed_until.as_ref())
+            .opt_name(self.from_status)
+            .opt_name(self.to_status)
+            .opt_int(self.case_id);
     }
     fn read(c: &mut Cols) -> rusqlite::Result<Self> {
         Ok(record!(Alert, CommonCols::read(c)?, {
@@ -105,6 +111,9 @@ impl Table for Alert {
             message: c.get()?,
             state: c.parse()?,
             snoozed_until: c.opt_ts()?,
+            from_status: c.opt_parse()?,
+            to_status: c.opt_parse()?,
+            case_id: c.get()?,
         }))
     }
     table_plumbing!(Alert);
