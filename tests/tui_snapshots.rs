@@ -400,7 +400,7 @@ fn assert_colourless(buffer: &Buffer, what: &str) {
 }
 
 /// Every key table.
-const SCREENS: [Screen; 5] = Screen::ALL;
+const SCREENS: [Screen; 6] = Screen::ALL;
 
 /// The default tables as written in `keys.rs`: a literal that failed to parse would
 /// be dropped there silently, so each is parsed here and compared.
@@ -454,6 +454,12 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Alerts, Snooze, vec!["z"]),
         (Screen::Alerts, SnoozeLong, vec!["Z"]),
         (Screen::Alerts, Cycle, vec!["f"]),
+    ]);
+    all.extend(moves(Screen::Dashboard));
+    all.extend([
+        (Screen::Dashboard, Open, vec!["enter"]),
+        (Screen::Dashboard, Right, vec!["l", "right", "tab"]),
+        (Screen::Dashboard, Left, vec!["h", "left", "shift-tab"]),
     ]);
     all.extend(moves(Screen::Account));
     all.extend([
@@ -2074,7 +2080,13 @@ async fn the_alerts_inbox_marks_done_snoozes_and_counts() {
     h.key(press(KeyCode::Enter)).await;
     let a = h.app.account.as_ref().expect("its account");
     assert_eq!(a.id, alert.account_id);
-    assert_eq!(a.tab, Tab::Health, "{}", alert.rule);
+    let tab = match alert.rule.as_str() {
+        "usage_drop" => Tab::Usage,
+        "renewal_at_risk" => Tab::Agreements,
+        "escalation" => Tab::Support,
+        _ => Tab::Health,
+    };
+    assert_eq!(a.tab, tab, "{}", alert.rule);
 }
 
 #[tokio::test]
@@ -2111,7 +2123,8 @@ async fn views_are_saved_renamed_and_deleted_in_the_config_file() {
         views_bar(&h)
     );
     // Cases grouped, saved as a second view (the bar: portfolio, cases, alerts,
-    // the view on screen).
+    // dashboard, the view on screen).
+    h.key(ch('[')).await;
     h.key(ch('[')).await;
     h.key(ch('[')).await;
     assert_eq!(h.app.screen(), Screen::Cases);
@@ -2200,6 +2213,7 @@ async fn moving_the_selection_writes_under_a_kilobyte() {
     h.key(ch(']')).await;
     let alerts = bytes_per_move(&mut h, 12).await;
     h.key(ch(']')).await;
+    h.key(ch(']')).await;
     assert_eq!(h.app.screen(), Screen::Portfolio);
     // Each portfolio move also opens the account under it (not drawn at 80
     // columns): the bytes are the list's.
@@ -2213,5 +2227,65 @@ async fn moving_the_selection_writes_under_a_kilobyte() {
         assert!(most > 0, "{what}: a move draws something");
         assert!(most < 1024, "{what}: {moves:?}");
         eprintln!("{what}: {moves:?}");
+    }
+}
+
+#[tokio::test]
+async fn each_dashboard_line_opens_the_accounts_it_counts() {
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch('[')).await;
+    assert_eq!(h.app.screen(), Screen::Dashboard);
+    let d = h.app.dashboard.list.value().expect("the dashboard").clone();
+    let screen = h.screen();
+    assert!(screen.contains("Accounts by health · 200"), "{screen}");
+    assert!(screen.contains("Most common drags"), "{screen}");
+    insta::assert_snapshot!("dashboard_80x24", screen);
+    // The health colour is on the counts of each status.
+    let frame = h.draw();
+    let at_risk = cells_of(&frame, "■ at risk");
+    assert!(!at_risk.is_empty());
+    for (x, y) in at_risk {
+        assert_eq!(frame[(x, y)].fg, h.theme.at_risk.fg.unwrap_or(Color::Reset));
+    }
+    let items = tend::tui::lists::dashboard_items(&d);
+    let counts: Vec<u64> = d
+        .health
+        .iter()
+        .chain(&d.renewals)
+        .chain([&d.mrr_at_risk, &d.mrr_concerning])
+        .map(|t| t.accounts)
+        .chain([d.transitions.total])
+        .chain(d.drags.iter().map(|t| t.accounts))
+        .collect();
+    assert_eq!(items.len(), counts.len());
+    for (k, (item, count)) in items.iter().zip(&counts).enumerate() {
+        // From the dashboard, down to line k, Enter; then back with Esc.
+        h.key(ch('g')).await;
+        for _ in 0..k {
+            h.key(ch('j')).await;
+        }
+        assert_eq!(h.app.dashboard.selected, k);
+        h.key(press(KeyCode::Enter)).await;
+        match item {
+            tend::tui::lists::TileItem::Accounts(expr) => {
+                assert_eq!(h.app.screen(), Screen::Portfolio);
+                assert_eq!(h.app.portfolio.expr.as_deref(), Some(expr.as_str()));
+                assert_eq!(h.rows().len() as u64, *count, "line {k}: {expr}");
+            }
+            tend::tui::lists::TileItem::Transitions => {
+                assert_eq!(h.app.screen(), Screen::Alerts);
+                let listed = h.app.alerts.list.value().expect("alerts");
+                let this_week = listed
+                    .iter()
+                    .filter(|a| {
+                        a.rule == "health_transition"
+                            && a.at.date_naive() >= d.transitions.week_start
+                    })
+                    .count() as u64;
+                assert_eq!(this_week, *count);
+            }
+        }
+        h.key(press(KeyCode::Esc)).await;
+        assert_eq!(h.app.screen(), Screen::Dashboard, "Esc after line {k}");
     }
 }

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKi
 use super::form::Form;
 use super::fuzzy::Fuzzy;
 use super::keys::{Action, Keymap, Screen};
-use super::lists::{AlertsView, BarItem, CaseList, CasesView, Page, Views};
+use super::lists::{AlertsView, BarItem, CaseList, CasesView, DashboardView, Page, Views};
 use crate::backend::{
     Account360, AccountRow, HealthReport, InteractionQuery, PageRequest, PortfolioSort, Write,
 };
@@ -270,6 +270,7 @@ pub struct App {
     pub page: Page,
     pub cases: CasesView,
     pub alerts: AlertsView,
+    pub dashboard: DashboardView,
     pub views: Views,
     /// The list an account was opened from (and the saved view it showed): Esc
     /// goes back to it.
@@ -322,6 +323,7 @@ pub enum Command {
     CountAlerts,
     /// How many rows a saved view lists.
     CountView(Box<crate::config::SavedView>),
+    LoadDashboard,
     /// Keep the saved views in the config file.
     WriteViews(std::path::PathBuf, Vec<crate::config::SavedView>),
 }
@@ -365,6 +367,7 @@ pub enum Msg {
         at: Timestamp,
     },
     ViewsWritten(Result<(), String>),
+    Dashboard(Result<Box<crate::backend::Dashboard>, String>, Timestamp),
 }
 
 /// What a list was loaded with.
@@ -418,6 +421,7 @@ impl App {
             page: Page::Portfolio,
             cases: CasesView::default(),
             alerts: AlertsView::default(),
+            dashboard: DashboardView::default(),
             views: Views::default(),
             return_to: None,
         }
@@ -467,6 +471,7 @@ impl App {
         match (self.page, self.focus) {
             (Page::Cases, _) => Screen::Cases,
             (Page::Alerts, _) => Screen::Alerts,
+            (Page::Dashboard, _) => Screen::Dashboard,
             (Page::Portfolio, Focus::Portfolio) => Screen::Portfolio,
             (Page::Portfolio, Focus::Account) => Screen::Account,
         }
@@ -606,6 +611,11 @@ impl App {
             }
             Msg::ViewCount { name, result, at } => {
                 self.view_counted(&name, result, at);
+                vec![]
+            }
+            Msg::Dashboard(result, at) => {
+                let offline = self.offline.is_some();
+                self.dashboard.list.take(result.map(|d| *d), at, offline);
                 vec![]
             }
             Msg::ViewsWritten(result) => {
@@ -769,6 +779,9 @@ impl App {
                 if self.alerts.list != Loadable::Idle {
                     cmds.push(Command::LoadAlerts(self.alerts.state));
                 }
+                if self.dashboard.list != Loadable::Idle {
+                    cmds.push(Command::LoadDashboard);
+                }
                 if let Some(a) = &mut self.account {
                     // What is shown stays until the answer replaces it ("updated
                     // just now"); if the backend is out of reach, it stays.
@@ -785,6 +798,7 @@ impl App {
             _ => match self.screen() {
                 Screen::Cases => self.cases_action(action),
                 Screen::Alerts => self.alerts_action(action),
+                Screen::Dashboard => self.dashboard_action(action),
                 Screen::Account => self.account_action(action),
                 Screen::Portfolio | Screen::Global => self.portfolio_action(action),
             },
@@ -814,6 +828,9 @@ impl App {
                 self.refilter();
                 self.clamp_portfolio();
                 return self.follow_selection();
+            }
+            Action::Back => {
+                self.back_to_list();
             }
             Action::Sort | Action::Reverse => {
                 if action == Action::Sort {

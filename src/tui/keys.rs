@@ -14,15 +14,17 @@ pub enum Screen {
     Account,
     Cases,
     Alerts,
+    Dashboard,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 5] = [
+    pub const ALL: [Screen; 6] = [
         Screen::Global,
         Screen::Portfolio,
         Screen::Account,
         Screen::Cases,
         Screen::Alerts,
+        Screen::Dashboard,
     ];
 }
 
@@ -34,6 +36,7 @@ impl Screen {
             Screen::Account => "account",
             Screen::Cases => "cases",
             Screen::Alerts => "alerts",
+            Screen::Dashboard => "dashboard",
         }
     }
 }
@@ -329,6 +332,17 @@ impl Default for Keymap {
             b(&["Z"], SnoozeLong, "snooze a week", false),
             b(&["f"], Cycle, "open / snoozed / done / all", true),
         ]);
+        let mut dashboard = moves("move");
+        dashboard.extend([
+            b(
+                &["enter"],
+                Open,
+                "open the accounts (or alerts) of a line",
+                true,
+            ),
+            b(&["l", "right", "tab"], Right, "next line", false),
+            b(&["h", "left", "shift-tab"], Left, "previous line", false),
+        ]);
         let mut account = moves("move");
         account.extend([
             b(&["tab"], NextTab, "next tab", true),
@@ -375,6 +389,7 @@ impl Default for Keymap {
                 (Screen::Account, account),
                 (Screen::Cases, cases),
                 (Screen::Alerts, alerts),
+                (Screen::Dashboard, dashboard),
             ]
             .into(),
         }

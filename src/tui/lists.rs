@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{App, Command, Focus, Loadable, Tab};
 use super::keys::Action;
-use crate::backend::{CaseRow, CaseSort, Group, GroupBy, PortfolioSort, Write};
+use crate::backend::{CaseRow, CaseSort, Dashboard, Group, GroupBy, PortfolioSort, Write};
 use crate::config::{SavedView, ViewList};
 use crate::domain::*;
 use crate::filter::{Filter, FilterError};
@@ -20,16 +20,18 @@ pub enum Page {
     Portfolio,
     Cases,
     Alerts,
+    Dashboard,
 }
 
 impl Page {
-    pub const ALL: [Page; 3] = [Page::Portfolio, Page::Cases, Page::Alerts];
+    pub const ALL: [Page; 4] = [Page::Portfolio, Page::Cases, Page::Alerts, Page::Dashboard];
 
     pub fn title(self) -> &'static str {
         match self {
             Page::Portfolio => "Portfolio",
             Page::Cases => "Cases",
             Page::Alerts => "Alerts",
+            Page::Dashboard => "Dashboard",
         }
     }
 }
@@ -227,6 +229,39 @@ impl AlertsView {
     }
 }
 
+/// The dashboard and its selected line.
+#[derive(Debug, Clone, Default)]
+pub struct DashboardView {
+    pub list: Loadable<Dashboard>,
+    /// Position in [`dashboard_items`].
+    pub selected: usize,
+}
+
+/// What a dashboard line opens.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TileItem {
+    /// The portfolio filtered by this expression.
+    Accounts(String),
+    /// The alerts inbox (this week's transitions are alerts).
+    Transitions,
+}
+
+/// The dashboard's lines that open something, in the order they are drawn and
+/// selected: health by status, renewals by status, MRR at risk and concerning,
+/// the week's transitions, the drags.
+pub fn dashboard_items(d: &Dashboard) -> Vec<TileItem> {
+    let mut items: Vec<TileItem> = d
+        .health
+        .iter()
+        .chain(&d.renewals)
+        .chain([&d.mrr_at_risk, &d.mrr_concerning])
+        .map(|t| TileItem::Accounts(t.filter.clone()))
+        .collect();
+    items.push(TileItem::Transitions);
+    items.extend(d.drags.iter().map(|t| TileItem::Accounts(t.filter.clone())));
+    items
+}
+
 /// How long `z` and `Z` snooze an alert.
 pub const SNOOZE_SHORT_DAYS: i64 = 1;
 pub const SNOOZE_LONG_DAYS: i64 = 7;
@@ -375,6 +410,10 @@ impl App {
                 self.alerts.list = Loadable::Loading;
                 vec![Command::LoadAlerts(self.alerts.state)]
             }
+            Page::Dashboard if self.dashboard.list == Loadable::Idle => {
+                self.dashboard.list = Loadable::Loading;
+                vec![Command::LoadDashboard]
+            }
             _ => vec![],
         }
     }
@@ -466,7 +505,7 @@ impl App {
                 c.list = Loadable::Loading;
                 return vec![c.command()];
             }
-            Action::Back => return self.go(BarItem::Page(Page::Portfolio)),
+            Action::Back => return self.back(),
             Action::SaveView | Action::RenameView | Action::DeleteView => {
                 return self.view_action(action);
             }
@@ -490,6 +529,14 @@ impl App {
         self.return_to = Some((from, self.views.active));
         self.views.active = None;
         cmds
+    }
+
+    /// Esc on a page: back where it was opened from, else to the portfolio.
+    fn back(&mut self) -> Vec<Command> {
+        if self.back_to_list() {
+            return vec![];
+        }
+        self.go(BarItem::Page(Page::Portfolio))
     }
 
     /// Back from an account opened from a list: to that list as it was.
@@ -615,7 +662,7 @@ impl App {
                     what,
                 }];
             }
-            Action::Back => return self.go(BarItem::Page(Page::Portfolio)),
+            Action::Back => return self.back(),
             _ => {}
         }
         vec![]
@@ -642,9 +689,58 @@ impl App {
         self.alerts.selected = self.alerts.selected.min(len.saturating_sub(1));
     }
 
+    /// A key on the dashboard.
+    pub(crate) fn dashboard_action(&mut self, action: Action) -> Vec<Command> {
+        let items = self
+            .dashboard
+            .list
+            .value()
+            .map(dashboard_items)
+            .unwrap_or_default();
+        let last = items.len().saturating_sub(1);
+        let d = &mut self.dashboard;
+        match action {
+            Action::Down | Action::Right => d.selected = (d.selected + 1).min(last),
+            Action::Up | Action::Left => d.selected = d.selected.saturating_sub(1),
+            Action::Top | Action::PageUp => d.selected = 0,
+            Action::Bottom | Action::PageDown => d.selected = last,
+            Action::Open => match items.get(d.selected) {
+                Some(TileItem::Accounts(expr)) => {
+                    let expr = expr.clone();
+                    self.views.active = None;
+                    self.page = Page::Portfolio;
+                    self.focus = Focus::Portfolio;
+                    let p = &mut self.portfolio;
+                    p.expr = Some(expr);
+                    p.filter.clear();
+                    p.rows = Loadable::Loading;
+                    p.selected = 0;
+                    self.return_to = Some((Page::Dashboard, None));
+                    return vec![self.portfolio_command()];
+                }
+                Some(TileItem::Transitions) => {
+                    self.page = Page::Alerts;
+                    self.return_to = Some((Page::Dashboard, None));
+                    let a = &mut self.alerts;
+                    a.state = None;
+                    a.list = Loadable::Loading;
+                    a.selected = 0;
+                    return vec![Command::LoadAlerts(None)];
+                }
+                None => {}
+            },
+            Action::Back => return self.back(),
+            _ => {}
+        }
+        vec![]
+    }
+
     /// Lists that a write may have changed, loaded again (only those already shown).
     pub(crate) fn after_write(&mut self) -> Vec<Command> {
         let mut cmds = vec![Command::CountAlerts];
+        if self.dashboard.list != Loadable::Idle {
+            cmds.push(Command::LoadDashboard);
+        }
         if self.alerts.list != Loadable::Idle {
             cmds.push(Command::LoadAlerts(self.alerts.state));
         }

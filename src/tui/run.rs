@@ -436,6 +436,12 @@ pub async fn perform(
                 at: clock(),
             });
         }
+        Command::LoadDashboard => {
+            let r = b.dashboard().await;
+            reach(tx, &r);
+            let r = r.map(Box::new).map_err(|e| e.to_string());
+            tx(Msg::Dashboard(r, clock()));
+        }
         Command::WriteViews(file, views) => {
             let r = tokio::task::spawn_blocking(move || crate::config::write_views(&file, &views))
                 .await

@@ -55,6 +55,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         }
         Page::Cases => lists::draw_cases(f, app, theme, body),
         Page::Alerts => lists::draw_alerts(f, app, theme, body),
+        Page::Dashboard => lists::draw_dashboard(f, app, theme, body),
     }
     draw_footer(f, app, theme, footer);
     if app.help {
@@ -179,6 +180,7 @@ fn loaded_at(app: &App) -> Option<Timestamp> {
         Page::Portfolio => at(&app.portfolio.rows),
         Page::Cases => at(&app.cases.list),
         Page::Alerts => at(&app.alerts.list),
+        Page::Dashboard => at(&app.dashboard.list),
     }
 }
 
@@ -244,7 +246,7 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let bar: Option<&WhereBar> = match app.page {
         Page::Portfolio => app.portfolio.bar.as_ref(),
         Page::Cases => app.cases.bar.as_ref(),
-        Page::Alerts => None,
+        Page::Alerts | Page::Dashboard => None,
     };
     if let Some(bar) = bar {
         lead.push(Span::styled(" where: ", theme.key));
