@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{ago, message, pane, whole, window};
+use super::{ago, message, pane, selectable, whole, window};
 use crate::domain::*;
 use crate::format;
 use crate::tui::app::{App, Loadable};
@@ -212,12 +212,7 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                     cells.insert(2, Cell::from(case.number.clone()));
                     cells.insert(7, Cell::from(case.region.clone()));
                 }
-                let row = Row::new(cells);
-                if range.start + k == c.selected {
-                    row.style(theme.selected)
-                } else {
-                    row
-                }
+                selectable(Row::new(cells), range.start + k == c.selected, theme)
             }
         })
         .collect();
@@ -310,12 +305,7 @@ pub fn draw_alerts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             if wide || a.state != Some(AlertState::Open) {
                 cells.insert(3, Cell::from(state));
             }
-            let row = Row::new(cells);
-            if range.start + k == a.selected {
-                row.style(theme.selected)
-            } else {
-                row
-            }
+            selectable(Row::new(cells), range.start + k == a.selected, theme)
         })
         .collect();
     let mut widths = vec![

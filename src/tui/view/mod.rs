@@ -478,6 +478,19 @@ pub fn pane<'a>(title: impl Into<Line<'a>>, theme: &Theme, focused: bool) -> Blo
         .title(title)
 }
 
+/// A list's row, in the selection's colours when it is the selected one.
+pub fn selectable<'a>(
+    row: ratatui::widgets::Row<'a>,
+    selected: bool,
+    theme: &Theme,
+) -> ratatui::widgets::Row<'a> {
+    if selected {
+        row.style(theme.selected)
+    } else {
+        row
+    }
+}
+
 /// A score as lists show it: whole points, never rounded up into a better band.
 pub fn whole(s: Option<f64>) -> String {
     s.map_or("-".into(), |s| format!("{:.0}", s.floor()))

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{message, pane, whole, window};
+use super::{message, pane, selectable, whole, window};
 use crate::backend::AccountRow;
 use crate::format;
 use crate::tui::app::{App, Focus, Loadable};
@@ -97,12 +97,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 cells.push(Cell::from(r.owner.clone()));
                 cells.push(Cell::from(r.stage.to_string()));
             }
-            let row = Row::new(cells);
-            if range.start + k == p.selected {
-                row.style(theme.selected)
-            } else {
-                row
-            }
+            selectable(Row::new(cells), range.start + k == p.selected, theme)
         })
         .collect();
     let mut widths = vec![
