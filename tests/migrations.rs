@@ -366,6 +366,38 @@ async fn older_store_upgrades_with_its_data() {
         ),
         (Priority::High, "Old Subsidiary")
     );
+    // The filters read through the indexes of version 4, and the upgrade gathered
+    // the statistics the planner chooses them with.
+    for (expr, expected) in [
+        ("status:open signal:urgency", 1),
+        ("status:open signal:frustration", 0),
+        ("escalated:yes created>2026-03-14", 1),
+        ("priority:high escalated:no", 0),
+        ("priority:high name:subsidiary", 1),
+    ] {
+        let q = CaseQuery {
+            account: AccountFilter {
+                expr: Some(expr.into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let page = store.cases(&q).await.expect("filtered cases");
+        assert_eq!(
+            (page.total, page.items.len() as u64),
+            (expected, expected),
+            "{expr}"
+        );
+    }
+    let analyzed: Vec<String> = Connection::open(&path)
+        .expect("open")
+        .prepare("SELECT DISTINCT tbl FROM sqlite_stat1 ORDER BY tbl")
+        .expect("statistics")
+        .query_map([], |r| r.get(0))
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("names");
+    assert_eq!(analyzed, ["accounts", "support_cases"]);
     let log = store
         .change_log(1, PageRequest::default())
         .await
