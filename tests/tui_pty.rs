@@ -557,7 +557,7 @@ fn a_user_walks_through_the_demo_and_quits() {
     tui.send("]");
     tui.wait_until("the alerts inbox", TIMEOUT, |t| {
         let screen = t.screen();
-        screen.contains("┌ Alerts open") && screen.contains("Health went from")
+        screen.contains("┌ Alerts open") && screen.contains("RULE") && screen.contains(" WHAT")
     });
 
     // The dark theme draws in colour (so the NO_COLOR test's check means something).

@@ -576,7 +576,9 @@ fn load_range(
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(Error::storage)
     }
-    let range = "WHERE account_id BETWEEN ? AND ? ORDER BY account_id";
+    // `+?` as in the reads (see `read::account_360`): with statistics on the cases'
+    // index, `account_id BETWEEN ? AND ?` would be compiled again for every range.
+    let range = "WHERE account_id BETWEEN +? AND +? ORDER BY account_id";
     let accounts: Vec<Account> = rows(
         conn,
         &format!(

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::backend::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -462,4 +462,20 @@ CREATE INDEX alerts_rule ON alerts(rule, at);
 CREATE INDEX cases_escalated ON support_cases(account_id) WHERE escalated AND is_open;
 
 DELETE FROM store_meta WHERE key = 'health_fingerprint';
+"#;
+
+/// Version 5: indexes for the filter language, so that a filter's total is counted
+/// from an index instead of from every row: the accounts' region and segment (each
+/// followed by health, the portfolio's default order; segment also by MRR), the
+/// cases' opened time (with the escalated flag), status (in the cases list's
+/// priority order, with the signals) and each account's cases by priority. The
+/// planner chooses between them with statistics (see `super::analyze`), gathered
+/// once the store has accounts.
+const V5: &str = r#"
+CREATE INDEX accounts_region ON accounts(region COLLATE NOCASE, coalesce(health_score, 1e9));
+CREATE INDEX accounts_segment
+    ON accounts(segment COLLATE NOCASE, coalesce(health_score, 1e9), mrr_cents);
+CREATE INDEX cases_opened ON support_cases(opened_at, escalated);
+CREATE INDEX cases_status ON support_cases(status, priority_rank, opened_at DESC, signals);
+CREATE INDEX cases_account_priority ON support_cases(account_id, priority);
 "#;
