@@ -62,12 +62,14 @@ pub async fn run(cli: &Cli, settings: &Settings, cmd: &HealthCommand) -> Result<
             let started = Instant::now();
             let r = store.recompute_health(id).await?;
             eprintln!(
-                "rescored {} account{} in {:.2}s; {} status change{} raised an alert",
+                "rescored {} account{} in {:.2}s; {} status change{} raised an alert; the other rules raised {} alert{}",
                 r.accounts,
                 if r.accounts == 1 { "" } else { "s" },
                 started.elapsed().as_secs_f64(),
                 r.transitions,
                 if r.transitions == 1 { "" } else { "s" },
+                r.alerts,
+                if r.alerts == 1 { "" } else { "s" },
             );
             Ok(())
         }
