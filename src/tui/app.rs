@@ -478,7 +478,7 @@ impl App {
     }
 
     /// Rows a page moves (the list's height, roughly).
-    fn page(&self) -> usize {
+    pub(crate) fn page(&self) -> usize {
         usize::from(self.size.1.saturating_sub(8)).max(1)
     }
 
@@ -770,11 +770,7 @@ impl App {
                 let mut cmds = vec![self.portfolio_command()];
                 cmds.extend(self.count_commands());
                 if self.cases.list != Loadable::Idle {
-                    cmds.push(Command::LoadCases {
-                        expr: self.cases.expr.clone(),
-                        sort: self.cases.sort,
-                        descending: self.cases.descending,
-                    });
+                    cmds.push(self.cases.command());
                 }
                 if self.alerts.list != Loadable::Idle {
                     cmds.push(Command::LoadAlerts(self.alerts.state));

@@ -187,7 +187,7 @@ impl CasesView {
         self.selected = cases[to];
     }
 
-    fn command(&self) -> Command {
+    pub(crate) fn command(&self) -> Command {
         Command::LoadCases {
             expr: self.expr.clone(),
             sort: self.sort,
@@ -459,7 +459,7 @@ impl App {
 
     /// A key on the cases page.
     pub(crate) fn cases_action(&mut self, action: Action) -> Vec<Command> {
-        let page = self.page_rows();
+        let page = self.page();
         let c = &mut self.cases;
         match action {
             Action::Down => c.step(1),
@@ -512,11 +512,6 @@ impl App {
             _ => {}
         }
         vec![]
-    }
-
-    /// Rows a page key moves.
-    fn page_rows(&self) -> usize {
-        usize::from(self.size.1.saturating_sub(8)).max(1)
     }
 
     /// Opens an account on a tab from a list; Esc comes back to the list.
@@ -588,7 +583,7 @@ impl App {
 
     /// A key on the alerts page.
     pub(crate) fn alerts_action(&mut self, action: Action) -> Vec<Command> {
-        let page = self.page_rows();
+        let page = self.page();
         let a = &mut self.alerts;
         let len = a.list.value().map_or(0, Vec::len);
         let last = len.saturating_sub(1);

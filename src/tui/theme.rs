@@ -2,7 +2,7 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::domain::{HealthStatus, RunColour, SentimentLabel};
+use crate::domain::{HealthStatus, Priority, RunColour, SentimentLabel};
 
 /// A theme's name as settings spell it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -167,6 +167,15 @@ impl Theme {
             Some(HealthStatus::Concerning) => self.concerning,
             Some(HealthStatus::AtRisk) => self.at_risk,
             None => self.no_data,
+        }
+    }
+
+    /// A case's priority: urgent in the at-risk colour, high in the concerning one.
+    pub fn priority(&self, p: Priority) -> Style {
+        match p {
+            Priority::Urgent => self.at_risk,
+            Priority::High => self.concerning,
+            _ => self.base,
         }
     }
 

@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{ago, message, pane, selectable, whole, window};
+use super::{ago, health_score, message, pane, selectable, whole, window};
 use crate::domain::*;
 use crate::format;
 use crate::tui::app::{App, Loadable};
@@ -182,19 +182,13 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             CaseLine::Case(i) => {
                 let r = &list.rows[*i];
                 let case = &r.case;
-                let pstyle = match case.priority {
-                    Priority::Urgent => theme.at_risk,
-                    Priority::High => theme.concerning,
-                    _ => theme.base,
-                };
+                let pstyle = theme.priority(case.priority);
                 let mut cells = vec![
-                    Cell::from(Span::styled(
-                        format!(
-                            "{} {:>3}",
-                            health_mark(r.account_health_status),
-                            whole(r.account_health_score)
-                        ),
-                        theme.health(r.account_health_status),
+                    Cell::from(health_score(
+                        r.account_health_status,
+                        r.account_health_score,
+                        3,
+                        theme,
                     )),
                     Cell::from(r.account_name.clone()),
                     Cell::from(Span::styled(case.priority.to_string(), pstyle)),

@@ -491,6 +491,24 @@ pub fn selectable<'a>(
     }
 }
 
+/// A health mark and whole score (`width` digits, right-aligned) in the status's
+/// colour, as lists show an account's health.
+pub fn health_score(
+    status: Option<crate::domain::HealthStatus>,
+    score: Option<f64>,
+    width: usize,
+    theme: &Theme,
+) -> Span<'static> {
+    Span::styled(
+        format!(
+            "{} {:>width$}",
+            super::theme::health_mark(status),
+            whole(score)
+        ),
+        theme.health(status),
+    )
+}
+
 /// A score as lists show it: whole points, never rounded up into a better band.
 pub fn whole(s: Option<f64>) -> String {
     s.map_or("-".into(), |s| format!("{:.0}", s.floor()))

@@ -6,11 +6,11 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{message, pane, selectable, whole, window};
+use super::{health_score, message, pane, selectable, window};
 use crate::backend::AccountRow;
 use crate::format;
 use crate::tui::app::{App, Focus, Loadable};
-use crate::tui::theme::{Theme, health_mark, trend_arrow};
+use crate::tui::theme::{Theme, trend_arrow};
 
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let p = &app.portfolio;
@@ -74,16 +74,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .enumerate()
         .map(|(k, i)| {
             let r: &AccountRow = &rows[*i];
-            let style = theme.health(r.health_status);
             let mut cells = vec![
-                Cell::from(Span::styled(
-                    format!(
-                        "{} {:>4}",
-                        health_mark(r.health_status),
-                        whole(r.health_score)
-                    ),
-                    style,
-                )),
+                Cell::from(health_score(r.health_status, r.health_score, 4, theme)),
                 Cell::from(trend_arrow(r.health_trend)),
                 Cell::from(r.name.clone()),
                 Cell::from(Line::from(format::money(r.mrr_cents)).right_aligned()),

@@ -8,7 +8,6 @@ use ratatui::widgets::{Cell, Row, Sparkline};
 
 use super::list;
 use crate::backend::Account360;
-use crate::domain::*;
 use crate::format;
 use crate::health::week_start;
 use crate::tui::app::{AccountView, App};
@@ -69,11 +68,7 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         d.cases.len(),
         |i| {
             let c = &d.cases[i];
-            let pstyle = match c.priority {
-                Priority::Urgent => theme.at_risk,
-                Priority::High => theme.concerning,
-                _ => theme.base,
-            };
+            let pstyle = theme.priority(c.priority);
             let mut signals: Vec<String> = c.signals.iter().map(|s| s.to_string()).collect();
             if c.escalated {
                 signals.insert(0, "ESCALATED".into());
