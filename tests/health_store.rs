@@ -510,3 +510,68 @@ async fn the_demo_history_scored_in_memory_matches_one_scored_from_the_store() {
     };
     assert_eq!(alerts(&fast).await, alerts(&slow).await);
 }
+
+async fn all_rows(b: &dyn Backend) -> Vec<AccountRow> {
+    b.portfolio(&PortfolioQuery {
+        page: PageRequest {
+            offset: 0,
+            limit: 1000,
+        },
+        ..Default::default()
+    })
+    .await
+    .expect("portfolio")
+    .items
+}
+
+/// The app's demo store shows its portfolio before the rest has loaded: that
+/// portfolio is already the final one, every other read waits for the rest, and
+/// the store then holds exactly what the demo store built in one step holds.
+#[tokio::test]
+async fn the_demo_loaded_in_two_steps_is_the_demo() {
+    let staged = Store::demo_staged(Options::with_clock(fixed_clock(noon()))).expect("staged");
+    let early = all_rows(&staged).await;
+    // Waits for the rest: the dying account's interactions and history are there.
+    let larkspur = staged.account(1).await.expect("account 360");
+    assert!(!larkspur.interactions.is_empty());
+    let whole = demo();
+    let rows = all_rows(&whole).await;
+    assert_eq!(early.len(), 200);
+    assert_eq!(early, rows, "the first portfolio is the final one");
+    assert_eq!(all_rows(&staged).await, rows);
+    for row in &rows {
+        let a = staged.health(row.id).await.expect("health");
+        let b = whole.health(row.id).await.expect("health");
+        assert_eq!(a.explanation, b.explanation, "account {}", row.id);
+        assert_eq!(a.weekly, b.weekly, "account {}", row.id);
+        assert_eq!(a.monthly, b.monthly, "account {}", row.id);
+    }
+    let alerts = |s: &Store| {
+        let s = s.clone();
+        async move {
+            s.alerts(&AlertQuery::default())
+                .await
+                .expect("alerts")
+                .items
+                .into_iter()
+                .map(|a| (a.account_id, a.rule, a.message, a.at, a.state))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(alerts(&staged).await, alerts(&whole).await);
+    assert_eq!(
+        staged.dashboard().await.expect("dashboard"),
+        whole.dashboard().await.expect("dashboard")
+    );
+    assert_eq!(
+        staged.export().await.expect("export"),
+        whole.export().await.expect("export")
+    );
+    // Writes wait for the rest too, and then work as anywhere.
+    let mut account = staged.account(2).await.expect("360").account;
+    account.owner = "someone.else".into();
+    staged
+        .update("maya", Record::Account(account))
+        .await
+        .expect("update");
+}

@@ -203,38 +203,53 @@ pub struct Quick {
     pub biggest_drag: Option<String>,
     /// The measure of the biggest drag.
     pub drag_measure: Option<Measure>,
+    /// Where the biggest drag sits in the profile (component, measure) and its raw
+    /// value: enough to word its condition later ([`Quick::drag_condition`]).
+    pub drag_at: Option<(usize, usize, f64)>,
     /// Connections over the last 30 days, and over the 30 days before (the alert
     /// rules read them).
     pub connections_30d: u64,
     pub connections_prev_30d: u64,
 }
 
-/// Scores an account without building the explanation's words.
+/// Scores an account without building the explanation's words; the biggest drag's
+/// condition is worded.
 pub fn quick(data: &AccountData, profile: &Profile, now: Timestamp) -> Quick {
+    let mut q = quick_numbers(data, profile, now);
+    q.biggest_drag = q.drag_condition(profile);
+    q
+}
+
+/// [`quick`] without wording the biggest drag's condition (`biggest_drag` is
+/// `None`; [`Quick::drag_condition`] words it): a history backfill scores an
+/// account at 64 instants and words only the few that can raise an alert.
+pub fn quick_numbers(data: &AccountData, profile: &Profile, now: Timestamp) -> Quick {
     if !data.is_sorted() {
         let mut sorted = data.clone();
         sorted.sort();
-        return quick(&sorted, profile, now);
+        return quick_numbers(&sorted, profile, now);
     }
     let ctx = Context::new(data, now);
     let n = numbers(&ctx, profile);
-    let mut biggest: Option<(f64, Measure, f64, &Mapping)> = None;
+    // (drag, measure, raw, component index, measure index)
+    let mut biggest: Option<(f64, Measure, f64, usize, usize)> = None;
     if let Some((_, total)) = n.overall {
-        for ((c, score), values) in profile
+        for (ci, ((c, score), values)) in profile
             .components
             .iter()
             .zip(&n.components)
             .zip(&n.measures)
+            .enumerate()
         {
             let Some((_, ctotal)) = score else { continue };
-            for (spec, v) in c.measures.iter().zip(values) {
+            for (mi, (spec, v)) in c.measures.iter().zip(values).enumerate() {
                 if let Ok((raw, points)) = v {
                     let (_, _, drag) = shares(c.weight, total, spec.weight, *ctotal, *points);
                     // Ties go to the catalogue order, as in the explanation.
                     if drag > 0.0
                         && biggest.is_none_or(|b| drag > b.0 || (drag == b.0 && spec.measure < b.1))
                     {
-                        biggest = Some((drag, spec.measure, *raw, &spec.mapping));
+                        biggest = Some((drag, spec.measure, *raw, ci, mi));
                     }
                 }
             }
@@ -252,10 +267,21 @@ pub fn quick(data: &AccountData, profile: &Profile, now: Timestamp) -> Quick {
             .zip(&n.components)
             .map(|(c, s)| (c.id.clone(), s.map(|(s, _)| s)))
             .collect(),
-        biggest_drag: biggest.map(|(_, m, raw, mapping)| condition(m, raw, mapping)),
-        drag_measure: biggest.map(|(_, m, _, _)| m),
+        biggest_drag: None,
+        drag_measure: biggest.map(|(_, m, _, _, _)| m),
+        drag_at: biggest.map(|(_, _, raw, ci, mi)| (ci, mi, raw)),
         connections_30d: ctx.usage.connections_30d,
         connections_prev_30d: ctx.usage.connections_prev_30d,
+    }
+}
+
+impl Quick {
+    /// The condition of the biggest drag, worded with the profile it was scored
+    /// with.
+    pub fn drag_condition(&self, profile: &Profile) -> Option<String> {
+        let (ci, mi, raw) = self.drag_at?;
+        let spec = profile.components.get(ci)?.measures.get(mi)?;
+        Some(condition(spec.measure, raw, &spec.mapping))
     }
 }
 

@@ -124,6 +124,54 @@ impl AccountData {
         data
     }
 
+    /// Every account's records out of a dataset, sorted, in the order of
+    /// `d.accounts`: one pass over each list (records of accounts not in the
+    /// dataset are left out).
+    pub fn split(d: &crate::dataset::Dataset) -> Vec<AccountData> {
+        let slot: std::collections::HashMap<Id, usize> = d
+            .accounts
+            .iter()
+            .enumerate()
+            .map(|(k, a)| (a.id, k))
+            .collect();
+        let mut out: Vec<AccountData> = d
+            .accounts
+            .iter()
+            .map(|a| AccountData {
+                account: Some(a.clone()),
+                ..AccountData::default()
+            })
+            .collect();
+        fn deal<T: Clone>(
+            out: &mut [AccountData],
+            slot: &std::collections::HashMap<Id, usize>,
+            list: &[T],
+            account: impl Fn(&T) -> Id,
+            into: impl Fn(&mut AccountData) -> &mut Vec<T>,
+        ) {
+            for x in list {
+                if let Some(&k) = slot.get(&account(x)) {
+                    into(&mut out[k]).push(x.clone());
+                }
+            }
+        }
+        deal(&mut out, &slot, &d.contacts, |x| x.account_id, |a| &mut a.contacts);
+        deal(&mut out, &slot, &d.interactions, |x| x.account_id, |a| &mut a.interactions);
+        deal(&mut out, &slot, &d.agreements, |x| x.account_id, |a| &mut a.agreements);
+        deal(&mut out, &slot, &d.support_cases, |x| x.account_id, |a| &mut a.cases);
+        deal(&mut out, &slot, &d.nps_responses, |x| x.account_id, |a| &mut a.nps);
+        let mut names = FeatureNames::default();
+        for u in &d.usage {
+            if let Some(&k) = slot.get(&u.account_id) {
+                out[k].usage.push(names.fact(u));
+            }
+        }
+        for data in &mut out {
+            data.sort();
+        }
+        out
+    }
+
     /// Puts every list in time order (the engine reads windows of them).
     pub fn sort(&mut self) {
         self.interactions.sort_by_key(|i| (i.at, i.id));

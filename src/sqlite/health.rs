@@ -182,13 +182,35 @@ pub(crate) fn load(conn: &Connection, id: Id, now: Timestamp, depth: Depth) -> R
 }
 
 fn encode_components(c: &[(String, Option<f64>)]) -> String {
-    c.iter()
-        .map(|(id, s)| match s {
-            Some(s) => format!("{id}={s:.1}"),
-            None => format!("{id}="),
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    let mut out = String::with_capacity(c.len() * 16);
+    for (k, (id, s)) in c.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        out.push_str(id);
+        out.push('=');
+        if let Some(s) = s {
+            push_tenths(&mut out, *s);
+        }
+    }
+    out
+}
+
+/// Appends `v` with one decimal, exactly as `{:.1}` writes it. Formatting floats
+/// to a precision is slow (a backfill writes hundreds of thousands), so values in
+/// the usual range go through integers: the tenths `v * 10` rounded. That product
+/// is the double nearest the exact one and x.5 is a double, so the product can
+/// only cross a rounding boundary by landing on it: those ties (and negative,
+/// huge or non-finite values) are left to `{:.1}`.
+fn push_tenths(out: &mut String, v: f64) {
+    use std::fmt::Write;
+    let t = v * 10.0;
+    if v >= 0.0 && t < 1e15 && (t.fract() - 0.5).abs() > 0.0 {
+        let n = t.round() as u64;
+        let _ = write!(out, "{}.{}", n / 10, n % 10);
+    } else {
+        let _ = write!(out, "{v:.1}");
+    }
 }
 
 fn decode_components(text: &str) -> Vec<(String, Option<f64>)> {
@@ -862,11 +884,18 @@ fn score(
     let profile = setup.profiles.for_account(account);
     let today = now.date_naive();
     let last_week = week_start(today) - Days::new(7);
+    // Only weeks from here on can raise a transition alert (see `store_scored`):
+    // only their biggest drags are worded.
+    let recent = week_start(today) - Days::new(7 * 4);
     let mut past = vec![];
     if history {
         for (period, start, at) in backfill_points(now) {
-            let mut q = quick(data, profile, at);
-            let drag = q.biggest_drag.take();
+            let q = quick_numbers(data, profile, at);
+            let drag = if period == Period::Week && start >= recent {
+                q.drag_condition(profile)
+            } else {
+                None
+            };
             past.push((Snapshot::of_quick(account.id, &q, period, start), drag));
         }
     }
@@ -1015,25 +1044,135 @@ pub(crate) fn recompute_all_from(
 
 /// Scores every account of a dataset with its history, from the records in memory:
 /// what [`recompute_all`] with `history` computes once they are in the store, so it
-/// can run while they load. Written with [`store_all`].
-pub(crate) struct Prescored(Vec<Scored>);
-
-pub(crate) fn prescore(
-    dataset: &crate::dataset::Dataset,
-    setup: &HealthSetup,
+/// can run while they load. Any number of threads share the work through
+/// [`Prescore::help`]; [`Prescore::finish`] hands over the result. Written with
+/// [`store_all`].
+pub(crate) struct Prescore<'a> {
+    dataset: &'a crate::dataset::Dataset,
+    /// Each account's records, dealt out by the first helper.
+    accounts: std::sync::OnceLock<Vec<AccountData>>,
+    next: std::sync::atomic::AtomicUsize,
+    done: std::sync::Mutex<Vec<Scored>>,
+    setup: &'a HealthSetup,
     now: Timestamp,
-) -> Prescored {
-    let none = HashMap::new();
-    let mut ids: Vec<Id> = dataset.accounts.iter().map(|a| a.id).collect();
-    ids.sort_unstable();
-    Prescored(
-        ids.into_iter()
-            .filter_map(|id| score(&AccountData::of(dataset, id), setup, now, true, &none))
-            .collect(),
-    )
 }
 
-/// Writes what [`prescore`] computed, as [`recompute_all`] with `history` would.
+/// Every account scored, in id order.
+pub(crate) struct Prescored(Vec<Scored>);
+
+impl<'a> Prescore<'a> {
+    pub(crate) fn new(
+        dataset: &'a crate::dataset::Dataset,
+        setup: &'a HealthSetup,
+        now: Timestamp,
+    ) -> Prescore<'a> {
+        Prescore {
+            dataset,
+            accounts: std::sync::OnceLock::new(),
+            next: std::sync::atomic::AtomicUsize::new(0),
+            done: std::sync::Mutex::new(vec![]),
+            setup,
+            now,
+        }
+    }
+
+    /// Scores accounts already dealt out ([`AccountData::split`] of the dataset).
+    pub(crate) fn with_accounts(
+        dataset: &'a crate::dataset::Dataset,
+        accounts: Vec<AccountData>,
+        setup: &'a HealthSetup,
+        now: Timestamp,
+    ) -> Prescore<'a> {
+        let prescore = Prescore::new(dataset, setup, now);
+        let _ = prescore.accounts.set(accounts);
+        prescore
+    }
+
+    /// Scores accounts nobody has taken yet until none is left.
+    pub(crate) fn help(&self) {
+        let none = HashMap::new();
+        let accounts = self
+            .accounts
+            .get_or_init(|| AccountData::split(self.dataset));
+        let mut mine = vec![];
+        loop {
+            let k = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(data) = accounts.get(k) else {
+                break;
+            };
+            mine.extend(score(data, self.setup, self.now, true, &none));
+        }
+        self.done
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(mine);
+    }
+
+    /// What the helpers scored, once they have all returned.
+    pub(crate) fn finish(&self) -> Prescored {
+        let mut all = std::mem::take(&mut *self.done.lock().unwrap_or_else(|p| p.into_inner()));
+        all.sort_unstable_by_key(|s| s.id);
+        Prescored(all)
+    }
+
+    /// Frees the records dealt out on a thread of their own (thousands of
+    /// allocations the caller need not wait for).
+    pub(crate) fn free(self) {
+        if let Some(accounts) = self.accounts.into_inner() {
+            drop_elsewhere(accounts);
+        }
+    }
+}
+
+/// Each account's current score and trend, as the full scoring with history
+/// computes them (the trend against the score at the close of last week), for the
+/// portfolio to show before the history is built.
+pub(crate) fn preview(
+    accounts: &[AccountData],
+    setup: &HealthSetup,
+    now: Timestamp,
+) -> Vec<(Id, Quick, Option<f64>)> {
+    let last_week = week_start(now.date_naive()) - Days::new(7);
+    let closed = backfill_points(now)
+        .into_iter()
+        .find(|(period, start, _)| *period == Period::Week && *start == last_week)
+        .map(|(_, _, at)| at);
+    accounts
+        .iter()
+        .filter_map(|data| {
+            let account = data.account.as_ref()?;
+            let profile = setup.profiles.for_account(account);
+            let current = quick(data, profile, now);
+            let prev = closed.and_then(|at| quick_numbers(data, profile, at).score);
+            let trend = trend(current.score, prev);
+            Some((account.id, current, trend))
+        })
+        .collect()
+}
+
+/// Writes the score columns of [`preview`] (the rest of what storing a score
+/// writes comes with the history).
+pub(crate) fn store_preview(conn: &Connection, scores: &[(Id, Quick, Option<f64>)]) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "UPDATE accounts SET health_score = ?, health_status = ?, health_trend = ?,
+                 health_drag = ? WHERE id = ?",
+        )
+        .map_err(Error::storage)?;
+    for (id, q, trend) in scores {
+        stmt.execute(params![
+            q.score,
+            q.status.map(|s| s.as_str()),
+            trend,
+            q.drag_measure.map(Measure::key),
+            id
+        ])
+        .map_err(Error::storage)?;
+    }
+    Ok(())
+}
+
+/// Writes what [`Prescore`] computed, as [`recompute_all`] with `history` would.
 pub(crate) fn store_all(
     conn: &Connection,
     setup: &HealthSetup,
@@ -1047,6 +1186,16 @@ pub(crate) fn store_all(
     set_meta(conn, "health_fingerprint", &setup.fingerprint())?;
     set_meta(conn, "health_day", &now.date_naive().to_string())?;
     Ok(report)
+}
+
+/// Frees `value` on a short-lived thread, so the caller does not wait for it.
+pub(crate) fn drop_elsewhere<T: Send + 'static>(value: T) {
+    if let Err(e) = std::thread::Builder::new()
+        .name("tend-free".into())
+        .spawn(move || drop(value))
+    {
+        tracing::debug!("freeing on the caller's thread: {e}");
+    }
 }
 
 fn joined(h: std::thread::ScopedJoinHandle<'_, Vec<Scored>>) -> Result<Vec<Scored>> {
@@ -1064,6 +1213,16 @@ fn store_scored(
     old: &HashMap<Id, Stored>,
     report: &mut RecomputeReport,
 ) -> Result<()> {
+    // The past snapshots in the table's key order: each lands after the last one
+    // written instead of somewhere in the middle.
+    let mut past: Vec<&Snapshot> = scored
+        .iter()
+        .flat_map(|s| s.past.iter().map(|(s, _)| s))
+        .collect();
+    past.sort_unstable_by_key(|s| (s.period.as_str(), s.start, s.account_id));
+    for s in past {
+        put_snapshot(conn, s)?;
+    }
     for scored in scored {
         report.accounts += 1;
         let was = old.get(&scored.id).copied().unwrap_or_default();
@@ -1073,7 +1232,6 @@ fn store_scored(
         let recent = week_start(scored.current.at.date_naive()) - Days::new(7 * 4);
         let mut before = None;
         for (s, drag) in &scored.past {
-            put_snapshot(conn, s)?;
             if s.period != Period::Week {
                 continue;
             }
@@ -1122,4 +1280,34 @@ pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
     })
     .optional()
     .map_err(Error::storage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_tenths;
+
+    fn tenths(v: f64) -> String {
+        let mut s = String::new();
+        push_tenths(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn tenths_are_written_as_the_standard_formatting_writes_them() {
+        let mut values = vec![
+            0.0, 0.05, 0.15, 0.25, 0.95, 1.45, 2.5, 9.95, 72.25, 72.35, 99.95, 99.96, 100.0,
+            -0.04, -3.25, 1e16, f64::NAN, f64::INFINITY,
+        ];
+        // Every hundredth and thousandth of the score range, and a spread of
+        // arbitrary doubles (a fixed linear congruential sequence).
+        values.extend((0..=100_000).map(|k| f64::from(k) / 1000.0));
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            values.push((x >> 11) as f64 / (1u64 << 53) as f64 * 100.0);
+        }
+        for v in values {
+            assert_eq!(tenths(v), format!("{v:.1}"), "{v:?}");
+        }
+    }
 }

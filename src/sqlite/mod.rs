@@ -31,7 +31,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::backend::*;
 use crate::dataset::{Dataset, ImportReport};
 use crate::domain::*;
-use crate::health::HealthSetup;
+use crate::health::{AccountData, HealthSetup};
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -70,6 +70,25 @@ struct Inner {
     writes: AtomicUsize,
     /// Keeps a demo store's directory alive as long as the store.
     _temp: Option<tempfile::TempDir>,
+    /// Set while a demo store loads behind its first rows (see
+    /// [`Store::demo_staged`]): `None` until the load ends, then how it ended.
+    loading: std::sync::OnceLock<tokio::sync::watch::Receiver<Option<Loaded>>>,
+}
+
+/// How a load behind the first rows ended.
+type Loaded = std::result::Result<(), String>;
+
+/// The loads running behind demo stores, so the process can wait for them before
+/// it exits (the store's temporary directory is removed when the load lets go).
+static BACKGROUND_LOADS: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
+
+/// Waits for the loads running behind demo stores (at most a few hundred
+/// milliseconds; called once the app has closed).
+pub fn wait_for_background_loads() {
+    let loads = std::mem::take(&mut *BACKGROUND_LOADS.lock().unwrap_or_else(|p| p.into_inner()));
+    for load in loads {
+        let _ = load.join();
+    }
 }
 
 /// The write-ahead log size past which it is folded back into the file.
@@ -117,7 +136,11 @@ fn start_upkeep(path: &Path) -> Result<std::sync::mpsc::SyncSender<Chore>> {
 impl Drop for Inner {
     fn drop(&mut self) {
         // Fold the write-ahead log back into the file, so a copy of the .db alone
-        // has every write. Failure only means the log stays beside the file.
+        // has every write. Failure only means the log stays beside the file. A
+        // demo store's directory is deleted next: nothing to fold.
+        if self._temp.is_some() {
+            return;
+        }
         if let Ok(conn) = self.writer.lock() {
             let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
         }
@@ -226,6 +249,26 @@ fn refresh_statistics(conn: &Connection, imported: usize) -> Result<()> {
     Ok(())
 }
 
+/// A temporary directory for a demo store, and the store's path in it.
+fn demo_dir() -> Result<(tempfile::TempDir, PathBuf)> {
+    let dir = tempfile::Builder::new()
+        .prefix("tend-demo-")
+        .tempdir()
+        .map_err(|e| Error::storage(format!("cannot create a temporary directory: {e}")))?;
+    let path = dir.path().join("demo.db");
+    Ok((dir, path))
+}
+
+/// One account's records per account of a dataset (dealt out on a second thread
+/// while the first rows load).
+struct AccountDataSplit(Vec<AccountData>);
+
+impl AccountDataSplit {
+    fn of(dataset: &Dataset) -> AccountDataSplit {
+        AccountDataSplit(AccountData::split(dataset))
+    }
+}
+
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
 
@@ -316,6 +359,7 @@ impl Store {
                 chores,
                 writes: AtomicUsize::new(0),
                 _temp: temp,
+                loading: std::sync::OnceLock::new(),
             }),
         };
         store.refresh_derived_if_stale()?;
@@ -339,18 +383,124 @@ impl Store {
         let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF")?;
         let setup = self.inner.health.clone();
-        let now = self.now();
+        let scoring = health::Prescore::new(dataset, &setup, self.now());
         let out = std::thread::scope(|scope| {
-            let scoring = scope.spawn(|| health::prescore(dataset, &setup, now));
+            let shared = &scoring;
+            let other = scope.spawn(move || shared.help());
             self.load_parsed(dataset, |tx, now| {
-                let scored = scoring
+                // The rows are in: score what is left beside the other thread.
+                shared.help();
+                other
                     .join()
                     .map_err(|_| Error::storage("the health scoring thread panicked"))?;
-                health::store_all(tx, &setup, now, scored).map(drop)
+                health::store_all(tx, &setup, now, shared.finish()).map(drop)
             })
         });
+        scoring.free();
         set("PRAGMA foreign_keys = ON")?;
         out
+    }
+
+    /// The demo store in two steps, for the app: returns once the accounts, their
+    /// agreements and their current scores are in (the portfolio can be read), and
+    /// loads the rest — contacts, interactions, usage, cases and the other records,
+    /// the year of health history, the alerts — on a thread of its own. Until that
+    /// load has committed, every read except an unfiltered portfolio page and every
+    /// write waits for it; then the store is exactly the one [`Store::demo`] builds.
+    pub fn demo_staged(options: Options) -> Result<Store> {
+        let mut dataset = crate::dataset::parse(DEMO_FIXTURES, "assets/demo.json")
+            .map_err(|p| Error::storage(p.to_string()))?;
+        let (dir, path) = demo_dir()?;
+        dataset.rebase_to((options.clock)().date_naive());
+        let store = Store::open_inner(&path, options, Some(dir))?;
+        let setup = store.inner.health.clone();
+        let set = |sql: &str| store.writer().execute_batch(sql).map_err(Error::storage);
+        set("PRAGMA foreign_keys = OFF")?;
+        let first = Dataset {
+            accounts: dataset.accounts.clone(),
+            agreements: dataset.agreements.clone(),
+            ..Dataset::new(dataset.anchor)
+        };
+        let today = store.now().date_naive();
+        let accounts = std::thread::scope(|scope| {
+            let split = scope.spawn(|| AccountDataSplit::of(&dataset));
+            store.write_blocking(|tx, now| {
+                Loader::new(tx).load(&first)?;
+                derived::refresh_all(tx, today)?;
+                let accounts = split
+                    .join()
+                    .map_err(|_| Error::storage("dealing out the demo records panicked"))?;
+                health::store_preview(tx, &health::preview(&accounts.0, &setup, now))?;
+                Ok(accounts.0)
+            })
+        })?;
+        health::drop_elsewhere(first);
+        // The rest, behind the first rows.
+        dataset.accounts.clear();
+        dataset.agreements.clear();
+        let (done, waiting) = tokio::sync::watch::channel(None);
+        let _ = store.inner.loading.set(waiting);
+        let behind = store.clone();
+        let load = std::thread::Builder::new()
+            .name("tend-demo-load".into())
+            .spawn(move || {
+                let count = accounts.len();
+                let out = behind.load_rest(&dataset, accounts, count);
+                if let Err(e) = &out {
+                    tracing::error!("loading the demo failed: {e}");
+                }
+                let _ = behind.writer().execute_batch("PRAGMA foreign_keys = ON");
+                let _ = done.send(Some(out.map_err(|e| e.to_string())));
+                drop(behind);
+                drop(dataset);
+            })
+            .map_err(|e| Error::storage(format!("cannot start loading the demo: {e}")))?;
+        BACKGROUND_LOADS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(load);
+        Ok(store)
+    }
+
+    /// The second step of [`Store::demo_staged`]: every record but the accounts
+    /// and agreements already in, the health history scored from `accounts` (the
+    /// dataset's records dealt out per account) while they load.
+    fn load_rest(&self, rest: &Dataset, accounts: Vec<AccountData>, count: usize) -> Result<()> {
+        let setup = self.inner.health.clone();
+        let scoring = health::Prescore::with_accounts(rest, accounts, &setup, self.now());
+        let out = std::thread::scope(|scope| {
+            let shared = &scoring;
+            let other = scope.spawn(move || shared.help());
+            self.load_parsed(rest, |tx, now| {
+                shared.help();
+                other
+                    .join()
+                    .map_err(|_| Error::storage("the health scoring thread panicked"))?;
+                health::store_all(tx, &setup, now, shared.finish())?;
+                // The statistics the first step could not gather (its load had no
+                // cases yet).
+                refresh_statistics(tx, count)
+            })
+        });
+        scoring.free();
+        out.map(drop)
+    }
+
+    /// Waits until a load behind the first rows (a staged demo store) has ended;
+    /// at once otherwise.
+    async fn ready(&self) -> Result<()> {
+        let Some(waiting) = self.inner.loading.get() else {
+            return Ok(());
+        };
+        let mut waiting = waiting.clone();
+        let ended = waiting
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| Error::storage("the demo stopped loading"))?;
+        match ended.as_ref() {
+            Some(Err(e)) => Err(Error::storage(format!("the demo could not be loaded: {e}"))),
+            _ => Ok(()),
+        }
     }
 
     /// A fresh temporary store loaded with `dataset` rebased to the clock's today.
@@ -363,14 +513,12 @@ impl Store {
         options: Options,
         import: fn(&Store, &Dataset) -> Result<ImportReport>,
     ) -> Result<Store> {
-        let dir = tempfile::Builder::new()
-            .prefix("tend-demo-")
-            .tempdir()
-            .map_err(|e| Error::storage(format!("cannot create a temporary directory: {e}")))?;
-        let path = dir.path().join("demo.db");
+        let (dir, path) = demo_dir()?;
         dataset.rebase_to((options.clock)().date_naive());
         let store = Store::open_inner(&path, options, Some(dir))?;
         import(&store, &dataset)?;
+        // Tens of thousands of records: freed while the caller goes on.
+        health::drop_elsewhere(dataset);
         Ok(store)
     }
 
@@ -409,6 +557,17 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Connection, Timestamp) -> Result<T> + Send + 'static,
     {
+        self.ready().await?;
+        self.read_now(f).await
+    }
+
+    /// Runs a read on the blocking pool without waiting for a load behind the
+    /// first rows.
+    async fn read_now<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, Timestamp) -> Result<T> + Send + 'static,
+    {
         let store = self.clone();
         tokio::task::spawn_blocking(move || {
             let now = store.now();
@@ -425,6 +584,7 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction, Timestamp) -> Result<T> + Send + 'static,
     {
+        self.ready().await?;
         let store = self.clone();
         tokio::task::spawn_blocking(move || store.write_blocking(f))
             .await
@@ -578,6 +738,14 @@ impl Store {
 impl Backend for Store {
     async fn portfolio(&self, query: &PortfolioQuery) -> Result<Page<AccountRow>> {
         let q = query.clone();
+        // While a demo loads behind its first rows, a page of accounts without a
+        // filter expression reads only what is already in: the accounts, their
+        // agreements' MRR and renewal, their current scores.
+        if q.filter.expr.as_deref().is_none_or(|e| e.trim().is_empty()) {
+            return self
+                .read_now(move |c, now| read::portfolio(c, &q, now.date_naive()))
+                .await;
+        }
         self.read(move |c, now| read::portfolio(c, &q, now.date_naive()))
             .await
     }
@@ -684,12 +852,14 @@ impl Backend for Store {
             .await
     }
     async fn import(&self, dataset: Dataset) -> Result<ImportReport> {
+        self.ready().await?;
         let store = self.clone();
         tokio::task::spawn_blocking(move || store.import_blocking(&dataset))
             .await
             .map_err(|e| Error::storage(format!("import task failed: {e}")))?
     }
     async fn export(&self) -> Result<Dataset> {
+        self.ready().await?;
         let store = self.clone();
         tokio::task::spawn_blocking(move || store.export_blocking())
             .await
