@@ -45,6 +45,18 @@ async fn showing(
     h: u16,
     rows: Result<Vec<tend::backend::AccountRow>, String>,
 ) -> App {
+    showing_with(store, w, h, rows, true).await
+}
+
+/// An app over `rows`; with `answer`, the account loads it asks for answered
+/// (without, its account pane says it is loading).
+async fn showing_with(
+    store: &Store,
+    w: u16,
+    h: u16,
+    rows: Result<Vec<tend::backend::AccountRow>, String>,
+    answer: bool,
+) -> App {
     let now = store.now();
     let mut app = App::new(Keymap::default(), now);
     app.update(Msg::Resize(w, h));
@@ -54,6 +66,9 @@ async fn showing(
         descending: app.portfolio.descending,
     };
     let mut pending = app.update(Msg::Portfolio(rows, now, asked));
+    if !answer {
+        return app;
+    }
     while let Some(cmd) = pending.pop() {
         if let Command::LoadAccount(id) = cmd {
             let a = store
@@ -145,6 +160,45 @@ fn demo_figures(c: &mut Criterion) {
             black_box(started.elapsed())
         })
     });
+    // What `tend demo` does: the demo store in two steps, the portfolio drawn
+    // as soon as the first step is in (the account pane says it is loading)...
+    let rt = &rt;
+    let theme = &theme;
+    let staged = |complete: bool| {
+        move |b: &mut criterion::Bencher| {
+            b.iter_custom(|iters| {
+                let mut total = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    let started = Instant::now();
+                    let store =
+                        Store::demo_staged(Options::with_clock(fixed_clock(common::anchor())))
+                            .expect("demo");
+                    let app = rt.block_on(async {
+                        let rows = load_portfolio(
+                            &store,
+                            &Default::default(),
+                            PortfolioSort::Health,
+                            false,
+                        )
+                        .await
+                        .map_err(|e| e.to_string());
+                        showing_with(&store, 80, 24, rows, complete).await
+                    });
+                    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+                    t.draw(|f| view::draw(f, &app, theme)).expect("draw");
+                    total += started.elapsed();
+                    // The next round starts on a quiet machine.
+                    drop(store);
+                    tend::sqlite::wait_for_background_loads();
+                }
+                total
+            })
+        }
+    };
+    g.bench_function("demo_staged_to_first_frame", staged(false));
+    // ... and to the first screen complete (its account and health read, which
+    // waits for the second step).
+    g.bench_function("demo_staged_to_complete_first_screen", staged(true));
     g.finish();
 }
 

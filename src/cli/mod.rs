@@ -334,7 +334,11 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Task(cmd) => write::task(&cli, &settings, cmd).await,
         Command::Demo => {
             let options = store_options(&settings)?;
-            app(&settings, read_only, move || Store::demo(options)).await
+            // The portfolio shows as soon as the accounts are in; the rest loads
+            // behind it.
+            let out = app(&settings, read_only, move || Store::demo_staged(options)).await;
+            crate::sqlite::wait_for_background_loads();
+            out
         }
         Command::Serve(args) => remote::serve(&cli, &settings, args).await,
         Command::Login(args) => remote::login(&settings, args).await,

@@ -155,11 +155,41 @@ impl AccountData {
                 }
             }
         }
-        deal(&mut out, &slot, &d.contacts, |x| x.account_id, |a| &mut a.contacts);
-        deal(&mut out, &slot, &d.interactions, |x| x.account_id, |a| &mut a.interactions);
-        deal(&mut out, &slot, &d.agreements, |x| x.account_id, |a| &mut a.agreements);
-        deal(&mut out, &slot, &d.support_cases, |x| x.account_id, |a| &mut a.cases);
-        deal(&mut out, &slot, &d.nps_responses, |x| x.account_id, |a| &mut a.nps);
+        deal(
+            &mut out,
+            &slot,
+            &d.contacts,
+            |x| x.account_id,
+            |a| &mut a.contacts,
+        );
+        deal(
+            &mut out,
+            &slot,
+            &d.interactions,
+            |x| x.account_id,
+            |a| &mut a.interactions,
+        );
+        deal(
+            &mut out,
+            &slot,
+            &d.agreements,
+            |x| x.account_id,
+            |a| &mut a.agreements,
+        );
+        deal(
+            &mut out,
+            &slot,
+            &d.support_cases,
+            |x| x.account_id,
+            |a| &mut a.cases,
+        );
+        deal(
+            &mut out,
+            &slot,
+            &d.nps_responses,
+            |x| x.account_id,
+            |a| &mut a.nps,
+        );
         let mut names = FeatureNames::default();
         for u in &d.usage {
             if let Some(&k) = slot.get(&u.account_id) {

@@ -1295,8 +1295,24 @@ mod tests {
     #[test]
     fn tenths_are_written_as_the_standard_formatting_writes_them() {
         let mut values = vec![
-            0.0, 0.05, 0.15, 0.25, 0.95, 1.45, 2.5, 9.95, 72.25, 72.35, 99.95, 99.96, 100.0,
-            -0.04, -3.25, 1e16, f64::NAN, f64::INFINITY,
+            0.0,
+            0.05,
+            0.15,
+            0.25,
+            0.95,
+            1.45,
+            2.5,
+            9.95,
+            72.25,
+            72.35,
+            99.95,
+            99.96,
+            100.0,
+            -0.04,
+            -3.25,
+            1e16,
+            f64::NAN,
+            f64::INFINITY,
         ];
         // Every hundredth and thousandth of the score range, and a spread of
         // arbitrary doubles (a fixed linear congruential sequence).
