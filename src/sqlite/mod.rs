@@ -700,11 +700,13 @@ impl Store {
         })
     }
 
-    /// Loads data produced chunk by chunk (the generator) in one transaction.
-    /// Chunks are trusted to be valid and to use fresh ids.
+    /// Loads data produced chunk by chunk (the generator) in one transaction. The
+    /// producer runs on a thread of its own, making the next chunk while this one
+    /// loads; if it fails, nothing is written. Chunks are trusted to be valid and
+    /// to use fresh ids.
     pub fn bulk_load(
         &self,
-        produce: impl FnOnce(&mut dyn FnMut(&Dataset) -> Result<()>) -> Result<()>,
+        produce: impl FnOnce(&mut dyn FnMut(Dataset) -> Result<()>) -> Result<()> + Send,
     ) -> Result<()> {
         let today = self.now().date_naive();
         // The chunks are trusted (fresh ids, references inside the generation), so
@@ -714,12 +716,29 @@ impl Store {
         let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000")?;
         let setup = self.inner.health.clone();
-        let out = self.write_blocking(|tx, now| {
-            let mut loader = Loader::new(tx);
-            produce(&mut |chunk| loader.load(chunk))?;
-            derived::refresh_all(tx, today)?;
-            health::recompute_all(tx, &setup, now, true)?;
-            analyze(tx)
+        let out = std::thread::scope(|scope| {
+            let (send, chunks) = std::sync::mpsc::sync_channel::<Dataset>(2);
+            let producer = scope.spawn(move || {
+                produce(&mut |chunk| {
+                    send.send(chunk)
+                        .map_err(|_| Error::storage("the load stopped before the data ended"))
+                })
+            });
+            self.write_blocking(|tx, now| {
+                let mut loader = Loader::new(tx);
+                for chunk in chunks.iter() {
+                    loader.load(&chunk)?;
+                    health::drop_elsewhere(chunk);
+                }
+                // The channel closes when the producer returns: a failure means
+                // the data is incomplete, and the transaction rolls back.
+                producer
+                    .join()
+                    .map_err(|_| Error::storage("the data producer panicked"))??;
+                derived::refresh_all(tx, today)?;
+                health::recompute_all(tx, &setup, now, true)?;
+                analyze(tx)
+            })
         });
         set(&format!(
             "PRAGMA foreign_keys = ON; PRAGMA cache_size = {WRITER_CACHE}"
