@@ -538,3 +538,57 @@ fn import_failing_late_leaves_the_file_unchanged() {
     let d = parse(text.as_bytes(), FILE).unwrap_or_else(|p| panic!("{p}"));
     assert_refused_unchanged(&path, &d, &["change_log"]);
 }
+
+fn generated_chunks() -> tend::generate::GenConfig {
+    tend::generate::GenConfig {
+        chunk: 20,
+        ..tend::generate::GenConfig::new(
+            60,
+            3,
+            DateTime::parse_from_rfc3339("2026-03-18T10:00:00Z")
+                .expect("anchor")
+                .to_utc(),
+        )
+    }
+}
+
+/// `tend generate` loads chunks made on another thread: a generation that fails
+/// half-way leaves the store without a row of it.
+#[test]
+fn a_generation_that_fails_midway_writes_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Store::open(dir.path().join("g.db")).expect("store");
+    let mut made = 0;
+    let out = store.bulk_load(|sink| {
+        tend::generate::generate(&generated_chunks(), |chunk| {
+            made += 1;
+            if made == 2 {
+                return Err(Error::storage("the disk is full"));
+            }
+            sink(chunk)
+        })
+        .map(drop)
+    });
+    assert!(out.expect_err("refused").to_string().contains("the disk is full"));
+    assert_eq!(store.account_count().expect("count"), 0);
+}
+
+/// A load that fails (here a chunk whose ids are taken) stops the generation
+/// instead of leaving it waiting, and writes nothing.
+#[test]
+fn a_load_that_fails_stops_the_generation() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Store::open(dir.path().join("g.db")).expect("store");
+    let data = tend::generate::generate_dataset(&generated_chunks());
+    let mut sent = 0;
+    let out = store.bulk_load(|sink| {
+        for _ in 0..10 {
+            sink(data.clone())?;
+            sent += 1;
+        }
+        Ok(())
+    });
+    assert!(out.is_err(), "the second copy reuses the first one's ids");
+    assert!(sent < 10, "the producer stopped early ({sent} sent)");
+    assert_eq!(store.account_count().expect("count"), 0);
+}

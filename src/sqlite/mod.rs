@@ -725,6 +725,9 @@ impl Store {
                 })
             });
             self.write_blocking(|tx, now| {
+                // Moved in: a failed load drops it on return, which stops the
+                // producer at its next chunk instead of leaving it waiting.
+                let chunks = chunks;
                 let mut loader = Loader::new(tx);
                 for chunk in chunks.iter() {
                     loader.load(&chunk)?;
