@@ -48,12 +48,18 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli, settings)) {
+    let code = match runtime.block_on(run(cli, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure { code, message }) => {
             tracing::error!(code, "{message}");
             eprintln!("tend: {message}");
             ExitCode::from(code as u8)
         }
-    }
+    };
+    // Dropping the runtime waits for the blocking work under way (a demo store
+    // being built); then the demo's load behind its first rows is waited for, so
+    // its temporary directory goes with it even when the app closed at once.
+    drop(runtime);
+    tend::sqlite::wait_for_background_loads();
+    code
 }

@@ -335,10 +335,8 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Demo => {
             let options = store_options(&settings)?;
             // The portfolio shows as soon as the accounts are in; the rest loads
-            // behind it.
-            let out = app(&settings, read_only, move || Store::demo_staged(options)).await;
-            crate::sqlite::wait_for_background_loads();
-            out
+            // behind it (main waits for that load before the process exits).
+            app(&settings, read_only, move || Store::demo_staged(options)).await
         }
         Command::Serve(args) => remote::serve(&cli, &settings, args).await,
         Command::Login(args) => remote::login(&settings, args).await,
