@@ -569,7 +569,11 @@ fn a_generation_that_fails_midway_writes_nothing() {
         })
         .map(drop)
     });
-    assert!(out.expect_err("refused").to_string().contains("the disk is full"));
+    assert!(
+        out.expect_err("refused")
+            .to_string()
+            .contains("the disk is full")
+    );
     assert_eq!(store.account_count().expect("count"), 0);
 }
 
