@@ -110,7 +110,7 @@ fn loads(c: &mut Criterion) {
             },
             |(dir, store)| {
                 store
-                    .bulk_load(|sink| tend::generate::generate(&cfg, |c| sink(c)).map(|_| ()))
+                    .bulk_load(|sink| tend::generate::generate(&cfg, sink).map(|_| ()))
                     .expect("generate");
                 (dir, store)
             },

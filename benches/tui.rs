@@ -34,6 +34,13 @@ impl std::io::Write for Counting {
     }
 }
 
+/// This process's resident memory (Linux), in KiB.
+fn resident_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn key(c: char) -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
 }
@@ -222,6 +229,14 @@ fn large_figures(c: &mut Criterion) {
     g.finish();
     let store = Store::open_with_clock(&path, fixed_clock(common::anchor())).expect("open");
     let mut app = rt.block_on(loaded(&store, 200, 50));
+    // The memory the app holds with the 100k portfolio loaded (this process also
+    // holds criterion and the store's connections, as the app does).
+    if let Some(kb) = resident_kb() {
+        eprintln!(
+            "resident memory with the 100k portfolio loaded: {} MB",
+            kb / 1024
+        );
+    }
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
     app.update(key('/'));
     let mut g = c.benchmark_group("tui_100k");

@@ -49,7 +49,7 @@ pub fn large_store_path() -> PathBuf {
         let mut rows = 0;
         store
             .bulk_load(|sink| {
-                rows = generate(&GenConfig::new(n, 42, anchor()), |c| sink(c))?.rows;
+                rows = generate(&GenConfig::new(n, 42, anchor()), sink)?.rows;
                 Ok(())
             })
             .expect("generate");

@@ -860,7 +860,7 @@ fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), 
     }
     let mut stats = Default::default();
     store.bulk_load(|sink| {
-        stats = generate(&cfg, |chunk| sink(chunk))?;
+        stats = generate(&cfg, sink)?;
         Ok(())
     })?;
     let secs = started.elapsed().as_secs_f64();
