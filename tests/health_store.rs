@@ -469,18 +469,9 @@ async fn the_demo_history_scored_in_memory_matches_one_scored_from_the_store() {
         tend::dataset::parse(tend::sqlite::DEMO_FIXTURES, "assets/demo.json").expect("fixtures");
     let slow = Store::demo_from(dataset, Options::with_clock(fixed_clock(noon())))
         .expect("demo store from the dataset");
-    let page = fast
-        .portfolio(&PortfolioQuery {
-            page: PageRequest {
-                offset: 0,
-                limit: 1000,
-            },
-            ..Default::default()
-        })
-        .await
-        .expect("portfolio");
-    assert_eq!(page.items.len(), 200);
-    for row in &page.items {
+    let rows = all_rows(&fast).await;
+    assert_eq!(rows.len(), 200);
+    for row in &rows {
         let a = fast.health(row.id).await.expect("health");
         let b = slow.health(row.id).await.expect("health");
         assert_eq!(

@@ -696,8 +696,17 @@ fn the_checks_catch_what_they_should() {
 fn an_idle_app_writes_nothing() {
     let mut tui = Tui::start(80, 24, &[]);
     tui.wait_portfolio();
-    // The selected account loads after the portfolio: wait until the screen has
-    // settled (no byte for a moment), then watch an idle stretch.
+    // The demo's rest loads behind the portfolio, then the selected account (its
+    // name in the header) and the open alerts (their count in the views bar).
+    tui.wait_until("the demo loaded", START_TIMEOUT, |t| {
+        t.row(0).contains('▸')
+            && t.row(1)
+                .split("Alerts ")
+                .nth(1)
+                .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    });
+    // Wait until the screen has settled (no byte for a moment), then watch an idle
+    // stretch.
     let mut last = tui.raw().len();
     let settled = Instant::now();
     loop {

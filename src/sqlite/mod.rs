@@ -382,23 +382,33 @@ impl Store {
     fn import_trusted(&self, dataset: &Dataset) -> Result<ImportReport> {
         let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF")?;
-        let setup = self.inner.health.clone();
-        let scoring = health::Prescore::new(dataset, &setup, self.now());
-        let out = std::thread::scope(|scope| {
-            let shared = &scoring;
-            let other = scope.spawn(move || shared.help());
-            self.load_parsed(dataset, |tx, now| {
-                // The rows are in: score what is left beside the other thread.
-                shared.help();
-                other
-                    .join()
-                    .map_err(|_| Error::storage("the health scoring thread panicked"))?;
-                health::store_all(tx, &setup, now, shared.finish()).map(drop)
-            })
-        });
+        let scoring = health::Prescore::new(dataset, &self.inner.health, self.now());
+        let out = self.load_while_scoring(dataset, &scoring, |_| Ok(()));
         scoring.free();
         set("PRAGMA foreign_keys = ON")?;
         out
+    }
+
+    /// Loads `dataset` in one transaction while a second thread scores its
+    /// accounts' history (`scoring`; this thread joins in once the rows are in),
+    /// then stores the history and runs `then` in the same transaction.
+    fn load_while_scoring(
+        &self,
+        dataset: &Dataset,
+        scoring: &health::Prescore,
+        then: impl FnOnce(&rusqlite::Transaction) -> Result<()>,
+    ) -> Result<ImportReport> {
+        std::thread::scope(|scope| {
+            let other = scope.spawn(move || scoring.help());
+            self.load_parsed(dataset, |tx, now| {
+                scoring.help();
+                other
+                    .join()
+                    .map_err(|_| Error::storage("the health scoring thread panicked"))?;
+                health::store_all(tx, &self.inner.health, now, scoring.finish())?;
+                then(tx)
+            })
+        })
     }
 
     /// The demo store in two steps, for the app: returns once the accounts, their
@@ -466,22 +476,11 @@ impl Store {
     /// and agreements already in, the health history scored from `accounts` (the
     /// dataset's records dealt out per account) while they load.
     fn load_rest(&self, rest: &Dataset, accounts: Vec<AccountData>, count: usize) -> Result<()> {
-        let setup = self.inner.health.clone();
-        let scoring = health::Prescore::with_accounts(rest, accounts, &setup, self.now());
-        let out = std::thread::scope(|scope| {
-            let shared = &scoring;
-            let other = scope.spawn(move || shared.help());
-            self.load_parsed(rest, |tx, now| {
-                shared.help();
-                other
-                    .join()
-                    .map_err(|_| Error::storage("the health scoring thread panicked"))?;
-                health::store_all(tx, &setup, now, shared.finish())?;
-                // The statistics the first step could not gather (its load had no
-                // cases yet).
-                refresh_statistics(tx, count)
-            })
-        });
+        let scoring =
+            health::Prescore::with_accounts(rest, accounts, &self.inner.health, self.now());
+        // The statistics the first step could not gather (its load had no cases
+        // yet).
+        let out = self.load_while_scoring(rest, &scoring, |tx| refresh_statistics(tx, count));
         scoring.free();
         out.map(drop)
     }
