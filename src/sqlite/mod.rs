@@ -259,16 +259,6 @@ fn demo_dir() -> Result<(tempfile::TempDir, PathBuf)> {
     Ok((dir, path))
 }
 
-/// One account's records per account of a dataset (dealt out on a second thread
-/// while the first rows load).
-struct AccountDataSplit(Vec<AccountData>);
-
-impl AccountDataSplit {
-    fn of(dataset: &Dataset) -> AccountDataSplit {
-        AccountDataSplit(AccountData::split(dataset))
-    }
-}
-
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
 
@@ -433,15 +423,16 @@ impl Store {
         };
         let today = store.now().date_naive();
         let accounts = std::thread::scope(|scope| {
-            let split = scope.spawn(|| AccountDataSplit::of(&dataset));
+            // Each account's records, dealt out while the first rows load.
+            let split = scope.spawn(|| AccountData::split(&dataset));
             store.write_blocking(|tx, now| {
                 Loader::new(tx).load(&first)?;
                 derived::refresh_all(tx, today)?;
                 let accounts = split
                     .join()
                     .map_err(|_| Error::storage("dealing out the demo records panicked"))?;
-                health::store_preview(tx, &health::preview(&accounts.0, &setup, now))?;
-                Ok(accounts.0)
+                health::store_preview(tx, &health::preview(&accounts, &setup, now))?;
+                Ok(accounts)
             })
         })?;
         health::drop_elsewhere(first);
