@@ -77,23 +77,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Constraint::Min(1),
     ])
     .areas(inner);
-    let d = match &a.data {
-        Loadable::Ready { value, .. } => value,
-        Loadable::Failed(e) => {
-            return message(
-                f,
-                inner,
-                &format!(
-                    "could not load the account: {e}{}",
-                    app.keys
-                        .key_for(app.screen(), crate::tui::keys::Action::Refresh)
-                        .map(|k| format!(" — {k} to retry"))
-                        .unwrap_or_default()
-                ),
-                theme.error,
-            );
-        }
-        _ => return message(f, inner, "loading the account…", theme.dim),
+    let Some(d) = super::ready(f, app, theme, inner, "account", &a.data) else {
+        return;
     };
     let r = &d.row;
     let today = d.as_of.date_naive();

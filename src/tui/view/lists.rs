@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
 
-use super::{ago, health_score, message, pane, selectable, whole, window};
+use super::{ago, health_score, message, pane, ready, selectable, whole, window};
 use crate::domain::*;
 use crate::format;
 use crate::tui::app::{App, Loadable};
@@ -108,13 +108,6 @@ fn bar_label(app: &App, item: BarItem) -> (String, Option<String>, Option<String
     }
 }
 
-fn retry_hint(app: &App) -> String {
-    app.keys
-        .key_for(app.screen(), Action::Refresh)
-        .map(|k| format!(" — {k} to retry"))
-        .unwrap_or_default()
-}
-
 pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let c = &app.cases;
     let dir = if c.descending { "↓" } else { "↑" };
@@ -138,13 +131,8 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let block = pane(Line::from(title), theme, true);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let list = match &c.list {
-        Loadable::Ready { value, .. } => value,
-        Loadable::Failed(e) => {
-            let text = format!("could not load the cases: {e}{}", retry_hint(app));
-            return message(f, inner, &text, theme.error);
-        }
-        _ => return message(f, inner, "loading the cases…", theme.dim),
+    let Some(list) = ready(f, app, theme, inner, "cases", &c.list) else {
+        return;
     };
     if list.rows.is_empty() {
         let text = match &c.expr {
@@ -253,13 +241,8 @@ pub fn draw_alerts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let block = pane(Line::from(title), theme, true);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let list = match &a.list {
-        Loadable::Ready { value, .. } => value,
-        Loadable::Failed(e) => {
-            let text = format!("could not load the alerts: {e}{}", retry_hint(app));
-            return message(f, inner, &text, theme.error);
-        }
-        _ => return message(f, inner, "loading the alerts…", theme.dim),
+    let Some(list) = ready(f, app, theme, inner, "alerts", &a.list) else {
+        return;
     };
     if list.is_empty() {
         let cycle = app
@@ -333,13 +316,8 @@ fn rule_label(rule: &str) -> String {
 /// counts.
 pub fn draw_dashboard(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     use ratatui::layout::Layout;
-    let d = match &app.dashboard.list {
-        Loadable::Ready { value, .. } => value,
-        Loadable::Failed(e) => {
-            let text = format!("could not load the dashboard: {e}{}", retry_hint(app));
-            return message(f, area, &text, theme.error);
-        }
-        _ => return message(f, area, "loading the dashboard…", theme.dim),
+    let Some(d) = ready(f, app, theme, area, "dashboard", &app.dashboard.list) else {
+        return;
     };
     let selected = app.dashboard.selected;
     // Lines are numbered as `dashboard_items` numbers them.

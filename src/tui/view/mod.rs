@@ -515,6 +515,35 @@ pub fn whole(s: Option<f64>) -> String {
 }
 
 /// A centred message for a loading, empty or failed pane.
+/// The value of a load once it is in; until then draws "loading the {what}…", or
+/// why it failed with the key that retries, in `area`, and gives `None`.
+pub fn ready<'a, T>(
+    f: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    what: &str,
+    load: &'a Loadable<T>,
+) -> Option<&'a T> {
+    match load {
+        Loadable::Ready { value, .. } => Some(value),
+        Loadable::Failed(e) => {
+            let retry = app
+                .keys
+                .key_for(app.screen(), crate::tui::keys::Action::Refresh)
+                .map(|k| format!(" — {k} to retry"))
+                .unwrap_or_default();
+            let text = format!("could not load the {what}: {e}{retry}");
+            message(f, area, &text, theme.error);
+            None
+        }
+        _ => {
+            message(f, area, &format!("loading the {what}…"), theme.dim);
+            None
+        }
+    }
+}
+
 pub fn message(f: &mut Frame, area: Rect, text: &str, style: Style) {
     let y = area.y + area.height / 2;
     let r = Rect::new(area.x, y, area.width, 1.min(area.height));

@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Row, Table};
 use super::{health_score, message, pane, selectable, window};
 use crate::backend::AccountRow;
 use crate::format;
-use crate::tui::app::{App, Focus, Loadable};
+use crate::tui::app::{App, Focus};
 use crate::tui::theme::{Theme, trend_arrow};
 
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
@@ -33,21 +33,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let block = pane(Line::from(title), theme, app.focus == Focus::Portfolio);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let rows = match &p.rows {
-        Loadable::Ready { value, .. } => value,
-        Loadable::Failed(e) => {
-            let hint = app
-                .keys
-                .key_for(app.screen(), crate::tui::keys::Action::Refresh);
-            let retry = hint.map(|k| format!(" — {k} to retry")).unwrap_or_default();
-            return message(
-                f,
-                inner,
-                &format!("could not load the portfolio: {e}{retry}"),
-                theme.error,
-            );
-        }
-        _ => return message(f, inner, "loading the portfolio…", theme.dim),
+    let Some(rows) = super::ready(f, app, theme, inner, "portfolio", &p.rows) else {
+        return;
     };
     if rows.is_empty() {
         return message(
