@@ -222,6 +222,43 @@ fn decode_components(text: &str) -> Vec<(String, Option<f64>)> {
 }
 
 fn put_snapshot(conn: &Connection, s: &Snapshot) -> Result<()> {
+    let components = encode_components(&s.components);
+    put_snapshot_row(
+        conn,
+        s.account_id,
+        &Past::of(s, components, None),
+        &s.profile,
+    )
+}
+
+/// A past snapshot as a backfill writes it: its components already encoded (by the
+/// thread that scored it, so that the writer only binds them), with the condition
+/// of its biggest drag where it can raise a transition alert.
+struct Past {
+    period: Period,
+    start: NaiveDate,
+    at: Timestamp,
+    score: Option<f64>,
+    status: Option<HealthStatus>,
+    components: String,
+    drag: Option<String>,
+}
+
+impl Past {
+    fn of(s: &Snapshot, components: String, drag: Option<String>) -> Past {
+        Past {
+            period: s.period,
+            start: s.start,
+            at: s.at,
+            score: s.score,
+            status: s.status,
+            components,
+            drag,
+        }
+    }
+}
+
+fn put_snapshot_row(conn: &Connection, account_id: Id, s: &Past, profile: &str) -> Result<()> {
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO health_snapshots(account_id, period, start_day, at, score, status, profile, components)
@@ -232,14 +269,14 @@ fn put_snapshot(conn: &Connection, s: &Snapshot) -> Result<()> {
         )
         .map_err(Error::storage)?;
     stmt.execute(params![
-        s.account_id,
+        account_id,
         s.period.as_str(),
         day(&s.start),
         ts(&s.at),
         s.score,
         s.status.map(|x| x.as_str()),
-        s.profile,
-        encode_components(&s.components),
+        profile,
+        s.components,
     ])
     .map_err(Error::storage)?;
     Ok(())
@@ -355,20 +392,7 @@ fn store_current(
     let today = q.at.date_naive();
     let days_to_renewal = was.renewal_day.map(|d| d - day(&today));
     let conditions = setup.alerts.conditions(q, days_to_renewal);
-    conn.prepare_cached(
-        "UPDATE accounts SET health_score = ?, health_status = ?, health_trend = ?,
-             health_drag = ?, alert_conditions = ? WHERE id = ?",
-    )
-    .map_err(Error::storage)?
-    .execute(params![
-        q.score,
-        q.status.map(|s| s.as_str()),
-        trend,
-        q.drag_measure.map(Measure::key),
-        conditions.0,
-        id
-    ])
-    .map_err(Error::storage)?;
+    update_health_columns(conn, id, was, q, trend, conditions)?;
     for period in [Period::Week, Period::Month] {
         put_snapshot(
             conn,
@@ -389,6 +413,58 @@ fn store_current(
         }
     }
     Ok(raised)
+}
+
+/// Writes the account's health columns that differ from what is stored. Only
+/// those: SQLite rewrites the entries of every index on a column an UPDATE sets,
+/// changed or not, and the score alone is in four of the accounts' indexes (the
+/// status and the drag in two more). The next day most scores move a little, but
+/// few statuses, drags or alert conditions do.
+fn update_health_columns(
+    conn: &Connection,
+    id: Id,
+    was: &Stored,
+    q: &Quick,
+    trend: Option<f64>,
+    conditions: Conditions,
+) -> Result<()> {
+    let mut sets: Vec<&str> = Vec::with_capacity(5);
+    let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(6);
+    let opt_text =
+        |s: Option<&str>| s.map_or(rusqlite::types::Value::Null, |s| s.to_string().into());
+    let opt_real = |v: Option<f64>| v.map_or(rusqlite::types::Value::Null, Into::into);
+    if !was.known || was.score != q.score {
+        sets.push("health_score = ?");
+        values.push(opt_real(q.score));
+    }
+    if !was.known || was.status != q.status {
+        sets.push("health_status = ?");
+        values.push(opt_text(q.status.map(|s| s.as_str())));
+    }
+    if !was.known || was.trend != trend {
+        sets.push("health_trend = ?");
+        values.push(opt_real(trend));
+    }
+    if !was.known || was.drag != q.drag_measure {
+        sets.push("health_drag = ?");
+        values.push(opt_text(q.drag_measure.map(Measure::key)));
+    }
+    if !was.known || was.conditions != Some(conditions) {
+        sets.push("alert_conditions = ?");
+        values.push(conditions.0.into());
+    }
+    if sets.is_empty() {
+        return Ok(());
+    }
+    values.push(id.into());
+    conn.prepare_cached(&format!(
+        "UPDATE accounts SET {} WHERE id = ?",
+        sets.join(", ")
+    ))
+    .map_err(Error::storage)?
+    .execute(rusqlite::params_from_iter(values))
+    .map_err(Error::storage)?;
+    Ok(())
 }
 
 fn trend(score: Option<f64>, previous: Option<f64>) -> Option<f64> {
@@ -538,19 +614,27 @@ fn raise_escalations(
     Ok(raised)
 }
 
-/// An account's stored health status, renewal and alert conditions.
+/// An account's stored health columns, renewal and alert conditions.
 fn stored_one(conn: &Connection, id: Id) -> Result<Stored> {
     conn.prepare_cached(
-        "SELECT health_status, renewal_day, alert_conditions, health_drag FROM accounts WHERE id = ?",
+        "SELECT health_score, health_status, health_trend, renewal_day, alert_conditions,
+                health_drag
+         FROM accounts WHERE id = ?",
     )
     .map_err(Error::storage)?
     .query_row([id], |r| {
         let mut c = Cols::new(r);
+        let (score, status, trend) = (c.get()?, c.opt_parse()?, c.get()?);
+        let (renewal_day, conditions) = (c.get()?, c.get::<Option<i64>>()?.map(Conditions));
+        let (drag, known) = stored_drag(&mut c)?;
         Ok(Stored {
-            status: c.opt_parse()?,
-            renewal_day: c.get()?,
-            conditions: c.get::<Option<i64>>()?.map(Conditions),
-            drag: c.get::<Option<String>>()?.as_deref().and_then(Measure::from_key),
+            score,
+            status,
+            trend,
+            renewal_day,
+            conditions,
+            drag,
+            known,
             ..Stored::default()
         })
     })
@@ -786,6 +870,16 @@ struct Stored {
     drag: Option<Measure>,
     renewal_day: Option<i64>,
     conditions: Option<Conditions>,
+    /// Read from the account's columns (all of them understood): only the columns
+    /// that differ need writing. Otherwise all are written.
+    known: bool,
+}
+
+/// A stored drag measure, and whether the column was understood (empty or a key).
+fn stored_drag(c: &mut Cols) -> rusqlite::Result<(Option<Measure>, bool)> {
+    let key = c.get::<Option<String>>()?;
+    let drag = key.as_deref().and_then(Measure::from_key);
+    Ok((drag, key.is_none() || drag.is_some()))
 }
 
 impl Stored {
@@ -828,10 +922,7 @@ fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
         let week: Option<f64> = c.get()?;
         let has_month: bool = c.get()?;
         let month: Option<f64> = c.get()?;
-        let drag = c
-            .get::<Option<String>>()?
-            .as_deref()
-            .and_then(Measure::from_key);
+        let (drag, known) = stored_drag(&mut c)?;
         Ok((
             id,
             Stored {
@@ -843,6 +934,7 @@ fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
                 drag,
                 renewal_day: c.get()?,
                 conditions: c.get::<Option<i64>>()?.map(Conditions),
+                known,
             },
         ))
     })
@@ -869,17 +961,13 @@ struct Scored {
     id: Id,
     current: Quick,
     trend: Option<f64>,
-    /// Past snapshots, oldest first, with the condition of their biggest drag.
-    past: Vec<(Snapshot, Option<String>)>,
+    /// The profile of every past snapshot.
+    profile: String,
+    /// Past snapshots, oldest first.
+    past: Vec<Past>,
 }
 
-fn score(
-    data: &AccountData,
-    setup: &HealthSetup,
-    now: Timestamp,
-    history: bool,
-    previous: &HashMap<Id, Option<f64>>,
-) -> Option<Scored> {
+fn score(data: &AccountData, setup: &HealthSetup, now: Timestamp, history: bool) -> Option<Scored> {
     let account = data.account.as_ref()?;
     let profile = setup.profiles.for_account(account);
     let today = now.date_naive();
@@ -896,23 +984,51 @@ fn score(
             } else {
                 None
             };
-            past.push((Snapshot::of_quick(account.id, &q, period, start), drag));
+            past.push(Past {
+                period,
+                start,
+                at: q.at,
+                score: q.score,
+                status: q.status,
+                components: encode_components(&q.components),
+                drag,
+            });
         }
     }
-    let prev = if history {
-        past.iter()
-            .find(|(s, _)| s.period == Period::Week && s.start == last_week)
-            .and_then(|(s, _)| s.score)
-    } else {
-        previous.get(&account.id).copied().flatten()
-    };
     let current = quick(data, profile, now);
+    // Without history, the trend is against last week's stored snapshot: see
+    // `with_stored_trends`.
+    let trend = history
+        .then(|| {
+            let prev = past
+                .iter()
+                .find(|s| s.period == Period::Week && s.start == last_week)
+                .and_then(|s| s.score);
+            trend(current.score, prev)
+        })
+        .flatten();
     Some(Scored {
         id: account.id,
-        trend: trend(current.score, prev),
+        profile: current.profile.clone(),
+        trend,
         current,
         past,
     })
+}
+
+/// Sets the trends of accounts scored without history, against the score of last
+/// week's snapshot in `previous` (none: scored with history, trends set).
+fn with_stored_trends(
+    mut scored: Vec<Scored>,
+    previous: Option<&HashMap<Id, Option<f64>>>,
+) -> Vec<Scored> {
+    let Some(previous) = previous else {
+        return scored;
+    };
+    for s in &mut scored {
+        s.trend = trend(s.current.score, previous.get(&s.id).copied().flatten());
+    }
+    scored
 }
 
 /// Rescores every account at `now`. With `history`, also (re)builds the past 52
@@ -940,8 +1056,14 @@ pub(crate) fn recompute_all_from(
 ) -> Result<RecomputeReport> {
     let started = std::time::Instant::now();
     let today = now.date_naive();
-    let previous = week_scores(conn, week_start(today) - Days::new(7))?;
-    let old = stored(conn, today)?;
+    // What is stored now: last week's scores for the trends, the current columns to
+    // compare with. Read by `conn` while the readers start.
+    let read_stored = || -> Result<_> {
+        let previous = (!history)
+            .then(|| week_scores(conn, week_start(today) - Days::new(7)))
+            .transpose()?;
+        Ok((previous, stored(conn, today)?))
+    };
     let ids: Vec<Id> = {
         let mut stmt = conn
             .prepare("SELECT id FROM accounts ORDER BY id")
@@ -964,10 +1086,11 @@ pub(crate) fn recompute_all_from(
     let mut report = RecomputeReport::default();
     let score_all = |data: &[AccountData]| -> Vec<Scored> {
         data.iter()
-            .filter_map(|d| score(d, setup, now, history, &previous))
+            .filter_map(|d| score(d, setup, now, history))
             .collect()
     };
     if readers.is_empty() {
+        let (previous, old) = read_stored()?;
         let score_chunk = |data: Vec<AccountData>| -> Vec<Scored> {
             let (a, b) = data.split_at(data.len().div_ceil(2));
             std::thread::scope(|s| {
@@ -984,13 +1107,15 @@ pub(crate) fn recompute_all_from(
                 let next = scope.spawn(move || score_chunk(data));
                 if let Some(done) = pending.replace(next) {
                     let t = std::time::Instant::now();
-                    store_scored(conn, setup, &joined(done)?, history, &old, &mut report)?;
+                    let scored = with_stored_trends(joined(done)?, previous.as_ref());
+                    store_scored(conn, setup, &scored, history, &old, &mut report)?;
                     writing += t.elapsed();
                 }
             }
             if let Some(done) = pending {
                 let t = std::time::Instant::now();
-                store_scored(conn, setup, &joined(done)?, history, &old, &mut report)?;
+                let scored = with_stored_trends(joined(done)?, previous.as_ref());
+                store_scored(conn, setup, &scored, history, &old, &mut report)?;
                 writing += t.elapsed();
             }
             Ok(())
@@ -1017,18 +1142,18 @@ pub(crate) fn recompute_all_from(
                 });
             }
             drop(send);
+            let (previous, old) = read_stored()?;
             for scored in results {
                 let t = std::time::Instant::now();
-                store_scored(conn, setup, &scored?, history, &old, &mut report)?;
+                let scored = with_stored_trends(scored?, previous.as_ref());
+                store_scored(conn, setup, &scored, history, &old, &mut report)?;
                 writing += t.elapsed();
             }
             Ok(())
         })?;
     }
     set_mmap(conn, 0);
-    report.alerts += raise_escalations(conn, setup, None, now)?;
-    set_meta(conn, "health_fingerprint", &setup.fingerprint())?;
-    set_meta(conn, "health_day", &today.to_string())?;
+    finish_recompute(conn, setup, now, &mut report)?;
     tracing::info!(
         accounts = report.accounts,
         transitions = report.transitions,
@@ -1090,7 +1215,6 @@ impl<'a> Prescore<'a> {
 
     /// Scores accounts nobody has taken yet until none is left.
     pub(crate) fn help(&self) {
-        let none = HashMap::new();
         let accounts = self
             .accounts
             .get_or_init(|| AccountData::split(self.dataset));
@@ -1100,7 +1224,7 @@ impl<'a> Prescore<'a> {
             let Some(data) = accounts.get(k) else {
                 break;
             };
-            mine.extend(score(data, self.setup, self.now, true, &none));
+            mine.extend(score(data, self.setup, self.now, true));
         }
         self.done
             .lock()
@@ -1182,10 +1306,93 @@ pub(crate) fn store_all(
     let old = stored(conn, now.date_naive())?;
     let mut report = RecomputeReport::default();
     store_scored(conn, setup, &scored.0, true, &old, &mut report)?;
+    finish_recompute(conn, setup, now, &mut report)?;
+    Ok(report)
+}
+
+/// The health of a load that arrives in chunks (the generator's): each chunk's
+/// accounts are scored with their history from the records in memory once the
+/// chunk is in ([`Prescored::of_chunk`], on another thread while the next chunk
+/// loads), their past snapshots and transition alerts are written as the scores
+/// come ([`Backfill::store`]), and their current scores are kept for
+/// [`Backfill::finish`], once the columns they are compared with are derived.
+/// Stores what [`recompute_all`] with `history` would, for the accounts loaded,
+/// without reading them back; only the current scores stay in memory.
+#[derive(Default)]
+pub(crate) struct Backfill {
+    currents: Vec<(Id, Quick, Option<f64>)>,
+    transitions: u64,
+}
+
+impl Prescored {
+    /// Every account of `chunk` scored with its history.
+    pub(crate) fn of_chunk(
+        chunk: &crate::dataset::Dataset,
+        setup: &HealthSetup,
+        now: Timestamp,
+    ) -> Prescored {
+        let accounts = AccountData::split(chunk);
+        let mut all: Vec<Scored> = accounts
+            .iter()
+            .filter_map(|data| score(data, setup, now, true))
+            .collect();
+        all.sort_unstable_by_key(|s| s.id);
+        Prescored(all)
+    }
+}
+
+impl Backfill {
+    /// Writes the history of scored accounts and keeps their current scores.
+    pub(crate) fn store(
+        &mut self,
+        conn: &Connection,
+        setup: &HealthSetup,
+        scored: Prescored,
+    ) -> Result<()> {
+        self.transitions += store_history(conn, setup, &scored.0)?;
+        let mut history = Vec::with_capacity(scored.0.len());
+        for s in scored.0 {
+            self.currents.push((s.id, s.current, s.trend));
+            history.push(s.past);
+        }
+        // Thousands of allocations: freed where the writer does not wait.
+        drop_elsewhere(history);
+        Ok(())
+    }
+
+    /// Writes the current scores kept, in account order, and what a full
+    /// recompute writes last.
+    pub(crate) fn finish(
+        mut self,
+        conn: &Connection,
+        setup: &HealthSetup,
+        now: Timestamp,
+    ) -> Result<RecomputeReport> {
+        let old = stored(conn, now.date_naive())?;
+        let mut report = RecomputeReport {
+            transitions: self.transitions,
+            ..RecomputeReport::default()
+        };
+        self.currents.sort_unstable_by_key(|(id, _, _)| *id);
+        let currents = self.currents.iter().map(|(id, q, t)| (*id, q, *t));
+        store_currents(conn, setup, currents, true, &old, &mut report)?;
+        finish_recompute(conn, setup, now, &mut report)?;
+        drop_elsewhere(self.currents);
+        Ok(report)
+    }
+}
+
+/// What every full recompute ends with: the escalation alerts, and the day and
+/// the profiles it scored with.
+fn finish_recompute(
+    conn: &Connection,
+    setup: &HealthSetup,
+    now: Timestamp,
+    report: &mut RecomputeReport,
+) -> Result<()> {
     report.alerts += raise_escalations(conn, setup, None, now)?;
     set_meta(conn, "health_fingerprint", &setup.fingerprint())?;
-    set_meta(conn, "health_day", &now.date_naive().to_string())?;
-    Ok(report)
+    set_meta(conn, "health_day", &now.date_naive().to_string())
 }
 
 /// Frees `value` on a short-lived thread, so the caller does not wait for it.
@@ -1213,25 +1420,29 @@ fn store_scored(
     old: &HashMap<Id, Stored>,
     report: &mut RecomputeReport,
 ) -> Result<()> {
+    report.transitions += store_history(conn, setup, scored)?;
+    let currents = scored.iter().map(|s| (s.id, &s.current, s.trend));
+    store_currents(conn, setup, currents, history, old, report)
+}
+
+/// Writes the past snapshots of scored accounts and raises the alerts of their
+/// transitions over the last four weeks. Returns how many it raised.
+fn store_history(conn: &Connection, setup: &HealthSetup, scored: &[Scored]) -> Result<u64> {
     // The past snapshots in the table's key order: each lands after the last one
     // written instead of somewhere in the middle.
-    let mut past: Vec<&Snapshot> = scored
+    let mut past: Vec<(Id, &Past, &str)> = scored
         .iter()
-        .flat_map(|s| s.past.iter().map(|(s, _)| s))
+        .flat_map(|s| s.past.iter().map(|p| (s.id, p, s.profile.as_str())))
         .collect();
-    past.sort_unstable_by_key(|s| (s.period.as_str(), s.start, s.account_id));
-    for s in past {
-        put_snapshot(conn, s)?;
+    past.sort_unstable_by_key(|(id, s, _)| (s.period.as_str(), s.start, *id));
+    for (id, s, profile) in past {
+        put_snapshot_row(conn, id, s, profile)?;
     }
+    let mut transitions = 0;
     for scored in scored {
-        report.accounts += 1;
-        let was = old.get(&scored.id).copied().unwrap_or_default();
-        if !history && was.same_as(setup, &scored.current, scored.trend) {
-            continue;
-        }
         let recent = week_start(scored.current.at.date_naive()) - Days::new(7 * 4);
         let mut before = None;
-        for (s, drag) in &scored.past {
+        for s in &scored.past {
             if s.period != Period::Week {
                 continue;
             }
@@ -1239,25 +1450,37 @@ fn store_scored(
                 && s.start >= recent
                 && setup.transitions.alerts(from, to)
             {
-                let message = transition_message(from, s.status, s.score, drag.as_deref());
-                raise_transition(conn, s.account_id, s.at, from, to, &message)?;
-                report.transitions += 1;
+                let message = transition_message(from, s.status, s.score, s.drag.as_deref());
+                raise_transition(conn, scored.id, s.at, from, to, &message)?;
+                transitions += 1;
             }
             before = s.status.or(before);
+        }
+    }
+    Ok(transitions)
+}
+
+/// Writes accounts' current scores and trends (and their week's and month's
+/// snapshots) over what `old` says is stored, raising the alerts that follow.
+fn store_currents<'q>(
+    conn: &Connection,
+    setup: &HealthSetup,
+    currents: impl Iterator<Item = (Id, &'q Quick, Option<f64>)>,
+    history: bool,
+    old: &HashMap<Id, Stored>,
+    report: &mut RecomputeReport,
+) -> Result<()> {
+    for (id, current, trend) in currents {
+        report.accounts += 1;
+        let was = old.get(&id).copied().unwrap_or_default();
+        if !history && was.same_as(setup, current, trend) {
+            continue;
         }
         // A backfill alerts on the weeks it rebuilt, each dated when the week closed
         // (so an export imported again finds them already there), not on the days
         // since: loading history is not a change of state.
         let from = if history { None } else { was.status };
-        let raised = store_current(
-            conn,
-            setup,
-            scored.id,
-            &scored.current,
-            scored.trend,
-            &was,
-            from,
-        )?;
+        let raised = store_current(conn, setup, id, current, trend, &was, from)?;
         report.transitions += u64::from(raised.transition);
         report.alerts += raised.rules;
     }

@@ -692,20 +692,24 @@ impl Store {
 
     /// Loads data produced chunk by chunk (the generator) in one transaction. The
     /// producer runs on a thread of its own, making the next chunk while this one
-    /// loads; if it fails, nothing is written. Chunks are trusted to be valid and
-    /// to use fresh ids.
+    /// loads; another thread scores each chunk's accounts with their health
+    /// history once the chunk is in, and the history is written between chunks
+    /// (see [`health::Backfill`]). If anything fails, nothing is written. Chunks
+    /// are trusted to be valid, to use fresh ids and to hold every record of
+    /// their accounts.
     pub fn bulk_load(
         &self,
         produce: impl FnOnce(&mut dyn FnMut(Dataset) -> Result<()>) -> Result<()> + Send,
     ) -> Result<()> {
-        let today = self.now().date_naive();
+        let now = self.now();
+        let today = now.date_naive();
         // The chunks are trusted (fresh ids, references inside the generation), so
         // the load skips the per-row foreign-key lookups, and a large page cache keeps
         // pages from spilling to the log and being written again before the commit.
         // Both settings only hold for this load.
         let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000")?;
-        let setup = self.inner.health.clone();
+        let setup = &self.inner.health;
         let out = std::thread::scope(|scope| {
             let (send, chunks) = std::sync::mpsc::sync_channel::<Dataset>(2);
             let producer = scope.spawn(move || {
@@ -714,23 +718,71 @@ impl Store {
                         .map_err(|_| Error::storage("the load stopped before the data ended"))
                 })
             });
-            self.write_blocking(|tx, now| {
-                // Moved in: a failed load drops it on return, which stops the
-                // producer at its next chunk instead of leaving it waiting.
-                let chunks = chunks;
+            let (to_score, loaded) = std::sync::mpsc::sync_channel::<Dataset>(2);
+            let (send_scores, scores) = std::sync::mpsc::channel();
+            let scorer = scope.spawn(move || {
+                for chunk in loaded.iter() {
+                    let scored = health::Prescored::of_chunk(&chunk, setup, now);
+                    drop(chunk);
+                    if send_scores.send(scored).is_err() {
+                        break;
+                    }
+                }
+            });
+            self.write_blocking(|tx, _| {
+                // Moved in: a failed load drops them on return, which stops the
+                // producer at its next chunk instead of leaving it waiting, and
+                // the scorer after the chunk it has.
+                let (chunks, to_score) = (chunks, to_score);
                 let mut loader = Loader::new(tx);
+                let mut backfill = health::Backfill::default();
+                let scorer_gone = || Error::storage("the health scoring thread stopped");
+                let started = std::time::Instant::now();
+                let (mut loading, mut history) =
+                    (std::time::Duration::ZERO, std::time::Duration::ZERO);
+                let timed = |total: &mut std::time::Duration, t: std::time::Instant| {
+                    *total += t.elapsed();
+                };
                 for chunk in chunks.iter() {
+                    let t = std::time::Instant::now();
                     loader.load(&chunk)?;
-                    health::drop_elsewhere(chunk);
+                    timed(&mut loading, t);
+                    to_score.send(chunk).map_err(|_| scorer_gone())?;
+                    let t = std::time::Instant::now();
+                    for scored in scores.try_iter() {
+                        backfill.store(tx, setup, scored)?;
+                    }
+                    timed(&mut history, t);
                 }
                 // The channel closes when the producer returns: a failure means
                 // the data is incomplete, and the transaction rolls back.
                 producer
                     .join()
                     .map_err(|_| Error::storage("the data producer panicked"))??;
+                drop(to_score);
+                let waited = std::time::Instant::now();
+                scorer.join().map_err(|_| scorer_gone())?;
+                let waited = waited.elapsed();
+                let t = std::time::Instant::now();
+                for scored in scores.try_iter() {
+                    backfill.store(tx, setup, scored)?;
+                }
+                timed(&mut history, t);
+                let t = std::time::Instant::now();
                 derived::refresh_all(tx, today)?;
-                health::recompute_all(tx, &setup, now, true)?;
-                analyze(tx)
+                let report = backfill.finish(tx, setup, now)?;
+                let finishing = t.elapsed();
+                analyze(tx)?;
+                tracing::info!(
+                    accounts = report.accounts,
+                    load_ms = loading.as_millis() as u64,
+                    history_ms = history.as_millis() as u64,
+                    scoring_waited_ms = waited.as_millis() as u64,
+                    current_ms = finishing.as_millis() as u64,
+                    ms = started.elapsed().as_millis() as u64,
+                    "bulk load before its commit"
+                );
+                Ok(())
             })
         });
         set(&format!(
