@@ -601,3 +601,36 @@ async fn a_generated_store_holds_the_health_a_recompute_of_its_records_builds() 
         imported.dashboard().await.expect("dashboard")
     );
 }
+
+/// A full recompute reads less than an explanation (records without their text,
+/// only which features were used rather than how much): it stores the very scores,
+/// statuses and trends the explanations give, on the day and days later.
+#[tokio::test]
+async fn a_full_recompute_stores_what_the_explanations_say() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let days = Arc::new(AtomicI64::new(0));
+    let later = days.clone();
+    let clock: tend::sqlite::Clock =
+        Arc::new(move || noon() + TimeDelta::days(later.load(Ordering::Relaxed)));
+    let store = Store::demo(Options {
+        clock,
+        ..Options::default()
+    })
+    .expect("demo");
+    for day in [0, 1, 9, 40] {
+        days.store(day, Ordering::Relaxed);
+        store.recompute_health(None).await.expect("recompute");
+        let rows = all_rows(&store).await;
+        assert_eq!(rows.len(), 200);
+        for row in rows {
+            let e = store.health(row.id).await.expect("health").explanation;
+            let stored = (row.health_score, row.health_status, row.health_trend);
+            assert_eq!(
+                stored,
+                (e.score, e.status, e.trend),
+                "day {day}, account {}",
+                row.id
+            );
+        }
+    }
+}

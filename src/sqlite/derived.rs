@@ -10,23 +10,35 @@ use super::tables;
 use crate::backend::{Error, Result};
 use crate::domain::*;
 
-/// Recomputes MRR and renewal of every account as of `today`.
+/// Recomputes MRR and renewal of every account as of `today`, writing only the
+/// accounts whose values moved (each write rewrites the entries of the indexes on
+/// those columns; from one day to the next few accounts' values move).
 pub(crate) fn refresh_all(conn: &Connection, today: NaiveDate) -> Result<()> {
     let agreements: Vec<Agreement> = tables::select(conn, "WHERE status = 'active'", [])?;
     let mut by_account: HashMap<Id, Vec<Agreement>> = HashMap::new();
     for a in agreements {
         by_account.entry(a.account_id).or_default().push(a);
     }
-    conn.execute("UPDATE accounts SET mrr_cents = 0, renewal_day = NULL", [])
-        .map_err(Error::storage)?;
+    let stored: Vec<(Id, Cents, Option<i64>)> = {
+        let mut stmt = conn
+            .prepare("SELECT id, mrr_cents, renewal_day FROM accounts ORDER BY id")
+            .map_err(Error::storage)?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(Error::storage)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(Error::storage)?
+    };
     let mut stmt = conn
         .prepare_cached("UPDATE accounts SET mrr_cents = ?, renewal_day = ? WHERE id = ?")
         .map_err(Error::storage)?;
-    for (id, list) in &by_account {
+    for (id, was_mrr, was_renewal) in stored {
+        let list = by_account.get(&id).map_or(&[][..], Vec::as_slice);
         let mrr = mrr_on(list, today);
         let renewal = next_notice_date(list, today).map(|d| day(&d));
-        stmt.execute(rusqlite::params![mrr, renewal, id])
-            .map_err(Error::storage)?;
+        if (mrr, renewal) != (was_mrr, was_renewal) {
+            stmt.execute(rusqlite::params![mrr, renewal, id])
+                .map_err(Error::storage)?;
+        }
     }
     conn.execute(
         "INSERT INTO store_meta(key, value) VALUES ('derived_day', ?)

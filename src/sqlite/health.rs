@@ -76,29 +76,67 @@ fn interaction_fact(r: &rusqlite::Row) -> rusqlite::Result<Interaction> {
     })
 }
 
-/// Reads a usage row's feature counts (`{"name":n,...}` as the store writes them),
-/// sharing the names.
-fn parse_features(text: &str, names: &mut FeatureNames) -> Option<Vec<(Arc<str>, u32)>> {
+/// Reads a usage row's feature counts (`{"name":n,...}` as the store writes them)
+/// into `each`.
+fn parse_features(text: &str, mut each: impl FnMut(&str, u32)) -> Option<()> {
     let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
     if inner.contains('\\') {
         // Escaped names: leave them to the JSON parser.
         let map: std::collections::BTreeMap<String, u32> = serde_json::from_str(text).ok()?;
-        return Some(map.iter().map(|(k, v)| (names.get(k), *v)).collect());
+        map.iter().for_each(|(k, v)| each(k, *v));
+        return Some(());
     }
-    let mut out = vec![];
     for part in inner.split(',').filter(|p| !p.trim().is_empty()) {
         let (key, value) = part.rsplit_once(':')?;
         let key = key.trim().strip_prefix('"')?.strip_suffix('"')?;
-        out.push((names.get(key), value.trim().parse().ok()?));
+        each(key, value.trim().parse().ok()?);
     }
-    Some(out)
+    Some(())
+}
+
+/// What a read keeps of usage rows' features: the names shared, and for a score
+/// (which reads which features were used, not how much) only each account's first
+/// use of each feature up to `until`, so that most rows keep none.
+struct FeatureReader {
+    names: FeatureNames,
+    first_only: Option<i64>,
+    account: Option<Id>,
+    seen: Vec<Arc<str>>,
+}
+
+impl FeatureReader {
+    fn new(first_only: Option<i64>) -> FeatureReader {
+        FeatureReader {
+            names: FeatureNames::default(),
+            first_only,
+            account: None,
+            seen: vec![],
+        }
+    }
+
+    fn keep(&mut self, account: Id, d: i64, name: &str, n: u32, out: &mut Vec<(Arc<str>, u32)>) {
+        let Some(until) = self.first_only else {
+            out.push((self.names.get(name), n));
+            return;
+        };
+        if self.account != Some(account) {
+            self.account = Some(account);
+            self.seen.clear();
+        }
+        if n == 0 || d > until || self.seen.iter().any(|s| **s == *name) {
+            return;
+        }
+        let name = self.names.get(name);
+        self.seen.push(name.clone());
+        out.push((name, n));
+    }
 }
 
 /// Reads `account_id, contact_id, day, connections, features`; the features only
 /// of days after `features_from`.
 fn usage_fact(
     r: &rusqlite::Row,
-    names: &mut FeatureNames,
+    reader: &mut FeatureReader,
     features_from: i64,
 ) -> rusqlite::Result<(Id, UsageFact)> {
     let mut c = Cols::new(r);
@@ -106,12 +144,16 @@ fn usage_fact(
     let contact_id = c.get()?;
     let d: i64 = c.get()?;
     let connections = c.get()?;
-    let features = if d > features_from {
+    let mut features = vec![];
+    if d > features_from {
         // Borrowed from the row: millions of rows, no copy each.
         let text = r.get_ref(4)?.as_str().map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into())
         })?;
-        parse_features(text, names).ok_or_else(|| {
+        parse_features(text, |name, n| {
+            reader.keep(account, d, name, n, &mut features)
+        })
+        .ok_or_else(|| {
             rusqlite::Error::FromSqlConversionFailure(
                 4,
                 rusqlite::types::Type::Text,
@@ -121,10 +163,8 @@ fn usage_fact(
                 )
                 .into(),
             )
-        })?
-    } else {
-        vec![]
-    };
+        })?;
+    }
     Ok((
         account,
         UsageFact {
@@ -724,7 +764,10 @@ fn load_range(
     .peekable();
     let mut agreements = rows(
         conn,
-        &format!("{} {range}", Agreement::select_sql()),
+        &format!(
+            "{} {range}",
+            light_select::<Agreement>(&[("name", "''"), ("attachments", "'[]'")])
+        ),
         (lo, hi),
         |r| Agreement::read(&mut Cols::new(r)),
     )?
@@ -754,7 +797,8 @@ fn load_range(
     )?
     .into_iter()
     .peekable();
-    let mut names = FeatureNames::default();
+    // A score only counts the features used over 30 days.
+    let mut features = FeatureReader::new((depth == Depth::Score).then(|| day(&now.date_naive())));
     let cut = if history { i64::MIN } else { detail_from(now) };
     // A score reads feature names over 30 days; its explanation, the trend too.
     let features_from = match depth {
@@ -768,7 +812,7 @@ fn load_range(
                 CASE WHEN day > ?4 THEN features END FROM usage
          WHERE account_id BETWEEN ?1 AND ?2 AND day > ?3",
         (lo, hi, cut, features_from),
-        |r| usage_fact(r, &mut names, features_from),
+        |r| usage_fact(r, &mut features, features_from),
     )?;
     if !history {
         // Older days count only through the last active day and the first day, and
