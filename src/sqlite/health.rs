@@ -773,10 +773,20 @@ fn load_range(
     )?
     .into_iter()
     .peekable();
+    // A score reads the cases opened over 210 days, resolved over 90 or open.
+    let (opened_from, resolved_from) = match depth {
+        Depth::Score => (
+            ts(&(now - chrono::TimeDelta::days(210))),
+            ts(&(now - chrono::TimeDelta::days(90))),
+        ),
+        _ => (i64::MIN, i64::MIN),
+    };
     let mut cases = rows(
         conn,
         &format!(
-            "{} {range}",
+            "{} WHERE account_id BETWEEN +?1 AND +?2
+               AND (opened_at > ?3 OR resolved_at IS NULL OR resolved_at > ?4)
+             ORDER BY account_id",
             light_select::<SupportCase>(&[
                 ("number", "''"),
                 ("subject", "''"),
@@ -784,7 +794,7 @@ fn load_range(
                 ("region", "''"),
             ])
         ),
-        (lo, hi),
+        (lo, hi, opened_from, resolved_from),
         |r| SupportCase::read(&mut Cols::new(r)),
     )?
     .into_iter()
@@ -805,15 +815,31 @@ fn load_range(
         Depth::Score => day(&(now.date_naive() - Days::new(30))),
         _ => cut,
     };
-    let mut usage_rows = rows(
-        conn,
-        // Features only where they are read: the text of the other rows stays put.
-        "SELECT account_id, nullif(contact_id, 0), day, connections,
-                CASE WHEN day > ?4 THEN features END FROM usage
-         WHERE account_id BETWEEN ?1 AND ?2 AND day > ?3",
-        (lo, hi, cut, features_from),
-        |r| usage_fact(r, &mut features, features_from),
-    )?;
+    let mut usage_rows: Vec<(Id, UsageFact)> = vec![];
+    {
+        let mut stmt = conn
+            .prepare_cached(
+                // Features only where they are read: the text of the other rows
+                // stays put.
+                "SELECT account_id, nullif(contact_id, 0), day, connections,
+                        CASE WHEN day > ?4 THEN features END FROM usage
+                 WHERE account_id BETWEEN ?1 AND ?2 AND day > ?3",
+            )
+            .map_err(Error::storage)?;
+        let mut rows = stmt
+            .query((lo, hi, cut, features_from))
+            .map_err(Error::storage)?;
+        while let Some(r) = rows.next().map_err(Error::storage)? {
+            let (account, fact) =
+                usage_fact(r, &mut features, features_from).map_err(Error::storage)?;
+            if depth == Depth::Score
+                && merge_older(&mut usage_rows, account, &fact, features_from, cut)
+            {
+                continue;
+            }
+            usage_rows.push((account, fact));
+        }
+    }
     if !history {
         // Older days count only through the last active day and the first day, and
         // only for accounts without activity in the window.
@@ -874,6 +900,46 @@ fn load_range(
             data
         })
         .collect())
+}
+
+/// For a score: folds a usage row older than the last 30 days into the account's
+/// fact for its stretch of days, if there is one already. Of those days a score
+/// reads only the connections summed over days 30 to 59 back, and the last day with
+/// connections (day 60 back counts only for that, so it is a stretch of its own):
+/// the fact keeps the sum and the last active day, or a day of the stretch when
+/// there was none. Returns whether it folded the row.
+fn merge_older(
+    facts: &mut [(Id, UsageFact)],
+    account: Id,
+    fact: &UsageFact,
+    recent_from: i64,
+    cut: i64,
+) -> bool {
+    let d = day(&fact.day);
+    let Some((last_account, last)) = facts.last_mut() else {
+        return false;
+    };
+    let last_day = day(&last.day);
+    let stretch = |d: i64| {
+        if d > recent_from {
+            0
+        } else if d == cut + 1 {
+            1
+        } else {
+            2
+        }
+    };
+    if *last_account != account || d > recent_from || stretch(last_day) != stretch(d) {
+        return false;
+    }
+    // The sum is positive exactly when a day had connections, and then the fact's
+    // day is the last such day.
+    if fact.connections > 0 && (last.connections == 0 || d > last_day) {
+        last.day = fact.day;
+    }
+    last.connections = last.connections.saturating_add(fact.connections);
+    last.contact_id = None;
+    true
 }
 
 /// Takes the rows of account `id` from rows ordered by account.
