@@ -31,6 +31,15 @@ fn engine(c: &mut Criterion) {
 }
 
 fn store(c: &mut Criterion) {
+    // `TEND_BENCH_LOG=FILE`: the store's own timings (each recompute's accounts,
+    // alerts, writing time) logged to FILE.
+    if let Ok(path) = std::env::var("TEND_BENCH_LOG") {
+        let file = std::fs::File::create(&path).expect("the bench log");
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .try_init();
+    }
     let store = common::large_store();
     let rt = common::runtime();
     let n = common::accounts() as i64;
