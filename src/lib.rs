@@ -16,8 +16,3 @@ pub mod sentiment;
 pub mod server;
 pub mod sqlite;
 pub mod tui;
-
-/// Scoring and loading allocate millions of small records across threads; the
-/// system allocator spent a tenth of a generation's time in its own bookkeeping.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
