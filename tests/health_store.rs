@@ -514,6 +514,17 @@ async fn all_rows(b: &dyn Backend) -> Vec<AccountRow> {
     .items
 }
 
+/// Each account's explanation and weekly and monthly history are the same in both.
+async fn assert_same_health(a: &dyn Backend, b: &dyn Backend, rows: &[AccountRow]) {
+    for row in rows {
+        let x = a.health(row.id).await.expect("health");
+        let y = b.health(row.id).await.expect("health");
+        assert_eq!(x.explanation, y.explanation, "account {}", row.id);
+        assert_eq!(x.weekly, y.weekly, "account {}", row.id);
+        assert_eq!(x.monthly, y.monthly, "account {}", row.id);
+    }
+}
+
 /// The app's demo store shows its portfolio before the rest has loaded: that
 /// portfolio is already the final one, every other read waits for the rest, and
 /// the store then holds exactly what the demo store built in one step holds.
@@ -529,13 +540,7 @@ async fn the_demo_loaded_in_two_steps_is_the_demo() {
     assert_eq!(early.len(), 200);
     assert_eq!(early, rows, "the first portfolio is the final one");
     assert_eq!(all_rows(&staged).await, rows);
-    for row in &rows {
-        let a = staged.health(row.id).await.expect("health");
-        let b = whole.health(row.id).await.expect("health");
-        assert_eq!(a.explanation, b.explanation, "account {}", row.id);
-        assert_eq!(a.weekly, b.weekly, "account {}", row.id);
-        assert_eq!(a.monthly, b.monthly, "account {}", row.id);
-    }
+    assert_same_health(&staged, &whole, &rows).await;
     assert_eq!(alert_keys(&staged).await, alert_keys(&whole).await);
     assert_eq!(
         staged.dashboard().await.expect("dashboard"),
@@ -583,13 +588,7 @@ async fn a_generated_store_holds_the_health_a_recompute_of_its_records_builds() 
     let rows = all_rows(&imported).await;
     assert_eq!(rows.len(), 150);
     assert_eq!(all_rows(&generated).await, rows);
-    for row in &rows {
-        let a = generated.health(row.id).await.expect("health");
-        let b = imported.health(row.id).await.expect("health");
-        assert_eq!(a.explanation, b.explanation, "account {}", row.id);
-        assert_eq!(a.weekly, b.weekly, "account {}", row.id);
-        assert_eq!(a.monthly, b.monthly, "account {}", row.id);
-    }
+    assert_same_health(&generated, &imported, &rows).await;
     let mut alerts = alert_keys(&generated).await;
     let mut expected = alert_keys(&imported).await;
     assert!(expected.len() > 10, "{expected:?}");
