@@ -261,19 +261,9 @@ fn decode_components(text: &str) -> Vec<(String, Option<f64>)> {
         .collect()
 }
 
-fn put_snapshot(conn: &Connection, s: &Snapshot) -> Result<()> {
-    let components = encode_components(&s.components);
-    put_snapshot_row(
-        conn,
-        s.account_id,
-        &Past::of(s, components, None),
-        &s.profile,
-    )
-}
-
-/// A past snapshot as a backfill writes it: its components already encoded (by the
-/// thread that scored it, so that the writer only binds them), with the condition
-/// of its biggest drag where it can raise a transition alert.
+/// A snapshot as it is written: its components already encoded (for a backfill,
+/// by the thread that scored it, so that the writer only binds them), with the
+/// condition of its biggest drag where it can raise a transition alert.
 struct Past {
     period: Period,
     start: NaiveDate,
@@ -284,21 +274,7 @@ struct Past {
     drag: Option<String>,
 }
 
-impl Past {
-    fn of(s: &Snapshot, components: String, drag: Option<String>) -> Past {
-        Past {
-            period: s.period,
-            start: s.start,
-            at: s.at,
-            score: s.score,
-            status: s.status,
-            components,
-            drag,
-        }
-    }
-}
-
-fn put_snapshot_row(conn: &Connection, account_id: Id, s: &Past, profile: &str) -> Result<()> {
+fn put_snapshot(conn: &Connection, account_id: Id, s: &Past, profile: &str) -> Result<()> {
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO health_snapshots(account_id, period, start_day, at, score, status, profile, components)
@@ -433,12 +409,20 @@ fn store_current(
     let days_to_renewal = was.renewal_day.map(|d| d - day(&today));
     let conditions = setup.alerts.conditions(q, days_to_renewal);
     update_health_columns(conn, id, was, q, trend, conditions)?;
-    for period in [Period::Week, Period::Month] {
-        put_snapshot(
-            conn,
-            &Snapshot::of_quick(id, q, period, period_start(period, today)),
-        )?;
-    }
+    // This week's and this month's snapshots: the same score, encoded once.
+    let mut snapshot = Past {
+        period: Period::Week,
+        start: period_start(Period::Week, today),
+        at: q.at,
+        score: q.score,
+        status: q.status,
+        components: encode_components(&q.components),
+        drag: None,
+    };
+    put_snapshot(conn, id, &snapshot, &q.profile)?;
+    snapshot.period = Period::Month;
+    snapshot.start = period_start(Period::Month, today);
+    put_snapshot(conn, id, &snapshot, &q.profile)?;
     let mut raised = Raised::default();
     if let (Some(from), Some(to)) = (from, q.status)
         && setup.transitions.alerts(from, to)
@@ -1471,19 +1455,15 @@ pub(crate) struct Backfill {
 }
 
 impl Prescored {
-    /// Every account of `chunk` scored with its history.
+    /// Every account of `chunk` scored with its history, on this thread.
     pub(crate) fn of_chunk(
         chunk: &crate::dataset::Dataset,
         setup: &HealthSetup,
         now: Timestamp,
     ) -> Prescored {
-        let accounts = AccountData::split(chunk);
-        let mut all: Vec<Scored> = accounts
-            .iter()
-            .filter_map(|data| score(data, setup, now, true))
-            .collect();
-        all.sort_unstable_by_key(|s| s.id);
-        Prescored(all)
+        let scoring = Prescore::new(chunk, setup, now);
+        scoring.help();
+        scoring.finish()
     }
 }
 
@@ -1582,7 +1562,7 @@ fn store_history(conn: &Connection, setup: &HealthSetup, scored: &[Scored]) -> R
         .collect();
     past.sort_unstable_by_key(|(id, s, _)| (s.period.as_str(), s.start, *id));
     for (id, s, profile) in past {
-        put_snapshot_row(conn, id, s, profile)?;
+        put_snapshot(conn, id, s, profile)?;
     }
     let mut transitions = 0;
     for scored in scored {

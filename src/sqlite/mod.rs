@@ -211,12 +211,6 @@ fn open_connection(path: &Path, reader: bool) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Gathers the planner's statistics on the tables the filter language reads
-/// (accounts and support cases, with their indexes): which index narrows a filter
-/// most depends on the data, and without statistics SQLite guesses. About a second
-/// on 100k accounts and 500k cases. Connections load statistics when they read the
-/// schema: readers opened before a later analysis keep the earlier statistics
-/// until the store is opened again.
 /// Drops the index `name` when its table is empty, for a bulk load to build it
 /// once at the end (sorting every key once instead of inserting them one by one
 /// in no particular order). Returns the statement that creates it again.
@@ -241,6 +235,12 @@ fn without_index_while_empty(conn: &Connection, name: &str) -> Result<Option<Str
     Ok(Some(create))
 }
 
+/// Gathers the planner's statistics on the tables the filter language reads
+/// (accounts and support cases, with their indexes): which index narrows a filter
+/// most depends on the data, and without statistics SQLite guesses. About a second
+/// on 100k accounts and 500k cases. Connections load statistics when they read the
+/// schema: readers opened before a later analysis keep the earlier statistics
+/// until the store is opened again.
 pub(crate) fn analyze(conn: &Connection) -> Result<()> {
     conn.execute_batch("ANALYZE accounts; ANALYZE support_cases;")
         .map_err(Error::storage)
