@@ -74,10 +74,15 @@ pub struct KeyIndicators {
 
 /// Whether an interaction counts as a touch (see [`KeyIndicators::last_touch`]).
 pub fn is_touch(i: &Interaction) -> bool {
-    match i.kind {
+    touches(i.kind, i.direction, i.answered)
+}
+
+/// Whether an interaction of this kind, direction and answered flag is a touch.
+pub fn touches(kind: InteractionKind, direction: Direction, answered: bool) -> bool {
+    match kind {
         InteractionKind::Meeting | InteractionKind::Call => true,
-        InteractionKind::Email => i.direction == Direction::In || i.answered,
-        InteractionKind::Ticket => i.direction == Direction::In,
+        InteractionKind::Email => direction == Direction::In || answered,
+        InteractionKind::Ticket => direction == Direction::In,
         InteractionKind::Note | InteractionKind::CrmEvent => false,
     }
 }

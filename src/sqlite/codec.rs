@@ -69,20 +69,42 @@ impl<'a, 'b> Cols<'a, 'b> {
     pub(crate) fn opt_day(&mut self) -> rusqlite::Result<Option<NaiveDate>> {
         Ok(self.get::<Option<i64>>()?.map(from_day))
     }
+    /// The next column's text, borrowed from the row (none when NULL): millions of
+    /// rows are read for a recompute, and a named value or a JSON column is parsed
+    /// from the text without a copy of it first.
+    fn text(&mut self) -> rusqlite::Result<Option<&'a str>> {
+        let i = self.i;
+        self.i += 1;
+        match self.row.get_ref(i)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .map(Some)
+                .map_err(|e| conversion(i, e)),
+            other => Err(self.wrong_type(i, other.data_type())),
+        }
+    }
+    fn wrong_type(&self, i: usize, found: Type) -> rusqlite::Error {
+        let name = self.row.as_ref().column_name(i).unwrap_or("?").to_string();
+        rusqlite::Error::InvalidColumnType(i, name, found)
+    }
     pub(crate) fn parse<T: FromStr<Err = String>>(&mut self) -> rusqlite::Result<T> {
         let i = self.i;
-        let s: String = self.get()?;
-        s.parse().map_err(|e| conversion(i, e))
+        match self.text()? {
+            Some(s) => s.parse().map_err(|e| conversion(i, e)),
+            None => Err(self.wrong_type(i, Type::Null)),
+        }
     }
     /// An optional named value; a name this build does not know reads as none
     /// (derived columns are recomputed, not trusted).
     pub(crate) fn opt_parse<T: FromStr>(&mut self) -> rusqlite::Result<Option<T>> {
-        Ok(self.get::<Option<String>>()?.and_then(|s| s.parse().ok()))
+        Ok(self.text()?.and_then(|s| s.parse().ok()))
     }
     pub(crate) fn json<T: DeserializeOwned>(&mut self) -> rusqlite::Result<T> {
         let i = self.i;
-        let s: String = self.get()?;
-        serde_json::from_str(&s).map_err(|e| conversion(i, e))
+        match self.text()? {
+            Some(s) => serde_json::from_str(s).map_err(|e| conversion(i, e)),
+            None => Err(self.wrong_type(i, Type::Null)),
+        }
     }
 }
 

@@ -688,6 +688,97 @@ pub(crate) fn recompute_account(
     Ok((raised.transition, raised.rules + escalations))
 }
 
+/// The interactions a score at `now` reads, of the accounts `lo..=hi`, in account
+/// order: every one of the last 91 days (the sentiment measure reads 90), and of the
+/// older ones only those that can be a key indicator (see [`key_indicators`]): the
+/// newest meeting, touch, touch by one of our users and touch of a sponsor before
+/// those days, when the recent ones have none. An account's interactions are read
+/// newest first, so each older one is checked against what is still missing and
+/// decoded only if it is kept.
+fn score_interactions(
+    conn: &Connection,
+    lo: Id,
+    hi: Id,
+    now: Timestamp,
+    contacts: &[Contact],
+) -> Result<Vec<Interaction>> {
+    let recent_from = ts(&(now - chrono::TimeDelta::days(91)));
+    let now_ms = ts(&now);
+    let mut sponsors: HashMap<Id, Vec<Id>> = HashMap::new();
+    for c in contacts.iter().filter(|c| c.has_role("sponsor")) {
+        sponsors.entry(c.account_id).or_default().push(c.id);
+    }
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {INTERACTION_COLS} FROM interactions
+             WHERE account_id BETWEEN +?1 AND +?2 ORDER BY account_id, at DESC"
+        ))
+        .map_err(Error::storage)?;
+    let mut rows = stmt.query((lo, hi)).map_err(Error::storage)?;
+    let mut out = vec![];
+    let mut account = None;
+    // What the account's newer interactions have not shown yet.
+    let (mut meeting, mut touch, mut user_touch, mut sponsor_touch) = (true, true, true, true);
+    let mut its_sponsors: &[Id] = &[];
+    while let Some(r) = rows.next().map_err(Error::storage)? {
+        let id: Id = r.get(1).map_err(Error::storage)?;
+        let at: i64 = r.get(4).map_err(Error::storage)?;
+        if account != Some(id) {
+            account = Some(id);
+            its_sponsors = sponsors.get(&id).map_or(&[], Vec::as_slice);
+            (meeting, touch, user_touch) = (true, true, true);
+            sponsor_touch = !its_sponsors.is_empty();
+        }
+        if at > now_ms {
+            // Not yet happened: read as before, the engine leaves it out.
+            out.push(interaction_fact(r).map_err(Error::storage)?);
+            continue;
+        }
+        if at > recent_from {
+            let i = interaction_fact(r).map_err(Error::storage)?;
+            let is_touch = crate::health::is_touch(&i);
+            meeting &= i.kind != InteractionKind::Meeting;
+            touch &= !is_touch;
+            user_touch &= !(is_touch && i.user.as_deref().is_some_and(|u| !u.is_empty()));
+            sponsor_touch &= !(is_touch && i.contact_ids.iter().any(|c| its_sponsors.contains(c)));
+            out.push(i);
+            continue;
+        }
+        if !(meeting || touch || user_touch || sponsor_touch) {
+            continue;
+        }
+        // An older one: read what decides whether it is kept, decode only those.
+        let text = |k: usize| -> Result<&str> {
+            r.get_ref(k)
+                .and_then(|v| v.as_str().map_err(Into::into))
+                .map_err(Error::storage)
+        };
+        let kind: InteractionKind = text(2)?.parse().map_err(Error::storage)?;
+        let direction: Direction = text(3)?.parse().map_err(Error::storage)?;
+        let answered: bool = r.get(11).map_err(Error::storage)?;
+        let is_touch = crate::health::touches(kind, direction, answered);
+        let is_meeting = kind == InteractionKind::Meeting;
+        let by_user = is_touch
+            && r.get_ref(6)
+                .map_err(Error::storage)?
+                .as_str()
+                .is_ok_and(|u| !u.is_empty());
+        let of_sponsor = is_touch
+            && sponsor_touch
+            && parse_ids(text(5)?).iter().any(|c| its_sponsors.contains(c));
+        let needed =
+            (meeting && is_meeting) || (touch && is_touch) || (user_touch && by_user) || of_sponsor;
+        if needed {
+            meeting &= !is_meeting;
+            touch &= !is_touch;
+            user_touch &= !by_user;
+            sponsor_touch &= !of_sponsor;
+            out.push(interaction_fact(r).map_err(Error::storage)?);
+        }
+    }
+    Ok(out)
+}
+
 /// The inputs of the accounts with ids in `lo..=hi`, read in one pass per table.
 fn load_range(
     conn: &Connection,
@@ -727,7 +818,7 @@ fn load_range(
         (lo, hi),
         |r| Account::read(&mut Cols::new(r)),
     )?;
-    let mut contacts = rows(
+    let contacts = rows(
         conn,
         &format!(
             "{} {range}",
@@ -735,17 +826,19 @@ fn load_range(
         ),
         (lo, hi),
         |r| Contact::read(&mut Cols::new(r)),
-    )?
+    )?;
+    let mut interactions = match depth {
+        Depth::Score => score_interactions(conn, lo, hi, now, &contacts)?,
+        _ => rows(
+            conn,
+            &format!("SELECT {INTERACTION_COLS} FROM interactions {range}"),
+            (lo, hi),
+            interaction_fact,
+        )?,
+    }
     .into_iter()
     .peekable();
-    let mut interactions = rows(
-        conn,
-        &format!("SELECT {INTERACTION_COLS} FROM interactions {range}"),
-        (lo, hi),
-        interaction_fact,
-    )?
-    .into_iter()
-    .peekable();
+    let mut contacts = contacts.into_iter().peekable();
     let mut agreements = rows(
         conn,
         &format!(
