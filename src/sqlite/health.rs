@@ -79,6 +79,11 @@ fn interaction_fact(r: &rusqlite::Row) -> rusqlite::Result<Interaction> {
 /// Reads a usage row's feature counts (`{"name":n,...}` as the store writes them)
 /// into `each`.
 fn parse_features(text: &str, mut each: impl FnMut(&str, u32)) -> Option<()> {
+    let mut pairs = [("", 0); 16];
+    if let Some(n) = compact_features(text, &mut pairs) {
+        pairs[..n].iter().for_each(|(name, n)| each(name, *n));
+        return Some(());
+    }
     let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
     if inner.contains('\\') {
         // Escaped names: leave them to the JSON parser.
@@ -92,6 +97,49 @@ fn parse_features(text: &str, mut each: impl FnMut(&str, u32)) -> Option<()> {
         each(key, value.trim().parse().ok()?);
     }
     Some(())
+}
+
+/// Reads feature counts written as the store writes them, `{"name":n,...}` with no
+/// space, escape or sign, in one pass over the bytes (a recompute reads millions);
+/// none for anything else, or more than `out` holds, which [`parse_features`] then
+/// reads the long way.
+fn compact_features<'t>(text: &'t str, out: &mut [(&'t str, u32)]) -> Option<usize> {
+    let b = text.as_bytes();
+    let inner = b.strip_prefix(b"{")?.strip_suffix(b"}")?;
+    let (mut i, mut n) = (0, 0);
+    while i < inner.len() {
+        if inner[i] != b'"' {
+            return None;
+        }
+        let start = i + 1;
+        let len = inner[start..].iter().position(|&c| c == b'"')?;
+        let name = &inner[start..start + len];
+        if name.contains(&b'\\') {
+            return None;
+        }
+        i = start + len + 1;
+        if inner.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        let digits = inner[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        let value = inner[i..i + digits]
+            .iter()
+            .fold(0u32, |v, d| v * 10 + u32::from(d - b'0'));
+        i += digits;
+        match inner.get(i) {
+            None => {}
+            Some(b',') if i + 1 < inner.len() => i += 1,
+            Some(_) => return None,
+        }
+        // `{` comes first: the name's bytes start one further on in the text.
+        *out.get_mut(n)? = (&text[1 + start..1 + start + len], value);
+        n += 1;
+    }
+    Some(n)
 }
 
 /// What a read keeps of usage rows' features: the names shared, and for a score
@@ -132,18 +180,17 @@ impl FeatureReader {
     }
 }
 
-/// Reads `account_id, contact_id, day, connections, features`; the features only
-/// of days after `features_from`.
+/// Reads the rest of a row of `account_id, day, connections, contact_id, features`
+/// whose first three columns were read: the features only of days after
+/// `features_from`.
 fn usage_fact(
     r: &rusqlite::Row,
+    (account, d, connections): (Id, i64, u32),
     reader: &mut FeatureReader,
     features_from: i64,
 ) -> rusqlite::Result<(Id, UsageFact)> {
-    let mut c = Cols::new(r);
-    let account: Id = c.get()?;
-    let contact_id = c.get()?;
-    let d: i64 = c.get()?;
-    let connections = c.get()?;
+    // 0: usage tied to no contact.
+    let contact_id = Some(r.get::<_, Id>(3)?).filter(|&id| id != 0);
     let mut features = vec![];
     if d > features_from {
         // Borrowed from the row: millions of rows, no copy each.
@@ -427,7 +474,12 @@ fn store_current(
     if let (Some(from), Some(to)) = (from, q.status)
         && setup.transitions.alerts(from, to)
     {
-        let message = transition_message(from, q.status, q.score, q.biggest_drag.as_deref());
+        // A full recompute words the biggest drag only here, for the few that alert.
+        let drag = q.biggest_drag.clone().or_else(|| {
+            let profile = setup.profiles.get(&q.profile)?;
+            q.drag_condition(profile)
+        });
+        let message = transition_message(from, q.status, q.score, drag.as_deref());
         raise_transition(conn, id, q.at, from, to, &message)?;
         raised.transition = true;
     }
@@ -896,24 +948,27 @@ fn load_range(
     {
         let mut stmt = conn
             .prepare_cached(
-                // Features only where they are read: the text of the other rows
-                // stays put.
-                "SELECT account_id, nullif(contact_id, 0), day, connections,
-                        CASE WHEN day > ?4 THEN features END FROM usage
-                 WHERE account_id BETWEEN ?1 AND ?2 AND day > ?3",
+                // One seek per account to its first day read (the key is account,
+                // day, contact): the older rows are not stepped over.
+                "SELECT account_id, day, connections, contact_id, features FROM usage
+                 WHERE account_id IN (SELECT id FROM accounts WHERE id BETWEEN ?1 AND ?2)
+                   AND day > ?3",
             )
             .map_err(Error::storage)?;
-        let mut rows = stmt
-            .query((lo, hi, cut, features_from))
-            .map_err(Error::storage)?;
+        let mut rows = stmt.query((lo, hi, cut)).map_err(Error::storage)?;
         while let Some(r) = rows.next().map_err(Error::storage)? {
-            let (account, fact) =
-                usage_fact(r, &mut features, features_from).map_err(Error::storage)?;
+            let col = |k| r.get::<_, i64>(k).map_err(Error::storage);
+            let (account, d) = (col(0)?, col(1)?);
+            let connections: u32 = r.get(2).map_err(Error::storage)?;
+            let first = (account, d, connections);
             if depth == Depth::Score
-                && merge_older(&mut usage_rows, account, &fact, features_from, cut)
+                && d <= features_from
+                && merge_older(&mut usage_rows, account, d, connections, features_from, cut)
             {
                 continue;
             }
+            let (account, fact) =
+                usage_fact(r, first, &mut features, features_from).map_err(Error::storage)?;
             usage_rows.push((account, fact));
         }
     }
@@ -955,7 +1010,9 @@ fn load_range(
             }
         }
     }
-    usage_rows.sort_by_key(|(account, _)| *account);
+    if !usage_rows.is_sorted_by_key(|(account, _)| *account) {
+        usage_rows.sort_by_key(|(account, _)| *account);
+    }
     let mut usage = usage_rows.into_iter().peekable();
     Ok(accounts
         .into_iter()
@@ -988,33 +1045,28 @@ fn load_range(
 fn merge_older(
     facts: &mut [(Id, UsageFact)],
     account: Id,
-    fact: &UsageFact,
+    d: i64,
+    connections: u32,
     recent_from: i64,
     cut: i64,
 ) -> bool {
-    let d = day(&fact.day);
     let Some((last_account, last)) = facts.last_mut() else {
         return false;
     };
+    if *last_account != account {
+        return false;
+    }
+    // Day `cut + 1` (60 back) is a stretch of its own.
     let last_day = day(&last.day);
-    let stretch = |d: i64| {
-        if d > recent_from {
-            0
-        } else if d == cut + 1 {
-            1
-        } else {
-            2
-        }
-    };
-    if *last_account != account || d > recent_from || stretch(last_day) != stretch(d) {
+    if last_day > recent_from || (last_day == cut + 1) != (d == cut + 1) {
         return false;
     }
     // The sum is positive exactly when a day had connections, and then the fact's
     // day is the last such day.
-    if fact.connections > 0 && (last.connections == 0 || d > last_day) {
-        last.day = fact.day;
+    if connections > 0 && (last.connections == 0 || d > last_day) {
+        last.day = from_day(d);
     }
-    last.connections = last.connections.saturating_add(fact.connections);
+    last.connections = last.connections.saturating_add(connections);
     last.contact_id = None;
     true
 }
@@ -1218,7 +1270,8 @@ fn score(data: &AccountData, setup: &HealthSetup, now: Timestamp, history: bool)
             });
         }
     }
-    let current = quick(data, profile, now);
+    // The biggest drag is worded when stored, if it raises an alert.
+    let current = quick_numbers(data, profile, now);
     // Without history, the trend is against last week's stored snapshot: see
     // `with_stored_trends`.
     let trend = history
@@ -1726,7 +1779,49 @@ pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::push_tenths;
+    use super::{parse_features, push_tenths};
+
+    #[test]
+    fn feature_counts_read_in_one_pass_are_those_the_json_parser_reads() {
+        let texts = [
+            r#"{}"#,
+            r#"{"reports":3}"#,
+            r#"{"alerts":6,"dashboards":6,"reports":1}"#,
+            r#"{"api":0,"exports":4294967295}"#,
+            r#"{"exports":123456789,"x":0012}"#,
+            r#"{ "spaced" : 4 , "b":2 }"#,
+            r#"{"esc"aped":1,"b":2}"#,
+            r#"{"back\":1}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":+1}"#,
+            r#"{"é":7,"ü":8}"#,
+            r#"{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,"n":14,"o":15,"p":16,"q":17}"#,
+        ];
+        for text in texts {
+            let mut read = vec![];
+            let ok = parse_features(text, |name, n| read.push((name.to_string(), n)));
+            read.sort();
+            let json: Option<std::collections::BTreeMap<String, u32>> =
+                serde_json::from_str(text).ok();
+            match json {
+                Some(map) => {
+                    assert_eq!(ok, Some(()), "{text}");
+                    assert_eq!(read, map.into_iter().collect::<Vec<_>>(), "{text}");
+                }
+                // What JSON refuses, the reader may read or refuse, but not half.
+                None => assert!(ok.is_none() || !read.is_empty(), "{text}"),
+            }
+        }
+        for bad in [
+            r#"{"a":}"#,
+            r#"{"a"1}"#,
+            r#"{"a":x}"#,
+            r#"["a"]"#,
+            r#"{"a":1"#,
+        ] {
+            assert_eq!(parse_features(bad, |_, _| {}), None, "{bad}");
+        }
+    }
 
     fn tenths(v: f64) -> String {
         let mut s = String::new();
