@@ -18,6 +18,67 @@ use crate::health::*;
 const INTERACTION_COLS: &str = "id, account_id, kind, direction, at, contact_ids, user,
     sentiment_score, sentiment_label, sentiment_source, excluded_from_score, answered";
 
+/// The columns of a contact the engine reads (not its name, email or title).
+const CONTACT_COLS: &str = "id, account_id, created_at, roles, kind";
+
+/// Reads [`CONTACT_COLS`] into a contact without name, email, title or bookkeeping.
+fn contact_fact(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
+    let mut c = Cols::new(r);
+    let (id, account_id, created_at) = (c.get()?, c.get()?, c.ts()?);
+    Ok(Contact {
+        id,
+        version: 1,
+        created_at,
+        updated_at: created_at,
+        source: Source::Import,
+        external_id: None,
+        account_id,
+        name: String::new(),
+        email: None,
+        title: None,
+        roles: c.json()?,
+        kind: c.parse()?,
+    })
+}
+
+/// The columns of a support case the engine reads (not its number, subject, team,
+/// region or severity).
+const CASE_COLS: &str = "id, account_id, priority, status, escalated, opened_at, resolved_at,
+    signals, engineering_issue, csat";
+
+/// Reads [`CASE_COLS`] into a case without text or bookkeeping.
+fn case_fact(r: &rusqlite::Row) -> rusqlite::Result<SupportCase> {
+    let mut c = Cols::new(r);
+    let id = c.get()?;
+    let account_id = c.get()?;
+    let priority = c.parse()?;
+    let status = c.parse()?;
+    let escalated = c.get()?;
+    let opened_at = c.ts()?;
+    Ok(SupportCase {
+        id,
+        version: 1,
+        created_at: opened_at,
+        updated_at: opened_at,
+        source: Source::Import,
+        external_id: None,
+        account_id,
+        number: String::new(),
+        subject: String::new(),
+        priority,
+        severity: 0,
+        status,
+        escalated,
+        team: String::new(),
+        region: String::new(),
+        opened_at,
+        resolved_at: c.opt_ts()?,
+        signals: c.json()?,
+        engineering_issue: c.get()?,
+        csat: c.get()?,
+    })
+}
+
 /// Reads a JSON list of ids (`[12,40]`, as the store writes them) without the JSON
 /// machinery; anything else goes through the JSON parser.
 fn parse_ids(text: &str) -> Vec<Id> {
@@ -872,12 +933,9 @@ fn load_range(
     )?;
     let contacts = rows(
         conn,
-        &format!(
-            "{} {range}",
-            light_select::<Contact>(&[("name", "''"), ("email", "NULL"), ("title", "NULL")])
-        ),
+        &format!("SELECT {CONTACT_COLS} FROM contacts {range}"),
         (lo, hi),
-        |r| Contact::read(&mut Cols::new(r)),
+        contact_fact,
     )?;
     let mut interactions = match depth {
         Depth::Score => score_interactions(conn, lo, hi, now, &contacts)?,
@@ -913,18 +971,12 @@ fn load_range(
     let mut cases = rows(
         conn,
         &format!(
-            "{} WHERE account_id BETWEEN +?1 AND +?2
+            "SELECT {CASE_COLS} FROM support_cases WHERE account_id BETWEEN +?1 AND +?2
                AND (opened_at > ?3 OR resolved_at IS NULL OR resolved_at > ?4)
-             ORDER BY account_id",
-            light_select::<SupportCase>(&[
-                ("number", "''"),
-                ("subject", "''"),
-                ("team", "''"),
-                ("region", "''"),
-            ])
+             ORDER BY account_id"
         ),
         (lo, hi, opened_from, resolved_from),
-        |r| SupportCase::read(&mut Cols::new(r)),
+        case_fact,
     )?
     .into_iter()
     .peekable();
