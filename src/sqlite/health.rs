@@ -931,12 +931,25 @@ fn load_range(
         (lo, hi),
         |r| Account::read(&mut Cols::new(r)),
     )?;
-    let contacts = rows(
-        conn,
-        &format!("SELECT {CONTACT_COLS} FROM contacts {range}"),
-        (lo, hi),
-        contact_fact,
-    )?;
+    // An explanation reads whole records (less their text): what a score reads of
+    // them is checked against it.
+    let contacts = match depth {
+        Depth::Explain => rows(
+            conn,
+            &format!(
+                "{} {range}",
+                light_select::<Contact>(&[("name", "''"), ("email", "NULL"), ("title", "NULL")])
+            ),
+            (lo, hi),
+            |r| Contact::read(&mut Cols::new(r)),
+        )?,
+        _ => rows(
+            conn,
+            &format!("SELECT {CONTACT_COLS} FROM contacts {range}"),
+            (lo, hi),
+            contact_fact,
+        )?,
+    };
     let mut interactions = match depth {
         Depth::Score => score_interactions(conn, lo, hi, now, &contacts)?,
         _ => rows(
@@ -971,12 +984,24 @@ fn load_range(
     let mut cases = rows(
         conn,
         &format!(
-            "SELECT {CASE_COLS} FROM support_cases WHERE account_id BETWEEN +?1 AND +?2
+            "{} WHERE account_id BETWEEN +?1 AND +?2
                AND (opened_at > ?3 OR resolved_at IS NULL OR resolved_at > ?4)
-             ORDER BY account_id"
+             ORDER BY account_id",
+            match depth {
+                Depth::Explain => light_select::<SupportCase>(&[
+                    ("number", "''"),
+                    ("subject", "''"),
+                    ("team", "''"),
+                    ("region", "''"),
+                ]),
+                _ => format!("SELECT {CASE_COLS} FROM support_cases"),
+            }
         ),
         (lo, hi, opened_from, resolved_from),
-        case_fact,
+        |r| match depth {
+            Depth::Explain => SupportCase::read(&mut Cols::new(r)),
+            _ => case_fact(r),
+        },
     )?
     .into_iter()
     .peekable();
