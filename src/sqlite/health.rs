@@ -801,6 +801,45 @@ pub(crate) fn recompute_account(
     Ok((raised.transition, raised.rules + escalations))
 }
 
+/// The key indicators an account's newer interactions have not shown yet (see
+/// [`key_indicators`]): a meeting, a touch, a touch by one of our users, a touch of
+/// a sponsor (looked for only when the account has one).
+#[derive(Default)]
+struct Missing {
+    meeting: bool,
+    touch: bool,
+    user_touch: bool,
+    sponsor_touch: bool,
+}
+
+impl Missing {
+    fn new(has_sponsor: bool) -> Missing {
+        Missing {
+            meeting: true,
+            touch: true,
+            user_touch: true,
+            sponsor_touch: has_sponsor,
+        }
+    }
+
+    fn none(&self) -> bool {
+        !(self.meeting || self.touch || self.user_touch || self.sponsor_touch)
+    }
+
+    /// Marks what an interaction shows as found; whether it showed one still missing.
+    fn take(&mut self, meeting: bool, touch: bool, user_touch: bool, sponsor_touch: bool) -> bool {
+        let shows = (self.meeting && meeting)
+            || (self.touch && touch)
+            || (self.user_touch && user_touch)
+            || (self.sponsor_touch && sponsor_touch);
+        self.meeting &= !meeting;
+        self.touch &= !touch;
+        self.user_touch &= !user_touch;
+        self.sponsor_touch &= !sponsor_touch;
+        shows
+    }
+}
+
 /// The interactions a score at `now` reads, of the accounts `lo..=hi`, in account
 /// order: every one of the last 91 days (the sentiment measure reads 90), and of the
 /// older ones only those that can be a key indicator (see [`key_indicators`]): the
@@ -830,8 +869,7 @@ fn score_interactions(
     let mut rows = stmt.query((lo, hi)).map_err(Error::storage)?;
     let mut out = vec![];
     let mut account = None;
-    // What the account's newer interactions have not shown yet.
-    let (mut meeting, mut touch, mut user_touch, mut sponsor_touch) = (true, true, true, true);
+    let mut missing = Missing::default();
     let mut its_sponsors: &[Id] = &[];
     while let Some(r) = rows.next().map_err(Error::storage)? {
         let id: Id = r.get(1).map_err(Error::storage)?;
@@ -839,8 +877,7 @@ fn score_interactions(
         if account != Some(id) {
             account = Some(id);
             its_sponsors = sponsors.get(&id).map_or(&[], Vec::as_slice);
-            (meeting, touch, user_touch) = (true, true, true);
-            sponsor_touch = !its_sponsors.is_empty();
+            missing = Missing::new(!its_sponsors.is_empty());
         }
         if at > now_ms {
             // Not yet happened: read as before, the engine leaves it out.
@@ -850,14 +887,16 @@ fn score_interactions(
         if at > recent_from {
             let i = interaction_fact(r).map_err(Error::storage)?;
             let is_touch = crate::health::is_touch(&i);
-            meeting &= i.kind != InteractionKind::Meeting;
-            touch &= !is_touch;
-            user_touch &= !(is_touch && i.user.as_deref().is_some_and(|u| !u.is_empty()));
-            sponsor_touch &= !(is_touch && i.contact_ids.iter().any(|c| its_sponsors.contains(c)));
+            missing.take(
+                i.kind == InteractionKind::Meeting,
+                is_touch,
+                is_touch && i.user.as_deref().is_some_and(|u| !u.is_empty()),
+                is_touch && i.contact_ids.iter().any(|c| its_sponsors.contains(c)),
+            );
             out.push(i);
             continue;
         }
-        if !(meeting || touch || user_touch || sponsor_touch) {
+        if missing.none() {
             continue;
         }
         // An older one: read what decides whether it is kept, decode only those.
@@ -870,22 +909,20 @@ fn score_interactions(
         let direction: Direction = text(3)?.parse().map_err(Error::storage)?;
         let answered: bool = r.get(11).map_err(Error::storage)?;
         let is_touch = crate::health::touches(kind, direction, answered);
-        let is_meeting = kind == InteractionKind::Meeting;
         let by_user = is_touch
             && r.get_ref(6)
                 .map_err(Error::storage)?
                 .as_str()
                 .is_ok_and(|u| !u.is_empty());
         let of_sponsor = is_touch
-            && sponsor_touch
+            && missing.sponsor_touch
             && parse_ids(text(5)?).iter().any(|c| its_sponsors.contains(c));
-        let needed =
-            (meeting && is_meeting) || (touch && is_touch) || (user_touch && by_user) || of_sponsor;
-        if needed {
-            meeting &= !is_meeting;
-            touch &= !is_touch;
-            user_touch &= !by_user;
-            sponsor_touch &= !of_sponsor;
+        if missing.take(
+            kind == InteractionKind::Meeting,
+            is_touch,
+            by_user,
+            of_sponsor,
+        ) {
             out.push(interaction_fact(r).map_err(Error::storage)?);
         }
     }
