@@ -79,7 +79,7 @@ impl<'a, 'b> Cols<'a, 'b> {
             ValueRef::Null => Ok(None),
             ValueRef::Text(t) => std::str::from_utf8(t)
                 .map(Some)
-                .map_err(|e| conversion(i, e)),
+                .map_err(|e| rusqlite::Error::Utf8Error(i, e)),
             other => Err(self.wrong_type(i, other.data_type())),
         }
     }

@@ -909,14 +909,23 @@ fn score_interactions(
         let direction: Direction = text(3)?.parse().map_err(Error::storage)?;
         let answered: bool = r.get(11).map_err(Error::storage)?;
         let is_touch = crate::health::touches(kind, direction, answered);
+        // As `interaction_fact` reads them: a user is text or none, the contacts a
+        // list (anything else, none).
         let by_user = is_touch
             && r.get_ref(6)
+                .and_then(|v| v.as_str_or_null().map_err(Into::into))
                 .map_err(Error::storage)?
-                .as_str()
-                .is_ok_and(|u| !u.is_empty());
+                .is_some_and(|u| !u.is_empty());
         let of_sponsor = is_touch
             && missing.sponsor_touch
-            && parse_ids(text(5)?).iter().any(|c| its_sponsors.contains(c));
+            && parse_ids(
+                r.get_ref(5)
+                    .map_err(Error::storage)?
+                    .as_str()
+                    .unwrap_or("[]"),
+            )
+            .iter()
+            .any(|c| its_sponsors.contains(c));
         if missing.take(
             kind == InteractionKind::Meeting,
             is_touch,
@@ -1066,7 +1075,8 @@ fn load_range(
                 // day, contact): the older rows are not stepped over.
                 "SELECT account_id, day, connections, contact_id, features FROM usage
                  WHERE account_id IN (SELECT id FROM accounts WHERE id BETWEEN ?1 AND ?2)
-                   AND day > ?3",
+                   AND day > ?3
+                 ORDER BY account_id, day",
             )
             .map_err(Error::storage)?;
         let mut rows = stmt.query((lo, hi, cut)).map_err(Error::storage)?;
