@@ -9,6 +9,7 @@ use chrono::{Days, NaiveDate};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::codec::{Cols, day, from_day, ts};
+use super::scan::Scan;
 use super::tables::Table;
 use crate::backend::{Error, HealthReport, RecomputeReport, Result};
 use crate::domain::*;
@@ -245,19 +246,17 @@ impl FeatureReader {
 /// whose first three columns were read: the features only of days after
 /// `features_from`.
 fn usage_fact(
-    r: &rusqlite::Row,
+    r: &Scan,
     (account, d, connections): (Id, i64, u32),
     reader: &mut FeatureReader,
     features_from: i64,
 ) -> rusqlite::Result<(Id, UsageFact)> {
     // 0: usage tied to no contact.
-    let contact_id = Some(r.get::<_, Id>(3)?).filter(|&id| id != 0);
+    let contact_id = Some(r.int(3)?).filter(|&id| id != 0);
     let mut features = vec![];
     if d > features_from {
         // Borrowed from the row: millions of rows, no copy each.
-        let text = r.get_ref(4)?.as_str().map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(4, rusqlite::types::Type::Text, e.into())
-        })?;
+        let text = r.text(4)?.unwrap_or_default();
         parse_features(text, |name, n| {
             reader.keep(account, d, name, n, &mut features)
         })
@@ -1069,21 +1068,28 @@ fn load_range(
     };
     let mut usage_rows: Vec<(Id, UsageFact)> = vec![];
     {
-        let mut stmt = conn
-            .prepare_cached(
-                // One seek per account to its first day read (the key is account,
-                // day, contact): the older rows are not stepped over.
-                "SELECT account_id, day, connections, contact_id, features FROM usage
-                 WHERE account_id IN (SELECT id FROM accounts WHERE id BETWEEN ?1 AND ?2)
-                   AND day > ?3
-                 ORDER BY account_id, day",
-            )
-            .map_err(Error::storage)?;
-        let mut rows = stmt.query((lo, hi, cut)).map_err(Error::storage)?;
-        while let Some(r) = rows.next().map_err(Error::storage)? {
-            let col = |k| r.get::<_, i64>(k).map_err(Error::storage);
+        // Millions of rows of typed columns: read with one call into SQLite each.
+        let mut rows = Scan::new(
+            conn,
+            // One seek per account to its first day read (the key is account, day,
+            // contact): the older rows are not stepped over.
+            "SELECT account_id, day, connections, contact_id, features FROM usage
+             WHERE account_id IN (SELECT id FROM accounts WHERE id BETWEEN ?1 AND ?2)
+               AND day > ?3
+             ORDER BY account_id, day",
+            &[lo, hi, cut],
+        )
+        .map_err(Error::storage)?;
+        while rows.next().map_err(Error::storage)? {
+            let r = &rows;
+            let col = |k| r.int(k).map_err(Error::storage);
             let (account, d) = (col(0)?, col(1)?);
-            let connections: u32 = r.get(2).map_err(Error::storage)?;
+            let connections = u32::try_from(col(2)?).map_err(|_| {
+                Error::storage(format!(
+                    "usage of account {account} on {}: connections out of range",
+                    from_day(d)
+                ))
+            })?;
             let first = (account, d, connections);
             if depth == Depth::Score
                 && d <= features_from

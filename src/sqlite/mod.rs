@@ -12,6 +12,7 @@ mod filter;
 mod health;
 mod migrations;
 mod read;
+mod scan;
 mod tables;
 mod tokens;
 mod write;
