@@ -18,6 +18,8 @@ pub(crate) struct Scan<'c> {
     db: *mut ffi::sqlite3,
     stmt: *mut ffi::sqlite3_stmt,
     columns: c_int,
+    /// Stepped past its last row or failed: SQLite would start it over.
+    done: bool,
     /// The statement belongs to the connection: it must not outlive it, and the
     /// raw pointers keep a `Scan` on the connection's thread.
     _conn: PhantomData<&'c Connection>,
@@ -47,6 +49,7 @@ impl<'c> Scan<'c> {
             db,
             stmt,
             columns: unsafe { ffi::sqlite3_column_count(stmt) },
+            done: false,
             _conn: PhantomData,
         };
         for (i, value) in params.iter().enumerate() {
@@ -58,12 +61,21 @@ impl<'c> Scan<'c> {
         Ok(scan)
     }
 
-    /// Steps to the next row: false after the last.
+    /// Steps to the next row: false after the last, and from then on.
     pub(crate) fn next(&mut self) -> rusqlite::Result<bool> {
+        if self.done {
+            return Ok(false);
+        }
         match unsafe { ffi::sqlite3_step(self.stmt) } {
             ffi::SQLITE_ROW => Ok(true),
-            ffi::SQLITE_DONE => Ok(false),
-            rc => Err(failure(self.db, rc)),
+            ffi::SQLITE_DONE => {
+                self.done = true;
+                Ok(false)
+            }
+            rc => {
+                self.done = true;
+                Err(failure(self.db, rc))
+            }
         }
     }
 
@@ -112,4 +124,42 @@ fn failure(db: *mut ffi::sqlite3, rc: c_int) -> rusqlite::Error {
         (!m.is_null()).then(|| CStr::from_ptr(m).to_string_lossy().into_owned())
     };
     rusqlite::Error::SqliteFailure(ffi::Error::new(rc), message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scan;
+
+    #[test]
+    fn a_scan_reads_integers_and_text_binds_its_parameters_and_reports_errors() {
+        let conn = rusqlite::Connection::open_in_memory().expect("memory");
+        conn.execute_batch(
+            "CREATE TABLE t (a INTEGER NOT NULL, b TEXT);
+             INSERT INTO t VALUES (1, 'un'), (2, NULL), (3, 'trois'), (-4, 'é');",
+        )
+        .expect("table");
+        let mut scan =
+            Scan::new(&conn, "SELECT a, b FROM t WHERE a >= ?1 ORDER BY a", &[2]).expect("prepare");
+        let mut read = vec![];
+        while scan.next().expect("step") {
+            read.push((
+                scan.int(0).expect("a"),
+                scan.text(1).expect("b").map(str::to_string),
+            ));
+            assert!(scan.int(2).is_err(), "no third column");
+        }
+        assert_eq!(read, [(2, None), (3, Some("trois".to_string()))]);
+        assert!(!scan.next().expect("done"), "stays done");
+
+        let mut all = Scan::new(&conn, "SELECT a, b FROM t WHERE a < ?1", &[0]).expect("prepare");
+        assert!(all.next().expect("step"));
+        assert_eq!((all.int(0).unwrap(), all.text(1).unwrap()), (-4, Some("é")));
+
+        let bad = Scan::new(&conn, "SELECT nope FROM t", &[])
+            .err()
+            .expect("an error");
+        assert!(bad.to_string().contains("no such column: nope"), "{bad}");
+        let missing = Scan::new(&conn, "SELECT a FROM t WHERE a = ?1", &[1, 2]).err();
+        assert!(missing.is_some(), "a parameter too many is an error");
+    }
 }
