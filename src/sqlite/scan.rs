@@ -20,6 +20,8 @@ pub(crate) struct Scan<'c> {
     columns: c_int,
     /// Stepped past its last row or failed: SQLite would start it over.
     done: bool,
+    /// On a row: its columns can be read.
+    on_row: bool,
     /// The statement belongs to the connection: it must not outlive it, and the
     /// raw pointers keep a `Scan` on the connection's thread.
     _conn: PhantomData<&'c Connection>,
@@ -36,9 +38,8 @@ impl<'c> Scan<'c> {
         // connection is borrowed; the statement is finalized before it goes.
         let db = unsafe { conn.handle() };
         let mut stmt = std::ptr::null_mut();
-        let rc = unsafe {
-            ffi::sqlite3_prepare_v2(db, text.as_ptr(), -1, &mut stmt, std::ptr::null_mut())
-        };
+        let mut tail = std::ptr::null();
+        let rc = unsafe { ffi::sqlite3_prepare_v2(db, text.as_ptr(), -1, &mut stmt, &mut tail) };
         if rc != ffi::SQLITE_OK {
             return Err(failure(db, rc));
         }
@@ -50,8 +51,22 @@ impl<'c> Scan<'c> {
             stmt,
             columns: unsafe { ffi::sqlite3_column_count(stmt) },
             done: false,
+            on_row: false,
             _conn: PhantomData,
         };
+        // SAFETY: the tail points into `text`, at its end or at what follows the
+        // first statement.
+        let rest = unsafe { CStr::from_ptr(tail) };
+        if !rest.to_bytes().iter().all(u8::is_ascii_whitespace) {
+            return Err(rusqlite::Error::MultipleStatement);
+        }
+        let expected = unsafe { ffi::sqlite3_bind_parameter_count(stmt) };
+        if usize::try_from(expected).ok() != Some(params.len()) {
+            return Err(rusqlite::Error::InvalidParameterCount(
+                params.len(),
+                usize::try_from(expected).unwrap_or(0),
+            ));
+        }
         for (i, value) in params.iter().enumerate() {
             let rc = unsafe { ffi::sqlite3_bind_int64(stmt, i as c_int + 1, *value) };
             if rc != ffi::SQLITE_OK {
@@ -63,11 +78,15 @@ impl<'c> Scan<'c> {
 
     /// Steps to the next row: false after the last, and from then on.
     pub(crate) fn next(&mut self) -> rusqlite::Result<bool> {
+        self.on_row = false;
         if self.done {
             return Ok(false);
         }
         match unsafe { ffi::sqlite3_step(self.stmt) } {
-            ffi::SQLITE_ROW => Ok(true),
+            ffi::SQLITE_ROW => {
+                self.on_row = true;
+                Ok(true)
+            }
             ffi::SQLITE_DONE => {
                 self.done = true;
                 Ok(false)
@@ -81,7 +100,8 @@ impl<'c> Scan<'c> {
 
     fn column(&self, i: usize) -> rusqlite::Result<c_int> {
         match c_int::try_from(i) {
-            Ok(i) if i < self.columns => Ok(i),
+            Ok(i) if i < self.columns && self.on_row => Ok(i),
+            Ok(_) if !self.on_row => Err(rusqlite::Error::QueryReturnedNoRows),
             _ => Err(rusqlite::Error::InvalidColumnIndex(i)),
         }
     }
@@ -98,7 +118,11 @@ impl<'c> Scan<'c> {
         let c = self.column(i)?;
         let p = unsafe { ffi::sqlite3_column_text(self.stmt, c) };
         if p.is_null() {
-            return Ok(None);
+            // NULL, or a value SQLite could not turn into text (out of memory).
+            return match unsafe { ffi::sqlite3_column_type(self.stmt, c) } {
+                ffi::SQLITE_NULL => Ok(None),
+                _ => Err(failure(self.db, ffi::SQLITE_NOMEM)),
+            };
         }
         // SAFETY: SQLite keeps the text, of that many bytes, until the next step or
         // the finalize, both of which take `self` mutably or by value.
@@ -159,7 +183,16 @@ mod tests {
             .err()
             .expect("an error");
         assert!(bad.to_string().contains("no such column: nope"), "{bad}");
-        let missing = Scan::new(&conn, "SELECT a FROM t WHERE a = ?1", &[1, 2]).err();
-        assert!(missing.is_some(), "a parameter too many is an error");
+        for (sql, params) in [
+            ("SELECT a FROM t WHERE a = ?1", &[1, 2][..]),
+            ("SELECT a FROM t WHERE a = ?1 AND b = ?2", &[1][..]),
+            ("SELECT a FROM t; SELECT b FROM t", &[][..]),
+        ] {
+            assert!(Scan::new(&conn, sql, params).is_err(), "{sql} {params:?}");
+        }
+        let mut unread = Scan::new(&conn, "SELECT a FROM t", &[]).expect("prepare");
+        assert!(unread.int(0).is_err(), "no row before the first step");
+        while unread.next().expect("step") {}
+        assert!(unread.int(0).is_err(), "no row after the last");
     }
 }
