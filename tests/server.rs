@@ -1491,6 +1491,35 @@ async fn made_up_tokens_share_their_address_bucket() {
     }
 }
 
+/// A request over the timeout is a 503 problem with `Retry-After`, like every other
+/// error (the timeout is the server's own, in its request guard).
+#[tokio::test]
+async fn a_request_over_the_timeout_is_a_503_problem() {
+    let world = World::new(20).await;
+    let (admin, _) = world
+        .store
+        .create_token("ops", Role::Admin)
+        .expect("token");
+    // No time at all: the export waits on the store, so it is over at once.
+    let limits = Limits {
+        timeout: Duration::ZERO,
+        ..roomy()
+    };
+    let server = Server::start(world.store.clone(), limits).await;
+    let http = Http::new(&server);
+    let reply = http.get("/export", &admin).await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    let p = reply.problem("503");
+    assert_eq!(p.code, "timeout");
+    assert_eq!(
+        reply
+            .headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+}
+
 // ---------------------------------------------------------------------------
 // 6. The OpenAPI document
 // ---------------------------------------------------------------------------

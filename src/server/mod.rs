@@ -95,7 +95,11 @@ pub fn router(store: Store, limits: &Limits) -> axum::Router {
         .with_state(state)
 }
 
-/// Rate limit, timeout and request log around every request.
+/// Rate limit, timeout and request log around every request. (The body limits are
+/// axum's `DefaultBodyLimit`, read by the body extractors, which answer problems.)
+/// These stay here rather than in tower-http layers: its timeout answers an empty
+/// body where this one answers a problem with `Retry-After`, and its trace layer
+/// cannot name the user, whom the handler's extractor finds.
 async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
     let slot = auth::UserSlot::default();
