@@ -1228,3 +1228,45 @@ fn the_dashboard_counts_the_demo_and_its_filters_list_the_accounts() {
     );
     assert!(table.contains("biggest drag"), "{table}");
 }
+
+#[test]
+fn a_filter_that_starts_with_a_minus_is_a_filter_not_a_flag() {
+    // `-stage:churned` (and `-f -...`, `--search -...`) is the value, not an unknown flag.
+    let all = run_ok(&["--demo", "accounts", "--format", "json"]);
+    let all: Vec<serde_json::Value> = serde_json::from_str(&all).expect("json");
+    let kept = run_ok(&[
+        "--demo",
+        "accounts",
+        "--filter",
+        "-stage:churned",
+        "--format",
+        "json",
+    ]);
+    let kept: Vec<serde_json::Value> = serde_json::from_str(&kept).expect("json");
+    let churned = all.iter().filter(|r| r["stage"] == "churned").count();
+    assert!(churned > 0, "the demo has churned accounts");
+    assert_eq!(kept.len(), all.len() - churned);
+    assert!(kept.iter().all(|r| r["stage"] != "churned"));
+    let short = run_ok(&[
+        "--demo",
+        "accounts",
+        "-f",
+        "-stage:churned",
+        "--format",
+        "json",
+    ]);
+    let short: Vec<serde_json::Value> = serde_json::from_str(&short).expect("json");
+    assert_eq!(short.len(), kept.len());
+    run_ok(&["--demo", "accounts", "--search", "-x", "--format", "json"]);
+    let cases = run_ok(&[
+        "--demo",
+        "cases",
+        "--filter",
+        "-priority:low",
+        "--format",
+        "json",
+    ]);
+    let cases: Vec<serde_json::Value> = serde_json::from_str(&cases).expect("json");
+    assert!(!cases.is_empty());
+    assert!(cases.iter().all(|c| c["priority"] != "low"), "{cases:?}");
+}

@@ -12,7 +12,8 @@ use crate::format;
 pub struct CasesArgs {
     /// A filter-language expression over case and account fields, e.g.
     /// 'priority:urgent region:EMEA health<50' (see README "Filter language").
-    #[arg(long, short, default_value = "")]
+    // A filter may start with `-` (a negated term): take it as the value, not a flag.
+    #[arg(long, short, default_value = "", allow_hyphen_values = true)]
     pub filter: String,
     /// Group by this field and count, instead of listing cases.
     #[arg(long, value_enum)]

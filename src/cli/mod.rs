@@ -128,10 +128,11 @@ pub struct AccountsArgs {
     #[arg(long, default_value_t = 1000)]
     pub limit: u32,
     /// A filter-language expression, e.g. 'health<40 region:EMEA renewal<90d owner:@me -stage:churned'.
-    #[arg(long, short)]
+    // A filter may start with `-` (a negated term): take it as the value, not a flag.
+    #[arg(long, short, allow_hyphen_values = true)]
     pub filter: Option<String>,
     /// Name or domain contains this.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub search: Option<String>,
     #[arg(long)]
     pub owner: Option<String>,
