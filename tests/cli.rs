@@ -1270,3 +1270,78 @@ fn a_filter_that_starts_with_a_minus_is_a_filter_not_a_flag() {
     assert!(!cases.is_empty());
     assert!(cases.iter().all(|c| c["priority"] != "low"), "{cases:?}");
 }
+
+/// Checks that the store file `db` is whole on its own once a command has ended:
+/// no write-ahead log left with data in it, and a copy of the .db alone (what a
+/// backup takes) exports the same as the store.
+fn assert_whole(db: &str, after: &str) {
+    let wal = format!("{db}-wal");
+    let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(left, 0, "after {after}: {left} bytes left in {wal}");
+    let dir = tempfile::tempdir().expect("dir");
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(db, &copy).expect("copy the .db alone");
+    let copy = copy.to_str().expect("path");
+    let mut from_copy = json(copy, &["export"], None);
+    let mut from_store = json(db, &["export"], None);
+    for d in [&mut from_copy, &mut from_store] {
+        d.as_object_mut().expect("a dataset").remove("anchor");
+    }
+    assert!(
+        from_copy["accounts"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "after {after}: the copy of the .db has no accounts"
+    );
+    assert!(
+        from_copy == from_store,
+        "after {after}: the copy of the .db alone differs from the store"
+    );
+}
+
+#[test]
+fn every_writing_command_leaves_the_db_file_whole() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("path").to_string();
+    // Enough accounts for the log to pass the size at which the store folds it
+    // back on a thread of its own after the write (a few MB).
+    let generated = path("generated.db");
+    let out = on(&generated, &["generate", "--accounts", "300"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_whole(&generated, "generate");
+    let db = path("imported.db");
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/demo.json");
+    let out = on(&db, &["import", demo, "--rebase"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_whole(&db, "import");
+    json(
+        &db,
+        &[
+            "log",
+            "Larkspur Logistics",
+            "--kind",
+            "call",
+            "--subject",
+            "QBR",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_whole(&db, "log");
+    let out = on(&db, &["health", "recompute"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_whole(&db, "health recompute");
+}

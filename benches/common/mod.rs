@@ -43,7 +43,11 @@ pub fn large_store_path() -> PathBuf {
     let path = dir.join(format!("generated-{n}.db"));
     if !path.exists() {
         let tmp = dir.join(format!("generated-{n}.db.partial"));
-        let _ = std::fs::remove_file(&tmp);
+        // A run stopped part-way leaves the file and its log: start from neither
+        // (a stale log beside a new file makes SQLite fail with "disk I/O error").
+        for leftover in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{leftover}", tmp.display()));
+        }
         let store = Store::open_with_clock(&tmp, fixed_clock(anchor())).expect("open");
         let started = std::time::Instant::now();
         let mut rows = 0;
@@ -58,6 +62,7 @@ pub fn large_store_path() -> PathBuf {
             path.display(),
             started.elapsed().as_secs_f64()
         );
+        // Closing the store folds its log into the file: the file renamed is whole.
         drop(store);
         std::fs::rename(&tmp, &path).expect("rename");
     }

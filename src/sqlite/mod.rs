@@ -67,6 +67,8 @@ struct Inner {
     health: Arc<HealthSetup>,
     /// Wakes the maintenance thread.
     chores: std::sync::mpsc::SyncSender<Chore>,
+    /// The maintenance thread, joined when the store closes (see `Drop for Inner`).
+    upkeep: Option<std::thread::JoinHandle<()>>,
     /// Writes committed since the store opened (every so many, a merge step).
     writes: AtomicUsize,
     /// Keeps a demo store's directory alive as long as the store.
@@ -104,18 +106,27 @@ enum Chore {
     Checkpoint,
     /// One bounded step of merging the full-text index's segments.
     Merge,
+    /// The store is closing: stop, and close the thread's connection.
+    Stop,
 }
+
+/// The upkeep thread: where to send its chores, and the thread.
+type Upkeep = (
+    std::sync::mpsc::SyncSender<Chore>,
+    std::thread::JoinHandle<()>,
+);
 
 /// Runs the store's upkeep on a thread of its own, so no write waits for it. Left to
 /// themselves, SQLite and FTS5 do it inside the commit that crosses a threshold: the
 /// automatic checkpoint (one write in fifty took 20-150 ms on a 2 GB store) and the
 /// full-text index's automatic merges (inserts alone: p99 33 ms, 0.35 ms without).
 /// Here the checkpoint is PASSIVE (it never blocks the writer or the readers) and a
-/// merge step writes at most 64 pages. The thread stops when the store is dropped.
-fn start_upkeep(path: &Path) -> Result<std::sync::mpsc::SyncSender<Chore>> {
+/// merge step writes at most 64 pages. The thread stops when the store is dropped,
+/// which waits for it (see `Drop for Inner`).
+fn start_upkeep(path: &Path) -> Result<Upkeep> {
     let conn = open_connection(path, false)?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<Chore>(4);
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("tend-upkeep".into())
         .spawn(move || {
             while let Ok(chore) = rx.recv() {
@@ -124,6 +135,7 @@ fn start_upkeep(path: &Path) -> Result<std::sync::mpsc::SyncSender<Chore>> {
                     Chore::Merge => {
                         "INSERT INTO interactions_fts(interactions_fts, rank) VALUES ('merge', 64)"
                     }
+                    Chore::Stop => break,
                 };
                 if let Err(e) = conn.execute_batch(sql) {
                     tracing::warn!("store upkeep ({chore:?}) failed: {e}");
@@ -131,19 +143,34 @@ fn start_upkeep(path: &Path) -> Result<std::sync::mpsc::SyncSender<Chore>> {
             }
         })
         .map_err(|e| Error::storage(format!("cannot start the store's upkeep: {e}")))?;
-    Ok(tx)
+    Ok((tx, thread))
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
+        // The upkeep thread first: a checkpoint of its own under way (one follows
+        // every write that grows the log past CHECKPOINT_AT, a bulk load's always)
+        // makes the one below fail as busy, and the process would then end in the
+        // middle of it, leaving the file without the writes (`tend generate`: a
+        // 4 KB .db beside its whole store in the log). Its connection is closed
+        // with it.
+        let _ = self.chores.send(Chore::Stop);
+        if let Some(thread) = self.upkeep.take() {
+            let _ = thread.join();
+        }
         // Fold the write-ahead log back into the file, so a copy of the .db alone
         // has every write. Failure only means the log stays beside the file. A
         // demo store's directory is deleted next: nothing to fold.
         if self._temp.is_some() {
             return;
         }
-        if let Ok(conn) = self.writer.lock() {
-            let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        if let Ok(conn) = self.writer.lock()
+            && let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        {
+            tracing::warn!(
+                "closing {}: the write-ahead log was not folded into the file: {e}",
+                self.path.display()
+            );
         }
     }
 }
@@ -359,7 +386,7 @@ impl Store {
         if automerge != Some(0) {
             setup("INSERT INTO interactions_fts(interactions_fts, rank) VALUES ('automerge', 0)")?;
         }
-        let chores = start_upkeep(path)?;
+        let (chores, upkeep) = start_upkeep(path)?;
         let readers = (0..READERS)
             .map(|_| open_connection(path, true).map(Mutex::new))
             .collect::<Result<Vec<_>>>()?;
@@ -372,6 +399,7 @@ impl Store {
                 clock: options.clock,
                 health: options.health,
                 chores,
+                upkeep: Some(upkeep),
                 writes: AtomicUsize::new(0),
                 _temp: temp,
                 loading: std::sync::OnceLock::new(),
