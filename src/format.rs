@@ -41,9 +41,17 @@ pub fn days_from(today: NaiveDate, day: NaiveDate) -> String {
     }
 }
 
-/// A score to one decimal, or "-" when there is none.
+/// A score in whole points, rounded to the nearest (54.5 and 54.989 read 55), or
+/// "-" when there is none: the one rule of the app, the CLI and the API's tables.
 pub fn score(s: Option<f64>) -> String {
-    s.map(|s| format!("{s:.1}")).unwrap_or_else(|| "-".into())
+    s.map(|s| format!("{:.0}", s.round()))
+        .unwrap_or_else(|| "-".into())
+}
+
+/// A score to one decimal, rounded to the nearest tenth (where a detail shows
+/// more than whole points).
+pub fn tenths(s: f64) -> String {
+    format!("{:.1}", (s * 10.0).round() / 10.0)
 }
 
 #[cfg(test)]
@@ -56,6 +64,18 @@ mod tests {
         assert_eq!(money(420_000), "$4,200");
         assert_eq!(money(123_456_789), "$1,234,567.89");
         assert_eq!(money(-1_050), "-$10.50");
+    }
+
+    #[test]
+    fn scores_round_to_the_nearest_whole_point() {
+        assert_eq!(score(Some(54.989)), "55");
+        assert_eq!(score(Some(54.49)), "54");
+        assert_eq!(score(Some(54.5)), "55");
+        assert_eq!(score(Some(0.0)), "0");
+        assert_eq!(score(Some(100.0)), "100");
+        assert_eq!(score(None), "-");
+        assert_eq!(tenths(54.96), "55.0");
+        assert_eq!(tenths(54.94), "54.9");
     }
 
     #[test]

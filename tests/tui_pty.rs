@@ -967,3 +967,84 @@ fn two_terminals_share_a_team_server_and_ride_out_its_restart() {
         assert!(!log.contains(&token[5..]), "a token reached the log");
     }
 }
+
+/// The `tend-demo-*` directories under `dir`.
+fn demo_dirs(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.starts_with("tend-demo-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_signal_restores_the_terminal_and_removes_the_demo_store() {
+    for (signal, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        // What a demo killed outright (SIGKILL) left behind an hour ago.
+        let stale = tmp.path().join("tend-demo-killed");
+        std::fs::create_dir(&stale).expect("stale dir");
+        std::fs::write(stale.join("demo.db"), b"x").expect("stale file");
+        std::fs::File::open(&stale)
+            .and_then(|d| d.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600)))
+            .expect("age the stale dir");
+        let tmpdir = tmp.path().to_string_lossy().into_owned();
+        let mut tui = Tui::start(80, 24, &[("TMPDIR", &tmpdir)]);
+        tui.wait_portfolio();
+        let dirs = demo_dirs(tmp.path());
+        assert_eq!(dirs.len(), 1, "the stale one is gone, the app's is there: {dirs:?}");
+        assert!(!stale.exists());
+        let pid = tui.child.process_id().expect("a pid");
+        let killed = Command::new("kill")
+            .args([format!("-{signal}"), pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        let (status, took) = tui.wait_exit();
+        eprintln!("SIG{signal}: exit after {took:.1?}: {status:?}");
+        assert_eq!(status.exit_code(), code, "SIG{signal}");
+        assert_restored(&tui.raw());
+        assert_eq!(
+            tui.modes_before,
+            modes(tui.master.as_ref()),
+            "SIG{signal}: raw mode was not left"
+        );
+        assert_eq!(demo_dirs(tmp.path()), Vec::<String>::new(), "SIG{signal}");
+    }
+}
+
+#[test]
+fn a_long_paste_lands_at_once_with_or_without_bracketed_paste() {
+    let mut tui = Tui::start(100, 30, &[]);
+    tui.open_larkspur_interactions();
+    // Bracketed (what terminals send once the app asks for it): one event.
+    tui.start_a_call("Pasted notes");
+    tui.send("\t\t\t");
+    let body: String = (0..5000)
+        .map(|i| if i % 100 == 99 { ' ' } else { 'x' })
+        .collect();
+    let started = Instant::now();
+    tui.send(&format!("\x1b[200~{body} PASTE-END-1\x1b[201~"));
+    let took = tui.wait_for("PASTE-END-1", TIMEOUT);
+    eprintln!("a 5,000-character bracketed paste landed after {took:.2?} ({:.2?} from the send)", started.elapsed());
+    // The form is still open: a paste is text, never a key that saves.
+    assert!(tui.screen().contains("Log an interaction"), "{}", framed(&tui.screen()));
+    tui.send("\x1b");
+    tui.wait_for("discard", TIMEOUT);
+    tui.send("y");
+    tui.wait_until("the form closed", TIMEOUT, |t| !t.screen().contains("Log an interaction"));
+    // Unbracketed (a terminal without it): one key per character, drawn in bursts.
+    tui.start_a_call("Typed notes");
+    tui.send("\t\t\t");
+    let started = Instant::now();
+    tui.send(&format!("{body} PASTE-END-2"));
+    let took = tui.wait_for("PASTE-END-2", TIMEOUT);
+    eprintln!("5,000 characters typed at once landed after {took:.2?} ({:.2?} from the send)", started.elapsed());
+    tui.send("\x1b");
+    tui.wait_for("discard", TIMEOUT);
+    tui.send("y");
+    tui.quit_and_check("q");
+}

@@ -435,6 +435,7 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Portfolio, SaveView, vec!["w"]),
         (Screen::Portfolio, RenameView, vec!["W"]),
         (Screen::Portfolio, DeleteView, vec!["X"]),
+        (Screen::Portfolio, Maximise, vec!["z"]),
     ]);
     all.extend(moves(Screen::Cases));
     all.extend([
@@ -499,6 +500,7 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Account, Skip, vec!["S"]),
         (Screen::Account, NewProject, vec!["N"]),
         (Screen::Account, DeleteAccount, vec!["D"]),
+        (Screen::Account, Maximise, vec!["z"]),
     ]);
     all
 }
@@ -1040,6 +1042,7 @@ async fn s_changes_the_sort_and_reloads() {
             sort: PortfolioSort::Mrr,
             descending: false,
             expr: None,
+            churned: false,
         }]
     );
     assert!(matches!(h.app.portfolio.rows, Loadable::Loading));
@@ -1056,6 +1059,7 @@ async fn s_changes_the_sort_and_reloads() {
             sort: PortfolioSort::Mrr,
             descending: true,
             expr: None,
+            churned: false,
         }]
     );
     assert!(h.screen().contains("by mrr ↓"), "{}", h.screen());
@@ -2016,6 +2020,7 @@ async fn an_older_answer_never_replaces_a_newer_list() {
         expr: None,
         sort: tend::backend::CaseSort::Opened,
         descending: false,
+        churned: true,
     };
     h.app.update(Msg::Cases(Ok(before.clone()), now(), stale));
     assert_eq!(h.app.cases.list, Loadable::Loading);
@@ -2023,6 +2028,7 @@ async fn an_older_answer_never_replaces_a_newer_list() {
         expr: None,
         sort: h.app.cases.sort,
         descending: false,
+        churned: true,
     };
     h.app.update(Msg::Cases(Ok(before), now(), fresh));
     assert!(h.app.cases.list.value().is_some());
@@ -2288,4 +2294,304 @@ async fn each_dashboard_line_opens_the_accounts_it_counts() {
         h.key(press(KeyCode::Esc)).await;
         assert_eq!(h.app.screen(), Screen::Dashboard, "Esc after line {k}");
     }
+}
+
+#[tokio::test]
+async fn below_the_minimum_size_no_key_acts_but_quit() {
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Contacts).await;
+    let contacts = |h: &Harness| {
+        h.app
+            .account
+            .as_ref()
+            .and_then(|a| a.data.value())
+            .map(|d| d.contacts.len())
+    };
+    let before = contacts(&h);
+    assert!(before.is_some_and(|n| n > 0));
+    h.send(Msg::Resize(30, 8)).await;
+    assert!(h.screen().contains("too small"), "{}", h.screen());
+    // `d` then `y` would delete the selected contact on a screen of normal size.
+    h.key(ch('d')).await;
+    h.key(ch('y')).await;
+    h.key(press(KeyCode::Enter)).await;
+    h.key(ch('j')).await;
+    assert!(h.app.confirm.is_none() && h.app.form.is_none());
+    h.send(Msg::Resize(NARROW.0, NARROW.1)).await;
+    assert!(h.app.confirm.is_none(), "{}", h.screen());
+    assert_eq!(contacts(&h), before);
+    assert_eq!(history_of(&h, LARKSPUR).await.len(), 0, "nothing written");
+    assert!(!h.app.quit);
+    h.send(Msg::Resize(30, 8)).await;
+    h.key(ch('q')).await;
+    assert!(h.app.quit, "quit still quits");
+}
+
+#[tokio::test]
+async fn the_change_history_comes_back_after_a_write_with_no_key_pressed() {
+    let mut h = Harness::writable(WIDE).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Settings).await;
+    let history = |h: &Harness| {
+        h.app
+            .account
+            .as_ref()
+            .and_then(|a| a.history.value().map(Vec::len))
+    };
+    assert_eq!(history(&h), Some(0), "loaded when the tab opened");
+    h.key(ch('e')).await;
+    let form = h.app.form.as_mut().expect("the settings form");
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.path == "churn.projected_date")
+        .expect("projected date");
+    h.type_text("2027-06-30").await;
+    // Enter saves; the answers that follow (the write, the 360, the history) come
+    // as messages with no key after them.
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.app.form.is_none(), "{}", h.screen());
+    assert!(
+        history(&h).is_some_and(|n| n > 0),
+        "the history is loaded again: {:?}",
+        h.app.account.as_ref().map(|a| &a.history)
+    );
+    assert!(h.screen().contains("churn"), "{}", h.screen());
+}
+
+#[tokio::test]
+async fn a_paste_lands_whole_in_the_field_in_focus_and_never_saves_a_form() {
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Interactions).await;
+    h.key(ch('n')).await;
+    let subject = {
+        let form = h.app.form.as_mut().expect("the interaction form");
+        let at = form.fields.iter().position(|f| f.path == "subject").expect("subject");
+        form.focus = at;
+        at
+    };
+    // A line break in a one-line field is a space, not Enter (which would save).
+    h.send(Msg::Paste("Renewal\r\nrisk".into())).await;
+    let form = h.app.form.as_ref().expect("still open");
+    assert_eq!(form.fields[subject].text.lines().join("\n"), "Renewal risk");
+    let body = form.fields.iter().position(|f| f.path == "body").expect("body");
+    h.app.form.as_mut().expect("form").focus = body;
+    let text: String = (0..5000).map(|i| if i % 80 == 79 { '\n' } else { 'x' }).collect();
+    h.send(Msg::Paste(text.clone())).await;
+    let form = h.app.form.as_ref().expect("still open");
+    assert_eq!(form.fields[body].text.lines().join("\n"), text);
+    // The palette, a one-line prompt, takes a paste on one line too.
+    h.key(press(KeyCode::Esc)).await;
+    h.key(ch('y')).await;
+    assert!(h.app.form.is_none());
+    h.key(ch(':')).await;
+    h.send(Msg::Paste("orion\n".into())).await;
+    assert_eq!(h.app.palette.as_ref().map(|p| p.input.as_str()), Some("orion "));
+}
+
+#[tokio::test]
+async fn one_line_prompts_edit_as_a_shell_does() {
+    let ctrl = |c: char| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    let mut h = Harness::new(NARROW).await;
+    h.key(KeyEvent::new(KeyCode::Char('F'), KeyModifiers::SHIFT))
+        .await;
+    h.type_text("health<40 region:EMEA").await;
+    h.key(ctrl('w')).await;
+    let bar = |h: &Harness| h.app.portfolio.bar.as_ref().map(|b| b.input.clone());
+    assert_eq!(bar(&h).as_deref(), Some("health<40 "));
+    h.key(ctrl('h')).await;
+    assert_eq!(bar(&h).as_deref(), Some("health<40"));
+    h.key(ctrl('u')).await;
+    assert_eq!(bar(&h).as_deref(), Some(""));
+    h.key(press(KeyCode::Esc)).await;
+    h.key(ch('/')).await;
+    h.type_text("lark").await;
+    h.key(ctrl('w')).await;
+    assert_eq!(h.app.portfolio.filter, "");
+    h.type_text("ori").await;
+    h.key(ctrl('h')).await;
+    assert_eq!(h.app.portfolio.filter, "or");
+    h.key(press(KeyCode::Esc)).await;
+    h.key(ch(':')).await;
+    h.type_text("larkspur health").await;
+    h.key(ctrl('w')).await;
+    assert_eq!(h.app.palette.as_ref().map(|p| p.input.as_str()), Some("larkspur "));
+    h.key(ctrl('u')).await;
+    assert_eq!(h.app.palette.as_ref().map(|p| p.input.as_str()), Some(""));
+    assert!(!h.app.quit);
+}
+
+// The chart's curves, the Overview's scroll, the portfolio's width, the filter's
+// ranking ------------------------------------------------------------------------
+
+/// As wide as the portfolio was found wasting room.
+const HUGE: (u16, u16) = (200, 50);
+
+/// The header row of the portfolio's table.
+fn portfolio_header(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.contains("HEALTH") && l.contains("ACCOUNT"))
+        .unwrap_or_else(|| panic!("no portfolio table:\n{screen}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_portfolio_columns_follow_the_width_and_z_maximises_the_pane() {
+    let mut h = Harness::new(HUGE).await;
+    h.open(LARKSPUR).await;
+    let screen = h.screen();
+    let header = portfolio_header(&screen);
+    for title in ["OWNER", "STAGE", "SEGMENT", "REGION"] {
+        assert!(header.contains(title), "{title} missing: {header}");
+    }
+    assert!(screen.contains("maya.chen"), "{screen}");
+    insta::assert_snapshot!("portfolio_beside_larkspur_200x50", screen);
+    // z: the account pane alone, across the whole width.
+    assert!(footer(&h.draw()).contains("z maximise"), "{screen}");
+    h.key(ch('z')).await;
+    assert!(h.app.maximised);
+    let screen = h.screen();
+    assert!(!screen.contains("┌ Portfolio "), "{screen}");
+    assert!(screen.lines().nth(2).is_some_and(|l| l.starts_with("┌ Account ")), "{screen}");
+    // Back to the portfolio, maximised too: every column.
+    h.key(press(KeyCode::Esc)).await;
+    assert_eq!(h.app.focus, Focus::Portfolio);
+    let screen = h.screen();
+    assert!(!screen.contains(" 1 Overview "), "{screen}");
+    let header = portfolio_header(&screen);
+    assert!(header.contains("CHURN"), "{header}");
+    insta::assert_snapshot!("portfolio_maximised_200x50", screen);
+    // z again: both panes.
+    h.key(ch('z')).await;
+    assert!(!h.app.maximised);
+    let screen = h.screen();
+    assert!(screen.contains("┌ Portfolio ") && screen.contains(" 1 Overview "), "{screen}");
+}
+
+#[tokio::test]
+async fn the_overview_scrolls_at_80x24_and_says_what_is_above_and_below() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    let top = h.screen();
+    assert!(top.contains("more below"), "{top}");
+    assert!(!top.contains("lines above"), "{top}");
+    for _ in 0..30 {
+        h.key(ch('j')).await;
+    }
+    let bottom = h.screen();
+    assert!(bottom.contains("lines above"), "{bottom}");
+    assert!(!bottom.contains("more below"), "{bottom}");
+    // What did not fit is there once scrolled to.
+    for text in ["biggest drag:", "Key stakeholders", "Lara Tanaka", "opportunities"] {
+        assert!(top.contains(text) || bottom.contains(text), "{text}:\n{top}\n{bottom}");
+    }
+    insta::assert_snapshot!("larkspur_overview_scrolled_80x24", bottom);
+    h.key(ch('g')).await;
+    assert_eq!(h.screen(), top);
+    // Where it all fits, nothing scrolls and nothing says so.
+    let mut h = Harness::new(WIDE).await;
+    h.open(LARKSPUR).await;
+    let screen = h.screen();
+    assert!(!screen.contains("more below") && !screen.contains("lines above"), "{screen}");
+}
+
+/// The Overview chart's curves of the account on screen.
+fn curves(h: &Harness) -> Vec<String> {
+    tend::tui::app::curve_names(h.app.account.as_ref().expect("an account"))
+}
+
+#[tokio::test]
+async fn each_curve_has_its_own_colour() {
+    let mut h = Harness::new(WIDE).await;
+    h.open(LARKSPUR).await;
+    let frame = h.draw();
+    let names = curves(&h);
+    assert!(names.len() >= 7, "{names:?}");
+    let colours: Vec<Color> = names
+        .iter()
+        .map(|n| frame[cells_of(&frame, &format!("━{n} "))[1]].fg)
+        .collect();
+    for i in 0..colours.len() {
+        for j in 0..i {
+            assert_ne!(colours[i], colours[j], "{} and {}", names[i], names[j]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn without_colour_each_curve_has_its_own_mark_and_c_picks_a_curve() {
+    let plain = Theme::new(ThemeName::Dark, true);
+    let mut h = Harness::with(Keymap::default(), plain, WIDE).await;
+    h.open(LARKSPUR).await;
+    let screen = h.screen();
+    let names = curves(&h);
+    let marks: Vec<char> = (0..names.len())
+        .map(|k| tend::tui::theme::curve_mark(k, false))
+        .collect();
+    for (name, mark) in names.iter().zip(&marks) {
+        assert!(screen.contains(&format!("{mark}{name} ")), "{name}:\n{screen}");
+    }
+    // The plot draws them with their marks.
+    let plot: String = screen.lines().skip(8).take(20).collect();
+    for mark in &marks[..3] {
+        assert!(plot.contains(*mark), "{mark} not plotted:\n{screen}");
+    }
+    insta::assert_snapshot!("larkspur_overview_no_colour_160x48", screen);
+    // c opens the picker; a curve's number hides it, again shows it.
+    h.key(ch('c')).await;
+    let a = h.app.account.as_ref().expect("the account");
+    assert!(a.picking_curves);
+    let screen = h.screen();
+    for (k, name) in names.iter().enumerate() {
+        assert!(
+            screen.contains(&format!("{} [x] {} {name}", k + 1, marks[k])),
+            "{name}:\n{screen}"
+        );
+    }
+    insta::assert_snapshot!("curve_picker_no_colour_160x48", screen);
+    h.key(ch('5')).await;
+    let hidden = &h.app.account.as_ref().expect("the account").hidden;
+    assert!(hidden.contains(&names[4]) && hidden.len() == 1, "{hidden:?}");
+    assert!(h.screen().contains(&format!("5 [ ] {} {}", marks[4], names[4])));
+    // j/k and Space too.
+    h.key(ch('k')).await;
+    h.key(ch(' ')).await;
+    let hidden = &h.app.account.as_ref().expect("the account").hidden;
+    assert!(hidden.contains(&names[3]) && hidden.len() == 2, "{hidden:?}");
+    h.key(press(KeyCode::Esc)).await;
+    let a = h.app.account.as_ref().expect("the account");
+    assert!(!a.picking_curves);
+    assert_eq!(a.tab, Tab::Overview);
+    let screen = h.screen();
+    assert!(screen.contains(&format!("({}) ", names[4])), "{screen}");
+    // The help says how.
+    h.key(ch('?')).await;
+    assert!(h.screen().contains("pick chart curves"), "{}", h.screen());
+}
+
+#[tokio::test]
+async fn the_filter_ranks_by_match_quality_and_clearing_it_restores_the_sort() {
+    let mut h = Harness::new(NARROW).await;
+    let sorted = h.app.portfolio.view.clone();
+    h.key(ch('/')).await;
+    h.type_text("lark").await;
+    let rows = h.rows();
+    let names: Vec<&str> = h
+        .app
+        .portfolio
+        .view
+        .iter()
+        .map(|i| rows[*i].name.as_str())
+        .collect();
+    assert_eq!(names.first(), Some(&"Larkspur Logistics"), "{names:?}");
+    for scattered in ["Glacier Bank", "Magnolia Networks"] {
+        assert!(!names.contains(&scattered), "{names:?}");
+    }
+    for _ in 0..4 {
+        h.key(press(KeyCode::Backspace)).await;
+    }
+    assert_eq!(h.app.portfolio.view, sorted);
 }

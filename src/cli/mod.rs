@@ -380,9 +380,16 @@ async fn app_with<B: Backend + 'static>(
             .map_err(|e| e.to_string())?;
         Ok(Arc::new(backend) as Arc<dyn Backend>)
     });
-    crate::tui::run(opening, options, std::sync::Arc::new(chrono::Utc::now))
-        .await
-        .map_err(|e| Failure::error(e.to_string()))
+    match crate::tui::run(opening, options, std::sync::Arc::new(chrono::Utc::now)).await {
+        Ok(crate::tui::run::Ended::Quit) => Ok(()),
+        // Ended as the shell expects of a signal (128 + its number), quietly: the
+        // terminal may be gone.
+        Ok(crate::tui::run::Ended::Signal(n)) => Err(Failure {
+            code: 128 + n,
+            message: String::new(),
+        }),
+        Err(e) => Err(Failure::error(e.to_string())),
+    }
 }
 
 async fn accounts(backend: &dyn Backend, a: &AccountsArgs, me: String) -> Result<(), Failure> {

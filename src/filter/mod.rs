@@ -46,7 +46,7 @@
 //! | `tag`           | `tags`                    | text; the account carries that tag                            |
 //! | `parent`        | `group`                   | text; the name of the parent account                          |
 //! | `mrr`           |                           | money: `5000`, `$5k`, `1.5m`, `99.50` (`k` = thousand, `m` = million) |
-//! | `renewal`       | `renews`                  | a date (see below): the nearest renewal notice date           |
+//! | `renewal`       | `renews`                  | a date (see below): the renewal notice date (newest term)     |
 //! | `health`        | `health_score`, `score`   | a whole number 0–100, or a health status word (below)         |
 //! | `health_status` | `hstatus`                 | `at_risk`, `concerning`, `healthy`                            |
 //! | `trend`         |                           | `up`, `down`, `flat`, or the score change in points (`trend<-5`) |
@@ -472,6 +472,13 @@ impl Filter {
         self.terms.is_empty()
     }
 
+    /// Whether a term tests `field`.
+    pub fn tests(&self, field: Field) -> bool {
+        self.terms.iter().any(|t| {
+            matches!(t.kind, TermKind::Field { field: f, .. } | TermKind::Range { field: f, .. } if f == field)
+        })
+    }
+
     /// The case fields the filter tests, in order, repeats included.
     pub fn case_fields(&self) -> impl Iterator<Item = Field> + '_ {
         self.terms.iter().filter_map(|t| match t.kind {
@@ -483,6 +490,15 @@ impl Filter {
             _ => None,
         })
     }
+}
+
+/// Whether a listing filtered by `expr` leaves churned accounts out by default
+/// (portfolios, counts, case lists): yes, unless the filter tests the stage
+/// itself and so says which stages it wants. A filter that does not parse gets
+/// the default; its error is reported by the listing.
+pub fn churned_out_by_default(expr: Option<&str>) -> bool {
+    expr.and_then(|e| Filter::parse(e).ok())
+        .is_none_or(|f| !f.tests(Field::Stage))
 }
 
 impl std::str::FromStr for Filter {

@@ -72,7 +72,7 @@ struct Inner {
     /// Writes committed since the store opened (every so many, a merge step).
     writes: AtomicUsize,
     /// Keeps a demo store's directory alive as long as the store.
-    _temp: Option<tempfile::TempDir>,
+    _temp: Option<DemoDir>,
     /// Set while a demo store loads behind its first rows (see
     /// [`Store::demo_staged`]): `None` until the load ends, then how it ended.
     loading: std::sync::OnceLock<tokio::sync::watch::Receiver<Option<Loaded>>>,
@@ -301,14 +301,80 @@ fn refresh_statistics(conn: &Connection, imported: usize) -> Result<()> {
     Ok(())
 }
 
-/// A temporary directory for a demo store, and the store's path in it.
-fn demo_dir() -> Result<(tempfile::TempDir, PathBuf)> {
+/// A demo store's temporary directory, held for as long as the store: removed
+/// when dropped, and locked meanwhile so that another `tend demo` can tell it from
+/// the directory of a process that was killed.
+pub(crate) struct DemoDir {
+    _dir: tempfile::TempDir,
+    /// An exclusive lock on `DEMO_LOCK` in the directory; the kernel lets go of it
+    /// when the process ends, however it ends.
+    _lock: std::fs::File,
+}
+
+const DEMO_PREFIX: &str = "tend-demo-";
+const DEMO_LOCK: &str = "in-use.lock";
+/// A demo directory younger than this is never removed by another process (it may
+/// be one being made, not yet locked).
+const DEMO_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A temporary directory for a demo store, and the store's path in it. The
+/// directories that killed demos left behind are removed first.
+fn demo_dir() -> Result<(DemoDir, PathBuf)> {
+    remove_stale_demo_dirs(&std::env::temp_dir());
     let dir = tempfile::Builder::new()
-        .prefix("tend-demo-")
+        .prefix(DEMO_PREFIX)
         .tempdir()
         .map_err(|e| Error::storage(format!("cannot create a temporary directory: {e}")))?;
+    let lock = std::fs::File::create(dir.path().join(DEMO_LOCK))
+        .and_then(|f| f.lock().map(|()| f))
+        .map_err(|e| Error::storage(format!("cannot lock the demo directory: {e}")))?;
     let path = dir.path().join("demo.db");
-    Ok((dir, path))
+    Ok((
+        DemoDir {
+            _dir: dir,
+            _lock: lock,
+        },
+        path,
+    ))
+}
+
+/// Removes the demo directories under `tmp` that no running process holds: those
+/// whose lock is free, and those of older versions (no lock file) once they are
+/// older than [`DEMO_GRACE`]. Returns how many it removed; what cannot be read or
+/// removed is left as it is.
+pub fn remove_stale_demo_dirs(tmp: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(DEMO_PREFIX) {
+            continue;
+        }
+        let dir = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&dir) else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age >= DEMO_GRACE);
+        if !meta.is_dir() || !old {
+            continue;
+        }
+        let free = match std::fs::File::open(dir.join(DEMO_LOCK)) {
+            // Free: its process is gone (the lock is let go of at exit).
+            Ok(f) => f.try_lock().is_ok(),
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        };
+        if free && std::fs::remove_dir_all(&dir).is_ok() {
+            tracing::info!(dir = %dir.display(), "removed a demo directory left behind");
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Prepared statements kept per connection.
@@ -330,7 +396,7 @@ impl Store {
         Store::open_inner(path.as_ref(), options, None)
     }
 
-    fn open_inner(path: &Path, options: Options, temp: Option<tempfile::TempDir>) -> Result<Store> {
+    fn open_inner(path: &Path, options: Options, temp: Option<DemoDir>) -> Result<Store> {
         if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
@@ -995,5 +1061,50 @@ impl Store {
         conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get::<_, i64>(0))
             .map(|n| n as u64)
             .map_err(Error::storage)
+    }
+}
+
+#[cfg(test)]
+mod demo_dir_tests {
+    use super::*;
+
+    fn dir_aged(parent: &Path, name: &str, age: std::time::Duration) -> PathBuf {
+        let dir = parent.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let when = std::time::SystemTime::now() - age;
+        std::fs::File::open(&dir).unwrap().set_modified(when).unwrap();
+        dir
+    }
+
+    #[test]
+    fn only_the_demo_directories_no_process_holds_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let hour = std::time::Duration::from_secs(3600);
+        let held = dir_aged(tmp.path(), "tend-demo-held", hour);
+        let lock = std::fs::File::create(held.join(DEMO_LOCK)).unwrap();
+        lock.lock().unwrap();
+        let free = dir_aged(tmp.path(), "tend-demo-free", hour);
+        std::fs::write(free.join(DEMO_LOCK), "").unwrap();
+        std::fs::write(free.join("demo.db"), "x").unwrap();
+        let legacy = dir_aged(tmp.path(), "tend-demo-legacy", hour);
+        let young = dir_aged(tmp.path(), "tend-demo-young", std::time::Duration::ZERO);
+        let other = dir_aged(tmp.path(), "not-tend", hour);
+        // set_modified on the directory must come after its entries are made.
+        for d in [&held, &free, &legacy] {
+            std::fs::File::open(d)
+                .unwrap()
+                .set_modified(std::time::SystemTime::now() - hour)
+                .unwrap();
+        }
+        assert_eq!(remove_stale_demo_dirs(tmp.path()), 2);
+        assert!(held.exists() && young.exists() && other.exists());
+        assert!(!free.exists() && !legacy.exists());
+        drop(lock);
+        std::fs::File::open(&held)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - hour)
+            .unwrap();
+        assert_eq!(remove_stale_demo_dirs(tmp.path()), 1, "its process is gone");
+        assert!(!held.exists());
     }
 }

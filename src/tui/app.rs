@@ -9,6 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseEvent, MouseEventKi
 use super::form::Form;
 use super::fuzzy::Fuzzy;
 use super::keys::{Action, Keymap, Screen};
+use super::line::Edit;
 use super::lists::{AlertsView, BarItem, CaseList, CasesView, DashboardView, Page, Views};
 use crate::backend::{
     Account360, AccountRow, HealthReport, InteractionQuery, PageRequest, PortfolioSort, Write,
@@ -130,9 +131,37 @@ pub struct Portfolio {
     pub expr: Option<String>,
     /// The expression being typed (the filter bar is open), checked as typed.
     pub bar: Option<super::lists::WhereBar>,
+    /// Churned accounts are listed too (by default they are left out, unless the
+    /// expression tests the stage).
+    pub churned: bool,
+    /// How many accounts the store holds for what the portfolio asks, and how many
+    /// of them are at risk: counted by the store, not from the rows loaded so far.
+    pub counts: Option<Counts>,
+}
+
+/// The portfolio's counts, from the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub accounts: u64,
+    pub at_risk: u64,
 }
 
 impl Portfolio {
+    /// What the rows are loaded with; an answer to anything else is dropped.
+    pub fn asked(&self) -> Asked<PortfolioSort> {
+        Asked {
+            expr: self.expr.clone(),
+            sort: self.sort,
+            descending: self.descending,
+            churned: self.churned,
+        }
+    }
+
+    /// Whether churned accounts are left out of what is listed.
+    pub fn churned_out(&self) -> bool {
+        !self.churned && crate::filter::churned_out_by_default(self.expr.as_deref())
+    }
+
     pub fn selected_row(&self) -> Option<&AccountRow> {
         let rows = self.rows.value()?;
         self.view.get(self.selected).and_then(|i| rows.get(*i))
@@ -155,8 +184,13 @@ pub struct AccountView {
     pub period: Period,
     /// Curves hidden on the Overview chart (component ids, "overall").
     pub hidden: BTreeSet<String>,
-    /// The Overview chart's curve the `c` key toggles next.
+    /// The curve picker (`c` on the Overview) is open.
+    pub picking_curves: bool,
+    /// The curve picker's cursor.
     pub curve_cursor: usize,
+    /// How far the Overview scrolls at most (kept by the drawing); its scroll is
+    /// the Overview's `selected`.
+    pub overview_max: std::cell::Cell<usize>,
     /// A cycling filter per tab (interaction kind, agreement status...): its position.
     pub filter: [usize; 12],
     /// The account we came from with `P` (to go back).
@@ -187,7 +221,9 @@ impl AccountView {
             reading: false,
             period: Period::Week,
             hidden: BTreeSet::new(),
+            picking_curves: false,
             curve_cursor: 0,
+            overview_max: Default::default(),
             filter: [0; 12],
             came_from: None,
             offsets: Default::default(),
@@ -275,6 +311,11 @@ pub struct App {
     /// The list an account was opened from (and the saved view it showed): Esc
     /// goes back to it.
     pub return_to: Option<(Page, Option<usize>)>,
+    /// The pane in focus fills the body (`z`), wide or not.
+    pub maximised: bool,
+    /// Every account, loaded when the portfolio lists only some of them and the
+    /// palette or the alerts need a name from outside it (see [`App::accounts`]).
+    pub directory: Loadable<Vec<AccountRow>>,
 }
 
 /// A yes/no question (or one that wants a name typed) before writes.
@@ -298,7 +339,12 @@ pub enum Command {
         descending: bool,
         /// A filter-language expression the store runs.
         expr: Option<String>,
+        /// Churned accounts are listed too.
+        churned: bool,
     },
+    /// Every account's row, whatever the portfolio's filter (the palette and the
+    /// alerts name accounts from it).
+    LoadDirectory,
     LoadAccount(Id),
     SearchInteractions(Id, Box<InteractionQuery>),
     LoadHistory(Id),
@@ -332,6 +378,8 @@ pub enum Command {
 #[derive(Debug)]
 pub enum Msg {
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): one message, however long.
+    Paste(String),
     Mouse(MouseEvent),
     Resize(u16, u16),
     /// Portfolio rows, and what they were asked for (an answer to an older ask is
@@ -341,6 +389,8 @@ pub enum Msg {
         Timestamp,
         Asked<PortfolioSort>,
     ),
+    PortfolioCounts(Counts, Asked<PortfolioSort>),
+    Directory(Result<Vec<AccountRow>, String>, Timestamp),
     Account(Id, Result<Box<Account360>, String>, Timestamp),
     Health(Id, Result<Box<HealthReport>, String>, Timestamp),
     Interactions(Id, Result<Vec<Interaction>, String>, Timestamp),
@@ -376,6 +426,8 @@ pub struct Asked<S> {
     pub expr: Option<String>,
     pub sort: S,
     pub descending: bool,
+    /// Churned accounts listed too.
+    pub churned: bool,
 }
 
 /// The backend cannot be reached (a team server that is down): since when, and why.
@@ -384,6 +436,9 @@ pub struct Offline {
     pub since: Timestamp,
     pub message: String,
 }
+
+/// Smaller than this, the app only says so (and takes no key but quit).
+pub const MIN_SIZE: (u16, u16) = (40, 12);
 
 /// Below this width the portfolio and the account do not fit side by side.
 pub const WIDE: u16 = 120;
@@ -424,6 +479,8 @@ impl App {
             dashboard: DashboardView::default(),
             views: Views::default(),
             return_to: None,
+            directory: Loadable::Idle,
+            maximised: false,
         }
     }
 
@@ -462,6 +519,11 @@ impl App {
         cmds
     }
 
+    /// Whether the terminal is below the smallest size the app draws in.
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
+    }
+
     pub fn wide(&self) -> bool {
         self.size.0 >= WIDE
     }
@@ -482,24 +544,35 @@ impl App {
         usize::from(self.size.1.saturating_sub(8)).max(1)
     }
 
-    /// Applies a message; returns the backend calls to start.
+    /// Applies a message; returns the backend calls to start. What the screen
+    /// then shows but has not loaded is asked for whatever the message was (a
+    /// write's answer that empties the change history loads it again at once,
+    /// not at the next key).
     pub fn update(&mut self, msg: Msg) -> Vec<Command> {
+        let mut cmds = self.apply(msg);
+        cmds.extend(self.wanted());
+        cmds
+    }
+
+    fn apply(&mut self, msg: Msg) -> Vec<Command> {
         match msg {
             Msg::Resize(w, h) => {
                 self.size = (w, h);
                 vec![]
             }
             Msg::Key(k) if k.kind == KeyEventKind::Release => vec![],
-            Msg::Key(k) => {
-                let mut cmds = self.key(k);
-                cmds.extend(self.wanted());
-                cmds
+            // Below the minimum size nothing is drawn but the size: a key acting
+            // there would act on what nobody can see. Only quit works.
+            Msg::Key(k) if self.too_small() => {
+                if self.keys.action(Screen::Global, &k) == Some(Action::Quit) {
+                    self.quit = true;
+                }
+                vec![]
             }
-            Msg::Mouse(m) => {
-                let mut cmds = self.mouse(m);
-                cmds.extend(self.wanted());
-                cmds
-            }
+            Msg::Mouse(_) | Msg::Paste(_) if self.too_small() => vec![],
+            Msg::Paste(text) => self.paste(&text),
+            Msg::Key(k) => self.key(k),
+            Msg::Mouse(m) => self.mouse(m),
             Msg::History(id, result, at) => {
                 let offline = self.offline.is_some();
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
@@ -508,14 +581,19 @@ impl App {
                 vec![]
             }
             Msg::Connection(result) => self.connection(result),
-            Msg::Portfolio(_, _, asked)
-                if asked
-                    != (Asked {
-                        expr: self.portfolio.expr.clone(),
-                        sort: self.portfolio.sort,
-                        descending: self.portfolio.descending,
-                    }) =>
+            Msg::Portfolio(_, _, asked) | Msg::PortfolioCounts(_, asked)
+                if asked != self.portfolio.asked() =>
             {
+                vec![]
+            }
+            Msg::PortfolioCounts(counts, _) => {
+                self.portfolio.counts = Some(counts);
+                vec![]
+            }
+            Msg::Directory(result, at) => {
+                let offline = self.offline.is_some();
+                self.directory.take(result, at, offline);
+                self.name_alerts();
                 vec![]
             }
             Msg::Portfolio(result, at, _) => {
@@ -627,15 +705,53 @@ impl App {
         }
     }
 
-    /// What the screen now shows but has not loaded (the change history when the
-    /// Settings tab opens).
+    /// What the screen now shows but has not loaded: the change history when the
+    /// Settings tab opens; every account's name when the palette or the alerts
+    /// need one the portfolio does not list.
     fn wanted(&mut self) -> Vec<Command> {
-        match self.account.as_mut() {
-            Some(a) if a.tab == Tab::Settings && a.history == Loadable::Idle => {
-                a.history = Loadable::Loading;
-                vec![Command::LoadHistory(a.id)]
+        let mut cmds = vec![];
+        if let Some(a) = self.account.as_mut()
+            && a.tab == Tab::Settings
+            && a.history == Loadable::Idle
+        {
+            a.history = Loadable::Loading;
+            cmds.push(Command::LoadHistory(a.id));
+        }
+        let lists_all = self.portfolio.expr.is_none() && !self.portfolio.churned_out();
+        if lists_all {
+            // The portfolio is the directory: no second copy.
+            self.directory = Loadable::Idle;
+        } else if self.directory == Loadable::Idle
+            && (self.palette.is_some() || self.page == Page::Alerts)
+        {
+            self.directory = Loadable::Loading;
+            cmds.push(Command::LoadDirectory);
+        }
+        cmds
+    }
+
+    /// The account the header names: the one on screen, or on the portfolio the
+    /// one under the selection (none when a filter left it out).
+    pub fn header_account(&self) -> Option<&AccountView> {
+        let a = self.account.as_ref()?;
+        let shown = match (self.page, self.focus) {
+            (Page::Portfolio, Focus::Account) => true,
+            (Page::Portfolio, Focus::Portfolio) => {
+                self.portfolio.selected_row().is_some_and(|r| r.id == a.id)
             }
-            _ => vec![],
+            _ => false,
+        };
+        shown.then_some(a)
+    }
+
+    /// Every account the store holds, as far as loaded: the portfolio's rows when
+    /// it lists them all, else the directory once it is in (until then, the
+    /// portfolio's rows).
+    pub fn accounts(&self) -> &[AccountRow] {
+        let rows = self.portfolio.rows.value().map_or(&[][..], Vec::as_slice);
+        match self.directory.value() {
+            Some(all) if self.portfolio.expr.is_some() || self.portfolio.churned_out() => all,
+            _ => rows,
         }
     }
 
@@ -679,6 +795,58 @@ impl App {
         vec![Command::LoadAccount(id)]
     }
 
+    /// Pasted text goes to the text input on top, in the order keys go there;
+    /// with none open it is dropped (a paste is never taken as keys).
+    fn paste(&mut self, text: &str) -> Vec<Command> {
+        if self.confirm.is_some() || self.notice.is_some() {
+            if let Some(c) = self.confirm.as_mut().filter(|c| c.typed.is_some()) {
+                super::line::paste(&mut c.input, text);
+            }
+            return vec![];
+        }
+        if let Some(form) = self.form.as_mut() {
+            form.paste(text);
+            return vec![];
+        }
+        if let Some(p) = self.palette.as_mut() {
+            if super::line::paste(&mut p.input, text) == Edit::Changed {
+                p.selected = 0;
+            }
+            return vec![];
+        }
+        if let Some(prompt) = self.views.prompt.as_mut() {
+            if let super::lists::ViewPrompt::Name { input, .. } = prompt {
+                super::line::paste(input, text);
+            }
+            return vec![];
+        }
+        if self.page == Page::Cases
+            && let Some(bar) = self.cases.bar.as_mut()
+        {
+            bar.paste(text, false);
+            return vec![];
+        }
+        if self.portfolio.filtering {
+            if super::line::paste(&mut self.portfolio.filter, text) == Edit::Changed {
+                self.portfolio.selected = 0;
+                self.refilter();
+                self.clamp_portfolio();
+                return self.follow_selection();
+            }
+            return vec![];
+        }
+        if self.page == Page::Portfolio
+            && let Some(bar) = self.portfolio.bar.as_mut()
+        {
+            bar.paste(text, true);
+            return vec![];
+        }
+        if let Some(a) = self.account.as_mut().filter(|a| a.querying) {
+            super::line::paste(&mut a.query, text);
+        }
+        vec![]
+    }
+
     fn key(&mut self, k: KeyEvent) -> Vec<Command> {
         self.status = None;
         if self.confirm.is_some() {
@@ -707,6 +875,9 @@ impl App {
         }
         if self.account.as_ref().is_some_and(|a| a.querying) {
             return self.query_key(k);
+        }
+        if self.account.as_ref().is_some_and(|a| a.picking_curves) {
+            return self.curve_key(k);
         }
         if self.help {
             // j/k scroll a help taller than the screen; any other key closes it;
@@ -766,6 +937,15 @@ impl App {
             }
             Action::NextPage => self.cycle_page(true),
             Action::PrevPage => self.cycle_page(false),
+            Action::Maximise => {
+                self.maximised = !self.maximised;
+                if !self.wide() {
+                    self.status = Some(format!(
+                        "below {WIDE} columns the pane in focus already fills the screen"
+                    ));
+                }
+                vec![]
+            }
             Action::Refresh => {
                 let mut cmds = vec![self.portfolio_command()];
                 cmds.extend(self.count_commands());
@@ -838,11 +1018,22 @@ impl App {
                     p.descending = !p.descending;
                 }
                 p.rows = Loadable::Loading;
-                return vec![Command::LoadPortfolio {
-                    sort: p.sort,
-                    descending: p.descending,
-                    expr: p.expr.clone(),
-                }];
+                return vec![self.portfolio_command()];
+            }
+            Action::Churned => {
+                p.churned = !p.churned;
+                p.rows = Loadable::Loading;
+                p.counts = None;
+                p.selected = 0;
+                self.status = Some(
+                    match (p.churned, crate::filter::churned_out_by_default(p.expr.as_deref())) {
+                        (true, _) => "churned accounts listed too",
+                        (false, true) => "churned accounts left out",
+                        (false, false) => "the filter tests the stage: it says which stages show",
+                    }
+                    .into(),
+                );
+                return vec![self.portfolio_command()];
             }
             Action::SaveView | Action::RenameView | Action::DeleteView => {
                 return self.view_action(action);
@@ -870,6 +1061,7 @@ impl App {
             WhereOutcome::Apply(expr) => {
                 p.bar = None;
                 p.expr = expr;
+                p.counts = None;
                 p.rows = Loadable::Loading;
                 p.selected = 0;
                 return vec![self.portfolio_command()];
@@ -892,20 +1084,16 @@ impl App {
                 }
                 return self.follow_selection();
             }
-            KeyCode::Backspace => {
-                p.filter.pop();
-            }
             KeyCode::Down => p.selected = (p.selected + 1).min(p.view.len().saturating_sub(1)),
             KeyCode::Up => p.selected = p.selected.saturating_sub(1),
-            KeyCode::Char('c')
-                if k.modifiers
-                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
-            {
-                self.quit = true;
-                return vec![];
-            }
-            KeyCode::Char(c) => p.filter.push(c),
-            _ => return vec![],
+            _ => match super::line::edit(&mut p.filter, &k) {
+                Edit::Changed => {}
+                Edit::Quit => {
+                    self.quit = true;
+                    return vec![];
+                }
+                Edit::Kept | Edit::Other => return vec![],
+            },
         }
         self.portfolio.selected = 0;
         self.refilter();
@@ -953,15 +1141,12 @@ impl App {
                     Period::Month => Period::Week,
                 }
             }
+            Action::Curves if a.tab == Tab::Overview => {
+                a.picking_curves = true;
+                a.curve_cursor = 0;
+            }
             Action::Curves => {
-                let curves = curve_names(a);
-                if !curves.is_empty() {
-                    let name = curves[a.curve_cursor % curves.len()].clone();
-                    if !a.hidden.remove(&name) {
-                        a.hidden.insert(name);
-                    }
-                    a.curve_cursor = (a.curve_cursor + 1) % curves.len();
-                }
+                self.status = Some("c picks the chart's curves on the Overview tab".into());
             }
             Action::Cycle => {
                 a.filter[tab] += 1;
@@ -1024,6 +1209,44 @@ impl App {
         cmds
     }
 
+    /// The curve picker: a curve's number or Space/Enter on the cursor shows or
+    /// hides it, j/k move, Esc or `c` close.
+    fn curve_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        if self.keys.action(Screen::Global, &k) == Some(Action::Quit) {
+            self.quit = true;
+            return vec![];
+        }
+        let Some(a) = self.account.as_mut() else {
+            return vec![];
+        };
+        let curves = curve_names(a);
+        let n = curves.len();
+        let toggle = |a: &mut AccountView, i: usize| {
+            if let Some(name) = curves.get(i)
+                && !a.hidden.remove(name)
+            {
+                a.hidden.insert(name.clone());
+            }
+        };
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('c') => a.picking_curves = false,
+            KeyCode::Char('j') | KeyCode::Down => {
+                a.curve_cursor = (a.curve_cursor + 1).min(n.saturating_sub(1))
+            }
+            KeyCode::Char('k') | KeyCode::Up => a.curve_cursor = a.curve_cursor.saturating_sub(1),
+            KeyCode::Char(' ') | KeyCode::Enter => toggle(a, a.curve_cursor),
+            KeyCode::Char(d @ '1'..='9') => {
+                let i = d as usize - '1' as usize;
+                if i < n {
+                    a.curve_cursor = i;
+                    toggle(a, i);
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
     fn query_key(&mut self, k: KeyEvent) -> Vec<Command> {
         let Some(a) = self.account.as_mut() else {
             return vec![];
@@ -1034,16 +1257,6 @@ impl App {
                 a.query.clear();
                 a.found = None;
             }
-            KeyCode::Backspace => {
-                a.query.pop();
-            }
-            KeyCode::Char('c')
-                if k.modifiers
-                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
-            {
-                self.quit = true;
-            }
-            KeyCode::Char(c) => a.query.push(c),
             KeyCode::Enter => {
                 a.querying = false;
                 if a.query.trim().is_empty() {
@@ -1062,7 +1275,11 @@ impl App {
                     }
                 }
             }
-            _ => {}
+            _ => {
+                if super::line::edit(&mut a.query, &k) == Edit::Quit {
+                    self.quit = true;
+                }
+            }
         }
         vec![]
     }
@@ -1073,10 +1290,6 @@ impl App {
         };
         match k.code {
             KeyCode::Esc => self.palette = None,
-            KeyCode::Backspace => {
-                p.input.pop();
-                p.selected = 0;
-            }
             KeyCode::Down | KeyCode::Tab => p.selected += 1,
             KeyCode::Up | KeyCode::BackTab => p.selected = p.selected.saturating_sub(1),
             KeyCode::Enter => {
@@ -1118,17 +1331,11 @@ impl App {
                     None => vec![],
                 };
             }
-            KeyCode::Char('c')
-                if k.modifiers
-                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
-            {
-                self.quit = true;
-            }
-            KeyCode::Char(c) => {
-                p.input.push(c);
-                p.selected = 0;
-            }
-            _ => {}
+            _ => match super::line::edit(&mut p.input, &k) {
+                Edit::Changed => p.selected = 0,
+                Edit::Quit => self.quit = true,
+                Edit::Kept | Edit::Other => {}
+            },
         }
         vec![]
     }
@@ -1282,6 +1489,6 @@ pub fn list_len(a: &AccountView) -> usize {
         Tab::Usage => super::view::tabs::usage::active_users(d).len(),
         // The account's fields, its documents, then its history.
         Tab::Settings => 1 + d.documents.len() + a.history.value().map_or(0, Vec::len),
-        Tab::Overview => 0,
+        Tab::Overview => a.overview_max.get() + 1,
     }
 }

@@ -427,12 +427,8 @@ impl App {
         let yes = match (&c.typed, k.code) {
             (_, KeyCode::Esc) => false,
             _ if ctrl_c => false,
-            (Some(_), KeyCode::Char(ch)) => {
-                c.input.push(ch);
-                return vec![];
-            }
-            (Some(_), KeyCode::Backspace) => {
-                c.input.pop();
+            (Some(_), KeyCode::Char(_) | KeyCode::Backspace) => {
+                super::line::edit(&mut c.input, &k);
                 return vec![];
             }
             (Some(name), KeyCode::Enter) => {
@@ -486,11 +482,7 @@ impl App {
                     self.account = None;
                     self.focus = Focus::Portfolio;
                     self.score_before = None;
-                    return vec![Command::LoadPortfolio {
-                        expr: self.portfolio.expr.clone(),
-                        sort: self.portfolio.sort,
-                        descending: self.portfolio.descending,
-                    }];
+                    return vec![self.portfolio_command()];
                 }
                 // The account's 360 brings its portfolio row along; the lists a
                 // write may change (alerts, cases) load again.

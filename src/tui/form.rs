@@ -535,6 +535,31 @@ impl Form {
         self.validate();
     }
 
+    /// Takes pasted text into the field in focus, whole: a multi-line field keeps
+    /// its line breaks, a one-line field gets them as spaces (a pasted line break
+    /// never saves the form). Other fields take no text.
+    pub fn paste(&mut self, text: &str) {
+        if !matches!(self.state, FormState::Editing) {
+            return;
+        }
+        let f = &mut self.fields[self.focus];
+        if !matches!(f.input, Input::Text { .. }) {
+            return;
+        }
+        let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let text = if f.multiline() {
+            text
+        } else {
+            text.replace(['\n', '\t'], " ")
+        };
+        let text: String = text
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+            .collect();
+        f.text.insert_str(text);
+        self.validate();
+    }
+
     /// Applies a key.
     pub fn key(&mut self, k: KeyEvent) -> FormOutcome {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);

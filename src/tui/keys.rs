@@ -118,6 +118,8 @@ actions! {
     Done => "done",
     Snooze => "snooze",
     SnoozeLong => "snooze_week",
+    Churned => "show_churned",
+    Maximise => "maximise",
 }
 
 impl Action {
@@ -304,9 +306,11 @@ impl Default for Keymap {
             b(&["F"], Where, "where (filter language)", true),
             b(&["s"], Sort, "sort", true),
             b(&["r"], Reverse, "reverse sort", false),
+            b(&["C"], Churned, "show / hide churned", false),
             b(&["w"], SaveView, "save as a view", false),
             b(&["W"], RenameView, "rename this view", false),
             b(&["X"], DeleteView, "delete this view", false),
+            b(&["z"], Maximise, "maximise pane (toggle)", true),
         ]);
         let mut cases = moves("move");
         cases.extend([
@@ -363,7 +367,7 @@ impl Default for Keymap {
             b(&["l", "right"], Right, "right column", false),
             b(&["enter"], Open, "read, open", true),
             b(&["p"], Period, "weeks / months", false),
-            b(&["c"], Curves, "hide/show a curve", false),
+            b(&["c"], Curves, "pick chart curves", false),
             b(&["f"], Cycle, "cycle filter", false),
             b(&["/"], Search, "search interactions", false),
             b(&["P"], Parent, "parent and back", false),
@@ -381,6 +385,7 @@ impl Default for Keymap {
             b(&["S"], Skip, "skip step", false),
             b(&["N"], NewProject, "new project", false),
             b(&["D"], DeleteAccount, "delete account", false),
+            b(&["z"], Maximise, "maximise pane (toggle)", true),
         ]);
         Keymap {
             tables: [

@@ -8,6 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::app::{App, Command, Focus, Loadable, Tab};
 use super::keys::Action;
+use super::line::Edit;
 use crate::backend::{CaseRow, CaseSort, Dashboard, Group, GroupBy, PortfolioSort, Write};
 use crate::config::{SavedView, ViewList};
 use crate::domain::*;
@@ -60,6 +61,20 @@ impl WhereBar {
         }
     }
 
+    /// Takes pasted text (on one line), checked as if typed.
+    pub fn paste(&mut self, text: &str, accounts: bool) {
+        super::line::paste(&mut self.input, text);
+        self.check(accounts);
+    }
+
+    fn check(&mut self, accounts: bool) {
+        self.error = if accounts {
+            Filter::parse_accounts(&self.input).err()
+        } else {
+            Filter::parse(&self.input).err()
+        };
+    }
+
     /// Takes a key; `accounts` refuses case fields (a list of accounts).
     pub fn key(&mut self, k: KeyEvent, accounts: bool) -> WhereOutcome {
         match k.code {
@@ -69,20 +84,13 @@ impl WhereBar {
                 let typed = self.input.trim().to_string();
                 return WhereOutcome::Apply((!typed.is_empty()).then_some(typed));
             }
-            KeyCode::Backspace => {
-                self.input.pop();
-            }
-            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => {
-                return WhereOutcome::Quit;
-            }
-            KeyCode::Char(c) => self.input.push(c),
-            _ => return WhereOutcome::Typing,
+            _ => match super::line::edit(&mut self.input, &k) {
+                Edit::Changed => {}
+                Edit::Quit => return WhereOutcome::Quit,
+                Edit::Kept | Edit::Other => return WhereOutcome::Typing,
+            },
         }
-        self.error = if accounts {
-            Filter::parse_accounts(&self.input).err()
-        } else {
-            Filter::parse(&self.input).err()
-        };
+        self.check(accounts);
         WhereOutcome::Typing
     }
 }
@@ -368,6 +376,7 @@ impl App {
                         self.focus = Focus::Portfolio;
                         let p = &mut self.portfolio;
                         p.expr = expr;
+                        p.counts = None;
                         p.sort = v
                             .sort
                             .as_deref()
@@ -454,6 +463,7 @@ impl App {
             sort: self.portfolio.sort,
             descending: self.portfolio.descending,
             expr: self.portfolio.expr.clone(),
+            churned: self.portfolio.churned,
         }
     }
 
@@ -673,15 +683,32 @@ impl App {
             .map(|l| l.iter().map(|a| a.account_id).collect())
             .unwrap_or_default();
         self.alerts.names.retain(|id, _| wanted.contains(id));
-        if let Some(rows) = self.portfolio.rows.value() {
-            for r in rows.iter().filter(|r| wanted.contains(&r.id)) {
-                self.alerts
-                    .names
-                    .insert(r.id, (r.name.clone(), r.health_status));
-            }
-        }
+        self.name_alerts();
         let len = self.alerts.list.value().map_or(0, Vec::len);
         self.alerts.selected = self.alerts.selected.min(len.saturating_sub(1));
+    }
+
+    /// Names the alerts' accounts from every account known (not only those the
+    /// portfolio's filter lists).
+    pub(crate) fn name_alerts(&mut self) {
+        let Some(list) = self.alerts.list.value() else {
+            return;
+        };
+        let wanted: std::collections::HashSet<Id> = list
+            .iter()
+            .map(|a| a.account_id)
+            .filter(|id| !self.alerts.names.contains_key(id))
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let found: Vec<_> = self
+            .accounts()
+            .iter()
+            .filter(|r| wanted.contains(&r.id))
+            .map(|r| (r.id, (r.name.clone(), r.health_status)))
+            .collect();
+        self.alerts.names.extend(found);
     }
 
     /// A key on the dashboard.
@@ -802,16 +829,14 @@ impl App {
             ViewPrompt::Name { input, renaming } => {
                 match k.code {
                     KeyCode::Esc => self.views.prompt = None,
-                    KeyCode::Backspace => {
-                        input.pop();
-                    }
-                    KeyCode::Char(c) => input.push(c),
                     KeyCode::Enter => {
                         let name = input.trim().to_string();
                         let renaming = *renaming;
                         return self.name_view(name, renaming);
                     }
-                    _ => {}
+                    _ => {
+                        super::line::edit(input, &k);
+                    }
                 }
                 vec![]
             }

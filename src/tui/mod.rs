@@ -7,6 +7,7 @@ pub mod form;
 pub mod forms;
 pub mod fuzzy;
 pub mod keys;
+pub mod line;
 pub mod lists;
 pub mod run;
 pub mod theme;

@@ -6,7 +6,10 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::{DisableMouseCapture, EnableMouseCapture, Event, EventStream};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+    EventStream,
+};
 use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures_util::StreamExt;
@@ -66,37 +69,136 @@ impl Default for Options {
 pub type Opening =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Arc<dyn Backend>, String>> + Send>>;
 
-/// Runs the app until the user quits; the terminal is restored on every way out,
-/// a panic included.
+/// How the app ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal asked the process to end (SIGTERM, SIGHUP, SIGINT): its number.
+    Signal(i32),
+}
+
+/// Runs the app until the user quits or a signal ends it; the terminal is
+/// restored on every way out, a panic and a signal included.
 pub async fn run(
     backend: Opening,
     options: Options,
     clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
-) -> std::io::Result<()> {
+) -> std::io::Result<Ended> {
+    // Signals are caught before the screen changes, so none can leave it changed.
+    let signals = Signals::new()?;
     let mut terminal = ratatui::try_init()?;
-    if options.mouse {
-        execute!(std::io::stdout(), EnableMouseCapture)?;
-        // ratatui's hook restores the screen; this one also gives the mouse back.
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            let _ = execute!(std::io::stdout(), DisableMouseCapture);
-            previous(info);
-        }));
+    let mouse = options.mouse;
+    // ratatui's hook restores the screen; this one also gives the mouse back and
+    // ends bracketed paste.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = leave_modes(mouse);
+        previous(info);
+    }));
+    let entered = match mouse {
+        true => execute!(std::io::stdout(), EnableBracketedPaste, EnableMouseCapture),
+        false => execute!(std::io::stdout(), EnableBracketedPaste),
+    };
+    let result = match entered {
+        Ok(()) => event_loop(&mut terminal, backend, &options, clock, signals).await,
+        Err(e) => Err(e),
+    };
+    let left = leave_modes(mouse);
+    let restored = ratatui::try_restore();
+    // After a hang-up the terminal is gone: failing to restore it is no error then.
+    if !matches!(result, Ok(Ended::Signal(_))) {
+        left?;
+        restored?;
     }
-    let result = event_loop(&mut terminal, backend, &options, clock).await;
-    if options.mouse {
-        let _ = execute!(std::io::stdout(), DisableMouseCapture);
-    }
-    ratatui::try_restore()?;
     result
 }
+
+/// Turns off what the app turned on besides ratatui's raw mode and alternate screen.
+fn leave_modes(mouse: bool) -> std::io::Result<()> {
+    match mouse {
+        true => execute!(std::io::stdout(), DisableMouseCapture, DisableBracketedPaste),
+        false => execute!(std::io::stdout(), DisableBracketedPaste),
+    }
+}
+
+/// The signals that end the app the way `q` does (the terminal restored, a demo's
+/// store removed): SIGTERM, SIGHUP, SIGINT and SIGQUIT.
+struct Signals {
+    streams: Vec<(i32, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let kinds = [
+            (15, SignalKind::terminate()),
+            (1, SignalKind::hangup()),
+            (2, SignalKind::interrupt()),
+            (3, SignalKind::quit()),
+        ];
+        let mut streams = Vec::with_capacity(kinds.len());
+        for (n, kind) in kinds {
+            streams.push((n, signal(kind)?));
+        }
+        Ok(Signals { streams })
+    }
+
+    /// The number of the next signal to arrive.
+    async fn next(&mut self) -> i32 {
+        std::future::poll_fn(|cx| {
+            for (n, s) in &mut self.streams {
+                if s.poll_recv(cx).is_ready() {
+                    return std::task::Poll::Ready(*n);
+                }
+            }
+            std::task::Poll::Pending
+        })
+        .await
+    }
+}
+
+/// What a terminal event means to the loop.
+enum Step {
+    Msg(Msg),
+    Skip,
+    End(std::io::Result<Ended>),
+}
+
+fn step(event: Option<std::io::Result<Event>>) -> Step {
+    match event {
+        Some(Ok(Event::Key(k))) => Step::Msg(Msg::Key(k)),
+        Some(Ok(Event::Paste(text))) => Step::Msg(Msg::Paste(text)),
+        Some(Ok(Event::Mouse(m))) => Step::Msg(Msg::Mouse(m)),
+        Some(Ok(Event::Resize(w, h))) => Step::Msg(Msg::Resize(w, h)),
+        Some(Ok(_)) => Step::Skip,
+        Some(Err(e)) => Step::End(Err(e)),
+        None => Step::End(Ok(Ended::Quit)),
+    }
+}
+
+/// The next terminal event if one is already waiting, without waiting for one
+/// (the stream is polled with the loop's own waker, so it still wakes the loop
+/// when nothing was waiting).
+async fn ready_event(events: &mut EventStream) -> Option<Option<std::io::Result<Event>>> {
+    std::future::poll_fn(|cx| match events.poll_next_unpin(cx) {
+        std::task::Poll::Ready(event) => std::task::Poll::Ready(Some(event)),
+        std::task::Poll::Pending => std::task::Poll::Ready(None),
+    })
+    .await
+}
+
+/// The most waiting messages applied before a frame is drawn (a long paste on a
+/// terminal without bracketed paste arrives as one key per character).
+const COALESCE: usize = 4096;
 
 async fn event_loop<B: ratatui::backend::Backend + Write>(
     terminal: &mut Terminal<B>,
     opening: Opening,
     options: &Options,
     clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
-) -> std::io::Result<()>
+    mut signals: Signals,
+) -> std::io::Result<Ended>
 where
     B::Error: Into<std::io::Error>,
 {
@@ -131,17 +233,15 @@ where
             dirty = false;
         }
         if app.quit {
-            return Ok(());
+            return Ok(Ended::Quit);
         }
         let msg = tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(Event::Key(k))) => Msg::Key(k),
-                Some(Ok(Event::Mouse(m))) => Msg::Mouse(m),
-                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e),
-                None => return Ok(()),
+            event = events.next() => match step(event) {
+                Step::Msg(msg) => msg,
+                Step::Skip => continue,
+                Step::End(end) => return end,
             },
+            signal = signals.next() => return Ok(Ended::Signal(signal)),
             Some(msg) = rx.recv() => msg,
             opened = &mut opening, if backend.is_none() => {
                 match opened {
@@ -179,9 +279,24 @@ where
             }
         };
         let mut cmds = app.update(msg);
-        // Coalesce: answers already waiting are applied before the next frame.
-        while let Ok(msg) = rx.try_recv() {
-            cmds.extend(app.update(msg));
+        // Coalesce: what is already waiting (answers, keys typed ahead, the rest of
+        // a paste) is applied before the next frame, so a burst costs one frame.
+        for _ in 0..COALESCE {
+            if app.quit {
+                break;
+            }
+            if let Ok(msg) = rx.try_recv() {
+                cmds.extend(app.update(msg));
+                continue;
+            }
+            match ready_event(&mut events).await {
+                None => break,
+                Some(event) => match step(event) {
+                    Step::Msg(msg) => cmds.extend(app.update(msg)),
+                    Step::Skip => {}
+                    Step::End(end) => return end,
+                },
+            }
         }
         match &backend {
             Some(b) => cmds
@@ -266,19 +381,29 @@ pub async fn perform(
             sort,
             descending,
             expr,
+            churned,
         } => {
             let asked = Asked {
                 expr: expr.clone(),
                 sort,
                 descending,
+                churned,
             };
             let filter = crate::backend::AccountFilter {
+                exclude_churned: !churned && crate::filter::churned_out_by_default(expr.as_deref()),
                 expr,
                 me: Some(user),
                 ..Default::default()
             };
-            // A screenful first, so a large store shows something at once.
-            let first = first_page(b, &filter, sort, descending).await;
+            // A screenful first, so a large store shows something at once, and the
+            // counts of the whole beside it.
+            let (first, counts) = tokio::join!(
+                first_page(b, &filter, sort, descending),
+                portfolio_counts(b, &filter)
+            );
+            if let Ok(counts) = counts {
+                tx(Msg::PortfolioCounts(counts, asked.clone()));
+            }
             reach(tx, &first);
             if let Ok(Some(rows)) = first {
                 tx(Msg::Portfolio(Ok(rows), clock(), asked.clone()));
@@ -290,6 +415,15 @@ pub async fn perform(
                 clock(),
                 asked,
             ));
+        }
+        Command::LoadDirectory => {
+            let filter = crate::backend::AccountFilter {
+                me: Some(user),
+                ..Default::default()
+            };
+            let rows = load_portfolio(b, &filter, PortfolioSort::Name, false).await;
+            reach(tx, &rows);
+            tx(Msg::Directory(rows.map_err(|e| e.to_string()), clock()));
         }
         Command::SearchInteractions(id, query) => {
             let r = b.interactions(&query).await;
@@ -359,6 +493,7 @@ pub async fn perform(
                 expr: expr.clone(),
                 sort,
                 descending,
+                churned: true,
             };
             let r = b
                 .cases(&cases_query(expr, &user, sort, descending, CASES_SHOWN))
@@ -472,6 +607,32 @@ fn cases_query(
         page: PageRequest { offset: 0, limit },
         ..Default::default()
     }
+}
+
+/// How many accounts a portfolio filter lists, and how many of them are at risk:
+/// two counts in the store (pages of one row), not a count of rows loaded.
+pub async fn portfolio_counts(
+    backend: &dyn Backend,
+    filter: &crate::backend::AccountFilter,
+) -> crate::backend::Result<super::app::Counts> {
+    let one = |filter: crate::backend::AccountFilter| PortfolioQuery {
+        filter,
+        page: PageRequest {
+            offset: 0,
+            limit: 1,
+        },
+        ..Default::default()
+    };
+    let at_risk = crate::backend::AccountFilter {
+        status: Some(crate::domain::HealthStatus::AtRisk),
+        ..filter.clone()
+    };
+    let (all, risky) = (one(filter.clone()), one(at_risk));
+    let (all, risky) = tokio::join!(backend.portfolio(&all), backend.portfolio(&risky));
+    Ok(super::app::Counts {
+        accounts: all?.total,
+        at_risk: risky?.total,
+    })
 }
 
 /// The first rows of a portfolio larger than a page (None: it fits in one, and the

@@ -91,7 +91,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             format!(
                 "{} {} {} ",
                 r.health_score
-                    .map_or("-".into(), |s| format!("{:.0}", s.floor())),
+                    .map_or("-".into(), |s| crate::format::score(Some(s))),
                 r.health_status.map_or("no score", |s| s.label()),
                 trend_arrow(r.health_trend)
             ),

@@ -23,16 +23,34 @@ use super::theme::Theme;
 use crate::domain::Timestamp;
 
 /// Smaller than this, the app only says so.
-pub const MIN: (u16, u16) = (40, 12);
+pub const MIN: (u16, u16) = super::app::MIN_SIZE;
 
-/// Width of the portfolio pane beside an account.
+/// Width of the portfolio pane beside an account, at least.
 pub const PORTFOLIO_WIDTH: u16 = 60;
+
+/// Columns the account pane keeps beside the portfolio before the portfolio grows.
+pub const ACCOUNT_ROOM: u16 = 100;
+
+/// The portfolio's width beside an account in a body `width` wide: what the
+/// account's room leaves, up to half the body, at least `PORTFOLIO_WIDTH` (60 at
+/// 160 columns, 100 at 200, where owner, stage, segment and region show).
+pub fn portfolio_width(width: u16) -> u16 {
+    width
+        .saturating_sub(ACCOUNT_ROOM)
+        .min(width / 2)
+        .max(PORTFOLIO_WIDTH)
+}
 
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     let area = f.area();
     if area.width < MIN.0 || area.height < MIN.1 {
+        let quit = app
+            .keys
+            .key_for(Screen::Global, super::keys::Action::Quit)
+            .map(|k| format!("; {k} quits"))
+            .unwrap_or_default();
         let msg = Paragraph::new(format!(
-            "terminal too small: {}x{}, tend needs {}x{}",
+            "terminal too small: {}x{}, tend needs {}x{}{quit}",
             area.width, area.height, MIN.0, MIN.1
         ))
         .wrap(Wrap { trim: true })
@@ -78,11 +96,15 @@ fn rows(area: Rect) -> [Rect; 4] {
     .areas(area)
 }
 
-/// The portfolio and account areas: side by side when wide, else the focused one.
+/// The portfolio and account areas: side by side when wide, else (or maximised
+/// with `z`) the focused one.
 pub fn panes(app: &App, body: Rect) -> (Option<Rect>, Option<Rect>) {
-    if app.wide() {
-        let [l, r] = Layout::horizontal([Constraint::Length(PORTFOLIO_WIDTH), Constraint::Min(1)])
-            .areas(body);
+    if app.wide() && !app.maximised {
+        let [l, r] = Layout::horizontal([
+            Constraint::Length(portfolio_width(body.width)),
+            Constraint::Min(1),
+        ])
+        .areas(body);
         (Some(l), Some(r))
     } else {
         match app.focus {
@@ -113,16 +135,21 @@ pub fn tab_at(app: &App, column: u16, row: u16) -> Option<Tab> {
 
 fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut spans = vec![Span::styled(" tend ", theme.title)];
-    if let Some(rows) = app.portfolio.rows.value() {
-        let at_risk = rows
-            .iter()
-            .filter(|r| r.health_status == Some(crate::domain::HealthStatus::AtRisk))
-            .count();
-        spans.push(Span::styled(format!("{} accounts", rows.len()), theme.dim));
+    if let Some(c) = app.portfolio.counts {
+        spans.push(Span::styled(
+            format!("{} accounts", crate::format::count(c.accounts)),
+            theme.dim,
+        ));
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(format!("{at_risk} at risk"), theme.at_risk));
+        spans.push(Span::styled(
+            format!("{} at risk", crate::format::count(c.at_risk)),
+            theme.at_risk,
+        ));
+        if app.portfolio.churned {
+            spans.push(Span::styled("  +churned", theme.dim));
+        }
     }
-    if let Some(a) = &app.account
+    if let Some(a) = app.header_account()
         && let Some(d) = a.data.value()
     {
         spans.push(Span::raw("  "));
@@ -509,9 +536,9 @@ pub fn health_score(
     )
 }
 
-/// A score as lists show it: whole points, never rounded up into a better band.
+/// A score as lists show it: whole points, rounded (the CLI's rule too).
 pub fn whole(s: Option<f64>) -> String {
-    s.map_or("-".into(), |s| format!("{:.0}", s.floor()))
+    crate::format::score(s)
 }
 
 /// A centred message for a loading, empty or failed pane.

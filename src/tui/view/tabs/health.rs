@@ -45,7 +45,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
                     format!(
                         "{} ",
                         e.score
-                            .map_or("-".into(), |s| format!("{:.1}", (s * 10.0).floor() / 10.0))
+                            .map_or("-".into(), crate::format::tenths)
                     ),
                     theme.health(e.status),
                 ),
@@ -79,7 +79,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
                     "excluded".into()
                 } else {
                     c.score
-                        .map_or("no data".into(), |s| format!("{:.0}", s.floor()))
+                        .map_or("no data".into(), |s| crate::format::score(Some(s)))
                 },
                 theme.health(status),
             )),
@@ -100,7 +100,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
                         .map_or("-".into(), |v| crate::health::raw_text(m.measure, v)),
                 ),
                 Cell::from(Span::styled(
-                    m.points.map_or("-".into(), |p| format!("{:.0}", p.floor())),
+                    m.points.map_or("-".into(), |p| crate::format::score(Some(p))),
                     theme.health(status),
                 )),
                 Cell::from(if m.points.is_some() {
