@@ -1,5 +1,7 @@
 //! The portfolio pane: accounts with health colour, score, trend, MRR, renewal,
-//! owner and stage. Only the visible rows are built: 100k accounts cost what 50 do.
+//! then as many of owner, stage, segment, region and churn forecast as the pane's
+//! width holds (a maximised pane at 200 columns shows them all). Only the visible
+//! rows are built: 100k accounts cost what 50 do.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -8,6 +10,7 @@ use ratatui::widgets::{Cell, Row, Table};
 
 use super::{health_score, message, pane, selectable, window};
 use crate::backend::AccountRow;
+use crate::domain::ChurnLikelihood;
 use crate::format;
 use crate::tui::app::{App, Focus};
 use crate::tui::theme::{Theme, trend_arrow};
@@ -55,7 +58,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let height = inner.height.saturating_sub(1) as usize;
     let range = window(p.selected, p.view.len(), height, &p.offset);
     let today = app.now.date_naive();
-    let wide = inner.width >= 76;
+    let extra = columns(inner.width);
     let built: Vec<Row> = p.view[range.clone()]
         .iter()
         .enumerate()
@@ -72,27 +75,119 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                         .unwrap_or_else(|| "-".into()),
                 ),
             ];
-            if wide {
-                cells.push(Cell::from(r.owner.clone()));
-                cells.push(Cell::from(r.stage.to_string()));
-            }
+            cells.extend(extra.iter().map(|c| Cell::from((c.value)(r))));
             selectable(Row::new(cells), range.start + k == p.selected, theme)
         })
         .collect();
     let mut widths = vec![
         Constraint::Length(6),
         Constraint::Length(1),
-        Constraint::Min(12),
+        Constraint::Length(name_width(inner.width, extra)),
         Constraint::Length(10),
         Constraint::Length(9),
     ];
     let mut header = vec!["HEALTH", "", "ACCOUNT", "MRR", "RENEWAL"];
-    if wide {
-        widths.extend([Constraint::Length(12), Constraint::Length(10)]);
-        header.extend(["OWNER", "STAGE"]);
+    for c in extra {
+        widths.push(Constraint::Length(c.width));
+        header.push(c.title);
     }
     let table = Table::new(built, widths)
         .header(Row::new(header).style(theme.header))
         .column_spacing(1);
     f.render_widget(table, inner);
+}
+
+/// A column shown when the width allows.
+struct Column {
+    title: &'static str,
+    width: u16,
+    value: fn(&AccountRow) -> String,
+}
+
+/// The columns after the renewal, most wanted first.
+const EXTRA: [Column; 6] = [
+    Column {
+        title: "OWNER",
+        width: 12,
+        value: |r| r.owner.clone(),
+    },
+    Column {
+        title: "STAGE",
+        width: 10,
+        value: |r| r.stage.to_string(),
+    },
+    Column {
+        title: "SEGMENT",
+        width: 10,
+        value: |r| r.segment.clone(),
+    },
+    Column {
+        title: "REGION",
+        width: 6,
+        value: |r| r.region.clone(),
+    },
+    Column {
+        title: "CHURN",
+        width: 9,
+        value: |r| match r.churn_likelihood {
+            ChurnLikelihood::None => String::new(),
+            c => c.to_string(),
+        },
+    },
+    Column {
+        title: "TAGS",
+        width: 30,
+        value: |r| r.tags.join(", "),
+    },
+];
+
+/// The account name keeps at least this many columns before another column shows.
+const NAME_ROOM: u16 = 22;
+/// The account name's column at most: past it the room is left at the right, not
+/// put between a name and its figures.
+const NAME_MAX: u16 = 40;
+
+/// The width of the fixed columns but the name, and of the spaces between all.
+const FIXED: u16 = 6 + 1 + 10 + 9 + 4;
+
+/// The account name's column: what the other columns leave, 12 to `NAME_MAX`.
+fn name_width(width: u16, extra: &[Column]) -> u16 {
+    let others: u16 = extra.iter().map(|c| c.width + 1).sum();
+    width.saturating_sub(FIXED + others).clamp(12, NAME_MAX)
+}
+
+/// The extra columns a table `width` wide shows: each in turn while the name keeps
+/// its room (at 78 columns owner and stage, at 98 segment and region too).
+fn columns(width: u16) -> &'static [Column] {
+    let mut used = FIXED + NAME_ROOM;
+    let mut n = 0;
+    for c in &EXTRA {
+        used += c.width + 1;
+        if used > width {
+            break;
+        }
+        n += 1;
+    }
+    &EXTRA[..n]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn titles(width: u16) -> Vec<&'static str> {
+        columns(width).iter().map(|c| c.title).collect()
+    }
+
+    #[test]
+    fn columns_follow_the_width() {
+        assert!(titles(58).is_empty());
+        assert_eq!(titles(78), ["OWNER", "STAGE"]);
+        assert_eq!(titles(98), ["OWNER", "STAGE", "SEGMENT", "REGION"]);
+        assert_eq!(titles(198).len(), EXTRA.len());
+        // The name takes what is left, up to a point.
+        assert_eq!(name_width(58, columns(58)), 28);
+        assert_eq!(name_width(78, columns(78)), 24);
+        assert_eq!(name_width(198, columns(198)), NAME_MAX);
+    }
 }
