@@ -24,8 +24,26 @@ fn demo_accounts_as_json() {
         String::from_utf8_lossy(&out.stderr)
     );
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(rows.len(), 200);
+    // Lost customers are left out by default.
+    assert!(rows.len() < 200 && rows.len() > 150, "{}", rows.len());
+    assert!(rows.iter().all(|r| r["stage"] != "churned"));
     assert!(rows.iter().any(|r| r["name"] == "Larkspur Logistics"));
+    let everyone = |args: &[&str]| -> Vec<serde_json::Value> {
+        let out = tend()
+            .args(["--demo", "accounts", "--format", "json"])
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let all = everyone(&["--include-churned"]);
+    assert_eq!(all.len(), 200);
+    let churned = all.iter().filter(|r| r["stage"] == "churned").count();
+    assert_eq!(rows.len() + churned, 200);
+    // A filter or option that names a stage says itself which stages it wants.
+    assert_eq!(everyone(&["--filter", "stage:churned"]).len(), churned);
+    assert_eq!(everyone(&["--stage", "churned"]).len(), churned);
 }
 
 #[test]
@@ -1232,7 +1250,7 @@ fn the_dashboard_counts_the_demo_and_its_filters_list_the_accounts() {
 #[test]
 fn a_filter_that_starts_with_a_minus_is_a_filter_not_a_flag() {
     // `-stage:churned` (and `-f -...`, `--search -...`) is the value, not an unknown flag.
-    let all = run_ok(&["--demo", "accounts", "--format", "json"]);
+    let all = run_ok(&["--demo", "accounts", "--include-churned", "--format", "json"]);
     let all: Vec<serde_json::Value> = serde_json::from_str(&all).expect("json");
     let kept = run_ok(&[
         "--demo",

@@ -146,6 +146,10 @@ pub struct AccountsArgs {
     pub tag: Option<String>,
     #[arg(long, value_parser = parse_named::<HealthStatus>)]
     pub status: Option<HealthStatus>,
+    /// List churned accounts too (left out by default, unless --stage or the
+    /// filter asks for a stage).
+    #[arg(long)]
+    pub include_churned: bool,
 }
 
 #[derive(Debug, Args)]
@@ -404,6 +408,9 @@ async fn accounts(backend: &dyn Backend, a: &AccountsArgs, me: String) -> Result
             region: a.region.clone(),
             tag: a.tag.clone(),
             status: a.status,
+            exclude_churned: !a.include_churned
+                && a.stage.is_none()
+                && crate::filter::churned_out_by_default(a.filter.as_deref()),
             ..Default::default()
         },
         sort: a.sort,

@@ -24,10 +24,17 @@ const STATUSES: [Option<HealthStatus>; 4] = [
 /// so "no score" is the negation of that range: a missing value matches a negation).
 fn status_filter(status: Option<HealthStatus>) -> String {
     match status {
-        Some(s) => format!("health:{}", s.as_str()),
-        None => "-health:0..100".into(),
+        Some(s) => format!("health:{} {NOT_CHURNED}", s.as_str()),
+        None => format!("-health:0..100 {NOT_CHURNED}"),
     }
 }
+
+/// The dashboard counts the customers not churned: lost customers are not at risk,
+/// and their MRR is not at stake.
+const NOT_CHURNED: &str = "-stage:churned";
+
+/// The churned accounts, found by their partial index.
+const CHURNED: &str = "SELECT id FROM accounts INDEXED BY accounts_churned WHERE stage = 'churned'";
 
 fn tile(status: Option<HealthStatus>, accounts: i64, mrr: i64, filter: String) -> StatusTile {
     StatusTile {
@@ -53,8 +60,9 @@ pub(crate) fn dashboard(conn: &Connection, now: Timestamp) -> Result<Dashboard> 
              FROM accounts INDEXED BY accounts_status GROUP BY health_status",
         )
         .map_err(Error::storage)?;
-    let rows = stmt
-        .query_map([day(&horizon)], |r| {
+    type Sums = (Option<HealthStatus>, i64, i64, i64, i64);
+    let sums = |stmt: &mut rusqlite::CachedStatement| -> Result<Vec<Sums>> {
+        stmt.query_map([day(&horizon)], |r| {
             let mut c = Cols::new(r);
             Ok((
                 c.opt_parse::<HealthStatus>()?,
@@ -66,11 +74,30 @@ pub(crate) fn dashboard(conn: &Connection, now: Timestamp) -> Result<Dashboard> 
         })
         .map_err(Error::storage)?
         .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(Error::storage)?;
+        .map_err(Error::storage)
+    };
+    let rows = sums(&mut stmt)?;
+    // The same sums over the churned accounts alone, taken out of the totals (the
+    // totals come from an index; the churned are few).
+    let churned = sums(
+        &mut conn
+            .prepare_cached(
+                "SELECT health_status, count(*), coalesce(sum(mrr_cents), 0),
+                        coalesce(sum(coalesce(renewal_day, 1e9) < ?1), 0),
+                        coalesce(sum(CASE WHEN coalesce(renewal_day, 1e9) < ?1 THEN mrr_cents END), 0)
+                 FROM accounts INDEXED BY accounts_churned WHERE stage = 'churned'
+                 GROUP BY health_status",
+            )
+            .map_err(Error::storage)?,
+    )?;
     let of = |status: Option<HealthStatus>| {
-        rows.iter()
-            .find(|r| r.0 == status)
-            .map_or((0, 0, 0, 0), |r| (r.1, r.2, r.3, r.4))
+        let get = |rows: &[Sums]| {
+            rows.iter()
+                .find(|r| r.0 == status)
+                .map_or((0, 0, 0, 0), |r| (r.1, r.2, r.3, r.4))
+        };
+        let (all, lost) = (get(&rows), get(&churned));
+        (all.0 - lost.0, all.1 - lost.1, all.2 - lost.2, all.3 - lost.3)
     };
     let health: Vec<StatusTile> = STATUSES
         .iter()
@@ -94,9 +121,11 @@ pub(crate) fn dashboard(conn: &Connection, now: Timestamp) -> Result<Dashboard> 
     let midnight = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let pairs = conn
         .prepare_cached(
-            "SELECT from_status, to_status, count(*) FROM alerts INDEXED BY alerts_rule
-             WHERE rule = ? AND at >= ? AND at < ?
-             GROUP BY from_status, to_status ORDER BY 3 DESC, 1, 2",
+            &format!(
+                "SELECT from_status, to_status, count(*) FROM alerts INDEXED BY alerts_rule
+                 WHERE rule = ? AND at >= ? AND at < ? AND account_id NOT IN ({CHURNED})
+                 GROUP BY from_status, to_status ORDER BY 3 DESC, 1, 2"
+            ),
         )
         .map_err(Error::storage)?
         .query_map(
@@ -120,9 +149,14 @@ pub(crate) fn dashboard(conn: &Connection, now: Timestamp) -> Result<Dashboard> 
 
     let drags = conn
         .prepare_cached(
-            "SELECT health_drag, count(*) FROM accounts INDEXED BY accounts_drag
-             WHERE health_drag IS NOT NULL
-             GROUP BY health_drag ORDER BY 2 DESC, 1",
+            "SELECT d.health_drag, d.n - coalesce(c.n, 0) AS kept
+             FROM (SELECT health_drag, count(*) AS n FROM accounts INDEXED BY accounts_drag
+                   WHERE health_drag IS NOT NULL GROUP BY health_drag) AS d
+             LEFT JOIN (SELECT health_drag, count(*) AS n FROM accounts INDEXED BY accounts_churned
+                        WHERE stage = 'churned' AND health_drag IS NOT NULL
+                        GROUP BY health_drag) AS c USING (health_drag)
+             WHERE kept > 0
+             ORDER BY 2 DESC, 1",
         )
         .map_err(Error::storage)?
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
@@ -137,7 +171,7 @@ pub(crate) fn dashboard(conn: &Connection, now: Timestamp) -> Result<Dashboard> 
             measure,
             label: measure.label().into(),
             accounts: n.max(0) as u64,
-            filter: format!("drag:{}", measure.key()),
+            filter: format!("drag:{} {NOT_CHURNED}", measure.key()),
         })
         .collect();
 
