@@ -49,8 +49,24 @@ pub struct Theme {
     pub negative: Style,
     pub neutral: Style,
     pub blue: Style,
+    /// The chart's curves, each its own colour (all alike without colour: the
+    /// curves then have their own marks, see `curve_mark`).
+    pub curves: [Style; CURVES],
     /// Whether colours are on (NO_COLOR turns them off; marks stay).
     pub colour: bool,
+}
+
+/// How many curves have a colour and a mark of their own (more take them again).
+pub const CURVES: usize = 8;
+
+/// The mark a curve is drawn with when there is no colour to tell it (NO_COLOR)
+/// or the chart is drawn in ASCII: the overall score a dot (`*` in ASCII).
+pub fn curve_mark(k: usize, ascii: bool) -> char {
+    const MARKS: [char; CURVES] = ['•', '+', 'x', 'o', '#', '@', '%', '&'];
+    match (k % CURVES, ascii) {
+        (0, true) => '*',
+        (i, _) => MARKS[i],
+    }
 }
 
 impl Theme {
@@ -82,6 +98,16 @@ impl Theme {
                 negative: fg(Color::Rgb(240, 85, 85)),
                 neutral: fg(Color::Rgb(170, 170, 180)),
                 blue: fg(Color::Rgb(110, 170, 255)),
+                curves: [
+                    fg(Color::Rgb(230, 230, 240)),
+                    fg(Color::Rgb(110, 170, 255)),
+                    fg(Color::Rgb(80, 200, 120)),
+                    fg(Color::Rgb(235, 190, 60)),
+                    fg(Color::Rgb(200, 130, 255)),
+                    fg(Color::Rgb(255, 140, 80)),
+                    fg(Color::Rgb(80, 210, 210)),
+                    fg(Color::Rgb(255, 120, 180)),
+                ],
                 colour: true,
             },
             ThemeName::Light => Theme {
@@ -106,6 +132,16 @@ impl Theme {
                 negative: fg(Color::Rgb(200, 30, 30)),
                 neutral: fg(Color::Rgb(90, 90, 100)),
                 blue: fg(Color::Rgb(20, 90, 200)),
+                curves: [
+                    fg(Color::Rgb(20, 20, 30)),
+                    fg(Color::Rgb(20, 90, 200)),
+                    fg(Color::Rgb(0, 130, 60)),
+                    fg(Color::Rgb(170, 110, 0)),
+                    fg(Color::Rgb(130, 40, 190)),
+                    fg(Color::Rgb(210, 80, 0)),
+                    fg(Color::Rgb(0, 130, 140)),
+                    fg(Color::Rgb(190, 30, 110)),
+                ],
                 colour: true,
             },
             ThemeName::Basic => Theme {
@@ -128,6 +164,16 @@ impl Theme {
                 negative: fg(Color::Red),
                 neutral: Style::new(),
                 blue: fg(Color::Blue),
+                curves: [
+                    fg(Color::White),
+                    fg(Color::Blue),
+                    fg(Color::Green),
+                    fg(Color::Yellow),
+                    fg(Color::Magenta),
+                    fg(Color::Red),
+                    fg(Color::Cyan),
+                    fg(Color::LightBlue),
+                ],
                 colour: true,
             },
         }
@@ -157,8 +203,14 @@ impl Theme {
             negative: s,
             neutral: s,
             blue: s,
+            curves: [s; CURVES],
             colour: false,
         }
+    }
+
+    /// The colour of the chart's `k`th curve.
+    pub fn curve(&self, k: usize) -> Style {
+        self.curves[k % CURVES]
     }
 
     pub fn health(&self, status: Option<HealthStatus>) -> Style {
@@ -214,5 +266,30 @@ pub fn trend_arrow(trend: Option<f64>) -> &'static str {
         Some(t) if t <= -0.5 => "↓",
         Some(_) => "→",
         None => " ",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_curve_has_its_own_colour_and_its_own_mark() {
+        for name in [ThemeName::Dark, ThemeName::Light, ThemeName::Basic] {
+            let t = Theme::new(name, false);
+            for i in 0..CURVES {
+                for j in 0..i {
+                    assert_ne!(t.curve(i), t.curve(j), "{name:?}: curves {i} and {j}");
+                }
+            }
+        }
+        for ascii in [false, true] {
+            for i in 0..CURVES {
+                assert!(!ascii || curve_mark(i, ascii).is_ascii());
+                for j in 0..i {
+                    assert_ne!(curve_mark(i, ascii), curve_mark(j, ascii));
+                }
+            }
+        }
     }
 }

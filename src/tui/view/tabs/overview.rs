@@ -1,44 +1,111 @@
 //! Overview: score and intermediate scores, the 12-week / 12-month chart with a
-//! toggle per curve, KPIs, focus areas, churn forecast, key stakeholders.
+//! curve picker (`c`), KPIs, focus areas, churn forecast, key stakeholders.
+//!
+//! The blocks keep the height their text needs; when they do not all fit (80x24)
+//! the tab scrolls (j/k, PgUp/PgDn) and its last line says what is above and
+//! below. Each curve has its own colour, and without colour (NO_COLOR, ASCII
+//! charts) its own mark.
 
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Wrap};
+use ratatui::widgets::{
+    Axis, Block, Borders, Chart, Clear, Dataset, GraphType, Paragraph, Widget, Wrap,
+};
 
 use crate::backend::{Account360, HealthReport};
 use crate::domain::*;
 use crate::format;
 use crate::health::{Period, Snapshot};
 use crate::tui::app::{AccountView, App, curve_names};
-use crate::tui::theme::{Theme, health_mark};
-use crate::tui::view::message;
+use crate::tui::theme::{Theme, curve_mark, health_mark};
+
+/// Width of the scores column beside the chart.
+const SCORES: u16 = 30;
+/// The chart's height at least (its legend, plot and axis), when the tab scrolls.
+const CHART: u16 = 12;
 
 pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Min(4)]).areas(area);
-    let [scores, _, chart] = Layout::horizontal([
-        Constraint::Length(30),
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let width = area.width;
+    let scores = a.health.value().map(|h| scores_text(h, theme));
+    let kpis = kpis_text(a, d, theme);
+    let side = side_text(d, theme);
+    let half = width / 2;
+    let wrapped = |p: &Paragraph, w: u16| p.line_count(w.max(1)) as u16;
+    let bottom = wrapped(&kpis, half).max(wrapped(&side, width - half));
+    let top = scores.as_ref().map_or(1, |p| wrapped(p, SCORES)).max(CHART);
+    // All fits: the chart takes what the rest leaves (55% at least). Else each
+    // block its height, one line kept to say there is more.
+    let (top, bottom, total, room) = if top + bottom <= area.height {
+        let [t, b] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Min(bottom)]).areas(area);
+        (t.height, b.height, area.height, area.height)
+    } else {
+        (top, bottom, top + bottom, area.height.saturating_sub(1))
+    };
+    let max = usize::from(total - room);
+    a.overview_max.set(max);
+    let scroll = a.selected[0].min(max) as u16;
+
+    let mut buf = Buffer::empty(Rect::new(0, 0, width, total));
+    let [top_area, bottom_area] =
+        Layout::vertical([Constraint::Length(top), Constraint::Length(bottom)])
+            .areas(Rect::new(0, 0, width, total));
+    let [scores_area, _, chart_area] = Layout::horizontal([
+        Constraint::Length(SCORES),
         Constraint::Length(2),
         Constraint::Min(20),
     ])
-    .areas(top);
-    match a.health.value() {
-        Some(h) => {
-            draw_scores(f, h, theme, scores);
-            draw_chart(f, app, a, h, theme, chart);
+    .areas(top_area);
+    match (scores, a.health.value()) {
+        (Some(scores), Some(h)) => {
+            (&scores).render(scores_area, &mut buf);
+            draw_chart(&mut buf, app, a, h, theme, chart_area);
         }
-        None => message(f, top, "loading the health score…", theme.dim),
+        _ => Paragraph::new("loading the health score…")
+            .style(theme.dim)
+            .render(top_area, &mut buf),
     }
-    let [kpis, side] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
-    draw_kpis(f, a, d, theme, kpis);
-    draw_side(f, d, theme, side);
+    let [kpis_area, side_area] =
+        Layout::horizontal([Constraint::Length(half), Constraint::Min(1)]).areas(bottom_area);
+    (&kpis).render(kpis_area, &mut buf);
+    (&side).render(side_area, &mut buf);
+
+    // The window of it that fits.
+    let w = usize::from(width);
+    let out = f.buffer_mut();
+    for row in 0..room.min(total) {
+        let from = usize::from(row + scroll) * w;
+        let to = out.index_of(area.x, area.y + row);
+        out.content[to..to + w].clone_from_slice(&buf.content[from..from + w]);
+    }
+    if room < area.height {
+        let below = usize::from(total - room) - usize::from(scroll);
+        let mut parts = vec![];
+        if scroll > 0 {
+            parts.push(format!("▲ {scroll} lines above"));
+        }
+        if below > 0 {
+            parts.push(format!("▼ {below} more below"));
+        }
+        let hint = format!(" {} · j/k scroll ", parts.join(" · "));
+        let line = Rect::new(area.x, area.y + room, width, 1);
+        f.render_widget(
+            Line::from(Span::styled(hint, theme.accent)).right_aligned(),
+            line,
+        );
+    }
+    if a.picking_curves {
+        draw_picker(f, app, a, theme, area);
+    }
 }
 
-fn draw_scores(f: &mut Frame, h: &HealthReport, theme: &Theme, area: Rect) {
+fn scores_text<'a>(h: &HealthReport, theme: &Theme) -> Paragraph<'a> {
     let e = &h.explanation;
     let mut lines = vec![
         Line::from(vec![
@@ -46,7 +113,7 @@ fn draw_scores(f: &mut Frame, h: &HealthReport, theme: &Theme, area: Rect) {
                 format!(
                     "{} {}",
                     health_mark(e.status),
-                    e.score.map_or("-".into(), |s| format!("{:.0}", s.floor()))
+                    crate::format::score(e.score)
                 ),
                 theme
                     .health(e.status)
@@ -75,7 +142,7 @@ fn draw_scores(f: &mut Frame, h: &HealthReport, theme: &Theme, area: Rect) {
                 format!(
                     "{:>7}",
                     c.score
-                        .map_or("no data".into(), |s| format!("{:.0}", s.floor()))
+                        .map_or("no data".into(), |s| crate::format::score(Some(s)))
                 ),
                 theme.health(status),
             ),
@@ -94,7 +161,7 @@ fn draw_scores(f: &mut Frame, h: &HealthReport, theme: &Theme, area: Rect) {
         lines.push(Line::styled("biggest drag:", theme.header));
         lines.push(Line::styled(d.condition.clone(), theme.warning));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+    Paragraph::new(lines).wrap(Wrap { trim: true })
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -116,21 +183,37 @@ fn last12(h: &HealthReport, period: Period) -> &[Snapshot] {
     &all[all.len().saturating_sub(12)..]
 }
 
-fn curve_style(theme: &Theme, k: usize) -> Style {
-    let palette = [
-        theme.title,
-        theme.accent,
-        theme.healthy,
-        theme.concerning,
-        theme.blue,
-        theme.negative,
-        theme.neutral,
-    ];
-    palette[k % palette.len()]
+/// The values of one curve over the snapshots: (week or month, score).
+fn points(snaps: &[Snapshot], name: &str) -> Vec<(f64, f64)> {
+    snaps
+        .iter()
+        .enumerate()
+        .filter_map(|(x, s)| {
+            let y = if name == "overall" {
+                s.score
+            } else {
+                s.components
+                    .iter()
+                    .find(|(id, _)| id == name)
+                    .and_then(|(_, v)| *v)
+            };
+            y.map(|y| (x as f64, y))
+        })
+        .collect()
+}
+
+/// How the legend and the picker show a curve: a line in its colour, or its mark
+/// when there is no colour to tell it (NO_COLOR, ASCII charts).
+fn swatch(app: &App, theme: &Theme, k: usize) -> String {
+    if theme.colour && !app.ascii {
+        "━".into()
+    } else {
+        curve_mark(k, app.ascii).to_string()
+    }
 }
 
 fn draw_chart(
-    f: &mut Frame,
+    buf: &mut Buffer,
     app: &App,
     a: &AccountView,
     h: &HealthReport,
@@ -139,27 +222,12 @@ fn draw_chart(
 ) {
     let snaps = last12(h, a.period);
     let names = curve_names(a);
-    let series: Vec<(String, Vec<(f64, f64)>)> = names
+    // Each shown curve with its number in `names` (its colour and mark).
+    let series: Vec<(usize, Vec<(f64, f64)>)> = names
         .iter()
-        .filter(|n| !a.hidden.contains(*n))
-        .map(|n| {
-            let points = snaps
-                .iter()
-                .enumerate()
-                .filter_map(|(x, s)| {
-                    let y = if n == "overall" {
-                        s.score
-                    } else {
-                        s.components
-                            .iter()
-                            .find(|(id, _)| id == n)
-                            .and_then(|(_, v)| *v)
-                    };
-                    y.map(|y| (x as f64, y))
-                })
-                .collect();
-            (n.clone(), points)
-        })
+        .enumerate()
+        .filter(|(_, n)| !a.hidden.contains(*n))
+        .map(|(k, n)| (k, points(snaps, n)))
         .collect();
     let title = format!(
         " {} · p {} · c curves ",
@@ -172,40 +240,38 @@ fn draw_chart(
             Period::Month => "weeks",
         }
     );
-    // The legend: each curve in its colour (its first letter in ASCII charts);
-    // a hidden one dim in brackets. `c` toggles them in this order.
-    let mut legend = vec![Span::styled(title.clone(), theme.dim)];
+    // The legend: each curve in its colour, or with its mark; a hidden one dim in
+    // brackets. The picker (`c`) numbers them in this order.
+    let mut legend = vec![Span::styled(title, theme.dim)];
     for (k, name) in names.iter().enumerate() {
-        let label = if app.ascii {
-            format!("{}={name} ", name.chars().next().unwrap_or('*'))
-        } else {
-            format!("{name} ")
-        };
         legend.push(if a.hidden.contains(name) {
-            Span::styled(format!("({}) ", label.trim_end()), theme.dim)
+            Span::styled(format!("({name}) "), theme.dim)
         } else {
-            Span::styled(label, curve_style(theme, k))
+            Span::styled(format!("{}{name} ", swatch(app, theme, k)), theme.curve(k))
         });
     }
     let [legend_area, area] =
         Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
-    f.render_widget(
-        Paragraph::new(Line::from(legend)).wrap(Wrap { trim: true }),
-        legend_area,
-    );
+    Paragraph::new(Line::from(legend))
+        .wrap(Wrap { trim: true })
+        .render(legend_area, buf);
     if app.ascii {
-        return ascii_chart(f, &series, "", theme, area);
+        return ascii_chart(buf, &series, theme, area);
     }
+    // Braille lines in colour; without colour each curve drawn with its mark.
     let datasets: Vec<Dataset> = series
         .iter()
-        .enumerate()
-        .map(|(k, (name, pts))| {
-            let colour = names.iter().position(|n| n == name).unwrap_or(k);
+        .map(|(k, pts)| {
+            let marker = if theme.colour {
+                Marker::Braille
+            } else {
+                Marker::Custom(curve_mark(*k, false))
+            };
             Dataset::default()
-                .name(name.clone())
-                .marker(Marker::Braille)
+                .name(names[*k].clone())
+                .marker(marker)
                 .graph_type(GraphType::Line)
-                .style(curve_style(theme, colour))
+                .style(theme.curve(*k))
                 .data(pts)
         })
         .collect();
@@ -217,7 +283,7 @@ fn draw_chart(
         .last()
         .map(|s| s.start.format("%d %b").to_string())
         .unwrap_or_default();
-    let chart = Chart::new(datasets)
+    Chart::new(datasets)
         .legend_position(None)
         .x_axis(
             Axis::default()
@@ -230,35 +296,25 @@ fn draw_chart(
                 .bounds([0.0, 100.0])
                 .labels([Span::raw("0"), Span::raw("50"), Span::raw("100")])
                 .style(theme.dim),
-        );
-    f.render_widget(chart, area);
+        )
+        .render(area, buf);
 }
 
-/// Charts drawn with ASCII only: each curve's first letter at its points.
-fn ascii_chart(
-    f: &mut Frame,
-    series: &[(String, Vec<(f64, f64)>)],
-    title: &str,
-    theme: &Theme,
-    area: Rect,
-) {
+/// Charts drawn with ASCII only: each curve's mark at its points, in its colour.
+fn ascii_chart(buf: &mut Buffer, series: &[(usize, Vec<(f64, f64)>)], theme: &Theme, area: Rect) {
     let h = area.height.saturating_sub(2).max(1) as usize;
     let w = area.width.saturating_sub(6).max(1) as usize;
-    let mut grid = vec![vec![' '; w]; h];
-    for (name, pts) in series {
-        let mark = name.chars().next().unwrap_or('*');
+    let mut grid: Vec<Vec<Option<usize>>> = vec![vec![None; w]; h];
+    for (k, pts) in series {
         for (x, y) in pts {
             let col = ((*x / 11.0) * (w - 1) as f64).round() as usize;
             let row = h - 1 - ((*y / 100.0) * (h - 1) as f64).round() as usize;
             if let Some(cell) = grid.get_mut(row).and_then(|r| r.get_mut(col.min(w - 1))) {
-                *cell = mark;
+                *cell = Some(*k);
             }
         }
     }
     let mut lines = vec![];
-    if !title.is_empty() {
-        lines.push(Line::styled(title.to_string(), theme.dim));
-    }
     for (i, row) in grid.into_iter().enumerate() {
         let label = if i == 0 {
             "100 |"
@@ -267,15 +323,53 @@ fn ascii_chart(
         } else {
             "    |"
         };
-        lines.push(Line::raw(format!(
-            "{label}{}",
-            row.into_iter().collect::<String>()
-        )));
+        let mut spans = vec![Span::raw(label)];
+        spans.extend(row.into_iter().map(|c| match c {
+            Some(k) => Span::styled(curve_mark(k, true).to_string(), theme.curve(k)),
+            None => Span::raw(" "),
+        }));
+        lines.push(Line::from(spans));
     }
-    f.render_widget(Paragraph::new(lines), area);
+    Paragraph::new(lines).render(area, buf);
 }
 
-fn draw_kpis(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+/// The curve picker: each curve with its number, colour or mark, and whether it
+/// shows; over the top right of the tab.
+fn draw_picker(f: &mut Frame, app: &App, a: &AccountView, theme: &Theme, area: Rect) {
+    let names = curve_names(a);
+    let mut lines: Vec<Line> = names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let shown = !a.hidden.contains(name);
+            let line = Line::from(vec![
+                Span::styled(format!(" {} ", k + 1), theme.key),
+                Span::raw(if shown { "[x] " } else { "[ ] " }),
+                Span::styled(format!("{} ", swatch(app, theme, k)), theme.curve(k)),
+                Span::styled(name.clone(), if shown { theme.base } else { theme.dim }),
+            ]);
+            if k == a.curve_cursor {
+                line.style(theme.selected)
+            } else {
+                line
+            }
+        })
+        .collect();
+    lines.push(Line::styled(" 1-9/Space show·hide  Esc", theme.dim));
+    let width = 30.min(area.width);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect::new(area.x + area.width - width, area.y, width, height);
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focus)
+        .title(" curves ");
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn kpis_text<'a>(a: &AccountView, d: &Account360, theme: &Theme) -> Paragraph<'a> {
     let today = d.as_of.date_naive();
     let mut lines = vec![Line::styled("KPIs", theme.header)];
     if let Some(h) = a.health.value() {
@@ -320,10 +414,10 @@ fn draw_kpis(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area
         "{open_cases} open cases · {} opportunities",
         d.opportunities.len()
     )));
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+    Paragraph::new(lines).wrap(Wrap { trim: true })
 }
 
-fn draw_side(f: &mut Frame, d: &Account360, theme: &Theme, area: Rect) {
+fn side_text<'a>(d: &Account360, theme: &Theme) -> Paragraph<'a> {
     let acc = &d.account;
     let mut lines = vec![];
     if !acc.focus_areas.is_empty() {
@@ -364,5 +458,5 @@ fn draw_side(f: &mut Frame, d: &Account360, theme: &Theme, area: Rect) {
             lines.push(Line::raw(format!("{} — {}", c.name, c.roles.join(", "))));
         }
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+    Paragraph::new(lines).wrap(Wrap { trim: true })
 }
