@@ -19,7 +19,7 @@ pub struct AccountRow {
     pub tags: Vec<String>,
     /// Sum of the MRR of agreements active today.
     pub mrr_cents: Cents,
-    /// The nearest notice date of the active agreements.
+    /// The nearest renewal notice date of the active contracts, each by its newest term.
     pub renewal: Option<NaiveDate>,
     pub health_score: Option<f64>,
     pub health_status: Option<HealthStatus>,

@@ -225,13 +225,61 @@ pub fn payments_up_to_date(agreements: &[Agreement], day: NaiveDate) -> bool {
         .all(|a| a.payment_up_to_date)
 }
 
-/// The nearest notice date among active agreements ("renew in").
+/// The account's renewal notice date ("renew in") on `day`: the nearest next notice
+/// date of the terms that decide (see [`deciding_terms`]).
 pub fn next_notice_date(agreements: &[Agreement], day: NaiveDate) -> Option<NaiveDate> {
-    agreements
-        .iter()
-        .filter(|a| a.is_active_on(day))
+    deciding_terms(agreements, day, |a| a.is_active_on(day))
+        .into_iter()
         .map(|a| a.next_notice_on_or_after(day))
         .min()
+}
+
+/// The account's next renewal decision on `day`: its notice date and the end of
+/// the term it decides on (the term running on the notice date of the deciding
+/// term whose notice comes first).
+pub fn next_renewal(agreements: &[Agreement], day: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    deciding_terms(agreements, day, |a| a.is_active_on(day))
+        .into_iter()
+        .map(|a| {
+            let notice = a.next_notice_on_or_after(day);
+            (notice, a.current_end(notice))
+        })
+        .min()
+}
+
+/// The terms whose notice dates are the account's next renewal decisions on `day`:
+/// of each contract, its newest term. The terms `running` on `day`, with the
+/// active renewals signed to follow them (a renewal starts the day after the term
+/// it renews ends), less every term one of those renews: once a contract is
+/// renewed, its old term still runs to its end, but that end is no longer a
+/// decision (renewing must not make the renewal look sooner). Contracts that are
+/// not renewals of one another each keep their own.
+pub fn deciding_terms(
+    agreements: &[Agreement],
+    day: NaiveDate,
+    running: impl Fn(&Agreement) -> bool,
+) -> Vec<&Agreement> {
+    let mut terms: Vec<&Agreement> = agreements.iter().filter(|a| running(a)).collect();
+    // Renewals signed ahead, and renewals of those (an account has a handful of
+    // contracts: the loop is short).
+    loop {
+        let before = terms.len();
+        for a in agreements {
+            let ahead = a.status == AgreementStatus::Active && a.start > day;
+            if ahead
+                && a.renews_id.is_some_and(|r| terms.iter().any(|t| t.id == r))
+                && !terms.iter().any(|t| t.id == a.id)
+            {
+                terms.push(a);
+            }
+        }
+        if terms.len() == before {
+            break;
+        }
+    }
+    let renewed: Vec<Id> = terms.iter().filter_map(|t| t.renews_id).collect();
+    terms.retain(|t| !renewed.contains(&t.id));
+    terms
 }
 
 /// Sales phase of an opportunity.
@@ -404,5 +452,68 @@ mod tests {
         let (old, mut new) = c.renew(day("2026-11-23"), t);
         new.id = 8;
         assert_eq!(mrr_on(&[old, new], after), 150_000);
+    }
+
+    #[test]
+    fn renewing_moves_the_renewal_date_to_the_new_term() {
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        // Auto-renew, notice 60 days: this term's notice date (2026-11-01) has
+        // passed, so the next decision is the next term's, 2027-11-01.
+        let c = contract("2026-01-01", "2026-12-31", true);
+        let today = day("2026-11-23");
+        assert_eq!(
+            next_notice_date(std::slice::from_ref(&c), today),
+            Some(day("2027-11-01"))
+        );
+        // Renewed: the old term runs to 2026-12-31 without auto-renew (its own
+        // notice date is its end, 38 days away) and the renewal, signed, starts
+        // 2027-01-01. The decision is the renewal's notice date, not the old end.
+        let (old, mut new) = c.renew(today, t);
+        new.id = 8;
+        let both = [old.clone(), new.clone()];
+        assert_eq!(next_notice_date(&both, today), Some(day("2027-11-01")));
+        assert_eq!(
+            deciding_terms(&both, today, |a| a.is_active_on(today)),
+            vec![&new]
+        );
+        // Once the renewal runs, the old term has ended: the renewal still decides.
+        assert_eq!(
+            next_notice_date(&both, day("2027-02-01")),
+            Some(day("2027-11-01"))
+        );
+        // Renewed again, ahead of time: the newest term decides.
+        let (mid, mut newest) = new.renew(today, t);
+        newest.id = 9;
+        let chain = [old.clone(), mid, newest.clone()];
+        assert_eq!(
+            deciding_terms(&chain, today, |a| a.is_active_on(today)),
+            vec![&newest]
+        );
+        // A contract that is no renewal of this one keeps its own date: a
+        // service contract ending 2026-12-15 comes first.
+        let services = Agreement {
+            id: 10,
+            ..contract("2026-06-01", "2026-12-15", false)
+        };
+        let three = [old.clone(), new.clone(), services];
+        assert_eq!(next_notice_date(&three, today), Some(day("2026-12-15")));
+        // A term signed ahead that renews nothing running decides nothing yet, nor
+        // does a draft renewal.
+        let unlinked = Agreement {
+            renews_id: None,
+            ..new.clone()
+        };
+        assert_eq!(
+            next_notice_date(&[old.clone(), unlinked], today),
+            Some(day("2026-12-31"))
+        );
+        let draft = Agreement {
+            status: AgreementStatus::Draft,
+            ..new
+        };
+        assert_eq!(
+            next_notice_date(&[old, draft], today),
+            Some(day("2026-12-31"))
+        );
     }
 }

@@ -46,7 +46,7 @@
 //! | `tag`           | `tags`                    | text; the account carries that tag                            |
 //! | `parent`        | `group`                   | text; the name of the parent account                          |
 //! | `mrr`           |                           | money: `5000`, `$5k`, `1.5m`, `99.50` (`k` = thousand, `m` = million) |
-//! | `renewal`       | `renews`                  | a date (see below): the renewal notice date (newest term)     |
+//! | `renewal`       | `renews`                  | a date (see below): the nearest notice date (newest terms)    |
 //! | `health`        | `health_score`, `score`   | a whole number 0–100, or a health status word (below)         |
 //! | `health_status` | `hstatus`                 | `at_risk`, `concerning`, `healthy`                            |
 //! | `trend`         |                           | `up`, `down`, `flat`, or the score change in points (`trend<-5`) |

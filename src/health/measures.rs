@@ -92,7 +92,7 @@ measures! {
     PaymentUpToDate => "payment_up_to_date", "agreement", Higher, "yes/no", "payment up to date",
         "1 when every agreement in force is paid up, else 0.";
     DaysToNotice => "days_to_notice", "agreement", Higher, "days", "days to notice date",
-        "Days until the nearest notice date of the agreements in force.";
+        "Days until the nearest notice date of the agreements in force, each contract by its newest term (once renewed, the renewal's: the old term's end is no longer a decision).";
     MrrTrend => "mrr_trend", "agreement", Higher, "%", "MRR trend over 90 days",
         "MRR in force today / MRR in force 90 days ago, in %.";
     OpenCases => "open_cases", "support", Lower, "weighted cases", "open cases by priority",
@@ -229,8 +229,8 @@ impl Measure {
                     let ok = active.iter().all(|a| a.payment_up_to_date);
                     return Raw::Value(if ok { 1.0 } else { 0.0 });
                 }
-                let next = active
-                    .iter()
+                let next = deciding_terms(&d.agreements, today, |a| in_force_on(a, today))
+                    .into_iter()
                     .map(|a| a.next_notice_on_or_after(today))
                     .filter(|n| *n >= today)
                     .min();

@@ -1751,10 +1751,13 @@ pub async fn check_apply_renewal(b: &dyn Backend, fx: &Fixture) {
     assert!(ended.end >= today);
     assert_eq!(renewal.start, ended.end.succ_opt().expect("day"));
     let row = portfolio_row(b, HOOLI).await;
+    // The renewal decides now: its notice date (auto-renew, 30 days before its
+    // end), not the old term's end, which renewing made no longer a decision.
+    assert_eq!(renewal.next_notice_on_or_after(today), date(2027, 12, 1));
     assert_eq!(
         (row.mrr_cents, row.renewal),
-        (8_000, Some(ended.end)),
-        "the running term counts once; its end is now the renewal date"
+        (8_000, Some(date(2027, 12, 1))),
+        "the running term counts once; the renewal's notice date is the renewal date"
     );
 }
 
