@@ -1751,3 +1751,48 @@ async fn an_export_being_written_is_written_in_full() {
     assert_eq!(dataset.accounts.len(), 100);
     server.stopped().await;
 }
+
+#[tokio::test]
+async fn the_remote_listings_are_the_embedded_ones_byte_for_byte() {
+    // What `tend accounts --format json` prints, over the store and over the server:
+    // computed scores (not round numbers) must cross HTTP without moving an ULP.
+    let world = World::new(60).await;
+    let (token, _) = world
+        .store
+        .create_token("viewer", Role::Viewer)
+        .expect("token");
+    let server = Server::start(world.store.clone(), roomy()).await;
+    let there = remote(&server, &token);
+    let query = tend::backend::PortfolioQuery {
+        page: PageRequest {
+            offset: 0,
+            limit: PageRequest::MAX_LIMIT,
+        },
+        ..Default::default()
+    };
+    let here = world.store.portfolio(&query).await.expect("embedded");
+    let far = there.portfolio(&query).await.expect("remote");
+    assert_eq!(here.items.len(), 60);
+    same(&pretty(&here.items), &pretty(&far.items), "the portfolio");
+    // The dashboard and a 360 carry scores too.
+    let d_here = world.store.dashboard().await.expect("embedded dashboard");
+    let d_far = there.dashboard().await.expect("remote dashboard");
+    same(&pretty(&d_here), &pretty(&d_far), "the dashboard");
+    let id = here.items[0].id;
+    let a_here = world.store.account(id).await.expect("embedded 360");
+    let a_far = there.account(id).await.expect("remote 360");
+    same(&pretty(&a_here), &pretty(&a_far), "the 360");
+}
+
+/// Fails at the first line where the remote's JSON differs from the embedded one.
+fn same(here: &str, far: &str, what: &str) {
+    for (n, (h, f)) in here.lines().zip(far.lines()).enumerate() {
+        assert_eq!(h, f, "{what}, line {}: embedded vs remote", n + 1);
+    }
+    assert_eq!(here.len(), far.len(), "{what}: lengths");
+}
+
+/// Pretty JSON, as the CLI prints it.
+fn pretty<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).expect("serialise")
+}
