@@ -515,6 +515,12 @@ impl CaseParams {
 pub struct AlertParams {
     pub account_id: Option<Id>,
     pub state: Option<AlertState>,
+    /// Only the alerts of this rule.
+    pub rule: Option<String>,
+    /// Only the alerts raised at or after this instant (RFC 3339).
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Leave out the alerts of churned accounts.
+    pub exclude_churned: Option<bool>,
     pub limit: Option<u32>,
     pub cursor: Option<String>,
 }
@@ -524,6 +530,9 @@ impl AlertParams {
         AlertParams {
             account_id: q.account_id,
             state: q.state,
+            rule: q.rule.clone(),
+            since: q.since,
+            exclude_churned: q.exclude_churned.then_some(true),
             limit: Some(q.page.limit),
             cursor: cursor_of(q.page),
         }
@@ -538,6 +547,9 @@ impl AlertParams {
             page,
             account_id: self.account_id,
             state: self.state,
+            rule: self.rule,
+            since: self.since,
+            exclude_churned: self.exclude_churned.unwrap_or(false),
         })
     }
 }

@@ -54,6 +54,42 @@ pub fn tenths(s: f64) -> String {
     format!("{:.1}", (s * 10.0).round() / 10.0)
 }
 
+/// Usage against the month before, as Skalin's ratio (connections over the last
+/// 30 days / the 30 days before, in %) with the change beside it, so a fall never
+/// reads as growth: "44% of M-1 ↓56%", "0% of M-1 ↓100%", "150% of M-1 ↑50%",
+/// "100% of M-1 =" ; "-" when there is no month before to compare with.
+pub fn trend_vs_m1(pct: Option<f64>) -> String {
+    let Some(p) = pct.filter(|p| p.is_finite()) else {
+        return "-".into();
+    };
+    let ratio = p.round();
+    let change = ratio - 100.0;
+    let moved = if change < 0.0 {
+        format!("↓{:.0}%", -change)
+    } else if change > 0.0 {
+        format!("↑{change:.0}%")
+    } else {
+        "=".into()
+    };
+    format!("{ratio:.0}% of M-1 {moved}")
+}
+
+/// An account's renewal: the notice date (the last day to decide) and the end of
+/// the term: "notice in 45d · ends in 75d"; the end alone when it is the notice
+/// date (no auto-renew).
+pub fn renewal(today: NaiveDate, notice: Option<NaiveDate>, end: Option<NaiveDate>) -> String {
+    match (notice, end) {
+        (Some(n), Some(e)) if n != e => format!(
+            "notice {} · ends {}",
+            days_from(today, n),
+            days_from(today, e)
+        ),
+        (_, Some(e)) => format!("ends {}", days_from(today, e)),
+        (Some(n), None) => format!("notice {}", days_from(today, n)),
+        (None, None) => "no renewal".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +112,28 @@ mod tests {
         assert_eq!(score(None), "-");
         assert_eq!(tenths(54.96), "55.0");
         assert_eq!(tenths(54.94), "54.9");
+    }
+
+    #[test]
+    fn usage_trend_says_the_change_beside_the_ratio() {
+        assert_eq!(trend_vs_m1(Some(44.0)), "44% of M-1 ↓56%");
+        assert_eq!(trend_vs_m1(Some(0.0)), "0% of M-1 ↓100%");
+        assert_eq!(trend_vs_m1(Some(150.4)), "150% of M-1 ↑50%");
+        assert_eq!(trend_vs_m1(Some(100.2)), "100% of M-1 =");
+        assert_eq!(trend_vs_m1(None), "-");
+        assert_eq!(trend_vs_m1(Some(f64::NAN)), "-");
+    }
+
+    #[test]
+    fn renewal_says_notice_and_end() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let today = d(1, 10);
+        assert_eq!(
+            renewal(today, Some(d(2, 24)), Some(d(3, 26))),
+            "notice in 45d · ends in 75d"
+        );
+        assert_eq!(renewal(today, Some(d(3, 26)), Some(d(3, 26))), "ends in 75d");
+        assert_eq!(renewal(today, None, None), "no renewal");
     }
 
     #[test]

@@ -2278,17 +2278,15 @@ async fn each_dashboard_line_opens_the_accounts_it_counts() {
                 assert_eq!(h.app.portfolio.expr.as_deref(), Some(expr.as_str()));
                 assert_eq!(h.rows().len() as u64, *count, "line {k}: {expr}");
             }
-            tend::tui::lists::TileItem::Transitions => {
+            tend::tui::lists::TileItem::Transitions(week) => {
                 assert_eq!(h.app.screen(), Screen::Alerts);
+                assert_eq!(*week, d.transitions.week_start);
+                // This week's transitions, and nothing else.
                 let listed = h.app.alerts.list.value().expect("alerts");
-                let this_week = listed
-                    .iter()
-                    .filter(|a| {
-                        a.rule == "health_transition"
-                            && a.at.date_naive() >= d.transitions.week_start
-                    })
-                    .count() as u64;
-                assert_eq!(this_week, *count);
+                assert!(listed.iter().all(|a| a.rule == "health_transition"
+                    && a.at.date_naive() >= d.transitions.week_start));
+                assert_eq!(listed.len() as u64, *count);
+                assert!(h.screen().contains("health transitions since"), "{}", h.screen());
             }
         }
         h.key(press(KeyCode::Esc)).await;

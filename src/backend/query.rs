@@ -218,5 +218,11 @@ pub struct CaseQuery {
 pub struct AlertQuery {
     pub account_id: Option<Id>,
     pub state: Option<AlertState>,
+    /// Only the alerts of this rule (`health_transition`, `usage_drop`...).
+    pub rule: Option<String>,
+    /// Only the alerts raised at or after this instant.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Leave out the alerts of churned accounts.
+    pub exclude_churned: bool,
     pub page: PageRequest,
 }

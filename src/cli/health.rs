@@ -204,11 +204,11 @@ fn explain(name: &str, r: &HealthReport, format: Format) -> std::io::Result<()> 
     if u.tracked {
         writeln!(
             out,
-            "USAGE  last activity {}, {} connections over 30 days, trend vs M-1 {}, active users {}/{} ({}), DAU {:.1} WAU {} MAU {}",
+            "USAGE  last activity {}, {} connections over 30 days, {}, active users {}/{} ({}), DAU {:.1} WAU {} MAU {}",
             u.last_activity
                 .map_or("never".into(), |d| format::days_from(today, d)),
             u.connections_30d,
-            u.trend_pct.map_or("-".into(), |t| format!("{t:.0}%")),
+            format::trend_vs_m1(u.trend_pct),
             u.active_users,
             u.contacts,
             u.active_users_pct

@@ -473,6 +473,7 @@ async fn alerts(backend: &dyn Backend, a: &AlertsArgs) -> Result<(), Failure> {
                 offset: 0,
                 limit: a.limit.clamp(1, PageRequest::MAX_LIMIT),
             },
+            ..Default::default()
         })
         .await?;
     // The accounts' names, once each.

@@ -679,6 +679,20 @@ pub(crate) fn alerts(conn: &Connection, q: &AlertQuery, now: Timestamp) -> Resul
         Some(AlertState::Done) => conds.push("state = 'done'".into()),
         None => {}
     }
+    if let Some(rule) = &q.rule {
+        conds.push("rule = ?".into());
+        p.push(Value::Text(rule.clone()));
+    }
+    if let Some(since) = q.since {
+        conds.push("at >= ?".into());
+        p.push(Value::Integer(super::codec::ts(&since)));
+    }
+    if q.exclude_churned {
+        conds.push(
+            "account_id NOT IN (SELECT id FROM accounts INDEXED BY accounts_churned WHERE stage = 'churned')"
+                .into(),
+        );
+    }
     let wc = where_clause(&conds);
     let total = count(conn, &format!("SELECT count(*) FROM alerts {wc}"), &p)?;
     if q.page.limit == 0 {

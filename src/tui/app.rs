@@ -316,6 +316,9 @@ pub struct App {
     /// Every account, loaded when the portfolio lists only some of them and the
     /// palette or the alerts need a name from outside it (see [`App::accounts`]).
     pub directory: Loadable<Vec<AccountRow>>,
+    /// The portfolio's own filter while a dashboard line shows its accounts (Esc
+    /// back to the dashboard restores it).
+    pub portfolio_before: Option<super::lists::PortfolioAsk>,
 }
 
 /// A yes/no question (or one that wants a name typed) before writes.
@@ -364,7 +367,9 @@ pub enum Command {
         descending: bool,
     },
     /// Alerts in a state (None: all).
-    LoadAlerts(Option<AlertState>),
+    /// Alerts in a state (None: all); with a day, only the health transitions
+    /// since then, of customers not churned (the dashboard's line).
+    LoadAlerts(Option<AlertState>, Option<chrono::NaiveDate>),
     /// How many alerts are open.
     CountAlerts,
     /// How many rows a saved view lists.
@@ -409,7 +414,12 @@ pub enum Msg {
         Timestamp,
         Asked<crate::backend::CaseSort>,
     ),
-    Alerts(Result<Vec<Alert>, String>, Timestamp, Option<AlertState>),
+    /// Alerts, and what they were asked for (state, transitions since).
+    Alerts(
+        Result<Vec<Alert>, String>,
+        Timestamp,
+        (Option<AlertState>, Option<chrono::NaiveDate>),
+    ),
     AlertCount(Result<u64, String>),
     ViewCount {
         name: String,
@@ -480,6 +490,7 @@ impl App {
             views: Views::default(),
             return_to: None,
             directory: Loadable::Idle,
+            portfolio_before: None,
             maximised: false,
         }
     }
@@ -675,8 +686,8 @@ impl App {
                 self.cases_loaded(result, at, asked);
                 vec![]
             }
-            Msg::Alerts(result, at, state) => {
-                if state == self.alerts.state {
+            Msg::Alerts(result, at, asked) => {
+                if asked == (self.alerts.state, self.alerts.transitions_since) {
                     self.alerts_loaded(result, at);
                 }
                 vec![]
@@ -716,6 +727,10 @@ impl App {
         {
             a.history = Loadable::Loading;
             cmds.push(Command::LoadHistory(a.id));
+        }
+        if self.portfolio.rows == Loadable::Idle {
+            self.portfolio.rows = Loadable::Loading;
+            cmds.push(self.portfolio_command());
         }
         let lists_all = self.portfolio.expr.is_none() && !self.portfolio.churned_out();
         if lists_all {
@@ -953,7 +968,7 @@ impl App {
                     cmds.push(self.cases.command());
                 }
                 if self.alerts.list != Loadable::Idle {
-                    cmds.push(Command::LoadAlerts(self.alerts.state));
+                    cmds.push(self.alerts.command());
                 }
                 if self.dashboard.list != Loadable::Idle {
                     cmds.push(Command::LoadDashboard);

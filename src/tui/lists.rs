@@ -214,8 +214,18 @@ pub struct AlertsView {
     pub offset: Cell<usize>,
     /// Names and health of the listed alerts' accounts (from the portfolio).
     pub names: HashMap<Id, (String, Option<HealthStatus>)>,
+    /// Only the health transitions since this day are listed (the dashboard's
+    /// "this week" line opened them).
+    pub transitions_since: Option<chrono::NaiveDate>,
     /// Open alerts (the header shows it everywhere).
     pub open: Option<u64>,
+}
+
+impl AlertsView {
+    /// The load of what the inbox lists.
+    pub fn command(&self) -> Command {
+        Command::LoadAlerts(self.state, self.transitions_since)
+    }
 }
 
 impl Default for AlertsView {
@@ -226,6 +236,7 @@ impl Default for AlertsView {
             selected: 0,
             offset: Cell::new(0),
             names: HashMap::new(),
+            transitions_since: None,
             open: None,
         }
     }
@@ -250,8 +261,16 @@ pub struct DashboardView {
 pub enum TileItem {
     /// The portfolio filtered by this expression.
     Accounts(String),
-    /// The alerts inbox (this week's transitions are alerts).
-    Transitions,
+    /// The health transitions since the week's first day (alerts of their rule).
+    Transitions(chrono::NaiveDate),
+}
+
+/// What the portfolio asked for before a dashboard line replaced it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortfolioAsk {
+    pub expr: Option<String>,
+    pub filter: String,
+    pub churned: bool,
 }
 
 /// The dashboard's lines that open something, in the order they are drawn and
@@ -265,7 +284,7 @@ pub fn dashboard_items(d: &Dashboard) -> Vec<TileItem> {
         .chain([&d.mrr_at_risk, &d.mrr_concerning])
         .map(|t| TileItem::Accounts(t.filter.clone()))
         .collect();
-    items.push(TileItem::Transitions);
+    items.push(TileItem::Transitions(d.transitions.week_start));
     items.extend(d.drags.iter().map(|t| TileItem::Accounts(t.filter.clone())));
     items
 }
@@ -417,7 +436,7 @@ impl App {
             }
             Page::Alerts if self.alerts.list == Loadable::Idle => {
                 self.alerts.list = Loadable::Loading;
-                vec![Command::LoadAlerts(self.alerts.state)]
+                vec![self.alerts.command()]
             }
             Page::Dashboard if self.dashboard.list == Loadable::Idle => {
                 self.dashboard.list = Loadable::Loading;
@@ -552,6 +571,22 @@ impl App {
         self.page = page;
         self.views.active = active;
         self.focus = Focus::Portfolio;
+        if page != Page::Portfolio
+            && let Some(before) = self.portfolio_before.take()
+        {
+            // The portfolio as it was before a dashboard line replaced its filter
+            // (loaded again by `wanted`).
+            let p = &mut self.portfolio;
+            p.expr = before.expr;
+            p.filter = before.filter;
+            p.churned = before.churned;
+            p.counts = None;
+            p.selected = 0;
+            p.rows = Loadable::Idle;
+        }
+        if page == Page::Alerts {
+            self.alerts.transitions_since = None;
+        }
         true
     }
 
@@ -605,6 +640,7 @@ impl App {
             Action::Top => a.selected = 0,
             Action::Bottom => a.selected = last,
             Action::Cycle => {
+                a.transitions_since = None;
                 a.state = match a.state {
                     Some(AlertState::Open) => Some(AlertState::Snoozed),
                     Some(AlertState::Snoozed) => Some(AlertState::Done),
@@ -613,7 +649,7 @@ impl App {
                 };
                 a.list = Loadable::Loading;
                 a.selected = 0;
-                return vec![Command::LoadAlerts(a.state)];
+                return vec![a.command()];
             }
             Action::Open | Action::Right => {
                 let Some(alert) = a.selected_alert() else {
@@ -733,21 +769,32 @@ impl App {
                     self.page = Page::Portfolio;
                     self.focus = Focus::Portfolio;
                     let p = &mut self.portfolio;
+                    // Esc brings the portfolio's own filter back.
+                    if self.portfolio_before.is_none() {
+                        self.portfolio_before = Some(PortfolioAsk {
+                            expr: p.expr.clone(),
+                            filter: p.filter.clone(),
+                            churned: p.churned,
+                        });
+                    }
                     p.expr = Some(expr);
+                    p.counts = None;
                     p.filter.clear();
                     p.rows = Loadable::Loading;
                     p.selected = 0;
                     self.return_to = Some((Page::Dashboard, None));
                     return vec![self.portfolio_command()];
                 }
-                Some(TileItem::Transitions) => {
+                Some(TileItem::Transitions(week)) => {
+                    let week = *week;
                     self.page = Page::Alerts;
                     self.return_to = Some((Page::Dashboard, None));
                     let a = &mut self.alerts;
                     a.state = None;
+                    a.transitions_since = Some(week);
                     a.list = Loadable::Loading;
                     a.selected = 0;
-                    return vec![Command::LoadAlerts(None)];
+                    return vec![a.command()];
                 }
                 None => {}
             },
@@ -764,7 +811,7 @@ impl App {
             cmds.push(Command::LoadDashboard);
         }
         if self.alerts.list != Loadable::Idle {
-            cmds.push(Command::LoadAlerts(self.alerts.state));
+            cmds.push(self.alerts.command());
         }
         if self.cases.list != Loadable::Idle {
             cmds.push(self.cases.command());

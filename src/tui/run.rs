@@ -507,10 +507,14 @@ pub async fn perform(
                 .map_err(|e| e.to_string());
             tx(Msg::Cases(r, clock(), asked));
         }
-        Command::LoadAlerts(state) => {
+        Command::LoadAlerts(state, transitions_since) => {
+            let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
             let r = b
                 .alerts(&AlertQuery {
                     state,
+                    rule: transitions_since.map(|_| crate::health::TRANSITION_RULE.to_string()),
+                    since: transitions_since.map(midnight),
+                    exclude_churned: transitions_since.is_some(),
                     page: PageRequest {
                         offset: 0,
                         limit: ALERTS_SHOWN,
@@ -522,7 +526,7 @@ pub async fn perform(
             tx(Msg::Alerts(
                 r.map(|p| p.items).map_err(|e| e.to_string()),
                 clock(),
-                state,
+                (state, transitions_since),
             ));
         }
         Command::CountAlerts => {

@@ -233,6 +233,7 @@ contract!(Fixture =>
     check_alerts,
     check_alert_snooze_expires,
     check_alert_done_and_snooze_are_updates,
+    check_alert_query_filters,
     check_dashboard_counts,
     check_dashboard_filters_list_the_counted_accounts,
     check_playbooks,

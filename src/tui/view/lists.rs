@@ -232,7 +232,10 @@ pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 
 pub fn draw_alerts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let a = &app.alerts;
-    let which = a.state.map_or("all".to_string(), |s| s.to_string());
+    let which = match (a.transitions_since, a.state) {
+        (Some(since), _) => format!("health transitions since {}", since.format("%b %-d")),
+        (None, state) => state.map_or("all".to_string(), |s| s.to_string()),
+    };
     let mut title = vec![Span::styled(" Alerts ", theme.title)];
     title.push(Span::styled(format!("{which} "), theme.accent));
     if let Some(list) = a.list.value() {

@@ -18,7 +18,18 @@ fn short(v: &Option<serde_json::Value>) -> String {
     match v {
         None | Some(serde_json::Value::Null) => "-".into(),
         Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Object(_)) => "(record)".into(),
+        Some(serde_json::Value::Object(o)) => {
+            let fields: Vec<String> = o
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| format!("{k}={}", short(&Some(v.clone()))))
+                .collect();
+            if fields.is_empty() {
+                "-".into()
+            } else {
+                fields.join(", ")
+            }
+        }
         Some(serde_json::Value::Array(items)) => {
             let words: Vec<String> = items
                 .iter()
@@ -40,6 +51,54 @@ fn short(v: &Option<serde_json::Value>) -> String {
             }
         }
         Some(other) => other.to_string(),
+    }
+}
+
+/// What an update changed: for a field holding a record of its own (`churn`),
+/// each of its fields that moved, old and new ("likelihood none → at_risk;
+/// projected_date - → 2027-06-30"); for any other, old → new.
+fn change(from: &Option<serde_json::Value>, to: &Option<serde_json::Value>) -> String {
+    use serde_json::Value;
+    let empty = serde_json::Map::new();
+    let object = |v: &Option<Value>| match v {
+        Some(Value::Object(o)) => Some(o.clone()),
+        None | Some(Value::Null) => Some(empty.clone()),
+        _ => None,
+    };
+    let nested = matches!(from, Some(Value::Object(_))) || matches!(to, Some(Value::Object(_)));
+    match (nested, object(from), object(to)) {
+        (true, Some(old), Some(new)) => {
+            let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            let moved: Vec<String> = keys
+                .into_iter()
+                .filter(|k| old.get(*k) != new.get(*k))
+                .map(|k| {
+                    format!(
+                        "{k} {} → {}",
+                        short(&old.get(k).cloned()),
+                        short(&new.get(k).cloned())
+                    )
+                })
+                .collect();
+            if moved.is_empty() {
+                "no change".into()
+            } else {
+                moved.join("; ")
+            }
+        }
+        _ => format!("{} → {}", short(from), short(to)),
+    }
+}
+
+/// When a change was made, in local time: "14:05" today, "Nov 28 09:12" before.
+fn when(at: Timestamp, now: Timestamp) -> String {
+    let local = at.with_timezone(&chrono::Local);
+    if local.date_naive() == now.with_timezone(&chrono::Local).date_naive() {
+        local.format("today %H:%M").to_string()
+    } else {
+        local.format("%b %d %H:%M").to_string()
     }
 }
 
@@ -130,7 +189,15 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         }
         _ => return message(f, history, "loading the change history…", theme.dim),
     };
-    let today = d.as_of.date_naive();
+    let now = d.as_of;
+    let what = |c: &ChangeLogEntry| format!("{} {} #{}", c.action, entity(c.entity), c.record_id);
+    // Wide enough for every id in full.
+    let what_width = entries
+        .iter()
+        .map(|c| what(c).chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 32) as u16;
     list_at(
         f,
         history,
@@ -139,9 +206,9 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         (
             vec!["WHEN", "WHO", "WHAT", "FIELD", "FROM → TO"],
             vec![
-                Constraint::Length(9),
                 Constraint::Length(12),
-                Constraint::Length(18),
+                Constraint::Length(12),
+                Constraint::Length(what_width),
                 Constraint::Length(16),
                 Constraint::Min(10),
             ],
@@ -151,22 +218,36 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         |i| {
             let c = &entries[i];
             let change = match c.action {
-                ChangeAction::Update => format!("{} → {}", short(&c.from), short(&c.to)),
+                ChangeAction::Update => change(&c.from, &c.to),
                 _ => String::new(),
             };
             Row::new(vec![
-                Cell::from(crate::format::days_from(today, c.at.date_naive())),
+                Cell::from(when(c.at, now)),
                 Cell::from(c.actor.clone()),
-                Cell::from(format!(
-                    "{} {} #{}",
-                    c.action,
-                    entity(c.entity),
-                    c.record_id
-                )),
+                Cell::from(what(c)),
                 Cell::from(c.field.clone().unwrap_or_default()),
                 Cell::from(change),
             ])
         },
         "no change recorded yet",
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_nested_field_says_what_moved_in_it() {
+        let from = Some(json!({"likelihood": "none", "reason": null, "projected_date": null}));
+        let to = Some(json!({"likelihood": "at_risk", "reason": null, "projected_date": "2027-06-30"}));
+        assert_eq!(
+            change(&from, &to),
+            "likelihood none → at_risk; projected_date - → 2027-06-30"
+        );
+        assert_eq!(change(&Some(json!("adoption")), &Some(json!("renewal"))), "adoption → renewal");
+        assert_eq!(change(&None, &Some(json!({"a": 1}))), "a - → 1");
+        assert_eq!(short(&Some(json!({"a": 1, "b": null}))), "a=1");
+    }
 }

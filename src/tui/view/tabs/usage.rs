@@ -84,8 +84,8 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
                 Span::raw(rel(today, u.last_activity)),
                 Span::styled(" · connections 30d ", theme.dim),
                 Span::raw(u.connections_30d.to_string()),
-                Span::styled(" · trend vs M-1 ", theme.dim),
-                Span::raw(u.trend_pct.map_or("-".into(), |t| format!("{t:.0}%"))),
+                Span::styled(" · ", theme.dim),
+                Span::raw(crate::format::trend_vs_m1(u.trend_pct)),
                 Span::styled(" · active users ", theme.dim),
                 Span::raw(format!(
                     "{}/{} ({})",
