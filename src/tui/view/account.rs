@@ -99,10 +99,9 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ),
         Span::styled(
             format!(
-                "· {} MRR · renews {} · {} · {}",
+                "· {} MRR · {} · {} · {}",
                 format::money(r.mrr_cents),
-                r.renewal
-                    .map_or("-".into(), |d| format::days_from(today, d)),
+                renewal_text(d, today),
                 d.account.stage,
                 d.account.owner
             ),
@@ -127,4 +126,13 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     f.render_widget(Line::from(tabs_line), bar);
     tabs::draw(f, app, a, d, theme, body);
+}
+
+/// "notice in 45d · ends in 75d": the account's next renewal decision, from its
+/// agreements (the row's renewal is the notice date alone).
+pub fn renewal_text(d: &crate::backend::Account360, today: chrono::NaiveDate) -> String {
+    match crate::domain::next_renewal(&d.agreements, today) {
+        Some((notice, end)) => format::renewal(today, Some(notice), Some(end)),
+        None => format::renewal(today, d.row.renewal, None),
+    }
 }

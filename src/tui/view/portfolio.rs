@@ -40,12 +40,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         return;
     };
     if rows.is_empty() {
-        return message(
-            f,
-            inner,
-            "no accounts yet: tend import FILE, or tend demo",
-            theme.dim,
-        );
+        let text = empty_text(app);
+        return message(f, inner, &text, theme.dim);
     }
     if p.view.is_empty() {
         return message(
@@ -169,6 +165,29 @@ fn columns(width: u16) -> &'static [Column] {
         n += 1;
     }
     &EXTRA[..n]
+}
+
+/// What an empty portfolio means: the filter matched nothing (and how to undo
+/// it), only churned accounts are left out, or the store is empty.
+fn empty_text(app: &App) -> String {
+    use crate::tui::keys::{Action, Screen};
+    let p = &app.portfolio;
+    let key = |a: Action| app.keys.key_for(Screen::Portfolio, a);
+    match (&p.expr, p.churned_out()) {
+        (Some(expr), _) => format!(
+            "no account matches where {expr}{}",
+            key(Action::Where)
+                .map(|k| format!(" — {k} changes it"))
+                .unwrap_or_default()
+        ),
+        (None, true) => format!(
+            "no account but churned ones{}",
+            key(Action::Churned)
+                .map(|k| format!(" — {k} shows them"))
+                .unwrap_or_default()
+        ),
+        (None, false) => "no accounts yet: tend import FILE, or tend demo".into(),
+    }
 }
 
 #[cfg(test)]

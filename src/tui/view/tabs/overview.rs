@@ -387,9 +387,9 @@ fn kpis_text<'a>(a: &AccountView, d: &Account360, theme: &Theme) -> Paragraph<'a
         )));
         if u.tracked {
             lines.push(Line::raw(format!(
-                "{} connections/30d · trend {} · active users {}",
+                "{} connections/30d · {} · active users {}",
                 u.connections_30d,
-                u.trend_pct.map_or("-".into(), |t| format!("{t:.0}%")),
+                format::trend_vs_m1(u.trend_pct),
                 u.active_users_pct
                     .map_or("-".into(), |p| format!("{p:.0}%")),
             )));
@@ -399,11 +399,9 @@ fn kpis_text<'a>(a: &AccountView, d: &Account360, theme: &Theme) -> Paragraph<'a
     }
     let open_cases = d.cases.iter().filter(|c| c.status.is_open()).count();
     lines.push(Line::raw(format!(
-        "MRR {} · renews {} · payment {}",
+        "MRR {} · {} · payment {}",
         format::money(d.row.mrr_cents),
-        d.row
-            .renewal
-            .map_or("-".into(), |r| format::days_from(today, r)),
+        crate::tui::view::account::renewal_text(d, today),
         if payments_up_to_date(&d.agreements, today) {
             "up to date"
         } else {
