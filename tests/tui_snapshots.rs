@@ -2593,3 +2593,48 @@ async fn the_filter_ranks_by_match_quality_and_clearing_it_restores_the_sort() {
     }
     assert_eq!(h.app.portfolio.view, sorted);
 }
+
+#[tokio::test]
+async fn the_footer_drops_whole_hints_that_do_not_fit_and_the_bar_counts_cases_at_once() {
+    let mut h = Harness::new(NARROW).await;
+    // The cases are counted at start, before their page is visited.
+    let bar = h.screen().lines().nth(1).unwrap_or_default().to_string();
+    assert!(
+        h.app.cases.count.is_some_and(|n| bar.contains(&format!("Cases {n}"))),
+        "{bar}"
+    );
+    let check = |h: &Harness, screen: Screen| {
+        let foot = footer_text(h);
+        for b in h
+            .app
+            .keys
+            .bindings(Screen::Global)
+            .iter()
+            .chain(h.app.keys.bindings(screen))
+            .filter(|b| b.hint)
+        {
+            let label = b.keys[0].label();
+            let first = b.help.split(' ').next().unwrap_or_default();
+            if foot.contains(&format!("{label} {first}")) {
+                assert!(
+                    foot.contains(&format!("{label} {}", b.help)),
+                    "{screen:?}: \"{label} {}\" cut short in {foot:?}",
+                    b.help
+                );
+            }
+        }
+        assert!(foot.contains("? keys"), "{foot:?}");
+    };
+    check(&h, Screen::Portfolio);
+    h.open(LARKSPUR).await;
+    for tab in [Tab::Overview, Tab::Interactions, Tab::Tasks, Tab::Settings] {
+        h.tab(tab).await;
+        check(&h, Screen::Account);
+    }
+    h.key(press(KeyCode::Esc)).await;
+    for screen in [Screen::Cases, Screen::Alerts, Screen::Dashboard] {
+        h.key(ch(']')).await;
+        assert_eq!(h.app.screen(), screen);
+        check(&h, screen);
+    }
+}

@@ -372,6 +372,8 @@ pub enum Command {
     LoadAlerts(Option<AlertState>, Option<chrono::NaiveDate>),
     /// How many alerts are open.
     CountAlerts,
+    /// How many cases the store holds.
+    CountCases,
     /// How many rows a saved view lists.
     CountView(Box<crate::config::SavedView>),
     LoadDashboard,
@@ -421,6 +423,7 @@ pub enum Msg {
         (Option<AlertState>, Option<chrono::NaiveDate>),
     ),
     AlertCount(Result<u64, String>),
+    CaseCount(Result<u64, String>),
     ViewCount {
         name: String,
         result: Result<u64, String>,
@@ -689,6 +692,12 @@ impl App {
             Msg::Alerts(result, at, asked) => {
                 if asked == (self.alerts.state, self.alerts.transitions_since) {
                     self.alerts_loaded(result, at);
+                }
+                vec![]
+            }
+            Msg::CaseCount(result) => {
+                if let Ok(n) = result {
+                    self.cases.count = Some(n);
                 }
                 vec![]
             }

@@ -128,6 +128,9 @@ pub struct CasesView {
     /// Position in `lines` (always a case when there is one).
     pub selected: usize,
     pub offset: Cell<usize>,
+    /// How many cases the store holds (the views bar shows it before the page is
+    /// visited).
+    pub count: Option<u64>,
 }
 
 impl CasesView {
@@ -464,7 +467,7 @@ impl App {
 
     /// The counts the views bar shows: open alerts and each saved view's.
     pub(crate) fn count_commands(&mut self) -> Vec<Command> {
-        let mut cmds = vec![Command::CountAlerts];
+        let mut cmds = vec![Command::CountAlerts, Command::CountCases];
         self.views
             .counts
             .resize(self.views.saved.len(), Loadable::Idle);
@@ -806,7 +809,7 @@ impl App {
 
     /// Lists that a write may have changed, loaded again (only those already shown).
     pub(crate) fn after_write(&mut self) -> Vec<Command> {
-        let mut cmds = vec![Command::CountAlerts];
+        let mut cmds = vec![Command::CountAlerts, Command::CountCases];
         if self.dashboard.list != Loadable::Idle {
             cmds.push(Command::LoadDashboard);
         }

@@ -529,6 +529,13 @@ pub async fn perform(
                 (state, transitions_since),
             ));
         }
+        Command::CountCases => {
+            let r = b
+                .cases(&cases_query(None, &user, CaseSort::Priority, false, 1))
+                .await;
+            reach(tx, &r);
+            tx(Msg::CaseCount(r.map(|p| p.total).map_err(|e| e.to_string())));
+        }
         Command::CountAlerts => {
             let r = b
                 .alerts(&AlertQuery {

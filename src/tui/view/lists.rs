@@ -73,19 +73,19 @@ fn bar_label(app: &App, item: BarItem) -> (String, Option<String>, Option<String
         BarItem::Page(Page::Portfolio) => (
             "Portfolio".into(),
             app.portfolio
-                .rows
-                .value()
+                .counts
                 .filter(|_| app.views.active.is_none())
-                .map(|r| format::count(r.len() as u64)),
+                .map(|c| format::count(c.accounts)),
             None,
         ),
         BarItem::Page(Page::Cases) => (
             "Cases".into(),
-            app.cases
-                .list
-                .value()
-                .filter(|_| app.views.active.is_none())
-                .map(|l| format::count(l.total)),
+            match app.cases.list.value() {
+                Some(l) if app.views.active.is_none() => Some(format::count(l.total)),
+                // Before the page is visited: every case.
+                None if app.cases.expr.is_none() => app.cases.count.map(format::count),
+                _ => None,
+            },
             None,
         ),
         BarItem::Page(Page::Dashboard) => ("Dashboard".into(), None, None),

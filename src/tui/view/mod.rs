@@ -300,15 +300,18 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Span::styled("   Enter open · Esc clear · ↑↓ move", theme.dim),
         ])
     } else {
-        hints(app, theme, app.screen())
+        let used = Line::from(lead.clone()).width();
+        hints(app, theme, app.screen(), usize::from(area.width).saturating_sub(used))
     };
     lead.extend(line.spans);
     f.render_widget(Line::from(lead), area);
 }
 
-/// The footer: the screen's hinted keys, then the global ones.
-fn hints(app: &App, theme: &Theme, screen: Screen) -> Line<'static> {
+/// The footer: the global hinted keys, then the screen's, each whole or not at
+/// all within `width` columns (a hint cut mid-word reads as another key).
+fn hints(app: &App, theme: &Theme, screen: Screen, width: usize) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
+    let mut left = width.saturating_sub(1);
     // The global keys first: "? keys" must show even on a narrow terminal.
     for b in app
         .keys
@@ -318,8 +321,19 @@ fn hints(app: &App, theme: &Theme, screen: Screen) -> Line<'static> {
         .filter(|b| b.hint && !(app.read_only && b.action.writes()))
     {
         let Some(k) = b.keys.first() else { continue };
-        spans.push(Span::styled(k.label(), theme.key));
-        spans.push(Span::styled(format!(" {}  ", b.help), theme.dim));
+        let (key, help) = (k.label(), format!(" {}", b.help));
+        let need = key.chars().count() + help.chars().count();
+        if need > left {
+            continue;
+        }
+        left -= need;
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(help, theme.dim));
+        // The gap to the next hint, when there is room for one.
+        if left >= 2 {
+            spans.push(Span::raw("  "));
+            left -= 2;
+        }
     }
     Line::from(spans)
 }
