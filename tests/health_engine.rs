@@ -1437,10 +1437,15 @@ fn what_feeds_sentiment() {
         (with(interaction(2, Ticket, In, at), Ai), true),
         (with(interaction(3, Email, Out, at), Manual), false),
         (interaction(4, Email, In, at), false), // no sentiment
-        (with(interaction(5, Meeting, Out, at), Ai), true),
+        // Meetings and calls count once a person rated them, not on the automatic
+        // score of our notes.
+        (with(interaction(5, Meeting, Out, at), Ai), false),
         (with(interaction(6, Meeting, Out, at), Manual), true),
         (with(interaction(7, Call, In, at), Manual), true),
-        (with(interaction(8, Call, In, at), Ai), true),
+        (with(interaction(8, Call, In, at), Ai), false),
+        (with(interaction(11, Call, Out, at), Ai), false),
+        (with(interaction(12, Email, In, at), Manual), true),
+        (with(interaction(13, Note, In, at), Manual), false),
         (
             Interaction {
                 excluded_from_score: true,

@@ -87,18 +87,23 @@ pub fn touches(kind: InteractionKind, direction: Direction, answered: bool) -> b
     }
 }
 
-/// Whether an interaction feeds the sentiment measure: incoming messages (emails,
-/// tickets), and rated meetings and calls; never one excluded from the score.
+/// Whether an interaction feeds the sentiment measure (PRODUCT.md: "only incoming
+/// messages and rated meetings/calls"): incoming emails and tickets, and meetings
+/// and calls a person rated (manual sentiment); never one excluded from the score.
+/// The automatic score of a meeting or call reads our own notes of it, and an
+/// outgoing message is our own words: neither says how the customer feels.
 pub fn feeds_sentiment(i: &Interaction) -> bool {
-    if i.sentiment.is_none() || i.excluded_from_score {
+    let Some(sentiment) = i.sentiment else {
+        return false;
+    };
+    if i.excluded_from_score {
         return false;
     }
     match i.kind {
-        // A meeting or a call counts once it carries a sentiment: scored from the
-        // notes logged with it, or set by hand ("rated").
-        InteractionKind::Meeting | InteractionKind::Call => true,
+        InteractionKind::Meeting | InteractionKind::Call => {
+            sentiment.source == SentimentSource::Manual
+        }
         InteractionKind::Email | InteractionKind::Ticket => i.direction == Direction::In,
-        // Notes and CRM events are our own words, not the customer's.
         InteractionKind::Note | InteractionKind::CrmEvent => false,
     }
 }

@@ -80,7 +80,7 @@ measures! {
     FeatureBreadth => "feature_breadth", "usage", Higher, "features", "feature breadth",
         "Distinct features or modules used over the last 30 days.";
     Sentiment90d => "sentiment_90d", "interactions", Higher, "compound", "sentiment over 90 days",
-        "Sentiment of incoming messages and rated meetings/calls over 90 days, each weighted by 0.5^(age/30 days); excluded interactions do not count.";
+        "Sentiment of incoming emails and tickets and of meetings/calls rated by a person (manual sentiment) over 90 days, each weighted by 0.5^(age/30 days); the automatic score of a meeting or call, outgoing messages, notes and excluded interactions do not count.";
     DaysSinceTouch => "days_since_touch", "interactions", Lower, "days", "days since last touch",
         "Days since the last touch (incoming email or ticket, reply, meeting, call).";
     DaysSinceSponsorTouch => "days_since_sponsor_touch", "interactions", Lower, "days", "days since last sponsor touch",
@@ -188,7 +188,7 @@ impl Measure {
                 if weights > 0.0 {
                     Raw::Value(sum / weights)
                 } else {
-                    missing("no incoming message or rated meeting/call over 90 days")
+                    missing("no incoming message or meeting/call rated by a person over 90 days")
                 }
             }
             Measure::DaysSinceTouch => since(ctx, ctx.indicators.last_touch, "no touch recorded"),
