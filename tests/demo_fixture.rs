@@ -108,3 +108,81 @@ fn the_demo_tells_its_stories() {
         );
     }
 }
+
+/// Every instant of `d` that is not allowed to be later than its anchor and is:
+/// what happened (interactions, cases opened and resolved, runs, ratings, alerts,
+/// changes...) and every record's creation. Plans and terms (due dates, contract
+/// ends, a snooze) are days or named fields, and may lie ahead.
+fn after_the_anchor(d: &tend::dataset::Dataset) -> Vec<String> {
+    fn walk(
+        v: &serde_json::Value,
+        path: &str,
+        anchor: &chrono::DateTime<chrono::Utc>,
+        out: &mut Vec<String>,
+    ) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    if k != "snoozed_until" {
+                        walk(x, &format!("{path}.{k}"), anchor, out);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, &format!("{path}[{i}]"), anchor, out);
+                }
+            }
+            serde_json::Value::String(s) => {
+                if let Ok(t) = s.parse::<chrono::DateTime<chrono::Utc>>()
+                    && t > *anchor
+                {
+                    out.push(format!("{path} = {s}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = vec![];
+    let mut v = serde_json::to_value(d).expect("a dataset serialises");
+    if let Some(m) = v.as_object_mut() {
+        m.remove("anchor");
+    }
+    walk(&v, "", &d.anchor, &mut out);
+    let today = d.anchor.date_naive();
+    for u in d.usage.iter().filter(|u| u.day > today) {
+        out.push(format!("usage of account {} on {}", u.account_id, u.day));
+    }
+    out
+}
+
+#[test]
+fn nothing_in_the_demo_lies_after_its_anchor() {
+    // The demo is rebased so that its anchor (a midnight) is today's: anything
+    // later in the anchor's day would be in the future until that hour, and the
+    // key indicators would depend on the hour the demo is opened.
+    let d = tend::dataset::parse(DEMO_FIXTURES, "assets/demo.json").expect("valid fixtures");
+    let late = after_the_anchor(&d);
+    assert!(
+        late.is_empty(),
+        "{} instants after the anchor: {:?}",
+        late.len(),
+        &late[..late.len().min(10)]
+    );
+    // `tend generate` anchors at now, mid-day: nothing later than now either.
+    for anchor in [
+        "2026-06-15T10:30:00Z",
+        "2026-06-15T00:00:00Z",
+        "2026-06-15T23:59:00Z",
+    ] {
+        let anchor = anchor.parse().expect("an instant");
+        let g = generate_dataset(&tend::generate::GenConfig::new(60, 3, anchor));
+        let late = after_the_anchor(&g);
+        assert!(
+            late.is_empty(),
+            "anchor {anchor}: {} instants after it: {:?}",
+            late.len(),
+            &late[..late.len().min(10)]
+        );
+    }
+}

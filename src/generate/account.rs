@@ -601,8 +601,10 @@ pub(crate) fn push_case(
             CaseStatus::Solved,
         ])
     };
-    let resolved_at =
-        (!status.is_open()).then(|| opened + TimeDelta::hours(r.range(1, 24 * ago.clamp(1, 12))));
+    // Resolved after it was opened, never after the anchor (at worst as it is).
+    let resolved_at = (!status.is_open()).then(|| {
+        (opened + TimeDelta::hours(r.range(1, 24 * ago.clamp(1, 12)))).min(g.cfg.anchor.max(opened))
+    });
     let mut signals = vec![];
     if escalated {
         signals.push(Signal::EscalationRequest);
@@ -1065,7 +1067,7 @@ pub(crate) fn push_run(
                 state,
                 StepState::Done | StepState::Failed | StepState::Waiting
             )
-            .then(|| started + TimeDelta::days(i as i64)),
+            .then(|| (started + TimeDelta::days(i as i64)).min(g.cfg.anchor.max(started))),
             message: match state {
                 StepState::Failed => {
                     if matches!(playbook.steps[i].action, StepAction::SendEmail { .. }) {

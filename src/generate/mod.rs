@@ -108,7 +108,10 @@ pub(crate) struct Gen {
 }
 
 impl Gen {
-    /// An instant `days` days before the anchor, at a working hour.
+    /// An instant `days` days before the anchor's day, at a working hour; never
+    /// later than the anchor (the demo's anchor is a midnight, made today's: a
+    /// working hour of the anchor's day would lie in the future until that hour).
+    /// One that would be is moved back by whole days, keeping its hour.
     pub(crate) fn at(&self, days_ago: i64, rng: &mut Rng) -> Timestamp {
         let base = self
             .cfg
@@ -117,7 +120,19 @@ impl Gen {
             .and_hms_opt(0, 0, 0)
             .unwrap_or_default()
             .and_utc();
-        base - TimeDelta::days(days_ago) + TimeDelta::minutes(rng.range(8 * 60, 18 * 60))
+        let t = base - TimeDelta::days(days_ago) + TimeDelta::minutes(rng.range(8 * 60, 18 * 60));
+        self.not_after_anchor(t)
+    }
+
+    /// `t`, or when it is later than the anchor, `t` moved back by as few whole
+    /// days as put it at or before the anchor.
+    pub(crate) fn not_after_anchor(&self, t: Timestamp) -> Timestamp {
+        let late = (t - self.cfg.anchor).num_seconds();
+        if late <= 0 {
+            return t;
+        }
+        // `late` > 0: whole days, rounded up.
+        t - TimeDelta::days((late + 86_399) / 86_400)
     }
     pub(crate) fn day(&self, days_ago: i64) -> NaiveDate {
         if days_ago >= 0 {
