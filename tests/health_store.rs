@@ -633,3 +633,34 @@ async fn a_full_recompute_stores_what_the_explanations_say() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_store_opened_for_the_app_answers_at_once_and_rescores_behind() {
+    let dir = tempfile::tempdir().expect("dir");
+    {
+        let store = store_with(
+            dir.path(),
+            setup(PULSE_PROFILE, &[]),
+            Some(pulse_dataset(3)),
+        )
+        .await;
+        assert!(!store.stale().await.expect("stale"));
+        assert_eq!(row(&store, 1).await.health_score, Some(62.5));
+    }
+    // A weight changed since: the scores on file are no longer what the profile says.
+    let heavier = PULSE_PROFILE.replacen("weight = 3", "weight = 9", 1);
+    let options = Options {
+        clock: fixed_clock(noon()),
+        health: setup(&heavier, &[]),
+    };
+    let store = Store::open_deferred(dir.path().join("t.db"), options).expect("open");
+    assert!(store.stale().await.expect("stale"));
+    // Reads answer with the scores as they were.
+    assert_eq!(row(&store, 1).await.health_score, Some(62.5));
+    store.catch_up().await.expect("catch up");
+    assert!(!store.stale().await.expect("stale"));
+    assert_eq!(row(&store, 1).await.health_score, Some(55.0));
+    // Once caught up, catching up again changes nothing.
+    store.catch_up().await.expect("again");
+    assert_eq!(row(&store, 1).await.health_score, Some(55.0));
+}

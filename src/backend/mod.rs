@@ -82,4 +82,17 @@ pub trait Backend: Send + Sync {
     async fn ping(&self) -> Result<()> {
         Ok(())
     }
+
+    /// Whether the scores (and the values derived from the date) are behind
+    /// today: a store opened on a new day before [`Backend::catch_up`]. A team
+    /// server keeps its own up to date.
+    async fn stale(&self) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Brings the scores to today (every account rescored), reads answering
+    /// meanwhile with the scores as they were.
+    async fn catch_up(&self) -> Result<()> {
+        Ok(())
+    }
 }

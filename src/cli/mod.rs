@@ -286,7 +286,8 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             if demo {
                 Store::demo(options)
             } else {
-                Store::open_with(&path, options)
+                // Scores of a new day are computed behind the first frame.
+                Store::open_deferred(&path, options)
             }
         })
         .await;

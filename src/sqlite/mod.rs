@@ -393,7 +393,30 @@ impl Store {
 
     /// Opens the store at `path`, upgrading an older schema; refuses a newer one.
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
+        let store = Store::open_inner(path.as_ref(), options, None)?;
+        store.refresh_derived_if_stale()?;
+        Ok(store)
+    }
+
+    /// Opens the store at `path` without bringing its scores to today: reads see
+    /// the scores of the last day it was opened until [`Backend::catch_up`] has
+    /// run (the app draws at once and rescores behind its first frame).
+    pub fn open_deferred(path: impl AsRef<Path>, options: Options) -> Result<Store> {
         Store::open_inner(path.as_ref(), options, None)
+    }
+
+    /// Whether the derived values or the scores are not today's, or the health
+    /// setup changed since they were computed.
+    fn is_stale(conn: &Connection, today: &str, fingerprint: &str) -> Result<bool> {
+        let has_accounts = conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| {
+                r.get::<_, bool>(0)
+            })
+            .map_err(Error::storage)?;
+        Ok(health::meta(conn, "derived_day")?.as_deref() != Some(today)
+            || (has_accounts
+                && (health::meta(conn, "health_day")?.as_deref() != Some(today)
+                    || health::meta(conn, "health_fingerprint")?.as_deref() != Some(fingerprint))))
     }
 
     fn open_inner(path: &Path, options: Options, temp: Option<DemoDir>) -> Result<Store> {
@@ -471,7 +494,6 @@ impl Store {
                 loading: std::sync::OnceLock::new(),
             }),
         };
-        store.refresh_derived_if_stale()?;
         Ok(store)
     }
 
@@ -532,6 +554,7 @@ impl Store {
         let (dir, path) = demo_dir()?;
         dataset.rebase_to((options.clock)().date_naive());
         let store = Store::open_inner(&path, options, Some(dir))?;
+        store.refresh_derived_if_stale()?;
         let setup = store.inner.health.clone();
         let set = |sql: &str| store.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF")?;
@@ -625,6 +648,7 @@ impl Store {
         let (dir, path) = demo_dir()?;
         dataset.rebase_to((options.clock)().date_naive());
         let store = Store::open_inner(&path, options, Some(dir))?;
+        store.refresh_derived_if_stale()?;
         import(&store, &dataset)?;
         // Tens of thousands of records: freed while the caller goes on.
         health::drop_elsewhere(dataset);
@@ -970,6 +994,18 @@ impl Backend for Store {
     }
     async fn dashboard(&self) -> Result<Dashboard> {
         self.read(dashboard::dashboard).await
+    }
+    async fn stale(&self) -> Result<bool> {
+        let fingerprint = self.inner.health.fingerprint();
+        self.read(move |c, now| Store::is_stale(c, &now.date_naive().to_string(), &fingerprint))
+            .await
+    }
+    async fn catch_up(&self) -> Result<()> {
+        self.ready().await?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.refresh_derived_if_stale())
+            .await
+            .map_err(|e| Error::storage(format!("rescoring failed: {e}")))?
     }
     async fn playbooks(&self) -> Result<Vec<Playbook>> {
         self.read(|c, _| tables::select(c, "ORDER BY name", []))

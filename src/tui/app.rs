@@ -319,6 +319,8 @@ pub struct App {
     /// The portfolio's own filter while a dashboard line shows its accounts (Esc
     /// back to the dashboard restores it).
     pub portfolio_before: Option<super::lists::PortfolioAsk>,
+    /// The store is being brought to today's scores: what shows is yesterday's.
+    pub rescoring: bool,
 }
 
 /// A yes/no question (or one that wants a name typed) before writes.
@@ -374,6 +376,8 @@ pub enum Command {
     CountAlerts,
     /// How many cases the store holds.
     CountCases,
+    /// Bring a store opened on a new day to today's scores, behind the first frame.
+    CatchUp,
     /// How many rows a saved view lists.
     CountView(Box<crate::config::SavedView>),
     LoadDashboard,
@@ -424,6 +428,10 @@ pub enum Msg {
     ),
     AlertCount(Result<u64, String>),
     CaseCount(Result<u64, String>),
+    /// The store's scores are not today's: rescoring has started.
+    Rescoring,
+    /// Rescoring ended (every list is loaded again).
+    Rescored(Result<(), String>),
     ViewCount {
         name: String,
         result: Result<u64, String>,
@@ -494,6 +502,7 @@ impl App {
             return_to: None,
             directory: Loadable::Idle,
             portfolio_before: None,
+            rescoring: false,
             maximised: false,
         }
     }
@@ -530,6 +539,7 @@ impl App {
     pub fn start(&mut self) -> Vec<Command> {
         let mut cmds = vec![self.portfolio_command()];
         cmds.extend(self.count_commands());
+        cmds.push(Command::CatchUp);
         cmds
     }
 
@@ -694,6 +704,23 @@ impl App {
                     self.alerts_loaded(result, at);
                 }
                 vec![]
+            }
+            Msg::Rescoring => {
+                self.rescoring = true;
+                vec![]
+            }
+            Msg::Rescored(result) => {
+                self.rescoring = false;
+                match result {
+                    Ok(()) => {
+                        self.status = Some("rescored every account for today".into());
+                        self.act(Action::Refresh)
+                    }
+                    Err(e) => {
+                        self.status = Some(format!("rescoring for today failed: {e}"));
+                        vec![]
+                    }
+                }
             }
             Msg::CaseCount(result) => {
                 if let Ok(n) = result {

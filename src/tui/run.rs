@@ -529,6 +529,16 @@ pub async fn perform(
                 (state, transitions_since),
             ));
         }
+        Command::CatchUp => match b.stale().await {
+            Ok(false) => {}
+            Ok(true) => {
+                tx(Msg::Rescoring);
+                let r = b.catch_up().await;
+                reach(tx, &r);
+                tx(Msg::Rescored(r.map_err(|e| e.to_string())));
+            }
+            Err(e) => tx(Msg::Rescored(Err(e.to_string()))),
+        },
         Command::CountCases => {
             let r = b
                 .cases(&cases_query(None, &user, CaseSort::Priority, false, 1))

@@ -185,6 +185,16 @@ fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         );
         return;
     }
+    if app.rescoring {
+        // Where "updated N ago" goes: what shows is the last day's scores.
+        let text = " ⟳ rescoring for today… ";
+        let w = text.chars().count() as u16;
+        if w < area.width.saturating_sub(used) {
+            let r = Rect::new(area.x + area.width - w, area.y, w, 1);
+            f.render_widget(Span::styled(text, theme.accent), r);
+        }
+        return;
+    }
     if let Some(at) = loaded_at(app) {
         let text = format!("updated {} ", ago(app.now, at));
         let w = text.chars().count() as u16;
