@@ -246,6 +246,8 @@ pub struct AlertSettings {
     /// Alert when connections over the last 30 days fell by more than this % against
     /// the 30 days before.
     pub usage_drop_percent: u32,
+    /// ...only when the 30 days before had at least this many connections.
+    pub usage_drop_min_connections: u32,
     /// Alert when the renewal notice date is within this many days while the
     /// account is at risk.
     pub renewal_at_risk_days: u32,
@@ -258,6 +260,7 @@ impl Default for AlertSettings {
         let rules = crate::health::AlertRules::default();
         AlertSettings {
             usage_drop_percent: rules.usage_drop_percent,
+            usage_drop_min_connections: rules.usage_drop_min_connections,
             renewal_at_risk_days: rules.renewal_at_risk_days,
             escalation: rules.escalation,
         }
@@ -401,6 +404,7 @@ impl Settings {
         };
         let alerts = crate::health::AlertRules {
             usage_drop_percent: self.alerts.usage_drop_percent,
+            usage_drop_min_connections: self.alerts.usage_drop_min_connections,
             renewal_at_risk_days: self.alerts.renewal_at_risk_days,
             escalation: self.alerts.escalation,
         };
@@ -635,6 +639,13 @@ mod tests {
                 rules.escalation
             ),
             (0, 90, false)
+        );
+        assert_eq!(rules.usage_drop_min_connections, 50, "the default floor");
+        std::fs::write(&file, "[alerts]\nusage_drop_min_connections = 200\n").unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        assert_eq!(
+            s.health_setup().unwrap().alerts.usage_drop_min_connections,
+            200
         );
         std::fs::write(&file, "[alerts]\nusage_drop_percent = 150\n").unwrap();
         let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();

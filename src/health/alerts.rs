@@ -27,6 +27,10 @@ pub struct AlertRules {
     /// Connections over the last 30 days fell by more than this % against the 30
     /// days before.
     pub usage_drop_percent: u32,
+    /// ...and the 30 days before had at least this many connections: a fall from
+    /// a handful ("6 → 1") is noise, not news a CSM acts on.
+    #[serde(default)]
+    pub usage_drop_min_connections: u32,
     /// The renewal notice date is within this many days while the account is at risk.
     pub renewal_at_risk_days: u32,
     /// A support case became escalated.
@@ -37,6 +41,8 @@ impl Default for AlertRules {
     fn default() -> Self {
         AlertRules {
             usage_drop_percent: 30,
+            // About two a working day: below, one quiet week is a "drop".
+            usage_drop_min_connections: 50,
             renewal_at_risk_days: 90,
             escalation: true,
         }
@@ -69,6 +75,7 @@ impl AlertRules {
     pub fn off() -> AlertRules {
         AlertRules {
             usage_drop_percent: 0,
+            usage_drop_min_connections: 0,
             renewal_at_risk_days: 0,
             escalation: false,
         }
@@ -95,17 +102,22 @@ impl AlertRules {
     /// the rules change, so the conditions follow.
     pub fn fingerprint(&self) -> String {
         format!(
-            "usage_drop={};renewal={};escalation={}",
-            self.usage_drop_percent, self.renewal_at_risk_days, self.escalation
+            "usage_drop={};usage_floor={};renewal={};escalation={}",
+            self.usage_drop_percent,
+            self.usage_drop_min_connections,
+            self.renewal_at_risk_days,
+            self.escalation
         )
     }
 
     /// Whether connections fell by more than the threshold: `current` over the last
-    /// 30 days against `previous` over the 30 days before.
+    /// 30 days against `previous` over the 30 days before, which had at least the
+    /// rule's floor of connections.
     pub fn usage_dropped(&self, current: u64, previous: u64) -> bool {
         // current / previous < 1 - X/100, in integers.
         self.usage_drop_percent > 0
             && previous > 0
+            && previous >= u64::from(self.usage_drop_min_connections)
             && u128::from(current) * 100
                 < u128::from(previous) * u128::from(100 - self.usage_drop_percent.min(100))
     }
@@ -204,8 +216,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn usage_drop_is_more_than_the_threshold() {
+    fn usage_drop_needs_volume_before() {
+        // "6 -> 1 connections" is no drop a CSM acts on; "310 -> 180" is.
         let r = AlertRules::default();
+        assert!(!r.usage_dropped(1, 6));
+        assert!(!r.usage_dropped(0, 49), "under the floor of 50");
+        assert!(r.usage_dropped(0, 50));
+        assert!(r.usage_dropped(180, 310));
+        let no_floor = AlertRules {
+            usage_drop_min_connections: 0,
+            ..r
+        };
+        assert!(no_floor.usage_dropped(1, 6));
+        assert_ne!(r.fingerprint(), no_floor.fingerprint());
+    }
+
+    #[test]
+    fn usage_drop_is_more_than_the_threshold() {
+        let r = AlertRules {
+            usage_drop_min_connections: 0,
+            ..AlertRules::default()
+        };
         assert!(
             !r.usage_dropped(70, 100),
             "exactly 30% is not more than 30%"
