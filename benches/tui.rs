@@ -67,11 +67,7 @@ async fn showing_with(
     let now = store.now();
     let mut app = App::new(Keymap::default(), now);
     app.update(Msg::Resize(w, h));
-    let asked = tend::tui::app::Asked {
-        expr: None,
-        sort: app.portfolio.sort,
-        descending: app.portfolio.descending,
-    };
+    let asked = app.portfolio.asked();
     let mut pending = app.update(Msg::Portfolio(rows, now, asked));
     if !answer {
         return app;
@@ -95,21 +91,39 @@ async fn showing_with(
     app
 }
 
+/// What the app asks of the portfolio at start: the customers not churned.
+fn customers() -> tend::backend::AccountFilter {
+    tend::backend::AccountFilter {
+        exclude_churned: true,
+        ..Default::default()
+    }
+}
+
 /// An app with the whole portfolio loaded.
 async fn loaded(store: &Store, w: u16, h: u16) -> App {
-    let rows = load_portfolio(store, &Default::default(), PortfolioSort::Health, false)
+    let rows = load_portfolio(store, &customers(), PortfolioSort::Health, false)
         .await
         .map_err(|e| e.to_string());
     showing(store, w, h, rows).await
 }
 
-/// The app as it first shows a large store: the first page and its account.
+/// The app as it first shows a large store: the first page, the header's counts
+/// (asked beside it, as the app does) and its account.
 async fn first_screen(store: &Store, w: u16, h: u16) -> App {
-    let rows = first_page(store, &Default::default(), PortfolioSort::Health, false)
-        .await
+    let filter = customers();
+    let (rows, counts) = tokio::join!(
+        first_page(store, &filter, PortfolioSort::Health, false),
+        tend::tui::run::portfolio_counts(store, &filter)
+    );
+    let rows = rows
         .map(|r| r.unwrap_or_default())
         .map_err(|e| e.to_string());
-    showing(store, w, h, rows).await
+    let mut app = showing(store, w, h, rows).await;
+    if let Ok(c) = counts {
+        let asked = app.portfolio.asked();
+        app.update(Msg::PortfolioCounts(c, asked));
+    }
+    app
 }
 
 fn demo_figures(c: &mut Criterion) {
@@ -133,6 +147,41 @@ fn demo_figures(c: &mut Criterion) {
             })
         });
     }
+    g.finish();
+
+    // A 5,000-character paste into the interaction form's text, to the frame that
+    // shows it (one message: the terminal's bracketed paste).
+    if let Some(a) = app.account.as_mut() {
+        a.tab = Tab::Interactions;
+    }
+    let text: String = (0..5000)
+        .map(|i| if i % 100 == 99 { '\n' } else { 'x' })
+        .collect();
+    let mut g = c.benchmark_group("tui_paste");
+    g.bench_function("paste_5000_chars_to_frame", |b| {
+        b.iter_custom(|iters| {
+            let mut total = std::time::Duration::ZERO;
+            for _ in 0..iters {
+                app.update(key('n'));
+                let body = app
+                    .form
+                    .as_ref()
+                    .and_then(|f| f.fields.iter().position(|f| f.path == "body"))
+                    .expect("the interaction form's text");
+                if let Some(f) = app.form.as_mut() {
+                    f.focus = body;
+                }
+                let started = Instant::now();
+                app.update(Msg::Paste(text.clone()));
+                terminal
+                    .draw(|f| view::draw(f, &app, &theme))
+                    .expect("draw");
+                total += started.elapsed();
+                app.form = None;
+            }
+            total
+        })
+    });
     g.finish();
 
     // Bytes a selection move writes through the real crossterm backend.
@@ -183,7 +232,7 @@ fn demo_figures(c: &mut Criterion) {
                     let app = rt.block_on(async {
                         let rows = load_portfolio(
                             &store,
-                            &Default::default(),
+                            &customers(),
                             PortfolioSort::Health,
                             false,
                         )
@@ -239,6 +288,19 @@ fn large_figures(c: &mut Criterion) {
     g.bench_function("open_store_to_first_frame", |b| {
         b.iter(|| {
             let store = Store::open_with_clock(&path, fixed_clock(common::anchor())).expect("open");
+            let app = rt.block_on(first_screen(&store, 80, 24));
+            let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+            t.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+            black_box(t.backend().buffer().area)
+        })
+    });
+    // The day after: the app opens the store without rescoring it (that runs
+    // behind the first frame) and shows the last day's scores.
+    g.bench_function("open_store_on_a_new_day_to_first_frame", |b| {
+        let tomorrow = common::anchor() + chrono::TimeDelta::days(1);
+        b.iter(|| {
+            let store = Store::open_deferred(&path, Options::with_clock(fixed_clock(tomorrow)))
+                .expect("open");
             let app = rt.block_on(first_screen(&store, 80, 24));
             let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
             t.draw(|f| view::draw(f, &app, &theme)).expect("draw");

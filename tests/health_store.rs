@@ -664,3 +664,37 @@ async fn a_store_opened_for_the_app_answers_at_once_and_rescores_behind() {
     store.catch_up().await.expect("again");
     assert_eq!(row(&store, 1).await.health_score, Some(55.0));
 }
+
+#[tokio::test]
+async fn no_rule_alerts_on_a_customer_already_lost() {
+    let store = demo();
+    let churned: std::collections::HashSet<Id> = all_rows(&store)
+        .await
+        .into_iter()
+        .filter(|r| r.stage == tend::domain::Stage::Churned)
+        .map(|r| r.id)
+        .collect();
+    assert!(!churned.is_empty(), "the demo has churned accounts");
+    let alerts = store
+        .alerts(&tend::backend::AlertQuery {
+            page: tend::backend::PageRequest {
+                offset: 0,
+                limit: 1000,
+            },
+            ..Default::default()
+        })
+        .await
+        .expect("alerts");
+    let on_lost: Vec<_> = alerts
+        .items
+        .iter()
+        .filter(|a| churned.contains(&a.account_id) && a.rule != "health_transition")
+        .map(|a| (a.account_id, a.rule.clone(), a.message.clone()))
+        .collect();
+    assert!(on_lost.is_empty(), "{on_lost:?}");
+    // A rescore of a churned account raises none either.
+    for id in churned.iter().take(5) {
+        let r = store.recompute_health(Some(*id)).await.expect("rescore");
+        assert_eq!(r.alerts, 0, "account {id}");
+    }
+}

@@ -514,7 +514,7 @@ fn store_current(
 ) -> Result<Raised> {
     let today = q.at.date_naive();
     let days_to_renewal = was.renewal_day.map(|d| d - day(&today));
-    let conditions = setup.alerts.conditions(q, days_to_renewal);
+    let conditions = was.conditions_for(setup, q, days_to_renewal);
     update_health_columns(conn, id, was, q, trend, conditions)?;
     // This week's and this month's snapshots: the same score, encoded once.
     let mut snapshot = Past {
@@ -532,6 +532,7 @@ fn store_current(
     put_snapshot(conn, id, &snapshot, &q.profile)?;
     let mut raised = Raised::default();
     if let (Some(from), Some(to)) = (from, q.status)
+        && !was.churned
         && setup.transitions.alerts(from, to)
     {
         // A full recompute words the biggest drag only here, for the few that alert.
@@ -543,7 +544,11 @@ fn store_current(
         raise_transition(conn, id, q.at, from, to, &message)?;
         raised.transition = true;
     }
-    for alert in setup.alerts.started(q, days_to_renewal, was.conditions) {
+    let started = match was.churned {
+        true => vec![],
+        false => setup.alerts.started(q, days_to_renewal, was.conditions),
+    };
+    for alert in started {
         if raise_rule(conn, id, alert.rule, q.at, &alert.message, None)? {
             raised.rules += 1;
         }
@@ -707,6 +712,8 @@ fn raise_escalations(
          FROM support_cases c
          WHERE c.escalated AND c.is_open {}
            AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = c.id)
+           AND c.account_id NOT IN (SELECT id FROM accounts INDEXED BY accounts_churned
+                                    WHERE stage = 'churned')
          ORDER BY c.account_id, c.priority_rank, c.updated_at DESC, c.id",
         if account.is_some() {
             "AND c.account_id = ?"
@@ -754,7 +761,7 @@ fn raise_escalations(
 fn stored_one(conn: &Connection, id: Id) -> Result<Stored> {
     conn.prepare_cached(
         "SELECT health_score, health_status, health_trend, renewal_day, alert_conditions,
-                health_drag
+                health_drag, stage = 'churned'
          FROM accounts WHERE id = ?",
     )
     .map_err(Error::storage)?
@@ -771,6 +778,7 @@ fn stored_one(conn: &Connection, id: Id) -> Result<Stored> {
             conditions,
             drag,
             known,
+            churned: c.get()?,
             ..Stored::default()
         })
     })
@@ -1242,6 +1250,8 @@ struct Stored {
     /// Read from the account's columns (all of them understood): only the columns
     /// that differ need writing. Otherwise all are written.
     known: bool,
+    /// A churned account: no rule alerts on a customer already lost.
+    churned: bool,
 }
 
 /// A stored drag measure, and whether the column was understood (empty or a key).
@@ -1252,6 +1262,20 @@ fn stored_drag(c: &mut Cols) -> rusqlite::Result<(Option<Measure>, bool)> {
 }
 
 impl Stored {
+    /// The alert conditions that hold for a score of this account: none for a
+    /// churned account (usage dropping or a renewal coming up is not news there).
+    fn conditions_for(
+        &self,
+        setup: &HealthSetup,
+        q: &Quick,
+        days_to_renewal: Option<i64>,
+    ) -> Conditions {
+        if self.churned {
+            return Conditions::default();
+        }
+        setup.alerts.conditions(q, days_to_renewal)
+    }
+
     /// Whether storing this score would change nothing. (Component scores are not
     /// compared: they cannot all move while the overall score stays bit for bit.)
     fn same_as(&self, setup: &HealthSetup, q: &Quick, trend: Option<f64>) -> bool {
@@ -1262,7 +1286,7 @@ impl Stored {
             && self.week == Some(q.score)
             && self.month == Some(q.score)
             && self.drag == q.drag_measure
-            && self.conditions == Some(setup.alerts.conditions(q, days_to_renewal))
+            && self.conditions == Some(self.conditions_for(setup, q, days_to_renewal))
     }
 }
 
@@ -1271,7 +1295,7 @@ fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
         .prepare(
             "SELECT a.id, a.health_score, a.health_status, a.health_trend,
                     w.account_id IS NOT NULL, w.score, m.account_id IS NOT NULL, m.score,
-                    a.health_drag, a.renewal_day, a.alert_conditions
+                    a.health_drag, a.renewal_day, a.alert_conditions, a.stage = 'churned'
              FROM accounts a
              LEFT JOIN health_snapshots w
                ON w.period = 'week' AND w.start_day = ?1 AND w.account_id = a.id
@@ -1304,6 +1328,7 @@ fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
                 renewal_day: c.get()?,
                 conditions: c.get::<Option<i64>>()?.map(Conditions),
                 known,
+                churned: c.get()?,
             },
         ))
     })
