@@ -432,6 +432,7 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Portfolio, Where, vec!["F"]),
         (Screen::Portfolio, Sort, vec!["s"]),
         (Screen::Portfolio, Reverse, vec!["r"]),
+        (Screen::Portfolio, Churned, vec!["C"]),
         (Screen::Portfolio, SaveView, vec!["w"]),
         (Screen::Portfolio, RenameView, vec!["W"]),
         (Screen::Portfolio, DeleteView, vec!["X"]),
@@ -2637,4 +2638,60 @@ async fn the_footer_drops_whole_hints_that_do_not_fit_and_the_bar_counts_cases_a
         assert_eq!(h.app.screen(), screen);
         check(&h, screen);
     }
+}
+
+#[tokio::test]
+async fn churned_accounts_are_left_out_until_asked_for_and_still_known_everywhere() {
+    use tend::domain::Stage;
+    let mut h = Harness::new(NARROW).await;
+    let customers = h.rows().len();
+    assert!(h.rows().iter().all(|r| r.stage != Stage::Churned));
+    let counts = h.app.portfolio.counts.expect("counted by the store");
+    assert_eq!(counts.accounts, customers as u64);
+    let at_risk = h
+        .rows()
+        .iter()
+        .filter(|r| r.health_status == Some(HealthStatus::AtRisk))
+        .count() as u64;
+    assert_eq!(counts.at_risk, at_risk);
+    assert!(h.screen().lines().next().unwrap_or_default().contains(&format!("{customers} accounts")));
+    // The palette knows a churned account, though the portfolio leaves it out.
+    let all = h
+        .store
+        .portfolio(&tend::backend::PortfolioQuery {
+            page: PageRequest { offset: 0, limit: 1000 },
+            ..Default::default()
+        })
+        .await
+        .expect("every account")
+        .items;
+    let lost = all.iter().find(|r| r.stage == Stage::Churned).expect("a churned account");
+    h.key(ch(':')).await;
+    h.type_text(&lost.name.to_lowercase()).await;
+    let items = h.app.palette_items();
+    assert!(
+        items.iter().any(|i| matches!(i, tend::tui::app::PaletteItem::Account { id, .. } if *id == lost.id)),
+        "{items:?}"
+    );
+    h.key(press(KeyCode::Esc)).await;
+    // The alerts inbox names every account it lists.
+    h.key(ch(']')).await;
+    h.key(ch(']')).await;
+    assert_eq!(h.app.screen(), Screen::Alerts);
+    h.key(ch('f')).await;
+    h.key(ch('f')).await;
+    h.key(ch('f')).await;
+    assert_eq!(h.app.alerts.state, None, "all alerts");
+    let screen = h.screen();
+    assert!(!screen.contains("account #"), "{screen}");
+    // C lists the churned accounts too, and counts them.
+    h.key(ch('[')).await;
+    h.key(ch('[')).await;
+    assert_eq!(h.app.screen(), Screen::Portfolio);
+    h.key(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::SHIFT)).await;
+    assert_eq!(h.rows().len(), all.len());
+    assert_eq!(h.app.portfolio.counts.map(|c| c.accounts), Some(all.len() as u64));
+    assert!(h.screen().contains("+churned"), "{}", h.screen());
+    h.key(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::SHIFT)).await;
+    assert_eq!(h.rows().len(), customers);
 }

@@ -1422,9 +1422,9 @@ impl App {
                 items.push(PaletteItem::Command(c));
             }
         }
-        if let Some(rows) = self.portfolio.rows.value()
-            && !input.is_empty()
-        {
+        // Every account, not only those the portfolio's filter lists.
+        let rows = self.accounts();
+        if !input.is_empty() {
             for i in self.fuzzy.best(&input, rows).into_iter().take(20) {
                 items.push(PaletteItem::Account {
                     id: rows[i].id,
