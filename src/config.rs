@@ -253,6 +253,9 @@ pub struct AlertSettings {
     pub renewal_at_risk_days: u32,
     /// Alert when a support case becomes escalated.
     pub escalation: bool,
+    /// A health transition alerts only when the score fell at least this many
+    /// points (0: any fall).
+    pub transition_min_fall: u32,
 }
 
 impl Default for AlertSettings {
@@ -263,6 +266,7 @@ impl Default for AlertSettings {
             usage_drop_min_connections: rules.usage_drop_min_connections,
             renewal_at_risk_days: rules.renewal_at_risk_days,
             escalation: rules.escalation,
+            transition_min_fall: rules.transition_min_fall,
         }
     }
 }
@@ -407,6 +411,7 @@ impl Settings {
             usage_drop_min_connections: self.alerts.usage_drop_min_connections,
             renewal_at_risk_days: self.alerts.renewal_at_risk_days,
             escalation: self.alerts.escalation,
+            transition_min_fall: self.alerts.transition_min_fall,
         };
         alerts
             .check()

@@ -35,6 +35,11 @@ pub struct AlertRules {
     pub renewal_at_risk_days: u32,
     /// A support case became escalated.
     pub escalation: bool,
+    /// A health transition alerts only when the score fell at least this many
+    /// points from the one before: a score wobbling around a band's edge (70.3,
+    /// 69.8) is not a change a CSM acts on. 0: any fall.
+    #[serde(default)]
+    pub transition_min_fall: u32,
 }
 
 impl Default for AlertRules {
@@ -45,6 +50,7 @@ impl Default for AlertRules {
             usage_drop_min_connections: 50,
             renewal_at_risk_days: 90,
             escalation: true,
+            transition_min_fall: 5,
         }
     }
 }
@@ -78,6 +84,17 @@ impl AlertRules {
             usage_drop_min_connections: 0,
             renewal_at_risk_days: 0,
             escalation: false,
+            transition_min_fall: 0,
+        }
+    }
+
+    /// Whether a score that changed status fell enough to alert: from `before` to
+    /// `after` by at least the rule's points (a score missing on either side
+    /// always alerts: there is nothing to measure the fall against).
+    pub fn fell_enough(&self, before: Option<f64>, after: Option<f64>) -> bool {
+        match (before, after) {
+            (Some(b), Some(a)) => b - a >= f64::from(self.transition_min_fall),
+            _ => true,
         }
     }
 
@@ -102,11 +119,12 @@ impl AlertRules {
     /// the rules change, so the conditions follow.
     pub fn fingerprint(&self) -> String {
         format!(
-            "usage_drop={};usage_floor={};renewal={};escalation={}",
+            "usage_drop={};usage_floor={};renewal={};escalation={};transition_fall={}",
             self.usage_drop_percent,
             self.usage_drop_min_connections,
             self.renewal_at_risk_days,
-            self.escalation
+            self.escalation,
+            self.transition_min_fall
         )
     }
 
@@ -214,6 +232,23 @@ pub fn escalation_message(number: &str, subject: &str, priority: Priority) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_transition_alerts_only_on_a_real_fall() {
+        let rules = AlertRules::default();
+        assert_eq!(rules.transition_min_fall, 5);
+        // 70.3 -> 69.8 crosses the band's edge by a hair: no alert.
+        assert!(!rules.fell_enough(Some(70.3), Some(69.8)));
+        assert!(rules.fell_enough(Some(74.0), Some(69.0)));
+        assert!(rules.fell_enough(None, Some(39.0)));
+        assert!(rules.fell_enough(Some(71.0), None));
+        let any = AlertRules {
+            transition_min_fall: 0,
+            ..rules
+        };
+        assert!(any.fell_enough(Some(70.3), Some(69.8)));
+    }
+
 
     #[test]
     fn usage_drop_needs_volume_before() {

@@ -534,6 +534,7 @@ fn store_current(
     if let (Some(from), Some(to)) = (from, q.status)
         && !was.churned
         && setup.transitions.alerts(from, to)
+        && setup.alerts.fell_enough(was.score, q.score)
     {
         // A full recompute words the biggest drag only here, for the few that alert.
         let drag = q.biggest_drag.clone().or_else(|| {
@@ -1869,6 +1870,7 @@ fn store_history(conn: &Connection, setup: &HealthSetup, scored: &[Scored]) -> R
     for scored in scored {
         let recent = week_start(scored.current.at.date_naive()) - Days::new(7 * 4);
         let mut before = None;
+        let mut last_score = None;
         for s in &scored.past {
             if s.period != Period::Week {
                 continue;
@@ -1876,12 +1878,14 @@ fn store_history(conn: &Connection, setup: &HealthSetup, scored: &[Scored]) -> R
             if let (Some(from), Some(to)) = (before, s.status)
                 && s.start >= recent
                 && setup.transitions.alerts(from, to)
+                && setup.alerts.fell_enough(last_score, s.score)
             {
                 let message = transition_message(from, s.status, s.score, s.drag.as_deref());
                 raise_transition(conn, scored.id, s.at, from, to, &message)?;
                 transitions += 1;
             }
             before = s.status.or(before);
+            last_score = s.score.or(last_score);
         }
     }
     Ok(transitions)
