@@ -763,6 +763,9 @@ fn a_logged_call_with_negative_text_is_scored_and_moves_the_health() {
     tui.wait_for("They are furious", TIMEOUT);
     tui.send("\t");
     tui.wait_for("◂ automatic (from the text) ▸", TIMEOUT);
+    // Rated by a person: a call's automatic sentiment does not feed the score.
+    tui.send("nn");
+    tui.wait_for("◂ negative (manual) ▸", TIMEOUT);
     tui.send("\r");
 
     // The footer says how the call was scored and how the score moved.
@@ -783,7 +786,7 @@ fn a_logged_call_with_negative_text_is_scored_and_moves_the_health() {
     tui.wait_until("the call in the list", TIMEOUT, |t| {
         t.screen()
             .lines()
-            .any(|l| l.contains("Escalation call") && l.contains("call") && l.contains("A-"))
+            .any(|l| l.contains("Escalation call") && l.contains("call") && l.contains("M-"))
     });
     let after_whole = after
         .trim()

@@ -98,6 +98,16 @@ impl Explanation {
 
 /// A raw value in words, with its unit ("47 days", "yes").
 pub fn raw_text(m: Measure, v: f64) -> String {
+    if m == Measure::UsageTrend {
+        // A ratio: 44% is a 56% fall, and 0% a collapse, not "no change".
+        let change = v.round() - 100.0;
+        let moved = match change {
+            c if c < 0.0 => format!(" (↓{}%)", num(-c)),
+            c if c > 0.0 => format!(" (↑{}%)", num(c)),
+            _ => " (no change)".into(),
+        };
+        return format!("{}%{moved}", num(v));
+    }
     match m.unit() {
         "yes/no" => (if v >= 1.0 { "yes" } else { "no" }).into(),
         "%" => format!("{}%", num(v)),

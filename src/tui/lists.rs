@@ -399,6 +399,9 @@ impl App {
                         let p = &mut self.portfolio;
                         p.expr = expr;
                         p.counts = None;
+                        // A view lists what its filter says, churned left out
+                        // unless it names the stage (as its count does).
+                        p.churned = false;
                         p.sort = v
                             .sort
                             .as_deref()

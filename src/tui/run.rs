@@ -568,6 +568,11 @@ pub async fn perform(
                 ViewList::Accounts => b
                     .portfolio(&PortfolioQuery {
                         filter: crate::backend::AccountFilter {
+                            // As the portfolio lists the view: customers not
+                            // churned unless its filter names the stage.
+                            exclude_churned: crate::filter::churned_out_by_default(
+                                expr.as_deref(),
+                            ),
                             expr,
                             me: Some(user),
                             ..Default::default()
