@@ -230,14 +230,10 @@ fn demo_figures(c: &mut Criterion) {
                         Store::demo_staged(Options::with_clock(fixed_clock(common::anchor())))
                             .expect("demo");
                     let app = rt.block_on(async {
-                        let rows = load_portfolio(
-                            &store,
-                            &customers(),
-                            PortfolioSort::Health,
-                            false,
-                        )
-                        .await
-                        .map_err(|e| e.to_string());
+                        let rows =
+                            load_portfolio(&store, &customers(), PortfolioSort::Health, false)
+                                .await
+                                .map_err(|e| e.to_string());
                         showing_with(&store, 80, 24, rows, complete).await
                     });
                     let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");

@@ -132,7 +132,10 @@ mod tests {
             renewal(today, Some(d(2, 24)), Some(d(3, 26))),
             "notice in 45d · ends in 75d"
         );
-        assert_eq!(renewal(today, Some(d(3, 26)), Some(d(3, 26))), "ends in 75d");
+        assert_eq!(
+            renewal(today, Some(d(3, 26)), Some(d(3, 26))),
+            "ends in 75d"
+        );
         assert_eq!(renewal(today, None, None), "no renewal");
     }
 

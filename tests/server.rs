@@ -1496,10 +1496,7 @@ async fn made_up_tokens_share_their_address_bucket() {
 #[tokio::test]
 async fn a_request_over_the_timeout_is_a_503_problem() {
     let world = World::new(20).await;
-    let (admin, _) = world
-        .store
-        .create_token("ops", Role::Admin)
-        .expect("token");
+    let (admin, _) = world.store.create_token("ops", Role::Admin).expect("token");
     // No time at all: the export waits on the store, so it is over at once.
     let limits = Limits {
         timeout: Duration::ZERO,

@@ -998,7 +998,11 @@ fn a_signal_restores_the_terminal_and_removes_the_demo_store() {
         let mut tui = Tui::start(80, 24, &[("TMPDIR", &tmpdir)]);
         tui.wait_portfolio();
         let dirs = demo_dirs(tmp.path());
-        assert_eq!(dirs.len(), 1, "the stale one is gone, the app's is there: {dirs:?}");
+        assert_eq!(
+            dirs.len(),
+            1,
+            "the stale one is gone, the app's is there: {dirs:?}"
+        );
         assert!(!stale.exists());
         let pid = tui.child.process_id().expect("a pid");
         let killed = Command::new("kill")
@@ -1032,20 +1036,32 @@ fn a_long_paste_lands_at_once_with_or_without_bracketed_paste() {
     let started = Instant::now();
     tui.send(&format!("\x1b[200~{body} PASTE-END-1\x1b[201~"));
     let took = tui.wait_for("PASTE-END-1", TIMEOUT);
-    eprintln!("a 5,000-character bracketed paste landed after {took:.2?} ({:.2?} from the send)", started.elapsed());
+    eprintln!(
+        "a 5,000-character bracketed paste landed after {took:.2?} ({:.2?} from the send)",
+        started.elapsed()
+    );
     // The form is still open: a paste is text, never a key that saves.
-    assert!(tui.screen().contains("Log an interaction"), "{}", framed(&tui.screen()));
+    assert!(
+        tui.screen().contains("Log an interaction"),
+        "{}",
+        framed(&tui.screen())
+    );
     tui.send("\x1b");
     tui.wait_for("discard", TIMEOUT);
     tui.send("y");
-    tui.wait_until("the form closed", TIMEOUT, |t| !t.screen().contains("Log an interaction"));
+    tui.wait_until("the form closed", TIMEOUT, |t| {
+        !t.screen().contains("Log an interaction")
+    });
     // Unbracketed (a terminal without it): one key per character, drawn in bursts.
     tui.start_a_call("Typed notes");
     tui.send("\t\t\t");
     let started = Instant::now();
     tui.send(&format!("{body} PASTE-END-2"));
     let took = tui.wait_for("PASTE-END-2", TIMEOUT);
-    eprintln!("5,000 characters typed at once landed after {took:.2?} ({:.2?} from the send)", started.elapsed());
+    eprintln!(
+        "5,000 characters typed at once landed after {took:.2?} ({:.2?} from the send)",
+        started.elapsed()
+    );
     tui.send("\x1b");
     tui.wait_for("discard", TIMEOUT);
     tui.send("y");

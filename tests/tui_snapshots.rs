@@ -1937,7 +1937,11 @@ async fn the_filter_bar_runs_the_filter_language_in_the_store_and_keeps_it_in_si
         Some(h.rows().len() as u64),
         h.app.portfolio.counts.map(|c| c.accounts)
     );
-    assert!(h.rows().iter().all(|r| r.stage != tend::domain::Stage::Churned));
+    assert!(
+        h.rows()
+            .iter()
+            .all(|r| r.stage != tend::domain::Stage::Churned)
+    );
 }
 
 /// The views bar's entries as drawn (second line).
@@ -2302,7 +2306,11 @@ async fn each_dashboard_line_opens_the_accounts_it_counts() {
                 assert!(listed.iter().all(|a| a.rule == "health_transition"
                     && a.at.date_naive() >= d.transitions.week_start));
                 assert_eq!(listed.len() as u64, *count);
-                assert!(h.screen().contains("health transitions since"), "{}", h.screen());
+                assert!(
+                    h.screen().contains("health transitions since"),
+                    "{}",
+                    h.screen()
+                );
             }
         }
         h.key(press(KeyCode::Esc)).await;
@@ -2382,7 +2390,11 @@ async fn a_paste_lands_whole_in_the_field_in_focus_and_never_saves_a_form() {
     h.key(ch('n')).await;
     let subject = {
         let form = h.app.form.as_mut().expect("the interaction form");
-        let at = form.fields.iter().position(|f| f.path == "subject").expect("subject");
+        let at = form
+            .fields
+            .iter()
+            .position(|f| f.path == "subject")
+            .expect("subject");
         form.focus = at;
         at
     };
@@ -2390,9 +2402,15 @@ async fn a_paste_lands_whole_in_the_field_in_focus_and_never_saves_a_form() {
     h.send(Msg::Paste("Renewal\r\nrisk".into())).await;
     let form = h.app.form.as_ref().expect("still open");
     assert_eq!(form.fields[subject].text.lines().join("\n"), "Renewal risk");
-    let body = form.fields.iter().position(|f| f.path == "body").expect("body");
+    let body = form
+        .fields
+        .iter()
+        .position(|f| f.path == "body")
+        .expect("body");
     h.app.form.as_mut().expect("form").focus = body;
-    let text: String = (0..5000).map(|i| if i % 80 == 79 { '\n' } else { 'x' }).collect();
+    let text: String = (0..5000)
+        .map(|i| if i % 80 == 79 { '\n' } else { 'x' })
+        .collect();
     h.send(Msg::Paste(text.clone())).await;
     let form = h.app.form.as_ref().expect("still open");
     assert_eq!(form.fields[body].text.lines().join("\n"), text);
@@ -2402,7 +2420,10 @@ async fn a_paste_lands_whole_in_the_field_in_focus_and_never_saves_a_form() {
     assert!(h.app.form.is_none());
     h.key(ch(':')).await;
     h.send(Msg::Paste("orion\n".into())).await;
-    assert_eq!(h.app.palette.as_ref().map(|p| p.input.as_str()), Some("orion "));
+    assert_eq!(
+        h.app.palette.as_ref().map(|p| p.input.as_str()),
+        Some("orion ")
+    );
 }
 
 #[tokio::test]
@@ -2431,7 +2452,10 @@ async fn one_line_prompts_edit_as_a_shell_does() {
     h.key(ch(':')).await;
     h.type_text("larkspur health").await;
     h.key(ctrl('w')).await;
-    assert_eq!(h.app.palette.as_ref().map(|p| p.input.as_str()), Some("larkspur "));
+    assert_eq!(
+        h.app.palette.as_ref().map(|p| p.input.as_str()),
+        Some("larkspur ")
+    );
     h.key(ctrl('u')).await;
     assert_eq!(h.app.palette.as_ref().map(|p| p.input.as_str()), Some(""));
     assert!(!h.app.quit);
@@ -2469,7 +2493,13 @@ async fn the_portfolio_columns_follow_the_width_and_z_maximises_the_pane() {
     assert!(h.app.maximised);
     let screen = h.screen();
     assert!(!screen.contains("┌ Portfolio "), "{screen}");
-    assert!(screen.lines().nth(2).is_some_and(|l| l.starts_with("┌ Account ")), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .nth(2)
+            .is_some_and(|l| l.starts_with("┌ Account ")),
+        "{screen}"
+    );
     // Back to the portfolio, maximised too: every column.
     h.key(press(KeyCode::Esc)).await;
     assert_eq!(h.app.focus, Focus::Portfolio);
@@ -2482,7 +2512,10 @@ async fn the_portfolio_columns_follow_the_width_and_z_maximises_the_pane() {
     h.key(ch('z')).await;
     assert!(!h.app.maximised);
     let screen = h.screen();
-    assert!(screen.contains("┌ Portfolio ") && screen.contains(" 1 Overview "), "{screen}");
+    assert!(
+        screen.contains("┌ Portfolio ") && screen.contains(" 1 Overview "),
+        "{screen}"
+    );
 }
 
 #[tokio::test]
@@ -2499,8 +2532,16 @@ async fn the_overview_scrolls_at_80x24_and_says_what_is_above_and_below() {
     assert!(bottom.contains("lines above"), "{bottom}");
     assert!(!bottom.contains("more below"), "{bottom}");
     // What did not fit is there once scrolled to.
-    for text in ["biggest drag:", "Key stakeholders", "Lara Tanaka", "opportunities"] {
-        assert!(top.contains(text) || bottom.contains(text), "{text}:\n{top}\n{bottom}");
+    for text in [
+        "biggest drag:",
+        "Key stakeholders",
+        "Lara Tanaka",
+        "opportunities",
+    ] {
+        assert!(
+            top.contains(text) || bottom.contains(text),
+            "{text}:\n{top}\n{bottom}"
+        );
     }
     insta::assert_snapshot!("larkspur_overview_scrolled_80x24", bottom);
     h.key(ch('g')).await;
@@ -2509,7 +2550,10 @@ async fn the_overview_scrolls_at_80x24_and_says_what_is_above_and_below() {
     let mut h = Harness::new(WIDE).await;
     h.open(LARKSPUR).await;
     let screen = h.screen();
-    assert!(!screen.contains("more below") && !screen.contains("lines above"), "{screen}");
+    assert!(
+        !screen.contains("more below") && !screen.contains("lines above"),
+        "{screen}"
+    );
 }
 
 /// The Overview chart's curves of the account on screen.
@@ -2546,7 +2590,10 @@ async fn without_colour_each_curve_has_its_own_mark_and_c_picks_a_curve() {
         .map(|k| tend::tui::theme::curve_mark(k, false))
         .collect();
     for (name, mark) in names.iter().zip(&marks) {
-        assert!(screen.contains(&format!("{mark}{name} ")), "{name}:\n{screen}");
+        assert!(
+            screen.contains(&format!("{mark}{name} ")),
+            "{name}:\n{screen}"
+        );
     }
     // The plot draws them with their marks.
     let plot: String = screen.lines().skip(8).take(20).collect();
@@ -2568,13 +2615,22 @@ async fn without_colour_each_curve_has_its_own_mark_and_c_picks_a_curve() {
     insta::assert_snapshot!("curve_picker_no_colour_160x48", screen);
     h.key(ch('5')).await;
     let hidden = &h.app.account.as_ref().expect("the account").hidden;
-    assert!(hidden.contains(&names[4]) && hidden.len() == 1, "{hidden:?}");
-    assert!(h.screen().contains(&format!("5 [ ] {} {}", marks[4], names[4])));
+    assert!(
+        hidden.contains(&names[4]) && hidden.len() == 1,
+        "{hidden:?}"
+    );
+    assert!(
+        h.screen()
+            .contains(&format!("5 [ ] {} {}", marks[4], names[4]))
+    );
     // j/k and Space too.
     h.key(ch('k')).await;
     h.key(ch(' ')).await;
     let hidden = &h.app.account.as_ref().expect("the account").hidden;
-    assert!(hidden.contains(&names[3]) && hidden.len() == 2, "{hidden:?}");
+    assert!(
+        hidden.contains(&names[3]) && hidden.len() == 2,
+        "{hidden:?}"
+    );
     h.key(press(KeyCode::Esc)).await;
     let a = h.app.account.as_ref().expect("the account");
     assert!(!a.picking_curves);
@@ -2616,7 +2672,10 @@ async fn the_footer_drops_whole_hints_that_do_not_fit_and_the_bar_counts_cases_a
     // The cases are counted at start, before their page is visited.
     let bar = h.screen().lines().nth(1).unwrap_or_default().to_string();
     assert!(
-        h.app.cases.count.is_some_and(|n| bar.contains(&format!("Cases {n}"))),
+        h.app
+            .cases
+            .count
+            .is_some_and(|n| bar.contains(&format!("Cases {n}"))),
         "{bar}"
     );
     let check = |h: &Harness, screen: Screen| {
@@ -2669,23 +2728,37 @@ async fn churned_accounts_are_left_out_until_asked_for_and_still_known_everywher
         .filter(|r| r.health_status == Some(HealthStatus::AtRisk))
         .count() as u64;
     assert_eq!(counts.at_risk, at_risk);
-    assert!(h.screen().lines().next().unwrap_or_default().contains(&format!("{customers} accounts")));
+    assert!(
+        h.screen()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains(&format!("{customers} accounts"))
+    );
     // The palette knows a churned account, though the portfolio leaves it out.
     let all = h
         .store
         .portfolio(&tend::backend::PortfolioQuery {
-            page: PageRequest { offset: 0, limit: 1000 },
+            page: PageRequest {
+                offset: 0,
+                limit: 1000,
+            },
             ..Default::default()
         })
         .await
         .expect("every account")
         .items;
-    let lost = all.iter().find(|r| r.stage == Stage::Churned).expect("a churned account");
+    let lost = all
+        .iter()
+        .find(|r| r.stage == Stage::Churned)
+        .expect("a churned account");
     h.key(ch(':')).await;
     h.type_text(&lost.name.to_lowercase()).await;
     let items = h.app.palette_items();
     assert!(
-        items.iter().any(|i| matches!(i, tend::tui::app::PaletteItem::Account { id, .. } if *id == lost.id)),
+        items.iter().any(
+            |i| matches!(i, tend::tui::app::PaletteItem::Account { id, .. } if *id == lost.id)
+        ),
         "{items:?}"
     );
     h.key(press(KeyCode::Esc)).await;
@@ -2703,10 +2776,15 @@ async fn churned_accounts_are_left_out_until_asked_for_and_still_known_everywher
     h.key(ch('[')).await;
     h.key(ch('[')).await;
     assert_eq!(h.app.screen(), Screen::Portfolio);
-    h.key(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::SHIFT)).await;
+    h.key(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::SHIFT))
+        .await;
     assert_eq!(h.rows().len(), all.len());
-    assert_eq!(h.app.portfolio.counts.map(|c| c.accounts), Some(all.len() as u64));
+    assert_eq!(
+        h.app.portfolio.counts.map(|c| c.accounts),
+        Some(all.len() as u64)
+    );
     assert!(h.screen().contains("+churned"), "{}", h.screen());
-    h.key(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::SHIFT)).await;
+    h.key(KeyEvent::new(KeyCode::Char('C'), KeyModifiers::SHIFT))
+        .await;
     assert_eq!(h.rows().len(), customers);
 }

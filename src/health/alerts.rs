@@ -249,7 +249,6 @@ mod tests {
         assert!(any.fell_enough(Some(70.3), Some(69.8)));
     }
 
-
     #[test]
     fn usage_drop_needs_volume_before() {
         // "6 -> 1 connections" is no drop a CSM acts on; "310 -> 180" is.

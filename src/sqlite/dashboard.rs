@@ -97,7 +97,12 @@ pub(crate) fn dashboard(conn: &Connection, now: Timestamp) -> Result<Dashboard> 
                 .map_or((0, 0, 0, 0), |r| (r.1, r.2, r.3, r.4))
         };
         let (all, lost) = (get(&rows), get(&churned));
-        (all.0 - lost.0, all.1 - lost.1, all.2 - lost.2, all.3 - lost.3)
+        (
+            all.0 - lost.0,
+            all.1 - lost.1,
+            all.2 - lost.2,
+            all.3 - lost.3,
+        )
     };
     let health: Vec<StatusTile> = STATUSES
         .iter()
@@ -120,13 +125,11 @@ pub(crate) fn dashboard(conn: &Connection, now: Timestamp) -> Result<Dashboard> 
     let week = week_start(today);
     let midnight = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let pairs = conn
-        .prepare_cached(
-            &format!(
-                "SELECT from_status, to_status, count(*) FROM alerts INDEXED BY alerts_rule
+        .prepare_cached(&format!(
+            "SELECT from_status, to_status, count(*) FROM alerts INDEXED BY alerts_rule
                  WHERE rule = ? AND at >= ? AND at < ? AND account_id NOT IN ({CHURNED})
                  GROUP BY from_status, to_status ORDER BY 3 DESC, 1, 2"
-            ),
-        )
+        ))
         .map_err(Error::storage)?
         .query_map(
             params![

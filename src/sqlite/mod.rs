@@ -1108,7 +1108,10 @@ mod demo_dir_tests {
         let dir = parent.join(name);
         std::fs::create_dir(&dir).unwrap();
         let when = std::time::SystemTime::now() - age;
-        std::fs::File::open(&dir).unwrap().set_modified(when).unwrap();
+        std::fs::File::open(&dir)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
         dir
     }
 

@@ -1077,7 +1077,10 @@ impl App {
                 p.counts = None;
                 p.selected = 0;
                 self.status = Some(
-                    match (p.churned, crate::filter::churned_out_by_default(p.expr.as_deref())) {
+                    match (
+                        p.churned,
+                        crate::filter::churned_out_by_default(p.expr.as_deref()),
+                    ) {
                         (true, _) => "churned accounts listed too",
                         (false, true) => "churned accounts left out",
                         (false, false) => "the filter tests the stage: it says which stages show",

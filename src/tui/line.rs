@@ -67,9 +67,9 @@ pub fn paste(line: &mut String, text: &str) -> Edit {
 /// at the end, then the characters up to the previous space.
 fn delete_word(line: &mut String) -> bool {
     let trimmed = line.trim_end().len();
-    let start = line[..trimmed]
-        .rfind(char::is_whitespace)
-        .map_or(0, |i| i + line[i..].chars().next().map_or(1, char::len_utf8));
+    let start = line[..trimmed].rfind(char::is_whitespace).map_or(0, |i| {
+        i + line[i..].chars().next().map_or(1, char::len_utf8)
+    });
     let changed = start < line.len();
     line.truncate(start);
     changed
@@ -91,13 +91,19 @@ mod tests {
     fn keys_edit_as_in_a_shell() {
         let mut s = String::new();
         for c in "health<40 region:EMEA".chars() {
-            assert_eq!(edit(&mut s, &key(KeyCode::Char(c), KeyModifiers::NONE)), Edit::Changed);
+            assert_eq!(
+                edit(&mut s, &key(KeyCode::Char(c), KeyModifiers::NONE)),
+                Edit::Changed
+            );
         }
         assert_eq!(edit(&mut s, &ctrl('w')), Edit::Changed);
         assert_eq!(s, "health<40 ");
         assert_eq!(edit(&mut s, &ctrl('h')), Edit::Changed);
         assert_eq!(s, "health<40");
-        assert_eq!(edit(&mut s, &key(KeyCode::Backspace, KeyModifiers::NONE)), Edit::Changed);
+        assert_eq!(
+            edit(&mut s, &key(KeyCode::Backspace, KeyModifiers::NONE)),
+            Edit::Changed
+        );
         assert_eq!(s, "health<4");
         // Ctrl-W with spaces at the end takes them and the word before.
         s = "owner:@me  tag:x   ".into();
@@ -115,11 +121,20 @@ mod tests {
         for c in ['a', 'f', 'x', 'z'] {
             assert_eq!(edit(&mut s, &ctrl(c)), Edit::Kept);
         }
-        assert_eq!(edit(&mut s, &key(KeyCode::Char('x'), KeyModifiers::ALT)), Edit::Kept);
+        assert_eq!(
+            edit(&mut s, &key(KeyCode::Char('x'), KeyModifiers::ALT)),
+            Edit::Kept
+        );
         assert_eq!(s, "");
-        assert_eq!(edit(&mut s, &key(KeyCode::Enter, KeyModifiers::NONE)), Edit::Other);
+        assert_eq!(
+            edit(&mut s, &key(KeyCode::Enter, KeyModifiers::NONE)),
+            Edit::Other
+        );
         // Capitals come with Shift and are text.
-        assert_eq!(edit(&mut s, &key(KeyCode::Char('A'), KeyModifiers::SHIFT)), Edit::Changed);
+        assert_eq!(
+            edit(&mut s, &key(KeyCode::Char('A'), KeyModifiers::SHIFT)),
+            Edit::Changed
+        );
         assert_eq!(s, "A");
     }
 

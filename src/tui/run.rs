@@ -117,7 +117,11 @@ pub async fn run(
 /// Turns off what the app turned on besides ratatui's raw mode and alternate screen.
 fn leave_modes(mouse: bool) -> std::io::Result<()> {
     match mouse {
-        true => execute!(std::io::stdout(), DisableMouseCapture, DisableBracketedPaste),
+        true => execute!(
+            std::io::stdout(),
+            DisableMouseCapture,
+            DisableBracketedPaste
+        ),
         false => execute!(std::io::stdout(), DisableBracketedPaste),
     }
 }
@@ -544,7 +548,9 @@ pub async fn perform(
                 .cases(&cases_query(None, &user, CaseSort::Priority, false, 1))
                 .await;
             reach(tx, &r);
-            tx(Msg::CaseCount(r.map(|p| p.total).map_err(|e| e.to_string())));
+            tx(Msg::CaseCount(
+                r.map(|p| p.total).map_err(|e| e.to_string()),
+            ));
         }
         Command::CountAlerts => {
             let r = b
@@ -570,9 +576,7 @@ pub async fn perform(
                         filter: crate::backend::AccountFilter {
                             // As the portfolio lists the view: customers not
                             // churned unless its filter names the stage.
-                            exclude_churned: crate::filter::churned_out_by_default(
-                                expr.as_deref(),
-                            ),
+                            exclude_churned: crate::filter::churned_out_by_default(expr.as_deref()),
                             expr,
                             me: Some(user),
                             ..Default::default()

@@ -531,7 +531,11 @@ pub async fn check_dashboard_counts(b: &dyn Backend, fx: &Fixture) {
         drags,
         // UMBRELLA's open cases drag a churned account: not counted.
         vec![
-            (Measure::DaysSinceTouch, 3, "drag:days_since_touch -stage:churned"),
+            (
+                Measure::DaysSinceTouch,
+                3,
+                "drag:days_since_touch -stage:churned"
+            ),
             (Measure::UsageTrend, 1, "drag:usage_trend -stage:churned"),
         ]
     );
@@ -620,7 +624,13 @@ pub async fn check_alert_query_filters(b: &dyn Backend, _fx: &Fixture) {
     // An alert on the churned account is left out when asked.
     let lost = create(
         b,
-        Record::Alert(fixture::alert(0, UMBRELLA, "usage_drop", 1, AlertState::Open)),
+        Record::Alert(fixture::alert(
+            0,
+            UMBRELLA,
+            "usage_drop",
+            1,
+            AlertState::Open,
+        )),
         as_alert,
     )
     .await;

@@ -311,7 +311,12 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         ])
     } else {
         let used = Line::from(lead.clone()).width();
-        hints(app, theme, app.screen(), usize::from(area.width).saturating_sub(used))
+        hints(
+            app,
+            theme,
+            app.screen(),
+            usize::from(area.width).saturating_sub(used),
+        )
     };
     lead.extend(line.spans);
     f.render_widget(Line::from(lead), area);

@@ -42,11 +42,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
         Paragraph::new(vec![
             Line::from(vec![
                 Span::styled(
-                    format!(
-                        "{} ",
-                        e.score
-                            .map_or("-".into(), crate::format::tenths)
-                    ),
+                    format!("{} ", e.score.map_or("-".into(), crate::format::tenths)),
                     theme.health(e.status),
                 ),
                 Span::styled(
@@ -100,7 +96,8 @@ pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
                         .map_or("-".into(), |v| crate::health::raw_text(m.measure, v)),
                 ),
                 Cell::from(Span::styled(
-                    m.points.map_or("-".into(), |p| crate::format::score(Some(p))),
+                    m.points
+                        .map_or("-".into(), |p| crate::format::score(Some(p))),
                     theme.health(status),
                 )),
                 Cell::from(if m.points.is_some() {

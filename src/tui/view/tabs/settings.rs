@@ -241,12 +241,16 @@ mod tests {
     #[test]
     fn a_nested_field_says_what_moved_in_it() {
         let from = Some(json!({"likelihood": "none", "reason": null, "projected_date": null}));
-        let to = Some(json!({"likelihood": "at_risk", "reason": null, "projected_date": "2027-06-30"}));
+        let to =
+            Some(json!({"likelihood": "at_risk", "reason": null, "projected_date": "2027-06-30"}));
         assert_eq!(
             change(&from, &to),
             "likelihood none → at_risk; projected_date - → 2027-06-30"
         );
-        assert_eq!(change(&Some(json!("adoption")), &Some(json!("renewal"))), "adoption → renewal");
+        assert_eq!(
+            change(&Some(json!("adoption")), &Some(json!("renewal"))),
+            "adoption → renewal"
+        );
         assert_eq!(change(&None, &Some(json!({"a": 1}))), "a - → 1");
         assert_eq!(short(&Some(json!({"a": 1, "b": null}))), "a=1");
     }
