@@ -2788,3 +2788,24 @@ async fn churned_accounts_are_left_out_until_asked_for_and_still_known_everywher
         .await;
     assert_eq!(h.rows().len(), customers);
 }
+
+#[tokio::test]
+async fn a_filter_that_matches_nothing_says_so_and_the_header_names_no_account_off_screen() {
+    let mut h = Harness::new(NARROW).await;
+    assert!(h.screen().lines().next().unwrap_or_default().contains("▸"));
+    h.key(KeyEvent::new(KeyCode::Char('F'), KeyModifiers::SHIFT))
+        .await;
+    h.type_text("name:zzzzqq").await;
+    h.key(press(KeyCode::Enter)).await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("no account matches where name:zzzzqq"),
+        "{screen}"
+    );
+    assert!(!screen.contains("tend import"), "{screen}");
+    // The account opened before the filter is not on screen: the header does not
+    // name it.
+    let header = screen.lines().next().unwrap_or_default().to_string();
+    assert!(!header.contains("▸"), "{header}");
+    assert!(header.contains("0 accounts"), "{header}");
+}
