@@ -8,11 +8,9 @@ use std::time::Duration;
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-    EventStream,
 };
 use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use futures_util::StreamExt;
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
@@ -181,15 +179,25 @@ fn step(event: Option<std::io::Result<Event>>) -> Step {
     }
 }
 
-/// The next terminal event if one is already waiting, without waiting for one
-/// (the stream is polled with the loop's own waker, so it still wakes the loop
-/// when nothing was waiting).
-async fn ready_event(events: &mut EventStream) -> Option<Option<std::io::Result<Event>>> {
-    std::future::poll_fn(|cx| match events.poll_next_unpin(cx) {
-        std::task::Poll::Ready(event) => std::task::Poll::Ready(Some(event)),
-        std::task::Poll::Pending => std::task::Poll::Ready(None),
-    })
-    .await
+/// The terminal's events, read on a thread of their own: a blocking read per
+/// event, each sent to the loop as it comes. (crossterm's EventStream left the
+/// rest of a long burst — a paste on a terminal without bracketed paste — in its
+/// queue until the next key.) The thread ends at the first event after the loop
+/// has gone, or at a read error.
+fn terminal_events() -> std::io::Result<mpsc::UnboundedReceiver<std::io::Result<Event>>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("terminal-input".into())
+        .spawn(move || {
+            loop {
+                let event = crossterm::event::read();
+                let failed = event.is_err();
+                if tx.send(event).is_err() || failed {
+                    return;
+                }
+            }
+        })?;
+    Ok(rx)
 }
 
 /// The most waiting messages applied before a frame is drawn (a long paste on a
@@ -208,7 +216,7 @@ where
 {
     let theme = Theme::new(options.theme, options.no_color);
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut events = EventStream::new();
+    let mut events = terminal_events()?;
     let mut app = App::new(options.keys.clone(), clock());
     app.ascii = options.ascii;
     app.read_only = options.read_only;
@@ -240,7 +248,7 @@ where
             return Ok(Ended::Quit);
         }
         let msg = tokio::select! {
-            event = events.next() => match step(event) {
+            event = events.recv() => match step(event) {
                 Step::Msg(msg) => msg,
                 Step::Skip => continue,
                 Step::End(end) => return end,
@@ -293,9 +301,9 @@ where
                 cmds.extend(app.update(msg));
                 continue;
             }
-            match ready_event(&mut events).await {
-                None => break,
-                Some(event) => match step(event) {
+            match events.try_recv() {
+                Err(_) => break,
+                Ok(event) => match step(Some(event)) {
                     Step::Msg(msg) => cmds.extend(app.update(msg)),
                     Step::Skip => {}
                     Step::End(end) => return end,
