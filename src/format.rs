@@ -31,6 +31,11 @@ pub fn count(n: u64) -> String {
     grouped
 }
 
+/// "1 account", "12,345 accounts": a count and its noun, singular for one.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", count(n), if n == 1 { one } else { many })
+}
+
 /// "in 12d", "today", "3d ago".
 pub fn days_from(today: NaiveDate, day: NaiveDate) -> String {
     let n = (day - today).num_days();

@@ -1405,7 +1405,7 @@ fn score(data: &AccountData, setup: &HealthSetup, now: Timestamp, history: bool)
     let last_week = week_start(today) - Days::new(7);
     // Only weeks from here on can raise a transition alert (see `store_scored`):
     // only their biggest drags are worded.
-    let recent = week_start(today) - Days::new(7 * 4);
+    let recent = week_start(today) - Days::new(7 * BACKFILL_ALERT_WEEKS);
     let mut past = vec![];
     if history {
         for (period, start, at) in backfill_points(now) {
@@ -1465,7 +1465,7 @@ fn with_stored_trends(
 
 /// Rescores every account at `now`. With `history`, also (re)builds the past 52
 /// weeks and 12 months of snapshots from the inputs, and raises the alerts of the
-/// transitions of the last four weeks.
+/// transitions of this week and the one before.
 pub(crate) fn recompute_all(
     conn: &Connection,
     setup: &HealthSetup,
@@ -1839,7 +1839,7 @@ fn joined(h: std::thread::ScopedJoinHandle<'_, Vec<Scored>>) -> Result<Vec<Score
 }
 
 /// Writes what [`score`] produced; with history, raises the alerts of the
-/// transitions of the last four weeks.
+/// transitions of this week and the one before.
 fn store_scored(
     conn: &Connection,
     setup: &HealthSetup,
@@ -1853,8 +1853,14 @@ fn store_scored(
     store_currents(conn, setup, currents, history, old, report)
 }
 
+/// How many weeks before this one a backfill raises transition alerts for: the
+/// inbox holds what changed lately, not every wobble of the month (older weeks
+/// are in the history chart).
+const BACKFILL_ALERT_WEEKS: u64 = 1;
+
 /// Writes the past snapshots of scored accounts and raises the alerts of their
-/// transitions over the last four weeks. Returns how many it raised.
+/// transitions over this week and the one before (of accounts not churned).
+/// Returns how many it raised.
 fn store_history(conn: &Connection, setup: &HealthSetup, scored: &[Scored]) -> Result<u64> {
     // The past snapshots in the table's key order: each lands after the last one
     // written instead of somewhere in the middle.
@@ -1866,9 +1872,20 @@ fn store_history(conn: &Connection, setup: &HealthSetup, scored: &[Scored]) -> R
     for (id, s, profile) in past {
         put_snapshot(conn, id, s, profile)?;
     }
+    // No alert on a customer already lost.
+    let churned: std::collections::HashSet<Id> = conn
+        .prepare_cached(
+            "SELECT id FROM accounts INDEXED BY accounts_churned WHERE stage = 'churned'",
+        )
+        .map_err(Error::storage)?
+        .query_map([], |r| r.get(0))
+        .map_err(Error::storage)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(Error::storage)?;
     let mut transitions = 0;
-    for scored in scored {
-        let recent = week_start(scored.current.at.date_naive()) - Days::new(7 * 4);
+    for scored in scored.iter().filter(|s| !churned.contains(&s.id)) {
+        let recent =
+            week_start(scored.current.at.date_naive()) - Days::new(7 * BACKFILL_ALERT_WEEKS);
         let mut before = None;
         let mut last_score = None;
         for s in &scored.past {

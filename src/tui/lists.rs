@@ -377,6 +377,11 @@ impl App {
     /// Goes to a page or a saved view.
     pub fn go(&mut self, item: BarItem) -> Vec<Command> {
         self.return_to = None;
+        // The inbox is the inbox again: the dashboard's "this week" narrowing ends
+        // when the user goes elsewhere by the views bar.
+        if self.alerts.transitions_since.take().is_some() {
+            self.alerts.list = Loadable::Idle;
+        }
         match item {
             BarItem::Page(page) => {
                 self.views.active = None;

@@ -360,7 +360,7 @@ pub fn draw_dashboard(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 ),
                 Span::raw(format!("{:>12}", format::money(t.mrr_cents))),
                 Span::styled(
-                    format!("  {} accounts", format::count(t.accounts)),
+                    format!("  {}", format::counted(t.accounts, "account", "accounts")),
                     theme.dim,
                 ),
             ])

@@ -137,7 +137,7 @@ fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let mut spans = vec![Span::styled(" tend ", theme.title)];
     if let Some(c) = app.portfolio.counts {
         spans.push(Span::styled(
-            format!("{} accounts", crate::format::count(c.accounts)),
+            crate::format::counted(c.accounts, "account", "accounts"),
             theme.dim,
         ));
         spans.push(Span::raw("  "));

@@ -37,12 +37,8 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             Line::from(vec![
                 Span::styled("MRR ", theme.dim),
                 Span::raw(format::money(d.row.mrr_cents)),
-                Span::styled(" · renewal ", theme.dim),
-                Span::raw(
-                    d.row
-                        .renewal
-                        .map_or("-".into(), |r| format::days_from(today, r)),
-                ),
+                Span::styled(" · ", theme.dim),
+                Span::raw(crate::tui::view::account::renewal_text(d, today)),
                 Span::styled(" · payment ", theme.dim),
                 Span::styled(
                     if paid { "up to date" } else { "late" },
