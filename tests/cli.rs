@@ -29,17 +29,8 @@ fn demo_accounts_as_json() {
     assert!(rows.iter().all(|r| r["stage"] != "churned"));
     assert!(rows.iter().any(|r| r["name"] == "Larkspur Logistics"));
     let everyone = |args: &[&str]| -> Vec<serde_json::Value> {
-        let out = tend()
-            .args(["--demo", "accounts", "--format", "json"])
-            .args(args)
-            .output()
-            .expect("run");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("json")
+        let args = [&["--demo", "accounts", "--format", "json"][..], args].concat();
+        serde_json::from_str(&run_ok(&args)).expect("json")
     };
     let all = everyone(&["--include-churned"]);
     assert_eq!(all.len(), 200);

@@ -2809,3 +2809,30 @@ async fn a_filter_that_matches_nothing_says_so_and_the_header_names_no_account_o
     assert!(!header.contains("▸"), "{header}");
     assert!(header.contains("0 accounts"), "{header}");
 }
+
+#[tokio::test]
+async fn rescoring_behind_the_first_frame_is_shown_and_reloads_what_is_on_screen() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.app.update(Msg::Rescoring);
+    let header = h.screen().lines().next().unwrap_or_default().to_string();
+    assert!(header.contains("rescoring for today"), "{header}");
+    let cmds = h.app.update(Msg::Rescored(Ok(())));
+    assert!(
+        cmds.iter()
+            .any(|c| matches!(c, Command::LoadPortfolio { .. }))
+            && cmds.contains(&Command::LoadAccount(LARKSPUR)),
+        "{cmds:?}"
+    );
+    h.run(cmds).await;
+    let screen = h.screen();
+    assert!(!screen.contains("rescoring for today"), "{screen}");
+    assert!(
+        screen.contains("rescored every account for today"),
+        "{screen}"
+    );
+    // A failure says so, and keeps what is shown.
+    h.app.update(Msg::Rescoring);
+    h.app.update(Msg::Rescored(Err("disk full".into())));
+    assert!(h.screen().contains("rescoring for today failed: disk full"));
+}
