@@ -2836,3 +2836,19 @@ async fn rescoring_behind_the_first_frame_is_shown_and_reloads_what_is_on_screen
     h.app.update(Msg::Rescored(Err("disk full".into())));
     assert!(h.screen().contains("rescoring for today failed: disk full"));
 }
+
+#[tokio::test]
+async fn beside_the_portfolio_the_account_follows_a_filter_that_leaves_it_out() {
+    let mut h = Harness::new(WIDE).await;
+    assert_eq!(h.app.account.as_ref().map(|a| a.id), Some(LARKSPUR));
+    h.key(KeyEvent::new(KeyCode::Char('F'), KeyModifiers::SHIFT))
+        .await;
+    h.type_text("stage:churned").await;
+    h.key(press(KeyCode::Enter)).await;
+    let first = h.selected_id().expect("a churned account selected");
+    assert_ne!(first, LARKSPUR);
+    assert_eq!(h.app.account.as_ref().map(|a| a.id), Some(first));
+    let header = h.screen().lines().next().unwrap_or_default().to_string();
+    let name = &h.rows()[h.app.portfolio.view[0]].name;
+    assert!(header.contains(&format!("▸ {name}")), "{header}");
+}

@@ -632,7 +632,15 @@ impl App {
                             self.portfolio.selected = pos;
                         }
                         self.clamp_portfolio();
-                        if self.account.is_none() {
+                        // Beside the portfolio the account pane shows the row
+                        // selected: not one the new rows left out.
+                        let shown = self.account.as_ref().map(|a| a.id);
+                        let selected = self.portfolio.selected_row().map(|r| r.id);
+                        if shown.is_none()
+                            || (self.focus == Focus::Portfolio
+                                && shown != selected
+                                && shown.and_then(|id| self.position_of(id)).is_none())
+                        {
                             return self.follow_selection();
                         }
                     }
