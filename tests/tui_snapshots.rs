@@ -2852,3 +2852,48 @@ async fn beside_the_portfolio_the_account_follows_a_filter_that_leaves_it_out() 
     let name = &h.rows()[h.app.portfolio.view[0]].name;
     assert!(header.contains(&format!("▸ {name}")), "{header}");
 }
+
+#[tokio::test]
+async fn the_palette_knows_an_account_renamed_elsewhere_after_a_reload() {
+    use tend::domain::{EntityKind, Record, Stage};
+    let mut h = Harness::writable(NARROW).await;
+    // The directory of every account, loaded by the palette (churned ones are
+    // outside the portfolio).
+    h.key(ch(':')).await;
+    h.key(press(KeyCode::Esc)).await;
+    let lost = h
+        .store
+        .portfolio(&tend::backend::PortfolioQuery {
+            filter: tend::backend::AccountFilter {
+                stage: Some(Stage::Churned),
+                ..Default::default()
+            },
+            page: PageRequest {
+                offset: 0,
+                limit: 1,
+            },
+            ..Default::default()
+        })
+        .await
+        .expect("a churned account")
+        .items[0]
+        .id;
+    let Record::Account(mut a) = h.store.get(EntityKind::Account, lost).await.expect("get") else {
+        panic!("an account")
+    };
+    a.name = "Zephyr Renamed Ltd".into();
+    h.store
+        .update("leo", Record::Account(a))
+        .await
+        .expect("rename");
+    h.key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL))
+        .await;
+    h.key(ch(':')).await;
+    h.type_text("zephyr").await;
+    let items = h.app.palette_items();
+    assert!(
+        items.iter().any(|i| matches!(i,
+            tend::tui::app::PaletteItem::Account { id, name } if *id == lost && name == "Zephyr Renamed Ltd")),
+        "{items:?}"
+    );
+}

@@ -88,10 +88,25 @@ impl AlertRules {
         }
     }
 
-    /// Whether a score that changed status fell enough to alert: from `before` to
-    /// `after` by at least the rule's points (a score missing on either side
-    /// always alerts: there is nothing to measure the fall against).
-    pub fn fell_enough(&self, before: Option<f64>, after: Option<f64>) -> bool {
+    /// Whether a score that changed status from `from` to `to` moved enough to
+    /// alert: a change for the worse needs the score to have fallen from
+    /// `before` to `after` by at least the rule's points; a change for the better
+    /// (a recovery a rule may list) always alerts, as does a score missing on
+    /// either side (nothing to measure the fall against).
+    pub fn fell_enough(
+        &self,
+        (from, to): (HealthStatus, HealthStatus),
+        before: Option<f64>,
+        after: Option<f64>,
+    ) -> bool {
+        let rank = |s: HealthStatus| match s {
+            HealthStatus::AtRisk => 0,
+            HealthStatus::Concerning => 1,
+            HealthStatus::Healthy => 2,
+        };
+        if rank(to) >= rank(from) {
+            return true;
+        }
         match (before, after) {
             (Some(b), Some(a)) => b - a >= f64::from(self.transition_min_fall),
             _ => true,
@@ -237,16 +252,20 @@ mod tests {
     fn a_transition_alerts_only_on_a_real_fall() {
         let rules = AlertRules::default();
         assert_eq!(rules.transition_min_fall, 5);
+        use HealthStatus::*;
+        let worse = (Healthy, Concerning);
         // 70.3 -> 69.8 crosses the band's edge by a hair: no alert.
-        assert!(!rules.fell_enough(Some(70.3), Some(69.8)));
-        assert!(rules.fell_enough(Some(74.0), Some(69.0)));
-        assert!(rules.fell_enough(None, Some(39.0)));
-        assert!(rules.fell_enough(Some(71.0), None));
+        assert!(!rules.fell_enough(worse, Some(70.3), Some(69.8)));
+        assert!(rules.fell_enough(worse, Some(74.0), Some(69.0)));
+        assert!(rules.fell_enough((Concerning, AtRisk), None, Some(39.0)));
+        assert!(rules.fell_enough(worse, Some(71.0), None));
+        // A recovery a rule lists alerts however small the rise.
+        assert!(rules.fell_enough((AtRisk, Concerning), Some(39.8), Some(40.1)));
         let any = AlertRules {
             transition_min_fall: 0,
             ..rules
         };
-        assert!(any.fell_enough(Some(70.3), Some(69.8)));
+        assert!(any.fell_enough(worse, Some(70.3), Some(69.8)));
     }
 
     #[test]

@@ -46,6 +46,15 @@ fn tile(status: Option<HealthStatus>, accounts: i64, mrr: i64, filter: String) -
 }
 
 pub(crate) fn dashboard(conn: &Connection, now: Timestamp) -> Result<Dashboard> {
+    // One snapshot for every statement: the churned accounts' sums are taken out
+    // of totals read by another statement, and a write may commit in between.
+    let tx = conn.unchecked_transaction().map_err(Error::storage)?;
+    let out = tiles(&tx, now);
+    drop(tx);
+    out
+}
+
+fn tiles(conn: &Connection, now: Timestamp) -> Result<Dashboard> {
     let today = now.date_naive();
     let horizon = today
         .checked_add_days(Days::new(u64::from(Dashboard::RENEWAL_DAYS)))

@@ -534,7 +534,7 @@ fn store_current(
     if let (Some(from), Some(to)) = (from, q.status)
         && !was.churned
         && setup.transitions.alerts(from, to)
-        && setup.alerts.fell_enough(was.score, q.score)
+        && setup.alerts.fell_enough((from, to), was.score, q.score)
     {
         // A full recompute words the biggest drag only here, for the few that alert.
         let drag = q.biggest_drag.clone().or_else(|| {
@@ -1895,7 +1895,7 @@ fn store_history(conn: &Connection, setup: &HealthSetup, scored: &[Scored]) -> R
             if let (Some(from), Some(to)) = (before, s.status)
                 && s.start >= recent
                 && setup.transitions.alerts(from, to)
-                && setup.alerts.fell_enough(last_score, s.score)
+                && setup.alerts.fell_enough((from, to), last_score, s.score)
             {
                 let message = transition_message(from, s.status, s.score, s.drag.as_deref());
                 raise_transition(conn, scored.id, s.at, from, to, &message)?;

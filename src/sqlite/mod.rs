@@ -316,6 +316,9 @@ const DEMO_LOCK: &str = "in-use.lock";
 /// A demo directory younger than this is never removed by another process (it may
 /// be one being made, not yet locked).
 const DEMO_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+/// A demo directory without a lock (made by an older tend, which may still be
+/// running) is removed only once it is this old.
+const DEMO_GRACE_UNLOCKED: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
 /// A temporary directory for a demo store, and the store's path in it. The
 /// directories that killed demos left behind are removed first.
@@ -356,18 +359,17 @@ pub fn remove_stale_demo_dirs(tmp: &Path) -> usize {
         let Ok(meta) = std::fs::symlink_metadata(&dir) else {
             continue;
         };
-        let old = meta
-            .modified()
-            .ok()
-            .and_then(|m| m.elapsed().ok())
-            .is_some_and(|age| age >= DEMO_GRACE);
-        if !meta.is_dir() || !old {
+        let age = meta.modified().ok().and_then(|m| m.elapsed().ok());
+        if !meta.is_dir() || age.is_none_or(|age| age < DEMO_GRACE) {
             continue;
         }
         let free = match std::fs::File::open(dir.join(DEMO_LOCK)) {
             // Free: its process is gone (the lock is let go of at exit).
             Ok(f) => f.try_lock().is_ok(),
-            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+            Err(e) => {
+                e.kind() == std::io::ErrorKind::NotFound
+                    && age.is_some_and(|age| age >= DEMO_GRACE_UNLOCKED)
+            }
         };
         if free && std::fs::remove_dir_all(&dir).is_ok() {
             tracing::info!(dir = %dir.display(), "removed a demo directory left behind");
@@ -1119,24 +1121,27 @@ mod demo_dir_tests {
     fn only_the_demo_directories_no_process_holds_are_removed() {
         let tmp = tempfile::tempdir().unwrap();
         let hour = std::time::Duration::from_secs(3600);
+        let two_days = std::time::Duration::from_secs(48 * 3600);
         let held = dir_aged(tmp.path(), "tend-demo-held", hour);
         let lock = std::fs::File::create(held.join(DEMO_LOCK)).unwrap();
         lock.lock().unwrap();
         let free = dir_aged(tmp.path(), "tend-demo-free", hour);
         std::fs::write(free.join(DEMO_LOCK), "").unwrap();
         std::fs::write(free.join("demo.db"), "x").unwrap();
-        let legacy = dir_aged(tmp.path(), "tend-demo-legacy", hour);
+        // Without a lock (an older tend's): removed only after a day, as it may run.
+        let legacy = dir_aged(tmp.path(), "tend-demo-legacy", two_days);
+        let recent_legacy = dir_aged(tmp.path(), "tend-demo-recent-legacy", hour);
         let young = dir_aged(tmp.path(), "tend-demo-young", std::time::Duration::ZERO);
         let other = dir_aged(tmp.path(), "not-tend", hour);
         // set_modified on the directory must come after its entries are made.
-        for d in [&held, &free, &legacy] {
+        for d in [&held, &free] {
             std::fs::File::open(d)
                 .unwrap()
                 .set_modified(std::time::SystemTime::now() - hour)
                 .unwrap();
         }
         assert_eq!(remove_stale_demo_dirs(tmp.path()), 2);
-        assert!(held.exists() && young.exists() && other.exists());
+        assert!(held.exists() && young.exists() && other.exists() && recent_legacy.exists());
         assert!(!free.exists() && !legacy.exists());
         drop(lock);
         std::fs::File::open(&held)

@@ -1006,6 +1006,7 @@ impl App {
                 vec![]
             }
             Action::Refresh => {
+                self.directory = Loadable::Idle;
                 let mut cmds = vec![self.portfolio_command()];
                 cmds.extend(self.count_commands());
                 if self.cases.list != Loadable::Idle {
@@ -1124,6 +1125,8 @@ impl App {
                 p.bar = None;
                 p.expr = expr;
                 p.counts = None;
+                // A filter of the user's own: no dashboard detour to come back from.
+                self.portfolio_before = None;
                 p.rows = Loadable::Loading;
                 p.selected = 0;
                 return vec![self.portfolio_command()];
@@ -1473,6 +1476,8 @@ fn set_tab(a: &mut AccountView, tab: Tab) {
         a.tab = tab;
         a.reading = false;
         a.column = 0;
+        // The curve picker belongs to the Overview: it would take keys unseen.
+        a.picking_curves = false;
     }
 }
 

@@ -382,6 +382,9 @@ impl App {
         if self.alerts.transitions_since.take().is_some() {
             self.alerts.list = Loadable::Idle;
         }
+        // Leaving by the views bar ends a dashboard line's detour: the filter the
+        // portfolio had before it is not brought back later by surprise.
+        self.portfolio_before = None;
         match item {
             BarItem::Page(page) => {
                 self.views.active = None;
@@ -595,9 +598,6 @@ impl App {
             p.selected = 0;
             p.rows = Loadable::Idle;
         }
-        if page == Page::Alerts {
-            self.alerts.transitions_since = None;
-        }
         true
     }
 
@@ -741,11 +741,8 @@ impl App {
         let Some(list) = self.alerts.list.value() else {
             return;
         };
-        let wanted: std::collections::HashSet<Id> = list
-            .iter()
-            .map(|a| a.account_id)
-            .filter(|id| !self.alerts.names.contains_key(id))
-            .collect();
+        // Every load names them again: a write or a rescore moves their health.
+        let wanted: std::collections::HashSet<Id> = list.iter().map(|a| a.account_id).collect();
         if wanted.is_empty() {
             return;
         }
@@ -818,6 +815,8 @@ impl App {
     /// Lists that a write may have changed, loaded again (only those already shown).
     pub(crate) fn after_write(&mut self) -> Vec<Command> {
         let mut cmds = vec![Command::CountAlerts, Command::CountCases];
+        // Names and health may have moved: loaded again when next needed.
+        self.directory = Loadable::Idle;
         if self.dashboard.list != Loadable::Idle {
             cmds.push(Command::LoadDashboard);
         }

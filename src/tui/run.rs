@@ -408,18 +408,20 @@ pub async fn perform(
                 ..Default::default()
             };
             // A screenful first, so a large store shows something at once, and the
-            // counts of the whole beside it.
-            let (first, counts) = tokio::join!(
-                first_page(b, &filter, sort, descending),
-                portfolio_counts(b, &filter)
-            );
-            if let Ok(counts) = counts {
-                tx(Msg::PortfolioCounts(counts, asked.clone()));
-            }
-            reach(tx, &first);
-            if let Ok(Some(rows)) = first {
-                tx(Msg::Portfolio(Ok(rows), clock(), asked.clone()));
-            }
+            // counts of the whole beside it: each sent as soon as it is in.
+            let first = async {
+                let first = first_page(b, &filter, sort, descending).await;
+                reach(tx, &first);
+                if let Ok(Some(rows)) = first {
+                    tx(Msg::Portfolio(Ok(rows), clock(), asked.clone()));
+                }
+            };
+            let counts = async {
+                if let Ok(counts) = portfolio_counts(b, &filter).await {
+                    tx(Msg::PortfolioCounts(counts, asked.clone()));
+                }
+            };
+            tokio::join!(first, counts);
             let rows = load_portfolio(b, &filter, sort, descending).await;
             reach(tx, &rows);
             tx(Msg::Portfolio(
