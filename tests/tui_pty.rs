@@ -991,6 +991,8 @@ fn a_signal_restores_the_terminal_and_removes_the_demo_store() {
         let stale = tmp.path().join("tend-demo-killed");
         std::fs::create_dir(&stale).expect("stale dir");
         std::fs::write(stale.join("demo.db"), b"x").expect("stale file");
+        // Its lock file is there, but no process holds the lock any more.
+        std::fs::write(stale.join("in-use.lock"), b"").expect("stale lock");
         std::fs::File::open(&stale)
             .and_then(|d| d.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600)))
             .expect("age the stale dir");
