@@ -706,17 +706,19 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
 
     let store = Store::open_with_clock(&path, fixed_clock(now())).expect("open the v3 store");
     assert_eq!(user_version(&path), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 6);
-    // Version 6: the churned accounts' partial index (the dashboard's totals).
-    let churned_index: i64 = Connection::open(&path)
+    assert_eq!(SCHEMA_VERSION, 7);
+    // Version 6: the churned accounts' partial index (the dashboard's totals);
+    // version 7: the status and stage index (the header's counts).
+    let indexes: i64 = Connection::open(&path)
         .expect("the store file")
         .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'accounts_churned'",
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index'
+             AND name IN ('accounts_churned', 'accounts_status_stage')",
             [],
             |r| r.get(0),
         )
         .expect("schema");
-    assert_eq!(churned_index, 1);
+    assert_eq!(indexes, 2);
 
     let alerts = store
         .alerts(&AlertQuery {
