@@ -1,0 +1,450 @@
+//! The forms of each kind of record: which fields, in which order, with which
+//! pickers.
+
+use serde_json::{Value, json};
+
+use super::form::{Field, Form, Parse};
+use tend_backend::Account360;
+use tend_domain::*;
+
+/// Interaction tags offered besides those the account already uses.
+pub const INTERACTION_TAGS: &[&str] = &[
+    "bug",
+    "business_review",
+    "complaint",
+    "feature_request",
+    "onboarding",
+    "renewal",
+    "training",
+];
+
+fn s(v: &str) -> Value {
+    Value::String(v.into())
+}
+
+/// What the forms need to know about the moment and the user.
+#[derive(Debug, Clone)]
+pub struct Ctx<'a> {
+    pub d: &'a Account360,
+    pub now: Timestamp,
+    pub user: &'a str,
+}
+
+impl Ctx<'_> {
+    fn today(&self) -> chrono::NaiveDate {
+        self.now.date_naive()
+    }
+    fn form(&self, title: String, base: Record, creating: bool, fields: Vec<Field>) -> Form {
+        Form::new(title, base, creating, fields, self.today())
+    }
+    fn account(&self) -> Id {
+        self.d.account.id
+    }
+}
+
+/// A new interaction of `kind` (note, call, meeting, email draft).
+pub fn new_interaction(c: &Ctx, kind: InteractionKind) -> Form {
+    let r = Interaction {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        kind,
+        direction: Direction::Out,
+        at: c.now,
+        contact_ids: vec![],
+        user: Some(c.user.to_string()),
+        subject: String::new(),
+        body: String::new(),
+        tags: vec![],
+        sentiment: None,
+        excluded_from_score: false,
+        answered: false,
+    };
+    let title = format!("Log an interaction — {}", c.d.account.name);
+    c.form(
+        title,
+        Record::Interaction(r),
+        true,
+        interaction_fields(c, None),
+    )
+}
+
+fn interaction_fields(c: &Ctx, sentiment: Option<Sentiment>) -> Vec<Field> {
+    let contacts =
+        c.d.contacts
+            .iter()
+            .map(|p| (Value::from(p.id), p.name.clone()))
+            .collect();
+    let mut tags: Vec<String> = INTERACTION_TAGS.iter().map(|t| t.to_string()).collect();
+    for i in &c.d.interactions {
+        tags.extend(i.tags.iter().cloned());
+    }
+    tags.sort();
+    tags.dedup();
+    // Automatic keeps what the scorer said (a manual one goes back to the scorer).
+    let auto = match sentiment {
+        Some(s) if s.source == SentimentSource::Ai => json!(s),
+        _ => Value::Null,
+    };
+    let manual =
+        |score: f64, label: &str| json!({ "score": score, "label": label, "source": "manual" });
+    let mut sentiments = vec![(auto, "automatic (from the text)".to_string())];
+    let mine = sentiment.filter(|s| s.source == SentimentSource::Manual);
+    for (score, label) in [(0.6, "positive"), (0.0, "neutral"), (-0.6, "negative")] {
+        // A manual sentiment set before keeps its score.
+        let value = match mine {
+            Some(m) if m.label.as_str() == label => json!(m),
+            _ => manual(score, label),
+        };
+        sentiments.push((value, format!("{label} (manual)")));
+    }
+    vec![
+        Field::named(
+            "kind",
+            "kind",
+            &[
+                InteractionKind::Note,
+                InteractionKind::Call,
+                InteractionKind::Meeting,
+                InteractionKind::Email,
+            ],
+        ),
+        Field::named("direction", "direction", &[Direction::Out, Direction::In]),
+        Field::text("subject", "subject", Parse::Str).required(),
+        Field::pick("contact_ids", "contacts", contacts),
+        Field::pick(
+            "tags",
+            "tags",
+            tags.iter().map(|t| (s(t), t.clone())).collect(),
+        ),
+        Field::area("body", "text", 6, Parse::Str),
+        Field::choice("sentiment", "sentiment", sentiments),
+        Field::toggle("excluded_from_score", "exclude from score"),
+    ]
+}
+
+pub fn new_task(c: &Ctx, status: TaskStatus) -> Form {
+    let r = Task {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        project_id: None,
+        title: String::new(),
+        description: String::new(),
+        assignee: c.user.to_string(),
+        due: None,
+        status,
+        priority: Priority::Normal,
+        // After the last card of its column.
+        position: c
+            .d
+            .tasks
+            .iter()
+            .filter(|t| t.status == status)
+            .map(|t| t.position)
+            .max()
+            .unwrap_or(0)
+            + 1,
+    };
+    c.form("New task".into(), Record::Task(r), true, task_fields(c))
+}
+
+fn task_fields(c: &Ctx) -> Vec<Field> {
+    let mut projects = vec![(Value::Null, "no project".to_string())];
+    projects.extend(
+        c.d.projects
+            .iter()
+            .map(|p| (Value::from(p.id), p.name.clone())),
+    );
+    vec![
+        Field::text("title", "title", Parse::Str).required(),
+        Field::text("assignee", "assignee", Parse::Str),
+        Field::text("due", "due (YYYY-MM-DD)", Parse::OptDate),
+        Field::named("status", "column", TaskStatus::ALL),
+        Field::named("priority", "priority", Priority::ALL),
+        Field::choice("project_id", "project", projects),
+        Field::area("description", "description", 3, Parse::Str),
+    ]
+}
+
+pub fn new_project(c: &Ctx) -> Form {
+    let r = Project {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        name: String::new(),
+        status: ProjectStatus::Active,
+        due: None,
+    };
+    c.form(
+        "New project".into(),
+        Record::Project(r),
+        true,
+        vec![
+            Field::text("name", "name", Parse::Str).required(),
+            Field::named("status", "status", ProjectStatus::ALL),
+            Field::text("due", "due (YYYY-MM-DD)", Parse::OptDate),
+        ],
+    )
+}
+
+pub fn new_agreement(c: &Ctx) -> Form {
+    let start = c.today();
+    let r = Agreement {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        name: String::new(),
+        mrr_cents: 0,
+        start,
+        end: start
+            .checked_add_months(chrono::Months::new(12))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(start),
+        notice_days: 60,
+        auto_renew: true,
+        status: AgreementStatus::Active,
+        kind: AgreementKind::Initial,
+        payment_up_to_date: true,
+        renews_id: None,
+        attachments: vec![],
+    };
+    c.form(
+        "New agreement".into(),
+        Record::Agreement(r),
+        true,
+        agreement_fields(),
+    )
+}
+
+fn agreement_fields() -> Vec<Field> {
+    vec![
+        Field::text("name", "name", Parse::Str),
+        Field::text("mrr_cents", "MRR ($)", Parse::Money),
+        Field::text("start", "start (YYYY-MM-DD)", Parse::Date),
+        Field::text("end", "end (YYYY-MM-DD)", Parse::Date),
+        Field::text("notice_days", "notice (days)", Parse::Count),
+        Field::toggle("auto_renew", "auto-renew"),
+        Field::named("kind", "type", AgreementKind::ALL),
+        Field::named("status", "status", AgreementStatus::ALL),
+        Field::toggle("payment_up_to_date", "payment up to date"),
+        Field::area("attachments", "links (title | url)", 3, Parse::Links),
+    ]
+}
+
+pub fn new_contact(c: &Ctx) -> Form {
+    let r = Contact {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        name: String::new(),
+        email: None,
+        title: None,
+        roles: vec![],
+        kind: ContactKind::Crm,
+    };
+    c.form(
+        "New contact".into(),
+        Record::Contact(r),
+        true,
+        contact_fields(),
+    )
+}
+
+fn contact_fields() -> Vec<Field> {
+    vec![
+        Field::text("name", "name", Parse::Str).required(),
+        Field::text("email", "email", Parse::OptStr),
+        Field::text("title", "job title", Parse::OptStr),
+        Field::text("roles", "roles (a, b, ...)", Parse::List),
+        Field::named("kind", "kind", ContactKind::ALL),
+    ]
+}
+
+pub fn new_opportunity(c: &Ctx) -> Form {
+    let r = Opportunity {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        name: String::new(),
+        amount_cents: 0,
+        phase: OpportunityPhase::Open,
+        owner: c.user.to_string(),
+        expansion: true,
+        close_date: None,
+        description: String::new(),
+    };
+    c.form(
+        "New opportunity".into(),
+        Record::Opportunity(r),
+        true,
+        opportunity_fields(),
+    )
+}
+
+fn opportunity_fields() -> Vec<Field> {
+    vec![
+        Field::text("name", "name", Parse::Str).required(),
+        Field::text("amount_cents", "amount ($)", Parse::Money),
+        Field::named("phase", "phase", OpportunityPhase::ALL),
+        Field::text("owner", "owner", Parse::Str),
+        Field::toggle("expansion", "expansion"),
+        Field::text("close_date", "close (YYYY-MM-DD)", Parse::OptDate),
+        Field::area("description", "description", 3, Parse::Str),
+    ]
+}
+
+pub fn new_document(c: &Ctx) -> Form {
+    let r = Document {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        title: String::new(),
+        kind: String::new(),
+        link: String::new(),
+    };
+    c.form(
+        "New document".into(),
+        Record::Document(r),
+        true,
+        document_fields(),
+    )
+}
+
+fn document_fields() -> Vec<Field> {
+    vec![
+        Field::text("title", "title", Parse::Str).required(),
+        Field::text("kind", "kind (deck, page...)", Parse::Str),
+        Field::text("link", "link (URL or path)", Parse::Str).required(),
+    ]
+}
+
+/// The form that edits a record of the account (None for kinds edited elsewhere).
+pub fn edit(c: &Ctx, r: Record) -> Option<Form> {
+    let (title, fields) = match &r {
+        Record::Interaction(i) => (
+            format!("Edit the {} of {}", i.kind, i.at.format("%Y-%m-%d")),
+            interaction_fields(c, i.sentiment),
+        ),
+        Record::Task(t) => (format!("Edit task \"{}\"", t.title), task_fields(c)),
+        Record::Agreement(a) => (format!("Edit agreement \"{}\"", a.name), agreement_fields()),
+        Record::Contact(p) => (format!("Edit contact {}", p.name), contact_fields()),
+        Record::Opportunity(o) => (
+            format!("Edit opportunity \"{}\"", o.name),
+            opportunity_fields(),
+        ),
+        Record::Document(d) => (format!("Edit document \"{}\"", d.title), document_fields()),
+        Record::Account(_) => return Some(edit_account(c)),
+        _ => return None,
+    };
+    Some(c.form(title, r, false, fields))
+}
+
+/// The account's settings, churn forecast and CSM pulse.
+pub fn edit_account(c: &Ctx) -> Form {
+    let a = &c.d.account;
+    let mut pulses = vec![(Value::Null, "not rated".to_string())];
+    for rating in 1..=5u8 {
+        // The rating given before keeps its date and author.
+        let value = match &a.pulse {
+            Some(p) if p.rating == rating => json!(p),
+            _ => json!({ "rating": rating, "at": c.now, "by": c.user }),
+        };
+        let words = ["very bad", "bad", "fair", "good", "very good"][usize::from(rating - 1)];
+        pulses.push((value, format!("{rating}/5 {words}")));
+    }
+    let fields = vec![
+        Field::text("name", "name", Parse::Str).required(),
+        Field::text("domain", "domain", Parse::OptStr),
+        Field::text("external_id", "external id", Parse::OptStr),
+        Field::named("stage", "stage", Stage::ALL),
+        Field::text("segment", "segment", Parse::Str),
+        Field::text("region", "region", Parse::Str),
+        Field::text("tags", "tags (a, b, ...)", Parse::List),
+        Field::text("owner", "owner", Parse::Str),
+        Field::text("team", "team (a, b, ...)", Parse::List),
+        Field::text("parent_id", "parent account id", Parse::OptId),
+        Field::text("health_profile", "health profile", Parse::OptStr),
+        Field::area("focus_areas", "focus (one per line)", 3, Parse::Lines),
+        Field::choice("pulse", "CSM pulse", pulses),
+        Field::named("churn.likelihood", "churn likelihood", ChurnLikelihood::ALL),
+        Field::text("churn.reason_category", "churn reason", Parse::OptStr),
+        Field::text("churn.reason_subcategory", "  sub-reason", Parse::OptStr),
+        Field::text("churn.reason_details", "  detail", Parse::OptStr),
+        Field::text(
+            "churn.projected_date",
+            "projected churn date",
+            Parse::OptDate,
+        )
+        .warn_past(),
+        Field::area("churn.description", "churn description", 2, Parse::OptStr),
+    ];
+    c.form(
+        format!("Settings of {}", a.name),
+        Record::Account(a.clone()),
+        false,
+        fields,
+    )
+}
+
+/// Choosing a playbook to run on the account.
+pub fn run_playbook(c: &Ctx, playbooks: &[Playbook]) -> Form {
+    let options = playbooks
+        .iter()
+        .map(|p| {
+            (
+                Value::from(p.id),
+                format!("{} ({} steps)", p.name, p.steps.len()),
+            )
+        })
+        .collect();
+    let first = playbooks.first();
+    let run = first
+        .map(|p| PlaybookRun::start(p, c.account(), c.now))
+        .unwrap_or_else(|| PlaybookRun {
+            id: 0,
+            version: 1,
+            created_at: c.now,
+            updated_at: c.now,
+            source: Source::Ui,
+            external_id: None,
+            account_id: c.account(),
+            playbook_id: 0,
+            started_at: c.now,
+            steps: vec![],
+        });
+    c.form(
+        format!("Run a playbook on {}", c.d.account.name),
+        Record::PlaybookRun(run),
+        true,
+        vec![Field::choice("playbook_id", "playbook", options)],
+    )
+}

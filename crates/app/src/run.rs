@@ -1,0 +1,730 @@
+//! The event loop: terminal events and backend answers in, frames out. Backend
+//! calls run as tasks and answer with messages, so a key never waits on I/O; a
+//! frame is drawn only when something changed, inside a synchronized update.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+};
+use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use ratatui::Terminal;
+use tokio::sync::mpsc;
+
+use super::app::{App, Asked, Command, Msg};
+use super::keys::Keymap;
+use super::lists::{CASES_SHOWN, CaseList};
+use super::theme::{Theme, ThemeName};
+use super::view;
+use crate::saved::ViewList;
+use tend_backend::{
+    AlertQuery, Backend, CaseQuery, CaseSort, PageRequest, PortfolioQuery, PortfolioSort,
+};
+use tend_domain::{AlertState, Timestamp};
+
+/// How the app looks and reacts.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub theme: ThemeName,
+    pub no_color: bool,
+    /// Draw charts with ASCII characters only.
+    pub ascii: bool,
+    pub mouse: bool,
+    pub keys: Keymap,
+    /// No write action is offered (the footer says so).
+    pub read_only: bool,
+    /// Why, when it is not --read-only or the config (a viewer's token).
+    pub read_only_why: Option<String>,
+    /// Who the change log names for writes made in the app.
+    pub user: String,
+    /// Saved views (`[[views]]` in the config) and the file they are written to.
+    pub views: Vec<crate::saved::SavedView>,
+    pub views_file: Option<std::path::PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            theme: ThemeName::Dark,
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            ascii: false,
+            mouse: true,
+            keys: Keymap::default(),
+            read_only: false,
+            read_only_why: None,
+            user: "tend".into(),
+            views: vec![],
+            views_file: None,
+        }
+    }
+}
+
+/// What the app runs over: a backend still being opened (a demo store takes a
+/// moment to build) is awaited while the first frame already shows.
+pub type Opening =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Arc<dyn Backend>, String>> + Send>>;
+
+/// How the app ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal asked the process to end (SIGTERM, SIGHUP, SIGINT): its number.
+    Signal(i32),
+}
+
+/// Runs the app until the user quits or a signal ends it; the terminal is
+/// restored on every way out, a panic and a signal included.
+pub async fn run(
+    backend: Opening,
+    options: Options,
+    clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
+) -> std::io::Result<Ended> {
+    // Signals are caught before the screen changes, so none can leave it changed.
+    let signals = Signals::new()?;
+    let mut terminal = ratatui::try_init()?;
+    let mouse = options.mouse;
+    // ratatui's hook restores the screen; this one also gives the mouse back and
+    // ends bracketed paste.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = leave_modes(mouse);
+        previous(info);
+    }));
+    let entered = match mouse {
+        true => execute!(std::io::stdout(), EnableBracketedPaste, EnableMouseCapture),
+        false => execute!(std::io::stdout(), EnableBracketedPaste),
+    };
+    let result = match entered {
+        Ok(()) => event_loop(&mut terminal, backend, &options, clock, signals).await,
+        Err(e) => Err(e),
+    };
+    let left = leave_modes(mouse);
+    let restored = ratatui::try_restore();
+    // After a hang-up the terminal is gone: failing to restore it is no error then.
+    if !matches!(result, Ok(Ended::Signal(_))) {
+        left?;
+        restored?;
+    }
+    result
+}
+
+/// Turns off what the app turned on besides ratatui's raw mode and alternate screen.
+fn leave_modes(mouse: bool) -> std::io::Result<()> {
+    match mouse {
+        true => execute!(
+            std::io::stdout(),
+            DisableMouseCapture,
+            DisableBracketedPaste
+        ),
+        false => execute!(std::io::stdout(), DisableBracketedPaste),
+    }
+}
+
+/// The signals that end the app the way `q` does (the terminal restored, a demo's
+/// store removed): SIGTERM, SIGHUP, SIGINT and SIGQUIT.
+struct Signals {
+    streams: Vec<(i32, tokio::signal::unix::Signal)>,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let kinds = [
+            (15, SignalKind::terminate()),
+            (1, SignalKind::hangup()),
+            (2, SignalKind::interrupt()),
+            (3, SignalKind::quit()),
+        ];
+        let mut streams = Vec::with_capacity(kinds.len());
+        for (n, kind) in kinds {
+            streams.push((n, signal(kind)?));
+        }
+        Ok(Signals { streams })
+    }
+
+    /// The number of the next signal to arrive.
+    async fn next(&mut self) -> i32 {
+        std::future::poll_fn(|cx| {
+            for (n, s) in &mut self.streams {
+                if s.poll_recv(cx).is_ready() {
+                    return std::task::Poll::Ready(*n);
+                }
+            }
+            std::task::Poll::Pending
+        })
+        .await
+    }
+}
+
+/// What a terminal event means to the loop.
+enum Step {
+    Msg(Msg),
+    Skip,
+    End(std::io::Result<Ended>),
+}
+
+fn step(event: Option<std::io::Result<Event>>) -> Step {
+    match event {
+        Some(Ok(Event::Key(k))) => Step::Msg(Msg::Key(k)),
+        Some(Ok(Event::Paste(text))) => Step::Msg(Msg::Paste(text)),
+        Some(Ok(Event::Mouse(m))) => Step::Msg(Msg::Mouse(m)),
+        Some(Ok(Event::Resize(w, h))) => Step::Msg(Msg::Resize(w, h)),
+        Some(Ok(_)) => Step::Skip,
+        Some(Err(e)) => Step::End(Err(e)),
+        None => Step::End(Ok(Ended::Quit)),
+    }
+}
+
+/// The terminal's events, read on a thread of their own: a blocking read per
+/// event, each sent to the loop as it comes. (crossterm's EventStream left the
+/// rest of a long burst — a paste on a terminal without bracketed paste — in its
+/// queue until the next key.) The thread ends at the first event after the loop
+/// has gone, or at a read error.
+fn terminal_events() -> std::io::Result<mpsc::UnboundedReceiver<std::io::Result<Event>>> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    std::thread::Builder::new()
+        .name("terminal-input".into())
+        .spawn(move || {
+            loop {
+                let event = crossterm::event::read();
+                let failed = event.is_err();
+                if tx.send(event).is_err() || failed {
+                    return;
+                }
+            }
+        })?;
+    Ok(rx)
+}
+
+/// The most waiting messages applied before a frame is drawn (a long paste on a
+/// terminal without bracketed paste arrives as one key per character).
+const COALESCE: usize = 4096;
+
+async fn event_loop<B: ratatui::backend::Backend + Write>(
+    terminal: &mut Terminal<B>,
+    opening: Opening,
+    options: &Options,
+    clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
+    mut signals: Signals,
+) -> std::io::Result<Ended>
+where
+    B::Error: Into<std::io::Error>,
+{
+    let theme = Theme::new(options.theme, options.no_color);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+    let mut events = terminal_events()?;
+    let mut app = App::new(options.keys.clone(), clock());
+    app.ascii = options.ascii;
+    app.read_only = options.read_only;
+    app.read_only_why = options.read_only_why.clone();
+    app.user = options.user.clone();
+    app.views.saved = options.views.clone();
+    app.views.file = options.views_file.clone();
+    let size = terminal.size().map_err(Into::into)?;
+    app.size = (size.width, size.height);
+    // Commands wait here until the backend is open.
+    let mut queued: Vec<Command> = app.start();
+    let mut backend: Option<Arc<dyn Backend>> = None;
+    let mut opening = tokio::spawn(opening);
+    // "Updated N ago" labels age: look once a minute (a frame that changes nothing
+    // writes nothing).
+    let mut minute = tokio::time::interval(Duration::from_secs(60));
+    minute.tick().await;
+    // While the backend is offline, it is tried this often (and the banner's age moves).
+    let mut probe = tokio::time::interval(PROBE_EVERY);
+    probe.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut dirty = true;
+    loop {
+        if dirty {
+            app.now = clock();
+            draw(terminal, &app, &theme)?;
+            dirty = false;
+        }
+        if app.quit {
+            return Ok(Ended::Quit);
+        }
+        let msg = tokio::select! {
+            event = events.recv() => match step(event) {
+                Step::Msg(msg) => msg,
+                Step::Skip => continue,
+                Step::End(end) => return end,
+            },
+            signal = signals.next() => return Ok(Ended::Signal(signal)),
+            Some(msg) = rx.recv() => msg,
+            opened = &mut opening, if backend.is_none() => {
+                match opened {
+                    Ok(Ok(b)) => {
+                        for cmd in queued.drain(..) {
+                            spawn(cmd, &b, &tx, &options.user);
+                        }
+                        backend = Some(b);
+                        continue;
+                    }
+                    // Nothing to show without a store: leave, and say why on
+                    // the restored terminal.
+                    Ok(Err(e)) => return Err(std::io::Error::other(e)),
+                    Err(e) => {
+                        return Err(std::io::Error::other(format!(
+                            "opening the store failed: {e}"
+                        )));
+                    }
+                }
+            }
+            _ = minute.tick() => {
+                dirty = true;
+                continue;
+            }
+            _ = probe.tick(), if app.offline.is_some() => {
+                if let Some(b) = &backend {
+                    let (b, tx) = (b.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let r = b.ping().await;
+                        let _ = tx.send(Msg::Connection(r.map_err(|e| e.to_string())));
+                    });
+                }
+                dirty = true;
+                continue;
+            }
+        };
+        let mut cmds = app.update(msg);
+        // Coalesce: what is already waiting (answers, keys typed ahead, the rest of
+        // a paste) is applied before the next frame, so a burst costs one frame.
+        for _ in 0..COALESCE {
+            if app.quit {
+                break;
+            }
+            if let Ok(msg) = rx.try_recv() {
+                cmds.extend(app.update(msg));
+                continue;
+            }
+            match events.try_recv() {
+                Err(_) => break,
+                Ok(event) => match step(Some(event)) {
+                    Step::Msg(msg) => cmds.extend(app.update(msg)),
+                    Step::Skip => {}
+                    Step::End(end) => return end,
+                },
+            }
+        }
+        match &backend {
+            Some(b) => cmds
+                .into_iter()
+                .for_each(|c| spawn(c, b, &tx, &options.user)),
+            None => queued.extend(cmds),
+        }
+        dirty = true;
+    }
+}
+
+fn draw<B: ratatui::backend::Backend + Write>(
+    terminal: &mut Terminal<B>,
+    app: &App,
+    theme: &Theme,
+) -> std::io::Result<()>
+where
+    B::Error: Into<std::io::Error>,
+{
+    execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    let drawn = terminal.draw(|f| view::draw(f, app, theme)).map(|_| ());
+    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
+    drawn.map_err(Into::into)
+}
+
+/// How often an offline backend is tried again.
+const PROBE_EVERY: Duration = Duration::from_secs(3);
+
+/// Where a command's answers go.
+pub type Reply = Arc<dyn Fn(Msg) + Send + Sync>;
+
+/// The instant answers are stamped with ("updated N ago").
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// Tells the app whether the backend answered: an unreachable one turns the
+/// offline banner on, any answer turns it off.
+fn reach<T>(send: &Reply, r: &tend_backend::Result<T>) {
+    let connection = match r {
+        Err(tend_backend::Error::Unavailable { message }) => Err(message.clone()),
+        Err(_) | Ok(_) => Ok(()),
+    };
+    send(Msg::Connection(connection));
+}
+
+/// Rows loaded before the rest of a large portfolio.
+const FIRST_PAGE: u32 = 200;
+
+/// Starts a backend call; its answers come back as messages.
+pub fn spawn(
+    cmd: Command,
+    backend: &Arc<dyn Backend>,
+    tx: &mpsc::UnboundedSender<Msg>,
+    user: &str,
+) {
+    let tx = tx.clone();
+    let reply: Reply = Arc::new(move |m| {
+        let _ = tx.send(m);
+    });
+    tokio::spawn(perform(
+        cmd,
+        backend.clone(),
+        user.to_string(),
+        Arc::new(chrono::Utc::now),
+        reply,
+    ));
+}
+
+/// Runs one command against the backend and replies with what it answered: the
+/// app's loop and the tests run commands through this same code. `user` is who
+/// the writes are recorded as and who `@me` is.
+pub async fn perform(
+    cmd: Command,
+    backend: Arc<dyn Backend>,
+    user: String,
+    clock: Clock,
+    send: Reply,
+) {
+    let tx = &send;
+    let b = backend.as_ref();
+    match cmd {
+        Command::LoadPortfolio {
+            sort,
+            descending,
+            expr,
+            churned,
+        } => {
+            let asked = Asked {
+                expr: expr.clone(),
+                sort,
+                descending,
+                churned,
+            };
+            let filter = tend_backend::AccountFilter {
+                exclude_churned: !churned
+                    && tend_engines::filter::churned_out_by_default(expr.as_deref()),
+                expr,
+                me: Some(user),
+                ..Default::default()
+            };
+            // A screenful first, so a large store shows something at once, and the
+            // counts of the whole beside it: each sent as soon as it is in.
+            let first = async {
+                let first = first_page(b, &filter, sort, descending).await;
+                reach(tx, &first);
+                if let Ok(Some(rows)) = first {
+                    tx(Msg::Portfolio(Ok(rows), clock(), asked.clone()));
+                }
+            };
+            let counts = async {
+                if let Ok(counts) = portfolio_counts(b, &filter).await {
+                    tx(Msg::PortfolioCounts(counts, asked.clone()));
+                }
+            };
+            tokio::join!(first, counts);
+            let rows = load_portfolio(b, &filter, sort, descending).await;
+            reach(tx, &rows);
+            tx(Msg::Portfolio(
+                rows.map_err(|e| e.to_string()),
+                clock(),
+                asked,
+            ));
+        }
+        Command::LoadDirectory => {
+            let filter = tend_backend::AccountFilter {
+                me: Some(user),
+                ..Default::default()
+            };
+            let rows = load_portfolio(b, &filter, PortfolioSort::Name, false).await;
+            reach(tx, &rows);
+            tx(Msg::Directory(rows.map_err(|e| e.to_string()), clock()));
+        }
+        Command::SearchInteractions(id, query) => {
+            let r = b.interactions(&query).await;
+            reach(tx, &r);
+            let r = r.map(|p| p.items).map_err(|e| e.to_string());
+            tx(Msg::Interactions(id, r, clock()));
+        }
+        Command::LoadHistory(id) => {
+            let r = b
+                .change_log(
+                    id,
+                    PageRequest {
+                        offset: 0,
+                        limit: 500,
+                    },
+                )
+                .await;
+            reach(tx, &r);
+            let r = r.map(|p| p.items).map_err(|e| e.to_string());
+            tx(Msg::History(id, r, clock()));
+        }
+        Command::Save {
+            account,
+            writes,
+            what,
+        } => {
+            let result = b.apply(&user, writes).await;
+            reach(tx, &result);
+            tx(Msg::Saved {
+                account,
+                what,
+                result,
+            });
+        }
+        Command::Reload(kind, id) => {
+            let r = b.get(kind, id).await;
+            reach(tx, &r);
+            tx(Msg::Reloaded(r.map(Box::new).map_err(|e| e.to_string())));
+        }
+        Command::LoadPlaybooks => {
+            let r = b.playbooks().await;
+            reach(tx, &r);
+            tx(Msg::Playbooks(r.map_err(|e| e.to_string())));
+        }
+        Command::LoadAccount(id) => {
+            // The 360 and the health report load side by side; each shows when it comes.
+            let account = async {
+                let r = b.account(id).await;
+                reach(tx, &r);
+                let r = r.map(Box::new).map_err(|e| e.to_string());
+                tx(Msg::Account(id, r, clock()));
+            };
+            let health = async {
+                let r = b.health(id).await;
+                reach(tx, &r);
+                let r = r.map(Box::new).map_err(|e| e.to_string());
+                tx(Msg::Health(id, r, clock()));
+            };
+            tokio::join!(account, health);
+        }
+        Command::LoadCases {
+            expr,
+            sort,
+            descending,
+        } => {
+            let asked = Asked {
+                expr: expr.clone(),
+                sort,
+                descending,
+                churned: true,
+            };
+            let r = b
+                .cases(&cases_query(expr, &user, sort, descending, CASES_SHOWN))
+                .await;
+            reach(tx, &r);
+            let r = r
+                .map(|p| CaseList {
+                    rows: p.items,
+                    total: p.total,
+                })
+                .map_err(|e| e.to_string());
+            tx(Msg::Cases(r, clock(), asked));
+        }
+        Command::LoadAlerts(state, transitions_since) => {
+            let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+            let r = b
+                .alerts(&AlertQuery {
+                    state,
+                    rule: transitions_since
+                        .map(|_| tend_engines::health::TRANSITION_RULE.to_string()),
+                    since: transitions_since.map(midnight),
+                    exclude_churned: transitions_since.is_some(),
+                    page: PageRequest {
+                        offset: 0,
+                        limit: ALERTS_SHOWN,
+                    },
+                    ..Default::default()
+                })
+                .await;
+            reach(tx, &r);
+            tx(Msg::Alerts(
+                r.map(|p| p.items).map_err(|e| e.to_string()),
+                clock(),
+                (state, transitions_since),
+            ));
+        }
+        Command::CatchUp => match b.stale().await {
+            Ok(false) => {}
+            Ok(true) => {
+                tx(Msg::Rescoring);
+                let r = b.catch_up().await;
+                reach(tx, &r);
+                tx(Msg::Rescored(r.map_err(|e| e.to_string())));
+            }
+            Err(e) => tx(Msg::Rescored(Err(e.to_string()))),
+        },
+        Command::CountCases => {
+            let r = b
+                .cases(&cases_query(None, &user, CaseSort::Priority, false, 1))
+                .await;
+            reach(tx, &r);
+            tx(Msg::CaseCount(
+                r.map(|p| p.total).map_err(|e| e.to_string()),
+            ));
+        }
+        Command::CountAlerts => {
+            let r = b
+                .alerts(&AlertQuery {
+                    state: Some(AlertState::Open),
+                    page: PageRequest {
+                        offset: 0,
+                        limit: 1,
+                    },
+                    ..Default::default()
+                })
+                .await;
+            reach(tx, &r);
+            tx(Msg::AlertCount(
+                r.map(|p| p.total).map_err(|e| e.to_string()),
+            ));
+        }
+        Command::CountView(view) => {
+            let expr = (!view.filter.trim().is_empty()).then(|| view.filter.clone());
+            let r = match view.list {
+                ViewList::Accounts => b
+                    .portfolio(&PortfolioQuery {
+                        filter: tend_backend::AccountFilter {
+                            // As the portfolio lists the view: customers not
+                            // churned unless its filter names the stage.
+                            exclude_churned: tend_engines::filter::churned_out_by_default(
+                                expr.as_deref(),
+                            ),
+                            expr,
+                            me: Some(user),
+                            ..Default::default()
+                        },
+                        page: PageRequest {
+                            offset: 0,
+                            limit: 1,
+                        },
+                        ..Default::default()
+                    })
+                    .await
+                    .map(|p| p.total),
+                ViewList::Cases => b
+                    .cases(&cases_query(expr, &user, CaseSort::Priority, false, 1))
+                    .await
+                    .map(|p| p.total),
+            };
+            reach(tx, &r);
+            tx(Msg::ViewCount {
+                name: view.name,
+                result: r.map_err(|e| e.to_string()),
+                at: clock(),
+            });
+        }
+        Command::LoadDashboard => {
+            let r = b.dashboard().await;
+            reach(tx, &r);
+            let r = r.map(Box::new).map_err(|e| e.to_string());
+            tx(Msg::Dashboard(r, clock()));
+        }
+        Command::WriteViews(file, views) => {
+            let r = tokio::task::spawn_blocking(move || crate::saved::write_views(&file, &views))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            tx(Msg::ViewsWritten(r));
+        }
+    }
+}
+
+/// The most alerts the inbox loads.
+const ALERTS_SHOWN: u32 = 1000;
+
+fn cases_query(
+    expr: Option<String>,
+    user: &str,
+    sort: CaseSort,
+    descending: bool,
+    limit: u32,
+) -> CaseQuery {
+    CaseQuery {
+        account: tend_backend::AccountFilter {
+            expr,
+            me: Some(user.to_string()),
+            ..Default::default()
+        },
+        sort,
+        descending,
+        page: PageRequest { offset: 0, limit },
+        ..Default::default()
+    }
+}
+
+/// How many accounts a portfolio filter lists, and how many of them are at risk:
+/// two counts in the store (pages of one row), not a count of rows loaded.
+pub async fn portfolio_counts(
+    backend: &dyn Backend,
+    filter: &tend_backend::AccountFilter,
+) -> tend_backend::Result<super::app::Counts> {
+    let one = |filter: tend_backend::AccountFilter| PortfolioQuery {
+        filter,
+        page: PageRequest {
+            offset: 0,
+            limit: 1,
+        },
+        ..Default::default()
+    };
+    let at_risk = tend_backend::AccountFilter {
+        status: Some(tend_domain::HealthStatus::AtRisk),
+        ..filter.clone()
+    };
+    let (all, risky) = (one(filter.clone()), one(at_risk));
+    let (all, risky) = tokio::join!(backend.portfolio(&all), backend.portfolio(&risky));
+    Ok(super::app::Counts {
+        accounts: all?.total,
+        at_risk: risky?.total,
+    })
+}
+
+/// The first rows of a portfolio larger than a page (None: it fits in one, and the
+/// full load is as quick).
+pub async fn first_page(
+    backend: &dyn Backend,
+    filter: &tend_backend::AccountFilter,
+    sort: PortfolioSort,
+    descending: bool,
+) -> tend_backend::Result<Option<Vec<tend_backend::AccountRow>>> {
+    let page = backend
+        .portfolio(&PortfolioQuery {
+            filter: filter.clone(),
+            sort,
+            descending,
+            page: PageRequest {
+                offset: 0,
+                limit: FIRST_PAGE,
+            },
+        })
+        .await?;
+    Ok((page.total > page.items.len() as u64).then_some(page.items))
+}
+
+/// Every portfolio row, page by page.
+pub async fn load_portfolio(
+    backend: &dyn Backend,
+    filter: &tend_backend::AccountFilter,
+    sort: PortfolioSort,
+    descending: bool,
+) -> tend_backend::Result<Vec<tend_backend::AccountRow>> {
+    let mut rows = vec![];
+    loop {
+        let page = backend
+            .portfolio(&PortfolioQuery {
+                filter: filter.clone(),
+                sort,
+                descending,
+                page: PageRequest {
+                    offset: rows.len() as u64,
+                    limit: PageRequest::MAX_LIMIT,
+                },
+            })
+            .await?;
+        let done = page.items.is_empty() || rows.len() + page.items.len() >= page.total as usize;
+        rows.extend(page.items);
+        if done {
+            return Ok(rows);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The one trait every front end talks to, and its two adapters: the embedded
+//! SQLite store (`sqlite`) and the team server's HTTP API (`remote`, with the wire
+//! types both sides share in `api`).
+
+pub mod api;
+pub mod remote;
+pub mod sqlite;
+
+mod error;
+mod grouping;
+mod query;
+mod view;
+
+pub use error::{Error, Result};
+pub use grouping::{Group, GroupBy, group};
+pub use query::*;
+pub use view::*;
+
+use async_trait::async_trait;
+
+use tend_domain::*;
+use tend_engines::dataset::{Dataset, ImportReport};
+
+/// Who is writing: recorded in the change log.
+pub type Actor<'a> = &'a str;
+
+/// The store of accounts, behind which sit the embedded SQLite store and the team
+/// server's HTTP API. Every write runs in one transaction and lands in the change log;
+/// updates and deletes carry the version they were based on and are refused with
+/// [`Error::Conflict`] when it is stale.
+#[async_trait]
+pub trait Backend: Send + Sync {
+    /// One page of the portfolio.
+    async fn portfolio(&self, query: &PortfolioQuery) -> Result<Page<AccountRow>>;
+    /// Everything the account tabs need.
+    async fn account(&self, id: Id) -> Result<Account360>;
+    /// Interactions of one account (or of all), newest first; full-text when `text` is set.
+    async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>>;
+    /// Usage of one account in buckets.
+    async fn usage(&self, account: Id, query: &UsageQuery) -> Result<Vec<UsageBucket>>;
+    /// Agreements of one account, newest start first.
+    async fn agreements(
+        &self,
+        account: Id,
+        status: Option<AgreementStatus>,
+    ) -> Result<Vec<Agreement>>;
+    /// Tasks by status, assignee, project, account.
+    async fn tasks(&self, query: &TaskQuery) -> Result<Vec<Task>>;
+    /// Support cases across accounts.
+    async fn cases(&self, query: &CaseQuery) -> Result<Page<CaseRow>>;
+    /// Alerts across accounts or of one, newest first. Asked for open alerts, it
+    /// answers the snoozed ones whose `snoozed_until` has passed too.
+    async fn alerts(&self, query: &AlertQuery) -> Result<Page<Alert>>;
+    /// The portfolio at a glance: accounts and MRR per health status, this week's
+    /// transitions, renewals coming up, MRR at risk, the most common drags.
+    async fn dashboard(&self) -> Result<Dashboard>;
+    /// Every playbook that can be run.
+    async fn playbooks(&self) -> Result<Vec<Playbook>>;
+    /// The change history of one account (its records included), newest first.
+    async fn change_log(&self, account: Id, page: PageRequest) -> Result<Page<ChangeLogEntry>>;
+
+    /// One account's explained health score, its profile and its history.
+    async fn health(&self, account: Id) -> Result<HealthReport>;
+    /// Rescores one account, or all of them.
+    async fn recompute_health(&self, account: Option<Id>) -> Result<RecomputeReport>;
+
+    /// One record by kind and id.
+    async fn get(&self, kind: EntityKind, id: Id) -> Result<Record>;
+    /// Creates a record; the store assigns id, version 1 and times.
+    async fn create(&self, actor: Actor<'_>, record: Record) -> Result<Record>;
+    /// Replaces a record whose version matches the stored one; returns it at its new version.
+    async fn update(&self, actor: Actor<'_>, record: Record) -> Result<Record>;
+    /// Deletes a record whose version matches the stored one (an account takes its records with it).
+    async fn delete(&self, actor: Actor<'_>, kind: EntityKind, id: Id, version: i64) -> Result<()>;
+    /// Applies several writes in one transaction, in order: all of them or none.
+    /// Answers each write's record (None for a delete).
+    async fn apply(&self, actor: Actor<'_>, writes: Vec<Write>) -> Result<Vec<Option<Record>>>;
+    /// Appends product usage rows (facts, not records: no versions, no change log).
+    async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64>;
+
+    /// Loads a whole dataset after validating all of it; nothing is written unless all is valid.
+    async fn import(&self, dataset: Dataset) -> Result<ImportReport>;
+    /// Everything in the store, in the dataset format.
+    async fn export(&self) -> Result<Dataset>;
+
+    /// Whether the backend can be reached now (one quick try, no retries). An
+    /// embedded store always can.
+    async fn ping(&self) -> Result<()> {
+        Ok(())
+    }
+
+    /// Whether the scores (and the values derived from the date) are behind
+    /// today: a store opened on a new day before [`Backend::catch_up`]. A team
+    /// server keeps its own up to date.
+    async fn stale(&self) -> Result<bool> {
+        Ok(false)
+    }
+
+    /// Brings the scores to today (every account rescored), reads answering
+    /// meanwhile with the scores as they were.
+    async fn catch_up(&self) -> Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,305 @@
+//! Loading and dumping whole datasets.
+
+use rusqlite::{CachedStatement, Connection, OptionalExtension, params_from_iter};
+
+use super::codec::{Cols, Params};
+use super::read::{CHANGE_COLUMNS, read_change};
+use super::tables::{self, Table};
+use crate::{Error, Result};
+use tend_domain::*;
+use tend_engines::dataset::{Dataset, Problem};
+
+/// Turns dataset problems into the backend's invalid-input error.
+pub(crate) fn problems_error(problems: &[Problem]) -> Error {
+    Error::invalid(
+        "dataset",
+        format!(
+            "{} problem(s):\n{}",
+            problems.len(),
+            problems
+                .iter()
+                .map(|p| format!("  {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    )
+}
+
+/// Inserts dataset rows through prepared statements inside one open transaction.
+pub struct Loader<'c> {
+    conn: &'c Connection,
+}
+
+impl<'c> Loader<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Loader { conn }
+    }
+
+    fn stmt(&self, sql: &str) -> Result<CachedStatement<'c>> {
+        self.conn.prepare_cached(sql).map_err(Error::storage)
+    }
+
+    fn insert_all<T: Table>(&self, items: &[T]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let mut stmt = self.stmt(&T::insert_sql())?;
+        for r in items {
+            stmt.execute(params_from_iter(r.insert_params().0.iter()))
+                .map_err(|e| Error::storage(format!("{} {}: {e}", T::KIND, r.id())))?;
+        }
+        Ok(())
+    }
+
+    /// Inserts records with a self-reference cleared, then sets the references, so the
+    /// foreign key holds whatever order the records come in.
+    fn insert_unlinked<T: Table>(
+        &self,
+        items: &[T],
+        unlink: impl Fn(&mut T) -> Option<Id>,
+        link_sql: &str,
+    ) -> Result<()> {
+        let mut links = vec![];
+        let mut stmt = self.stmt(&T::insert_sql())?;
+        for r in items {
+            let mut bare = r.clone();
+            if let Some(target) = unlink(&mut bare) {
+                links.push((target, r.id()));
+            }
+            stmt.execute(params_from_iter(bare.insert_params().0.iter()))
+                .map_err(|e| Error::storage(format!("{} {}: {e}", T::KIND, r.id())))?;
+        }
+        let mut link = self.stmt(link_sql)?;
+        for (target, id) in links {
+            link.execute([target, id]).map_err(Error::storage)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses ids already in the store, each with its place.
+    pub(crate) fn check_ids_free(&self, d: &Dataset) -> Result<()> {
+        let mut problems = vec![];
+        self.taken("accounts", &d.accounts, &mut problems)?;
+        self.taken("contacts", &d.contacts, &mut problems)?;
+        self.taken("interactions", &d.interactions, &mut problems)?;
+        self.taken("support_cases", &d.support_cases, &mut problems)?;
+        self.taken("agreements", &d.agreements, &mut problems)?;
+        self.taken("opportunities", &d.opportunities, &mut problems)?;
+        self.taken("projects", &d.projects, &mut problems)?;
+        self.taken("tasks", &d.tasks, &mut problems)?;
+        self.taken("playbooks", &d.playbooks, &mut problems)?;
+        self.taken("playbook_runs", &d.playbook_runs, &mut problems)?;
+        self.taken("nps_responses", &d.nps_responses, &mut problems)?;
+        self.taken("documents", &d.documents, &mut problems)?;
+        self.taken("alerts", &d.alerts, &mut problems)?;
+        self.taken("summaries", &d.summaries, &mut problems)?;
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems_error(&problems))
+        }
+    }
+
+    fn taken<T: Table>(&self, section: &str, items: &[T], out: &mut Vec<Problem>) -> Result<()> {
+        let empty: bool = self
+            .conn
+            .query_row(
+                &format!("SELECT NOT EXISTS (SELECT 1 FROM {})", T::TABLE),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(Error::storage)?;
+        if empty || items.is_empty() {
+            return Ok(());
+        }
+        let mut stmt = self.stmt(&format!("SELECT 1 FROM {} WHERE id = ?", T::TABLE))?;
+        for (i, r) in items.iter().enumerate() {
+            let hit = stmt
+                .query_row([r.id()], |_| Ok(()))
+                .optional()
+                .map_err(Error::storage)?;
+            if hit.is_some() {
+                out.push(Problem {
+                    place: format!("{section}[{i}] (id {})", r.id()),
+                    field: Some("id".into()),
+                    message: format!("the store already has a {} with this id", T::KIND),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts every row of the dataset (accounts parents first).
+    pub fn load(&mut self, d: &Dataset) -> Result<()> {
+        // Accounts go in without their parent, then get linked: a subsidiary may come
+        // before its group, or point at another subsidiary.
+        self.insert_unlinked(
+            &d.accounts,
+            |a| a.parent_id.take(),
+            "UPDATE accounts SET parent_id = ? WHERE id = ?",
+        )?;
+        self.insert_all(&d.contacts)?;
+        self.load_interactions(&d.interactions)?;
+        self.load_usage(&d.usage)?;
+        self.insert_all(&d.support_cases)?;
+        // Renewals point at other agreements: same two steps.
+        self.insert_unlinked(
+            &d.agreements,
+            |a| a.renews_id.take(),
+            "UPDATE agreements SET renews_id = ? WHERE id = ?",
+        )?;
+        self.insert_all(&d.opportunities)?;
+        self.insert_all(&d.projects)?;
+        self.insert_all(&d.tasks)?;
+        self.insert_all(&d.playbooks)?;
+        self.insert_all(&d.playbook_runs)?;
+        self.insert_all(&d.nps_responses)?;
+        self.insert_all(&d.documents)?;
+        self.insert_all(&d.alerts)?;
+        self.insert_all(&d.summaries)?;
+        if !d.change_log.is_empty() {
+            let mut stmt = self.stmt(&format!(
+                "INSERT INTO change_log ({CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ))?;
+            for c in &d.change_log {
+                let from = c.from.as_ref().map(|v| v.to_string());
+                let to = c.to.as_ref().map(|v| v.to_string());
+                let mut p = Params::default();
+                p.int(c.id)
+                    .ts(&c.at)
+                    .text(&c.actor)
+                    .name(c.entity)
+                    .int(c.record_id)
+                    .opt_int(c.account_id)
+                    .name(c.action)
+                    .opt_text(c.field.as_deref())
+                    .opt_text(from.as_deref())
+                    .opt_text(to.as_deref());
+                stmt.execute(params_from_iter(p.0.iter()))
+                    .map_err(Error::storage)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts interactions with the row trigger off, then indexes them for full-text
+    /// search in one statement.
+    fn load_interactions(&self, items: &[Interaction]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO store_meta(key, value) VALUES ('bulk_load', '1')",
+                [],
+            )
+            .map_err(Error::storage)?;
+        self.insert_all(items)?;
+        self.conn
+            .execute("DELETE FROM store_meta WHERE key = 'bulk_load'", [])
+            .map_err(Error::storage)?;
+        let mut ids: Vec<Id> = items.iter().map(|i| i.id).collect();
+        ids.sort_unstable();
+        // Contiguous id runs become one range each (generated and exported data are contiguous).
+        let mut start = ids[0];
+        let mut prev = ids[0];
+        let mut stmt = self.stmt(
+            "INSERT INTO interactions_fts(rowid, subject, body)
+             SELECT id, subject, body FROM interactions WHERE id BETWEEN ? AND ?",
+        )?;
+        for &id in ids.iter().skip(1).chain(std::iter::once(&Id::MAX)) {
+            if id != prev + 1 {
+                stmt.execute([start, prev]).map_err(Error::storage)?;
+                start = id;
+            }
+            prev = id;
+        }
+        Ok(())
+    }
+
+    fn load_usage(&self, rows: &[UsageDay]) -> Result<()> {
+        let mut stmt = self.stmt(
+            "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
+             VALUES (?, coalesce(?, 0), ?, ?, ?, ?)",
+        )?;
+        // In index order, each row lands at the end of the index instead of somewhere
+        // in its middle.
+        let mut ordered: Vec<&UsageDay> = rows.iter().collect();
+        ordered.sort_unstable_by_key(|u| (u.account_id, u.day, u.contact_id.unwrap_or(0)));
+        let mut features = String::new();
+        for u in ordered {
+            features.clear();
+            // Feature names are plain keys; serialising a map of them cannot fail.
+            features.push_str(&serde_json::to_string(&u.features).unwrap_or_else(|_| "{}".into()));
+            stmt.execute(rusqlite::params![
+                u.account_id,
+                u.contact_id,
+                super::codec::day(&u.day),
+                u.connections,
+                u.minutes,
+                features
+            ])
+            .map_err(|e| {
+                Error::storage(format!(
+                    "usage of account {} on {}: {e}",
+                    u.account_id, u.day
+                ))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything in the store, in id order.
+pub(crate) fn export(conn: &Connection, now: Timestamp) -> Result<Dataset> {
+    let all = "ORDER BY id";
+    let mut d = Dataset::new(now);
+    d.accounts = tables::select(conn, all, [])?;
+    d.contacts = tables::select(conn, all, [])?;
+    d.interactions = tables::select(conn, all, [])?;
+    {
+        let mut stmt = conn
+            .prepare(
+                "SELECT account_id, nullif(contact_id, 0), day, connections, minutes, features FROM usage
+                 ORDER BY account_id, day, contact_id",
+            )
+            .map_err(Error::storage)?;
+        d.usage = stmt
+            .query_map([], |r| {
+                let mut c = Cols::new(r);
+                Ok(UsageDay {
+                    account_id: c.get()?,
+                    contact_id: c.get()?,
+                    day: c.day()?,
+                    connections: c.get()?,
+                    minutes: c.get()?,
+                    features: c.json()?,
+                })
+            })
+            .map_err(Error::storage)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(Error::storage)?;
+    }
+    d.support_cases = tables::select(conn, all, [])?;
+    d.agreements = tables::select(conn, all, [])?;
+    d.opportunities = tables::select(conn, all, [])?;
+    d.projects = tables::select(conn, all, [])?;
+    d.tasks = tables::select(conn, all, [])?;
+    d.playbooks = tables::select(conn, all, [])?;
+    d.playbook_runs = tables::select(conn, all, [])?;
+    d.nps_responses = tables::select(conn, all, [])?;
+    d.documents = tables::select(conn, all, [])?;
+    d.alerts = tables::select(conn, all, [])?;
+    d.summaries = tables::select(conn, all, [])?;
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {CHANGE_COLUMNS} FROM change_log ORDER BY id"
+        ))
+        .map_err(Error::storage)?;
+    d.change_log = stmt
+        .query_map([], |r| read_change(&mut Cols::new(r)))
+        .map_err(Error::storage)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(Error::storage)?;
+    Ok(d)
+}

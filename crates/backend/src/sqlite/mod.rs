@@ -1,0 +1,1154 @@
+//! The embedded store: SQLite (bundled), WAL, foreign keys, FTS5, migrations.
+//!
+//! One writer connection and a few readers (WAL lets readers run beside the
+//! writer). Every call runs on tokio's blocking pool, so async callers never wait
+//! on disk.
+
+mod bulk;
+mod codec;
+mod dashboard;
+mod derived;
+mod filter;
+mod health;
+mod migrations;
+mod read;
+mod scan;
+mod tables;
+mod tokens;
+mod write;
+
+pub use bulk::Loader;
+pub use migrations::{SCHEMA_VERSION, migrate_to};
+pub use tokens::{TOKEN_PREFIX, TokenInfo, token_hash};
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use rusqlite::{Connection, OpenFlags};
+
+use crate::*;
+use tend_domain::*;
+use tend_engines::dataset::{Dataset, ImportReport};
+use tend_engines::health::{AccountData, HealthSetup};
+
+/// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
+pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
+
+/// The wall clock.
+pub fn system_clock() -> Clock {
+    Arc::new(Utc::now)
+}
+
+/// A clock stopped at `at`.
+pub fn fixed_clock(at: Timestamp) -> Clock {
+    Arc::new(move || at)
+}
+
+/// The bundled demo fixtures (see assets/README.md).
+pub const DEMO_FIXTURES: &[u8] = include_bytes!("../../../../assets/demo.json");
+
+const READERS: usize = 4;
+
+// Readers keep 8 MB of pages each (the OS keeps the file's pages too): with four of
+// them a long-running app over a large store stays small.
+
+/// The writer's page cache, in SQLite's unit (negative: KiB).
+const WRITER_CACHE: i64 = -64000;
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    clock: Clock,
+    health: Arc<HealthSetup>,
+    /// Wakes the maintenance thread.
+    chores: std::sync::mpsc::SyncSender<Chore>,
+    /// The maintenance thread, joined when the store closes (see `Drop for Inner`).
+    upkeep: Option<std::thread::JoinHandle<()>>,
+    /// Writes committed since the store opened (every so many, a merge step).
+    writes: AtomicUsize,
+    /// Keeps a demo store's directory alive as long as the store.
+    _temp: Option<DemoDir>,
+    /// Set while a demo store loads behind its first rows (see
+    /// [`Store::demo_staged`]): `None` until the load ends, then how it ended.
+    loading: std::sync::OnceLock<tokio::sync::watch::Receiver<Option<Loaded>>>,
+}
+
+/// How a load behind the first rows ended.
+type Loaded = std::result::Result<(), String>;
+
+/// The loads running behind demo stores, so the process can wait for them before
+/// it exits (the store's temporary directory is removed when the load lets go).
+static BACKGROUND_LOADS: Mutex<Vec<std::thread::JoinHandle<()>>> = Mutex::new(Vec::new());
+
+/// Waits for the loads running behind demo stores (at most a few hundred
+/// milliseconds; called once the app has closed).
+pub fn wait_for_background_loads() {
+    let loads = std::mem::take(&mut *BACKGROUND_LOADS.lock().unwrap_or_else(|p| p.into_inner()));
+    for load in loads {
+        let _ = load.join();
+    }
+}
+
+/// The write-ahead log size past which it is folded back into the file.
+const CHECKPOINT_AT: u64 = 4 << 20;
+/// Writes between two merge steps of the full-text index.
+const MERGE_EVERY: usize = 16;
+
+/// Upkeep that must not run inside a user's write.
+#[derive(Debug, Clone, Copy)]
+enum Chore {
+    /// Fold the write-ahead log back into the file.
+    Checkpoint,
+    /// One bounded step of merging the full-text index's segments.
+    Merge,
+    /// The store is closing: stop, and close the thread's connection.
+    Stop,
+}
+
+/// The upkeep thread: where to send its chores, and the thread.
+type Upkeep = (
+    std::sync::mpsc::SyncSender<Chore>,
+    std::thread::JoinHandle<()>,
+);
+
+/// Runs the store's upkeep on a thread of its own, so no write waits for it. Left to
+/// themselves, SQLite and FTS5 do it inside the commit that crosses a threshold: the
+/// automatic checkpoint (one write in fifty took 20-150 ms on a 2 GB store) and the
+/// full-text index's automatic merges (inserts alone: p99 33 ms, 0.35 ms without).
+/// Here the checkpoint is PASSIVE (it never blocks the writer or the readers) and a
+/// merge step writes at most 64 pages. The thread stops when the store is dropped,
+/// which waits for it (see `Drop for Inner`).
+fn start_upkeep(path: &Path) -> Result<Upkeep> {
+    let conn = open_connection(path, false)?;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Chore>(4);
+    let thread = std::thread::Builder::new()
+        .name("tend-upkeep".into())
+        .spawn(move || {
+            while let Ok(chore) = rx.recv() {
+                let sql = match chore {
+                    Chore::Checkpoint => "PRAGMA wal_checkpoint(PASSIVE)",
+                    Chore::Merge => {
+                        "INSERT INTO interactions_fts(interactions_fts, rank) VALUES ('merge', 64)"
+                    }
+                    Chore::Stop => break,
+                };
+                if let Err(e) = conn.execute_batch(sql) {
+                    tracing::warn!("store upkeep ({chore:?}) failed: {e}");
+                }
+            }
+        })
+        .map_err(|e| Error::storage(format!("cannot start the store's upkeep: {e}")))?;
+    Ok((tx, thread))
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The upkeep thread first: a checkpoint of its own under way (one follows
+        // every write that grows the log past CHECKPOINT_AT, a bulk load's always)
+        // makes the one below fail as busy, and the process would then end in the
+        // middle of it, leaving the file without the writes (`tend generate`: a
+        // 4 KB .db beside its whole store in the log). Its connection is closed
+        // with it.
+        let _ = self.chores.send(Chore::Stop);
+        if let Some(thread) = self.upkeep.take() {
+            let _ = thread.join();
+        }
+        // Fold the write-ahead log back into the file, so a copy of the .db alone
+        // has every write. Failure only means the log stays beside the file. A
+        // demo store's directory is deleted next: nothing to fold.
+        if self._temp.is_some() {
+            return;
+        }
+        if let Ok(conn) = self.writer.lock()
+            && let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        {
+            tracing::warn!(
+                "closing {}: the write-ahead log was not folded into the file: {e}",
+                self.path.display()
+            );
+        }
+    }
+}
+
+/// How a store is opened: its clock and its health profiles and rules.
+#[derive(Clone)]
+pub struct Options {
+    pub clock: Clock,
+    pub health: Arc<HealthSetup>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            clock: system_clock(),
+            health: Arc::new(HealthSetup::default()),
+        }
+    }
+}
+
+impl Options {
+    /// The default options with another clock.
+    pub fn with_clock(clock: Clock) -> Options {
+        Options {
+            clock,
+            ..Options::default()
+        }
+    }
+}
+
+/// The embedded SQLite store.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+fn open_connection(path: &Path, reader: bool) -> Result<Connection> {
+    let flags = if reader {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| Error::storage(format!("cannot open {}: {e}", path.display())))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))
+        .map_err(Error::storage)?;
+    let pragmas = if reader {
+        "PRAGMA foreign_keys = ON; PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;"
+            .to_string()
+    } else {
+        // WAL is switched on after the schema version check: a store from a newer
+        // tend must be refused without being touched.
+        format!(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = {WRITER_CACHE}; PRAGMA temp_store = MEMORY;"
+        )
+    };
+    conn.execute_batch(&pragmas)
+        .map_err(|e| Error::storage(format!("cannot set up {}: {e}", path.display())))?;
+    // An account's 360 alone runs 17 statements, a write's health rescoring more:
+    // with rusqlite's default of 16 cached statements they pushed each other out and
+    // were compiled again on every call (29% of a loaded server's time).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+/// Drops the index `name` when its table is empty, for a bulk load to build it
+/// once at the end (sorting every key once instead of inserting them one by one
+/// in no particular order). Returns the statement that creates it again.
+fn without_index_while_empty(conn: &Connection, name: &str) -> Result<Option<String>> {
+    let (table, create): (String, String) = conn
+        .query_row(
+            "SELECT tbl_name, sql FROM sqlite_master WHERE type = 'index' AND name = ?",
+            [name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(Error::storage)?;
+    let empty = !conn
+        .query_row(&format!("SELECT EXISTS (SELECT 1 FROM {table})"), [], |r| {
+            r.get::<_, bool>(0)
+        })
+        .map_err(Error::storage)?;
+    if !empty {
+        return Ok(None);
+    }
+    conn.execute_batch(&format!("DROP INDEX {name}"))
+        .map_err(Error::storage)?;
+    Ok(Some(create))
+}
+
+/// Gathers the planner's statistics on the tables the filter language reads
+/// (accounts and support cases, with their indexes): which index narrows a filter
+/// most depends on the data, and without statistics SQLite guesses. About a second
+/// on 100k accounts and 500k cases. Connections load statistics when they read the
+/// schema: readers opened before a later analysis keep the earlier statistics
+/// until the store is opened again.
+pub(crate) fn analyze(conn: &Connection) -> Result<()> {
+    conn.execute_batch("ANALYZE accounts; ANALYZE support_cases;")
+        .map_err(Error::storage)
+}
+
+/// A store with accounts and no statistics on them (made before there were, or
+/// upgraded from schema version 3). A store without accounts has none: the load
+/// that fills it gathers them, and creating the statistics tables then makes every
+/// open connection read them.
+fn lacks_statistics(conn: &Connection) -> Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts) AND NOT EXISTS (
+             SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_stat1')",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(Error::storage)
+}
+
+/// After an import: the statistics again when the import brought a tenth or more
+/// of the accounts (a small import does not change the picture, and would pay for
+/// reading every row of both tables).
+fn refresh_statistics(conn: &Connection, imported: usize) -> Result<()> {
+    let accounts: i64 = conn
+        .query_row("SELECT count(*) FROM accounts", [], |r| r.get(0))
+        .map_err(Error::storage)?;
+    if imported > 0 && imported as i64 * 10 >= accounts {
+        analyze(conn)?;
+    }
+    Ok(())
+}
+
+/// A demo store's temporary directory, held for as long as the store: removed
+/// when dropped, and locked meanwhile so that another `tend demo` can tell it from
+/// the directory of a process that was killed.
+pub(crate) struct DemoDir {
+    _dir: tempfile::TempDir,
+    /// An exclusive lock on `DEMO_LOCK` in the directory; the kernel lets go of it
+    /// when the process ends, however it ends.
+    _lock: std::fs::File,
+}
+
+const DEMO_PREFIX: &str = "tend-demo-";
+const DEMO_LOCK: &str = "in-use.lock";
+/// A demo directory younger than this is never removed by another process (it may
+/// be one being made, not yet locked).
+const DEMO_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+/// A demo directory without a lock (made by an older tend, which may still be
+/// running) is removed only once it is this old.
+const DEMO_GRACE_UNLOCKED: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// A temporary directory for a demo store, and the store's path in it. The
+/// directories that killed demos left behind are removed first.
+fn demo_dir() -> Result<(DemoDir, PathBuf)> {
+    remove_stale_demo_dirs(&std::env::temp_dir());
+    let dir = tempfile::Builder::new()
+        .prefix(DEMO_PREFIX)
+        .tempdir()
+        .map_err(|e| Error::storage(format!("cannot create a temporary directory: {e}")))?;
+    let lock = std::fs::File::create(dir.path().join(DEMO_LOCK))
+        .and_then(|f| f.lock().map(|()| f))
+        .map_err(|e| Error::storage(format!("cannot lock the demo directory: {e}")))?;
+    let path = dir.path().join("demo.db");
+    Ok((
+        DemoDir {
+            _dir: dir,
+            _lock: lock,
+        },
+        path,
+    ))
+}
+
+/// Removes the demo directories under `tmp` that no running process holds: those
+/// whose lock is free, and those of older versions (no lock file) once they are
+/// older than [`DEMO_GRACE`]. Returns how many it removed; what cannot be read or
+/// removed is left as it is.
+pub fn remove_stale_demo_dirs(tmp: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(DEMO_PREFIX) {
+            continue;
+        }
+        let dir = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&dir) else {
+            continue;
+        };
+        let age = meta.modified().ok().and_then(|m| m.elapsed().ok());
+        if !meta.is_dir() || age.is_none_or(|age| age < DEMO_GRACE) {
+            continue;
+        }
+        let free = match std::fs::File::open(dir.join(DEMO_LOCK)) {
+            // Free: its process is gone (the lock is let go of at exit).
+            Ok(f) => f.try_lock().is_ok(),
+            Err(e) => {
+                e.kind() == std::io::ErrorKind::NotFound
+                    && age.is_some_and(|age| age >= DEMO_GRACE_UNLOCKED)
+            }
+        };
+        if free && std::fs::remove_dir_all(&dir).is_ok() {
+            tracing::info!(dir = %dir.display(), "removed a demo directory left behind");
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 256;
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` with the wall clock.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        Store::open_with(path, Options::default())
+    }
+
+    /// Opens the store at `path` with a given clock.
+    pub fn open_with_clock(path: impl AsRef<Path>, clock: Clock) -> Result<Store> {
+        Store::open_with(path, Options::with_clock(clock))
+    }
+
+    /// Opens the store at `path`, upgrading an older schema; refuses a newer one.
+    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Store> {
+        let store = Store::open_inner(path.as_ref(), options, None)?;
+        store.refresh_derived_if_stale()?;
+        Ok(store)
+    }
+
+    /// Opens the store at `path` without bringing its scores to today: reads see
+    /// the scores of the last day it was opened until [`Backend::catch_up`] has
+    /// run (the app draws at once and rescores behind its first frame).
+    pub fn open_deferred(path: impl AsRef<Path>, options: Options) -> Result<Store> {
+        Store::open_inner(path.as_ref(), options, None)
+    }
+
+    /// Whether the derived values or the scores are not today's, or the health
+    /// setup changed since they were computed.
+    fn is_stale(conn: &Connection, today: &str, fingerprint: &str) -> Result<bool> {
+        let has_accounts = conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| {
+                r.get::<_, bool>(0)
+            })
+            .map_err(Error::storage)?;
+        Ok(health::meta(conn, "derived_day")?.as_deref() != Some(today)
+            || (has_accounts
+                && (health::meta(conn, "health_day")?.as_deref() != Some(today)
+                    || health::meta(conn, "health_fingerprint")?.as_deref() != Some(fingerprint))))
+    }
+
+    fn open_inner(path: &Path, options: Options, temp: Option<DemoDir>) -> Result<Store> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::storage(format!(
+                    "cannot create the directory {}: {e}",
+                    dir.display()
+                ))
+            })?;
+        }
+        let mut writer = open_connection(path, false)?;
+        if temp.is_some() {
+            // A demo store lives in a temporary directory and dies with the process:
+            // durability buys nothing there, so its writes skip the syncs.
+            writer
+                .execute_batch("PRAGMA synchronous = OFF")
+                .map_err(Error::storage)?;
+        }
+        let label = path.display().to_string();
+        let is_db: rusqlite::Result<i64> =
+            writer.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0));
+        if let Err(e) = is_db {
+            return Err(Error::storage(format!("{label} is not a tend store: {e}")));
+        }
+        migrations::refuse_newer(&writer, &label)?;
+        writer
+            .execute_batch("PRAGMA journal_mode = WAL")
+            .map_err(|e| Error::storage(format!("cannot set up {label}: {e}")))?;
+        migrations::migrate(&mut writer, &label)?;
+        if lacks_statistics(&writer)? {
+            analyze(&writer)?;
+        }
+        // Checkpoints and full-text merges run on the upkeep thread instead. The
+        // merge setting is kept in the index: written once, so opening a store
+        // that has it changes nothing in the file.
+        let setup = |sql: &str| {
+            writer
+                .execute_batch(sql)
+                .map_err(|e| Error::storage(format!("cannot set up {label}: {e}")))
+        };
+        setup("PRAGMA wal_autocheckpoint = 0")?;
+        let automerge: Option<i64> = writer
+            .query_row(
+                "SELECT v FROM interactions_fts_config WHERE k = 'automerge'",
+                [],
+                |r| r.get(0),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(Error::storage(e)),
+            })?;
+        if automerge != Some(0) {
+            setup("INSERT INTO interactions_fts(interactions_fts, rank) VALUES ('automerge', 0)")?;
+        }
+        let (chores, upkeep) = start_upkeep(path)?;
+        let readers = (0..READERS)
+            .map(|_| open_connection(path, true).map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
+        let store = Store {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                readers,
+                next_reader: AtomicUsize::new(0),
+                clock: options.clock,
+                health: options.health,
+                chores,
+                upkeep: Some(upkeep),
+                writes: AtomicUsize::new(0),
+                _temp: temp,
+                loading: std::sync::OnceLock::new(),
+            }),
+        };
+        Ok(store)
+    }
+
+    /// A fresh store in a temporary directory, loaded with the bundled demo fixtures
+    /// shifted so that they end today.
+    pub fn demo(options: Options) -> Result<Store> {
+        // `parse` has already run every check: the load need not run them again.
+        let dataset = tend_engines::dataset::parse(DEMO_FIXTURES, "assets/demo.json")
+            .map_err(|p| Error::storage(p.to_string()))?;
+        Store::demo_with(dataset, options, Store::import_trusted)
+    }
+
+    /// Imports a dataset `parse` has checked whole (references included): the load
+    /// skips the per-row foreign-key lookups, as the generator's bulk load does.
+    /// Its health history is scored from the records in memory on a second thread
+    /// while they load.
+    fn import_trusted(&self, dataset: &Dataset) -> Result<ImportReport> {
+        let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
+        set("PRAGMA foreign_keys = OFF")?;
+        let scoring = health::Prescore::new(dataset, &self.inner.health, self.now());
+        let out = self.load_while_scoring(dataset, &scoring, |_| Ok(()));
+        scoring.free();
+        set("PRAGMA foreign_keys = ON")?;
+        out
+    }
+
+    /// Loads `dataset` in one transaction while a second thread scores its
+    /// accounts' history (`scoring`; this thread joins in once the rows are in),
+    /// then stores the history and runs `then` in the same transaction.
+    fn load_while_scoring(
+        &self,
+        dataset: &Dataset,
+        scoring: &health::Prescore,
+        then: impl FnOnce(&rusqlite::Transaction) -> Result<()>,
+    ) -> Result<ImportReport> {
+        std::thread::scope(|scope| {
+            let other = scope.spawn(move || scoring.help());
+            self.load_parsed(dataset, |tx, now| {
+                scoring.help();
+                other
+                    .join()
+                    .map_err(|_| Error::storage("the health scoring thread panicked"))?;
+                health::store_all(tx, &self.inner.health, now, scoring.finish())?;
+                then(tx)
+            })
+        })
+    }
+
+    /// The demo store in two steps, for the app: returns once the accounts, their
+    /// agreements and their current scores are in (the portfolio can be read), and
+    /// loads the rest — contacts, interactions, usage, cases and the other records,
+    /// the year of health history, the alerts — on a thread of its own. Until that
+    /// load has committed, every read except an unfiltered portfolio page and every
+    /// write waits for it; then the store is exactly the one [`Store::demo`] builds.
+    pub fn demo_staged(options: Options) -> Result<Store> {
+        let mut dataset = tend_engines::dataset::parse(DEMO_FIXTURES, "assets/demo.json")
+            .map_err(|p| Error::storage(p.to_string()))?;
+        let (dir, path) = demo_dir()?;
+        dataset.rebase_to((options.clock)().date_naive());
+        let store = Store::open_inner(&path, options, Some(dir))?;
+        store.refresh_derived_if_stale()?;
+        let setup = store.inner.health.clone();
+        let set = |sql: &str| store.writer().execute_batch(sql).map_err(Error::storage);
+        set("PRAGMA foreign_keys = OFF")?;
+        let first = Dataset {
+            accounts: dataset.accounts.clone(),
+            agreements: dataset.agreements.clone(),
+            ..Dataset::new(dataset.anchor)
+        };
+        let today = store.now().date_naive();
+        let accounts = std::thread::scope(|scope| {
+            // Each account's records, dealt out while the first rows load.
+            let split = scope.spawn(|| AccountData::split(&dataset));
+            store.write_blocking(|tx, now| {
+                Loader::new(tx).load(&first)?;
+                derived::refresh_all(tx, today)?;
+                let accounts = split
+                    .join()
+                    .map_err(|_| Error::storage("dealing out the demo records panicked"))?;
+                health::store_preview(tx, &health::preview(&accounts, &setup, now))?;
+                Ok(accounts)
+            })
+        })?;
+        health::drop_elsewhere(first);
+        // The rest, behind the first rows.
+        dataset.accounts.clear();
+        dataset.agreements.clear();
+        let (done, waiting) = tokio::sync::watch::channel(None);
+        let _ = store.inner.loading.set(waiting);
+        let behind = store.clone();
+        let load = std::thread::Builder::new()
+            .name("tend-demo-load".into())
+            .spawn(move || {
+                let count = accounts.len();
+                let out = behind.load_rest(&dataset, accounts, count);
+                if let Err(e) = &out {
+                    tracing::error!("loading the demo failed: {e}");
+                }
+                let _ = behind.writer().execute_batch("PRAGMA foreign_keys = ON");
+                let _ = done.send(Some(out.map_err(|e| e.to_string())));
+                drop(behind);
+                drop(dataset);
+            })
+            .map_err(|e| Error::storage(format!("cannot start loading the demo: {e}")))?;
+        BACKGROUND_LOADS
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(load);
+        Ok(store)
+    }
+
+    /// The second step of [`Store::demo_staged`]: every record but the accounts
+    /// and agreements already in, the health history scored from `accounts` (the
+    /// dataset's records dealt out per account) while they load.
+    fn load_rest(&self, rest: &Dataset, accounts: Vec<AccountData>, count: usize) -> Result<()> {
+        let scoring =
+            health::Prescore::with_accounts(rest, accounts, &self.inner.health, self.now());
+        // The statistics the first step could not gather (its load had no cases
+        // yet).
+        let out = self.load_while_scoring(rest, &scoring, |tx| refresh_statistics(tx, count));
+        scoring.free();
+        out.map(drop)
+    }
+
+    /// Waits until a load behind the first rows (a staged demo store) has ended;
+    /// at once otherwise.
+    async fn ready(&self) -> Result<()> {
+        let Some(waiting) = self.inner.loading.get() else {
+            return Ok(());
+        };
+        let mut waiting = waiting.clone();
+        let ended = waiting
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| Error::storage("the demo stopped loading"))?;
+        match ended.as_ref() {
+            Some(Err(e)) => Err(Error::storage(format!("the demo could not be loaded: {e}"))),
+            _ => Ok(()),
+        }
+    }
+
+    /// A fresh temporary store loaded with `dataset` rebased to the clock's today.
+    pub fn demo_from(dataset: Dataset, options: Options) -> Result<Store> {
+        Store::demo_with(dataset, options, Store::import_blocking)
+    }
+
+    fn demo_with(
+        mut dataset: Dataset,
+        options: Options,
+        import: fn(&Store, &Dataset) -> Result<ImportReport>,
+    ) -> Result<Store> {
+        let (dir, path) = demo_dir()?;
+        dataset.rebase_to((options.clock)().date_naive());
+        let store = Store::open_inner(&path, options, Some(dir))?;
+        store.refresh_derived_if_stale()?;
+        import(&store, &dataset)?;
+        // Tens of thousands of records: freed while the caller goes on.
+        health::drop_elsewhere(dataset);
+        Ok(store)
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The store's idea of now.
+    pub fn now(&self) -> Timestamp {
+        (self.inner.clock)()
+    }
+
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        let n = self.inner.readers.len();
+        let start = self.inner.next_reader.fetch_add(1, Ordering::Relaxed);
+        for k in 0..n {
+            if let Ok(guard) = self.inner.readers[(start + k) % n].try_lock() {
+                return guard;
+            }
+        }
+        // All busy: wait for one. A poisoned reader only means a panic happened while
+        // it was held; the connection itself is still usable.
+        self.inner.readers[start % n]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.inner.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs a read on the blocking pool.
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, Timestamp) -> Result<T> + Send + 'static,
+    {
+        self.ready().await?;
+        self.read_now(f).await
+    }
+
+    /// Runs a read on the blocking pool without waiting for a load behind the
+    /// first rows.
+    async fn read_now<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, Timestamp) -> Result<T> + Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let now = store.now();
+            let conn = store.reader();
+            f(&conn, now)
+        })
+        .await
+        .map_err(|e| Error::storage(format!("read task failed: {e}")))?
+    }
+
+    /// Runs a write on the blocking pool, in one transaction.
+    async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction, Timestamp) -> Result<T> + Send + 'static,
+    {
+        self.ready().await?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.write_blocking(f))
+            .await
+            .map_err(|e| Error::storage(format!("write task failed: {e}")))?
+    }
+
+    /// After a write: a merge step every few writes, a checkpoint when the log
+    /// passed its threshold (a full queue means they are already due).
+    fn upkeep(&self) {
+        let n = self.inner.writes.fetch_add(1, Ordering::Relaxed) + 1;
+        if n.is_multiple_of(MERGE_EVERY) {
+            let _ = self.inner.chores.try_send(Chore::Merge);
+        }
+        let wal = format!("{}-wal", self.inner.path.display());
+        if std::fs::metadata(wal).is_ok_and(|m| m.len() > CHECKPOINT_AT) {
+            let _ = self.inner.chores.try_send(Chore::Checkpoint);
+        }
+    }
+
+    /// Runs `f` in one write transaction; any error rolls all of it back.
+    pub(crate) fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction, Timestamp) -> Result<T>,
+    ) -> Result<T> {
+        let now = self.now();
+        let mut conn = self.writer();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(Error::storage)?;
+        let out = f(&tx, now)?;
+        tx.commit().map_err(Error::storage)?;
+        drop(conn);
+        self.upkeep();
+        Ok(out)
+    }
+
+    /// Recomputes what depends on the calendar when the day changed since the last
+    /// time (agreements start and end, "days since" measures age), and the health
+    /// scores when the profiles changed; builds the health history of a store that
+    /// has none (one upgraded from schema version 1).
+    fn refresh_derived_if_stale(&self) -> Result<()> {
+        let today = self.now().date_naive().to_string();
+        let setup = self.inner.health.clone();
+        self.write_blocking(|tx, now| {
+            if health::meta(tx, "derived_day")?.as_deref() != Some(today.as_str()) {
+                derived::refresh_all(tx, now.date_naive())?;
+            }
+            let has_accounts = tx
+                .query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| {
+                    r.get::<_, bool>(0)
+                })
+                .map_err(Error::storage)?;
+            if !has_accounts {
+                return Ok(());
+            }
+            let has_history = tx
+                .query_row("SELECT EXISTS (SELECT 1 FROM health_snapshots)", [], |r| {
+                    r.get::<_, bool>(0)
+                })
+                .map_err(Error::storage)?;
+            let stale = health::meta(tx, "health_day")?.as_deref() != Some(today.as_str())
+                || health::meta(tx, "health_fingerprint")? != Some(setup.fingerprint());
+            if !has_history {
+                health::recompute_all(tx, &setup, now, true)?;
+            } else if stale {
+                // MRR and renewal are not inputs: readers can read beside the writer.
+                let readers = &self.inner.readers[..2];
+                health::recompute_all_from(tx, readers, &setup, now, false)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The health profiles and rules in force.
+    pub fn health_setup(&self) -> &HealthSetup {
+        &self.inner.health
+    }
+
+    /// Imports without the async wrapper (demo build, CLI).
+    pub fn import_blocking(&self, dataset: &Dataset) -> Result<ImportReport> {
+        let problems = tend_engines::dataset::validate(dataset);
+        if !problems.is_empty() {
+            return Err(bulk::problems_error(&problems));
+        }
+        self.import_parsed(dataset)
+    }
+
+    /// Imports a dataset that [`tend_engines::dataset::parse`] accepted (its checks already
+    /// ran); only the ids already in the store are still checked.
+    pub fn import_parsed(&self, dataset: &Dataset) -> Result<ImportReport> {
+        let setup = self.inner.health.clone();
+        self.load_parsed(dataset, |tx, now| {
+            health::recompute_all(tx, &setup, now, true).map(drop)
+        })
+    }
+
+    /// Loads a checked dataset in one transaction, then its health (`health`, in
+    /// the same transaction, after the derived columns).
+    fn load_parsed(
+        &self,
+        dataset: &Dataset,
+        health: impl FnOnce(&rusqlite::Transaction, Timestamp) -> Result<()>,
+    ) -> Result<ImportReport> {
+        let today = self.now().date_naive();
+        self.write_blocking(|tx, now| {
+            let mut loader = Loader::new(tx);
+            loader.check_ids_free(dataset)?;
+            loader.load(dataset)?;
+            derived::refresh_all(tx, today)?;
+            health(tx, now)?;
+            refresh_statistics(tx, dataset.accounts.len())?;
+            Ok(ImportReport::of(dataset))
+        })
+    }
+
+    /// Loads data produced chunk by chunk (the generator) in one transaction. The
+    /// producer runs on a thread of its own, making the next chunk while this one
+    /// loads; another thread scores each chunk's accounts with their health
+    /// history once the chunk is in, and the history is written between chunks
+    /// (see [`health::Backfill`]). If anything fails, nothing is written. Chunks
+    /// are trusted to be valid, to use fresh ids and to hold every record of
+    /// their accounts.
+    pub fn bulk_load(
+        &self,
+        produce: impl FnOnce(&mut dyn FnMut(Dataset) -> Result<()>) -> Result<()> + Send,
+    ) -> Result<()> {
+        let now = self.now();
+        let today = now.date_naive();
+        // The chunks are trusted (fresh ids, references inside the generation), so
+        // the load skips the per-row foreign-key lookups, and a large page cache keeps
+        // pages from spilling to the log and being written again before the commit.
+        // Both settings only hold for this load.
+        let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
+        set("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000")?;
+        let setup = &self.inner.health;
+        let out = std::thread::scope(|scope| {
+            let (send, chunks) = std::sync::mpsc::sync_channel::<Dataset>(2);
+            let producer = scope.spawn(move || {
+                produce(&mut |chunk| {
+                    send.send(chunk)
+                        .map_err(|_| Error::storage("the load stopped before the data ended"))
+                })
+            });
+            let (to_score, loaded) = std::sync::mpsc::sync_channel::<Dataset>(2);
+            let (send_scores, scores) = std::sync::mpsc::channel();
+            let scorer = scope.spawn(move || {
+                for chunk in loaded.iter() {
+                    let scored = health::Prescored::of_chunk(&chunk, setup, now);
+                    drop(chunk);
+                    if send_scores.send(scored).is_err() {
+                        break;
+                    }
+                }
+            });
+            self.write_blocking(|tx, _| {
+                // Moved in: a failed load drops them on return, which stops the
+                // producer at its next chunk instead of leaving it waiting, and
+                // the scorer after the chunk it has.
+                let (chunks, to_score) = (chunks, to_score);
+                let rebuild = without_index_while_empty(tx, "health_snapshots_account")?;
+                let mut loader = Loader::new(tx);
+                let mut backfill = health::Backfill::default();
+                let scorer_gone = || Error::storage("the health scoring thread stopped");
+                let started = std::time::Instant::now();
+                let (mut loading, mut history) =
+                    (std::time::Duration::ZERO, std::time::Duration::ZERO);
+                let timed = |total: &mut std::time::Duration, t: std::time::Instant| {
+                    *total += t.elapsed();
+                };
+                for chunk in chunks.iter() {
+                    let t = std::time::Instant::now();
+                    loader.load(&chunk)?;
+                    timed(&mut loading, t);
+                    to_score.send(chunk).map_err(|_| scorer_gone())?;
+                    let t = std::time::Instant::now();
+                    for scored in scores.try_iter() {
+                        backfill.store(tx, setup, scored)?;
+                    }
+                    timed(&mut history, t);
+                }
+                // The channel closes when the producer returns: a failure means
+                // the data is incomplete, and the transaction rolls back.
+                producer
+                    .join()
+                    .map_err(|_| Error::storage("the data producer panicked"))??;
+                drop(to_score);
+                let waited = std::time::Instant::now();
+                scorer.join().map_err(|_| scorer_gone())?;
+                let waited = waited.elapsed();
+                let t = std::time::Instant::now();
+                for scored in scores.try_iter() {
+                    backfill.store(tx, setup, scored)?;
+                }
+                timed(&mut history, t);
+                let t = std::time::Instant::now();
+                derived::refresh_all(tx, today)?;
+                if let Some(create) = rebuild {
+                    tx.execute_batch(&create).map_err(Error::storage)?;
+                }
+                let report = backfill.finish(tx, setup, now)?;
+                let finishing = t.elapsed();
+                analyze(tx)?;
+                tracing::info!(
+                    accounts = report.accounts,
+                    load_ms = loading.as_millis() as u64,
+                    history_ms = history.as_millis() as u64,
+                    scoring_waited_ms = waited.as_millis() as u64,
+                    current_ms = finishing.as_millis() as u64,
+                    ms = started.elapsed().as_millis() as u64,
+                    "bulk load before its commit"
+                );
+                Ok(())
+            })
+        });
+        set(&format!(
+            "PRAGMA foreign_keys = ON; PRAGMA cache_size = {WRITER_CACHE}"
+        ))?;
+        out
+    }
+
+    /// Everything in the store as a dataset.
+    pub fn export_blocking(&self) -> Result<Dataset> {
+        let conn = self.reader();
+        bulk::export(&conn, self.now())
+    }
+}
+
+#[async_trait]
+impl Backend for Store {
+    async fn portfolio(&self, query: &PortfolioQuery) -> Result<Page<AccountRow>> {
+        let q = query.clone();
+        // While a demo loads behind its first rows, a page of accounts without a
+        // filter expression reads only what is already in: the accounts, their
+        // agreements' MRR and renewal, their current scores.
+        if q.filter.expr.as_deref().is_none_or(|e| e.trim().is_empty()) {
+            return self
+                .read_now(move |c, now| read::portfolio(c, &q, now.date_naive()))
+                .await;
+        }
+        self.read(move |c, now| read::portfolio(c, &q, now.date_naive()))
+            .await
+    }
+    async fn account(&self, id: Id) -> Result<Account360> {
+        self.read(move |c, now| read::account_360(c, id, now)).await
+    }
+    async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
+        let q = query.clone();
+        self.read(move |c, _| read::interactions(c, &q)).await
+    }
+    async fn usage(&self, account: Id, query: &UsageQuery) -> Result<Vec<UsageBucket>> {
+        let q = query.clone();
+        self.read(move |c, _| read::usage(c, account, &q)).await
+    }
+    async fn agreements(
+        &self,
+        account: Id,
+        status: Option<AgreementStatus>,
+    ) -> Result<Vec<Agreement>> {
+        self.read(move |c, _| read::agreements(c, account, status))
+            .await
+    }
+    async fn tasks(&self, query: &TaskQuery) -> Result<Vec<Task>> {
+        let q = query.clone();
+        self.read(move |c, _| read::tasks(c, &q)).await
+    }
+    async fn cases(&self, query: &CaseQuery) -> Result<Page<CaseRow>> {
+        let q = query.clone();
+        self.read(move |c, now| read::cases(c, &q, now.date_naive()))
+            .await
+    }
+    async fn alerts(&self, query: &AlertQuery) -> Result<Page<Alert>> {
+        let q = query.clone();
+        self.read(move |c, now| read::alerts(c, &q, now)).await
+    }
+    async fn dashboard(&self) -> Result<Dashboard> {
+        self.read(dashboard::dashboard).await
+    }
+    async fn stale(&self) -> Result<bool> {
+        let fingerprint = self.inner.health.fingerprint();
+        self.read(move |c, now| Store::is_stale(c, &now.date_naive().to_string(), &fingerprint))
+            .await
+    }
+    async fn catch_up(&self) -> Result<()> {
+        self.ready().await?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.refresh_derived_if_stale())
+            .await
+            .map_err(|e| Error::storage(format!("rescoring failed: {e}")))?
+    }
+    async fn playbooks(&self) -> Result<Vec<Playbook>> {
+        self.read(|c, _| tables::select(c, "ORDER BY name", []))
+            .await
+    }
+    async fn change_log(&self, account: Id, page: PageRequest) -> Result<Page<ChangeLogEntry>> {
+        self.read(move |c, _| read::change_log(c, account, page))
+            .await
+    }
+    async fn health(&self, account: Id) -> Result<HealthReport> {
+        let setup = self.inner.health.clone();
+        self.read(move |c, now| health::report(c, &setup, account, now))
+            .await
+    }
+    async fn recompute_health(&self, account: Option<Id>) -> Result<RecomputeReport> {
+        let setup = self.inner.health.clone();
+        let store = self.clone();
+        self.write(move |tx, now| match account {
+            Some(id) => {
+                let _: Account = tables::get(tx, id)?;
+                let (transition, alerts) = health::recompute_account(tx, &setup, id, now)?;
+                Ok(RecomputeReport {
+                    accounts: 1,
+                    transitions: u64::from(transition),
+                    alerts,
+                })
+            }
+            None => {
+                // Nothing in this transaction changed an input: two readers can
+                // read them beside the writer.
+                let readers = &store.inner.readers[..2];
+                health::recompute_all_from(tx, readers, &setup, now, false)
+            }
+        })
+        .await
+    }
+    async fn get(&self, kind: EntityKind, id: Id) -> Result<Record> {
+        self.read(move |c, _| tables::get_record(c, kind, id)).await
+    }
+    async fn create(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
+        let actor = actor.to_string();
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| write::create(tx, &setup, &actor, now, record))
+            .await
+    }
+    async fn update(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
+        let actor = actor.to_string();
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| write::update(tx, &setup, &actor, now, record))
+            .await
+    }
+    async fn delete(&self, actor: Actor<'_>, kind: EntityKind, id: Id, version: i64) -> Result<()> {
+        let actor = actor.to_string();
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| write::delete(tx, &setup, &actor, now, kind, id, version))
+            .await
+    }
+    async fn apply(&self, actor: Actor<'_>, writes: Vec<Write>) -> Result<Vec<Option<Record>>> {
+        let actor = actor.to_string();
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| write::apply(tx, &setup, &actor, now, writes))
+            .await
+    }
+    async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64> {
+        let setup = self.inner.health.clone();
+        self.write(move |tx, now| write::record_usage(tx, &setup, now, &rows))
+            .await
+    }
+    async fn import(&self, dataset: Dataset) -> Result<ImportReport> {
+        self.ready().await?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.import_blocking(&dataset))
+            .await
+            .map_err(|e| Error::storage(format!("import task failed: {e}")))?
+    }
+    async fn export(&self) -> Result<Dataset> {
+        self.ready().await?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.export_blocking())
+            .await
+            .map_err(|e| Error::storage(format!("export task failed: {e}")))?
+    }
+}
+
+impl Store {
+    /// How many accounts the store holds.
+    pub fn account_count(&self) -> Result<u64> {
+        let conn = self.reader();
+        conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(Error::storage)
+    }
+}
+
+#[cfg(test)]
+mod demo_dir_tests {
+    use super::*;
+
+    fn dir_aged(parent: &Path, name: &str, age: std::time::Duration) -> PathBuf {
+        let dir = parent.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let when = std::time::SystemTime::now() - age;
+        std::fs::File::open(&dir)
+            .unwrap()
+            .set_modified(when)
+            .unwrap();
+        dir
+    }
+
+    #[test]
+    fn only_the_demo_directories_no_process_holds_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let hour = std::time::Duration::from_secs(3600);
+        let two_days = std::time::Duration::from_secs(48 * 3600);
+        let held = dir_aged(tmp.path(), "tend-demo-held", hour);
+        let lock = std::fs::File::create(held.join(DEMO_LOCK)).unwrap();
+        lock.lock().unwrap();
+        let free = dir_aged(tmp.path(), "tend-demo-free", hour);
+        std::fs::write(free.join(DEMO_LOCK), "").unwrap();
+        std::fs::write(free.join("demo.db"), "x").unwrap();
+        // Without a lock (an older tend's): removed only after a day, as it may run.
+        let legacy = dir_aged(tmp.path(), "tend-demo-legacy", two_days);
+        let recent_legacy = dir_aged(tmp.path(), "tend-demo-recent-legacy", hour);
+        let young = dir_aged(tmp.path(), "tend-demo-young", std::time::Duration::ZERO);
+        let other = dir_aged(tmp.path(), "not-tend", hour);
+        // set_modified on the directory must come after its entries are made.
+        for d in [&held, &free] {
+            std::fs::File::open(d)
+                .unwrap()
+                .set_modified(std::time::SystemTime::now() - hour)
+                .unwrap();
+        }
+        assert_eq!(remove_stale_demo_dirs(tmp.path()), 2);
+        assert!(held.exists() && young.exists() && other.exists() && recent_legacy.exists());
+        assert!(!free.exists() && !legacy.exists());
+        drop(lock);
+        std::fs::File::open(&held)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - hour)
+            .unwrap();
+        assert_eq!(remove_stale_demo_dirs(tmp.path()), 1, "its process is gone");
+        assert!(!held.exists());
+    }
+}

@@ -1,0 +1,496 @@
+//! The write side: create, update, delete, each with its change-log entries.
+
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use serde_json::Value;
+
+use super::codec::{Params, trunc, ts};
+use super::tables::{self, Table, table_of};
+use super::{derived, health};
+use crate::*;
+use tend_domain::*;
+use tend_engines::health::HealthSetup;
+
+fn first_invalid(errors: Vec<FieldError>) -> Result<()> {
+    match errors.into_iter().next() {
+        Some(e) => Err(Error::invalid(e.field, e.message)),
+        None => Ok(()),
+    }
+}
+
+fn exists(conn: &Connection, kind: EntityKind, id: Id) -> Result<bool> {
+    let sql = format!("SELECT 1 FROM {} WHERE id = ?", table_of(kind));
+    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
+    stmt.query_row([id], |_| Ok(()))
+        .optional()
+        .map(|x| x.is_some())
+        .map_err(Error::storage)
+}
+
+/// The account a contact belongs to, if the contact exists.
+fn contact_account(conn: &Connection, contact: Id) -> Result<Option<Id>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT account_id FROM contacts WHERE id = ?")
+        .map_err(Error::storage)?;
+    stmt.query_row([contact], |r| r.get(0))
+        .optional()
+        .map_err(Error::storage)
+}
+
+/// Checks every reference of a record points at an existing record, and the extra
+/// rules that span records (contacts of the same account, no parent loops).
+fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
+    for r in record.references() {
+        if !exists(conn, r.kind, r.id)? {
+            return Err(Error::invalid(
+                r.field,
+                format!("{} {} does not exist", r.kind, r.id),
+            ));
+        }
+    }
+    if let Some(i) = record.as_interaction() {
+        for &cid in &i.contact_ids {
+            // The references above made sure the contact exists.
+            let owner = contact_account(conn, cid)?.unwrap_or_default();
+            if owner != i.account_id {
+                return Err(Error::invalid(
+                    "contact_ids",
+                    format!(
+                        "contact {cid} belongs to account {owner}, not {}",
+                        i.account_id
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(run) = record.as_run() {
+        let steps: String = conn
+            .query_row(
+                "SELECT steps FROM playbooks WHERE id = ?",
+                [run.playbook_id],
+                |r| r.get(0),
+            )
+            .map_err(Error::storage)?;
+        let n = serde_json::from_str::<Vec<serde_json::Value>>(&steps)
+            .map(|v| v.len())
+            .unwrap_or(0);
+        if n != run.steps.len() {
+            return Err(Error::invalid(
+                "steps",
+                format!(
+                    "has {} step states, playbook {} has {n} steps",
+                    run.steps.len(),
+                    run.playbook_id
+                ),
+            ));
+        }
+    }
+    if let Some(a) = record.as_account()
+        && a.id > 0
+    {
+        let mut cur = a.parent_id;
+        while let Some(p) = cur {
+            if p == a.id {
+                return Err(Error::invalid(
+                    "parent_id",
+                    "the parent chain would loop back to this account",
+                ));
+            }
+            cur = conn
+                .query_row("SELECT parent_id FROM accounts WHERE id = ?", [p], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(Error::storage)?
+                .flatten();
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn log(
+    conn: &Connection,
+    at: Timestamp,
+    actor: &str,
+    kind: EntityKind,
+    record_id: Id,
+    account_id: Option<Id>,
+    action: ChangeAction,
+    change: (Option<&str>, Option<&Value>, Option<&Value>),
+) -> Result<()> {
+    let (field, from, to) = change;
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO change_log (at, actor, entity, record_id, account_id, action, field, from_value, to_value)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .map_err(Error::storage)?;
+    stmt.execute(rusqlite::params![
+        ts(&at),
+        actor,
+        kind.as_str(),
+        record_id,
+        account_id,
+        action.as_str(),
+        field,
+        from.map(|v| v.to_string()),
+        to.map(|v| v.to_string()),
+    ])
+    .map_err(Error::storage)?;
+    Ok(())
+}
+
+/// Bookkeeping fields left out of field-by-field change entries.
+const META_FIELDS: &[&str] = &["id", "version", "created_at", "updated_at"];
+
+/// The fields that differ between two versions of a record, with old and new values.
+pub(crate) fn diff(old: &Value, new: &Value) -> Vec<(String, Value, Value)> {
+    let (Value::Object(o), Value::Object(n)) = (old, new) else {
+        return vec![];
+    };
+    let mut out = vec![];
+    for (k, nv) in n {
+        if META_FIELDS.contains(&k.as_str()) {
+            continue;
+        }
+        let ov = o.get(k).cloned().unwrap_or(Value::Null);
+        if &ov != nv {
+            out.push((k.clone(), ov, nv.clone()));
+        }
+    }
+    out
+}
+
+/// What a write touched, for the follow-up work: derived columns, and the health of
+/// the account when the write changed one of its inputs.
+fn after_write(
+    conn: &Connection,
+    setup: &HealthSetup,
+    kind: EntityKind,
+    account: Option<Id>,
+    now: Timestamp,
+) -> Result<()> {
+    let Some(account) = account else {
+        return Ok(());
+    };
+    if !exists(conn, EntityKind::Account, account)? {
+        return Ok(());
+    }
+    if matches!(kind, EntityKind::Agreement | EntityKind::Account) {
+        derived::refresh_account(conn, account, now.date_naive())?;
+    }
+    if is_health_input(kind) {
+        health::recompute_account(conn, setup, account, now)?;
+    }
+    Ok(())
+}
+
+/// Whether records of a kind feed the health score.
+fn is_health_input(kind: EntityKind) -> bool {
+    matches!(
+        kind,
+        EntityKind::Account
+            | EntityKind::Contact
+            | EntityKind::Interaction
+            | EntityKind::Agreement
+            | EntityKind::SupportCase
+            | EntityKind::NpsResponse
+    )
+}
+
+pub(crate) fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
+    let mut p: Params = record.insert_params();
+    if record.id() <= 0 {
+        p.0[0] = rusqlite::types::ToSqlOutput::Owned(rusqlite::types::Value::Null);
+    }
+    let mut stmt = conn
+        .prepare_cached(&T::insert_sql())
+        .map_err(Error::storage)?;
+    stmt.execute(params_from_iter(p.0.iter()))
+        .map_err(Error::storage)?;
+    Ok(conn.last_insert_rowid())
+}
+
+fn create_typed<T: Table>(
+    conn: &Connection,
+    setup: &HealthSetup,
+    actor: &str,
+    now: Timestamp,
+    mut r: T,
+) -> Result<Record> {
+    let now = trunc(now);
+    r.set_id(0);
+    r.set_version(1);
+    r.set_times(now, now);
+    first_invalid(field_errors(&r))?;
+    check_references(conn, &r)?;
+    let id = insert(conn, &r)?;
+    r.set_id(id);
+    let account = if T::KIND == EntityKind::Account {
+        Some(id)
+    } else {
+        r.account_id()
+    };
+    let json = serde_json::to_value(&r).map_err(Error::storage)?;
+    log(
+        conn,
+        now,
+        actor,
+        T::KIND,
+        id,
+        account,
+        ChangeAction::Create,
+        (None, None, Some(&json)),
+    )?;
+    after_write(conn, setup, T::KIND, account, now)?;
+    Ok(r.into_record())
+}
+
+fn update_typed<T: Table>(
+    conn: &Connection,
+    setup: &HealthSetup,
+    actor: &str,
+    now: Timestamp,
+    mut r: T,
+) -> Result<Record> {
+    let now = trunc(now);
+    let old: T = tables::get(conn, r.id())?;
+    if old.version() != r.version() {
+        return Err(Error::Conflict {
+            kind: T::KIND,
+            id: r.id(),
+            expected: r.version(),
+            actual: old.version(),
+        });
+    }
+    first_invalid(field_errors(&r))?;
+    check_references(conn, &r)?;
+    let expected = r.version();
+    r.set_version(expected + 1);
+    r.set_times(old.created_at(), now);
+    let mut stmt = conn
+        .prepare_cached(&T::update_sql())
+        .map_err(Error::storage)?;
+    let changed = stmt
+        .execute(params_from_iter(r.update_params(expected).0.iter()))
+        .map_err(Error::storage)?;
+    if changed != 1 {
+        return Err(Error::Conflict {
+            kind: T::KIND,
+            id: r.id(),
+            expected,
+            actual: expected + 1,
+        });
+    }
+    let old_json = serde_json::to_value(&old).map_err(Error::storage)?;
+    let new_json = serde_json::to_value(&r).map_err(Error::storage)?;
+    let account = r.account_id();
+    for (field, from, to) in diff(&old_json, &new_json) {
+        log(
+            conn,
+            now,
+            actor,
+            T::KIND,
+            r.id(),
+            account,
+            ChangeAction::Update,
+            (Some(&field), Some(&from), Some(&to)),
+        )?;
+    }
+    after_write(conn, setup, T::KIND, account, now)?;
+    // A record moved to another account changes the old one too.
+    if old.account_id() != account {
+        after_write(conn, setup, T::KIND, old.account_id(), now)?;
+    }
+    Ok(r.into_record())
+}
+
+/// Scores an interaction's text automatically unless a person set its sentiment:
+/// a manual sentiment is kept as it is, an automatic one follows the text.
+fn score_sentiment(record: &mut Record) {
+    let Record::Interaction(i) = record else {
+        return;
+    };
+    if i.sentiment
+        .is_some_and(|s| s.source == SentimentSource::Manual)
+    {
+        return;
+    }
+    let text = if i.body.trim().is_empty() {
+        &i.subject
+    } else {
+        &i.body
+    };
+    i.sentiment = (!text.trim().is_empty()).then(|| tend_engines::sentiment::automatic(text));
+}
+
+pub(crate) fn create(
+    conn: &Connection,
+    setup: &HealthSetup,
+    actor: &str,
+    now: Timestamp,
+    mut record: Record,
+) -> Result<Record> {
+    score_sentiment(&mut record);
+    tend_domain::with_record!(record, r => create_typed(conn, setup, actor, now, r))
+}
+
+pub(crate) fn update(
+    conn: &Connection,
+    setup: &HealthSetup,
+    actor: &str,
+    now: Timestamp,
+    mut record: Record,
+) -> Result<Record> {
+    score_sentiment(&mut record);
+    tend_domain::with_record!(record, r => update_typed(conn, setup, actor, now, r))
+}
+
+pub(crate) fn delete(
+    conn: &Connection,
+    setup: &HealthSetup,
+    actor: &str,
+    now: Timestamp,
+    kind: EntityKind,
+    id: Id,
+    version: i64,
+) -> Result<()> {
+    let now = trunc(now);
+    let old = tables::get_record(conn, kind, id)?;
+    if old.version() != version {
+        return Err(Error::Conflict {
+            kind,
+            id,
+            expected: version,
+            actual: old.version(),
+        });
+    }
+    if kind == EntityKind::Contact {
+        // Interactions keep their history without the person, and the person's usage
+        // stays in the account's totals as anonymous usage.
+        conn.execute(
+            "UPDATE interactions SET contact_ids =
+                 (SELECT json_group_array(value) FROM json_each(interactions.contact_ids) WHERE value <> ?1)
+             WHERE EXISTS (SELECT 1 FROM json_each(interactions.contact_ids) WHERE value = ?1)",
+            [id],
+        )
+        .map_err(Error::storage)?;
+        let account = old.account_id().unwrap_or(0);
+        conn.execute(
+            "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
+             SELECT account_id, 0, day, connections, minutes, features FROM usage
+             WHERE account_id = ?2 AND contact_id = ?1
+             ON CONFLICT DO UPDATE SET connections = connections + excluded.connections,
+                 minutes = minutes + excluded.minutes",
+            [id, account],
+        )
+        .map_err(Error::storage)?;
+        conn.execute(
+            "DELETE FROM usage WHERE account_id = ?2 AND contact_id = ?1",
+            [id, account],
+        )
+        .map_err(Error::storage)?;
+    }
+    let sql = format!(
+        "DELETE FROM {} WHERE id = ? AND version = ?",
+        table_of(kind)
+    );
+    conn.execute(&sql, rusqlite::params![id, version])
+        .map_err(Error::storage)?;
+    let account = old.account_id();
+    let json = serde_json::to_value(&old).map_err(Error::storage)?;
+    let payload = match &json {
+        Value::Object(m) => m.get("record").cloned().unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    log(
+        conn,
+        now,
+        actor,
+        kind,
+        id,
+        account,
+        ChangeAction::Delete,
+        (None, Some(&payload), None),
+    )?;
+    after_write(conn, setup, kind, account, now)?;
+    Ok(())
+}
+
+/// Several writes in the caller's transaction, in order; the first error stops them
+/// (and the transaction rolls back). An error names the write it came from.
+pub(crate) fn apply(
+    conn: &Connection,
+    setup: &HealthSetup,
+    actor: &str,
+    now: Timestamp,
+    writes: Vec<Write>,
+) -> Result<Vec<Option<Record>>> {
+    let mut out = Vec::with_capacity(writes.len());
+    for (i, w) in writes.into_iter().enumerate() {
+        let done = match w {
+            Write::Create { record } => create(conn, setup, actor, now, record).map(Some),
+            Write::Update { record } => update(conn, setup, actor, now, record).map(Some),
+            Write::Delete { kind, id, version } => {
+                delete(conn, setup, actor, now, kind, id, version).map(|()| None)
+            }
+        };
+        out.push(done.map_err(|e| match e {
+            Error::Invalid { field, message } => Error::Invalid {
+                field: format!("writes[{i}].{field}"),
+                message,
+            },
+            other => other,
+        })?);
+    }
+    Ok(out)
+}
+
+pub(crate) fn record_usage(
+    conn: &Connection,
+    setup: &HealthSetup,
+    now: Timestamp,
+    rows: &[UsageDay],
+) -> Result<u64> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
+             VALUES (?, coalesce(?, 0), ?, ?, ?, ?)
+             ON CONFLICT DO UPDATE SET connections = excluded.connections,
+                 minutes = excluded.minutes, features = excluded.features",
+        )
+        .map_err(Error::storage)?;
+    for (i, u) in rows.iter().enumerate() {
+        if let Some(e) = check_usage(u).into_iter().next() {
+            return Err(Error::invalid(format!("rows[{i}].{}", e.field), e.message));
+        }
+        if !exists(conn, EntityKind::Account, u.account_id)? {
+            return Err(Error::invalid(
+                format!("rows[{i}].account_id"),
+                format!("account {} does not exist", u.account_id),
+            ));
+        }
+        if let Some(cid) = u.contact_id
+            && contact_account(conn, cid)? != Some(u.account_id)
+        {
+            return Err(Error::invalid(
+                format!("rows[{i}].contact_id"),
+                format!("contact {cid} is not a contact of account {}", u.account_id),
+            ));
+        }
+        let mut p = Params::default();
+        p.int(u.account_id)
+            .opt_int(u.contact_id)
+            .day(&u.day)
+            .int(u.connections as i64)
+            .int(u.minutes as i64)
+            .json(&u.features);
+        stmt.execute(params_from_iter(p.0.iter()))
+            .map_err(Error::storage)?;
+    }
+    let accounts: std::collections::BTreeSet<Id> = rows.iter().map(|u| u.account_id).collect();
+    for account in accounts {
+        health::recompute_account(conn, setup, account, now)?;
+    }
+    Ok(rows.len() as u64)
+}

@@ -1,0 +1,238 @@
+//! The dataset format: the JSON that `tend import` reads, `tend export` writes and
+//! the demo fixtures use. See the README's "Dataset format" section.
+//!
+//! A dataset carries an `anchor`: the instant its data was written relative to. The
+//! demo shifts every date by whole days so that the anchor becomes today, which keeps
+//! recency ("last touch 3 days ago") reading right whenever it is opened.
+
+mod parse;
+mod shift;
+mod validate;
+
+pub use parse::parse;
+pub use validate::validate;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use tend_domain::*;
+
+/// The value of the `format` field.
+pub const FORMAT: &str = "tend-dataset";
+/// The version of the format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole store's worth of records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dataset {
+    pub format: String,
+    pub format_version: u32,
+    /// The instant the data is relative to ("today" when it was written).
+    pub anchor: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    pub accounts: Vec<Account>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub interactions: Vec<Interaction>,
+    #[serde(default)]
+    pub usage: Vec<UsageDay>,
+    #[serde(default)]
+    pub support_cases: Vec<SupportCase>,
+    #[serde(default)]
+    pub agreements: Vec<Agreement>,
+    #[serde(default)]
+    pub opportunities: Vec<Opportunity>,
+    #[serde(default)]
+    pub projects: Vec<Project>,
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    #[serde(default)]
+    pub playbooks: Vec<Playbook>,
+    #[serde(default)]
+    pub playbook_runs: Vec<PlaybookRun>,
+    #[serde(default)]
+    pub nps_responses: Vec<NpsResponse>,
+    #[serde(default)]
+    pub documents: Vec<Document>,
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
+    #[serde(default)]
+    pub summaries: Vec<Summary>,
+    #[serde(default)]
+    pub change_log: Vec<ChangeLogEntry>,
+}
+
+impl Dataset {
+    /// An empty dataset anchored at `anchor`.
+    pub fn new(anchor: Timestamp) -> Self {
+        Dataset {
+            format: FORMAT.to_string(),
+            format_version: FORMAT_VERSION,
+            anchor,
+            accounts: vec![],
+            contacts: vec![],
+            interactions: vec![],
+            usage: vec![],
+            support_cases: vec![],
+            agreements: vec![],
+            opportunities: vec![],
+            projects: vec![],
+            tasks: vec![],
+            playbooks: vec![],
+            playbook_runs: vec![],
+            nps_responses: vec![],
+            documents: vec![],
+            alerts: vec![],
+            summaries: vec![],
+            change_log: vec![],
+        }
+    }
+
+    /// Moves every record of `other` to the end of this dataset's sections.
+    pub fn append(&mut self, other: Dataset) {
+        self.accounts.extend(other.accounts);
+        self.contacts.extend(other.contacts);
+        self.interactions.extend(other.interactions);
+        self.usage.extend(other.usage);
+        self.support_cases.extend(other.support_cases);
+        self.agreements.extend(other.agreements);
+        self.opportunities.extend(other.opportunities);
+        self.projects.extend(other.projects);
+        self.tasks.extend(other.tasks);
+        self.playbooks.extend(other.playbooks);
+        self.playbook_runs.extend(other.playbook_runs);
+        self.nps_responses.extend(other.nps_responses);
+        self.documents.extend(other.documents);
+        self.alerts.extend(other.alerts);
+        self.summaries.extend(other.summaries);
+        self.change_log.extend(other.change_log);
+    }
+
+    /// How many rows of every section it holds.
+    pub fn counts(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("accounts", self.accounts.len()),
+            ("contacts", self.contacts.len()),
+            ("interactions", self.interactions.len()),
+            ("usage", self.usage.len()),
+            ("support_cases", self.support_cases.len()),
+            ("agreements", self.agreements.len()),
+            ("opportunities", self.opportunities.len()),
+            ("projects", self.projects.len()),
+            ("tasks", self.tasks.len()),
+            ("playbooks", self.playbooks.len()),
+            ("playbook_runs", self.playbook_runs.len()),
+            ("nps_responses", self.nps_responses.len()),
+            ("documents", self.documents.len()),
+            ("alerts", self.alerts.len()),
+            ("summaries", self.summaries.len()),
+            ("change_log", self.change_log.len()),
+        ]
+    }
+
+    /// Total rows in all sections.
+    pub fn total_rows(&self) -> usize {
+        self.counts().iter().map(|(_, n)| n).sum()
+    }
+
+    /// Writes the dataset as JSON with one record per line: compact, and a diff of
+    /// two versions shows which records changed.
+    pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        fn section<T: Serialize>(
+            out: &mut impl std::io::Write,
+            name: &str,
+            items: &[T],
+            last: bool,
+        ) -> std::io::Result<()> {
+            write!(out, "\"{name}\":[")?;
+            for (i, item) in items.iter().enumerate() {
+                out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+                serde_json::to_writer(&mut *out, item)?;
+            }
+            out.write_all(if items.is_empty() { b"]" } else { b"\n]" })?;
+            out.write_all(if last { b"\n" } else { b",\n" })
+        }
+        writeln!(
+            out,
+            "{{\"format\":{},\"format_version\":{},\"anchor\":{},",
+            serde_json::to_string(&self.format)?,
+            self.format_version,
+            serde_json::to_string(&self.anchor)?
+        )?;
+        section(out, "accounts", &self.accounts, false)?;
+        section(out, "contacts", &self.contacts, false)?;
+        section(out, "interactions", &self.interactions, false)?;
+        section(out, "usage", &self.usage, false)?;
+        section(out, "support_cases", &self.support_cases, false)?;
+        section(out, "agreements", &self.agreements, false)?;
+        section(out, "opportunities", &self.opportunities, false)?;
+        section(out, "projects", &self.projects, false)?;
+        section(out, "tasks", &self.tasks, false)?;
+        section(out, "playbooks", &self.playbooks, false)?;
+        section(out, "playbook_runs", &self.playbook_runs, false)?;
+        section(out, "nps_responses", &self.nps_responses, false)?;
+        section(out, "documents", &self.documents, false)?;
+        section(out, "alerts", &self.alerts, false)?;
+        section(out, "summaries", &self.summaries, false)?;
+        section(out, "change_log", &self.change_log, true)?;
+        out.write_all(b"}\n")
+    }
+}
+
+/// What an import loaded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub counts: Vec<(String, usize)>,
+    pub rows: usize,
+}
+
+impl ImportReport {
+    pub fn of(dataset: &Dataset) -> Self {
+        ImportReport {
+            counts: dataset
+                .counts()
+                .into_iter()
+                .map(|(k, n)| (k.to_string(), n))
+                .collect(),
+            rows: dataset.total_rows(),
+        }
+    }
+}
+
+/// One thing wrong with a dataset, with its place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Where: "line 3, column 7" or "accounts[3] (id 17)".
+    pub place: String,
+    /// The field, when one is to blame ("parent_id", "sentiment.score").
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{}, field `{}`: {}", self.place, field, self.message),
+            None => write!(f, "{}: {}", self.place, self.message),
+        }
+    }
+}
+
+/// Every problem found in a dataset (the whole list, not just the first).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} problem(s) in {file}:\n{}", problems.len(), list(file, problems))]
+pub struct Problems {
+    pub file: String,
+    pub problems: Vec<Problem>,
+}
+
+fn list(file: &str, problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {file}: {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

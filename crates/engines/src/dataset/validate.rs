@@ -1,0 +1,392 @@
+//! Cross-record checks: duplicate ids, dangling references, field rules.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Dataset, Problem};
+use tend_domain::*;
+
+struct Checker {
+    out: Vec<Problem>,
+}
+
+impl Checker {
+    fn push(&mut self, section: &str, i: usize, id: Option<Id>, field: &str, message: String) {
+        let id = id.map(|id| format!(" (id {id})")).unwrap_or_default();
+        self.out.push(Problem {
+            place: format!("{section}[{i}]{id}"),
+            field: Some(field.to_string()),
+            message,
+        });
+    }
+
+    /// Ids of a section, reporting duplicates and non-positive ids.
+    fn ids<T: RecordMeta>(&mut self, section: &str, items: &[T]) -> HashSet<Id> {
+        let mut seen = HashMap::with_capacity(items.len());
+        for (i, r) in items.iter().enumerate() {
+            if r.id() <= 0 {
+                self.push(
+                    section,
+                    i,
+                    Some(r.id()),
+                    "id",
+                    "must be a positive integer".into(),
+                );
+            }
+            if let Some(first) = seen.insert(r.id(), i) {
+                self.push(
+                    section,
+                    i,
+                    Some(r.id()),
+                    "id",
+                    format!("duplicate id: {section}[{first}] has it too"),
+                );
+            }
+        }
+        seen.into_keys().collect()
+    }
+
+    fn fields<T: RecordMeta + Check>(&mut self, section: &str, i: usize, record: &T) {
+        let id = record.id();
+        for e in field_errors(record) {
+            self.push(section, i, Some(id), e.field, e.message);
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn reference(
+        &mut self,
+        section: &str,
+        i: usize,
+        id: Option<Id>,
+        field: &str,
+        target: &str,
+        set: &HashSet<Id>,
+        value: Id,
+    ) {
+        if !set.contains(&value) {
+            self.push(
+                section,
+                i,
+                id,
+                field,
+                format!("{target} {value} does not exist"),
+            );
+        }
+    }
+}
+
+/// Every cross-record problem of a dataset (an empty list means it can be loaded).
+pub fn validate(d: &Dataset) -> Vec<Problem> {
+    let mut c = Checker { out: vec![] };
+    let accounts = c.ids("accounts", &d.accounts);
+    let contacts = c.ids("contacts", &d.contacts);
+    c.ids("interactions", &d.interactions);
+    c.ids("support_cases", &d.support_cases);
+    let agreements = c.ids("agreements", &d.agreements);
+    c.ids("opportunities", &d.opportunities);
+    let projects = c.ids("projects", &d.projects);
+    c.ids("tasks", &d.tasks);
+    let playbooks = c.ids("playbooks", &d.playbooks);
+    c.ids("playbook_runs", &d.playbook_runs);
+    c.ids("nps_responses", &d.nps_responses);
+    c.ids("documents", &d.documents);
+    c.ids("alerts", &d.alerts);
+    c.ids("summaries", &d.summaries);
+
+    let parent_of: HashMap<Id, Option<Id>> =
+        d.accounts.iter().map(|a| (a.id, a.parent_id)).collect();
+    for (i, a) in d.accounts.iter().enumerate() {
+        c.fields("accounts", i, a);
+        if let Some(p) = a.parent_id {
+            c.reference(
+                "accounts",
+                i,
+                Some(a.id),
+                "parent_id",
+                "account",
+                &accounts,
+                p,
+            );
+            // Walk up: a cycle comes back to the start within the number of accounts.
+            let mut cur = Some(p);
+            let mut steps = 0;
+            while let Some(x) = cur {
+                if x == a.id {
+                    c.push(
+                        "accounts",
+                        i,
+                        Some(a.id),
+                        "parent_id",
+                        "the parent chain loops back to this account".into(),
+                    );
+                    break;
+                }
+                steps += 1;
+                if steps > d.accounts.len() {
+                    break;
+                }
+                cur = parent_of.get(&x).copied().flatten();
+            }
+        }
+    }
+    let contact_account: HashMap<Id, Id> =
+        d.contacts.iter().map(|x| (x.id, x.account_id)).collect();
+    for (i, x) in d.contacts.iter().enumerate() {
+        c.fields("contacts", i, x);
+        c.reference(
+            "contacts",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+    }
+    for (i, x) in d.interactions.iter().enumerate() {
+        c.fields("interactions", i, x);
+        c.reference(
+            "interactions",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+        for cid in &x.contact_ids {
+            match contact_account.get(cid) {
+                None => c.push(
+                    "interactions",
+                    i,
+                    Some(x.id),
+                    "contact_ids",
+                    format!("contact {cid} does not exist"),
+                ),
+                Some(&acc) if acc != x.account_id => c.push(
+                    "interactions",
+                    i,
+                    Some(x.id),
+                    "contact_ids",
+                    format!(
+                        "contact {cid} belongs to account {acc}, not {}",
+                        x.account_id
+                    ),
+                ),
+                _ => {}
+            }
+        }
+    }
+    let mut usage_keys = HashSet::with_capacity(d.usage.len());
+    for (i, u) in d.usage.iter().enumerate() {
+        c.reference(
+            "usage",
+            i,
+            None,
+            "account_id",
+            "account",
+            &accounts,
+            u.account_id,
+        );
+        if let Some(cid) = u.contact_id {
+            c.reference("usage", i, None, "contact_id", "contact", &contacts, cid);
+        }
+        for e in check_usage(u) {
+            c.push("usage", i, None, e.field, e.message);
+        }
+        if !usage_keys.insert((u.account_id, u.contact_id, u.day)) {
+            c.push(
+                "usage",
+                i,
+                None,
+                "day",
+                format!(
+                    "a second row for the same account, contact and day {}",
+                    u.day
+                ),
+            );
+        }
+    }
+    for (i, x) in d.support_cases.iter().enumerate() {
+        c.fields("support_cases", i, x);
+        c.reference(
+            "support_cases",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+    }
+    for (i, x) in d.agreements.iter().enumerate() {
+        c.fields("agreements", i, x);
+        c.reference(
+            "agreements",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+        if let Some(r) = x.renews_id {
+            c.reference(
+                "agreements",
+                i,
+                Some(x.id),
+                "renews_id",
+                "agreement",
+                &agreements,
+                r,
+            );
+        }
+    }
+    for (i, x) in d.opportunities.iter().enumerate() {
+        c.fields("opportunities", i, x);
+        c.reference(
+            "opportunities",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+    }
+    for (i, x) in d.projects.iter().enumerate() {
+        c.fields("projects", i, x);
+        c.reference(
+            "projects",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+    }
+    for (i, x) in d.tasks.iter().enumerate() {
+        c.fields("tasks", i, x);
+        c.reference(
+            "tasks",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+        if let Some(p) = x.project_id {
+            c.reference(
+                "tasks",
+                i,
+                Some(x.id),
+                "project_id",
+                "project",
+                &projects,
+                p,
+            );
+        }
+    }
+    let steps_of: HashMap<Id, usize> = d.playbooks.iter().map(|p| (p.id, p.steps.len())).collect();
+    for (i, x) in d.playbooks.iter().enumerate() {
+        c.fields("playbooks", i, x);
+    }
+    for (i, x) in d.playbook_runs.iter().enumerate() {
+        c.fields("playbook_runs", i, x);
+        c.reference(
+            "playbook_runs",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+        c.reference(
+            "playbook_runs",
+            i,
+            Some(x.id),
+            "playbook_id",
+            "playbook",
+            &playbooks,
+            x.playbook_id,
+        );
+        if let Some(&n) = steps_of.get(&x.playbook_id)
+            && n != x.steps.len()
+        {
+            c.push(
+                "playbook_runs",
+                i,
+                Some(x.id),
+                "steps",
+                format!(
+                    "has {} step states, playbook {} has {n} steps",
+                    x.steps.len(),
+                    x.playbook_id
+                ),
+            );
+        }
+    }
+    for (i, x) in d.nps_responses.iter().enumerate() {
+        c.fields("nps_responses", i, x);
+        c.reference(
+            "nps_responses",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+        if let Some(cid) = x.contact_id {
+            c.reference(
+                "nps_responses",
+                i,
+                Some(x.id),
+                "contact_id",
+                "contact",
+                &contacts,
+                cid,
+            );
+        }
+    }
+    for (i, x) in d.documents.iter().enumerate() {
+        c.fields("documents", i, x);
+        c.reference(
+            "documents",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+    }
+    for (i, x) in d.alerts.iter().enumerate() {
+        c.fields("alerts", i, x);
+        c.reference(
+            "alerts",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+    }
+    for (i, x) in d.summaries.iter().enumerate() {
+        c.fields("summaries", i, x);
+        c.reference(
+            "summaries",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            &accounts,
+            x.account_id,
+        );
+    }
+    c.out
+}

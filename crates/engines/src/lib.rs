@@ -1,0 +1,9 @@
+//! The engines: pure functions over domain types with an injected `now`. Health
+//! scoring and alerts, interaction sentiment, the filter language, the fixture
+//! dataset (parse and validate) and the demo generator.
+
+pub mod dataset;
+pub mod filter;
+pub mod generate;
+pub mod health;
+pub mod sentiment;

@@ -1,0 +1,215 @@
+//! `tend serve`: the team server. A store behind a REST/JSON API under `/api/v1`
+//! (routes.rs), with bearer tokens and roles (auth.rs), problem+json errors
+//! (problem.rs), body size limits, a per-request timeout, a rate limit per token
+//! (or per address for requests without a known one), request logs, graceful
+//! shutdown.
+
+pub mod auth;
+mod problem;
+
+use problem::ProblemResponse;
+mod routes;
+
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use tend_backend::api::Problem;
+use tend_backend::sqlite::{Store, token_hash};
+
+pub use routes::ApiDoc;
+
+/// How the server limits what it accepts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// Largest request body, in bytes (an import may be larger: `import_body`).
+    pub body: usize,
+    /// Largest body of `POST /import`.
+    pub import_body: usize,
+    /// A request that takes longer is answered 503.
+    pub timeout: Duration,
+    /// Requests per second allowed per token (or per address without a known one).
+    pub per_second: u32,
+    /// How many may come at once above that rate.
+    pub burst: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            body: 1 << 20,
+            import_body: 512 << 20,
+            timeout: Duration::from_secs(30),
+            per_second: 200,
+            burst: 400,
+        }
+    }
+}
+
+/// What every handler reaches.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    timeout: Duration,
+}
+
+/// The whole API, ready to serve.
+pub fn router(store: Store, limits: &Limits) -> axum::Router {
+    let quota = Quota::per_second(NonZeroU32::new(limits.per_second.max(1)).expect("non-zero"))
+        .allow_burst(NonZeroU32::new(limits.burst.max(1)).expect("non-zero"));
+    let state = AppState {
+        store,
+        limiter: Arc::new(RateLimiter::keyed(quota)),
+        timeout: limits.timeout,
+    };
+    routes::routes(limits)
+        .fallback(|| async {
+            Problem::new(
+                404,
+                "not_found",
+                "Not found",
+                "no such path in the tend API",
+            )
+            .into_response()
+        })
+        // A known path with a method it does not take (the Allow header stays).
+        .method_not_allowed_fallback(|request: Request| async move {
+            Problem::new(
+                405,
+                "method_not_allowed",
+                "Method not allowed",
+                format!(
+                    "{} is not a method of {}",
+                    request.method(),
+                    request.uri().path()
+                ),
+            )
+            .into_response()
+        })
+        .layer(DefaultBodyLimit::max(limits.body))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard))
+        .with_state(state)
+}
+
+/// Rate limit, timeout and request log around every request. (The body limits are
+/// axum's `DefaultBodyLimit`, read by the body extractors, which answer problems.)
+/// These stay here rather than in tower-http layers: its timeout answers an empty
+/// body where this one answers a problem with `Retry-After`, and its trace layer
+/// cannot name the user, whom the handler's extractor finds.
+async fn guard(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let slot = auth::UserSlot::default();
+    request.extensions_mut().insert(slot.clone());
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    // The limiter's key: the hash of a token the store knows (never the token), or
+    // the peer address. A made-up token counts against its address, so guessing
+    // tokens is limited like any request without one, and the limiter keeps no key
+    // per guess.
+    let hash = auth::bearer(request.headers()).map(token_hash);
+    let mut key = None;
+    if let Some(hash) = hash {
+        // A failed lookup leaves the key to the address; the extractor looks again
+        // and answers the error.
+        if let Ok(found) = auth::lookup(&state.store, hash.clone()).await {
+            key = found.is_some().then_some(hash);
+            request.extensions_mut().insert(auth::Looked(found));
+        }
+    }
+    let key = key.unwrap_or_else(|| {
+        request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string())
+            .unwrap_or_default()
+    });
+    let response = if let Err(not_until) = state.limiter.check_key(&key) {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(
+            &governor::clock::DefaultClock::default(),
+        ));
+        let mut r = Problem::new(
+            429,
+            "too_many_requests",
+            "Too many requests",
+            format!(
+                "rate limit reached: retry in {} ms",
+                wait.as_millis().max(1)
+            ),
+        )
+        .into_response();
+        let secs = wait.as_secs().max(1).to_string();
+        if let Ok(v) = HeaderValue::from_str(&secs) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        r
+    } else {
+        match tokio::time::timeout(state.timeout, next.run(request)).await {
+            Ok(r) => r,
+            Err(_) => Problem::new(
+                503,
+                "timeout",
+                "Timed out",
+                format!(
+                    "the request took longer than {} s",
+                    state.timeout.as_secs_f32()
+                ),
+            )
+            .into_response(),
+        }
+    };
+    let status = response.status();
+    let user = slot.0.get().map(String::as_str).unwrap_or("-");
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    if status.is_server_error() {
+        tracing::warn!(%method, path, status = status.as_u16(), user, ms, "request");
+    } else {
+        tracing::info!(%method, path, status = status.as_u16(), user, ms, "request");
+    }
+    response
+}
+
+/// Serves the API on `listener` until `shutdown` resolves; requests under way finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    limits: &Limits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(store, limits);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,434 @@
+//! The routes of `/api/v1`: one per Backend call, and the OpenAPI document made
+//! from their annotations (so it cannot drift from them).
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router, extract::State};
+use utoipa::OpenApi;
+
+use super::auth::{Caller, Touch};
+use super::problem::{ApiError, Body, Params, PathOf, RawBody};
+use super::{AppState, Limits};
+use tend_backend::api::*;
+use tend_backend::*;
+use tend_domain::*;
+use tend_engines::dataset::{Dataset, ImportReport};
+
+type Answer<T> = Result<Json<T>, ApiError>;
+
+pub(super) fn routes(limits: &Limits) -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/status", get(status))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/accounts", get(portfolio))
+        .route("/api/v1/accounts/{id}", get(account))
+        .route("/api/v1/accounts/{id}/usage", get(usage))
+        .route("/api/v1/accounts/{id}/agreements", get(agreements))
+        .route("/api/v1/accounts/{id}/changes", get(change_log))
+        .route("/api/v1/accounts/{id}/health", get(health))
+        .route("/api/v1/interactions", get(interactions))
+        .route("/api/v1/tasks", get(tasks))
+        .route("/api/v1/cases", get(cases))
+        .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/dashboard", get(dashboard))
+        .route("/api/v1/playbooks", get(playbooks))
+        .route("/api/v1/health/recompute", post(recompute))
+        .route("/api/v1/records", post(create))
+        .route(
+            "/api/v1/records/{kind}/{id}",
+            get(get_record).put(update).delete(delete),
+        )
+        .route("/api/v1/batch", post(batch))
+        .route("/api/v1/usage", post(record_usage))
+        .route(
+            "/api/v1/import",
+            post(import).layer(axum::extract::DefaultBodyLimit::max(limits.import_body)),
+        )
+        .route("/api/v1/export", get(export))
+}
+
+/// The OpenAPI document of this API.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "tend team server",
+        description = "The customer-360 store of a CS team. Every call but /status and /openapi.json needs 'Authorization: Bearer TOKEN'. Errors are RFC 9457 problem+json bodies.",
+    ),
+    paths(
+        status, me, portfolio, account, usage, agreements, change_log, health, interactions,
+        tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
+        record_usage, import, export
+    ),
+    components(schemas(Problem, Record, Write, EntityKind, Role)),
+    modifiers(&Bearer),
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl utoipa::Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+#[utoipa::path(get, path = "/api/v1/status", responses((status = 200, body = Status)))]
+async fn status(State(s): State<AppState>) -> Answer<Status> {
+    // The store must answer; what it holds stays private.
+    let store = s.store.clone();
+    tokio::task::spawn_blocking(move || store.account_count())
+        .await
+        .map_err(|e| Error::storage(e.to_string()))??;
+    Ok(Json(Status {
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+async fn me(caller: Caller) -> Json<Me> {
+    Json(Me {
+        user: caller.user,
+        role: caller.role,
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts", params(PortfolioParams), security(("bearer" = [])),
+    responses((status = 200, body = PageOf<AccountRow>), (status = 400, body = Problem), (status = 401, body = Problem)))]
+async fn portfolio(
+    State(s): State<AppState>,
+    caller: Caller,
+    Params(p): Params<PortfolioParams>,
+) -> Answer<PageOf<AccountRow>> {
+    let mut q = p.into_query()?;
+    q.filter.me = Some(caller.me(q.filter.me.take()));
+    Ok(Json(PageOf::from_page(s.store.portfolio(&q).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", params(("id" = Id, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Account360), (status = 404, body = Problem)))]
+async fn account(
+    State(s): State<AppState>,
+    _: Caller,
+    PathOf(id): PathOf<Id>,
+) -> Answer<Account360> {
+    Ok(Json(s.store.account(id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/usage", params(("id" = Id, Path), UsageParams),
+    security(("bearer" = [])), responses((status = 200, body = Vec<UsageBucket>), (status = 404, body = Problem)))]
+async fn usage(
+    State(s): State<AppState>,
+    _: Caller,
+    PathOf(id): PathOf<Id>,
+    Params(p): Params<UsageParams>,
+) -> Answer<Vec<UsageBucket>> {
+    let q = UsageQuery {
+        from: p.from,
+        to: p.to,
+        bucket: p.bucket.unwrap_or_default(),
+    };
+    Ok(Json(s.store.usage(id, &q).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/agreements", params(("id" = Id, Path), AgreementParams),
+    security(("bearer" = [])), responses((status = 200, body = Vec<Agreement>)))]
+async fn agreements(
+    State(s): State<AppState>,
+    _: Caller,
+    PathOf(id): PathOf<Id>,
+    Params(p): Params<AgreementParams>,
+) -> Answer<Vec<Agreement>> {
+    Ok(Json(s.store.agreements(id, p.status).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/changes", params(("id" = Id, Path), PageParams),
+    security(("bearer" = [])), responses((status = 200, body = PageOf<ChangeLogEntry>)))]
+async fn change_log(
+    State(s): State<AppState>,
+    _: Caller,
+    PathOf(id): PathOf<Id>,
+    Params(p): Params<PageParams>,
+) -> Answer<PageOf<ChangeLogEntry>> {
+    let page = p.into_page()?;
+    Ok(Json(PageOf::from_page(s.store.change_log(id, page).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/health", params(("id" = Id, Path)),
+    security(("bearer" = [])), responses((status = 200, body = HealthReport), (status = 404, body = Problem)))]
+async fn health(
+    State(s): State<AppState>,
+    _: Caller,
+    PathOf(id): PathOf<Id>,
+) -> Answer<HealthReport> {
+    Ok(Json(s.store.health(id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/interactions", params(InteractionParams), security(("bearer" = [])),
+    responses((status = 200, body = PageOf<Interaction>), (status = 400, body = Problem)))]
+async fn interactions(
+    State(s): State<AppState>,
+    _: Caller,
+    Params(p): Params<InteractionParams>,
+) -> Answer<PageOf<Interaction>> {
+    let q = p.into_query()?;
+    Ok(Json(PageOf::from_page(s.store.interactions(&q).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/tasks", params(TaskParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<Task>)))]
+async fn tasks(
+    State(s): State<AppState>,
+    _: Caller,
+    Params(p): Params<TaskParams>,
+) -> Answer<Vec<Task>> {
+    Ok(Json(s.store.tasks(&p.into_query()).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", params(CaseParams), security(("bearer" = [])),
+    responses((status = 200, body = PageOf<CaseRow>), (status = 400, body = Problem)))]
+async fn cases(
+    State(s): State<AppState>,
+    caller: Caller,
+    Params(p): Params<CaseParams>,
+) -> Answer<PageOf<CaseRow>> {
+    let mut q = p.into_query()?;
+    q.account.me = Some(caller.me(q.account.me.take()));
+    Ok(Json(PageOf::from_page(s.store.cases(&q).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/alerts", params(AlertParams), security(("bearer" = [])),
+    responses((status = 200, body = PageOf<Alert>)))]
+async fn alerts(
+    State(s): State<AppState>,
+    _: Caller,
+    Params(p): Params<AlertParams>,
+) -> Answer<PageOf<Alert>> {
+    let q = p.into_query()?;
+    Ok(Json(PageOf::from_page(s.store.alerts(&q).await?)))
+}
+
+/// The portfolio at a glance; any role may read it.
+#[utoipa::path(get, path = "/api/v1/dashboard", security(("bearer" = [])),
+    responses((status = 200, body = Dashboard)))]
+async fn dashboard(State(s): State<AppState>, _: Caller) -> Answer<Dashboard> {
+    Ok(Json(s.store.dashboard().await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/playbooks", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Playbook>)))]
+async fn playbooks(State(s): State<AppState>, _: Caller) -> Answer<Vec<Playbook>> {
+    Ok(Json(s.store.playbooks().await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/health/recompute", request_body = RecomputeRequest,
+    security(("bearer" = [])),
+    responses((status = 200, body = RecomputeReport), (status = 403, body = Problem)))]
+async fn recompute(
+    State(s): State<AppState>,
+    caller: Caller,
+    Body(r): Body<RecomputeRequest>,
+) -> Answer<RecomputeReport> {
+    match r.account_id {
+        // Rescoring one account changes nothing but derived data: whoever may write it may.
+        Some(id) => {
+            s.store.get(EntityKind::Account, id).await?;
+            caller.may_write_accounts(&s.store, vec![id]).await?;
+        }
+        None => caller.may_write(true, "rescoring every account")?,
+    }
+    Ok(Json(s.store.recompute_health(r.account_id).await?))
+}
+
+/// The ETag of a record's version.
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).expect("a number is a header value")
+}
+
+/// The version an If-Match header names.
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    v.to_str()
+        .ok()
+        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+        .and_then(|s| s.parse().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            Error::invalid(
+                "If-Match",
+                "must be the record's version as an ETag, e.g. \"3\"",
+            )
+            .into()
+        })
+}
+
+fn with_etag(record: Record, status: StatusCode) -> Response {
+    let tag = etag(record.version());
+    let mut r = (status, Json(record)).into_response();
+    r.headers_mut().insert(header::ETAG, tag);
+    r
+}
+
+#[utoipa::path(get, path = "/api/v1/records/{kind}/{id}", params(("kind" = EntityKind, Path), ("id" = Id, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Record, headers(("ETag" = String, description = "the record's version"))), (status = 404, body = Problem)))]
+async fn get_record(
+    State(s): State<AppState>,
+    _: Caller,
+    PathOf((kind, id)): PathOf<(EntityKind, Id)>,
+) -> Result<Response, ApiError> {
+    Ok(with_etag(s.store.get(kind, id).await?, StatusCode::OK))
+}
+
+#[utoipa::path(post, path = "/api/v1/records", request_body = Record, security(("bearer" = [])),
+    responses((status = 201, body = Record), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn create(
+    State(s): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Body(record): Body<Record>,
+) -> Result<Response, ApiError> {
+    caller
+        .may_touch(&s.store, &[Touch::Create(&record)])
+        .await?;
+    let created = s.store.create(&caller.actor(&headers), record).await?;
+    Ok(with_etag(created, StatusCode::CREATED))
+}
+
+#[utoipa::path(put, path = "/api/v1/records/{kind}/{id}", request_body = Record,
+    params(("kind" = EntityKind, Path), ("id" = Id, Path), ("If-Match" = Option<String>, Header, description = "the version the change is based on")),
+    security(("bearer" = [])),
+    responses((status = 200, body = Record), (status = 403, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem)))]
+async fn update(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathOf((kind, id)): PathOf<(EntityKind, Id)>,
+    headers: HeaderMap,
+    Body(record): Body<Record>,
+) -> Result<Response, ApiError> {
+    if record.kind() != kind || record.id() != id {
+        return Err(Error::invalid(
+            "record",
+            format!(
+                "the body is {} {}, the path {kind} {id}",
+                record.kind(),
+                record.id()
+            ),
+        )
+        .into());
+    }
+    if let Some(v) = if_match(&headers)?
+        && v != record.version()
+    {
+        return Err(Problem::new(
+            412,
+            "precondition_failed",
+            "Precondition failed",
+            format!(
+                "If-Match names version {v} but the body is version {}",
+                record.version()
+            ),
+        )
+        .into());
+    }
+    caller
+        .may_touch(&s.store, &[Touch::Update(&record)])
+        .await?;
+    let updated = s.store.update(&caller.actor(&headers), record).await?;
+    Ok(with_etag(updated, StatusCode::OK))
+}
+
+#[utoipa::path(delete, path = "/api/v1/records/{kind}/{id}",
+    params(("kind" = EntityKind, Path), ("id" = Id, Path), ("If-Match" = String, Header, description = "the version being deleted")),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = Problem), (status = 409, body = Problem), (status = 428, body = Problem)))]
+async fn delete(
+    State(s): State<AppState>,
+    caller: Caller,
+    PathOf((kind, id)): PathOf<(EntityKind, Id)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let Some(version) = if_match(&headers)? else {
+        return Err(Problem::new(
+            428,
+            "precondition_required",
+            "Precondition required",
+            "a delete needs If-Match with the record's version (its ETag)",
+        )
+        .into());
+    };
+    caller
+        .may_touch(&s.store, &[Touch::Delete(kind, id)])
+        .await?;
+    s.store
+        .delete(&caller.actor(&headers), kind, id, version)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(post, path = "/api/v1/batch", request_body = BatchRequest, security(("bearer" = [])),
+    responses((status = 200, body = Vec<Option<Record>>), (status = 403, body = Problem), (status = 409, body = Problem)))]
+async fn batch(
+    State(s): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Body(b): Body<BatchRequest>,
+) -> Answer<Vec<Option<Record>>> {
+    caller.may_apply(&s.store, &b.writes).await?;
+    Ok(Json(
+        s.store.apply(&caller.actor(&headers), b.writes).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/usage", request_body = Vec<UsageDay>, security(("bearer" = [])),
+    responses((status = 200, body = UsageAdded), (status = 403, body = Problem)))]
+async fn record_usage(
+    State(s): State<AppState>,
+    caller: Caller,
+    Body(rows): Body<Vec<UsageDay>>,
+) -> Answer<UsageAdded> {
+    if caller.role != Role::Admin {
+        caller.may_write(false, "recording usage")?;
+        caller
+            .may_write_accounts(&s.store, rows.iter().map(|r| r.account_id).collect())
+            .await?;
+    }
+    Ok(Json(UsageAdded {
+        rows: s.store.record_usage(rows).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/import", request_body = Dataset, security(("bearer" = [])),
+    responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn import(
+    State(s): State<AppState>,
+    caller: Caller,
+    RawBody(body): RawBody,
+) -> Answer<ImportReport> {
+    caller.may_write(true, "importing a dataset")?;
+    let dataset =
+        tokio::task::spawn_blocking(move || tend_engines::dataset::parse(&body, "the body"))
+            .await
+            .map_err(|e| Error::storage(e.to_string()))?
+            .map_err(|p| Error::invalid("dataset", p.to_string()))?;
+    Ok(Json(s.store.import(dataset).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/export", security(("bearer" = [])),
+    responses((status = 200, body = Dataset)))]
+async fn export(State(s): State<AppState>, _: Caller) -> Answer<Dataset> {
+    Ok(Json(s.store.export().await?))
+}
