@@ -27,10 +27,11 @@ use tend::api::Role;
 use tend::backend::Backend;
 use tend::remote::{ClientOptions, Remote};
 use tend::server::Limits;
-use tend::tui::app::{App, Msg};
+use tend::tui::app::App;
+use tend::tui::draw;
 use tend::tui::keys::Keymap;
+use tend::tui::state::Msg;
 use tend::tui::theme::{Theme, ThemeName};
-use tend::tui::view;
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -235,7 +236,7 @@ fn open_account(c: &mut Criterion, url: &str, store: &tend::sqlite::Store) {
                 now,
             ));
             let mut term = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
-            term.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+            term.draw(|f| draw::draw(f, &app, &theme)).expect("draw");
         })
     });
 }

@@ -14,12 +14,13 @@ use ratatui::Terminal;
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use tend::backend::{Backend, PortfolioSort};
 use tend::sqlite::{Options, Store, fixed_clock};
-use tend::tui::app::{App, Command, Msg, Tab};
+use tend::tui::app::App;
+use tend::tui::draw;
 use tend::tui::fuzzy::Fuzzy;
 use tend::tui::keys::Keymap;
 use tend::tui::run::{first_page, load_portfolio};
+use tend::tui::state::{Command, Msg, Tab};
 use tend::tui::theme::{Theme, ThemeName};
-use tend::tui::view;
 
 /// A terminal that counts the bytes written to it.
 struct Counting(Arc<AtomicUsize>);
@@ -141,7 +142,7 @@ fn demo_figures(c: &mut Criterion) {
         g.bench_function(tab.title(), |b| {
             b.iter(|| {
                 terminal
-                    .draw(|f| view::draw(f, &app, &theme))
+                    .draw(|f| draw::draw(f, &app, &theme))
                     .expect("draw");
                 black_box(terminal.backend().buffer().area);
             })
@@ -174,7 +175,7 @@ fn demo_figures(c: &mut Criterion) {
                 let started = Instant::now();
                 app.update(Msg::Paste(text.clone()));
                 terminal
-                    .draw(|f| view::draw(f, &app, &theme))
+                    .draw(|f| draw::draw(f, &app, &theme))
                     .expect("draw");
                 total += started.elapsed();
                 app.form = None;
@@ -193,12 +194,12 @@ fn demo_figures(c: &mut Criterion) {
     // fixed 80x24 viewport instead.
     term.resize(ratatui::layout::Rect::new(0, 0, 80, 24))
         .expect("size");
-    term.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+    term.draw(|f| draw::draw(f, &app, &theme)).expect("draw");
     let mut moves = vec![];
     for _ in 0..10 {
         written.store(0, Ordering::Relaxed);
         app.update(key('j'));
-        term.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+        term.draw(|f| draw::draw(f, &app, &theme)).expect("draw");
         moves.push(written.load(Ordering::Relaxed));
     }
     eprintln!("selection move at 80x24 writes {moves:?} bytes (portfolio, demo store)");
@@ -212,7 +213,7 @@ fn demo_figures(c: &mut Criterion) {
                 Store::demo(Options::with_clock(fixed_clock(common::anchor()))).expect("demo");
             let app = rt.block_on(loaded(&store, 80, 24));
             let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-            t.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+            t.draw(|f| draw::draw(f, &app, &theme)).expect("draw");
             black_box(started.elapsed())
         })
     });
@@ -237,7 +238,7 @@ fn demo_figures(c: &mut Criterion) {
                         showing_with(&store, 80, 24, rows, complete).await
                     });
                     let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-                    t.draw(|f| view::draw(f, &app, theme)).expect("draw");
+                    t.draw(|f| draw::draw(f, &app, theme)).expect("draw");
                     total += started.elapsed();
                     // The next round starts on a quiet machine.
                     drop(store);
@@ -267,9 +268,9 @@ fn large_figures(c: &mut Criterion) {
         let store = Store::open_with_clock(&path, fixed_clock(common::anchor())).expect("open");
         let mut app = rt.block_on(loaded(&store, 200, 50));
         let mut t = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
-        t.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+        t.draw(|f| draw::draw(f, &app, &theme)).expect("draw");
         app.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
-        t.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+        t.draw(|f| draw::draw(f, &app, &theme)).expect("draw");
         if let Some(kb) = resident_kb() {
             eprintln!(
                 "resident memory with the 100k portfolio loaded and an account open: {} MB",
@@ -286,7 +287,7 @@ fn large_figures(c: &mut Criterion) {
             let store = Store::open_with_clock(&path, fixed_clock(common::anchor())).expect("open");
             let app = rt.block_on(first_screen(&store, 80, 24));
             let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-            t.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+            t.draw(|f| draw::draw(f, &app, &theme)).expect("draw");
             black_box(t.backend().buffer().area)
         })
     });
@@ -299,7 +300,7 @@ fn large_figures(c: &mut Criterion) {
                 .expect("open");
             let app = rt.block_on(first_screen(&store, 80, 24));
             let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
-            t.draw(|f| view::draw(f, &app, &theme)).expect("draw");
+            t.draw(|f| draw::draw(f, &app, &theme)).expect("draw");
             black_box(t.backend().buffer().area)
         })
     });
@@ -324,7 +325,7 @@ fn large_figures(c: &mut Criterion) {
             typed = !typed;
             app.update(msg);
             terminal
-                .draw(|f| view::draw(f, &app, &theme))
+                .draw(|f| draw::draw(f, &app, &theme))
                 .expect("draw");
         })
     });

@@ -20,11 +20,12 @@ use tend::backend::{AccountRow, Backend, PageRequest, PortfolioSort};
 use tend::domain::{HealthStatus, Id, RunColour, Timestamp};
 use tend::generate::demo_anchor;
 use tend::sqlite::{Options, Store, fixed_clock};
-use tend::tui::app::{App, Command, Focus, Loadable, Msg, Tab};
+use tend::tui::app::App;
+use tend::tui::draw;
 use tend::tui::keys::{Action, Key, Keymap, Screen};
+use tend::tui::screens::account::draw::key_of;
+use tend::tui::state::{Command, Focus, Loadable, Msg, Tab};
 use tend::tui::theme::{Theme, ThemeName};
-use tend::tui::view;
-use tend::tui::view::account::key_of;
 
 /// The quietly dying demo account.
 const LARKSPUR: Id = 1;
@@ -97,7 +98,7 @@ fn slug(tab: Tab) -> String {
 fn draw(app: &App, theme: &Theme, (w, h): (u16, u16)) -> Buffer {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
     terminal
-        .draw(|f| view::draw(f, app, theme))
+        .draw(|f| draw::draw(f, app, theme))
         .expect("a frame");
     terminal.backend().buffer().clone()
 }
@@ -2032,7 +2033,7 @@ async fn an_older_answer_never_replaces_a_newer_list() {
     // Sorting twice quickly: the first sort's answer arrives last, and is dropped.
     h.app.update(Msg::Key(ch('s')));
     h.app.update(Msg::Key(ch('s')));
-    let stale = tend::tui::app::Asked {
+    let stale = tend::tui::state::Asked {
         expr: None,
         sort: tend::backend::CaseSort::Opened,
         descending: false,
@@ -2040,7 +2041,7 @@ async fn an_older_answer_never_replaces_a_newer_list() {
     };
     h.app.update(Msg::Cases(Ok(before.clone()), now(), stale));
     assert_eq!(h.app.cases.list, Loadable::Loading);
-    let fresh = tend::tui::app::Asked {
+    let fresh = tend::tui::state::Asked {
         expr: None,
         sort: h.app.cases.sort,
         descending: false,
@@ -2211,12 +2212,12 @@ async fn bytes_per_move(h: &mut Harness, moves: usize) -> Vec<usize> {
     term.resize(ratatui::layout::Rect::new(0, 0, NARROW.0, NARROW.1))
         .expect("size");
     let theme = h.theme.clone();
-    term.draw(|f| view::draw(f, &h.app, &theme)).expect("draw");
+    term.draw(|f| draw::draw(f, &h.app, &theme)).expect("draw");
     let mut out = vec![];
     for _ in 0..moves {
         written.store(0, std::sync::atomic::Ordering::Relaxed);
         h.key(ch('j')).await;
-        term.draw(|f| view::draw(f, &h.app, &theme)).expect("draw");
+        term.draw(|f| draw::draw(f, &h.app, &theme)).expect("draw");
         out.push(written.load(std::sync::atomic::Ordering::Relaxed));
     }
     out
@@ -2273,7 +2274,7 @@ async fn each_dashboard_line_opens_the_accounts_it_counts() {
     for (x, y) in at_risk {
         assert_eq!(frame[(x, y)].fg, h.theme.at_risk.fg.unwrap_or(Color::Reset));
     }
-    let items = tend::tui::lists::dashboard_items(&d);
+    let items = tend::tui::screens::dashboard::state::dashboard_items(&d);
     let counts: Vec<u64> = d
         .health
         .iter()
@@ -2293,12 +2294,12 @@ async fn each_dashboard_line_opens_the_accounts_it_counts() {
         assert_eq!(h.app.dashboard.selected, k);
         h.key(press(KeyCode::Enter)).await;
         match item {
-            tend::tui::lists::TileItem::Accounts(expr) => {
+            tend::tui::screens::dashboard::state::TileItem::Accounts(expr) => {
                 assert_eq!(h.app.screen(), Screen::Portfolio);
                 assert_eq!(h.app.portfolio.expr.as_deref(), Some(expr.as_str()));
                 assert_eq!(h.rows().len() as u64, *count, "line {k}: {expr}");
             }
-            tend::tui::lists::TileItem::Transitions(week) => {
+            tend::tui::screens::dashboard::state::TileItem::Transitions(week) => {
                 assert_eq!(h.app.screen(), Screen::Alerts);
                 assert_eq!(*week, d.transitions.week_start);
                 // This week's transitions, and nothing else.
@@ -2558,7 +2559,7 @@ async fn the_overview_scrolls_at_80x24_and_says_what_is_above_and_below() {
 
 /// The Overview chart's curves of the account on screen.
 fn curves(h: &Harness) -> Vec<String> {
-    tend::tui::app::curve_names(h.app.account.as_ref().expect("an account"))
+    tend::tui::screens::account::state::curve_names(h.app.account.as_ref().expect("an account"))
 }
 
 #[tokio::test]
@@ -2757,7 +2758,7 @@ async fn churned_accounts_are_left_out_until_asked_for_and_still_known_everywher
     let items = h.app.palette_items();
     assert!(
         items.iter().any(
-            |i| matches!(i, tend::tui::app::PaletteItem::Account { id, .. } if *id == lost.id)
+            |i| matches!(i, tend::tui::overlay::PaletteItem::Account { id, .. } if *id == lost.id)
         ),
         "{items:?}"
     );
@@ -2893,7 +2894,7 @@ async fn the_palette_knows_an_account_renamed_elsewhere_after_a_reload() {
     let items = h.app.palette_items();
     assert!(
         items.iter().any(|i| matches!(i,
-            tend::tui::app::PaletteItem::Account { id, name } if *id == lost && name == "Zephyr Renamed Ltd")),
+            tend::tui::overlay::PaletteItem::Account { id, name } if *id == lost && name == "Zephyr Renamed Ltd")),
         "{items:?}"
     );
 }

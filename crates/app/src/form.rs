@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 use serde_json::Value;
-
 use tend_domain::*;
 
 /// How a field is edited.
@@ -608,7 +607,7 @@ impl Form {
         FormOutcome::Stay
     }
 
-    fn save(&mut self) -> FormOutcome {
+    pub(crate) fn save(&mut self) -> FormOutcome {
         self.tried = true;
         if !self.validate() {
             if let Some(i) = self.fields.iter().position(|f| f.error.is_some()) {

@@ -2,10 +2,10 @@
 //! pickers.
 
 use serde_json::{Value, json};
-
-use super::form::{Field, Form, Parse};
 use tend_backend::Account360;
 use tend_domain::*;
+
+use crate::form::{Field, Form, Parse};
 
 /// Interaction tags offered besides those the account already uses.
 pub const INTERACTION_TAGS: &[&str] = &[

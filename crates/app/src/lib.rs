@@ -1,17 +1,30 @@
-//! The full-screen app over the Backend trait: state and updates in `app`, the key
-//! tables in `keys`, drawing in `view`, the event loop in `run`.
+//! The terminal app over the Backend trait.
+//!
+//! - `run`: the event loop (terminal, input thread, backend tasks).
+//! - `app`: the root: owns every screen's state and the overlays, routes messages.
+//! - `state`: what the app exchanges with the loop (commands out, messages in)
+//!   and the types every screen shares; imports no screen.
+//! - `screens/<name>/`: one folder per screen (portfolio, cases, alerts,
+//!   dashboard, the views bar, the account with one file per tab), each with its
+//!   state and selectors, its update (keys and answers) and its drawing.
+//! - `overlay/`: help, palette, the saved-view prompt, forms, questions, notices.
+//! - `keys`: the key tables (action, keys, help, where available, dangerous).
+//! - `draw`: the frame (header, views bar, page, footer, overlays on top).
 
 pub mod app;
-mod edit;
+pub mod draw;
 pub mod form;
 pub mod forms;
 pub mod fuzzy;
 pub mod keys;
 pub mod line;
-pub mod lists;
+pub mod overlay;
 pub mod run;
 pub mod saved;
+pub mod screens;
+pub mod state;
 pub mod theme;
-pub mod view;
+pub mod where_bar;
+pub mod widgets;
 
 pub use run::{Options, run};

@@ -6,24 +6,25 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-};
 use crossterm::execute;
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::Terminal;
 use tokio::sync::mpsc;
 
-use super::app::{App, Asked, Command, Msg};
-use super::keys::Keymap;
-use super::lists::{CASES_SHOWN, CaseList};
-use super::theme::{Theme, ThemeName};
-use super::view;
+use crate::app::App;
+use crate::keys::Keymap;
 use crate::saved::ViewList;
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+};
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use tend_backend::{
     AlertQuery, Backend, CaseQuery, CaseSort, PageRequest, PortfolioQuery, PortfolioSort,
 };
 use tend_domain::{AlertState, Timestamp};
+
+use crate::state::{Asked, CASES_SHOWN, CaseList, Command, Msg};
+use crate::theme::{Theme, ThemeName};
 
 /// How the app looks and reacts.
 #[derive(Debug, Clone)]
@@ -329,7 +330,9 @@ where
     B::Error: Into<std::io::Error>,
 {
     execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    let drawn = terminal.draw(|f| view::draw(f, app, theme)).map(|_| ());
+    let drawn = terminal
+        .draw(|f| crate::draw::draw(f, app, theme))
+        .map(|_| ());
     execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     drawn.map_err(Into::into)
 }
@@ -658,7 +661,7 @@ fn cases_query(
 pub async fn portfolio_counts(
     backend: &dyn Backend,
     filter: &tend_backend::AccountFilter,
-) -> tend_backend::Result<super::app::Counts> {
+) -> tend_backend::Result<crate::state::Counts> {
     let one = |filter: tend_backend::AccountFilter| PortfolioQuery {
         filter,
         page: PageRequest {
@@ -673,7 +676,7 @@ pub async fn portfolio_counts(
     };
     let (all, risky) = (one(filter.clone()), one(at_risk));
     let (all, risky) = tokio::join!(backend.portfolio(&all), backend.portfolio(&risky));
-    Ok(super::app::Counts {
+    Ok(crate::state::Counts {
         accounts: all?.total,
         at_risk: risky?.total,
     })

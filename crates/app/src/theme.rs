@@ -1,7 +1,6 @@
 //! Colours: dark, light and 16-colour themes, and no colour at all (NO_COLOR).
 
 use ratatui::style::{Color, Modifier, Style};
-
 use tend_domain::{HealthStatus, Priority, RunColour, SentimentLabel};
 
 /// A theme's name as settings spell it.

@@ -1,0 +1,200 @@
+//! Interactions: key indicators, the list with sentiment colour and a manual or
+//! automatic marker, a kind filter (`f`), and a reader pane (Enter).
+
+use ratatui::Frame;
+use tend_backend::Account360;
+use tend_engines::health::KeyIndicators;
+
+use crate::screens::account::list;
+use crate::screens::account::state::AccountView;
+use crate::state::Loadable;
+use crate::theme::Theme;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use tend_domain::{format, *};
+
+pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+    let today = d.as_of.date_naive();
+    let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    // The engine computed them over the whole history when it scored the account.
+    let k = a.health.value().map(|h| h.explanation.indicators);
+    let ago = |pick: fn(&KeyIndicators) -> Option<Timestamp>| match k.as_ref().map(pick) {
+        None => "…".to_string(),
+        Some(None) => "never".to_string(),
+        Some(Some(t)) => format::days_from(today, t.date_naive()),
+    };
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled("last touch ", theme.dim),
+                Span::raw(ago(|k| k.last_touch)),
+                Span::styled(" · user touch ", theme.dim),
+                Span::raw(ago(|k| k.last_user_touch)),
+                Span::styled(" · meeting ", theme.dim),
+                Span::raw(ago(|k| k.last_meeting)),
+                Span::styled(" · sponsor ", theme.dim),
+                Span::raw(ago(|k| k.last_sponsor_touch)),
+            ]),
+            if a.querying {
+                Line::from(vec![
+                    Span::styled("search: ", theme.key),
+                    Span::raw(a.query.clone()),
+                    Span::styled("▏", theme.accent),
+                    Span::styled(
+                        "  words · kind:call · contact:NAME · tag:bug · role:sponsor · dir:in",
+                        theme.dim,
+                    ),
+                ])
+            } else {
+                Line::styled(
+                    format!(
+                        "showing {}{} · / search · f: kind · Enter: read · A auto, M manual",
+                        crate::screens::account::state::interaction_kind_filter(a)
+                            .map_or("all kinds".to_string(), |k| k.to_string()),
+                        match &a.found {
+                            Some(Loadable::Loading) => " (searching…)".to_string(),
+                            Some(Loadable::Failed(e)) => format!(" (search failed: {e})"),
+                            Some(_) => format!(" matching \"{}\" (/ then Esc clears)", a.query),
+                            None => String::new(),
+                        }
+                    ),
+                    theme.dim,
+                )
+            },
+        ]),
+        head,
+    );
+    let items = crate::screens::account::state::visible_interactions(a, d);
+    let (list_area, reader) = if a.reading {
+        let [l, r] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+            .areas(body);
+        (l, Some(r))
+    } else {
+        (body, None)
+    };
+    list(
+        f,
+        list_area,
+        theme,
+        a,
+        vec!["WHEN", "KIND", "", "SENT.", "SUBJECT"],
+        vec![
+            Constraint::Length(9),
+            Constraint::Length(9),
+            Constraint::Length(3),
+            Constraint::Length(7),
+            Constraint::Min(10),
+        ],
+        items.len(),
+        |i| {
+            let it = items[i];
+            let (sent, style) = match it.sentiment {
+                Some(s) => (
+                    format!(
+                        "{}{:+.1}",
+                        if s.source == SentimentSource::Manual {
+                            "M"
+                        } else {
+                            "A"
+                        },
+                        s.score
+                    ),
+                    theme.sentiment(s.label),
+                ),
+                None => ("-".into(), theme.dim),
+            };
+            Row::new(vec![
+                Cell::from(format::days_from(today, it.at.date_naive())),
+                Cell::from(it.kind.to_string()),
+                Cell::from(if it.direction == Direction::In {
+                    "in"
+                } else {
+                    "out"
+                }),
+                Cell::from(Span::styled(sent, style)),
+                Cell::from(Span::styled(
+                    it.subject.clone(),
+                    if it.excluded_from_score {
+                        theme.dim
+                    } else {
+                        theme.base
+                    },
+                )),
+            ])
+        },
+        "no interactions with this account (or of this kind: f changes it)",
+    );
+    if let Some(r) = reader {
+        let sel = a.selected();
+        if let Some(it) = items.get(sel.min(items.len().saturating_sub(1))) {
+            let names: Vec<&str> = it
+                .contact_ids
+                .iter()
+                .filter_map(|id| {
+                    d.contacts
+                        .iter()
+                        .find(|c| c.id == *id)
+                        .map(|c| c.name.as_str())
+                })
+                .collect();
+            let mut lines = vec![
+                Line::styled(it.subject.clone(), theme.title),
+                Line::styled(
+                    format!(
+                        "{} · {} {} · {}{}",
+                        it.at.format("%Y-%m-%d %H:%M"),
+                        it.kind,
+                        it.direction,
+                        if names.is_empty() {
+                            "no contact".to_string()
+                        } else {
+                            names.join(", ")
+                        },
+                        it.user
+                            .as_ref()
+                            .map(|u| format!(" · with {u}"))
+                            .unwrap_or_default()
+                    ),
+                    theme.dim,
+                ),
+            ];
+            if let Some(s) = it.sentiment {
+                lines.push(Line::styled(
+                    format!(
+                        "sentiment {} {:+.2} ({}){}",
+                        s.label,
+                        s.score,
+                        if s.source == SentimentSource::Manual {
+                            "set by a person"
+                        } else {
+                            "automatic"
+                        },
+                        if it.excluded_from_score {
+                            " · excluded from the score"
+                        } else {
+                            ""
+                        }
+                    ),
+                    theme.sentiment(s.label),
+                ));
+            }
+            if !it.tags.is_empty() {
+                lines.push(Line::styled(
+                    format!("tags: {}", it.tags.join(", ")),
+                    theme.dim,
+                ));
+            }
+            lines.push(Line::raw(""));
+            for l in it.body.lines() {
+                lines.push(Line::raw(l.to_string()));
+            }
+            f.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(crate::widgets::pane(" reader · Esc closes ", theme, true)),
+                r,
+            );
+        }
+    }
+}

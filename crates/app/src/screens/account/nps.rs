@@ -1,0 +1,49 @@
+//! NPS: the answers with their comments, newest first.
+
+use ratatui::Frame;
+use ratatui::text::Span;
+use tend_backend::Account360;
+use tend_domain::format;
+
+use crate::screens::account::list;
+use crate::screens::account::state::AccountView;
+use crate::theme::Theme;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Row};
+
+pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+    let today = d.as_of.date_naive();
+    list(
+        f,
+        area,
+        theme,
+        a,
+        vec!["WHEN", "SCORE", "CONTACT", "COMMENT"],
+        vec![
+            Constraint::Length(9),
+            Constraint::Length(5),
+            Constraint::Length(18),
+            Constraint::Min(10),
+        ],
+        d.nps.len(),
+        |i| {
+            let n = &d.nps[i];
+            let style = match n.score {
+                0..=6 => theme.negative,
+                7..=8 => theme.neutral,
+                _ => theme.positive,
+            };
+            let who = n
+                .contact_id
+                .and_then(|c| d.contacts.iter().find(|x| x.id == c))
+                .map_or("-".to_string(), |c| c.name.clone());
+            Row::new(vec![
+                Cell::from(format::days_from(today, n.at.date_naive())),
+                Cell::from(Span::styled(format!("{:>3}", n.score), style)),
+                Cell::from(who),
+                Cell::from(n.comment.clone()),
+            ])
+        },
+        "no NPS answers yet",
+    );
+}

@@ -1,0 +1,461 @@
+//! Overview: score and intermediate scores, the 12-week / 12-month chart with a
+//! curve picker (`c`), KPIs, focus areas, churn forecast, key stakeholders.
+//!
+//! The blocks keep the height their text needs; when they do not all fit (80x24)
+//! the tab scrolls (j/k, PgUp/PgDn) and its last line says what is above and
+//! below. Each curve has its own colour, and without colour (NO_COLOR, ASCII
+//! charts) its own mark.
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::symbols::Marker;
+
+use crate::app::App;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{
+    Axis, Block, Borders, Chart, Clear, Dataset, GraphType, Paragraph, Widget, Wrap,
+};
+use tend_backend::{Account360, HealthReport};
+use tend_domain::{format, *};
+use tend_engines::health::{Period, Snapshot};
+
+use crate::screens::account::state::{AccountView, curve_names};
+use crate::theme::{Theme, curve_mark, health_mark};
+
+/// Width of the scores column beside the chart.
+const SCORES: u16 = 30;
+/// The chart's height at least (its legend, plot and axis), when the tab scrolls.
+const CHART: u16 = 12;
+
+pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let width = area.width;
+    let scores = a.health.value().map(|h| scores_text(h, theme));
+    let kpis = kpis_text(a, d, theme);
+    let side = side_text(d, theme);
+    let half = width / 2;
+    let wrapped = |p: &Paragraph, w: u16| p.line_count(w.max(1)) as u16;
+    let bottom = wrapped(&kpis, half).max(wrapped(&side, width - half));
+    let top = scores.as_ref().map_or(1, |p| wrapped(p, SCORES)).max(CHART);
+    // All fits: the chart takes what the rest leaves (55% at least). Else each
+    // block its height, one line kept to say there is more.
+    let (top, bottom, total, room) = if top + bottom <= area.height {
+        let [t, b] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Min(bottom)]).areas(area);
+        (t.height, b.height, area.height, area.height)
+    } else {
+        (top, bottom, top + bottom, area.height.saturating_sub(1))
+    };
+    let max = usize::from(total - room);
+    a.overview_max.set(max);
+    let scroll = a.selected[0].min(max) as u16;
+
+    let mut buf = Buffer::empty(Rect::new(0, 0, width, total));
+    let [top_area, bottom_area] =
+        Layout::vertical([Constraint::Length(top), Constraint::Length(bottom)])
+            .areas(Rect::new(0, 0, width, total));
+    let [scores_area, _, chart_area] = Layout::horizontal([
+        Constraint::Length(SCORES),
+        Constraint::Length(2),
+        Constraint::Min(20),
+    ])
+    .areas(top_area);
+    match (scores, a.health.value()) {
+        (Some(scores), Some(h)) => {
+            (&scores).render(scores_area, &mut buf);
+            draw_chart(&mut buf, app, a, h, theme, chart_area);
+        }
+        _ => Paragraph::new("loading the health score…")
+            .style(theme.dim)
+            .render(top_area, &mut buf),
+    }
+    let [kpis_area, side_area] =
+        Layout::horizontal([Constraint::Length(half), Constraint::Min(1)]).areas(bottom_area);
+    (&kpis).render(kpis_area, &mut buf);
+    (&side).render(side_area, &mut buf);
+
+    // The window of it that fits.
+    let w = usize::from(width);
+    let out = f.buffer_mut();
+    for row in 0..room.min(total) {
+        let from = usize::from(row + scroll) * w;
+        let to = out.index_of(area.x, area.y + row);
+        out.content[to..to + w].clone_from_slice(&buf.content[from..from + w]);
+    }
+    if room < area.height {
+        let below = usize::from(total - room) - usize::from(scroll);
+        let mut parts = vec![];
+        if scroll > 0 {
+            parts.push(format!("▲ {scroll} lines above"));
+        }
+        if below > 0 {
+            parts.push(format!("▼ {below} more below"));
+        }
+        let hint = format!(" {} · j/k scroll ", parts.join(" · "));
+        let line = Rect::new(area.x, area.y + room, width, 1);
+        f.render_widget(
+            Line::from(Span::styled(hint, theme.accent)).right_aligned(),
+            line,
+        );
+    }
+    if a.picking_curves {
+        draw_picker(f, app, a, theme, area);
+    }
+}
+
+fn scores_text<'a>(h: &HealthReport, theme: &Theme) -> Paragraph<'a> {
+    let e = &h.explanation;
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(
+                format!(
+                    "{} {}",
+                    health_mark(e.status),
+                    tend_domain::format::score(e.score)
+                ),
+                theme
+                    .health(e.status)
+                    .add_modifier(ratatui::style::Modifier::BOLD),
+            ),
+            Span::styled(
+                format!(" {}", e.status.map_or("no data", |s| s.label())),
+                theme.health(e.status),
+            ),
+            Span::styled(
+                match e.trend {
+                    Some(t) => format!("  {t:+.1}/wk"),
+                    None => String::new(),
+                },
+                theme.dim,
+            ),
+        ]),
+        Line::styled(format!("profile {}", e.profile), theme.dim),
+        Line::raw(""),
+    ];
+    for c in &e.components {
+        let status = c.score.map(|s| e.bands.status(s));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<16}", truncate(&c.name, 16)), theme.base),
+            Span::styled(
+                format!(
+                    "{:>7}",
+                    c.score
+                        .map_or("no data".into(), |s| tend_domain::format::score(Some(s)))
+                ),
+                theme.health(status),
+            ),
+            Span::styled(
+                if c.score.is_some() {
+                    format!(" {:>3.0}%", c.overall_pct)
+                } else {
+                    String::new()
+                },
+                theme.dim,
+            ),
+        ]));
+    }
+    if let Some(d) = e.drags.first() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("biggest drag:", theme.header));
+        lines.push(Line::styled(d.condition.clone(), theme.warning));
+    }
+    Paragraph::new(lines).wrap(Wrap { trim: true })
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The last 12 snapshots of the period.
+fn last12(h: &HealthReport, period: Period) -> &[Snapshot] {
+    let all = match period {
+        Period::Week => &h.weekly,
+        Period::Month => &h.monthly,
+    };
+    &all[all.len().saturating_sub(12)..]
+}
+
+/// The values of one curve over the snapshots: (week or month, score).
+fn points(snaps: &[Snapshot], name: &str) -> Vec<(f64, f64)> {
+    snaps
+        .iter()
+        .enumerate()
+        .filter_map(|(x, s)| {
+            let y = if name == "overall" {
+                s.score
+            } else {
+                s.components
+                    .iter()
+                    .find(|(id, _)| id == name)
+                    .and_then(|(_, v)| *v)
+            };
+            y.map(|y| (x as f64, y))
+        })
+        .collect()
+}
+
+/// How the legend and the picker show a curve: a line in its colour, or its mark
+/// when there is no colour to tell it (NO_COLOR, ASCII charts).
+fn swatch(app: &App, theme: &Theme, k: usize) -> String {
+    if theme.colour && !app.ascii {
+        "━".into()
+    } else {
+        curve_mark(k, app.ascii).to_string()
+    }
+}
+
+fn draw_chart(
+    buf: &mut Buffer,
+    app: &App,
+    a: &AccountView,
+    h: &HealthReport,
+    theme: &Theme,
+    area: Rect,
+) {
+    let snaps = last12(h, a.period);
+    let names = curve_names(a);
+    // Each shown curve with its number in `names` (its colour and mark).
+    let series: Vec<(usize, Vec<(f64, f64)>)> = names
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| !a.hidden.contains(*n))
+        .map(|(k, n)| (k, points(snaps, n)))
+        .collect();
+    let title = format!(
+        " {} · p {} · c curves ",
+        match a.period {
+            Period::Week => "12 weeks",
+            Period::Month => "12 months",
+        },
+        match a.period {
+            Period::Week => "months",
+            Period::Month => "weeks",
+        }
+    );
+    // The legend: each curve in its colour, or with its mark; a hidden one dim in
+    // brackets. The picker (`c`) numbers them in this order.
+    let mut legend = vec![Span::styled(title, theme.dim)];
+    for (k, name) in names.iter().enumerate() {
+        legend.push(if a.hidden.contains(name) {
+            Span::styled(format!("({name}) "), theme.dim)
+        } else {
+            Span::styled(format!("{}{name} ", swatch(app, theme, k)), theme.curve(k))
+        });
+    }
+    let [legend_area, area] =
+        Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    Paragraph::new(Line::from(legend))
+        .wrap(Wrap { trim: true })
+        .render(legend_area, buf);
+    if app.ascii {
+        return ascii_chart(buf, &series, theme, area);
+    }
+    // Braille lines in colour; without colour each curve drawn with its mark.
+    let datasets: Vec<Dataset> = series
+        .iter()
+        .map(|(k, pts)| {
+            let marker = if theme.colour {
+                Marker::Braille
+            } else {
+                Marker::Custom(curve_mark(*k, false))
+            };
+            Dataset::default()
+                .name(names[*k].clone())
+                .marker(marker)
+                .graph_type(GraphType::Line)
+                .style(theme.curve(*k))
+                .data(pts)
+        })
+        .collect();
+    let first = snaps
+        .first()
+        .map(|s| s.start.format("%d %b").to_string())
+        .unwrap_or_default();
+    let last = snaps
+        .last()
+        .map(|s| s.start.format("%d %b").to_string())
+        .unwrap_or_default();
+    Chart::new(datasets)
+        .legend_position(None)
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, 11.0])
+                .labels([Span::raw(first), Span::raw(last)])
+                .style(theme.dim),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, 100.0])
+                .labels([Span::raw("0"), Span::raw("50"), Span::raw("100")])
+                .style(theme.dim),
+        )
+        .render(area, buf);
+}
+
+/// Charts drawn with ASCII only: each curve's mark at its points, in its colour.
+fn ascii_chart(buf: &mut Buffer, series: &[(usize, Vec<(f64, f64)>)], theme: &Theme, area: Rect) {
+    let h = area.height.saturating_sub(2).max(1) as usize;
+    let w = area.width.saturating_sub(6).max(1) as usize;
+    let mut grid: Vec<Vec<Option<usize>>> = vec![vec![None; w]; h];
+    for (k, pts) in series {
+        for (x, y) in pts {
+            let col = ((*x / 11.0) * (w - 1) as f64).round() as usize;
+            let row = h - 1 - ((*y / 100.0) * (h - 1) as f64).round() as usize;
+            if let Some(cell) = grid.get_mut(row).and_then(|r| r.get_mut(col.min(w - 1))) {
+                *cell = Some(*k);
+            }
+        }
+    }
+    let mut lines = vec![];
+    for (i, row) in grid.into_iter().enumerate() {
+        let label = if i == 0 {
+            "100 |"
+        } else if i == h - 1 {
+            "  0 |"
+        } else {
+            "    |"
+        };
+        let mut spans = vec![Span::raw(label)];
+        spans.extend(row.into_iter().map(|c| match c {
+            Some(k) => Span::styled(curve_mark(k, true).to_string(), theme.curve(k)),
+            None => Span::raw(" "),
+        }));
+        lines.push(Line::from(spans));
+    }
+    Paragraph::new(lines).render(area, buf);
+}
+
+/// The curve picker: each curve with its number, colour or mark, and whether it
+/// shows; over the top right of the tab.
+fn draw_picker(f: &mut Frame, app: &App, a: &AccountView, theme: &Theme, area: Rect) {
+    let names = curve_names(a);
+    let mut lines: Vec<Line> = names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let shown = !a.hidden.contains(name);
+            let line = Line::from(vec![
+                Span::styled(format!(" {} ", k + 1), theme.key),
+                Span::raw(if shown { "[x] " } else { "[ ] " }),
+                Span::styled(format!("{} ", swatch(app, theme, k)), theme.curve(k)),
+                Span::styled(name.clone(), if shown { theme.base } else { theme.dim }),
+            ]);
+            if k == a.curve_cursor {
+                line.style(theme.selected)
+            } else {
+                line
+            }
+        })
+        .collect();
+    lines.push(Line::styled(" 1-9/Space show·hide  Esc", theme.dim));
+    let width = 30.min(area.width);
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = Rect::new(area.x + area.width - width, area.y, width, height);
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focus)
+        .title(" curves ");
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn kpis_text<'a>(a: &AccountView, d: &Account360, theme: &Theme) -> Paragraph<'a> {
+    let today = d.as_of.date_naive();
+    let mut lines = vec![Line::styled("KPIs", theme.header)];
+    if let Some(h) = a.health.value() {
+        let k = &h.explanation.indicators;
+        let u = &h.explanation.usage;
+        let ago = |t: Option<Timestamp>| {
+            t.map_or("never".to_string(), |t| {
+                format::days_from(today, t.date_naive())
+            })
+        };
+        lines.push(Line::raw(format!(
+            "last touch {} · sponsor {}",
+            ago(k.last_touch),
+            ago(k.last_sponsor_touch)
+        )));
+        if u.tracked {
+            lines.push(Line::raw(format!(
+                "{} connections/30d · {} · active users {}",
+                u.connections_30d,
+                format::trend_vs_m1(u.trend_pct),
+                u.active_users_pct
+                    .map_or("-".into(), |p| format!("{p:.0}%")),
+            )));
+        } else {
+            lines.push(Line::styled("no product usage tracked", theme.dim));
+        }
+    }
+    let open_cases = d.cases.iter().filter(|c| c.status.is_open()).count();
+    lines.push(Line::raw(format!(
+        "MRR {} · {} · payment {}",
+        format::money(d.row.mrr_cents),
+        crate::screens::account::draw::renewal_text(d, today),
+        if payments_up_to_date(&d.agreements, today) {
+            "up to date"
+        } else {
+            "LATE"
+        }
+    )));
+    lines.push(Line::raw(format!(
+        "{open_cases} open cases · {} opportunities",
+        d.opportunities.len()
+    )));
+    Paragraph::new(lines).wrap(Wrap { trim: true })
+}
+
+fn side_text<'a>(d: &Account360, theme: &Theme) -> Paragraph<'a> {
+    let acc = &d.account;
+    let mut lines = vec![];
+    if !acc.focus_areas.is_empty() {
+        lines.push(Line::styled("Focus areas", theme.header));
+        for fa in &acc.focus_areas {
+            lines.push(Line::raw(format!("• {fa}")));
+        }
+    }
+    let c = &acc.churn;
+    if c.likelihood != ChurnLikelihood::None {
+        lines.push(Line::styled(
+            format!("Churn forecast: {}", c.likelihood),
+            theme.at_risk,
+        ));
+        let reason: Vec<&str> = [&c.reason_category, &c.reason_subcategory, &c.reason_details]
+            .iter()
+            .filter_map(|r| r.as_deref())
+            .collect();
+        if !reason.is_empty() {
+            lines.push(Line::raw(reason.join(" › ")));
+        }
+        if let Some(p) = c.projected_date {
+            lines.push(Line::raw(format!("projected {p}")));
+        }
+    }
+    let key: Vec<&Contact> = d
+        .contacts
+        .iter()
+        .filter(|c| {
+            ["sponsor", "champion", "decision_maker"]
+                .iter()
+                .any(|r| c.has_role(r))
+        })
+        .collect();
+    if !key.is_empty() {
+        lines.push(Line::styled("Key stakeholders", theme.header));
+        for c in key.iter().take(4) {
+            lines.push(Line::raw(format!("{} — {}", c.name, c.roles.join(", "))));
+        }
+    }
+    Paragraph::new(lines).wrap(Wrap { trim: true })
+}

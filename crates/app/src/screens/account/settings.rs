@@ -1,0 +1,258 @@
+//! Settings: the account's fields, team, tags, parent and children, documents, and
+//! its change history (who changed what, from what to what, when).
+
+use ratatui::Frame;
+use tend_backend::Account360;
+use tend_domain::*;
+
+use crate::screens::account::list_at;
+use crate::screens::account::state::AccountView;
+use crate::state::Loadable;
+use crate::theme::Theme;
+use crate::widgets::message;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+
+/// A change-log value in a few words.
+fn short(v: &Option<serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => "-".into(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Object(o)) => {
+            let fields: Vec<String> = o
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| format!("{k}={}", short(&Some(v.clone()))))
+                .collect();
+            if fields.is_empty() {
+                "-".into()
+            } else {
+                fields.join(", ")
+            }
+        }
+        Some(serde_json::Value::Array(items)) => {
+            let words: Vec<String> = items
+                .iter()
+                .map(|x| match x {
+                    serde_json::Value::String(s) => s.clone(),
+                    // Playbook steps say their state; other records their title.
+                    serde_json::Value::Object(o) => ["state", "title", "name"]
+                        .iter()
+                        .find_map(|k| o.get(*k).and_then(|v| v.as_str()))
+                        .unwrap_or("…")
+                        .to_string(),
+                    other => other.to_string(),
+                })
+                .collect();
+            if words.is_empty() {
+                "none".into()
+            } else {
+                words.join(", ")
+            }
+        }
+        Some(other) => other.to_string(),
+    }
+}
+
+/// What an update changed: for a field holding a record of its own (`churn`),
+/// each of its fields that moved, old and new ("likelihood none → at_risk;
+/// projected_date - → 2027-06-30"); for any other, old → new.
+fn change(from: &Option<serde_json::Value>, to: &Option<serde_json::Value>) -> String {
+    use serde_json::Value;
+    let empty = serde_json::Map::new();
+    let object = |v: &Option<Value>| match v {
+        Some(Value::Object(o)) => Some(o.clone()),
+        None | Some(Value::Null) => Some(empty.clone()),
+        _ => None,
+    };
+    let nested = matches!(from, Some(Value::Object(_))) || matches!(to, Some(Value::Object(_)));
+    match (nested, object(from), object(to)) {
+        (true, Some(old), Some(new)) => {
+            let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            let moved: Vec<String> = keys
+                .into_iter()
+                .filter(|k| old.get(*k) != new.get(*k))
+                .map(|k| {
+                    format!(
+                        "{k} {} → {}",
+                        short(&old.get(k).cloned()),
+                        short(&new.get(k).cloned())
+                    )
+                })
+                .collect();
+            if moved.is_empty() {
+                "no change".into()
+            } else {
+                moved.join("; ")
+            }
+        }
+        _ => format!("{} → {}", short(from), short(to)),
+    }
+}
+
+/// When a change was made, in local time: "14:05" today, "Nov 28 09:12" before.
+fn when(at: Timestamp, now: Timestamp) -> String {
+    let local = at.with_timezone(&chrono::Local);
+    if local.date_naive() == now.with_timezone(&chrono::Local).date_naive() {
+        local.format("today %H:%M").to_string()
+    } else {
+        local.format("%b %d %H:%M").to_string()
+    }
+}
+
+/// A kind of record in a word.
+fn entity(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::PlaybookRun => "run",
+        EntityKind::SupportCase => "case",
+        EntityKind::NpsResponse => "nps",
+        other => other.as_str(),
+    }
+}
+
+pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+    let acc = &d.account;
+    let field = |k: &str, v: String| {
+        Line::from(vec![
+            Span::styled(format!("{k:>15}  "), theme.dim),
+            Span::raw(if v.is_empty() { "-".into() } else { v }),
+        ])
+    };
+    let sel = a.selected();
+    let mut lines = vec![
+        if sel == 0 {
+            field("name", acc.name.clone()).style(theme.selected)
+        } else {
+            field("name", acc.name.clone())
+        },
+        field("domain", acc.domain.clone().unwrap_or_default()),
+        field("external id", acc.external_id.clone().unwrap_or_default()),
+        field(
+            "parent",
+            d.parent
+                .as_ref()
+                .map(|p| format!("{} (P jumps there)", p.name))
+                .unwrap_or_default(),
+        ),
+        field(
+            "subsidiaries",
+            d.children
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        field(
+            "stage, region",
+            format!("{} · {} · {}", acc.stage, acc.segment, acc.region),
+        ),
+        field(
+            "health profile",
+            acc.health_profile
+                .clone()
+                .unwrap_or_else(|| "chosen by segment or stage".into()),
+        ),
+        field("tags", acc.tags.join(", ")),
+        field(
+            "owner, team",
+            format!("{} · {}", acc.owner, acc.team.join(", ")),
+        ),
+    ];
+    for (i, doc) in d.documents.iter().enumerate() {
+        let line = field(
+            "document",
+            format!("{} ({}) {}", doc.title, doc.kind, doc.link),
+        );
+        lines.push(if i == sel {
+            line.style(theme.selected)
+        } else {
+            line
+        });
+    }
+    let [fields, history] = Layout::vertical([
+        Constraint::Length(lines.len() as u16 + 1),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), fields);
+    let entries = match &a.history {
+        Loadable::Ready { value, .. } => value,
+        Loadable::Failed(e) => {
+            return message(
+                f,
+                history,
+                &format!("could not load the history: {e}"),
+                theme.error,
+            );
+        }
+        _ => return message(f, history, "loading the change history…", theme.dim),
+    };
+    let now = d.as_of;
+    let what = |c: &ChangeLogEntry| format!("{} {} #{}", c.action, entity(c.entity), c.record_id);
+    // Wide enough for every id in full.
+    let what_width = entries
+        .iter()
+        .map(|c| what(c).chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 32) as u16;
+    list_at(
+        f,
+        history,
+        theme,
+        a,
+        (
+            vec!["WHEN", "WHO", "WHAT", "FIELD", "FROM → TO"],
+            vec![
+                Constraint::Length(12),
+                Constraint::Length(12),
+                Constraint::Length(what_width),
+                Constraint::Length(16),
+                Constraint::Min(10),
+            ],
+        ),
+        entries.len(),
+        sel.checked_sub(1 + d.documents.len()),
+        |i| {
+            let c = &entries[i];
+            let change = match c.action {
+                ChangeAction::Update => change(&c.from, &c.to),
+                _ => String::new(),
+            };
+            Row::new(vec![
+                Cell::from(when(c.at, now)),
+                Cell::from(c.actor.clone()),
+                Cell::from(what(c)),
+                Cell::from(c.field.clone().unwrap_or_default()),
+                Cell::from(change),
+            ])
+        },
+        "no change recorded yet",
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_nested_field_says_what_moved_in_it() {
+        let from = Some(json!({"likelihood": "none", "reason": null, "projected_date": null}));
+        let to =
+            Some(json!({"likelihood": "at_risk", "reason": null, "projected_date": "2027-06-30"}));
+        assert_eq!(
+            change(&from, &to),
+            "likelihood none → at_risk; projected_date - → 2027-06-30"
+        );
+        assert_eq!(
+            change(&Some(json!("adoption")), &Some(json!("renewal"))),
+            "adoption → renewal"
+        );
+        assert_eq!(change(&None, &Some(json!({"a": 1}))), "a - → 1");
+        assert_eq!(short(&Some(json!({"a": 1, "b": null}))), "a=1");
+    }
+}

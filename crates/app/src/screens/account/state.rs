@@ -1,0 +1,249 @@
+//! What the account screen keeps (one account's data, its tab, selections,
+//! filters), and the selectors that read it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tend_backend::{Account360, HealthReport, InteractionQuery, PageRequest};
+use tend_domain::*;
+use tend_engines::health::Period;
+
+use crate::state::{Loadable, Tab};
+
+/// One account's tabs.
+#[derive(Debug, Clone)]
+pub struct AccountView {
+    pub id: Id,
+    pub data: Loadable<Account360>,
+    pub health: Loadable<HealthReport>,
+    pub tab: Tab,
+    /// The selected row of the tab's list (per tab).
+    pub selected: [usize; 12],
+    /// Kanban column on the Tasks tab, step list on Playbooks.
+    pub column: usize,
+    /// The reader (an interaction, a case, a run's steps) is open.
+    pub reading: bool,
+    pub period: Period,
+    /// Curves hidden on the Overview chart (component ids, "overall").
+    pub hidden: BTreeSet<String>,
+    /// The curve picker (`c` on the Overview) is open.
+    pub picking_curves: bool,
+    /// The curve picker's cursor.
+    pub curve_cursor: usize,
+    /// How far the Overview scrolls at most (kept by the drawing); its scroll is
+    /// the Overview's `selected`.
+    pub overview_max: std::cell::Cell<usize>,
+    /// A cycling filter per tab (interaction kind, agreement status...): its position.
+    pub filter: [usize; 12],
+    /// The account we came from with `P` (to go back).
+    pub came_from: Option<Id>,
+    /// First visible row of each tab's list (kept by the drawing).
+    pub offsets: [std::cell::Cell<usize>; 12],
+    /// The Interactions search being typed, or applied.
+    pub query: String,
+    pub querying: bool,
+    /// The interactions the applied search found (None: no search).
+    pub found: Option<Loadable<Vec<Interaction>>>,
+    /// The account's change history (loaded when Settings opens).
+    pub history: Loadable<Vec<ChangeLogEntry>>,
+    /// The case to select on the Support tab once the account is loaded (opened
+    /// from the cases page).
+    pub want_case: Option<Id>,
+}
+
+impl AccountView {
+    pub fn new(id: Id) -> AccountView {
+        AccountView {
+            id,
+            data: Loadable::Loading,
+            health: Loadable::Loading,
+            tab: Tab::Overview,
+            selected: [0; 12],
+            column: 0,
+            reading: false,
+            period: Period::Week,
+            hidden: BTreeSet::new(),
+            picking_curves: false,
+            curve_cursor: 0,
+            overview_max: Default::default(),
+            filter: [0; 12],
+            came_from: None,
+            offsets: Default::default(),
+            query: String::new(),
+            querying: false,
+            found: None,
+            history: Loadable::Idle,
+            want_case: None,
+        }
+    }
+
+    pub fn selected(&self) -> usize {
+        self.selected[self.tab.index()]
+    }
+}
+
+pub(crate) fn set_tab(a: &mut AccountView, tab: Tab) {
+    if a.tab != tab {
+        a.tab = tab;
+        a.reading = false;
+        a.column = 0;
+        // The curve picker belongs to the Overview: it would take keys unseen.
+        a.picking_curves = false;
+    }
+}
+
+/// Reads an Interactions search: `kind:`, `dir:`, `contact:` (part of a name),
+/// `tag:`, `role:` (a contact's role tag), and words searched in the text.
+pub fn parse_query(q: &str, account: Id, contacts: &[Contact]) -> Result<InteractionQuery, String> {
+    let mut out = InteractionQuery {
+        account_id: Some(account),
+        page: PageRequest {
+            offset: 0,
+            limit: 500,
+        },
+        ..Default::default()
+    };
+    let mut words = vec![];
+    for token in q.split_whitespace() {
+        match token.split_once(':') {
+            Some(("kind", v)) => {
+                out.kind = Some(v.parse().map_err(|e: String| format!("kind:{v}: {e}"))?)
+            }
+            Some(("dir", v)) => {
+                out.direction = Some(v.parse().map_err(|e: String| format!("dir:{v}: {e}"))?)
+            }
+            Some(("tag", v)) => out.tag = Some(v.to_string()),
+            Some(("role", v)) => out.contact_role = Some(v.to_string()),
+            Some(("contact", v)) => {
+                let v = v.to_lowercase();
+                let c = contacts
+                    .iter()
+                    .find(|c| c.name.to_lowercase().contains(&v))
+                    .ok_or_else(|| format!("contact:{v}: no contact of this account matches"))?;
+                out.contact_id = Some(c.id);
+            }
+            Some((key, _)) if !key.is_empty() && key.chars().all(|c| c.is_ascii_lowercase()) => {
+                return Err(format!(
+                    "{key}: unknown filter (kind, dir, contact, tag, role, or plain words)"
+                ));
+            }
+            _ => words.push(token),
+        }
+    }
+    if !words.is_empty() {
+        out.text = Some(words.join(" "));
+    }
+    Ok(out)
+}
+
+/// The curves of the Overview chart: overall, then each component.
+pub fn curve_names(a: &AccountView) -> Vec<String> {
+    let mut names = vec!["overall".to_string()];
+    if let Some(h) = a.health.value() {
+        names.extend(h.profile.components.iter().map(|c| c.id.clone()));
+    }
+    names
+}
+
+/// How many rows the current tab's list has (for moving the selection).
+pub fn list_len(a: &AccountView) -> usize {
+    let Some(d) = a.data.value() else { return 0 };
+    match a.tab {
+        Tab::Interactions => visible_interactions(a, d).len(),
+        Tab::Contacts => d.contacts.len(),
+        Tab::Agreements => visible_agreements(a, d).len(),
+        Tab::Opportunities => d.opportunities.len(),
+        Tab::Tasks => task_column(d, a.column).len(),
+        Tab::Playbooks => d.playbook_runs.len(),
+        Tab::Support => d.cases.len(),
+        Tab::Nps => d.nps.len(),
+        Tab::Health => a.health.value().map_or(0, |h| {
+            h.explanation
+                .components
+                .iter()
+                .map(|c| c.measures.len() + 1)
+                .sum()
+        }),
+        Tab::Usage => active_users(d).len(),
+        // The account's fields, its documents, then its history.
+        Tab::Settings => 1 + d.documents.len() + a.history.value().map_or(0, Vec::len),
+        Tab::Overview => a.overview_max.get() + 1,
+    }
+}
+
+pub fn agreement_status_filter(a: &AccountView) -> Option<AgreementStatus> {
+    let n = AgreementStatus::ALL.len() + 1;
+    match a.filter[a.tab.index()] % n {
+        0 => None,
+        k => Some(AgreementStatus::ALL[k - 1]),
+    }
+}
+
+pub fn visible_agreements<'a>(a: &AccountView, d: &'a Account360) -> Vec<&'a Agreement> {
+    let s = agreement_status_filter(a);
+    d.agreements
+        .iter()
+        .filter(|x| s.is_none_or(|s| x.status == s))
+        .collect()
+}
+
+/// The kind filter `f` cycles through (None: every kind).
+pub fn interaction_kind_filter(a: &AccountView) -> Option<InteractionKind> {
+    let n = InteractionKind::ALL.len() + 1;
+    match a.filter[a.tab.index()] % n {
+        0 => None,
+        k => Some(InteractionKind::ALL[k - 1]),
+    }
+}
+
+/// The interactions the list shows.
+pub fn visible_interactions<'a>(a: &'a AccountView, d: &'a Account360) -> Vec<&'a Interaction> {
+    let kind = interaction_kind_filter(a);
+    let all: &[Interaction] = match &a.found {
+        Some(Loadable::Ready { value, .. }) => value,
+        Some(_) => &[],
+        None => &d.interactions,
+    };
+    all.iter()
+        .filter(|i| kind.is_none_or(|k| i.kind == k))
+        .collect()
+}
+
+pub const TASK_COLUMNS: [TaskStatus; 3] = [TaskStatus::Todo, TaskStatus::Doing, TaskStatus::Done];
+
+/// The tasks of a kanban column, in board order.
+pub fn task_column(d: &Account360, k: usize) -> Vec<&Task> {
+    let status = TASK_COLUMNS[k.min(2)];
+    let mut tasks: Vec<&Task> = d.tasks.iter().filter(|t| t.status == status).collect();
+    tasks.sort_by_key(|t| (t.position, t.id));
+    tasks
+}
+
+/// The users with a connection in the last 30 days: name, last day, connections;
+/// most recent first.
+pub fn active_users(d: &Account360) -> Vec<(String, chrono::NaiveDate, u64)> {
+    let today = d.as_of.date_naive();
+    let mut active: BTreeMap<i64, (chrono::NaiveDate, u64)> = BTreeMap::new();
+    for u in &d.usage {
+        if let Some(c) = u.contact_id
+            && u.connections > 0
+            && (today - u.day).num_days() < 30
+        {
+            let e = active.entry(c).or_insert((u.day, 0));
+            e.0 = e.0.max(u.day);
+            e.1 += u64::from(u.connections);
+        }
+    }
+    let mut people: Vec<(String, chrono::NaiveDate, u64)> = active
+        .iter()
+        .map(|(id, (day, n))| {
+            let name = d
+                .contacts
+                .iter()
+                .find(|c| c.id == *id)
+                .map_or(format!("#{id}"), |c| c.name.clone());
+            (name, *day, *n)
+        })
+        .collect();
+    people.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    people
+}

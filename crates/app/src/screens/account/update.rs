@@ -1,0 +1,198 @@
+//! Keys on the account screen: moving, tabs, the Overview's curve picker, the
+//! Interactions search, jumping to another account.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use tend_domain::*;
+use tend_engines::health::Period;
+
+use crate::app::App;
+use crate::line::Edit;
+
+use crate::keys::{Action, Screen};
+use crate::screens::account::state::{AccountView, curve_names, list_len, parse_query, set_tab};
+use crate::state::{Command, Focus, Loadable, Page, Tab};
+
+impl App {
+    pub(crate) fn account_action(&mut self, action: Action) -> Vec<Command> {
+        let page = self.page();
+        let Some(a) = self.account.as_mut() else {
+            self.focus = Focus::Portfolio;
+            return vec![];
+        };
+        let tab = a.tab.index();
+        let len = list_len(a);
+        match action {
+            Action::Back | Action::Left if a.reading => a.reading = false,
+            Action::Left if a.tab == Tab::Tasks && a.column > 0 => {
+                a.column -= 1;
+                a.selected[tab] = 0;
+            }
+            Action::Right if a.tab == Tab::Tasks => {
+                a.column = (a.column + 1).min(2);
+                a.selected[tab] = 0;
+            }
+            Action::Back | Action::Left => {
+                if !self.back_to_list() {
+                    self.focus = Focus::Portfolio;
+                }
+            }
+            Action::Down => a.selected[tab] = (a.selected[tab] + 1).min(len.saturating_sub(1)),
+            Action::Up => a.selected[tab] = a.selected[tab].saturating_sub(1),
+            Action::PageDown => {
+                a.selected[tab] = (a.selected[tab] + page).min(len.saturating_sub(1))
+            }
+            Action::PageUp => a.selected[tab] = a.selected[tab].saturating_sub(page),
+            Action::Top => a.selected[tab] = 0,
+            Action::Bottom => a.selected[tab] = len.saturating_sub(1),
+            Action::NextTab => set_tab(a, Tab::ALL[(tab + 1) % Tab::ALL.len()]),
+            Action::PrevTab => set_tab(a, Tab::ALL[(tab + Tab::ALL.len() - 1) % Tab::ALL.len()]),
+            Action::Open => a.reading = !a.reading,
+            Action::Period => {
+                a.period = match a.period {
+                    Period::Week => Period::Month,
+                    Period::Month => Period::Week,
+                }
+            }
+            Action::Curves if a.tab == Tab::Overview => {
+                a.picking_curves = true;
+                a.curve_cursor = 0;
+            }
+            Action::Curves => {
+                self.status = Some("c picks the chart's curves on the Overview tab".into());
+            }
+            Action::Cycle => {
+                a.filter[tab] += 1;
+                a.selected[tab] = 0;
+            }
+            Action::Search if a.tab == Tab::Interactions => a.querying = true,
+            Action::Search => {
+                self.status = Some("/ searches on the Interactions tab (2)".into());
+            }
+            Action::Parent => {
+                let target = match (&a.data, a.came_from) {
+                    (_, Some(back)) => Some((back, None)),
+                    (Loadable::Ready { value, .. }, None) => {
+                        value.parent.as_ref().map(|p| (p.id, Some(a.id)))
+                    }
+                    _ => None,
+                };
+                match target {
+                    Some((id, came_from)) => {
+                        let cmds = self.jump_to(id);
+                        if let Some(v) = self.account.as_mut() {
+                            v.came_from = came_from;
+                        }
+                        return cmds;
+                    }
+                    None => self.status = Some("this account has no parent".into()),
+                }
+            }
+            other if other.writes() => return self.write_action(other),
+            other => {
+                if let Some(t) = other.tab() {
+                    set_tab(a, Tab::ALL[t]);
+                }
+            }
+        }
+        vec![]
+    }
+
+    /// Opens an account from any page (the palette).
+    pub(crate) fn jump_to_from_anywhere(&mut self, id: Id) -> Vec<Command> {
+        self.page = Page::Portfolio;
+        self.views.active = None;
+        self.return_to = None;
+        self.jump_to(id)
+    }
+
+    /// Opens an account from anywhere (palette, parent jump), selecting it in the
+    /// portfolio when it is there.
+    pub fn jump_to(&mut self, id: Id) -> Vec<Command> {
+        if let Some(pos) = self.position_of(id) {
+            self.portfolio.selected = pos;
+        }
+        self.focus = Focus::Account;
+        let tab = self.account.as_ref().map(|a| a.tab);
+        self.account = None;
+        let cmds = self.open_account(id);
+        if let (Some(a), Some(tab)) = (self.account.as_mut(), tab) {
+            a.tab = tab;
+        }
+        cmds
+    }
+
+    /// The curve picker: a curve's number or Space/Enter on the cursor shows or
+    /// hides it, j/k move, Esc or `c` close.
+    pub(crate) fn curve_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        if self.keys.action(Screen::Global, &k) == Some(Action::Quit) {
+            self.quit = true;
+            return vec![];
+        }
+        let Some(a) = self.account.as_mut() else {
+            return vec![];
+        };
+        let curves = curve_names(a);
+        let n = curves.len();
+        let toggle = |a: &mut AccountView, i: usize| {
+            if let Some(name) = curves.get(i)
+                && !a.hidden.remove(name)
+            {
+                a.hidden.insert(name.clone());
+            }
+        };
+        match k.code {
+            KeyCode::Esc | KeyCode::Char('c') => a.picking_curves = false,
+            KeyCode::Char('j') | KeyCode::Down => {
+                a.curve_cursor = (a.curve_cursor + 1).min(n.saturating_sub(1))
+            }
+            KeyCode::Char('k') | KeyCode::Up => a.curve_cursor = a.curve_cursor.saturating_sub(1),
+            KeyCode::Char(' ') | KeyCode::Enter => toggle(a, a.curve_cursor),
+            KeyCode::Char(d @ '1'..='9') => {
+                let i = d as usize - '1' as usize;
+                if i < n {
+                    a.curve_cursor = i;
+                    toggle(a, i);
+                }
+            }
+            _ => {}
+        }
+        vec![]
+    }
+
+    pub(crate) fn query_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        let Some(a) = self.account.as_mut() else {
+            return vec![];
+        };
+        match k.code {
+            KeyCode::Esc => {
+                a.querying = false;
+                a.query.clear();
+                a.found = None;
+            }
+            KeyCode::Enter => {
+                a.querying = false;
+                if a.query.trim().is_empty() {
+                    a.found = None;
+                    return vec![];
+                }
+                let contacts = a.data.value().map(|d| d.contacts.as_slice()).unwrap_or(&[]);
+                match parse_query(&a.query, a.id, contacts) {
+                    Ok(q) => {
+                        a.found = Some(Loadable::Loading);
+                        return vec![Command::SearchInteractions(a.id, Box::new(q))];
+                    }
+                    Err(e) => {
+                        a.querying = true;
+                        self.status = Some(e);
+                    }
+                }
+            }
+            _ => {
+                if crate::line::edit(&mut a.query, &k) == Edit::Quit {
+                    self.quit = true;
+                }
+            }
+        }
+        vec![]
+    }
+}

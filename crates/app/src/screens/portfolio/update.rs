@@ -1,0 +1,185 @@
+//! Keys and answers of the screen.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use tend_backend::PortfolioSort;
+use tend_domain::*;
+
+use crate::app::App;
+use crate::keys::Action;
+use crate::line::Edit;
+use crate::screens::account::state::AccountView;
+
+use crate::state::{Command, Focus, Loadable};
+
+impl App {
+    /// Recomputes the filtered view of the portfolio.
+    pub(crate) fn refilter(&mut self) {
+        let Some(rows) = self.portfolio.rows.value() else {
+            self.portfolio.view.clear();
+            return;
+        };
+        self.portfolio.view = self.fuzzy.filter(&self.portfolio.filter, rows);
+    }
+
+    pub(crate) fn clamp_portfolio(&mut self) {
+        let p = &mut self.portfolio;
+        p.selected = p.selected.min(p.view.len().saturating_sub(1));
+    }
+
+    /// Opens (loads) the account under the portfolio's selection, when it changed.
+    pub(crate) fn follow_selection(&mut self) -> Vec<Command> {
+        let Some(id) = self.portfolio.selected_row().map(|r| r.id) else {
+            return vec![];
+        };
+        self.open_account(id)
+    }
+
+    pub(crate) fn open_account(&mut self, id: Id) -> Vec<Command> {
+        if self.account.as_ref().is_some_and(|a| a.id == id) {
+            return vec![];
+        }
+        let tab = self.account.as_ref().map(|a| a.tab);
+        let mut view = AccountView::new(id);
+        if let Some(tab) = tab {
+            view.tab = tab;
+        }
+        self.account = Some(view);
+        vec![Command::LoadAccount(id)]
+    }
+
+    pub(crate) fn portfolio_action(&mut self, action: Action) -> Vec<Command> {
+        let len = self.portfolio.view.len();
+        let page = self.page();
+        let p = &mut self.portfolio;
+        let before = p.selected;
+        match action {
+            Action::Down => p.selected = (p.selected + 1).min(len.saturating_sub(1)),
+            Action::Up => p.selected = p.selected.saturating_sub(1),
+            Action::PageDown => p.selected = (p.selected + page).min(len.saturating_sub(1)),
+            Action::PageUp => p.selected = p.selected.saturating_sub(page),
+            Action::Top => p.selected = 0,
+            Action::Bottom => p.selected = len.saturating_sub(1),
+            Action::Open | Action::Right if p.selected_row().is_some() => {
+                self.focus = Focus::Account;
+                return self.follow_selection();
+            }
+            Action::Filter => p.filtering = true,
+            Action::Where => p.bar = Some(crate::where_bar::WhereBar::new(p.expr.as_deref())),
+            Action::Back if !p.filter.is_empty() => {
+                p.filter.clear();
+                self.refilter();
+                self.clamp_portfolio();
+                return self.follow_selection();
+            }
+            Action::Back => {
+                self.back_to_list();
+            }
+            Action::Sort | Action::Reverse => {
+                if action == Action::Sort {
+                    let all = PortfolioSort::ALL;
+                    let at = all.iter().position(|s| *s == p.sort).unwrap_or(0);
+                    p.sort = all[(at + 1) % all.len()];
+                    p.descending = false;
+                } else {
+                    p.descending = !p.descending;
+                }
+                p.rows = Loadable::Loading;
+                return vec![self.portfolio_command()];
+            }
+            Action::Churned => {
+                p.churned = !p.churned;
+                p.rows = Loadable::Loading;
+                p.counts = None;
+                p.selected = 0;
+                self.status = Some(
+                    match (
+                        p.churned,
+                        tend_engines::filter::churned_out_by_default(p.expr.as_deref()),
+                    ) {
+                        (true, _) => "churned accounts listed too",
+                        (false, true) => "churned accounts left out",
+                        (false, false) => "the filter tests the stage: it says which stages show",
+                    }
+                    .into(),
+                );
+                return vec![self.portfolio_command()];
+            }
+            Action::SaveView | Action::RenameView | Action::DeleteView => {
+                return self.view_action(action);
+            }
+            _ => {}
+        }
+        if self.portfolio.selected != before {
+            return self.follow_selection();
+        }
+        vec![]
+    }
+
+    /// Typing a filter-language expression: checked as it is typed, run in the store
+    /// on Enter (an empty one clears the filter), Esc leaves it as it was.
+    pub(crate) fn where_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        use crate::where_bar::WhereOutcome;
+        let p = &mut self.portfolio;
+        let Some(bar) = p.bar.as_mut() else {
+            return vec![];
+        };
+        match bar.key(k, true) {
+            WhereOutcome::Typing => {}
+            WhereOutcome::Cancel => p.bar = None,
+            WhereOutcome::Quit => self.quit = true,
+            WhereOutcome::Apply(expr) => {
+                p.bar = None;
+                p.expr = expr;
+                p.counts = None;
+                // A filter of the user's own: no dashboard detour to come back from.
+                self.portfolio_before = None;
+                p.rows = Loadable::Loading;
+                p.selected = 0;
+                return vec![self.portfolio_command()];
+            }
+        }
+        vec![]
+    }
+
+    pub(crate) fn filter_key(&mut self, k: KeyEvent) -> Vec<Command> {
+        let p = &mut self.portfolio;
+        match k.code {
+            KeyCode::Esc => {
+                p.filtering = false;
+                p.filter.clear();
+            }
+            KeyCode::Enter => {
+                p.filtering = false;
+                if p.selected_row().is_some() {
+                    self.focus = Focus::Account;
+                }
+                return self.follow_selection();
+            }
+            KeyCode::Down => p.selected = (p.selected + 1).min(p.view.len().saturating_sub(1)),
+            KeyCode::Up => p.selected = p.selected.saturating_sub(1),
+            _ => match crate::line::edit(&mut p.filter, &k) {
+                Edit::Changed => {}
+                Edit::Quit => {
+                    self.quit = true;
+                    return vec![];
+                }
+                Edit::Kept | Edit::Other => return vec![],
+            },
+        }
+        self.portfolio.selected = 0;
+        self.refilter();
+        self.clamp_portfolio();
+        self.follow_selection()
+    }
+}
+
+impl App {
+    pub(crate) fn portfolio_command(&self) -> Command {
+        Command::LoadPortfolio {
+            sort: self.portfolio.sort,
+            descending: self.portfolio.descending,
+            expr: self.portfolio.expr.clone(),
+            churned: self.portfolio.churned,
+        }
+    }
+}

@@ -1,0 +1,311 @@
+//! What the app is made of and what it exchanges with the event loop: data
+//! loaded from the backend with its states, the account tabs, the pages, the
+//! commands out and the messages in. Below every screen and overlay: nothing here
+//! imports them.
+
+use crossterm::event::{KeyEvent, MouseEvent};
+use tend_backend::{
+    Account360, AccountRow, CaseRow, HealthReport, InteractionQuery, PortfolioSort, Write,
+};
+use tend_domain::*;
+
+/// Data that comes from the backend, with the states a screen draws.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Loadable<T> {
+    #[default]
+    Idle,
+    Loading,
+    Ready {
+        value: T,
+        /// When it was loaded (for "updated N ago").
+        at: Timestamp,
+    },
+    Failed(String),
+}
+
+impl<T> Loadable<T> {
+    /// Takes an answer. While the backend is offline a failure keeps what is
+    /// already shown (the banner says it may be stale) instead of blanking it.
+    pub fn take(&mut self, result: Result<T, String>, at: Timestamp, offline: bool) {
+        match result {
+            Ok(value) => *self = Loadable::Ready { value, at },
+            Err(_) if offline && matches!(self, Loadable::Ready { .. }) => {}
+            Err(e) => *self = Loadable::Failed(e),
+        }
+    }
+
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Loadable::Ready { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// The account tabs, in their key order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tab {
+    Overview,
+    Interactions,
+    Usage,
+    Contacts,
+    Agreements,
+    Opportunities,
+    Tasks,
+    Playbooks,
+    Support,
+    Nps,
+    Health,
+    Settings,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 12] = [
+        Tab::Overview,
+        Tab::Interactions,
+        Tab::Usage,
+        Tab::Contacts,
+        Tab::Agreements,
+        Tab::Opportunities,
+        Tab::Tasks,
+        Tab::Playbooks,
+        Tab::Support,
+        Tab::Nps,
+        Tab::Health,
+        Tab::Settings,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Overview => "Overview",
+            Tab::Interactions => "Interactions",
+            Tab::Usage => "Usage",
+            Tab::Contacts => "Contacts",
+            Tab::Agreements => "Agreements",
+            Tab::Opportunities => "Opportunities",
+            Tab::Tasks => "Tasks",
+            Tab::Playbooks => "Playbooks",
+            Tab::Support => "Support",
+            Tab::Nps => "NPS",
+            Tab::Health => "Health",
+            Tab::Settings => "Settings",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+/// Which pane has the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Portfolio,
+    Account,
+}
+
+/// The portfolio's counts, from the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub accounts: u64,
+    pub at_risk: u64,
+}
+
+/// What the app asks the loop to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    LoadPortfolio {
+        sort: PortfolioSort,
+        descending: bool,
+        /// A filter-language expression the store runs.
+        expr: Option<String>,
+        /// Churned accounts are listed too.
+        churned: bool,
+    },
+    /// Every account's row, whatever the portfolio's filter (the palette and the
+    /// alerts name accounts from it).
+    LoadDirectory,
+    LoadAccount(Id),
+    SearchInteractions(Id, Box<InteractionQuery>),
+    LoadHistory(Id),
+    /// Writes for the account, in one transaction.
+    Save {
+        account: Id,
+        writes: Vec<Write>,
+        what: String,
+    },
+    /// One record again (after a conflict).
+    Reload(EntityKind, Id),
+    LoadPlaybooks,
+    /// Cases across accounts, filtered in the store.
+    LoadCases {
+        expr: Option<String>,
+        sort: tend_backend::CaseSort,
+        descending: bool,
+    },
+    /// Alerts in a state (None: all).
+    /// Alerts in a state (None: all); with a day, only the health transitions
+    /// since then, of customers not churned (the dashboard's line).
+    LoadAlerts(Option<AlertState>, Option<chrono::NaiveDate>),
+    /// How many alerts are open.
+    CountAlerts,
+    /// How many cases the store holds.
+    CountCases,
+    /// Bring a store opened on a new day to today's scores, behind the first frame.
+    CatchUp,
+    /// How many rows a saved view lists.
+    CountView(Box<crate::saved::SavedView>),
+    LoadDashboard,
+    /// Keep the saved views in the config file.
+    WriteViews(std::path::PathBuf, Vec<crate::saved::SavedView>),
+}
+
+/// What comes in.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): one message, however long.
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// Portfolio rows, and what they were asked for (an answer to an older ask is
+    /// dropped: two quick sorts must not end on the first one's rows).
+    Portfolio(
+        Result<Vec<AccountRow>, String>,
+        Timestamp,
+        Asked<PortfolioSort>,
+    ),
+    PortfolioCounts(Counts, Asked<PortfolioSort>),
+    Directory(Result<Vec<AccountRow>, String>, Timestamp),
+    Account(Id, Result<Box<Account360>, String>, Timestamp),
+    Health(Id, Result<Box<HealthReport>, String>, Timestamp),
+    Interactions(Id, Result<Vec<Interaction>, String>, Timestamp),
+    History(Id, Result<Vec<ChangeLogEntry>, String>, Timestamp),
+    Saved {
+        account: Id,
+        what: String,
+        result: Result<Vec<Option<Record>>, tend_backend::Error>,
+    },
+    Reloaded(Result<Box<Record>, String>),
+    Playbooks(Result<Vec<Playbook>, String>),
+    /// Whether the backend answered: Err names why it cannot be reached.
+    Connection(Result<(), String>),
+    Cases(
+        Result<CaseList, String>,
+        Timestamp,
+        Asked<tend_backend::CaseSort>,
+    ),
+    /// Alerts, and what they were asked for (state, transitions since).
+    Alerts(
+        Result<Vec<Alert>, String>,
+        Timestamp,
+        (Option<AlertState>, Option<chrono::NaiveDate>),
+    ),
+    AlertCount(Result<u64, String>),
+    CaseCount(Result<u64, String>),
+    /// The store's scores are not today's: rescoring has started.
+    Rescoring,
+    /// Rescoring ended (every list is loaded again).
+    Rescored(Result<(), String>),
+    ViewCount {
+        name: String,
+        result: Result<u64, String>,
+        at: Timestamp,
+    },
+    ViewsWritten(Result<(), String>),
+    Dashboard(Result<Box<tend_backend::Dashboard>, String>, Timestamp),
+}
+
+/// What a list was loaded with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asked<S> {
+    pub expr: Option<String>,
+    pub sort: S,
+    pub descending: bool,
+    /// Churned accounts listed too.
+    pub churned: bool,
+}
+
+/// The backend cannot be reached (a team server that is down): since when, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offline {
+    pub since: Timestamp,
+    pub message: String,
+}
+
+/// Smaller than this, the app only says so (and takes no key but quit).
+pub const MIN_SIZE: (u16, u16) = (40, 12);
+
+/// Below this width the portfolio and the account do not fit side by side.
+pub const WIDE: u16 = 120;
+
+/// The pages the views bar switches between (saved views show one of the lists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Page {
+    #[default]
+    Portfolio,
+    Cases,
+    Alerts,
+    Dashboard,
+}
+
+impl Page {
+    pub const ALL: [Page; 4] = [Page::Portfolio, Page::Cases, Page::Alerts, Page::Dashboard];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Portfolio => "Portfolio",
+            Page::Cases => "Cases",
+            Page::Alerts => "Alerts",
+            Page::Dashboard => "Dashboard",
+        }
+    }
+}
+
+/// One entry of the views bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BarItem {
+    Page(Page),
+    Saved(usize),
+}
+
+/// Cases loaded into the cases view: at most [`CASES_SHOWN`], and how many match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseList {
+    pub rows: Vec<CaseRow>,
+    pub total: u64,
+}
+
+/// The most cases the view loads (the header says when more match).
+pub const CASES_SHOWN: u32 = 5000;
+
+/// A line of the cases list: a group's heading or a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseLine {
+    Group(usize),
+    Case(usize),
+}
+
+/// Tabs with the columns each takes on the tab bar.
+pub type TabSpans = Vec<(Tab, std::ops::Range<u16>)>;
+
+/// What the last frame put where, handed back by the drawing for the clicks that
+/// follow it: state code never computes the layout.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Drawn {
+    /// The account's tab bar: its row, and each tab's columns on it.
+    pub tabs: Option<(u16, TabSpans)>,
+}
+
+impl Drawn {
+    /// The tab under a click, if the last frame drew one there.
+    pub fn tab_at(&self, column: u16, row: u16) -> Option<Tab> {
+        let (y, tabs) = self.tabs.as_ref()?;
+        if row != *y {
+            return None;
+        }
+        tabs.iter()
+            .find(|(_, x)| x.contains(&column))
+            .map(|(t, _)| *t)
+    }
+}
