@@ -525,7 +525,7 @@ fn assert_footer_from_table(h: &Harness, screen: Screen) {
     {
         let Some(k) = b.keys.first() else { continue };
         let hint = format!("{} {}", k.label(), b.help);
-        if b.hint {
+        if b.hint && h.app.offer(b.action).is_some() {
             assert!(
                 line.contains(&hint),
                 "\"{hint}\" not in the {} footer: {line}",
@@ -1226,39 +1226,80 @@ async fn support_case_numbers_are_told_apart() {
 
 #[tokio::test]
 async fn the_account_help_shows_every_text_in_full() {
+    // On every tab, `?` lists in full what works there and nothing that does not
+    // (renew only on Agreements, card moves only on Tasks...); dangerous keys are
+    // marked (they ask first).
     let mut h = Harness::new(NARROW).await;
     h.open(LARKSPUR).await;
     let mut cut = vec![];
+    let mut extra = vec![];
     for size in [NARROW, WIDE] {
         h.send(Msg::Resize(size.0, size.1)).await;
-        h.key(ch('?')).await;
-        let mut screen = h.screen();
-        // Taller than the screen, the help scrolls with j: every page counts.
-        let mut above = String::new();
-        for _ in 0..40 {
-            // The footer repeats some texts: only the lines above it.
-            let (page, _footer) = screen.rsplit_once('\n').expect("a footer line");
-            above.push_str(page);
-            if !screen.contains("j/k scroll") {
-                break;
+        for tab in Tab::ALL {
+            h.tab(tab).await;
+            h.key(ch('?')).await;
+            let mut screen = h.screen();
+            // Taller than the screen, the help scrolls with j: every page counts.
+            let mut above = String::new();
+            for _ in 0..40 {
+                // The footer repeats some texts: only the lines above it.
+                let (page, _footer) = screen.rsplit_once('\n').expect("a footer line");
+                above.push_str(page);
+                above.push('\n');
+                if !screen.contains("j/k scroll") {
+                    break;
+                }
+                h.key(ch('j')).await;
+                screen = h.screen();
             }
-            h.key(ch('j')).await;
-            screen = h.screen();
-        }
-        let keys = &h.app.keys;
-        for b in keys
-            .bindings(Screen::Account)
-            .iter()
-            .chain(keys.bindings(Screen::Global))
-        {
-            if !above.contains(b.help) {
-                cut.push(format!("{}: {}", dims(size), b.help));
+            let keys = &h.app.keys;
+            for b in keys
+                .bindings(Screen::Account)
+                .iter()
+                .chain(keys.bindings(Screen::Global))
+            {
+                let labels: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+                let line = format!("{}  {}", labels.join(" "), b.help);
+                match h.app.offer(b.action) {
+                    Some(o) => {
+                        let shown = if o.dangerous {
+                            format!("{line} !")
+                        } else {
+                            line.clone()
+                        };
+                        if !above.contains(&shown) {
+                            cut.push(format!("{} {}: {shown}", dims(size), tab.title()));
+                        }
+                    }
+                    None if above.contains(&line) => {
+                        extra.push(format!("{} {}: {line}", dims(size), tab.title()))
+                    }
+                    None => {}
+                }
             }
+            assert!(screen.contains("key closes this"), "{screen}");
+            h.key(ch('?')).await;
         }
-        assert!(screen.contains("key closes this"), "{screen}");
-        h.key(ch('?')).await;
     }
     assert!(cut.is_empty(), "{cut:#?}");
+    assert!(extra.is_empty(), "{extra:#?}");
+    // What the tabs offer differs: renewing only on Agreements.
+    h.tab(Tab::Agreements).await;
+    assert!(h.app.offer(Action::Renew).is_some_and(|o| o.dangerous));
+    h.tab(Tab::Tasks).await;
+    assert!(h.app.offer(Action::Renew).is_none());
+    assert!(h.app.offer(Action::MoveLeft).is_some());
+    // Pressed where it does nothing, a key says so and writes nothing.
+    h.key(ch('R')).await;
+    assert!(h.app.confirm.is_none() && h.app.saving.is_none());
+    assert!(
+        h.app
+            .status
+            .as_deref()
+            .is_some_and(|s| s.contains("does nothing here")),
+        "{:?}",
+        h.app.status
+    );
 }
 
 #[tokio::test]
@@ -1357,7 +1398,11 @@ async fn every_tab_draws_at_any_size() {
                     h.app.ascii = false;
                 }
             }
-            h.key(press(KeyCode::Esc)).await; // closes the reader
+            // Esc closes the reader (on the tabs that have one; elsewhere it
+            // would go back to the portfolio).
+            if h.app.account.as_ref().is_some_and(|a| a.reading) {
+                h.key(press(KeyCode::Esc)).await;
+            }
         }
         for size in sizes {
             h.send(Msg::Resize(size.0, size.1)).await;
@@ -1716,9 +1761,11 @@ async fn retrying_the_failed_step_unsticks_the_run() {
         .clone();
     assert_eq!(run.colour(), RunColour::Blue);
     assert!(!run.steps.iter().any(|s| s.state == StepState::Failed));
-    // a completes the step it waits on; S skips the next.
+    // a completes the step it waits on; S skips the next, once confirmed.
     h.key(ch('a')).await;
     h.key(ch('S')).await;
+    assert!(h.app.confirm.is_some(), "skipping a step asks first");
+    h.key(ch('y')).await;
     let run = the_360(&h)
         .playbook_runs
         .iter()
@@ -1861,6 +1908,38 @@ async fn read_only_offers_no_write_and_says_so() {
     let help = h.screen();
     assert!(!help.contains("renew agreement"), "{help}");
     assert_eq!(history_of(&h, LARKSPUR).await.len(), 0);
+}
+
+#[tokio::test]
+async fn flipping_a_payment_is_dangerous_and_asks_first() {
+    let mut h = Harness::writable(WIDE).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Agreements).await;
+    let before = the_360(&h).agreements[0].clone();
+    // x on Agreements flips the payment: marked dangerous, so it asks; n keeps it.
+    h.key(ch('x')).await;
+    let confirm = h.app.confirm.as_ref().expect("a question before the write");
+    assert!(
+        confirm.lines[0].contains("Mark the payment of"),
+        "{:?}",
+        confirm.lines
+    );
+    h.key(ch('n')).await;
+    assert!(h.app.confirm.is_none());
+    assert_eq!(history_of(&h, LARKSPUR).await.len(), 0, "n writes nothing");
+    // y writes it.
+    h.key(ch('x')).await;
+    h.key(ch('y')).await;
+    let after = the_360(&h)
+        .agreements
+        .iter()
+        .find(|a| a.id == before.id)
+        .expect("the agreement")
+        .clone();
+    assert_eq!(after.payment_up_to_date, !before.payment_up_to_date);
+    // The same key on Interactions (exclude from the score) is not dangerous.
+    h.tab(Tab::Interactions).await;
+    assert!(h.app.offer(Action::Toggle).is_some_and(|o| !o.dangerous));
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use crate::screens::dashboard::state::DashboardView;
 use crate::screens::portfolio::state::Portfolio;
 use crate::screens::views::state::Views;
 
-use crate::keys::{Action, Keymap, Screen};
+use crate::keys::{Action, Keymap, Offer, Screen};
 use crate::overlay::{Confirm, Palette};
 use crate::screens::account::state::{AccountView, set_tab};
 use crate::state::{Command, Focus, Loadable, MIN_SIZE, Msg, Offline, Page, Tab, WIDE};
@@ -166,6 +166,27 @@ impl App {
     }
 
     /// Whether the terminal is below the smallest size the app draws in.
+    /// Whether `action` does something where the user is, and whether it asks
+    /// first: the keys of every screen (global), then the screen's own; on the
+    /// account screen only what the tab in front offers. Read-only, no writing
+    /// key is offered.
+    pub fn offer(&self, action: Action) -> Option<Offer> {
+        if self.read_only && action.writes() {
+            return None;
+        }
+        let screen = self.screen();
+        let bound = |s: Screen| self.keys.bindings(s).iter().any(|b| b.action == action);
+        if bound(Screen::Global) {
+            return Some(Offer::plain(action));
+        }
+        match screen {
+            Screen::Account => self.account_offer(action),
+            // Deleting a saved view asks y/n in its own prompt.
+            s if bound(s) => Some(Offer::plain(action)),
+            _ => None,
+        }
+    }
+
     /// The key that loads again what failed to load here, for "— ^R to retry".
     pub fn retry_key(&self) -> Option<String> {
         self.keys.key_for(self.screen(), Action::Refresh)
@@ -541,6 +562,13 @@ impl App {
             }
             return vec![];
         };
+        if self.offer(action).is_none() && !(action.writes() && self.read_only) {
+            self.status = Some(format!(
+                "{} does nothing here (? lists the keys)",
+                action.name().replace('_', " ")
+            ));
+            return vec![];
+        }
         if action.writes() && self.read_only {
             self.status = Some(self.read_only_why.clone().unwrap_or_else(|| {
                 "read-only: writes are off (started with --read-only or read_only in the config)"

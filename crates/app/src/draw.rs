@@ -12,6 +12,7 @@ use crate::overlay::ViewPrompt;
 use crate::theme::Theme;
 use crate::where_bar::WhereBar;
 use crate::widgets::ago;
+
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
@@ -312,7 +313,7 @@ fn hints(app: &App, theme: &Theme, screen: Screen, width: usize) -> Line<'static
         .bindings(Screen::Global)
         .iter()
         .chain(app.keys.bindings(screen))
-        .filter(|b| b.hint && !(app.read_only && b.action.writes()))
+        .filter(|b| b.hint && app.offer(b.action).is_some())
     {
         let Some(k) = b.keys.first() else { continue };
         let (key, help) = (k.label(), format!(" {}", b.help));

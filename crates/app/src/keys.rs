@@ -160,6 +160,29 @@ impl Action {
     }
 }
 
+/// An action offered where the user is, and whether it is dangerous: a dangerous
+/// one asks before it writes, and the help marks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Offer {
+    pub action: Action,
+    pub dangerous: bool,
+}
+
+impl Offer {
+    pub const fn plain(action: Action) -> Offer {
+        Offer {
+            action,
+            dangerous: false,
+        }
+    }
+    pub const fn dangerous(action: Action) -> Offer {
+        Offer {
+            action,
+            dangerous: true,
+        }
+    }
+}
+
 /// One key with its modifiers (shift only matters for keys without a case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {

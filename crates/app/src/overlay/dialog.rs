@@ -7,6 +7,7 @@ use tend_domain::*;
 use crate::app::App;
 use crate::theme::Theme;
 use crate::widgets::centered;
+
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};

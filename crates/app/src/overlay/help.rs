@@ -6,6 +6,7 @@ use crate::app::App;
 use crate::state::Command;
 use crate::theme::Theme;
 use crate::widgets::centered;
+
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
@@ -17,10 +18,12 @@ use crate::keys::{Action, Screen};
 /// The lines of the help of the screen in front of the user.
 fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let screen = app.screen();
-    let mut lines = vec![Line::styled(
-        format!("Keys — {}", screen.name()),
-        theme.title,
-    )];
+    let place = match (&app.account, screen) {
+        (Some(a), Screen::Account) => format!("{} · {}", screen.name(), a.tab.title()),
+        _ => screen.name().to_string(),
+    };
+    let mut lines = vec![Line::styled(format!("Keys — {place}"), theme.title)];
+    let mut dangerous = false;
     for (title, s) in [("", screen), ("everywhere", Screen::Global)] {
         if !title.is_empty() {
             lines.push(Line::raw(""));
@@ -28,14 +31,26 @@ fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         }
         for b in app.keys.bindings(s) {
             let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
-            if keys.is_empty() || (app.read_only && b.action.writes()) {
+            let Some(offer) = app.offer(b.action).filter(|_| !keys.is_empty()) else {
                 continue;
-            }
-            lines.push(Line::from(vec![
+            };
+            let mut line = vec![
                 Span::styled(format!("{:>11}  ", keys.join(" ")), theme.key),
                 Span::raw(b.help),
-            ]));
+            ];
+            if offer.dangerous {
+                line.push(Span::styled(" !", theme.warning));
+                dangerous = true;
+            }
+            lines.push(Line::from(line));
         }
+    }
+    if dangerous {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:>11}  ", "!"), theme.warning),
+            Span::styled("asks before it acts", theme.dim),
+        ]));
     }
     lines
 }

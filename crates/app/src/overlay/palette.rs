@@ -12,6 +12,7 @@ use crate::overlay::PaletteItem;
 use crate::screens::account::state::set_tab;
 use crate::theme::Theme;
 use crate::widgets::centered;
+
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 

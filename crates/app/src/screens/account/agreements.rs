@@ -3,9 +3,15 @@
 use ratatui::Frame;
 use tend_backend::Account360;
 
+use crate::app::App;
+use crate::forms;
+use crate::screens::account::change::Change;
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
+use crate::state::Command;
 use crate::theme::Theme;
+
+use crate::keys::{Action, Offer};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row};
@@ -93,4 +99,96 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         },
         "no agreements (of this status: f changes it)",
     );
+}
+
+/// What the Agreements tab offers beyond the keys every tab shares. Flipping a
+/// payment and renewing change what the health score and the renewal figures
+/// count: both ask first.
+pub const OFFERS: &[Offer] = &[
+    Offer::plain(Action::Cycle),
+    Offer::plain(Action::New),
+    Offer::plain(Action::Edit),
+    Offer::dangerous(Action::Delete),
+    Offer::dangerous(Action::Toggle),
+    Offer::dangerous(Action::Renew),
+];
+
+/// A key the Agreements tab offers.
+pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::Cycle => {
+            app.account.as_mut()?.cycle_filter();
+            Some(vec![])
+        }
+        Action::New => Some(app.open_form(|c| Some(forms::new_agreement(c)))),
+        Action::Edit => Some(app.edit_selected()),
+        Action::Delete => Some(app.delete_selected()),
+        Action::Toggle => Some(app.change(action, |a, d, _| {
+            let x = crate::screens::account::state::visible_agreements(a, d)
+                .get(a.selected())
+                .copied()
+                .ok_or_else(|| "no agreement selected".to_string())?;
+            let mut x = x.clone();
+            x.payment_up_to_date = !x.payment_up_to_date;
+            let state = if x.payment_up_to_date {
+                "up to date"
+            } else {
+                "late"
+            };
+            let what = format!("payment of \"{}\" marked {state}", x.name);
+            let question = format!("Mark the payment of \"{}\" {state}?", x.name);
+            Ok(Change::new(
+                vec![tend_backend::Write::Update {
+                    record: Record::Agreement(x),
+                }],
+                what,
+                question,
+            ))
+        })),
+        Action::Renew => Some(app.change(action, |a, d, now| {
+            let x = crate::screens::account::state::visible_agreements(a, d)
+                .get(a.selected())
+                .copied()
+                .ok_or_else(|| "no agreement selected".to_string())?;
+            if matches!(
+                x.status,
+                AgreementStatus::Cancelled | AgreementStatus::Draft
+            ) {
+                return Err(format!("a {} agreement is not renewed", x.status));
+            }
+            // Renewing twice would count the MRR twice.
+            if let Some(next) = d.agreements.iter().find(|n| n.renews_id == Some(x.id)) {
+                return Err(format!(
+                    "\"{}\" was already renewed by \"{}\" ({} to {}): renew that one",
+                    x.name, next.name, next.start, next.end
+                ));
+            }
+            let (old, new) = x.renew(now.date_naive(), now);
+            let question = format!(
+                "Renew \"{}\": a new contract {} → {}, {} MRR, notice {} days{}; this one \
+                 ends {} without renewing on its own.",
+                x.name,
+                new.start,
+                new.end,
+                tend_domain::format::money(new.mrr_cents),
+                new.notice_days,
+                if new.auto_renew { ", auto-renew" } else { "" },
+                old.end
+            );
+            let what = format!("renewed \"{}\" from {}", x.name, new.start);
+            Ok(Change::new(
+                vec![
+                    tend_backend::Write::Update {
+                        record: Record::Agreement(old),
+                    },
+                    tend_backend::Write::Create {
+                        record: Record::Agreement(new),
+                    },
+                ],
+                what,
+                question,
+            ))
+        })),
+        _ => None,
+    }
 }

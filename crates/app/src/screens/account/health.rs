@@ -8,6 +8,7 @@ use crate::screens::account::state::AccountView;
 use crate::state::Loadable;
 use crate::theme::Theme;
 use crate::widgets::message;
+
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};

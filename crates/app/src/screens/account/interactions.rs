@@ -5,10 +5,16 @@ use ratatui::Frame;
 use tend_backend::Account360;
 use tend_engines::health::KeyIndicators;
 
+use crate::app::App;
+use crate::forms;
+use crate::screens::account::change::Change;
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
-use crate::state::Loadable;
 use crate::theme::Theme;
+
+use crate::state::{Command, Loadable};
+
+use crate::keys::{Action, Offer};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
@@ -196,5 +202,62 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
                 r,
             );
         }
+    }
+}
+
+/// What the Interactions tab offers beyond the keys every tab shares.
+pub const OFFERS: &[Offer] = &[
+    Offer::plain(Action::Open),
+    Offer::plain(Action::Cycle),
+    Offer::plain(Action::Search),
+    Offer::plain(Action::New),
+    Offer::plain(Action::Edit),
+    Offer::dangerous(Action::Delete),
+    Offer::plain(Action::Toggle),
+];
+
+/// A key the Interactions tab offers.
+pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::Open => {
+            let a = app.account.as_mut()?;
+            a.reading = !a.reading;
+            Some(vec![])
+        }
+        Action::Cycle => {
+            app.account.as_mut()?.cycle_filter();
+            Some(vec![])
+        }
+        Action::Search => {
+            app.account.as_mut()?.querying = true;
+            Some(vec![])
+        }
+        Action::New => {
+            Some(app.open_form(|c| Some(forms::new_interaction(c, InteractionKind::Note))))
+        }
+        Action::Edit => Some(app.edit_selected()),
+        Action::Delete => Some(app.delete_selected()),
+        // Excluding an interaction from the score, or counting it again.
+        Action::Toggle => Some(app.change(action, |a, d, _| {
+            let i = crate::screens::account::state::visible_interactions(a, d)
+                .get(a.selected())
+                .copied()
+                .ok_or_else(|| "no interaction selected".to_string())?;
+            let mut i = i.clone();
+            i.excluded_from_score = !i.excluded_from_score;
+            let what = if i.excluded_from_score {
+                "excluded the interaction from the score"
+            } else {
+                "counted the interaction in the score again"
+            };
+            Ok(Change::new(
+                vec![tend_backend::Write::Update {
+                    record: Record::Interaction(i),
+                }],
+                what,
+                what,
+            ))
+        })),
+        _ => None,
     }
 }

@@ -1,5 +1,6 @@
 //! One account's tabs.
 
+pub mod change;
 pub mod draw;
 pub mod state;
 pub mod update;
@@ -25,6 +26,7 @@ use crate::app::App;
 use crate::screens::account::state::AccountView;
 use crate::state::Tab;
 use crate::theme::Theme;
+
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Row, Table};
 

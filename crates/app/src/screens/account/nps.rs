@@ -8,6 +8,7 @@ use tend_domain::format;
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
 use crate::theme::Theme;
+
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 

@@ -5,11 +5,16 @@ use ratatui::text::Line;
 use tend_backend::Account360;
 use tend_domain::format;
 
+use crate::app::App;
+use crate::forms;
 use crate::screens::account::state::AccountView;
+use crate::state::Command;
 use crate::theme::Theme;
+
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
+use crate::keys::{Action, Offer};
 use crate::screens::account::{list, rel};
 
 pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
@@ -56,4 +61,21 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         },
         "no opportunities",
     );
+}
+
+/// What the Opportunities tab offers beyond the keys every tab shares.
+pub const OFFERS: &[Offer] = &[
+    Offer::plain(Action::New),
+    Offer::plain(Action::Edit),
+    Offer::dangerous(Action::Delete),
+];
+
+/// A key the Opportunities tab offers.
+pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::New => Some(app.open_form(|c| Some(forms::new_opportunity(c)))),
+        Action::Edit => Some(app.edit_selected()),
+        Action::Delete => Some(app.delete_selected()),
+        _ => None,
+    }
 }

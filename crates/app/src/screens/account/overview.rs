@@ -11,6 +11,9 @@ use ratatui::buffer::Buffer;
 use ratatui::symbols::Marker;
 
 use crate::app::App;
+use crate::forms;
+use crate::state::Command;
+
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
@@ -20,6 +23,7 @@ use tend_backend::{Account360, HealthReport};
 use tend_domain::{format, *};
 use tend_engines::health::{Period, Snapshot};
 
+use crate::keys::{Action, Offer};
 use crate::screens::account::state::{AccountView, curve_names};
 use crate::theme::{Theme, curve_mark, health_mark};
 
@@ -458,4 +462,33 @@ fn side_text<'a>(d: &Account360, theme: &Theme) -> Paragraph<'a> {
         }
     }
     Paragraph::new(lines).wrap(Wrap { trim: true })
+}
+
+/// What the Overview offers beyond the keys every tab shares.
+pub const OFFERS: &[Offer] = &[
+    Offer::plain(Action::New),
+    Offer::plain(Action::Edit),
+    Offer::plain(Action::Period),
+    Offer::plain(Action::Curves),
+];
+
+/// A key the Overview offers.
+pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::New => {
+            Some(app.open_form(|c| Some(forms::new_interaction(c, InteractionKind::Note))))
+        }
+        Action::Edit => Some(app.open_form(|c| Some(forms::edit_account(c)))),
+        Action::Period => {
+            app.account.as_mut()?.toggle_period();
+            Some(vec![])
+        }
+        Action::Curves => {
+            let a = app.account.as_mut()?;
+            a.picking_curves = true;
+            a.curve_cursor = 0;
+            Some(vec![])
+        }
+        _ => None,
+    }
 }

@@ -3,9 +3,15 @@
 use ratatui::Frame;
 use tend_backend::Account360;
 
+use crate::app::App;
+use crate::forms;
+use crate::screens::account::change::Change;
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
+use crate::state::Command;
 use crate::theme::Theme;
+
+use crate::keys::{Action, Offer};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
@@ -85,4 +91,74 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             .block(crate::widgets::pane(" steps ", theme, false)),
         steps,
     );
+}
+
+/// What the Playbooks tab offers beyond the keys every tab shares. Skipping a
+/// step leaves work undone for good: it asks first.
+pub const OFFERS: &[Offer] = &[
+    Offer::plain(Action::New),
+    Offer::dangerous(Action::Delete),
+    Offer::plain(Action::Advance),
+    Offer::plain(Action::Retry),
+    Offer::dangerous(Action::Skip),
+];
+
+/// A key the Playbooks tab offers.
+pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::New => Some(match app.playbooks.clone() {
+            Some(all) if all.is_empty() => {
+                app.status = Some("no playbook is defined yet".into());
+                vec![]
+            }
+            Some(all) => app.open_form(|c| Some(forms::run_playbook(c, &all))),
+            None => {
+                app.status = Some("loading the playbooks…".into());
+                vec![Command::LoadPlaybooks]
+            }
+        }),
+        Action::Delete => Some(app.delete_selected()),
+        Action::Advance | Action::Retry | Action::Skip => Some(app.change(action, |a, d, now| {
+            let run = d
+                .playbook_runs
+                .get(a.selected())
+                .ok_or_else(|| "no playbook run selected".to_string())?;
+            let mut run = run.clone();
+            let i = match action {
+                Action::Retry => run
+                    .steps
+                    .iter()
+                    .rposition(|s| s.state == StepState::Failed)
+                    .ok_or_else(|| "no failed step to retry".to_string())?,
+                _ => run
+                    .current_step()
+                    .ok_or_else(|| "the run is finished".to_string())?,
+            };
+            match action {
+                Action::Retry => run.retry(i, now),
+                Action::Skip => run.skip(i, now),
+                _ => run.complete(i, now),
+            }?;
+            let name = d
+                .playbooks
+                .iter()
+                .find(|p| p.id == run.playbook_id)
+                .and_then(|p| p.steps.get(i))
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| format!("step {}", i + 1));
+            let verb = match action {
+                Action::Retry => "retried",
+                Action::Skip => "skipped",
+                _ => "completed",
+            };
+            Ok(Change::new(
+                vec![tend_backend::Write::Update {
+                    record: Record::PlaybookRun(run),
+                }],
+                format!("{verb} \"{name}\""),
+                format!("Skip \"{name}\"? The run goes on without it."),
+            ))
+        })),
+        _ => None,
+    }
 }

@@ -5,11 +5,16 @@ use ratatui::Frame;
 use tend_backend::Account360;
 use tend_domain::*;
 
+use crate::app::App;
+use crate::forms;
 use crate::screens::account::list_at;
 use crate::screens::account::state::AccountView;
-use crate::state::Loadable;
 use crate::theme::Theme;
 use crate::widgets::message;
+
+use crate::state::{Command, Loadable};
+
+use crate::keys::{Action, Offer};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
@@ -232,6 +237,27 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         },
         "no change recorded yet",
     );
+}
+
+/// What the Settings tab offers beyond the keys every tab shares: the account's
+/// fields (its first line) and its documents.
+pub const OFFERS: &[Offer] = &[
+    Offer::plain(Action::New),
+    Offer::plain(Action::Edit),
+    Offer::dangerous(Action::Delete),
+];
+
+/// A key the Settings tab offers.
+pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::New => Some(app.open_form(|c| Some(forms::new_document(c)))),
+        Action::Edit if app.account.as_ref()?.selected() == 0 => {
+            Some(app.open_form(|c| Some(forms::edit_account(c))))
+        }
+        Action::Edit => Some(app.edit_selected()),
+        Action::Delete => Some(app.delete_selected()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

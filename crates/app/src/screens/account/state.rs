@@ -76,6 +76,21 @@ impl AccountView {
         }
     }
 
+    /// `p`: weeks or months.
+    pub fn toggle_period(&mut self) {
+        self.period = match self.period {
+            Period::Week => Period::Month,
+            Period::Month => Period::Week,
+        }
+    }
+
+    /// `f`: the tab's next filter (interaction kind, agreement status), from the top.
+    pub fn cycle_filter(&mut self) {
+        let tab = self.tab.index();
+        self.filter[tab] += 1;
+        self.selected[tab] = 0;
+    }
+
     pub fn selected(&self) -> usize {
         self.selected[self.tab.index()]
     }

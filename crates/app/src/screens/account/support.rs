@@ -11,6 +11,7 @@ use crate::app::App;
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
 use crate::theme::Theme;
+
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Cell, Row, Sparkline};
 

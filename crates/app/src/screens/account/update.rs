@@ -3,17 +3,78 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 use tend_domain::*;
-use tend_engines::health::Period;
 
 use crate::app::App;
 use crate::line::Edit;
 
-use crate::keys::{Action, Screen};
+use crate::keys::{Action, Offer, Screen};
 use crate::screens::account::state::{AccountView, curve_names, list_len, parse_query, set_tab};
 use crate::state::{Command, Focus, Loadable, Page, Tab};
 
+/// The keys every account tab offers: moving, tabs, back, the parent account,
+/// and deleting the account (which asks for its name first).
+const SHARED: &[Offer] = &[
+    Offer::plain(Action::Back),
+    Offer::plain(Action::Left),
+    Offer::plain(Action::Up),
+    Offer::plain(Action::Down),
+    Offer::plain(Action::PageUp),
+    Offer::plain(Action::PageDown),
+    Offer::plain(Action::Top),
+    Offer::plain(Action::Bottom),
+    Offer::plain(Action::NextTab),
+    Offer::plain(Action::PrevTab),
+    Offer::plain(Action::Tab1),
+    Offer::plain(Action::Tab2),
+    Offer::plain(Action::Tab3),
+    Offer::plain(Action::Tab4),
+    Offer::plain(Action::Tab5),
+    Offer::plain(Action::Tab6),
+    Offer::plain(Action::Tab7),
+    Offer::plain(Action::Tab8),
+    Offer::plain(Action::Tab9),
+    Offer::plain(Action::Tab10),
+    Offer::plain(Action::Tab11),
+    Offer::plain(Action::Tab12),
+    Offer::plain(Action::Parent),
+    Offer::plain(Action::Maximise),
+    Offer::dangerous(Action::DeleteAccount),
+];
+
+/// What a tab offers beyond the shared keys (each tab's file says).
+fn offers(tab: Tab) -> &'static [Offer] {
+    use crate::screens::account as t;
+    match tab {
+        Tab::Overview => t::overview::OFFERS,
+        Tab::Interactions => t::interactions::OFFERS,
+        Tab::Usage => t::usage::OFFERS,
+        Tab::Contacts => t::contacts::OFFERS,
+        Tab::Agreements => t::agreements::OFFERS,
+        Tab::Opportunities => t::opportunities::OFFERS,
+        Tab::Tasks => t::tasks::OFFERS,
+        Tab::Playbooks => t::playbooks::OFFERS,
+        Tab::Support | Tab::Nps | Tab::Health => &[],
+        Tab::Settings => t::settings::OFFERS,
+    }
+}
+
 impl App {
+    /// Whether the account screen offers `action` on the tab in front (and
+    /// whether it asks first): the keys every tab shares, then the tab's own.
+    pub(crate) fn account_offer(&self, action: Action) -> Option<Offer> {
+        let tab = self.account.as_ref().map_or(Tab::Overview, |a| a.tab);
+        SHARED
+            .iter()
+            .chain(offers(tab))
+            .find(|o| o.action == action)
+            .copied()
+    }
+
+    /// A key on the account screen: the tab's own first, then the shared ones.
     pub(crate) fn account_action(&mut self, action: Action) -> Vec<Command> {
+        if let Some(cmds) = self.tab_action(action) {
+            return cmds;
+        }
         let page = self.page();
         let Some(a) = self.account.as_mut() else {
             self.focus = Focus::Portfolio;
@@ -23,14 +84,6 @@ impl App {
         let len = list_len(a);
         match action {
             Action::Back | Action::Left if a.reading => a.reading = false,
-            Action::Left if a.tab == Tab::Tasks && a.column > 0 => {
-                a.column -= 1;
-                a.selected[tab] = 0;
-            }
-            Action::Right if a.tab == Tab::Tasks => {
-                a.column = (a.column + 1).min(2);
-                a.selected[tab] = 0;
-            }
             Action::Back | Action::Left => {
                 if !self.back_to_list() {
                     self.focus = Focus::Portfolio;
@@ -46,28 +99,6 @@ impl App {
             Action::Bottom => a.selected[tab] = len.saturating_sub(1),
             Action::NextTab => set_tab(a, Tab::ALL[(tab + 1) % Tab::ALL.len()]),
             Action::PrevTab => set_tab(a, Tab::ALL[(tab + Tab::ALL.len() - 1) % Tab::ALL.len()]),
-            Action::Open => a.reading = !a.reading,
-            Action::Period => {
-                a.period = match a.period {
-                    Period::Week => Period::Month,
-                    Period::Month => Period::Week,
-                }
-            }
-            Action::Curves if a.tab == Tab::Overview => {
-                a.picking_curves = true;
-                a.curve_cursor = 0;
-            }
-            Action::Curves => {
-                self.status = Some("c picks the chart's curves on the Overview tab".into());
-            }
-            Action::Cycle => {
-                a.filter[tab] += 1;
-                a.selected[tab] = 0;
-            }
-            Action::Search if a.tab == Tab::Interactions => a.querying = true,
-            Action::Search => {
-                self.status = Some("/ searches on the Interactions tab (2)".into());
-            }
             Action::Parent => {
                 let target = match (&a.data, a.came_from) {
                     (_, Some(back)) => Some((back, None)),
@@ -87,7 +118,7 @@ impl App {
                     None => self.status = Some("this account has no parent".into()),
                 }
             }
-            other if other.writes() => return self.write_action(other),
+            Action::DeleteAccount => return self.delete_account(),
             other => {
                 if let Some(t) = other.tab() {
                     set_tab(a, Tab::ALL[t]);

@@ -9,6 +9,7 @@ use tend_domain::format;
 
 use crate::app::App;
 use crate::screens::account::state::AccountView;
+use crate::state::Command;
 use crate::theme::Theme;
 
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,6 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Sparkline, Table};
 use tend_engines::health::{Period, period_start};
 
+use crate::keys::{Action, Offer};
 use crate::screens::account::{list, rel};
 
 /// Connections per week (or month), the last 12, oldest first.
@@ -156,4 +158,18 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         .header(Row::new(vec!["FEATURE", "USES 30D", "VS M-1"]).style(theme.header)),
         features,
     );
+}
+
+/// What the Usage tab offers beyond the keys every tab shares.
+pub const OFFERS: &[Offer] = &[Offer::plain(Action::Period)];
+
+/// A key the Usage tab offers.
+pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::Period => {
+            app.account.as_mut()?.toggle_period();
+            Some(vec![])
+        }
+        _ => None,
+    }
 }

@@ -1,28 +1,47 @@
 //! The write keys of the account tabs: the forms they open, the questions they
 //! ask, and the answers of the store.
 
-use tend_backend::{Error, Write};
+use tend_backend::Account360;
 use tend_domain::*;
 
 use crate::app::App;
-use crate::form::FormState;
 use crate::forms;
 use crate::forms::Ctx;
 use crate::keys::Action;
 use crate::overlay::Confirm;
+use crate::screens::account::change::Change;
+use tend_backend::{Error, Write};
+
+use crate::form::{Form, FormState};
 
 use crate::screens::account::state::{
-    TASK_COLUMNS, task_column, visible_agreements, visible_interactions,
+    AccountView, task_column, visible_agreements, visible_interactions,
 };
 use crate::state::{Command, Focus, Loadable, Tab};
 
 impl App {
-    /// A write key on the account screen.
-    pub(crate) fn write_action(&mut self, action: Action) -> Vec<Command> {
-        let Some(a) = self.account.as_ref() else {
-            return vec![];
-        };
-        let Some(d) = a.data.value() else {
+    /// A key on the account screen that its tab offers: the tab acts on it (see
+    /// `offers` for which tab offers what); `None` when the tab leaves it to the
+    /// moves every tab shares.
+    pub(crate) fn tab_action(&mut self, action: Action) -> Option<Vec<Command>> {
+        let tab = self.account.as_ref()?.tab;
+        match tab {
+            Tab::Overview => super::overview::act(self, action),
+            Tab::Interactions => super::interactions::act(self, action),
+            Tab::Usage => super::usage::act(self, action),
+            Tab::Contacts => super::contacts::act(self, action),
+            Tab::Agreements => super::agreements::act(self, action),
+            Tab::Opportunities => super::opportunities::act(self, action),
+            Tab::Tasks => super::tasks::act(self, action),
+            Tab::Playbooks => super::playbooks::act(self, action),
+            Tab::Support | Tab::Nps | Tab::Health => None,
+            Tab::Settings => super::settings::act(self, action),
+        }
+    }
+
+    /// Opens the form `make` builds from the loaded account.
+    pub(crate) fn open_form(&mut self, make: impl FnOnce(&Ctx) -> Option<Form>) -> Vec<Command> {
+        let Some(d) = self.account.as_ref().and_then(|a| a.data.value()) else {
             self.status = Some("the account is still loading".into());
             return vec![];
         };
@@ -31,297 +50,115 @@ impl App {
             now: self.now,
             user: &self.user,
         };
-        let sel = a.selected();
-        let today = self.now.date_naive();
-        let form = match (action, a.tab) {
-            (Action::New, Tab::Interactions | Tab::Overview) => {
-                Some(forms::new_interaction(&ctx, InteractionKind::Note))
-            }
-            (Action::New, Tab::Contacts) => Some(forms::new_contact(&ctx)),
-            (Action::New, Tab::Agreements) => Some(forms::new_agreement(&ctx)),
-            (Action::New, Tab::Opportunities) => Some(forms::new_opportunity(&ctx)),
-            (Action::New, Tab::Tasks) => Some(forms::new_task(&ctx, TASK_COLUMNS[a.column.min(2)])),
-            (Action::NewProject, Tab::Tasks) => Some(forms::new_project(&ctx)),
-            (Action::New, Tab::Settings) => Some(forms::new_document(&ctx)),
-            (Action::New, Tab::Playbooks) => match &self.playbooks {
-                Some(all) if all.is_empty() => {
-                    self.status = Some("no playbook is defined yet".into());
-                    return vec![];
-                }
-                Some(all) => Some(forms::run_playbook(&ctx, all)),
-                None => {
-                    self.status = Some("loading the playbooks…".into());
-                    return vec![Command::LoadPlaybooks];
-                }
-            },
-            (Action::Edit, Tab::Overview) => Some(forms::edit_account(&ctx)),
-            (Action::Edit, Tab::Settings) if sel == 0 => Some(forms::edit_account(&ctx)),
-            (Action::Edit, _) => match self.selected_record() {
-                Some(r @ Record::PlaybookRun(_)) | Some(r @ Record::Account(_)) => {
-                    self.status = Some(format!(
-                        "a {} is changed with its own keys (? lists them)",
-                        r.kind().as_str().replace('_', " ")
-                    ));
-                    return vec![];
-                }
-                Some(r) => forms::edit(&ctx, r),
-                None => {
-                    self.status = Some("nothing here to edit".into());
-                    return vec![];
-                }
-            },
-            _ => None,
+        match make(&ctx) {
+            Some(form) => self.form = Some(form),
+            None => self.status = Some("nothing here to edit".into()),
+        }
+        vec![]
+    }
+
+    /// Writes `make` works out from the account's data (or why it cannot): asked
+    /// first when `action` is marked dangerous where it is pressed, else saved.
+    pub(crate) fn change(
+        &mut self,
+        action: Action,
+        make: impl FnOnce(&AccountView, &Account360, Timestamp) -> Result<Change, String>,
+    ) -> Vec<Command> {
+        let Some(a) = self.account.as_ref() else {
+            return vec![];
         };
-        if let Some(form) = form {
-            self.form = Some(form);
+        let Some(d) = a.data.value() else {
+            self.status = Some("the account is still loading".into());
+            return vec![];
+        };
+        let account = a.id;
+        let change = match make(a, d, self.now) {
+            Ok(c) => c,
+            Err(e) => {
+                self.status = Some(e);
+                return vec![];
+            }
+        };
+        if change.follow.is_some() {
+            self.follow = change.follow;
+        }
+        if self.offer(action).is_some_and(|o| o.dangerous) {
+            self.confirm = Some(Confirm {
+                title: "Confirm".into(),
+                lines: vec![
+                    change.question,
+                    String::new(),
+                    "y: yes · n / Esc: no".into(),
+                ],
+                writes: change.writes,
+                what: change.what,
+                typed: None,
+                input: String::new(),
+            });
             return vec![];
         }
-        let account = a.id;
-        let (writes, what, question) = match (action, a.tab) {
-            (Action::Delete, _) => match self.selected_record() {
-                Some(r) => {
-                    let what = format!("deleted {}", describe(&r));
-                    let q = format!("Delete {}?", describe(&r));
-                    (
-                        vec![Write::Delete {
-                            kind: r.kind(),
-                            id: r.id(),
-                            version: r.version(),
-                        }],
-                        what,
-                        Some(q),
-                    )
-                }
-                None => {
-                    self.status = Some("nothing here to delete".into());
-                    return vec![];
-                }
-            },
-            (Action::DeleteAccount, _) => {
-                let acc = &d.account;
-                self.confirm = Some(Confirm {
-                    title: format!("Delete {}", acc.name),
-                    lines: vec![
-                        "This deletes the account and everything recorded with it:".into(),
-                        format!(
-                            "{} contacts, {} interactions, {} agreements, {} tasks, {} cases.",
-                            d.contacts.len(),
-                            d.interactions.len(),
-                            d.agreements.len(),
-                            d.tasks.len(),
-                            d.cases.len()
-                        ),
-                        "A customer who left is better marked churned (e, stage: churned):".into(),
-                        "the history stays. Type the account's name to delete it.".into(),
-                    ],
-                    writes: vec![Write::Delete {
-                        kind: EntityKind::Account,
-                        id: acc.id,
-                        version: acc.version,
-                    }],
-                    what: format!("deleted the account {}", acc.name),
-                    typed: Some(acc.name.clone()),
-                    input: String::new(),
-                });
-                return vec![];
-            }
-            (Action::Toggle, Tab::Interactions) => {
-                let Some(i) = visible_interactions(a, d).get(sel).copied() else {
-                    return vec![];
-                };
-                let mut i = i.clone();
-                i.excluded_from_score = !i.excluded_from_score;
-                let what = if i.excluded_from_score {
-                    "excluded the interaction from the score"
-                } else {
-                    "counted the interaction in the score again"
-                };
-                (
-                    vec![Write::Update {
-                        record: Record::Interaction(i),
-                    }],
-                    what.to_string(),
-                    None,
-                )
-            }
-            (Action::Toggle, Tab::Agreements) => {
-                let Some(x) = visible_agreements(a, d).get(sel).copied() else {
-                    return vec![];
-                };
-                let mut x = x.clone();
-                x.payment_up_to_date = !x.payment_up_to_date;
-                let what = format!(
-                    "payment of \"{}\" marked {}",
-                    x.name,
-                    if x.payment_up_to_date {
-                        "up to date"
-                    } else {
-                        "late"
-                    }
-                );
-                (
-                    vec![Write::Update {
-                        record: Record::Agreement(x),
-                    }],
-                    what,
-                    None,
-                )
-            }
-            (Action::Toggle | Action::MoveLeft | Action::MoveRight, Tab::Tasks)
-            | (Action::MoveUp | Action::MoveDown, Tab::Tasks) => {
-                let col = task_column(d, a.column);
-                let Some(t) = col.get(sel).copied() else {
-                    self.status = Some("no task selected".into());
-                    return vec![];
-                };
-                let cols = TASK_COLUMNS;
-                let here = a.column.min(2);
-                let (to, index) = match action {
-                    Action::Toggle if t.status == TaskStatus::Done => (0, usize::MAX),
-                    Action::Toggle => (2, usize::MAX),
-                    Action::MoveLeft if here > 0 => (here - 1, usize::MAX),
-                    Action::MoveRight if here < 2 => (here + 1, usize::MAX),
-                    Action::MoveUp if sel > 0 => (here, sel - 1),
-                    Action::MoveDown if sel + 1 < col.len() => (here, sel + 1),
-                    _ => return vec![],
-                };
-                let moved = move_task(&d.tasks, t.id, cols[to], index);
-                let what = format!("\"{}\" moved to {}", t.title, cols[to]);
-                // The selection follows the card.
-                let column_len = d.tasks.iter().filter(|x| x.status == cols[to]).count();
-                let pos = if to == here { index } else { column_len };
-                self.follow = Some((to, pos.min(column_len)));
-                (
-                    moved
-                        .into_iter()
-                        .map(|t| Write::Update {
-                            record: Record::Task(t),
-                        })
-                        .collect(),
-                    what,
-                    None,
-                )
-            }
-            (Action::Renew, Tab::Agreements) => {
-                let Some(x) = visible_agreements(a, d).get(sel).copied() else {
-                    self.status = Some("no agreement selected".into());
-                    return vec![];
-                };
-                if matches!(
-                    x.status,
-                    AgreementStatus::Cancelled | AgreementStatus::Draft
-                ) {
-                    self.status = Some(format!("a {} agreement is not renewed", x.status));
-                    return vec![];
-                }
-                // Renewing twice would count the MRR twice.
-                if let Some(next) = d.agreements.iter().find(|n| n.renews_id == Some(x.id)) {
-                    self.status = Some(format!(
-                        "\"{}\" was already renewed by \"{}\" ({} to {}): renew that one",
-                        x.name, next.name, next.start, next.end
-                    ));
-                    return vec![];
-                }
-                let (old, new) = x.renew(today, self.now);
-                let q = format!(
-                    "Renew \"{}\": a new contract {} → {}, {} MRR, notice {} days{}; this one \
-                     ends {} without renewing on its own.",
-                    x.name,
-                    new.start,
-                    new.end,
-                    tend_domain::format::money(new.mrr_cents),
-                    new.notice_days,
-                    if new.auto_renew { ", auto-renew" } else { "" },
-                    old.end
-                );
-                let what = format!("renewed \"{}\" from {}", x.name, new.start);
-                (
-                    vec![
-                        Write::Update {
-                            record: Record::Agreement(old),
-                        },
-                        Write::Create {
-                            record: Record::Agreement(new),
-                        },
-                    ],
-                    what,
-                    Some(q),
-                )
-            }
-            (Action::Advance | Action::Retry | Action::Skip, Tab::Playbooks) => {
-                let Some(run) = d.playbook_runs.get(sel) else {
-                    self.status = Some("no playbook run selected".into());
-                    return vec![];
-                };
-                let mut run = run.clone();
-                let step = match action {
-                    Action::Retry => run
-                        .steps
-                        .iter()
-                        .rposition(|s| s.state == StepState::Failed)
-                        .ok_or_else(|| "no failed step to retry".to_string()),
-                    _ => run
-                        .current_step()
-                        .ok_or_else(|| "the run is finished".to_string()),
-                };
-                let done = step.and_then(|i| {
-                    match action {
-                        Action::Retry => run.retry(i, self.now),
-                        Action::Skip => run.skip(i, self.now),
-                        _ => run.complete(i, self.now),
-                    }
-                    .map(|()| i)
-                });
-                let i = match done {
-                    Ok(i) => i,
-                    Err(e) => {
-                        self.status = Some(e);
-                        return vec![];
-                    }
-                };
-                let name = d
-                    .playbooks
-                    .iter()
-                    .find(|p| p.id == run.playbook_id)
-                    .and_then(|p| p.steps.get(i))
-                    .map(|s| s.name.clone())
-                    .unwrap_or_else(|| format!("step {}", i + 1));
-                let verb = match action {
-                    Action::Retry => "retried",
-                    Action::Skip => "skipped",
-                    _ => "completed",
-                };
-                (
-                    vec![Write::Update {
-                        record: Record::PlaybookRun(run),
-                    }],
-                    format!("{verb} \"{name}\""),
-                    None,
-                )
-            }
-            _ => {
-                self.status = Some(format!(
-                    "{} does nothing on the {} tab (? lists the keys)",
-                    action.name().replace('_', " "),
-                    a.tab.title()
-                ));
-                return vec![];
-            }
-        };
-        match question {
-            Some(q) => {
-                self.confirm = Some(Confirm {
-                    title: "Confirm".into(),
-                    lines: vec![q, String::new(), "y: yes · n / Esc: no".into()],
-                    writes,
-                    what,
-                    typed: None,
-                    input: String::new(),
-                });
+        self.save(account, change.writes, change.what)
+    }
+
+    /// `e`: the form of the selected record.
+    pub(crate) fn edit_selected(&mut self) -> Vec<Command> {
+        match self.selected_record() {
+            Some(r) => self.open_form(|c| forms::edit(c, r)),
+            None => {
+                self.status = Some("nothing here to edit".into());
                 vec![]
             }
-            None => self.save(account, writes, what),
         }
+    }
+
+    /// `d`: deletes the selected record (a dangerous key: asked first).
+    pub(crate) fn delete_selected(&mut self) -> Vec<Command> {
+        let record = self.selected_record();
+        self.change(Action::Delete, |_, _, _| {
+            let r = record.ok_or_else(|| "nothing here to delete".to_string())?;
+            Ok(Change::new(
+                vec![Write::Delete {
+                    kind: r.kind(),
+                    id: r.id(),
+                    version: r.version(),
+                }],
+                format!("deleted {}", describe(&r)),
+                format!("Delete {}?", describe(&r)),
+            ))
+        })
+    }
+
+    /// `D`: deletes the account, once its name is typed.
+    pub(crate) fn delete_account(&mut self) -> Vec<Command> {
+        let Some(d) = self.account.as_ref().and_then(|a| a.data.value()) else {
+            return vec![];
+        };
+        let acc = &d.account;
+        self.confirm = Some(Confirm {
+            title: format!("Delete {}", acc.name),
+            lines: vec![
+                "This deletes the account and everything recorded with it:".into(),
+                format!(
+                    "{} contacts, {} interactions, {} agreements, {} tasks, {} cases.",
+                    d.contacts.len(),
+                    d.interactions.len(),
+                    d.agreements.len(),
+                    d.tasks.len(),
+                    d.cases.len()
+                ),
+                "A customer who left is better marked churned (e, stage: churned):".into(),
+                "the history stays. Type the account's name to delete it.".into(),
+            ],
+            writes: vec![Write::Delete {
+                kind: EntityKind::Account,
+                id: acc.id,
+                version: acc.version,
+            }],
+            what: format!("deleted the account {}", acc.name),
+            typed: Some(acc.name.clone()),
+            input: String::new(),
+        });
+        vec![]
     }
 
     /// The record under the selection, for deleting.
@@ -491,7 +328,7 @@ impl App {
                     .as_ref()
                     .is_some_and(|a| a.tab == Tab::Playbooks)
                 {
-                    return self.write_action(Action::New);
+                    return self.tab_action(Action::New).unwrap_or_default();
                 }
             }
             Err(e) => self.status = Some(format!("could not load the playbooks: {e}")),

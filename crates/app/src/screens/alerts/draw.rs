@@ -4,6 +4,7 @@ use ratatui::Frame;
 use tend_domain::*;
 
 use crate::app::App;
+
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};

@@ -6,6 +6,7 @@ use tend_domain::format;
 use crate::app::App;
 use crate::state::CaseLine;
 use crate::theme::Theme;
+
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};

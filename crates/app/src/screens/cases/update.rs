@@ -5,6 +5,7 @@ use tend_domain::*;
 
 use crate::app::App;
 use crate::keys::Action;
+
 use tend_backend::{CaseSort, GroupBy};
 
 use crate::state::{CaseList, Command, Loadable, Page, Tab};

@@ -3,6 +3,7 @@
 use ratatui::Frame;
 
 use crate::app::App;
+
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use tend_domain::{format, *};

@@ -8,6 +8,7 @@ use tend_backend::AccountRow;
 
 use crate::app::App;
 use crate::state::Focus;
+
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};

@@ -8,6 +8,7 @@ use tend_domain::format;
 use crate::app::App;
 use crate::theme::Theme;
 use crate::widgets::ago;
+
 use ratatui::text::{Line, Span};
 
 use crate::keys::{Action, Screen};
