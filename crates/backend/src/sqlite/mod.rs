@@ -10,6 +10,7 @@ mod dashboard;
 mod derived;
 mod filter;
 mod health;
+mod meta;
 mod migrations;
 mod read;
 mod scan;
@@ -415,10 +416,10 @@ impl Store {
                 r.get::<_, bool>(0)
             })
             .map_err(Error::storage)?;
-        Ok(health::meta(conn, "derived_day")?.as_deref() != Some(today)
+        Ok(meta::meta(conn, "derived_day")?.as_deref() != Some(today)
             || (has_accounts
-                && (health::meta(conn, "health_day")?.as_deref() != Some(today)
-                    || health::meta(conn, "health_fingerprint")?.as_deref() != Some(fingerprint))))
+                && (meta::meta(conn, "health_day")?.as_deref() != Some(today)
+                    || meta::meta(conn, "health_fingerprint")?.as_deref() != Some(fingerprint))))
     }
 
     fn open_inner(path: &Path, options: Options, temp: Option<DemoDir>) -> Result<Store> {
@@ -764,7 +765,7 @@ impl Store {
         let today = self.now().date_naive().to_string();
         let setup = self.inner.health.clone();
         self.write_blocking(|tx, now| {
-            if health::meta(tx, "derived_day")?.as_deref() != Some(today.as_str()) {
+            if meta::meta(tx, "derived_day")?.as_deref() != Some(today.as_str()) {
                 derived::refresh_all(tx, now.date_naive())?;
             }
             let has_accounts = tx
@@ -780,8 +781,8 @@ impl Store {
                     r.get::<_, bool>(0)
                 })
                 .map_err(Error::storage)?;
-            let stale = health::meta(tx, "health_day")?.as_deref() != Some(today.as_str())
-                || health::meta(tx, "health_fingerprint")? != Some(setup.fingerprint());
+            let stale = meta::meta(tx, "health_day")?.as_deref() != Some(today.as_str())
+                || meta::meta(tx, "health_fingerprint")? != Some(setup.fingerprint());
             if !has_history {
                 health::recompute_all(tx, &setup, now, true)?;
             } else if stale {
