@@ -3,6 +3,23 @@
 //! One writer connection and a few readers (WAL lets readers run beside the
 //! writer). Every call runs on tokio's blocking pool, so async callers never wait
 //! on disk.
+//!
+//! The modules depend on one another one way (each on those below it, none back):
+//!
+//! ```text
+//! mod (Store: the Backend trait) -> everything below
+//! write      -> health, derived, tables, codec
+//! health     -> tables, meta, scan, codec   (inside: recompute -> scores ->
+//!                                            snapshots -> inputs; scores -> alerts)
+//! bulk       -> read, tables, codec
+//! read       -> filter, tables, codec
+//! derived    -> tables, codec
+//! dashboard  -> codec
+//! filter     -> codec
+//! tables     -> codec
+//! tokens     -> codec
+//! codec, scan, meta, migrations: none
+//! ```
 
 mod bulk;
 mod codec;
