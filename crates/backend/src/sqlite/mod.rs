@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! mod (Store: the Backend trait) -> everything below
-//! write      -> health, derived, tables, codec
+//! write      -> health, rules, derived, tables, codec
 //! health     -> tables, meta, scan, codec   (inside: recompute -> scores ->
 //!                                            snapshots -> inputs; scores -> alerts)
 //! bulk       -> read, tables, codec
@@ -16,6 +16,7 @@
 //! derived    -> tables, codec
 //! dashboard  -> codec
 //! filter     -> codec
+//! rules      -> tables
 //! tables     -> codec
 //! tokens     -> codec
 //! codec, scan, meta, migrations: none
@@ -30,6 +31,7 @@ mod health;
 mod meta;
 mod migrations;
 mod read;
+mod rules;
 mod scan;
 mod tables;
 mod tokens;

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::codec::{Params, trunc, ts};
 use super::tables::{self, Table, table_of};
-use super::{derived, health};
+use super::{derived, health, rules};
 use crate::*;
 use tend_domain::*;
 use tend_engines::health::HealthSetup;
@@ -211,6 +211,7 @@ fn create_typed<T: Table>(
     r.set_times(now, now);
     first_invalid(field_errors(&r))?;
     check_references(conn, &r)?;
+    rules::check(conn, None, &r)?;
     let id = tables::insert(conn, &r)?;
     r.set_id(id);
     let account = if T::KIND == EntityKind::Account {
@@ -252,6 +253,7 @@ fn update_typed<T: Table>(
     }
     first_invalid(field_errors(&r))?;
     check_references(conn, &r)?;
+    rules::check(conn, Some(&old), &r)?;
     let expected = r.version();
     r.set_version(expected + 1);
     r.set_times(old.created_at(), now);

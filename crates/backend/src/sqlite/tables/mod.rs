@@ -57,6 +57,10 @@ pub(crate) trait Table: RecordMeta + Check + Serialize + Clone + Send + 'static 
     fn as_account(&self) -> Option<&Account> {
         None
     }
+    /// For the rules that span records (a contract is renewed once).
+    fn as_agreement(&self) -> Option<&Agreement> {
+        None
+    }
 
     fn select_sql() -> String {
         format!(
