@@ -4,7 +4,8 @@
 //! writer). Every call runs on tokio's blocking pool, so async callers never wait
 //! on disk.
 //!
-//! The modules depend on one another one way (each on those below it, none back):
+//! The modules depend on one another one way (each on those below it, none back,
+//! but for tokens, which adds its methods to `Store`):
 //!
 //! ```text
 //! mod (Store: the Backend trait) -> everything below
@@ -18,7 +19,7 @@
 //! filter     -> codec
 //! rules      -> tables
 //! tables     -> codec
-//! tokens     -> codec
+//! tokens     -> codec (and `impl Store` of the root's type: the one edge up)
 //! codec, scan, meta, migrations: none
 //! ```
 
