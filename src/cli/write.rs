@@ -747,26 +747,8 @@ pub async fn agreement(
         Record::Agreement(a) => Some(a),
         _ => None,
     })?;
-    if matches!(
-        old.status,
-        AgreementStatus::Draft | AgreementStatus::Cancelled
-    ) {
-        return Err(Failure::usage(format!(
-            "agreement {id} is {}: only an active or expired contract is renewed",
-            old.status
-        )));
-    }
-    if let Some(next) = store
-        .agreements(old.account_id, None)
-        .await?
-        .into_iter()
-        .find(|a| a.renews_id == Some(*id))
-    {
-        return Err(Failure::usage(format!(
-            "agreement {id} was already renewed by agreement {} ({}, {} to {}); renew that one instead",
-            next.id, next.name, next.start, next.end
-        )));
-    }
+    // The store refuses a contract that cannot be renewed (a draft, a cancelled
+    // one, one renewed already) with the domain's reason: said as it is.
     let at = now();
     let (ended, renewal) = old.renew(at.date_naive(), at);
     let done = store
@@ -781,7 +763,13 @@ pub async fn agreement(
                 },
             ],
         )
-        .await?;
+        .await
+        .map_err(|e| match e {
+            crate::backend::Error::Invalid { field, message } if field.ends_with("renews_id") => {
+                Failure::usage(message)
+            }
+            e => e.into(),
+        })?;
     let mut done = done.into_iter().flatten();
     let (Some(Record::Agreement(ended)), Some(Record::Agreement(renewal))) =
         (done.next(), done.next())

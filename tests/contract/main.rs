@@ -258,6 +258,8 @@ contract!(Fixture =>
     check_invalid_update_every_kind,
     check_apply_renewal,
     check_apply_task_move_renumbers,
+    check_renewal_rules,
+    check_playbook_step_rules,
     // Import and export.
     check_export_equals_imported_fixture,
     check_import_refuses_present_ids,

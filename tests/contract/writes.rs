@@ -1761,6 +1761,131 @@ pub async fn check_apply_renewal(b: &dyn Backend, fx: &Fixture) {
     );
 }
 
+/// A renewal as the front ends write it: the old contract stops renewing, the new
+/// one is created.
+fn renewal_batch(old: &Agreement, fx: &Fixture) -> Vec<Write> {
+    let (ended, renewal) = old.renew(fixture::today(), fx.now);
+    vec![
+        Write::Update {
+            record: Record::Agreement(ended),
+        },
+        Write::Create {
+            record: Record::Agreement(renewal),
+        },
+    ]
+}
+
+/// The store holds every client to the renewal rules (not only the front ends
+/// that check before writing): a contract is renewed once, and only a contract
+/// that ran (active or expired).
+pub async fn check_renewal_rules(b: &dyn Backend, fx: &Fixture) {
+    let before = snapshot(b).await;
+    // ACME's old contract is renewed already, by the platform contract.
+    let old = agreement_of(b, AG_OLD).await;
+    assert_eq!(agreement_of(b, AG_PLATFORM).await.renews_id, Some(AG_OLD));
+    let r = b.apply("mallory", renewal_batch(&old, fx)).await;
+    expect_invalid(
+        r,
+        "writes[1].renews_id",
+        "a second renewal of a renewed contract",
+    );
+    let (_, again) = old.renew(fixture::today(), fx.now);
+    let r = b.create("mallory", Record::Agreement(again)).await;
+    expect_invalid(r, "renews_id", "a second renewal created alone");
+    // An agreement of its own made to renew it: refused too.
+    let mut services = agreement_of(b, AG_SERVICES).await;
+    services.renews_id = Some(AG_OLD);
+    let r = b.update("mallory", Record::Agreement(services)).await;
+    expect_invalid(r, "renews_id", "another agreement made to renew it");
+    // A draft and a cancelled contract are not renewed.
+    for id in [AG_DRAFT, AG_UMBRELLA] {
+        let x = agreement_of(b, id).await;
+        let r = b.apply("mallory", renewal_batch(&x, fx)).await;
+        expect_invalid(
+            r,
+            "writes[1].renews_id",
+            &format!("renewing a {} contract", x.status),
+        );
+    }
+    assert_untouched(b, &before, "nothing of the refused renewals stored").await;
+
+    // The existing renewal stays editable, and the platform is renewed once.
+    let mut platform = agreement_of(b, AG_PLATFORM).await;
+    platform.notice_days = 45;
+    b.update("dana", Record::Agreement(platform))
+        .await
+        .expect("an edit of a renewal that keeps what it renews");
+    let platform = agreement_of(b, AG_PLATFORM).await;
+    b.apply("dana", renewal_batch(&platform, fx))
+        .await
+        .expect("the first renewal of the platform");
+    let platform = agreement_of(b, AG_PLATFORM).await;
+    let r = b.apply("mallory", renewal_batch(&platform, fx)).await;
+    expect_invalid(r, "writes[1].renews_id", "renewing the platform twice");
+}
+
+/// The store holds every client to the moves of a playbook run's steps: a finished
+/// step is not reopened, a failed one is retried before it is completed.
+pub async fn check_playbook_step_rules(b: &dyn Backend, _fx: &Fixture) {
+    let run_of = |r: Record| match r {
+        Record::PlaybookRun(x) => x,
+        other => panic!("not a run: {other:?}"),
+    };
+    let before = snapshot(b).await;
+    // ACME's onboarding: done, waiting, pending.
+    let run = run_of(b.get(EntityKind::PlaybookRun, RUN_ACME).await.expect("get"));
+    let mut reopened = run.clone();
+    reopened.steps[0].state = StepState::Waiting;
+    let r = b.update("mallory", Record::PlaybookRun(reopened)).await;
+    expect_invalid(r, "steps[0].state", "reopening a done step");
+    let mut back = run.clone();
+    back.steps[1].state = StepState::Pending;
+    let r = b
+        .apply(
+            "mallory",
+            vec![Write::Update {
+                record: Record::PlaybookRun(back),
+            }],
+        )
+        .await;
+    expect_invalid(
+        r,
+        "writes[0].steps[1].state",
+        "a waiting step sent back to pending",
+    );
+    assert_untouched(b, &before, "nothing of the refused moves stored").await;
+
+    // What the actions do is stored; a failed step is retried before completed.
+    let mut failed = run.clone();
+    failed.steps[1].state = StepState::Failed;
+    let failed = run_of(
+        b.update("dana", Record::PlaybookRun(failed))
+            .await
+            .expect("an open step fails"),
+    );
+    let mut done = failed.clone();
+    done.steps[1].state = StepState::Done;
+    let r = b.update("mallory", Record::PlaybookRun(done)).await;
+    expect_invalid(r, "steps[1].state", "completing a failed step");
+    let mut retried = failed.clone();
+    retried.retry(1, fixture::now()).expect("retry");
+    let mut completed = run_of(
+        b.update("dana", Record::PlaybookRun(retried))
+            .await
+            .expect("retried"),
+    );
+    completed.complete(1, fixture::now()).expect("complete");
+    let stored = run_of(
+        b.update("dana", Record::PlaybookRun(completed))
+            .await
+            .expect("completed"),
+    );
+    assert_eq!(
+        stored.steps.iter().map(|s| s.state).collect::<Vec<_>>(),
+        vec![StepState::Done, StepState::Done, StepState::Waiting]
+    );
+}
+
 /// ACME's tasks.
 async fn board(b: &dyn Backend) -> Vec<Task> {
     let q = TaskQuery {

@@ -182,6 +182,84 @@ impl Agreement {
     }
 }
 
+/// Why a contract cannot be renewed. A contract is renewed once it ran (active or
+/// expired: not a draft, not a cancelled one), and only once: a second renewal of
+/// the same contract would count its MRR twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenewRefusal {
+    /// A draft or a cancelled contract.
+    NotRenewable { id: Id, status: AgreementStatus },
+    /// Another agreement renews it already.
+    AlreadyRenewed {
+        id: Id,
+        by: Id,
+        name: String,
+        start: NaiveDate,
+        end: NaiveDate,
+    },
+}
+
+impl std::fmt::Display for RenewRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RenewRefusal::NotRenewable { id, status } => write!(
+                f,
+                "agreement {id} is {status}: only an active or expired contract is renewed"
+            ),
+            RenewRefusal::AlreadyRenewed {
+                id,
+                by,
+                name,
+                start,
+                end,
+            } => write!(
+                f,
+                "agreement {id} was already renewed by agreement {by} ({name}, {start} to \
+                 {end}); renew that one instead"
+            ),
+        }
+    }
+}
+
+impl Agreement {
+    /// Whether the contract's status allows renewing it.
+    pub fn is_renewable(&self) -> bool {
+        matches!(
+            self.status,
+            AgreementStatus::Active | AgreementStatus::Expired
+        )
+    }
+
+    /// Whether this contract may be renewed (once more), given agreements that may
+    /// renew it already (any: those whose `renews_id` is this one count). The front
+    /// ends ask it to explain before writing; the store asks it of every write of
+    /// a renewal.
+    pub fn check_renewal<'a>(
+        &self,
+        agreements: impl IntoIterator<Item = &'a Agreement>,
+    ) -> Result<(), RenewRefusal> {
+        if !self.is_renewable() {
+            return Err(RenewRefusal::NotRenewable {
+                id: self.id,
+                status: self.status,
+            });
+        }
+        match agreements
+            .into_iter()
+            .find(|a| a.renews_id == Some(self.id))
+        {
+            Some(next) => Err(RenewRefusal::AlreadyRenewed {
+                id: self.id,
+                by: next.id,
+                name: next.name.clone(),
+                start: next.start,
+                end: next.end,
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A renewal's name: a name ending in a year takes the new start's year ("Cloud
 /// 2026" → "Cloud 2027"); another says which renewal it is.
 fn renewal_name(name: &str, start: NaiveDate) -> String {
@@ -415,6 +493,36 @@ mod tests {
             renews_id: None,
             attachments: vec![],
         }
+    }
+
+    #[test]
+    fn a_contract_is_renewed_once_and_only_once_it_ran() {
+        let c = contract("2026-01-01", "2026-12-31", true);
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let (_, mut renewal) = c.renew(day("2026-11-23"), t);
+        renewal.id = 8;
+        assert_eq!(c.check_renewal([&c]), Ok(()));
+        assert!(matches!(
+            c.check_renewal([&c, &renewal]),
+            Err(RenewRefusal::AlreadyRenewed { id: 7, by: 8, .. })
+        ));
+        // The renewal itself can be renewed in its turn.
+        assert_eq!(renewal.check_renewal([&c, &renewal]), Ok(()));
+        for status in [AgreementStatus::Draft, AgreementStatus::Cancelled] {
+            let x = Agreement {
+                status,
+                ..c.clone()
+            };
+            assert_eq!(
+                x.check_renewal([]),
+                Err(RenewRefusal::NotRenewable { id: 7, status })
+            );
+        }
+        let expired = Agreement {
+            status: AgreementStatus::Expired,
+            ..c.clone()
+        };
+        assert_eq!(expired.check_renewal([]), Ok(()));
     }
 
     #[test]

@@ -152,6 +152,50 @@ crate::named_enum!(StepState {
     Skipped => "skipped",
 });
 
+impl StepState {
+    /// Whether a step may go from this state to `to`, as the actions on a run move
+    /// it: an open step (pending or waiting) is completed, skipped, opened (pending
+    /// to waiting) or runs into an error; a failed step is retried (waiting again)
+    /// or skipped. A finished step (done or skipped) stays as it is, and a failed
+    /// one is retried before it is completed. Staying put is always allowed.
+    pub fn moves_to(self, to: StepState) -> bool {
+        use StepState::*;
+        self == to
+            || matches!(
+                (self, to),
+                (Pending, Waiting | Done | Skipped | Failed)
+                    | (Waiting, Done | Skipped | Failed)
+                    | (Failed, Waiting | Skipped)
+            )
+    }
+}
+
+/// A change of a run's step that no action makes (see [`StepState::moves_to`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepMoveRefusal {
+    /// The step, counted from 0.
+    pub step: usize,
+    pub from: StepState,
+    pub to: StepState,
+}
+
+impl std::fmt::Display for StepMoveRefusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let why = match self.from {
+            StepState::Done | StepState::Skipped => "a finished step stays finished",
+            StepState::Failed => "a failed step is retried or skipped",
+            _ => "an open step is completed, skipped or fails",
+        };
+        write!(
+            f,
+            "step {} cannot go from {} to {}: {why}",
+            self.step + 1,
+            self.from,
+            self.to
+        )
+    }
+}
+
 /// The state of one step in a run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -303,6 +347,24 @@ impl PlaybookRun {
         };
         self.open_next(i, now);
         Ok(())
+    }
+
+    /// Whether `next` (this run as a client would write it) changes each step only
+    /// as the actions on a run do; the first step that it does not, if any.
+    pub fn check_step_moves(&self, next: &PlaybookRun) -> Result<(), StepMoveRefusal> {
+        match self
+            .steps
+            .iter()
+            .zip(&next.steps)
+            .position(|(a, b)| !a.state.moves_to(b.state))
+        {
+            Some(step) => Err(StepMoveRefusal {
+                step,
+                from: self.steps[step].state,
+                to: next.steps[step].state,
+            }),
+            None => Ok(()),
+        }
     }
 
     fn step_mut(&mut self, i: usize) -> Result<&mut StepRun, String> {
@@ -459,5 +521,43 @@ mod tests {
         assert_eq!(run(&[Done, Failed, Pending]).colour(), RunColour::Red);
         assert_eq!(run(&[Done, Failed, Waiting]).colour(), RunColour::Red);
         assert_eq!(run(&[Failed, Done, Waiting]).colour(), RunColour::Blue);
+    }
+
+    #[test]
+    fn every_action_on_a_run_is_a_move_the_rule_allows_and_no_other_is() {
+        use StepState::*;
+        let all = [Pending, Waiting, Done, Failed, Skipped];
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        // Each action from each state of the middle step (with an open step after
+        // it): what it changes the rule allows.
+        for from in all {
+            for act in 0..3 {
+                let before = run(&[Done, from, Pending]);
+                let mut after = before.clone();
+                let done = match act {
+                    0 => after.complete(1, t),
+                    1 => after.retry(1, t),
+                    _ => after.skip(1, t),
+                };
+                if done.is_ok() {
+                    assert_eq!(before.check_step_moves(&after), Ok(()), "{from} {act}");
+                }
+            }
+        }
+        // Reopening, completing a failed step, going back to pending: refused.
+        for (from, to) in [
+            (Done, Waiting),
+            (Done, Pending),
+            (Skipped, Waiting),
+            (Failed, Done),
+            (Waiting, Pending),
+        ] {
+            assert!(!from.moves_to(to), "{from} -> {to}");
+            assert_eq!(
+                run(&[Done, from]).check_step_moves(&run(&[Done, to])),
+                Err(StepMoveRefusal { step: 1, from, to })
+            );
+        }
+        assert!(all.iter().all(|s| s.moves_to(*s)));
     }
 }

@@ -174,3 +174,12 @@ impl<'a> Params<'a> {
         self.push(Value::Text(s))
     }
 }
+
+/// `%text%` for LIKE, with the wildcards of the text escaped.
+pub(crate) fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}

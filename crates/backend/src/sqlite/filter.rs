@@ -6,8 +6,7 @@
 use chrono::{Days, NaiveDate};
 use rusqlite::types::Value as Sql;
 
-use super::codec::day;
-use super::read::like_pattern;
+use super::codec::{day, like_pattern};
 use crate::{Error, Result};
 use tend_engines::filter::{Field, Filter, Op, Scope, TermKind, Trend, Value};
 

@@ -3,6 +3,25 @@
 //! One writer connection and a few readers (WAL lets readers run beside the
 //! writer). Every call runs on tokio's blocking pool, so async callers never wait
 //! on disk.
+//!
+//! The modules depend on one another one way (each on those below it, none back,
+//! but for tokens, which adds its methods to `Store`):
+//!
+//! ```text
+//! mod (Store: the Backend trait) -> everything below
+//! write      -> health, rules, derived, tables, codec
+//! health     -> tables, meta, scan, codec   (inside: recompute -> scores ->
+//!                                            snapshots -> inputs; scores -> alerts)
+//! bulk       -> read, tables, codec
+//! read       -> filter, tables, codec
+//! derived    -> tables, codec
+//! dashboard  -> codec
+//! filter     -> codec
+//! rules      -> tables
+//! tables     -> codec
+//! tokens     -> codec (and `impl Store` of the root's type: the one edge up)
+//! codec, scan, meta, migrations: none
+//! ```
 
 mod bulk;
 mod codec;
@@ -10,8 +29,10 @@ mod dashboard;
 mod derived;
 mod filter;
 mod health;
+mod meta;
 mod migrations;
 mod read;
+mod rules;
 mod scan;
 mod tables;
 mod tokens;
@@ -415,10 +436,10 @@ impl Store {
                 r.get::<_, bool>(0)
             })
             .map_err(Error::storage)?;
-        Ok(health::meta(conn, "derived_day")?.as_deref() != Some(today)
+        Ok(meta::meta(conn, "derived_day")?.as_deref() != Some(today)
             || (has_accounts
-                && (health::meta(conn, "health_day")?.as_deref() != Some(today)
-                    || health::meta(conn, "health_fingerprint")?.as_deref() != Some(fingerprint))))
+                && (meta::meta(conn, "health_day")?.as_deref() != Some(today)
+                    || meta::meta(conn, "health_fingerprint")?.as_deref() != Some(fingerprint))))
     }
 
     fn open_inner(path: &Path, options: Options, temp: Option<DemoDir>) -> Result<Store> {
@@ -764,7 +785,7 @@ impl Store {
         let today = self.now().date_naive().to_string();
         let setup = self.inner.health.clone();
         self.write_blocking(|tx, now| {
-            if health::meta(tx, "derived_day")?.as_deref() != Some(today.as_str()) {
+            if meta::meta(tx, "derived_day")?.as_deref() != Some(today.as_str()) {
                 derived::refresh_all(tx, now.date_naive())?;
             }
             let has_accounts = tx
@@ -780,8 +801,8 @@ impl Store {
                     r.get::<_, bool>(0)
                 })
                 .map_err(Error::storage)?;
-            let stale = health::meta(tx, "health_day")?.as_deref() != Some(today.as_str())
-                || health::meta(tx, "health_fingerprint")? != Some(setup.fingerprint());
+            let stale = meta::meta(tx, "health_day")?.as_deref() != Some(today.as_str())
+                || meta::meta(tx, "health_fingerprint")? != Some(setup.fingerprint());
             if !has_history {
                 health::recompute_all(tx, &setup, now, true)?;
             } else if stale {

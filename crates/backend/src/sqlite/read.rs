@@ -6,7 +6,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
-use super::codec::{Cols, day, from_ts};
+use super::codec::{Cols, day, from_ts, like_pattern};
 use super::tables::{self, Table, columns_with};
 use crate::*;
 use tend_domain::*;
@@ -33,15 +33,6 @@ fn read_row(c: &mut Cols) -> rusqlite::Result<AccountRow> {
         health_trend: c.get()?,
         churn_likelihood: c.parse()?,
     })
-}
-
-/// `%text%` for LIKE, with the wildcards of the text escaped.
-pub(crate) fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// WHERE conditions on the accounts table (alias `a`) for an account filter; its

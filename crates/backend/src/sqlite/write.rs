@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::codec::{Params, trunc, ts};
 use super::tables::{self, Table, table_of};
-use super::{derived, health};
+use super::{derived, health, rules};
 use crate::*;
 use tend_domain::*;
 use tend_engines::health::HealthSetup;
@@ -198,19 +198,6 @@ fn is_health_input(kind: EntityKind) -> bool {
     )
 }
 
-pub(crate) fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
-    let mut p: Params = record.insert_params();
-    if record.id() <= 0 {
-        p.0[0] = rusqlite::types::ToSqlOutput::Owned(rusqlite::types::Value::Null);
-    }
-    let mut stmt = conn
-        .prepare_cached(&T::insert_sql())
-        .map_err(Error::storage)?;
-    stmt.execute(params_from_iter(p.0.iter()))
-        .map_err(Error::storage)?;
-    Ok(conn.last_insert_rowid())
-}
-
 fn create_typed<T: Table>(
     conn: &Connection,
     setup: &HealthSetup,
@@ -224,7 +211,8 @@ fn create_typed<T: Table>(
     r.set_times(now, now);
     first_invalid(field_errors(&r))?;
     check_references(conn, &r)?;
-    let id = insert(conn, &r)?;
+    rules::check(conn, None, &r)?;
+    let id = tables::insert(conn, &r)?;
     r.set_id(id);
     let account = if T::KIND == EntityKind::Account {
         Some(id)
@@ -265,6 +253,7 @@ fn update_typed<T: Table>(
     }
     first_invalid(field_errors(&r))?;
     check_references(conn, &r)?;
+    rules::check(conn, Some(&old), &r)?;
     let expected = r.version();
     r.set_version(expected + 1);
     r.set_times(old.created_at(), now);

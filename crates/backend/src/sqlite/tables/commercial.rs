@@ -61,6 +61,9 @@ impl Table for Agreement {
         }));
         refs
     }
+    fn as_agreement(&self) -> Option<&Agreement> {
+        Some(self)
+    }
     table_plumbing!(Agreement);
 }
 

@@ -57,6 +57,10 @@ pub(crate) trait Table: RecordMeta + Check + Serialize + Clone + Send + 'static 
     fn as_account(&self) -> Option<&Account> {
         None
     }
+    /// For the rules that span records (a contract is renewed once).
+    fn as_agreement(&self) -> Option<&Agreement> {
+        None
+    }
 
     fn select_sql() -> String {
         format!(
@@ -154,6 +158,20 @@ pub(crate) fn select<T: Table>(
         .map_err(Error::storage)?;
     rows.collect::<rusqlite::Result<Vec<T>>>()
         .map_err(Error::storage)
+}
+
+/// Inserts a record; one without an id (0) gets the next one. Returns its id.
+pub(crate) fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
+    let mut p: Params = record.insert_params();
+    if record.id() <= 0 {
+        p.0[0] = rusqlite::types::ToSqlOutput::Owned(rusqlite::types::Value::Null);
+    }
+    let mut stmt = conn
+        .prepare_cached(&T::insert_sql())
+        .map_err(Error::storage)?;
+    stmt.execute(rusqlite::params_from_iter(p.0.iter()))
+        .map_err(Error::storage)?;
+    Ok(conn.last_insert_rowid())
 }
 
 /// The table of a kind of record.

@@ -1,0 +1,378 @@
+//! Storing scores: what an account has stored, writing its current score and
+//! snapshots over it, writing the history of a backfill, and the alerts that follow.
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+use rusqlite::{Connection, OptionalExtension};
+
+use super::alerts::{raise_rule, raise_transition};
+use super::snapshots::{Past, encode_components, put_snapshot};
+use crate::sqlite::codec::{Cols, day};
+use crate::{Error, RecomputeReport, Result};
+use tend_domain::*;
+use tend_engines::health::*;
+
+/// What storing a score raised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Raised {
+    /// A transition alert.
+    pub(super) transition: bool,
+    /// Alerts of the other rules.
+    pub(super) rules: u64,
+}
+
+/// Stores a current score: the account's columns (its biggest drag and the alert
+/// conditions that hold included), this week's and this month's snapshots, an
+/// alert when the status changed from `from` in a way the rules alert on, and the
+/// alerts of the conditions that started to hold since `was` was stored.
+pub(super) fn store_current(
+    conn: &Connection,
+    setup: &HealthSetup,
+    id: Id,
+    q: &Quick,
+    trend: Option<f64>,
+    was: &Stored,
+    from: Option<HealthStatus>,
+) -> Result<Raised> {
+    let today = q.at.date_naive();
+    let days_to_renewal = was.renewal_day.map(|d| d - day(&today));
+    let conditions = was.conditions_for(setup, q, days_to_renewal);
+    update_health_columns(conn, id, was, q, trend, conditions)?;
+    // This week's and this month's snapshots: the same score, encoded once.
+    let mut snapshot = Past {
+        period: Period::Week,
+        start: period_start(Period::Week, today),
+        at: q.at,
+        score: q.score,
+        status: q.status,
+        components: encode_components(&q.components),
+        drag: None,
+    };
+    put_snapshot(conn, id, &snapshot, &q.profile)?;
+    snapshot.period = Period::Month;
+    snapshot.start = period_start(Period::Month, today);
+    put_snapshot(conn, id, &snapshot, &q.profile)?;
+    let mut raised = Raised::default();
+    if let (Some(from), Some(to)) = (from, q.status)
+        && !was.churned
+        && setup.transitions.alerts(from, to)
+        && setup.alerts.fell_enough((from, to), was.score, q.score)
+    {
+        // A full recompute words the biggest drag only here, for the few that alert.
+        let drag = q.biggest_drag.clone().or_else(|| {
+            let profile = setup.profiles.get(&q.profile)?;
+            q.drag_condition(profile)
+        });
+        let message = transition_message(from, q.status, q.score, drag.as_deref());
+        raise_transition(conn, id, q.at, from, to, &message)?;
+        raised.transition = true;
+    }
+    let started = match was.churned {
+        true => vec![],
+        false => setup.alerts.started(q, days_to_renewal, was.conditions),
+    };
+    for alert in started {
+        if raise_rule(conn, id, alert.rule, q.at, &alert.message, None)? {
+            raised.rules += 1;
+        }
+    }
+    Ok(raised)
+}
+
+/// Writes the account's health columns that differ from what is stored. Only
+/// those: SQLite rewrites the entries of every index on a column an UPDATE sets,
+/// changed or not, and the score alone is in four of the accounts' indexes (the
+/// status and the drag in two more). The next day most scores move a little, but
+/// few statuses, drags or alert conditions do.
+fn update_health_columns(
+    conn: &Connection,
+    id: Id,
+    was: &Stored,
+    q: &Quick,
+    trend: Option<f64>,
+    conditions: Conditions,
+) -> Result<()> {
+    let mut sets: Vec<&str> = Vec::with_capacity(5);
+    let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(6);
+    let opt_text =
+        |s: Option<&str>| s.map_or(rusqlite::types::Value::Null, |s| s.to_string().into());
+    let opt_real = |v: Option<f64>| v.map_or(rusqlite::types::Value::Null, Into::into);
+    if !was.known || was.score != q.score {
+        sets.push("health_score = ?");
+        values.push(opt_real(q.score));
+    }
+    if !was.known || was.status != q.status {
+        sets.push("health_status = ?");
+        values.push(opt_text(q.status.map(|s| s.as_str())));
+    }
+    if !was.known || was.trend != trend {
+        sets.push("health_trend = ?");
+        values.push(opt_real(trend));
+    }
+    if !was.known || was.drag != q.drag_measure {
+        sets.push("health_drag = ?");
+        values.push(opt_text(q.drag_measure.map(Measure::key)));
+    }
+    if !was.known || was.conditions != Some(conditions) {
+        sets.push("alert_conditions = ?");
+        values.push(conditions.0.into());
+    }
+    if sets.is_empty() {
+        return Ok(());
+    }
+    values.push(id.into());
+    conn.prepare_cached(&format!(
+        "UPDATE accounts SET {} WHERE id = ?",
+        sets.join(", ")
+    ))
+    .map_err(Error::storage)?
+    .execute(rusqlite::params_from_iter(values))
+    .map_err(Error::storage)?;
+    Ok(())
+}
+
+/// An account's stored health columns, renewal and alert conditions.
+pub(super) fn stored_one(conn: &Connection, id: Id) -> Result<Stored> {
+    conn.prepare_cached(
+        "SELECT health_score, health_status, health_trend, renewal_day, alert_conditions,
+                health_drag, stage = 'churned'
+         FROM accounts WHERE id = ?",
+    )
+    .map_err(Error::storage)?
+    .query_row([id], |r| {
+        let mut c = Cols::new(r);
+        let (score, status, trend) = (c.get()?, c.opt_parse()?, c.get()?);
+        let (renewal_day, conditions) = (c.get()?, c.get::<Option<i64>>()?.map(Conditions));
+        let (drag, known) = stored_drag(&mut c)?;
+        Ok(Stored {
+            score,
+            status,
+            trend,
+            renewal_day,
+            conditions,
+            drag,
+            known,
+            churned: c.get()?,
+            ..Stored::default()
+        })
+    })
+    .optional()
+    .map_err(Error::storage)
+    .map(Option::unwrap_or_default)
+}
+
+/// What an account has stored now: its health columns, whether this week's and
+/// this month's snapshots exist with which score, its renewal (the alert rules
+/// read it) and the alert conditions that held at its last score.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(super) struct Stored {
+    pub(super) score: Option<f64>,
+    pub(super) status: Option<HealthStatus>,
+    pub(super) trend: Option<f64>,
+    pub(super) week: Option<Option<f64>>,
+    pub(super) month: Option<Option<f64>>,
+    pub(super) drag: Option<Measure>,
+    pub(super) renewal_day: Option<i64>,
+    pub(super) conditions: Option<Conditions>,
+    /// Read from the account's columns (all of them understood): only the columns
+    /// that differ need writing. Otherwise all are written.
+    pub(super) known: bool,
+    /// A churned account: no rule alerts on a customer already lost.
+    pub(super) churned: bool,
+}
+
+/// A stored drag measure, and whether the column was understood (empty or a key).
+fn stored_drag(c: &mut Cols) -> rusqlite::Result<(Option<Measure>, bool)> {
+    let key = c.get::<Option<String>>()?;
+    let drag = key.as_deref().and_then(Measure::from_key);
+    Ok((drag, key.is_none() || drag.is_some()))
+}
+
+impl Stored {
+    /// The alert conditions that hold for a score of this account: none for a
+    /// churned account (usage dropping or a renewal coming up is not news there).
+    fn conditions_for(
+        &self,
+        setup: &HealthSetup,
+        q: &Quick,
+        days_to_renewal: Option<i64>,
+    ) -> Conditions {
+        if self.churned {
+            return Conditions::default();
+        }
+        setup.alerts.conditions(q, days_to_renewal)
+    }
+
+    /// Whether storing this score would change nothing. (Component scores are not
+    /// compared: they cannot all move while the overall score stays bit for bit.)
+    fn same_as(&self, setup: &HealthSetup, q: &Quick, trend: Option<f64>) -> bool {
+        let days_to_renewal = self.renewal_day.map(|d| d - day(&q.at.date_naive()));
+        self.score == q.score
+            && self.status == q.status
+            && self.trend == trend
+            && self.week == Some(q.score)
+            && self.month == Some(q.score)
+            && self.drag == q.drag_measure
+            && self.conditions == Some(self.conditions_for(setup, q, days_to_renewal))
+    }
+}
+
+pub(super) fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT a.id, a.health_score, a.health_status, a.health_trend,
+                    w.account_id IS NOT NULL, w.score, m.account_id IS NOT NULL, m.score,
+                    a.health_drag, a.renewal_day, a.alert_conditions, a.stage = 'churned'
+             FROM accounts a
+             LEFT JOIN health_snapshots w
+               ON w.period = 'week' AND w.start_day = ?1 AND w.account_id = a.id
+             LEFT JOIN health_snapshots m
+               ON m.period = 'month' AND m.start_day = ?2 AND m.account_id = a.id",
+        )
+        .map_err(Error::storage)?;
+    let week = day(&period_start(Period::Week, today));
+    let month = day(&period_start(Period::Month, today));
+    stmt.query_map([week, month], |r| {
+        let mut c = Cols::new(r);
+        let id: Id = c.get()?;
+        let score = c.get()?;
+        let status = c.opt_parse()?;
+        let trend = c.get()?;
+        let has_week: bool = c.get()?;
+        let week: Option<f64> = c.get()?;
+        let has_month: bool = c.get()?;
+        let month: Option<f64> = c.get()?;
+        let (drag, known) = stored_drag(&mut c)?;
+        Ok((
+            id,
+            Stored {
+                score,
+                status,
+                trend,
+                week: has_week.then_some(week),
+                month: has_month.then_some(month),
+                drag,
+                renewal_day: c.get()?,
+                conditions: c.get::<Option<i64>>()?.map(Conditions),
+                known,
+                churned: c.get()?,
+            },
+        ))
+    })
+    .map_err(Error::storage)?
+    .collect::<rusqlite::Result<HashMap<_, _>>>()
+    .map_err(Error::storage)
+}
+
+/// What scoring one account produced, ready to be stored.
+pub(super) struct Scored {
+    pub(super) id: Id,
+    pub(super) current: Quick,
+    pub(super) trend: Option<f64>,
+    /// The profile of every past snapshot.
+    pub(super) profile: String,
+    /// Past snapshots, oldest first.
+    pub(super) past: Vec<Past>,
+}
+
+/// Writes what [`score`] produced; with history, raises the alerts of the
+/// transitions of this week and the one before.
+pub(super) fn store_scored(
+    conn: &Connection,
+    setup: &HealthSetup,
+    scored: &[Scored],
+    history: bool,
+    old: &HashMap<Id, Stored>,
+    report: &mut RecomputeReport,
+) -> Result<()> {
+    report.transitions += store_history(conn, setup, scored)?;
+    let currents = scored.iter().map(|s| (s.id, &s.current, s.trend));
+    store_currents(conn, setup, currents, history, old, report)
+}
+
+/// How many weeks before this one a backfill raises transition alerts for: the
+/// inbox holds what changed lately, not every wobble of the month (older weeks
+/// are in the history chart).
+pub(super) const BACKFILL_ALERT_WEEKS: u64 = 1;
+
+/// Writes the past snapshots of scored accounts and raises the alerts of their
+/// transitions over this week and the one before (of accounts not churned).
+/// Returns how many it raised.
+pub(super) fn store_history(
+    conn: &Connection,
+    setup: &HealthSetup,
+    scored: &[Scored],
+) -> Result<u64> {
+    // The past snapshots in the table's key order: each lands after the last one
+    // written instead of somewhere in the middle.
+    let mut past: Vec<(Id, &Past, &str)> = scored
+        .iter()
+        .flat_map(|s| s.past.iter().map(|p| (s.id, p, s.profile.as_str())))
+        .collect();
+    past.sort_unstable_by_key(|(id, s, _)| (s.period.as_str(), s.start, *id));
+    for (id, s, profile) in past {
+        put_snapshot(conn, id, s, profile)?;
+    }
+    // No alert on a customer already lost.
+    let churned: std::collections::HashSet<Id> = conn
+        .prepare_cached(
+            "SELECT id FROM accounts INDEXED BY accounts_churned WHERE stage = 'churned'",
+        )
+        .map_err(Error::storage)?
+        .query_map([], |r| r.get(0))
+        .map_err(Error::storage)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(Error::storage)?;
+    let mut transitions = 0;
+    for scored in scored.iter().filter(|s| !churned.contains(&s.id)) {
+        let recent =
+            week_start(scored.current.at.date_naive()) - Days::new(7 * BACKFILL_ALERT_WEEKS);
+        let mut before = None;
+        let mut last_score = None;
+        for s in &scored.past {
+            if s.period != Period::Week {
+                continue;
+            }
+            if let (Some(from), Some(to)) = (before, s.status)
+                && s.start >= recent
+                && setup.transitions.alerts(from, to)
+                && setup.alerts.fell_enough((from, to), last_score, s.score)
+            {
+                let message = transition_message(from, s.status, s.score, s.drag.as_deref());
+                raise_transition(conn, scored.id, s.at, from, to, &message)?;
+                transitions += 1;
+            }
+            before = s.status.or(before);
+            last_score = s.score.or(last_score);
+        }
+    }
+    Ok(transitions)
+}
+
+/// Writes accounts' current scores and trends (and their week's and month's
+/// snapshots) over what `old` says is stored, raising the alerts that follow.
+pub(super) fn store_currents<'q>(
+    conn: &Connection,
+    setup: &HealthSetup,
+    currents: impl Iterator<Item = (Id, &'q Quick, Option<f64>)>,
+    history: bool,
+    old: &HashMap<Id, Stored>,
+    report: &mut RecomputeReport,
+) -> Result<()> {
+    for (id, current, trend) in currents {
+        report.accounts += 1;
+        let was = old.get(&id).copied().unwrap_or_default();
+        if !history && was.same_as(setup, current, trend) {
+            continue;
+        }
+        // A backfill alerts on the weeks it rebuilt, each dated when the week closed
+        // (so an export imported again finds them already there), not on the days
+        // since: loading history is not a change of state.
+        let from = if history { None } else { was.status };
+        let raised = store_current(conn, setup, id, current, trend, &was, from)?;
+        report.transitions += u64::from(raised.transition);
+        report.alerts += raised.rules;
+    }
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! The store's own key/value settings (`store_meta`): the day and the profiles
+//! health was last scored with, the day derived columns were refreshed on.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::{Error, Result};
+
+pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO store_meta(key, value) VALUES (?, ?)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )
+    .map_err(Error::storage)?;
+    Ok(())
+}
+
+pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    conn.query_row("SELECT value FROM store_meta WHERE key = ?", [key], |r| {
+        r.get(0)
+    })
+    .optional()
+    .map_err(Error::storage)
+}
