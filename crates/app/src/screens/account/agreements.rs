@@ -150,19 +150,9 @@ pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
                 .get(a.selected())
                 .copied()
                 .ok_or_else(|| "no agreement selected".to_string())?;
-            if matches!(
-                x.status,
-                AgreementStatus::Cancelled | AgreementStatus::Draft
-            ) {
-                return Err(format!("a {} agreement is not renewed", x.status));
-            }
-            // Renewing twice would count the MRR twice.
-            if let Some(next) = d.agreements.iter().find(|n| n.renews_id == Some(x.id)) {
-                return Err(format!(
-                    "\"{}\" was already renewed by \"{}\" ({} to {}): renew that one",
-                    x.name, next.name, next.start, next.end
-                ));
-            }
+            // The store refuses these too (renewing twice would count the MRR
+            // twice); said here before asking.
+            x.check_renewal(&d.agreements).map_err(|e| e.to_string())?;
             let (old, new) = x.renew(now.date_naive(), now);
             let question = format!(
                 "Renew \"{}\": a new contract {} → {}, {} MRR, notice {} days{}; this one \
