@@ -165,11 +165,11 @@ fn demo_figures(c: &mut Criterion) {
             for _ in 0..iters {
                 app.update(key('n'));
                 let body = app
-                    .form
-                    .as_ref()
+                    .overlays
+                    .form()
                     .and_then(|f| f.fields.iter().position(|f| f.path == "body"))
                     .expect("the interaction form's text");
-                if let Some(f) = app.form.as_mut() {
+                if let Some(f) = app.overlays.form_mut() {
                     f.focus = body;
                 }
                 let started = Instant::now();
@@ -178,7 +178,7 @@ fn demo_figures(c: &mut Criterion) {
                     .draw(|f| draw::draw(f, &app, &theme))
                     .expect("draw");
                 total += started.elapsed();
-                app.form = None;
+                app.overlays.close_form();
             }
             total
         })

@@ -23,6 +23,7 @@ use tend::sqlite::{Options, Store, fixed_clock};
 use tend::tui::app::App;
 use tend::tui::draw;
 use tend::tui::keys::{Action, Key, Keymap, Screen};
+use tend::tui::overlay::Overlay;
 use tend::tui::screens::account::draw::key_of;
 use tend::tui::state::{Command, Focus, Loadable, Msg, Tab};
 use tend::tui::theme::{Theme, ThemeName};
@@ -641,7 +642,7 @@ async fn help_snapshots() {
     for size in [NARROW, WIDE] {
         h.send(Msg::Resize(size.0, size.1)).await;
         h.key(ch('?')).await;
-        assert!(h.app.help);
+        assert!(h.app.overlays.help().is_some());
         insta::assert_snapshot!(format!("help_account_{}", dims(size)), h.screen());
         h.key(ch('?')).await;
     }
@@ -663,7 +664,7 @@ async fn the_palette_opens_the_account_typed() {
     h.key(ch(':')).await;
     h.type_text("orion").await;
     h.key(press(KeyCode::Enter)).await;
-    assert!(h.app.palette.is_none());
+    assert!(h.app.overlays.palette().is_none());
     assert_eq!(h.app.focus, Focus::Account);
     assert_eq!(h.app.account.as_ref().map(|a| a.id), Some(ORION));
     assert_eq!(h.selected_id(), Some(ORION));
@@ -921,20 +922,20 @@ async fn the_account_footer_fits_in_160_columns() {
 async fn help_opens_with_a_question_mark_and_any_key_closes_it() {
     let mut h = Harness::new(NARROW).await;
     h.key(ch('?')).await;
-    assert!(h.app.help);
+    assert!(h.app.overlays.help().is_some());
     let screen = h.screen();
     assert!(screen.contains("Keys — portfolio"), "{screen}");
     assert!(screen.contains("any key closes this"), "{screen}");
     // The key that closes the help does nothing else.
     let before = h.app.portfolio.selected;
     h.key(ch('j')).await;
-    assert!(!h.app.help);
+    assert!(h.app.overlays.help().is_none());
     assert_eq!(h.app.portfolio.selected, before);
     assert!(!h.screen().contains("Keys — portfolio"));
     // Quit still quits from the help.
     h.key(ch('?')).await;
     h.key(ch('q')).await;
-    assert!(!h.app.help);
+    assert!(h.app.overlays.help().is_none());
     assert!(h.app.quit);
 }
 
@@ -1084,21 +1085,21 @@ async fn a_remap_changes_dispatch_footer_and_help() {
     assert!(!bottom.contains("q quit"), "{bottom}");
     assert!(!bottom.contains("? keys"), "{bottom}");
     h.key(ch('?')).await;
-    assert!(!h.app.help, "? is unbound");
+    assert!(h.app.overlays.help().is_none(), "? is unbound");
     h.key(ch('q')).await;
     assert!(!h.app.quit, "q is unbound");
     // The help is still reachable from the palette, and lists the new key only.
     h.key(ch(':')).await;
     h.type_text("help").await;
     h.key(press(KeyCode::Enter)).await;
-    assert!(h.app.help);
+    assert!(h.app.overlays.help().is_some());
     let screen = h.screen();
     assert!(screen.contains(&format!("{:>11}  quit", "x")), "{screen}");
     assert!(!screen.contains("q C-c"), "{screen}");
     assert!(!screen.contains("  keys"), "{screen}");
     // x closes the help, and quits.
     h.key(ch('x')).await;
-    assert!(!h.app.help);
+    assert!(h.app.overlays.help().is_none());
     assert!(h.app.quit);
 }
 
@@ -1291,7 +1292,7 @@ async fn the_account_help_shows_every_text_in_full() {
     assert!(h.app.offer(Action::MoveLeft).is_some());
     // Pressed where it does nothing, a key says so and writes nothing.
     h.key(ch('R')).await;
-    assert!(h.app.confirm.is_none() && h.app.saving.is_none());
+    assert!(h.app.overlays.confirm().is_none() && h.app.saving.is_none());
     assert!(
         h.app
             .status
@@ -1406,9 +1407,9 @@ async fn every_tab_draws_at_any_size() {
         }
         for size in sizes {
             h.send(Msg::Resize(size.0, size.1)).await;
-            h.app.help = true;
+            h.app.overlays.open(Overlay::Help { scroll: 0 });
             let _ = h.draw();
-            h.app.help = false;
+            h.app.overlays.close_help();
             h.key(ch(':')).await;
             h.type_text("o").await;
             let _ = h.draw();
@@ -1463,7 +1464,7 @@ async fn logging_a_call_scores_it_and_moves_the_health() {
         .explanation
         .score;
     h.key(ch('n')).await;
-    assert!(h.app.form.is_some(), "n opens the form");
+    assert!(h.app.overlays.form().is_some(), "n opens the form");
     // kind: c picks "call"; then subject, past contacts and tags, the text.
     h.key(ch('c')).await;
     h.key(press(KeyCode::Tab)).await;
@@ -1485,7 +1486,7 @@ async fn logging_a_call_scores_it_and_moves_the_health() {
     h.key(ch('n')).await;
     assert!(h.screen().contains("negative (manual)"), "{}", h.screen());
     h.key(ctrl('s')).await;
-    assert!(h.app.form.is_none(), "saved forms close");
+    assert!(h.app.overlays.form().is_none(), "saved forms close");
     let logged = the_360(&h)
         .interactions
         .iter()
@@ -1554,7 +1555,7 @@ async fn forms_refuse_bad_values_naming_the_field() {
     insta::assert_snapshot!("form_agreement_errors_80x24", screen);
     // Saving is refused while a field is wrong; nothing is written.
     h.key(press(KeyCode::Enter)).await;
-    assert!(h.app.form.is_some());
+    assert!(h.app.overlays.form().is_some());
     assert_eq!(
         h.store
             .account(LARKSPUR)
@@ -1566,14 +1567,14 @@ async fn forms_refuse_bad_values_naming_the_field() {
     );
     // The refused save put the cursor on the first wrong field: fixed, the end
     // before the start is named.
-    let focus = h.app.form.as_ref().map(|f| f.fields[f.focus].path);
+    let focus = h.app.overlays.form().map(|f| f.fields[f.focus].path);
     assert_eq!(focus, Some("mrr_cents"));
     for _ in 0..3 {
         h.key(press(KeyCode::Backspace)).await;
     }
     h.type_text("1,250").await;
     h.key(press(KeyCode::Enter)).await;
-    let form = h.app.form.as_ref().expect("still open");
+    let form = h.app.overlays.form().expect("still open");
     let end = form.fields.iter().find(|f| f.path == "end").expect("end");
     let mrr = form
         .fields
@@ -1592,10 +1593,10 @@ async fn forms_refuse_bad_values_naming_the_field() {
     h.key(press(KeyCode::Esc)).await;
     assert!(h.screen().contains("Discard your changes?"));
     h.key(ch('n')).await;
-    assert!(h.app.form.is_some());
+    assert!(h.app.overlays.form().is_some());
     h.key(press(KeyCode::Esc)).await;
     h.key(ch('y')).await;
-    assert!(h.app.form.is_none());
+    assert!(h.app.overlays.form().is_none());
     assert_eq!(
         h.store
             .account(LARKSPUR)
@@ -1614,7 +1615,7 @@ async fn a_projected_churn_date_in_the_past_is_flagged_not_refused() {
     h.tab(Tab::Settings).await;
     // The first row is the account's fields: e edits them.
     h.key(ch('e')).await;
-    let form = h.app.form.as_mut().expect("the settings form");
+    let form = h.app.overlays.form_mut().expect("the settings form");
     assert!(form.title.starts_with("Settings of"), "{}", form.title);
     let at = form
         .fields
@@ -1627,7 +1628,7 @@ async fn a_projected_churn_date_in_the_past_is_flagged_not_refused() {
     assert!(screen.contains("! in the past"), "{screen}");
     insta::assert_snapshot!("form_settings_160x48", screen);
     h.key(press(KeyCode::Enter)).await;
-    assert!(h.app.form.is_none(), "{}", h.screen());
+    assert!(h.app.overlays.form().is_none(), "{}", h.screen());
     let account = the_360(&h).account.clone();
     assert_eq!(
         account.churn.projected_date,
@@ -1728,7 +1729,7 @@ async fn renewing_a_contract_asks_then_makes_the_renewal() {
         h.key(ch('j')).await;
     }
     h.key(ch('R')).await;
-    assert!(h.app.confirm.is_none());
+    assert!(h.app.overlays.confirm().is_none());
     assert!(
         footer_text(&h).contains("already renewed"),
         "{}",
@@ -1764,7 +1765,10 @@ async fn retrying_the_failed_step_unsticks_the_run() {
     // a completes the step it waits on; S skips the next, once confirmed.
     h.key(ch('a')).await;
     h.key(ch('S')).await;
-    assert!(h.app.confirm.is_some(), "skipping a step asks first");
+    assert!(
+        h.app.overlays.confirm().is_some(),
+        "skipping a step asks first"
+    );
     h.key(ch('y')).await;
     let run = the_360(&h)
         .playbook_runs
@@ -1776,7 +1780,7 @@ async fn retrying_the_failed_step_unsticks_the_run() {
     // Running a new playbook: n, pick, Enter.
     let runs = the_360(&h).playbook_runs.len();
     h.key(ch('n')).await;
-    assert!(h.app.form.is_some(), "{}", h.screen());
+    assert!(h.app.overlays.form().is_some(), "{}", h.screen());
     h.key(press(KeyCode::Enter)).await;
     assert_eq!(the_360(&h).playbook_runs.len(), runs + 1);
     // Each change is in the history.
@@ -1821,7 +1825,7 @@ async fn a_write_from_a_stale_screen_is_refused_and_explained() {
     assert_eq!(stored.version(), 2, "nothing written");
     // r reloads; the same key then works.
     h.key(ch('r')).await;
-    assert!(h.app.notice.is_none());
+    assert!(h.app.overlays.notice().is_none());
     assert!(h.screen().contains("Renamed elsewhere"));
     h.key(ch('g')).await;
     h.key(ch('x')).await;
@@ -1857,7 +1861,7 @@ async fn a_conflicting_form_reloads_and_keeps_the_users_change() {
     assert!(screen.contains("r reloads it"), "{screen}");
     h.key(ch('r')).await;
     h.key(press(KeyCode::Enter)).await;
-    assert!(h.app.form.is_none(), "{}", h.screen());
+    assert!(h.app.overlays.form().is_none(), "{}", h.screen());
     let Record::Contact(saved) = h
         .store
         .get(tend::domain::EntityKind::Contact, contact.id)
@@ -1901,7 +1905,7 @@ async fn read_only_offers_no_write_and_says_so() {
     assert!(!footer_text(&h).contains("edit"));
     for key in ['n', 'e', 'L', 'x', 'D'] {
         h.key(ch(key)).await;
-        assert!(h.app.form.is_none() && h.app.confirm.is_none());
+        assert!(h.app.overlays.form().is_none() && h.app.overlays.confirm().is_none());
         assert!(footer_text(&h).contains("read-only"), "{key}");
     }
     h.key(ch('?')).await;
@@ -1918,14 +1922,18 @@ async fn flipping_a_payment_is_dangerous_and_asks_first() {
     let before = the_360(&h).agreements[0].clone();
     // x on Agreements flips the payment: marked dangerous, so it asks; n keeps it.
     h.key(ch('x')).await;
-    let confirm = h.app.confirm.as_ref().expect("a question before the write");
+    let confirm = h
+        .app
+        .overlays
+        .confirm()
+        .expect("a question before the write");
     assert!(
         confirm.lines[0].contains("Mark the payment of"),
         "{:?}",
         confirm.lines
     );
     h.key(ch('n')).await;
-    assert!(h.app.confirm.is_none());
+    assert!(h.app.overlays.confirm().is_none());
     assert_eq!(history_of(&h, LARKSPUR).await.len(), 0, "n writes nothing");
     // y writes it.
     h.key(ch('x')).await;
@@ -2419,9 +2427,9 @@ async fn below_the_minimum_size_no_key_acts_but_quit() {
     h.key(ch('y')).await;
     h.key(press(KeyCode::Enter)).await;
     h.key(ch('j')).await;
-    assert!(h.app.confirm.is_none() && h.app.form.is_none());
+    assert!(h.app.overlays.confirm().is_none() && h.app.overlays.form().is_none());
     h.send(Msg::Resize(NARROW.0, NARROW.1)).await;
-    assert!(h.app.confirm.is_none(), "{}", h.screen());
+    assert!(h.app.overlays.confirm().is_none(), "{}", h.screen());
     assert_eq!(contacts(&h), before);
     assert_eq!(history_of(&h, LARKSPUR).await.len(), 0, "nothing written");
     assert!(!h.app.quit);
@@ -2443,7 +2451,7 @@ async fn the_change_history_comes_back_after_a_write_with_no_key_pressed() {
     };
     assert_eq!(history(&h), Some(0), "loaded when the tab opened");
     h.key(ch('e')).await;
-    let form = h.app.form.as_mut().expect("the settings form");
+    let form = h.app.overlays.form_mut().expect("the settings form");
     form.focus = form
         .fields
         .iter()
@@ -2453,7 +2461,7 @@ async fn the_change_history_comes_back_after_a_write_with_no_key_pressed() {
     // Enter saves; the answers that follow (the write, the 360, the history) come
     // as messages with no key after them.
     h.key(press(KeyCode::Enter)).await;
-    assert!(h.app.form.is_none(), "{}", h.screen());
+    assert!(h.app.overlays.form().is_none(), "{}", h.screen());
     assert!(
         history(&h).is_some_and(|n| n > 0),
         "the history is loaded again: {:?}",
@@ -2469,7 +2477,7 @@ async fn a_paste_lands_whole_in_the_field_in_focus_and_never_saves_a_form() {
     h.tab(Tab::Interactions).await;
     h.key(ch('n')).await;
     let subject = {
-        let form = h.app.form.as_mut().expect("the interaction form");
+        let form = h.app.overlays.form_mut().expect("the interaction form");
         let at = form
             .fields
             .iter()
@@ -2480,28 +2488,28 @@ async fn a_paste_lands_whole_in_the_field_in_focus_and_never_saves_a_form() {
     };
     // A line break in a one-line field is a space, not Enter (which would save).
     h.send(Msg::Paste("Renewal\r\nrisk".into())).await;
-    let form = h.app.form.as_ref().expect("still open");
+    let form = h.app.overlays.form().expect("still open");
     assert_eq!(form.fields[subject].text.lines().join("\n"), "Renewal risk");
     let body = form
         .fields
         .iter()
         .position(|f| f.path == "body")
         .expect("body");
-    h.app.form.as_mut().expect("form").focus = body;
+    h.app.overlays.form_mut().expect("form").focus = body;
     let text: String = (0..5000)
         .map(|i| if i % 80 == 79 { '\n' } else { 'x' })
         .collect();
     h.send(Msg::Paste(text.clone())).await;
-    let form = h.app.form.as_ref().expect("still open");
+    let form = h.app.overlays.form().expect("still open");
     assert_eq!(form.fields[body].text.lines().join("\n"), text);
     // The palette, a one-line prompt, takes a paste on one line too.
     h.key(press(KeyCode::Esc)).await;
     h.key(ch('y')).await;
-    assert!(h.app.form.is_none());
+    assert!(h.app.overlays.form().is_none());
     h.key(ch(':')).await;
     h.send(Msg::Paste("orion\n".into())).await;
     assert_eq!(
-        h.app.palette.as_ref().map(|p| p.input.as_str()),
+        h.app.overlays.palette().map(|p| p.input.as_str()),
         Some("orion ")
     );
 }
@@ -2533,11 +2541,11 @@ async fn one_line_prompts_edit_as_a_shell_does() {
     h.type_text("larkspur health").await;
     h.key(ctrl('w')).await;
     assert_eq!(
-        h.app.palette.as_ref().map(|p| p.input.as_str()),
+        h.app.overlays.palette().map(|p| p.input.as_str()),
         Some("larkspur ")
     );
     h.key(ctrl('u')).await;
-    assert_eq!(h.app.palette.as_ref().map(|p| p.input.as_str()), Some(""));
+    assert_eq!(h.app.overlays.palette().map(|p| p.input.as_str()), Some(""));
     assert!(!h.app.quit);
 }
 

@@ -6,9 +6,9 @@ use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent, MouseEventKind};
 use tend_backend::AccountRow;
 use tend_domain::*;
 
-use crate::form::Form;
 use crate::fuzzy::Fuzzy;
 use crate::line::Edit;
+use crate::overlay::{Overlay, Overlays, Palette};
 use crate::screens::alerts::state::AlertsView;
 use crate::screens::cases::state::CasesView;
 use crate::screens::dashboard::state::DashboardView;
@@ -16,7 +16,6 @@ use crate::screens::portfolio::state::Portfolio;
 use crate::screens::views::state::Views;
 
 use crate::keys::{Action, Keymap, Offer, Screen};
-use crate::overlay::{Confirm, Palette};
 use crate::screens::account::state::{AccountView, set_tab};
 use crate::state::{Command, Focus, Loadable, MIN_SIZE, Msg, Offline, Page, Tab, WIDE};
 
@@ -26,10 +25,9 @@ pub struct App {
     pub portfolio: Portfolio,
     pub account: Option<AccountView>,
     pub focus: Focus,
-    pub help: bool,
-    /// Lines the help is scrolled by (when it does not fit).
-    pub help_scroll: usize,
-    pub palette: Option<Palette>,
+    /// What is open over the screens (help, palette, prompt, form, question,
+    /// notice): the top one takes the keys.
+    pub overlays: Overlays,
     pub quit: bool,
     /// A message for the footer (an error, a hint).
     pub status: Option<String>,
@@ -46,12 +44,6 @@ pub struct App {
     pub read_only_why: Option<String>,
     /// Who the change log names for writes made here.
     pub user: String,
-    /// The record being created or edited.
-    pub form: Option<Form>,
-    /// A question before a destructive or far-reaching write.
-    pub confirm: Option<Confirm>,
-    /// A write refused because the screen was stale: says why, offers a reload.
-    pub notice: Option<String>,
     /// A write on its way to the store (what it is).
     pub saving: Option<String>,
     /// The score before the last write, to say how the write moved it.
@@ -95,9 +87,7 @@ impl App {
             },
             account: None,
             focus: Focus::Portfolio,
-            help: false,
-            help_scroll: 0,
-            palette: None,
+            overlays: Overlays::default(),
             quit: false,
             status: None,
             size: (80, 24),
@@ -106,9 +96,6 @@ impl App {
             ascii: false,
             read_only: false,
             user: "tend".into(),
-            form: None,
-            confirm: None,
-            notice: None,
             saving: None,
             score_before: None,
             follow: None,
@@ -429,7 +416,7 @@ impl App {
             // The portfolio is the directory: no second copy.
             self.directory = Loadable::Idle;
         } else if self.directory == Loadable::Idle
-            && (self.palette.is_some() || self.page == Page::Alerts)
+            && (self.overlays.palette().is_some() || self.page == Page::Alerts)
         {
             self.directory = Loadable::Loading;
             cmds.push(Command::LoadDirectory);
@@ -470,23 +457,23 @@ impl App {
     /// Pasted text goes to the text input on top, in the order keys go there;
     /// with none open it is dropped (a paste is never taken as keys).
     fn paste(&mut self, text: &str) -> Vec<Command> {
-        if self.confirm.is_some() || self.notice.is_some() {
-            if let Some(c) = self.confirm.as_mut().filter(|c| c.typed.is_some()) {
+        if self.overlays.confirm().is_some() || self.overlays.notice().is_some() {
+            if let Some(c) = self.overlays.confirm_mut().filter(|c| c.typed.is_some()) {
                 crate::line::paste(&mut c.input, text);
             }
             return vec![];
         }
-        if let Some(form) = self.form.as_mut() {
+        if let Some(form) = self.overlays.form_mut() {
             form.paste(text);
             return vec![];
         }
-        if let Some(p) = self.palette.as_mut() {
+        if let Some(p) = self.overlays.palette_mut() {
             if crate::line::paste(&mut p.input, text) == Edit::Changed {
                 p.selected = 0;
             }
             return vec![];
         }
-        if let Some(prompt) = self.views.prompt.as_mut() {
+        if let Some(prompt) = self.overlays.prompt_mut() {
             if let crate::overlay::ViewPrompt::Name { input, .. } = prompt {
                 crate::line::paste(input, text);
             }
@@ -521,20 +508,15 @@ impl App {
 
     fn key(&mut self, k: KeyEvent) -> Vec<Command> {
         self.status = None;
-        if self.confirm.is_some() {
-            return self.confirm_key(k);
-        }
-        if self.notice.is_some() {
-            return self.notice_key(k);
-        }
-        if self.form.is_some() {
-            return self.form_key(k);
-        }
-        if self.palette.is_some() {
-            return self.palette_key(k);
-        }
-        if self.views.prompt.is_some() {
-            return self.view_prompt_key(k);
+        // The overlay on top takes the key.
+        match self.overlays.top() {
+            Some(Overlay::Confirm(_)) => return self.confirm_key(k),
+            Some(Overlay::Notice(_)) => return self.notice_key(k),
+            Some(Overlay::Form(_)) => return self.form_key(k),
+            Some(Overlay::Palette(_)) => return self.palette_key(k),
+            Some(Overlay::Prompt(_)) => return self.view_prompt_key(k),
+            Some(Overlay::Help { .. }) => return self.help_key(k),
+            None => {}
         }
         if self.page == Page::Cases && self.cases.bar.is_some() {
             return self.cases_where_key(k);
@@ -550,9 +532,6 @@ impl App {
         }
         if self.account.as_ref().is_some_and(|a| a.picking_curves) {
             return self.curve_key(k);
-        }
-        if self.help {
-            return self.help_key(k);
         }
         let Some(action) = self.keys.action(self.screen(), &k) else {
             if let Some(label) = self.keys.key_for(self.screen(), Action::Help) {
@@ -587,11 +566,11 @@ impl App {
                 vec![]
             }
             Action::Help => {
-                self.help = true;
+                self.overlays.open(Overlay::Help { scroll: 0 });
                 vec![]
             }
             Action::Palette => {
-                self.palette = Some(Palette::default());
+                self.overlays.open(Overlay::Palette(Palette::default()));
                 vec![]
             }
             Action::NextPage => self.cycle_page(true),
@@ -642,7 +621,7 @@ impl App {
     }
 
     fn mouse(&mut self, m: MouseEvent) -> Vec<Command> {
-        if self.form.is_some() || self.confirm.is_some() || self.notice.is_some() {
+        if self.overlays.modal() {
             return vec![];
         }
         match m.kind {

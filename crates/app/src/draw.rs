@@ -8,7 +8,7 @@ use tend_domain::Timestamp;
 
 use crate::app::App;
 use crate::keys::Screen;
-use crate::overlay::ViewPrompt;
+use crate::overlay::{Overlay, ViewPrompt};
 use crate::theme::Theme;
 use crate::where_bar::WhereBar;
 use crate::widgets::ago;
@@ -75,13 +75,18 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         Page::Dashboard => crate::screens::dashboard::draw::draw_dashboard(f, app, theme, body),
     }
     draw_footer(f, app, theme, footer);
-    if app.help {
-        crate::overlay::help::draw_help(f, app, theme, area);
+    // The overlays, bottom-up: the one on top (which takes the keys) last.
+    for overlay in app.overlays.iter() {
+        match overlay {
+            Overlay::Help { .. } => crate::overlay::help::draw_help(f, app, theme, area),
+            Overlay::Palette(_) => crate::overlay::palette::draw_palette(f, app, theme, area),
+            // The saved-view prompt is a line of the footer.
+            Overlay::Prompt(_) => {}
+            Overlay::Form(form) => crate::overlay::dialog::draw_form(f, form, theme, body),
+            Overlay::Confirm(c) => crate::overlay::dialog::draw_confirm(f, c, theme, body),
+            Overlay::Notice(n) => crate::overlay::dialog::draw_notice(f, n, theme, body),
+        }
     }
-    if app.palette.is_some() {
-        crate::overlay::palette::draw_palette(f, app, theme, area);
-    }
-    crate::overlay::dialog::draw(f, app, theme, body);
 }
 
 /// The frame's rows: header, views bar, body, footer.
@@ -225,7 +230,7 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         f.render_widget(Line::from(lead), area);
         return;
     }
-    if app.form.is_some() {
+    if app.overlays.form().is_some() {
         lead.push(Span::styled(
             " Tab/S-Tab field · ←→ Space choose · Enter/C-s save · Esc cancel",
             theme.dim,
@@ -233,7 +238,7 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         f.render_widget(Line::from(lead), area);
         return;
     }
-    if let Some(prompt) = &app.views.prompt {
+    if let Some(prompt) = app.overlays.prompt() {
         match prompt {
             ViewPrompt::Name { input, renaming } => {
                 let what = if renaming.is_some() {

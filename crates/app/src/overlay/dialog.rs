@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use tend_domain::*;
 
-use crate::app::App;
+use crate::overlay::Confirm;
 use crate::theme::Theme;
 use crate::widgets::centered;
 
@@ -17,32 +17,30 @@ use crate::form::{Field, Form, FormState, Input};
 /// Width of the label column.
 const LABEL: u16 = 22;
 
-pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    if let Some(form) = &app.form {
-        draw_form(f, form, theme, area);
+/// A question before writing (with the name to type, for deleting an account).
+pub fn draw_confirm(f: &mut Frame, c: &Confirm, theme: &Theme, area: Rect) {
+    let mut lines: Vec<Line> = c.lines.iter().map(|l| Line::raw(l.clone())).collect();
+    if let Some(name) = &c.typed {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(vec![
+            Span::styled("name: ", theme.key),
+            Span::raw(c.input.clone()),
+            Span::styled("▏", theme.accent),
+        ]));
+        let hint = if c.input.trim() == name {
+            Span::styled("Enter deletes it · Esc keeps it", theme.error)
+        } else {
+            Span::styled("Esc keeps it", theme.dim)
+        };
+        lines.push(Line::from(hint));
     }
-    if let Some(c) = &app.confirm {
-        let mut lines: Vec<Line> = c.lines.iter().map(|l| Line::raw(l.clone())).collect();
-        if let Some(name) = &c.typed {
-            lines.push(Line::raw(""));
-            lines.push(Line::from(vec![
-                Span::styled("name: ", theme.key),
-                Span::raw(c.input.clone()),
-                Span::styled("▏", theme.accent),
-            ]));
-            let hint = if c.input.trim() == name {
-                Span::styled("Enter deletes it · Esc keeps it", theme.error)
-            } else {
-                Span::styled("Esc keeps it", theme.dim)
-            };
-            lines.push(Line::from(hint));
-        }
-        popup(f, theme, area, &c.title, lines, theme.warning);
-    }
-    if let Some(n) = &app.notice {
-        let lines = n.lines().map(|l| Line::raw(l.to_string())).collect();
-        popup(f, theme, area, "Not saved", lines, theme.error);
-    }
+    popup(f, theme, area, &c.title, lines, theme.warning);
+}
+
+/// A write the store refused because the screen was stale.
+pub fn draw_notice(f: &mut Frame, notice: &str, theme: &Theme, area: Rect) {
+    let lines = notice.lines().map(|l| Line::raw(l.to_string())).collect();
+    popup(f, theme, area, "Not saved", lines, theme.error);
 }
 
 fn popup(f: &mut Frame, theme: &Theme, area: Rect, title: &str, lines: Vec<Line>, style: Style) {
@@ -75,7 +73,7 @@ fn height(field: &Field) -> u16 {
     }
 }
 
-fn draw_form(f: &mut Frame, form: &Form, theme: &Theme, area: Rect) {
+pub fn draw_form(f: &mut Frame, form: &Form, theme: &Theme, area: Rect) {
     let width = area.width.saturating_sub(2).min(90);
     let wanted: u16 = form.fields.iter().map(|x| height(x) + 1).sum::<u16>() + 4;
     let rect = centered(area, width, wanted.min(area.height));

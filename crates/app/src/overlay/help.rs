@@ -74,7 +74,7 @@ pub fn draw_help(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     // Columns side by side as the width allows; taller than that, it scrolls.
     let (max_scroll, n, room) = help_fit(lines.len(), (area.width, area.height));
     let shown = room * n;
-    let scroll = app.help_scroll.min(max_scroll);
+    let scroll = app.overlays.help().unwrap_or(0).min(max_scroll);
     let mut lines: Vec<Line> = lines.into_iter().skip(scroll).take(shown).collect();
     let per = lines.len().div_ceil(n).max(1);
     let mut columns: Vec<Vec<Line>> = vec![];
@@ -117,17 +117,20 @@ impl App {
         match k.code {
             _ if max == 0 => {}
             KeyCode::Char('j') | KeyCode::Down => {
-                self.help_scroll = (self.help_scroll + 1).min(max);
+                if let Some(s) = self.overlays.help_mut() {
+                    *s = (*s + 1).min(max);
+                }
                 return vec![];
             }
             KeyCode::Char('k') | KeyCode::Up => {
-                self.help_scroll = self.help_scroll.saturating_sub(1);
+                if let Some(s) = self.overlays.help_mut() {
+                    *s = s.saturating_sub(1);
+                }
                 return vec![];
             }
             _ => {}
         }
-        self.help = false;
-        self.help_scroll = 0;
+        self.overlays.close_help();
         if self.keys.action(Screen::Global, &k) == Some(Action::Quit) {
             self.quit = true;
         }

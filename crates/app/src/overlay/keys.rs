@@ -13,7 +13,7 @@ impl App {
     pub(crate) fn form_key(&mut self, k: KeyEvent) -> Vec<Command> {
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
             // Quitting with a changed form asks first, like Esc.
-            if let Some(f) = self.form.as_mut()
+            if let Some(f) = self.overlays.form_mut()
                 && f.changed()
             {
                 f.state = FormState::ConfirmDiscard;
@@ -22,7 +22,7 @@ impl App {
             self.quit = true;
             return vec![];
         }
-        let Some(form) = self.form.as_mut() else {
+        let Some(form) = self.overlays.form_mut() else {
             return vec![];
         };
         let outcome = form.key(k);
@@ -30,7 +30,7 @@ impl App {
         match outcome {
             FormOutcome::Stay => vec![],
             FormOutcome::Close => {
-                self.form = None;
+                self.overlays.close_form();
                 vec![]
             }
             FormOutcome::Reload => vec![Command::Reload(kind, id)],
@@ -54,7 +54,7 @@ impl App {
     }
 
     pub(crate) fn confirm_key(&mut self, k: KeyEvent) -> Vec<Command> {
-        let Some(c) = self.confirm.as_mut() else {
+        let Some(c) = self.overlays.confirm_mut() else {
             return vec![];
         };
         let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
@@ -76,7 +76,7 @@ impl App {
             (None, _) => false,
             (Some(_), _) => return vec![],
         };
-        let Some(c) = self.confirm.take() else {
+        let Some(c) = self.overlays.close_confirm() else {
             return vec![];
         };
         if !yes {
@@ -88,7 +88,7 @@ impl App {
     }
 
     pub(crate) fn notice_key(&mut self, k: KeyEvent) -> Vec<Command> {
-        self.notice = None;
+        self.overlays.close_notice();
         match (k.code, self.account.as_ref()) {
             (KeyCode::Char('r'), Some(a)) => {
                 self.status = Some("reloaded".into());

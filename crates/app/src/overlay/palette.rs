@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use crate::app::App;
 use crate::keys::Action;
 use crate::line::Edit;
-use crate::overlay::PaletteItem;
+use crate::overlay::{Overlay, PaletteItem};
 use crate::screens::account::state::set_tab;
 use crate::theme::Theme;
 use crate::widgets::centered;
@@ -20,21 +20,23 @@ use crate::state::{BarItem, Command, Focus, Page, Tab};
 
 impl App {
     pub(crate) fn palette_key(&mut self, k: KeyEvent) -> Vec<Command> {
-        let Some(p) = self.palette.as_mut() else {
+        let Some(p) = self.overlays.palette_mut() else {
             return vec![];
         };
         match k.code {
-            KeyCode::Esc => self.palette = None,
+            KeyCode::Esc => {
+                self.overlays.close_palette();
+            }
             KeyCode::Down | KeyCode::Tab => p.selected += 1,
             KeyCode::Up | KeyCode::BackTab => p.selected = p.selected.saturating_sub(1),
             KeyCode::Enter => {
                 let items = self.palette_items();
-                let chosen = self.palette.as_ref().and_then(|p| {
+                let chosen = self.overlays.palette().and_then(|p| {
                     items
                         .get(p.selected.min(items.len().saturating_sub(1)))
                         .cloned()
                 });
-                self.palette = None;
+                self.overlays.close_palette();
                 return match chosen {
                     Some(PaletteItem::Tab(t)) => {
                         self.page = Page::Portfolio;
@@ -58,7 +60,7 @@ impl App {
                             vec![]
                         }
                         "help" => {
-                            self.help = true;
+                            self.overlays.open(Overlay::Help { scroll: 0 });
                             vec![]
                         }
                         _ => self.act(Action::Refresh),
@@ -79,8 +81,8 @@ impl App {
     /// by fuzzy name (best first).
     pub fn palette_items(&self) -> Vec<PaletteItem> {
         let input = self
-            .palette
-            .as_ref()
+            .overlays
+            .palette()
             .map(|p| p.input.to_lowercase())
             .unwrap_or_default();
         let mut items: Vec<PaletteItem> = self
@@ -121,7 +123,9 @@ impl App {
 }
 
 pub fn draw_palette(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let Some(p) = &app.palette else { return };
+    let Some(p) = app.overlays.palette() else {
+        return;
+    };
     let items = app.palette_items();
     let rect = centered(area, 60, 16);
     f.render_widget(Clear, rect);

@@ -10,7 +10,7 @@ use crate::state::Command;
 impl App {
     /// A key while the footer asks about a saved view.
     pub(crate) fn view_prompt_key(&mut self, k: KeyEvent) -> Vec<Command> {
-        let Some(prompt) = self.views.prompt.as_mut() else {
+        let Some(prompt) = self.overlays.prompt_mut() else {
             return vec![];
         };
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
@@ -20,7 +20,7 @@ impl App {
         match prompt {
             ViewPrompt::Delete(i) => {
                 let i = *i;
-                self.views.prompt = None;
+                self.overlays.close_prompt();
                 if !matches!(k.code, KeyCode::Char('y') | KeyCode::Char('Y')) {
                     self.status = Some("kept the view".into());
                     return vec![];
@@ -35,7 +35,9 @@ impl App {
             }
             ViewPrompt::Name { input, renaming } => {
                 match k.code {
-                    KeyCode::Esc => self.views.prompt = None,
+                    KeyCode::Esc => {
+                        self.overlays.close_prompt();
+                    }
                     KeyCode::Enter => {
                         let name = input.trim().to_string();
                         let renaming = *renaming;

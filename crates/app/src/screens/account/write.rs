@@ -8,8 +8,9 @@ use crate::app::App;
 use crate::forms;
 use crate::forms::Ctx;
 use crate::keys::Action;
-use crate::overlay::Confirm;
+use crate::overlay::{Confirm, Overlay};
 use crate::screens::account::change::Change;
+
 use tend_backend::{Error, Write};
 
 use crate::form::{Form, FormState};
@@ -51,7 +52,7 @@ impl App {
             user: &self.user,
         };
         match make(&ctx) {
-            Some(form) => self.form = Some(form),
+            Some(form) => self.overlays.open(Overlay::Form(Box::new(form))),
             None => self.status = Some("nothing here to edit".into()),
         }
         vec![]
@@ -83,7 +84,7 @@ impl App {
             self.follow = change.follow;
         }
         if self.offer(action).is_some_and(|o| o.dangerous) {
-            self.confirm = Some(Confirm {
+            self.overlays.open(Overlay::Confirm(Confirm {
                 title: "Confirm".into(),
                 lines: vec![
                     change.question,
@@ -94,7 +95,7 @@ impl App {
                 what: change.what,
                 typed: None,
                 input: String::new(),
-            });
+            }));
             return vec![];
         }
         self.save(account, change.writes, change.what)
@@ -134,7 +135,7 @@ impl App {
             return vec![];
         };
         let acc = &d.account;
-        self.confirm = Some(Confirm {
+        self.overlays.open(Overlay::Confirm(Confirm {
             title: format!("Delete {}", acc.name),
             lines: vec![
                 "This deletes the account and everything recorded with it:".into(),
@@ -157,7 +158,7 @@ impl App {
             what: format!("deleted the account {}", acc.name),
             typed: Some(acc.name.clone()),
             input: String::new(),
-        });
+        }));
         vec![]
     }
 
@@ -224,7 +225,7 @@ impl App {
         self.saving = None;
         match result {
             Ok(records) => {
-                self.form = None;
+                self.overlays.close_form();
                 let deleted_account =
                     records.iter().all(Option::is_none) && what.starts_with("deleted the account");
                 self.status = Some(describe_saved(&what, &records));
@@ -250,15 +251,15 @@ impl App {
             Err(e) => {
                 self.score_before = None;
                 self.follow = None;
-                if let Some(form) = self.form.as_mut() {
+                if let Some(form) = self.overlays.form_mut() {
                     form.refused(&e);
                     return vec![];
                 }
                 match e {
                     Error::Conflict { .. } => {
-                        self.notice = Some(format!(
+                        self.overlays.open(Overlay::Notice(format!(
                             "{e}\n\nNothing was written. r: reload the account · any other key: close"
-                        ));
+                        )));
                     }
                     other => self.status = Some(format!("not saved: {other}")),
                 }
@@ -293,7 +294,7 @@ impl App {
     }
 
     pub(crate) fn reloaded(&mut self, result: Result<Box<Record>, String>) -> Vec<Command> {
-        match (result, self.form.as_mut()) {
+        match (result, self.overlays.form_mut()) {
             (Ok(fresh), Some(form)) => {
                 let fresh = *fresh;
                 let v = fresh.version();

@@ -1,6 +1,5 @@
 //! What the screen keeps, and the selectors that read it.
 
-use crate::overlay::ViewPrompt;
 use crate::saved::SavedView;
 use crate::state::Loadable;
 
@@ -12,7 +11,6 @@ pub struct Views {
     pub counts: Vec<Loadable<u64>>,
     /// The saved view on screen.
     pub active: Option<usize>,
-    pub prompt: Option<ViewPrompt>,
     /// The config file views are written to.
     pub file: Option<std::path::PathBuf>,
 }

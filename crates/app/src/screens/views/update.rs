@@ -5,7 +5,7 @@ use tend_domain::*;
 
 use crate::app::App;
 use crate::keys::Action;
-use crate::overlay::ViewPrompt;
+use crate::overlay::{Overlay, ViewPrompt};
 
 use crate::saved::{SavedView, ViewList};
 use crate::state::{BarItem, Command, Focus, Loadable, Page, Tab};
@@ -243,19 +243,21 @@ impl App {
                     .and_then(|i| self.views.saved.get(i))
                     .map(|v| v.name.clone())
                     .unwrap_or_default();
-                self.views.prompt = Some(ViewPrompt::Name {
+                self.overlays.open(Overlay::Prompt(ViewPrompt::Name {
                     input,
                     renaming: None,
-                });
+                }));
             }
             (Action::RenameView, Some(i)) => {
                 let input = self.views.saved[i].name.clone();
-                self.views.prompt = Some(ViewPrompt::Name {
+                self.overlays.open(Overlay::Prompt(ViewPrompt::Name {
                     input,
                     renaming: Some(i),
-                });
+                }));
             }
-            (Action::DeleteView, Some(i)) => self.views.prompt = Some(ViewPrompt::Delete(i)),
+            (Action::DeleteView, Some(i)) => {
+                self.overlays.open(Overlay::Prompt(ViewPrompt::Delete(i)))
+            }
             _ => {
                 self.status = Some("open a saved view first ([ and ] go through the views)".into())
             }
@@ -269,14 +271,14 @@ impl App {
             return vec![];
         }
         let same = self.views.saved.iter().position(|v| v.name == name);
-        self.views.prompt = None;
+        self.overlays.close_prompt();
         match renaming {
             Some(i) => {
                 if same.is_some_and(|j| j != i) {
-                    self.views.prompt = Some(ViewPrompt::Name {
+                    self.overlays.open(Overlay::Prompt(ViewPrompt::Name {
                         input: name.clone(),
                         renaming: Some(i),
-                    });
+                    }));
                     self.status = Some(format!("there is a view \"{name}\" already"));
                     return vec![];
                 }
