@@ -4,8 +4,8 @@
 //! writer). Every call runs on tokio's blocking pool, so async callers never wait
 //! on disk.
 //!
-//! The modules depend on one another one way (each on those below it, none back,
-//! but for tokens, which adds its methods to `Store`):
+//! The modules depend on one another one way (each on those below it, none back);
+//! `Store`'s methods are thin calls into them:
 //!
 //! ```text
 //! mod (Store: the Backend trait) -> everything below
@@ -19,7 +19,7 @@
 //! filter     -> codec
 //! rules      -> tables
 //! tables     -> codec
-//! tokens     -> codec (and `impl Store` of the root's type: the one edge up)
+//! tokens     -> codec
 //! codec, scan, meta, migrations: none
 //! ```
 
@@ -1123,6 +1123,33 @@ impl Store {
     }
 }
 
+/// The team server's API tokens (see tokens.rs).
+impl Store {
+    /// Creates a token for `user` with `role`; answers it (shown once) and its record.
+    pub fn create_token(&self, user: &str, role: api::Role) -> Result<(String, TokenInfo)> {
+        let user = tokens::checked_user(user)?;
+        let token = tokens::new_token()?;
+        let hash = token_hash(&token);
+        let info = self.write_blocking(|tx, now| tokens::insert(tx, &hash, user, role, now))?;
+        Ok((token, info))
+    }
+
+    /// Every token, oldest first.
+    pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
+        tokens::all(&self.reader())
+    }
+
+    /// Revokes a token; false when there is no such token or it was already revoked.
+    pub fn revoke_token(&self, id: Id) -> Result<bool> {
+        self.write_blocking(|tx, now| tokens::revoke(tx, id, now))
+    }
+
+    /// The live (not revoked) token with this hash.
+    pub fn token_by_hash(&self, hash: &str) -> Result<Option<TokenInfo>> {
+        tokens::by_hash(&self.reader(), hash)
+    }
+}
+
 #[cfg(test)]
 mod demo_dir_tests {
     use super::*;
@@ -1171,5 +1198,47 @@ mod demo_dir_tests {
             .unwrap();
         assert_eq!(remove_stale_demo_dirs(tmp.path()), 1, "its process is gone");
         assert!(!held.exists());
+    }
+}
+
+#[cfg(test)]
+mod token_tests {
+    use super::*;
+    use crate::api::Role;
+
+    #[test]
+    fn tokens_are_random_hashed_and_revocable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("t.db")).unwrap();
+        let (a, info) = store.create_token("maya", Role::Csm).unwrap();
+        let (b, _) = store.create_token("ops", Role::Admin).unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with(TOKEN_PREFIX) && a.len() == TOKEN_PREFIX.len() + 64);
+        // Only the hash is kept.
+        let conn = rusqlite::Connection::open(store.path()).unwrap();
+        let stored: String = conn
+            .query_row(
+                "SELECT hash FROM api_tokens WHERE id = ?1",
+                [info.id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, token_hash(&a));
+        assert!(!stored.contains(&a[TOKEN_PREFIX.len()..]));
+        assert_eq!(
+            store.token_by_hash(&token_hash(&a)).unwrap().unwrap().user,
+            "maya"
+        );
+        assert!(
+            store
+                .token_by_hash(&token_hash("tend_nope"))
+                .unwrap()
+                .is_none()
+        );
+        assert!(store.revoke_token(info.id).unwrap());
+        assert!(!store.revoke_token(info.id).unwrap());
+        assert!(store.token_by_hash(&token_hash(&a)).unwrap().is_none());
+        assert_eq!(store.tokens().unwrap().len(), 2);
+        assert!(store.create_token("  ", Role::Viewer).is_err());
     }
 }

@@ -1,10 +1,9 @@
 //! The team server's API tokens: random, shown once, stored as SHA-256 hashes.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::Store;
 use super::codec::{from_ts, ts};
 use crate::api::Role;
 use crate::{Error, Result};
@@ -29,7 +28,8 @@ pub fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn new_token() -> Result<String> {
+/// A new token: the prefix and 32 random bytes in hex.
+pub(super) fn new_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| Error::storage(format!("no randomness for a token: {e}")))?;
@@ -50,105 +50,64 @@ fn info(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
     })
 }
 
-impl Store {
-    /// Creates a token for `user` with `role`; answers it (shown once) and its record.
-    pub fn create_token(&self, user: &str, role: Role) -> Result<(String, TokenInfo)> {
-        let user = user.trim();
-        if user.is_empty() {
-            return Err(Error::invalid("user", "must not be empty"));
-        }
-        let token = new_token()?;
-        let hash = token_hash(&token);
-        let info = self.write_blocking(|tx, now| {
-            tx.execute(
-                "INSERT INTO api_tokens (hash, user, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![hash, user, role.as_str(), ts(&now)],
-            )
-            .map_err(Error::storage)?;
-            Ok(TokenInfo {
-                id: tx.last_insert_rowid(),
-                user: user.to_string(),
-                role,
-                created_at: from_ts(ts(&now)),
-                revoked_at: None,
-            })
-        })?;
-        Ok((token, info))
+/// The user a token is for, trimmed; refused when empty.
+pub(super) fn checked_user(user: &str) -> Result<&str> {
+    let user = user.trim();
+    if user.is_empty() {
+        return Err(Error::invalid("user", "must not be empty"));
     }
-
-    /// Every token, oldest first.
-    pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        let conn = self.reader();
-        let mut stmt = conn
-            .prepare("SELECT id, user, created_at, role, revoked_at FROM api_tokens ORDER BY id")
-            .map_err(Error::storage)?;
-        stmt.query_map([], info)
-            .and_then(|rows| rows.collect())
-            .map_err(Error::storage)
-    }
-
-    /// Revokes a token; false when there is no such token or it was already revoked.
-    pub fn revoke_token(&self, id: Id) -> Result<bool> {
-        self.write_blocking(|tx, now| {
-            let n = tx
-                .execute(
-                    "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                    params![id, ts(&now)],
-                )
-                .map_err(Error::storage)?;
-            Ok(n == 1)
-        })
-    }
-
-    /// The live (not revoked) token with this hash.
-    pub fn token_by_hash(&self, hash: &str) -> Result<Option<TokenInfo>> {
-        let conn = self.reader();
-        conn.prepare_cached(
-            "SELECT id, user, created_at, role, revoked_at FROM api_tokens
-             WHERE hash = ?1 AND revoked_at IS NULL",
-        )
-        .and_then(|mut s| s.query_row([hash], info).optional())
-        .map_err(Error::storage)
-    }
+    Ok(user)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Stores the hash of a new token for `user` with `role`; answers its record.
+pub(super) fn insert(
+    tx: &Transaction,
+    hash: &str,
+    user: &str,
+    role: Role,
+    now: Timestamp,
+) -> Result<TokenInfo> {
+    tx.execute(
+        "INSERT INTO api_tokens (hash, user, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![hash, user, role.as_str(), ts(&now)],
+    )
+    .map_err(Error::storage)?;
+    Ok(TokenInfo {
+        id: tx.last_insert_rowid(),
+        user: user.to_string(),
+        role,
+        created_at: from_ts(ts(&now)),
+        revoked_at: None,
+    })
+}
 
-    #[test]
-    fn tokens_are_random_hashed_and_revocable() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("t.db")).unwrap();
-        let (a, info) = store.create_token("maya", Role::Csm).unwrap();
-        let (b, _) = store.create_token("ops", Role::Admin).unwrap();
-        assert_ne!(a, b);
-        assert!(a.starts_with(TOKEN_PREFIX) && a.len() == TOKEN_PREFIX.len() + 64);
-        // Only the hash is kept.
-        let conn = rusqlite::Connection::open(store.path()).unwrap();
-        let stored: String = conn
-            .query_row(
-                "SELECT hash FROM api_tokens WHERE id = ?1",
-                [info.id],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(stored, token_hash(&a));
-        assert!(!stored.contains(&a[TOKEN_PREFIX.len()..]));
-        assert_eq!(
-            store.token_by_hash(&token_hash(&a)).unwrap().unwrap().user,
-            "maya"
-        );
-        assert!(
-            store
-                .token_by_hash(&token_hash("tend_nope"))
-                .unwrap()
-                .is_none()
-        );
-        assert!(store.revoke_token(info.id).unwrap());
-        assert!(!store.revoke_token(info.id).unwrap());
-        assert!(store.token_by_hash(&token_hash(&a)).unwrap().is_none());
-        assert_eq!(store.tokens().unwrap().len(), 2);
-        assert!(store.create_token("  ", Role::Viewer).is_err());
-    }
+/// Every token, oldest first.
+pub(super) fn all(conn: &Connection) -> Result<Vec<TokenInfo>> {
+    let mut stmt = conn
+        .prepare("SELECT id, user, created_at, role, revoked_at FROM api_tokens ORDER BY id")
+        .map_err(Error::storage)?;
+    stmt.query_map([], info)
+        .and_then(|rows| rows.collect())
+        .map_err(Error::storage)
+}
+
+/// Revokes a token; false when there is no such token or it was already revoked.
+pub(super) fn revoke(tx: &Transaction, id: Id, now: Timestamp) -> Result<bool> {
+    let n = tx
+        .execute(
+            "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            params![id, ts(&now)],
+        )
+        .map_err(Error::storage)?;
+    Ok(n == 1)
+}
+
+/// The live (not revoked) token with this hash.
+pub(super) fn by_hash(conn: &Connection, hash: &str) -> Result<Option<TokenInfo>> {
+    conn.prepare_cached(
+        "SELECT id, user, created_at, role, revoked_at FROM api_tokens
+         WHERE hash = ?1 AND revoked_at IS NULL",
+    )
+    .and_then(|mut s| s.query_row([hash], info).optional())
+    .map_err(Error::storage)
 }
