@@ -225,16 +225,8 @@ fn open_account(c: &mut Criterion, url: &str, store: &tend::sqlite::Store) {
             let mut app = App::new(Keymap::default(), now);
             app.update(Msg::Resize(160, 48));
             app.jump_to(id);
-            app.update(Msg::Account(
-                id,
-                a.map(Box::new).map_err(|e| e.to_string()),
-                now,
-            ));
-            app.update(Msg::Health(
-                id,
-                h.map(Box::new).map_err(|e| e.to_string()),
-                now,
-            ));
+            app.update(Msg::Account(id, a.map(Box::new), now));
+            app.update(Msg::Health(id, h.map(Box::new), now));
             let mut term = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
             term.draw(|f| draw::draw(f, &app, &theme)).expect("draw");
         })

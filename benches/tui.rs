@@ -51,7 +51,7 @@ async fn showing(
     store: &Store,
     w: u16,
     h: u16,
-    rows: Result<Vec<tend::backend::AccountRow>, String>,
+    rows: Result<Vec<tend::backend::AccountRow>, tend::backend::Error>,
 ) -> App {
     showing_with(store, w, h, rows, true).await
 }
@@ -62,7 +62,7 @@ async fn showing_with(
     store: &Store,
     w: u16,
     h: u16,
-    rows: Result<Vec<tend::backend::AccountRow>, String>,
+    rows: Result<Vec<tend::backend::AccountRow>, tend::backend::Error>,
     answer: bool,
 ) -> App {
     let now = store.now();
@@ -75,17 +75,9 @@ async fn showing_with(
     }
     while let Some(cmd) = pending.pop() {
         if let Command::LoadAccount(id) = cmd {
-            let a = store
-                .account(id)
-                .await
-                .map(Box::new)
-                .map_err(|e| e.to_string());
+            let a = store.account(id).await.map(Box::new);
             pending.extend(app.update(Msg::Account(id, a, now)));
-            let h = store
-                .health(id)
-                .await
-                .map(Box::new)
-                .map_err(|e| e.to_string());
+            let h = store.health(id).await.map(Box::new);
             pending.extend(app.update(Msg::Health(id, h, now)));
         }
     }
@@ -102,9 +94,7 @@ fn customers() -> tend::backend::AccountFilter {
 
 /// An app with the whole portfolio loaded.
 async fn loaded(store: &Store, w: u16, h: u16) -> App {
-    let rows = load_portfolio(store, &customers(), PortfolioSort::Health, false)
-        .await
-        .map_err(|e| e.to_string());
+    let rows = load_portfolio(store, &customers(), PortfolioSort::Health, false).await;
     showing(store, w, h, rows).await
 }
 
@@ -116,9 +106,7 @@ async fn first_screen(store: &Store, w: u16, h: u16) -> App {
         first_page(store, &filter, PortfolioSort::Health, false),
         tend::tui::run::portfolio_counts(store, &filter)
     );
-    let rows = rows
-        .map(|r| r.unwrap_or_default())
-        .map_err(|e| e.to_string());
+    let rows = rows.map(|r| r.unwrap_or_default());
     let mut app = showing(store, w, h, rows).await;
     if let Ok(c) = counts {
         let asked = app.portfolio.asked();
@@ -233,8 +221,7 @@ fn demo_figures(c: &mut Criterion) {
                     let app = rt.block_on(async {
                         let rows =
                             load_portfolio(&store, &customers(), PortfolioSort::Health, false)
-                                .await
-                                .map_err(|e| e.to_string());
+                                .await;
                         showing_with(&store, 80, 24, rows, complete).await
                     });
                     let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");

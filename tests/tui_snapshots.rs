@@ -17,7 +17,7 @@ use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::style::Color;
 
 use tend::backend::{AccountRow, Backend, PageRequest, PortfolioSort};
-use tend::domain::{HealthStatus, Id, RunColour, Timestamp};
+use tend::domain::{EntityKind, HealthStatus, Id, RunColour, Timestamp};
 use tend::generate::demo_anchor;
 use tend::sqlite::{Options, Store, fixed_clock};
 use tend::tui::app::App;
@@ -1329,13 +1329,13 @@ async fn the_account_retry_hint_follows_the_keymap() {
     h.open(LARKSPUR).await;
     h.send(Msg::Account(
         LARKSPUR,
-        Err("database is locked".into()),
+        Err(tend::backend::Error::storage("database is locked")),
         now(),
     ))
     .await;
     let screen = h.screen();
     assert!(
-        screen.contains("could not load the account: database is locked"),
+        screen.contains("could not load the account: storage error: database is locked"),
         "{screen}"
     );
     assert!(screen.contains("F6 to retry"), "{screen}");
@@ -1912,6 +1912,33 @@ async fn read_only_offers_no_write_and_says_so() {
     let help = h.screen();
     assert!(!help.contains("renew agreement"), "{help}");
     assert_eq!(history_of(&h, LARKSPUR).await.len(), 0);
+}
+
+#[tokio::test]
+async fn an_account_deleted_elsewhere_closes_and_says_so() {
+    // The backend's typed error reaches the app: not found is told apart from a
+    // failure worth retrying.
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    let version = the_360(&h).account.version;
+    h.store
+        .delete("someone-else", EntityKind::Account, LARKSPUR, version)
+        .await
+        .expect("deleted by another user");
+    h.key(ctrl('r')).await;
+    // Back on the portfolio (which shows the row now selected, not the gone one).
+    assert!(
+        h.app.account.as_ref().is_none_or(|a| a.id != LARKSPUR),
+        "{}",
+        h.screen()
+    );
+    assert_eq!(h.app.focus, Focus::Portfolio);
+    let status = h.app.status.clone().unwrap_or_default();
+    assert!(
+        status.contains("Larkspur Logistics no longer exists"),
+        "{status}"
+    );
+    assert!(!h.rows().iter().any(|r| r.id == LARKSPUR));
 }
 
 #[tokio::test]
@@ -2921,8 +2948,14 @@ async fn rescoring_behind_the_first_frame_is_shown_and_reloads_what_is_on_screen
     );
     // A failure says so, and keeps what is shown.
     h.app.update(Msg::Rescoring);
-    h.app.update(Msg::Rescored(Err("disk full".into())));
-    assert!(h.screen().contains("rescoring for today failed: disk full"));
+    h.app
+        .update(Msg::Rescored(Err(tend::backend::Error::storage(
+            "disk full",
+        ))));
+    assert!(
+        h.screen()
+            .contains("rescoring for today failed: storage error: disk full")
+    );
 }
 
 #[tokio::test]

@@ -118,18 +118,18 @@ impl App {
 
     /// The backend answered, or could not be reached. Back online, everything on
     /// screen is loaded again.
-    fn connection(&mut self, result: Result<(), String>) -> Vec<Command> {
+    fn connection(&mut self, result: Result<(), tend_backend::Error>) -> Vec<Command> {
         match (result, self.offline.is_some()) {
-            (Err(message), false) => {
+            (Err(e), false) => {
                 self.offline = Some(Offline {
                     since: self.now,
-                    message,
+                    message: e.to_string(),
                 });
                 vec![]
             }
-            (Err(message), true) => {
+            (Err(e), true) => {
                 if let Some(o) = &mut self.offline {
-                    o.message = message;
+                    o.message = e.to_string();
                 }
                 vec![]
             }
@@ -285,6 +285,27 @@ impl App {
                     }
                 }
                 vec![]
+            }
+            // Deleted elsewhere (another user, the CLI): the pane closes and says
+            // so, instead of offering to retry a load that cannot succeed.
+            Msg::Account(
+                id,
+                Err(tend_backend::Error::NotFound {
+                    kind: EntityKind::Account,
+                    ..
+                }),
+                _,
+            ) if self.account.as_ref().is_some_and(|a| a.id == id) => {
+                let name = self
+                    .account
+                    .as_ref()
+                    .and_then(|a| a.data.value())
+                    .map_or_else(|| format!("account {id}"), |d| d.account.name.clone());
+                self.account = None;
+                self.focus = Focus::Portfolio;
+                self.status = Some(format!("{name} no longer exists: it was deleted elsewhere"));
+                self.directory = Loadable::Idle;
+                vec![self.portfolio_command()]
             }
             Msg::Account(id, result, at) => {
                 // The 360 carries the account's portfolio row: a row changed by a

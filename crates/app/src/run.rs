@@ -284,7 +284,7 @@ where
                     let (b, tx) = (b.clone(), tx.clone());
                     tokio::spawn(async move {
                         let r = b.ping().await;
-                        let _ = tx.send(Msg::Connection(r.map_err(|e| e.to_string())));
+                        let _ = tx.send(Msg::Connection(r));
                     });
                 }
                 dirty = true;
@@ -350,7 +350,7 @@ pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 /// offline banner on, any answer turns it off.
 fn reach<T>(send: &Reply, r: &tend_backend::Result<T>) {
     let connection = match r {
-        Err(tend_backend::Error::Unavailable { message }) => Err(message.clone()),
+        Err(e @ tend_backend::Error::Unavailable { .. }) => Err(e.clone()),
         Err(_) | Ok(_) => Ok(()),
     };
     send(Msg::Connection(connection));
@@ -428,11 +428,7 @@ pub async fn perform(
             tokio::join!(first, counts);
             let rows = load_portfolio(b, &filter, sort, descending).await;
             reach(tx, &rows);
-            tx(Msg::Portfolio(
-                rows.map_err(|e| e.to_string()),
-                clock(),
-                asked,
-            ));
+            tx(Msg::Portfolio(rows, clock(), asked));
         }
         Command::LoadDirectory => {
             let filter = tend_backend::AccountFilter {
@@ -441,12 +437,12 @@ pub async fn perform(
             };
             let rows = load_portfolio(b, &filter, PortfolioSort::Name, false).await;
             reach(tx, &rows);
-            tx(Msg::Directory(rows.map_err(|e| e.to_string()), clock()));
+            tx(Msg::Directory(rows, clock()));
         }
         Command::SearchInteractions(id, query) => {
             let r = b.interactions(&query).await;
             reach(tx, &r);
-            let r = r.map(|p| p.items).map_err(|e| e.to_string());
+            let r = r.map(|p| p.items);
             tx(Msg::Interactions(id, r, clock()));
         }
         Command::LoadHistory(id) => {
@@ -460,7 +456,7 @@ pub async fn perform(
                 )
                 .await;
             reach(tx, &r);
-            let r = r.map(|p| p.items).map_err(|e| e.to_string());
+            let r = r.map(|p| p.items);
             tx(Msg::History(id, r, clock()));
         }
         Command::Save {
@@ -479,25 +475,25 @@ pub async fn perform(
         Command::Reload(kind, id) => {
             let r = b.get(kind, id).await;
             reach(tx, &r);
-            tx(Msg::Reloaded(r.map(Box::new).map_err(|e| e.to_string())));
+            tx(Msg::Reloaded(r.map(Box::new)));
         }
         Command::LoadPlaybooks => {
             let r = b.playbooks().await;
             reach(tx, &r);
-            tx(Msg::Playbooks(r.map_err(|e| e.to_string())));
+            tx(Msg::Playbooks(r));
         }
         Command::LoadAccount(id) => {
             // The 360 and the health report load side by side; each shows when it comes.
             let account = async {
                 let r = b.account(id).await;
                 reach(tx, &r);
-                let r = r.map(Box::new).map_err(|e| e.to_string());
+                let r = r.map(Box::new);
                 tx(Msg::Account(id, r, clock()));
             };
             let health = async {
                 let r = b.health(id).await;
                 reach(tx, &r);
-                let r = r.map(Box::new).map_err(|e| e.to_string());
+                let r = r.map(Box::new);
                 tx(Msg::Health(id, r, clock()));
             };
             tokio::join!(account, health);
@@ -517,12 +513,10 @@ pub async fn perform(
                 .cases(&cases_query(expr, &user, sort, descending, CASES_SHOWN))
                 .await;
             reach(tx, &r);
-            let r = r
-                .map(|p| CaseList {
-                    rows: p.items,
-                    total: p.total,
-                })
-                .map_err(|e| e.to_string());
+            let r = r.map(|p| CaseList {
+                rows: p.items,
+                total: p.total,
+            });
             tx(Msg::Cases(r, clock(), asked));
         }
         Command::LoadAlerts(state, transitions_since) => {
@@ -543,7 +537,7 @@ pub async fn perform(
                 .await;
             reach(tx, &r);
             tx(Msg::Alerts(
-                r.map(|p| p.items).map_err(|e| e.to_string()),
+                r.map(|p| p.items),
                 clock(),
                 (state, transitions_since),
             ));
@@ -554,18 +548,16 @@ pub async fn perform(
                 tx(Msg::Rescoring);
                 let r = b.catch_up().await;
                 reach(tx, &r);
-                tx(Msg::Rescored(r.map_err(|e| e.to_string())));
+                tx(Msg::Rescored(r));
             }
-            Err(e) => tx(Msg::Rescored(Err(e.to_string()))),
+            Err(e) => tx(Msg::Rescored(Err(e))),
         },
         Command::CountCases => {
             let r = b
                 .cases(&cases_query(None, &user, CaseSort::Priority, false, 1))
                 .await;
             reach(tx, &r);
-            tx(Msg::CaseCount(
-                r.map(|p| p.total).map_err(|e| e.to_string()),
-            ));
+            tx(Msg::CaseCount(r.map(|p| p.total)));
         }
         Command::CountAlerts => {
             let r = b
@@ -579,9 +571,7 @@ pub async fn perform(
                 })
                 .await;
             reach(tx, &r);
-            tx(Msg::AlertCount(
-                r.map(|p| p.total).map_err(|e| e.to_string()),
-            ));
+            tx(Msg::AlertCount(r.map(|p| p.total)));
         }
         Command::CountView(view) => {
             let expr = (!view.filter.trim().is_empty()).then(|| view.filter.clone());
@@ -614,20 +604,21 @@ pub async fn perform(
             reach(tx, &r);
             tx(Msg::ViewCount {
                 name: view.name,
-                result: r.map_err(|e| e.to_string()),
+                result: r,
                 at: clock(),
             });
         }
         Command::LoadDashboard => {
             let r = b.dashboard().await;
             reach(tx, &r);
-            let r = r.map(Box::new).map_err(|e| e.to_string());
+            let r = r.map(Box::new);
             tx(Msg::Dashboard(r, clock()));
         }
         Command::WriteViews(file, views) => {
             let r = tokio::task::spawn_blocking(move || crate::saved::write_views(&file, &views))
                 .await
-                .unwrap_or_else(|e| Err(e.to_string()));
+                .unwrap_or_else(|e| Err(e.to_string()))
+                .map_err(tend_backend::Error::storage);
             tx(Msg::ViewsWritten(r));
         }
     }

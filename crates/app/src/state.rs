@@ -5,7 +5,7 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 use tend_backend::{
-    Account360, AccountRow, CaseRow, HealthReport, InteractionQuery, PortfolioSort, Write,
+    Account360, AccountRow, CaseRow, Error, HealthReport, InteractionQuery, PortfolioSort, Write,
 };
 use tend_domain::*;
 
@@ -20,13 +20,15 @@ pub enum Loadable<T> {
         /// When it was loaded (for "updated N ago").
         at: Timestamp,
     },
-    Failed(String),
+    /// Why it failed, as the backend said (a conflict, not found, invalid,
+    /// unavailable...).
+    Failed(Error),
 }
 
 impl<T> Loadable<T> {
     /// Takes an answer. While the backend is offline a failure keeps what is
     /// already shown (the banner says it may be stale) instead of blanking it.
-    pub fn take(&mut self, result: Result<T, String>, at: Timestamp, offline: bool) {
+    pub fn take(&mut self, result: Result<T, Error>, at: Timestamp, offline: bool) {
         match result {
             Ok(value) => *self = Loadable::Ready { value, at },
             Err(_) if offline && matches!(self, Loadable::Ready { .. }) => {}
@@ -171,49 +173,49 @@ pub enum Msg {
     /// Portfolio rows, and what they were asked for (an answer to an older ask is
     /// dropped: two quick sorts must not end on the first one's rows).
     Portfolio(
-        Result<Vec<AccountRow>, String>,
+        Result<Vec<AccountRow>, Error>,
         Timestamp,
         Asked<PortfolioSort>,
     ),
     PortfolioCounts(Counts, Asked<PortfolioSort>),
-    Directory(Result<Vec<AccountRow>, String>, Timestamp),
-    Account(Id, Result<Box<Account360>, String>, Timestamp),
-    Health(Id, Result<Box<HealthReport>, String>, Timestamp),
-    Interactions(Id, Result<Vec<Interaction>, String>, Timestamp),
-    History(Id, Result<Vec<ChangeLogEntry>, String>, Timestamp),
+    Directory(Result<Vec<AccountRow>, Error>, Timestamp),
+    Account(Id, Result<Box<Account360>, Error>, Timestamp),
+    Health(Id, Result<Box<HealthReport>, Error>, Timestamp),
+    Interactions(Id, Result<Vec<Interaction>, Error>, Timestamp),
+    History(Id, Result<Vec<ChangeLogEntry>, Error>, Timestamp),
     Saved {
         account: Id,
         what: String,
         result: Result<Vec<Option<Record>>, tend_backend::Error>,
     },
-    Reloaded(Result<Box<Record>, String>),
-    Playbooks(Result<Vec<Playbook>, String>),
+    Reloaded(Result<Box<Record>, Error>),
+    Playbooks(Result<Vec<Playbook>, Error>),
     /// Whether the backend answered: Err names why it cannot be reached.
-    Connection(Result<(), String>),
+    Connection(Result<(), Error>),
     Cases(
-        Result<CaseList, String>,
+        Result<CaseList, Error>,
         Timestamp,
         Asked<tend_backend::CaseSort>,
     ),
     /// Alerts, and what they were asked for (state, transitions since).
     Alerts(
-        Result<Vec<Alert>, String>,
+        Result<Vec<Alert>, Error>,
         Timestamp,
         (Option<AlertState>, Option<chrono::NaiveDate>),
     ),
-    AlertCount(Result<u64, String>),
-    CaseCount(Result<u64, String>),
+    AlertCount(Result<u64, Error>),
+    CaseCount(Result<u64, Error>),
     /// The store's scores are not today's: rescoring has started.
     Rescoring,
     /// Rescoring ended (every list is loaded again).
-    Rescored(Result<(), String>),
+    Rescored(Result<(), Error>),
     ViewCount {
         name: String,
-        result: Result<u64, String>,
+        result: Result<u64, Error>,
         at: Timestamp,
     },
-    ViewsWritten(Result<(), String>),
-    Dashboard(Result<Box<tend_backend::Dashboard>, String>, Timestamp),
+    ViewsWritten(Result<(), Error>),
+    Dashboard(Result<Box<tend_backend::Dashboard>, Error>, Timestamp),
 }
 
 /// What a list was loaded with.

@@ -293,7 +293,7 @@ impl App {
         self.status = Some(format!("{status} · {moved}"));
     }
 
-    pub(crate) fn reloaded(&mut self, result: Result<Box<Record>, String>) -> Vec<Command> {
+    pub(crate) fn reloaded(&mut self, result: Result<Box<Record>, Error>) -> Vec<Command> {
         match (result, self.overlays.form_mut()) {
             (Ok(fresh), Some(form)) => {
                 let fresh = *fresh;
@@ -318,7 +318,7 @@ impl App {
 
     pub(crate) fn playbooks_loaded(
         &mut self,
-        result: Result<Vec<Playbook>, String>,
+        result: Result<Vec<Playbook>, Error>,
     ) -> Vec<Command> {
         match result {
             Ok(all) => {

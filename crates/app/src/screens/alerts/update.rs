@@ -93,7 +93,11 @@ impl App {
         vec![]
     }
 
-    pub(crate) fn alerts_loaded(&mut self, result: Result<Vec<Alert>, String>, at: Timestamp) {
+    pub(crate) fn alerts_loaded(
+        &mut self,
+        result: Result<Vec<Alert>, tend_backend::Error>,
+        at: Timestamp,
+    ) {
         let offline = self.offline.is_some();
         self.alerts.list.take(result, at, offline);
         let wanted: std::collections::HashSet<Id> = self

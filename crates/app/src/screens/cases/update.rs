@@ -92,7 +92,7 @@ impl App {
 
     pub(crate) fn cases_loaded(
         &mut self,
-        result: Result<CaseList, String>,
+        result: Result<CaseList, tend_backend::Error>,
         at: Timestamp,
         asked: crate::state::Asked<CaseSort>,
     ) {

@@ -322,7 +322,12 @@ impl App {
         }
     }
 
-    pub(crate) fn view_counted(&mut self, name: &str, result: Result<u64, String>, at: Timestamp) {
+    pub(crate) fn view_counted(
+        &mut self,
+        name: &str,
+        result: Result<u64, tend_backend::Error>,
+        at: Timestamp,
+    ) {
         let offline = self.offline.is_some();
         if let Some(i) = self.views.saved.iter().position(|v| v.name == name) {
             self.views
