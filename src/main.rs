@@ -3,7 +3,7 @@
 //! usage or input.
 //!
 //! A panic is reported by color-eyre: its message, where it happened and, with
-//! `RUST_BACKTRACE=1`, the backtrace. The app (src/tui/run.rs) puts its own hook in
+//! `RUST_BACKTRACE=1`, the backtrace. The app (crates/app/src/run.rs) puts its own hook in
 //! front of this one when it takes the terminal, so the screen is restored (mouse
 //! given back, alternate screen left, cursor shown) before the report prints. The
 //! report holds nothing of the environment, the settings or the store.

@@ -362,7 +362,7 @@ fn several_record_problems_are_all_reported() {
     );
 }
 
-/// KNOWN BUG (src/dataset/parse.rs, `parse`): the cross-record checks
+/// KNOWN BUG (crates/engines/src/dataset/parse.rs, `parse`): the cross-record checks
 /// (`validate`: dangling references, duplicate ids, field rules) only run when
 /// the whole file deserialises; when any record has a type problem,
 /// `locate_problems` reports the type problems only, so a file with a wrong

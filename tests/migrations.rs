@@ -570,7 +570,7 @@ fn newer_store_is_refused_and_left_unchanged() {
     );
 }
 
-/// KNOWN BUG (src/sqlite/mod.rs, `open_connection`, called by `Store::open_inner`
+/// KNOWN BUG (crates/backend/src/sqlite/mod.rs, `open_connection`, called by `Store::open_inner`
 /// before the version check): opening the writer runs `PRAGMA journal_mode =
 /// WAL` before anything checks the schema version, so a newer store that is in
 /// rollback-journal mode is converted to WAL (bytes 18 and 19 of its header go

@@ -464,7 +464,7 @@ pub async fn check_portfolio_sorts(b: &dyn Backend, _fx: &Fixture) {
     );
 }
 
-/// KNOWN BUG (src/sqlite/read.rs, `portfolio_order`): the stage sort orders by
+/// KNOWN BUG (crates/backend/src/sqlite/read.rs, `portfolio_order`): the stage sort orders by
 /// the stage's stored name, alphabetically (adoption, churned, expansion,
 /// onboarding, renewal), instead of the life-cycle order `Stage` is declared
 /// and derives `Ord` in (onboarding, adoption, expansion, renewal, churned).
@@ -826,7 +826,7 @@ pub async fn check_mrr_and_renewal_follow_agreement_writes(b: &dyn Backend, _fx:
     );
 }
 
-/// KNOWN BUG (src/domain/commercial.rs, `Agreement::current_end`): a tacitly
+/// KNOWN BUG (crates/domain/src/commercial.rs, `Agreement::current_end`): a tacitly
 /// renewed agreement rolls its end forward by `end - start` days, one day
 /// short of its term (both ends are included: `is_active_on` counts the end
 /// day). HOOLI's agreement ran 2025-01-01..=2025-12-31 (365 days) and renewed
@@ -1908,7 +1908,7 @@ pub async fn check_cases_sorts(b: &dyn Backend, _fx: &Fixture) {
     );
 }
 
-/// KNOWN BUG (src/sqlite/read.rs, `case_order`): the status sort orders by the
+/// KNOWN BUG (crates/backend/src/sqlite/read.rs, `case_order`): the status sort orders by the
 /// status's stored name, alphabetically (closed, hold, new, open, pending,
 /// solved), instead of the workflow order `CaseStatus` is declared and
 /// derives `Ord` in (new, open, pending, hold, solved, closed).

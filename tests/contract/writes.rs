@@ -1225,7 +1225,7 @@ pub async fn check_record_usage_rolls_back(b: &dyn Backend, _fx: &Fixture) {
     );
 }
 
-/// KNOWN BUG (src/sqlite/write.rs, `record_usage`): usage rows are not checked
+/// KNOWN BUG (crates/backend/src/sqlite/write.rs, `record_usage`): usage rows are not checked
 /// for their contact, so a row naming a contact that does not exist is stored;
 /// the store's own export is then refused by `dataset::validate` ("usage[i],
 /// field `contact_id`: contact 999 does not exist"). Import checks it; so must
@@ -1251,8 +1251,8 @@ pub async fn check_record_usage_rejects_dangling_contact(b: &dyn Backend, _fx: &
     assert_same_dataset(&snapshot(b).await, &before, "nothing stored");
 }
 
-/// KNOWN BUG (src/sqlite/write.rs `delete` with the schema in
-/// src/sqlite/migrations.rs): deleting a contact leaves its id in the
+/// KNOWN BUG (crates/backend/src/sqlite/write.rs `delete` with the schema in
+/// crates/backend/src/sqlite/migrations.rs): deleting a contact leaves its id in the
 /// `contact_ids` of the account's interactions (a JSON list, no foreign key)
 /// and in its usage rows (`usage.contact_id` has no foreign key). Afterwards:
 /// updating such an interaction, even only its subject, is refused with
@@ -1288,7 +1288,7 @@ pub async fn check_delete_contact_keeps_interactions_editable(b: &dyn Backend, f
     );
 }
 
-/// KNOWN BUG (src/sqlite/write.rs, `create`/`update` of a playbook run): the
+/// KNOWN BUG (crates/backend/src/sqlite/write.rs, `create`/`update` of a playbook run): the
 /// store accepts a run whose step states do not match its playbook's steps,
 /// which `dataset::validate` refuses on import ("playbook_runs[i], field
 /// `steps`: has 1 step states, playbook 81 has 3 steps"), so the export of

@@ -1,5 +1,5 @@
-//! The team server's wire format, shared by `tend serve` (src/server) and the remote
-//! backend (src/remote): paths, query parameters, cursors, roles and problem bodies.
+//! The team server's wire format, shared by `tend serve` (crates/server) and the remote
+//! backend (crates/backend/src/remote): paths, query parameters, cursors, roles and problem bodies.
 //!
 //! Queries travel as flat query strings (one parameter per filter field), so each
 //! backend query has a parameter struct here that converts both ways; records and
