@@ -1297,7 +1297,7 @@ async fn the_account_help_shows_every_text_in_full() {
         h.app
             .status
             .as_deref()
-            .is_some_and(|s| s.contains("does nothing here")),
+            .is_some_and(|s| s.contains("renew agreement does nothing on the Tasks tab")),
         "{:?}",
         h.app.status
     );
@@ -1942,6 +1942,44 @@ async fn an_account_deleted_elsewhere_closes_and_says_so() {
 }
 
 #[tokio::test]
+async fn quitting_clearing_and_offering_as_the_keys_promise() {
+    let mut h = Harness::writable(NARROW).await;
+    // On the built-in portfolio there is no saved view to rename or delete.
+    assert!(h.app.offer(Action::RenameView).is_none());
+    assert!(h.app.offer(Action::DeleteView).is_none());
+    h.key(ch('?')).await;
+    assert!(!h.screen().contains("delete this view"), "{}", h.screen());
+    h.key(ch('?')).await;
+    // Ctrl-U clears a form's field to the start, as in every one-line prompt.
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Contacts).await;
+    h.key(ch('n')).await;
+    h.type_text("not-a-name").await;
+    h.key(ctrl('u')).await;
+    h.type_text("Zoe").await;
+    let form = h.app.overlays.form().expect("the contact form");
+    assert_eq!(form.fields[form.focus].raw_text(), "Zoe");
+    // Ctrl-C on a changed form asks; Ctrl-C again quits.
+    h.key(ctrl('c')).await;
+    assert!(!h.app.quit, "asks before losing the form");
+    h.key(ctrl('c')).await;
+    assert!(h.app.quit);
+    // Ctrl-C in a question quits, writing nothing.
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.key(ch('D')).await;
+    let confirm = h.app.overlays.confirm().expect("the delete question");
+    let counts = confirm.lines.join(" ");
+    assert!(
+        counts.contains("opportunities") && counts.contains("playbook run"),
+        "everything deleted with the account is counted: {counts}"
+    );
+    h.key(ctrl('c')).await;
+    assert!(h.app.quit);
+    assert!(h.store.account(LARKSPUR).await.is_ok(), "nothing deleted");
+}
+
+#[tokio::test]
 async fn flipping_a_payment_is_dangerous_and_asks_first() {
     let mut h = Harness::writable(WIDE).await;
     h.open(LARKSPUR).await;
@@ -2287,6 +2325,19 @@ async fn views_are_saved_renamed_and_deleted_in_the_config_file() {
     }
     h.type_text("below 50").await;
     h.key(press(KeyCode::Enter)).await;
+    assert_eq!(read(&file).views[0].name, "below 50");
+    // A name already taken is refused: the prompt stays in sight, with why.
+    h.key(ch('W')).await;
+    h.key(ctrl('u')).await;
+    h.type_text("escalations").await;
+    h.key(press(KeyCode::Enter)).await;
+    let footer = footer_text(&h);
+    assert!(
+        footer.contains("rename the view: escalations") && footer.contains('✗'),
+        "{footer}"
+    );
+    h.key(press(KeyCode::Esc)).await;
+    assert!(h.app.overlays.prompt().is_none());
     assert_eq!(read(&file).views[0].name, "below 50");
     h.key(ch('X')).await;
     h.key(ch('n')).await;

@@ -168,7 +168,15 @@ impl App {
         }
         match screen {
             Screen::Account => self.account_offer(action),
-            // Deleting a saved view asks y/n in its own prompt.
+            // Only a saved view on screen is renamed or deleted; deleting asks
+            // y/n in its own prompt.
+            Screen::Portfolio | Screen::Cases
+                if matches!(action, Action::RenameView | Action::DeleteView)
+                    && self.views.active.is_none() =>
+            {
+                None
+            }
+            s if bound(s) && action == Action::DeleteView => Some(Offer::dangerous(action)),
             s if bound(s) => Some(Offer::plain(action)),
             _ => None,
         }
@@ -554,19 +562,26 @@ impl App {
         if self.account.as_ref().is_some_and(|a| a.picking_curves) {
             return self.curve_key(k);
         }
+        let help = self
+            .keys
+            .key_for(self.screen(), Action::Help)
+            .map(|label| format!(" ({label} lists the keys)"))
+            .unwrap_or_default();
         let Some(action) = self.keys.action(self.screen(), &k) else {
-            if let Some(label) = self.keys.key_for(self.screen(), Action::Help) {
-                self.status = Some(format!(
-                    "no action on that key here: {label} lists the keys"
-                ));
-            }
+            self.status = Some(format!("no action on that key here{help}"));
             return vec![];
         };
         if self.offer(action).is_none() && !(action.writes() && self.read_only) {
-            self.status = Some(format!(
-                "{} does nothing here (? lists the keys)",
-                action.name().replace('_', " ")
-            ));
+            // Named as the help names it ("renew agreement does nothing here").
+            let what = self
+                .keys
+                .help_of(self.screen(), action)
+                .map_or_else(|| action.name().replace('_', " "), str::to_string);
+            let place = match (&self.account, self.screen()) {
+                (Some(a), Screen::Account) => format!("on the {} tab", a.tab.title()),
+                _ => "here".to_string(),
+            };
+            self.status = Some(format!("{what} does nothing {place}{help}"));
             return vec![];
         }
         if action.writes() && self.read_only {

@@ -225,34 +225,25 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         f.render_widget(Line::from(lead), area);
         return;
     }
-    if let Some(msg) = &app.status {
-        lead.push(Span::styled(format!(" {msg}"), theme.warning));
-        f.render_widget(Line::from(lead), area);
-        return;
-    }
-    if app.overlays.form().is_some() {
-        lead.push(Span::styled(
-            " Tab/S-Tab field · ←→ Space choose · Enter/C-s save · Esc cancel",
-            theme.dim,
-        ));
-        f.render_widget(Line::from(lead), area);
-        return;
-    }
-    if let Some(prompt) = app.overlays.prompt() {
+    // A prompt on top keeps its line; a message about it follows the input.
+    if let Some(Overlay::Prompt(prompt)) = app.overlays.top() {
         match prompt {
             ViewPrompt::Name { input, renaming } => {
-                let what = if renaming.is_some() {
-                    " rename the view: "
+                let (what, hint) = if renaming.is_some() {
+                    (" rename the view: ", "   Enter rename · Esc cancel")
                 } else {
-                    " save as view: "
+                    (
+                        " save as view: ",
+                        "   Enter save (a view's name: replace it) · Esc cancel",
+                    )
                 };
                 lead.push(Span::styled(what, theme.key));
                 lead.push(Span::raw(input.clone()));
                 lead.push(Span::styled("▏", theme.accent));
-                lead.push(Span::styled(
-                    "   Enter save (a view's name: replace it) · Esc cancel",
-                    theme.dim,
-                ));
+                match &app.status {
+                    Some(msg) => lead.push(Span::styled(format!("  ✗ {msg}"), theme.warning)),
+                    None => lead.push(Span::styled(hint, theme.dim)),
+                }
             }
             ViewPrompt::Delete(i) => {
                 let name = app.views.saved.get(*i).map_or("", |v| v.name.as_str());
@@ -262,6 +253,23 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 ));
             }
         }
+        f.render_widget(Line::from(lead), area);
+        return;
+    }
+    if let Some(msg) = &app.status {
+        lead.push(Span::styled(format!(" {msg}"), theme.warning));
+        f.render_widget(Line::from(lead), area);
+        return;
+    }
+    let overlay_keys = match app.overlays.top() {
+        Some(Overlay::Form(_)) => {
+            Some(" Tab/S-Tab field · ←→ Space choose · Enter/C-s save · Esc cancel")
+        }
+        Some(Overlay::Palette(_)) => Some(" type to find · ↑↓ choose · Enter go · Esc close"),
+        _ => None,
+    };
+    if let Some(keys) = overlay_keys {
+        lead.push(Span::styled(keys, theme.dim));
         f.render_widget(Line::from(lead), area);
         return;
     }

@@ -632,7 +632,20 @@ impl Form {
                 if *lines <= 1 && matches!(k.code, KeyCode::Enter) {
                     return;
                 }
-                f.text.input(k);
+                // Ctrl-U clears to the start of the line as in every one-line
+                // prompt (the text area's own binding is undo: Ctrl-Z here).
+                let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+                match k.code {
+                    KeyCode::Char('u') if ctrl => {
+                        f.text.delete_line_by_head();
+                    }
+                    KeyCode::Char('z') if ctrl => {
+                        f.text.undo();
+                    }
+                    _ => {
+                        f.text.input(k);
+                    }
+                }
             }
             Input::Choice(options) => {
                 let n = options.len().max(1);

@@ -480,6 +480,15 @@ impl Keymap {
             .map(|b| b.action)
     }
 
+    /// How the help names an action on a screen (its own table, then the global one).
+    pub fn help_of(&self, screen: Screen, action: Action) -> Option<&'static str> {
+        [screen, Screen::Global]
+            .iter()
+            .flat_map(|s| self.bindings(*s))
+            .find(|b| b.action == action)
+            .map(|b| b.help)
+    }
+
     /// The first key of an action on a screen, for hints ("press ? for help").
     pub fn key_for(&self, screen: Screen, action: Action) -> Option<String> {
         [screen, Screen::Global]

@@ -12,9 +12,11 @@ use crate::form::{FormOutcome, FormState};
 impl App {
     pub(crate) fn form_key(&mut self, k: KeyEvent) -> Vec<Command> {
         if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
-            // Quitting with a changed form asks first, like Esc.
+            // Quitting with a changed form asks first, like Esc; Ctrl-C again
+            // (while it asks) quits.
             if let Some(f) = self.overlays.form_mut()
                 && f.changed()
+                && f.state != FormState::ConfirmDiscard
             {
                 f.state = FormState::ConfirmDiscard;
                 return vec![];
@@ -58,9 +60,14 @@ impl App {
             return vec![];
         };
         let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl_c {
+            // Quits from anywhere: nothing asked about was written yet.
+            self.overlays.close_confirm();
+            self.quit = true;
+            return vec![];
+        }
         let yes = match (&c.typed, k.code) {
             (_, KeyCode::Esc) => false,
-            _ if ctrl_c => false,
             (Some(_), KeyCode::Char(_) | KeyCode::Backspace) => {
                 crate::line::edit(&mut c.input, &k);
                 return vec![];

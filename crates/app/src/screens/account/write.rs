@@ -139,14 +139,20 @@ impl App {
             title: format!("Delete {}", acc.name),
             lines: vec![
                 "This deletes the account and everything recorded with it:".into(),
-                format!(
-                    "{} contacts, {} interactions, {} agreements, {} tasks, {} cases.",
-                    d.contacts.len(),
-                    d.interactions.len(),
-                    d.agreements.len(),
-                    d.tasks.len(),
-                    d.cases.len()
-                ),
+                {
+                    use tend_domain::format::counted;
+                    let n = |len: usize| len as u64;
+                    format!(
+                        "{}, {}, {}, {}, {}, {}, {}.",
+                        counted(n(d.contacts.len()), "contact", "contacts"),
+                        counted(n(d.interactions.len()), "interaction", "interactions"),
+                        counted(n(d.agreements.len()), "agreement", "agreements"),
+                        counted(n(d.opportunities.len()), "opportunity", "opportunities"),
+                        counted(n(d.tasks.len()), "task", "tasks"),
+                        counted(n(d.playbook_runs.len()), "playbook run", "playbook runs"),
+                        counted(n(d.cases.len()), "case", "cases"),
+                    )
+                },
                 "A customer who left is better marked churned (e, stage: churned):".into(),
                 "the history stays. Type the account's name to delete it.".into(),
             ],
