@@ -44,7 +44,7 @@ struct Tui {
     started: Instant,
     /// The terminal's modes before the app started (to check they come back).
     modes_before: String,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
     /// The first app of a test holds the one-at-a-time lock; a second beside it does not.
     _one: Option<MutexGuard<'static, ()>>,
 }
@@ -145,7 +145,7 @@ impl Tui {
             out,
             started,
             modes_before,
-            _home: home,
+            home,
             _one: one,
         }
     }
@@ -636,6 +636,22 @@ fn no_color_draws_no_colour() {
         }
     }
     tui.quit_and_check("q");
+}
+
+#[test]
+fn a_view_saved_in_the_demo_stays_out_of_the_config_file() {
+    let mut tui = Tui::start(80, 24, &[]);
+    tui.wait_portfolio();
+    tui.send("w");
+    tui.wait_for("save as view:", TIMEOUT);
+    tui.send("mine\r");
+    tui.wait_for("kept for this session only", TIMEOUT);
+    tui.quit_and_check("q");
+    let config = tui.home.path().join("config");
+    assert!(
+        !config.join("tend").join("config.toml").exists(),
+        "the demo wrote the user's config"
+    );
 }
 
 #[test]

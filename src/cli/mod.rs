@@ -340,9 +340,13 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Task(cmd) => write::task(&cli, &settings, cmd).await,
         Command::Demo => {
             let options = store_options(&settings)?;
+            // A sandbox: its writes go to a store thrown away at the end, and the
+            // views saved in it are kept for the session, not in the config file.
+            let mut demo = settings.clone();
+            demo.file = None;
             // The portfolio shows as soon as the accounts are in; the rest loads
             // behind it (main waits for that load before the process exits).
-            app(&settings, read_only, move || Store::demo_staged(options)).await
+            app(&demo, read_only, move || Store::demo_staged(options)).await
         }
         Command::Serve(args) => remote::serve(&cli, &settings, args).await,
         Command::Login(args) => remote::login(&settings, args).await,

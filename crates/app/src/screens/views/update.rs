@@ -316,7 +316,9 @@ impl App {
         match &self.views.file {
             Some(file) => vec![Command::WriteViews(file.clone(), self.views.saved.clone())],
             None => {
-                self.status = Some("no config file to keep views in: kept for this session".into());
+                self.status = Some(
+                    "views are kept for this session only (the demo, or no config file)".into(),
+                );
                 vec![]
             }
         }
