@@ -152,7 +152,17 @@ pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
                 .ok_or_else(|| "no agreement selected".to_string())?;
             // The store refuses these too (renewing twice would count the MRR
             // twice); said here before asking.
-            x.check_renewal(&d.agreements).map_err(|e| e.to_string())?;
+            x.check_renewal(&d.agreements).map_err(|e| match e {
+                RenewRefusal::AlreadyRenewed {
+                    name, start, end, ..
+                } => format!(
+                    "\"{}\" was already renewed by \"{name}\" ({start} to {end}): renew that one",
+                    x.name
+                ),
+                RenewRefusal::NotRenewable { status, .. } => {
+                    format!("a {status} agreement is not renewed")
+                }
+            })?;
             let (old, new) = x.renew(now.date_naive(), now);
             let question = format!(
                 "Renew \"{}\": a new contract {} → {}, {} MRR, notice {} days{}; this one \
