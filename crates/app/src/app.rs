@@ -7,16 +7,15 @@ use tend_backend::AccountRow;
 use tend_domain::*;
 
 use crate::fuzzy::Fuzzy;
+use crate::keys::{Action, Keymap, Offer, Screen};
 use crate::line::Edit;
 use crate::overlay::{Overlay, Overlays, Palette};
+use crate::screens::account::state::{AccountView, set_tab};
 use crate::screens::alerts::state::AlertsView;
 use crate::screens::cases::state::CasesView;
 use crate::screens::dashboard::state::DashboardView;
 use crate::screens::portfolio::state::Portfolio;
 use crate::screens::views::state::Views;
-
-use crate::keys::{Action, Keymap, Offer, Screen};
-use crate::screens::account::state::{AccountView, set_tab};
 use crate::state::{Command, Focus, Loadable, MIN_SIZE, Msg, Offline, Page, Tab, WIDE};
 
 /// Everything on screen.

@@ -3,21 +3,19 @@
 //! changes it.
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 use tend_domain::Timestamp;
 
 use crate::app::App;
 use crate::keys::Screen;
 use crate::overlay::{Overlay, ViewPrompt};
+use crate::state::{Focus, Loadable, Page};
 use crate::theme::Theme;
 use crate::where_bar::WhereBar;
 use crate::widgets::ago;
-
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph, Wrap};
-
-use crate::state::{Focus, Loadable, Page};
 
 /// Smaller than this, the app only says so.
 pub const MIN: (u16, u16) = crate::state::MIN_SIZE;

@@ -6,23 +6,21 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
+};
 use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::Terminal;
+use tend_backend::{
+    AlertQuery, Backend, CaseQuery, CaseSort, PageRequest, PortfolioQuery, PortfolioSort,
+};
+use tend_domain::{AlertState, Timestamp};
 use tokio::sync::mpsc;
 
 use crate::app::App;
 use crate::keys::Keymap;
 use crate::saved::ViewList;
-
-use crossterm::event::{
-    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
-};
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
-use tend_backend::{
-    AlertQuery, Backend, CaseQuery, CaseSort, PageRequest, PortfolioQuery, PortfolioSort,
-};
-use tend_domain::{AlertState, Timestamp};
-
 use crate::state::{Asked, CASES_SHOWN, CaseList, Command, Msg};
 use crate::theme::{Theme, ThemeName};
 

@@ -7,13 +7,12 @@ use std::ops::Range;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use tend_domain::Timestamp;
 
 use crate::state::Loadable;
 use crate::theme::Theme;
-
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
 
 /// A centred rectangle.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {

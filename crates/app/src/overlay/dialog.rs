@@ -2,17 +2,15 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use tend_domain::*;
-
-use crate::overlay::Confirm;
-use crate::theme::Theme;
-use crate::widgets::centered;
-
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use tend_domain::*;
 
 use crate::form::{Field, Form, FormState, Input};
+use crate::overlay::Confirm;
+use crate::theme::Theme;
+use crate::widgets::centered;
 
 /// Width of the label column.
 const LABEL: u16 = 22;

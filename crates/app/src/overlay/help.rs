@@ -1,19 +1,16 @@
 //! `?`: the keys of the screen in front of the user.
 
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
-
-use crate::app::App;
-use crate::state::Command;
-use crate::theme::Theme;
-use crate::widgets::centered;
-
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crossterm::event::{KeyCode, KeyEvent};
-
+use crate::app::App;
 use crate::keys::{Action, Screen};
+use crate::state::Command;
+use crate::theme::Theme;
+use crate::widgets::centered;
 
 /// The lines of the help of the screen in front of the user.
 fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {

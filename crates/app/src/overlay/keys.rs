@@ -5,9 +5,8 @@ use tend_backend::Write;
 use tend_domain::*;
 
 use crate::app::App;
-use crate::state::Command;
-
 use crate::form::{FormOutcome, FormState};
+use crate::state::Command;
 
 impl App {
     pub(crate) fn form_key(&mut self, k: KeyEvent) -> Vec<Command> {

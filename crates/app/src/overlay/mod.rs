@@ -11,7 +11,6 @@ use tend_backend::Write;
 use tend_domain::*;
 
 use crate::form::Form;
-
 use crate::state::{BarItem, Tab};
 
 /// The command palette.

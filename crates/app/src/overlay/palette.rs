@@ -4,19 +4,17 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::App;
 use crate::keys::Action;
 use crate::line::Edit;
 use crate::overlay::{Overlay, PaletteItem};
 use crate::screens::account::state::set_tab;
+use crate::state::{BarItem, Command, Focus, Page, Tab};
 use crate::theme::Theme;
 use crate::widgets::centered;
-
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
-
-use crate::state::{BarItem, Command, Focus, Page, Tab};
 
 impl App {
     pub(crate) fn palette_key(&mut self, k: KeyEvent) -> Vec<Command> {

@@ -1,21 +1,20 @@
 //! Agreements: MRR, renew-in, auto-renew, payment; history filtered by status (`f`).
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row};
 use tend_backend::Account360;
+use tend_domain::{format, *};
 
 use crate::app::App;
 use crate::forms;
+use crate::keys::{Action, Offer};
 use crate::screens::account::change::Change;
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
 use crate::state::Command;
 use crate::theme::Theme;
-
-use crate::keys::{Action, Offer};
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
-use tend_domain::{format, *};
 
 pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();

@@ -1,20 +1,18 @@
 //! Contacts: CRM contacts and product users, last touch, last activity, roles.
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Row};
 use tend_backend::Account360;
 use tend_domain::*;
 
 use crate::app::App;
 use crate::forms;
+use crate::keys::{Action, Offer};
 use crate::screens::account::state::AccountView;
+use crate::screens::account::{list, rel};
 use crate::state::Command;
 use crate::theme::Theme;
-
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row};
-
-use crate::keys::{Action, Offer};
-use crate::screens::account::{list, rel};
 
 pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();

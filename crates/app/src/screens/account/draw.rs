@@ -3,13 +3,11 @@
 use std::ops::Range;
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
 use tend_domain::format;
 
 use crate::app::App;
-
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-
 use crate::state::{Focus, Loadable, Tab};
 use crate::theme::{Theme, health_mark, trend_arrow};
 use crate::widgets::{message, pane};

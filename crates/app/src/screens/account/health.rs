@@ -1,6 +1,9 @@
 //! Health: the full explanation and the profile in force.
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use tend_engines::health::num;
 
 use crate::screens::account::list;
@@ -8,10 +11,6 @@ use crate::screens::account::state::AccountView;
 use crate::state::Loadable;
 use crate::theme::Theme;
 use crate::widgets::message;
-
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 pub fn draw(f: &mut Frame, a: &AccountView, theme: &Theme, area: Rect) {
     let h = match &a.health {

@@ -2,23 +2,21 @@
 //! automatic marker, a kind filter (`f`), and a reader pane (Enter).
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use tend_backend::Account360;
+use tend_domain::{format, *};
 use tend_engines::health::KeyIndicators;
 
 use crate::app::App;
 use crate::forms;
+use crate::keys::{Action, Offer};
 use crate::screens::account::change::Change;
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
-use crate::theme::Theme;
-
 use crate::state::{Command, Loadable};
-
-use crate::keys::{Action, Offer};
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
-use tend_domain::{format, *};
+use crate::theme::Theme;
 
 pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();

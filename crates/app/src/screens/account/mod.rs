@@ -20,16 +20,14 @@ pub mod tasks;
 pub mod usage;
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Row, Table};
 use tend_backend::Account360;
 
 use crate::app::App;
 use crate::screens::account::state::AccountView;
 use crate::state::Tab;
 use crate::theme::Theme;
-
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Row, Table};
-
 use crate::widgets::{message, window};
 
 pub fn draw_tab(

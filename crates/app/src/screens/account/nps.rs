@@ -1,16 +1,15 @@
 //! NPS: the answers with their comments, newest first.
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
 use tend_backend::Account360;
 use tend_domain::format;
 
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
 use crate::theme::Theme;
-
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row};
 
 pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();

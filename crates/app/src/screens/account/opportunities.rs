@@ -1,21 +1,19 @@
 //! Opportunities: amount and the amount weighted by the phase's probability.
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::Line;
+use ratatui::widgets::{Cell, Row};
 use tend_backend::Account360;
 use tend_domain::format;
 
 use crate::app::App;
 use crate::forms;
+use crate::keys::{Action, Offer};
 use crate::screens::account::state::AccountView;
+use crate::screens::account::{list, rel};
 use crate::state::Command;
 use crate::theme::Theme;
-
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row};
-
-use crate::keys::{Action, Offer};
-use crate::screens::account::{list, rel};
 
 pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();

@@ -8,13 +8,8 @@
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::symbols::Marker;
-
-use crate::app::App;
-use crate::forms;
-use crate::state::Command;
-
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Axis, Block, Borders, Chart, Clear, Dataset, GraphType, Paragraph, Widget, Wrap,
@@ -23,8 +18,11 @@ use tend_backend::{Account360, HealthReport};
 use tend_domain::{format, *};
 use tend_engines::health::{Period, Snapshot};
 
+use crate::app::App;
+use crate::forms;
 use crate::keys::{Action, Offer};
 use crate::screens::account::state::{AccountView, curve_names};
+use crate::state::Command;
 use crate::theme::{Theme, curve_mark, health_mark};
 
 /// Width of the scores column beside the chart.

@@ -1,21 +1,20 @@
 //! Playbooks: the runs in their four colours; the selected run's steps beside them.
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use tend_backend::Account360;
+use tend_domain::{format, *};
 
 use crate::app::App;
 use crate::forms;
+use crate::keys::{Action, Offer};
 use crate::screens::account::change::Change;
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
 use crate::state::Command;
 use crate::theme::Theme;
-
-use crate::keys::{Action, Offer};
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
-use tend_domain::{format, *};
 
 fn colour_word(c: RunColour) -> &'static str {
     match c {

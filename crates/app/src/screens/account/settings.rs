@@ -2,22 +2,20 @@
 //! its change history (who changed what, from what to what, when).
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use tend_backend::Account360;
 use tend_domain::*;
 
 use crate::app::App;
 use crate::forms;
+use crate::keys::{Action, Offer};
 use crate::screens::account::list_at;
 use crate::screens::account::state::AccountView;
+use crate::state::{Command, Loadable};
 use crate::theme::Theme;
 use crate::widgets::message;
-
-use crate::state::{Command, Loadable};
-
-use crate::keys::{Action, Offer};
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
 /// A change-log value in a few words.
 fn short(v: &Option<serde_json::Value>) -> String {

@@ -2,7 +2,9 @@
 
 use chrono::Days;
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row, Sparkline};
 use tend_backend::Account360;
 use tend_domain::format;
 use tend_engines::health::week_start;
@@ -11,9 +13,6 @@ use crate::app::App;
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
 use crate::theme::Theme;
-
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::widgets::{Cell, Row, Sparkline};
 
 /// Cases opened per week over the last 12 weeks, oldest first.
 pub fn weekly_trend(d: &Account360) -> Vec<u64> {

@@ -2,21 +2,19 @@
 //! move between columns.
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{List, ListItem};
 use tend_backend::Account360;
+use tend_domain::{format, *};
 
 use crate::app::App;
 use crate::forms;
+use crate::keys::{Action, Offer};
 use crate::screens::account::change::Change;
 use crate::screens::account::state::AccountView;
 use crate::state::Command;
 use crate::theme::Theme;
-
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{List, ListItem};
-use tend_domain::{format, *};
-
-use crate::keys::{Action, Offer};
 use crate::widgets::{pane, window};
 
 pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {

@@ -5,9 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use tend_domain::*;
 
 use crate::app::App;
-use crate::line::Edit;
-
 use crate::keys::{Action, Offer, Screen};
+use crate::line::Edit;
 use crate::screens::account::state::{AccountView, curve_names, list_len, parse_query, set_tab};
 use crate::state::{Command, Focus, Loadable, Page, Tab};
 

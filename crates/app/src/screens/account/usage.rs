@@ -4,21 +4,19 @@ use std::collections::BTreeMap;
 
 use chrono::Days;
 use ratatui::Frame;
-use tend_backend::Account360;
-use tend_domain::format;
-
-use crate::app::App;
-use crate::screens::account::state::AccountView;
-use crate::state::Command;
-use crate::theme::Theme;
-
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Sparkline, Table};
+use tend_backend::Account360;
+use tend_domain::format;
 use tend_engines::health::{Period, period_start};
 
+use crate::app::App;
 use crate::keys::{Action, Offer};
+use crate::screens::account::state::AccountView;
 use crate::screens::account::{list, rel};
+use crate::state::Command;
+use crate::theme::Theme;
 
 /// Connections per week (or month), the last 12, oldest first.
 pub fn buckets(d: &Account360, period: Period) -> Vec<u64> {

@@ -1,20 +1,16 @@
 //! The write keys of the account tabs: the forms they open, the questions they
 //! ask, and the answers of the store.
 
-use tend_backend::Account360;
+use tend_backend::{Account360, Error, Write};
 use tend_domain::*;
 
 use crate::app::App;
+use crate::form::{Form, FormState};
 use crate::forms;
 use crate::forms::Ctx;
 use crate::keys::Action;
 use crate::overlay::{Confirm, Overlay};
 use crate::screens::account::change::Change;
-
-use tend_backend::{Error, Write};
-
-use crate::form::{Form, FormState};
-
 use crate::screens::account::state::{
     AccountView, task_column, visible_agreements, visible_interactions,
 };

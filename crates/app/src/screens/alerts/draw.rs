@@ -1,14 +1,12 @@
 //! Drawing the alerts inbox.
 
 use ratatui::Frame;
-use tend_domain::*;
-
-use crate::app::App;
-
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
+use tend_domain::*;
 
+use crate::app::App;
 use crate::keys::{Action, Screen};
 use crate::theme::{Theme, health_mark};
 use crate::widgets::{ago, message, pane, ready, selectable, window};

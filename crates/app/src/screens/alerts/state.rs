@@ -1,4 +1,5 @@
-//! What the screen keeps, and the selectors that read it.
+//! What the alerts inbox keeps: the alerts of the state asked for, the
+//! selection, the names of their accounts; and how long a snooze lasts.
 
 use std::cell::Cell;
 use std::collections::HashMap;

@@ -1,11 +1,11 @@
-//! Keys and answers of the screen.
+//! Keys on the alerts inbox (open, done, snooze, which state is listed) and the
+//! alerts as they come in.
 
 use tend_backend::Write;
 use tend_domain::*;
 
 use crate::app::App;
 use crate::keys::Action;
-
 use crate::screens::alerts::state::{SNOOZE_LONG_DAYS, SNOOZE_SHORT_DAYS};
 use crate::state::{Command, Loadable, Page, Tab};
 

@@ -1,16 +1,14 @@
 //! Drawing the cases list.
 
 use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Row, Table};
 use tend_domain::format;
 
 use crate::app::App;
 use crate::state::CaseLine;
 use crate::theme::Theme;
-
-use ratatui::layout::{Constraint, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row, Table};
-
 use crate::widgets::{health_score, message, pane, ready, selectable, whole, window};
 
 pub fn draw_cases(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {

@@ -1,14 +1,13 @@
-//! What the screen keeps, and the selectors that read it.
+//! What the cases page keeps: the cases loaded with their filter, sort and
+//! grouping, the lines drawn (group headings and cases) and the selection.
 
 use std::cell::Cell;
 
+use tend_backend::{CaseRow, CaseSort, Group, GroupBy};
 use tend_domain::*;
 
-use crate::where_bar::WhereBar;
-
-use tend_backend::{CaseRow, CaseSort, Group, GroupBy};
-
 use crate::state::{CaseLine, CaseList, Command, Loadable};
+use crate::where_bar::WhereBar;
 
 /// Every support case across accounts.
 #[derive(Debug, Clone, Default)]

@@ -1,13 +1,12 @@
-//! Keys and answers of the screen.
+//! Keys on the cases page (move, open the case's account, filter, group, sort)
+//! and the cases as they come in.
 
 use crossterm::event::KeyEvent;
+use tend_backend::{CaseSort, GroupBy};
 use tend_domain::*;
 
 use crate::app::App;
 use crate::keys::Action;
-
-use tend_backend::{CaseSort, GroupBy};
-
 use crate::state::{CaseList, Command, Loadable, Page, Tab};
 use crate::where_bar::{WhereBar, WhereOutcome};
 

@@ -1,13 +1,11 @@
 //! Drawing the dashboard.
 
 use ratatui::Frame;
-
-use crate::app::App;
-
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use tend_domain::{format, *};
 
+use crate::app::App;
 use crate::theme::{Theme, health_mark};
 use crate::widgets::{pane, ready};
 

@@ -1,4 +1,4 @@
-//! What the screen keeps, and the selectors that read it.
+//! What the dashboard keeps, and the lines of it that open something.
 
 use tend_backend::Dashboard;
 

@@ -1,4 +1,5 @@
-//! Keys and answers of the screen.
+//! Keys on the dashboard: move between its lines, open one as a filtered
+//! portfolio or as the week's transitions.
 
 use crate::app::App;
 use crate::keys::Action;

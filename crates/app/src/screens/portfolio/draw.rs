@@ -4,16 +4,14 @@
 //! rows are built: 100k accounts cost what 50 do.
 
 use ratatui::Frame;
-use tend_backend::AccountRow;
-
-use crate::app::App;
-use crate::state::Focus;
-
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Row, Table};
+use tend_backend::AccountRow;
 use tend_domain::{ChurnLikelihood, format};
 
+use crate::app::App;
+use crate::state::Focus;
 use crate::theme::{Theme, trend_arrow};
 use crate::widgets::{health_score, message, pane, selectable, window};
 

@@ -1,4 +1,5 @@
-//! What the screen keeps, and the selectors that read it.
+//! What the portfolio keeps: its rows, sort, fuzzy filter, filter-language
+//! expression and counts from the store, and the selection.
 
 use tend_backend::{AccountRow, PortfolioSort};
 

@@ -1,4 +1,5 @@
-//! Keys and answers of the screen.
+//! Keys on the portfolio (move, open, sort, the fuzzy filter and the filter
+//! bar, churned accounts) and what follows the selection.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use tend_backend::PortfolioSort;
@@ -8,7 +9,6 @@ use crate::app::App;
 use crate::keys::Action;
 use crate::line::Edit;
 use crate::screens::account::state::AccountView;
-
 use crate::state::{Command, Focus, Loadable};
 
 impl App {

@@ -3,16 +3,14 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
 use tend_domain::format;
 
 use crate::app::App;
-use crate::theme::Theme;
-use crate::widgets::ago;
-
-use ratatui::text::{Line, Span};
-
 use crate::keys::{Action, Screen};
 use crate::state::{BarItem, Loadable, Page};
+use crate::theme::Theme;
+use crate::widgets::ago;
 
 /// The views bar: the pages, then the saved views, each with its count; the one on
 /// screen stands out.

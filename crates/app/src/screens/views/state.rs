@@ -1,4 +1,4 @@
-//! What the screen keeps, and the selectors that read it.
+//! The saved views, their counts, and which one is on screen.
 
 use crate::saved::SavedView;
 use crate::state::Loadable;

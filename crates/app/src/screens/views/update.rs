@@ -1,4 +1,5 @@
-//! Keys and answers of the screen.
+//! The views bar: going from page to page and view to view, saving, renaming and
+//! deleting views, counting what they list, back from an account to its list.
 
 use tend_backend::PortfolioSort;
 use tend_domain::*;
@@ -6,7 +7,6 @@ use tend_domain::*;
 use crate::app::App;
 use crate::keys::Action;
 use crate::overlay::{Overlay, ViewPrompt};
-
 use crate::saved::{SavedView, ViewList};
 use crate::state::{BarItem, Command, Focus, Loadable, Page, Tab};
 
