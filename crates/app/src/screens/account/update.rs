@@ -69,6 +69,25 @@ impl App {
             .copied()
     }
 
+    /// A key on the account screen that its tab offers: the tab acts on it (see
+    /// `offers` for which tab offers what); `None` when the tab leaves it to the
+    /// moves every tab shares.
+    pub(crate) fn tab_action(&mut self, action: Action) -> Option<Vec<Command>> {
+        let tab = self.account.as_ref()?.tab;
+        match tab {
+            Tab::Overview => crate::screens::account::overview::act(self, action),
+            Tab::Interactions => crate::screens::account::interactions::act(self, action),
+            Tab::Usage => crate::screens::account::usage::act(self, action),
+            Tab::Contacts => crate::screens::account::contacts::act(self, action),
+            Tab::Agreements => crate::screens::account::agreements::act(self, action),
+            Tab::Opportunities => crate::screens::account::opportunities::act(self, action),
+            Tab::Tasks => crate::screens::account::tasks::act(self, action),
+            Tab::Playbooks => crate::screens::account::playbooks::act(self, action),
+            Tab::Support | Tab::Nps | Tab::Health => None,
+            Tab::Settings => crate::screens::account::settings::act(self, action),
+        }
+    }
+
     /// A key on the account screen: the tab's own first, then the shared ones.
     pub(crate) fn account_action(&mut self, action: Action) -> Vec<Command> {
         if let Some(cmds) = self.tab_action(action) {

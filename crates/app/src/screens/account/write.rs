@@ -17,25 +17,6 @@ use crate::screens::account::state::{
 use crate::state::{Command, Focus, Loadable, Tab};
 
 impl App {
-    /// A key on the account screen that its tab offers: the tab acts on it (see
-    /// `offers` for which tab offers what); `None` when the tab leaves it to the
-    /// moves every tab shares.
-    pub(crate) fn tab_action(&mut self, action: Action) -> Option<Vec<Command>> {
-        let tab = self.account.as_ref()?.tab;
-        match tab {
-            Tab::Overview => super::overview::act(self, action),
-            Tab::Interactions => super::interactions::act(self, action),
-            Tab::Usage => super::usage::act(self, action),
-            Tab::Contacts => super::contacts::act(self, action),
-            Tab::Agreements => super::agreements::act(self, action),
-            Tab::Opportunities => super::opportunities::act(self, action),
-            Tab::Tasks => super::tasks::act(self, action),
-            Tab::Playbooks => super::playbooks::act(self, action),
-            Tab::Support | Tab::Nps | Tab::Health => None,
-            Tab::Settings => super::settings::act(self, action),
-        }
-    }
-
     /// Opens the form `make` builds from the loaded account.
     pub(crate) fn open_form(&mut self, make: impl FnOnce(&Ctx) -> Option<Form>) -> Vec<Command> {
         let Some(d) = self.account.as_ref().and_then(|a| a.data.value()) else {
