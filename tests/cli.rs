@@ -1374,3 +1374,22 @@ fn every_writing_command_leaves_the_db_file_whole() {
     );
     assert_whole(&db, "health recompute");
 }
+
+#[test]
+fn a_search_or_filter_past_its_limit_is_refused_with_exit_2() {
+    let long = "x".repeat(50_000);
+    for args in [
+        vec!["--demo", "accounts", "--search", long.as_str()],
+        vec!["--demo", "accounts", "--filter", long.as_str()],
+        vec!["--demo", "cases", "--filter", long.as_str()],
+    ] {
+        let out = tend().args(&args).output().expect("run");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{:?}: {err}", &args[..3]);
+        assert!(
+            err.contains("at most") && err.len() < 2_000,
+            "{:?}: says the limit, briefly: {err}",
+            &args[..3]
+        );
+    }
+}

@@ -259,6 +259,7 @@ contract!(Fixture =>
     check_apply_renewal,
     check_apply_task_move_renumbers,
     check_renewal_rules,
+    check_long_search_and_filter_are_invalid,
     check_playbook_step_rules,
     // Import and export.
     check_export_equals_imported_fixture,

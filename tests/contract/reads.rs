@@ -2319,3 +2319,69 @@ pub async fn check_filter_language(b: &dyn Backend, fx: &Fixture) {
         other => panic!("a bad filter: {other:?}"),
     }
 }
+
+/// Search text and filters are bounded: past the limit they are invalid, naming
+/// the field and the limit (a 50,000-character one used to be a storage error,
+/// the store's pattern matching refusing it: HTTP 500, exit 1).
+pub async fn check_long_search_and_filter_are_invalid(b: &dyn Backend, _fx: &Fixture) {
+    use tend::backend::MAX_SEARCH_CHARS;
+    use tend::filter::MAX_FILTER_CHARS;
+    let long = "x".repeat(50_000);
+    let portfolio = |filter: AccountFilter| PortfolioQuery {
+        filter,
+        ..Default::default()
+    };
+    let r = b
+        .portfolio(&portfolio(AccountFilter {
+            text: Some(long.clone()),
+            ..Default::default()
+        }))
+        .await;
+    expect_invalid(r, "search", "a 50,000-character search");
+    let r = b
+        .portfolio(&portfolio(AccountFilter {
+            expr: Some(format!("name:{long}")),
+            ..Default::default()
+        }))
+        .await;
+    expect_invalid(r, "filter", "a 50,000-character filter");
+    let r = b
+        .cases(&CaseQuery {
+            account: AccountFilter {
+                expr: Some(format!("-{long}")),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .await;
+    expect_invalid(r, "filter", "a 50,000-character filter of cases");
+    let r = b
+        .interactions(&InteractionQuery {
+            text: Some(long.clone()),
+            ..Default::default()
+        })
+        .await;
+    expect_invalid(r, "text", "a 50,000-character full-text search");
+    // The message says the limit.
+    match b
+        .portfolio(&portfolio(AccountFilter {
+            text: Some("y".repeat(MAX_SEARCH_CHARS + 1)),
+            ..Default::default()
+        }))
+        .await
+    {
+        Err(Error::Invalid { message, .. }) => {
+            assert!(message.contains(&MAX_SEARCH_CHARS.to_string()), "{message}")
+        }
+        other => panic!("one character over the limit: {other:?}"),
+    }
+    // At the limits, they are taken.
+    let r = b
+        .portfolio(&portfolio(AccountFilter {
+            text: Some("y".repeat(MAX_SEARCH_CHARS)),
+            expr: Some(format!("-name:{}", "z".repeat(MAX_FILTER_CHARS - 6))),
+            ..Default::default()
+        }))
+        .await;
+    assert!(r.is_ok(), "at the limits: {r:?}");
+}

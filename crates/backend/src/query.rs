@@ -64,6 +64,21 @@ tend_domain::named_enum!(PortfolioSort {
     Trend => "trend",
 });
 
+/// The longest search text taken (`q`, `--search`, the interactions' full-text
+/// search), in characters; longer is refused as invalid, naming the limit.
+pub const MAX_SEARCH_CHARS: usize = 500;
+
+/// Refuses a search text over [`MAX_SEARCH_CHARS`], as invalid `field`.
+pub fn check_search(field: &str, text: Option<&str>) -> crate::Result<()> {
+    match text.map(|t| t.chars().count()) {
+        Some(n) if n > MAX_SEARCH_CHARS => Err(crate::Error::invalid(
+            field,
+            format!("a search is at most {MAX_SEARCH_CHARS} characters (this one has {n})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Filters on account fields; every set field must match.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]

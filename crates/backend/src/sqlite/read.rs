@@ -52,6 +52,7 @@ pub(crate) fn account_conditions(
         };
         super::filter::conditions(expr, &cx, out, p)?;
     }
+    crate::check_search("search", f.text.as_deref())?;
     if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
         out.push("(a.name LIKE ? ESCAPE '\\' OR a.domain LIKE ? ESCAPE '\\')".into());
         let pat = like_pattern(text.trim());
@@ -350,6 +351,7 @@ pub(crate) fn fts_query(text: &str) -> Option<String> {
 pub(crate) fn interactions(conn: &Connection, q: &InteractionQuery) -> Result<Page<Interaction>> {
     let mut conds = vec![];
     let mut p: Vec<Value> = vec![];
+    crate::check_search("text", q.text.as_deref())?;
     let fts = q.text.as_deref().and_then(fts_query);
     let from = if fts.is_some() {
         conds.push("interactions_fts MATCH ?".to_string());

@@ -455,6 +455,11 @@ impl Value {
     }
 }
 
+/// The longest filter taken, in characters: far above any filter a person writes
+/// (the longest in the docs is under 100), well below what the store's pattern
+/// matching refuses (50,000). Longer ones are refused as invalid, naming it.
+pub const MAX_FILTER_CHARS: usize = 2_000;
+
 impl Filter {
     /// Parses a filter in which account and case fields are both allowed (case lists).
     pub fn parse(input: &str) -> Result<Filter, FilterError> {

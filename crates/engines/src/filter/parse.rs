@@ -34,6 +34,20 @@ fn fail<T>(start: usize, end: usize, message: impl Into<String>) -> PResult<T> {
 }
 
 pub(super) fn parse(input: &str, accounts_only: bool) -> Result<Filter, FilterError> {
+    let n = input.chars().count();
+    if n > super::MAX_FILTER_CHARS {
+        // The message stays short: the start of the filter, cut where it says so.
+        let head: String = input.chars().take(60).collect();
+        return Err(FilterError {
+            at: 60,
+            len: 1,
+            message: format!(
+                "a filter is at most {} characters (this one has {n})",
+                super::MAX_FILTER_CHARS
+            ),
+            input: format!("{head}…"),
+        });
+    }
     let mut parser = Parser {
         src: input,
         pos: 0,
