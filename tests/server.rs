@@ -1067,6 +1067,8 @@ async fn malformed_requests_are_4xx_problems_never_5xx() {
         bad("a body of another id than the path", M::PUT, format!("/records/task/{}", t.id + 1), Sent::Json(task_json.clone()), 422),
         bad("If-Match not a number", M::PUT, &task_path, Sent::Json(task_json.clone()), 422).with("if-match", "\"latest\""),
         bad("If-Match of another version", M::PUT, &task_path, Sent::Json(task_json.clone()), 412).with("if-match", "\"7\""),
+        bad("a weak If-Match of the very version", M::PUT, &task_path, Sent::Json(task_json.clone()), 412).with("if-match", format!("W/\"{}\"", t.version)),
+        bad("a delete with a weak If-Match", M::DELETE, &task_path, Sent::Nothing, 412).with("if-match", format!("W/\"{}\"", t.version)),
         bad("a stale version", M::PUT, &task_path, with(&|v| v["record"]["version"] = json!(0)), 409),
         bad("a delete without If-Match", M::DELETE, &task_path, Sent::Nothing, 428),
         bad("a delete with If-Match not a number", M::DELETE, &task_path, Sent::Nothing, 422).with("if-match", "*"),

@@ -261,9 +261,19 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(v) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
+    // If-Match compares strongly (RFC 9110, 13.1.1): a weak tag never matches.
+    if v.to_str().is_ok_and(|s| s.trim_start().starts_with("W/")) {
+        return Err(Problem::new(
+            412,
+            "precondition_failed",
+            "Precondition failed",
+            "If-Match takes the record's version as a strong ETag (\"3\"); a weak one (W/\"3\") never matches",
+        )
+        .into());
+    }
     v.to_str()
         .ok()
-        .map(|s| s.trim().trim_start_matches("W/").trim_matches('"'))
+        .map(|s| s.trim().trim_matches('"'))
         .and_then(|s| s.parse().ok())
         .map(Some)
         .ok_or_else(|| {
