@@ -1393,3 +1393,22 @@ fn a_search_or_filter_past_its_limit_is_refused_with_exit_2() {
         );
     }
 }
+
+#[test]
+fn record_create_refuses_an_id_instead_of_dropping_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = dir.path().join("contact.json");
+    std::fs::write(
+        &body,
+        r#"{"id": 777, "account_id": 1, "name": "Zoe Id", "email": "zoe@example.com"}"#,
+    )
+    .expect("write");
+    let out = tend()
+        .args(["--demo", "record", "create", "contact"])
+        .arg(&body)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("leave \"id\" out (it was 777)"), "{err}");
+}

@@ -421,6 +421,14 @@ fn new_record(kind: EntityKind, file: Option<&Path>) -> Result<Record, Failure> 
             "the {kind} must be one JSON object, e.g. {{\"name\": ...}}"
         )));
     };
+    // The store numbers a new record: an id in the body would be dropped without
+    // a word, so it is refused (0, or none, asks for a new one).
+    if let Some(id) = m.get("id").filter(|id| **id != Value::from(0)) {
+        return Err(Failure::usage(format!(
+            "the {kind}'s id is given by the store: leave \"id\" out (it was {id}); \
+             to change an existing {kind} use tend record update"
+        )));
+    }
     let at = Value::String(now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
     for (field, value) in KEPT_BY_THE_STORE
         .iter()
