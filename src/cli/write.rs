@@ -423,7 +423,7 @@ fn new_record(kind: EntityKind, file: Option<&Path>) -> Result<Record, Failure> 
     };
     // The store numbers a new record: an id in the body would be dropped without
     // a word, so it is refused (0, or none, asks for a new one).
-    if let Some(id) = m.get("id").filter(|id| **id != Value::from(0)) {
+    if let Some(id) = m.get("id").filter(|id| id.as_i64() != Some(0)) {
         return Err(Failure::usage(format!(
             "the {kind}'s id is given by the store: leave \"id\" out (it was {id}); \
              to change an existing {kind} use tend record update"
