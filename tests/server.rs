@@ -755,6 +755,48 @@ async fn missing_malformed_unknown_and_revoked_tokens_are_401() {
     assert_eq!(stored, task);
 }
 
+/// A viewer's write is refused for its role before anything else is read: an
+/// invalid body, a missing record or a bad If-Match all answer 403, so the
+/// answer says nothing about records the viewer may not write (they were 422 or
+/// 404).
+#[tokio::test]
+async fn a_viewers_write_is_refused_before_its_body_is_read() {
+    let r = Roles::new().await;
+    let attempts = [
+        (Method::POST, "/records".to_string(), Some("{not json")),
+        (
+            Method::PUT,
+            "/records/task/987654321".to_string(),
+            Some("{\"record\": 1}"),
+        ),
+        (Method::DELETE, "/records/task/987654321".to_string(), None),
+        (Method::POST, "/batch".to_string(), Some("[]")),
+        (Method::POST, "/import".to_string(), Some("garbage")),
+        (Method::POST, "/health/recompute".to_string(), None),
+    ];
+    for (method, path, body) in attempts {
+        let mut req = r.http.req(method.clone(), &path, Some(&r.viewer));
+        if let Some(b) = body {
+            req = req.header(header::CONTENT_TYPE, "application/json").body(b);
+        }
+        let reply = send(req).await;
+        assert_eq!(reply.status, 403, "{method} {path}: {}", reply.body);
+        assert_eq!(
+            reply.problem("viewer").detail,
+            "vera is a viewer: writing is not allowed (viewers read only)"
+        );
+    }
+    // The same invalid body from an admin is told as invalid.
+    let reply = send(
+        r.http
+            .req(Method::POST, "/records", Some(&r.admin))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body("{not json"),
+    )
+    .await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+}
+
 /// A refusal names the account the write needs (its id, name and owner, which every
 /// token can read anyway) and nothing of the record written. A csm's 403 reads
 /// "not allowed: account B (NAME) is owned by OWNER and USER is not on its team";

@@ -16,12 +16,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use tend_backend::api::Problem;
+use tend_backend::api::{Problem, Role};
 use tend_backend::sqlite::{Store, token_hash};
 
 pub use routes::ApiDoc;
@@ -124,6 +124,18 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
             request.extensions_mut().insert(auth::Looked(found));
         }
     }
+    // A viewer's token writes nothing: refused here, before the body is read, so
+    // the answer says nothing about the records or the body it sent.
+    let viewer_writes = match request.extensions().get::<auth::Looked>() {
+        Some(auth::Looked(Some(t)))
+            if t.role == Role::Viewer
+                && matches!(method, Method::POST | Method::PUT | Method::DELETE) =>
+        {
+            let _ = slot.0.set(t.user.clone());
+            Some(t.user.clone())
+        }
+        _ => None,
+    };
     let key = key.unwrap_or_else(|| {
         request
             .extensions()
@@ -131,7 +143,12 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
             .map(|c| c.0.ip().to_string())
             .unwrap_or_default()
     });
-    let response = if let Err(not_until) = state.limiter.check_key(&key) {
+    let response = if let Some(user) = viewer_writes {
+        auth::forbidden(format!(
+            "{user} is a viewer: writing is not allowed (viewers read only)"
+        ))
+        .into_response()
+    } else if let Err(not_until) = state.limiter.check_key(&key) {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(
             &governor::clock::DefaultClock::default(),
         ));
