@@ -1412,3 +1412,29 @@ fn record_create_refuses_an_id_instead_of_dropping_it() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("leave \"id\" out (it was 777)"), "{err}");
 }
+
+#[test]
+fn invalid_utf8_on_standard_input_says_where() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = tend()
+        .args(["--demo", "record", "create", "contact", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"{\n  \"name\": \"Z\xffe\"\n}\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("standard input: not valid UTF-8 at line 2, column 13"),
+        "{err}"
+    );
+}

@@ -292,8 +292,11 @@ fn pairs(rows: Vec<(&str, String)>) -> Table {
 /// Reads a file, or standard input for `-` (or no file), refusing a terminal.
 fn read_input(file: Option<&Path>, what: &str) -> Result<String, Failure> {
     match file {
-        Some(p) if p != Path::new("-") => std::fs::read_to_string(p)
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", p.display()))),
+        Some(p) if p != Path::new("-") => {
+            let bytes = std::fs::read(p)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", p.display())))?;
+            utf8_text(bytes, &p.display().to_string())
+        }
         _ => {
             let stdin = std::io::stdin();
             if stdin.is_terminal() {
@@ -301,14 +304,29 @@ fn read_input(file: Option<&Path>, what: &str) -> Result<String, Failure> {
                     "{what}: give a file, or pipe it on standard input"
                 )));
             }
-            let mut text = String::new();
+            let mut bytes = vec![];
             stdin
                 .lock()
-                .read_to_string(&mut text)
+                .read_to_end(&mut bytes)
                 .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-            Ok(text)
+            utf8_text(bytes, "standard input")
         }
     }
+}
+
+/// The text of `bytes`, or where they stop being UTF-8 (line and column, as an
+/// import file's problems say it).
+fn utf8_text(bytes: Vec<u8>, source: &str) -> Result<String, Failure> {
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        // The prefix is valid UTF-8 (valid_up_to says so).
+        let before = std::str::from_utf8(valid).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Failure::usage(format!(
+            "{source}: not valid UTF-8 at line {line}, column {column} (tend reads UTF-8 JSON)"
+        ))
+    })
 }
 
 fn expect_kind<T>(r: Record, pick: impl FnOnce(Record) -> Option<T>) -> Result<T, Failure> {
