@@ -561,16 +561,25 @@ impl App {
         if self.account.as_ref().is_some_and(|a| a.picking_curves) {
             return self.curve_key(k);
         }
-        let help = self
-            .keys
-            .key_for(self.screen(), Action::Help)
-            .map(|label| format!(" ({label} lists the keys)"))
-            .unwrap_or_default();
+        // Said only when a key does nothing (not on every key press).
+        let help = |app: &App| {
+            app.keys
+                .key_for(app.screen(), Action::Help)
+                .map(|label| format!(" ({label} lists the keys)"))
+                .unwrap_or_default()
+        };
         let Some(action) = self.keys.action(self.screen(), &k) else {
-            self.status = Some(format!("no action on that key here{help}"));
+            self.status = Some(format!("no action on that key here{}", help(self)));
             return vec![];
         };
-        if self.offer(action).is_none() && !(action.writes() && self.read_only) {
+        if action.writes() && self.read_only {
+            self.status = Some(self.read_only_why.clone().unwrap_or_else(|| {
+                "read-only: writes are off (started with --read-only or read_only in the config)"
+                    .into()
+            }));
+            return vec![];
+        }
+        if self.offer(action).is_none() {
             // Named as the help names it ("renew agreement does nothing here").
             let what = self
                 .keys
@@ -580,14 +589,7 @@ impl App {
                 (Some(a), Screen::Account) => format!("on the {} tab", a.tab.title()),
                 _ => "here".to_string(),
             };
-            self.status = Some(format!("{what} does nothing {place}{help}"));
-            return vec![];
-        }
-        if action.writes() && self.read_only {
-            self.status = Some(self.read_only_why.clone().unwrap_or_else(|| {
-                "read-only: writes are off (started with --read-only or read_only in the config)"
-                    .into()
-            }));
+            self.status = Some(format!("{what} does nothing {place}{}", help(self)));
             return vec![];
         }
         self.act(action)

@@ -143,12 +143,7 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
             .map(|c| c.0.ip().to_string())
             .unwrap_or_default()
     });
-    let response = if let Some(user) = viewer_writes {
-        auth::forbidden(format!(
-            "{user} is a viewer: writing is not allowed (viewers read only)"
-        ))
-        .into_response()
-    } else if let Err(not_until) = state.limiter.check_key(&key) {
+    let response = if let Err(not_until) = state.limiter.check_key(&key) {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(
             &governor::clock::DefaultClock::default(),
         ));
@@ -167,6 +162,12 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }
         r
+    } else if let Some(user) = viewer_writes {
+        // Counted by the limiter like any request, then refused.
+        auth::forbidden(format!(
+            "{user} is a viewer: writing is not allowed (viewers read only)"
+        ))
+        .into_response()
     } else {
         match tokio::time::timeout(state.timeout, next.run(request)).await {
             Ok(r) => r,

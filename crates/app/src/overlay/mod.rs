@@ -122,10 +122,6 @@ impl Overlays {
         self.stack.iter()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.stack.is_empty()
-    }
-
     /// Opens `overlay` on top; an open one of the same kind is closed first.
     pub fn open(&mut self, overlay: Overlay) {
         let kind = std::mem::discriminant(&overlay);
