@@ -81,6 +81,10 @@ pub struct ServerSettings {
     pub rate_per_second: u32,
     /// Requests allowed at once above that rate.
     pub rate_burst: u32,
+    /// Seconds a client has to send a request's head before it is disconnected.
+    pub header_timeout_secs: u64,
+    /// Connections open at once; one more is answered 503.
+    pub max_connections: usize,
 }
 
 impl Default for ServerSettings {
@@ -93,6 +97,8 @@ impl Default for ServerSettings {
             timeout_secs: limits.timeout.as_secs(),
             rate_per_second: limits.per_second,
             rate_burst: limits.burst,
+            header_timeout_secs: limits.header_timeout.as_secs(),
+            max_connections: limits.max_connections,
         }
     }
 }
@@ -106,6 +112,8 @@ impl ServerSettings {
             timeout: std::time::Duration::from_secs(self.timeout_secs.max(1)),
             per_second: self.rate_per_second.max(1),
             burst: self.rate_burst.max(1),
+            header_timeout: std::time::Duration::from_secs(self.header_timeout_secs.max(1)),
+            max_connections: self.max_connections.max(1),
         }
     }
 }

@@ -318,8 +318,12 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             import(&cli, &settings, file, *rebase).await
         }
         Command::Export { out } => {
-            let backend = open_backend(&cli, &settings)?;
-            export(backend.as_ref(), out.as_deref()).await
+            if remote_url(&cli, &settings).is_some() {
+                let backend = open_backend(&cli, &settings)?;
+                export(backend.as_ref(), out.as_deref()).await
+            } else {
+                export_local(&open_store(&cli, &settings)?, out.as_deref())
+            }
         }
         Command::Generate(args) => {
             if remote_url(&cli, &settings).is_some() && args.out.is_none() {
@@ -836,6 +840,21 @@ async fn export(backend: &dyn Backend, out: Option<&Path>) -> Result<(), Failure
         None => {
             let mut w = std::io::BufWriter::new(std::io::stdout().lock());
             data.write_json(&mut w)?;
+            w.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// A local store's export, written a row at a time (never held whole).
+fn export_local(store: &Store, out: Option<&Path>) -> Result<(), Failure> {
+    let snapshot = store.export_snapshot()?;
+    let write = |w: &mut dyn Write| snapshot.write_to(w).map_err(std::io::Error::other);
+    match out {
+        Some(path) => write_atomically(path, |w| write(w)),
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&mut w)?;
             w.flush()?;
             Ok(())
         }

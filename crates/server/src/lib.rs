@@ -5,6 +5,7 @@
 //! shutdown.
 
 pub mod auth;
+mod listen;
 mod problem;
 
 use problem::ProblemResponse;
@@ -39,6 +40,10 @@ pub struct Limits {
     pub per_second: u32,
     /// How many may come at once above that rate.
     pub burst: u32,
+    /// Time a client has to send a request's head; a slower one is disconnected.
+    pub header_timeout: Duration,
+    /// Connections open at once; one more is answered 503 and closed.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -49,6 +54,8 @@ impl Default for Limits {
             timeout: Duration::from_secs(30),
             per_second: 200,
             burst: 400,
+            header_timeout: Duration::from_secs(10),
+            max_connections: 4096,
         }
     }
 }
@@ -201,13 +208,7 @@ pub async fn serve(
     limits: &Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(store, limits);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    listen::run(listener, router(store, limits), limits, shutdown).await
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

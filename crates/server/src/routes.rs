@@ -439,6 +439,74 @@ async fn import(
 
 #[utoipa::path(get, path = "/api/v1/export", security(("bearer" = [])),
     responses((status = 200, body = Dataset)))]
-async fn export(State(s): State<AppState>, _: Caller) -> Answer<Dataset> {
-    Ok(Json(s.store.export().await?))
+async fn export(State(s): State<AppState>, _: Caller) -> Result<Response, ApiError> {
+    // Opened before answering, so that a store that cannot be read is a problem.
+    let snapshot = s.store.export_snapshot_ready().await?;
+    // Written a chunk at a time into a small channel: memory stays a few chunks per
+    // export whatever the store's size, and a client that reads slowly slows the
+    // writer down. A client gone away ends the export at its next chunk.
+    let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut out = Chunks {
+            send: chunks,
+            buf: Vec::with_capacity(CHUNK),
+        };
+        let written = snapshot
+            .write_to(&mut out)
+            .and_then(|()| out.flush_chunk().map_err(|e| Error::storage(e.to_string())));
+        if let Err(e) = written {
+            tracing::warn!("an export stopped: {e}");
+            // Ends the body with an error: the client sees a cut answer, never a
+            // short dataset that parses.
+            let _ = out
+                .send
+                .blocking_send(Err(std::io::Error::other(e.to_string())));
+        }
+    });
+    let stream = futures_util::stream::unfold(receiver, |mut r| async move {
+        r.recv().await.map(|chunk| (chunk, r))
+    });
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
+}
+
+/// How many bytes of an export go out at once.
+const CHUNK: usize = 64 << 10;
+
+/// An export's bytes, handed to the response a chunk at a time.
+struct Chunks {
+    send: tokio::sync::mpsc::Sender<std::io::Result<Vec<u8>>>,
+    buf: Vec<u8>,
+}
+
+impl Chunks {
+    fn flush_chunk(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK));
+        self.send
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client left"))
+    }
+}
+
+impl std::io::Write for Chunks {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(bytes);
+        if self.buf.len() >= CHUNK {
+            self.flush_chunk()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }

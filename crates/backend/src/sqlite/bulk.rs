@@ -1,13 +1,15 @@
 //! Loading and dumping whole datasets.
 
+use std::io::Write;
+
 use rusqlite::{CachedStatement, Connection, OptionalExtension, params_from_iter};
 
 use super::codec::{Cols, Params};
 use super::read::{CHANGE_COLUMNS, read_change};
-use super::tables::{self, Table};
+use super::tables::Table;
 use crate::{Error, Result};
 use tend_domain::*;
-use tend_engines::dataset::{Dataset, Problem};
+use tend_engines::dataset::{Dataset, JsonWriter, Problem};
 
 /// Turns dataset problems into the backend's invalid-input error.
 pub(crate) fn problems_error(problems: &[Problem]) -> Error {
@@ -250,13 +252,15 @@ impl<'c> Loader<'c> {
     }
 }
 
-/// Everything in the store, in id order.
-pub(crate) fn export(conn: &Connection, now: Timestamp) -> Result<Dataset> {
-    let all = "ORDER BY id";
-    let mut d = Dataset::new(now);
-    d.accounts = tables::select(conn, all, [])?;
-    d.contacts = tables::select(conn, all, [])?;
-    d.interactions = tables::select(conn, all, [])?;
+/// Writes everything in the store to `out` as dataset JSON, one row at a time:
+/// the bytes [`Dataset::write_json`] makes of the whole dataset, without holding
+/// it. The caller keeps one read transaction open around it for a consistent
+/// snapshot. A failed write to `out` stops it with a storage error.
+pub(crate) fn export_to(conn: &Connection, now: Timestamp, out: &mut dyn Write) -> Result<()> {
+    let mut w = JsonWriter::start(out, now).map_err(write_failed)?;
+    table::<Account>(&mut w, "accounts", conn)?;
+    table::<Contact>(&mut w, "contacts", conn)?;
+    table::<Interaction>(&mut w, "interactions", conn)?;
     {
         let mut stmt = conn
             .prepare(
@@ -264,7 +268,7 @@ pub(crate) fn export(conn: &Connection, now: Timestamp) -> Result<Dataset> {
                  ORDER BY account_id, day, contact_id",
             )
             .map_err(Error::storage)?;
-        d.usage = stmt
+        let rows = stmt
             .query_map([], |r| {
                 let mut c = Cols::new(r);
                 Ok(UsageDay {
@@ -276,30 +280,59 @@ pub(crate) fn export(conn: &Connection, now: Timestamp) -> Result<Dataset> {
                     features: c.json()?,
                 })
             })
-            .map_err(Error::storage)?
-            .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(Error::storage)?;
+        section(&mut w, "usage", rows)?;
     }
-    d.support_cases = tables::select(conn, all, [])?;
-    d.agreements = tables::select(conn, all, [])?;
-    d.opportunities = tables::select(conn, all, [])?;
-    d.projects = tables::select(conn, all, [])?;
-    d.tasks = tables::select(conn, all, [])?;
-    d.playbooks = tables::select(conn, all, [])?;
-    d.playbook_runs = tables::select(conn, all, [])?;
-    d.nps_responses = tables::select(conn, all, [])?;
-    d.documents = tables::select(conn, all, [])?;
-    d.alerts = tables::select(conn, all, [])?;
-    d.summaries = tables::select(conn, all, [])?;
+    table::<SupportCase>(&mut w, "support_cases", conn)?;
+    table::<Agreement>(&mut w, "agreements", conn)?;
+    table::<Opportunity>(&mut w, "opportunities", conn)?;
+    table::<Project>(&mut w, "projects", conn)?;
+    table::<Task>(&mut w, "tasks", conn)?;
+    table::<Playbook>(&mut w, "playbooks", conn)?;
+    table::<PlaybookRun>(&mut w, "playbook_runs", conn)?;
+    table::<NpsResponse>(&mut w, "nps_responses", conn)?;
+    table::<Document>(&mut w, "documents", conn)?;
+    table::<Alert>(&mut w, "alerts", conn)?;
+    table::<Summary>(&mut w, "summaries", conn)?;
     let mut stmt = conn
         .prepare(&format!(
             "SELECT {CHANGE_COLUMNS} FROM change_log ORDER BY id"
         ))
         .map_err(Error::storage)?;
-    d.change_log = stmt
+    let rows = stmt
         .query_map([], |r| read_change(&mut Cols::new(r)))
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(Error::storage)?;
-    Ok(d)
+    section(&mut w, "change_log", rows)?;
+    w.finish().map_err(write_failed)
+}
+
+fn write_failed(e: std::io::Error) -> Error {
+    Error::storage(format!("writing the export: {e}"))
+}
+
+fn section<T: serde::Serialize>(
+    w: &mut JsonWriter<&mut dyn Write>,
+    name: &str,
+    rows: impl Iterator<Item = rusqlite::Result<T>>,
+) -> Result<()> {
+    w.begin_section(name).map_err(write_failed)?;
+    for row in rows {
+        w.item(&row.map_err(Error::storage)?)
+            .map_err(write_failed)?;
+    }
+    w.end_section().map_err(write_failed)
+}
+
+fn table<T: Table + serde::Serialize>(
+    w: &mut JsonWriter<&mut dyn Write>,
+    name: &str,
+    conn: &Connection,
+) -> Result<()> {
+    let mut stmt = conn
+        .prepare(&format!("{} ORDER BY id", T::select_sql()))
+        .map_err(Error::storage)?;
+    let rows = stmt
+        .query_map([], |r| T::read(&mut Cols::new(r)))
+        .map_err(Error::storage)?;
+    section(w, name, rows)
 }

@@ -963,8 +963,39 @@ impl Store {
 
     /// Everything in the store as a dataset.
     pub fn export_blocking(&self) -> Result<Dataset> {
-        let conn = self.reader();
-        bulk::export(&conn, self.now())
+        let snapshot = self.export_snapshot()?;
+        let mut bytes = Vec::new();
+        snapshot.write_to(&mut bytes)?;
+        serde_json::from_slice(&bytes).map_err(|e| Error::storage(format!("the export: {e}")))
+    }
+
+    /// The store as it is now, for an export written while writes go on: a read
+    /// transaction on a connection of its own (not one of the readers, which a
+    /// slow export would hold for as long as its client reads).
+    pub fn export_snapshot(&self) -> Result<ExportSnapshot> {
+        let conn = open_connection(&self.inner.path, true)?;
+        // The first read fixes the snapshot every later read of the transaction sees.
+        conn.execute_batch("BEGIN; SELECT count(*) FROM sqlite_master;")
+            .map_err(Error::storage)?;
+        Ok(ExportSnapshot {
+            conn,
+            now: self.now(),
+        })
+    }
+}
+
+/// One consistent view of a store, to be written out as dataset JSON.
+pub struct ExportSnapshot {
+    conn: Connection,
+    now: Timestamp,
+}
+
+impl ExportSnapshot {
+    /// Writes the dataset a row at a time, in the layout of
+    /// [`Dataset::write_json`]; a failed write to `out` stops it.
+    pub fn write_to(self, out: &mut dyn std::io::Write) -> Result<()> {
+        bulk::export_to(&self.conn, self.now, out)?;
+        self.conn.execute_batch("COMMIT").map_err(Error::storage)
     }
 }
 
@@ -1114,6 +1145,16 @@ impl Backend for Store {
 }
 
 impl Store {
+    /// [`Store::export_snapshot`] once the store is ready (a demo's load done),
+    /// off the async threads.
+    pub async fn export_snapshot_ready(&self) -> Result<ExportSnapshot> {
+        self.ready().await?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.export_snapshot())
+            .await
+            .map_err(|e| Error::storage(format!("export task failed: {e}")))?
+    }
+
     /// How many accounts the store holds.
     pub fn account_count(&self) -> Result<u64> {
         let conn = self.reader();

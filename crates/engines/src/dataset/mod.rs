@@ -141,44 +141,89 @@ impl Dataset {
     /// Writes the dataset as JSON with one record per line: compact, and a diff of
     /// two versions shows which records changed.
     pub fn write_json(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
-        fn section<T: Serialize>(
-            out: &mut impl std::io::Write,
+        fn section<T: Serialize, W: std::io::Write>(
+            w: &mut JsonWriter<W>,
             name: &str,
             items: &[T],
-            last: bool,
         ) -> std::io::Result<()> {
-            write!(out, "\"{name}\":[")?;
-            for (i, item) in items.iter().enumerate() {
-                out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut *out, item)?;
+            w.begin_section(name)?;
+            for item in items {
+                w.item(item)?;
             }
-            out.write_all(if items.is_empty() { b"]" } else { b"\n]" })?;
-            out.write_all(if last { b"\n" } else { b",\n" })
+            w.end_section()
         }
+        let mut w = JsonWriter::start(out, self.anchor)?;
+        section(&mut w, "accounts", &self.accounts)?;
+        section(&mut w, "contacts", &self.contacts)?;
+        section(&mut w, "interactions", &self.interactions)?;
+        section(&mut w, "usage", &self.usage)?;
+        section(&mut w, "support_cases", &self.support_cases)?;
+        section(&mut w, "agreements", &self.agreements)?;
+        section(&mut w, "opportunities", &self.opportunities)?;
+        section(&mut w, "projects", &self.projects)?;
+        section(&mut w, "tasks", &self.tasks)?;
+        section(&mut w, "playbooks", &self.playbooks)?;
+        section(&mut w, "playbook_runs", &self.playbook_runs)?;
+        section(&mut w, "nps_responses", &self.nps_responses)?;
+        section(&mut w, "documents", &self.documents)?;
+        section(&mut w, "alerts", &self.alerts)?;
+        section(&mut w, "summaries", &self.summaries)?;
+        section(&mut w, "change_log", &self.change_log)?;
+        w.finish()
+    }
+}
+
+/// Dataset JSON written a record at a time, in the layout of
+/// [`Dataset::write_json`] (one record per line), for a writer that never holds
+/// the whole dataset: the sections in the order of [`Dataset`]'s fields.
+pub struct JsonWriter<W> {
+    out: W,
+    sections: usize,
+    items: usize,
+}
+
+impl<W: std::io::Write> JsonWriter<W> {
+    /// Writes the head (format, version and anchor).
+    pub fn start(mut out: W, anchor: Timestamp) -> std::io::Result<Self> {
         writeln!(
             out,
-            "{{\"format\":{},\"format_version\":{},\"anchor\":{},",
-            serde_json::to_string(&self.format)?,
-            self.format_version,
-            serde_json::to_string(&self.anchor)?
+            "{{\"format\":{},\"format_version\":{FORMAT_VERSION},\"anchor\":{},",
+            serde_json::to_string(FORMAT)?,
+            serde_json::to_string(&anchor)?
         )?;
-        section(out, "accounts", &self.accounts, false)?;
-        section(out, "contacts", &self.contacts, false)?;
-        section(out, "interactions", &self.interactions, false)?;
-        section(out, "usage", &self.usage, false)?;
-        section(out, "support_cases", &self.support_cases, false)?;
-        section(out, "agreements", &self.agreements, false)?;
-        section(out, "opportunities", &self.opportunities, false)?;
-        section(out, "projects", &self.projects, false)?;
-        section(out, "tasks", &self.tasks, false)?;
-        section(out, "playbooks", &self.playbooks, false)?;
-        section(out, "playbook_runs", &self.playbook_runs, false)?;
-        section(out, "nps_responses", &self.nps_responses, false)?;
-        section(out, "documents", &self.documents, false)?;
-        section(out, "alerts", &self.alerts, false)?;
-        section(out, "summaries", &self.summaries, false)?;
-        section(out, "change_log", &self.change_log, true)?;
-        out.write_all(b"}\n")
+        Ok(JsonWriter {
+            out,
+            sections: 0,
+            items: 0,
+        })
+    }
+
+    pub fn begin_section(&mut self, name: &str) -> std::io::Result<()> {
+        if self.sections > 0 {
+            self.out.write_all(b",\n")?;
+        }
+        self.sections += 1;
+        self.items = 0;
+        write!(self.out, "{}:[", serde_json::to_string(name)?)
+    }
+
+    pub fn item<T: Serialize>(&mut self, item: &T) -> std::io::Result<()> {
+        self.out
+            .write_all(if self.items == 0 { b"\n" } else { b",\n" })?;
+        self.items += 1;
+        serde_json::to_writer(&mut self.out, item)?;
+        Ok(())
+    }
+
+    pub fn end_section(&mut self) -> std::io::Result<()> {
+        self.out
+            .write_all(if self.items == 0 { b"]" } else { b"\n]" })
+    }
+
+    /// Closes the dataset; answers the writer.
+    pub fn finish(mut self) -> std::io::Result<()> {
+        self.out.write_all(b"\n}\n")?;
+        self.out.flush()
     }
 }
 
