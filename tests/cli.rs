@@ -389,6 +389,64 @@ fn history(db: &str, account: i64) -> Vec<tend::domain::ChangeLogEntry> {
     .items
 }
 
+/// Texts over their documented length are refused by import and record create
+/// alike, naming the field; nothing is written.
+#[test]
+fn texts_over_their_limit_are_refused_naming_the_field() {
+    let (dir, db) = demo_store();
+    let db = db.as_str();
+    let before = std::fs::read(db).expect("read");
+    let huge = "n".repeat(10 << 20);
+    let err = fails(
+        db,
+        &["record", "create", "account"],
+        Some(&format!(r#"{{"name": "{huge}", "stage": "adoption"}}"#)),
+        2,
+    );
+    assert!(
+        err.contains("name") && err.contains("longer than 1000 characters"),
+        "{err}"
+    );
+    let err = fails(
+        db,
+        &["record", "create", "interaction"],
+        Some(&format!(
+            r#"{{"account_id": 1, "kind": "email", "direction": "in", "at": "2026-11-01T10:00:00Z", "subject": "s", "body": "{}"}}"#,
+            "b".repeat(100_001)
+        )),
+        2,
+    );
+    assert!(
+        err.contains("body") && err.contains("longer than 100000 characters"),
+        "{err}"
+    );
+    let bad = dir.path().join("long.json");
+    std::fs::write(
+        &bad,
+        format!(
+            r#"{{"format":"tend-dataset","format_version":1,"anchor":"2026-01-01T00:00:00Z",
+"accounts":[{{"id":9001,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","name":"{huge}","stage":"adoption"}}]}}"#
+        ),
+    )
+    .expect("write");
+    let err = fails(db, &["import", bad.to_str().expect("p")], None, 2);
+    assert!(
+        err.contains("accounts[0] (id 9001), field `name`") && err.contains("longer than 1000"),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    assert!(
+        err.len() < 10_000,
+        "the error repeats the text: {} bytes",
+        err.len()
+    );
+    assert_eq!(
+        std::fs::read(db).expect("read"),
+        before,
+        "the store changed"
+    );
+}
+
 #[test]
 fn record_get_create_update_delete() {
     let (_dir, db) = demo_store();

@@ -1152,6 +1152,8 @@ async fn malformed_requests_are_4xx_problems_never_5xx() {
         bad("an update of a missing record", M::PUT, "/records/task/987654321", with(&|v| v["record"]["id"] = json!(987654321)), 404),
         bad("a task of a missing account", M::POST, "/records", with(&|v| v["record"]["account_id"] = json!(987654321)), 422),
         bad("a task without a title", M::POST, "/records", with(&|v| v["record"]["title"] = json!("  ")), 422),
+        bad("a task title over its limit", M::POST, "/records", with(&|v| v["record"]["title"] = json!("t".repeat(1001))), 422),
+        bad("a task assignee over its limit", M::PUT, &task_path, with(&|v| v["record"]["assignee"] = json!("x".repeat(1001))), 422),
         bad("recompute of a missing account", M::POST, "/health/recompute", Sent::Json(json!({"account_id": 987654321})), 404),
     ];
     // Requests the HTTP layer refuses before the API sees them (sent raw: reqwest
@@ -1263,6 +1265,22 @@ async fn malformed_requests_are_4xx_problems_never_5xx() {
         wrong.len(),
         cases.len(),
         wrong.join("\n")
+    );
+    // A text over its limit names its field.
+    let mut long = task_json.clone();
+    long["record"]["title"] = json!("t".repeat(1001));
+    let reply = send(
+        http.req(M::PUT, &task_path, Some(&admin))
+            .json(&long)
+            .header("if-match", format!("\"{}\"", t.version)),
+    )
+    .await;
+    let p = reply.problem("422");
+    assert_eq!(p.field.as_deref(), Some("title"), "{}", reply.body);
+    assert!(
+        p.detail.contains("longer than 1000 characters"),
+        "{}",
+        p.detail
     );
     // The target task went through all that unchanged.
     assert_eq!(

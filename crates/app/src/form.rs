@@ -466,7 +466,7 @@ impl Form {
             }
         };
         for e in check_record(&record) {
-            let i = self.field_of(e.field);
+            let i = self.field_of(&e.field);
             if !errors.iter().any(|(j, _)| *j == i) {
                 errors.push((i, e.message));
             }

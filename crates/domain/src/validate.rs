@@ -5,18 +5,135 @@ use super::*;
 /// A field that failed a check, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    pub field: &'static str,
+    pub field: String,
     pub message: String,
 }
 
-fn err(out: &mut Vec<FieldError>, field: &'static str, message: impl Into<String>) {
+fn err(out: &mut Vec<FieldError>, field: impl Into<String>, message: impl Into<String>) {
     out.push(FieldError {
-        field,
+        field: field.into(),
         message: message.into(),
     });
 }
 
-fn not_blank(out: &mut Vec<FieldError>, field: &'static str, value: &str) {
+/// The longest a short text may be, in characters: a name, a title, a number, an
+/// owner, a tag, a link (every text field not named in [`LONG_TEXT_FIELDS`]).
+pub const MAX_SHORT_TEXT: usize = 1_000;
+/// The longest a long text may be, in characters: a body, a description, a
+/// comment, a message.
+pub const MAX_LONG_TEXT: usize = 100_000;
+/// The most items a list (tags, team, steps...) or map (custom fields, features)
+/// may hold.
+pub const MAX_ITEMS: usize = 1_000;
+/// The largest a record may be as JSON, in bytes: half the API's default body
+/// limit, so that every record stored can be sent back over the API.
+pub const MAX_RECORD_BYTES: usize = 512 << 10;
+/// The fields that hold long texts.
+pub const LONG_TEXT_FIELDS: &[&str] = &[
+    "body",
+    "description",
+    "comment",
+    "message",
+    "reason_details",
+];
+
+/// Checks the size of every text, list and map of a record (any serializable
+/// value) and of the whole, naming the field (`sections[2].body`).
+fn sizes<T: serde::Serialize>(out: &mut Vec<FieldError>, record: &T) {
+    thread_local! {
+        static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let bytes = JSON.with_borrow_mut(|json| {
+        json.clear();
+        if serde_json::to_writer(&mut *json, record).is_err() {
+            return 0;
+        }
+        // Most records are smaller than the shortest limit as a whole: nothing in
+        // them can be over one.
+        if json.len() > MAX_SHORT_TEXT
+            && let Ok(value) = serde_json::from_slice::<serde_json::Value>(json)
+        {
+            walk(out, &value, "", "");
+        }
+        let bytes = json.len();
+        if json.capacity() > 1 << 20 {
+            *json = Vec::new();
+        }
+        bytes
+    });
+    if bytes > MAX_RECORD_BYTES {
+        err(
+            out,
+            "record",
+            format!("is {bytes} bytes as JSON, more than the {MAX_RECORD_BYTES} a record may be"),
+        );
+    }
+}
+
+fn walk(out: &mut Vec<FieldError>, value: &serde_json::Value, path: &str, key: &str) {
+    use serde_json::Value;
+    let at = |i: &dyn std::fmt::Display| {
+        if path.is_empty() {
+            i.to_string()
+        } else {
+            format!("{path}.{i}")
+        }
+    };
+    match value {
+        Value::String(s) => {
+            let max = if LONG_TEXT_FIELDS.contains(&key) {
+                MAX_LONG_TEXT
+            } else {
+                MAX_SHORT_TEXT
+            };
+            // Bytes first: no count of characters of a text far too long.
+            if s.len() > max && s.chars().count() > max {
+                err(
+                    out,
+                    path,
+                    format!("is longer than {max} characters (the most this field may hold)"),
+                );
+            }
+        }
+        Value::Array(items) => {
+            if items.len() > MAX_ITEMS {
+                err(
+                    out,
+                    path,
+                    format!("has {} items, more than {MAX_ITEMS}", items.len()),
+                );
+                return;
+            }
+            for (i, item) in items.iter().enumerate() {
+                walk(out, item, &format!("{path}[{i}]"), key);
+            }
+        }
+        Value::Object(map) => {
+            if map.len() > MAX_ITEMS && !path.is_empty() {
+                err(
+                    out,
+                    path,
+                    format!("has {} entries, more than {MAX_ITEMS}", map.len()),
+                );
+                return;
+            }
+            for (k, v) in map {
+                if k.len() > MAX_SHORT_TEXT && k.chars().count() > MAX_SHORT_TEXT {
+                    err(
+                        out,
+                        path,
+                        format!("has a key longer than {MAX_SHORT_TEXT} characters"),
+                    );
+                    continue;
+                }
+                walk(out, v, &at(k), k);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn not_blank(out: &mut Vec<FieldError>, field: &str, value: &str) {
     if value.trim().is_empty() {
         err(out, field, "must not be empty");
     }
@@ -32,12 +149,13 @@ pub fn check_record(record: &Record) -> Vec<FieldError> {
     crate::with_record!(record, r => field_errors(r))
 }
 
-/// The field rules of one record, its version included.
-pub fn field_errors<T: RecordMeta + Check>(record: &T) -> Vec<FieldError> {
+/// The field rules of one record, its version and its sizes included.
+pub fn field_errors<T: RecordMeta + Check + serde::Serialize>(record: &T) -> Vec<FieldError> {
     let mut out = Vec::new();
     if record.version() < 1 {
         err(&mut out, "version", "must be 1 or more");
     }
+    sizes(&mut out, record);
     record.check(&mut out);
     out
 }
@@ -204,6 +322,7 @@ impl Check for Summary {
 /// Checks a usage row on its own.
 pub fn check_usage(u: &UsageDay) -> Vec<FieldError> {
     let mut out = Vec::new();
+    sizes(&mut out, u);
     if u.features.keys().any(|k| k.trim().is_empty()) {
         err(&mut out, "features", "a feature name must not be empty");
     }
@@ -214,6 +333,50 @@ pub fn check_usage(u: &UsageDay) -> Vec<FieldError> {
 mod tests {
     use super::*;
     use chrono::NaiveDate;
+
+    #[test]
+    fn sizes_name_the_field_nested_or_not() {
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+        let summary = Summary {
+            id: 1,
+            version: 1,
+            created_at: t,
+            updated_at: t,
+            source: Source::Ui,
+            external_id: Some("e".repeat(MAX_SHORT_TEXT + 1)),
+            account_id: 1,
+            generated_at: t,
+            sections: vec![
+                SummarySection {
+                    title: "ok".into(),
+                    body: "b".repeat(MAX_LONG_TEXT),
+                },
+                SummarySection {
+                    title: "ok".into(),
+                    body: "b".repeat(MAX_LONG_TEXT + 1),
+                },
+            ],
+        };
+        let fields: Vec<String> = check_record(&Record::Summary(summary))
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["external_id", "sections[1].body"]);
+    }
+
+    #[test]
+    fn a_text_at_its_limit_in_characters_passes() {
+        // 1,000 characters of four bytes each: over the limit in bytes, not in
+        // characters.
+        let mut out = vec![];
+        walk(
+            &mut out,
+            &serde_json::json!({"name": "𝄞".repeat(MAX_SHORT_TEXT)}),
+            "",
+            "",
+        );
+        assert!(out.is_empty(), "{out:?}");
+    }
 
     #[test]
     fn agreement_ending_before_start_names_end() {

@@ -45,10 +45,15 @@ impl Checker {
         seen.into_keys().collect()
     }
 
-    fn fields<T: RecordMeta + Check>(&mut self, section: &str, i: usize, record: &T) {
+    fn fields<T: RecordMeta + Check + serde::Serialize>(
+        &mut self,
+        section: &str,
+        i: usize,
+        record: &T,
+    ) {
         let id = record.id();
         for e in field_errors(record) {
-            self.push(section, i, Some(id), e.field, e.message);
+            self.push(section, i, Some(id), &e.field, e.message);
         }
     }
 
@@ -192,7 +197,7 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
             c.reference("usage", i, None, "contact_id", "contact", &contacts, cid);
         }
         for e in check_usage(u) {
-            c.push("usage", i, None, e.field, e.message);
+            c.push("usage", i, None, &e.field, e.message);
         }
         if !usage_keys.insert((u.account_id, u.contact_id, u.day)) {
             c.push(
