@@ -1801,6 +1801,111 @@ async fn every_role_reads_the_dashboard() {
     assert!(doc["components"]["schemas"]["StatusTile"].is_object());
 }
 
+/// A whole number written as a float (`11.0`) is an integer, as JSON Schema has
+/// it; a method no route takes is 405 for a viewer as for anyone.
+#[tokio::test]
+async fn whole_floats_are_integers_and_undeclared_methods_are_405() {
+    let r = Roles::new().await;
+    let rows =
+        json!([{"account_id": r.a, "day": "2026-11-20", "connections": 11.0, "minutes": 30.0}]);
+    let reply = send(
+        r.http
+            .req(Method::POST, "/usage", Some(&r.admin))
+            .json(&rows),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.json()["rows"], 1);
+    let rows = json!([{"account_id": r.a, "day": "2026-11-21", "connections": 1.5}]);
+    let reply = send(
+        r.http
+            .req(Method::POST, "/usage", Some(&r.admin))
+            .json(&rows),
+    )
+    .await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    for token in [&r.viewer, &r.admin] {
+        let reply = send(r.http.req(Method::PUT, "/status", Some(token))).await;
+        assert_eq!(reply.status, 405, "{}", reply.body);
+    }
+}
+
+/// Every reference of the served document resolves, and every operation documents
+/// the errors the server answers, as problem+json.
+#[tokio::test]
+async fn the_openapi_document_resolves_and_documents_its_errors() {
+    let world = World::new(0).await;
+    let server = Server::start(world.store.clone(), roomy()).await;
+    let http = Http::new(&server);
+    let doc = send(http.req(Method::GET, "/openapi.json", None))
+        .await
+        .json();
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = vec![];
+    refs(&doc, &mut all);
+    assert!(all.len() > 50, "{} references", all.len());
+    for r in &all {
+        let pointer = r.strip_prefix('#').expect("a local reference");
+        assert!(doc.pointer(pointer).is_some(), "{r} does not resolve");
+    }
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in ops.as_object().expect("operations") {
+            let responses = op["responses"].as_object().expect("responses");
+            let mut expected = vec!["400", "414", "429", "431", "503"];
+            if op.get("security").is_some() {
+                expected.extend(["401", "403", "422"]);
+            }
+            if method != "get" {
+                expected.extend(["404", "422"]);
+            }
+            if method == "post" || method == "put" {
+                expected.extend(["413", "415"]);
+            }
+            if path.starts_with("/api/v1/records/") && method != "get" {
+                expected.extend(["409", "412", "428"]);
+            }
+            for status in expected {
+                assert_eq!(
+                    responses[status]["content"]["application/problem+json"]["schema"]["$ref"],
+                    "#/components/schemas/Problem",
+                    "{method} {path}: {status}"
+                );
+            }
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    assert!(
+                        response["content"].get("application/json").is_none(),
+                        "{method} {path}: {status} is documented as application/json"
+                    );
+                }
+            }
+        }
+    }
+    // The limits the server enforces are in the schemas.
+    let task = &doc["components"]["schemas"]["Task"]["properties"];
+    assert_eq!(task["title"]["maxLength"], 1000);
+    assert_eq!(task["title"]["minLength"], 1);
+    assert_eq!(task["description"]["maxLength"], 100_000);
+    let usage = &doc["paths"]["/api/v1/accounts/{id}/usage"]["get"]["parameters"];
+    assert!(
+        usage.to_string().contains("10,000 buckets"),
+        "the usage cap is not documented"
+    );
+    let delete = &doc["paths"]["/api/v1/records/{kind}/{id}"]["delete"]["parameters"];
+    assert!(delete.to_string().contains("`*` is refused"), "{delete}");
+}
+
 #[tokio::test]
 async fn the_openapi_document_lists_every_route() {
     let world = World::new(0).await;

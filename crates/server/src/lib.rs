@@ -6,6 +6,7 @@
 
 pub mod auth;
 mod listen;
+mod openapi;
 mod problem;
 
 use problem::ProblemResponse;
@@ -25,6 +26,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tend_backend::api::{Problem, Role};
 use tend_backend::sqlite::{Store, token_hash};
 
+pub use openapi::document as openapi_document;
 pub use routes::ApiDoc;
 
 /// How the server limits what it accepts.
@@ -134,10 +136,7 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
     // A viewer's token writes nothing: refused here, before the body is read, so
     // the answer says nothing about the records or the body it sent.
     let viewer_writes = match request.extensions().get::<auth::Looked>() {
-        Some(auth::Looked(Some(t)))
-            if t.role == Role::Viewer
-                && matches!(method, Method::POST | Method::PUT | Method::DELETE) =>
-        {
+        Some(auth::Looked(Some(t))) if t.role == Role::Viewer && is_write(&method, &path) => {
             let _ = slot.0.set(t.user.clone());
             Some(t.user.clone())
         }
@@ -199,6 +198,21 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
         tracing::info!(%method, path, status = status.as_u16(), user, ms, "request");
     }
     response
+}
+
+/// Whether a request is one of the API's writes (a write method on a path that
+/// takes it; any other is answered 404 or 405 by the router, whoever sends it).
+fn is_write(method: &Method, path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/api/v1/") else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    match (method, segments.as_slice()) {
+        (&Method::POST, ["records" | "batch" | "usage" | "import"]) => true,
+        (&Method::POST, ["health", "recompute"]) => true,
+        (&Method::PUT | &Method::DELETE, ["records", _, _]) => true,
+        _ => false,
+    }
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; requests under way finish.

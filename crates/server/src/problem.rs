@@ -111,11 +111,71 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !is_json(req.headers()) {
+            return Err(rejected(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "body",
+                "the body must be JSON (Content-Type: application/json)".into(),
+            )
+            .into());
+        }
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Body(v)),
-            Err(e) => Err(json_rejection(e).into()),
+            Err(e) => match integral_floats_as_integers(&bytes) {
+                // `3.0` is an integer to JSON Schema (and to the OpenAPI document):
+                // accepted where an integer is expected.
+                Some(v) => T::deserialize(v)
+                    .map(Body)
+                    .map_err(|_| json_rejection(e).into()),
+                None => Err(json_rejection(e).into()),
+            },
         }
     }
+}
+
+/// `application/json`, or a type of it (`application/problem+json`).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The body with every number that is a whole float (`3.0`) made an integer,
+/// or `None` when it holds none (or is not JSON).
+fn integral_floats_as_integers(bytes: &[u8]) -> Option<serde_json::Value> {
+    use serde_json::Value;
+    fn walk(v: &mut Value, changed: &mut bool) {
+        match v {
+            Value::Number(n) if n.is_f64() => {
+                if let Some(f) = n.as_f64()
+                    && f.fract() == 0.0
+                    && f.abs() < 9.0e15
+                {
+                    *v = Value::from(f as i64);
+                    *changed = true;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, changed)),
+            Value::Object(map) => map.values_mut().for_each(|i| walk(i, changed)),
+            _ => {}
+        }
+    }
+    let mut value: Value = serde_json::from_slice(bytes).ok()?;
+    let mut changed = false;
+    walk(&mut value, &mut changed);
+    changed.then_some(value)
 }
 
 /// A body taken as it is (an import); one that cannot be read, or is over the

@@ -61,7 +61,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
         record_usage, import, export
     ),
-    components(schemas(Problem, Record, Write, EntityKind, Role)),
+    components(schemas(Problem, Record, Write, EntityKind, Role, PortfolioSort, Bucket, CaseSort)),
     modifiers(&Bearer),
 )]
 pub struct ApiDoc;
@@ -79,8 +79,8 @@ impl utoipa::Modify for Bearer {
     }
 }
 
-async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+async fn openapi() -> Json<&'static serde_json::Value> {
+    Json(super::openapi::document())
 }
 
 #[utoipa::path(get, path = "/api/v1/status", responses((status = 200, body = Status)))]

@@ -95,6 +95,22 @@ impl<'c> Loader<'c> {
         self.taken("documents", &d.documents, &mut problems)?;
         self.taken("alerts", &d.alerts, &mut problems)?;
         self.taken("summaries", &d.summaries, &mut problems)?;
+        if !d.change_log.is_empty() {
+            let mut stmt = self.stmt("SELECT 1 FROM change_log WHERE id = ?")?;
+            for (i, e) in d.change_log.iter().enumerate() {
+                let hit = stmt
+                    .query_row([e.id], |_| Ok(()))
+                    .optional()
+                    .map_err(Error::storage)?;
+                if hit.is_some() {
+                    problems.push(Problem {
+                        place: format!("change_log[{i}] (id {})", e.id),
+                        field: Some("id".into()),
+                        message: "the store already has a change log entry with this id".into(),
+                    });
+                }
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {

@@ -97,6 +97,27 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
     c.ids("documents", &d.documents);
     c.ids("alerts", &d.alerts);
     c.ids("summaries", &d.summaries);
+    let mut entries = HashMap::with_capacity(d.change_log.len());
+    for (i, e) in d.change_log.iter().enumerate() {
+        if e.id <= 0 {
+            c.push(
+                "change_log",
+                i,
+                Some(e.id),
+                "id",
+                "must be a positive integer".into(),
+            );
+        }
+        if let Some(first) = entries.insert(e.id, i) {
+            c.push(
+                "change_log",
+                i,
+                Some(e.id),
+                "id",
+                format!("duplicate id: change_log[{first}] has it too"),
+            );
+        }
+    }
 
     let parent_of: HashMap<Id, Option<Id>> =
         d.accounts.iter().map(|a| (a.id, a.parent_id)).collect();
