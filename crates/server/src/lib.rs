@@ -207,12 +207,12 @@ fn is_write(method: &Method, path: &str) -> bool {
         return false;
     };
     let segments: Vec<&str> = rest.split('/').collect();
-    match (method, segments.as_slice()) {
-        (&Method::POST, ["records" | "batch" | "usage" | "import"]) => true,
-        (&Method::POST, ["health", "recompute"]) => true,
-        (&Method::PUT | &Method::DELETE, ["records", _, _]) => true,
-        _ => false,
-    }
+    matches!(
+        (method, segments.as_slice()),
+        (&Method::POST, ["records" | "batch" | "usage" | "import"])
+            | (&Method::POST, ["health", "recompute"])
+            | (&Method::PUT | &Method::DELETE, ["records", _, _])
+    )
 }
 
 /// Serves the API on `listener` until `shutdown` resolves; requests under way finish.
