@@ -6,6 +6,13 @@
 //! - `server_load_at_2000`: the same clients sending 2,000 requests/s between them
 //!   on a fixed schedule (TEND_LOAD_RATE for another rate): the latency users see at
 //!   that load.
+//! - `server_slow_headers`: 2,000 connections (TEND_SLOW_CONNECTIONS) each
+//!   sending one byte of a request head a second, never finishing it, while one
+//!   client reads account 360s: when the server dropped them (its header
+//!   timeout is 10 s) and the latency the client saw meanwhile.
+//! - `server_export_memory`: a `tend serve` process over a generated
+//!   2,000-account store answering eight `GET /export` at once: its resident
+//!   memory before, at its peak and after.
 //! - `remote/open_account` (criterion): what the app does when an account is opened
 //!   over the remote backend: the 360 and the health report fetched side by side,
 //!   taken by the app, and the frame drawn at 160x48.
@@ -233,7 +240,212 @@ fn open_account(c: &mut Criterion, url: &str, store: &tend::sqlite::Store) {
     });
 }
 
+/// Connections that drip a request head, and a client reading meanwhile.
+fn slow_headers(url: &str, store: &tend::sqlite::Store) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let n = env_or("TEND_SLOW_CONNECTIONS", 2000) as usize;
+    let addr = url.trim_start_matches("http://").to_string();
+    let timeout = Limits::default().header_timeout;
+    let (token, _) = store
+        .create_token("server_slow_headers", Role::Viewer)
+        .expect("token");
+    let accounts = store.account_count().expect("count");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = common::runtime();
+    let (dropped, latencies, errors) = rt.block_on(async {
+        let start = Instant::now();
+        let mut drips = vec![];
+        for _ in 0..n {
+            let addr = addr.clone();
+            drips.push(tokio::spawn(async move {
+                let mut s = tokio::net::TcpStream::connect(&addr).await.ok()?;
+                let opened = Instant::now();
+                s.write_all(b"GET /api/v1/accounts HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                    .await
+                    .ok()?;
+                let mut buf = [0u8; 512];
+                loop {
+                    tokio::select! {
+                        r = s.read(&mut buf) => match r {
+                            Ok(0) | Err(_) => return Some(opened.elapsed()),
+                            Ok(_) => return None,
+                        },
+                        () = tokio::time::sleep(Duration::from_secs(1)) => {
+                            if s.write_all(b"a").await.is_err() {
+                                return Some(opened.elapsed());
+                            }
+                        }
+                    }
+                    if opened.elapsed() > Duration::from_secs(120) {
+                        return None;
+                    }
+                }
+            }));
+        }
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .build()
+            .expect("client");
+        let mut ids = Lcg(5);
+        let mut lat = vec![];
+        let mut errors = 0;
+        while start.elapsed() < timeout + Duration::from_secs(3) {
+            let id = ids.next(accounts);
+            let t = Instant::now();
+            let ok = match client
+                .get(format!("http://{addr}/api/v1/accounts/{id}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+            {
+                Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                _ => false,
+            };
+            if ok {
+                lat.push(t.elapsed());
+            } else {
+                errors += 1;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let mut dropped = vec![];
+        for d in drips {
+            dropped.push(d.await.ok().flatten());
+        }
+        (dropped, lat, errors)
+    });
+    let mut closed: Vec<Duration> = dropped.iter().flatten().copied().collect();
+    closed.sort_unstable();
+    let mut sorted = latencies;
+    sorted.sort_unstable();
+    println!(
+        "server_slow_headers: {n} slow heads, header timeout {} s: {} dropped, after {:.1}-{:.1} s; {} still open",
+        timeout.as_secs(),
+        closed.len(),
+        closed.first().map_or(0.0, |d| d.as_secs_f64()),
+        closed.last().map_or(0.0, |d| d.as_secs_f64()),
+        n - closed.len(),
+    );
+    println!(
+        "server_slow_headers meanwhile: {} account 360s, {errors} errors: p50 {} · p99 {} · max {}",
+        sorted.len(),
+        ms(percentile(&sorted, 0.50)),
+        ms(percentile(&sorted, 0.99)),
+        ms(sorted.last().copied().unwrap_or_default()),
+    );
+}
+
+/// Resident memory of a process, in MiB: (now, peak).
+fn rss_mib(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 1024.0
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Eight exports at once from a `tend serve` process.
+fn export_memory() {
+    let n = env_or("TEND_EXPORT_ACCOUNTS", 2000) as usize;
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    std::fs::copy(common::store_path(n), &db).expect("copy the store");
+    let tend = env!("CARGO_BIN_EXE_tend");
+    let db_arg = db.to_str().expect("path");
+    let made = std::process::Command::new(tend)
+        .args([
+            "--db", db_arg, "serve", "token", "create", "--role", "admin", "--user", "bench",
+        ])
+        .output()
+        .expect("token");
+    let out =
+        String::from_utf8_lossy(&made.stdout).to_string() + &String::from_utf8_lossy(&made.stderr);
+    let token = out
+        .split_whitespace()
+        .find(|w| w.starts_with("tend_"))
+        .expect("a token")
+        .to_string();
+    let mut server = std::process::Command::new(tend)
+        .args(["--db", db_arg, "serve", "--listen", "127.0.0.1:0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("tend serve");
+    let pid = server.id();
+    let mut err = std::io::BufReader::new(server.stderr.take().expect("stderr"));
+    let mut url = String::new();
+    while url.is_empty() {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut err, &mut line).expect("read") == 0 {
+            panic!("tend serve stopped");
+        }
+        if let Some(at) = line.find("http://") {
+            url = line[at..].split('/').take(3).collect::<Vec<_>>().join("/");
+        }
+    }
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = common::runtime();
+    let before = rss_mib(pid).0;
+    let started = Instant::now();
+    let (sizes, peak_seen) = rt.block_on(async {
+        let mut exports = vec![];
+        for _ in 0..8 {
+            let (url, token) = (url.clone(), token.clone());
+            exports.push(tokio::spawn(async move {
+                let mut r = reqwest::Client::new()
+                    .get(format!("{url}/api/v1/export"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .expect("export");
+                assert!(r.status().is_success(), "{}", r.status());
+                let mut bytes = 0usize;
+                while let Some(chunk) = r.chunk().await.expect("a chunk") {
+                    bytes += chunk.len();
+                }
+                bytes
+            }));
+        }
+        let mut peak: f64 = 0.0;
+        while !exports.iter().all(|e| e.is_finished()) {
+            peak = peak.max(rss_mib(pid).0);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let mut sizes = vec![];
+        for e in exports {
+            sizes.push(e.await.expect("export task"));
+        }
+        (sizes, peak)
+    });
+    let took = started.elapsed();
+    std::thread::sleep(Duration::from_secs(1));
+    let (after, hwm) = rss_mib(pid);
+    let _ = server.kill();
+    let _ = server.wait();
+    println!(
+        "server_export_memory: 8 exports at once of {n} accounts ({:.1} MB each) in {:.1} s: server resident {before:.0} MiB before, peak {:.0} MiB (sampled {peak_seen:.0}), {after:.0} MiB after",
+        sizes[0] as f64 / 1e6,
+        took.as_secs_f64(),
+        hwm,
+    );
+}
+
 fn main() {
+    {
+        let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+        if filter
+            .as_deref()
+            .is_some_and(|f| "server_export_memory".contains(f))
+        {
+            export_memory();
+            return;
+        }
+    }
     let (url, _server, store) = start_server();
     let mut c = Criterion::default().configure_from_args();
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -241,6 +453,12 @@ fn main() {
     if wants("server_load") {
         load(&url, &store, None);
         load(&url, &store, Some(env_or("TEND_LOAD_RATE", 2000)));
+    }
+    if wants("server_slow_headers") {
+        slow_headers(&url, &store);
+    }
+    if wants("server_export_memory") {
+        export_memory();
     }
     if wants("remote/open_account") {
         open_account(&mut c, &url, &store);

@@ -1155,6 +1155,8 @@ async fn malformed_requests_are_4xx_problems_never_5xx() {
         bad("a task title over its limit", M::POST, "/records", with(&|v| v["record"]["title"] = json!("t".repeat(1001))), 422),
         bad("a task assignee over its limit", M::PUT, &task_path, with(&|v| v["record"]["assignee"] = json!("x".repeat(1001))), 422),
         bad("recompute of a missing account", M::POST, "/health/recompute", Sent::Json(json!({"account_id": 987654321})), 404),
+        bad("recompute of an array", M::POST, "/health/recompute", raw_json("[null]"), 422),
+        bad("a record as an array", M::POST, "/records", raw_json("[\"task\", {}]"), 422),
     ];
     // Requests the HTTP layer refuses before the API sees them (sent raw: reqwest
     // will not send them): a problem body all the same.

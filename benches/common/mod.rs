@@ -37,7 +37,11 @@ pub fn large_store() -> Store {
 
 /// The generated store's file, built on first use.
 pub fn large_store_path() -> PathBuf {
-    let n = accounts();
+    store_path(accounts())
+}
+
+/// The file of a generated store of `n` accounts, built on first use.
+pub fn store_path(n: usize) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-stores");
     std::fs::create_dir_all(&dir).expect("bench store directory");
     let path = dir.join(format!("generated-{n}.db"));

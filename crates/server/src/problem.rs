@@ -105,7 +105,7 @@ pub struct Body<T>(pub T);
 
 impl<S, T> FromRequest<S> for Body<T>
 where
-    T: serde::de::DeserializeOwned,
+    T: serde::de::DeserializeOwned + serde::Serialize,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -120,8 +120,22 @@ where
             .into());
         }
         let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        // serde reads a struct from an array of its fields too (`[null]`); the
+        // API's objects are objects.
+        let is_array = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+        let shaped = |v: T| {
+            if is_array && serde_json::to_value(&v).is_ok_and(|v| v.is_object()) {
+                Err(ApiError::from(rejected(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "body",
+                    "invalid JSON body: expected an object, found an array".into(),
+                )))
+            } else {
+                Ok(Body(v))
+            }
+        };
         match axum::Json::<T>::from_bytes(&bytes) {
-            Ok(axum::Json(v)) => Ok(Body(v)),
+            Ok(axum::Json(v)) => shaped(v),
             Err(e) => match integral_floats_as_integers(&bytes) {
                 // `3.0` is an integer to JSON Schema (and to the OpenAPI document):
                 // accepted where an integer is expected.
