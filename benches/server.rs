@@ -7,7 +7,8 @@
 //!   on a fixed schedule (TEND_LOAD_RATE for another rate): the latency users see at
 //!   that load.
 //! - `server_slow_headers`: 2,000 connections (TEND_SLOW_CONNECTIONS) each
-//!   sending one byte of a request head a second, never finishing it, while one
+//!   (opened over one second) each sending one byte of a request head a second,
+//!   never finishing it, while one
 //!   client reads account 360s: when the server dropped them (its header
 //!   timeout is 10 s) and the latency the client saw meanwhile.
 //! - `server_export_memory`: a `tend serve` process over a generated
@@ -255,9 +256,12 @@ fn slow_headers(url: &str, store: &tend::sqlite::Store) {
     let (dropped, latencies, errors) = rt.block_on(async {
         let start = Instant::now();
         let mut drips = vec![];
-        for _ in 0..n {
+        for i in 0..n {
             let addr = addr.clone();
+            // Spread over the first second, as clients arriving on their own are.
+            let phase = Duration::from_secs(1).mul_f64(i as f64 / n as f64);
             drips.push(tokio::spawn(async move {
+                tokio::time::sleep(phase).await;
                 let mut s = tokio::net::TcpStream::connect(&addr).await.ok()?;
                 let opened = Instant::now();
                 s.write_all(b"GET /api/v1/accounts HTTP/1.1\r\nHost: x\r\nX-Slow: ")

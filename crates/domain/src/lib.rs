@@ -10,6 +10,7 @@ mod commercial;
 pub mod format;
 mod health;
 mod record;
+mod sizes;
 mod support;
 mod validate;
 mod work;

@@ -37,100 +37,8 @@ pub const LONG_TEXT_FIELDS: &[&str] = &[
     "reason_details",
 ];
 
-/// Checks the size of every text, list and map of a record (any serializable
-/// value) and of the whole, naming the field (`sections[2].body`).
 fn sizes<T: serde::Serialize>(out: &mut Vec<FieldError>, record: &T) {
-    thread_local! {
-        static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let bytes = JSON.with_borrow_mut(|json| {
-        json.clear();
-        if serde_json::to_writer(&mut *json, record).is_err() {
-            return 0;
-        }
-        // Most records are smaller than the shortest limit as a whole: nothing in
-        // them can be over one.
-        if json.len() > MAX_SHORT_TEXT
-            && let Ok(value) = serde_json::from_slice::<serde_json::Value>(json)
-        {
-            walk(out, &value, "", "");
-        }
-        let bytes = json.len();
-        if json.capacity() > 1 << 20 {
-            *json = Vec::new();
-        }
-        bytes
-    });
-    if bytes > MAX_RECORD_BYTES {
-        err(
-            out,
-            "record",
-            format!("is {bytes} bytes as JSON, more than the {MAX_RECORD_BYTES} a record may be"),
-        );
-    }
-}
-
-fn walk(out: &mut Vec<FieldError>, value: &serde_json::Value, path: &str, key: &str) {
-    use serde_json::Value;
-    let at = |i: &dyn std::fmt::Display| {
-        if path.is_empty() {
-            i.to_string()
-        } else {
-            format!("{path}.{i}")
-        }
-    };
-    match value {
-        Value::String(s) => {
-            let max = if LONG_TEXT_FIELDS.contains(&key) {
-                MAX_LONG_TEXT
-            } else {
-                MAX_SHORT_TEXT
-            };
-            // Bytes first: no count of characters of a text far too long.
-            if s.len() > max && s.chars().count() > max {
-                err(
-                    out,
-                    path,
-                    format!("is longer than {max} characters (the most this field may hold)"),
-                );
-            }
-        }
-        Value::Array(items) => {
-            if items.len() > MAX_ITEMS {
-                err(
-                    out,
-                    path,
-                    format!("has {} items, more than {MAX_ITEMS}", items.len()),
-                );
-                return;
-            }
-            for (i, item) in items.iter().enumerate() {
-                walk(out, item, &format!("{path}[{i}]"), key);
-            }
-        }
-        Value::Object(map) => {
-            if map.len() > MAX_ITEMS && !path.is_empty() {
-                err(
-                    out,
-                    path,
-                    format!("has {} entries, more than {MAX_ITEMS}", map.len()),
-                );
-                return;
-            }
-            for (k, v) in map {
-                if k.len() > MAX_SHORT_TEXT && k.chars().count() > MAX_SHORT_TEXT {
-                    err(
-                        out,
-                        path,
-                        format!("has a key longer than {MAX_SHORT_TEXT} characters"),
-                    );
-                    continue;
-                }
-                walk(out, v, &at(k), k);
-            }
-        }
-        _ => {}
-    }
+    crate::sizes::check(out, record);
 }
 
 fn not_blank(out: &mut Vec<FieldError>, field: &str, value: &str) {
@@ -366,16 +274,44 @@ mod tests {
 
     #[test]
     fn a_text_at_its_limit_in_characters_passes() {
+        #[derive(serde::Serialize)]
+        struct Named {
+            name: String,
+            tags: Vec<String>,
+        }
         // 1,000 characters of four bytes each: over the limit in bytes, not in
         // characters.
         let mut out = vec![];
-        walk(
-            &mut out,
-            &serde_json::json!({"name": "𝄞".repeat(MAX_SHORT_TEXT)}),
-            "",
-            "",
-        );
+        let at_limit = Named {
+            name: "𝄞".repeat(MAX_SHORT_TEXT),
+            tags: vec!["t".into(); MAX_ITEMS],
+        };
+        sizes(&mut out, &at_limit);
         assert!(out.is_empty(), "{out:?}");
+        let over = Named {
+            name: "𝄞".repeat(MAX_SHORT_TEXT + 1),
+            tags: vec!["t".into(); MAX_ITEMS + 1],
+        };
+        sizes(&mut out, &over);
+        let fields: Vec<&str> = out.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "tags"]);
+    }
+
+    #[test]
+    fn a_record_over_its_size_is_refused_as_a_whole() {
+        #[derive(serde::Serialize)]
+        struct Notes {
+            tags: Vec<String>,
+        }
+        let mut out = vec![];
+        sizes(
+            &mut out,
+            &Notes {
+                tags: vec!["x".repeat(MAX_SHORT_TEXT); MAX_ITEMS],
+            },
+        );
+        let fields: Vec<&str> = out.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["record"]);
     }
 
     #[test]
