@@ -79,9 +79,7 @@ impl Sizer<'_> {
         };
         // Bytes first: characters are counted only for a text that may be over.
         if len_bytes > max && chars() > max {
-            self.fail(format!(
-                "is longer than {max} characters (the most this field may hold)"
-            ));
+            self.fail(format!("is longer than {max} characters"));
         }
     }
 
