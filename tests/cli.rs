@@ -1496,3 +1496,221 @@ fn invalid_utf8_on_standard_input_says_where() {
         "{err}"
     );
 }
+
+/// HubSpot's companies and contacts exports (a byte-order mark, semicolons, a
+/// quoted newline, a duplicate row) load into an empty store; loading them again
+/// changes nothing; an edited file updates exactly what was edited; a record
+/// edited in tend since is a conflict that `--prefer` decides; a dry run and a
+/// bad file write nothing.
+#[test]
+fn hubspot_exports_load_and_load_again_changing_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db = db.to_str().expect("path");
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hubspot");
+    let companies = format!("{fixtures}/companies.csv");
+    let contacts = format!("{fixtures}/contacts.csv");
+    let import = |files: &[&str], extra: &[&str]| {
+        let mut args = vec!["import", "--from", "hubspot", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(files);
+        on(db, &args, None)
+    };
+    let counts = |out: &std::process::Output| -> Vec<(String, u64, u64, u64, u64)> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        v["kinds"]
+            .as_array()
+            .expect("kinds")
+            .iter()
+            .map(|k| {
+                let n = |f: &str| k[f].as_u64().expect("a count");
+                (
+                    k["kind"].as_str().expect("kind").to_string(),
+                    n("created"),
+                    n("updated"),
+                    n("unchanged"),
+                    n("conflicts"),
+                )
+            })
+            .collect()
+    };
+    let first = import(&[&companies, &contacts], &[]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        counts(&first),
+        [
+            ("account".into(), 3, 0, 1, 0),
+            ("contact".into(), 3, 0, 0, 0)
+        ]
+    );
+    let report: serde_json::Value = serde_json::from_slice(&first.stdout).expect("json");
+    assert!(
+        report["unused_columns"]
+            .to_string()
+            .contains("companies.csv: \\\"About Us\\\""),
+        "{report}"
+    );
+    let accounts = json(db, &["accounts", "--format", "json"], None);
+    let names: Vec<&str> = accounts
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|a| a["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names.len(), 3, "{accounts}");
+    let northwind = json(
+        db,
+        &["account", "Northwind Traders", "--format", "json"],
+        None,
+    );
+    let contoso = json(
+        db,
+        &["account", "contoso-pharma.example", "--format", "json"],
+        None,
+    );
+    assert_eq!(
+        northwind["contacts"].as_array().map(Vec::len),
+        Some(2),
+        "{northwind}"
+    );
+    // The contact with no company joined the account of its email's domain.
+    assert_eq!(
+        contoso["contacts"][0]["name"], "Émilie Lévesque",
+        "{contoso}"
+    );
+
+    // Again: nothing changes, not even a byte of the store's records.
+    let dump = |name: &str| {
+        let path = dir.path().join(name);
+        let out = on(db, &["export", "--out", path.to_str().expect("p")], None);
+        assert!(out.status.success());
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("json");
+        (
+            v["accounts"].clone(),
+            v["contacts"].clone(),
+            v["change_log"].clone(),
+        )
+    };
+    let before = dump("e1.json");
+    let again = import(&[&companies, &contacts], &[]);
+    assert!(again.status.success());
+    assert_eq!(
+        counts(&again),
+        [
+            ("account".into(), 0, 0, 4, 0),
+            ("contact".into(), 0, 0, 3, 0)
+        ]
+    );
+    assert_eq!(dump("e2.json"), before);
+
+    // An edited file: exactly the edited field changes, logged under the user.
+    let edited = dir.path().join("companies.csv");
+    let text = std::fs::read_to_string(&companies).expect("read");
+    std::fs::write(
+        &edited,
+        text.replace("Fabrikam Robotics", "Fabrikam Robotics GmbH"),
+    )
+    .expect("write");
+    let edited = edited.to_str().expect("p");
+    let out = import(&[edited], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(counts(&out), [("account".into(), 0, 1, 3, 0)]);
+    let fabrikam = json(
+        db,
+        &["account", "fabrikam.example", "--format", "json"],
+        None,
+    );
+    let id = fabrikam["account"]["id"].as_i64().expect("id");
+    let log = history(db, id);
+    let fields: Vec<_> = log
+        .iter()
+        .filter(|e| e.action == tend::domain::ChangeAction::Update)
+        .map(|e| e.field.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(fields, ["name"]);
+
+    // Edited in tend since: a conflict, and nothing written until --prefer says.
+    let updated = on(
+        db,
+        &[
+            "record",
+            "update",
+            "account",
+            &id.to_string(),
+            "--set",
+            "owner=leo.martin",
+        ],
+        None,
+    );
+    assert!(updated.status.success());
+    let renamed = dir.path().join("renamed.csv");
+    std::fs::write(&renamed, text.replace("Fabrikam Robotics", "Fabrikam AG")).expect("write");
+    let renamed = renamed.to_str().expect("p");
+    let store_before = std::fs::read(db).expect("read");
+    let out = import(&[renamed], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--prefer"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = import(&[renamed], &["--dry-run", "--prefer", "source"]);
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read(db).expect("read"),
+        store_before,
+        "a dry run wrote"
+    );
+    let out = import(&[renamed], &["--prefer", "tend"]);
+    assert!(out.status.success());
+    let kept = json(db, &["account", &id.to_string(), "--format", "json"], None);
+    assert_eq!(kept["account"]["name"], "Fabrikam Robotics GmbH");
+    let out = import(&[renamed], &["--prefer", "source"]);
+    assert!(out.status.success());
+    let taken = json(db, &["account", &id.to_string(), "--format", "json"], None);
+    assert_eq!(taken["account"]["name"], "Fabrikam AG");
+    assert_eq!(
+        taken["account"]["owner"], "leo.martin",
+        "a field the file does not set stays"
+    );
+
+    // A bad file: every problem with its place, the store byte for byte as it was.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "Record ID,Company name,Company Domain Name,Lifecycle Stage\n1,Good,good.example,Customer\n2,Odd,odd.example,Wizard\n,Nameless,x.example,Lead\n",
+    )
+    .expect("write");
+    let store_before = std::fs::read(db).expect("read");
+    let err = fails(
+        db,
+        &["import", "--from", "hubspot", bad.to_str().expect("p")],
+        None,
+        2,
+    );
+    assert!(
+        err.contains("bad.csv:3, Lifecycle Stage: unknown lifecycle stage 'Wizard'"),
+        "{err}"
+    );
+    assert!(err.contains("bad.csv:4, Record ID: empty"), "{err}");
+    assert_eq!(
+        std::fs::read(db).expect("read"),
+        store_before,
+        "a bad file wrote"
+    );
+}

@@ -706,19 +706,24 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
 
     let store = Store::open_with_clock(&path, fixed_clock(now())).expect("open the v3 store");
     assert_eq!(user_version(&path), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 7);
+    assert_eq!(SCHEMA_VERSION, 8);
     // Version 6: the churned accounts' partial index (the dashboard's totals);
-    // version 7: the status and stage index (the header's counts).
-    let indexes: i64 = Connection::open(&path)
-        .expect("the store file")
+    // version 7: the status and stage index (the header's counts); version 8: the
+    // records' ids in source systems, empty.
+    let file = Connection::open(&path).expect("the store file");
+    let indexes: i64 = file
         .query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'index'
-             AND name IN ('accounts_churned', 'accounts_status_stage')",
+             AND name IN ('accounts_churned', 'accounts_status_stage', 'external_ids_record')",
             [],
             |r| r.get(0),
         )
         .expect("schema");
-    assert_eq!(indexes, 2);
+    assert_eq!(indexes, 3);
+    let ids: i64 = file
+        .query_row("SELECT count(*) FROM external_ids", [], |r| r.get(0))
+        .expect("the external_ids table");
+    assert_eq!(ids, 0);
 
     let alerts = store
         .alerts(&AlertQuery {

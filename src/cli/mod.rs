@@ -4,6 +4,7 @@ mod cases;
 mod health;
 pub mod output;
 mod remote;
+mod sources;
 mod write;
 
 pub use remote::{open_backend, remote_url};
@@ -72,12 +73,28 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Load a dataset file into the store (all of it, or nothing if anything is wrong).
+    /// Load a dataset file, or the exports of other tools (--from), into the store
+    /// (all of it, or nothing if anything is wrong).
     Import {
-        file: PathBuf,
-        /// Shift every date so the dataset's anchor becomes today.
+        /// The file(s): one tend dataset, or a tool's export files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// What the files are: tend (a tend dataset), hubspot (companies and
+        /// contacts CSV exports).
+        #[arg(long, value_enum, default_value = "tend")]
+        from: sources::From,
+        /// Shift every date so the dataset's anchor becomes today (tend datasets).
         #[arg(long)]
         rebase: bool,
+        /// Say what would be created, updated, left and in conflict; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// A record edited in tend since it was last imported: keep the file's
+        /// values (source) or tend's (tend). Without it such records stop the import.
+        #[arg(long, value_enum)]
+        prefer: Option<crate::backend::sync::Prefer>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
     },
     /// Write the whole store as a dataset file.
     Export {
@@ -313,9 +330,36 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             let backend = open_backend(&cli, &settings)?;
             show_account(backend.as_ref(), account, *format).await
         }
-        Command::Import { file, rebase } => {
-            cli.check_writable(&settings, "tend import")?;
-            import(&cli, &settings, file, *rebase).await
+        Command::Import {
+            files,
+            from,
+            rebase,
+            dry_run,
+            prefer,
+            format,
+        } => {
+            if !dry_run {
+                cli.check_writable(&settings, "tend import")?;
+            }
+            if from.is_tend() {
+                let [file] = files.as_slice() else {
+                    return Err(Failure::usage(
+                        "tend import takes one tend dataset file (or --from FORMAT for other tools' exports)",
+                    ));
+                };
+                if *dry_run || prefer.is_some() {
+                    return Err(Failure::usage(
+                        "--dry-run and --prefer are for --from FORMAT imports; a tend dataset is loaded whole into fresh ids",
+                    ));
+                }
+                import(&cli, &settings, file, *rebase).await
+            } else {
+                if *rebase {
+                    return Err(Failure::usage("--rebase is for tend datasets"));
+                }
+                let options = sources::options(*dry_run, *prefer);
+                sources::run(&cli, &settings, *from, files, &options, *format)
+            }
         }
         Command::Export { out } => {
             if remote_url(&cli, &settings).is_some() {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod remote;
 pub mod sqlite;
+pub mod sync;
 
 mod error;
 mod grouping;

@@ -7,3 +7,4 @@ pub mod filter;
 pub mod generate;
 pub mod health;
 pub mod sentiment;
+pub mod sources;

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -493,4 +493,21 @@ CREATE INDEX accounts_churned ON accounts(id) WHERE stage = 'churned';
 /// and no read of the whole table from a cold file).
 const V7: &str = r#"
 CREATE INDEX accounts_status_stage ON accounts(health_status, stage);
+"#;
+
+/// Version 8: the ids records have in the systems they are imported from (a CRM,
+/// a helpdesk, a product's events): one row per record and source system, unique
+/// per kind, with the record's version when that source last wrote it (a later
+/// version was edited in tend since). Deleting a record forgets its ids.
+const V8: &str = r#"
+CREATE TABLE external_ids (
+    kind TEXT NOT NULL,
+    system TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    record_id INTEGER NOT NULL,
+    imported_version INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (kind, system, external_id)
+) WITHOUT ROWID;
+CREATE INDEX external_ids_record ON external_ids(kind, record_id);
 "#;

@@ -34,6 +34,7 @@ mod migrations;
 mod read;
 mod rules;
 mod scan;
+mod sync;
 mod tables;
 mod tokens;
 mod write;
@@ -967,6 +968,56 @@ impl Store {
         let mut bytes = Vec::new();
         snapshot.write_to(&mut bytes)?;
         serde_json::from_slice(&bytes).map_err(|e| Error::storage(format!("the export: {e}")))
+    }
+
+    /// Loads records read from source systems (see `sync.rs`), as `actor`: all
+    /// or nothing. The report lists what was (or would be) created, updated, left
+    /// and in conflict; with a problem or an undecided conflict, or on a dry run,
+    /// nothing is written.
+    pub fn sync_blocking(
+        &self,
+        actor: &str,
+        records: Vec<tend_engines::sources::SourceRecord>,
+        options: &crate::sync::SyncOptions,
+    ) -> Result<crate::sync::SyncReport> {
+        let setup = self.inner.health.clone();
+        let out = self.write_or_roll_back(|tx, now| {
+            let report = sync::Sync {
+                conn: tx,
+                setup: &setup,
+                actor,
+                now,
+                options,
+            }
+            .run(records)?;
+            let undecided = options.prefer.is_none() && !report.conflicts.is_empty();
+            let keep = report.problems.is_empty() && !undecided && !options.dry_run;
+            Ok((report, keep))
+        })?;
+        let (mut report, written) = out;
+        report.written = written;
+        Ok(report)
+    }
+
+    /// A write transaction committed only when `f` says so (its second value).
+    fn write_or_roll_back<T>(
+        &self,
+        f: impl FnOnce(&rusqlite::Transaction, Timestamp) -> Result<(T, bool)>,
+    ) -> Result<(T, bool)> {
+        let now = self.now();
+        let mut conn = self.writer();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(Error::storage)?;
+        let (out, commit) = f(&tx, now)?;
+        if commit {
+            tx.commit().map_err(Error::storage)?;
+            drop(conn);
+            self.upkeep();
+        } else {
+            tx.rollback().map_err(Error::storage)?;
+        }
+        Ok((out, commit))
     }
 
     /// The store as it is now, for an export written while writes go on: a read

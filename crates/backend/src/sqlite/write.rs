@@ -17,7 +17,7 @@ fn first_invalid(errors: Vec<FieldError>) -> Result<()> {
     }
 }
 
-fn exists(conn: &Connection, kind: EntityKind, id: Id) -> Result<bool> {
+pub(crate) fn exists(conn: &Connection, kind: EntityKind, id: Id) -> Result<bool> {
     let sql = format!("SELECT 1 FROM {} WHERE id = ?", table_of(kind));
     let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
     stmt.query_row([id], |_| Ok(()))
@@ -386,6 +386,12 @@ pub(crate) fn delete(
     );
     conn.execute(&sql, rusqlite::params![id, version])
         .map_err(Error::storage)?;
+    // Its ids in source systems go with it (a later record may get its id).
+    conn.execute(
+        "DELETE FROM external_ids WHERE kind = ? AND record_id = ?",
+        rusqlite::params![kind.as_str(), id],
+    )
+    .map_err(Error::storage)?;
     let account = old.account_id();
     let json = serde_json::to_value(&old).map_err(Error::storage)?;
     let payload = match &json {
