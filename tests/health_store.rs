@@ -698,3 +698,25 @@ async fn no_rule_alerts_on_a_customer_already_lost() {
         assert_eq!(r.alerts, 0, "account {id}");
     }
 }
+
+/// The demo is rebased to the day it opens on, any weekday: the fall of its dying
+/// account shows in the inbox whichever day of the week that is, once.
+#[tokio::test]
+async fn the_demo_raises_its_transition_whatever_the_weekday() {
+    for day in 0..7 {
+        let at = noon() + TimeDelta::days(day);
+        let store = Store::demo(Options::with_clock(fixed_clock(at))).expect("demo store");
+        let larkspur: Vec<Alert> = transition_alerts(&store)
+            .await
+            .into_iter()
+            .filter(|a| a.account_id == LARKSPUR)
+            .collect();
+        assert_eq!(
+            larkspur.len(),
+            1,
+            "opened on {}: {larkspur:?}",
+            at.format("%A")
+        );
+        assert_eq!(larkspur[0].to_status, Some(HealthStatus::AtRisk));
+    }
+}

@@ -56,6 +56,44 @@ pub(super) fn raise_transition(
     Ok(())
 }
 
+/// Inserts the transition alert of a backfill's week (`week` its Monday, `at` in it
+/// or at its close) unless the account has one in that week already: loading the
+/// same history again, or a week later when the week it was raised in has closed,
+/// finds it there.
+pub(super) fn raise_week_transition(
+    conn: &Connection,
+    account: Id,
+    week: chrono::NaiveDate,
+    at: Timestamp,
+    transition: (HealthStatus, HealthStatus),
+    message: &str,
+) -> Result<bool> {
+    let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+    let (opens, closes) = (midnight(week), midnight(week + chrono::Days::new(7)));
+    let exists: Option<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM alerts INDEXED BY alerts_account
+             WHERE account_id = ? AND rule = ? AND at > ? AND at <= ? LIMIT 1",
+        )
+        .map_err(Error::storage)?
+        .query_row(
+            params![account, TRANSITION_RULE, ts(&opens), ts(&closes)],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(Error::storage)?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    let alert = Alert {
+        from_status: Some(transition.0),
+        to_status: Some(transition.1),
+        ..new_alert(account, TRANSITION_RULE, trunc(at), message)
+    };
+    tables::insert(conn, &alert)?;
+    Ok(true)
+}
+
 /// Inserts an alert of a rule unless the account has one of that rule open or
 /// snoozed already. Returns whether it did.
 pub(super) fn raise_rule(

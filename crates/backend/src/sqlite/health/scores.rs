@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{Days, NaiveDate};
 use rusqlite::{Connection, OptionalExtension};
 
-use super::alerts::{raise_rule, raise_transition};
+use super::alerts::{raise_rule, raise_transition, raise_week_transition};
 use super::snapshots::{Past, encode_components, put_snapshot};
 use crate::sqlite::codec::{Cols, day};
 use crate::{Error, RecomputeReport, Result};
@@ -297,7 +297,8 @@ pub(super) fn store_scored(
 pub(super) const BACKFILL_ALERT_WEEKS: u64 = 1;
 
 /// Writes the past snapshots of scored accounts and raises the alerts of their
-/// transitions over this week and the one before (of accounts not churned).
+/// transitions in the last closed week and in this one so far (of accounts not
+/// churned), one per account and week.
 /// Returns how many it raised.
 pub(super) fn store_history(
     conn: &Connection,
@@ -340,11 +341,29 @@ pub(super) fn store_history(
                 && setup.alerts.fell_enough((from, to), last_score, s.score)
             {
                 let message = transition_message(from, s.status, s.score, s.drag.as_deref());
-                raise_transition(conn, scored.id, s.at, from, to, &message)?;
-                transitions += 1;
+                let raised =
+                    raise_week_transition(conn, scored.id, s.start, s.at, (from, to), &message)?;
+                transitions += u64::from(raised);
             }
             before = s.status.or(before);
             last_score = s.score.or(last_score);
+        }
+        // This week so far against the last closed one: what a daily recompute
+        // would have raised had it run all along. Without it, whether the inbox
+        // shows a fall of the last few days would hang on the weekday it is loaded.
+        let q = &scored.current;
+        if let (Some(from), Some(to)) = (before, q.status)
+            && setup.transitions.alerts(from, to)
+            && setup.alerts.fell_enough((from, to), last_score, q.score)
+        {
+            let drag = q.biggest_drag.clone().or_else(|| {
+                let profile = setup.profiles.get(&q.profile)?;
+                q.drag_condition(profile)
+            });
+            let message = transition_message(from, q.status, q.score, drag.as_deref());
+            let week = week_start(q.at.date_naive());
+            let raised = raise_week_transition(conn, scored.id, week, q.at, (from, to), &message)?;
+            transitions += u64::from(raised);
         }
     }
     Ok(transitions)
@@ -366,9 +385,9 @@ pub(super) fn store_currents<'q>(
         if !history && was.same_as(setup, current, trend) {
             continue;
         }
-        // A backfill alerts on the weeks it rebuilt, each dated when the week closed
-        // (so an export imported again finds them already there), not on the days
-        // since: loading history is not a change of state.
+        // A backfill raised its transitions in `store_history`, one per account and
+        // week (so an export imported again finds them already there), against
+        // the weeks it rebuilt, not against what was stored before.
         let from = if history { None } else { was.status };
         let raised = store_current(conn, setup, id, current, trend, &was, from)?;
         report.transitions += u64::from(raised.transition);
