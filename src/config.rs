@@ -19,6 +19,7 @@ pub struct Settings {
     pub ui: UiSettings,
     pub remote: RemoteSettings,
     pub server: ServerSettings,
+    pub import: ImportSettings,
     /// Saved views: named filters with sort and grouping, shown as tabs in the app.
     pub views: Vec<SavedView>,
     /// The file these settings were read from (or would be: the default one), where
@@ -192,6 +193,15 @@ pub struct StoreSettings {
     /// Refuse every write: the write commands exit with "read-only: ...", the app
     /// offers no write action. `--read-only` sets it for one run.
     pub read_only: bool,
+}
+
+/// `tend import --from FORMAT`: what the readers of mail and calendars need.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImportSettings {
+    /// The team's own email domains: mail from an address there is outgoing, and
+    /// attendees there are not customers (`--team-domain` adds to them).
+    pub team_domains: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -79,10 +79,18 @@ pub enum Command {
         /// The file(s): one tend dataset, or a tool's export files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// What the files are: tend (a tend dataset), hubspot (companies and
-        /// contacts CSV exports).
+        /// What the files are: tend (a tend dataset), or another tool's export
+        /// (see the README's "Data from other tools").
         #[arg(long, value_enum, default_value = "tend")]
         from: sources::From,
+        /// One of the team's email domains (mbox, eml, ics), besides the config's
+        /// [import] team_domains: mail from there is outgoing.
+        #[arg(long = "team-domain", value_name = "DOMAIN")]
+        team_domains: Vec<String>,
+        /// Mail and calendars: create a contact for a customer address no contact
+        /// has (at the account of its domain).
+        #[arg(long)]
+        create_contacts: bool,
         /// Shift every date so the dataset's anchor becomes today (tend datasets).
         #[arg(long)]
         rebase: bool,
@@ -333,6 +341,8 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Import {
             files,
             from,
+            team_domains,
+            create_contacts,
             rebase,
             dry_run,
             prefer,
@@ -358,7 +368,11 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
                     return Err(Failure::usage("--rebase is for tend datasets"));
                 }
                 let options = sources::options(*dry_run, *prefer);
-                sources::run(&cli, &settings, *from, files, &options, *format)
+                let args = sources::ReadArgs {
+                    team_domains: team_domains.clone(),
+                    create_contacts: *create_contacts,
+                };
+                sources::run(&cli, &settings, *from, files, &options, &args, *format)
             }
         }
         Command::Export { out } => {

@@ -10,7 +10,7 @@ use super::output::{Format, Table, print};
 use super::{Cli, Failure, open_store, remote_url};
 use crate::backend::sync::{Prefer, SyncOptions, SyncReport};
 use crate::config::Settings;
-use tend_engines::sources::{self, hubspot};
+use tend_engines::sources::{self, ReadOptions, calendar, hubspot, mail, segment, zendesk};
 
 /// The formats `tend import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -20,6 +20,23 @@ pub enum From {
     Tend,
     /// HubSpot's CSV exports of companies and contacts.
     Hubspot,
+    /// Zendesk's JSON exports: tickets (incremental export), organizations, users.
+    Zendesk,
+    /// Segment events as JSON lines (identify, group, track, page, screen).
+    Segment,
+    /// A mailbox (mbox) of emails.
+    Mbox,
+    /// Email messages, one per .eml file.
+    Eml,
+    /// Calendar files (iCalendar .ics).
+    Ics,
+}
+
+/// What the mail and calendar readers need from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct ReadArgs {
+    pub team_domains: Vec<String>,
+    pub create_contacts: bool,
 }
 
 /// Loads `files` read as `from` into the local store.
@@ -29,6 +46,7 @@ pub fn run(
     from: From,
     files: &[PathBuf],
     options: &SyncOptions,
+    args: &ReadArgs,
     format: Format,
 ) -> Result<(), Failure> {
     if remote_url(cli, settings).is_some() {
@@ -49,16 +67,37 @@ pub fn run(
         );
         contents.push((name, bytes));
     }
+    let mut team_domains = settings.import.team_domains.clone();
+    team_domains.extend(args.team_domains.iter().cloned());
+    if matches!(from, From::Mbox | From::Eml | From::Ics) && team_domains.is_empty() {
+        return Err(Failure::usage(
+            "which addresses are the team's? set [import] team_domains in the config, or give --team-domain ourco.com",
+        ));
+    }
+    let read_options = ReadOptions {
+        team_domains,
+        create_contacts: args.create_contacts,
+        now: chrono::Utc::now(),
+    };
     let read = match from {
         From::Hubspot => hubspot::read(&contents),
+        From::Zendesk => zendesk::read(&contents),
+        From::Segment => segment::read(&contents),
+        From::Mbox | From::Eml => mail::read(&contents, &read_options),
+        From::Ics => calendar::read(&contents, &read_options),
         From::Tend => unreachable!("tend datasets are imported by import()"),
     };
+    drop(contents);
     if !read.problems.is_empty() {
         return Err(problems(&read.problems, &read.unused_columns));
     }
     let store = open_store(cli, settings)?;
-    let mut report = store.sync_blocking(&settings.user_name(), read.records, options)?;
+    let mut report =
+        store.sync_blocking(&settings.user_name(), read.records, read.usage, options)?;
     report.unused_columns = read.unused_columns;
+    let mut skipped = read.skipped;
+    skipped.append(&mut report.skipped);
+    report.skipped = skipped;
     print(format, &report, || table(&report))?;
     if format != Format::Json {
         notes(&report);
@@ -107,6 +146,18 @@ fn notes(report: &SyncReport) {
         eprintln!(
             "columns no field takes: {}",
             report.unused_columns.join(", ")
+        );
+    }
+    for s in report.skipped.iter().take(50) {
+        eprintln!("left out: {s}");
+    }
+    if report.skipped.len() > 50 {
+        eprintln!("left out: ... and {} more", report.skipped.len() - 50);
+    }
+    if let Some(u) = &report.usage {
+        eprintln!(
+            "usage: {} event(s) counted into {} user-day(s); {} counted before; {} with no account",
+            u.events, u.rows, u.duplicates, u.unmatched
         );
     }
     let changed = report.kinds.iter().any(|k| k.created + k.updated > 0);

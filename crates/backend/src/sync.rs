@@ -35,6 +35,25 @@ pub struct SyncReport {
     pub problems: Vec<SourceProblem>,
     /// Columns of the files that no field takes.
     pub unused_columns: Vec<String>,
+    /// What was left out, each with its place and why: a record whose account no
+    /// source id, domain or email finds (never invented), an internal meeting.
+    pub skipped: Vec<SourceProblem>,
+    /// Product events counted into usage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<UsageCounts>,
+}
+
+/// Product events loaded into usage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UsageCounts {
+    /// Events counted now.
+    pub events: u64,
+    /// Events counted before (loaded again), left out.
+    pub duplicates: u64,
+    /// Events whose account nothing finds, left out.
+    pub unmatched: u64,
+    /// Usage rows (per user and day) written.
+    pub rows: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

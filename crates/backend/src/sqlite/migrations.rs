@@ -498,7 +498,9 @@ CREATE INDEX accounts_status_stage ON accounts(health_status, stage);
 /// Version 8: the ids records have in the systems they are imported from (a CRM,
 /// a helpdesk, a product's events): one row per record and source system, unique
 /// per kind, with the record's version when that source last wrote it (a later
-/// version was edited in tend since). Deleting a record forgets its ids.
+/// version was edited in tend since). Deleting a record forgets its ids. And the
+/// product events already counted into usage, by a hash of their id per source,
+/// so that an event loaded twice counts once.
 const V8: &str = r#"
 CREATE TABLE external_ids (
     kind TEXT NOT NULL,
@@ -510,4 +512,9 @@ CREATE TABLE external_ids (
     PRIMARY KEY (kind, system, external_id)
 ) WITHOUT ROWID;
 CREATE INDEX external_ids_record ON external_ids(kind, record_id);
+CREATE TABLE source_events (
+    system TEXT NOT NULL,
+    hash INTEGER NOT NULL,
+    PRIMARY KEY (system, hash)
+) WITHOUT ROWID;
 "#;

@@ -978,6 +978,7 @@ impl Store {
         &self,
         actor: &str,
         records: Vec<tend_engines::sources::SourceRecord>,
+        usage: Vec<tend_engines::sources::SourceUsage>,
         options: &crate::sync::SyncOptions,
     ) -> Result<crate::sync::SyncReport> {
         let setup = self.inner.health.clone();
@@ -988,8 +989,9 @@ impl Store {
                 actor,
                 now,
                 options,
+                touched: Default::default(),
             }
-            .run(records)?;
+            .run(records, usage)?;
             let undecided = options.prefer.is_none() && !report.conflicts.is_empty();
             let keep = report.problems.is_empty() && !undecided && !options.dry_run;
             Ok((report, keep))

@@ -10,12 +10,16 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
-use super::{tables, write};
-use crate::sync::{KindCounts, Prefer, SyncConflict, SyncOptions, SyncReport};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+use super::tables;
+use super::write::{self, After};
+use crate::sync::{KindCounts, Prefer, SyncConflict, SyncOptions, SyncReport, UsageCounts};
 use crate::{Error, Result};
 use tend_domain::*;
 use tend_engines::health::HealthSetup;
-use tend_engines::sources::{RefKey, SourceProblem, SourceRecord, SourceRef};
+use tend_engines::sources::{RefKey, SourceProblem, SourceRecord, SourceRef, SourceUsage, tally};
 
 /// The order kinds load in: what a record points at comes first.
 const ORDER: &[EntityKind] = &[
@@ -41,14 +45,22 @@ pub(crate) struct Sync<'a> {
     pub actor: &'a str,
     pub now: Timestamp,
     pub options: &'a SyncOptions,
+    /// The accounts written to, refreshed and rescored once each at the end.
+    pub touched: RefCell<BTreeMap<Id, bool>>,
 }
 
 impl Sync<'_> {
-    /// Loads `records`; the report says what was done (or would be) and what was
-    /// wrong. The caller commits only a report with no problem, not a dry run.
-    pub fn run(&self, mut records: Vec<SourceRecord>) -> Result<SyncReport> {
+    /// Loads `records` and `usage`; the report says what was done (or would be)
+    /// and what was wrong. The caller commits only a report with no problem, not
+    /// a dry run.
+    pub fn run(
+        &self,
+        mut records: Vec<SourceRecord>,
+        usage: Vec<SourceUsage>,
+    ) -> Result<SyncReport> {
         let rank = |k: EntityKind| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
-        records.sort_by_key(|r| rank(r.kind));
+        // Updates of records loaded before (an email answered) after the records.
+        records.sort_by_key(|r| (rank(r.kind), r.update_only));
         let mut report = SyncReport {
             dry_run: self.options.dry_run,
             ..SyncReport::default()
@@ -56,10 +68,187 @@ impl Sync<'_> {
         for r in &records {
             self.one(r, &mut report)?;
         }
+        drop(records);
+        if !usage.is_empty() {
+            report.usage = Some(self.usage(usage, &mut report.skipped)?);
+        }
         report
             .kinds
             .retain(|k| k.created + k.updated + k.unchanged + k.conflicts > 0);
+        // Each account written to refreshed and rescored once, not once per record.
+        write::after_writes(self.conn, self.setup, &self.touched.borrow(), self.now)?;
         Ok(report)
+    }
+
+    /// Product events into usage: each event counted once (its id remembered per
+    /// source), the new events of a user's day added to what the day has.
+    fn usage(
+        &self,
+        usage: Vec<SourceUsage>,
+        skipped: &mut Vec<SourceProblem>,
+    ) -> Result<UsageCounts> {
+        let mut counts = UsageCounts::default();
+        // The ids in order: each lands after the last in the table's key order.
+        let mut ids: Vec<(&str, u64)> = usage
+            .iter()
+            .flat_map(|u| u.events.iter().map(|e| (u.system.as_str(), e.id)))
+            .collect();
+        let total = ids.len() as u64;
+        ids.sort_unstable_by_key(|(s, h)| (*s, *h as i64));
+        ids.dedup();
+        let mut new = std::collections::HashSet::with_capacity(ids.len());
+        {
+            let mut insert = self
+                .conn
+                .prepare_cached("INSERT OR IGNORE INTO source_events (system, hash) VALUES (?, ?)")
+                .map_err(Error::storage)?;
+            for (system, hash) in ids {
+                if insert
+                    .execute(params![system, hash as i64])
+                    .map_err(Error::storage)?
+                    == 1
+                {
+                    new.insert((system.to_string(), hash));
+                }
+            }
+        }
+        let mut users: HashMap<(String, String), Option<(Id, Id)>> = HashMap::new();
+        // Per user: where first seen, events, days, the first day.
+        let mut unmatched: BTreeMap<String, (String, usize, usize, chrono::NaiveDate)> =
+            BTreeMap::new();
+        for u in &usage {
+            let user = match &u.user {
+                Some(user) => {
+                    let key = (u.system.clone(), user.clone());
+                    if !users.contains_key(&key) {
+                        let found = match self.known(EntityKind::Contact, &u.system, user)? {
+                            Some(id) => Some((id, self.contact_account(id)?)),
+                            None => None,
+                        };
+                        users.insert(key.clone(), found);
+                    }
+                    users[&key]
+                }
+                None => None,
+            };
+            let account = match &u.account {
+                Some(key) => self.resolve(&SourceRef {
+                    field: "account_id".into(),
+                    kind: EntityKind::Account,
+                    key: key.clone(),
+                    many: false,
+                    optional: false,
+                })?,
+                None => None,
+            }
+            .or(user.map(|(_, account)| account));
+            // The events not counted before (nor twice in these files).
+            let fresh: Vec<_> = u
+                .events
+                .iter()
+                .filter(|e| new.remove(&(u.system.clone(), e.id)))
+                .collect();
+            let Some(account) = account else {
+                counts.unmatched += fresh.len() as u64;
+                let who = u.user.clone().unwrap_or_else(|| "anonymous users".into());
+                let entry = unmatched
+                    .entry(who)
+                    .or_insert_with(|| (u.place.clone(), 0, 0, u.day));
+                entry.1 += u.events.len();
+                entry.2 += 1;
+                entry.3 = entry.3.min(u.day);
+                // Not counted: loaded again once the account is known, they count.
+                let mut forget = self
+                    .conn
+                    .prepare_cached("DELETE FROM source_events WHERE system = ? AND hash = ?")
+                    .map_err(Error::storage)?;
+                for e in &fresh {
+                    forget
+                        .execute(params![u.system, e.id as i64])
+                        .map_err(Error::storage)?;
+                }
+                continue;
+            };
+            if fresh.is_empty() {
+                continue;
+            }
+            counts.events += fresh.len() as u64;
+            // A user of another account (moved since): their usage is theirs.
+            let contact = user.filter(|(_, a)| *a == account).map(|(c, _)| c);
+            self.add_usage(account, contact, u.day, &fresh)?;
+            counts.rows += 1;
+            self.touched.borrow_mut().entry(account).or_default();
+        }
+        for (who, (place, events, days, first)) in unmatched {
+            skipped.push(SourceProblem {
+                place,
+                field: None,
+                message: format!(
+                    "{events} event(s) of {who} over {days} day(s) from {first}: no account matches (no group call or groupId the accounts know)"
+                ),
+            });
+        }
+        counts.duplicates = total - counts.events - counts.unmatched;
+        Ok(counts)
+    }
+
+    fn contact_account(&self, contact: Id) -> Result<Id> {
+        self.conn
+            .prepare_cached("SELECT account_id FROM contacts WHERE id = ?")
+            .and_then(|mut s| s.query_row([contact], |r| r.get(0)))
+            .map_err(Error::storage)
+    }
+
+    /// Adds events to a user's (or the account's anonymous) day of usage.
+    fn add_usage(
+        &self,
+        account: Id,
+        contact: Option<Id>,
+        day: chrono::NaiveDate,
+        events: &[&tend_engines::sources::UsageEvent],
+    ) -> Result<()> {
+        let (connections, minutes, features) = tally(events);
+        let key = params![account, super::codec::day(&day), contact.unwrap_or(0)];
+        let stored: Option<(i64, i64, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT connections, minutes, features FROM usage
+                 WHERE account_id = ? AND day = ? AND contact_id = ?",
+            )
+            .and_then(|mut s| {
+                s.query_row(key, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
+            })
+            .map_err(Error::storage)?;
+        let (mut c, mut m, mut f) = (i64::from(connections), i64::from(minutes), features);
+        if let Some((sc, sm, sf)) = stored {
+            c += sc;
+            m += sm;
+            let before: BTreeMap<String, u32> = serde_json::from_str(&sf).unwrap_or_default();
+            for (name, n) in before {
+                *f.entry(name).or_insert(0) += n;
+            }
+        }
+        let features = serde_json::to_string(&f).map_err(Error::storage)?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO usage (account_id, day, contact_id, connections, minutes, features)
+                 VALUES (?, ?, ?, ?, ?, ?)
+                 ON CONFLICT DO UPDATE SET connections = excluded.connections,
+                     minutes = excluded.minutes, features = excluded.features",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    account,
+                    super::codec::day(&day),
+                    contact.unwrap_or(0),
+                    c.min(i64::from(u32::MAX)),
+                    m.min(i64::from(u32::MAX)),
+                    features
+                ])
+            })
+            .map_err(Error::storage)?;
+        Ok(())
     }
 
     fn counts(report: &mut SyncReport, kind: EntityKind) -> &mut KindCounts {
@@ -83,16 +272,38 @@ impl Sync<'_> {
             message,
         };
         let mut fields = r.fields.clone();
-        for reference in &r.refs {
+        // A record the store has keeps what its references point at, when the
+        // source says so: found before the references are.
+        let known = match r.refs_on_create {
+            true => {
+                self.identity(r)?.map(|(id, _)| id).is_some()
+                    || self.natural(r.kind, &r.fields)?.is_some()
+            }
+            false => false,
+        };
+        for reference in r.refs.iter().filter(|_| !known) {
             match self.resolve(reference)? {
+                Some(id) if reference.many => {
+                    let list = fields
+                        .entry(reference.field.clone())
+                        .or_insert_with(|| json!([]));
+                    if let Some(list) = list.as_array_mut()
+                        && !list.contains(&json!(id))
+                    {
+                        list.push(json!(id));
+                    }
+                }
                 Some(id) => {
                     fields.insert(reference.field.clone(), json!(id));
                 }
+                None if reference.optional => {}
                 None => {
-                    report.problems.push(problem(
-                        Some(&reference.field),
-                        format!("no {} {}", reference.kind, describe(&reference.key)),
-                    ));
+                    let message = format!("no {} {}", reference.kind, describe(&reference.key));
+                    let list = match r.skip_unmatched {
+                        true => &mut report.skipped,
+                        false => &mut report.problems,
+                    };
+                    list.push(problem(Some(&reference.field), message));
                     return Ok(());
                 }
             }
@@ -103,6 +314,17 @@ impl Sync<'_> {
         };
         let outcome = match found {
             Some((id, imported)) => self.update(r, id, imported, &fields, report),
+            None if r.update_only && r.skip_unmatched => {
+                report.skipped.push(problem(
+                    None,
+                    format!(
+                        "no {} matches it (by its {} id or what identifies it)",
+                        r.kind, r.system
+                    ),
+                ));
+                return Ok(());
+            }
+            None if r.update_only => return Ok(()),
             None => self.create(r, &fields),
         };
         match outcome {
@@ -125,7 +347,15 @@ impl Sync<'_> {
                 external_id,
             } => self.known(reference.kind, system, external_id),
             RefKey::Domain(domain) => self.by_domain(domain),
+            RefKey::Email(email) => self.by_email(email),
         }
+    }
+
+    fn by_email(&self, email: &str) -> Result<Option<Id>> {
+        self.single(
+            "SELECT id FROM contacts WHERE lower(email) = lower(?) LIMIT 2",
+            email,
+        )
     }
 
     /// The record a source id names, if it still exists.
@@ -206,10 +436,7 @@ impl Sync<'_> {
                 None => Ok(None),
             },
             EntityKind::Contact => match text("email") {
-                Some(e) => self.single(
-                    "SELECT id FROM contacts WHERE lower(email) = lower(?) LIMIT 2",
-                    e,
-                ),
+                Some(e) => self.by_email(e),
                 None => Ok(None),
             },
             _ => Ok(None),
@@ -247,7 +474,15 @@ impl Sync<'_> {
         set_all(&mut body, &r.on_create);
         set_all(&mut body, fields);
         let record = to_record(r.kind, body)?;
-        let created = write::create(self.conn, self.setup, self.actor, self.now, record)?;
+        let mut touched = self.touched.borrow_mut();
+        let created = write::create_with(
+            self.conn,
+            self.setup,
+            self.actor,
+            self.now,
+            record,
+            &mut After::Later(&mut touched),
+        )?;
         self.remember(r, created.id(), created.version())?;
         Ok(Done::Created)
     }
@@ -295,7 +530,15 @@ impl Sync<'_> {
             }
         }
         let record = to_record(r.kind, after)?;
-        let updated = write::update(self.conn, self.setup, self.actor, self.now, record)?;
+        let mut touched = self.touched.borrow_mut();
+        let updated = write::update_with(
+            self.conn,
+            self.setup,
+            self.actor,
+            self.now,
+            record,
+            &mut After::Later(&mut touched),
+        )?;
         self.remember(r, id, updated.version())?;
         Ok(Done::Updated)
     }
@@ -315,6 +558,7 @@ fn describe(key: &RefKey) -> String {
             external_id,
         } => format!("with {system} id {external_id} (in these files or imported before)"),
         RefKey::Domain(d) => format!("with the domain {d}"),
+        RefKey::Email(e) => format!("with the email {e}"),
     }
 }
 

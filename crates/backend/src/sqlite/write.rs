@@ -198,12 +198,68 @@ fn is_health_input(kind: EntityKind) -> bool {
     )
 }
 
+/// What follows a write on an account (its derived columns refreshed, its health
+/// rescored): now, or for many writes in a row once per account at the end.
+pub(crate) enum After<'a> {
+    Now,
+    /// Collect the accounts (and whether their derived columns need refreshing);
+    /// the caller runs [`after_writes`] on them.
+    Later(&'a mut std::collections::BTreeMap<Id, bool>),
+}
+
+impl After<'_> {
+    fn run(
+        &mut self,
+        conn: &Connection,
+        setup: &HealthSetup,
+        kind: EntityKind,
+        account: Option<Id>,
+        now: Timestamp,
+    ) -> Result<()> {
+        match self {
+            After::Now => after_write(conn, setup, kind, account, now),
+            After::Later(touched) => {
+                if let Some(account) = account
+                    && (is_health_input(kind) || is_derived_input(kind))
+                {
+                    *touched.entry(account).or_default() |= is_derived_input(kind);
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// What [`After::Later`] collected: each account refreshed and rescored once.
+pub(crate) fn after_writes(
+    conn: &Connection,
+    setup: &HealthSetup,
+    touched: &std::collections::BTreeMap<Id, bool>,
+    now: Timestamp,
+) -> Result<()> {
+    for (&account, &derived) in touched {
+        if !exists(conn, EntityKind::Account, account)? {
+            continue;
+        }
+        if derived {
+            derived::refresh_account(conn, account, now.date_naive())?;
+        }
+        health::recompute_account(conn, setup, account, now)?;
+    }
+    Ok(())
+}
+
+fn is_derived_input(kind: EntityKind) -> bool {
+    matches!(kind, EntityKind::Agreement | EntityKind::Account)
+}
+
 fn create_typed<T: Table>(
     conn: &Connection,
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
     mut r: T,
+    after: &mut After,
 ) -> Result<Record> {
     let now = trunc(now);
     r.set_id(0);
@@ -230,7 +286,7 @@ fn create_typed<T: Table>(
         ChangeAction::Create,
         (None, None, Some(&json)),
     )?;
-    after_write(conn, setup, T::KIND, account, now)?;
+    after.run(conn, setup, T::KIND, account, now)?;
     Ok(r.into_record())
 }
 
@@ -240,6 +296,7 @@ fn update_typed<T: Table>(
     actor: &str,
     now: Timestamp,
     mut r: T,
+    after: &mut After,
 ) -> Result<Record> {
     let now = trunc(now);
     let old: T = tables::get(conn, r.id())?;
@@ -286,10 +343,10 @@ fn update_typed<T: Table>(
             (Some(&field), Some(&from), Some(&to)),
         )?;
     }
-    after_write(conn, setup, T::KIND, account, now)?;
+    after.run(conn, setup, T::KIND, account, now)?;
     // A record moved to another account changes the old one too.
     if old.account_id() != account {
-        after_write(conn, setup, T::KIND, old.account_id(), now)?;
+        after.run(conn, setup, T::KIND, old.account_id(), now)?;
     }
     Ok(r.into_record())
 }
@@ -318,10 +375,21 @@ pub(crate) fn create(
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
+    record: Record,
+) -> Result<Record> {
+    create_with(conn, setup, actor, now, record, &mut After::Now)
+}
+
+pub(crate) fn create_with(
+    conn: &Connection,
+    setup: &HealthSetup,
+    actor: &str,
+    now: Timestamp,
     mut record: Record,
+    after: &mut After,
 ) -> Result<Record> {
     score_sentiment(&mut record);
-    tend_domain::with_record!(record, r => create_typed(conn, setup, actor, now, r))
+    tend_domain::with_record!(record, r => create_typed(conn, setup, actor, now, r, after))
 }
 
 pub(crate) fn update(
@@ -329,10 +397,21 @@ pub(crate) fn update(
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
+    record: Record,
+) -> Result<Record> {
+    update_with(conn, setup, actor, now, record, &mut After::Now)
+}
+
+pub(crate) fn update_with(
+    conn: &Connection,
+    setup: &HealthSetup,
+    actor: &str,
+    now: Timestamp,
     mut record: Record,
+    after: &mut After,
 ) -> Result<Record> {
     score_sentiment(&mut record);
-    tend_domain::with_record!(record, r => update_typed(conn, setup, actor, now, r))
+    tend_domain::with_record!(record, r => update_typed(conn, setup, actor, now, r, after))
 }
 
 pub(crate) fn delete(

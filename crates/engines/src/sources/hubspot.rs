@@ -187,6 +187,9 @@ fn companies(table: &Table, out: &mut Read) {
             fields,
             on_create,
             refs: vec![],
+            skip_unmatched: false,
+            update_only: false,
+            refs_on_create: false,
         });
     }
     c.unused(out);
@@ -280,7 +283,12 @@ fn contacts(table: &Table, out: &mut Read) {
                 field: "account_id".into(),
                 kind: EntityKind::Account,
                 key,
+                many: false,
+                optional: false,
             }],
+            skip_unmatched: false,
+            update_only: false,
+            refs_on_create: false,
         });
     }
     c.unused(out);
