@@ -2145,3 +2145,95 @@ fn same(here: &str, far: &str, what: &str) {
 fn pretty<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("serialise")
 }
+
+/// Another tool's files over the API: a multipart form of HubSpot's exports, then
+/// Zendesk's tickets as a bare body; loading them again changes nothing; a bad
+/// file is a 422 problem naming its place; only an admin may load.
+#[tokio::test]
+async fn the_server_loads_other_tools_exports() {
+    use tend::api::ImportParams;
+    use tend::backend::sync::Format;
+    let world = World::new(0).await;
+    let (admin, _) = world.store.create_token("ops", Role::Admin).expect("token");
+    let (viewer, _) = world
+        .store
+        .create_token("vera", Role::Viewer)
+        .expect("token");
+    let server = Server::start(world.store.clone(), roomy()).await;
+    let fixture = |p: &str| {
+        let path = format!("{}/tests/fixtures/{p}", env!("CARGO_MANIFEST_DIR"));
+        let name = p.rsplit('/').next().unwrap_or(p).to_string();
+        (name, std::fs::read(&path).expect("a fixture"))
+    };
+    let hubspot = vec![
+        fixture("hubspot/companies.csv"),
+        fixture("hubspot/contacts.csv"),
+    ];
+    let params = ImportParams {
+        from: Some(Format::Hubspot),
+        ..ImportParams::default()
+    };
+    let remote = Remote::new(&server.url, Some(admin.clone()), client_options()).expect("client");
+    let first = remote
+        .load_files("ops", &params, hubspot.clone(), None)
+        .await
+        .expect("loaded");
+    assert!(first.written, "{first:?}");
+    let created: u64 = first.kinds.iter().map(|k| k.created).sum();
+    assert_eq!(created, 6, "{first:?}");
+    assert!(!first.unused_columns.is_empty());
+    let again = remote
+        .load_files("ops", &params, hubspot.clone(), None)
+        .await
+        .expect("loaded again");
+    assert!(
+        again.kinds.iter().all(|k| k.created + k.updated == 0),
+        "{again:?}"
+    );
+
+    let http = Http::new(&server);
+    let (_, tickets) = fixture("zendesk/tickets.json");
+    let reply = send(
+        http.req(
+            Method::POST,
+            "/import?from=zendesk&name=tickets.json&dry_run=true",
+            Some(&admin),
+        )
+        .body(tickets.clone()),
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let report = reply.json();
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["written"], false);
+    assert!(
+        report["skipped"].as_array().is_some_and(|s| !s.is_empty()),
+        "tickets whose organization is unknown are listed: {report}"
+    );
+
+    let reply = send(
+        http.req(
+            Method::POST,
+            "/import?from=hubspot&name=bad.csv",
+            Some(&admin),
+        )
+        .body("Record ID,Company name,Lifecycle Stage\n1,Acme,Wizard\n"),
+    )
+    .await;
+    assert_eq!(reply.status, 422, "{}", reply.body);
+    let p = reply.problem("a bad file");
+    assert!(p.detail.contains("bad.csv:2"), "{}", p.detail);
+
+    let reply = send(
+        http.req(Method::POST, "/import?from=zendesk", Some(&viewer))
+            .body(tickets),
+    )
+    .await;
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    let reply = send(
+        http.req(Method::POST, "/import?from=outlook", Some(&admin))
+            .body("x"),
+    )
+    .await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+}

@@ -91,6 +91,10 @@ pub enum Command {
         /// has (at the account of its domain).
         #[arg(long)]
         create_contacts: bool,
+        /// The mapping file (TOML) of --from csv: target kind, column -> field,
+        /// value maps, date formats (see the README).
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<PathBuf>,
         /// Shift every date so the dataset's anchor becomes today (tend datasets).
         #[arg(long)]
         rebase: bool,
@@ -343,6 +347,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             from,
             team_domains,
             create_contacts,
+            mapping,
             rebase,
             dry_run,
             prefer,
@@ -351,7 +356,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             if !dry_run {
                 cli.check_writable(&settings, "tend import")?;
             }
-            if from.is_tend() {
+            if *from == sources::From::Tend {
                 let [file] = files.as_slice() else {
                     return Err(Failure::usage(
                         "tend import takes one tend dataset file (or --from FORMAT for other tools' exports)",
@@ -371,8 +376,9 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
                 let args = sources::ReadArgs {
                     team_domains: team_domains.clone(),
                     create_contacts: *create_contacts,
+                    mapping: mapping.clone(),
                 };
-                sources::run(&cli, &settings, *from, files, &options, &args, *format)
+                sources::run(&cli, &settings, *from, files, &options, &args, *format).await
             }
         }
         Command::Export { out } => {

@@ -2,45 +2,28 @@
 //! `tend_engines::sources`), loaded all or nothing and matched on the ids it has
 //! there, so loading the same files again changes nothing.
 
-use std::path::PathBuf;
-
-use clap::ValueEnum;
+use std::path::{Path, PathBuf};
 
 use super::output::{Format, Table, print};
-use super::{Cli, Failure, open_store, remote_url};
+use super::{Cli, Failure, open_store, remote, remote_url};
+use crate::backend::api::ImportParams;
 use crate::backend::sync::{Prefer, SyncOptions, SyncReport};
 use crate::config::Settings;
-use tend_engines::sources::{self, ReadOptions, calendar, hubspot, mail, segment, zendesk};
+use tend_engines::sources::{self, ReadOptions};
 
 /// The formats `tend import` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum From {
-    /// tend's own dataset file.
-    #[default]
-    Tend,
-    /// HubSpot's CSV exports of companies and contacts.
-    Hubspot,
-    /// Zendesk's JSON exports: tickets (incremental export), organizations, users.
-    Zendesk,
-    /// Segment events as JSON lines (identify, group, track, page, screen).
-    Segment,
-    /// A mailbox (mbox) of emails.
-    Mbox,
-    /// Email messages, one per .eml file.
-    Eml,
-    /// Calendar files (iCalendar .ics).
-    Ics,
-}
+pub use crate::backend::sync::Format as From;
 
-/// What the mail and calendar readers need from the command line.
+/// What the readers need from the command line besides the files.
 #[derive(Debug, Clone, Default)]
 pub struct ReadArgs {
     pub team_domains: Vec<String>,
     pub create_contacts: bool,
+    pub mapping: Option<PathBuf>,
 }
 
-/// Loads `files` read as `from` into the local store.
-pub fn run(
+/// Loads `files` read as `from` into the store (local, or the team server's).
+pub async fn run(
     cli: &Cli,
     settings: &Settings,
     from: From,
@@ -49,61 +32,63 @@ pub fn run(
     args: &ReadArgs,
     format: Format,
 ) -> Result<(), Failure> {
-    if remote_url(cli, settings).is_some() {
-        return Err(Failure::usage(format!(
-            "tend import --from {} loads a local store; the team server takes tend datasets (--from tend)",
-            from.to_possible_value()
-                .map_or_else(String::new, |v| v.get_name().to_owned())
-        )));
+    if args.mapping.is_some() && from != From::Csv {
+        return Err(Failure::usage("--mapping goes with --from csv"));
     }
     // Everything is read and checked before the store is opened.
     let mut contents = Vec::with_capacity(files.len());
     for file in files {
-        let bytes = std::fs::read(file)
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
-        let name = file.file_name().map_or_else(
-            || file.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        contents.push((name, bytes));
+        contents.push((file_name(file), read(file)?));
     }
+    let mapping = match &args.mapping {
+        Some(path) => {
+            let text = String::from_utf8(read(path)?)
+                .map_err(|_| Failure::usage(format!("{}: not UTF-8 text", path.display())))?;
+            Some((file_name(path), text))
+        }
+        None => None,
+    };
     let mut team_domains = settings.import.team_domains.clone();
     team_domains.extend(args.team_domains.iter().cloned());
-    if matches!(from, From::Mbox | From::Eml | From::Ics) && team_domains.is_empty() {
-        return Err(Failure::usage(
-            "which addresses are the team's? set [import] team_domains in the config, or give --team-domain ourco.com",
-        ));
-    }
-    let read_options = ReadOptions {
-        team_domains,
-        create_contacts: args.create_contacts,
-        now: chrono::Utc::now(),
+    let report = match remote_url(cli, settings) {
+        Some(url) => {
+            let backend = remote::open_remote(cli, settings, &url)?;
+            let params = ImportParams {
+                from: Some(from),
+                dry_run: Some(options.dry_run),
+                prefer: options.prefer,
+                team_domains: (!team_domains.is_empty()).then(|| team_domains.join(",")),
+                create_contacts: Some(args.create_contacts),
+                name: None,
+            };
+            backend
+                .load_files(&settings.user_name(), &params, contents, mapping)
+                .await?
+        }
+        None => {
+            let read = ReadOptions {
+                team_domains,
+                create_contacts: args.create_contacts,
+                now: chrono::Utc::now(),
+            };
+            let store = open_store(cli, settings)?;
+            let mapping = mapping.as_ref().map(|(n, t)| (n.as_str(), t.as_str()));
+            store.load_files_blocking(
+                &settings.user_name(),
+                from,
+                &contents,
+                &read,
+                mapping,
+                options,
+            )?
+        }
     };
-    let read = match from {
-        From::Hubspot => hubspot::read(&contents),
-        From::Zendesk => zendesk::read(&contents),
-        From::Segment => segment::read(&contents),
-        From::Mbox | From::Eml => mail::read(&contents, &read_options),
-        From::Ics => calendar::read(&contents, &read_options),
-        From::Tend => unreachable!("tend datasets are imported by import()"),
-    };
-    drop(contents);
-    if !read.problems.is_empty() {
-        return Err(problems(&read.problems, &read.unused_columns));
+    if !report.problems.is_empty() {
+        return Err(problems(&report.problems, &report.unused_columns));
     }
-    let store = open_store(cli, settings)?;
-    let mut report =
-        store.sync_blocking(&settings.user_name(), read.records, read.usage, options)?;
-    report.unused_columns = read.unused_columns;
-    let mut skipped = read.skipped;
-    skipped.append(&mut report.skipped);
-    report.skipped = skipped;
     print(format, &report, || table(&report))?;
     if format != Format::Json {
         notes(&report);
-    }
-    if !report.problems.is_empty() {
-        return Err(problems(&report.problems, &[]));
     }
     if !report.conflicts.is_empty() && options.prefer.is_none() {
         return Err(Failure::usage(format!(
@@ -112,6 +97,17 @@ pub fn run(
         )));
     }
     Ok(())
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn problems(list: &[sources::SourceProblem], unused: &[String]) -> Failure {
@@ -192,12 +188,6 @@ fn table(report: &SyncReport) -> Table {
     Table {
         header: vec!["KIND", "CREATED", "UPDATED", "UNCHANGED", "CONFLICTS"],
         rows,
-    }
-}
-
-impl From {
-    pub fn is_tend(self) -> bool {
-        self == From::Tend
     }
 }
 

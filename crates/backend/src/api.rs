@@ -361,6 +361,27 @@ impl InteractionParams {
     }
 }
 
+/// `POST /import`: what the body is, and how to load it. Without `from` (or with
+/// `from=tend`) the body is a tend dataset; otherwise the files of another tool,
+/// as `multipart/form-data` (each part with a file name; a part named `mapping`
+/// is the mapping file of `from=csv`) or as the body alone (one file).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    pub from: Option<crate::sync::Format>,
+    /// Say what would be created, updated, left and in conflict; write nothing.
+    pub dry_run: Option<bool>,
+    /// Records edited in tend since their last import: which side wins.
+    pub prefer: Option<crate::sync::Prefer>,
+    /// The team's email domains, comma-separated (mbox, eml, ics).
+    pub team_domains: Option<String>,
+    /// Mail and calendars: create contacts for unknown customer addresses.
+    pub create_contacts: Option<bool>,
+    /// The body's file name when it is one file (places in problems name it).
+    pub name: Option<String>,
+}
+
 /// `GET /accounts/{id}/usage`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

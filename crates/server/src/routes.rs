@@ -1,6 +1,7 @@
 //! The routes of `/api/v1`: one per Backend call, and the OpenAPI document made
 //! from their annotations (so it cannot drift from them).
 
+use axum::extract::FromRequest;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -421,20 +422,145 @@ async fn record_usage(
     }))
 }
 
-#[utoipa::path(post, path = "/api/v1/import", request_body = Dataset, security(("bearer" = [])),
-    responses((status = 200, body = ImportReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/import", request_body = Dataset, params(ImportParams), security(("bearer" = [])),
+    responses((status = 200, body = ImportReport, description = "A tend dataset loaded (without `from`, or `from=tend`)"),
+        (status = 201, body = tend_backend::sync::SyncReport, description = "Another tool's files loaded, or a dry run: what was (or would be) created, updated, left and in conflict"),
+        (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn import(
     State(s): State<AppState>,
     caller: Caller,
-    RawBody(body): RawBody,
-) -> Answer<ImportReport> {
+    Params(p): Params<ImportParams>,
+    headers: HeaderMap,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
     caller.may_write(true, "importing a dataset")?;
-    let dataset =
-        tokio::task::spawn_blocking(move || tend_engines::dataset::parse(&body, "the body"))
-            .await
-            .map_err(|e| Error::storage(e.to_string()))?
-            .map_err(|p| Error::invalid("dataset", p.to_string()))?;
-    Ok(Json(s.store.import(dataset).await?))
+    let format = p.from.unwrap_or_default();
+    if format == sync::Format::Tend {
+        let RawBody(body) = RawBody::from_request(request, &()).await?;
+        let dataset =
+            tokio::task::spawn_blocking(move || tend_engines::dataset::parse(&body, "the body"))
+                .await
+                .map_err(|e| Error::storage(e.to_string()))?
+                .map_err(|p| Error::invalid("dataset", p.to_string()))?;
+        return Ok(Json(s.store.import(dataset).await?).into_response());
+    }
+    let (files, mapping) = files_of(request, p.name.as_deref()).await?;
+    let read = tend_engines::sources::ReadOptions {
+        team_domains: p
+            .team_domains
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .collect(),
+        create_contacts: p.create_contacts.unwrap_or(false),
+        now: s.store.now(),
+    };
+    let options = sync::SyncOptions {
+        prefer: p.prefer,
+        dry_run: p.dry_run.unwrap_or(false),
+    };
+    let actor = caller.actor(&headers);
+    let store = s.store.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        let mapping = mapping.as_ref().map(|(n, t)| (n.as_str(), t.as_str()));
+        store.load_files_blocking(&actor, format, &files, &read, mapping, &options)
+    })
+    .await
+    .map_err(|e| Error::storage(e.to_string()))??;
+    if !report.problems.is_empty() {
+        let first = &report.problems[0];
+        let mut detail = format!(
+            "nothing was imported: {} problem(s): ",
+            report.problems.len()
+        );
+        let listed: Vec<String> = report
+            .problems
+            .iter()
+            .take(20)
+            .map(|p| p.to_string())
+            .collect();
+        detail.push_str(&listed.join("; "));
+        return Err(Error::invalid(
+            first.field.clone().unwrap_or_else(|| "files".into()),
+            detail,
+        )
+        .into());
+    }
+    if !report.conflicts.is_empty() && p.prefer.is_none() {
+        let listed: Vec<String> = report
+            .conflicts
+            .iter()
+            .take(20)
+            .map(|c| format!("{} {} ({}): {}", c.kind, c.id, c.place, c.fields.join(", ")))
+            .collect();
+        let problem = Problem::new(
+            409,
+            "conflict",
+            "Conflict",
+            format!(
+                "{} record(s) were edited in tend since they were last imported: nothing was written; choose with prefer=source or prefer=tend: {}",
+                report.conflicts.len(),
+                listed.join("; ")
+            ),
+        );
+        return Err(problem.into());
+    }
+    Ok((StatusCode::CREATED, Json(report)).into_response())
+}
+
+/// The files of an import of another tool's exports: the parts of a multipart
+/// body that have a file name (and the mapping file), or the body as one file.
+async fn files_of(
+    request: axum::extract::Request,
+    name: Option<&str>,
+) -> Result<(Vec<(String, Vec<u8>)>, Option<(String, String)>), ApiError> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let RawBody(body) = RawBody::from_request(request, &()).await?;
+        return Ok((
+            vec![(name.unwrap_or("body").to_string(), body.to_vec())],
+            None,
+        ));
+    }
+    let bad = |e: axum::extract::multipart::MultipartError| -> ApiError {
+        Error::invalid(
+            "body",
+            format!("not a multipart/form-data body: {}", e.body_text()),
+        )
+        .into()
+    };
+    let mut form = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|e| -> ApiError { Error::invalid("body", e.body_text()).into() })?;
+    let (mut files, mut mapping) = (vec![], None);
+    while let Some(field) = form.next_field().await.map_err(bad)? {
+        let part = field.name().unwrap_or("").to_string();
+        let file = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(bad)?;
+        if part == "mapping" {
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| -> ApiError {
+                Error::invalid("mapping", "the mapping file is not UTF-8 text").into()
+            })?;
+            mapping = Some((file.unwrap_or_else(|| "mapping.toml".into()), text));
+        } else {
+            files.push((file.unwrap_or(part), bytes.to_vec()));
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::invalid(
+            "body",
+            "no file in the form: send each file as a part with a file name",
+        )
+        .into());
+    }
+    Ok((files, mapping))
 }
 
 #[utoipa::path(get, path = "/api/v1/export", security(("bearer" = [])),

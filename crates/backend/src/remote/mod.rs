@@ -100,6 +100,37 @@ impl Remote {
         })
     }
 
+    /// Loads another tool's files on the server (`POST /import?from=`), as the
+    /// local store does: all or nothing, the report saying what was done.
+    pub async fn load_files(
+        &self,
+        actor: &str,
+        params: &crate::api::ImportParams,
+        files: Vec<(String, Vec<u8>)>,
+        mapping: Option<(String, String)>,
+    ) -> Result<crate::sync::SyncReport> {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, bytes) in files {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        }
+        if let Some((name, text)) = mapping {
+            form = form.part(
+                "mapping",
+                reqwest::multipart::Part::bytes(text.into_bytes()).file_name(name),
+            );
+        }
+        self.send(
+            self.write(Method::POST, "/import", actor)
+                .query(params)
+                .timeout(self.options.timeout * 10)
+                .multipart(form),
+        )
+        .await
+    }
+
     /// Who the token belongs to.
     pub async fn me(&self) -> Result<Me> {
         self.read("/me", NONE).await

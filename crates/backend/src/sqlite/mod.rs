@@ -1001,6 +1001,45 @@ impl Store {
         Ok(report)
     }
 
+    /// Reads `files` as `format` and loads what they hold (see `sync_blocking`);
+    /// files with problems are refused before the store is touched, the report
+    /// listing them.
+    pub fn load_files_blocking(
+        &self,
+        actor: &str,
+        format: crate::sync::Format,
+        files: &[(String, Vec<u8>)],
+        read: &tend_engines::sources::ReadOptions,
+        mapping: Option<(&str, &str)>,
+        options: &crate::sync::SyncOptions,
+    ) -> Result<crate::sync::SyncReport> {
+        let read = match crate::sync::read_files(format, files, read, mapping) {
+            Ok(read) => read,
+            Err(problem) => {
+                return Ok(crate::sync::SyncReport {
+                    dry_run: options.dry_run,
+                    problems: vec![problem],
+                    ..Default::default()
+                });
+            }
+        };
+        if !read.problems.is_empty() {
+            return Ok(crate::sync::SyncReport {
+                dry_run: options.dry_run,
+                problems: read.problems,
+                unused_columns: read.unused_columns,
+                skipped: read.skipped,
+                ..Default::default()
+            });
+        }
+        let mut report = self.sync_blocking(actor, read.records, read.usage, options)?;
+        report.unused_columns = read.unused_columns;
+        let mut skipped = read.skipped;
+        skipped.append(&mut report.skipped);
+        report.skipped = skipped;
+        Ok(report)
+    }
+
     /// A write transaction committed only when `f` says so (its second value).
     fn write_or_roll_back<T>(
         &self,

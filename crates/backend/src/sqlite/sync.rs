@@ -348,6 +348,10 @@ impl Sync<'_> {
             } => self.known(reference.kind, system, external_id),
             RefKey::Domain(domain) => self.by_domain(domain),
             RefKey::Email(email) => self.by_email(email),
+            RefKey::Name(name) => self.single(
+                "SELECT id FROM accounts WHERE lower(name) = lower(?) LIMIT 2",
+                name,
+            ),
         }
     }
 
@@ -559,6 +563,7 @@ fn describe(key: &RefKey) -> String {
         } => format!("with {system} id {external_id} (in these files or imported before)"),
         RefKey::Domain(d) => format!("with the domain {d}"),
         RefKey::Email(e) => format!("with the email {e}"),
+        RefKey::Name(n) => format!("named '{n}' (exactly one)"),
     }
 }
 

@@ -11,8 +11,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{
-    DateTime, LocalResult, NaiveDate, NaiveDateTime, Offset, SecondsFormat, TimeDelta, TimeZone,
-    Utc,
+    LocalResult, NaiveDate, NaiveDateTime, Offset, SecondsFormat, TimeDelta, TimeZone, Utc,
 };
 use chrono_tz::Tz;
 use serde_json::json;
@@ -491,13 +490,10 @@ impl Person {
         let value = p.value.trim();
         let address = match p.param("EMAIL").filter(|e| e.contains('@')) {
             Some(e) => e.trim(),
-            None => {
-                if value.len() >= 7 && value[..7].eq_ignore_ascii_case("mailto:") {
-                    value[7..].trim()
-                } else {
-                    value
-                }
-            }
+            None => match value.get(..7) {
+                Some(scheme) if scheme.eq_ignore_ascii_case("mailto:") => value[7..].trim(),
+                _ => value,
+            },
         };
         let email = address.to_lowercase();
         let (local, domain) = email.rsplit_once('@')?;
@@ -533,6 +529,8 @@ struct Event {
     rules: Vec<String>,
     rdates: Vec<Timestamp>,
     exdates: HashSet<Timestamp>,
+    /// An RDATE or EXDATE that could not be read (its property, why).
+    dates_error: Option<(String, String)>,
     cancelled: bool,
     summary: String,
     description: String,
@@ -571,6 +569,7 @@ impl Event {
         let mut exdates = HashSet::new();
         let mut rules = Vec::new();
         let mut attendees: Vec<Person> = Vec::new();
+        let mut dates_error = None;
         for p in &raw.properties {
             match p.name.as_str() {
                 "RRULE" => rules.push(p.value.trim().to_string()),
@@ -578,11 +577,14 @@ impl Event {
                     // RDATE;VALUE=PERIOD (start/end): the start.
                     for value in p.value.split(',').filter(|v| !v.trim().is_empty()) {
                         let value = value.split('/').next().unwrap_or(value);
-                        let at = when(p, value, zones).map_err(|m| problem(&p.name, m))?.at;
-                        if p.name == "RDATE" {
-                            rdates.push(at);
-                        } else {
-                            exdates.insert(at);
+                        match when(p, value, zones) {
+                            Ok(w) if p.name == "RDATE" => rdates.push(w.at),
+                            Ok(w) => {
+                                exdates.insert(w.at);
+                            }
+                            Err(message) => {
+                                dates_error.get_or_insert((p.name.clone(), message));
+                            }
                         }
                     }
                 }
@@ -608,6 +610,7 @@ impl Event {
             rules,
             rdates,
             exdates,
+            dates_error,
             cancelled: cancel || text("STATUS").eq_ignore_ascii_case("CANCELLED"),
             summary: text("SUMMARY"),
             description: text("DESCRIPTION"),
@@ -921,8 +924,12 @@ impl Loader<'_> {
             return;
         }
         if let Some(reason) = self.skip_reason(e) {
-            // Said once for the series; a moved occurrence may still be a meeting.
+            // Said once for the series. A series cancelled is cancelled whole; a
+            // moved occurrence of an internal one may still be a meeting.
             self.skip(&e.place, reason.into());
+            if e.cancelled {
+                return;
+            }
             for m in moved {
                 let id = occurrence_id(&m.uid, m.recurrence_id.unwrap_or_default());
                 self.occurrence(m, id, None, Future::Quiet);
@@ -936,6 +943,10 @@ impl Loader<'_> {
                 return;
             }
         };
+        if let Some((field, message)) = &e.dates_error {
+            self.problem(&e.place, field, message.clone());
+            return;
+        }
         let now = self.options.now;
         if start.at > now {
             self.skip(&e.place, "not happened yet".into());
@@ -1110,15 +1121,545 @@ impl Loader<'_> {
             let mut r = SourceRecord::new(EntityKind::Contact, SYSTEM, &c.email, c.place);
             r.set("email", c.email.as_str());
             // A calendar names people loosely: the name (and the rest) is only set
-            // on a contact it creates, never over one the team has.
+            // on a contact it creates, never over one the team has, nor is a
+            // contact the team has moved to another account.
             r.on_create
                 .insert("name".into(), json!(clip(name, MAX_SHORT_TEXT)));
             r.on_create.insert("kind".into(), json!("crm"));
             r.on_create.insert("source".into(), json!("import"));
             r.refer("account_id", EntityKind::Account, RefKey::Domain(domain));
             r.skip_unmatched = true;
+            r.refs_on_create = true;
             self.out.records.push(r);
         }
         self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+
+    use super::*;
+
+    const GOOGLE: &[u8] = include_bytes!("../../../../tests/fixtures/calendar/google.ics");
+    const OUTLOOK: &[u8] = include_bytes!("../../../../tests/fixtures/calendar/outlook.ics");
+
+    const SERIES: &str = "5q1t9kd0c7m3v2n8b4h6j0f2lr@google.com";
+    const OUTLOOK_SERIES: &str = "040000008200E00074C5B7101A82E00800000000E0C6A2B5B264DC01000000000000000010000000B1B3B5F6C0E4A24E9F0C1D2E3F405162";
+
+    fn at(text: &str) -> Timestamp {
+        DateTime::parse_from_rfc3339(text).unwrap().to_utc()
+    }
+
+    fn options() -> ReadOptions {
+        ReadOptions {
+            team_domains: vec!["tend.example".into()],
+            create_contacts: true,
+            now: at("2026-11-20T12:00:00Z"),
+        }
+    }
+
+    fn fixtures() -> Read {
+        read(
+            &[
+                ("google.ics".into(), GOOGLE.to_vec()),
+                ("outlook.ics".into(), OUTLOOK.to_vec()),
+            ],
+            &options(),
+        )
+    }
+
+    fn one(text: &str) -> Read {
+        read(&[("test.ics".into(), text.as_bytes().to_vec())], &options())
+    }
+
+    fn meetings(read: &Read) -> Vec<&SourceRecord> {
+        read.records
+            .iter()
+            .filter(|r| r.kind == EntityKind::Interaction)
+            .collect()
+    }
+
+    fn meeting<'r>(read: &'r Read, id: &str) -> &'r SourceRecord {
+        read.records
+            .iter()
+            .find(|r| r.kind == EntityKind::Interaction && r.external_id == id)
+            .unwrap_or_else(|| panic!("no meeting {id}"))
+    }
+
+    fn skipped(read: &Read) -> Vec<(&str, &str)> {
+        read.skipped
+            .iter()
+            .map(|s| (s.place.as_str(), s.message.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_weekly_series_in_paris_across_the_change_to_winter_time() {
+        let read = fixtures();
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        let ids: Vec<_> = meetings(&read)
+            .iter()
+            .filter(|r| r.external_id.starts_with(SERIES))
+            .map(|r| (r.external_id.clone(), r.fields["at"].clone()))
+            .collect();
+        let expected = [
+            ("20261006T080000Z", "2026-10-06T08:00:00Z"),
+            ("20261013T080000Z", "2026-10-13T08:00:00Z"),
+            ("20261020T080000Z", "2026-10-20T08:00:00Z"),
+            // Paris is on UTC+1 from 25 October: 10:00 there is 09:00 UTC.
+            ("20261027T090000Z", "2026-10-27T09:00:00Z"),
+            // Moved to 14:00 that day.
+            ("20261103T090000Z", "2026-11-03T13:00:00Z"),
+            // 10 November is excluded, 24 November is after now.
+            ("20261117T090000Z", "2026-11-17T09:00:00Z"),
+        ];
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|(id, at)| (format!("{SERIES}/{id}"), json!(at)))
+            .collect();
+        assert_eq!(ids, expected);
+
+        let first = meeting(&read, &format!("{SERIES}/20261006T080000Z"));
+        assert_eq!(first.place, "google.ics:53");
+        assert_eq!(first.fields["kind"], "meeting");
+        assert_eq!(first.fields["direction"], "out");
+        assert_eq!(first.fields["source"], "import");
+        assert_eq!(first.fields["subject"], "Larkspur weekly sync");
+        assert_eq!(first.fields["user"], "maya.chen");
+        let body = first.fields["body"].as_str().unwrap();
+        // A fold in the middle of 'é', escapes, and not the alarm's description.
+        assert!(
+            body.starts_with(
+                "Weekly sync with the Larkspur operations team in Lyon (notre réunion hebdomadaire).\n\nAgenda:\n- Rollout status for the Lyon and Marseille warehouses, blockers first\n- Open support cases; escalations if any\n"
+            ),
+            "{body}"
+        );
+        assert!(body.contains(r"C:\Shared\Larkspur\notes.docx"), "{body}");
+        assert!(body.contains("Join with Google Meet: https://meet.google.com/xqv-kdpr-wmn"));
+        assert!(!body.contains("event reminder"));
+        assert!(
+            body.ends_with("\n\nLocation: Larkspur HQ, 12 Rue de la Paix, 75002 Paris"),
+            "{body}"
+        );
+        assert_eq!(
+            first.refs[0],
+            SourceRef {
+                field: "account_id".into(),
+                kind: EntityKind::Account,
+                key: RefKey::Domain("larkspur-logistics.com".into()),
+                many: false,
+                optional: false,
+            }
+        );
+        assert!(first.skip_unmatched);
+        // The customers, not the team nor the room.
+        let contacts: Vec<_> = first.refs[1..]
+            .iter()
+            .map(|r| {
+                assert_eq!(
+                    (r.field.as_str(), r.kind, r.many, r.optional),
+                    ("contact_ids", EntityKind::Contact, true, true)
+                );
+                r.key.clone()
+            })
+            .collect();
+        assert_eq!(
+            contacts,
+            [
+                RefKey::Email("lara.tanaka@larkspur-logistics.com".into()),
+                RefKey::Email("grace.schmidt@larkspur-logistics.com".into()),
+            ]
+        );
+
+        let moved = meeting(&read, &format!("{SERIES}/20261103T090000Z"));
+        assert_eq!(moved.place, "google.ics:26");
+        assert_eq!(
+            moved.fields["subject"],
+            "Larkspur weekly sync (renewal prep)"
+        );
+        assert_eq!(
+            moved.fields["body"],
+            "Moved to the afternoon: renewal prep with Lara before the board meeting."
+        );
+    }
+
+    #[test]
+    fn a_customers_invitation_cancelled_internal_future_and_duplicate_events() {
+        let read = fixtures();
+        let review = meeting(&read, "BW-2026-10-26-adoption-review@brightwave.health");
+        assert_eq!(review.place, "google.ics:95");
+        // 15:30 in Paris on 26 October, on UTC+1 since the day before.
+        assert_eq!(review.fields["at"], "2026-10-26T14:30:00Z");
+        assert_eq!(review.fields["user"], "leo.martin");
+        assert_eq!(
+            review.refs[0].key,
+            RefKey::Domain("brightwave.health".into())
+        );
+        let keys: Vec<_> = review.refs[1..].iter().map(|r| r.key.clone()).collect();
+        // The organizer first; an attendee who declined is still one.
+        assert_eq!(
+            keys,
+            [
+                RefKey::Email("hana.laurent@brightwave.health".into()),
+                RefKey::Email("elena.yilmaz@brightwave.health".into()),
+            ]
+        );
+        assert_eq!(
+            skipped(&read),
+            [
+                ("google.ics:116", "cancelled"),
+                ("google.ics:131", "no customer attendee"),
+                ("google.ics:151", "not happened yet"),
+                ("outlook.ics:93", "already read at google.ics:95"),
+            ]
+        );
+        assert_eq!(meetings(&read).len(), 6 + 1 + 3 + 1);
+    }
+
+    #[test]
+    fn outlook_windows_zone_and_an_all_day_event() {
+        let read = fixtures();
+        let series: Vec<_> = meetings(&read)
+            .iter()
+            .filter(|r| r.external_id.starts_with(OUTLOOK_SERIES))
+            .map(|r| {
+                (
+                    r.external_id[OUTLOOK_SERIES.len()..].to_string(),
+                    r.fields["at"].clone(),
+                )
+            })
+            .collect();
+        // 10:00 in Los Angeles every other Thursday: UTC-7, then UTC-8 from 1 November.
+        assert_eq!(
+            series,
+            [
+                (
+                    "/20261022T170000Z".to_string(),
+                    json!("2026-10-22T17:00:00Z")
+                ),
+                (
+                    "/20261105T180000Z".to_string(),
+                    json!("2026-11-05T18:00:00Z")
+                ),
+                (
+                    "/20261119T180000Z".to_string(),
+                    json!("2026-11-19T18:00:00Z")
+                ),
+            ]
+        );
+        let check_in = meeting(&read, &format!("{OUTLOOK_SERIES}/20261022T170000Z"));
+        assert_eq!(
+            check_in.fields["subject"],
+            "Orion Freight onboarding check-in"
+        );
+        assert_eq!(check_in.fields["user"], "priya.patel");
+        assert_eq!(
+            check_in.fields["body"],
+            "Hi Sofia, Chloe,\n\nOur fortnightly check-in on the Orion Freight onboarding: integrations, data import, first dashboards.\n\nPriya\n\nLocation: Microsoft Teams Meeting"
+        );
+        assert_eq!(
+            check_in.refs[0].key,
+            RefKey::Domain("orionfreight.com".into())
+        );
+        let keys: Vec<_> = check_in.refs[1..].iter().map(|r| r.key.clone()).collect();
+        assert_eq!(
+            keys,
+            [
+                RefKey::Email("sofia.abebe@orionfreight.com".into()),
+                RefKey::Email("chloe.wong@orionfreight.com".into()),
+            ]
+        );
+
+        let workshop = meeting(
+            &read,
+            "040000008200E00074C5B7101A82E00800000000A1F3C7D9E264DC01000000000000000010000000C4D5E6F708192A3B4C5D6E7F80912A3B",
+        );
+        assert_eq!(workshop.place, "outlook.ics:68");
+        assert_eq!(workshop.fields["at"], "2026-11-12T00:00:00Z");
+        assert_eq!(workshop.fields["subject"], "Larkspur on-site workshop");
+        assert_eq!(
+            workshop.fields["body"],
+            "Full-day workshop at the Lyon warehouse: dashboards and alerts for the shift leads.\n\nLocation: Larkspur Logistics, Lyon"
+        );
+    }
+
+    #[test]
+    fn a_contact_per_customer_address_when_asked() {
+        let read = fixtures();
+        let contacts: Vec<_> = read
+            .records
+            .iter()
+            .filter(|r| r.kind == EntityKind::Contact)
+            .map(|r| {
+                assert_eq!(r.fields["email"], json!(r.external_id));
+                assert_eq!(r.on_create["kind"], "crm");
+                assert!(r.skip_unmatched && r.refs_on_create);
+                let RefKey::Domain(domain) = &r.refs[0].key else {
+                    panic!("{:?}", r.refs)
+                };
+                assert_eq!(r.refs[0].field, "account_id");
+                (
+                    r.external_id.as_str(),
+                    r.on_create["name"].as_str().unwrap(),
+                    domain.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            contacts,
+            [
+                (
+                    "lara.tanaka@larkspur-logistics.com",
+                    "Lara Tanaka",
+                    "larkspur-logistics.com"
+                ),
+                // Google's CN is the address itself: no name.
+                (
+                    "grace.schmidt@larkspur-logistics.com",
+                    "grace.schmidt",
+                    "larkspur-logistics.com"
+                ),
+                (
+                    "hana.laurent@brightwave.health",
+                    "Hana Laurent",
+                    "brightwave.health"
+                ),
+                (
+                    "elena.yilmaz@brightwave.health",
+                    "Elena Yilmaz",
+                    "brightwave.health"
+                ),
+                (
+                    "sofia.abebe@orionfreight.com",
+                    "Sofia Abebe",
+                    "orionfreight.com"
+                ),
+                (
+                    "chloe.wong@orionfreight.com",
+                    "Chloe Wong",
+                    "orionfreight.com"
+                ),
+                (
+                    "erik.novak@larkspur-logistics.com",
+                    "Erik Novak",
+                    "larkspur-logistics.com"
+                ),
+            ]
+        );
+        let without = read_without_contacts();
+        assert!(
+            without
+                .records
+                .iter()
+                .all(|r| r.kind == EntityKind::Interaction)
+        );
+    }
+
+    fn read_without_contacts() -> Read {
+        let options = ReadOptions {
+            create_contacts: false,
+            ..options()
+        };
+        read(&[("google.ics".into(), GOOGLE.to_vec())], &options)
+    }
+
+    #[test]
+    fn unknown_zones_and_missing_starts_are_problems() {
+        let read = one("BEGIN:VCALENDAR\nVERSION:2.0\n\
+             BEGIN:VEVENT\nUID:a\nDTSTART;TZID=Customized Time Zone:20261001T100000\n\
+             ATTENDEE:mailto:pat@acme.com\nEND:VEVENT\n\
+             BEGIN:VEVENT\nUID:b\nSUMMARY:No start\nATTENDEE:mailto:pat@acme.com\nEND:VEVENT\n\
+             BEGIN:VEVENT\nUID:c\nDTSTART:2026-10-01\nATTENDEE:mailto:pat@acme.com\nEND:VEVENT\n\
+             BEGIN:VEVENT\nSUMMARY:No UID\nDTSTART:20261001T100000Z\nEND:VEVENT\n\
+             BEGIN:VEVENT\nUID:d\nDTSTART:20261001T100000Z\nATTENDEE:mailto:pat@acme.com\n\
+             END:VCALENDAR\n");
+        let problems: Vec<_> = read
+            .problems
+            .iter()
+            .map(|p| (p.place.as_str(), p.field.as_deref(), p.message.as_str()))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                (
+                    "test.ics:22",
+                    None,
+                    "BEGIN:VEVENT with no END:VEVENT (is the file cut short?)"
+                ),
+                ("test.ics:18", Some("UID"), "no UID"),
+                (
+                    "test.ics:3",
+                    Some("DTSTART"),
+                    "unknown time zone 'Customized Time Zone'"
+                ),
+                ("test.ics:8", Some("DTSTART"), "no DTSTART"),
+                (
+                    "test.ics:13",
+                    Some("DTSTART"),
+                    "'2026-10-01' is not a date or a date and time"
+                ),
+            ]
+        );
+        assert!(read.records.is_empty());
+
+        let read = one("BEGIN:VCARD\nFN:Pat\nEND:VCARD\n");
+        assert_eq!(
+            read.problems[0].message,
+            "not an iCalendar file (no BEGIN:VCALENDAR)"
+        );
+    }
+
+    #[test]
+    fn what_is_not_loaded_needs_no_readable_dates() {
+        let read = one("BEGIN:VCALENDAR\n\
+             BEGIN:VEVENT\nUID:internal\nDTSTART;TZID=Customized Time Zone:20261001T100000\n\
+             RRULE:FREQ=DAILY\nEXDATE:someday\nATTENDEE:mailto:maya.chen@tend.example\nEND:VEVENT\n\
+             BEGIN:VEVENT\nUID:customer\nDTSTART:20261001T100000Z\nRRULE:FREQ=DAILY\n\
+             EXDATE:someday\nATTENDEE:mailto:pat@acme.com\nEND:VEVENT\n\
+             END:VCALENDAR\n");
+        assert_eq!(skipped(&read), [("test.ics:2", "no customer attendee")]);
+        assert_eq!(read.problems.len(), 1, "{:?}", read.problems);
+        assert_eq!(read.problems[0].place, "test.ics:9");
+        assert_eq!(read.problems[0].field.as_deref(), Some("EXDATE"));
+        assert_eq!(
+            read.problems[0].message,
+            "'someday' is not a date or a date and time"
+        );
+        assert!(read.records.is_empty());
+    }
+
+    #[test]
+    fn zones_by_iana_windows_and_display_names() {
+        for (windows, iana_name) in WINDOWS_ZONES.iter().chain(WINDOWS_DISPLAY_NAMES) {
+            assert_eq!(
+                windows_zone(windows).map(|z| z.name()),
+                Some(*iana_name),
+                "{windows}"
+            );
+        }
+        let zones = Zones::default();
+        let name = |tzid: &str| zones.resolve(tzid).map(|z| z.name());
+        assert_eq!(
+            name("\"Pacific Standard Time\""),
+            Some("America/Los_Angeles")
+        );
+        assert_eq!(name("GMT Standard Time"), Some("Europe/London"));
+        assert_eq!(name("W. Europe Standard Time"), Some("Europe/Berlin"));
+        assert_eq!(name("Romance Standard Time"), Some("Europe/Paris"));
+        assert_eq!(
+            name("Central Europe Standard Time"),
+            Some("Europe/Budapest")
+        );
+        assert_eq!(name("Mountain Standard Time"), Some("America/Denver"));
+        assert_eq!(name("Central Standard Time"), Some("America/Chicago"));
+        assert_eq!(name("Eastern Standard Time"), Some("America/New_York"));
+        assert_eq!(name("europe/paris"), Some("Europe/Paris"));
+        assert_eq!(
+            name("/mozilla.org/20050126_1/America/New_York"),
+            Some("America/New_York")
+        );
+        assert_eq!(
+            name("(UTC+01:00) Brussels, Copenhagen, Madrid, Paris"),
+            Some("Europe/Paris")
+        );
+        assert_eq!(name("Customized Time Zone"), None);
+        let zones = Zones {
+            locations: HashMap::from([("Custom 1".to_string(), "Asia/Tokyo".to_string())]),
+        };
+        assert_eq!(
+            zones.resolve("Custom 1").map(|z| z.name()),
+            Some("Asia/Tokyo")
+        );
+    }
+
+    #[test]
+    fn content_lines_bom_lf_folds_and_escapes() {
+        let text = "\u{feff}BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x-1\r\nDTSTART:20261001T100000\r\n\
+                    SUMMARY:Renewal\\, pricing\\; next steps\r\nDESCRIPTION:one\\ntwo\\N\r\n\tthree \\\\ four\r\n\
+                    ORGANIZER;CN=\"Chen, Maya\":MAILTO:Maya.Chen@Tend.Example\r\n\
+                    ATTENDEE;CN=Pat;EMAIL=pat@acme.com:urn:uuid:6f1c\r\n\
+                    ATTENDEE;CN=Board room;CUTYPE=ROOM:mailto:board@acme.com\r\n\
+                    END:VEVENT\r\nEND:VCALENDAR";
+        let read = one(text);
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        let r = meeting(&read, "x-1");
+        // Floating: read as UTC.
+        assert_eq!(r.fields["at"], "2026-10-01T10:00:00Z");
+        assert_eq!(r.fields["subject"], "Renewal, pricing; next steps");
+        assert_eq!(r.fields["body"], "one\ntwo\nthree \\ four");
+        assert_eq!(r.fields["user"], "maya.chen");
+        assert_eq!(r.refs.len(), 2);
+        assert_eq!(r.refs[1].key, RefKey::Email("pat@acme.com".into()));
+        let contact = read
+            .records
+            .iter()
+            .find(|r| r.kind == EntityKind::Contact)
+            .unwrap();
+        assert_eq!(contact.on_create["name"], "Pat");
+
+        let p = property(
+            b"ATTENDEE;CN=\"O'Brien ^'Bo^'\";ROLE=REQ-PARTICIPANT:mailto:bo@x.io",
+            1,
+        )
+        .unwrap();
+        assert_eq!(p.param("CN"), Some("O'Brien \"Bo\""));
+        assert_eq!(p.param("ROLE"), Some("REQ-PARTICIPANT"));
+        assert_eq!(p.value, "mailto:bo@x.io");
+    }
+
+    #[test]
+    fn long_series_keep_their_latest_occurrences() {
+        let read = one(
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:daily\nDTSTART:20250101T090000Z\nRRULE:FREQ=DAILY\n\
+             EXDATE:20261120T090000Z,20261119T090000Z\nORGANIZER:mailto:maya.chen@tend.example\n\
+             ATTENDEE:mailto:pat@acme.com\nDESCRIPTION:x\nEND:VEVENT\nEND:VCALENDAR\n",
+        );
+        let ids: Vec<_> = meetings(&read)
+            .iter()
+            .map(|r| r.external_id.clone())
+            .collect();
+        assert_eq!(ids.len(), MAX_OCCURRENCES);
+        assert_eq!(ids.last().unwrap(), "daily/20261118T090000Z");
+        // 1 January 2025 to 20 November 2026: 689 days, 2 of them excluded.
+        assert_eq!(
+            skipped(&read),
+            [(
+                "test.ics:2",
+                "187 earlier occurrences left out: at most 500 are read per event"
+            )]
+        );
+    }
+
+    #[test]
+    fn until_counts_dates_and_a_series_moved_and_cancelled() {
+        let read = one("BEGIN:VCALENDAR\n\
+             BEGIN:VEVENT\nUID:w\nDTSTART;TZID=America/New_York:20261001T090000\n\
+             RRULE:FREQ=WEEKLY;UNTIL=20261022T235959\nATTENDEE:mailto:pat@acme.com\nEND:VEVENT\n\
+             BEGIN:VEVENT\nUID:w\nRECURRENCE-ID;TZID=America/New_York:20261015T090000\n\
+             DTSTART;TZID=America/New_York:20261015T090000\nSTATUS:CANCELLED\nATTENDEE:mailto:pat@acme.com\nEND:VEVENT\n\
+             BEGIN:VEVENT\nUID:w\nRECURRENCE-ID;TZID=America/New_York:20261203T090000\n\
+             DTSTART;TZID=America/New_York:20261104T090000\nATTENDEE:mailto:pat@acme.com\nEND:VEVENT\n\
+             BEGIN:VEVENT\nUID:m\nDTSTART;VALUE=DATE:20261001\nRRULE:FREQ=MONTHLY;UNTIL=20261101\n\
+             EXDATE;VALUE=DATE:20261001\nATTENDEE:mailto:sam@beta.io\nEND:VEVENT\n\
+             END:VCALENDAR\n");
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
+        let ids: Vec<_> = meetings(&read)
+            .iter()
+            .map(|r| (r.external_id.as_str(), r.fields["at"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("w/20261001T130000Z", "2026-10-01T13:00:00Z"),
+                ("w/20261008T130000Z", "2026-10-08T13:00:00Z"),
+                ("w/20261022T130000Z", "2026-10-22T13:00:00Z"),
+                // An occurrence still to come, moved to a day already past.
+                ("w/20261203T140000Z", "2026-11-04T14:00:00Z"),
+                ("m/20261101T000000Z", "2026-11-01T00:00:00Z"),
+            ]
+        );
+        assert_eq!(skipped(&read), [("test.ics:8", "cancelled")]);
     }
 }

@@ -6,8 +6,11 @@
 
 pub mod calendar;
 pub mod csv_file;
+pub mod freshdesk;
 pub mod hubspot;
 pub mod mail;
+pub mod mapped;
+pub mod salesforce;
 pub mod segment;
 pub mod zendesk;
 
@@ -132,15 +135,17 @@ pub enum RefKey {
     Domain(String),
     /// A contact by their email address (any case).
     Email(String),
+    /// An account by its name (any case; only when one account has it).
+    Name(String),
 }
 
 /// A problem of an input file, with its place.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct SourceProblem {
     /// `companies.csv:12` (file and line), or the file alone.
     pub place: String,
     /// The column or field, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     pub message: String,
 }
