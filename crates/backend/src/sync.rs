@@ -95,12 +95,7 @@ pub fn read_files(
                     message: "--from csv needs a mapping file (--mapping FILE.toml)".into(),
                 });
             };
-            let _ = (name, text, mapped::SYSTEM);
-            return Err(SourceProblem {
-                place: "mapping".into(),
-                field: None,
-                message: "MAPPED-PENDING".into(),
-            });
+            mapped::read(files, &mapped::parse_mapping(text, name)?)
         }
         Format::Zendesk => zendesk::read(files),
         Format::Freshdesk => freshdesk::read(files),
