@@ -500,7 +500,9 @@ CREATE INDEX accounts_status_stage ON accounts(health_status, stage);
 /// per kind, with the record's version when that source last wrote it (a later
 /// version was edited in tend since). Deleting a record forgets its ids. And the
 /// product events already counted into usage, by a hash of their id per source,
-/// so that an event loaded twice counts once.
+/// so that an event loaded twice counts once. Accounts by domain and contacts by
+/// email, without case, indexed: the records a source does not know by id yet are
+/// matched on them.
 const V8: &str = r#"
 CREATE TABLE external_ids (
     kind TEXT NOT NULL,
@@ -512,6 +514,9 @@ CREATE TABLE external_ids (
     PRIMARY KEY (kind, system, external_id)
 ) WITHOUT ROWID;
 CREATE INDEX external_ids_record ON external_ids(kind, record_id);
+-- Records matched by what identifies them in any source.
+CREATE INDEX accounts_domain ON accounts(domain COLLATE NOCASE);
+CREATE INDEX contacts_email ON contacts(email COLLATE NOCASE);
 CREATE TABLE source_events (
     system TEXT NOT NULL,
     hash INTEGER NOT NULL,

@@ -349,7 +349,7 @@ impl Sync<'_> {
             RefKey::Domain(domain) => self.by_domain(domain),
             RefKey::Email(email) => self.by_email(email),
             RefKey::Name(name) => self.single(
-                "SELECT id FROM accounts WHERE lower(name) = lower(?) LIMIT 2",
+                "SELECT id FROM accounts WHERE name = ? COLLATE NOCASE LIMIT 2",
                 name,
             ),
         }
@@ -357,7 +357,7 @@ impl Sync<'_> {
 
     fn by_email(&self, email: &str) -> Result<Option<Id>> {
         self.single(
-            "SELECT id FROM contacts WHERE lower(email) = lower(?) LIMIT 2",
+            "SELECT id FROM contacts WHERE email = ? COLLATE NOCASE LIMIT 2",
             email,
         )
     }
@@ -410,7 +410,7 @@ impl Sync<'_> {
 
     fn by_domain(&self, domain: &str) -> Result<Option<Id>> {
         self.single(
-            "SELECT id FROM accounts WHERE lower(domain) = lower(?) LIMIT 2",
+            "SELECT id FROM accounts WHERE domain = ? COLLATE NOCASE LIMIT 2",
             domain,
         )
     }
@@ -449,20 +449,20 @@ impl Sync<'_> {
 
     fn remember(&self, r: &SourceRecord, id: Id, version: i64) -> Result<()> {
         self.conn
-            .execute(
+            .prepare_cached(
                 "INSERT INTO external_ids (kind, system, external_id, record_id, imported_version, imported_at)
                  VALUES (?, ?, ?, ?, ?, ?)
                  ON CONFLICT DO UPDATE SET record_id = excluded.record_id,
                      imported_version = excluded.imported_version, imported_at = excluded.imported_at",
-                params![
+            )
+            .and_then(|mut s| s.execute(params![
                     r.kind.as_str(),
                     r.system,
                     r.external_id,
                     id,
                     version,
                     self.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-                ],
-            )
+                ]))
             .map_err(Error::storage)?;
         Ok(())
     }
