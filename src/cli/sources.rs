@@ -35,22 +35,55 @@ pub async fn run(
     if args.mapping.is_some() && from != From::Csv {
         return Err(Failure::usage("--mapping goes with --from csv"));
     }
-    // Everything is read and checked before the store is opened.
-    let mut contents = Vec::with_capacity(files.len());
-    for file in files {
-        contents.push((file_name(file), read(file)?));
-    }
     let mapping = match &args.mapping {
         Some(path) => {
-            let text = String::from_utf8(read(path)?)
-                .map_err(|_| Failure::usage(format!("{}: not UTF-8 text", path.display())))?;
+            let text = String::from_utf8(read(path)?).map_err(|_| {
+                Failure::usage(format!("{}: not UTF-8 text", path.display()))
+            })?;
             Some((file_name(path), text))
         }
         None => None,
     };
     let mut team_domains = settings.import.team_domains.clone();
     team_domains.extend(args.team_domains.iter().cloned());
-    let report = match remote_url(cli, settings) {
+    let total: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .sum();
+    let bar = progress::reading(total);
+    let remote_at = remote_url(cli, settings);
+    // Segment's event streams are read a line at a time; the other files whole.
+    if from == From::Segment && remote_at.is_none() {
+        let mut inputs = Vec::with_capacity(files.len());
+        for file in files {
+            let f = std::fs::File::open(file)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+            inputs.push((
+                file_name(file),
+                std::io::BufReader::with_capacity(1 << 16, bar.wrap_read(f)),
+            ));
+        }
+        let read = sources::segment::read_streams(inputs);
+        bar.finish_and_clear();
+        let store = open_store(cli, settings)?;
+        let spinner = progress::writing(read.records.len() + read.usage.len());
+        let report = store.load_read_blocking(&settings.user_name(), read, options);
+        spinner.finish_and_clear();
+        return finish(report?, options, format);
+    }
+    // Everything is read and checked before the store is opened.
+    let mut contents = Vec::with_capacity(files.len());
+    for file in files {
+        let mut bytes = Vec::new();
+        let f = std::fs::File::open(file)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+        std::io::Read::read_to_end(&mut bar.wrap_read(f), &mut bytes)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+        contents.push((file_name(file), bytes));
+    }
+    bar.finish_and_clear();
+    let spinner = progress::writing(0);
+    let report = match remote_at {
         Some(url) => {
             let backend = remote::open_remote(cli, settings, &url)?;
             let params = ImportParams {
@@ -63,7 +96,7 @@ pub async fn run(
             };
             backend
                 .load_files(&settings.user_name(), &params, contents, mapping)
-                .await?
+                .await
         }
         None => {
             let read = ReadOptions {
@@ -80,9 +113,15 @@ pub async fn run(
                 &read,
                 mapping,
                 options,
-            )?
+            )
         }
     };
+    spinner.finish_and_clear();
+    finish(report?, options, format)
+}
+
+/// The report printed, and the exit status it means.
+fn finish(report: SyncReport, options: &SyncOptions, format: Format) -> Result<(), Failure> {
     if !report.problems.is_empty() {
         return Err(problems(&report.problems, &report.unused_columns));
     }
@@ -97,6 +136,36 @@ pub async fn run(
         )));
     }
     Ok(())
+}
+
+/// Progress on a terminal (nothing when standard error is not one).
+mod progress {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+    /// Bytes read of the files: rate and time left.
+    pub fn reading(total: u64) -> ProgressBar {
+        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template(
+            "reading {bar:30} {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    }
+
+    /// The store's part: one transaction, how long so far.
+    pub fn writing(items: usize) -> ProgressBar {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            bar.set_style(style);
+        }
+        bar.set_message(match items {
+            0 => "matching and writing the records".to_string(),
+            n => format!("matching and writing {n} records and days of usage"),
+        });
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Failure> {

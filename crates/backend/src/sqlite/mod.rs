@@ -1023,6 +1023,17 @@ impl Store {
                 });
             }
         };
+        self.load_read_blocking(actor, read, options)
+    }
+
+    /// Loads what a reader made of its files: refused with its problems when it
+    /// has any (the store untouched), else as `sync_blocking` does.
+    pub fn load_read_blocking(
+        &self,
+        actor: &str,
+        read: tend_engines::sources::Read,
+        options: &crate::sync::SyncOptions,
+    ) -> Result<crate::sync::SyncReport> {
         if !read.problems.is_empty() {
             return Ok(crate::sync::SyncReport {
                 dry_run: options.dry_run,

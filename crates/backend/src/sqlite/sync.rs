@@ -89,12 +89,14 @@ impl Sync<'_> {
     ) -> Result<UsageCounts> {
         let mut counts = UsageCounts::default();
         // The ids in order: each lands after the last in the table's key order.
-        let mut ids: Vec<(&str, u64)> = usage
+        // A load reads one source's events (one system).
+        let system = usage[0].system.clone();
+        let mut ids: Vec<i64> = usage
             .iter()
-            .flat_map(|u| u.events.iter().map(|e| (u.system.as_str(), e.id)))
+            .flat_map(|u| u.events.iter().map(|e| e.id as i64))
             .collect();
         let total = ids.len() as u64;
-        ids.sort_unstable_by_key(|(s, h)| (*s, *h as i64));
+        ids.sort_unstable();
         ids.dedup();
         let mut new = std::collections::HashSet::with_capacity(ids.len());
         {
@@ -102,13 +104,13 @@ impl Sync<'_> {
                 .conn
                 .prepare_cached("INSERT OR IGNORE INTO source_events (system, hash) VALUES (?, ?)")
                 .map_err(Error::storage)?;
-            for (system, hash) in ids {
+            for hash in ids {
                 if insert
-                    .execute(params![system, hash as i64])
+                    .execute(params![system, hash])
                     .map_err(Error::storage)?
                     == 1
                 {
-                    new.insert((system.to_string(), hash));
+                    new.insert(hash as u64);
                 }
             }
         }
@@ -146,7 +148,7 @@ impl Sync<'_> {
             let fresh: Vec<_> = u
                 .events
                 .iter()
-                .filter(|e| new.remove(&(u.system.clone(), e.id)))
+                .filter(|e| new.remove(&e.id))
                 .collect();
             let Some(account) = account else {
                 counts.unmatched += fresh.len() as u64;

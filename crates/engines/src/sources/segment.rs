@@ -108,6 +108,17 @@ struct User {
 
 /// Reads Segment JSON-lines files (`name` each, bytes).
 pub fn read(files: &[(String, Vec<u8>)]) -> Read {
+    read_streams(
+        files
+            .iter()
+            .map(|(name, bytes)| (name.clone(), std::io::Cursor::new(bytes.as_slice())))
+            .collect(),
+    )
+}
+
+/// Reads Segment JSON-lines streams a line at a time: memory holds what the
+/// events add up to, never a whole file. A stream that fails to read is a problem.
+pub fn read_streams<R: std::io::BufRead>(inputs: Vec<(String, R)>) -> Read {
     let mut out = Read::default();
     let mut users = Names::default();
     let mut groups = Names::default();
@@ -118,14 +129,35 @@ pub fn read(files: &[(String, Vec<u8>)]) -> Read {
     let mut days: HashMap<(Option<u32>, Option<u32>, NaiveDate), usize> = HashMap::new();
     let mut usage: Vec<(Option<u32>, Option<u32>, SourceUsage)> = Vec::new();
     let mut ignored = 0u64;
-    for (file, bytes) in files {
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        for (n, raw) in bytes.split(|b| *b == b'\n').enumerate() {
+    let mut buf = Vec::with_capacity(4096);
+    let names: Vec<String> = inputs.iter().map(|(f, _)| f.clone()).collect();
+    for (file, mut input) in inputs {
+        let mut n = 0usize;
+        loop {
+            buf.clear();
+            match input.read_until(b'\n', &mut buf) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) => {
+                    out.problems.push(SourceProblem {
+                        place: format!("{file}:{}", n + 1),
+                        field: None,
+                        message: format!("cannot read: {e}"),
+                    });
+                    break;
+                }
+            }
+            let mut raw = buf.as_slice();
+            if n == 0 {
+                raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+            }
+            n += 1;
+            let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
             if raw.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let place = || format!("{file}:{}", n + 1);
+            let place = || format!("{file}:{n}");
             let line: Line = match serde_json::from_slice(raw) {
                 Ok(l) => l,
                 Err(e) => {
@@ -258,11 +290,7 @@ pub fn read(files: &[(String, Vec<u8>)]) -> Read {
     }
     if ignored > 0 {
         out.skipped.push(SourceProblem {
-            place: files
-                .iter()
-                .map(|(f, _)| f.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            place: names.join(", "),
             field: Some("type".into()),
             message: format!(
                 "{ignored} call(s) of another type than identify, group, track, page or screen (alias...) left out"
