@@ -40,7 +40,8 @@ fn hubspot() -> Vec<(String, Vec<u8>)> {
             i % 30
         ));
     }
-    let mut p = String::from("Record ID,First Name,Last Name,Email,Job Title,Associated Company IDs\n");
+    let mut p =
+        String::from("Record ID,First Name,Last Name,Email,Job Title,Associated Company IDs\n");
     for i in 0..CONTACTS {
         let at = i % COMPANIES;
         p.push_str(&format!(

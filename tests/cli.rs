@@ -1757,7 +1757,11 @@ fn a_teams_tools_load_into_an_empty_store_and_load_again_changing_nothing() {
     let google = moved("calendar/google.ics");
     let outlook = moved("calendar/outlook.ics");
     let loads: Vec<Vec<String>> = vec![
-        vec!["hubspot".into(), f("hubspot/companies.csv"), f("hubspot/contacts.csv")],
+        vec![
+            "hubspot".into(),
+            f("hubspot/companies.csv"),
+            f("hubspot/contacts.csv"),
+        ],
         vec![
             "salesforce".into(),
             f("salesforce/Account.csv"),
@@ -1807,10 +1811,27 @@ fn a_teams_tools_load_into_an_empty_store_and_load_again_changing_nothing() {
     // Every source met the CRM's three accounts: none made up.
     let accounts = json(db, &["accounts", "--format", "json"], None);
     let accounts = accounts.as_array().expect("a list");
-    assert_eq!(accounts.len(), 4, "the CRM's 3 and Salesforce's subsidiary: {accounts:?}");
-    let northwind = json(db, &["account", "northwind.example", "--format", "json"], None);
-    assert!(northwind["row"]["health_score"].is_number(), "{}", northwind["row"]);
-    for (list, least) in [("cases", 3), ("interactions", 5), ("contacts", 3), ("usage", 14)] {
+    assert_eq!(
+        accounts.len(),
+        4,
+        "the CRM's 3 and Salesforce's subsidiary: {accounts:?}"
+    );
+    let northwind = json(
+        db,
+        &["account", "northwind.example", "--format", "json"],
+        None,
+    );
+    assert!(
+        northwind["row"]["health_score"].is_number(),
+        "{}",
+        northwind["row"]
+    );
+    for (list, least) in [
+        ("cases", 3),
+        ("interactions", 5),
+        ("contacts", 3),
+        ("usage", 14),
+    ] {
         let n = northwind[list].as_array().map_or(0, Vec::len);
         assert!(n >= least, "{list}: {n} in {northwind}");
     }
@@ -1820,7 +1841,9 @@ fn a_teams_tools_load_into_an_empty_store_and_load_again_changing_nothing() {
         assert!(o.status.success());
         // The first line holds the export's time.
         let text = std::fs::read_to_string(out).expect("the export");
-        text.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap_or_default()
+        text.split_once('\n')
+            .map(|(_, rest)| rest.to_string())
+            .unwrap_or_default()
     };
     let before = dump("before.json");
 
@@ -1836,7 +1859,10 @@ fn a_teams_tools_load_into_an_empty_store_and_load_again_changing_nothing() {
             assert_eq!(u["events"], 0, "{u}");
         }
     }
-    assert!(before == dump("after.json"), "loading again changed the store");
+    assert!(
+        before == dump("after.json"),
+        "loading again changed the store"
+    );
 
     // A bad file: refused with its place, the store not touched.
     let bytes = |p: &str| std::fs::read(p).unwrap_or_default();
@@ -1864,7 +1890,11 @@ fn a_teams_tools_load_into_an_empty_store_and_load_again_changing_nothing() {
     let report = json(
         db,
         &[
-            "import", "--from", "hubspot", "--format", "json",
+            "import",
+            "--from",
+            "hubspot",
+            "--format",
+            "json",
             bad.to_str().expect("path"),
         ],
         None,

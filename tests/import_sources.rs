@@ -45,7 +45,8 @@ fn quoted(s: &str) -> String {
 
 /// The files of an export: companies, and contacts at some of them.
 fn files(companies: &[Company], contacts: &[(usize, String, bool)]) -> Vec<(String, Vec<u8>)> {
-    let mut c = String::from("\u{feff}Record ID,Company name,Company Domain Name,Lifecycle Stage\n");
+    let mut c =
+        String::from("\u{feff}Record ID,Company name,Company Domain Name,Lifecycle Stage\n");
     for (i, co) in companies.iter().enumerate() {
         c.push_str(&format!(
             "{},{},{},{}\n",

@@ -14,6 +14,9 @@ use tend_engines::sources::{self, ReadOptions};
 /// The formats `tend import` reads.
 pub use crate::backend::sync::Format as From;
 
+/// How many product events are held at once while loading Segment files.
+const EVENT_BATCH: usize = 250_000;
+
 /// What the readers need from the command line besides the files.
 #[derive(Debug, Clone, Default)]
 pub struct ReadArgs {
@@ -37,9 +40,8 @@ pub async fn run(
     }
     let mapping = match &args.mapping {
         Some(path) => {
-            let text = String::from_utf8(read(path)?).map_err(|_| {
-                Failure::usage(format!("{}: not UTF-8 text", path.display()))
-            })?;
+            let text = String::from_utf8(read(path)?)
+                .map_err(|_| Failure::usage(format!("{}: not UTF-8 text", path.display())))?;
             Some((file_name(path), text))
         }
         None => None,
@@ -54,21 +56,29 @@ pub async fn run(
     let remote_at = remote_url(cli, settings);
     // Segment's event streams are read a line at a time; the other files whole.
     if from == From::Segment && remote_at.is_none() {
-        let mut inputs = Vec::with_capacity(files.len());
-        for file in files {
-            let f = std::fs::File::open(file)
-                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
-            inputs.push((
-                file_name(file),
-                std::io::BufReader::with_capacity(1 << 16, bar.wrap_read(f)),
-            ));
-        }
-        let read = sources::segment::read_streams(inputs);
+        // Read twice: the calls and who the events are of, loaded first; then the
+        // events, a batch at a time.
+        let open = |bar: &indicatif::ProgressBar| -> Result<Vec<_>, Failure> {
+            let mut inputs = Vec::with_capacity(files.len());
+            for file in files {
+                let f = std::fs::File::open(file)
+                    .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+                inputs.push((
+                    file_name(file),
+                    std::io::BufReader::with_capacity(1 << 16, bar.wrap_read(f)),
+                ));
+            }
+            Ok(inputs)
+        };
+        let read = sources::segment::scan(open(&bar)?, sources::segment::Events::Skip);
         bar.finish_and_clear();
         let store = open_store(cli, settings)?;
-        let spinner = progress::writing(read.records.len() + read.usage.len());
-        let report = store.load_read_blocking(&settings.user_name(), read, options);
-        spinner.finish_and_clear();
+        let again = progress::reading(total);
+        let inputs = open(&again)?;
+        let report = store.load_batches_blocking(&settings.user_name(), read, options, |hand| {
+            sources::segment::scan(inputs, sources::segment::Events::Batches(EVENT_BATCH, hand));
+        });
+        again.finish_and_clear();
         return finish(report?, options, format);
     }
     // Everything is read and checked before the store is opened.

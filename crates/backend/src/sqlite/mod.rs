@@ -1026,6 +1026,61 @@ impl Store {
         self.load_read_blocking(actor, read, options)
     }
 
+    /// Loads what a first read of the files found (the records), then the usage
+    /// `batches` hands over a batch at a time (a second read), all in one
+    /// transaction: memory holds a batch, not the files' events.
+    pub fn load_batches_blocking(
+        &self,
+        actor: &str,
+        read: tend_engines::sources::Read,
+        options: &crate::sync::SyncOptions,
+        batches: impl FnOnce(&mut dyn FnMut(Vec<tend_engines::sources::SourceUsage>)),
+    ) -> Result<crate::sync::SyncReport> {
+        if !read.problems.is_empty() {
+            return Ok(crate::sync::SyncReport {
+                dry_run: options.dry_run,
+                problems: read.problems,
+                unused_columns: read.unused_columns,
+                skipped: read.skipped,
+                ..Default::default()
+            });
+        }
+        let setup = self.inner.health.clone();
+        let out = self.write_or_roll_back(|tx, now| {
+            let sync = sync::Sync {
+                conn: tx,
+                setup: &setup,
+                actor,
+                now,
+                options,
+                touched: Default::default(),
+            };
+            let mut report = sync.records(read.records)?;
+            let mut failed = None;
+            batches(&mut |batch| {
+                if failed.is_none()
+                    && let Err(e) = sync.usage_batch(batch, &mut report)
+                {
+                    failed = Some(e);
+                }
+            });
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            sync.end(&mut report)?;
+            let undecided = options.prefer.is_none() && !report.conflicts.is_empty();
+            let keep = report.problems.is_empty() && !undecided && !options.dry_run;
+            Ok((report, keep))
+        })?;
+        let (mut report, written) = out;
+        report.written = written;
+        report.unused_columns = read.unused_columns;
+        let mut skipped = read.skipped;
+        skipped.append(&mut report.skipped);
+        report.skipped = skipped;
+        Ok(report)
+    }
+
     /// Loads what a reader made of its files: refused with its problems when it
     /// has any (the store untouched), else as `sync_blocking` does.
     pub fn load_read_blocking(

@@ -53,11 +53,17 @@ impl Sync<'_> {
     /// Loads `records` and `usage`; the report says what was done (or would be)
     /// and what was wrong. The caller commits only a report with no problem, not
     /// a dry run.
-    pub fn run(
-        &self,
-        mut records: Vec<SourceRecord>,
-        usage: Vec<SourceUsage>,
-    ) -> Result<SyncReport> {
+    pub fn run(&self, records: Vec<SourceRecord>, usage: Vec<SourceUsage>) -> Result<SyncReport> {
+        let mut report = self.records(records)?;
+        if !usage.is_empty() {
+            report.usage = Some(self.usage(usage, &mut report.skipped)?);
+        }
+        self.end(&mut report)?;
+        Ok(report)
+    }
+
+    /// Loads `records` (first of a load: the records usage may point at).
+    pub fn records(&self, mut records: Vec<SourceRecord>) -> Result<SyncReport> {
         let rank = |k: EntityKind| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
         // Updates of records loaded before (an email answered) after the records.
         records.sort_by_key(|r| (rank(r.kind), r.update_only));
@@ -68,16 +74,29 @@ impl Sync<'_> {
         for r in &records {
             self.one(r, &mut report)?;
         }
-        drop(records);
-        if !usage.is_empty() {
-            report.usage = Some(self.usage(usage, &mut report.skipped)?);
+        Ok(report)
+    }
+
+    /// Loads a batch of usage, adding to what the report counts.
+    pub fn usage_batch(&self, usage: Vec<SourceUsage>, report: &mut SyncReport) -> Result<()> {
+        if usage.is_empty() {
+            return Ok(());
         }
+        let c = self.usage(usage, &mut report.skipped)?;
+        let counts = report.usage.get_or_insert_with(UsageCounts::default);
+        counts.events += c.events;
+        counts.duplicates += c.duplicates;
+        counts.unmatched += c.unmatched;
+        counts.rows += c.rows;
+        Ok(())
+    }
+
+    /// Ends a load: each account written to refreshed and rescored once.
+    pub fn end(&self, report: &mut SyncReport) -> Result<()> {
         report
             .kinds
             .retain(|k| k.created + k.updated + k.unchanged + k.conflicts > 0);
-        // Each account written to refreshed and rescored once, not once per record.
-        write::after_writes(self.conn, self.setup, &self.touched.borrow(), self.now)?;
-        Ok(report)
+        write::after_writes(self.conn, self.setup, &self.touched.borrow(), self.now)
     }
 
     /// Product events into usage: each event counted once (its id remembered per
@@ -145,11 +164,7 @@ impl Sync<'_> {
             }
             .or(user.map(|(_, account)| account));
             // The events not counted before (nor twice in these files).
-            let fresh: Vec<_> = u
-                .events
-                .iter()
-                .filter(|e| new.remove(&e.id))
-                .collect();
+            let fresh: Vec<_> = u.events.iter().filter(|e| new.remove(&e.id)).collect();
             let Some(account) = account else {
                 counts.unmatched += fresh.len() as u64;
                 let who = u.user.clone().unwrap_or_else(|| "anonymous users".into());

@@ -119,7 +119,24 @@ pub fn read(files: &[(String, Vec<u8>)]) -> Read {
 /// Reads Segment JSON-lines streams a line at a time: memory holds what the
 /// events add up to, never a whole file. A stream that fails to read is a problem.
 pub fn read_streams<R: std::io::BufRead>(inputs: Vec<(String, R)>) -> Read {
+    scan(inputs, Events::Keep)
+}
+
+/// What a read does with the usage events.
+pub enum Events<'a> {
+    /// Keep them all in [`Read::usage`].
+    Keep,
+    /// Only check them and learn their users (the first of two reads).
+    Skip,
+    /// Hand them over about this many at a time (the second read, after the
+    /// first one's records are loaded): memory stays bounded by the batch.
+    Batches(usize, &'a mut dyn FnMut(Vec<SourceUsage>)),
+}
+
+/// Reads the streams, doing `events` with the usage events.
+pub fn scan<R: std::io::BufRead>(inputs: Vec<(String, R)>, mut events: Events) -> Read {
     let mut out = Read::default();
+    let mut held = 0usize;
     let mut users = Names::default();
     let mut groups = Names::default();
     let mut user_info: HashMap<u32, User> = HashMap::new();
@@ -257,10 +274,16 @@ pub fn read_streams<R: std::io::BufRead>(inputs: Vec<(String, R)>) -> Read {
                         None => fnv1a(raw),
                     };
                     if let Some(user) = user {
-                        user_info.entry(user).or_insert_with(|| User {
+                        let info = user_info.entry(user).or_insert_with(|| User {
                             place: place(),
                             ..User::default()
                         });
+                        if info.group.is_none() {
+                            info.group = group;
+                        }
+                    }
+                    if matches!(events, Events::Skip) {
+                        continue;
                     }
                     let day = at.date_naive();
                     let i = *days.entry((group, user, day)).or_insert_with(|| {
@@ -283,6 +306,15 @@ pub fn read_streams<R: std::io::BufRead>(inputs: Vec<(String, R)>) -> Read {
                         at: at.timestamp_millis(),
                         feature,
                     });
+                    held += 1;
+                    if let Events::Batches(size, hand) = &mut events
+                        && held >= *size
+                    {
+                        let batch = std::mem::take(&mut usage);
+                        days.clear();
+                        held = 0;
+                        hand(with_accounts(batch, &users, &groups, &user_info));
+                    }
                 }
                 _ => ignored += 1,
             }
@@ -350,16 +382,39 @@ pub fn read_streams<R: std::io::BufRead>(inputs: Vec<(String, R)>) -> Read {
         r.refs_on_create = true;
         out.records.push(r);
     }
-    out.usage = usage
+    let usage = with_accounts(usage, &users, &groups, &user_info);
+    match events {
+        Events::Keep => out.usage = usage,
+        Events::Skip => {}
+        Events::Batches(_, hand) => {
+            if !usage.is_empty() {
+                hand(usage);
+            }
+        }
+    }
+    out
+}
+
+/// Events of (group, user, day) with their account (the event's group, else the
+/// user's) and user named.
+fn with_accounts(
+    usage: Vec<(Option<u32>, Option<u32>, SourceUsage)>,
+    users: &Names,
+    groups: &Names,
+    user_info: &HashMap<u32, User>,
+) -> Vec<SourceUsage> {
+    usage
         .into_iter()
         .map(|(group, user, mut u)| {
             let group = group.or_else(|| user.and_then(|u| user_info.get(&u)?.group));
-            u.account = group.map(group_key);
+            u.account = group.map(|g| RefKey::External {
+                system: SYSTEM.into(),
+                external_id: groups.names[g as usize].clone(),
+            });
             u.user = user.map(|u| users.names[u as usize].clone());
             u
         })
-        .collect();
-    out
+        .collect()
 }
 
 /// A tracked event's name as a feature (`Report Exported` -> `report_exported`).
