@@ -62,7 +62,9 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
         record_usage, import, export
     ),
-    components(schemas(Problem, Record, Write, EntityKind, Role, PortfolioSort, Bucket, CaseSort)),
+    components(schemas(Problem, Record, Write, EntityKind, Role, PortfolioSort, Bucket, CaseSort,
+        sync::Format, sync::Prefer, sync::SyncReport, sync::KindCounts, sync::SyncConflict,
+        sync::UsageCounts, sync::LoadProblem)),
     modifiers(&Bearer),
 )]
 pub struct ApiDoc;
