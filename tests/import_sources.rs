@@ -133,3 +133,97 @@ proptest! {
         prop_assert_eq!(export(&other, &rt).accounts, once.accounts);
     }
 }
+
+/// Segment files loaded as they come (hourly files): a day's usage adds up across
+/// loads and batches, an event delivered twice counts once, and a file loaded
+/// again changes nothing.
+#[test]
+fn segment_usage_adds_up_across_files_and_batches_each_event_once() {
+    use tend_engines::sources::segment::{Events, scan};
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Store::open_with_clock(dir.path().join("s.db"), fixed_clock(now())).expect("store");
+    let crm = files(
+        &[Company {
+            name: "Acme".into(),
+            domain: "acme.example".into(),
+            lifecycle: "Customer",
+        }],
+        &[],
+    );
+    let options = SyncOptions::default();
+    let read = ReadOptions::default();
+    store
+        .load_files_blocking("loader", Format::Hubspot, &crm, &read, None, &options)
+        .expect("the CRM");
+    let event = |id: &str, at: &str, name: &str| {
+        format!(
+            "{{\"type\":\"track\",\"userId\":\"u1\",\"event\":\"{name}\",\"messageId\":\"{id}\",\"timestamp\":\"2026-11-20T{at}:00Z\",\"context\":{{\"groupId\":\"g1\"}}}}\n"
+        )
+    };
+    let group = "{\"type\":\"group\",\"userId\":\"u1\",\"groupId\":\"g1\",\"traits\":{\"website\":\"acme.example\"},\"messageId\":\"grp\",\"timestamp\":\"2026-11-20T08:00:00Z\"}\n";
+    // 09:00 and 09:10: one session; then 11:00 and 11:05 in the next hour's file,
+    // with 09:10 delivered again.
+    let first = format!(
+        "{group}{}{}",
+        event("a", "09:00", "Report Exported"),
+        event("b", "09:10", "Report Exported")
+    );
+    let second = format!(
+        "{}{}{}",
+        event("c", "11:00", "API Call"),
+        event("d", "11:05", "Report Exported"),
+        event("b", "09:10", "Report Exported")
+    );
+    let one = vec![("09.jsonl".to_string(), first.into_bytes())];
+    let report = store
+        .load_files_blocking("loader", Format::Segment, &one, &read, None, &options)
+        .expect("the first hour");
+    assert_eq!(
+        report.usage.as_ref().map(|u| u.events),
+        Some(2),
+        "{report:?}"
+    );
+    // The second file the way the command reads a large one: twice, two events a
+    // batch (a session across two batches would count twice: see the README).
+    let inputs = || {
+        vec![(
+            "11.jsonl".to_string(),
+            std::io::Cursor::new(second.clone().into_bytes()),
+        )]
+    };
+    let calls = scan(inputs(), Events::Skip);
+    let report = store
+        .load_batches_blocking("loader", calls, &options, |hand| {
+            scan(inputs(), Events::Batches(2, hand));
+        })
+        .expect("the second hour");
+    let usage = report.usage.expect("usage");
+    assert_eq!((usage.events, usage.duplicates), (2, 1), "{usage:?}");
+    let day = |store: &Store| {
+        let d = rt.block_on(store.export()).expect("export");
+        let rows: Vec<_> = d
+            .usage
+            .iter()
+            .filter(|u| u.contact_id.is_some())
+            .cloned()
+            .collect();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        rows[0].clone()
+    };
+    let u = day(&store);
+    assert_eq!(u.connections, 2, "{u:?}");
+    assert_eq!(u.minutes, 10 + 5, "{u:?}");
+    assert_eq!(u.features.get("report_exported"), Some(&3), "{u:?}");
+    assert_eq!(u.features.get("api_call"), Some(&1), "{u:?}");
+    // The first file again: counted before, nothing changes.
+    let report = store
+        .load_files_blocking("loader", Format::Segment, &one, &read, None, &options)
+        .expect("again");
+    assert_eq!(
+        report.usage.as_ref().map(|u| u.duplicates),
+        Some(2),
+        "{report:?}"
+    );
+    assert_eq!(day(&store), u);
+}

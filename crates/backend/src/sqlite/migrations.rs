@@ -517,9 +517,6 @@ CREATE INDEX external_ids_record ON external_ids(kind, record_id);
 -- Records matched by what identifies them in any source.
 CREATE INDEX accounts_domain ON accounts(domain COLLATE NOCASE);
 CREATE INDEX contacts_email ON contacts(email COLLATE NOCASE);
-CREATE TABLE source_events (
-    system TEXT NOT NULL,
-    hash INTEGER NOT NULL,
-    PRIMARY KEY (system, hash)
-) WITHOUT ROWID;
+-- An event's id hashed with its source's name (64-bit FNV-1a): the key alone.
+CREATE TABLE source_events (hash INTEGER PRIMARY KEY);
 "#;

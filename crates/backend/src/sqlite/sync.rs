@@ -107,12 +107,13 @@ impl Sync<'_> {
         skipped: &mut Vec<SourceProblem>,
     ) -> Result<UsageCounts> {
         let mut counts = UsageCounts::default();
-        // The ids in order: each lands after the last in the table's key order.
-        // A load reads one source's events (one system).
-        let system = usage[0].system.clone();
+        // The ids (each hashed with the source's name) in order: each lands after
+        // the last in the table's key order.
+        let system = tend_engines::sources::fnv1a(usage[0].system.as_bytes());
+        let key = |id: u64| (id ^ system).wrapping_mul(0x0000_0100_0000_01b3) as i64;
         let mut ids: Vec<i64> = usage
             .iter()
-            .flat_map(|u| u.events.iter().map(|e| e.id as i64))
+            .flat_map(|u| u.events.iter().map(|e| key(e.id)))
             .collect();
         let total = ids.len() as u64;
         ids.sort_unstable();
@@ -121,23 +122,22 @@ impl Sync<'_> {
         {
             let mut insert = self
                 .conn
-                .prepare_cached("INSERT OR IGNORE INTO source_events (system, hash) VALUES (?, ?)")
+                .prepare_cached("INSERT OR IGNORE INTO source_events (hash) VALUES (?)")
                 .map_err(Error::storage)?;
             for hash in ids {
-                if insert
-                    .execute(params![system, hash])
-                    .map_err(Error::storage)?
-                    == 1
-                {
-                    new.insert(hash as u64);
+                if insert.execute([hash]).map_err(Error::storage)? == 1 {
+                    new.insert(hash);
                 }
             }
         }
         let mut users: HashMap<(String, String), Option<(Id, Id)>> = HashMap::new();
+        let mut accounts: HashMap<RefKey, Option<Id>> = HashMap::new();
+        let mut rows: Vec<Tallied> = Vec::new();
         // Per user: where first seen, events, days, the first day.
         let mut unmatched: BTreeMap<String, (String, usize, usize, chrono::NaiveDate)> =
             BTreeMap::new();
-        for u in &usage {
+        // Each user's day dropped once tallied: memory holds the batch once.
+        for u in usage {
             let user = match &u.user {
                 Some(user) => {
                     let key = (u.system.clone(), user.clone());
@@ -153,18 +153,25 @@ impl Sync<'_> {
                 None => None,
             };
             let account = match &u.account {
-                Some(key) => self.resolve(&SourceRef {
-                    field: "account_id".into(),
-                    kind: EntityKind::Account,
-                    key: key.clone(),
-                    many: false,
-                    optional: false,
-                })?,
+                Some(key) => match accounts.get(key) {
+                    Some(found) => *found,
+                    None => {
+                        let found = self.resolve(&SourceRef {
+                            field: "account_id".into(),
+                            kind: EntityKind::Account,
+                            key: key.clone(),
+                            many: false,
+                            optional: false,
+                        })?;
+                        accounts.insert(key.clone(), found);
+                        found
+                    }
+                },
                 None => None,
             }
             .or(user.map(|(_, account)| account));
             // The events not counted before (nor twice in these files).
-            let fresh: Vec<_> = u.events.iter().filter(|e| new.remove(&e.id)).collect();
+            let fresh: Vec<_> = u.events.iter().filter(|e| new.remove(&key(e.id))).collect();
             let Some(account) = account else {
                 counts.unmatched += fresh.len() as u64;
                 let who = u.user.clone().unwrap_or_else(|| "anonymous users".into());
@@ -177,12 +184,10 @@ impl Sync<'_> {
                 // Not counted: loaded again once the account is known, they count.
                 let mut forget = self
                     .conn
-                    .prepare_cached("DELETE FROM source_events WHERE system = ? AND hash = ?")
+                    .prepare_cached("DELETE FROM source_events WHERE hash = ?")
                     .map_err(Error::storage)?;
                 for e in &fresh {
-                    forget
-                        .execute(params![u.system, e.id as i64])
-                        .map_err(Error::storage)?;
+                    forget.execute([key(e.id)]).map_err(Error::storage)?;
                 }
                 continue;
             };
@@ -191,11 +196,19 @@ impl Sync<'_> {
             }
             counts.events += fresh.len() as u64;
             // A user of another account (moved since): their usage is theirs.
-            let contact = user.filter(|(_, a)| *a == account).map(|(c, _)| c);
-            self.add_usage(account, contact, u.day, &fresh)?;
-            counts.rows += 1;
-            self.touched.borrow_mut().entry(account).or_default();
+            let contact = user.filter(|(_, a)| *a == account).map_or(0, |(c, _)| c);
+            let (connections, minutes, features) = tally(&fresh);
+            let features = serde_json::to_string(&features).map_err(Error::storage)?;
+            let day = super::codec::day(&u.day);
+            rows.push((account, day, contact, connections, minutes, features.into()));
         }
+        // In the table's key order: each row lands beside the last.
+        rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+        for row in &rows {
+            self.add_usage(row)?;
+            self.touched.borrow_mut().entry(row.0).or_default();
+        }
+        counts.rows += rows.len() as u64;
         for (who, (place, events, days, first)) in unmatched {
             skipped.push(SourceProblem {
                 place,
@@ -216,51 +229,33 @@ impl Sync<'_> {
             .map_err(Error::storage)
     }
 
-    /// Adds events to a user's (or the account's anonymous) day of usage.
-    fn add_usage(
-        &self,
-        account: Id,
-        contact: Option<Id>,
-        day: chrono::NaiveDate,
-        events: &[&tend_engines::sources::UsageEvent],
-    ) -> Result<()> {
-        let (connections, minutes, features) = tally(events);
-        let key = params![account, super::codec::day(&day), contact.unwrap_or(0)];
-        let stored: Option<(i64, i64, String)> = self
-            .conn
-            .prepare_cached(
-                "SELECT connections, minutes, features FROM usage
-                 WHERE account_id = ? AND day = ? AND contact_id = ?",
-            )
-            .and_then(|mut s| {
-                s.query_row(key, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                    .optional()
-            })
-            .map_err(Error::storage)?;
-        let (mut c, mut m, mut f) = (i64::from(connections), i64::from(minutes), features);
-        if let Some((sc, sm, sf)) = stored {
-            c += sc;
-            m += sm;
-            let before: BTreeMap<String, u32> = serde_json::from_str(&sf).unwrap_or_default();
-            for (name, n) in before {
-                *f.entry(name).or_insert(0) += n;
-            }
-        }
-        let features = serde_json::to_string(&f).map_err(Error::storage)?;
+    /// Adds a day's tally to a user's (or the account's anonymous) day of usage.
+    fn add_usage(&self, row: &Tallied) -> Result<()> {
+        let (account, day, contact, connections, minutes, features) = row;
+        let features: &str = features;
         self.conn
             .prepare_cached(
                 "INSERT INTO usage (account_id, day, contact_id, connections, minutes, features)
                  VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT DO UPDATE SET connections = excluded.connections,
-                     minutes = excluded.minutes, features = excluded.features",
+                 ON CONFLICT DO UPDATE SET connections = connections + excluded.connections,
+                     minutes = minutes + excluded.minutes,
+                     features = CASE
+                         WHEN excluded.features = '{}' THEN features
+                         WHEN features = '{}' THEN excluded.features
+                         ELSE (SELECT json_group_object(key, total) FROM (
+                             SELECT key, sum(value) AS total FROM (
+                                 SELECT key, value FROM json_each(usage.features)
+                                 UNION ALL SELECT key, value FROM json_each(excluded.features))
+                             GROUP BY key))
+                     END",
             )
             .and_then(|mut s| {
                 s.execute(params![
                     account,
-                    super::codec::day(&day),
-                    contact.unwrap_or(0),
-                    c.min(i64::from(u32::MAX)),
-                    m.min(i64::from(u32::MAX)),
+                    day,
+                    contact,
+                    connections,
+                    minutes,
                     features
                 ])
             })
@@ -564,6 +559,10 @@ impl Sync<'_> {
         Ok(Done::Updated)
     }
 }
+
+/// A day of usage to add: account, day, contact (0: anonymous), connections,
+/// minutes, events per feature.
+type Tallied = (Id, i64, Id, u32, u32, Box<str>);
 
 enum Done {
     Created,

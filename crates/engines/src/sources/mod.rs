@@ -127,7 +127,7 @@ pub struct SourceRef {
 }
 
 /// How a reference finds its record.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RefKey {
     /// By its id in a source system.
     External { system: String, external_id: String },

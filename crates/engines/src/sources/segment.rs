@@ -70,10 +70,10 @@ enum IdValue<'a> {
 }
 
 impl IdValue<'_> {
-    fn text(&self) -> Option<String> {
+    fn text(&self) -> Option<Cow<'_, str>> {
         let s = match self {
-            IdValue::Text(t) => t.trim().to_string(),
-            IdValue::Number(n) => n.to_string(),
+            IdValue::Text(t) => Cow::Borrowed(t.trim()),
+            IdValue::Number(n) => Cow::Owned(n.to_string()),
         };
         (!s.is_empty()).then_some(s)
     }
@@ -87,13 +87,13 @@ struct Names {
 }
 
 impl Names {
-    fn id(&mut self, name: String) -> u32 {
-        if let Some(i) = self.index.get(&name) {
+    fn id(&mut self, name: &str) -> u32 {
+        if let Some(i) = self.index.get(name) {
             return *i;
         }
         let i = self.names.len() as u32;
-        self.names.push(name.clone());
-        self.index.insert(name, i);
+        self.names.push(name.to_string());
+        self.index.insert(name.to_string(), i);
         i
     }
 }
@@ -188,7 +188,7 @@ pub fn scan<R: std::io::BufRead>(inputs: Vec<(String, R)>, mut events: Events) -
             };
             let kind = line.kind.as_deref().unwrap_or("");
             let user = line.user_id.as_ref().and_then(IdValue::text);
-            let user = user.map(|u| users.id(u));
+            let user = user.map(|u| users.id(&u));
             match kind {
                 "identify" => {
                     let Some(user) = user else { continue };
@@ -213,7 +213,7 @@ pub fn scan<R: std::io::BufRead>(inputs: Vec<(String, R)>, mut events: Events) -
                         });
                         continue;
                     };
-                    let group = groups.id(group);
+                    let group = groups.id(&group);
                     let traits = line.traits.unwrap_or_default();
                     let domain = traits
                         .domain
@@ -256,16 +256,17 @@ pub fn scan<R: std::io::BufRead>(inputs: Vec<(String, R)>, mut events: Events) -
                         .as_ref()
                         .and_then(|c| c.group_id.as_ref())
                         .and_then(IdValue::text)
-                        .map(|g| groups.id(g));
+                        .map(|g| groups.id(&g));
                     let feature = match (kind, line.event.as_deref()) {
                         ("track", Some(name)) if !name.trim().is_empty() => {
-                            let key = feature_key(name);
-                            Some(
-                                features
-                                    .entry(key.clone())
-                                    .or_insert_with(|| key.into())
-                                    .clone(),
-                            )
+                            Some(match features.get(name) {
+                                Some(f) => f.clone(),
+                                None => {
+                                    let f: Arc<str> = feature_key(name).into();
+                                    features.insert(name.to_string(), f.clone());
+                                    f
+                                }
+                            })
                         }
                         _ => None,
                     };
