@@ -706,10 +706,11 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
 
     let store = Store::open_with_clock(&path, fixed_clock(now())).expect("open the v3 store");
     assert_eq!(user_version(&path), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 8);
+    assert_eq!(SCHEMA_VERSION, 9);
     // Version 6: the churned accounts' partial index (the dashboard's totals);
     // version 7: the status and stage index (the header's counts); version 8: the
-    // records' ids in source systems, empty.
+    // records' ids in source systems, empty; version 9: success planning, empty,
+    // and the summaries' author.
     let file = Connection::open(&path).expect("the store file");
     let indexes: i64 = file
         .query_row(
@@ -724,6 +725,16 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
         .query_row("SELECT count(*) FROM external_ids", [], |r| r.get(0))
         .expect("the external_ids table");
     assert_eq!(ids, 0);
+    for table in ["success_plans", "objectives", "kpis", "business_challenges"] {
+        let n: i64 = file
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("the {table} table: {e}"));
+        assert_eq!(n, 0, "{table}");
+    }
+    let authors: i64 = file
+        .query_row("SELECT count(author) FROM summaries", [], |r| r.get(0))
+        .expect("the summaries' author");
+    assert_eq!(authors, 0);
 
     let alerts = store
         .alerts(&AlertQuery {

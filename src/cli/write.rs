@@ -222,6 +222,10 @@ fn record_from_json(kind: EntityKind, v: Value) -> Result<Record, JsonError> {
         Document,
         Alert,
         Summary,
+        SuccessPlan,
+        Objective,
+        Kpi,
+        BusinessChallenge,
     )
 }
 

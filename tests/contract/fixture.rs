@@ -96,6 +96,11 @@ pub mod ids {
 
     pub const S_ACME: Id = 121;
 
+    pub const SP_ACME: Id = 131; // ACME active plan
+    pub const OB_ADOPTION: Id = 132; // ACME objective of SP_ACME
+    pub const KPI_USERS: Id = 133; // ACME on track, 40 -> 80, now 65
+    pub const BC_SILOS: Id = 134; // ACME high, open, of SP_ACME
+
     pub const ALL_ACCOUNTS: [Id; 6] = [ACME, ACME_FR, GLOBEX, INITECH, UMBRELLA, HOOLI];
     pub const ALL_CASES: [Id; 6] = [K_OUTAGE, K_BILLING, K_EXPORT, K_ACCESS, K_LEGACY, K_WEBHOOK];
 }
@@ -533,10 +538,91 @@ pub fn summary(id: Id, account_id: Id) -> Summary {
         external_id: None,
         account_id,
         generated_at: at,
+        author: String::new(),
         sections: vec![SummarySection {
             title: "Situation".into(),
             body: "Healthy adoption, renewal in September.".into(),
+            statements: vec![],
+            note: None,
         }],
+    }
+}
+
+pub fn plan(id: Id, account_id: Id) -> SuccessPlan {
+    let at = days_ago(60);
+    SuccessPlan {
+        id,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        source: Source::Ui,
+        external_id: None,
+        account_id,
+        name: "2026 adoption plan".into(),
+        status: PlanStatus::Active,
+        owner: "alice".into(),
+        start: Some(date(2026, 1, 1)),
+        end: Some(date(2026, 12, 31)),
+        description: "Roll out to every region".into(),
+    }
+}
+
+pub fn objective(id: Id, account_id: Id, plan_id: Option<Id>) -> Objective {
+    let at = days_ago(50);
+    Objective {
+        id,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        source: Source::Ui,
+        external_id: None,
+        account_id,
+        plan_id,
+        name: "Double the weekly active users".into(),
+        owner: "alice".into(),
+        due: Some(date(2026, 9, 30)),
+        completed_on: None,
+        description: String::new(),
+    }
+}
+
+pub fn kpi(id: Id, account_id: Id, objective_id: Id) -> Kpi {
+    let at = days_ago(40);
+    Kpi {
+        id,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        source: Source::Ui,
+        external_id: None,
+        account_id,
+        objective_id,
+        name: "Weekly active users".into(),
+        unit: "users".into(),
+        baseline: 40.0,
+        target: 80.0,
+        current: 65.0,
+        status: KpiStatus::OnTrack,
+        measured_on: Some(date(2026, 3, 1)),
+    }
+}
+
+pub fn challenge(id: Id, account_id: Id, plan_id: Option<Id>) -> BusinessChallenge {
+    let at = days_ago(45);
+    BusinessChallenge {
+        id,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        source: Source::Ui,
+        external_id: None,
+        account_id,
+        plan_id,
+        title: "Teams work in silos".into(),
+        severity: Severity::High,
+        status: ChallengeStatus::Open,
+        raised_on: Some(date(2026, 1, 15)),
+        description: "Each region keeps its own tools".into(),
     }
 }
 
@@ -1138,6 +1224,10 @@ pub fn dataset() -> Dataset {
         alert(AL_FR, ACME_FR, "renewal_due", 10, AlertState::Open),
     ];
     d.summaries = vec![summary(S_ACME, ACME)];
+    d.success_plans = vec![plan(SP_ACME, ACME)];
+    d.objectives = vec![objective(OB_ADOPTION, ACME, Some(SP_ACME))];
+    d.kpis = vec![kpi(KPI_USERS, ACME, OB_ADOPTION)];
+    d.business_challenges = vec![challenge(BC_SILOS, ACME, Some(SP_ACME))];
     d.change_log = vec![
         ChangeLogEntry {
             id: 1,

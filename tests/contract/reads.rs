@@ -664,6 +664,14 @@ pub async fn check_account_360_group(b: &dyn Backend, fx: &Fixture) {
         "alerts newest first"
     );
     assert_eq!(v.summaries, of_account(&d.summaries, ACME), "summaries");
+    assert_eq!(v.plans, of_account(&d.success_plans, ACME), "plans");
+    assert_eq!(v.objectives, of_account(&d.objectives, ACME), "objectives");
+    assert_eq!(v.kpis, of_account(&d.kpis, ACME), "kpis");
+    assert_eq!(
+        v.challenges,
+        of_account(&d.business_challenges, ACME),
+        "challenges"
+    );
 }
 
 pub async fn check_account_360_subsidiary(b: &dyn Backend, fx: &Fixture) {
@@ -2127,6 +2135,15 @@ pub async fn check_get_every_kind(b: &dyn Backend, fx: &Fixture) {
     expected.extend(d.documents.iter().cloned().map(Record::Document));
     expected.extend(d.alerts.iter().cloned().map(Record::Alert));
     expected.extend(d.summaries.iter().cloned().map(Record::Summary));
+    expected.extend(d.success_plans.iter().cloned().map(Record::SuccessPlan));
+    expected.extend(d.objectives.iter().cloned().map(Record::Objective));
+    expected.extend(d.kpis.iter().cloned().map(Record::Kpi));
+    expected.extend(
+        d.business_challenges
+            .iter()
+            .cloned()
+            .map(Record::BusinessChallenge),
+    );
     let kinds: BTreeSet<EntityKind> = expected.iter().map(|r| r.kind()).collect();
     assert_eq!(
         kinds.len(),

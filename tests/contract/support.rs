@@ -133,6 +133,10 @@ pub fn normalized(mut d: Dataset) -> Dataset {
     d.documents.sort_by_key(|r| r.id);
     d.alerts.sort_by_key(|r| r.id);
     d.summaries.sort_by_key(|r| r.id);
+    d.success_plans.sort_by_key(|r| r.id);
+    d.objectives.sort_by_key(|r| r.id);
+    d.kpis.sort_by_key(|r| r.id);
+    d.business_challenges.sort_by_key(|r| r.id);
     d.change_log.sort_by_key(|r| r.id);
     d
 }
@@ -180,6 +184,13 @@ pub fn assert_same_dataset(actual: &Dataset, expected: &Dataset, ctx: &str) {
     assert_eq!(actual.documents, expected.documents, "{ctx}: documents");
     assert_eq!(actual.alerts, expected.alerts, "{ctx}: alerts");
     assert_eq!(actual.summaries, expected.summaries, "{ctx}: summaries");
+    assert_eq!(actual.success_plans, expected.success_plans, "{ctx}: plans");
+    assert_eq!(actual.objectives, expected.objectives, "{ctx}: objectives");
+    assert_eq!(actual.kpis, expected.kpis, "{ctx}: kpis");
+    assert_eq!(
+        actual.business_challenges, expected.business_challenges,
+        "{ctx}: business_challenges"
+    );
     assert_eq!(actual.change_log, expected.change_log, "{ctx}: change_log");
     assert_eq!(actual, expected, "{ctx}: whole dataset");
 }

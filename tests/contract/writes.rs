@@ -125,6 +125,16 @@ fn new_records() -> Vec<Record> {
         AlertState::Open,
     )));
     out.push(Record::Summary(fixture::summary(0, GLOBEX)));
+    out.push(Record::SuccessPlan(fixture::plan(0, GLOBEX)));
+    out.push(Record::Objective(fixture::objective(
+        0,
+        ACME,
+        Some(SP_ACME),
+    )));
+    out.push(Record::Kpi(fixture::kpi(0, ACME, OB_ADOPTION)));
+    out.push(Record::BusinessChallenge(fixture::challenge(
+        0, GLOBEX, None,
+    )));
     for r in &mut out {
         tend::with_record!(r, x => {
             x.set_id(555);
@@ -178,6 +188,10 @@ pub async fn check_create_every_kind(b: &dyn Backend, fx: &Fixture) {
                 EntityKind::Document => ids(&d.documents),
                 EntityKind::Alert => ids(&d.alerts),
                 EntityKind::Summary => ids(&d.summaries),
+                EntityKind::SuccessPlan => ids(&d.success_plans),
+                EntityKind::Objective => ids(&d.objectives),
+                EntityKind::Kpi => ids(&d.kpis),
+                EntityKind::BusinessChallenge => ids(&d.business_challenges),
             }
         };
         assert!(
@@ -330,8 +344,27 @@ fn mutate(r: &mut Record) -> Vec<&'static str> {
             s.sections.push(SummarySection {
                 title: "Risks".into(),
                 body: "None".into(),
+                statements: vec![],
+                note: None,
             });
             vec!["sections"]
+        }
+        Record::SuccessPlan(p) => {
+            p.status = PlanStatus::Completed;
+            vec!["status"]
+        }
+        Record::Objective(o) => {
+            o.completed_on = Some(date(2026, 3, 20));
+            vec!["completed_on"]
+        }
+        Record::Kpi(k) => {
+            k.current = 80.0;
+            k.status = KpiStatus::Completed;
+            vec!["current", "status"]
+        }
+        Record::BusinessChallenge(c) => {
+            c.status = ChallengeStatus::Addressed;
+            vec!["status"]
         }
     }
 }
@@ -354,6 +387,10 @@ fn representatives() -> Vec<(EntityKind, Id)> {
         (K::Document, D_QBR),
         (K::Alert, AL_USAGE),
         (K::Summary, S_ACME),
+        (K::SuccessPlan, SP_ACME),
+        (K::Objective, OB_ADOPTION),
+        (K::Kpi, KPI_USERS),
+        (K::BusinessChallenge, BC_SILOS),
     ]
 }
 
@@ -492,6 +529,10 @@ pub async fn check_delete_every_kind(b: &dyn Backend, _fx: &Fixture) {
         (K::Document, D_CONTRACT),
         (K::Alert, AL_DONE),
         (K::Summary, S_ACME),
+        (K::Kpi, KPI_USERS),
+        (K::BusinessChallenge, BC_SILOS),
+        (K::Objective, OB_ADOPTION),
+        (K::SuccessPlan, SP_ACME),
         (K::Account, UMBRELLA),
     ];
     assert_eq!(targets.len(), EntityKind::ALL.len());
@@ -854,6 +895,24 @@ pub async fn check_invalid_inputs(b: &dyn Backend, fx: &Fixture) {
         false,
         Record::Account(orphan),
         "parent_id",
+    ));
+    cases.push((
+        "KPI of one account under another's objective",
+        false,
+        Record::Kpi(fixture::kpi(0, GLOBEX, OB_ADOPTION)),
+        "objective_id",
+    ));
+    cases.push((
+        "objective of one account in another's plan",
+        false,
+        Record::Objective(fixture::objective(0, GLOBEX, Some(SP_ACME))),
+        "plan_id",
+    ));
+    cases.push((
+        "challenge in a missing plan",
+        false,
+        Record::BusinessChallenge(fixture::challenge(0, ACME, Some(999))),
+        "plan_id",
     ));
     let mut looped = acme.clone();
     looped.parent_id = Some(ACME_FR);
@@ -1567,6 +1626,22 @@ fn broken(r: &mut Record) -> &'static str {
         Record::Summary(s) => {
             s.sections.clear();
             "sections"
+        }
+        Record::SuccessPlan(p) => {
+            p.end = Some(fixture::date(2025, 1, 1));
+            "end"
+        }
+        Record::Objective(o) => {
+            o.name = String::new();
+            "name"
+        }
+        Record::Kpi(k) => {
+            k.name = String::new();
+            "name"
+        }
+        Record::BusinessChallenge(c) => {
+            c.title = " ".into();
+            "title"
         }
     }
 }

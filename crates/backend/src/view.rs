@@ -71,7 +71,20 @@ pub struct Account360 {
     pub nps: Vec<NpsResponse>,
     pub documents: Vec<Document>,
     pub alerts: Vec<Alert>,
+    /// Saved summaries, the latest first.
     pub summaries: Vec<Summary>,
+    /// Success plans, the latest started first.
+    #[serde(default)]
+    pub plans: Vec<SuccessPlan>,
+    /// Objectives by due date.
+    #[serde(default)]
+    pub objectives: Vec<Objective>,
+    /// KPIs by objective.
+    #[serde(default)]
+    pub kpis: Vec<Kpi>,
+    /// Business challenges, open ones first.
+    #[serde(default)]
+    pub challenges: Vec<BusinessChallenge>,
 }
 
 impl Account360 {

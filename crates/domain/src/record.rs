@@ -34,6 +34,10 @@ pub enum EntityKind {
     Document,
     Alert,
     Summary,
+    SuccessPlan,
+    Objective,
+    Kpi,
+    BusinessChallenge,
 }
 
 crate::named_enum!(EntityKind {
@@ -51,6 +55,10 @@ crate::named_enum!(EntityKind {
     Document => "document",
     Alert => "alert",
     Summary => "summary",
+    SuccessPlan => "success_plan",
+    Objective => "objective",
+    Kpi => "kpi",
+    BusinessChallenge => "business_challenge",
 });
 
 /// Bookkeeping every record shares.
@@ -112,6 +120,10 @@ record_meta!(NpsResponse, NpsResponse, account: |r: &NpsResponse| Some(r.account
 record_meta!(Document, Document, account: |r: &Document| Some(r.account_id));
 record_meta!(Alert, Alert, account: |r: &Alert| Some(r.account_id));
 record_meta!(Summary, Summary, account: |r: &Summary| Some(r.account_id));
+record_meta!(SuccessPlan, SuccessPlan, account: |r: &SuccessPlan| Some(r.account_id));
+record_meta!(Objective, Objective, account: |r: &Objective| Some(r.account_id));
+record_meta!(Kpi, Kpi, account: |r: &Kpi| Some(r.account_id));
+record_meta!(BusinessChallenge, BusinessChallenge, account: |r: &BusinessChallenge| Some(r.account_id));
 
 /// Any editable record, tagged by kind: what generic create/update carry.
 // Records travel by value one at a time; boxing each variant would buy nothing.
@@ -138,6 +150,10 @@ pub enum Record {
     Document(Document),
     Alert(Alert),
     Summary(Summary),
+    SuccessPlan(SuccessPlan),
+    Objective(Objective),
+    Kpi(Kpi),
+    BusinessChallenge(BusinessChallenge),
 }
 
 /// Applies `$body` to the record inside any `Record` variant.
@@ -159,6 +175,10 @@ macro_rules! with_record {
             $crate::Record::Document($r) => $body,
             $crate::Record::Alert($r) => $body,
             $crate::Record::Summary($r) => $body,
+            $crate::Record::SuccessPlan($r) => $body,
+            $crate::Record::Objective($r) => $body,
+            $crate::Record::Kpi($r) => $body,
+            $crate::Record::BusinessChallenge($r) => $body,
         }
     };
 }

@@ -186,6 +186,43 @@ pub struct Alert {
 pub struct SummarySection {
     pub title: String,
     pub body: String,
+    /// The section's statements, each with the records it rests on (the body is
+    /// their text, one per line).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<Statement>,
+    /// What the section left out ("from 2026-06-01: the most recent 50
+    /// interactions"), or why it says nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One sentence of a summary and the records it comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    pub text: String,
+    #[serde(default)]
+    pub citations: Vec<Citation>,
+}
+
+/// A record a statement rests on.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct Citation {
+    pub kind: EntityKind,
+    pub id: Id,
 }
 
 /// A saved account summary.
@@ -203,5 +240,8 @@ pub struct Summary {
     pub external_id: Option<String>,
     pub account_id: Id,
     pub generated_at: chrono::DateTime<chrono::Utc>,
+    /// Who saved it.
+    #[serde(default)]
+    pub author: String,
     pub sections: Vec<SummarySection>,
 }

@@ -227,6 +227,44 @@ impl Check for Summary {
     }
 }
 
+impl Check for SuccessPlan {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        not_blank(o, "name", &self.name);
+        if let (Some(s), Some(e)) = (self.start, self.end)
+            && e < s
+        {
+            err(o, "end", format!("{e} comes before the start, {s}"));
+        }
+    }
+}
+
+impl Check for Objective {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        not_blank(o, "name", &self.name);
+    }
+}
+
+impl Check for Kpi {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        not_blank(o, "name", &self.name);
+        for (field, v) in [
+            ("baseline", self.baseline),
+            ("target", self.target),
+            ("current", self.current),
+        ] {
+            if !v.is_finite() {
+                err(o, field, "must be a finite number");
+            }
+        }
+    }
+}
+
+impl Check for BusinessChallenge {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        not_blank(o, "title", &self.title);
+    }
+}
+
 /// Checks a usage row on its own.
 pub fn check_usage(u: &UsageDay) -> Vec<FieldError> {
     let mut out = Vec::new();
@@ -254,14 +292,19 @@ mod tests {
             external_id: Some("e".repeat(MAX_SHORT_TEXT + 1)),
             account_id: 1,
             generated_at: t,
+            author: String::new(),
             sections: vec![
                 SummarySection {
                     title: "ok".into(),
                     body: "b".repeat(MAX_LONG_TEXT),
+                    statements: vec![],
+                    note: None,
                 },
                 SummarySection {
                     title: "ok".into(),
                     body: "b".repeat(MAX_LONG_TEXT + 1),
+                    statements: vec![],
+                    note: None,
                 },
             ],
         };

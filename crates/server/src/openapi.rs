@@ -46,6 +46,10 @@ const RECORD_SCHEMAS: &[&str] = &[
     "Document",
     "Alert",
     "Summary",
+    "SuccessPlan",
+    "Objective",
+    "Kpi",
+    "BusinessChallenge",
     "UsageDay",
     "Attachment",
     "Pulse",
@@ -53,6 +57,8 @@ const RECORD_SCHEMAS: &[&str] = &[
     "PlaybookStep",
     "StepRun",
     "SummarySection",
+    "Statement",
+    "Citation",
     "Sentiment",
 ];
 
@@ -69,6 +75,10 @@ const NOT_BLANK: &[(&str, &str)] = &[
     ("Document", "link"),
     ("Alert", "rule"),
     ("Alert", "message"),
+    ("SuccessPlan", "name"),
+    ("Objective", "name"),
+    ("Kpi", "name"),
+    ("BusinessChallenge", "title"),
 ];
 
 /// Numeric ranges: (schema, field, minimum, maximum).

@@ -95,6 +95,10 @@ impl<'c> Loader<'c> {
         self.taken("documents", &d.documents, &mut problems)?;
         self.taken("alerts", &d.alerts, &mut problems)?;
         self.taken("summaries", &d.summaries, &mut problems)?;
+        self.taken("success_plans", &d.success_plans, &mut problems)?;
+        self.taken("objectives", &d.objectives, &mut problems)?;
+        self.taken("kpis", &d.kpis, &mut problems)?;
+        self.taken("business_challenges", &d.business_challenges, &mut problems)?;
         if !d.change_log.is_empty() {
             let mut stmt = self.stmt("SELECT 1 FROM change_log WHERE id = ?")?;
             for (i, e) in d.change_log.iter().enumerate() {
@@ -175,6 +179,10 @@ impl<'c> Loader<'c> {
         self.insert_all(&d.documents)?;
         self.insert_all(&d.alerts)?;
         self.insert_all(&d.summaries)?;
+        self.insert_all(&d.success_plans)?;
+        self.insert_all(&d.objectives)?;
+        self.insert_all(&d.kpis)?;
+        self.insert_all(&d.business_challenges)?;
         if !d.change_log.is_empty() {
             let mut stmt = self.stmt(&format!(
                 "INSERT INTO change_log ({CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -310,6 +318,10 @@ pub(crate) fn export_to(conn: &Connection, now: Timestamp, out: &mut dyn Write) 
     table::<Document>(&mut w, "documents", conn)?;
     table::<Alert>(&mut w, "alerts", conn)?;
     table::<Summary>(&mut w, "summaries", conn)?;
+    table::<SuccessPlan>(&mut w, "success_plans", conn)?;
+    table::<Objective>(&mut w, "objectives", conn)?;
+    table::<Kpi>(&mut w, "kpis", conn)?;
+    table::<BusinessChallenge>(&mut w, "business_challenges", conn)?;
     let mut stmt = conn
         .prepare(&format!(
             "SELECT {CHANGE_COLUMNS} FROM change_log ORDER BY id"

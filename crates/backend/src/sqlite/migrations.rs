@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -519,4 +519,83 @@ CREATE INDEX accounts_domain ON accounts(domain COLLATE NOCASE);
 CREATE INDEX contacts_email ON contacts(email COLLATE NOCASE);
 -- An event's id hashed with its source's name (64-bit FNV-1a): the key alone.
 CREATE TABLE source_events (hash INTEGER PRIMARY KEY);
+"#;
+
+/// Version 9: success planning (success plans, their objectives, each objective's
+/// KPIs, the customer's business challenges), each kept with its account; and who
+/// saved a summary.
+const V9: &str = r#"
+CREATE TABLE success_plans (
+    id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    external_id TEXT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    start_day INTEGER,
+    end_day INTEGER,
+    description TEXT NOT NULL
+);
+CREATE INDEX success_plans_account ON success_plans(account_id);
+
+CREATE TABLE objectives (
+    id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    external_id TEXT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    plan_id INTEGER REFERENCES success_plans(id) ON DELETE SET NULL,
+    name TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    due INTEGER,
+    completed_on INTEGER,
+    description TEXT NOT NULL
+);
+CREATE INDEX objectives_account ON objectives(account_id);
+CREATE INDEX objectives_plan ON objectives(plan_id) WHERE plan_id IS NOT NULL;
+
+CREATE TABLE kpis (
+    id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    external_id TEXT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    objective_id INTEGER NOT NULL REFERENCES objectives(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    unit TEXT NOT NULL,
+    baseline REAL NOT NULL,
+    target REAL NOT NULL,
+    current REAL NOT NULL,
+    status TEXT NOT NULL,
+    measured_on INTEGER
+);
+CREATE INDEX kpis_account ON kpis(account_id);
+CREATE INDEX kpis_objective ON kpis(objective_id);
+
+CREATE TABLE business_challenges (
+    id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    external_id TEXT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    plan_id INTEGER REFERENCES success_plans(id) ON DELETE SET NULL,
+    title TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    status TEXT NOT NULL,
+    raised_on INTEGER,
+    description TEXT NOT NULL
+);
+CREATE INDEX business_challenges_account ON business_challenges(account_id);
+
+ALTER TABLE summaries ADD COLUMN author TEXT NOT NULL DEFAULT '';
 "#;

@@ -330,6 +330,27 @@ pub(crate) fn account_360(conn: &Connection, id: Id, now: Timestamp) -> Result<A
             "WHERE account_id = +? ORDER BY generated_at DESC, id DESC",
             [id],
         )?,
+        plans: tables::select(
+            conn,
+            "WHERE account_id = +? ORDER BY start_day IS NULL, start_day DESC, id",
+            [id],
+        )?,
+        objectives: tables::select(
+            conn,
+            "WHERE account_id = +? ORDER BY due IS NULL, due, id",
+            [id],
+        )?,
+        kpis: tables::select(
+            conn,
+            "WHERE account_id = +? ORDER BY objective_id, id",
+            [id],
+        )?,
+        challenges: tables::select(
+            conn,
+            "WHERE account_id = +? ORDER BY status = 'addressed',
+             CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, id",
+            [id],
+        )?,
         account,
     })
 }

@@ -37,6 +37,10 @@ const ORDER: &[EntityKind] = &[
     EntityKind::PlaybookRun,
     EntityKind::Alert,
     EntityKind::Summary,
+    EntityKind::SuccessPlan,
+    EntityKind::Objective,
+    EntityKind::Kpi,
+    EntityKind::BusinessChallenge,
 ];
 
 pub(crate) struct Sync<'a> {

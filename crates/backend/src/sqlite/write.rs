@@ -46,6 +46,23 @@ fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
                 format!("{} {} does not exist", r.kind, r.id),
             ));
         }
+        if record.same_account() && r.kind != EntityKind::Account {
+            let sql = format!("SELECT account_id FROM {} WHERE id = ?", table_of(r.kind));
+            let owner: Id = conn
+                .prepare_cached(&sql)
+                .and_then(|mut s| s.query_row([r.id], |row| row.get(0)))
+                .map_err(Error::storage)?;
+            let account = record.account_id().unwrap_or_default();
+            if owner != account {
+                return Err(Error::invalid(
+                    r.field,
+                    format!(
+                        "{} {} belongs to account {owner}, not {account}",
+                        r.kind, r.id
+                    ),
+                ));
+            }
+        }
     }
     if let Some(i) = record.as_interaction() {
         for &cid in &i.contact_ids {

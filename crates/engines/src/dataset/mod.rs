@@ -62,6 +62,14 @@ pub struct Dataset {
     #[serde(default)]
     pub summaries: Vec<Summary>,
     #[serde(default)]
+    pub success_plans: Vec<SuccessPlan>,
+    #[serde(default)]
+    pub objectives: Vec<Objective>,
+    #[serde(default)]
+    pub kpis: Vec<Kpi>,
+    #[serde(default)]
+    pub business_challenges: Vec<BusinessChallenge>,
+    #[serde(default)]
     pub change_log: Vec<ChangeLogEntry>,
 }
 
@@ -87,6 +95,10 @@ impl Dataset {
             documents: vec![],
             alerts: vec![],
             summaries: vec![],
+            success_plans: vec![],
+            objectives: vec![],
+            kpis: vec![],
+            business_challenges: vec![],
             change_log: vec![],
         }
     }
@@ -108,6 +120,10 @@ impl Dataset {
         self.documents.extend(other.documents);
         self.alerts.extend(other.alerts);
         self.summaries.extend(other.summaries);
+        self.success_plans.extend(other.success_plans);
+        self.objectives.extend(other.objectives);
+        self.kpis.extend(other.kpis);
+        self.business_challenges.extend(other.business_challenges);
         self.change_log.extend(other.change_log);
     }
 
@@ -129,6 +145,10 @@ impl Dataset {
             ("documents", self.documents.len()),
             ("alerts", self.alerts.len()),
             ("summaries", self.summaries.len()),
+            ("success_plans", self.success_plans.len()),
+            ("objectives", self.objectives.len()),
+            ("kpis", self.kpis.len()),
+            ("business_challenges", self.business_challenges.len()),
             ("change_log", self.change_log.len()),
         ]
     }
@@ -168,6 +188,10 @@ impl Dataset {
         section(&mut w, "documents", &self.documents)?;
         section(&mut w, "alerts", &self.alerts)?;
         section(&mut w, "summaries", &self.summaries)?;
+        section(&mut w, "success_plans", &self.success_plans)?;
+        section(&mut w, "objectives", &self.objectives)?;
+        section(&mut w, "kpis", &self.kpis)?;
+        section(&mut w, "business_challenges", &self.business_challenges)?;
         section(&mut w, "change_log", &self.change_log)?;
         w.finish()
     }

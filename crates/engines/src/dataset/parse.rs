@@ -21,6 +21,10 @@ const SECTIONS: &[&str] = &[
     "documents",
     "alerts",
     "summaries",
+    "success_plans",
+    "objectives",
+    "kpis",
+    "business_challenges",
     "change_log",
 ];
 
@@ -169,6 +173,10 @@ fn locate_problems(text: &str) -> Vec<Problem> {
     partial.documents = check_section(&top, "documents", o, f);
     partial.alerts = check_section(&top, "alerts", o, f);
     partial.summaries = check_section(&top, "summaries", o, f);
+    partial.success_plans = check_section(&top, "success_plans", o, f);
+    partial.objectives = check_section(&top, "objectives", o, f);
+    partial.kpis = check_section(&top, "kpis", o, f);
+    partial.business_challenges = check_section(&top, "business_challenges", o, f);
     partial.change_log = check_section(&top, "change_log", o, f);
     // A reference to a record that failed to parse is not a second problem.
     out.extend(validate(&partial).into_iter().filter(|p| {

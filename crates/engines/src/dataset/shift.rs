@@ -98,6 +98,22 @@ impl Dataset {
             [created_at, updated_at, at, snoozed_until]
         );
         shift_all!(self.summaries, days, [created_at, updated_at, generated_at]);
+        shift_all!(
+            self.success_plans,
+            days,
+            [created_at, updated_at, start, end]
+        );
+        shift_all!(
+            self.objectives,
+            days,
+            [created_at, updated_at, due, completed_on]
+        );
+        shift_all!(self.kpis, days, [created_at, updated_at, measured_on]);
+        shift_all!(
+            self.business_challenges,
+            days,
+            [created_at, updated_at, raised_on]
+        );
         shift_all!(self.change_log, days, [at]);
     }
 

@@ -97,6 +97,10 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
     c.ids("documents", &d.documents);
     c.ids("alerts", &d.alerts);
     c.ids("summaries", &d.summaries);
+    let plans = c.ids("success_plans", &d.success_plans);
+    let objectives = c.ids("objectives", &d.objectives);
+    c.ids("kpis", &d.kpis);
+    c.ids("business_challenges", &d.business_challenges);
     let mut entries = HashMap::with_capacity(d.change_log.len());
     for (i, e) in d.change_log.iter().enumerate() {
         if e.id <= 0 {
@@ -414,5 +418,115 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
             x.account_id,
         );
     }
+    success_planning(&mut c, d, &accounts, &plans, &objectives);
     c.out
+}
+
+/// The success plans, objectives, KPIs and challenges: their account, and the plan
+/// or objective they belong to, of the same account.
+fn success_planning(
+    c: &mut Checker,
+    d: &Dataset,
+    accounts: &HashSet<Id>,
+    plans: &HashSet<Id>,
+    objectives: &HashSet<Id>,
+) {
+    let plan_account: HashMap<Id, Id> = d
+        .success_plans
+        .iter()
+        .map(|p| (p.id, p.account_id))
+        .collect();
+    let objective_account: HashMap<Id, Id> =
+        d.objectives.iter().map(|o| (o.id, o.account_id)).collect();
+    let same = |c: &mut Checker,
+                section: &'static str,
+                i: usize,
+                id: Id,
+                field: &'static str,
+                owner: Option<&Id>,
+                account: Id| {
+        if let Some(&owner) = owner
+            && owner != account
+        {
+            c.push(
+                section,
+                i,
+                Some(id),
+                field,
+                format!("belongs to account {owner}, not {account}"),
+            );
+        }
+    };
+    for (i, x) in d.success_plans.iter().enumerate() {
+        c.fields("success_plans", i, x);
+        let a = x.account_id;
+        c.reference(
+            "success_plans",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            accounts,
+            a,
+        );
+    }
+    for (i, x) in d.objectives.iter().enumerate() {
+        c.fields("objectives", i, x);
+        let a = x.account_id;
+        c.reference(
+            "objectives",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            accounts,
+            a,
+        );
+        if let Some(p) = x.plan_id {
+            c.reference(
+                "objectives",
+                i,
+                Some(x.id),
+                "plan_id",
+                "success plan",
+                plans,
+                p,
+            );
+            same(c, "objectives", i, x.id, "plan_id", plan_account.get(&p), a);
+        }
+    }
+    for (i, x) in d.kpis.iter().enumerate() {
+        c.fields("kpis", i, x);
+        let a = x.account_id;
+        c.reference("kpis", i, Some(x.id), "account_id", "account", accounts, a);
+        let o = x.objective_id;
+        c.reference(
+            "kpis",
+            i,
+            Some(x.id),
+            "objective_id",
+            "objective",
+            objectives,
+            o,
+        );
+        same(
+            c,
+            "kpis",
+            i,
+            x.id,
+            "objective_id",
+            objective_account.get(&o),
+            a,
+        );
+    }
+    for (i, x) in d.business_challenges.iter().enumerate() {
+        c.fields("business_challenges", i, x);
+        let a = x.account_id;
+        let s = "business_challenges";
+        c.reference(s, i, Some(x.id), "account_id", "account", accounts, a);
+        if let Some(p) = x.plan_id {
+            c.reference(s, i, Some(x.id), "plan_id", "success plan", plans, p);
+            same(c, s, i, x.id, "plan_id", plan_account.get(&p), a);
+        }
+    }
 }

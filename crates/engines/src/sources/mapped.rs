@@ -503,6 +503,10 @@ fn schema(kind: EntityKind) -> Schema {
         EntityKind::Document => of::<d::Document>(),
         EntityKind::Alert => of::<d::Alert>(),
         EntityKind::Summary => of::<d::Summary>(),
+        EntityKind::SuccessPlan => of::<d::SuccessPlan>(),
+        EntityKind::Objective => of::<d::Objective>(),
+        EntityKind::Kpi => of::<d::Kpi>(),
+        EntityKind::BusinessChallenge => of::<d::BusinessChallenge>(),
     }
 }
 

@@ -3,6 +3,7 @@
 mod accounts;
 mod activity;
 mod commercial;
+mod success;
 mod support;
 mod work;
 
@@ -43,6 +44,11 @@ pub(crate) trait Table: RecordMeta + Check + Serialize + Clone + Send + 'static 
             })
             .into_iter()
             .collect()
+    }
+    /// Whether the records this one points at (besides its account) must belong to
+    /// its account (an objective's plan, a KPI's objective).
+    fn same_account(&self) -> bool {
+        false
     }
     fn into_record(self) -> Record;
     /// For the checks that span records (contacts of the same account).
@@ -191,6 +197,10 @@ pub(crate) fn table_of(kind: EntityKind) -> &'static str {
         EntityKind::Document => Document::TABLE,
         EntityKind::Alert => Alert::TABLE,
         EntityKind::Summary => Summary::TABLE,
+        EntityKind::SuccessPlan => SuccessPlan::TABLE,
+        EntityKind::Objective => Objective::TABLE,
+        EntityKind::Kpi => Kpi::TABLE,
+        EntityKind::BusinessChallenge => BusinessChallenge::TABLE,
     }
 }
 
@@ -211,6 +221,10 @@ pub(crate) fn get_record(conn: &Connection, kind: EntityKind, id: Id) -> Result<
         EntityKind::Document => get::<Document>(conn, id)?.into_record(),
         EntityKind::Alert => get::<Alert>(conn, id)?.into_record(),
         EntityKind::Summary => get::<Summary>(conn, id)?.into_record(),
+        EntityKind::SuccessPlan => get::<SuccessPlan>(conn, id)?.into_record(),
+        EntityKind::Objective => get::<Objective>(conn, id)?.into_record(),
+        EntityKind::Kpi => get::<Kpi>(conn, id)?.into_record(),
+        EntityKind::BusinessChallenge => get::<BusinessChallenge>(conn, id)?.into_record(),
     })
 }
 

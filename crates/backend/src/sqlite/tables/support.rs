@@ -121,17 +121,19 @@ impl Table for Alert {
 
 impl Table for Summary {
     const TABLE: &'static str = "summaries";
-    const COLUMNS: &'static [&'static str] = &["account_id", "generated_at", "sections"];
+    const COLUMNS: &'static [&'static str] = &["account_id", "generated_at", "sections", "author"];
     fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .ts(&self.generated_at)
-            .json(&self.sections);
+            .json(&self.sections)
+            .text(&self.author);
     }
     fn read(c: &mut Cols) -> rusqlite::Result<Self> {
         Ok(record!(Summary, CommonCols::read(c)?, {
             account_id: c.get()?,
             generated_at: c.ts()?,
             sections: c.json()?,
+            author: c.get()?,
         }))
     }
     table_plumbing!(Summary);
