@@ -8,6 +8,7 @@
 mod account;
 mod rng;
 mod stories;
+mod success;
 mod text;
 
 use chrono::{DateTime, Days, NaiveDate, TimeDelta};
@@ -69,6 +70,10 @@ pub(crate) struct Ids {
     run: Id,
     nps: Id,
     document: Id,
+    plan: Id,
+    objective: Id,
+    kpi: Id,
+    challenge: Id,
 }
 
 macro_rules! next_id {
@@ -92,7 +97,11 @@ next_id!(
     task,
     run,
     nps,
-    document
+    document,
+    plan,
+    objective,
+    kpi,
+    challenge
 );
 
 /// Shared state of one generation run.
@@ -189,12 +198,14 @@ pub fn generate<E>(
             made += 1;
         }
         if chunk.accounts.len() >= cfg.chunk {
+            success::add(&mut g, &mut chunk);
             stats.rows += chunk.total_rows();
             stats.accounts += chunk.accounts.len();
             sink(std::mem::replace(&mut chunk, Dataset::new(cfg.anchor)))?;
         }
     }
     if chunk.total_rows() > 0 {
+        success::add(&mut g, &mut chunk);
         stats.rows += chunk.total_rows();
         stats.accounts += chunk.accounts.len();
         sink(chunk)?;
