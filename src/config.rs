@@ -20,6 +20,8 @@ pub struct Settings {
     pub remote: RemoteSettings,
     pub server: ServerSettings,
     pub import: ImportSettings,
+    pub summary: SummarySettings,
+    pub ai: AiConfig,
     /// Saved views: named filters with sort and grouping, shown as tabs in the app.
     pub views: Vec<SavedView>,
     /// The file these settings were read from (or would be: the default one), where
@@ -202,6 +204,93 @@ pub struct ImportSettings {
     /// The team's own email domains: mail from an address there is outgoing, and
     /// attendees there are not customers (`--team-domain` adds to them).
     pub team_domains: Vec<String>,
+}
+
+/// The account summary.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SummarySettings {
+    /// Which sections show, in which order, for a store that keeps no setting of
+    /// its own (`tend summary-sections` keeps one in the store; over a team server
+    /// only admins change it). Empty: all ten in the document's order.
+    pub sections: Vec<String>,
+}
+
+impl SummarySettings {
+    /// The sections as the summary engine takes them (an unknown key names itself).
+    pub fn settings(&self) -> Result<crate::backend::summary::Settings, ConfigError> {
+        if self.sections.is_empty() {
+            return Ok(Default::default());
+        }
+        let sections = self
+            .sections
+            .iter()
+            .map(|k| k.parse())
+            .collect::<Result<Vec<_>, String>>()
+            .map_err(|e| ConfigError::Bad(format!("[summary] sections: {e}")))?;
+        let settings = crate::backend::summary::Settings { sections };
+        settings
+            .check()
+            .map_err(|e| ConfigError::Bad(format!("[summary] sections: {e}")))?;
+        Ok(settings)
+    }
+}
+
+/// An OpenAI-compatible chat-completions endpoint (Ollama, llama.cpp server,
+/// vLLM) that may reword summaries and answer copilot questions. Never needed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AiConfig {
+    /// The API's base URL, e.g. `http://127.0.0.1:11434/v1`; empty: no model.
+    pub endpoint: String,
+    /// The model's name as the server knows it, e.g. `llama3.2`.
+    pub model: String,
+    /// Seconds a whole answer may take.
+    pub timeout_secs: u64,
+    /// Seconds the server may stay silent once its answer has begun.
+    pub idle_secs: u64,
+    /// A file (mode 0600) holding the API key; TEND_AI_KEY and the keyring
+    /// (`tend login --ai ENDPOINT`) are the others. Local servers need none.
+    pub key_file: Option<PathBuf>,
+}
+
+impl Default for AiConfig {
+    fn default() -> Self {
+        let d = crate::backend::ai::AiSettings::default();
+        AiConfig {
+            endpoint: d.endpoint,
+            model: d.model,
+            timeout_secs: d.timeout_secs,
+            idle_secs: d.idle_secs,
+            key_file: None,
+        }
+    }
+}
+
+impl AiConfig {
+    /// Whether an endpoint is set.
+    pub fn configured(&self) -> bool {
+        !self.endpoint.trim().is_empty()
+    }
+
+    /// The client, its key read from TEND_AI_KEY, the key file or the keyring;
+    /// None when no endpoint is set.
+    pub fn client(&self) -> Result<Option<crate::backend::ai::AiClient>, ConfigError> {
+        if !self.configured() {
+            return Ok(None);
+        }
+        let key = crate::credentials::load_ai_key(&self.endpoint, self.key_file.as_deref())
+            .map_err(|e| ConfigError::Bad(format!("[ai] key: {e}")))?;
+        let settings = crate::backend::ai::AiSettings {
+            endpoint: self.endpoint.clone(),
+            model: self.model.clone(),
+            timeout_secs: self.timeout_secs,
+            idle_secs: self.idle_secs,
+        };
+        crate::backend::ai::AiClient::new(settings, key.map(|k| k.expose().to_string()))
+            .map(Some)
+            .map_err(|e| ConfigError::Bad(format!("[ai] {e}")))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

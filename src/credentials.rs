@@ -146,6 +146,28 @@ pub fn load(url: &str, token_file: Option<&Path>) -> Result<Option<(Token, Sourc
     load_from(&Store::ALL, url, token_file, std::env::var(TOKEN_ENV).ok())
 }
 
+/// The environment variable that holds a language model's API key.
+pub const AI_KEY_ENV: &str = "TEND_AI_KEY";
+
+/// The keyring name of a language model endpoint's key (kept apart from a team
+/// server's token at the same URL).
+pub fn ai_entry(endpoint: &str) -> String {
+    format!("ai:{}", endpoint.trim().trim_end_matches('/'))
+}
+
+/// Finds the API key of the language model at `endpoint`: `TEND_AI_KEY` if set
+/// and not empty, then `key_file` if given, then the keyring. `Ok(None)` when
+/// none has one (a local server needs none).
+pub fn load_ai_key(endpoint: &str, key_file: Option<&Path>) -> Result<Option<Token>, CredError> {
+    load_from(
+        &Store::ALL,
+        &ai_entry(endpoint),
+        key_file,
+        std::env::var(AI_KEY_ENV).ok(),
+    )
+    .map(|found| found.map(|(token, _)| token))
+}
+
 /// Removes the token for the server `url` from every keyring store; `true`
 /// if one held it. Fails with [`CredError::NoKeyring`] only when no store
 /// could be asked.

@@ -5,6 +5,7 @@ mod health;
 pub mod output;
 mod remote;
 mod sources;
+mod summary;
 mod write;
 
 pub use remote::{open_backend, remote_url};
@@ -135,6 +136,15 @@ pub enum Command {
     /// Tasks: move one on the kanban.
     #[command(subcommand)]
     Task(write::TaskCommand),
+    /// An account's summary: up to ten sections, every statement with the records
+    /// it rests on (Markdown for a QBR deck, or JSON).
+    Summary(summary::SummaryArgs),
+    /// Which summary sections show, in which order, for the whole team: print
+    /// them, or set them (an admin's change over a team server).
+    SummarySections(summary::SectionsArgs),
+    /// The copilot over an account's last six months of interactions: a built-in
+    /// prompt, or your own question with a language model.
+    Copilot(summary::CopilotArgs),
     /// Run the team server over the store (or manage its tokens: tend serve token ...).
     Serve(remote::ServeArgs),
     /// Keep a team server's token in the OS keyring (read without echo).
@@ -261,9 +271,14 @@ pub fn store_options(settings: &Settings) -> Result<Options, Failure> {
     let health = settings
         .health_setup()
         .map_err(|e| Failure::usage(e.to_string()))?;
+    let summary = settings
+        .summary
+        .settings()
+        .map_err(|e| Failure::usage(e.to_string()))?;
     Ok(Options {
         clock: system_clock(),
         health: std::sync::Arc::new(health),
+        summary,
     })
 }
 
@@ -406,6 +421,9 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Agreement(cmd) => write::agreement(&cli, &settings, cmd).await,
         Command::Playbook(cmd) => write::playbook(&cli, &settings, cmd).await,
         Command::Task(cmd) => write::task(&cli, &settings, cmd).await,
+        Command::Summary(args) => summary::summary(&cli, &settings, args).await,
+        Command::SummarySections(args) => summary::sections(&cli, &settings, args).await,
+        Command::Copilot(args) => summary::copilot(&cli, &settings, args).await,
         Command::Demo => {
             let options = store_options(&settings)?;
             // A sandbox: its writes go to a store thrown away at the end, and the

@@ -54,14 +54,23 @@ pub enum TokenCommand {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// The team server's URL, e.g. http://127.0.0.1:7070.
+    /// The team server's URL, e.g. http://127.0.0.1:7070 (with --ai: the
+    /// language model's endpoint, e.g. https://api.example.com/v1).
     pub url: String,
+    /// Keep a language model's API key (read without echo) instead of a server
+    /// token: the [ai] endpoint it is for is URL.
+    #[arg(long)]
+    pub ai: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct LogoutArgs {
     /// The server to forget (default: the config's remote.url, or --remote).
     pub url: Option<String>,
+    /// Forget a language model's API key (URL: its endpoint, default the
+    /// config's [ai] endpoint).
+    #[arg(long)]
+    pub ai: bool,
 }
 
 /// The team server the flags or settings name, if any.
@@ -274,6 +283,14 @@ fn token(cli: &Cli, settings: &Settings, cmd: &TokenCommand) -> Result<(), Failu
 /// it in the OS keyring.
 pub async fn login(settings: &Settings, args: &LoginArgs) -> Result<(), Failure> {
     let url = normalize_url(&args.url).map_err(|e| Failure::usage(e.to_string()))?;
+    if args.ai {
+        let key = credentials::read_token_from_terminal(&format!("API key for {url}: "))
+            .map_err(|e| Failure::error(format!("cannot read the key: {e}")))?;
+        let source = credentials::store(&credentials::ai_entry(&url), &key)
+            .map_err(|e| Failure::error(format!("cannot keep the key: {e}")))?;
+        eprintln!("the API key for the language model at {url} is kept in {source}");
+        return Ok(());
+    }
     let token = credentials::read_token_from_terminal(&format!("token for {url}: "))
         .map_err(|e| Failure::error(format!("cannot read the token: {e}")))?;
     if token.expose().is_empty() {
@@ -306,6 +323,30 @@ pub async fn login(settings: &Settings, args: &LoginArgs) -> Result<(), Failure>
 
 /// `tend logout [URL]`: forgets the token kept for the server.
 pub fn logout(cli: &Cli, settings: &Settings, args: &LogoutArgs) -> Result<(), Failure> {
+    if args.ai {
+        let Some(url) = args.url.clone().or_else(|| {
+            settings
+                .ai
+                .configured()
+                .then(|| settings.ai.endpoint.clone())
+        }) else {
+            return Err(Failure::usage(
+                "which endpoint? tend logout --ai URL (or set [ai] endpoint)",
+            ));
+        };
+        let entry = credentials::ai_entry(&url);
+        return match credentials::delete(&entry) {
+            Ok(true) => {
+                eprintln!("the API key for {url} is gone from the keyring");
+                Ok(())
+            }
+            Ok(false) => {
+                eprintln!("no API key for {url} in the keyring");
+                Ok(())
+            }
+            Err(e) => Err(Failure::error(e.to_string())),
+        };
+    }
     let Some(url) = args.url.clone().or_else(|| remote_url(cli, settings)) else {
         return Err(Failure::usage(
             "which server? tend logout URL (or set [remote] url)",

@@ -2,9 +2,11 @@
 //! SQLite store (`sqlite`) and the team server's HTTP API (`remote`, with the wire
 //! types both sides share in `api`).
 
+pub mod ai;
 pub mod api;
 pub mod remote;
 pub mod sqlite;
+pub mod summary;
 pub mod sync;
 
 mod error;
@@ -83,6 +85,17 @@ pub trait Backend: Send + Sync {
     async fn import(&self, dataset: Dataset) -> Result<ImportReport>;
     /// Everything in the store, in the dataset format.
     async fn export(&self) -> Result<Dataset>;
+
+    /// The account's summary as of now, with the team's summary settings.
+    async fn summary(&self, account: Id) -> Result<summary::AccountSummary>;
+    /// The team's summary settings: which sections show, in which order.
+    async fn summary_settings(&self) -> Result<summary::Settings>;
+    /// Replaces the team's summary settings (an admin's, over the server).
+    async fn set_summary_settings(
+        &self,
+        actor: Actor<'_>,
+        settings: summary::Settings,
+    ) -> Result<summary::Settings>;
 
     /// Whether the backend can be reached now (one quick try, no retries). An
     /// embedded store always can.

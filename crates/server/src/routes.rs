@@ -29,6 +29,11 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/accounts/{id}/agreements", get(agreements))
         .route("/api/v1/accounts/{id}/changes", get(change_log))
         .route("/api/v1/accounts/{id}/health", get(health))
+        .route("/api/v1/accounts/{id}/summary", get(summary))
+        .route(
+            "/api/v1/settings/summary",
+            get(summary_settings).put(set_summary_settings),
+        )
         .route("/api/v1/interactions", get(interactions))
         .route("/api/v1/tasks", get(tasks))
         .route("/api/v1/cases", get(cases))
@@ -60,11 +65,12 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
     paths(
         status, me, portfolio, account, usage, agreements, change_log, health, interactions,
         tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
-        record_usage, import, export
+        record_usage, import, export, summary, summary_settings, set_summary_settings
     ),
     components(schemas(Problem, Record, Write, EntityKind, Role, PortfolioSort, Bucket, CaseSort,
         sync::Format, sync::Prefer, sync::SyncReport, sync::KindCounts, sync::SyncConflict,
-        sync::UsageCounts, sync::LoadProblem)),
+        sync::UsageCounts, sync::LoadProblem, summary::AccountSummary, summary::Settings,
+        summary::SectionId, summary::Section)),
     modifiers(&Bearer),
 )]
 pub struct ApiDoc;
@@ -166,6 +172,41 @@ async fn change_log(
 ) -> Answer<PageOf<ChangeLogEntry>> {
     let page = p.into_page()?;
     Ok(Json(PageOf::from_page(s.store.change_log(id, page).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/summary", params(("id" = Id, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = summary::AccountSummary, description = "The account's summary as of now: the sections the team's settings show, each statement with the records it rests on"),
+        (status = 404, body = Problem)))]
+async fn summary(
+    State(s): State<AppState>,
+    _: Caller,
+    PathOf(id): PathOf<Id>,
+) -> Answer<summary::AccountSummary> {
+    Ok(Json(s.store.summary(id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/summary", security(("bearer" = [])),
+    responses((status = 200, body = summary::Settings, description = "Which summary sections show, in which order")))]
+async fn summary_settings(State(s): State<AppState>, _: Caller) -> Answer<summary::Settings> {
+    Ok(Json(s.store.summary_settings().await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/settings/summary", request_body = summary::Settings,
+    security(("bearer" = [])),
+    responses((status = 200, body = summary::Settings, description = "The settings now in force"),
+        (status = 403, body = Problem, description = "Only admins change the settings"),
+        (status = 422, body = Problem)))]
+async fn set_summary_settings(
+    State(s): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    request: axum::extract::Request,
+) -> Answer<summary::Settings> {
+    caller.may_write(true, "changing the summary settings")?;
+    let Body(settings) = Body::<summary::Settings>::from_request(request, &()).await?;
+    let actor = caller.actor(&headers);
+    Ok(Json(s.store.set_summary_settings(&actor, settings).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/health", params(("id" = Id, Path)),

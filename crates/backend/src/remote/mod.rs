@@ -399,4 +399,22 @@ impl Backend for Remote {
         )
         .await
     }
+    async fn summary(&self, account: Id) -> Result<crate::summary::AccountSummary> {
+        self.read(&format!("/accounts/{account}/summary"), NONE)
+            .await
+    }
+    async fn summary_settings(&self) -> Result<crate::summary::Settings> {
+        self.read("/settings/summary", NONE).await
+    }
+    async fn set_summary_settings(
+        &self,
+        actor: Actor<'_>,
+        settings: crate::summary::Settings,
+    ) -> Result<crate::summary::Settings> {
+        self.send(
+            self.write(Method::PUT, "/settings/summary", actor)
+                .json(&settings),
+        )
+        .await
+    }
 }

@@ -87,6 +87,8 @@ struct Inner {
     next_reader: AtomicUsize,
     clock: Clock,
     health: Arc<HealthSetup>,
+    /// The summary settings when the store keeps none.
+    summary: crate::summary::Settings,
     /// Wakes the maintenance thread.
     chores: std::sync::mpsc::SyncSender<Chore>,
     /// The maintenance thread, joined when the store closes (see `Drop for Inner`).
@@ -202,6 +204,9 @@ impl Drop for Inner {
 pub struct Options {
     pub clock: Clock,
     pub health: Arc<HealthSetup>,
+    /// The summary settings of a store that has none of its own yet (the
+    /// config's `[summary] sections`).
+    pub summary: crate::summary::Settings,
 }
 
 impl Default for Options {
@@ -209,6 +214,7 @@ impl Default for Options {
         Options {
             clock: system_clock(),
             health: Arc::new(HealthSetup::default()),
+            summary: crate::summary::Settings::default(),
         }
     }
 }
@@ -511,6 +517,7 @@ impl Store {
                 next_reader: AtomicUsize::new(0),
                 clock: options.clock,
                 health: options.health,
+                summary: options.summary,
                 chores,
                 upkeep: Some(upkeep),
                 writes: AtomicUsize::new(0),
@@ -1299,6 +1306,54 @@ impl Backend for Store {
         tokio::task::spawn_blocking(move || store.export_blocking())
             .await
             .map_err(|e| Error::storage(format!("export task failed: {e}")))?
+    }
+    async fn summary(&self, account: Id) -> Result<crate::summary::AccountSummary> {
+        let setup = self.inner.health.clone();
+        let fallback = self.inner.summary.clone();
+        self.read(move |c, now| {
+            let view = read::account_360(c, account, now)?;
+            let health = health::report(c, &setup, account, now)?;
+            let settings = summary_settings(c, &fallback)?;
+            Ok(crate::summary::summarize(
+                &view,
+                Some(&health),
+                &settings,
+                now,
+            ))
+        })
+        .await
+    }
+    async fn summary_settings(&self) -> Result<crate::summary::Settings> {
+        let fallback = self.inner.summary.clone();
+        self.read(move |c, _| summary_settings(c, &fallback)).await
+    }
+    async fn set_summary_settings(
+        &self,
+        _actor: Actor<'_>,
+        settings: crate::summary::Settings,
+    ) -> Result<crate::summary::Settings> {
+        settings
+            .check()
+            .map_err(|m| Error::invalid("sections", m))?;
+        let json = serde_json::to_string(&settings).map_err(Error::storage)?;
+        self.write(move |tx, _| {
+            meta::set_meta(tx, crate::summary::SETTINGS_KEY, &json)?;
+            Ok(settings)
+        })
+        .await
+    }
+}
+
+/// The team's summary settings kept in the store, else `fallback`.
+fn summary_settings(
+    conn: &Connection,
+    fallback: &crate::summary::Settings,
+) -> Result<crate::summary::Settings> {
+    match meta::meta(conn, crate::summary::SETTINGS_KEY)? {
+        Some(json) => serde_json::from_str(&json).map_err(|e| {
+            Error::storage(format!("the store's summary settings are unreadable: {e}"))
+        }),
+        None => Ok(fallback.clone()),
     }
 }
 

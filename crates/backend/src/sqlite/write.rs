@@ -416,6 +416,10 @@ pub(crate) fn create_with(
     after: &mut After,
 ) -> Result<Record> {
     score_sentiment(&mut record);
+    // A saved summary is its saver's, whatever the body says.
+    if let Record::Summary(s) = &mut record {
+        s.author = actor.to_string();
+    }
     tend_domain::with_record!(record, r => create_typed(conn, setup, actor, now, r, after))
 }
 
