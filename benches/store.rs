@@ -1,4 +1,4 @@
-//! The store's figures: portfolio first page, one account's 360, full-text search,
+//! The store's figures: portfolio first page, one account's 360 and summary, full-text search,
 //! the dashboard and the open-alerts count, generate/import throughput, and
 //! building the demo store.
 
@@ -41,6 +41,16 @@ fn reads(c: &mut Criterion) {
             let s = &store;
             let this = id;
             async move { black_box(s.account(this).await.expect("360")) }
+        })
+    });
+    // The account's summary: its 360 and health read, the ten sections built.
+    let mut id = 0;
+    g.bench_function("summary", |b| {
+        b.to_async(&rt).iter(|| {
+            id = (id + 7919) % n + 1;
+            let s = &store;
+            let this = id;
+            async move { black_box(s.summary(this).await.expect("summary")) }
         })
     });
     for word in ["outage", "renewal", "invoice address"] {

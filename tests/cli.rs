@@ -1906,3 +1906,100 @@ fn a_teams_tools_load_into_an_empty_store_and_load_again_changing_nothing() {
     assert_eq!(last.field.as_deref(), Some("custom_fields"), "{last:?}");
     assert_eq!(last.actor, ACTOR);
 }
+
+/// `tend summary`, `summary-sections` and `copilot` on the demo: Markdown and
+/// JSON, saving under the user's name, the team's sections, and what needs a
+/// language model says how to configure one.
+#[test]
+fn summaries_sections_and_the_copilot_from_the_command_line() {
+    let (_dir, db) = demo_store();
+    let md = on(&db, &["summary", "Orion Freight"], None);
+    assert!(
+        md.status.success(),
+        "{}",
+        String::from_utf8_lossy(&md.stderr)
+    );
+    let md = String::from_utf8_lossy(&md.stdout).to_string();
+    assert!(md.starts_with("# Account summary: Orion Freight"), "{md}");
+    for title in [
+        "## Account Highlights",
+        "## Risks and Blockers",
+        "## Immediate Actions",
+    ] {
+        assert!(md.contains(title), "{title} in {md}");
+    }
+    assert!(md.contains("Data sync stopped for all depots"), "{md}");
+    assert!(md.contains("[case "), "citations in the Markdown: {md}");
+
+    let j = json(&db, &["summary", "3", "--format", "json", "--save"], None);
+    assert_eq!(j["account_name"], "Orion Freight");
+    let sections = j["sections"].as_array().expect("sections");
+    assert_eq!(sections.len(), 10);
+    let cited = sections
+        .iter()
+        .flat_map(|s| s["statements"].as_array().cloned().unwrap_or_default())
+        .all(|st| !st["citations"].as_array().expect("citations").is_empty());
+    assert!(cited, "every statement cites a record");
+    let saved = json(&db, &["summary", "3", "--saved", "--format", "json"], None);
+    assert_eq!(saved["sections"], j["sections"], "the kept summary");
+    let view = json(&db, &["account", "3", "--format", "json"], None);
+    assert_eq!(view["summaries"][0]["author"], ACTOR);
+
+    let err = fails(&db, &["summary-sections", "risks,nonsense"], None, 2);
+    assert!(err.contains("unknown summary section 'nonsense'"), "{err}");
+    let out = on(&db, &["summary-sections", "risks,highlights"], None);
+    assert!(out.status.success());
+    let listed = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(listed.starts_with(" 1. risks"), "{listed}");
+    assert!(listed.contains("hidden: stakeholders"), "{listed}");
+    let j = json(&db, &["summary", "3", "--format", "json"], None);
+    assert_eq!(j["sections"].as_array().map(Vec::len), Some(2));
+    assert!(
+        on(&db, &["summary-sections", "--reset"], None)
+            .status
+            .success()
+    );
+    let err = fails(&db, &["--read-only", "summary-sections", "risks"], None, 2);
+    assert!(err.contains("read-only"), "{err}");
+
+    let out = on(
+        &db,
+        &["copilot", "Larkspur Logistics", "--prompt", "commitments"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.starts_with("# Larkspur Logistics: Commitments"),
+        "{text}"
+    );
+    let err = fails(
+        &db,
+        &["copilot", "1", "--ask", "What worries them?"],
+        None,
+        2,
+    );
+    assert!(err.contains("no language model is configured"), "{err}");
+    let err = fails(&db, &["summary", "1", "--ai"], None, 2);
+    assert!(err.contains("[ai]"), "{err}");
+    let out = on(
+        &db,
+        &["copilot", "1", "--prompt", "follow_up", "--save-note"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let view = json(&db, &["account", "1", "--format", "json"], None);
+    let note = &view["interactions"][0];
+    assert_eq!(
+        (note["kind"].as_str(), note["subject"].as_str()),
+        (Some("note"), Some("Copilot: Draft a follow-up email"))
+    );
+}

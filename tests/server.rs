@@ -2237,3 +2237,68 @@ async fn the_server_loads_other_tools_exports() {
     .await;
     assert_eq!(reply.status, 400, "{}", reply.body);
 }
+
+/// An account's summary over the API is the store's, and only admins change which
+/// sections the team's summaries show.
+#[tokio::test]
+async fn summaries_over_the_api_and_admin_only_section_settings() {
+    use tend::backend::summary::{SectionId, Settings};
+    let r = Roles::new().await;
+    let viewer = remote(&r.server, &r.viewer);
+    let local = r.store().summary(r.a).await.expect("the store's summary");
+    let over = viewer.summary(r.a).await.expect("a viewer reads a summary");
+    assert_eq!(over, local, "the same summary over the API");
+    assert_eq!(over.sections.len(), 10);
+    assert!(matches!(
+        viewer.summary(999_999).await,
+        Err(Error::NotFound { .. })
+    ));
+
+    let only = Settings {
+        sections: vec![SectionId::Risks, SectionId::Highlights],
+    };
+    for token in [&r.csm, &r.viewer] {
+        let refused = remote(&r.server, token)
+            .set_summary_settings("x", only.clone())
+            .await;
+        assert!(
+            matches!(refused, Err(Error::Forbidden { .. })),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(
+        viewer.summary_settings().await.expect("settings"),
+        Settings::default(),
+        "nothing changed"
+    );
+    let admin = remote(&r.server, &r.admin);
+    let empty = admin
+        .set_summary_settings("ops", Settings { sections: vec![] })
+        .await;
+    assert!(matches!(empty, Err(Error::Invalid { .. })), "{empty:?}");
+    assert_eq!(
+        admin
+            .set_summary_settings("ops", only.clone())
+            .await
+            .expect("an admin sets them"),
+        only
+    );
+    assert_eq!(viewer.summary_settings().await.expect("settings"), only);
+    let shown: Vec<SectionId> = viewer
+        .summary(r.a)
+        .await
+        .expect("summary")
+        .sections
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(shown, only.sections, "the summary follows the settings");
+    // A csm's body is not read before the role is checked.
+    let reply = send(
+        r.http
+            .req(Method::PUT, "/settings/summary", Some(&r.csm))
+            .body("not json"),
+    )
+    .await;
+    assert_eq!(reply.status, 403);
+}

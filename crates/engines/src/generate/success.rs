@@ -269,7 +269,7 @@ fn drawn(g: &Gen, account: Id, stage: Stage) -> Option<PlanSpec> {
         vec![]
     };
     Some(PlanSpec {
-        name: *r.pick(PLANS),
+        name: PLANS[r.range(0, PLANS.len() as i64 - 1) as usize],
         started: r.range(30, 330),
         ends_in: r.range(30, 270),
         description: "",

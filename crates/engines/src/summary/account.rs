@@ -7,12 +7,9 @@ use std::collections::BTreeMap;
 use tend_domain::format::{money, score};
 use tend_domain::*;
 
-use super::STAKEHOLDER_INTERACTIONS;
 use super::context::{Ctx, Draft, Line, Topic, case_name, cite};
 use super::text::{self, and_list, counted};
-
-/// At most this many customer contacts are listed.
-pub const MAX_STAKEHOLDERS: usize = 10;
+use super::{MAX_STAKEHOLDERS, STAKEHOLDER_INTERACTIONS};
 
 pub(super) fn highlights(ctx: &Ctx) -> Draft {
     let mut lines = vec![revenue(ctx)];
@@ -174,7 +171,10 @@ fn kpis(ctx: &Ctx) -> Option<Line> {
     let line = Line::new(
         Topic::Kpis,
         text,
-        ctx.kpis.iter().map(|k| cite(EntityKind::Kpi, k.id)).collect(),
+        ctx.kpis
+            .iter()
+            .map(|k| cite(EntityKind::Kpi, k.id))
+            .collect(),
     );
     Some(match gist {
         Some(g) => line.gist(g),
@@ -228,10 +228,7 @@ fn projects(ctx: &Ctx) -> Option<Line> {
     if active.is_empty() {
         return Some(Line::new(
             Topic::Projects,
-            format!(
-                "Projects: none active ({} completed).",
-                ctx.projects.len()
-            ),
+            format!("Projects: none active ({} completed).", ctx.projects.len()),
             ctx.projects
                 .iter()
                 .map(|p| cite(EntityKind::Project, p.id))
@@ -303,7 +300,11 @@ fn pipeline(ctx: &Ctx) -> Option<Line> {
         0 => "no active expansion opportunity".to_string(),
         n => format!(
             "{} worth {}",
-            counted(n, "active expansion opportunity", "active expansion opportunities"),
+            counted(
+                n,
+                "active expansion opportunity",
+                "active expansion opportunities"
+            ),
             money(expansion.iter().map(|o| o.amount_cents).sum())
         ),
     };
@@ -355,7 +356,9 @@ pub(super) fn stakeholders(ctx: &Ctx) -> Draft {
         )));
     }
     if people.is_empty() {
-        notes.push(Some("No customer contact recorded for this account.".into()));
+        notes.push(Some(
+            "No customer contact recorded for this account.".into(),
+        ));
     }
     for (c, e) in people.iter().take(MAX_STAKEHOLDERS) {
         let roles: Vec<String> = c.roles.iter().map(|r| text::words(r)).collect();

@@ -7,10 +7,7 @@ use tend_domain::*;
 
 use super::context::{Action, Ctx, Draft, Line, Topic, case_name, cite};
 use super::text;
-use super::{ACTION_INTERACTIONS, DUE_SOON_DAYS, UNANSWERED_DAYS};
-
-/// At most this many actions are listed.
-pub const MAX_ACTIONS: usize = 15;
+use super::{ACTION_INTERACTIONS, DUE_SOON_DAYS, MAX_ACTIONS, UNANSWERED_DAYS};
 
 pub(super) fn immediate_actions(ctx: &Ctx) -> Draft {
     let mut lines = vec![];
@@ -166,7 +163,10 @@ fn alerts(ctx: &Ctx, lines: &mut Vec<Line>) {
 fn playbooks(ctx: &Ctx, lines: &mut Vec<Line>) {
     for r in &ctx.runs {
         let playbook = ctx.playbook(r.playbook_id);
-        let name = playbook.map_or_else(|| format!("#{}", r.playbook_id), |p| format!("\"{}\"", p.name));
+        let name = playbook.map_or_else(
+            || format!("#{}", r.playbook_id),
+            |p| format!("\"{}\"", p.name),
+        );
         let step_name = |i: usize| {
             playbook
                 .and_then(|p| p.steps.get(i))

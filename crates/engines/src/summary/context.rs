@@ -290,7 +290,11 @@ impl<'a> Ctx<'a> {
 
     /// "email from Dana Ruiz on 2026-03-01".
     pub(super) fn what(&self, i: &Interaction) -> String {
-        format!("{} on {}", text::what(i, &self.people.names(i)), text::day(i.at))
+        format!(
+            "{} on {}",
+            text::what(i, &self.people.names(i)),
+            text::day(i.at)
+        )
     }
 
     pub(super) fn objective(&self, id: Id) -> Option<&'a Objective> {

@@ -3,20 +3,20 @@
 
 use std::collections::BTreeMap;
 
-use super::SectionId;
 use super::context::{Action, Ctx, Draft, Line, Topic};
 use super::text::{self, counted};
-
-/// At most this many next steps.
-pub const MAX_NEXT_STEPS: usize = 7;
+use super::{MAX_NEXT_STEPS, SectionId};
 
 const HIDDEN: &str = "Not enough data: every section this one is built from is hidden.";
 
 fn lines_of(drafts: &BTreeMap<SectionId, Draft>, id: SectionId) -> &[Line] {
-    drafts.get(&id).map(|d| d.lines.as_slice()).unwrap_or_default()
+    drafts
+        .get(&id)
+        .map(|d| d.lines.as_slice())
+        .unwrap_or_default()
 }
 
-fn first_with<'a>(lines: &'a [Line], topic: Topic) -> Option<&'a Line> {
+fn first_with(lines: &[Line], topic: Topic) -> Option<&Line> {
     lines.iter().find(|l| l.topic == topic && l.gist.is_some())
 }
 
@@ -112,7 +112,7 @@ pub(super) fn executive_summary(ctx: &Ctx, drafts: &BTreeMap<SectionId, Draft>) 
     )
 }
 
-pub(super) fn next_steps(_ctx: &Ctx, drafts: &BTreeMap<SectionId, Draft>) -> Draft {
+pub(super) fn next_steps(drafts: &BTreeMap<SectionId, Draft>) -> Draft {
     if hidden(drafts, SectionId::NextSteps) {
         return Draft::of(vec![], HIDDEN, &[]);
     }
@@ -142,7 +142,10 @@ pub(super) fn next_steps(_ctx: &Ctx, drafts: &BTreeMap<SectionId, Draft>) -> Dra
                 "Clear the immediate actions this week: {}.",
                 text::and_list(&counts)
             ),
-            actions.iter().flat_map(|l| l.cites.iter().copied()).collect(),
+            actions
+                .iter()
+                .flat_map(|l| l.cites.iter().copied())
+                .collect(),
         ));
     }
     let mut kpis: Vec<&Line> = lines_of(drafts, SectionId::KpiProgress)

@@ -107,13 +107,34 @@ pub(crate) fn interaction(
 }
 
 /// An incoming email `days` days ago with an automatic sentiment.
-pub(crate) fn email_in(id: Id, days: i64, contact: Id, subject: &str, body: &str, score: f64) -> Interaction {
-    let mut i = interaction(id, days, InteractionKind::Email, Direction::In, &[contact], subject, body);
+pub(crate) fn email_in(
+    id: Id,
+    days: i64,
+    contact: Id,
+    subject: &str,
+    body: &str,
+    score: f64,
+) -> Interaction {
+    let mut i = interaction(
+        id,
+        days,
+        InteractionKind::Email,
+        Direction::In,
+        &[contact],
+        subject,
+        body,
+    );
     i.sentiment = Some(sentiment(score));
     i
 }
 
-pub(crate) fn case(id: Id, subject: &str, priority: Priority, escalated: bool, status: CaseStatus) -> SupportCase {
+pub(crate) fn case(
+    id: Id,
+    subject: &str,
+    priority: Priority,
+    escalated: bool,
+    status: CaseStatus,
+) -> SupportCase {
     SupportCase {
         id,
         version: 1,
@@ -161,7 +182,13 @@ pub(crate) fn agreement(id: Id, name: &str, mrr_cents: Cents, start: i64, end: i
     }
 }
 
-pub(crate) fn opportunity(id: Id, name: &str, amount_cents: Cents, phase: OpportunityPhase, expansion: bool) -> Opportunity {
+pub(crate) fn opportunity(
+    id: Id,
+    name: &str,
+    amount_cents: Cents,
+    phase: OpportunityPhase,
+    expansion: bool,
+) -> Opportunity {
     Opportunity {
         id,
         version: 1,
@@ -195,7 +222,13 @@ pub(crate) fn project(id: Id, name: &str, status: ProjectStatus, due: Option<i64
     }
 }
 
-pub(crate) fn task(id: Id, title: &str, status: TaskStatus, due: Option<i64>, project: Option<Id>) -> Task {
+pub(crate) fn task(
+    id: Id,
+    title: &str,
+    status: TaskStatus,
+    due: Option<i64>,
+    project: Option<Id>,
+) -> Task {
     Task {
         id,
         version: 1,
@@ -311,7 +344,13 @@ pub(crate) fn plan(id: Id, name: &str, status: PlanStatus) -> SuccessPlan {
     }
 }
 
-pub(crate) fn objective(id: Id, plan: Option<Id>, name: &str, due: Option<i64>, completed: Option<i64>) -> Objective {
+pub(crate) fn objective(
+    id: Id,
+    plan: Option<Id>,
+    name: &str,
+    due: Option<i64>,
+    completed: Option<i64>,
+) -> Objective {
     Objective {
         id,
         version: 1,
@@ -358,7 +397,12 @@ pub(crate) fn kpi(
     }
 }
 
-pub(crate) fn challenge(id: Id, title: &str, severity: Severity, status: ChallengeStatus) -> BusinessChallenge {
+pub(crate) fn challenge(
+    id: Id,
+    title: &str,
+    severity: Severity,
+    status: ChallengeStatus,
+) -> BusinessChallenge {
     BusinessChallenge {
         id,
         version: 1,
@@ -499,4 +543,3 @@ impl World {
         }
     }
 }
-

@@ -40,13 +40,26 @@ pub use render::SectionChange;
 
 use context::{Ctx, Draft};
 
-/// How many of the most recent interactions each section reads.
+// How many of the most recent interactions each section reads.
 pub const STAKEHOLDER_INTERACTIONS: usize = 200;
 pub const RELATIONAL_INTERACTIONS: usize = 50;
 pub const RISK_INTERACTIONS: usize = 100;
 pub const EXPANSION_INTERACTIONS: usize = 200;
 pub const ACHIEVEMENT_INTERACTIONS: usize = 200;
 pub const ACTION_INTERACTIONS: usize = 100;
+
+/// At most this many customer contacts are listed.
+pub const MAX_STAKEHOLDERS: usize = 10;
+/// At most this many interactions with expansion signals are quoted.
+pub const MAX_EXPANSION_SIGNALS: usize = 5;
+/// At most this many KPIs are listed one by one.
+pub const MAX_KPIS: usize = 10;
+/// At most this many achievements are listed.
+pub const MAX_ACHIEVEMENTS: usize = 8;
+/// At most this many actions are listed.
+pub const MAX_ACTIONS: usize = 15;
+/// At most this many next steps.
+pub const MAX_NEXT_STEPS: usize = 7;
 
 /// Words in a customer's messages or our notes that suggest they could buy more.
 /// Matched at the start of a word, with plain endings ("expanding", "pilots").
@@ -334,7 +347,7 @@ pub fn summarize(input: &Input, settings: &Settings, now: Timestamp) -> AccountS
     for &id in &shown {
         let draft = match id {
             SectionId::ExecutiveSummary => derived::executive_summary(&ctx, &drafts),
-            SectionId::NextSteps => derived::next_steps(&ctx, &drafts),
+            SectionId::NextSteps => derived::next_steps(&drafts),
             _ => continue,
         };
         drafts.insert(id, draft);

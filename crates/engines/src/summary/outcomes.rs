@@ -13,13 +13,8 @@ use tend_domain::*;
 
 use super::context::{Ctx, Draft, Line, Topic, cite};
 use super::text::{self, and_list, counted};
-use super::{ACHIEVEMENT_INTERACTIONS, GO_LIVE_MARKERS};
+use super::{ACHIEVEMENT_INTERACTIONS, GO_LIVE_MARKERS, MAX_ACHIEVEMENTS, MAX_KPIS};
 use crate::health::feeds_sentiment;
-
-/// At most this many KPIs are listed one by one.
-pub const MAX_KPIS: usize = 10;
-/// At most this many achievements are listed.
-pub const MAX_ACHIEVEMENTS: usize = 8;
 
 fn pct(p: f64) -> String {
     format!("{:.0}%", p * 100.0)
@@ -84,6 +79,13 @@ pub(super) fn kpi_progress(ctx: &Ctx) -> Draft {
         .due(due);
         if k.status != KpiStatus::Completed {
             line = line.step(match due {
+                Some(d) if d < ctx.today => format!(
+                    "Agree a new date for {} on \"{}\": the objective was due on {} (now {}).",
+                    text::measure(k.target, &k.unit),
+                    k.name,
+                    text::date(d),
+                    text::measure(k.current, &k.unit)
+                ),
                 Some(d) => format!(
                     "Reach {} on \"{}\" by {}, the objective's due date (now {}).",
                     text::measure(k.target, &k.unit),
@@ -137,7 +139,10 @@ pub(super) fn kpi_progress(ctx: &Ctx) -> Draft {
                     counted(stalled.len(), "KPI", "KPIs"),
                     and_list(&named)
                 ),
-                stalled.iter().map(|k| cite(EntityKind::Kpi, k.id)).collect(),
+                stalled
+                    .iter()
+                    .map(|k| cite(EntityKind::Kpi, k.id))
+                    .collect(),
             )
             .gist(format!(
                 "no measurable progress yet on {}",
@@ -314,7 +319,8 @@ fn go_lives(ctx: &Ctx, wins: &mut Vec<Win>) -> Option<String> {
     let (window, truncated) = ctx.recent(ACHIEVEMENT_INTERACTIONS);
     for i in window {
         let negative = feeds_sentiment(i)
-            && i.sentiment.is_some_and(|s| s.label == SentimentLabel::Negative);
+            && i.sentiment
+                .is_some_and(|s| s.label == SentimentLabel::Negative);
         if negative || !(marked(&i.subject) || i.tags.iter().any(|t| marked(&text::words(t)))) {
             continue;
         }
@@ -326,7 +332,11 @@ fn go_lives(ctx: &Ctx, wins: &mut Vec<Win>) -> Option<String> {
                 format!("Go-live: \"{}\" ({}).", text::headline(i), ctx.what(i)),
                 vec![cite(EntityKind::Interaction, i.id)],
             )
-            .gist(format!("go-live \"{}\" on {}", text::headline(i), text::day(i.at))),
+            .gist(format!(
+                "go-live \"{}\" on {}",
+                text::headline(i),
+                text::day(i.at)
+            )),
         });
     }
     for t in &ctx.tasks {
@@ -352,7 +362,11 @@ fn other_wins(ctx: &Ctx, wins: &mut Vec<Win>) {
         if o.phase != OpportunityPhase::Won || o.close_date.is_some_and(|d| d < year_ago) {
             continue;
         }
-        let kind = if o.expansion { "expansion" } else { "opportunity" };
+        let kind = if o.expansion {
+            "expansion"
+        } else {
+            "opportunity"
+        };
         let closed = o
             .close_date
             .map(|d| format!(", closed {}", text::date(d)))
@@ -369,7 +383,11 @@ fn other_wins(ctx: &Ctx, wins: &mut Vec<Win>) {
                 ),
                 vec![cite(EntityKind::Opportunity, o.id)],
             )
-            .gist(format!("won {kind} \"{}\" ({})", o.name, money(o.amount_cents))),
+            .gist(format!(
+                "won {kind} \"{}\" ({})",
+                o.name,
+                money(o.amount_cents)
+            )),
         });
     }
     for p in &ctx.projects {

@@ -12,13 +12,25 @@ use super::fixture::*;
 use super::*;
 
 const SUBJECTS: &[(&str, &str)] = &[
-    ("Expanding to Madrid", "We want 40 more seats for the new team."),
-    ("Outage again", "The platform was down again. Not acceptable."),
-    ("Quarterly business review", "We will send the revised pricing by Friday."),
+    (
+        "Expanding to Madrid",
+        "We want 40 more seats for the new team.",
+    ),
+    (
+        "Outage again",
+        "The platform was down again. Not acceptable.",
+    ),
+    (
+        "Quarterly business review",
+        "We will send the revised pricing by Friday.",
+    ),
     ("Go-live done", "We went live today."),
     ("Invoice question", "Can you explain the last invoice?"),
     ("", "I'll follow up with the SSO guide next week."),
-    ("Pilot in APAC", "An upgrade for another region could follow the pilot."),
+    (
+        "Pilot in APAC",
+        "An upgrade for another region could follow the pilot.",
+    ),
 ];
 
 type Raw = (
@@ -64,16 +76,34 @@ fn raw() -> impl Strategy<Value = Raw> {
             0..120,
         ),
         prop::collection::vec((0usize..4, any::<bool>(), 0usize..6, 0i64..200), 0..6),
-        prop::collection::vec((0i64..2_000_000, -800i64..100, 30i64..800, 0usize..4, any::<bool>()), 0..4),
         prop::collection::vec(
-            (0i64..5_000_000, 0usize..6, any::<bool>(), prop::option::of(-400i64..200)),
+            (
+                0i64..2_000_000,
+                -800i64..100,
+                30i64..800,
+                0usize..4,
+                any::<bool>(),
+            ),
+            0..4,
+        ),
+        prop::collection::vec(
+            (
+                0i64..5_000_000,
+                0usize..6,
+                any::<bool>(),
+                prop::option::of(-400i64..200),
+            ),
             0..5,
         ),
         prop::collection::vec((any::<bool>(), prop::option::of(-60i64..60)), 0..4),
     );
     let work = (
         prop::collection::vec(
-            (0usize..3, prop::option::of(-30i64..30), prop::option::of(0usize..5)),
+            (
+                0usize..3,
+                prop::option::of(-30i64..30),
+                prop::option::of(0usize..5),
+            ),
             0..8,
         ),
         prop::collection::vec((0usize..3, prop::collection::vec(0usize..5, 0..4)), 0..3),
@@ -84,11 +114,22 @@ fn raw() -> impl Strategy<Value = Raw> {
     );
     let success = (
         prop::collection::vec(
-            (prop::option::of(0usize..3), prop::option::of(-100i64..200), prop::option::of(-100i64..20)),
+            (
+                prop::option::of(0usize..3),
+                prop::option::of(-100i64..200),
+                prop::option::of(-100i64..20),
+            ),
             0..4,
         ),
         prop::collection::vec(
-            (0usize..6, 0.0f64..100.0, 0.0f64..100.0, 0.0f64..100.0, 0usize..5, prop::option::of(-100i64..5)),
+            (
+                0usize..6,
+                0.0f64..100.0,
+                0.0f64..100.0,
+                0.0f64..100.0,
+                0usize..5,
+                prop::option::of(-100i64..5),
+            ),
             0..6,
         ),
         prop::collection::vec((0usize..3, any::<bool>()), 0..3),
@@ -112,47 +153,108 @@ fn build(raw: Raw) -> World {
     let (tasks, runs, playbooks, nps_list, alerts, plans) = work;
     let (objectives, kpis, challenges, score, weekly, (churn, pulse)) = success;
     let mut w = World::empty();
-    const ROLES: &[&[&str]] = &[&[], &["sponsor"], &["champion"], &["decision_maker", "sponsor"]];
-    const TITLES: &[Option<&str>] = &[None, Some("CEO"), Some("Data Analyst"), Some("VP Sales"), Some("IT Manager")];
+    const ROLES: &[&[&str]] = &[
+        &[],
+        &["sponsor"],
+        &["champion"],
+        &["decision_maker", "sponsor"],
+    ];
+    const TITLES: &[Option<&str>] = &[
+        None,
+        Some("CEO"),
+        Some("Data Analyst"),
+        Some("VP Sales"),
+        Some("IT Manager"),
+    ];
     w.contacts = contacts
         .iter()
         .enumerate()
-        .map(|(k, (r, t))| contact(1 + k as Id, &format!("Person {k}"), pick(TITLES, *t), pick(ROLES, *r)))
+        .map(|(k, (r, t))| {
+            contact(
+                1 + k as Id,
+                &format!("Person {k}"),
+                pick(TITLES, *t),
+                pick(ROLES, *r),
+            )
+        })
         .collect();
     let kinds = [Email, Meeting, Call, Note, Ticket, CrmEvent];
     w.interactions = interactions
         .iter()
         .enumerate()
-        .map(|(k, (days, kind, incoming, people, text, score, answered))| {
-            let (subject, body) = SUBJECTS[*text];
-            let direction = if *incoming { Direction::In } else { Direction::Out };
-            let ids: Vec<Id> = people.iter().map(|p| 1 + *p as Id).collect();
-            let mut i = interaction(1000 + k as Id, *days, kinds[*kind], direction, &ids, subject, body);
-            i.sentiment = score.map(sentiment);
-            i.answered = *answered;
-            if k % 5 == 0 {
-                i.tags = vec!["go_live".into()];
-            }
-            i
-        })
+        .map(
+            |(k, (days, kind, incoming, people, text, score, answered))| {
+                let (subject, body) = SUBJECTS[*text];
+                let direction = if *incoming {
+                    Direction::In
+                } else {
+                    Direction::Out
+                };
+                let ids: Vec<Id> = people.iter().map(|p| 1 + *p as Id).collect();
+                let mut i = interaction(
+                    1000 + k as Id,
+                    *days,
+                    kinds[*kind],
+                    direction,
+                    &ids,
+                    subject,
+                    body,
+                );
+                i.sentiment = score.map(sentiment);
+                i.answered = *answered;
+                if k % 5 == 0 {
+                    i.tags = vec!["go_live".into()];
+                }
+                i
+            },
+        )
         .collect();
-    let priorities = [Priority::Urgent, Priority::High, Priority::Normal, Priority::Low];
-    let statuses = [CaseStatus::New, CaseStatus::Open, CaseStatus::Pending, CaseStatus::Hold, CaseStatus::Solved, CaseStatus::Closed];
+    let priorities = [
+        Priority::Urgent,
+        Priority::High,
+        Priority::Normal,
+        Priority::Low,
+    ];
+    let statuses = [
+        CaseStatus::New,
+        CaseStatus::Open,
+        CaseStatus::Pending,
+        CaseStatus::Hold,
+        CaseStatus::Solved,
+        CaseStatus::Closed,
+    ];
     w.cases = cases
         .iter()
         .enumerate()
         .map(|(k, (p, escalated, s, days))| {
-            let mut c = case(2000 + k as Id, &format!("Case {k}"), priorities[*p], *escalated, statuses[*s]);
+            let mut c = case(
+                2000 + k as Id,
+                &format!("Case {k}"),
+                priorities[*p],
+                *escalated,
+                statuses[*s],
+            );
             c.opened_at = ago(*days);
             c
         })
         .collect();
-    let agreement_statuses = [AgreementStatus::Draft, AgreementStatus::Active, AgreementStatus::Expired, AgreementStatus::Cancelled];
+    let agreement_statuses = [
+        AgreementStatus::Draft,
+        AgreementStatus::Active,
+        AgreementStatus::Expired,
+        AgreementStatus::Cancelled,
+    ];
     w.agreements = agreements
         .iter()
         .enumerate()
         .map(|(k, (mrr, start, len, s, auto))| {
-            let mut a = agreement(3000 + k as Id, &format!("Plan {} 2026", k % 2), *mrr, *start, start + len);
+            let mut a = agreement(
+                3000 + k as Id,
+                &format!("Plan {} 2026", k % 2),
+                *mrr,
+                *start,
+                start + len,
+            );
             a.status = agreement_statuses[*s];
             a.auto_renew = *auto;
             a
@@ -170,7 +272,13 @@ fn build(raw: Raw) -> World {
         .iter()
         .enumerate()
         .map(|(k, (amount, phase, expansion, close))| {
-            let mut o = opportunity(4000 + k as Id, &format!("Deal {k}"), *amount, phases[*phase], *expansion);
+            let mut o = opportunity(
+                4000 + k as Id,
+                &format!("Deal {k}"),
+                *amount,
+                phases[*phase],
+                *expansion,
+            );
             o.close_date = close.map(day);
             o
         })
@@ -179,7 +287,11 @@ fn build(raw: Raw) -> World {
         .iter()
         .enumerate()
         .map(|(k, (active, due))| {
-            let status = if *active { ProjectStatus::Active } else { ProjectStatus::Completed };
+            let status = if *active {
+                ProjectStatus::Active
+            } else {
+                ProjectStatus::Completed
+            };
             project(5000 + k as Id, &format!("Project {k}"), status, *due)
         })
         .collect();
@@ -188,14 +300,36 @@ fn build(raw: Raw) -> World {
         .iter()
         .enumerate()
         .map(|(k, (s, due, p))| {
-            let title = if k % 3 == 0 { "Send revised pricing" } else { "Go-live checklist" };
-            task(6000 + k as Id, title, task_statuses[*s], *due, p.map(|p| 5000 + p as Id))
+            let title = if k % 3 == 0 {
+                "Send revised pricing"
+            } else {
+                "Go-live checklist"
+            };
+            task(
+                6000 + k as Id,
+                title,
+                task_statuses[*s],
+                *due,
+                p.map(|p| 5000 + p as Id),
+            )
         })
         .collect();
     w.playbooks = (0..playbooks)
-        .map(|k| playbook(7000 + k as Id, &format!("Playbook {k}"), &["One", "Two", "Three"]))
+        .map(|k| {
+            playbook(
+                7000 + k as Id,
+                &format!("Playbook {k}"),
+                &["One", "Two", "Three"],
+            )
+        })
         .collect();
-    let states = [StepState::Pending, StepState::Done, StepState::Waiting, StepState::Failed, StepState::Skipped];
+    let states = [
+        StepState::Pending,
+        StepState::Done,
+        StepState::Waiting,
+        StepState::Failed,
+        StepState::Skipped,
+    ];
     w.runs = runs
         .iter()
         .enumerate()
@@ -207,19 +341,38 @@ fn build(raw: Raw) -> World {
     w.nps = nps_list
         .iter()
         .enumerate()
-        .map(|(k, (days, score, c))| nps(9000 + k as Id, *days, c.map(|c| 1 + c as Id), *score, "Comment"))
+        .map(|(k, (days, score, c))| {
+            nps(
+                9000 + k as Id,
+                *days,
+                c.map(|c| 1 + c as Id),
+                *score,
+                "Comment",
+            )
+        })
         .collect();
     let alert_states = [AlertState::Open, AlertState::Snoozed, AlertState::Done];
     w.alerts = alerts
         .iter()
         .enumerate()
         .map(|(k, (days, s, until))| {
-            let mut a = alert(10_000 + k as Id, *days, "usage_drop", "Usage fell", alert_states[*s]);
+            let mut a = alert(
+                10_000 + k as Id,
+                *days,
+                "usage_drop",
+                "Usage fell",
+                alert_states[*s],
+            );
             a.snoozed_until = until.map(|d| ago(-d));
             a
         })
         .collect();
-    let plan_statuses = [PlanStatus::Draft, PlanStatus::Active, PlanStatus::Completed, PlanStatus::Cancelled];
+    let plan_statuses = [
+        PlanStatus::Draft,
+        PlanStatus::Active,
+        PlanStatus::Completed,
+        PlanStatus::Cancelled,
+    ];
     w.plans = plans
         .iter()
         .enumerate()
@@ -229,10 +382,22 @@ fn build(raw: Raw) -> World {
         .iter()
         .enumerate()
         .map(|(k, (p, due, done))| {
-            objective(12_000 + k as Id, p.map(|p| 11_000 + p as Id), &format!("Objective {k}"), *due, *done)
+            objective(
+                12_000 + k as Id,
+                p.map(|p| 11_000 + p as Id),
+                &format!("Objective {k}"),
+                *due,
+                *done,
+            )
         })
         .collect();
-    let kpi_statuses = [KpiStatus::NotStarted, KpiStatus::OnTrack, KpiStatus::OffTrack, KpiStatus::Blocked, KpiStatus::Completed];
+    let kpi_statuses = [
+        KpiStatus::NotStarted,
+        KpiStatus::OnTrack,
+        KpiStatus::OffTrack,
+        KpiStatus::Blocked,
+        KpiStatus::Completed,
+    ];
     w.kpis = kpis
         .iter()
         .enumerate()
@@ -253,8 +418,17 @@ fn build(raw: Raw) -> World {
         .iter()
         .enumerate()
         .map(|(k, (s, open))| {
-            let status = if *open { ChallengeStatus::Open } else { ChallengeStatus::Addressed };
-            challenge(14_000 + k as Id, &format!("Challenge {k}"), severities[*s], status)
+            let status = if *open {
+                ChallengeStatus::Open
+            } else {
+                ChallengeStatus::Addressed
+            };
+            challenge(
+                14_000 + k as Id,
+                &format!("Challenge {k}"),
+                severities[*s],
+                status,
+            )
         })
         .collect();
     w.health = score.map(health);
@@ -263,7 +437,11 @@ fn build(raw: Raw) -> World {
         .enumerate()
         .map(|(k, s)| week(weekly.len() as i64 - k as i64, *s))
         .collect();
-    w.account.churn.likelihood = [ChurnLikelihood::None, ChurnLikelihood::AtRisk, ChurnLikelihood::Confirmed][churn];
+    w.account.churn.likelihood = [
+        ChurnLikelihood::None,
+        ChurnLikelihood::AtRisk,
+        ChurnLikelihood::Confirmed,
+    ][churn];
     w.account.pulse = pulse.map(|rating| Pulse {
         rating,
         at: ago(20),

@@ -10,11 +10,11 @@ use tend_domain::*;
 
 use super::context::{Ctx, Draft, Line, Topic, cite};
 use super::text::{self, People, and_list, counted};
-use super::{EXPANSION_INTERACTIONS, EXPANSION_SIGNALS, RELATIONAL_INTERACTIONS};
+use super::{
+    EXPANSION_INTERACTIONS, EXPANSION_SIGNALS, MAX_EXPANSION_SIGNALS, RELATIONAL_INTERACTIONS,
+};
 use crate::health::{feeds_sentiment, is_touch};
 
-/// At most this many interactions with expansion signals are quoted.
-pub const MAX_EXPANSION_SIGNALS: usize = 5;
 /// At most this many executives are named.
 const MAX_EXECUTIVES: usize = 4;
 
@@ -289,7 +289,11 @@ fn pulse(ctx: &Ctx) -> Option<Line> {
     };
     Some(Line::new(
         Topic::Pulse,
-        format!("CSM pulse: {}/5, given{by} on {}.", p.rating, text::day(p.at)),
+        format!(
+            "CSM pulse: {}/5, given{by} on {}.",
+            p.rating,
+            text::day(p.at)
+        ),
         vec![ctx.account_cite()],
     ))
 }
@@ -364,7 +368,10 @@ pub(super) fn expansion(ctx: &Ctx) -> Draft {
     }
     if found.len() > MAX_EXPANSION_SIGNALS {
         let rest = &found[MAX_EXPANSION_SIGNALS..];
-        let oldest = rest.last().map(|(i, _, _)| text::day(i.at)).unwrap_or_default();
+        let oldest = rest
+            .last()
+            .map(|(i, _, _)| text::day(i.at))
+            .unwrap_or_default();
         lines.push(Line::new(
             Topic::Expansion,
             format!(
@@ -380,7 +387,9 @@ pub(super) fn expansion(ctx: &Ctx) -> Draft {
         .opportunities
         .iter()
         .copied()
-        .filter(|o| o.expansion && !matches!(o.phase, OpportunityPhase::Won | OpportunityPhase::Lost))
+        .filter(|o| {
+            o.expansion && !matches!(o.phase, OpportunityPhase::Won | OpportunityPhase::Lost)
+        })
         .collect();
     open.sort_by_key(|o| (Reverse(o.phase), o.close_date, o.id));
     for o in open {

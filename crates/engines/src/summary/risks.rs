@@ -22,6 +22,7 @@ pub(super) fn risks(ctx: &Ctx) -> Draft {
     lines.extend(negative(ctx, window));
     lines.extend(kpis(ctx));
     lines.extend(challenges(ctx));
+    lines.extend(silent_sponsors(ctx));
     lines.extend(projects(ctx));
     lines.extend(overdue(ctx));
     lines.extend(alerts(ctx));
@@ -108,7 +109,14 @@ fn health(ctx: &Ctx) -> Option<Line> {
     let drag = ctx
         .health
         .and_then(|h| h.drags.first())
-        .map(|d| d.condition.split(';').next().unwrap_or_default().trim().to_string())
+        .map(|d| {
+            d.condition
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        })
         .filter(|d| !d.is_empty());
     let mut text = format!("Health is {} at {}/100", status.label(), score(Some(s)));
     if !named.is_empty() {
@@ -150,13 +158,12 @@ fn renewal(ctx: &Ctx) -> Option<Line> {
     if !(0..=RENEWAL_RISK_DAYS).contains(&days) {
         return None;
     }
-    let mut cites: Vec<Citation> = deciding_terms(&agreements, ctx.today, |a| {
-        a.is_active_on(ctx.today)
-    })
-    .into_iter()
-    .filter(|a| a.next_notice_on_or_after(ctx.today) == notice)
-    .map(|a| cite(EntityKind::Agreement, a.id))
-    .collect();
+    let mut cites: Vec<Citation> =
+        deciding_terms(&agreements, ctx.today, |a| a.is_active_on(ctx.today))
+            .into_iter()
+            .filter(|a| a.next_notice_on_or_after(ctx.today) == notice)
+            .map(|a| cite(EntityKind::Agreement, a.id))
+            .collect();
     cites.push(ctx.account_cite());
     let when = text::relative(ctx.today, notice);
     Some(
@@ -279,7 +286,11 @@ fn negative(ctx: &Ctx, window: &[&Interaction]) -> Option<Line> {
             Topic::Risk,
             format!(
                 "{} {}; the most negative: {}.",
-                counted(n, "negative customer interaction", "negative customer interactions"),
+                counted(
+                    n,
+                    "negative customer interaction",
+                    "negative customer interactions"
+                ),
                 Ctx::since(window),
                 and_list(&worst)
             ),
@@ -291,7 +302,11 @@ fn negative(ctx: &Ctx, window: &[&Interaction]) -> Option<Line> {
         .rank(2)
         .gist(format!(
             "{} lately",
-            counted(n, "negative customer interaction", "negative customer interactions")
+            counted(
+                n,
+                "negative customer interaction",
+                "negative customer interactions"
+            )
         ))
         .step(format!(
             "Follow up on the negative feedback{from} (\"{}\", {}) and agree what will change.",
@@ -368,6 +383,7 @@ fn challenges(ctx: &Ctx) -> Vec<Line> {
                 .map(|d| format!(", raised on {}", text::date(d)))
                 .unwrap_or_default();
             let about = text::clip(&c.description, 120);
+            let about = about.trim_end_matches('.');
             let about = if about.is_empty() {
                 String::new()
             } else {
@@ -387,6 +403,58 @@ fn challenges(ctx: &Ctx) -> Vec<Line> {
                 "Agree a plan with the customer to address \"{}\".",
                 c.title
             ))
+        })
+        .collect()
+}
+
+/// A sponsor no interaction has reached for this many days is a risk.
+pub const SPONSOR_SILENT_DAYS: i64 = 60;
+
+/// Sponsors the account's interactions have not reached for
+/// [`SPONSOR_SILENT_DAYS`] (or ever).
+fn silent_sponsors(ctx: &Ctx) -> Vec<Line> {
+    ctx.contacts
+        .iter()
+        .filter(|c| c.has_role("sponsor"))
+        .filter_map(|c| {
+            let last = ctx
+                .interactions
+                .iter()
+                .find(|i| i.contact_ids.contains(&c.id));
+            let title = c
+                .title
+                .as_deref()
+                .filter(|t| !t.trim().is_empty())
+                .map(|t| format!(" ({t})"))
+                .unwrap_or_default();
+            let mut cites = vec![cite(EntityKind::Contact, c.id)];
+            let text = match last {
+                Some(i) => {
+                    let days = (ctx.today - i.at.date_naive()).num_days();
+                    if days < SPONSOR_SILENT_DAYS {
+                        return None;
+                    }
+                    cites.push(cite(EntityKind::Interaction, i.id));
+                    format!(
+                        "The sponsor, {}{title}, has been silent for {days} days (last on {}).",
+                        c.name,
+                        text::date(i.at.date_naive())
+                    )
+                }
+                None => format!(
+                    "The sponsor, {}{title}, appears in no interaction on record.",
+                    c.name
+                ),
+            };
+            Some(
+                Line::new(Topic::Risk, text, cites)
+                    .rank(2)
+                    .gist(format!("sponsor {} silent", c.name))
+                    .step(format!(
+                        "Re-engage the sponsor, {}: ask for a meeting on the value delivered so far.",
+                        c.name
+                    )),
+            )
         })
         .collect()
 }

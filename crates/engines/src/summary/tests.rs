@@ -19,7 +19,15 @@ fn world() -> World {
         0.9,
     );
     go_live.tags = vec!["go_live".into()];
-    let mut welcome = interaction(105, 40, Email, Out, &[1], "Welcome", "Welcome aboard, Dana.");
+    let mut welcome = interaction(
+        105,
+        40,
+        Email,
+        Out,
+        &[1],
+        "Welcome",
+        "Welcome aboard, Dana.",
+    );
     welcome.answered = true;
     World {
         contacts: vec![
@@ -54,7 +62,14 @@ fn world() -> World {
                 "The platform was down for two hours. This is not acceptable.",
                 -0.8,
             ),
-            email_in(104, 5, 4, "Invoice question", "Can you explain the last invoice?", 0.0),
+            email_in(
+                104,
+                5,
+                4,
+                "Invoice question",
+                "Can you explain the last invoice?",
+                0.0,
+            ),
             welcome,
             interaction(
                 106,
@@ -68,8 +83,20 @@ fn world() -> World {
             go_live,
         ],
         cases: vec![
-            case(201, "SSO login fails", Priority::Urgent, true, CaseStatus::Open),
-            case(202, "Export is slow", Priority::Normal, false, CaseStatus::Pending),
+            case(
+                201,
+                "SSO login fails",
+                Priority::Urgent,
+                true,
+                CaseStatus::Open,
+            ),
+            case(
+                202,
+                "Export is slow",
+                Priority::Normal,
+                false,
+                CaseStatus::Pending,
+            ),
             case(203, "Old issue", Priority::High, true, CaseStatus::Closed),
         ],
         agreements: vec![
@@ -78,8 +105,20 @@ fn world() -> World {
             expired,
         ],
         opportunities: vec![
-            opportunity(401, "Madrid seats", 4_000_000, OpportunityPhase::Proposal, true),
-            opportunity(402, "Analytics add-on", 1_200_000, OpportunityPhase::Qualified, false),
+            opportunity(
+                401,
+                "Madrid seats",
+                4_000_000,
+                OpportunityPhase::Proposal,
+                true,
+            ),
+            opportunity(
+                402,
+                "Analytics add-on",
+                1_200_000,
+                OpportunityPhase::Qualified,
+                false,
+            ),
             won,
         ],
         projects: vec![
@@ -89,19 +128,45 @@ fn world() -> World {
         ],
         tasks: vec![
             task(601, "Send QBR deck", TaskStatus::Todo, Some(-3), Some(503)),
-            task(602, "Prepare renewal meeting", TaskStatus::Todo, Some(4), None),
+            task(
+                602,
+                "Prepare renewal meeting",
+                TaskStatus::Todo,
+                Some(4),
+                None,
+            ),
             task(603, "Go-live checklist", TaskStatus::Done, Some(-16), None),
             task(604, "Send revised pricing", TaskStatus::Todo, Some(2), None),
         ],
-        runs: vec![run(801, 701, &[StepState::Done, StepState::Waiting, StepState::Pending])],
-        playbooks: vec![playbook(701, "Onboarding", &["Kick-off", "Call the champion", "Review usage"])],
+        runs: vec![run(
+            801,
+            701,
+            &[StepState::Done, StepState::Waiting, StepState::Pending],
+        )],
+        playbooks: vec![playbook(
+            701,
+            "Onboarding",
+            &["Kick-off", "Call the champion", "Review usage"],
+        )],
         nps: vec![
             nps(901, 30, Some(1), 9, "Great support"),
             nps(902, 100, Some(3), 5, "Too many outages"),
         ],
         alerts: vec![
-            alert(1001, 2, "usage_drop", "Usage fell 56% against the month before", AlertState::Open),
-            alert(1002, 30, "health_transition", "Health went from healthy to concerning", AlertState::Done),
+            alert(
+                1001,
+                2,
+                "usage_drop",
+                "Usage fell 56% against the month before",
+                AlertState::Open,
+            ),
+            alert(
+                1002,
+                30,
+                "health_transition",
+                "Health went from healthy to concerning",
+                AlertState::Done,
+            ),
         ],
         plans: vec![plan(1101, "FY26 success plan", PlanStatus::Active)],
         objectives: vec![
@@ -110,15 +175,65 @@ fn world() -> World {
             objective(1203, Some(1101), "Adopt dashboards", Some(120), None),
         ],
         kpis: vec![
-            kpi(1301, 1201, "Ticket backlog", "tickets", (120.0, 80.0, 60.0), KpiStatus::OnTrack, Some(-2)),
-            kpi(1302, 1202, "Sites live", "sites", (0.0, 5.0, 5.0), KpiStatus::Completed, Some(-15)),
-            kpi(1303, 1203, "Dashboard adoption", "%", (10.0, 30.0, 80.0), KpiStatus::OffTrack, Some(-5)),
-            kpi(1304, 1203, "Weekly active users", "users", (50.0, 55.0, 200.0), KpiStatus::Blocked, Some(-5)),
-            kpi(1305, 1201, "First response time", "hours", (24.0, 24.0, 4.0), KpiStatus::NotStarted, None),
+            kpi(
+                1301,
+                1201,
+                "Ticket backlog",
+                "tickets",
+                (120.0, 80.0, 60.0),
+                KpiStatus::OnTrack,
+                Some(-2),
+            ),
+            kpi(
+                1302,
+                1202,
+                "Sites live",
+                "sites",
+                (0.0, 5.0, 5.0),
+                KpiStatus::Completed,
+                Some(-15),
+            ),
+            kpi(
+                1303,
+                1203,
+                "Dashboard adoption",
+                "%",
+                (10.0, 30.0, 80.0),
+                KpiStatus::OffTrack,
+                Some(-5),
+            ),
+            kpi(
+                1304,
+                1203,
+                "Weekly active users",
+                "users",
+                (50.0, 55.0, 200.0),
+                KpiStatus::Blocked,
+                Some(-5),
+            ),
+            kpi(
+                1305,
+                1201,
+                "First response time",
+                "hours",
+                (24.0, 24.0, 4.0),
+                KpiStatus::NotStarted,
+                None,
+            ),
         ],
         challenges: vec![
-            challenge(1401, "Manual reporting costs two FTE", Severity::High, ChallengeStatus::Open),
-            challenge(1402, "Slow onboarding", Severity::Medium, ChallengeStatus::Addressed),
+            challenge(
+                1401,
+                "Manual reporting costs two FTE",
+                Severity::High,
+                ChallengeStatus::Open,
+            ),
+            challenge(
+                1402,
+                "Slow onboarding",
+                Severity::Medium,
+                ChallengeStatus::Addressed,
+            ),
         ],
         health: Some(health(52.0)),
         weekly: vec![week(4, 60.0), week(2, 56.0), week(1, 54.0)],
@@ -138,7 +253,12 @@ fn texts(s: &AccountSummary, id: SectionId) -> Vec<String> {
 
 fn cites(s: &AccountSummary, id: SectionId) -> Vec<Citation> {
     s.section(id)
-        .map(|s| s.statements.iter().flat_map(|st| st.citations.clone()).collect())
+        .map(|s| {
+            s.statements
+                .iter()
+                .flat_map(|st| st.citations.clone())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -156,14 +276,23 @@ fn sections_keys_and_titles() {
     let ids: Vec<SectionId> = s.sections.iter().map(|s| s.id).collect();
     assert_eq!(ids, SectionId::ALL);
     assert_eq!(s.sections[2].title, "Executive Summary");
-    assert_eq!(SectionId::Expansion.title(), "Suggested Expansion Opportunities");
+    assert_eq!(
+        SectionId::Expansion.title(),
+        "Suggested Expansion Opportunities"
+    );
     for id in SectionId::ALL {
         assert_eq!(id.key().parse::<SectionId>(), Ok(*id));
         assert_eq!(SectionId::from_title(id.title()), Some(*id));
-        assert_eq!(serde_json::to_string(id).unwrap(), format!("\"{}\"", id.key()));
+        assert_eq!(
+            serde_json::to_string(id).unwrap(),
+            format!("\"{}\"", id.key())
+        );
     }
     let err = "kpis".parse::<SectionId>().unwrap_err();
-    assert!(err.contains("'kpis'") && err.contains("kpi_progress, relational_health"), "{err}");
+    assert!(
+        err.contains("'kpis'") && err.contains("kpi_progress, relational_health"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -173,10 +302,24 @@ fn settings_refuse_duplicates_and_nothing() {
     let twice = Settings {
         sections: vec![SectionId::Risks, SectionId::Highlights, SectionId::Risks],
     };
-    assert!(twice.check().unwrap_err().contains("'risks' is listed twice"));
-    assert!(Settings { sections: vec![] }.check().unwrap_err().contains("at least one"));
-    let json: Settings = serde_json::from_str(r#"{"sections":["next_steps","highlights"]}"#).unwrap();
-    assert_eq!(json.sections, vec![SectionId::NextSteps, SectionId::Highlights]);
+    assert!(
+        twice
+            .check()
+            .unwrap_err()
+            .contains("'risks' is listed twice")
+    );
+    assert!(
+        Settings { sections: vec![] }
+            .check()
+            .unwrap_err()
+            .contains("at least one")
+    );
+    let json: Settings =
+        serde_json::from_str(r#"{"sections":["next_steps","highlights"]}"#).unwrap();
+    assert_eq!(
+        json.sections,
+        vec![SectionId::NextSteps, SectionId::Highlights]
+    );
     // Shown in the settings' order, each once.
     let s = summarize(&world().input(), &twice, now());
     let ids: Vec<SectionId> = s.sections.iter().map(|s| s.id).collect();
@@ -205,10 +348,16 @@ fn highlights_say_revenue_products_health_kpis_cases_projects_pipeline() {
         section.statements[0].citations,
         vec![c(EntityKind::Agreement, 301), c(EntityKind::Agreement, 302)]
     );
-    assert_eq!(section.statements[2].citations, vec![c(EntityKind::Account, ACCOUNT)]);
+    assert_eq!(
+        section.statements[2].citations,
+        vec![c(EntityKind::Account, ACCOUNT)]
+    );
     assert_eq!(
         section.statements[4].citations,
-        vec![c(EntityKind::SupportCase, 201), c(EntityKind::SupportCase, 202)]
+        vec![
+            c(EntityKind::SupportCase, 201),
+            c(EntityKind::SupportCase, 202)
+        ]
     );
 }
 
@@ -250,7 +399,10 @@ fn kpi_progress_lists_progressed_kpis_newest_measured_first() {
     let empty = summarize(&World::empty().input(), &Settings::default(), now());
     let section = empty.section(SectionId::KpiProgress).unwrap();
     assert!(section.statements.is_empty());
-    assert_eq!(section.note.as_deref(), Some("No KPIs recorded for this account."));
+    assert_eq!(
+        section.note.as_deref(),
+        Some("No KPIs recorded for this account.")
+    );
 }
 
 #[test]
@@ -258,7 +410,11 @@ fn achievements_never_mention_kpis_off_track_blocked_or_not_started() {
     let w = world();
     let s = full(&w);
     let a = texts(&s, SectionId::Achievements);
-    for name in ["Dashboard adoption", "Weekly active users", "First response time"] {
+    for name in [
+        "Dashboard adoption",
+        "Weekly active users",
+        "First response time",
+    ] {
         assert!(!has(&a, name), "{name} in {a:#?}");
     }
     for id in [1303, 1304, 1305] {
@@ -280,12 +436,22 @@ fn achievements_never_mention_kpis_off_track_blocked_or_not_started() {
     // Only the off-track and blocked KPIs: nothing to report.
     let mut w = World::empty();
     w.objectives = world().objectives;
-    w.kpis = world().kpis.into_iter().filter(|k| k.id == 1303 || k.id == 1304).collect();
+    w.kpis = world()
+        .kpis
+        .into_iter()
+        .filter(|k| k.id == 1303 || k.id == 1304)
+        .collect();
     w.objectives.iter_mut().for_each(|o| o.completed_on = None);
     let s = full(&w);
     let section = s.section(SectionId::Achievements).unwrap();
     assert!(section.statements.is_empty());
-    assert!(section.note.as_deref().unwrap().starts_with("No achievement to report yet"));
+    assert!(
+        section
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("No achievement to report yet")
+    );
 }
 
 #[test]
@@ -364,12 +530,17 @@ fn expansion_quotes_signals_and_lists_open_expansion_opportunities() {
     );
     assert_eq!(
         cites(&s, SectionId::Expansion),
-        vec![c(EntityKind::Interaction, 101), c(EntityKind::Opportunity, 401)]
+        vec![
+            c(EntityKind::Interaction, 101),
+            c(EntityKind::Opportunity, 401)
+        ]
     );
     let empty = full(&World::empty());
     assert_eq!(
         empty.section(SectionId::Expansion).unwrap().note.as_deref(),
-        Some("No expansion signal in the account's interactions and no open expansion opportunity.")
+        Some(
+            "No expansion signal in the account's interactions and no open expansion opportunity."
+        )
     );
 }
 
@@ -391,7 +562,10 @@ fn immediate_actions_list_what_is_urgent_overdue_unanswered_and_due() {
     let section = s.section(SectionId::ImmediateActions).unwrap();
     assert_eq!(
         section.statements[4].citations,
-        vec![c(EntityKind::Playbook, 701), c(EntityKind::PlaybookRun, 801)]
+        vec![
+            c(EntityKind::Playbook, 701),
+            c(EntityKind::PlaybookRun, 801)
+        ]
     );
 }
 
@@ -413,10 +587,22 @@ fn executive_summary_and_next_steps_are_built_from_the_other_sections() {
         steps[0],
         "Prepare the renewal before its notice date, 2026-05-15: review the value delivered with the sponsor and answer the open risks."
     );
-    assert!(has(&steps, "Clear the immediate actions this week: 1 urgent case, 1 overdue task, 1 unanswered email, 1 open alert, 1 waiting playbook step and 2 tasks due this week."));
-    assert!(has(&steps, "Reach 60 tickets on \"Ticket backlog\" by 2026-06-14, the objective's due date (now 80 tickets)."));
-    assert!(has(&steps, "Qualify the expansion interest Sam Park raised on 2026-03-13"));
-    assert!(has(&steps, "Show the value delivered at the next business review, starting with KPI \"Sites live\" completed"));
+    assert!(has(
+        &steps,
+        "Clear the immediate actions this week: 1 urgent case, 1 overdue task, 1 unanswered email, 1 open alert, 1 waiting playbook step and 2 tasks due this week."
+    ));
+    assert!(has(
+        &steps,
+        "Reach 60 tickets on \"Ticket backlog\" by 2026-06-14, the objective's due date (now 80 tickets)."
+    ));
+    assert!(has(
+        &steps,
+        "Qualify the expansion interest Sam Park raised on 2026-03-13"
+    ));
+    assert!(has(
+        &steps,
+        "Show the value delivered at the next business review, starting with KPI \"Sites live\" completed"
+    ));
     // The derived sections cite only what their feeders cite.
     let mut fed: Vec<Citation> = SectionId::NextSteps
         .feeders()
@@ -434,7 +620,11 @@ fn hidden_feeders_leave_the_derived_sections_without_data() {
     let w = world();
     let hidden = "Not enough data: every section this one is built from is hidden.";
     let settings = Settings {
-        sections: vec![SectionId::ExecutiveSummary, SectionId::NextSteps, SectionId::Stakeholders],
+        sections: vec![
+            SectionId::ExecutiveSummary,
+            SectionId::NextSteps,
+            SectionId::Stakeholders,
+        ],
     };
     let s = summarize(&w.input(), &settings, now());
     for id in [SectionId::ExecutiveSummary, SectionId::NextSteps] {
@@ -444,10 +634,20 @@ fn hidden_feeders_leave_the_derived_sections_without_data() {
     }
     // One feeder shown is enough, and only its statements are used.
     let settings = Settings {
-        sections: vec![SectionId::ExecutiveSummary, SectionId::NextSteps, SectionId::Expansion],
+        sections: vec![
+            SectionId::ExecutiveSummary,
+            SectionId::NextSteps,
+            SectionId::Expansion,
+        ],
     };
     let s = summarize(&w.input(), &settings, now());
-    assert_eq!(s.section(SectionId::ExecutiveSummary).unwrap().note.as_deref(), Some(hidden));
+    assert_eq!(
+        s.section(SectionId::ExecutiveSummary)
+            .unwrap()
+            .note
+            .as_deref(),
+        Some(hidden)
+    );
     let steps = texts(&s, SectionId::NextSteps);
     assert_eq!(steps.len(), 1);
     assert!(steps[0].starts_with("Qualify the expansion interest Sam Park"));
@@ -458,7 +658,13 @@ fn hidden_feeders_leave_the_derived_sections_without_data() {
     let s = summarize(&World::empty().input(), &settings, now());
     let section = s.section(SectionId::ExecutiveSummary).unwrap();
     assert!(section.statements.is_empty());
-    assert!(section.note.as_deref().unwrap().starts_with("Not enough data to summarise"));
+    assert!(
+        section
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("Not enough data to summarise")
+    );
 }
 
 /// 300 interactions, one a day, the newest today.
@@ -487,19 +693,31 @@ fn sections_read_only_the_most_recent_interactions_and_say_so() {
     let note = |id| s.section(id).unwrap().note.clone().unwrap_or_default();
     assert_eq!(
         note(SectionId::RelationalHealth),
-        format!("Based on the 50 most recent interactions, from {}.", day(-49))
+        format!(
+            "Based on the 50 most recent interactions, from {}.",
+            day(-49)
+        )
     );
     assert_eq!(
         note(SectionId::Expansion),
-        format!("Based on the 200 most recent interactions, from {}.", day(-199))
+        format!(
+            "Based on the 200 most recent interactions, from {}.",
+            day(-199)
+        )
     );
     assert_eq!(
         note(SectionId::Stakeholders),
-        format!("Based on the 200 most recent interactions, from {}.", day(-199))
+        format!(
+            "Based on the 200 most recent interactions, from {}.",
+            day(-199)
+        )
     );
     assert_eq!(
         note(SectionId::Risks),
-        format!("Based on the 100 most recent interactions, from {}.", day(-99))
+        format!(
+            "Based on the 100 most recent interactions, from {}.",
+            day(-99)
+        )
     );
     // Nothing older than a section's window is cited by it.
     for (id, limit) in [(SectionId::RelationalHealth, 50), (SectionId::Risks, 100)] {
@@ -518,7 +736,13 @@ fn sections_read_only_the_most_recent_interactions_and_say_so() {
     assert_eq!(e.len(), 6);
     assert!(e[5].starts_with("195 more interactions also mention expansion signals"));
     // A small account: no note.
-    assert_eq!(full(&world()).section(SectionId::RelationalHealth).unwrap().note, None);
+    assert_eq!(
+        full(&world())
+            .section(SectionId::RelationalHealth)
+            .unwrap()
+            .note,
+        None
+    );
 }
 
 #[test]
@@ -550,7 +774,10 @@ fn records_round_trip_and_keep_bodies_readable() {
     let kpi = &record.sections[3];
     assert_eq!(kpi.title, "KPI Progress");
     assert_eq!(kpi.body.lines().count(), kpi.statements.len());
-    assert_eq!(AccountSummary::from_record(&record, "Northwind Logistics"), s);
+    assert_eq!(
+        AccountSummary::from_record(&record, "Northwind Logistics"),
+        s
+    );
     // A section with nothing to say saves its note as the body.
     let empty = full(&World::empty()).to_record("x");
     assert_eq!(empty.sections[3].body, "No KPIs recorded for this account.");
@@ -622,7 +849,8 @@ fn changes_since_lists_added_and_removed_statements_per_section() {
     let mut w2 = world();
     // The escalated case is solved and a new task is overdue.
     w2.cases[0].status = CaseStatus::Solved;
-    w2.tasks.push(task(605, "Call Tom", TaskStatus::Todo, Some(-1), None));
+    w2.tasks
+        .push(task(605, "Call Tom", TaskStatus::Todo, Some(-1), None));
     let newer = full(&w2);
     let changes = newer.changes_since(&older);
     let risks = changes.iter().find(|c| c.id == SectionId::Risks).unwrap();
@@ -656,37 +884,10 @@ fn an_account_with_nothing_says_so_in_notes() {
         "Annual revenue: none recorded (no agreement on file)."
     );
     assert_eq!(
-        s.section(SectionId::RelationalHealth).unwrap().note.as_deref(),
+        s.section(SectionId::RelationalHealth)
+            .unwrap()
+            .note
+            .as_deref(),
         Some("No interactions, NPS responses or pulse recorded for this account.")
     );
-}
-
-#[test]
-fn zz_print() {
-    println!("{}", full(&world()).to_markdown());
-    println!("{}", full(&busy()).to_markdown());
-}
-
-#[test]
-fn zz_time() {
-    let mut w = world();
-    let base = w.interactions.clone();
-    for k in 0..500 {
-        let mut i = base[k % base.len()].clone();
-        i.id = 5000 + k as Id;
-        i.at = ago((k / 3) as i64);
-        i.contact_ids = vec![1 + (k % 4) as Id];
-        w.interactions.push(i);
-    }
-    let t = std::time::Instant::now();
-    for _ in 0..20 {
-        std::hint::black_box(full(&w));
-    }
-    println!("summary: {:?} per account", t.elapsed() / 20);
-    let input = crate::copilot::Input { account: &w.account, contacts: &w.contacts, interactions: &w.interactions, tasks: &w.tasks, cases: &w.cases };
-    for p in crate::copilot::Prompt::ALL {
-        let t = std::time::Instant::now();
-        std::hint::black_box(crate::copilot::answer(*p, &input, now()));
-        println!("copilot: {:?} for {p}", t.elapsed());
-    }
 }

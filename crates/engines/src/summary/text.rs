@@ -90,7 +90,10 @@ pub(crate) fn has_phrase(folded: &str, phrase: &str) -> bool {
     while let Some(pos) = folded[from..].find(phrase) {
         let start = from + pos;
         let end = start + phrase.len();
-        let before_ok = folded[..start].chars().next_back().is_none_or(|c| !word_char(c));
+        let before_ok = folded[..start]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !word_char(c));
         let rest = &folded[end..];
         let tail_len = rest.find(|c: char| !word_char(c)).unwrap_or(rest.len());
         if before_ok && ENDINGS.contains(&&rest[..tail_len]) {
