@@ -604,3 +604,86 @@ async fn ask_sends_the_facts_the_conversation_and_the_question() {
     assert_eq!(messages[1].1, "How is usage?");
     assert_eq!(messages[3].1, "When is the renewal?");
 }
+
+// ---------------------------------------------------------------------------
+// The command line with a model
+// ---------------------------------------------------------------------------
+
+/// `tend summary --ai` and `tend copilot --ask` through the config's [ai] (set by
+/// the environment) and the key from TEND_AI_KEY: the model's sentences replace
+/// a section's statements with the records of the facts they cite, one citing a
+/// fact it was not given is dropped and said, and the key goes to the server
+/// without ever reaching the output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_line_rewords_through_the_configured_model() {
+    let (endpoint, seen) = fake(streamed(
+        "The customer is on a renewal track. [F1]\nThey also want a spaceship. [F99]\n",
+    ))
+    .await;
+    let run = |args: Vec<&'static str>| {
+        let endpoint = endpoint.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_tend"))
+                .args(args)
+                .env("TEND_AI__ENDPOINT", &endpoint)
+                .env("TEND_AI__MODEL", "llama3.2")
+                .env("TEND_AI_KEY", "sk-test-secret")
+                .env("XDG_CONFIG_HOME", "/nonexistent")
+                .output()
+                .expect("run tend")
+        })
+    };
+    let out = run(vec!["--demo", "summary", "3", "--ai", "--format", "json"])
+        .await
+        .expect("join");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("sentences dropped") || stderr.contains("sentence dropped"),
+        "{stderr}"
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let highlights = &summary["sections"][0];
+    let statements = highlights["statements"].as_array().expect("statements");
+    assert_eq!(statements.len(), 1, "{highlights}");
+    assert_eq!(statements[0]["text"], "The customer is on a renewal track.");
+    assert!(
+        !statements[0]["citations"]
+            .as_array()
+            .expect("cites")
+            .is_empty(),
+        "the reworded sentence keeps the records of fact 1"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("sk-test-secret") && !stderr.contains("sk-test-secret"));
+    let requests = seen.lock().unwrap().clone();
+    assert!(
+        requests.len() >= 5,
+        "one exchange per section with statements"
+    );
+    assert_eq!(
+        requests[0].authorization.as_deref(),
+        Some("Bearer sk-test-secret")
+    );
+
+    let out = run(vec![
+        "--demo",
+        "copilot",
+        "Larkspur Logistics",
+        "--ask",
+        "What is the customer's plan?",
+    ])
+    .await
+    .expect("join");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        stdout.contains("The customer is on a renewal track."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("spaceship"), "{stdout}");
+    let last = seen.lock().unwrap().last().cloned().expect("asked");
+    let sent = last.body.to_string();
+    assert!(sent.contains("What is the customer's plan?"), "{sent}");
+}

@@ -244,12 +244,9 @@ async fn a_store_without_settings_of_its_own_follows_the_config() {
 #[tokio::test]
 async fn a_long_history_is_summarised_from_its_most_recent_interactions() {
     let store = demo();
-    let view = store.account(1).await.expect("360");
-    assert!(
-        view.interactions.len() > 50,
-        "Larkspur has a year of history"
-    );
-    let s = store.summary(1).await.expect("summary");
+    let view = store.account(3).await.expect("360");
+    assert!(view.interactions.len() > 50, "Orion has a long history");
+    let s = store.summary(3).await.expect("summary");
     let relational = s.section(SectionId::RelationalHealth).expect("relational");
     let note = relational.note.as_deref().unwrap_or("");
     assert!(
