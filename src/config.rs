@@ -451,6 +451,7 @@ impl Settings {
             user: self.user_name(),
             views: self.views.clone(),
             views_file: self.file.clone(),
+            ai: self.ai.client()?.map(std::sync::Arc::new),
             ..crate::tui::Options::default()
         })
     }

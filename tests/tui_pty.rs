@@ -491,7 +491,7 @@ fn a_user_walks_through_the_demo_and_quits() {
     });
 
     // Every tab, by Tab, then back round to the first.
-    let tabs: [(&str, &[&str]); 12] = [
+    let tabs: [(&str, &[&str]); 13] = [
         ("2 Interactions", &["last touch", "f: kind"]),
         ("3 Usage", &["connections per week"]),
         ("4 Contacts", &["LAST TOUCH", "LAST ACTIVE"]),
@@ -502,7 +502,8 @@ fn a_user_walks_through_the_demo_and_quits() {
         ("9 Support", &["cases opened per week", "PRIORITY"]),
         ("0 NPS", &["SCORE", "COMMENT"]),
         ("- Health", &["What pulls it down", "MEASURE"]),
-        ("= Settings", &["external id", "health profile"]),
+        ("= Summary", &["Generated", "Account Highlights"]),
+        ("\\ Settings", &["external id", "health profile"]),
         ("1 Overview", &["KPIs", "c curves"]),
     ];
     for (tab, texts) in tabs {
@@ -570,6 +571,47 @@ fn a_user_walks_through_the_demo_and_quits() {
         .iter()
         .any(|m| rfind(&raw, format!("\x1b[?{m}h").as_bytes()).is_some());
     eprintln!("mouse capture enabled: {mouse}");
+
+    tui.quit_and_check("q");
+}
+
+#[test]
+fn the_summary_reads_by_section_and_a_statement_opens_the_record_it_cites() {
+    let mut tui = Tui::start(80, 24, &[]);
+    tui.open_larkspur_interactions();
+
+    // The Summary tab: no summary saved in the demo, so one is generated.
+    tui.send("=");
+    tui.wait_until("Larkspur's summary, generated", TIMEOUT, |t| {
+        let screen = t.screen();
+        t.highlighted(TAB_ROW) == "= Summary"
+            && screen.contains("Generated")
+            && screen.contains("not saved")
+            && screen.contains("Account Highlights")
+            && screen.contains("[agreement 3]")
+    });
+    // A page is a section.
+    tui.send("\x1b[6~\x1b[6~");
+    tui.wait_until("the Executive Summary in view", TIMEOUT, |t| {
+        let screen = t.screen();
+        screen.contains("Executive Summary") && !screen.contains("Product family")
+    });
+
+    // Back to the first statement; Enter opens the agreement it cites.
+    tui.send("\x1b[H");
+    tui.wait_for("Product family", TIMEOUT);
+    tui.send("\r");
+    tui.wait_until("the cited agreement on the Agreements tab", TIMEOUT, |t| {
+        let screen = t.screen();
+        t.highlighted(TAB_ROW) == "5 Agreements"
+            && screen.contains("AGREEMENT")
+            && screen.contains("Esc: back to the Summary")
+    });
+    // Esc comes back to the summary.
+    tui.send("\x1b");
+    tui.wait_until("the Summary again", TIMEOUT, |t| {
+        t.highlighted(TAB_ROW) == "= Summary" && t.screen().contains("Account Highlights")
+    });
 
     tui.quit_and_check("q");
 }

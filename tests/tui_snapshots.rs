@@ -481,6 +481,7 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Account, Tab10, vec!["0"]),
         (Screen::Account, Tab11, vec!["-"]),
         (Screen::Account, Tab12, vec!["="]),
+        (Screen::Account, Tab13, vec!["\\"]),
         (Screen::Account, Left, vec!["h", "left"]),
         (Screen::Account, Right, vec!["l", "right"]),
         (Screen::Account, Open, vec!["enter"]),
@@ -503,6 +504,14 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Account, Skip, vec!["S"]),
         (Screen::Account, NewProject, vec!["N"]),
         (Screen::Account, DeleteAccount, vec!["D"]),
+        (Screen::Account, Ask, vec!["a"]),
+        (Screen::Account, Generate, vec!["g"]),
+        (Screen::Account, SaveSummary, vec!["s"]),
+        (Screen::Account, Follow, vec!["o"]),
+        (Screen::Account, OlderSummary, vec!["["]),
+        (Screen::Account, NewerSummary, vec!["]"]),
+        (Screen::Account, Expansion, vec!["x"]),
+        (Screen::Account, Reword, vec!["r"]),
         (Screen::Account, Maximise, vec!["z"]),
     ]);
     all
@@ -849,20 +858,26 @@ fn every_default_binding_has_keys_and_its_literals_parse() {
     }
 }
 
+/// Keys the account table binds to two actions (or to one the global table has
+/// too): the tab in front decides (see `shared_keys_do_what_the_tab_in_front_offers`).
+const SHARED_ACCOUNT_KEYS: &[&str] = &["a", "g", "x", "[", "]"];
+
 #[test]
 fn each_key_of_a_binding_dispatches_to_its_action() {
     let keys = Keymap::default();
+    let shared: Vec<Key> = SHARED_ACCOUNT_KEYS
+        .iter()
+        .map(|k| Key::parse(k).expect("a key"))
+        .collect();
     for screen in SCREENS {
         for b in keys.bindings(screen) {
-            let first = b.keys.first().expect("a key");
-            assert_eq!(
-                keys.action(screen, &event_of(first)),
-                Some(b.action),
-                "{} on {}",
-                first.label(),
-                screen.name()
-            );
             for key in &b.keys {
+                let candidates = keys.candidates(screen, key);
+                assert!(candidates.contains(&b.action), "{}", key.label());
+                if screen == Screen::Account && shared.contains(key) {
+                    assert!(candidates.len() > 1, "{} is not shared", key.label());
+                    continue;
+                }
                 assert_eq!(
                     keys.action(screen, &event_of(key)),
                     Some(b.action),
@@ -873,10 +888,14 @@ fn each_key_of_a_binding_dispatches_to_its_action() {
             }
         }
     }
-    // The global keys work on every screen (no screen's table shadows them).
+    // The global keys work on every screen (no screen's table shadows them,
+    // but for the keys a tab shares on purpose).
     for screen in [Screen::Portfolio, Screen::Account] {
         for b in keys.bindings(Screen::Global) {
             for key in &b.keys {
+                if screen == Screen::Account && shared.contains(key) {
+                    continue;
+                }
                 assert_eq!(
                     keys.action(screen, &event_of(key)),
                     Some(b.action),
@@ -1259,7 +1278,11 @@ async fn the_account_help_shows_every_text_in_full() {
                 .iter()
                 .chain(keys.bindings(Screen::Global))
             {
-                let labels: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+                // A key another action takes on this tab is not listed here.
+                let labels: Vec<String> = h.app.keys_here(b).iter().map(|k| k.label()).collect();
+                if labels.is_empty() {
+                    continue;
+                }
                 let line = format!("{}  {}", labels.join(" "), b.help);
                 match h.app.offer(b.action) {
                     Some(o) => {
@@ -3068,4 +3091,655 @@ async fn the_palette_knows_an_account_renamed_elsewhere_after_a_reload() {
             tend::tui::overlay::PaletteItem::Account { id, name } if *id == lost && name == "Zephyr Renamed Ltd")),
         "{items:?}"
     );
+}
+
+// Summary and copilot ---------------------------------------------------------
+
+/// The growing demo account (expansion signals in its summary).
+const BRIGHTWAVE: Id = 2;
+
+/// The summary the Summary tab shows.
+fn summary_on_screen(h: &Harness) -> tend::summary::AccountSummary {
+    let a = h.app.account.as_ref().expect("an open account");
+    let d = a.data.value().expect("a 360");
+    tend::tui::screens::account::summary::shown(&a.summary, d)
+        .expect("a summary on screen")
+        .summary
+}
+
+/// The records a statement cites, without repeats.
+fn cited(st: &tend::domain::Statement) -> Vec<tend::domain::Citation> {
+    let mut out = vec![];
+    for c in &st.citations {
+        if !out.contains(c) {
+            out.push(*c);
+        }
+    }
+    out
+}
+
+fn cite(kind: EntityKind, id: Id) -> tend::domain::Citation {
+    tend::domain::Citation { kind, id }
+}
+
+/// Moves the Summary's cursor onto the first statement `pick` accepts (Home, then
+/// j), and gives it.
+async fn cursor_on(
+    h: &mut Harness,
+    pick: impl Fn(&tend::domain::Statement) -> bool,
+) -> tend::domain::Statement {
+    let s = summary_on_screen(h);
+    let all = tend::tui::screens::account::summary::statements(&s);
+    let at = all
+        .iter()
+        .position(|(i, j)| pick(&s.sections[*i].statements[*j]))
+        .unwrap_or_else(|| panic!("no such statement in:\n{}", s.to_markdown()));
+    h.key(press(KeyCode::Home)).await;
+    for _ in 0..at {
+        h.key(ch('j')).await;
+    }
+    let a = h.app.account.as_ref().expect("an open account");
+    assert_eq!(a.summary.cursor, at);
+    let (i, j) = all[at];
+    s.sections[i].statements[j].clone()
+}
+
+/// The 360 of an account, from the store.
+async fn stored(h: &Harness, id: Id) -> tend::backend::Account360 {
+    h.store.account(id).await.expect("the account")
+}
+
+#[tokio::test]
+async fn the_summary_generates_on_first_entry_and_reads_by_section() {
+    use tend::summary::SectionId;
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Summary).await;
+        let s = summary_on_screen(&h);
+        assert_eq!(s.account_id, LARKSPUR);
+        assert_eq!(s.generated_at, now());
+        assert_eq!(s.sections.len(), SectionId::ALL.len());
+        let screen = h.screen();
+        assert!(screen.contains("Generated 2026-11-23 12:00"), "{screen}");
+        assert!(screen.contains("not saved"), "{screen}");
+        // Beside the reader at 160 columns: every section's title.
+        if size == WIDE {
+            for id in SectionId::ALL {
+                assert!(screen.contains(id.title()), "{}: {screen}", id.title());
+            }
+        }
+        // A page is a section: PgDn brings each section's title into view, its
+        // first statement under the cursor.
+        h.key(press(KeyCode::Home)).await;
+        for sec in s
+            .sections
+            .iter()
+            .filter(|x| !x.statements.is_empty())
+            .skip(1)
+        {
+            h.key(press(KeyCode::PageDown)).await;
+            let screen = h.screen();
+            assert!(screen.contains(&sec.title), "{}: {screen}", sec.title);
+            let first: String = sec.statements[0].text.chars().take(20).collect();
+            assert!(screen.contains(&first), "{first}: {screen}");
+        }
+        // A section with nothing to say says why, in italics.
+        let quiet = s.section(SectionId::Achievements).expect("achievements");
+        assert!(quiet.statements.is_empty() && quiet.note.is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_statements_citation_opens_its_record_where_it_is_shown() {
+    use tend::domain::EntityKind::*;
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Summary).await;
+
+    // One agreement: the Agreements tab with it selected; Esc comes back.
+    let st = cursor_on(&mut h, |s| cited(s) == [cite(Agreement, 3)]).await;
+    h.key(press(KeyCode::Enter)).await;
+    assert_eq!(h.tab_now(), Some(Tab::Agreements));
+    let a = h.app.account.as_ref().expect("an account");
+    let d = the_360(&h);
+    assert_eq!(d.agreements[a.selected[Tab::Agreements.index()]].id, 3);
+    assert!(footer_text(&h).contains("Esc: back to the Summary"));
+    h.key(press(KeyCode::Esc)).await;
+    assert_eq!(h.tab_now(), Some(Tab::Summary));
+    assert_eq!(h.app.focus, Focus::Account);
+    let cursor = h.app.account.as_ref().map(|a| a.summary.cursor);
+    assert!(
+        h.screen().contains(&st.text[..30]),
+        "the cursor stayed: {cursor:?}"
+    );
+
+    // A contact and an interaction: a choice, then the interaction in the reader.
+    let st = cursor_on(&mut h, |s| {
+        let c = cited(s);
+        c.len() == 2 && c[0].kind == Contact && c[1].kind == Interaction
+    })
+    .await;
+    h.key(ch('o')).await;
+    let pick = h.app.overlays.pick().expect("a choice of records").clone();
+    assert_eq!(pick.items.len(), 2);
+    let screen = h.screen();
+    assert!(screen.contains("Open a cited record"), "{screen}");
+    assert!(screen.contains(&pick.items[1]), "{screen}");
+    let interaction = cited(&st)[1].id;
+    h.key(ch('2')).await;
+    assert!(h.app.overlays.pick().is_none());
+    assert_eq!(h.tab_now(), Some(Tab::Interactions));
+    let a = h.app.account.as_ref().expect("an account");
+    assert!(a.reading, "the reader is open");
+    let d = the_360(&h);
+    let sel = &d.interactions[a.selected[Tab::Interactions.index()]];
+    assert_eq!(sel.id, interaction);
+    let screen = h.screen();
+    assert!(screen.contains("reader · Esc closes"), "{screen}");
+    h.key(press(KeyCode::Esc)).await;
+    assert_eq!(h.tab_now(), Some(Tab::Summary));
+
+    // A KPI: its fields in a dialog over the Summary; any key closes it.
+    cursor_on(&mut h, |s| cited(s) == [cite(Kpi, 1)]).await;
+    h.key(press(KeyCode::Enter)).await;
+    let info = h.app.overlays.info().expect("the KPI's fields").clone();
+    assert!(info.title.contains("On-time delivery rate"), "{info:?}");
+    assert!(
+        info.lines.iter().any(|l| l.starts_with("target: ")),
+        "{info:?}"
+    );
+    let screen = h.screen();
+    assert!(screen.contains("any key closes this"), "{screen}");
+    assert_eq!(h.tab_now(), Some(Tab::Summary));
+    h.key(ch('x')).await;
+    assert!(h.app.overlays.info().is_none());
+    assert!(
+        h.app.overlays.form().is_none(),
+        "the closing key does nothing else"
+    );
+
+    // An alert: the inbox, every state listed, the alert selected.
+    cursor_on(&mut h, |s| cited(s) == [cite(Alert, 11)]).await;
+    h.key(press(KeyCode::Enter)).await;
+    assert_eq!(h.app.page, tend::tui::state::Page::Alerts);
+    assert_eq!(h.app.alerts.state, None);
+    assert_eq!(h.app.alerts.selected_alert().map(|a| a.id), Some(11));
+}
+
+#[tokio::test]
+async fn a_saved_summary_names_its_author_and_the_next_one_says_what_changed() {
+    use tend::domain::{Direction, Interaction, InteractionKind, Record, Source};
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Summary).await;
+    assert!(stored(&h, LARKSPUR).await.summaries.is_empty());
+    h.key(ch('s')).await;
+    let saved = stored(&h, LARKSPUR).await.summaries;
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].author, "maya");
+    assert_eq!(saved[0].sections.len(), 10);
+    assert_eq!(saved[0].generated_at, now());
+    let screen = h.screen();
+    assert!(
+        screen.contains("Saved 2026-11-23 12:00 by maya · the first saved"),
+        "{screen}"
+    );
+    assert!(footer_text(&h).contains("saved the summary"));
+    // Saved already: s writes nothing more.
+    h.key(ch('s')).await;
+    assert_eq!(stored(&h, LARKSPUR).await.summaries.len(), 1);
+    assert!(footer_text(&h).contains("saved already"));
+
+    // The customer asks for more: the next summary has it, marked `+`.
+    let asked = Interaction {
+        id: 0,
+        version: 1,
+        created_at: now(),
+        updated_at: now(),
+        source: Source::Ui,
+        external_id: None,
+        account_id: LARKSPUR,
+        kind: InteractionKind::Email,
+        direction: Direction::In,
+        at: now() - TimeDelta::hours(1),
+        contact_ids: vec![2],
+        user: None,
+        subject: "Rollout to Rotterdam".into(),
+        body: "We want to open a new region next spring and need 25 more seats.".into(),
+        tags: vec![],
+        sentiment: None,
+        excluded_from_score: false,
+        answered: false,
+    };
+    h.store
+        .create("grace", Record::Interaction(asked))
+        .await
+        .expect("written");
+    h.key(ctrl('r')).await;
+    h.key(ch('g')).await;
+    let screen = h.screen();
+    assert!(screen.contains("Generated 2026-11-23 12:00"), "{screen}");
+    assert!(
+        screen.contains("· 1 of 2 · changes since 2026-11-23: +"),
+        "{screen}"
+    );
+    let st = cursor_on(&mut h, |s| s.text.contains("25 more seats")).await;
+    let start: String = st.text.chars().take(30).collect();
+    let screen = h.screen();
+    assert!(
+        screen.lines().any(|l| l.contains(&format!("+ {start}"))),
+        "{start}: {screen}"
+    );
+    // [ and ]: the saved one, then back to the new one.
+    h.key(ch('[')).await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("Saved 2026-11-23 12:00 by maya · 2 of 2"),
+        "{screen}"
+    );
+    h.key(ch(']')).await;
+    assert!(
+        h.screen()
+            .contains("Generated 2026-11-23 12:00 · not saved · 1 of 2")
+    );
+    // Saving the new one: it is the latest, compared with the first.
+    h.key(ch('s')).await;
+    assert_eq!(stored(&h, LARKSPUR).await.summaries.len(), 2);
+    let screen = h.screen();
+    assert!(
+        screen.contains("Saved 2026-11-23 12:00 by maya · 1 of 2 · changes since 2026-11-23: +"),
+        "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn an_expansion_opportunity_is_created_from_the_summarys_suggestions() {
+    use tend::summary::SectionId;
+    let mut h = Harness::writable(NARROW).await;
+    h.open(BRIGHTWAVE).await;
+    h.tab(Tab::Summary).await;
+    let s = summary_on_screen(&h);
+    let suggested = s
+        .section(SectionId::Expansion)
+        .expect("suggestions")
+        .clone();
+    assert!(!suggested.statements.is_empty());
+    let before = the_360(&h).opportunities.len();
+    cursor_on(&mut h, |st| st.text.contains("more seats")).await;
+    h.key(ch('x')).await;
+    let form = h.app.overlays.form().expect("the opportunity form");
+    assert!(
+        form.title.starts_with("New expansion opportunity"),
+        "{}",
+        form.title
+    );
+    insta::assert_snapshot!("form_expansion_from_summary_80x24", h.screen());
+    h.key(ctrl('s')).await;
+    assert!(h.app.overlays.form().is_none(), "{}", h.screen());
+    let all = &the_360(&h).opportunities;
+    assert_eq!(all.len(), before + 1);
+    let made = all
+        .iter()
+        .find(|o| o.name == "Expansion: more seats (Brightwave Health)")
+        .unwrap_or_else(|| panic!("{all:#?}"));
+    assert!(made.expansion);
+    assert_eq!(made.owner, "maya");
+    for st in &suggested.statements {
+        assert!(made.description.contains(&st.text), "{}", made.description);
+    }
+    assert!(footer_text(&h).contains("created the opportunity"));
+}
+
+/// The copilot's offline answer to `prompt` about an account, as the app's runner
+/// computes it.
+async fn offline_answer(
+    h: &Harness,
+    id: Id,
+    prompt: tend::copilot::Prompt,
+) -> tend::copilot::Answer {
+    let d = stored(h, id).await;
+    let input = tend::copilot::Input {
+        account: &d.account,
+        contacts: &d.contacts,
+        interactions: &d.interactions,
+        tasks: &d.tasks,
+        cases: &d.cases,
+    };
+    tend::copilot::answer(prompt, &input, now())
+}
+
+#[tokio::test]
+async fn the_copilot_answers_each_question_offline_and_keeps_an_answer_as_a_note() {
+    use tend::copilot::Prompt;
+    use tend::domain::InteractionKind;
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Interactions).await;
+    assert!(h.screen().contains("Account · a: copilot"));
+    h.key(ch('a')).await;
+    assert!(h.app.overlays.copilot());
+    let screen = h.screen();
+    for p in Prompt::ALL {
+        assert!(screen.contains(p.label()), "{screen}");
+    }
+    assert!(screen.contains("Your own question…"), "{screen}");
+    assert!(screen.contains("offline answers"), "{screen}");
+    for (i, p) in Prompt::ALL.iter().enumerate() {
+        let key = char::from(b'1' + i as u8);
+        h.key(ch(key)).await;
+        let expected = offline_answer(&h, LARKSPUR, *p).await;
+        let c = &h.app.account.as_ref().expect("an account").copilot;
+        let turn = c.turns.last().expect("an answer");
+        let answer = turn.answer.as_ref().expect("answered");
+        assert_eq!(answer.statements, expected.statements, "{}", p.label());
+        assert_eq!(answer.note, expected.note, "{}", p.label());
+        assert!(!answer.by_model);
+        // The question and the start of its answer are on screen, with the keys
+        // that act on it; j scrolls down to its end.
+        let screen = h.screen();
+        assert!(screen.contains(&format!("› {}", p.label())), "{screen}");
+        let line = |s: &str| {
+            s.lines()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(20)
+                .collect::<String>()
+        };
+        let first = expected
+            .statements
+            .first()
+            .map(|s| line(&s.text))
+            .or_else(|| expected.note.as_deref().map(line))
+            .expect("something said");
+        assert!(screen.contains(&first), "{}: {first}\n{screen}", p.label());
+        for _ in 0..40 {
+            h.key(ch('j')).await;
+        }
+        let end = expected
+            .note
+            .as_deref()
+            .or(expected.statements.last().map(|s| s.text.as_str()))
+            .map(|t| line(t.lines().last().unwrap_or_default()))
+            .expect("something said");
+        assert!(
+            h.screen().contains(&end),
+            "{}: {end}\n{}",
+            p.label(),
+            h.screen()
+        );
+        for _ in 0..40 {
+            h.key(ch('k')).await;
+        }
+        assert!(screen.contains("n save as note"), "{screen}");
+        if *p == Prompt::Concerns {
+            insta::assert_snapshot!("copilot_larkspur_concerns_80x24", screen);
+        }
+        h.key(ch('c')).await;
+        assert!(h.screen().contains("Your own question…"));
+    }
+    // Without a model, your own question says how to get one.
+    h.key(ch('6')).await;
+    let screen = h.screen();
+    assert!(screen.contains("need a language model"), "{screen}");
+    assert!(screen.contains("'Language model'"), "{screen}");
+    // An answer, no follow-up offline, and n keeps it as a note.
+    h.key(ch('2')).await;
+    h.key(ch('f')).await;
+    assert!(h.screen().contains("need a language model"));
+    h.key(ch('n')).await;
+    let expected = offline_answer(&h, LARKSPUR, Prompt::Concerns).await;
+    let d = stored(&h, LARKSPUR).await;
+    let note = d
+        .interactions
+        .iter()
+        .find(|i| i.subject == "Copilot: Main concerns")
+        .expect("the note");
+    assert_eq!(note.kind, InteractionKind::Note);
+    assert_eq!(note.user.as_deref(), Some("maya"));
+    assert_eq!(note.tags, ["copilot"]);
+    for s in &expected.statements {
+        assert!(note.body.contains(&s.text), "{}", note.body);
+    }
+    assert!(note.body.contains("Cited: ["), "{}", note.body);
+    assert!(footer_text(&h).contains("saved the copilot's answer as a note"));
+    assert!(h.screen().contains("saved as a note on the account"));
+    // Closed, the list shows it.
+    h.key(press(KeyCode::Esc)).await;
+    assert!(!h.app.overlays.copilot());
+    assert!(
+        h.screen().contains("Copilot: Main concerns"),
+        "{}",
+        h.screen()
+    );
+
+    // Asked, then closed before the answer: the work goes on, the title says
+    // when the answer is in, and `a` shows it.
+    h.key(ch('a')).await;
+    h.key(ch('c')).await;
+    let pending = h.app.update(Msg::Key(ch('4')));
+    assert!(
+        matches!(
+            pending[..],
+            [Command::Copilot {
+                account: LARKSPUR,
+                ..
+            }]
+        ),
+        "{pending:?}"
+    );
+    assert!(h.screen().contains("⟳ thinking…"), "{}", h.screen());
+    h.key(press(KeyCode::Esc)).await;
+    assert!(
+        h.screen().contains("Account · copilot: thinking…"),
+        "{}",
+        h.screen()
+    );
+    h.key(ch('j')).await;
+    h.run(pending).await;
+    assert!(
+        h.screen().contains("Account · copilot: answer ready (a)"),
+        "{}",
+        h.screen()
+    );
+    h.key(ch('a')).await;
+    let screen = h.screen();
+    assert!(
+        screen.contains("Who is engaged and who went quiet"),
+        "{screen}"
+    );
+    assert!(!screen.contains("answer ready"), "{screen}");
+}
+
+#[tokio::test]
+async fn rewording_without_a_language_model_says_how_to_configure_one() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Summary).await;
+    let cmds = h.key(ch('r')).await;
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert_eq!(
+        footer_text(&h),
+        " No language model configured: set [ai] in the config (README, 'Language model')"
+    );
+}
+
+#[tokio::test]
+async fn a_model_out_of_reach_is_said_and_esc_cancels_a_rewording() {
+    use tend::backend::ai::{AiClient, AiSettings};
+    let mut h = Harness::new(NARROW).await;
+    // Nothing listens on the discard port: every exchange fails to connect.
+    let settings = AiSettings {
+        endpoint: "http://127.0.0.1:9/v1".into(),
+        model: "m".into(),
+        timeout_secs: 10,
+        idle_secs: 5,
+    };
+    h.app.ai = Some(Arc::new(AiClient::new(settings, None).expect("a client")));
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Summary).await;
+    let before = summary_on_screen(&h);
+    // r starts the rewording; Esc cancels it before the model answers, and
+    // leaves neither the tab nor the account.
+    let pending = h.app.update(Msg::Key(ch('r')));
+    assert!(
+        matches!(
+            pending[..],
+            [Command::Reword {
+                account: LARKSPUR,
+                ..
+            }]
+        ),
+        "{pending:?}"
+    );
+    assert!(
+        h.screen().contains("Rewording 1/10… Esc cancels"),
+        "{}",
+        h.screen()
+    );
+    h.key(press(KeyCode::Esc)).await;
+    assert_eq!(h.tab_now(), Some(Tab::Summary));
+    assert_eq!(h.app.focus, Focus::Account);
+    h.run(pending).await;
+    let said = |h: &Harness| h.app.account.as_ref().and_then(|a| a.summary.said.clone());
+    assert_eq!(
+        said(&h).as_deref(),
+        Some("rewording cancelled: the summary is as it was")
+    );
+    assert_eq!(summary_on_screen(&h), before);
+    // Run to its end, it says why it failed; the summary stays.
+    h.key(ch('r')).await;
+    let failed = said(&h).expect("a message");
+    assert!(
+        failed.starts_with(
+            "rewording failed: the language model at http://127.0.0.1:9/v1 cannot be reached"
+        ),
+        "{failed}"
+    );
+    assert!(h.screen().contains("rewording failed"));
+    assert_eq!(summary_on_screen(&h), before);
+    // The copilot says it in its pane too; with a model, your own question is typed.
+    h.tab(Tab::Interactions).await;
+    h.key(ch('a')).await;
+    h.key(ch('1')).await;
+    let c = &h.app.account.as_ref().expect("an account").copilot;
+    let error = c
+        .turns
+        .last()
+        .and_then(|t| t.answer.clone().err())
+        .expect("an error");
+    assert!(error.contains("cannot be reached"), "{error}");
+    assert!(h.screen().contains("cannot be reached"), "{}", h.screen());
+    h.key(ch('c')).await;
+    h.key(ch('6')).await;
+    h.type_text("Who signs the renewal?").await;
+    assert!(
+        h.screen().contains("question: Who signs the renewal?"),
+        "{}",
+        h.screen()
+    );
+}
+
+#[tokio::test]
+async fn generating_a_summary_leaves_the_app_answering_keys() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    // Entering the tab starts the generation; its answer is held back here.
+    let pending = h.app.update(Msg::Key(ch(key_of(Tab::Summary)
+        .chars()
+        .next()
+        .unwrap_or('='))));
+    let job = match pending[..] {
+        [Command::GenerateSummary { account, job }] if account == LARKSPUR => job,
+        _ => panic!("{pending:?}"),
+    };
+    assert!(
+        h.screen().contains("⟳ Generating summary…"),
+        "{}",
+        h.screen()
+    );
+    // Keys still act: another tab, the help, moves.
+    h.key(press(KeyCode::Tab)).await;
+    assert_eq!(h.tab_now(), Some(Tab::Settings));
+    assert!(
+        h.screen().contains("summary: generating…"),
+        "{}",
+        h.screen()
+    );
+    h.key(ch('?')).await;
+    assert!(h.app.overlays.help().is_some());
+    h.key(ch('?')).await;
+    h.key(ch('j')).await;
+    // Back on the tab: no second generation.
+    let again = h.key(ch('=')).await;
+    assert!(
+        !again
+            .iter()
+            .any(|c| matches!(c, Command::GenerateSummary { .. })),
+        "{again:?}"
+    );
+    assert!(h.screen().contains("⟳ Generating summary…"));
+    h.key(press(KeyCode::Tab)).await;
+    // An answer for another account is dropped.
+    let orion = h.store.summary(ORION).await.expect("a summary");
+    h.send(Msg::Summary {
+        account: ORION,
+        job,
+        result: Ok(Box::new(orion)),
+    })
+    .await;
+    assert!(
+        h.app
+            .account
+            .as_ref()
+            .is_some_and(|a| a.summary.draft.is_none())
+    );
+    // Its own arrives while another tab is in front, and shows on the Summary.
+    h.run(pending).await;
+    h.key(ch('=')).await;
+    let screen = h.screen();
+    assert!(screen.contains("Generated 2026-11-23 12:00"), "{screen}");
+    assert!(screen.contains("Account Highlights"), "{screen}");
+    assert_eq!(summary_on_screen(&h).account_id, LARKSPUR);
+}
+
+#[tokio::test]
+async fn shared_keys_do_what_the_tab_in_front_offers() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    let key = |s: &str| Key::parse(s).expect("a key");
+    let on = |h: &Harness, k: &str| h.app.resolve(&key(k));
+    h.tab(Tab::Playbooks).await;
+    assert_eq!(on(&h, "a"), Some(Action::Advance));
+    assert_eq!(on(&h, "g"), Some(Action::Top));
+    assert_eq!(on(&h, "]"), Some(Action::NextPage));
+    h.tab(Tab::Interactions).await;
+    assert_eq!(on(&h, "a"), Some(Action::Ask));
+    assert_eq!(on(&h, "x"), Some(Action::Toggle));
+    h.tab(Tab::Summary).await;
+    assert_eq!(on(&h, "g"), Some(Action::Generate));
+    assert_eq!(on(&h, "home"), Some(Action::Top));
+    assert_eq!(on(&h, "x"), Some(Action::Expansion));
+    assert_eq!(on(&h, "["), Some(Action::OlderSummary));
+    assert_eq!(on(&h, "]"), Some(Action::NewerSummary));
+    // The help lists a shared key under what it does here only.
+    h.key(ch('?')).await;
+    let help = h.screen();
+    assert!(help.contains("g  generate a summary"), "{help}");
+    assert!(help.contains("Home  first"), "{help}");
+    assert!(!help.contains("g Home"), "{help}");
+    assert!(!help.contains("next view"), "{help}");
+    h.key(ch('?')).await;
+    // Read-only, the Summary's writing keys say why they do nothing.
+    h.app.read_only = true;
+    for k in ['s', 'x'] {
+        h.key(ch(k)).await;
+        assert!(
+            footer_text(&h).contains("read-only"),
+            "{k}: {}",
+            footer_text(&h)
+        );
+    }
+    assert!(!h.screen().contains("s save"), "{}", h.screen());
 }

@@ -7,7 +7,7 @@ use tend_backend::AccountRow;
 use tend_domain::*;
 
 use crate::fuzzy::Fuzzy;
-use crate::keys::{Action, Keymap, Offer, Screen};
+use crate::keys::{Action, Key, Keymap, Offer, Screen};
 use crate::line::Edit;
 use crate::overlay::{Overlay, Overlays, Palette};
 use crate::screens::account::state::{AccountView, set_tab};
@@ -74,6 +74,10 @@ pub struct App {
     pub rescoring: bool,
     /// What the last frame drew where (for clicks), handed back by the drawing.
     pub drawn: std::cell::RefCell<crate::state::Drawn>,
+    /// The language model (`[ai]` in the config), when one is configured.
+    pub ai: Option<std::sync::Arc<tend_backend::ai::AiClient>>,
+    /// The number of the last background job started (its answers carry it).
+    pub jobs: u64,
 }
 
 impl App {
@@ -112,7 +116,15 @@ impl App {
             rescoring: false,
             drawn: Default::default(),
             maximised: false,
+            ai: None,
+            jobs: 0,
         }
+    }
+
+    /// A new job number.
+    pub(crate) fn job(&mut self) -> u64 {
+        self.jobs += 1;
+        self.jobs
     }
 
     /// The backend answered, or could not be reached. Back online, everything on
@@ -179,6 +191,35 @@ impl App {
             s if bound(s) => Some(Offer::plain(action)),
             _ => None,
         }
+    }
+
+    /// What `key` does where the user is. A key bound to several actions (`g`:
+    /// first row, or generate a summary) does what the tab in front offers as its
+    /// own, else the first action offered here, else the first bound (which then
+    /// says why it does nothing).
+    pub fn resolve(&self, key: &Key) -> Option<Action> {
+        let candidates = self.keys.candidates(self.screen(), key);
+        candidates
+            .iter()
+            .copied()
+            .find(|a| self.own_offer(*a))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .copied()
+                    .find(|a| self.offer(*a).is_some())
+            })
+            .or_else(|| candidates.first().copied())
+    }
+
+    /// The keys of a binding that do its action where the user is (a key another
+    /// action takes here is left out).
+    pub fn keys_here(&self, b: &crate::keys::Binding) -> Vec<Key> {
+        b.keys
+            .iter()
+            .filter(|k| self.resolve(k) == Some(b.action))
+            .copied()
+            .collect()
     }
 
     /// The key that loads again what failed to load here, for "— ^R to retry".
@@ -335,6 +376,7 @@ impl App {
                         a.want_case = None;
                     }
                 }
+                self.summary_reloaded(id);
                 vec![]
             }
             Msg::Interactions(id, result, at) => {
@@ -420,6 +462,44 @@ impl App {
                 }
                 vec![]
             }
+            Msg::Summary {
+                account,
+                job,
+                result,
+            } => {
+                self.summary_generated(account, job, result);
+                vec![]
+            }
+            Msg::Rewording {
+                account,
+                job,
+                section,
+                total,
+                chars,
+            } => {
+                self.rewording(account, job, (section, total, chars));
+                vec![]
+            }
+            Msg::Reworded {
+                account,
+                job,
+                result,
+            } => {
+                self.reworded(account, job, result);
+                vec![]
+            }
+            Msg::CopilotDelta { account, job, text } => {
+                self.copilot_delta(account, job, text);
+                vec![]
+            }
+            Msg::Copilot {
+                account,
+                job,
+                result,
+            } => {
+                self.copilot_answered(account, job, result);
+                vec![]
+            }
         }
     }
 
@@ -435,6 +515,7 @@ impl App {
             a.history = Loadable::Loading;
             cmds.push(Command::LoadHistory(a.id));
         }
+        cmds.extend(self.enter_summary());
         if self.portfolio.rows == Loadable::Idle {
             self.portfolio.rows = Loadable::Loading;
             cmds.push(self.portfolio_command());
@@ -485,6 +566,20 @@ impl App {
     /// Pasted text goes to the text input on top, in the order keys go there;
     /// with none open it is dropped (a paste is never taken as keys).
     fn paste(&mut self, text: &str) -> Vec<Command> {
+        if matches!(
+            self.overlays.top(),
+            Some(Overlay::Copilot | Overlay::Pick(_) | Overlay::Info(_))
+        ) {
+            if self.overlays.copilot()
+                && let Some(typed) = self
+                    .account
+                    .as_mut()
+                    .and_then(|a| a.copilot.typing.as_mut())
+            {
+                crate::line::paste(typed, text);
+            }
+            return vec![];
+        }
         if self.overlays.confirm().is_some() || self.overlays.notice().is_some() {
             if let Some(c) = self.overlays.confirm_mut().filter(|c| c.typed.is_some()) {
                 crate::line::paste(&mut c.input, text);
@@ -544,6 +639,9 @@ impl App {
             Some(Overlay::Palette(_)) => return self.palette_key(k),
             Some(Overlay::Prompt(_)) => return self.view_prompt_key(k),
             Some(Overlay::Help { .. }) => return self.help_key(k),
+            Some(Overlay::Pick(_)) => return self.pick_key(k),
+            Some(Overlay::Info(_)) => return self.info_key(k),
+            Some(Overlay::Copilot) => return self.copilot_key(k),
             None => {}
         }
         if self.page == Page::Cases && self.cases.bar.is_some() {
@@ -568,15 +666,12 @@ impl App {
                 .map(|label| format!(" ({label} lists the keys)"))
                 .unwrap_or_default()
         };
-        let Some(action) = self.keys.action(self.screen(), &k) else {
+        let Some(action) = self.resolve(&Key::of(&k)) else {
             self.status = Some(format!("no action on that key here{}", help(self)));
             return vec![];
         };
         if action.writes() && self.read_only {
-            self.status = Some(self.read_only_why.clone().unwrap_or_else(|| {
-                "read-only: writes are off (started with --read-only or read_only in the config)"
-                    .into()
-            }));
+            self.status = Some(self.read_only_says());
             return vec![];
         }
         if self.offer(action).is_none() {
@@ -593,6 +688,13 @@ impl App {
             return vec![];
         }
         self.act(action)
+    }
+
+    /// Why a write is refused here.
+    pub(crate) fn read_only_says(&self) -> String {
+        self.read_only_why.clone().unwrap_or_else(|| {
+            "read-only: writes are off (started with --read-only or read_only in the config)".into()
+        })
     }
 
     /// Runs an action (keys and mouse clicks end here).

@@ -83,6 +83,9 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
             Overlay::Form(form) => crate::overlay::dialog::draw_form(f, form, theme, body),
             Overlay::Confirm(c) => crate::overlay::dialog::draw_confirm(f, c, theme, body),
             Overlay::Notice(n) => crate::overlay::dialog::draw_notice(f, n, theme, body),
+            Overlay::Pick(p) => crate::overlay::pick::draw_pick(f, p, theme, body),
+            Overlay::Info(i) => crate::overlay::pick::draw_info(f, i, theme, body),
+            Overlay::Copilot => crate::screens::account::copilot::draw::draw(f, app, theme, body),
         }
     }
 }
@@ -326,7 +329,8 @@ fn hints(app: &App, theme: &Theme, screen: Screen, width: usize) -> Line<'static
         .chain(app.keys.bindings(screen))
         .filter(|b| b.hint && app.offer(b.action).is_some())
     {
-        let Some(k) = b.keys.first() else { continue };
+        let here = app.keys_here(b);
+        let Some(k) = here.first() else { continue };
         let (key, help) = (k.label(), format!(" {}", b.help));
         let need = key.chars().count() + help.chars().count();
         if need > left {

@@ -306,6 +306,33 @@ pub fn new_opportunity(c: &Ctx) -> Form {
     )
 }
 
+/// A new expansion opportunity, named and described from a summary's
+/// suggestions (the user sets the amount and phase).
+pub fn new_expansion(c: &Ctx, name: String, description: String) -> Form {
+    let r = Opportunity {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        name,
+        amount_cents: 0,
+        phase: OpportunityPhase::Open,
+        owner: c.user.to_string(),
+        expansion: true,
+        close_date: None,
+        description,
+    };
+    c.form(
+        format!("New expansion opportunity — {}", c.d.account.name),
+        Record::Opportunity(r),
+        true,
+        opportunity_fields(),
+    )
+}
+
 fn opportunity_fields() -> Vec<Field> {
     vec![
         Field::text("name", "name", Parse::Str).required(),

@@ -90,6 +90,7 @@ actions! {
     Tab10 => "tab_10",
     Tab11 => "tab_11",
     Tab12 => "tab_12",
+    Tab13 => "tab_13",
     Period => "period",
     Curves => "curves",
     Parent => "parent",
@@ -120,6 +121,14 @@ actions! {
     SnoozeLong => "snooze_week",
     Churned => "show_churned",
     Maximise => "maximise",
+    Generate => "generate_summary",
+    SaveSummary => "save_summary",
+    Follow => "follow_citation",
+    OlderSummary => "older_summary",
+    NewerSummary => "newer_summary",
+    Expansion => "create_expansion",
+    Reword => "reword",
+    Ask => "ask_copilot",
 }
 
 impl Action {
@@ -144,6 +153,8 @@ impl Action {
                 | Done
                 | Snooze
                 | SnoozeLong
+                | SaveSummary
+                | Expansion
         )
     }
 }
@@ -153,7 +164,7 @@ impl Action {
     pub fn tab(self) -> Option<usize> {
         use Action::*;
         [
-            Tab1, Tab2, Tab3, Tab4, Tab5, Tab6, Tab7, Tab8, Tab9, Tab10, Tab11, Tab12,
+            Tab1, Tab2, Tab3, Tab4, Tab5, Tab6, Tab7, Tab8, Tab9, Tab10, Tab11, Tab12, Tab13,
         ]
         .iter()
         .position(|a| *a == self)
@@ -385,7 +396,8 @@ impl Default for Keymap {
             b(&["9"], Tab9, "Support", false),
             b(&["0"], Tab10, "NPS", false),
             b(&["-"], Tab11, "Health", false),
-            b(&["="], Tab12, "Settings", false),
+            b(&["="], Tab12, "Summary", false),
+            b(&["\\"], Tab13, "Settings", false),
             b(&["h", "left"], Left, "back, left column", true),
             b(&["l", "right"], Right, "right column", false),
             b(&["enter"], Open, "read, open", true),
@@ -408,6 +420,17 @@ impl Default for Keymap {
             b(&["S"], Skip, "skip step", false),
             b(&["N"], NewProject, "new project", false),
             b(&["D"], DeleteAccount, "delete account", false),
+            // The copilot's and the Summary's. `a`, `g`, `x`, `[` and `]` are bound
+            // to another action too (here or in the global table): the tab in
+            // front that offers one as its own decides (see `App::resolve`).
+            b(&["a"], Ask, "ask the copilot", true),
+            b(&["g"], Generate, "generate a summary", true),
+            b(&["s"], SaveSummary, "save this summary", true),
+            b(&["o"], Follow, "open the cited record", false),
+            b(&["["], OlderSummary, "older saved summary", false),
+            b(&["]"], NewerSummary, "newer summary", false),
+            b(&["x"], Expansion, "new expansion opportunity", false),
+            b(&["r"], Reword, "reword (language model)", false),
             b(&["z"], Maximise, "maximise pane (toggle)", true),
         ]);
         Keymap {
@@ -478,6 +501,18 @@ impl Keymap {
             .flat_map(|s| self.bindings(*s))
             .find(|b| b.keys.contains(&k))
             .map(|b| b.action)
+    }
+
+    /// Every action a key is bound to on a screen: the screen's table first, in
+    /// its order, then the global one. More than one when a key means different
+    /// things on different tabs (`g`: first on a list, generate on Summary).
+    pub fn candidates(&self, screen: Screen, key: &Key) -> Vec<Action> {
+        [screen, Screen::Global]
+            .iter()
+            .flat_map(|s| self.bindings(*s))
+            .filter(|b| b.keys.contains(key))
+            .map(|b| b.action)
+            .collect()
     }
 
     /// How the help names an action on a screen (its own table, then the global one).

@@ -12,16 +12,19 @@ use crossterm::event::{
 use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use ratatui::Terminal;
+use tend_backend::ai::{self, AiError};
+use tend_backend::summary::AccountSummary;
 use tend_backend::{
     AlertQuery, Backend, CaseQuery, CaseSort, PageRequest, PortfolioQuery, PortfolioSort,
 };
-use tend_domain::{AlertState, Timestamp};
+use tend_domain::{AlertState, Id, Timestamp};
+use tend_engines::copilot;
 use tokio::sync::mpsc;
 
 use crate::app::App;
 use crate::keys::Keymap;
 use crate::saved::ViewList;
-use crate::state::{Asked, CASES_SHOWN, CaseList, Command, Msg};
+use crate::state::{Ask, Asked, CASES_SHOWN, CaseList, Command, CopilotAnswer, Model, Msg};
 use crate::theme::{Theme, ThemeName};
 
 /// How the app looks and reacts.
@@ -42,6 +45,9 @@ pub struct Options {
     /// Saved views (`[[views]]` in the config) and the file they are written to.
     pub views: Vec<crate::saved::SavedView>,
     pub views_file: Option<std::path::PathBuf>,
+    /// The language model (`[ai]` in the config): rewording summaries, the
+    /// copilot's own questions. None: both work offline, and say how to set one.
+    pub ai: Option<Arc<tend_backend::ai::AiClient>>,
 }
 
 impl Default for Options {
@@ -57,6 +63,7 @@ impl Default for Options {
             user: "tend".into(),
             views: vec![],
             views_file: None,
+            ai: None,
         }
     }
 }
@@ -223,6 +230,7 @@ where
     app.user = options.user.clone();
     app.views.saved = options.views.clone();
     app.views.file = options.views_file.clone();
+    app.ai = options.ai.clone();
     let size = terminal.size().map_err(Into::into)?;
     app.size = (size.width, size.height);
     // Commands wait here until the backend is open.
@@ -612,6 +620,41 @@ pub async fn perform(
             let r = r.map(Box::new);
             tx(Msg::Dashboard(r, clock()));
         }
+        Command::GenerateSummary { account, job } => {
+            let r = b.summary(account).await;
+            reach(tx, &r);
+            tx(Msg::Summary {
+                account,
+                job,
+                result: r.map(Box::new),
+            });
+        }
+        Command::Reword {
+            account,
+            job,
+            summary,
+            mut model,
+        } => {
+            let result = reword_summary(*summary, &mut model, (account, job), tx).await;
+            tx(Msg::Reworded {
+                account,
+                job,
+                result,
+            });
+        }
+        Command::Copilot {
+            account,
+            job,
+            ask,
+            model,
+        } => {
+            let result = copilot(b, (account, job), ask, model, clock(), tx).await;
+            tx(Msg::Copilot {
+                account,
+                job,
+                result,
+            });
+        }
         Command::WriteViews(file, views) => {
             let r = tokio::task::spawn_blocking(move || crate::saved::write_views(&file, &views))
                 .await
@@ -720,3 +763,143 @@ pub async fn load_portfolio(
         }
     }
 }
+
+/// A summary reworded by the model one section at a time (progress sent as it
+/// goes), each statement keeping the records its facts cite; and how many of the
+/// model's sentences were dropped for citing nothing it was given. A section the
+/// model kept nothing of stays as it was.
+async fn reword_summary(
+    mut summary: AccountSummary,
+    model: &mut Model,
+    (account, job): (Id, u64),
+    tx: &Reply,
+) -> Result<(Box<AccountSummary>, usize), AiError> {
+    let total = summary.sections.len();
+    let mut dropped = 0;
+    for (section, s) in summary.sections.iter_mut().enumerate() {
+        tx(Msg::Rewording {
+            account,
+            job,
+            section,
+            total,
+            chars: 0,
+        });
+        if s.statements.is_empty() {
+            continue;
+        }
+        let mut chars = 0;
+        let mut on_delta = |piece: &str| {
+            chars += piece.chars().count();
+            tx(Msg::Rewording {
+                account,
+                job,
+                section,
+                total,
+                chars,
+            });
+        };
+        let client = model.client.clone();
+        let work = ai::reword(&client, &s.title, &s.statements, &mut on_delta);
+        let r = ai::until_cancelled(&mut model.cancel, work).await?;
+        dropped += r.dropped;
+        if !r.statements.is_empty() {
+            s.statements = r.statements;
+        }
+    }
+    Ok((Box::new(summary), dropped))
+}
+
+/// The copilot's answer over the account's last six months: a built-in prompt
+/// answered offline, its statements reworded when there is a model (not the
+/// follow-up email, whose lines are an email's); your own question answered by
+/// the model from the six months' facts and the conversation so far.
+async fn copilot(
+    b: &dyn Backend,
+    (account, job): (Id, u64),
+    ask: Ask,
+    model: Option<Model>,
+    now: Timestamp,
+    tx: &Reply,
+) -> Result<CopilotAnswer, String> {
+    let d = b.account(account).await;
+    reach(tx, &d);
+    let d = d.map_err(|e| format!("could not load the account: {e}"))?;
+    let input = copilot::Input {
+        account: &d.account,
+        contacts: &d.contacts,
+        interactions: &d.interactions,
+        tasks: &d.tasks,
+        cases: &d.cases,
+    };
+    let mut streamed = String::new();
+    let mut on_delta = |piece: &str| {
+        streamed.push_str(piece);
+        tx(Msg::CopilotDelta {
+            account,
+            job,
+            text: ai::without_markers(&streamed),
+        });
+    };
+    match (ask, model) {
+        (Ask::Prompt(p), model) => {
+            let offline = copilot::answer(p, &input, now);
+            let offline_answer = CopilotAnswer {
+                statements: offline.statements.clone(),
+                note: offline.note.clone(),
+                dropped: 0,
+                by_model: false,
+            };
+            let Some(mut m) =
+                model.filter(|_| p != copilot::Prompt::FollowUp && !offline.statements.is_empty())
+            else {
+                return Ok(offline_answer);
+            };
+            let client = m.client.clone();
+            let work = ai::reword(&client, p.label(), &offline.statements, &mut on_delta);
+            let r = ai::until_cancelled(&mut m.cancel, work)
+                .await
+                .map_err(|e| e.to_string())?;
+            if r.statements.is_empty() {
+                // Nothing the model wrote rested on the facts: the offline answer.
+                return Ok(CopilotAnswer {
+                    dropped: r.dropped,
+                    ..offline_answer
+                });
+            }
+            Ok(CopilotAnswer {
+                statements: r.statements,
+                note: offline.note,
+                dropped: r.dropped,
+                by_model: true,
+            })
+        }
+        (Ask::Question { question, history }, Some(mut m)) => {
+            let facts = copilot::facts(&input, now, QUESTION_FACTS);
+            if facts.is_empty() {
+                return Ok(CopilotAnswer {
+                    statements: vec![],
+                    note: Some("no interaction in the last six months to answer from".into()),
+                    dropped: 0,
+                    by_model: false,
+                });
+            }
+            let client = m.client.clone();
+            let work = ai::ask(&client, &facts, &history, &question, &mut on_delta);
+            let r = ai::until_cancelled(&mut m.cancel, work)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(CopilotAnswer {
+                statements: r.statements,
+                note: None,
+                dropped: r.dropped,
+                by_model: true,
+            })
+        }
+        (Ask::Question { .. }, None) => {
+            Err(crate::screens::account::copilot::update::NEEDS_MODEL.to_string())
+        }
+    }
+}
+
+/// The most facts (interactions) the model is given for your own question.
+const QUESTION_FACTS: usize = 200;

@@ -141,3 +141,80 @@ pub fn message(f: &mut Frame, area: Rect, text: &str, style: Style) {
         r,
     );
 }
+
+/// Words with their styles laid out in lines of at most `width` columns: the
+/// first line after `first` (a bullet), the others after `rest` (as wide, to
+/// hang under the text). A word longer than a line is cut.
+pub fn wrap(
+    words: &[(String, Style)],
+    width: usize,
+    first: Span<'static>,
+    rest: Span<'static>,
+) -> Vec<Line<'static>> {
+    let mut lines = vec![];
+    let mut line: Vec<Span<'static>> = vec![first];
+    let mut used = line[0].width();
+    let mut empty = true;
+    let indent = rest.width();
+    for (text, style) in words {
+        for word in text.split_whitespace() {
+            let mut word = word.to_string();
+            loop {
+                let w = Span::raw(word.as_str()).width();
+                let gap = usize::from(!empty);
+                if used + gap + w <= width {
+                    if gap == 1 {
+                        line.push(Span::styled(" ", *style));
+                    }
+                    line.push(Span::styled(word, *style));
+                    used += gap + w;
+                    empty = false;
+                    break;
+                }
+                if !empty {
+                    lines.push(Line::from(std::mem::take(&mut line)));
+                    line.push(rest.clone());
+                    used = indent;
+                    empty = true;
+                    continue;
+                }
+                // Alone on its line and still too long: cut it.
+                let room = width.saturating_sub(used).max(1);
+                let head: String = word.chars().take(room).collect();
+                let tail: String = word.chars().skip(room).collect();
+                line.push(Span::styled(head, *style));
+                lines.push(Line::from(std::mem::take(&mut line)));
+                line.push(rest.clone());
+                used = indent;
+                if tail.is_empty() {
+                    break;
+                }
+                word = tail;
+            }
+        }
+    }
+    if !empty || lines.is_empty() {
+        lines.push(Line::from(line));
+    }
+    lines
+}
+
+/// The lines `start..end` of `total` keep in view in `height` rows: the first
+/// line shown, moving as little as possible from the last frame's.
+pub fn keep_in_view(
+    (start, end): (usize, usize),
+    total: usize,
+    height: usize,
+    offset: &Cell<usize>,
+) -> usize {
+    let mut top = offset.get();
+    if end > top + height {
+        top = end.saturating_sub(height);
+    }
+    if start < top {
+        top = start;
+    }
+    top = top.min(total.saturating_sub(height));
+    offset.set(top);
+    top
+}

@@ -27,7 +27,9 @@ fn help_lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             lines.push(Line::styled(title.to_string(), theme.header));
         }
         for b in app.keys.bindings(s) {
-            let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+            // Only the keys that do this here (another tab's meaning of a shared
+            // key is not this tab's).
+            let keys: Vec<String> = app.keys_here(b).iter().map(|k| k.label()).collect();
             let Some(offer) = app.offer(b.action).filter(|_| !keys.is_empty()) else {
                 continue;
             };

@@ -5,6 +5,7 @@ pub mod dialog;
 pub mod help;
 pub mod keys;
 pub mod palette;
+pub mod pick;
 pub mod prompt;
 
 use tend_backend::Write;
@@ -58,6 +59,30 @@ pub enum ViewPrompt {
     Delete(usize),
 }
 
+/// A short list to choose one from (the records a statement cites).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pick {
+    pub title: String,
+    pub items: Vec<String>,
+    pub cursor: usize,
+    pub purpose: PickFor,
+}
+
+/// What choosing in a [`Pick`] does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PickFor {
+    /// Opens the record of the citation chosen.
+    Citations(Vec<Citation>),
+}
+
+/// A record's fields, read only (a success plan, objective, KPI or challenge a
+/// statement cites).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Info {
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
 /// One thing open over the screens.
 #[derive(Debug, Clone)]
 pub enum Overlay {
@@ -72,6 +97,10 @@ pub enum Overlay {
     Confirm(Confirm),
     /// A write refused because the screen was stale: why, and the offer to reload.
     Notice(String),
+    Pick(Pick),
+    Info(Info),
+    /// The copilot's pane over the Interactions tab (its state is the account's).
+    Copilot,
 }
 
 /// What is open over the screens, bottom to top: the top one takes the keys first
@@ -135,7 +164,12 @@ impl Overlays {
         self.stack.iter().any(|o| {
             matches!(
                 o,
-                Overlay::Form(_) | Overlay::Confirm(_) | Overlay::Notice(_)
+                Overlay::Form(_)
+                    | Overlay::Confirm(_)
+                    | Overlay::Notice(_)
+                    | Overlay::Pick(_)
+                    | Overlay::Info(_)
+                    | Overlay::Copilot
             )
         })
     }
@@ -189,6 +223,17 @@ impl Overlays {
     kind!(prompt, prompt_mut, close_prompt, Prompt, ViewPrompt);
     kind!(confirm, confirm_mut, close_confirm, Confirm, Confirm);
     kind!(notice, notice_mut, close_notice, Notice, String);
+    kind!(pick, pick_mut, close_pick, Pick, Pick);
+    kind!(info, info_mut, close_info, Info, Info);
+
+    /// Whether the copilot's pane is open.
+    pub fn copilot(&self) -> bool {
+        self.stack.iter().any(|o| matches!(o, Overlay::Copilot))
+    }
+
+    pub fn close_copilot(&mut self) {
+        self.stack.retain(|o| !matches!(o, Overlay::Copilot));
+    }
 }
 
 #[cfg(test)]

@@ -39,7 +39,9 @@ pub fn tab_bar(width: u16, current: Tab) -> Vec<(Tab, Range<u16>)> {
 
 /// The key of a tab, as the tab bar shows it.
 pub fn key_of(t: Tab) -> &'static str {
-    ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "="][t.index()]
+    [
+        "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "=", "\\",
+    ][t.index()]
 }
 
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
@@ -50,11 +52,11 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         f.render_widget(block, area);
         return message(f, inner, "select an account on the left", theme.dim);
     };
-    let mut block = pane(
-        Line::from(Span::styled(" Account ", theme.title)),
-        theme,
-        focused,
-    );
+    let mut title = vec![Span::styled(" Account ", theme.title)];
+    if let Some(work) = background(app, a) {
+        title.push(Span::styled(format!("· {work} "), theme.accent));
+    }
+    let mut block = pane(Line::from(title), theme, focused);
     if let Loadable::Ready { at, .. } = &a.data {
         block = block.title(
             Line::from(Span::styled(
@@ -131,6 +133,44 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     f.render_widget(Line::from(tabs_line), bar);
     crate::screens::account::draw_tab(f, app, a, d, theme, body);
+}
+
+/// What goes on behind the tab in front, for the pane's title: the copilot's
+/// answer coming or ready, a summary being generated or reworded; on the
+/// Interactions tab, with nothing else to say, the key that opens the copilot.
+fn background(app: &App, a: &crate::screens::account::state::AccountView) -> Option<String> {
+    let copilot_open = app.overlays.copilot();
+    let ask = || {
+        app.keys
+            .bindings(crate::keys::Screen::Account)
+            .iter()
+            .find(|b| b.action == crate::keys::Action::Ask)
+            .and_then(|b| app.keys_here(b).first().map(|k| k.label()))
+    };
+    let mut said = vec![];
+    if a.copilot.ready && !copilot_open {
+        said.push(match ask() {
+            Some(k) if a.tab == Tab::Interactions => format!("copilot: answer ready ({k})"),
+            _ => "copilot: answer ready".to_string(),
+        });
+    } else if a.copilot.running.is_some() && !copilot_open {
+        said.push("copilot: thinking…".to_string());
+    }
+    if a.tab != Tab::Summary {
+        if a.summary.generating.is_some() {
+            said.push("summary: generating…".to_string());
+        }
+        if a.summary.rewording.is_some() {
+            said.push("summary: rewording…".to_string());
+        }
+    }
+    if said.is_empty()
+        && a.tab == Tab::Interactions
+        && let Some(k) = ask()
+    {
+        said.push(format!("{k}: copilot"));
+    }
+    (!said.is_empty()).then(|| said.join(" · "))
 }
 
 /// "notice in 45d · ends in 75d": the account's next renewal decision, from its

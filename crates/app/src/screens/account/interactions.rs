@@ -212,6 +212,7 @@ pub const OFFERS: &[Offer] = &[
     Offer::plain(Action::Edit),
     Offer::dangerous(Action::Delete),
     Offer::plain(Action::Toggle),
+    Offer::plain(Action::Ask),
 ];
 
 /// A key the Interactions tab offers.
@@ -235,6 +236,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
         }
         Action::Edit => Some(app.edit_selected()),
         Action::Delete => Some(app.delete_selected()),
+        Action::Ask => Some(app.open_copilot()),
         // Excluding an interaction from the score, or counting it again.
         Action::Toggle => Some(app.change(action, |a, d, _| {
             let i = crate::screens::account::state::visible_interactions(a, d)

@@ -1,6 +1,8 @@
 //! One account's tabs.
 
 pub mod change;
+pub mod citations;
+pub mod copilot;
 pub mod draw;
 pub mod state;
 pub mod update;
@@ -15,6 +17,7 @@ pub mod opportunities;
 pub mod overview;
 pub mod playbooks;
 pub mod settings;
+pub mod summary;
 pub mod support;
 pub mod tasks;
 pub mod usage;
@@ -50,6 +53,7 @@ pub fn draw_tab(
         Tab::Support => support::draw(f, app, a, d, theme, area),
         Tab::Nps => nps::draw(f, a, d, theme, area),
         Tab::Health => health::draw(f, a, theme, area),
+        Tab::Summary => summary::draw::draw(f, app, a, d, theme, area),
         Tab::Settings => settings::draw(f, a, d, theme, area),
     }
 }

@@ -17,7 +17,7 @@ pub struct AccountView {
     pub health: Loadable<HealthReport>,
     pub tab: Tab,
     /// The selected row of the tab's list (per tab).
-    pub selected: [usize; 12],
+    pub selected: [usize; Tab::COUNT],
     /// Kanban column on the Tasks tab, step list on Playbooks.
     pub column: usize,
     /// The reader (an interaction, a case, a run's steps) is open.
@@ -33,11 +33,11 @@ pub struct AccountView {
     /// the Overview's `selected`.
     pub overview_max: std::cell::Cell<usize>,
     /// A cycling filter per tab (interaction kind, agreement status...): its position.
-    pub filter: [usize; 12],
+    pub filter: [usize; Tab::COUNT],
     /// The account we came from with `P` (to go back).
     pub came_from: Option<Id>,
     /// First visible row of each tab's list (kept by the drawing).
-    pub offsets: [std::cell::Cell<usize>; 12],
+    pub offsets: [std::cell::Cell<usize>; Tab::COUNT],
     /// The Interactions search being typed, or applied.
     pub query: String,
     pub querying: bool,
@@ -48,6 +48,12 @@ pub struct AccountView {
     /// The case to select on the Support tab once the account is loaded (opened
     /// from the cases page).
     pub want_case: Option<Id>,
+    /// The tab a followed citation came from: Esc goes back to it.
+    pub back_to: Option<Tab>,
+    /// The Summary tab's summaries and the work under way for them.
+    pub summary: crate::screens::account::summary::SummaryView,
+    /// The copilot's conversation (its pane opens over Interactions).
+    pub copilot: crate::screens::account::copilot::Copilot,
 }
 
 impl AccountView {
@@ -57,7 +63,7 @@ impl AccountView {
             data: Loadable::Loading,
             health: Loadable::Loading,
             tab: Tab::Overview,
-            selected: [0; 12],
+            selected: [0; Tab::COUNT],
             column: 0,
             reading: false,
             period: Period::Week,
@@ -65,7 +71,7 @@ impl AccountView {
             picking_curves: false,
             curve_cursor: 0,
             overview_max: Default::default(),
-            filter: [0; 12],
+            filter: [0; Tab::COUNT],
             came_from: None,
             offsets: Default::default(),
             query: String::new(),
@@ -73,6 +79,9 @@ impl AccountView {
             found: None,
             history: Loadable::Idle,
             want_case: None,
+            back_to: None,
+            summary: Default::default(),
+            copilot: Default::default(),
         }
     }
 
@@ -99,6 +108,7 @@ impl AccountView {
 pub(crate) fn set_tab(a: &mut AccountView, tab: Tab) {
     if a.tab != tab {
         a.tab = tab;
+        a.back_to = None;
         a.reading = false;
         a.column = 0;
         // The curve picker belongs to the Overview: it would take keys unseen.
@@ -182,6 +192,8 @@ pub fn list_len(a: &AccountView) -> usize {
         // The account's fields, its documents, then its history.
         Tab::Settings => 1 + d.documents.len() + a.history.value().map_or(0, Vec::len),
         Tab::Overview => a.overview_max.get() + 1,
+        // The Summary moves over its statements itself.
+        Tab::Summary => 0,
     }
 }
 

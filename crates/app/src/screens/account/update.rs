@@ -35,13 +35,14 @@ const SHARED: &[Offer] = &[
     Offer::plain(Action::Tab10),
     Offer::plain(Action::Tab11),
     Offer::plain(Action::Tab12),
+    Offer::plain(Action::Tab13),
     Offer::plain(Action::Parent),
     Offer::plain(Action::Maximise),
     Offer::dangerous(Action::DeleteAccount),
 ];
 
 /// What a tab offers beyond the shared keys (each tab's file says).
-fn offers(tab: Tab) -> &'static [Offer] {
+pub(crate) fn offers(tab: Tab) -> &'static [Offer] {
     use crate::screens::account as t;
     match tab {
         Tab::Overview => t::overview::OFFERS,
@@ -53,6 +54,7 @@ fn offers(tab: Tab) -> &'static [Offer] {
         Tab::Tasks => t::tasks::OFFERS,
         Tab::Playbooks => t::playbooks::OFFERS,
         Tab::Support | Tab::Nps | Tab::Health => &[],
+        Tab::Summary => t::summary::update::OFFERS,
         Tab::Settings => t::settings::OFFERS,
     }
 }
@@ -67,6 +69,19 @@ impl App {
             .chain(offers(tab))
             .find(|o| o.action == action)
             .copied()
+    }
+
+    /// Whether the tab in front offers `action` as its own (not as one of the
+    /// keys every tab shares): its meaning wins over another action's on the
+    /// same key. Read-only, no writing key is its own.
+    pub(crate) fn own_offer(&self, action: Action) -> bool {
+        if self.read_only && action.writes() {
+            return false;
+        }
+        match (self.screen(), self.account.as_ref()) {
+            (Screen::Account, Some(a)) => offers(a.tab).iter().any(|o| o.action == action),
+            _ => false,
+        }
     }
 
     /// A key on the account screen that its tab offers: the tab acts on it (see
@@ -84,6 +99,7 @@ impl App {
             Tab::Tasks => crate::screens::account::tasks::act(self, action),
             Tab::Playbooks => crate::screens::account::playbooks::act(self, action),
             Tab::Support | Tab::Nps | Tab::Health => None,
+            Tab::Summary => crate::screens::account::summary::update::act(self, action),
             Tab::Settings => crate::screens::account::settings::act(self, action),
         }
     }
@@ -101,6 +117,12 @@ impl App {
         let tab = a.tab.index();
         let len = list_len(a);
         match action {
+            // Back from a cited record to the tab that cited it.
+            Action::Back | Action::Left if a.back_to.is_some() => {
+                if let Some(tab) = a.back_to.take() {
+                    set_tab(a, tab);
+                }
+            }
             Action::Back | Action::Left if a.reading => a.reading = false,
             Action::Back | Action::Left => {
                 if !self.back_to_list() {

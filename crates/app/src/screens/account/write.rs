@@ -221,6 +221,12 @@ impl App {
                 // The account's 360 brings its portfolio row along; the lists a
                 // write may change (alerts, cases) load again.
                 let mut cmds = self.after_write();
+                if let Some(a) = self.account.as_mut().filter(|a| a.id == account)
+                    && what == crate::screens::account::copilot::update::NOTE_SAVED
+                {
+                    a.copilot.said =
+                        Some("saved as a note on the account (Interactions, tag:copilot)".into());
+                }
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == account) {
                     if let Some((column, row)) = self.follow.take() {
                         a.column = column;
@@ -234,6 +240,12 @@ impl App {
             Err(e) => {
                 self.score_before = None;
                 self.follow = None;
+                if let Some(a) = self.account.as_mut() {
+                    a.summary.saving = false;
+                    if what == crate::screens::account::copilot::update::NOTE_SAVED {
+                        a.copilot.said = Some(format!("not saved: {e}"));
+                    }
+                }
                 if let Some(form) = self.overlays.form_mut() {
                     form.refused(&e);
                     return vec![];

@@ -23,6 +23,8 @@ pub struct AlertsView {
     pub transitions_since: Option<chrono::NaiveDate>,
     /// Open alerts (the header shows it everywhere).
     pub open: Option<u64>,
+    /// The alert to select once the list is in (one a summary cites).
+    pub want: Option<Id>,
 }
 
 impl AlertsView {
@@ -42,6 +44,7 @@ impl Default for AlertsView {
             names: HashMap::new(),
             transitions_since: None,
             open: None,
+            want: None,
         }
     }
 }

@@ -109,6 +109,15 @@ impl App {
         self.alerts.names.retain(|id, _| wanted.contains(id));
         self.name_alerts();
         let len = self.alerts.list.value().map_or(0, Vec::len);
+        if let Some(id) = self.alerts.want.take()
+            && let Some(i) = self
+                .alerts
+                .list
+                .value()
+                .and_then(|l| l.iter().position(|a| a.id == id))
+        {
+            self.alerts.selected = i;
+        }
         self.alerts.selected = self.alerts.selected.min(len.saturating_sub(1));
     }
 
