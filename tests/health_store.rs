@@ -304,6 +304,7 @@ async fn store_with(
         Options {
             clock: fixed_clock(noon()),
             health,
+            ..Options::default()
         },
     )
     .expect("open");
@@ -652,6 +653,7 @@ async fn a_store_opened_for_the_app_answers_at_once_and_rescores_behind() {
     let options = Options {
         clock: fixed_clock(noon()),
         health: setup(&heavier, &[]),
+        ..Options::default()
     };
     let store = Store::open_deferred(dir.path().join("t.db"), options).expect("open");
     assert!(store.stale().await.expect("stale"));
