@@ -110,6 +110,7 @@ async fn store(fx: &Fixture, load: Load, rules: AlertRules) -> (Store, tempfile:
             alerts: rules,
             ..HealthSetup::default()
         }),
+        ..Options::default()
     };
     let store = Store::open_with(&path, options).expect("open the store");
     if load == Load::Fixture {
