@@ -22,6 +22,10 @@ pub struct Settings {
     pub import: ImportSettings,
     pub summary: SummarySettings,
     pub ai: AiConfig,
+    pub email: EmailSettings,
+    pub smtp: SmtpConfig,
+    pub outbox: OutboxSettings,
+    pub notify: NotifyConfig,
     /// Saved views: named filters with sort and grouping, shown as tabs in the app.
     pub views: Vec<SavedView>,
     /// The file these settings were read from (or would be: the default one), where
@@ -88,6 +92,9 @@ pub struct ServerSettings {
     pub header_timeout_secs: u64,
     /// Connections open at once; one more is answered 503.
     pub max_connections: usize,
+    /// Seconds between two rounds of the scheduler (due playbook steps,
+    /// notifications, the outbox); 0: never by itself.
+    pub tick_secs: u64,
 }
 
 impl Default for ServerSettings {
@@ -102,6 +109,7 @@ impl Default for ServerSettings {
             rate_burst: limits.burst,
             header_timeout_secs: limits.header_timeout.as_secs(),
             max_connections: limits.max_connections,
+            tick_secs: limits.tick_every.as_secs(),
         }
     }
 }
@@ -117,6 +125,7 @@ impl ServerSettings {
             burst: self.rate_burst.max(1),
             header_timeout: std::time::Duration::from_secs(self.header_timeout_secs.max(1)),
             max_connections: self.max_connections.max(1),
+            tick_every: std::time::Duration::from_secs(self.tick_secs),
         }
     }
 }
@@ -290,6 +299,256 @@ impl AiConfig {
         crate::backend::ai::AiClient::new(settings, key.map(|k| k.expose().to_string()))
             .map(Some)
             .map_err(|e| ConfigError::Bad(format!("[ai] {e}")))
+    }
+}
+
+/// The sender of emails (playbooks, the app, notifications).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailSettings {
+    /// "Maya Lin <maya@example.com>": the From of every email.
+    pub from: String,
+    /// Appended below "-- " to every email to a customer.
+    pub signature: String,
+    /// Incoming emails unanswered for this many days show in My work (default 3).
+    pub unanswered_days: u32,
+}
+
+/// The SMTP server emails go through; none: they wait in the outbox.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    /// Default: 587 with STARTTLS, 465 with TLS, 25 with none.
+    pub port: u16,
+    /// "starttls" (default), "tls", or "none" (loopback test servers only).
+    pub security: crate::backend::outbound::smtp::Security,
+    pub username: String,
+    /// A file (mode 0600) with the password; TEND_SMTP_PASSWORD and the keyring
+    /// (`tend login --smtp HOST`) are the others.
+    pub password_file: Option<PathBuf>,
+    /// A CA certificate (PEM) to trust besides the system's.
+    pub ca_file: Option<PathBuf>,
+    pub timeout_secs: u64,
+}
+
+/// How hard the outbox tries.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxSettings {
+    /// Attempts before a delivery gives up (default 8).
+    pub max_attempts: u32,
+    /// Seconds before the first retry, doubled each time up to an hour (default 30).
+    pub backoff_secs: u64,
+}
+
+/// Notification channels and the rules that send to them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NotifyConfig {
+    pub channels: Vec<ChannelConfig>,
+    pub rules: Vec<RuleConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChannelConfig {
+    pub name: String,
+    /// "slack" (a Slack-compatible incoming webhook), "webhook" (JSON signed with
+    /// HMAC-SHA256) or "email".
+    pub kind: String,
+    /// The webhook's URL.
+    pub url: String,
+    /// The HMAC key of a "webhook" channel: a file (mode 0600), or an environment
+    /// variable named here.
+    pub secret_file: Option<PathBuf>,
+    pub secret_env: Option<String>,
+    /// The addresses of an "email" channel.
+    pub to: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RuleConfig {
+    /// "health_transition", "alert", "run_red" or "renewal".
+    pub on: String,
+    /// health_transition: the statuses before and after (empty: any):
+    /// healthy, concerning, at_risk.
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+    /// alert: the alert rule ("usage_drop", "escalation", "renewal_at_risk"...; "*": any).
+    pub rule: String,
+    /// renewal: notice dates within this many days.
+    pub within_days: u32,
+    /// The channel names it sends to.
+    pub channels: Vec<String>,
+}
+
+impl Settings {
+    /// Where emails and notifications go, checked: each rule's trigger and
+    /// channels, each channel's kind and address; secrets read.
+    pub fn outbound(&self) -> Result<crate::backend::outbound::Settings, ConfigError> {
+        use crate::backend::outbound::{
+            Channel, ChannelKind, NotifySettings, Rule, Settings as Out, Trigger,
+            smtp::{Security, SmtpSettings},
+            webhook::{Format, Webhook},
+        };
+        let bad = |m: String| ConfigError::Bad(m);
+        let smtp = if self.smtp.host.trim().is_empty() {
+            None
+        } else {
+            let c = &self.smtp;
+            let password = if c.username.is_empty() {
+                None
+            } else {
+                crate::credentials::load_smtp_password(&c.host, c.password_file.as_deref())
+                    .map_err(|e| bad(format!("[smtp] password: {e}")))?
+                    .map(|t| t.expose().to_string())
+            };
+            Some(SmtpSettings {
+                host: c.host.trim().to_string(),
+                port: match (c.port, c.security) {
+                    (0, Security::Starttls) => 587,
+                    (0, Security::Tls) => 465,
+                    (0, Security::None) => 25,
+                    (p, _) => p,
+                },
+                security: c.security,
+                username: (!c.username.is_empty()).then(|| c.username.clone()),
+                password,
+                ca_file: c.ca_file.clone(),
+                timeout_secs: c.timeout_secs,
+            })
+        };
+        let mut channels = vec![];
+        for (i, c) in self.notify.channels.iter().enumerate() {
+            let at = format!("[[notify.channels]] #{} \"{}\"", i + 1, c.name);
+            if c.name.trim().is_empty() {
+                return Err(bad(format!("{at}: a channel needs a name")));
+            }
+            if channels.iter().any(|x: &Channel| x.name == c.name) {
+                return Err(bad(format!("{at}: the name is used twice")));
+            }
+            let kind = match c.kind.as_str() {
+                "slack" | "webhook" => {
+                    if !(c.url.starts_with("http://") || c.url.starts_with("https://")) {
+                        return Err(bad(format!("{at}: url must be an http(s) URL")));
+                    }
+                    let secret = match (&c.secret_file, &c.secret_env) {
+                        (Some(f), _) => Some(
+                            std::fs::read_to_string(f)
+                                .map_err(|e| {
+                                    bad(format!("{at}: secret_file {}: {e}", f.display()))
+                                })?
+                                .trim()
+                                .to_string(),
+                        ),
+                        (None, Some(var)) => Some(std::env::var(var).map_err(|_| {
+                            bad(format!("{at}: the environment variable {var} is not set"))
+                        })?),
+                        (None, None) => None,
+                    };
+                    if c.kind == "webhook" && secret.is_none() {
+                        return Err(bad(format!(
+                            "{at}: a \"webhook\" channel signs its body: set secret_file or secret_env"
+                        )));
+                    }
+                    ChannelKind::Webhook(Webhook {
+                        url: c.url.clone(),
+                        format: if c.kind == "slack" {
+                            Format::Slack
+                        } else {
+                            Format::Json
+                        },
+                        secret,
+                        timeout_secs: 10,
+                    })
+                }
+                "email" => {
+                    if c.to.is_empty() {
+                        return Err(bad(format!(
+                            "{at}: an \"email\" channel needs to = [addresses]"
+                        )));
+                    }
+                    ChannelKind::Email { to: c.to.clone() }
+                }
+                other => {
+                    return Err(bad(format!(
+                        "{at}: unknown kind \"{other}\" (expected slack, webhook or email)"
+                    )));
+                }
+            };
+            channels.push(Channel {
+                name: c.name.clone(),
+                kind,
+            });
+        }
+        let mut rules = vec![];
+        for (i, r) in self.notify.rules.iter().enumerate() {
+            let at = format!("[[notify.rules]] #{}", i + 1);
+            let statuses = |list: &[String], key: &str| {
+                list.iter()
+                    .map(|s| {
+                        s.parse::<crate::domain::HealthStatus>()
+                            .map_err(|e| bad(format!("{at}: {key}: {e}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            let on = match r.on.as_str() {
+                "health_transition" => Trigger::HealthTransition {
+                    from: statuses(&r.from, "from")?,
+                    to: statuses(&r.to, "to")?,
+                },
+                "alert" => Trigger::Alert {
+                    rule: if r.rule.is_empty() {
+                        "*".into()
+                    } else {
+                        r.rule.clone()
+                    },
+                },
+                "run_red" => Trigger::RunRed,
+                "renewal" => {
+                    if r.within_days == 0 {
+                        return Err(bad(format!("{at}: a renewal rule needs within_days")));
+                    }
+                    Trigger::Renewal {
+                        within_days: r.within_days,
+                    }
+                }
+                other => {
+                    return Err(bad(format!(
+                        "{at}: unknown on = \"{other}\" (expected health_transition, alert, run_red or renewal)"
+                    )));
+                }
+            };
+            if r.channels.is_empty() {
+                return Err(bad(format!("{at}: a rule needs channels = [names]")));
+            }
+            for name in &r.channels {
+                if !channels.iter().any(|c| &c.name == name) {
+                    return Err(bad(format!("{at}: no channel is named \"{name}\"")));
+                }
+            }
+            rules.push(Rule {
+                on,
+                channels: r.channels.clone(),
+            });
+        }
+        let has_email_channel = channels
+            .iter()
+            .any(|c| matches!(c.kind, ChannelKind::Email { .. }));
+        if has_email_channel && self.email.from.trim().is_empty() {
+            return Err(bad("[notify] an email channel needs [email] from".into()));
+        }
+        Ok(Out {
+            smtp,
+            from: self.email.from.clone(),
+            signature: self.email.signature.clone(),
+            max_attempts: self.outbox.max_attempts,
+            backoff_secs: self.outbox.backoff_secs,
+            unanswered_days: self.email.unanswered_days,
+            notify: NotifySettings { rules, channels },
+        })
     }
 }
 

@@ -168,6 +168,29 @@ pub fn load_ai_key(endpoint: &str, key_file: Option<&Path>) -> Result<Option<Tok
     .map(|found| found.map(|(token, _)| token))
 }
 
+/// The environment variable that holds the SMTP password.
+pub const SMTP_PASSWORD_ENV: &str = "TEND_SMTP_PASSWORD";
+
+/// The keyring entry of the SMTP server `host`'s password.
+pub fn smtp_entry(host: &str) -> String {
+    format!("smtp:{}", host.trim().to_ascii_lowercase())
+}
+
+/// Finds the SMTP password: `TEND_SMTP_PASSWORD` if set and not empty, then
+/// `password_file` if given, then the keyring (`tend login --smtp HOST`).
+pub fn load_smtp_password(
+    host: &str,
+    password_file: Option<&Path>,
+) -> Result<Option<Token>, CredError> {
+    load_from(
+        &Store::ALL,
+        &smtp_entry(host),
+        password_file,
+        std::env::var(SMTP_PASSWORD_ENV).ok(),
+    )
+    .map(|found| found.map(|(token, _)| token))
+}
+
 /// Removes the token for the server `url` from every keyring store; `true`
 /// if one held it. Fails with [`CredError::NoKeyring`] only when no store
 /// could be asked.

@@ -1,5 +1,6 @@
 //! The command line: argument parsing and the non-interactive commands.
 
+mod act;
 mod cases;
 mod health;
 pub mod output;
@@ -145,6 +146,15 @@ pub enum Command {
     /// The copilot over an account's last six months of interactions: a built-in
     /// prompt, or your own question with a language model.
     Copilot(summary::CopilotArgs),
+    /// Email a customer: queued in the outbox, sent over SMTP, logged on the
+    /// account once sent (--reply-to answers an incoming email).
+    Email(act::EmailArgs),
+    /// The outbox and the delivery log: emails and notifications, their attempts
+    /// and errors; retry one, or send what is due.
+    Outbox(act::OutboxArgs),
+    /// What waits on you across accounts: playbook steps, tasks due, open alerts,
+    /// unanswered emails.
+    Work(act::WorkArgs),
     /// Run the team server over the store (or manage its tokens: tend serve token ...).
     Serve(remote::ServeArgs),
     /// Keep a team server's token in the OS keyring (read without echo).
@@ -275,10 +285,14 @@ pub fn store_options(settings: &Settings) -> Result<Options, Failure> {
         .summary
         .settings()
         .map_err(|e| Failure::usage(e.to_string()))?;
+    let outbound = settings
+        .outbound()
+        .map_err(|e| Failure::usage(e.to_string()))?;
     Ok(Options {
         clock: system_clock(),
         health: std::sync::Arc::new(health),
         summary,
+        outbound: std::sync::Arc::new(outbound),
     })
 }
 
@@ -419,7 +433,13 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Record(cmd) => write::record(&cli, &settings, cmd).await,
         Command::Log(args) => write::log(&cli, &settings, args).await,
         Command::Agreement(cmd) => write::agreement(&cli, &settings, cmd).await,
+        Command::Playbook(write::PlaybookCommand::Tick { format }) => {
+            act::tick(&cli, &settings, *format).await
+        }
         Command::Playbook(cmd) => write::playbook(&cli, &settings, cmd).await,
+        Command::Email(args) => act::email(&cli, &settings, args).await,
+        Command::Outbox(args) => act::outbox(&cli, &settings, args).await,
+        Command::Work(args) => act::work(&cli, &settings, args).await,
         Command::Task(cmd) => write::task(&cli, &settings, cmd).await,
         Command::Summary(args) => summary::summary(&cli, &settings, args).await,
         Command::SummarySections(args) => summary::sections(&cli, &settings, args).await,

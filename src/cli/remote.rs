@@ -59,8 +59,12 @@ pub struct LoginArgs {
     pub url: String,
     /// Keep a language model's API key (read without echo) instead of a server
     /// token: the [ai] endpoint it is for is URL.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "smtp")]
     pub ai: bool,
+    /// Keep the SMTP password (read without echo) of the server URL (its host
+    /// name, as in [smtp] host).
+    #[arg(long)]
+    pub smtp: bool,
 }
 
 #[derive(Debug, Args)]
@@ -282,6 +286,21 @@ fn token(cli: &Cli, settings: &Settings, cmd: &TokenCommand) -> Result<(), Failu
 /// `tend login URL`: reads the token without echo, checks it with the server, keeps
 /// it in the OS keyring.
 pub async fn login(settings: &Settings, args: &LoginArgs) -> Result<(), Failure> {
+    if args.smtp {
+        let host = args.url.trim();
+        if host.is_empty() || host.contains('/') {
+            return Err(Failure::usage(
+                "tend login --smtp HOST takes the SMTP server's host name, as in [smtp] host",
+            ));
+        }
+        let password =
+            credentials::read_token_from_terminal(&format!("SMTP password for {host}: "))
+                .map_err(|e| Failure::error(format!("cannot read the password: {e}")))?;
+        let source = credentials::store(&credentials::smtp_entry(host), &password)
+            .map_err(|e| Failure::error(format!("cannot keep the password: {e}")))?;
+        eprintln!("the SMTP password for {host} is kept in {source}");
+        return Ok(());
+    }
     let url = normalize_url(&args.url).map_err(|e| Failure::usage(e.to_string()))?;
     if args.ai {
         let key = credentials::read_token_from_terminal(&format!("API key for {url}: "))

@@ -149,6 +149,13 @@ pub enum PlaybookCommand {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// One round of the scheduler (for cron): due automatic steps run (emails
+    /// queued, tasks created, waits ended, conditions checked), notifications are
+    /// queued, and the outbox sends what is due.
+    Tick {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Complete, retry (a failed step) or skip step STEP of a run (1 is the first).
     Step {
         run: Id,
@@ -945,6 +952,8 @@ pub async fn playbook(
                     _ => None,
                 },
             )?;
+            // Its first steps run now (the email sent, the task created).
+            let run = after_tick(store.as_ref(), run).await?;
             print_run(*format, &run, book)
         }
         PlaybookCommand::Step {
@@ -989,9 +998,26 @@ pub async fn playbook(
                     _ => None,
                 },
             )?;
+            let r = after_tick(store.as_ref(), r).await?;
             print_run(*format, &r, &book)
         }
+        PlaybookCommand::Tick { .. } => unreachable!("handled by act::tick"),
     }
+}
+
+/// The run after a round of the scheduler (its due steps run).
+async fn after_tick(store: &dyn Backend, run: PlaybookRun) -> Result<PlaybookRun, Failure> {
+    if !run.automatic {
+        return Ok(run);
+    }
+    store.tick().await?;
+    expect_kind(
+        store.get(EntityKind::PlaybookRun, run.id).await?,
+        |r| match r {
+            Record::PlaybookRun(x) => Some(x),
+            _ => None,
+        },
+    )
 }
 
 // --- tend task -----------------------------------------------------------------

@@ -461,9 +461,10 @@ pub fn run(id: Id, account_id: Id, playbook_id: Id, states: &[StepState]) -> Pla
             .map(|&state| StepRun {
                 state,
                 at: (state != StepState::Pending).then_some(started_at),
-                message: String::new(),
+                ..StepRun::default()
             })
             .collect(),
+        automatic: false,
     }
 }
 
@@ -1145,6 +1146,7 @@ pub fn dataset() -> Dataset {
                     StepAction::SendEmail {
                         to_role: "champion".into(),
                         subject: "Welcome aboard".into(),
+                        body: "Hi {{contact.first_name}}, welcome to {{account.name}}.".into(),
                     },
                 ),
                 step("Wait a week", StepAction::Wait { days: 7 }),
@@ -1164,7 +1166,7 @@ pub fn dataset() -> Dataset {
                 step(
                     "Health check",
                     StepAction::Check {
-                        condition: "health >= 50".into(),
+                        condition: "health>=50".into(),
                     },
                 ),
                 step(

@@ -467,6 +467,7 @@ pub fn run_playbook(c: &Ctx, playbooks: &[Playbook]) -> Form {
             playbook_id: 0,
             started_at: c.now,
             steps: vec![],
+            automatic: true,
         });
     c.form(
         format!("Run a playbook on {}", c.d.account.name),

@@ -4,6 +4,7 @@
 
 pub mod ai;
 pub mod api;
+pub mod outbound;
 pub mod remote;
 pub mod sqlite;
 pub mod summary;
@@ -99,6 +100,22 @@ pub trait Backend: Send + Sync {
 
     /// Whether the backend can be reached now (one quick try, no retries). An
     /// embedded store always can.
+    /// Queues an email to a customer: sent by the next [`Backend::tick`], logged on
+    /// its account once sent (a reply marks the email it answers answered).
+    async fn send_email(
+        &self,
+        actor: Actor<'_>,
+        email: outbound::OutgoingEmail,
+    ) -> Result<outbound::Delivery>;
+    /// The outbox and the delivery log: emails and notifications, newest first.
+    async fn deliveries(&self, query: &outbound::DeliveryQuery) -> Result<Vec<outbound::Delivery>>;
+    /// Queues a failed (or possibly unsent) delivery again.
+    async fn retry_delivery(&self, actor: Actor<'_>, id: Id) -> Result<outbound::Delivery>;
+    /// One round of the scheduler: due playbook steps run, notifications are
+    /// queued, due deliveries are sent.
+    async fn tick(&self) -> Result<outbound::TickReport>;
+    /// What waits on `user` across accounts, most urgent first.
+    async fn my_work(&self, user: &str) -> Result<Vec<outbound::WorkItem>>;
     async fn ping(&self) -> Result<()> {
         Ok(())
     }

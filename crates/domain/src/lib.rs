@@ -13,6 +13,7 @@ mod record;
 mod sizes;
 mod success;
 mod support;
+pub mod template;
 mod validate;
 mod work;
 

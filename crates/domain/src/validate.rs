@@ -181,6 +181,15 @@ impl Check for Playbook {
         if p.steps.is_empty() {
             err(o, "steps", "a playbook needs at least one step");
         }
+        for (i, step) in p.steps.iter().enumerate() {
+            if let crate::StepAction::SendEmail { subject, body, .. } = &step.action {
+                for (field, text) in [("subject", subject), ("body", body)] {
+                    if let Err(e) = crate::template::placeholders(text) {
+                        err(o, format!("steps[{i}].{field}"), e);
+                    }
+                }
+            }
+        }
     }
 }
 

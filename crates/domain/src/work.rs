@@ -91,14 +91,74 @@ pub struct Task {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum StepAction {
-    /// Send an email to contacts with a role (e.g. the champion).
-    SendEmail { to_role: String, subject: String },
+    /// Send an email to contacts with a role (e.g. the champion). The subject and
+    /// body are templates (`{{account.name}}`, `{{contact.first_name}}`...: see
+    /// [`TEMPLATE_FIELDS`]), rendered when the run starts.
+    SendEmail {
+        to_role: String,
+        subject: String,
+        #[serde(default)]
+        body: String,
+    },
     /// Create a task for the owner.
     CreateTask { title: String, due_in_days: u32 },
     /// Wait a number of days.
     Wait { days: u32 },
-    /// Check a condition on the account before going on.
+    /// Check a condition on the account before going on: an expression of the
+    /// filter language that the account must match.
     Check { condition: String },
+    /// Wait until a person does something and completes the step (a call, a
+    /// meeting, a decision): the account owner unless the step is reassigned.
+    WaitForPerson {
+        #[serde(default)]
+        instructions: String,
+    },
+}
+
+impl StepAction {
+    /// Whether the scheduler runs the step by itself (all but waiting for a person).
+    pub fn is_automatic(&self) -> bool {
+        !matches!(self, StepAction::WaitForPerson { .. })
+    }
+
+    /// A short word for the kind of step.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            StepAction::SendEmail { .. } => "send_email",
+            StepAction::CreateTask { .. } => "create_task",
+            StepAction::Wait { .. } => "wait",
+            StepAction::Check { .. } => "check",
+            StepAction::WaitForPerson { .. } => "wait_for_person",
+        }
+    }
+}
+
+/// The fields an email template of a playbook may use, as `{{field}}`.
+pub const TEMPLATE_FIELDS: &[&str] = &[
+    "account.name",
+    "account.domain",
+    "account.owner",
+    "contact.name",
+    "contact.first_name",
+    "contact.email",
+    "contact.title",
+    "owner.name",
+    "renewal.date",
+    "today",
+];
+
+/// An email of a playbook step as rendered when its run started: what a retry
+/// sends again (a changed contact needs the playbook run again).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenderedEmail {
+    /// Addresses, as "Name <address>".
+    pub to: Vec<String>,
+    /// The contacts they belong to.
+    #[serde(default)]
+    pub contact_ids: Vec<Id>,
+    pub subject: String,
+    pub body: String,
 }
 
 /// One step of a playbook. (Unknown fields are refused by `StepAction`: serde's
@@ -129,10 +189,13 @@ pub struct Playbook {
     pub steps: Vec<PlaybookStep>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
     /// Not reached yet.
+    #[default]
     Pending,
     /// Ran to completion.
     Done,
@@ -197,7 +260,7 @@ impl std::fmt::Display for StepMoveRefusal {
 }
 
 /// The state of one step in a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepRun {
     pub state: StepState,
@@ -206,6 +269,21 @@ pub struct StepRun {
     /// What happened (the error, for a failed step).
     #[serde(default)]
     pub message: String,
+    /// When an automatic step is due (a wait's end); unset: as soon as it opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A send-email step's email, rendered when the run started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<RenderedEmail>,
+    /// Whom a step waiting on a person waits on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// The task a create-task step made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<Id>,
+    /// The outbox delivery of a send-email step on its way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_id: Option<Id>,
 }
 
 /// The overall colour of a playbook run.
@@ -242,6 +320,10 @@ pub struct PlaybookRun {
     pub started_at: chrono::DateTime<chrono::Utc>,
     /// One entry per step of the playbook, in order.
     pub steps: Vec<StepRun>,
+    /// Whether the scheduler runs its automatic steps (every run started by this
+    /// tend; runs imported from before are advanced by hand).
+    #[serde(default)]
+    pub automatic: bool,
 }
 
 impl PlaybookRun {
@@ -270,6 +352,44 @@ impl PlaybookRun {
             .iter()
             .position(|s| matches!(s.state, StepState::Pending | StepState::Waiting))
     }
+
+    /// When the scheduler has something to do on this run next: the open step's due
+    /// time, unless the step waits on a person or on its email, the run is stuck
+    /// (a failed step before it) or the run is not automatic.
+    pub fn next_due(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        if !self.automatic {
+            return None;
+        }
+        let s = &self.steps[self.current_step()?];
+        if s.state != StepState::Waiting || s.assignee.is_some() || s.delivery_id.is_some() {
+            return None;
+        }
+        Some(s.due_at.or(s.at).unwrap_or(self.started_at))
+    }
+
+    /// The step waiting on a person, and whom, if the run is at one.
+    pub fn waiting_on(&self) -> Option<(usize, &str)> {
+        let i = self.current_step()?;
+        let s = &self.steps[i];
+        (s.state == StepState::Waiting)
+            .then_some(())
+            .and(s.assignee.as_deref())
+            .map(|who| (i, who))
+    }
+
+    /// Step `i` ran into an error: it fails with `why`, and the run stops there
+    /// until it is retried or skipped.
+    pub fn fail(&mut self, i: usize, why: impl Into<String>, now: Timestamp) -> Result<(), String> {
+        let step = self.step_mut(i)?;
+        if !matches!(step.state, StepState::Pending | StepState::Waiting) {
+            return Err(format!("step {} is {}, not open", i + 1, step.state));
+        }
+        step.state = StepState::Failed;
+        step.at = Some(now);
+        step.message = why.into();
+        step.delivery_id = None;
+        Ok(())
+    }
 }
 
 impl PlaybookRun {
@@ -284,7 +404,7 @@ impl PlaybookRun {
                     StepState::Pending
                 },
                 at: (i == 0).then_some(now),
-                message: String::new(),
+                ..StepRun::default()
             })
             .collect();
         PlaybookRun {
@@ -298,6 +418,7 @@ impl PlaybookRun {
             playbook_id: playbook.id,
             started_at: now,
             steps,
+            automatic: true,
         }
     }
 
@@ -307,11 +428,10 @@ impl PlaybookRun {
         if !matches!(step.state, StepState::Pending | StepState::Waiting) {
             return Err(format!("step {} is {}, not open", i + 1, step.state));
         }
-        *step = StepRun {
-            state: StepState::Done,
-            at: Some(now),
-            message: String::new(),
-        };
+        step.state = StepState::Done;
+        step.at = Some(now);
+        step.message.clear();
+        step.delivery_id = None;
         self.open_next(i, now);
         Ok(())
     }
@@ -326,11 +446,11 @@ impl PlaybookRun {
                 step.state
             ));
         }
-        *step = StepRun {
-            state: StepState::Waiting,
-            at: Some(now),
-            message: "retried".into(),
-        };
+        step.state = StepState::Waiting;
+        step.at = Some(now);
+        step.message = "retried".into();
+        step.due_at = None;
+        step.delivery_id = None;
         Ok(())
     }
 
@@ -340,11 +460,10 @@ impl PlaybookRun {
         if matches!(step.state, StepState::Done | StepState::Skipped) {
             return Err(format!("step {} is already {}", i + 1, step.state));
         }
-        *step = StepRun {
-            state: StepState::Skipped,
-            at: Some(now),
-            message: "skipped".into(),
-        };
+        step.state = StepState::Skipped;
+        step.at = Some(now);
+        step.message = "skipped".into();
+        step.delivery_id = None;
         self.open_next(i, now);
         Ok(())
     }
@@ -504,11 +623,42 @@ mod tests {
                 .iter()
                 .map(|&state| StepRun {
                     state,
-                    at: None,
-                    message: String::new(),
+                    ..StepRun::default()
                 })
                 .collect(),
+            automatic: false,
         }
+    }
+
+    #[test]
+    fn the_scheduler_sees_an_automatic_run_at_its_open_step_unless_a_person_or_an_email_holds_it() {
+        use StepState::*;
+        let t = |s: i64| chrono::DateTime::from_timestamp(s, 0).unwrap_or_default();
+        let mut r = run(&[Waiting, Pending, Pending]);
+        r.steps[0].at = Some(t(100));
+        assert_eq!(r.next_due(), None, "a run advanced by hand");
+        r.automatic = true;
+        assert_eq!(r.next_due(), Some(t(100)), "due as soon as it opened");
+        r.steps[0].due_at = Some(t(500));
+        assert_eq!(r.next_due(), Some(t(500)), "a wait's end");
+        r.steps[0].delivery_id = Some(7);
+        assert_eq!(r.next_due(), None, "its email is on its way");
+        r.steps[0].delivery_id = None;
+        r.steps[0].assignee = Some("maya".into());
+        assert_eq!(r.next_due(), None, "a person's step");
+        assert_eq!(r.waiting_on(), Some((0, "maya")));
+        r.complete(0, t(600)).unwrap();
+        assert_eq!(r.waiting_on(), None);
+        assert_eq!(r.next_due(), Some(t(600)), "the next step opened");
+        r.fail(1, "no champion to email", t(700)).unwrap();
+        assert_eq!(r.colour(), RunColour::Red);
+        assert_eq!(r.next_due(), None, "stuck until retried or skipped");
+        assert!(
+            r.fail(1, "again", t(800)).is_err(),
+            "a failed step is not open"
+        );
+        r.retry(1, t(900)).unwrap();
+        assert_eq!(r.next_due(), Some(t(900)));
     }
 
     #[test]

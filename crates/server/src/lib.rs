@@ -46,6 +46,9 @@ pub struct Limits {
     pub header_timeout: Duration,
     /// Connections open at once; one more is answered 503 and closed.
     pub max_connections: usize,
+    /// How often the scheduler runs (due playbook steps, notifications, the
+    /// outbox); zero: never by itself.
+    pub tick_every: Duration,
 }
 
 impl Default for Limits {
@@ -58,6 +61,7 @@ impl Default for Limits {
             burst: 400,
             header_timeout: Duration::from_secs(10),
             max_connections: 4096,
+            tick_every: Duration::from_secs(30),
         }
     }
 }
@@ -209,7 +213,10 @@ fn is_write(method: &Method, path: &str) -> bool {
     let segments: Vec<&str> = rest.split('/').collect();
     matches!(
         (method, segments.as_slice()),
-        (&Method::POST, ["records" | "batch" | "usage" | "import"])
+        (
+            &Method::POST,
+            ["records" | "batch" | "usage" | "import" | "emails" | "tick"]
+        ) | (&Method::POST, ["deliveries", _, "retry"])
             | (&Method::POST, ["health", "recompute"])
             | (&Method::PUT | &Method::DELETE, ["records", _, _])
     )
@@ -222,7 +229,28 @@ pub async fn serve(
     limits: &Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    listen::run(listener, router(store, limits), limits, shutdown).await
+    let ticker = (!limits.tick_every.is_zero()).then(|| {
+        let (store, every) = (store.clone(), limits.tick_every);
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                match store.run_tick().await {
+                    Ok(r) if r.steps_run + r.sent + r.failed + r.notifications > 0 => {
+                        tracing::info!(?r, "tick")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("tick: {e}"),
+                }
+            }
+        })
+    });
+    let served = listen::run(listener, router(store, limits), limits, shutdown).await;
+    if let Some(t) = ticker {
+        t.abort();
+    }
+    served
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

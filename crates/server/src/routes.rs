@@ -53,6 +53,11 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
             post(import).layer(axum::extract::DefaultBodyLimit::max(limits.import_body)),
         )
         .route("/api/v1/export", get(export))
+        .route("/api/v1/emails", post(send_email))
+        .route("/api/v1/deliveries", get(deliveries))
+        .route("/api/v1/deliveries/{id}/retry", post(retry_delivery))
+        .route("/api/v1/tick", post(tick))
+        .route("/api/v1/work", get(my_work))
 }
 
 /// The OpenAPI document of this API.
@@ -65,12 +70,15 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
     paths(
         status, me, portfolio, account, usage, agreements, change_log, health, interactions,
         tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
-        record_usage, import, export, summary, summary_settings, set_summary_settings
+        record_usage, import, export, summary, summary_settings, set_summary_settings,
+        send_email, deliveries, retry_delivery, tick, my_work
     ),
     components(schemas(Problem, Record, Write, EntityKind, Role, PortfolioSort, Bucket, CaseSort,
         sync::Format, sync::Prefer, sync::SyncReport, sync::KindCounts, sync::SyncConflict,
         sync::UsageCounts, sync::LoadProblem, summary::AccountSummary, summary::Settings,
-        summary::SectionId, summary::Section)),
+        summary::SectionId, summary::Section, outbound::Delivery, outbound::DeliveryAttempt,
+        outbound::DeliveryKind, outbound::DeliveryState, outbound::OutgoingEmail,
+        outbound::TickReport, outbound::WorkItem, outbound::WorkKind)),
     modifiers(&Bearer),
 )]
 pub struct ApiDoc;
@@ -678,4 +686,89 @@ impl std::io::Write for Chunks {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+#[utoipa::path(post, path = "/api/v1/emails", request_body = outbound::OutgoingEmail,
+    security(("bearer" = [])),
+    responses((status = 200, body = outbound::Delivery, description = "The email, queued in the outbox: sent by the next tick, logged on the account once sent"),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn send_email(
+    State(s): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    request: axum::extract::Request,
+) -> Answer<outbound::Delivery> {
+    caller.may_write(false, "sending email")?;
+    let Body(email) = Body::<outbound::OutgoingEmail>::from_request(request, &()).await?;
+    caller
+        .may_write_accounts(&s.store, vec![email.account_id])
+        .await?;
+    let actor = caller.actor(&headers);
+    let delivery = s.store.send_email(&actor, email).await?;
+    // Sent now rather than at the next round of the scheduler.
+    let store = s.store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = store.tick().await {
+            tracing::warn!("tick after an email: {e}");
+        }
+    });
+    Ok(Json(delivery))
+}
+
+#[utoipa::path(get, path = "/api/v1/deliveries", params(outbound::DeliveryQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<outbound::Delivery>, description = "The outbox and the delivery log, newest first, each with its attempts"),
+        (status = 400, body = Problem)))]
+async fn deliveries(
+    State(s): State<AppState>,
+    _: Caller,
+    Params(q): Params<outbound::DeliveryQuery>,
+) -> Answer<Vec<outbound::Delivery>> {
+    Ok(Json(s.store.deliveries(&q).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/deliveries/{id}/retry", params(("id" = Id, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = outbound::Delivery, description = "Queued again"),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn retry_delivery(
+    State(s): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    PathOf(id): PathOf<Id>,
+) -> Answer<outbound::Delivery> {
+    caller.may_write(false, "retrying a delivery")?;
+    let actor = caller.actor(&headers);
+    Ok(Json(s.store.retry_delivery(&actor, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/tick", security(("bearer" = [])),
+    responses((status = 200, body = outbound::TickReport, description = "Due playbook steps run, notifications queued, due deliveries sent"),
+        (status = 403, body = Problem)))]
+async fn tick(State(s): State<AppState>, caller: Caller) -> Answer<outbound::TickReport> {
+    caller.may_write(false, "running the scheduler")?;
+    Ok(Json(s.store.tick().await?))
+}
+
+/// Whose work: the caller's unless `user` names another.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct WorkParams {
+    user: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/work", params(WorkParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<outbound::WorkItem>, description = "What waits on the user across accounts, most urgent first"),
+        (status = 400, body = Problem)))]
+async fn my_work(
+    State(s): State<AppState>,
+    caller: Caller,
+    Params(p): Params<WorkParams>,
+) -> Answer<Vec<outbound::WorkItem>> {
+    let user = p
+        .user
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| caller.user.clone());
+    Ok(Json(s.store.my_work(&user).await?))
 }

@@ -417,4 +417,28 @@ impl Backend for Remote {
         )
         .await
     }
+    async fn send_email(
+        &self,
+        actor: Actor<'_>,
+        email: crate::outbound::OutgoingEmail,
+    ) -> Result<crate::outbound::Delivery> {
+        self.send(self.write(Method::POST, "/emails", actor).json(&email))
+            .await
+    }
+    async fn deliveries(
+        &self,
+        query: &crate::outbound::DeliveryQuery,
+    ) -> Result<Vec<crate::outbound::Delivery>> {
+        self.read("/deliveries", query).await
+    }
+    async fn retry_delivery(&self, actor: Actor<'_>, id: Id) -> Result<crate::outbound::Delivery> {
+        self.send(self.write(Method::POST, &format!("/deliveries/{id}/retry"), actor))
+            .await
+    }
+    async fn tick(&self) -> Result<crate::outbound::TickReport> {
+        self.send(self.write(Method::POST, "/tick", "tick")).await
+    }
+    async fn my_work(&self, user: &str) -> Result<Vec<crate::outbound::WorkItem>> {
+        self.read("/work", &[("user", user)]).await
+    }
 }

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -598,4 +598,44 @@ CREATE TABLE business_challenges (
 CREATE INDEX business_challenges_account ON business_challenges(account_id);
 
 ALTER TABLE summaries ADD COLUMN author TEXT NOT NULL DEFAULT '';
+"#;
+
+/// Version 10: acting outward. A playbook run keeps when the scheduler next has
+/// something to do on it (indexed: a tick reads only the due ones); the outbox
+/// holds every email and notification on its way, with each attempt logged.
+const V10: &str = r#"
+ALTER TABLE playbook_runs ADD COLUMN automatic INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE playbook_runs ADD COLUMN next_due_at INTEGER;
+CREATE INDEX runs_due ON playbook_runs(next_due_at) WHERE next_due_at IS NOT NULL;
+ALTER TABLE playbook_runs ADD COLUMN waiting_on TEXT;
+CREATE INDEX runs_waiting_on ON playbook_runs(waiting_on) WHERE waiting_on IS NOT NULL;
+
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE,
+    channel TEXT NOT NULL,
+    account_id INTEGER REFERENCES accounts(id) ON DELETE SET NULL,
+    origin TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    next_attempt_at INTEGER,
+    sent_at INTEGER,
+    last_error TEXT NOT NULL DEFAULT '',
+    actor TEXT NOT NULL
+);
+CREATE INDEX deliveries_due ON deliveries(next_attempt_at) WHERE state = 'queued';
+CREATE INDEX deliveries_state ON deliveries(state, id);
+
+CREATE TABLE delivery_attempts (
+    id INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX delivery_attempts_delivery ON delivery_attempts(delivery_id);
 "#;

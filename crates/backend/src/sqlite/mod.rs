@@ -23,6 +23,7 @@
 //! codec, scan, meta, migrations: none
 //! ```
 
+mod act;
 mod bulk;
 mod codec;
 mod dashboard;
@@ -31,6 +32,10 @@ mod filter;
 mod health;
 mod meta;
 mod migrations;
+mod mywork;
+mod notify;
+mod outbox;
+mod playbooks;
 mod read;
 mod rules;
 mod scan;
@@ -89,6 +94,12 @@ struct Inner {
     health: Arc<HealthSetup>,
     /// The summary settings when the store keeps none.
     summary: crate::summary::Settings,
+    /// Where emails and notifications go.
+    outbound: Arc<crate::outbound::Settings>,
+    /// The client webhooks are posted with.
+    http: std::sync::OnceLock<reqwest::Client>,
+    /// One tick at a time (the app's timer and a write's own may meet).
+    ticking: tokio::sync::Mutex<()>,
     /// Wakes the maintenance thread.
     chores: std::sync::mpsc::SyncSender<Chore>,
     /// The maintenance thread, joined when the store closes (see `Drop for Inner`).
@@ -207,6 +218,9 @@ pub struct Options {
     /// The summary settings of a store that has none of its own yet (the
     /// config's `[summary] sections`).
     pub summary: crate::summary::Settings,
+    /// Where emails and notifications go (the config's `[email]`, `[smtp]`,
+    /// `[outbox]` and `[notify]`).
+    pub outbound: Arc<crate::outbound::Settings>,
 }
 
 impl Default for Options {
@@ -215,6 +229,7 @@ impl Default for Options {
             clock: system_clock(),
             health: Arc::new(HealthSetup::default()),
             summary: crate::summary::Settings::default(),
+            outbound: Arc::default(),
         }
     }
 }
@@ -518,6 +533,9 @@ impl Store {
                 clock: options.clock,
                 health: options.health,
                 summary: options.summary,
+                outbound: options.outbound,
+                http: std::sync::OnceLock::new(),
+                ticking: tokio::sync::Mutex::new(()),
                 chores,
                 upkeep: Some(upkeep),
                 writes: AtomicUsize::new(0),
@@ -1322,6 +1340,28 @@ impl Backend for Store {
             ))
         })
         .await
+    }
+    async fn send_email(
+        &self,
+        actor: Actor<'_>,
+        email: crate::outbound::OutgoingEmail,
+    ) -> Result<crate::outbound::Delivery> {
+        self.queue_email(actor, email).await
+    }
+    async fn deliveries(
+        &self,
+        query: &crate::outbound::DeliveryQuery,
+    ) -> Result<Vec<crate::outbound::Delivery>> {
+        self.list_deliveries(query.clone()).await
+    }
+    async fn retry_delivery(&self, _actor: Actor<'_>, id: Id) -> Result<crate::outbound::Delivery> {
+        self.retry(id).await
+    }
+    async fn tick(&self) -> Result<crate::outbound::TickReport> {
+        self.run_tick().await
+    }
+    async fn my_work(&self, user: &str) -> Result<Vec<crate::outbound::WorkItem>> {
+        self.work_of(user).await
     }
     async fn summary_settings(&self) -> Result<crate::summary::Settings> {
         let fallback = self.inner.summary.clone();

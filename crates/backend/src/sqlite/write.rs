@@ -420,6 +420,17 @@ pub(crate) fn create_with(
     if let Record::Summary(s) = &mut record {
         s.author = actor.to_string();
     }
+    if let Record::Playbook(p) = &record {
+        super::playbooks::check_playbook(p)?;
+    }
+    // A run's emails are rendered as it starts, from the account as it is now.
+    if let Record::PlaybookRun(run) = &mut record
+        && exists(conn, EntityKind::Playbook, run.playbook_id)?
+        && exists(conn, EntityKind::Account, run.account_id)?
+        && run.steps.iter().all(|s| s.email.is_none())
+    {
+        super::playbooks::prepare(conn, run, now)?;
+    }
     tend_domain::with_record!(record, r => create_typed(conn, setup, actor, now, r, after))
 }
 
@@ -442,6 +453,9 @@ pub(crate) fn update_with(
     after: &mut After,
 ) -> Result<Record> {
     score_sentiment(&mut record);
+    if let Record::Playbook(p) = &record {
+        super::playbooks::check_playbook(p)?;
+    }
     tend_domain::with_record!(record, r => update_typed(conn, setup, actor, now, r, after))
 }
 

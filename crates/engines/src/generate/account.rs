@@ -853,6 +853,21 @@ pub(crate) fn playbooks(anchor: Timestamp) -> Vec<Playbook> {
         description: description.into(),
         steps,
     };
+    let email = |to_role: &str, subject: &str, body: &str| StepAction::SendEmail {
+        to_role: to_role.into(),
+        subject: subject.into(),
+        body: body.into(),
+    };
+    let task = |title: &str, due_in_days: u32| StepAction::CreateTask {
+        title: title.into(),
+        due_in_days,
+    };
+    let check = |condition: &str| StepAction::Check {
+        condition: condition.into(),
+    };
+    let person = |instructions: &str| StepAction::WaitForPerson {
+        instructions: instructions.into(),
+    };
     vec![
         mk(
             1,
@@ -861,24 +876,20 @@ pub(crate) fn playbooks(anchor: Timestamp) -> Vec<Playbook> {
             vec![
                 step(
                     "Welcome email to the champion",
-                    StepAction::SendEmail {
-                        to_role: "champion".into(),
-                        subject: "Welcome aboard".into(),
-                    },
+                    email(
+                        "champion",
+                        "Welcome aboard, {{account.name}}",
+                        "Hi {{contact.first_name}},\n\nWelcome to the team! I am {{owner.name}}, \
+                         your customer success manager. Over the next weeks we will get \
+                         {{account.name}} live: I will send you an invitation to our \
+                         kick-off call shortly.\n\nIf anything comes up before then, just \
+                         reply to this email.",
+                    ),
                 ),
+                step("Kick-off call", task("Run the kick-off call", 5)),
                 step(
-                    "Kick-off call",
-                    StepAction::CreateTask {
-                        title: "Run the kick-off call".into(),
-                        due_in_days: 5,
-                    },
-                ),
-                step("Wait for first logins", StepAction::Wait { days: 14 }),
-                step(
-                    "Check activation",
-                    StepAction::Check {
-                        condition: "active_users >= 50%".into(),
-                    },
+                    "Confirm go-live",
+                    person("Confirm with the champion that the team is live"),
                 ),
             ],
         ),
@@ -887,27 +898,19 @@ pub(crate) fn playbooks(anchor: Timestamp) -> Vec<Playbook> {
             "Renewal preparation",
             "Ninety days before the notice date",
             vec![
-                step(
-                    "Usage review",
-                    StepAction::CreateTask {
-                        title: "Review usage and value delivered".into(),
-                        due_in_days: 7,
-                    },
-                ),
+                step("Usage review", task("Review usage and value delivered", 7)),
                 step(
                     "Email the sponsor",
-                    StepAction::SendEmail {
-                        to_role: "sponsor".into(),
-                        subject: "Your renewal".into(),
-                    },
+                    email(
+                        "sponsor",
+                        "Your renewal on {{renewal.date}}",
+                        "Hi {{contact.first_name}},\n\nYour agreement with us renews on \
+                         {{renewal.date}}. I would like to walk you through what \
+                         {{account.name}} achieved this year and plan the next one. \
+                         Could we find thirty minutes in the coming two weeks?",
+                    ),
                 ),
-                step(
-                    "Renewal meeting",
-                    StepAction::CreateTask {
-                        title: "Hold the renewal meeting".into(),
-                        due_in_days: 21,
-                    },
-                ),
+                step("Renewal meeting", task("Hold the renewal meeting", 21)),
             ],
         ),
         mk(
@@ -917,31 +920,21 @@ pub(crate) fn playbooks(anchor: Timestamp) -> Vec<Playbook> {
             vec![
                 step(
                     "Alert the owner",
-                    StepAction::CreateTask {
-                        title: "Call the champion about the risk".into(),
-                        due_in_days: 2,
-                    },
+                    task("Call the champion about the risk", 2),
                 ),
                 step(
                     "Email the sponsor",
-                    StepAction::SendEmail {
-                        to_role: "sponsor".into(),
-                        subject: "Let's talk".into(),
-                    },
+                    email(
+                        "sponsor",
+                        "Let's talk",
+                        "Hi {{contact.first_name}},\n\nI would like to hear how things are \
+                         going for {{account.name}} and what we can do better. \
+                         Do you have time for a call this week?",
+                    ),
                 ),
-                step(
-                    "Recovery plan",
-                    StepAction::CreateTask {
-                        title: "Write the recovery plan".into(),
-                        due_in_days: 7,
-                    },
-                ),
-                step(
-                    "Check health",
-                    StepAction::Check {
-                        condition: "health >= 40".into(),
-                    },
-                ),
+                step("Recovery plan", task("Write the recovery plan", 7)),
+                step("Give it two weeks", StepAction::Wait { days: 14 }),
+                step("Check health", check("health>=40")),
             ],
         ),
         mk(
@@ -949,19 +942,16 @@ pub(crate) fn playbooks(anchor: Timestamp) -> Vec<Playbook> {
             "Champion change",
             "When the champion leaves",
             vec![
-                step(
-                    "Find a new champion",
-                    StepAction::CreateTask {
-                        title: "Identify a new champion".into(),
-                        due_in_days: 10,
-                    },
-                ),
+                step("Find a new champion", task("Identify a new champion", 10)),
                 step(
                     "Introduction email",
-                    StepAction::SendEmail {
-                        to_role: "champion".into(),
-                        subject: "Nice to meet you".into(),
-                    },
+                    email(
+                        "champion",
+                        "Nice to meet you",
+                        "Hi {{contact.first_name}},\n\nI am {{owner.name}}, the customer \
+                         success manager of {{account.name}}. I would love to introduce \
+                         myself and hear what matters to you.",
+                    ),
                 ),
             ],
         ),
@@ -970,20 +960,22 @@ pub(crate) fn playbooks(anchor: Timestamp) -> Vec<Playbook> {
             "Expansion",
             "Grow an account that is doing well",
             vec![
-                step(
-                    "Spot the opportunity",
-                    StepAction::Check {
-                        condition: "usage_trend > 110%".into(),
-                    },
-                ),
+                step("Spot the opportunity", check("health>=70 trend:up")),
                 step(
                     "Send the proposal",
-                    StepAction::SendEmail {
-                        to_role: "decision_maker".into(),
-                        subject: "Proposal".into(),
-                    },
+                    email(
+                        "decision_maker",
+                        "A proposal for {{account.name}}",
+                        "Hi {{contact.first_name}},\n\nSeeing how your team uses the \
+                         product, I put together a proposal to extend it. Shall we \
+                         go through it together?",
+                    ),
                 ),
                 step("Follow up", StepAction::Wait { days: 7 }),
+                step(
+                    "Hear back",
+                    person("Call the decision maker about the proposal"),
+                ),
             ],
         ),
         mk(
@@ -991,27 +983,18 @@ pub(crate) fn playbooks(anchor: Timestamp) -> Vec<Playbook> {
             "Quarterly business review",
             "Every quarter",
             vec![
-                step(
-                    "Prepare the deck",
-                    StepAction::CreateTask {
-                        title: "Prepare the QBR deck".into(),
-                        due_in_days: 10,
-                    },
-                ),
+                step("Prepare the deck", task("Prepare the QBR deck", 10)),
                 step(
                     "Invite the sponsor",
-                    StepAction::SendEmail {
-                        to_role: "sponsor".into(),
-                        subject: "QBR invitation".into(),
-                    },
+                    email(
+                        "sponsor",
+                        "Quarterly business review",
+                        "Hi {{contact.first_name}},\n\nIt is time for our quarterly \
+                         review of {{account.name}}. Which day suits you in the next \
+                         three weeks?",
+                    ),
                 ),
-                step(
-                    "Hold the QBR",
-                    StepAction::CreateTask {
-                        title: "Hold the QBR".into(),
-                        due_in_days: 20,
-                    },
-                ),
+                step("Hold the QBR", task("Hold the QBR", 20)),
             ],
         ),
     ]
@@ -1079,6 +1062,7 @@ pub(crate) fn push_run(
                 StepState::Waiting => "waiting for the owner to complete the task".into(),
                 _ => String::new(),
             },
+            ..StepRun::default()
         })
         .collect();
     d.playbook_runs.push(PlaybookRun {
@@ -1092,6 +1076,7 @@ pub(crate) fn push_run(
         playbook_id: playbook.id,
         started_at: started,
         steps,
+        automatic: false,
     });
 }
 

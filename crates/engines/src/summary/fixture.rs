@@ -284,9 +284,10 @@ pub(crate) fn run(id: Id, playbook: Id, states: &[StepState]) -> PlaybookRun {
             .map(|s| StepRun {
                 state: *s,
                 at: Some(ago(4)),
-                message: String::new(),
+                ..StepRun::default()
             })
             .collect(),
+        automatic: false,
     }
 }
 

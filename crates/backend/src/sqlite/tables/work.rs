@@ -93,20 +93,37 @@ impl Table for Playbook {
 
 impl Table for PlaybookRun {
     const TABLE: &'static str = "playbook_runs";
-    const COLUMNS: &'static [&'static str] = &["account_id", "playbook_id", "started_at", "steps"];
+    const COLUMNS: &'static [&'static str] = &[
+        "account_id",
+        "playbook_id",
+        "started_at",
+        "steps",
+        "automatic",
+        "next_due_at",
+        "waiting_on",
+    ];
     fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
             .int(self.playbook_id)
             .ts(&self.started_at)
-            .json(&self.steps);
+            .json(&self.steps)
+            .bool(self.automatic)
+            .opt_int(self.next_due().map(|t| super::super::codec::ts(&t)))
+            .opt_text(self.waiting_on().map(|(_, who)| who));
     }
     fn read(c: &mut Cols) -> rusqlite::Result<Self> {
-        Ok(record!(PlaybookRun, CommonCols::read(c)?, {
+        let run = record!(PlaybookRun, CommonCols::read(c)?, {
             account_id: c.get()?,
             playbook_id: c.get()?,
             started_at: c.ts()?,
             steps: c.json()?,
-        }))
+            automatic: c.get()?,
+        });
+        // next_due_at and waiting_on: derived from the steps, written for the
+        // scheduler's and My work's indexes.
+        c.skip();
+        c.skip();
+        Ok(run)
     }
     fn references(&self) -> Vec<Ref> {
         vec![

@@ -1,0 +1,291 @@
+//! The outbox: every email and notification on its way, claimed for an attempt,
+//! then recorded as sent, to be retried (with backoff) or failed; each attempt in
+//! `delivery_attempts`. One delivery per idempotency key.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::codec::{Cols, from_ts, ts};
+use crate::outbound::{
+    Delivery, DeliveryAttempt, DeliveryKind, DeliveryQuery, DeliveryState, LEASE_SECS, Payload,
+    Settings, smtp::SendError,
+};
+use crate::{Error, Result};
+use tend_domain::{Id, Timestamp};
+
+/// A delivery to queue.
+pub(crate) struct NewDelivery<'a> {
+    pub kind: DeliveryKind,
+    pub key: String,
+    pub channel: &'a str,
+    pub account_id: Option<Id>,
+    pub origin: String,
+    pub summary: String,
+    pub payload: &'a Payload,
+    pub actor: &'a str,
+}
+
+/// Queues a delivery due now; a key already queued is left as it is. Answers the
+/// delivery's id and whether it is new.
+pub(crate) fn enqueue(conn: &Connection, d: NewDelivery, now: Timestamp) -> Result<(Id, bool)> {
+    let payload = serde_json::to_string(d.payload).map_err(Error::storage)?;
+    let n = conn
+        .execute(
+            "INSERT INTO deliveries(kind, key, channel, account_id, origin, summary, payload, \
+             state, attempts, created_at, next_attempt_at, last_error, actor) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, '', ?) ON CONFLICT(key) DO NOTHING",
+            params![
+                d.kind.as_str(),
+                d.key,
+                d.channel,
+                d.account_id,
+                d.origin,
+                d.summary,
+                payload,
+                ts(&now),
+                ts(&now),
+                d.actor
+            ],
+        )
+        .map_err(Error::storage)?;
+    let id = conn
+        .query_row("SELECT id FROM deliveries WHERE key = ?", [&d.key], |r| {
+            r.get(0)
+        })
+        .map_err(Error::storage)?;
+    Ok((id, n == 1))
+}
+
+const COLUMNS: &str = "id, kind, key, channel, account_id, origin, summary, state, attempts, \
+                       created_at, next_attempt_at, sent_at, last_error, actor";
+
+fn read(c: &mut Cols) -> rusqlite::Result<Delivery> {
+    Ok(Delivery {
+        id: c.get()?,
+        kind: c.parse()?,
+        key: c.get()?,
+        channel: c.get()?,
+        account_id: c.get()?,
+        origin: c.get()?,
+        summary: c.get()?,
+        state: c.parse()?,
+        attempts: c.get()?,
+        created_at: c.ts()?,
+        next_attempt_at: c.opt_ts()?,
+        sent_at: c.opt_ts()?,
+        last_error: c.get()?,
+        actor: c.get()?,
+        log: vec![],
+    })
+}
+
+fn with_log(conn: &Connection, mut d: Delivery) -> Result<Delivery> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT at, ok, detail FROM delivery_attempts WHERE delivery_id = ? ORDER BY id",
+        )
+        .map_err(Error::storage)?;
+    d.log = stmt
+        .query_map([d.id], |r| {
+            Ok(DeliveryAttempt {
+                at: from_ts(r.get(0)?),
+                ok: r.get(1)?,
+                detail: r.get(2)?,
+            })
+        })
+        .map_err(Error::storage)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(Error::storage)?;
+    Ok(d)
+}
+
+pub(crate) fn get(conn: &Connection, id: Id) -> Result<Delivery> {
+    let d = conn
+        .query_row(
+            &format!("SELECT {COLUMNS} FROM deliveries WHERE id = ?"),
+            [id],
+            |r| read(&mut Cols::new(r)),
+        )
+        .optional()
+        .map_err(Error::storage)?
+        .ok_or_else(|| Error::invalid("id", format!("there is no delivery {id}")))?;
+    with_log(conn, d)
+}
+
+/// The payload of a delivery.
+pub(crate) fn payload(conn: &Connection, id: Id) -> Result<Payload> {
+    let text: String = conn
+        .query_row("SELECT payload FROM deliveries WHERE id = ?", [id], |r| {
+            r.get(0)
+        })
+        .map_err(Error::storage)?;
+    serde_json::from_str(&text).map_err(Error::storage)
+}
+
+pub(crate) fn list(conn: &Connection, q: &DeliveryQuery) -> Result<Vec<Delivery>> {
+    let mut conds = vec![];
+    let mut p: Vec<rusqlite::types::Value> = vec![];
+    if let Some(s) = q.state {
+        conds.push("state = ?");
+        p.push(s.as_str().to_string().into());
+    }
+    if let Some(k) = q.kind {
+        conds.push("kind = ?");
+        p.push(k.as_str().to_string().into());
+    }
+    if let Some(a) = q.account {
+        conds.push("account_id = ?");
+        p.push(a.into());
+    }
+    let wc = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conds.join(" AND "))
+    };
+    let limit = match q.limit {
+        0 => 100,
+        n => n.min(1000),
+    };
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM deliveries {wc} ORDER BY id DESC LIMIT {limit}"
+        ))
+        .map_err(Error::storage)?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(p), |r| read(&mut Cols::new(r)))
+        .map_err(Error::storage)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(Error::storage)?;
+    rows.into_iter().map(|d| with_log(conn, d)).collect()
+}
+
+/// Deliveries cut off mid-attempt (claimed longer ago than the lease, so the
+/// process that claimed them is gone): an email may have gone out, so it waits
+/// for a person (unknown); a notification is sent again (its receiver tells a
+/// repeat by its idempotency key).
+pub(crate) fn recover(conn: &Connection, now: Timestamp) -> Result<usize> {
+    let before = ts(&(now - chrono::TimeDelta::seconds(LEASE_SECS)));
+    let emails = conn
+        .execute(
+            "UPDATE deliveries SET state = 'unknown', next_attempt_at = NULL, \
+             last_error = 'cut off between sending and recording: it may have been sent; check, then retry or leave it' \
+             WHERE state = 'sending' AND kind = 'email' AND next_attempt_at < ?",
+            [before],
+        )
+        .map_err(Error::storage)?;
+    let hooks = conn
+        .execute(
+            "UPDATE deliveries SET state = 'queued', next_attempt_at = ? \
+             WHERE state = 'sending' AND kind = 'webhook' AND next_attempt_at < ?",
+            params![ts(&now), before],
+        )
+        .map_err(Error::storage)?;
+    Ok(emails + hooks)
+}
+
+/// Claims up to `limit` due deliveries for an attempt (emails only when an SMTP
+/// server is configured): they are `sending` until their outcome is recorded.
+pub(crate) fn claim_due(
+    conn: &Connection,
+    now: Timestamp,
+    limit: usize,
+    emails: bool,
+) -> Result<Vec<(Delivery, Payload)>> {
+    let kinds = if emails {
+        "kind IN ('email', 'webhook')"
+    } else {
+        "kind = 'webhook'"
+    };
+    let ids: Vec<Id> = {
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= ? \
+                 AND {kinds} ORDER BY next_attempt_at, id LIMIT ?"
+            ))
+            .map_err(Error::storage)?;
+        stmt.query_map(params![ts(&now), limit as i64], |r| r.get(0))
+            .map_err(Error::storage)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(Error::storage)?
+    };
+    let mut out = vec![];
+    for id in ids {
+        conn.execute(
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, next_attempt_at = ? \
+             WHERE id = ?",
+            params![ts(&now), id],
+        )
+        .map_err(Error::storage)?;
+        out.push((get(conn, id)?, payload(conn, id)?));
+    }
+    Ok(out)
+}
+
+/// How many deliveries are queued (e.g. waiting for an SMTP server).
+pub(crate) fn queued(conn: &Connection) -> Result<u32> {
+    conn.query_row(
+        "SELECT count(*) FROM deliveries WHERE state = 'queued'",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(Error::storage)
+}
+
+/// Records an attempt's outcome and answers the delivery's new state: sent;
+/// queued again after the backoff; failed when refused for good or out of
+/// attempts.
+pub(crate) fn record(
+    conn: &Connection,
+    settings: &Settings,
+    d: &Delivery,
+    outcome: &std::result::Result<(), SendError>,
+    now: Timestamp,
+) -> Result<DeliveryState> {
+    let (state, detail) = match outcome {
+        Ok(()) => (DeliveryState::Sent, "delivered".to_string()),
+        Err(e) if e.is_permanent() => (DeliveryState::Failed, e.to_string()),
+        Err(e) if d.attempts >= settings.max_attempts() => (
+            DeliveryState::Failed,
+            format!("{e} (gave up after {} attempts)", d.attempts),
+        ),
+        Err(e) => (DeliveryState::Queued, e.to_string()),
+    };
+    let next = (state == DeliveryState::Queued).then(|| ts(&(now + settings.backoff(d.attempts))));
+    conn.execute(
+        "UPDATE deliveries SET state = ?, next_attempt_at = ?, sent_at = ?, last_error = ? \
+         WHERE id = ?",
+        params![
+            state.as_str(),
+            next,
+            (state == DeliveryState::Sent).then(|| ts(&now)),
+            if outcome.is_ok() { "" } else { detail.as_str() },
+            d.id
+        ],
+    )
+    .map_err(Error::storage)?;
+    conn.execute(
+        "INSERT INTO delivery_attempts(delivery_id, at, ok, detail) VALUES (?, ?, ?, ?)",
+        params![d.id, ts(&now), outcome.is_ok(), detail],
+    )
+    .map_err(Error::storage)?;
+    Ok(state)
+}
+
+/// Queues a failed or unknown delivery again, due now (a person decided).
+pub(crate) fn retry(conn: &Connection, id: Id, now: Timestamp) -> Result<Delivery> {
+    let d = get(conn, id)?;
+    if !matches!(d.state, DeliveryState::Failed | DeliveryState::Unknown) {
+        return Err(Error::invalid(
+            "state",
+            format!(
+                "delivery {id} is {}: only a failed delivery, or one that may not have gone out, is retried",
+                d.state.as_str()
+            ),
+        ));
+    }
+    conn.execute(
+        "UPDATE deliveries SET state = 'queued', next_attempt_at = ?, last_error = '' WHERE id = ?",
+        params![ts(&now), id],
+    )
+    .map_err(Error::storage)?;
+    get(conn, id)
+}
