@@ -73,8 +73,11 @@ pub struct LogoutArgs {
     pub url: Option<String>,
     /// Forget a language model's API key (URL: its endpoint, default the
     /// config's [ai] endpoint).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "smtp")]
     pub ai: bool,
+    /// Forget the SMTP password (URL: the host, default the config's [smtp] host).
+    #[arg(long)]
+    pub smtp: bool,
 }
 
 /// The team server the flags or settings name, if any.
@@ -342,6 +345,28 @@ pub async fn login(settings: &Settings, args: &LoginArgs) -> Result<(), Failure>
 
 /// `tend logout [URL]`: forgets the token kept for the server.
 pub fn logout(cli: &Cli, settings: &Settings, args: &LogoutArgs) -> Result<(), Failure> {
+    if args.smtp {
+        let Some(host) = args
+            .url
+            .clone()
+            .or_else(|| Some(settings.smtp.host.clone()).filter(|h| !h.trim().is_empty()))
+        else {
+            return Err(Failure::usage(
+                "which server? tend logout --smtp HOST (or set [smtp] host)",
+            ));
+        };
+        return match credentials::delete(&credentials::smtp_entry(&host)) {
+            Ok(true) => {
+                eprintln!("the SMTP password for {host} is gone from the keyring");
+                Ok(())
+            }
+            Ok(false) => {
+                eprintln!("no SMTP password for {host} in the keyring");
+                Ok(())
+            }
+            Err(e) => Err(Failure::error(e.to_string())),
+        };
+    }
     if args.ai {
         let Some(url) = args.url.clone().or_else(|| {
             settings

@@ -122,8 +122,39 @@ pub struct LogArgs {
     /// in: from the customer; out: from us (default).
     #[arg(long, value_parser = parse_named::<Direction>)]
     pub direction: Option<Direction>,
+    /// How it went, as you rate it (a manual sentiment, which health counts for
+    /// calls and meetings); default: scored from the text.
+    #[arg(long, value_enum)]
+    pub sentiment: Option<Rating>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
+}
+
+/// A person's rating of an interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Rating {
+    VeryNegative,
+    Negative,
+    Neutral,
+    Positive,
+    VeryPositive,
+}
+
+impl Rating {
+    fn sentiment(self) -> Sentiment {
+        let (score, label) = match self {
+            Rating::VeryNegative => (-1.0, SentimentLabel::Negative),
+            Rating::Negative => (-0.6, SentimentLabel::Negative),
+            Rating::Neutral => (0.0, SentimentLabel::Neutral),
+            Rating::Positive => (0.6, SentimentLabel::Positive),
+            Rating::VeryPositive => (1.0, SentimentLabel::Positive),
+        };
+        Sentiment {
+            score,
+            label,
+            source: SentimentSource::Manual,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -704,7 +735,7 @@ pub async fn log(cli: &Cli, settings: &Settings, a: &LogArgs) -> Result<(), Fail
         subject: a.subject.clone(),
         body,
         tags: a.tags.clone(),
-        sentiment: None,
+        sentiment: a.sentiment.map(Rating::sentiment),
         excluded_from_score: false,
         answered: false,
     };

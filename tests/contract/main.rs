@@ -10,6 +10,7 @@
 //! Checks marked `KNOWN BUG` fail on purpose: they pin behaviour the store gets
 //! wrong today (see the comment on each).
 
+mod actions;
 mod alerts;
 mod bulk;
 mod fixture;
@@ -110,6 +111,11 @@ async fn store(fx: &Fixture, load: Load, rules: AlertRules) -> (Store, tempfile:
             alerts: rules,
             ..HealthSetup::default()
         }),
+        // A sender, and no SMTP server: emails wait in the outbox.
+        outbound: Arc::new(tend::backend::outbound::Settings {
+            from: "Alice Doe <alice@tend.example>".into(),
+            ..Default::default()
+        }),
         ..Options::default()
     };
     let store = Store::open_with(&path, options).expect("open the store");
@@ -198,6 +204,7 @@ macro_rules! contract {
 }
 
 mod checks {
+    pub use super::actions::*;
     pub use super::alerts::*;
     pub use super::bulk::*;
     pub use super::reads::*;
@@ -254,6 +261,7 @@ contract!(Fixture =>
     check_record_usage_rejects_dangling_contact,
     check_delete_contact_keeps_interactions_editable,
     check_playbook_run_steps_match_playbook,
+    check_outbox_and_my_work,
     // Batches.
     check_apply_all_or_nothing,
     check_invalid_update_every_kind,
