@@ -758,6 +758,92 @@ mod tests {
     }
 
     #[test]
+    fn outbound_settings_are_checked_with_their_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        let load = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Settings::load_with_env(Some(&file), env(&[]))
+                .unwrap()
+                .outbound()
+        };
+        let good = load(
+            r#"
+[email]
+from = "Maya Lin <maya@example.com>"
+signature = "Maya"
+[smtp]
+host = "smtp.example.com"
+security = "tls"
+[[notify.channels]]
+name = "cs"
+kind = "slack"
+url = "https://hooks.example.com/x"
+[[notify.channels]]
+name = "leads"
+kind = "email"
+to = ["lead@example.com"]
+[[notify.rules]]
+on = "health_transition"
+from = ["healthy"]
+to = ["at_risk", "concerning"]
+channels = ["cs", "leads"]
+[[notify.rules]]
+on = "renewal"
+within_days = 30
+channels = ["cs"]
+"#,
+        )
+        .unwrap();
+        let smtp = good.smtp.as_ref().unwrap();
+        assert_eq!((smtp.port, smtp.username.as_deref()), (465, None));
+        assert_eq!(good.notify.channels.len(), 2);
+        assert_eq!(
+            good.notify.rules[0].on,
+            crate::backend::outbound::Trigger::HealthTransition {
+                from: vec![crate::domain::HealthStatus::Healthy],
+                to: vec![
+                    crate::domain::HealthStatus::AtRisk,
+                    crate::domain::HealthStatus::Concerning
+                ],
+            }
+        );
+        for (text, expected) in [
+            (
+                "[[notify.channels]]\nname = \"x\"\nkind = \"pager\"\n",
+                "[[notify.channels]] #1 \"x\": unknown kind \"pager\"",
+            ),
+            (
+                "[[notify.channels]]\nname = \"x\"\nkind = \"webhook\"\nurl = \"https://h.example\"\n",
+                "signs its body: set secret_file or secret_env",
+            ),
+            (
+                "[[notify.channels]]\nname = \"x\"\nkind = \"slack\"\nurl = \"ftp://h\"\n",
+                "url must be an http(s) URL",
+            ),
+            (
+                "[[notify.rules]]\non = \"run_red\"\nchannels = [\"nope\"]\n",
+                "[[notify.rules]] #1: no channel is named \"nope\"",
+            ),
+            (
+                "[[notify.rules]]\non = \"health_transition\"\nto = [\"red\"]\nchannels = []\n",
+                "[[notify.rules]] #1: to: unknown healthstatus 'red'",
+            ),
+            (
+                "[[notify.rules]]\non = \"renewal\"\nchannels = []\n",
+                "needs within_days",
+            ),
+            (
+                "[[notify.channels]]\nname = \"t\"\nkind = \"email\"\nto = [\"a@b.example\"]\n",
+                "an email channel needs [email] from",
+            ),
+        ] {
+            let e = load(text).unwrap_err().to_string();
+            assert!(e.contains(expected), "{text}: {e}");
+        }
+    }
+
+    #[test]
     fn bad_files_are_refused_with_their_place() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
