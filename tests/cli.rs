@@ -860,30 +860,49 @@ fn renew_an_agreement_run_a_playbook_move_a_task() {
             .map(|s| s["state"].as_str().expect("state").to_string())
             .collect()
     };
-    assert_eq!(states(&run), ["waiting", "pending", "pending", "pending"]);
+    // Its first step ran at once (the task made); the sponsor's email waits in the
+    // outbox, no SMTP server being configured here.
+    assert_eq!(
+        states(&run),
+        ["done", "waiting", "pending", "pending", "pending"]
+    );
+    assert!(
+        run["steps"][1]["message"]
+            .as_str()
+            .expect("message")
+            .starts_with("sending to "),
+        "{run}"
+    );
+    let outbox = json(db, &["outbox", "--format", "json"], None);
+    assert_eq!(outbox[0]["state"], "queued", "{outbox}");
+    assert_eq!(outbox[0]["origin"], format!("playbook run {run_id} step 2"));
+    // Completed by hand, the email is not sent after all, and the run goes on to
+    // its next task and then waits two weeks.
     let run = json(
         db,
         &[
-            "playbook", "step", &run_id, "1", "complete", "--format", "json",
+            "playbook", "step", &run_id, "2", "complete", "--format", "json",
         ],
         None,
     );
-    assert_eq!(states(&run), ["done", "waiting", "pending", "pending"]);
+    assert_eq!(states(&run), ["done", "done", "done", "waiting", "pending"]);
+    let outbox = json(db, &["outbox", "--format", "json"], None);
+    assert_eq!(outbox[0]["state"], "cancelled", "{outbox}");
     let run = json(
         db,
-        &["playbook", "step", &run_id, "3", "skip", "--format", "json"],
+        &["playbook", "step", &run_id, "5", "skip", "--format", "json"],
         None,
     );
-    assert_eq!(states(&run), ["done", "waiting", "skipped", "pending"]);
-    let out = on(db, &["playbook", "step", &run_id, "2", "complete"], None);
+    assert_eq!(states(&run), ["done", "done", "done", "waiting", "skipped"]);
+    let out = on(db, &["playbook", "step", &run_id, "4", "complete"], None);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("\"Risk mitigation\""), "{text}");
-    assert!(text.contains("4     Check health"), "{text}");
+    assert!(text.contains("5     Check health"), "{text}");
     for (args, needle) in [
         (vec!["1", "complete"], "step 1 is done, not open"),
         (vec!["2", "retry"], "only a failed step is retried"),
-        (vec!["9", "skip"], "step 9 does not exist (the run has 4)"),
+        (vec!["9", "skip"], "step 9 does not exist (the run has 5)"),
         (vec!["0", "skip"], "counts from 1"),
     ] {
         let mut all = vec!["playbook", "step", run_id.as_str()];

@@ -706,11 +706,12 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
 
     let store = Store::open_with_clock(&path, fixed_clock(now())).expect("open the v3 store");
     assert_eq!(user_version(&path), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 9);
+    assert_eq!(SCHEMA_VERSION, 10);
     // Version 6: the churned accounts' partial index (the dashboard's totals);
     // version 7: the status and stage index (the header's counts); version 8: the
     // records' ids in source systems, empty; version 9: success planning, empty,
-    // and the summaries' author.
+    // and the summaries' author; version 10: the outbox, empty, and the runs'
+    // scheduling columns.
     let file = Connection::open(&path).expect("the store file");
     let indexes: i64 = file
         .query_row(
@@ -735,6 +736,21 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
         .query_row("SELECT count(author) FROM summaries", [], |r| r.get(0))
         .expect("the summaries' author");
     assert_eq!(authors, 0);
+    for table in ["deliveries", "delivery_attempts"] {
+        let n: i64 = file
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap_or_else(|e| panic!("the {table} table: {e}"));
+        assert_eq!(n, 0, "{table}");
+    }
+    // Runs from before are advanced by hand: none is automatic, none is due.
+    let (automatic, due): (i64, i64) = file
+        .query_row(
+            "SELECT count(*) FILTER (WHERE automatic), count(next_due_at) FROM playbook_runs",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the runs' scheduling columns");
+    assert_eq!((automatic, due), (0, 0));
 
     let alerts = store
         .alerts(&AlertQuery {

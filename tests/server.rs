@@ -1774,6 +1774,13 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/usage", &["post"]),
     ("/api/v1/import", &["post"]),
     ("/api/v1/export", &["get"]),
+    ("/api/v1/accounts/{id}/summary", &["get"]),
+    ("/api/v1/settings/summary", &["get", "put"]),
+    ("/api/v1/emails", &["post"]),
+    ("/api/v1/deliveries", &["get"]),
+    ("/api/v1/deliveries/{id}/retry", &["post"]),
+    ("/api/v1/tick", &["post"]),
+    ("/api/v1/work", &["get"]),
 ];
 
 /// The dashboard is a read: every role gets the same answer, and its shape is
@@ -2236,6 +2243,61 @@ async fn the_server_loads_other_tools_exports() {
     )
     .await;
     assert_eq!(reply.status, 400, "{}", reply.body);
+}
+
+/// Emails, the scheduler and the outbox by role (a viewer writes nothing, a csm
+/// emails only its accounts' customers), and My work for the token's user.
+#[tokio::test]
+async fn emails_the_outbox_the_scheduler_and_my_work_over_the_api_by_role() {
+    use tend::backend::outbound::{DeliveryQuery, OutgoingEmail};
+    let r = Roles::new().await;
+    let email = |account: Id| OutgoingEmail {
+        account_id: account,
+        to: vec!["Ana <ana@example.com>".into()],
+        cc: vec![],
+        subject: "Hello".into(),
+        body: "Hi".into(),
+        in_reply_to: None,
+    };
+    let viewer = remote(&r.server, &r.viewer);
+    let csm = remote(&r.server, &r.csm);
+    // A viewer writes nothing; a csm emails only its own accounts' customers.
+    for refused in [
+        viewer.send_email("x", email(r.a)).await.map(|_| ()),
+        viewer.tick().await.map(|_| ()),
+        viewer.retry_delivery("x", 1).await.map(|_| ()),
+        csm.send_email("x", email(r.b)).await.map(|_| ()),
+    ] {
+        assert!(matches!(refused, Err(Error::Forbidden { .. })), "{refused:?}");
+    }
+    // Its own account reaches the store, which has no sender configured here.
+    match csm.send_email("x", email(r.a)).await {
+        Err(Error::Invalid { field, message }) => {
+            assert_eq!(field, "from");
+            assert!(message.contains("[email] from"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let report = csm.tick().await.expect("a csm runs the scheduler");
+    assert_eq!((report.sent, report.failed), (0, 0));
+    assert!(
+        viewer
+            .deliveries(&DeliveryQuery::default())
+            .await
+            .expect("a viewer reads the delivery log")
+            .is_empty()
+    );
+    // My work defaults to the token's user, and names another on request.
+    assert_eq!(
+        csm.my_work("").await.expect("mine"),
+        r.store().my_work(CSM).await.expect("the store's")
+    );
+    assert_eq!(
+        viewer.my_work(OTHER).await.expect("another's"),
+        r.store().my_work(OTHER).await.expect("the store's")
+    );
+    let bad = send(r.http.req(Method::GET, "/work?whom=x", Some(&r.viewer))).await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
 }
 
 /// An account's summary over the API is the store's, and only admins change which

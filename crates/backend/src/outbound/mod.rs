@@ -190,6 +190,9 @@ pub enum DeliveryState {
     /// An email in this state is not sent again by itself (a customer never gets
     /// it twice); check and retry it by hand. Notifications are retried.
     Unknown,
+    /// Not sent: the playbook step that queued it was completed or skipped by
+    /// hand before it went out.
+    Cancelled,
 }
 tend_domain::named_enum!(DeliveryState {
     Queued => "queued",
@@ -197,6 +200,7 @@ tend_domain::named_enum!(DeliveryState {
     Sent => "sent",
     Failed => "failed",
     Unknown => "unknown",
+    Cancelled => "cancelled",
 });
 
 /// An email or notification on its way or delivered, with its attempts.

@@ -289,3 +289,23 @@ pub(crate) fn retry(conn: &Connection, id: Id, now: Timestamp) -> Result<Deliver
     .map_err(Error::storage)?;
     get(conn, id)
 }
+
+/// Cancels a delivery still waiting to go out (its step was completed or skipped
+/// by hand); one already sent or on its way is left as it is.
+pub(crate) fn cancel(conn: &Connection, id: Id, why: &str, now: Timestamp) -> Result<bool> {
+    let n = conn
+        .execute(
+            "UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, last_error = ? \
+             WHERE id = ? AND state = 'queued'",
+            params![why, id],
+        )
+        .map_err(Error::storage)?;
+    if n == 1 {
+        conn.execute(
+            "INSERT INTO delivery_attempts(delivery_id, at, ok, detail) VALUES (?, ?, 0, ?)",
+            params![id, ts(&now), why],
+        )
+        .map_err(Error::storage)?;
+    }
+    Ok(n == 1)
+}

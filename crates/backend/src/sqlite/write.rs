@@ -456,6 +456,24 @@ pub(crate) fn update_with(
     if let Record::Playbook(p) = &record {
         super::playbooks::check_playbook(p)?;
     }
+    // An email step completed or skipped by hand does not send its email after all.
+    if let Record::PlaybookRun(run) = &record
+        && let Ok(old) = super::tables::get::<PlaybookRun>(conn, run.id)
+    {
+        for (i, (o, n)) in old.steps.iter().zip(&run.steps).enumerate() {
+            if let Some(d) = o.delivery_id
+                && n.delivery_id != Some(d)
+                && matches!(n.state, StepState::Done | StepState::Skipped)
+            {
+                super::outbox::cancel(
+                    conn,
+                    d,
+                    &format!("not sent: step {} was {} by {actor}", i + 1, if n.state == StepState::Done { "completed" } else { "skipped" }),
+                    now,
+                )?;
+            }
+        }
+    }
     tend_domain::with_record!(record, r => update_typed(conn, setup, actor, now, r, after))
 }
 
