@@ -2268,7 +2268,10 @@ async fn emails_the_outbox_the_scheduler_and_my_work_over_the_api_by_role() {
         viewer.retry_delivery("x", 1).await.map(|_| ()),
         csm.send_email("x", email(r.b)).await.map(|_| ()),
     ] {
-        assert!(matches!(refused, Err(Error::Forbidden { .. })), "{refused:?}");
+        assert!(
+            matches!(refused, Err(Error::Forbidden { .. })),
+            "{refused:?}"
+        );
     }
     // Its own account reaches the store, which has no sender configured here.
     match csm.send_email("x", email(r.a)).await {

@@ -468,7 +468,15 @@ pub(crate) fn update_with(
                 super::outbox::cancel(
                     conn,
                     d,
-                    &format!("not sent: step {} was {} by {actor}", i + 1, if n.state == StepState::Done { "completed" } else { "skipped" }),
+                    &format!(
+                        "not sent: step {} was {} by {actor}",
+                        i + 1,
+                        if n.state == StepState::Done {
+                            "completed"
+                        } else {
+                            "skipped"
+                        }
+                    ),
                     now,
                 )?;
             }
