@@ -711,6 +711,7 @@ impl Settings {
             views: self.views.clone(),
             views_file: self.file.clone(),
             ai: self.ai.client()?.map(std::sync::Arc::new),
+            signature: Some(self.email.signature.clone()).filter(|s| !s.trim().is_empty()),
             ..crate::tui::Options::default()
         })
     }

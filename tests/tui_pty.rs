@@ -1127,3 +1127,44 @@ fn a_long_paste_lands_at_once_with_or_without_bracketed_paste() {
     tui.send("y");
     tui.quit_and_check("q");
 }
+
+#[test]
+fn my_work_opens_with_m_its_keys_act_and_q_quits_from_it() {
+    // The demo's CSM: My work lists what waits on her.
+    let mut tui = Tui::start(80, 24, &[("USER", "maya.chen")]);
+    tui.wait_portfolio();
+    tui.wait_until("My work counted in the views bar", START_TIMEOUT, |t| {
+        t.row(1)
+            .split("My work ")
+            .nth(1)
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    });
+    tui.send("M");
+    tui.wait_until("My work", TIMEOUT, |t| {
+        let screen = t.screen();
+        screen.contains("My work maya.chen")
+            && screen.contains("overdue")
+            && screen.contains("WHEN")
+    });
+    // z asks how many days in the footer; Esc leaves it.
+    tui.send("z");
+    tui.wait_for("due in how many days? 1", TIMEOUT);
+    tui.send("\x1b");
+    tui.wait_for("nothing changed", TIMEOUT);
+    // The help lists the triage keys.
+    tui.send("?");
+    tui.wait_for("Keys — work", TIMEOUT);
+    tui.wait_for("c  complete", TIMEOUT);
+    tui.send("x");
+    tui.wait_until("the help to close", TIMEOUT, |t| {
+        !t.screen().contains("Keys — ")
+    });
+    // Enter opens the account of the first item on its Tasks tab; Esc comes back.
+    tui.send("\r");
+    tui.wait_until("the account's Tasks tab", TIMEOUT, |t| {
+        t.highlighted(TAB_ROW) == "7 Tasks" && t.screen().contains("┌ todo")
+    });
+    tui.send("\x1b");
+    tui.wait_for("My work maya.chen", TIMEOUT);
+    tui.quit_and_check("q");
+}

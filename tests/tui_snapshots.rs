@@ -209,6 +209,24 @@ impl Harness {
         h
     }
 
+    /// The app over a demo store of its own opened with `options` (a sender for
+    /// emails), as `user` (who `@me` and My work are).
+    async fn writable_as(size: (u16, u16), user: &str, options: Options) -> Harness {
+        let store = Arc::new(Store::demo(options).expect("demo store"));
+        let mut h = Harness {
+            app: App::new(Keymap::default(), now()),
+            store,
+            theme: dark(),
+            user: user.into(),
+        };
+        h.app.now = now();
+        h.app.user = user.into();
+        h.send(Msg::Resize(size.0, size.1)).await;
+        let start = h.app.start();
+        h.run(start).await;
+        h
+    }
+
     /// Runs backend calls, and the calls their answers start, until none are left.
     async fn run(&mut self, commands: Vec<Command>) {
         let mut queue = VecDeque::from(commands);
@@ -402,7 +420,7 @@ fn assert_colourless(buffer: &Buffer, what: &str) {
 }
 
 /// Every key table.
-const SCREENS: [Screen; 6] = Screen::ALL;
+const SCREENS: [Screen; 7] = Screen::ALL;
 
 /// The default tables as written in `keys.rs`: a literal that failed to parse would
 /// be dropped there silently, so each is parsed here and compared.
@@ -426,6 +444,7 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Global, Refresh, vec!["ctrl-r", "f5"]),
         (Screen::Global, NextPage, vec!["]"]),
         (Screen::Global, PrevPage, vec!["["]),
+        (Screen::Global, MyWork, vec!["M"]),
     ];
     all.extend(moves(Screen::Portfolio));
     all.extend([
@@ -464,6 +483,13 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Dashboard, Open, vec!["enter"]),
         (Screen::Dashboard, Right, vec!["l", "right", "tab"]),
         (Screen::Dashboard, Left, vec!["h", "left", "shift-tab"]),
+    ]);
+    all.extend(moves(Screen::Work));
+    all.extend([
+        (Screen::Work, Open, vec!["enter", "o", "l", "right"]),
+        (Screen::Work, Done, vec!["c"]),
+        (Screen::Work, Snooze, vec!["z"]),
+        (Screen::Work, Reassign, vec!["a"]),
     ]);
     all.extend(moves(Screen::Account));
     all.extend([
@@ -512,6 +538,9 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Account, NewerSummary, vec!["]"]),
         (Screen::Account, Expansion, vec!["x"]),
         (Screen::Account, Reword, vec!["r"]),
+        (Screen::Account, Email, vec!["m"]),
+        (Screen::Account, Reply, vec!["R"]),
+        (Screen::Account, Outbox, vec!["O"]),
         (Screen::Account, Maximise, vec!["z"]),
     ]);
     all
@@ -860,7 +889,7 @@ fn every_default_binding_has_keys_and_its_literals_parse() {
 
 /// Keys the account table binds to two actions (or to one the global table has
 /// too): the tab in front decides (see `shared_keys_do_what_the_tab_in_front_offers`).
-const SHARED_ACCOUNT_KEYS: &[&str] = &["a", "g", "x", "[", "]"];
+const SHARED_ACCOUNT_KEYS: &[&str] = &["a", "g", "x", "R", "[", "]"];
 
 #[test]
 fn each_key_of_a_binding_dispatches_to_its_action() {
@@ -1785,7 +1814,8 @@ async fn retrying_the_failed_step_unsticks_the_run() {
         .clone();
     assert_eq!(run.colour(), RunColour::Blue);
     assert!(!run.steps.iter().any(|s| s.state == StepState::Failed));
-    // a completes the step it waits on; S skips the next, once confirmed.
+    // a completes the step it waits on; S skips the next, once confirmed; a
+    // completes the last (the run was started by hand: no step runs by itself).
     h.key(ch('a')).await;
     h.key(ch('S')).await;
     assert!(
@@ -1793,6 +1823,7 @@ async fn retrying_the_failed_step_unsticks_the_run() {
         "skipping a step asks first"
     );
     h.key(ch('y')).await;
+    h.key(ch('a')).await;
     let run = the_360(&h)
         .playbook_runs
         .iter()
@@ -2321,10 +2352,10 @@ async fn views_are_saved_renamed_and_deleted_in_the_config_file() {
         views_bar(&h)
     );
     // Cases grouped, saved as a second view (the bar: portfolio, cases, alerts,
-    // dashboard, the view on screen).
-    h.key(ch('[')).await;
-    h.key(ch('[')).await;
-    h.key(ch('[')).await;
+    // dashboard, my work, the view on screen).
+    for _ in 0..4 {
+        h.key(ch('[')).await;
+    }
     assert_eq!(h.app.screen(), Screen::Cases);
     h.key(ch('F')).await;
     h.type_text("escalated:yes").await;
@@ -2423,8 +2454,10 @@ async fn moving_the_selection_writes_under_a_kilobyte() {
     let cases = bytes_per_move(&mut h, 12).await;
     h.key(ch(']')).await;
     let alerts = bytes_per_move(&mut h, 12).await;
-    h.key(ch(']')).await;
-    h.key(ch(']')).await;
+    // Past the dashboard and My work.
+    for _ in 0..3 {
+        h.key(ch(']')).await;
+    }
     assert_eq!(h.app.screen(), Screen::Portfolio);
     // Each portfolio move also opens the account under it (not drawn at 80
     // columns): the bytes are the list's.
@@ -2444,6 +2477,8 @@ async fn moving_the_selection_writes_under_a_kilobyte() {
 #[tokio::test]
 async fn each_dashboard_line_opens_the_accounts_it_counts() {
     let mut h = Harness::new(NARROW).await;
+    // Back past My work, the last page.
+    h.key(ch('[')).await;
     h.key(ch('[')).await;
     assert_eq!(h.app.screen(), Screen::Dashboard);
     let d = h.app.dashboard.list.value().expect("the dashboard").clone();
@@ -3742,4 +3777,539 @@ async fn shared_keys_do_what_the_tab_in_front_offers() {
         );
     }
     assert!(!h.screen().contains("s save"), "{}", h.screen());
+}
+
+// My work and email -------------------------------------------------------------
+
+/// A store that can queue emails (a sender and a signature; no SMTP server, so
+/// they stay in the outbox).
+fn with_sender() -> Options {
+    Options {
+        outbound: Arc::new(tend::backend::outbound::Settings {
+            from: "Maya Chen <maya.chen@tend.example>".into(),
+            signature: "Maya Chen\nCustomer Success, Tend".into(),
+            ..Default::default()
+        }),
+        ..Options::with_clock(fixed_clock(now()))
+    }
+}
+
+fn work(h: &Harness) -> &[tend::backend::outbound::WorkItem] {
+    h.app.work.list.value().map_or(&[], Vec::as_slice)
+}
+
+/// Moves My work's selection onto the first item `pick` accepts.
+async fn select_work(
+    h: &mut Harness,
+    pick: impl Fn(&tend::backend::outbound::WorkItem) -> bool,
+) -> tend::backend::outbound::WorkItem {
+    let at = work(h)
+        .iter()
+        .position(pick)
+        .unwrap_or_else(|| panic!("no such item in My work:\n{}", h.screen()));
+    h.key(ch('g')).await;
+    for _ in 0..at {
+        h.key(ch('j')).await;
+    }
+    assert_eq!(h.app.work.selected, at);
+    work(h)[at].clone()
+}
+
+#[tokio::test]
+async fn my_work_snapshot() {
+    let mut h = Harness::new(NARROW).await;
+    // The app is the user the harness asks My work for.
+    h.app.user = h.user.clone();
+    let n = work(&h).len();
+    assert!(n > 0, "maya.chen has work in the demo");
+    assert!(
+        views_bar(&h).contains(&format!("My work {n}")),
+        "{}",
+        views_bar(&h)
+    );
+    h.key(ch('M')).await;
+    assert_eq!(h.app.screen(), Screen::Work);
+    let screen = h.screen();
+    assert!(
+        screen.contains(&format!("My work maya.chen · {n}")),
+        "{screen}"
+    );
+    assert!(screen.contains("overdue"), "{screen}");
+    insta::assert_snapshot!("my_work_80x24", screen);
+    // Every hint of the table in the footer, where they all fit.
+    h.send(Msg::Resize(WIDE.0, WIDE.1)).await;
+    assert_footer_from_table(&h, Screen::Work);
+    h.send(Msg::Resize(NARROW.0, NARROW.1)).await;
+    // Overdue items wear the at-risk colour.
+    let frame = h.draw();
+    let late = cells_of(&frame, "overdue");
+    assert!(
+        late.iter()
+            .all(|c| frame[*c].fg == dark().at_risk.fg.expect("a colour"))
+    );
+    // The help lists the triage keys.
+    h.key(ch('?')).await;
+    let help = h.screen();
+    for k in ["c  complete", "z  snooze", "a  reassign", "M  my work"] {
+        assert!(help.contains(k), "{k}:\n{help}");
+    }
+    h.key(press(KeyCode::Esc)).await;
+    // Enter opens an email's account on Interactions, the email in the reader; Esc
+    // comes back.
+    let email = select_work(&mut h, |i| {
+        i.kind == tend::backend::outbound::WorkKind::Email
+    })
+    .await;
+    h.key(press(KeyCode::Enter)).await;
+    let a = h.app.account.as_ref().expect("its account");
+    assert_eq!(a.id, email.account.id);
+    assert_eq!(a.tab, Tab::Interactions);
+    assert!(a.reading);
+    let d = a.data.value().expect("loaded");
+    let shown = tend::tui::screens::account::state::visible_interactions(a, d);
+    assert_eq!(shown[a.selected()].id, email.record_id);
+    h.key(press(KeyCode::Esc)).await;
+    h.key(press(KeyCode::Esc)).await;
+    assert_eq!(h.app.screen(), Screen::Work);
+    // q quits from here.
+    h.key(ch('q')).await;
+    assert!(h.app.quit);
+}
+
+#[tokio::test]
+async fn my_work_is_empty_for_someone_with_nothing_to_do() {
+    let mut h = Harness::writable(NARROW).await;
+    h.key(ch('M')).await;
+    let screen = h.screen();
+    assert!(screen.contains("Nothing waits on you"), "{screen}");
+    assert!(views_bar(&h).contains("My work 0"), "{}", views_bar(&h));
+}
+
+#[tokio::test]
+async fn a_step_waiting_on_you_is_in_my_work_and_completing_it_turns_the_run_green() {
+    use tend::domain::{Record, StepState};
+    let mut h = Harness::writable_as(NARROW, "maya.chen", with_sender()).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Playbooks).await;
+    let before: Vec<Id> = the_360(&h).playbook_runs.iter().map(|r| r.id).collect();
+    // n: the playbooks load and the form opens; Enter starts Onboarding, and the
+    // scheduler runs its first step at once.
+    h.key(ch('n')).await;
+    assert!(h.app.overlays.form().is_some(), "{}", h.screen());
+    // A letter picks the playbook starting with it.
+    h.key(ch('o')).await;
+    let form = h.app.overlays.form().expect("the run form");
+    assert!(
+        form.fields[0].display().starts_with("Onboarding"),
+        "{}",
+        h.screen()
+    );
+    h.key(press(KeyCode::Enter)).await;
+    let runs = &the_360(&h).playbook_runs;
+    let at = runs
+        .iter()
+        .position(|r| !before.contains(&r.id))
+        .expect("the new run");
+    let run = runs[at].clone();
+    assert!(run.automatic);
+    // No SMTP server: the welcome email waits in the outbox, and the run on it.
+    assert_eq!(run.steps[0].state, StepState::Waiting, "{:?}", run.steps);
+    assert!(run.steps[0].delivery_id.is_some());
+    assert!(
+        run.steps[0].message.starts_with("sending to Grace Schmidt"),
+        "{:?}",
+        run.steps[0]
+    );
+    assert!(!work(&h).iter().any(|i| i.record_id == run.id));
+    for _ in 0..at {
+        h.key(ch('j')).await;
+    }
+    let screen = h.screen();
+    assert!(screen.contains("● sending"), "{screen}");
+    assert!(screen.contains("sending to Grace Schmidt"), "{screen}");
+    // Skipping the email: the task is created by itself, then the run waits on
+    // the account's owner.
+    h.key(ch('S')).await;
+    h.key(ch('y')).await;
+    let run = the_360(&h)
+        .playbook_runs
+        .iter()
+        .find(|r| r.id == run.id)
+        .expect("the run")
+        .clone();
+    assert_eq!(run.steps[1].state, StepState::Done, "{:?}", run.steps);
+    assert_eq!(run.waiting_on(), Some((2, "maya.chen")));
+    assert_eq!(run.colour(), RunColour::Blue);
+    let screen = h.screen();
+    assert!(screen.contains("waits on maya.chen: Confirm"), "{screen}");
+    assert!(screen.contains("created task"), "{screen}");
+    // My work lists it.
+    h.key(ch('M')).await;
+    let step = select_work(&mut h, |i| {
+        i.kind == tend::backend::outbound::WorkKind::Step && i.record_id == run.id
+    })
+    .await;
+    assert_eq!(step.step, Some(2));
+    assert_eq!(step.account.id, LARKSPUR);
+    let screen = h.screen();
+    assert!(screen.contains("Onboarding: Confirm go-live"), "{screen}");
+    // A step is not snoozed; c completes it, and the run is done.
+    h.key(ch('z')).await;
+    assert!(
+        footer_text(&h).contains("cannot be snoozed"),
+        "{}",
+        footer_text(&h)
+    );
+    h.key(ch('c')).await;
+    let Record::PlaybookRun(done) = h
+        .store
+        .get(EntityKind::PlaybookRun, run.id)
+        .await
+        .expect("the run")
+    else {
+        panic!("a run");
+    };
+    assert_eq!(done.colour(), RunColour::Green, "{:?}", done.steps);
+    assert!(!work(&h).iter().any(|i| i.record_id == run.id));
+    assert!(footer_text(&h).contains("completed"), "{}", footer_text(&h));
+    // Written under the user's name.
+    let history = history_of(&h, LARKSPUR).await;
+    assert!(
+        history
+            .iter()
+            .any(|e| e.actor == "maya.chen" && e.entity == EntityKind::PlaybookRun)
+    );
+}
+
+#[tokio::test]
+async fn my_work_snoozes_completes_and_reassigns_and_says_what_it_cannot() {
+    use tend::backend::outbound::WorkKind;
+    use tend::domain::{AlertState, Record};
+    let mut h = Harness::writable_as(NARROW, "maya.chen", with_sender()).await;
+    h.key(ch('M')).await;
+    let today = now().date_naive();
+    // A task: z asks for days (1 unless changed), due moves that far from today.
+    let task = select_work(&mut h, |i| i.kind == WorkKind::Task && i.overdue).await;
+    h.key(ch('z')).await;
+    assert!(
+        footer_text(&h).contains("due in how many days? 1"),
+        "{}",
+        footer_text(&h)
+    );
+    h.key(ctrl('u')).await;
+    h.type_text("3").await;
+    h.key(press(KeyCode::Enter)).await;
+    let Record::Task(t) = h
+        .store
+        .get(EntityKind::Task, task.record_id)
+        .await
+        .expect("task")
+    else {
+        panic!("a task");
+    };
+    assert_eq!(t.due, Some(today + chrono::Days::new(3)));
+    assert!(!work(&h).iter().any(|i| i.record_id == task.record_id));
+    // An alert: snoozed a day; it cannot be reassigned.
+    let alert = select_work(&mut h, |i| i.kind == WorkKind::Alert).await;
+    h.key(ch('a')).await;
+    assert!(
+        footer_text(&h).contains("only tasks and playbook steps are reassigned"),
+        "{}",
+        footer_text(&h)
+    );
+    h.key(ch('z')).await;
+    h.key(press(KeyCode::Enter)).await;
+    let Record::Alert(a) = h
+        .store
+        .get(EntityKind::Alert, alert.record_id)
+        .await
+        .expect("alert")
+    else {
+        panic!("an alert");
+    };
+    assert_eq!(a.state, AlertState::Snoozed);
+    assert_eq!(a.snoozed_until, Some(now() + TimeDelta::days(1)));
+    // An email: not snoozed; c marks it answered.
+    let email = select_work(&mut h, |i| i.kind == WorkKind::Email).await;
+    h.key(ch('z')).await;
+    assert!(
+        footer_text(&h).contains("cannot be snoozed"),
+        "{}",
+        footer_text(&h)
+    );
+    h.key(ch('c')).await;
+    let Record::Interaction(i) = h
+        .store
+        .get(EntityKind::Interaction, email.record_id)
+        .await
+        .expect("email")
+    else {
+        panic!("an interaction");
+    };
+    assert!(i.answered);
+    assert!(!work(&h).iter().any(|i| i.record_id == email.record_id));
+    // A task given to someone else leaves my work; a bad number of days is refused.
+    let task = select_work(&mut h, |i| i.kind == WorkKind::Task).await;
+    h.key(ch('z')).await;
+    h.key(ctrl('u')).await;
+    h.type_text("zero").await;
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.app.overlays.asking().is_some());
+    assert!(
+        footer_text(&h).contains("not a number of days"),
+        "{}",
+        footer_text(&h)
+    );
+    h.key(press(KeyCode::Esc)).await;
+    h.key(ch('a')).await;
+    h.type_text("jonas.weber").await;
+    h.key(press(KeyCode::Enter)).await;
+    let Record::Task(t) = h
+        .store
+        .get(EntityKind::Task, task.record_id)
+        .await
+        .expect("task")
+    else {
+        panic!("a task");
+    };
+    assert_eq!(t.assignee, "jonas.weber");
+    assert!(!work(&h).iter().any(|i| i.record_id == task.record_id));
+    // c on a task: done.
+    let task = select_work(&mut h, |i| i.kind == WorkKind::Task).await;
+    h.key(ch('c')).await;
+    let Record::Task(t) = h
+        .store
+        .get(EntityKind::Task, task.record_id)
+        .await
+        .expect("task")
+    else {
+        panic!("a task");
+    };
+    assert_eq!(t.status, tend::domain::TaskStatus::Done);
+}
+
+#[tokio::test]
+async fn read_only_my_work_and_email_keys_say_why_they_do_nothing() {
+    let mut h = Harness::writable_as(NARROW, "maya.chen", with_sender()).await;
+    h.app.read_only = true;
+    h.app.read_only_why = Some("read-only: a viewer's token (role viewer)".into());
+    h.key(ch('M')).await;
+    let before = work(&h).len();
+    for k in ['c', 'z', 'a'] {
+        h.key(ch(k)).await;
+        assert!(
+            footer_text(&h).contains("viewer"),
+            "{k}: {}",
+            footer_text(&h)
+        );
+        assert!(h.app.overlays.asking().is_none());
+    }
+    assert_eq!(work(&h).len(), before);
+    assert!(!footer_text(&h).contains("complete"), "{}", footer_text(&h));
+    h.key(press(KeyCode::Esc)).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Interactions).await;
+    for k in ['m', 'R'] {
+        h.key(ch(k)).await;
+        assert!(h.app.overlays.compose().is_none());
+        assert!(
+            footer_text(&h).contains("viewer"),
+            "{k}: {}",
+            footer_text(&h)
+        );
+    }
+    // No round of the scheduler either.
+    assert!(h.app.tick().is_empty());
+}
+
+#[tokio::test]
+async fn a_reply_quotes_the_email_and_is_queued_in_the_outbox() {
+    use tend::backend::outbound::{DeliveryQuery, DeliveryState};
+    use tend::domain::{Direction, InteractionKind};
+    use tend::tui::state::Command;
+    let mut h = Harness::writable_as(NARROW, "maya.chen", with_sender()).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Interactions).await;
+    // R on an outgoing interaction says why it does nothing.
+    let list = the_360(&h).interactions.clone();
+    let first = &list[0];
+    assert!(!(first.kind == InteractionKind::Email && first.direction == Direction::In));
+    h.key(ch('R')).await;
+    assert!(h.app.overlays.compose().is_none());
+    assert!(
+        footer_text(&h).contains("only an incoming email is replied to"),
+        "{}",
+        footer_text(&h)
+    );
+    let at = list
+        .iter()
+        .position(|i| i.kind == InteractionKind::Email && i.direction == Direction::In)
+        .expect("an incoming email");
+    let original = list[at].clone();
+    for _ in 0..at {
+        h.key(ch('j')).await;
+    }
+    // The signature the backend appends shows under the text.
+    h.app.signature = Some("Maya Chen\nCustomer Success, Tend".into());
+    h.key(ch('R')).await;
+    let c = h.app.overlays.compose().expect("the reply");
+    assert_eq!(c.reply_to, Some(original.id));
+    assert_eq!(c.fields[2].raw_text(), format!("Re: {}", original.subject));
+    let to = c.fields[0].raw_text();
+    assert!(
+        to.contains("Sami Bianchi <sami.bianchi@larkspur-logistics.com>"),
+        "{to}"
+    );
+    let body = c.fields[3].raw_text();
+    let said = format!(
+        "On {}, Sami Bianchi wrote:",
+        original.at.format("%-d %b %Y at %H:%M")
+    );
+    assert!(body.starts_with(&format!("\n\n{said}\n> ")), "{body:?}");
+    insta::assert_snapshot!("reply_draft_80x24", h.screen());
+    // Typed above the quote, sent with Ctrl-S.
+    h.type_text("Thank you, we are glad too.").await;
+    let sent = h.key(ctrl('s')).await;
+    let email = sent
+        .iter()
+        .find_map(|c| match c {
+            Command::SendEmail(e) => Some(e.clone()),
+            _ => None,
+        })
+        .expect("the email handed to the outbox");
+    assert_eq!(email.in_reply_to, Some(original.id));
+    assert_eq!(email.subject, format!("Re: {}", original.subject));
+    assert!(
+        email.body.starts_with("Thank you, we are glad too.\n\nOn "),
+        "{:?}",
+        email.body
+    );
+    assert!(
+        email
+            .body
+            .contains(&format!("\n> {}", original.body.lines().next().unwrap()))
+    );
+    assert!(h.app.overlays.compose().is_none());
+    // In the outbox, not sent (no SMTP server), and said so.
+    let queued = h
+        .store
+        .deliveries(&DeliveryQuery {
+            account: Some(LARKSPUR),
+            ..Default::default()
+        })
+        .await
+        .expect("deliveries");
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert_eq!(queued[0].state, DeliveryState::Queued);
+    assert_eq!(queued[0].origin, "reply");
+    assert!(
+        queued[0]
+            .summary
+            .contains(&format!(": Re: {}", original.subject)),
+        "{}",
+        queued[0].summary
+    );
+    let footer = footer_text(&h);
+    assert!(footer.contains("not sent yet"), "{footer}");
+    // The Interactions tab says so, and O lists it.
+    let screen = h.screen();
+    assert!(screen.contains("Outbox: 1 waiting / 0 failed"), "{screen}");
+    h.key(ch('O')).await;
+    let screen = h.screen();
+    assert!(screen.contains("queued"), "{screen}");
+    assert!(screen.contains("Re: Renewal"), "{screen}");
+    // r retries only what failed.
+    h.key(ch('r')).await;
+    assert!(
+        footer_text(&h).contains("only a failed delivery"),
+        "{}",
+        footer_text(&h)
+    );
+    h.key(press(KeyCode::Esc)).await;
+    assert!(!h.app.overlays.outbox());
+}
+
+#[tokio::test]
+async fn esc_on_a_changed_draft_asks_before_throwing_it_away() {
+    let mut h = Harness::writable_as(NARROW, "maya.chen", with_sender()).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Interactions).await;
+    // m: To the champion, the cursor on the subject.
+    h.key(ch('m')).await;
+    let c = h.app.overlays.compose().expect("a new email");
+    assert_eq!(
+        c.fields[0].raw_text(),
+        "Grace Schmidt <grace.schmidt@larkspur-logistics.com>"
+    );
+    assert_eq!(c.reply_to, None);
+    // Unchanged, Esc closes it at once.
+    h.key(press(KeyCode::Esc)).await;
+    assert!(h.app.overlays.compose().is_none());
+    h.key(ch('m')).await;
+    h.type_text("Next steps").await;
+    h.key(press(KeyCode::Tab)).await;
+    h.type_text("Hi Grace,").await;
+    h.key(press(KeyCode::Esc)).await;
+    assert!(h.app.overlays.compose().is_some());
+    let screen = h.screen();
+    assert!(screen.contains("Throw this draft away?"), "{screen}");
+    // Any other key keeps writing; y throws it away.
+    h.key(ch('n')).await;
+    let c = h.app.overlays.compose().expect("still open");
+    assert_eq!(c.fields[3].raw_text(), "Hi Grace,");
+    h.key(press(KeyCode::Esc)).await;
+    h.key(ch('y')).await;
+    assert!(h.app.overlays.compose().is_none());
+    assert!(
+        footer_text(&h).contains("nothing sent"),
+        "{}",
+        footer_text(&h)
+    );
+    // A draft with no subject is not sent: the subject field says why.
+    h.key(ch('m')).await;
+    h.key(ctrl('s')).await;
+    let c = h.app.overlays.compose().expect("still open");
+    assert_eq!(c.focus, 2);
+    assert!(c.error.as_deref().is_some_and(|e| e.contains("subject")));
+    let none = h
+        .store
+        .deliveries(&Default::default())
+        .await
+        .expect("deliveries");
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn the_scheduler_runs_one_round_at_a_time_and_a_quiet_round_draws_nothing() {
+    use tend::tui::state::Command;
+    let mut h = Harness::writable_as(NARROW, "maya.chen", with_sender()).await;
+    let first = h.app.tick();
+    assert_eq!(first, vec![Command::Tick(1)]);
+    // Asked again while it runs: nothing starts, one round follows it.
+    assert!(h.app.tick().is_empty());
+    let report = tend::backend::outbound::TickReport::default();
+    let msg = Msg::Ticked(1, Ok(report.clone()));
+    assert!(!h.app.quiet(&msg), "a round follows: not quiet");
+    let next = h.app.update(msg);
+    assert_eq!(next, vec![Command::Tick(2)]);
+    // A round that did nothing changes nothing on screen.
+    let msg = Msg::Ticked(2, Ok(report));
+    assert!(h.app.quiet(&msg));
+    assert!(h.app.update(msg).is_empty());
+    assert!(h.app.ticking.is_none());
+    // A round that ran a step loads again what it may have changed.
+    let ran = tend::backend::outbound::TickReport {
+        steps_run: 1,
+        ..Default::default()
+    };
+    h.open(LARKSPUR).await;
+    let again = h.app.tick();
+    let Some(Command::Tick(n)) = again.first().cloned() else {
+        panic!("a round: {again:?}");
+    };
+    let msg = Msg::Ticked(n, Ok(ran));
+    assert!(!h.app.quiet(&msg));
+    let cmds = h.app.update(msg);
+    assert!(cmds.contains(&Command::LoadAccount(LARKSPUR)), "{cmds:?}");
+    assert!(cmds.contains(&Command::LoadWork), "{cmds:?}");
 }

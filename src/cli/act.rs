@@ -10,6 +10,7 @@ use super::output::{Format, Table, print};
 use super::{Cli, Failure, open_backend, parse_named, resolve_account};
 use crate::backend::outbound::{
     Delivery, DeliveryKind, DeliveryQuery, DeliveryState, OutgoingEmail, TickReport, WorkItem,
+    quote, reply_subject,
 };
 use crate::config::Settings;
 use crate::domain::*;
@@ -133,35 +134,6 @@ fn body(args: &EmailArgs) -> Result<String, Failure> {
         .read_to_string(&mut text)
         .map_err(|e| Failure::usage(format!("standard input: {e}")))?;
     Ok(text)
-}
-
-/// "Re: " once.
-pub fn reply_subject(subject: &str) -> String {
-    let s = subject.trim();
-    if s.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("re:")) {
-        s.to_string()
-    } else {
-        format!("Re: {s}")
-    }
-}
-
-/// The quoted original under a reply.
-pub fn quote(original: &Interaction, sender: &str) -> String {
-    let quoted: String = original
-        .body
-        .lines()
-        .map(|l| {
-            if l.is_empty() {
-                ">\n".to_string()
-            } else {
-                format!("> {l}\n")
-            }
-        })
-        .collect();
-    format!(
-        "On {}, {sender} wrote:\n{quoted}",
-        original.at.format("%-d %b %Y at %H:%M")
-    )
 }
 
 pub async fn email(cli: &Cli, settings: &Settings, args: &EmailArgs) -> Result<(), Failure> {

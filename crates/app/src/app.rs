@@ -16,6 +16,7 @@ use crate::screens::cases::state::CasesView;
 use crate::screens::dashboard::state::DashboardView;
 use crate::screens::portfolio::state::Portfolio;
 use crate::screens::views::state::Views;
+use crate::screens::work::state::WorkView;
 use crate::state::{Command, Focus, Loadable, MIN_SIZE, Msg, Offline, Page, Tab, WIDE};
 
 /// Everything on screen.
@@ -78,6 +79,20 @@ pub struct App {
     pub ai: Option<std::sync::Arc<tend_backend::ai::AiClient>>,
     /// The number of the last background job started (its answers carry it).
     pub jobs: u64,
+    /// My work: what waits on the user across accounts.
+    pub work: WorkView,
+    /// The round of the scheduler running now (its number), if one is.
+    pub ticking: Option<u64>,
+    /// The number of the last round started.
+    pub rounds: u64,
+    /// A round was asked for while one ran: it follows.
+    pub tick_again: bool,
+    /// An email queued from here, said in the footer once a round tried it.
+    pub watch: Option<crate::tick::EmailWatch>,
+    /// The signature the backend appends to emails, when known.
+    pub signature: Option<String>,
+    /// The spinner's frame (moved by the loop while something loads).
+    pub spin: usize,
 }
 
 impl App {
@@ -118,6 +133,30 @@ impl App {
             maximised: false,
             ai: None,
             jobs: 0,
+            work: WorkView::default(),
+            ticking: None,
+            rounds: 0,
+            tick_again: false,
+            watch: None,
+            signature: None,
+            spin: 0,
+        }
+    }
+
+    /// Whether work the user waits on runs in the background (My work loading, an
+    /// email being sent): the spinner turns while it does.
+    pub fn busy(&self) -> bool {
+        (self.work.loading && self.page == Page::Work) || self.watch.is_some()
+    }
+
+    /// The spinner's frame now.
+    pub fn spinner(&self) -> &'static str {
+        const DOTS: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+        const ASCII: [&str; 4] = ["|", "/", "-", "\\"];
+        if self.ascii {
+            ASCII[self.spin % ASCII.len()]
+        } else {
+            DOTS[self.spin % DOTS.len()]
         }
     }
 
@@ -159,6 +198,7 @@ impl App {
     pub fn start(&mut self) -> Vec<Command> {
         let mut cmds = vec![self.portfolio_command()];
         cmds.extend(self.count_commands());
+        cmds.extend(self.load_work());
         cmds.push(Command::CatchUp);
         cmds
     }
@@ -241,6 +281,7 @@ impl App {
             (Page::Cases, _) => Screen::Cases,
             (Page::Alerts, _) => Screen::Alerts,
             (Page::Dashboard, _) => Screen::Dashboard,
+            (Page::Work, _) => Screen::Work,
             (Page::Portfolio, Focus::Portfolio) => Screen::Portfolio,
             (Page::Portfolio, Focus::Account) => Screen::Account,
         }
@@ -375,6 +416,7 @@ impl App {
                         a.selected[Tab::Support.index()] = i;
                         a.want_case = None;
                     }
+                    crate::screens::work::update::place_wanted(a);
                 }
                 self.summary_reloaded(id);
                 vec![]
@@ -500,6 +542,22 @@ impl App {
                 self.copilot_answered(account, job, result);
                 vec![]
             }
+            Msg::Work(result, at) => {
+                self.work_loaded(result, at);
+                vec![]
+            }
+            Msg::WorkRecord {
+                item,
+                triage,
+                result,
+            } => self.work_record(*item, triage, result),
+            Msg::Ticked(round, result) => self.ticked(round, result),
+            Msg::EmailQueued(account, result) => self.email_queued(account, result),
+            Msg::Deliveries(account, result, at) => {
+                self.deliveries_loaded(account, result, at);
+                vec![]
+            }
+            Msg::DeliveryRetried(account, result) => self.delivery_retried(account, result),
         }
     }
 
@@ -514,6 +572,15 @@ impl App {
         {
             a.history = Loadable::Loading;
             cmds.push(Command::LoadHistory(a.id));
+        }
+        // The Interactions tab says what waits in the account's outbox.
+        if let Some(a) = self.account.as_mut()
+            && a.tab == Tab::Interactions
+            && a.outbox == Loadable::Idle
+            && a.data.value().is_some()
+        {
+            a.outbox = Loadable::Loading;
+            cmds.push(Command::LoadDeliveries(a.id));
         }
         cmds.extend(self.enter_summary());
         if self.portfolio.rows == Loadable::Idle {
@@ -566,9 +633,17 @@ impl App {
     /// Pasted text goes to the text input on top, in the order keys go there;
     /// with none open it is dropped (a paste is never taken as keys).
     fn paste(&mut self, text: &str) -> Vec<Command> {
+        if let Some(c) = self.overlays.compose_mut() {
+            c.paste(text);
+            return vec![];
+        }
+        if let Some(a) = self.overlays.asking_mut() {
+            crate::line::paste(&mut a.input, text);
+            return vec![];
+        }
         if matches!(
             self.overlays.top(),
-            Some(Overlay::Copilot | Overlay::Pick(_) | Overlay::Info(_))
+            Some(Overlay::Copilot | Overlay::Pick(_) | Overlay::Info(_) | Overlay::Outbox)
         ) {
             if self.overlays.copilot()
                 && let Some(typed) = self
@@ -642,6 +717,9 @@ impl App {
             Some(Overlay::Pick(_)) => return self.pick_key(k),
             Some(Overlay::Info(_)) => return self.info_key(k),
             Some(Overlay::Copilot) => return self.copilot_key(k),
+            Some(Overlay::Compose(_)) => return self.compose_key(k),
+            Some(Overlay::Asking(_)) => return self.asking_key(k),
+            Some(Overlay::Outbox) => return self.outbox_key(k),
             None => {}
         }
         if self.page == Page::Cases && self.cases.bar.is_some() {
@@ -712,6 +790,13 @@ impl App {
                 self.overlays.open(Overlay::Palette(Palette::default()));
                 vec![]
             }
+            Action::MyWork => {
+                let mut cmds = self.go(crate::state::BarItem::Page(Page::Work));
+                if !self.work.loading {
+                    cmds.extend(self.load_work());
+                }
+                cmds
+            }
             Action::NextPage => self.cycle_page(true),
             Action::PrevPage => self.cycle_page(false),
             Action::Maximise => {
@@ -736,7 +821,11 @@ impl App {
                 if self.dashboard.list != Loadable::Idle {
                     cmds.push(Command::LoadDashboard);
                 }
+                cmds.extend(self.load_work());
                 if let Some(a) = &mut self.account {
+                    if a.outbox != Loadable::Idle {
+                        cmds.push(Command::LoadDeliveries(a.id));
+                    }
                     // What is shown stays until the answer replaces it ("updated
                     // just now"); if the backend is out of reach, it stays.
                     if a.data.value().is_none() {
@@ -753,6 +842,7 @@ impl App {
                 Screen::Cases => self.cases_action(action),
                 Screen::Alerts => self.alerts_action(action),
                 Screen::Dashboard => self.dashboard_action(action),
+                Screen::Work => self.work_action(action),
                 Screen::Account => self.account_action(action),
                 Screen::Portfolio | Screen::Global => self.portfolio_action(action),
             },

@@ -71,6 +71,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         Page::Cases => crate::screens::cases::draw::draw_cases(f, app, theme, body),
         Page::Alerts => crate::screens::alerts::draw::draw_alerts(f, app, theme, body),
         Page::Dashboard => crate::screens::dashboard::draw::draw_dashboard(f, app, theme, body),
+        Page::Work => crate::screens::work::draw::draw_work(f, app, theme, body),
     }
     draw_footer(f, app, theme, footer);
     // The overlays, bottom-up: the one on top (which takes the keys) last.
@@ -86,6 +87,12 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
             Overlay::Pick(p) => crate::overlay::pick::draw_pick(f, p, theme, body),
             Overlay::Info(i) => crate::overlay::pick::draw_info(f, i, theme, body),
             Overlay::Copilot => crate::screens::account::copilot::draw::draw(f, app, theme, body),
+            Overlay::Compose(c) => {
+                crate::overlay::compose::draw_compose(f, c, app.signature.as_deref(), theme, body)
+            }
+            // A line of the footer.
+            Overlay::Asking(_) => {}
+            Overlay::Outbox => crate::overlay::outbox::draw_outbox(f, app, theme, body),
         }
     }
 }
@@ -204,6 +211,7 @@ fn loaded_at(app: &App) -> Option<Timestamp> {
         Page::Cases => at(&app.cases.list),
         Page::Alerts => at(&app.alerts.list),
         Page::Dashboard => at(&app.dashboard.list),
+        Page::Work => at(&app.work.list),
     }
 }
 
@@ -257,7 +265,25 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         f.render_widget(Line::from(lead), area);
         return;
     }
+    if let Some(Overlay::Asking(a)) = app.overlays.top() {
+        lead.push(Span::styled(a.question.clone(), theme.key));
+        lead.push(Span::raw(a.input.clone()));
+        lead.push(Span::styled("▏", theme.accent));
+        match &app.status {
+            Some(msg) => lead.push(Span::styled(format!("  ✗ {msg}"), theme.warning)),
+            None => lead.push(Span::styled(
+                format!("   Enter {} · Esc cancel", a.verb),
+                theme.dim,
+            )),
+        }
+        f.render_widget(Line::from(lead), area);
+        return;
+    }
     if let Some(msg) = &app.status {
+        // An email on its way: the spinner turns until a round has tried it.
+        if app.watch.is_some() {
+            lead.push(Span::styled(format!(" {}", app.spinner()), theme.accent));
+        }
         lead.push(Span::styled(format!(" {msg}"), theme.warning));
         f.render_widget(Line::from(lead), area);
         return;
@@ -267,6 +293,8 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Some(" Tab/S-Tab field · ←→ Space choose · Enter/C-s save · Esc cancel")
         }
         Some(Overlay::Palette(_)) => Some(" type to find · ↑↓ choose · Enter go · Esc close"),
+        Some(Overlay::Compose(_)) => Some(" Tab/S-Tab field · C-s send · Esc cancel"),
+        Some(Overlay::Outbox) => Some(" ↑↓ choose · r retry · Esc close"),
         _ => None,
     };
     if let Some(keys) = overlay_keys {
@@ -277,7 +305,7 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let bar: Option<&WhereBar> = match app.page {
         Page::Portfolio => app.portfolio.bar.as_ref(),
         Page::Cases => app.cases.bar.as_ref(),
-        Page::Alerts | Page::Dashboard => None,
+        Page::Alerts | Page::Dashboard | Page::Work => None,
     };
     if let Some(bar) = bar {
         lead.push(Span::styled(" where: ", theme.key));

@@ -15,16 +15,19 @@ pub enum Screen {
     Cases,
     Alerts,
     Dashboard,
+    /// My work: what waits on the user across accounts.
+    Work,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 6] = [
+    pub const ALL: [Screen; 7] = [
         Screen::Global,
         Screen::Portfolio,
         Screen::Account,
         Screen::Cases,
         Screen::Alerts,
         Screen::Dashboard,
+        Screen::Work,
     ];
 }
 
@@ -37,6 +40,7 @@ impl Screen {
             Screen::Cases => "cases",
             Screen::Alerts => "alerts",
             Screen::Dashboard => "dashboard",
+            Screen::Work => "work",
         }
     }
 }
@@ -129,6 +133,11 @@ actions! {
     Expansion => "create_expansion",
     Reword => "reword",
     Ask => "ask_copilot",
+    MyWork => "my_work",
+    Reassign => "reassign",
+    Email => "compose_email",
+    Reply => "reply_email",
+    Outbox => "outbox",
 }
 
 impl Action {
@@ -155,6 +164,9 @@ impl Action {
                 | SnoozeLong
                 | SaveSummary
                 | Expansion
+                | Reassign
+                | Email
+                | Reply
         )
     }
 }
@@ -322,6 +334,7 @@ impl Default for Keymap {
             b(&["ctrl-r", "f5"], Refresh, "reload", false),
             b(&["]"], NextPage, "next view", false),
             b(&["["], PrevPage, "previous view", false),
+            b(&["M"], MyWork, "my work", false),
         ];
         let moves = |what: &'static str| {
             vec![
@@ -381,6 +394,13 @@ impl Default for Keymap {
             b(&["l", "right", "tab"], Right, "next line", false),
             b(&["h", "left", "shift-tab"], Left, "previous line", false),
         ]);
+        let mut work = moves("move");
+        work.extend([
+            b(&["enter", "o", "l", "right"], Open, "open", true),
+            b(&["c"], Done, "complete", true),
+            b(&["z"], Snooze, "snooze", true),
+            b(&["a"], Reassign, "reassign", true),
+        ]);
         let mut account = moves("move");
         account.extend([
             b(&["tab"], NextTab, "next tab", true),
@@ -431,6 +451,10 @@ impl Default for Keymap {
             b(&["]"], NewerSummary, "newer summary", false),
             b(&["x"], Expansion, "new expansion opportunity", false),
             b(&["r"], Reword, "reword (language model)", false),
+            // The Interactions tab's email keys (`R` renews on Agreements).
+            b(&["m"], Email, "email the account", true),
+            b(&["R"], Reply, "reply to the email", true),
+            b(&["O"], Outbox, "outbox", false),
             b(&["z"], Maximise, "maximise pane (toggle)", true),
         ]);
         Keymap {
@@ -441,6 +465,7 @@ impl Default for Keymap {
                 (Screen::Cases, cases),
                 (Screen::Alerts, alerts),
                 (Screen::Dashboard, dashboard),
+                (Screen::Work, work),
             ]
             .into(),
         }

@@ -9,6 +9,7 @@
 //!   state and selectors, its update (keys and answers) and its drawing.
 //! - `overlay/`: help, palette, the saved-view prompt, forms, questions, notices.
 //! - `keys`: the key tables (action, keys, help, where available, dangerous).
+//! - `tick`: the scheduler's rounds while the app runs, and the emails on their way.
 //! - `draw`: the frame (header, views bar, page, footer, overlays on top).
 
 pub mod app;
@@ -24,6 +25,7 @@ pub mod saved;
 pub mod screens;
 pub mod state;
 pub mod theme;
+pub mod tick;
 pub mod where_bar;
 pub mod widgets;
 

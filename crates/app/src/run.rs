@@ -48,6 +48,9 @@ pub struct Options {
     /// The language model (`[ai]` in the config): rewording summaries, the
     /// copilot's own questions. None: both work offline, and say how to set one.
     pub ai: Option<Arc<tend_backend::ai::AiClient>>,
+    /// The signature the backend appends to emails (`[email] signature`), shown
+    /// greyed under the editor; None: not known here.
+    pub signature: Option<String>,
 }
 
 impl Default for Options {
@@ -64,6 +67,7 @@ impl Default for Options {
             views: vec![],
             views_file: None,
             ai: None,
+            signature: None,
         }
     }
 }
@@ -231,6 +235,7 @@ where
     app.views.saved = options.views.clone();
     app.views.file = options.views_file.clone();
     app.ai = options.ai.clone();
+    app.signature = options.signature.clone();
     let size = terminal.size().map_err(Into::into)?;
     app.size = (size.width, size.height);
     // Commands wait here until the backend is open.
@@ -244,6 +249,14 @@ where
     // While the backend is offline, it is tried this often (and the banner's age moves).
     let mut probe = tokio::time::interval(PROBE_EVERY);
     probe.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The scheduler's round (due playbook steps, the outbox), in the background;
+    // the first one a period after the start.
+    let mut scheduler = tokio::time::interval(TICK_EVERY);
+    scheduler.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    scheduler.tick().await;
+    // The spinner's frames, while something the user waits on loads.
+    let mut spinner = tokio::time::interval(SPIN_EVERY);
+    spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut dirty = true;
     loop {
         if dirty {
@@ -285,6 +298,21 @@ where
                 dirty = true;
                 continue;
             }
+            _ = spinner.tick(), if app.busy() => {
+                app.spin = app.spin.wrapping_add(1);
+                dirty = true;
+                continue;
+            }
+            _ = scheduler.tick(), if backend.is_some() && app.offline.is_none() => {
+                // Never two at once (the app says when one is still running), and
+                // nothing to draw until it answers.
+                if let Some(b) = &backend {
+                    for cmd in app.tick() {
+                        spawn(cmd, b, &tx, &options.user);
+                    }
+                }
+                continue;
+            }
             _ = probe.tick(), if app.offline.is_some() => {
                 if let Some(b) = &backend {
                     let (b, tx) = (b.clone(), tx.clone());
@@ -297,7 +325,13 @@ where
                 continue;
             }
         };
+        // A round of the scheduler that did nothing changes nothing on screen: no
+        // frame (an idle app writes nothing).
+        let quiet = app.quiet(&msg);
         let mut cmds = app.update(msg);
+        if quiet && cmds.is_empty() {
+            continue;
+        }
         // Coalesce: what is already waiting (answers, keys typed ahead, the rest of
         // a paste) is applied before the next frame, so a burst costs one frame.
         for _ in 0..COALESCE {
@@ -345,6 +379,12 @@ where
 
 /// How often an offline backend is tried again.
 const PROBE_EVERY: Duration = Duration::from_secs(3);
+
+/// How often the spinner turns.
+const SPIN_EVERY: Duration = Duration::from_millis(120);
+
+/// How often the scheduler runs while the app is open.
+pub const TICK_EVERY: Duration = Duration::from_secs(30);
 
 /// Where a command's answers go.
 pub type Reply = Arc<dyn Fn(Msg) + Send + Sync>;
@@ -655,6 +695,51 @@ pub async fn perform(
                 result,
             });
         }
+        Command::LoadWork => {
+            let r = b.my_work(&user).await;
+            reach(tx, &r);
+            tx(Msg::Work(r, clock()));
+        }
+        Command::WorkRecord { item, triage } => {
+            let r = b.get(item.record_kind, item.record_id).await;
+            reach(tx, &r);
+            tx(Msg::WorkRecord {
+                item,
+                triage,
+                result: r.map(Box::new),
+            });
+        }
+        Command::Tick(n) => {
+            let r = b.tick().await;
+            // Only a failure says anything about the connection: a round that went
+            // well draws nothing (the probe brings the app back online).
+            if r.is_err() {
+                reach(tx, &r);
+            }
+            tx(Msg::Ticked(n, r));
+        }
+        Command::SendEmail(email) => {
+            let account = email.account_id;
+            let r = b.send_email(&user, *email).await;
+            reach(tx, &r);
+            tx(Msg::EmailQueued(account, r.map(Box::new)));
+        }
+        Command::LoadDeliveries(account) => {
+            let r = b
+                .deliveries(&tend_backend::outbound::DeliveryQuery {
+                    account: Some(account),
+                    limit: DELIVERIES_SHOWN,
+                    ..Default::default()
+                })
+                .await;
+            reach(tx, &r);
+            tx(Msg::Deliveries(account, r, clock()));
+        }
+        Command::RetryDelivery { account, delivery } => {
+            let r = b.retry_delivery(&user, delivery).await;
+            reach(tx, &r);
+            tx(Msg::DeliveryRetried(account, r.map(Box::new)));
+        }
         Command::WriteViews(file, views) => {
             let r = tokio::task::spawn_blocking(move || crate::saved::write_views(&file, &views))
                 .await
@@ -667,6 +752,9 @@ pub async fn perform(
 
 /// The most alerts the inbox loads.
 const ALERTS_SHOWN: u32 = 1000;
+
+/// The most deliveries of an account its outbox lists.
+const DELIVERIES_SHOWN: u32 = 200;
 
 fn cases_query(
     expr: Option<String>,

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 use tend_backend::ai::{AiClient, AiError, ChatMessage};
+use tend_backend::outbound::{Delivery, OutgoingEmail, TickReport, WorkItem};
 use tend_backend::summary::AccountSummary;
 use tend_backend::{
     Account360, AccountRow, CaseRow, Error, HealthReport, InteractionQuery, PortfolioSort, Write,
@@ -193,6 +194,40 @@ pub enum Command {
         ask: Ask,
         model: Option<Model>,
     },
+    /// What waits on the user across accounts (My work).
+    LoadWork,
+    /// The record a My work item is about, fresh, to change it as `triage` says.
+    WorkRecord {
+        item: Box<WorkItem>,
+        triage: Triage,
+    },
+    /// One round of the scheduler (its number: answers name it).
+    Tick(u64),
+    /// An email into the outbox.
+    SendEmail(Box<OutgoingEmail>),
+    /// An account's deliveries (its outbox and what was sent).
+    LoadDeliveries(Id),
+    /// A failed delivery queued again.
+    RetryDelivery {
+        account: Id,
+        delivery: Id,
+    },
+}
+
+/// What a My work key does to its item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Triage {
+    Complete,
+    /// For this many days.
+    Snooze(u32),
+    /// To this user.
+    Reassign(String),
+}
+
+/// Whether a tick did something the screens show (a step ran, a delivery was
+/// sent or failed).
+pub fn tick_did_something(r: &TickReport) -> bool {
+    r.steps_run + r.sent + r.failed > 0
 }
 
 /// What the copilot is asked.
@@ -344,6 +379,22 @@ pub enum Msg {
         job: u64,
         result: Result<CopilotAnswer, String>,
     },
+    /// My work.
+    Work(Result<Vec<WorkItem>, Error>, Timestamp),
+    /// The record of a My work item, to change as asked.
+    WorkRecord {
+        item: Box<WorkItem>,
+        triage: Triage,
+        result: Result<Box<Record>, Error>,
+    },
+    /// A round of the scheduler ended (its number).
+    Ticked(u64, Result<TickReport, Error>),
+    /// An email was queued, or why not.
+    EmailQueued(Id, Result<Box<Delivery>, Error>),
+    /// An account's deliveries, newest first.
+    Deliveries(Id, Result<Vec<Delivery>, Error>, Timestamp),
+    /// A delivery queued again, or why not.
+    DeliveryRetried(Id, Result<Box<Delivery>, Error>),
 }
 
 /// What a list was loaded with.
@@ -377,10 +428,18 @@ pub enum Page {
     Cases,
     Alerts,
     Dashboard,
+    /// What waits on the user across accounts.
+    Work,
 }
 
 impl Page {
-    pub const ALL: [Page; 4] = [Page::Portfolio, Page::Cases, Page::Alerts, Page::Dashboard];
+    pub const ALL: [Page; 5] = [
+        Page::Portfolio,
+        Page::Cases,
+        Page::Alerts,
+        Page::Dashboard,
+        Page::Work,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -388,6 +447,7 @@ impl Page {
             Page::Cases => "Cases",
             Page::Alerts => "Alerts",
             Page::Dashboard => "Dashboard",
+            Page::Work => "My work",
         }
     }
 }

@@ -208,7 +208,7 @@ pub fn draw_form(f: &mut Frame, form: &Form, theme: &Theme, area: Rect) {
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), foot);
 }
 
-fn draw_value(f: &mut Frame, field: &Field, focused: bool, theme: &Theme, area: Rect) {
+pub(crate) fn draw_value(f: &mut Frame, field: &Field, focused: bool, theme: &Theme, area: Rect) {
     match &field.input {
         Input::Text { .. } => {
             let mut t = field.text.clone();

@@ -1,12 +1,18 @@
 //! What opens over the screens: help, the palette, the saved-view prompt, a form,
 //! a question before writing, a notice.
 
+pub mod ask;
+pub mod compose;
 pub mod dialog;
 pub mod help;
 pub mod keys;
+pub mod outbox;
 pub mod palette;
 pub mod pick;
 pub mod prompt;
+
+pub use ask::{Asking, AskingFor};
+pub use compose::Compose;
 
 use tend_backend::Write;
 use tend_domain::*;
@@ -101,6 +107,12 @@ pub enum Overlay {
     Info(Info),
     /// The copilot's pane over the Interactions tab (its state is the account's).
     Copilot,
+    /// An email being written (a new one, or a reply).
+    Compose(Box<Compose>),
+    /// A question in the footer that wants a word typed (days to snooze, a user).
+    Asking(Asking),
+    /// The account's outbox and sent deliveries (their state is the account's).
+    Outbox,
 }
 
 /// What is open over the screens, bottom to top: the top one takes the keys first
@@ -170,6 +182,8 @@ impl Overlays {
                     | Overlay::Pick(_)
                     | Overlay::Info(_)
                     | Overlay::Copilot
+                    | Overlay::Compose(_)
+                    | Overlay::Outbox
             )
         })
     }
@@ -225,6 +239,41 @@ impl Overlays {
     kind!(notice, notice_mut, close_notice, Notice, String);
     kind!(pick, pick_mut, close_pick, Pick, Pick);
     kind!(info, info_mut, close_info, Info, Info);
+    kind!(asking, asking_mut, close_asking, Asking, Asking);
+
+    pub fn compose(&self) -> Option<&Compose> {
+        self.stack.iter().rev().find_map(|o| match o {
+            Overlay::Compose(c) => Some(c.as_ref()),
+            _ => None,
+        })
+    }
+
+    pub fn compose_mut(&mut self) -> Option<&mut Compose> {
+        self.stack.iter_mut().rev().find_map(|o| match o {
+            Overlay::Compose(c) => Some(c.as_mut()),
+            _ => None,
+        })
+    }
+
+    pub fn close_compose(&mut self) -> Option<Compose> {
+        let i = self
+            .stack
+            .iter()
+            .rposition(|o| matches!(o, Overlay::Compose(_)))?;
+        match self.stack.remove(i) {
+            Overlay::Compose(c) => Some(*c),
+            _ => None,
+        }
+    }
+
+    /// Whether the outbox list is open.
+    pub fn outbox(&self) -> bool {
+        self.stack.iter().any(|o| matches!(o, Overlay::Outbox))
+    }
+
+    pub fn close_outbox(&mut self) {
+        self.stack.retain(|o| !matches!(o, Overlay::Outbox));
+    }
 
     /// Whether the copilot's pane is open.
     pub fn copilot(&self) -> bool {

@@ -7,3 +7,4 @@ pub mod cases;
 pub mod dashboard;
 pub mod portfolio;
 pub mod views;
+pub mod work;

@@ -336,3 +336,33 @@ pub fn mailbox(name: &str, address: &str) -> String {
         format!("\"{}\" <{address}>", name.replace(['"', '\\'], ""))
     }
 }
+
+/// "Re: " before a subject that has none yet.
+pub fn reply_subject(subject: &str) -> String {
+    let s = subject.trim();
+    if s.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("re:")) {
+        s.to_string()
+    } else {
+        format!("Re: {s}")
+    }
+}
+
+/// The original under a reply: "On 22 Nov 2026 at 11:04, Sami Bianchi wrote:" and
+/// its lines after "> ".
+pub fn quote(original: &tend_domain::Interaction, sender: &str) -> String {
+    let quoted: String = original
+        .body
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                ">\n".to_string()
+            } else {
+                format!("> {l}\n")
+            }
+        })
+        .collect();
+    format!(
+        "On {}, {sender} wrote:\n{quoted}",
+        original.at.format("%-d %b %Y at %H:%M")
+    )
+}

@@ -392,7 +392,7 @@ fn pos<T>(list: &[T], id: Id, key: impl Fn(&T) -> Id) -> Option<usize> {
 }
 
 /// Where a task is on the kanban: (tab, row, column).
-fn task_place(d: &Account360, t: &Task) -> Option<(Tab, usize, usize)> {
+pub(crate) fn task_place(d: &Account360, t: &Task) -> Option<(Tab, usize, usize)> {
     let column = TASK_COLUMNS.iter().position(|s| *s == t.status)?;
     let row = task_column(d, column).iter().position(|x| x.id == t.id)?;
     Some((Tab::Tasks, row, column))

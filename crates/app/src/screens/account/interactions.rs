@@ -20,7 +20,17 @@ use crate::theme::Theme;
 
 pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();
-    let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
+    // The outbox's line, when some of the account's emails are not sent.
+    let (waiting, failed) = a
+        .outbox
+        .value()
+        .map_or((0, 0), |l| crate::overlay::outbox::counts(l));
+    let outbox = waiting + failed > 0;
+    let [head, body] = Layout::vertical([
+        Constraint::Length(if outbox { 3 } else { 2 }),
+        Constraint::Min(3),
+    ])
+    .areas(area);
     // The engine computed them over the whole history when it scored the account.
     let k = a.health.value().map(|h| h.explanation.indicators);
     let ago = |pick: fn(&KeyIndicators) -> Option<Timestamp>| match k.as_ref().map(pick) {
@@ -66,6 +76,17 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
                     theme.dim,
                 )
             },
+            Line::from(vec![
+                Span::styled(
+                    format!("Outbox: {waiting} waiting / {failed} failed"),
+                    if failed > 0 {
+                        theme.at_risk
+                    } else {
+                        theme.warning
+                    },
+                ),
+                Span::styled(" · O lists them", theme.dim),
+            ]),
         ]),
         head,
     );
@@ -213,6 +234,9 @@ pub const OFFERS: &[Offer] = &[
     Offer::dangerous(Action::Delete),
     Offer::plain(Action::Toggle),
     Offer::plain(Action::Ask),
+    Offer::plain(Action::Email),
+    Offer::plain(Action::Reply),
+    Offer::plain(Action::Outbox),
 ];
 
 /// A key the Interactions tab offers.
@@ -237,6 +261,9 @@ pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
         Action::Edit => Some(app.edit_selected()),
         Action::Delete => Some(app.delete_selected()),
         Action::Ask => Some(app.open_copilot()),
+        Action::Email => Some(app.compose_email()),
+        Action::Reply => Some(app.compose_reply()),
+        Action::Outbox => Some(app.open_outbox()),
         // Excluding an interaction from the score, or counting it again.
         Action::Toggle => Some(app.change(action, |a, d, _| {
             let i = crate::screens::account::state::visible_interactions(a, d)

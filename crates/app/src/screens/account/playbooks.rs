@@ -16,12 +16,51 @@ use crate::screens::account::state::AccountView;
 use crate::state::Command;
 use crate::theme::Theme;
 
-fn colour_word(c: RunColour) -> &'static str {
-    match c {
-        RunColour::Green => "● done",
-        RunColour::Blue => "● waiting on you",
-        RunColour::Orange => "● finished with failures",
-        RunColour::Red => "● stuck",
+fn colour_word(r: &PlaybookRun) -> String {
+    match r.colour() {
+        RunColour::Green => "● done".into(),
+        RunColour::Blue => {
+            let open = r.current_step().and_then(|i| r.steps.get(i));
+            match (r.waiting_on(), open) {
+                (Some((_, who)), _) => format!("● waits on {who}"),
+                // The scheduler runs what comes next: an email on its way, a wait.
+                (None, Some(s)) if r.automatic && s.delivery_id.is_some() => "● sending".into(),
+                (None, Some(s)) if r.automatic && s.due_at.is_some() => "● waiting".into(),
+                (None, _) if r.automatic => "● running".into(),
+                (None, _) => "● waiting on you".into(),
+            }
+        }
+        RunColour::Orange => "● finished with failures".into(),
+        RunColour::Red => "● stuck".into(),
+    }
+}
+
+/// Whether the step waits on a person.
+fn def_waits(step: Option<&PlaybookStep>) -> bool {
+    step.is_some_and(|s| matches!(s.action, StepAction::WaitForPerson { .. }))
+}
+
+/// What a step does, in a few words, when it says more than its name: whom a
+/// step waiting on a person waits on, and for what.
+fn step_does(step: Option<&PlaybookStep>, s: &StepRun) -> Option<String> {
+    match &step?.action {
+        StepAction::WaitForPerson { instructions } => {
+            let what = if instructions.trim().is_empty() {
+                "to be completed by hand".to_string()
+            } else {
+                instructions.trim().to_string()
+            };
+            match (&s.assignee, s.state) {
+                (Some(who), StepState::Waiting) => Some(format!("waits on {who}: {what}")),
+                (None, StepState::Waiting) => Some(format!("waits for a person: {what}")),
+                _ => None,
+            }
+        }
+        StepAction::SendEmail { .. } if s.state == StepState::Waiting => s
+            .email
+            .as_ref()
+            .map(|e| format!("email to {}: {}", e.to.join(", "), e.subject)),
+        _ => None,
     }
 }
 
@@ -51,7 +90,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             let r = &d.playbook_runs[i];
             Row::new(vec![
                 Cell::from(name(r)),
-                Cell::from(Span::styled(colour_word(r.colour()), theme.run(r.colour()))),
+                Cell::from(Span::styled(colour_word(r), theme.run(r.colour()))),
                 Cell::from(format::days_from(today, r.started_at.date_naive())),
             ])
         },
@@ -66,9 +105,8 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
     let book = d.playbooks.iter().find(|p| p.id == run.playbook_id);
     let mut lines = vec![Line::styled(name(run), theme.title)];
     for (k, s) in run.steps.iter().enumerate() {
-        let step = book
-            .and_then(|b| b.steps.get(k))
-            .map_or("step", |s| s.name.as_str());
+        let def = book.and_then(|b| b.steps.get(k));
+        let step = def.map_or("step", |s| s.name.as_str());
         let style = match s.state {
             StepState::Done => theme.healthy,
             StepState::Waiting => theme.blue,
@@ -80,7 +118,17 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             Span::styled(format!("{:>2}. {:<8} ", k + 1, s.state), style),
             Span::raw(step.to_string()),
         ]));
-        if !s.message.is_empty() {
+        // (A step waiting on a person has its instructions as its message.)
+        let does = step_does(def, s).filter(|_| s.message.is_empty() || def_waits(def));
+        if let Some(does) = &does {
+            let style = if s.state == StepState::Waiting {
+                theme.blue
+            } else {
+                theme.dim
+            };
+            lines.push(Line::styled(format!("      {does}"), style));
+        }
+        if !s.message.is_empty() && !does.as_ref().is_some_and(|d| d.ends_with(&s.message)) {
             lines.push(Line::styled(format!("      {}", s.message), theme.dim));
         }
     }

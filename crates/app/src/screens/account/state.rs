@@ -54,6 +54,14 @@ pub struct AccountView {
     pub summary: crate::screens::account::summary::SummaryView,
     /// The copilot's conversation (its pane opens over Interactions).
     pub copilot: crate::screens::account::copilot::Copilot,
+    /// The record to select once the account is loaded (opened from My work).
+    pub want: Option<(EntityKind, Id)>,
+    /// The account's deliveries: its outbox and what was sent (loaded when the
+    /// Interactions tab shows).
+    pub outbox: Loadable<Vec<tend_backend::outbound::Delivery>>,
+    /// The outbox list's cursor, and its first row shown (kept by the drawing).
+    pub outbox_cursor: usize,
+    pub outbox_offset: std::cell::Cell<usize>,
 }
 
 impl AccountView {
@@ -82,6 +90,10 @@ impl AccountView {
             back_to: None,
             summary: Default::default(),
             copilot: Default::default(),
+            want: None,
+            outbox: Loadable::Idle,
+            outbox_cursor: 0,
+            outbox_offset: Default::default(),
         }
     }
 

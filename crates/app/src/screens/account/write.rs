@@ -221,6 +221,15 @@ impl App {
                 // The account's 360 brings its portfolio row along; the lists a
                 // write may change (alerts, cases) load again.
                 let mut cmds = self.after_write();
+                // A run started or a step moved: the scheduler runs the steps that
+                // follow now, not at its next round.
+                if records
+                    .iter()
+                    .flatten()
+                    .any(|r| matches!(r, Record::PlaybookRun(_)))
+                {
+                    cmds.extend(self.tick());
+                }
                 if let Some(a) = self.account.as_mut().filter(|a| a.id == account)
                     && what == crate::screens::account::copilot::update::NOTE_SAVED
                 {

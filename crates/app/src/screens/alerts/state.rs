@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use tend_domain::*;
 
-use crate::state::{Command, Loadable};
+use crate::state::{Command, Loadable, Tab};
 
 /// The alerts inbox.
 #[derive(Debug, Clone)]
@@ -59,3 +59,13 @@ impl AlertsView {
 pub const SNOOZE_SHORT_DAYS: i64 = 1;
 
 pub const SNOOZE_LONG_DAYS: i64 = 7;
+
+/// The account tab an alert of `rule` is about.
+pub fn alert_tab(rule: &str) -> Tab {
+    match rule {
+        "usage_drop" => Tab::Usage,
+        "renewal_at_risk" => Tab::Agreements,
+        "escalation" => Tab::Support,
+        _ => Tab::Health,
+    }
+}

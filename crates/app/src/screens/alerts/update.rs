@@ -7,7 +7,7 @@ use tend_domain::*;
 use crate::app::App;
 use crate::keys::Action;
 use crate::screens::alerts::state::{SNOOZE_LONG_DAYS, SNOOZE_SHORT_DAYS};
-use crate::state::{Command, Loadable, Page, Tab};
+use crate::state::{Command, Loadable, Page};
 
 impl App {
     /// A key on the alerts page.
@@ -39,12 +39,7 @@ impl App {
                 let Some(alert) = a.selected_alert() else {
                     return vec![];
                 };
-                let tab = match alert.rule.as_str() {
-                    "usage_drop" => Tab::Usage,
-                    "renewal_at_risk" => Tab::Agreements,
-                    "escalation" => Tab::Support,
-                    _ => Tab::Health,
-                };
+                let tab = crate::screens::alerts::state::alert_tab(&alert.rule);
                 let id = alert.account_id;
                 return self.open_from_list(id, tab, Page::Alerts);
             }

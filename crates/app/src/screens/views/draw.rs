@@ -84,6 +84,11 @@ fn bar_label(app: &App, item: BarItem) -> (String, Option<String>, Option<String
             None,
         ),
         BarItem::Page(Page::Dashboard) => ("Dashboard".into(), None, None),
+        BarItem::Page(Page::Work) => (
+            Page::Work.title().into(),
+            app.work.list.value().map(|l| format::count(l.len() as u64)),
+            None,
+        ),
         BarItem::Page(Page::Alerts) => ("Alerts".into(), app.alerts.open.map(format::count), None),
         BarItem::Saved(i) => {
             let name = app.views.saved.get(i).map_or("?", |v| v.name.as_str());

@@ -138,6 +138,8 @@ impl App {
                 self.dashboard.list = Loadable::Loading;
                 vec![Command::LoadDashboard]
             }
+            // Always fresh: what waits on you moves while you work elsewhere.
+            Page::Work if !self.work.loading => self.load_work(),
             _ => vec![],
         }
     }
@@ -230,6 +232,9 @@ impl App {
         }
         if self.cases.list != Loadable::Idle {
             cmds.push(self.cases.command());
+        }
+        if self.work.list != Loadable::Idle {
+            cmds.extend(self.load_work());
         }
         cmds
     }
