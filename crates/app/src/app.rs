@@ -88,7 +88,7 @@ pub struct App {
     /// A round was asked for while one ran: it follows.
     pub tick_again: bool,
     /// An email queued from here, said in the footer once a round tried it.
-    pub watch: Option<crate::tick::EmailWatch>,
+    pub watch: Option<crate::state::EmailWatch>,
     /// The signature the backend appends to emails, when known.
     pub signature: Option<String>,
     /// The spinner's frame (moved by the loop while something loads).
@@ -416,7 +416,7 @@ impl App {
                         a.selected[Tab::Support.index()] = i;
                         a.want_case = None;
                     }
-                    crate::screens::work::update::place_wanted(a);
+                    crate::screens::account::state::place_wanted(a);
                 }
                 self.summary_reloaded(id);
                 vec![]

@@ -499,3 +499,12 @@ impl Drawn {
             .map(|(t, _)| *t)
     }
 }
+
+/// An email queued from here, followed until a round of the scheduler has tried it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmailWatch {
+    pub account: Id,
+    pub delivery: Id,
+    /// The first round that started after it was queued.
+    pub round: u64,
+}

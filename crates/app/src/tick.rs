@@ -10,14 +10,7 @@ use tend_domain::*;
 use crate::app::App;
 use crate::state::{Command, Loadable, Msg, tick_did_something};
 
-/// An email queued from here, followed until a round of the scheduler has tried it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EmailWatch {
-    pub account: Id,
-    pub delivery: Id,
-    /// The first round that started after it was queued.
-    pub round: u64,
-}
+pub use crate::state::EmailWatch;
 
 impl App {
     /// A round of the scheduler, unless one is running (then one more follows it).

@@ -9,7 +9,13 @@
 //!
 //! ```text
 //! mod (Store: the Backend trait) -> everything below
-//! write      -> health, rules, derived, tables, codec
+//! act        -> playbooks, notify, outbox, mywork, write, tables (the scheduler's round)
+//! playbooks  -> write, outbox, read, tables, codec
+//! notify     -> outbox, meta, tables, codec
+//! mywork     -> tables, codec
+//! write      -> runs, health, rules, derived, tables, codec
+//! runs       -> outbox, read, tables
+//! outbox     -> codec
 //! health     -> tables, meta, scan, codec   (inside: recompute -> scores ->
 //!                                            snapshots -> inputs; scores -> alerts)
 //! bulk       -> read, tables, codec
@@ -38,6 +44,7 @@ mod outbox;
 mod playbooks;
 mod read;
 mod rules;
+mod runs;
 mod scan;
 mod sync;
 mod tables;

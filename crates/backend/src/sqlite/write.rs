@@ -421,7 +421,7 @@ pub(crate) fn create_with(
         s.author = actor.to_string();
     }
     if let Record::Playbook(p) = &record {
-        super::playbooks::check_playbook(p)?;
+        super::runs::check_playbook(p)?;
     }
     // A run's emails are rendered as it starts, from the account as it is now.
     if let Record::PlaybookRun(run) = &mut record
@@ -429,7 +429,7 @@ pub(crate) fn create_with(
         && exists(conn, EntityKind::Account, run.account_id)?
         && run.steps.iter().all(|s| s.email.is_none())
     {
-        super::playbooks::prepare(conn, run, now)?;
+        super::runs::prepare(conn, run, now)?;
     }
     tend_domain::with_record!(record, r => create_typed(conn, setup, actor, now, r, after))
 }
@@ -454,33 +454,13 @@ pub(crate) fn update_with(
 ) -> Result<Record> {
     score_sentiment(&mut record);
     if let Record::Playbook(p) = &record {
-        super::playbooks::check_playbook(p)?;
+        super::runs::check_playbook(p)?;
     }
     // An email step completed or skipped by hand does not send its email after all.
     if let Record::PlaybookRun(run) = &record
         && let Ok(old) = super::tables::get::<PlaybookRun>(conn, run.id)
     {
-        for (i, (o, n)) in old.steps.iter().zip(&run.steps).enumerate() {
-            if let Some(d) = o.delivery_id
-                && n.delivery_id != Some(d)
-                && matches!(n.state, StepState::Done | StepState::Skipped)
-            {
-                super::outbox::cancel(
-                    conn,
-                    d,
-                    &format!(
-                        "not sent: step {} was {} by {actor}",
-                        i + 1,
-                        if n.state == StepState::Done {
-                            "completed"
-                        } else {
-                            "skipped"
-                        }
-                    ),
-                    now,
-                )?;
-            }
-        }
+        super::runs::cancel_hand_completed(conn, &old, run, actor, now)?;
     }
     tend_domain::with_record!(record, r => update_typed(conn, setup, actor, now, r, after))
 }

@@ -2,6 +2,7 @@
 
 pub mod change;
 pub mod citations;
+pub mod cite;
 pub mod copilot;
 pub mod draw;
 pub mod state;

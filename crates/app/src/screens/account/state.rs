@@ -286,3 +286,48 @@ pub fn active_users(d: &Account360) -> Vec<(String, chrono::NaiveDate, u64)> {
     people.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     people
 }
+
+/// Where a task is on the kanban: (tab, row, column).
+pub(crate) fn task_place(d: &Account360, t: &Task) -> Option<(Tab, usize, usize)> {
+    let column = TASK_COLUMNS.iter().position(|s| *s == t.status)?;
+    let row = task_column(d, column).iter().position(|x| x.id == t.id)?;
+    Some((Tab::Tasks, row, column))
+}
+
+/// Selects the record the account was opened for, once it is loaded: a task on
+/// its column, a run, an email open in the reader.
+pub(crate) fn place_wanted(a: &mut AccountView) {
+    let (Some((kind, id)), Some(d)) = (a.want, a.data.value()) else {
+        return;
+    };
+    a.want = None;
+    let place = match kind {
+        EntityKind::Task => d
+            .tasks
+            .iter()
+            .find(|t| t.id == id)
+            .and_then(|t| task_place(d, t)),
+        EntityKind::PlaybookRun => d
+            .playbook_runs
+            .iter()
+            .position(|r| r.id == id)
+            .map(|p| (Tab::Playbooks, p, 0)),
+        EntityKind::Interaction => {
+            // Every kind, no search: the email must be in the list.
+            a.filter[Tab::Interactions.index()] = 0;
+            a.found = None;
+            a.query.clear();
+            visible_interactions(a, d)
+                .iter()
+                .position(|i| i.id == id)
+                .map(|p| (Tab::Interactions, p, 0))
+        }
+        _ => None,
+    };
+    if let Some((tab, row, column)) = place {
+        set_tab(a, tab);
+        a.column = column;
+        a.selected[tab.index()] = row;
+        a.reading = tab == Tab::Interactions;
+    }
+}

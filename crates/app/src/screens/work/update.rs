@@ -9,7 +9,6 @@ use tend_domain::*;
 use crate::app::App;
 use crate::keys::Action;
 use crate::overlay::{Asking, AskingFor, Overlay};
-use crate::screens::account::state::{AccountView, set_tab, visible_interactions};
 use crate::state::{Command, Loadable, Page, Tab, Triage};
 
 /// The tab of its account an item is about.
@@ -26,44 +25,6 @@ pub fn tab_of(item: &WorkItem) -> Tab {
 /// "1 day", "3 days".
 fn days(n: u32) -> String {
     format!("{n} day{}", if n == 1 { "" } else { "s" })
-}
-
-/// Selects the record the account was opened for, once it is loaded: a task on
-/// its column, a run, an email open in the reader.
-pub(crate) fn place_wanted(a: &mut AccountView) {
-    let (Some((kind, id)), Some(d)) = (a.want, a.data.value()) else {
-        return;
-    };
-    a.want = None;
-    let place = match kind {
-        EntityKind::Task => d
-            .tasks
-            .iter()
-            .find(|t| t.id == id)
-            .and_then(|t| crate::screens::account::citations::task_place(d, t)),
-        EntityKind::PlaybookRun => d
-            .playbook_runs
-            .iter()
-            .position(|r| r.id == id)
-            .map(|p| (Tab::Playbooks, p, 0)),
-        EntityKind::Interaction => {
-            // Every kind, no search: the email must be in the list.
-            a.filter[Tab::Interactions.index()] = 0;
-            a.found = None;
-            a.query.clear();
-            visible_interactions(a, d)
-                .iter()
-                .position(|i| i.id == id)
-                .map(|p| (Tab::Interactions, p, 0))
-        }
-        _ => None,
-    };
-    if let Some((tab, row, column)) = place {
-        set_tab(a, tab);
-        a.column = column;
-        a.selected[tab.index()] = row;
-        a.reading = tab == Tab::Interactions;
-    }
 }
 
 impl App {

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use crate::app::App;
-use crate::screens::account::citations::compact;
+use crate::screens::account::cite::compact;
 use crate::screens::account::copilot::{Copilot, Mode};
 use crate::screens::account::summary::update::dropped_note;
 use crate::state::CopilotAnswer;

@@ -117,7 +117,7 @@ pub fn answer_text(question: &str, prompt: Option<Prompt>, a: &CopilotAnswer) ->
         .iter()
         .flat_map(|s| s.citations.iter().copied())
         .collect();
-    let refs = crate::screens::account::citations::grouped(&cited, usize::MAX).join(" ");
+    let refs = crate::screens::account::cite::grouped(&cited, usize::MAX).join(" ");
     let mut out = format!("Copilot: {question}\n\n{}", body.trim_end());
     if !refs.is_empty() {
         out.push_str(&format!("\n\nCited: {refs}"));

@@ -11,7 +11,7 @@ use tend_backend::Account360;
 use tend_backend::summary::SectionChange;
 
 use crate::app::App;
-use crate::screens::account::citations::compact;
+use crate::screens::account::cite::compact;
 use crate::screens::account::state::AccountView;
 use crate::screens::account::summary::{Shown, SummaryView, Version, shown, statements};
 use crate::theme::Theme;
