@@ -94,13 +94,29 @@ fn interaction_fields(c: &Ctx, sentiment: Option<Sentiment>) -> Vec<Field> {
         |score: f64, label: &str| json!({ "score": score, "label": label, "source": "manual" });
     let mut sentiments = vec![(auto, "automatic (from the text)".to_string())];
     let mine = sentiment.filter(|s| s.source == SentimentSource::Manual);
-    for (score, label) in [(0.6, "positive"), (0.0, "neutral"), (-0.6, "negative")] {
-        // A manual sentiment set before keeps its score.
+    let ratings = [
+        (1.0, "positive", "very positive"),
+        (0.6, "positive", "positive"),
+        (0.0, "neutral", "neutral"),
+        (-0.6, "negative", "negative"),
+        (-1.0, "negative", "very negative"),
+    ];
+    // A manual sentiment set before keeps its score, on the rating nearest to it.
+    let nearest = mine.and_then(|m| {
+        (0..ratings.len())
+            .filter(|&i| ratings[i].1 == m.label.as_str())
+            .min_by(|&a, &b| {
+                (ratings[a].0 - m.score)
+                    .abs()
+                    .total_cmp(&(ratings[b].0 - m.score).abs())
+            })
+    });
+    for (i, (score, label, words)) in ratings.into_iter().enumerate() {
         let value = match mine {
-            Some(m) if m.label.as_str() == label => json!(m),
+            Some(m) if nearest == Some(i) => json!(m),
             _ => manual(score, label),
         };
-        sentiments.push((value, format!("{label} (manual)")));
+        sentiments.push((value, format!("{words} (manual)")));
     }
     vec![
         Field::named(

@@ -5,7 +5,7 @@
 use chrono::TimeDelta;
 use rusqlite::{Connection, params};
 
-use super::codec::{day, from_day};
+use super::codec::{day, from_day, ts};
 use super::meta::{meta, set_meta};
 use super::outbox::{self, NewDelivery};
 use super::tables;
@@ -17,6 +17,8 @@ use tend_domain::*;
 
 const ALERT_CURSOR: &str = "notify.alert_cursor";
 const RENEWAL_DAY: &str = "notify.renewal_day";
+/// On the first round, alerts raised this recently are news; older ones history.
+const FIRST_ROUND_MINUTES: i64 = 10;
 
 /// Queues `notice` to each channel of the rules `matching` selects; answers how
 /// many were new.
@@ -101,8 +103,9 @@ pub(crate) fn status_words(s: Option<HealthStatus>) -> &'static str {
     }
 }
 
-/// Alerts raised since the last scan (the first scan starts from now: no history
-/// is sent), then renewals coming (once a day).
+/// Alerts raised since the last scan (on the first, those of the last
+/// [`FIRST_ROUND_MINUTES`]: older ones are history), then renewals coming (once a
+/// day).
 pub(crate) fn scan(conn: &Connection, settings: &Settings, now: Timestamp) -> Result<u32> {
     if settings.notify.rules.is_empty() {
         return Ok(0);
@@ -113,7 +116,14 @@ pub(crate) fn scan(conn: &Connection, settings: &Settings, now: Timestamp) -> Re
         .map_err(Error::storage)?;
     let cursor = match meta(conn, ALERT_CURSOR)?.and_then(|v| v.parse::<Id>().ok()) {
         Some(c) => c,
-        None => last,
+        // The first round: what was raised before the last few minutes is history.
+        None => conn
+            .query_row(
+                "SELECT coalesce(max(id), 0) FROM alerts WHERE created_at < ?",
+                [ts(&(now - TimeDelta::minutes(FIRST_ROUND_MINUTES)))],
+                |r| r.get(0),
+            )
+            .map_err(Error::storage)?,
     };
     if cursor < last {
         let alerts: Vec<Alert> =
