@@ -2022,3 +2022,32 @@ fn summaries_sections_and_the_copilot_from_the_command_line() {
         (Some("note"), Some("Copilot: Draft a follow-up email"))
     );
 }
+
+/// A reader that stops early (`tend ... | head -1`) ends the command quietly and
+/// successfully: no "Broken pipe" on the terminal, exit 0.
+#[test]
+fn a_pipe_closed_early_ends_the_command_quietly() {
+    use std::io::Read;
+    let mut child = tend()
+        .args(["--demo", "cases", "--format", "json", "--limit", "1000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tend");
+    // Read a little (the JSON runs far past a pipe's buffer), then hang up.
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 16];
+    out.read_exact(&mut first).expect("the first bytes");
+    drop(out);
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("stderr");
+    let status = child.wait().expect("wait");
+    assert!(first.starts_with(b"["), "{first:?}");
+    assert_eq!(err, "", "nothing said on a closed pipe");
+    assert!(status.success(), "{status:?}");
+}

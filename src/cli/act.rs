@@ -293,7 +293,7 @@ pub async fn tick(cli: &Cli, settings: &Settings, format: Format) -> Result<(), 
 
 fn work_table(items: &[WorkItem], today: chrono::NaiveDate) -> Table {
     Table {
-        header: vec!["KIND", "ACCOUNT", "WHAT", "WHEN", "DETAIL", "OPEN"],
+        header: vec!["KIND", "ACCOUNT", "WHAT", "WHEN", "OPEN", "DETAIL"],
         rows: items
             .iter()
             .map(|w| {
@@ -312,8 +312,8 @@ fn work_table(items: &[WorkItem], today: chrono::NaiveDate) -> Table {
                     w.account.name.clone(),
                     w.title.clone(),
                     when,
-                    w.detail.clone(),
                     open,
+                    w.detail.clone(),
                 ]
             })
             .collect(),

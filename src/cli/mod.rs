@@ -272,6 +272,14 @@ impl From<backend::Error> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
+        // The reader of a pipe went away (`tend accounts | head`): it has what it
+        // wanted, so the command ends quietly and successfully, as `rg` does.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure {
+                code: 0,
+                message: String::new(),
+            };
+        }
         Failure::error(e.to_string())
     }
 }
