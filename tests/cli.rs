@@ -2051,3 +2051,98 @@ fn a_pipe_closed_early_ends_the_command_quietly() {
     assert_eq!(err, "", "nothing said on a closed pipe");
     assert!(status.success(), "{status:?}");
 }
+
+/// `tend email`: refused without a sender, queued in the outbox without an SMTP
+/// server (said so), a reply quoted under its original, and a reply to anything
+/// but an incoming email of the account refused with exit 2.
+#[test]
+fn email_from_the_command_line_waits_in_the_outbox_without_a_server() {
+    let (_dir, db) = demo_store();
+    let db = db.as_str();
+    let err = fails(
+        db,
+        &[
+            "email",
+            "3",
+            "--to",
+            "a@b.example",
+            "--subject",
+            "Hi",
+            "--body",
+            "x",
+        ],
+        None,
+        2,
+    );
+    assert!(err.contains("set [email] from"), "{err}");
+    let run = |args: &[&str]| {
+        tend()
+            .env("TEND_USER__NAME", ACTOR)
+            .env("TEND_EMAIL__FROM", "Priya Patel <priya@tend.example>")
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    let out = run(&[
+        "email",
+        "3",
+        "--to",
+        "chloe.wong@orionfreight.com",
+        "--subject",
+        "Numbers",
+        "--body",
+        "Attached.",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("queued in the outbox"),
+        "{out:?}"
+    );
+    // A reply to an incoming email of the account: to its sender, quoted.
+    let a360 = json(db, &["account", "3", "--format", "json"], None);
+    let incoming = a360["interactions"]
+        .as_array()
+        .expect("interactions")
+        .iter()
+        .find(|i| {
+            i["kind"] == "email"
+                && i["direction"] == "in"
+                && !i["contact_ids"].as_array().expect("ids").is_empty()
+        })
+        .expect("an incoming email")
+        .clone();
+    let id = incoming["id"].as_i64().expect("id").to_string();
+    let out = run(&[
+        "email",
+        "3",
+        "--reply-to",
+        &id,
+        "--body",
+        "Thanks, on it.",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(d["state"], "queued");
+    assert_eq!(d["origin"], "reply");
+    let subject = incoming["subject"].as_str().expect("subject");
+    assert!(
+        d["summary"]
+            .as_str()
+            .expect("summary")
+            .ends_with(&format!(": Re: {subject}")),
+        "{d}"
+    );
+    let outbox = json(db, &["outbox", "--format", "json"], None);
+    assert_eq!(outbox.as_array().expect("list").len(), 2);
+    // Not an incoming email of that account.
+    let out = run(&["email", "1", "--reply-to", &id, "--body", "x"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not an incoming email of account 1"),
+        "{out:?}"
+    );
+}

@@ -147,6 +147,14 @@ pub async fn email(cli: &Cli, settings: &Settings, args: &EmailArgs) -> Result<(
             Record::Interaction(i) => i,
             _ => return Err(Failure::usage(format!("{id} is not an interaction"))),
         };
+        if original.account_id != account_id
+            || original.kind != InteractionKind::Email
+            || original.direction != Direction::In
+        {
+            return Err(Failure::usage(format!(
+                "interaction {id} is not an incoming email of account {account_id}: --reply-to answers one"
+            )));
+        }
         let view = store.account(account_id).await?;
         let on_it: Vec<&Contact> = view
             .contacts
