@@ -120,16 +120,26 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         ]));
         // (A step waiting on a person has its instructions as its message.)
         let does = step_does(def, s).filter(|_| s.message.is_empty() || def_waits(def));
+        // Under the step, wrapped lines hang under the first.
+        let width = usize::from(steps.width.saturating_sub(2));
+        let hang = |text: &str, style| {
+            crate::widgets::wrap(
+                &[(text.to_string(), style)],
+                width,
+                Span::raw("      "),
+                Span::raw("      "),
+            )
+        };
         if let Some(does) = &does {
             let style = if s.state == StepState::Waiting {
                 theme.blue
             } else {
                 theme.dim
             };
-            lines.push(Line::styled(format!("      {does}"), style));
+            lines.extend(hang(does, style));
         }
         if !s.message.is_empty() && !does.as_ref().is_some_and(|d| d.ends_with(&s.message)) {
-            lines.push(Line::styled(format!("      {}", s.message), theme.dim));
+            lines.extend(hang(&s.message, theme.dim));
         }
     }
     f.render_widget(
