@@ -2197,6 +2197,19 @@ pub async fn check_filter_language(b: &dyn Backend, fx: &Fixture) {
             ids_where(&|a| a.stage != Stage::Churned),
         ),
         ("owner:@me".into(), ids_where(&|a| a.owner == "alice")),
+        // Followed: owned, or on the team of (bob is on ACME's team).
+        (
+            "@followed".into(),
+            ids_where(&|a| a.owner == "alice" || a.team.iter().any(|t| t == "alice")),
+        ),
+        (
+            "followed:bob".into(),
+            ids_where(&|a| a.owner == "bob" || a.team.iter().any(|t| t == "bob")),
+        ),
+        (
+            "-followed:BOB".into(),
+            ids_where(&|a| !(a.owner == "bob" || a.team.iter().any(|t| t == "bob"))),
+        ),
         (
             "@me -region:emea".into(),
             ids_where(&|a| a.owner == "alice" && !a.region.eq_ignore_ascii_case("emea")),

@@ -161,6 +161,16 @@ fn field_sql(
             "a.domain LIKE ? ESCAPE '\\'".into()
         }
         (Field::Owner, Value::Text(t)) => eq_nocase("a.owner", p, t),
+        (Field::Followed, Value::Text(t)) => followed(p, t),
+        (Field::Followed, Value::Me) => {
+            let me = cx.me.ok_or_else(|| {
+                Error::invalid(
+                    "filter",
+                    "@followed needs a user name ([user] name in the config)",
+                )
+            })?;
+            followed(p, me)
+        }
         (Field::Owner, Value::Me) => {
             let me = cx.me.ok_or_else(|| {
                 Error::invalid(
@@ -231,4 +241,11 @@ fn field_sql(
         }
         _ => return Err(mismatch(field)),
     })
+}
+
+/// The accounts `user` owns or is on the team of.
+fn followed(p: &mut Vec<Sql>, user: &str) -> String {
+    text(p, user);
+    text(p, user);
+    "(a.owner = ? COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(a.team) WHERE value = ? COLLATE NOCASE))".into()
 }

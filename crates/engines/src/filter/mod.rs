@@ -21,6 +21,7 @@
 //! | `field:a..b`       | between `a` and `b`, both included (`health:40..60`)       |
 //! | `-term`            | negation: records that do *not* match the term             |
 //! | `@me`              | shorthand for `owner:@me`                                   |
+//! | `@followed`        | shorthand for `followed:@me`                                |
 //!
 //! Free text matches the account's name and domain on account lists and the case's
 //! number and subject on case lists, case-insensitively. A bare word cannot start
@@ -40,6 +41,7 @@
 //! | `name`          | `account`                 | text; the name *contains* it                                  |
 //! | `domain`        |                           | text; the domain *contains* it                                |
 //! | `owner`         | `csm`                     | a user name, or `@me` for the signed-in user                  |
+//! | `followed`      | `follows`                 | a user name or `@me`: the accounts that user owns or is on the team of |
 //! | `stage`         |                           | `onboarding`, `adoption`, `expansion`, `renewal`, `churned`   |
 //! | `segment`       |                           | text                                                         |
 //! | `region`        |                           | text (the **account's** region; see `case_region`)            |
@@ -277,6 +279,7 @@ fields! {
     Name => "name" ["account"] Account Kind::Text;
     Domain => "domain" [] Account Kind::Text;
     Owner => "owner" ["csm"] Account Kind::Owner;
+    Followed => "followed" ["follows"] Account Kind::Owner;
     Stage => "stage" [] Account Kind::Enum;
     Segment => "segment" [] Account Kind::Text;
     Region => "region" [] Account Kind::Text;

@@ -151,18 +151,22 @@ impl<'a> Parser<'a> {
                 let end = self.scan(at, |c| !c.is_whitespace());
                 self.pos = end;
                 let word = &self.src[at..end];
-                if !word.eq_ignore_ascii_case("@me") {
+                let field = if word.eq_ignore_ascii_case("@me") {
+                    Field::Owner
+                } else if word.eq_ignore_ascii_case("@followed") {
+                    Field::Followed
+                } else {
                     return fail(
                         at,
                         end,
                         format!(
-                            "unknown shortcut '{word}': only @me (owner:@me) is known; \
-                             quote it to search for the text"
+                            "unknown shortcut '{word}': only @me (owner:@me) and @followed \
+                             (followed:@me) are known; quote it to search for the text"
                         ),
                     );
-                }
+                };
                 TermKind::Field {
-                    field: Field::Owner,
+                    field,
                     op: Op::Eq,
                     value: Value::Me,
                 }

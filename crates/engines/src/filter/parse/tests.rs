@@ -160,6 +160,7 @@ fn negation() {
     assert!(one("-health:40..60").negated);
     assert!(!one("trend:-5").negated);
     assert_eq!(canonical("-@me"), "-owner:@me");
+    assert_eq!(canonical("@followed"), "followed:@me");
 }
 
 #[test]
@@ -200,6 +201,12 @@ fn text_fields_keep_their_value_and_take_quotes() {
 fn owner_me() {
     assert_eq!(field("owner:@me"), (Field::Owner, Op::Eq, Value::Me));
     assert_eq!(field("owner:@ME"), (Field::Owner, Op::Eq, Value::Me));
+    assert_eq!(field("@followed"), (Field::Followed, Op::Eq, Value::Me));
+    assert_eq!(field("follows:@me"), (Field::Followed, Op::Eq, Value::Me));
+    assert_eq!(
+        field("followed:maya"),
+        (Field::Followed, Op::Eq, Value::Text("maya".into()))
+    );
     assert_eq!(field("@me"), (Field::Owner, Op::Eq, Value::Me));
     assert_eq!(field(r#"owner:"@me""#).2, Value::Text("@me".into()));
     assert_eq!(canonical(r#"owner:"@me""#), r#"owner:"@me""#);
@@ -740,7 +747,7 @@ fn error_dates() {
 fn error_shortcuts() {
     assert_eq!(
         e("@you"),
-        ("unknown shortcut '@you': only @me (owner:@me) is known; quote it to search for the text".into(), 0, 4)
+        ("unknown shortcut '@you': only @me (owner:@me) and @followed (followed:@me) are known; quote it to search for the text".into(), 0, 4)
     );
 }
 
