@@ -2146,3 +2146,114 @@ fn email_from_the_command_line_waits_in_the_outbox_without_a_server() {
         "{out:?}"
     );
 }
+
+/// `tend interactions`: the filters the API has, from the command line.
+#[test]
+fn interactions_by_contact_role_tag_and_direction() {
+    let (_dir, db) = demo_store();
+    let db = db.as_str();
+    let all = json(
+        db,
+        &[
+            "interactions",
+            "--account",
+            "3",
+            "--limit",
+            "1000",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let all = all.as_array().expect("list").clone();
+    assert!(all.iter().all(|i| i["account_id"] == 3));
+    let a360 = json(db, &["account", "3", "--format", "json"], None);
+    let contacts = a360["contacts"].as_array().expect("contacts");
+    let champions: Vec<i64> = contacts
+        .iter()
+        .filter(|c| {
+            c["roles"]
+                .as_array()
+                .expect("roles")
+                .iter()
+                .any(|r| r == "champion")
+        })
+        .map(|c| c["id"].as_i64().expect("id"))
+        .collect();
+    let took_part = |i: &serde_json::Value, ids: &[i64]| {
+        i["contact_ids"]
+            .as_array()
+            .expect("ids")
+            .iter()
+            .any(|c| ids.contains(&c.as_i64().expect("id")))
+    };
+    let got = json(
+        db,
+        &[
+            "interactions",
+            "--account",
+            "3",
+            "--role",
+            "champion",
+            "--direction",
+            "in",
+            "--limit",
+            "1000",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let want: Vec<&serde_json::Value> = all
+        .iter()
+        .filter(|i| i["direction"] == "in" && took_part(i, &champions))
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got.as_array().expect("list").len(), want.len());
+    let first = &contacts[0];
+    let name = first["name"].as_str().expect("name");
+    let by_name = json(
+        db,
+        &[
+            "interactions",
+            "--account",
+            "3",
+            "--contact",
+            name,
+            "--limit",
+            "1000",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let id = first["id"].as_i64().expect("id");
+    assert_eq!(
+        by_name.as_array().expect("list").len(),
+        all.iter().filter(|i| took_part(i, &[id])).count()
+    );
+    let bugs = json(
+        db,
+        &[
+            "interactions",
+            "--tag",
+            "bug",
+            "--limit",
+            "50",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(bugs.as_array().expect("list").iter().all(|i| {
+        i["tags"]
+            .as_array()
+            .expect("tags")
+            .iter()
+            .any(|t| t == "bug")
+    }));
+    let err = fails(db, &["interactions", "--contact", "Someone"], None, 2);
+    assert!(err.contains("add --account"), "{err}");
+    let err = fails(db, &["interactions", "--direction", "sideways"], None, 2);
+    assert!(err.contains("sideways"), "{err}");
+}

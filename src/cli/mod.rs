@@ -3,6 +3,7 @@
 mod act;
 mod cases;
 mod health;
+mod interactions;
 pub mod output;
 mod remote;
 mod sources;
@@ -146,6 +147,9 @@ pub enum Command {
     /// The copilot over an account's last six months of interactions: a built-in
     /// prompt, or your own question with a language model.
     Copilot(summary::CopilotArgs),
+    /// Interactions across accounts (or of one), newest first: by contact, tag, a
+    /// contact's role, direction, kind, full-text words.
+    Interactions(interactions::InteractionsArgs),
     /// Email a customer: queued in the outbox, sent over SMTP, logged on the
     /// account once sent (--reply-to answers an incoming email).
     Email(act::EmailArgs),
@@ -446,6 +450,10 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         }
         Command::Playbook(cmd) => write::playbook(&cli, &settings, cmd).await,
         Command::Email(args) => act::email(&cli, &settings, args).await,
+        Command::Interactions(args) => {
+            let backend = open_backend(&cli, &settings)?;
+            interactions::run(backend.as_ref(), args).await
+        }
         Command::Outbox(args) => act::outbox(&cli, &settings, args).await,
         Command::Work(args) => act::work(&cli, &settings, args).await,
         Command::Task(cmd) => write::task(&cli, &settings, cmd).await,

@@ -640,7 +640,11 @@ async fn health_now(
 
 /// The contacts of an account that `keys` name (id, email or name; a part of a
 /// name when it matches one contact only).
-fn pick_contacts(contacts: &[Contact], keys: &[String], account: &str) -> Result<Vec<Id>, Failure> {
+pub(super) fn pick_contacts(
+    contacts: &[Contact],
+    keys: &[String],
+    account: &str,
+) -> Result<Vec<Id>, Failure> {
     let mut out = vec![];
     for key in keys {
         let k = key.trim();
