@@ -96,7 +96,9 @@ fn field_kind(field: Field) -> BoxedStrategy<TermKind> {
         | Field::Parent
         | Field::Team
         | Field::CaseRegion => eq(text().prop_map(Value::Text).boxed()),
-        Field::Owner => eq(prop_oneof![text().prop_map(Value::Text), Just(Value::Me)].boxed()),
+        Field::Owner | Field::Followed => {
+            eq(prop_oneof![text().prop_map(Value::Text), Just(Value::Me)].boxed())
+        }
         Field::Stage => eq(pick(Stage::ALL).prop_map(Value::Stage).boxed()),
         Field::HealthStatus => eq(pick(HealthStatus::ALL)
             .prop_map(Value::HealthStatus)
