@@ -298,14 +298,16 @@ fn system_time(date: DateTime<Utc>) -> Result<SystemTime, SendError> {
 pub async fn send(settings: &SmtpSettings, email: &Email) -> Result<(), SendError> {
     let (bytes, envelope) = compose(email)?;
     let server = format!("{}:{}", settings.host.trim(), settings.effective_port());
-    let result = exchange(settings, &server, &envelope, &bytes).await;
+    let result = exchange(settings, &server, &envelope, &bytes)
+        .await
+        .map_err(|e| scrub(e, settings));
     match &result {
         Ok(()) => tracing::debug!(%server, message_id = %email.message_id, "email sent"),
         Err(e) => {
             tracing::debug!(%server, message_id = %email.message_id, error = %e, "email not sent")
         }
     }
-    result.map_err(|e| scrub(e, settings.password.as_deref()))
+    result
 }
 
 /// Which step an SMTP error came from.
@@ -686,11 +688,40 @@ fn tls_parameters(settings: &SmtpSettings, server: &str) -> Result<TlsParameters
 }
 
 /// The password never appears in a message, whatever a server echoed.
-fn scrub(e: SendError, password: Option<&str>) -> SendError {
-    match password {
-        Some(p) if p.len() >= 3 => e.map_message(|m| m.replace(p, "***")),
-        _ => e,
+/// The error without the password, as typed or as AUTH sends it (base64 of the
+/// password alone, and of "\0user\0password").
+fn scrub(e: SendError, settings: &SmtpSettings) -> SendError {
+    let Some(p) = settings.password.as_deref().filter(|p| p.len() >= 3) else {
+        return e;
+    };
+    let user = settings.username.as_deref().unwrap_or_default();
+    let secrets = [
+        p.to_string(),
+        base64(p.as_bytes()),
+        base64(format!("\0{user}\0{p}").as_bytes()),
+    ];
+    e.map_message(|m| {
+        secrets
+            .iter()
+            .fold(m.to_string(), |m, s| m.replace(s.as_str(), "***"))
+    })
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, &b| (n << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
     }
+    out
 }
 
 #[cfg(test)]
@@ -768,8 +799,18 @@ mod tests {
             !shown.contains("hunter22") && shown.contains("***"),
             "{shown}"
         );
-        let e = scrub(Permanent("535 bad hunter22".into()), Some("hunter22"));
+        let e = scrub(Permanent("535 bad hunter22".into()), &s);
         assert_eq!(e.message(), "535 bad ***");
+        // As AUTH sends it: base64 of the password, and of "\0user\0password".
+        assert_eq!(base64(b"hunter22"), "aHVudGVyMjI=");
+        assert_eq!(base64(b"ab"), "YWI=");
+        let user = s.username.clone().unwrap_or_default();
+        let plain = base64(format!("\0{user}\0hunter22").as_bytes());
+        let e = scrub(
+            Transient(format!("454 rejected aHVudGVyMjI= and {plain}")),
+            &s,
+        );
+        assert_eq!(e.message(), "454 rejected *** and ***");
     }
 
     #[test]

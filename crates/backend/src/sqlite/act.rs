@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::outbox::{self, NewDelivery};
 use super::{Store, mywork, notify, playbooks, tables, write};
 use crate::outbound::{
-    ChannelKind, Delivery, DeliveryKind, DeliveryQuery, DeliveryState, EmailLog, OutgoingEmail,
-    Payload, Settings, TickReport, WorkItem, smtp, webhook,
+    ChannelKind, Delivery, DeliveryKind, DeliveryQuery, DeliveryState, EmailLog, LEASE_SECS,
+    OutgoingEmail, Payload, Settings, TickReport, WorkItem, smtp, webhook,
 };
 use crate::{Error, Result};
 use tend_domain::*;
@@ -114,12 +114,22 @@ fn compose(
             .filter(|a| !a.is_empty())
             .collect()
     };
+    let body = settings.signed(&e.body);
+    if body.len() > MAX_LONG_TEXT {
+        return Err(Error::invalid(
+            "body",
+            format!(
+                "is {} bytes with the signature, more than the {MAX_LONG_TEXT} allowed",
+                body.len()
+            ),
+        ));
+    }
     let email = smtp::Email {
         from: settings.from.trim().to_string(),
         to: clean(&e.to),
         cc: clean(&e.cc),
         subject: e.subject.trim().to_string(),
-        body: settings.signed(&e.body),
+        body,
         message_id: format!("{key}@{}", settings.message_domain()),
         in_reply_to,
         references,
@@ -275,7 +285,7 @@ impl Store {
                     tracing::warn!("playbook run {id}: {e}");
                     let why = e.to_string();
                     let setup = setup.clone();
-                    let _ = self
+                    let failed = self
                         .write(move |tx, now| {
                             let mut run: PlaybookRun = tables::get(tx, id)?;
                             if let Some(i) = run.current_step() {
@@ -291,6 +301,19 @@ impl Store {
                             Ok(())
                         })
                         .await;
+                    if failed.is_err() {
+                        // Not even that could be written (the run no longer fits its
+                        // playbook): it leaves the rounds rather than fail in each.
+                        let _ = self
+                            .write(move |tx, _| {
+                                tx.execute(
+                                    "UPDATE playbook_runs SET next_due_at = NULL WHERE id = ?",
+                                    [id],
+                                )
+                                .map_err(Error::storage)
+                            })
+                            .await;
+                    }
                 }
             }
         }
@@ -319,25 +342,52 @@ impl Store {
             for (d, payload) in batch {
                 let (s, h) = (settings.clone(), http.clone());
                 set.spawn(async move {
-                    let outcome = attempt(&s, &h, &d, &payload).await;
+                    // Well within the lease, so no other process takes it for cut off.
+                    let limit = std::time::Duration::from_secs((LEASE_SECS / 2) as u64);
+                    let outcome =
+                        match tokio::time::timeout(limit, attempt(&s, &h, &d, &payload)).await {
+                            Ok(outcome) => outcome,
+                            Err(_) => Err(smtp::SendError::Transient(format!(
+                                "no outcome within {} s",
+                                limit.as_secs()
+                            ))),
+                        };
                     (d, payload, outcome)
                 });
             }
+            // Every send of the batch is waited for and recorded, whatever one of
+            // them answers: none is left claimed.
             while let Some(joined) = set.join_next().await {
-                let (d, payload, outcome) =
-                    joined.map_err(|e| Error::storage(format!("a delivery task failed: {e}")))?;
-                let (s, setup) = (settings.clone(), self.inner.health.clone());
-                let state = self
-                    .write(move |tx, now| {
-                        let state = outbox::record(tx, &s, &d, &outcome, now)?;
-                        after_delivery(tx, &setup, &s, &d, &payload, state, now)?;
-                        Ok(state)
-                    })
-                    .await?;
+                let Ok((d, payload, outcome)) = joined else {
+                    tracing::warn!("a delivery task ended without an outcome");
+                    continue;
+                };
+                // The outcome first, in a transaction of its own: what went out is
+                // recorded as sent even if what follows from it fails.
+                let s = settings.clone();
+                let rec = d.clone();
+                let state = match self
+                    .write(move |tx, now| outbox::record(tx, &s, &rec, &outcome, now))
+                    .await
+                {
+                    Ok(state) => state,
+                    Err(e) => {
+                        tracing::warn!("delivery {}: its outcome was not recorded: {e}", d.id);
+                        continue;
+                    }
+                };
                 match state {
                     DeliveryState::Sent => report.sent += 1,
                     DeliveryState::Failed => report.failed += 1,
                     _ => report.retrying += 1,
+                }
+                let (s, setup) = (settings.clone(), self.inner.health.clone());
+                let id = d.id;
+                if let Err(e) = self
+                    .write(move |tx, now| after_delivery(tx, &setup, &s, &d, &payload, state, now))
+                    .await
+                {
+                    tracing::warn!("delivery {id}: what follows from it was not written: {e}");
                 }
             }
         }

@@ -107,9 +107,6 @@ pub(crate) fn status_words(s: Option<HealthStatus>) -> &'static str {
 /// [`FIRST_ROUND_MINUTES`]: older ones are history), then renewals coming (once a
 /// day).
 pub(crate) fn scan(conn: &Connection, settings: &Settings, now: Timestamp) -> Result<u32> {
-    if settings.notify.rules.is_empty() {
-        return Ok(0);
-    }
     let mut n = 0;
     let last: Id = conn
         .query_row("SELECT coalesce(max(id), 0) FROM alerts", [], |r| r.get(0))
@@ -125,14 +122,21 @@ pub(crate) fn scan(conn: &Connection, settings: &Settings, now: Timestamp) -> Re
             )
             .map_err(Error::storage)?,
     };
-    if cursor < last {
+    // Without rules the cursor still moves: rules added later start from then.
+    let mut seen = last;
+    if cursor < last && !settings.notify.rules.is_empty() {
         let alerts: Vec<Alert> =
             tables::select(conn, "WHERE id > ? ORDER BY id LIMIT 10000", [cursor])?;
         for a in &alerts {
             n += alert(conn, settings, a, now)?;
         }
+        // A burst past the batch goes on at the next round.
+        seen = alerts.last().map_or(last, |a| a.id);
     }
-    set_meta(conn, ALERT_CURSOR, &last.to_string())?;
+    set_meta(conn, ALERT_CURSOR, &seen.to_string())?;
+    if settings.notify.rules.is_empty() {
+        return Ok(0);
+    }
     let today = now.date_naive();
     if meta(conn, RENEWAL_DAY)?.as_deref() != Some(&today.to_string()) {
         n += renewals(conn, settings, now)?;

@@ -283,7 +283,8 @@ pub(crate) fn retry(conn: &Connection, id: Id, now: Timestamp) -> Result<Deliver
         ));
     }
     conn.execute(
-        "UPDATE deliveries SET state = 'queued', next_attempt_at = ?, last_error = '' WHERE id = ?",
+        "UPDATE deliveries SET state = 'queued', attempts = 0, next_attempt_at = ?, last_error = '' \
+         WHERE id = ?",
         params![ts(&now), id],
     )
     .map_err(Error::storage)?;

@@ -85,6 +85,16 @@ pub(crate) fn advance(
             break;
         }
         let Some(step) = playbook.steps.get(i) else {
+            run.fail(
+                i,
+                format!(
+                    "the playbook {} has no step {} any more",
+                    playbook.name,
+                    i + 1
+                ),
+                now,
+            )
+            .map_err(|e| Error::invalid("steps", e))?;
             break;
         };
         out.steps += 1;
