@@ -881,3 +881,79 @@ async fn after_a_crash_between_sending_and_recording_an_email_waits_for_a_person
     store.tick().await.expect("tick");
     assert_eq!(server.received().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_a_deleted_run_or_account_had_queued_does_not_go_out() {
+    let (clock, _) = clock();
+    // No SMTP server: emails wait in the outbox.
+    let store = demo(settings(None), clock);
+    let onboarding = store
+        .playbooks()
+        .await
+        .expect("playbooks")
+        .into_iter()
+        .find(|p| p.name == "Onboarding")
+        .expect("Onboarding");
+    let run = store
+        .create(
+            "priya.patel",
+            Record::PlaybookRun(PlaybookRun::start(&onboarding, 3, store.now())),
+        )
+        .await
+        .expect("start");
+    store.tick().await.expect("tick");
+    let queued = |s: &Store| {
+        let s = s.clone();
+        async move {
+            s.deliveries(&DeliveryQuery::default())
+                .await
+                .expect("outbox")
+                .into_iter()
+                .map(|d| (d.account_id, d.state))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(queued(&store).await, vec![(Some(3), DeliveryState::Queued)]);
+    let run = run_of(&store, run.id()).await;
+    store
+        .delete("priya.patel", EntityKind::PlaybookRun, run.id, run.version)
+        .await
+        .expect("delete the run");
+    assert_eq!(
+        queued(&store).await,
+        vec![(Some(3), DeliveryState::Cancelled)]
+    );
+    // An email to an account deleted before it went out.
+    store
+        .send_email(
+            "priya.patel",
+            OutgoingEmail {
+                account_id: 3,
+                to: vec!["chloe.wong@orionfreight.com".into()],
+                cc: vec![],
+                subject: "Numbers".into(),
+                body: "Attached.".into(),
+                in_reply_to: None,
+            },
+        )
+        .await
+        .expect("queued");
+    let version = store.account(3).await.expect("360").account.version;
+    store
+        .delete("priya.patel", EntityKind::Account, 3, version)
+        .await
+        .expect("delete the account");
+    let all = store
+        .deliveries(&DeliveryQuery::default())
+        .await
+        .expect("outbox");
+    assert!(
+        all.iter().all(|d| d.state == DeliveryState::Cancelled),
+        "{all:?}"
+    );
+    assert!(
+        all[0].last_error.contains("deleted by priya.patel"),
+        "{}",
+        all[0].last_error
+    );
+}

@@ -510,6 +510,20 @@ pub(crate) fn delete(
         )
         .map_err(Error::storage)?;
     }
+    // What a deleted run or account had queued does not go out after it.
+    match kind {
+        EntityKind::PlaybookRun => super::runs::cancel_queued(
+            conn,
+            "origin LIKE ?",
+            format!("playbook run {id} step %"),
+            actor,
+            now,
+        )?,
+        EntityKind::Account => {
+            super::runs::cancel_queued(conn, "account_id = ?", id.to_string(), actor, now)?
+        }
+        _ => {}
+    }
     let sql = format!(
         "DELETE FROM {} WHERE id = ? AND version = ?",
         table_of(kind)
