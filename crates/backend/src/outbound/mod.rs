@@ -73,11 +73,8 @@ impl Settings {
 
     /// The domain of the Message-IDs this tend makes: the sender's.
     pub fn message_domain(&self) -> String {
-        let addr = match (self.from.rfind('<'), self.from.rfind('>')) {
-            (Some(a), Some(b)) if a < b => &self.from[a + 1..b],
-            _ => self.from.as_str(),
-        };
-        addr.rsplit_once('@')
+        address(&self.from)
+            .rsplit_once('@')
             .map(|(_, d)| d.trim().to_string())
             .filter(|d| !d.is_empty())
             .unwrap_or_else(|| "tend.invalid".into())
@@ -365,4 +362,12 @@ pub fn quote(original: &tend_domain::Interaction, sender: &str) -> String {
         "On {}, {sender} wrote:\n{quoted}",
         original.at.format("%-d %b %Y at %H:%M")
     )
+}
+
+/// The address inside "Name <address>" (or the whole of a bare address).
+pub fn address(mailbox: &str) -> &str {
+    match (mailbox.rfind('<'), mailbox.rfind('>')) {
+        (Some(a), Some(b)) if a < b => mailbox[a + 1..b].trim(),
+        _ => mailbox.trim(),
+    }
 }

@@ -8,7 +8,7 @@ use super::outbox::{self, NewDelivery};
 use super::{Store, mywork, notify, playbooks, tables, write};
 use crate::outbound::{
     ChannelKind, Delivery, DeliveryKind, DeliveryQuery, DeliveryState, EmailLog, LEASE_SECS,
-    OutgoingEmail, Payload, Settings, TickReport, WorkItem, smtp, webhook,
+    OutgoingEmail, Payload, Settings, TickReport, WorkItem, address, smtp, webhook,
 };
 use crate::{Error, Result};
 use tend_domain::*;
@@ -24,14 +24,6 @@ fn random_hex() -> String {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("the OS random source");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The address inside "Name <address>".
-fn address(mailbox: &str) -> &str {
-    match (mailbox.rfind('<'), mailbox.rfind('>')) {
-        (Some(a), Some(b)) if a < b => mailbox[a + 1..b].trim(),
-        _ => mailbox.trim(),
-    }
 }
 
 /// The email as it goes out, checked: its account, its reply target, its

@@ -31,6 +31,14 @@ pub(crate) fn due_runs(conn: &Connection, now: Timestamp, limit: usize) -> Resul
         .map_err(Error::storage)
 }
 
+/// The user who owns an account.
+fn owner_of(conn: &Connection, account: Id) -> Result<String> {
+    conn.query_row("SELECT owner FROM accounts WHERE id = ?", [account], |r| {
+        r.get(0)
+    })
+    .map_err(Error::storage)
+}
+
 /// Whether an account matches an expression of the filter language.
 fn matches(conn: &Connection, account: Id, expr: &str, today: NaiveDate) -> Result<bool> {
     let mut conds = vec![];
@@ -111,13 +119,7 @@ pub(crate) fn advance(
                     .map_err(|e| Error::invalid("steps", e))?;
             }
             StepAction::CreateTask { title, due_in_days } => {
-                let owner: String = conn
-                    .query_row(
-                        "SELECT owner FROM accounts WHERE id = ?",
-                        [run.account_id],
-                        |r| r.get(0),
-                    )
-                    .map_err(Error::storage)?;
+                let owner = owner_of(conn, run.account_id)?;
                 let task = Task {
                     id: 0,
                     version: 1,
@@ -170,13 +172,7 @@ pub(crate) fn advance(
                 }
             }
             StepAction::WaitForPerson { instructions } => {
-                let owner: String = conn
-                    .query_row(
-                        "SELECT owner FROM accounts WHERE id = ?",
-                        [run.account_id],
-                        |r| r.get(0),
-                    )
-                    .map_err(Error::storage)?;
+                let owner = owner_of(conn, run.account_id)?;
                 run.steps[i].assignee = Some(owner);
                 run.steps[i].message = if instructions.is_empty() {
                     step.name.clone()
