@@ -1015,15 +1015,7 @@ impl Store {
     ) -> Result<crate::sync::SyncReport> {
         let setup = self.inner.health.clone();
         let out = self.write_or_roll_back(|tx, now| {
-            let report = sync::Sync {
-                conn: tx,
-                setup: &setup,
-                actor,
-                now,
-                options,
-                touched: Default::default(),
-            }
-            .run(records, usage)?;
+            let report = sync::Sync::new(tx, &setup, actor, now, options).run(records, usage)?;
             let undecided = options.prefer.is_none() && !report.conflicts.is_empty();
             let keep = report.problems.is_empty() && !undecided && !options.dry_run;
             Ok((report, keep))
@@ -1079,14 +1071,7 @@ impl Store {
         }
         let setup = self.inner.health.clone();
         let out = self.write_or_roll_back(|tx, now| {
-            let sync = sync::Sync {
-                conn: tx,
-                setup: &setup,
-                actor,
-                now,
-                options,
-                touched: Default::default(),
-            };
+            let sync = sync::Sync::new(tx, &setup, actor, now, options);
             let mut report = sync.records(read.records)?;
             let mut failed = None;
             batches(&mut |batch| {

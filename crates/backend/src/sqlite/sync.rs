@@ -50,10 +50,31 @@ pub(crate) struct Sync<'a> {
     pub now: Timestamp,
     pub options: &'a SyncOptions,
     /// The accounts written to, refreshed and rescored once each at the end.
-    pub touched: RefCell<BTreeMap<Id, bool>>,
+    touched: RefCell<BTreeMap<Id, bool>>,
+    /// The records found (or created) by their ids in a source during this load:
+    /// a CRM's contacts point at their company again and again.
+    by_source_id: RefCell<HashMap<(EntityKind, RefKey), Id>>,
 }
 
-impl Sync<'_> {
+impl<'a> Sync<'a> {
+    pub fn new(
+        conn: &'a Connection,
+        setup: &'a HealthSetup,
+        actor: &'a str,
+        now: Timestamp,
+        options: &'a SyncOptions,
+    ) -> Self {
+        Sync {
+            conn,
+            setup,
+            actor,
+            now,
+            options,
+            touched: Default::default(),
+            by_source_id: Default::default(),
+        }
+    }
+
     /// Loads `records` and `usage`; the report says what was done (or would be)
     /// and what was wrong. The caller commits only a report with no problem, not
     /// a dry run.
@@ -287,16 +308,15 @@ impl Sync<'_> {
             field: field.map(str::to_string),
             message,
         };
-        let mut fields = r.fields.clone();
-        // A record the store has keeps what its references point at, when the
-        // source says so: found before the references are.
-        let known = match r.refs_on_create {
-            true => {
-                self.identity(r)?.map(|(id, _)| id).is_some()
-                    || self.natural(r.kind, &r.fields)?.is_some()
-            }
-            false => false,
+        // Found once, before its references are: a record the store has keeps what
+        // its references point at, when the source says so. (What identifies a
+        // record anyway, its domain or email, is never a reference.)
+        let found = match self.identity(r)? {
+            Some(found) => Some(found),
+            None => self.natural(r.kind, &r.fields)?.map(|id| (id, None)),
         };
+        let known = r.refs_on_create && found.is_some();
+        let mut fields = r.fields.clone();
         for reference in r.refs.iter().filter(|_| !known) {
             match self.resolve(reference)? {
                 Some(id) if reference.many => {
@@ -324,10 +344,6 @@ impl Sync<'_> {
                 }
             }
         }
-        let found = match self.identity(r)? {
-            Some(found) => Some(found),
-            None => self.natural(r.kind, &fields)?.map(|id| (id, None)),
-        };
         let outcome = match found {
             Some((id, imported)) => self.update(r, id, imported, &fields, report),
             None if r.update_only && r.skip_unmatched => {
@@ -361,7 +377,17 @@ impl Sync<'_> {
             RefKey::External {
                 system,
                 external_id,
-            } => self.known(reference.kind, system, external_id),
+            } => {
+                let key = (reference.kind, reference.key.clone());
+                if let Some(id) = self.by_source_id.borrow().get(&key) {
+                    return Ok(Some(*id));
+                }
+                let found = self.known(reference.kind, system, external_id)?;
+                if let Some(id) = found {
+                    self.by_source_id.borrow_mut().insert(key, id);
+                }
+                Ok(found)
+            }
             RefKey::Domain(domain) => self.by_domain(domain),
             RefKey::Email(email) => self.by_email(email),
             RefKey::Name(name) => self.single(
@@ -389,22 +415,20 @@ impl Sync<'_> {
         system: &str,
         external_id: &str,
     ) -> Result<Option<(Id, i64)>> {
-        let found: Option<(Id, i64)> = self
+        // With whether the record is still there: a record deleted since has its
+        // id forgotten.
+        let found: Option<(Id, i64, bool)> = self
             .conn
-            .prepare_cached(
-                "SELECT record_id, imported_version FROM external_ids
-                 WHERE kind = ? AND system = ? AND external_id = ?",
-            )
+            .prepare_cached(lookup_sql(kind))
             .and_then(|mut s| {
                 s.query_row(params![kind.as_str(), system, external_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                 })
                 .optional()
             })
             .map_err(Error::storage)?;
-        // A record deleted since: its id is forgotten.
         match found {
-            Some((id, v)) if write::exists(self.conn, kind, id)? => Ok(Some((id, v))),
+            Some((id, v, true)) => Ok(Some((id, v))),
             Some(_) => {
                 self.conn
                     .execute(
@@ -480,6 +504,11 @@ impl Sync<'_> {
                     self.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
                 ]))
             .map_err(Error::storage)?;
+        let key = RefKey::External {
+            system: r.system.clone(),
+            external_id: r.external_id.clone(),
+        };
+        self.by_source_id.borrow_mut().insert((r.kind, key), id);
         Ok(())
     }
 
@@ -517,14 +546,14 @@ impl Sync<'_> {
     ) -> Result<Done> {
         let current = tables::get_record(self.conn, r.kind, id)?;
         let before = payload(&current)?;
-        let mut after = before.clone();
-        set_all(&mut after, fields);
-        if after == before {
+        if holds_all(&before, fields) {
             if imported != Some(current.version()) {
                 self.remember(r, id, current.version())?;
             }
             return Ok(Done::Unchanged);
         }
+        let mut after = before.clone();
+        set_all(&mut after, fields);
         // Edited in tend since this source last wrote it.
         if imported.is_some_and(|v| current.version() > v) {
             let changed = write::diff(&before, &after)
@@ -575,6 +604,29 @@ enum Done {
     Conflict,
 }
 
+/// The query of a record by its id in a source, with whether it still exists.
+fn lookup_sql(kind: EntityKind) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        ORDER
+            .iter()
+            .map(|k| {
+                format!(
+                    "SELECT record_id, imported_version,
+                         EXISTS (SELECT 1 FROM {} WHERE id = record_id)
+                     FROM external_ids WHERE kind = ? AND system = ? AND external_id = ?",
+                    tables::table_of(*k)
+                )
+            })
+            .collect()
+    });
+    let at = ORDER
+        .iter()
+        .position(|k| *k == kind)
+        .expect("every kind is in ORDER");
+    &all[at]
+}
+
 fn describe(key: &RefKey) -> String {
     match key {
         RefKey::External {
@@ -598,6 +650,16 @@ fn to_record(kind: EntityKind, fields: Value) -> Result<Record> {
     serde_json::from_value(tagged).map_err(|e| {
         let text = e.to_string();
         Error::invalid(kind.as_str(), text)
+    })
+}
+
+/// Whether `target` already has each field as given (`a.b`: the entry `b` of the
+/// map `a`): setting them all would change nothing.
+fn holds_all(target: &Value, fields: &Map<String, Value>) -> bool {
+    fields.iter().all(|(key, value)| {
+        key.split('.')
+            .try_fold(target, |at, part| at.get(part))
+            .is_some_and(|found| found == value)
     })
 }
 

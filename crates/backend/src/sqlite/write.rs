@@ -133,7 +133,7 @@ fn log(
     record_id: Id,
     account_id: Option<Id>,
     action: ChangeAction,
-    change: (Option<&str>, Option<&Value>, Option<&Value>),
+    change: (Option<&str>, Option<String>, Option<String>),
 ) -> Result<()> {
     let (field, from, to) = change;
     let mut stmt = conn
@@ -150,8 +150,8 @@ fn log(
         account_id,
         action.as_str(),
         field,
-        from.map(|v| v.to_string()),
-        to.map(|v| v.to_string()),
+        from,
+        to,
     ])
     .map_err(Error::storage)?;
     Ok(())
@@ -302,7 +302,7 @@ fn create_typed<T: Table>(
     } else {
         r.account_id()
     };
-    let json = serde_json::to_value(&r).map_err(Error::storage)?;
+    let json = serde_json::to_string(&r).map_err(Error::storage)?;
     log(
         conn,
         now,
@@ -311,7 +311,7 @@ fn create_typed<T: Table>(
         id,
         account,
         ChangeAction::Create,
-        (None, None, Some(&json)),
+        (None, None, Some(json)),
     )?;
     after.run(conn, setup, T::KIND, account, now)?;
     Ok(r.into_record())
@@ -342,7 +342,7 @@ fn update_typed<T: Table>(
     r.set_version(expected + 1);
     r.set_times(old.created_at(), now);
     let mut stmt = conn
-        .prepare_cached(&T::update_sql())
+        .prepare_cached(tables::sql_of::<T>(tables::Sql::Update))
         .map_err(Error::storage)?;
     let changed = stmt
         .execute(params_from_iter(r.update_params(expected).0.iter()))
@@ -367,7 +367,7 @@ fn update_typed<T: Table>(
             r.id(),
             account,
             ChangeAction::Update,
-            (Some(&field), Some(&from), Some(&to)),
+            (Some(&field), Some(from.to_string()), Some(to.to_string())),
         )?;
     }
     after.run(conn, setup, T::KIND, account, now)?;
@@ -550,7 +550,7 @@ pub(crate) fn delete(
         id,
         account,
         ChangeAction::Delete,
-        (None, Some(&payload), None),
+        (None, Some(payload.to_string()), None),
     )?;
     after_write(conn, setup, kind, account, now)?;
     Ok(())

@@ -141,10 +141,43 @@ macro_rules! table_plumbing {
 }
 pub(crate) use table_plumbing;
 
+/// The statements of every write and read by id, made once per table (a load
+/// writes tens of thousands of records one by one).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Sql {
+    GetById,
+    Insert,
+    Update,
+}
+
+pub(crate) fn sql_of<T: Table>(which: Sql) -> &'static str {
+    type Made = std::collections::HashMap<(&'static str, Sql), &'static str>;
+    static MADE: std::sync::RwLock<Option<Made>> = std::sync::RwLock::new(None);
+    let key = (T::TABLE, which);
+    if let Some(sql) = MADE
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .and_then(|m| m.get(&key))
+    {
+        return sql;
+    }
+    let sql = match which {
+        Sql::GetById => format!("{} WHERE id = ?", T::select_sql()),
+        Sql::Insert => T::insert_sql(),
+        Sql::Update => T::update_sql(),
+    };
+    let mut made = MADE.write().unwrap_or_else(|e| e.into_inner());
+    made.get_or_insert_with(Default::default)
+        .entry(key)
+        .or_insert_with(|| sql.leak())
+}
+
 /// Reads one record by id.
 pub(crate) fn get<T: Table>(conn: &Connection, id: Id) -> Result<T> {
-    let sql = format!("{} WHERE id = ?", T::select_sql());
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
+    let mut stmt = conn
+        .prepare_cached(sql_of::<T>(Sql::GetById))
+        .map_err(Error::storage)?;
     stmt.query_row([id], |r| T::read(&mut Cols::new(r)))
         .optional()
         .map_err(Error::storage)?
@@ -173,7 +206,7 @@ pub(crate) fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
         p.0[0] = rusqlite::types::ToSqlOutput::Owned(rusqlite::types::Value::Null);
     }
     let mut stmt = conn
-        .prepare_cached(&T::insert_sql())
+        .prepare_cached(sql_of::<T>(Sql::Insert))
         .map_err(Error::storage)?;
     stmt.execute(rusqlite::params_from_iter(p.0.iter()))
         .map_err(Error::storage)?;
