@@ -499,7 +499,7 @@ fn a_user_walks_through_the_demo_and_quits() {
         ("6 Opportunities", &["OPPORTUNITY", "WEIGHTED"]),
         ("7 Tasks", &["┌ todo", "┌ doing", "┌ done"]),
         ("8 Playbooks", &["RUN", "┌ steps"]),
-        ("9 Support", &["cases opened per week", "PRIORITY"]),
+        ("9 Support", &["cases by month", "PRIORITY"]),
         ("0 NPS", &["SCORE", "COMMENT"]),
         ("- Health", &["What pulls it down", "MEASURE"]),
         ("= Summary", &["Generated", "Account Highlights"]),

@@ -514,6 +514,7 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Account, Period, vec!["p"]),
         (Screen::Account, Curves, vec!["c"]),
         (Screen::Account, Cycle, vec!["f"]),
+        (Screen::Account, Filters, vec!["F"]),
         (Screen::Account, Search, vec!["/"]),
         (Screen::Account, Parent, vec!["P"]),
         (Screen::Account, New, vec!["n"]),
@@ -4312,4 +4313,353 @@ async fn the_scheduler_runs_one_round_at_a_time_and_a_quiet_round_draws_nothing(
     let cmds = h.app.update(msg);
     assert!(cmds.contains(&Command::LoadAccount(LARKSPUR)), "{cmds:?}");
     assert!(cmds.contains(&Command::LoadWork), "{cmds:?}");
+}
+
+/// Moves the open filters dialog to the filter `label` and chooses the option
+/// whose text is `option`, or else starts with it (→ as many times as it takes).
+async fn choose_filter(h: &mut Harness, label: &str, option: &str) {
+    let (row, cursor) = {
+        let x = h.app.overlays.filters().expect("the filters are open");
+        let row = x
+            .rows
+            .iter()
+            .position(|r| r.label == label)
+            .unwrap_or_else(|| panic!("no filter {label}"));
+        (row, x.cursor)
+    };
+    for _ in cursor..row {
+        h.key(ch('j')).await;
+    }
+    for _ in row..cursor {
+        h.key(ch('k')).await;
+    }
+    let x = h.app.overlays.filters().expect("the filters are open");
+    assert_eq!(x.cursor, row);
+    let r = &x.rows[row];
+    let at = r
+        .options
+        .iter()
+        .position(|(_, text)| text == option)
+        .or_else(|| r.options.iter().position(|(_, t)| t.starts_with(option)))
+        .unwrap_or_else(|| panic!("{label}: no option {option} in {:?}", r.options));
+    let presses = (at + r.options.len() - r.chosen) % r.options.len();
+    for _ in 0..presses {
+        h.key(press(KeyCode::Right)).await;
+    }
+    let x = h.app.overlays.filters().expect("the filters are open");
+    assert!(
+        x.rows[row].options[x.rows[row].chosen]
+            .1
+            .starts_with(option)
+    );
+}
+
+/// The interactions the Interactions tab lists, by id.
+fn listed_interactions(h: &Harness) -> Vec<Id> {
+    let a = h.app.account.as_ref().expect("an account");
+    let d = a.data.value().expect("its 360");
+    tend::tui::screens::account::state::visible_interactions(a, d)
+        .iter()
+        .map(|i| i.id)
+        .collect()
+}
+
+/// The query a key sent to the store, if it sent one.
+fn query_sent(commands: &[Command]) -> Option<tend::backend::InteractionQuery> {
+    commands.iter().find_map(|c| match c {
+        Command::SearchInteractions(_, q) => Some((**q).clone()),
+        _ => None,
+    })
+}
+
+#[tokio::test]
+async fn interactions_filter_by_direction_contact_tag_and_role_through_the_store() {
+    use tend::domain::Direction;
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Interactions).await;
+        let every = listed_interactions(&h);
+        assert!(h.screen().contains("F filters"), "{}", h.screen());
+        h.key(ch('F')).await;
+        assert!(h.app.overlays.filters().is_some(), "F opens the filters");
+        insta::assert_snapshot!(format!("interactions_filters_{}", dims(size)), h.screen());
+        choose_filter(&mut h, "direction", "in").await;
+        choose_filter(&mut h, "contact's role", "sponsor").await;
+        let sent = h.key(press(KeyCode::Enter)).await;
+        // The store's own query, as `tend interactions` and the API ask it.
+        let q = query_sent(&sent).expect("Enter asks the store");
+        assert_eq!(q.account_id, Some(LARKSPUR));
+        assert_eq!(q.direction, Some(Direction::In));
+        assert_eq!(q.contact_role.as_deref(), Some("sponsor"));
+        assert_eq!(
+            (q.contact_id, q.tag.as_deref(), q.text.as_deref()),
+            (None, None, None)
+        );
+        let stored: Vec<Id> = h
+            .store
+            .interactions(&q)
+            .await
+            .expect("the store answers")
+            .items
+            .iter()
+            .map(|i| i.id)
+            .collect();
+        let listed = listed_interactions(&h);
+        assert!(
+            !listed.is_empty() && listed.len() < every.len(),
+            "{listed:?}"
+        );
+        assert_eq!(listed, stored);
+        let screen = h.screen();
+        assert!(screen.contains("· in · role sponsor"), "{screen}");
+        insta::assert_snapshot!(
+            format!("interactions_filtered_in_sponsor_{}", dims(size)),
+            screen
+        );
+        // A contact of the account instead of the role: the filters open as set.
+        h.key(ch('F')).await;
+        choose_filter(&mut h, "contact's role", "any role").await;
+        choose_filter(&mut h, "contact", "Lara Tanaka").await;
+        let lara = the_360(&h)
+            .contacts
+            .iter()
+            .find(|c| c.name == "Lara Tanaka")
+            .expect("Lara")
+            .id;
+        let q = query_sent(&h.key(press(KeyCode::Enter)).await).expect("asked again");
+        assert_eq!((q.contact_id, q.contact_role.clone()), (Some(lara), None));
+        assert_eq!(q.direction, Some(Direction::In));
+        // Nothing matches: the list says so and how to change it.
+        h.key(ch('F')).await;
+        choose_filter(&mut h, "tag", "complaint").await;
+        h.key(press(KeyCode::Enter)).await;
+        assert!(listed_interactions(&h).is_empty());
+        let screen = h.screen();
+        assert!(
+            screen.contains("no interaction matches: F changes the filters"),
+            "{screen}"
+        );
+        // x clears every filter: the whole history again, without a query.
+        h.key(ch('F')).await;
+        h.key(ch('x')).await;
+        let sent = h.key(press(KeyCode::Enter)).await;
+        assert!(query_sent(&sent).is_none());
+        assert_eq!(listed_interactions(&h), every);
+    }
+}
+
+#[tokio::test]
+async fn a_search_and_the_filters_are_one_query() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Interactions).await;
+    h.key(ch('F')).await;
+    choose_filter(&mut h, "direction", "in").await;
+    h.key(press(KeyCode::Enter)).await;
+    let incoming = listed_interactions(&h);
+    h.key(ch('/')).await;
+    h.type_text("outage").await;
+    let q = query_sent(&h.key(press(KeyCode::Enter)).await).expect("a query");
+    assert_eq!(q.text.as_deref(), Some("outage"));
+    assert_eq!(q.direction, Some(tend::domain::Direction::In));
+    let found = listed_interactions(&h);
+    assert!(
+        !found.is_empty() && found.len() < incoming.len(),
+        "{found:?}"
+    );
+    assert!(found.iter().all(|id| incoming.contains(id)));
+    // Esc clears the search; the filter stays.
+    h.key(ch('/')).await;
+    let q = query_sent(&h.key(press(KeyCode::Esc)).await).expect("the filter alone");
+    assert_eq!(q.text, None);
+    assert_eq!(listed_interactions(&h), incoming);
+}
+
+#[tokio::test]
+async fn opportunities_filter_by_owner_and_the_accounts_team() {
+    for size in [NARROW, WIDE] {
+        let options = Options::with_clock(fixed_clock(now()));
+        let mut h = Harness::writable_as(size, "maya.chen", options).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Opportunities).await;
+        let theirs = the_360(&h).opportunities.len();
+        // An opportunity someone outside the account's team owns.
+        h.key(ch('n')).await;
+        h.type_text("Pilot in Spain").await;
+        h.key(press(KeyCode::Tab)).await;
+        h.key(press(KeyCode::Backspace)).await;
+        h.type_text("9000").await;
+        h.key(press(KeyCode::Tab)).await;
+        h.key(press(KeyCode::Tab)).await;
+        h.key(ctrl('u')).await;
+        h.type_text("sam.sales").await;
+        h.key(ctrl('s')).await;
+        assert!(h.app.overlays.form().is_none(), "{}", h.screen());
+        assert_eq!(the_360(&h).opportunities.len(), theirs + 1);
+        h.key(ch('F')).await;
+        insta::assert_snapshot!(format!("opportunities_filters_{}", dims(size)), h.screen());
+        choose_filter(&mut h, "team", "outside").await;
+        h.key(press(KeyCode::Enter)).await;
+        let screen = h.screen();
+        assert!(screen.contains("Pilot in Spain"), "{screen}");
+        assert!(screen.contains("outside the account's team"), "{screen}");
+        assert_eq!(
+            tend::tui::screens::account::state::list_len(
+                h.app.account.as_ref().expect("an account")
+            ),
+            1
+        );
+        insta::assert_snapshot!(
+            format!("opportunities_outside_the_team_{}", dims(size)),
+            screen
+        );
+        // Mine: the demo's three, not the pilot.
+        h.key(ch('F')).await;
+        choose_filter(&mut h, "team", "anyone").await;
+        choose_filter(&mut h, "owner", "me (maya.chen)").await;
+        h.key(press(KeyCode::Enter)).await;
+        let screen = h.screen();
+        assert!(!screen.contains("Pilot in Spain"), "{screen}");
+        assert_eq!(
+            tend::tui::screens::account::state::list_len(
+                h.app.account.as_ref().expect("an account")
+            ),
+            theirs
+        );
+        // Mine and outside the team: none, and the list says what to do.
+        h.key(ch('F')).await;
+        choose_filter(&mut h, "team", "outside").await;
+        h.key(press(KeyCode::Enter)).await;
+        let screen = h.screen();
+        assert!(
+            screen.contains("no opportunity of this owner or team: F changes the filters"),
+            "{screen}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_agreement_shows_its_source_and_enter_opens_every_field() {
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Agreements).await;
+        let screen = h.screen();
+        assert!(screen.contains("SOURCE"), "{screen}");
+        let agreements = the_360(&h).agreements.clone();
+        for x in &agreements {
+            let line = screen
+                .lines()
+                .find(|l| l.contains(&x.name))
+                .unwrap_or_else(|| panic!("{} not listed:\n{screen}", x.name));
+            assert!(line.contains(x.source.as_str()), "{line}");
+        }
+        h.key(press(KeyCode::Enter)).await;
+        let screen = h.screen();
+        insta::assert_snapshot!(format!("agreement_details_{}", dims(size)), screen);
+        let first = &agreements[0];
+        for text in [
+            format!("name: {}", first.name),
+            format!("notice period: {} days", first.notice_days),
+            format!(
+                "external id: {}",
+                first.external_id.as_deref().unwrap_or("-")
+            ),
+            "source: the CRM".to_string(),
+        ] {
+            assert!(screen.contains(&text), "{text}:\n{screen}");
+        }
+        // Any key closes it; the one entered in the app says so.
+        h.key(press(KeyCode::Esc)).await;
+        assert!(h.app.overlays.info().is_none());
+        let ui = agreements
+            .iter()
+            .position(|x| x.source == tend::domain::Source::Ui)
+            .expect("one entered in the app");
+        for _ in 0..ui {
+            h.key(ch('j')).await;
+        }
+        h.key(press(KeyCode::Enter)).await;
+        let screen = h.screen();
+        assert!(
+            screen.contains("source: tend (entered in the app)"),
+            "{screen}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_case_is_added_from_the_support_tab_and_its_resolution_and_csat_are_charted() {
+    use tend::domain::{CaseStatus, Source};
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::writable(size).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Support).await;
+        let before = the_360(&h).cases.len();
+        h.key(ch('n')).await;
+        assert!(h.app.overlays.form().is_some(), "n opens the form");
+        h.key(press(KeyCode::Tab)).await;
+        h.type_text("Exports time out").await;
+        insta::assert_snapshot!(format!("form_new_case_{}", dims(size)), h.screen());
+        h.key(press(KeyCode::Enter)).await;
+        assert!(h.app.overlays.form().is_none(), "{}", h.screen());
+        assert!(footer_text(&h).contains("created the support case"));
+        // Written through the store: a case of tend's own number, opened now.
+        let d = stored(&h, LARKSPUR).await;
+        assert_eq!(d.cases.len(), before + 1);
+        let case = d
+            .cases
+            .iter()
+            .find(|c| c.subject == "Exports time out")
+            .expect("the new case")
+            .clone();
+        assert_eq!(case.number, "T-1-1");
+        assert_eq!(case.source, Source::Ui);
+        assert_eq!((case.status, case.resolved_at), (CaseStatus::New, None));
+        assert_eq!(case.opened_at, now());
+        // Solved with a CSAT of 4: resolved now, charted in this month.
+        let row = the_360(&h)
+            .cases
+            .iter()
+            .position(|c| c.id == case.id)
+            .expect("listed");
+        h.key(ch('g')).await;
+        for _ in 0..row {
+            h.key(ch('j')).await;
+        }
+        h.key(ch('e')).await;
+        for _ in 0..4 {
+            h.key(press(KeyCode::Tab)).await;
+        }
+        h.key(ch('s')).await; // status: solved
+        for _ in 0..6 {
+            h.key(press(KeyCode::Tab)).await;
+        }
+        for _ in 0..4 {
+            h.key(press(KeyCode::Right)).await; // CSAT 4/5
+        }
+        h.key(ctrl('s')).await;
+        assert!(h.app.overlays.form().is_none(), "{}", h.screen());
+        let d = stored(&h, LARKSPUR).await;
+        let solved = d.cases.iter().find(|c| c.id == case.id).expect("the case");
+        assert_eq!(solved.status, CaseStatus::Solved);
+        assert_eq!((solved.resolved_at, solved.csat), (Some(now()), Some(4)));
+        let months = tend::tui::screens::account::support::monthly(&d);
+        let this = months.last().expect("this month");
+        assert_eq!((this.opened, this.resolved, this.answers), (1, 1, 1));
+        assert_eq!((this.median_hours, this.csat), (Some(0), Some(4.0)));
+        let screen = h.screen();
+        let month = this.start.format("%b").to_string();
+        for text in [
+            format!("1 in {month}"),
+            format!("{month}: 0.0d"),
+            format!("{month}: 4.0"),
+            "days to resolve".to_string(),
+            "CSAT (1-5)".to_string(),
+        ] {
+            assert!(screen.contains(&text), "{text}:\n{screen}");
+        }
+        insta::assert_snapshot!(format!("support_case_solved_{}", dims(size)), screen);
+    }
 }

@@ -419,6 +419,14 @@ impl App {
                     crate::screens::account::state::place_wanted(a);
                 }
                 self.summary_reloaded(id);
+                // A write may change what the search and the filters select.
+                if self
+                    .account
+                    .as_ref()
+                    .is_some_and(|a| a.id == id && a.found.is_some())
+                {
+                    return self.search_interactions(true);
+                }
                 vec![]
             }
             Msg::Interactions(id, result, at) => {
@@ -427,11 +435,15 @@ impl App {
                     .as_mut()
                     .filter(|a| a.id == id && a.found.is_some())
                 {
+                    // A new question starts at the top; the same one asked again
+                    // after a write keeps the selection where it was.
+                    if a.found == Some(Loadable::Loading) {
+                        a.selected[Tab::Interactions.index()] = 0;
+                    }
                     a.found = Some(match result {
                         Ok(v) => Loadable::Ready { value: v, at },
                         Err(e) => Loadable::Failed(e),
                     });
-                    a.selected[Tab::Interactions.index()] = 0;
                 }
                 vec![]
             }
@@ -643,7 +655,13 @@ impl App {
         }
         if matches!(
             self.overlays.top(),
-            Some(Overlay::Copilot | Overlay::Pick(_) | Overlay::Info(_) | Overlay::Outbox)
+            Some(
+                Overlay::Copilot
+                    | Overlay::Pick(_)
+                    | Overlay::Info(_)
+                    | Overlay::Outbox
+                    | Overlay::Filters(_)
+            )
         ) {
             if self.overlays.copilot()
                 && let Some(typed) = self
@@ -720,6 +738,7 @@ impl App {
             Some(Overlay::Compose(_)) => return self.compose_key(k),
             Some(Overlay::Asking(_)) => return self.asking_key(k),
             Some(Overlay::Outbox) => return self.outbox_key(k),
+            Some(Overlay::Filters(_)) => return self.filters_key(k),
             None => {}
         }
         if self.page == Page::Cases && self.cases.bar.is_some() {

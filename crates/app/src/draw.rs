@@ -93,6 +93,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
             // A line of the footer.
             Overlay::Asking(_) => {}
             Overlay::Outbox => crate::overlay::outbox::draw_outbox(f, app, theme, body),
+            Overlay::Filters(x) => crate::overlay::filters::draw_filters(f, x, theme, body),
         }
     }
 }
@@ -295,6 +296,9 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Some(Overlay::Palette(_)) => Some(" type to find · ↑↓ choose · Enter go · Esc close"),
         Some(Overlay::Compose(_)) => Some(" Tab/S-Tab field · C-s send · Esc cancel"),
         Some(Overlay::Outbox) => Some(" ↑↓ choose · r retry · Esc close"),
+        Some(Overlay::Filters(_)) => {
+            Some(" ↑↓ filter · ←→ Space choose · x clear all · Enter apply · Esc cancel")
+        }
         _ => None,
     };
     if let Some(keys) = overlay_keys {

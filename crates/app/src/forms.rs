@@ -361,6 +361,82 @@ fn opportunity_fields() -> Vec<Field> {
     ]
 }
 
+/// A new support case, opened now: a number of tend's own (T-account-n) until
+/// the helpdesk gives one, the account's region, normal priority.
+pub fn new_case(c: &Ctx) -> Form {
+    let prefix = format!("T-{}-", c.account());
+    // After the highest number of this form already on the account.
+    let next =
+        c.d.cases
+            .iter()
+            .filter_map(|x| x.number.strip_prefix(&prefix)?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0)
+            + 1;
+    let r = SupportCase {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        number: format!("{prefix}{next}"),
+        subject: String::new(),
+        priority: Priority::Normal,
+        severity: 3,
+        status: CaseStatus::New,
+        escalated: false,
+        team: String::new(),
+        region: c.d.account.region.clone(),
+        opened_at: c.now,
+        resolved_at: None,
+        signals: vec![],
+        engineering_issue: None,
+        csat: None,
+    };
+    c.form(
+        format!("New support case — {}", c.d.account.name),
+        Record::SupportCase(r),
+        true,
+        case_fields(),
+    )
+}
+
+fn case_fields() -> Vec<Field> {
+    let severities = [
+        (1, "1 critical"),
+        (2, "2 major"),
+        (3, "3 moderate"),
+        (4, "4 minor"),
+    ]
+    .iter()
+    .map(|(n, l)| (Value::from(*n), l.to_string()))
+    .collect();
+    let mut csat = vec![(Value::Null, "not answered".to_string())];
+    csat.extend((1..=5u8).map(|n| (Value::from(n), format!("{n}/5"))));
+    vec![
+        Field::text("number", "case number", Parse::Str).required(),
+        Field::text("subject", "subject", Parse::Str).required(),
+        Field::named("priority", "priority", Priority::ALL),
+        Field::choice("severity", "severity", severities),
+        Field::named("status", "status", CaseStatus::ALL),
+        Field::toggle("escalated", "escalated"),
+        Field::text("team", "support team", Parse::Str),
+        Field::text("region", "region", Parse::Str),
+        Field::pick(
+            "signals",
+            "signals",
+            Signal::ALL
+                .iter()
+                .map(|x| (s(x.as_str()), x.as_str().replace('_', " ")))
+                .collect(),
+        ),
+        Field::text("engineering_issue", "engineering issue", Parse::OptStr),
+        Field::choice("csat", "CSAT", csat),
+    ]
+}
+
 pub fn new_document(c: &Ctx) -> Form {
     let r = Document {
         id: 0,
@@ -405,6 +481,7 @@ pub fn edit(c: &Ctx, r: Record) -> Option<Form> {
             opportunity_fields(),
         ),
         Record::Document(d) => (format!("Edit document \"{}\"", d.title), document_fields()),
+        Record::SupportCase(x) => (format!("Edit case {}", x.number), case_fields()),
         Record::Account(_) => return Some(edit_account(c)),
         _ => return None,
     };

@@ -138,6 +138,7 @@ actions! {
     Email => "compose_email",
     Reply => "reply_email",
     Outbox => "outbox",
+    Filters => "filters",
 }
 
 impl Action {
@@ -424,6 +425,7 @@ impl Default for Keymap {
             b(&["p"], Period, "weeks / months", false),
             b(&["c"], Curves, "pick chart curves", false),
             b(&["f"], Cycle, "cycle filter", false),
+            b(&["F"], Filters, "filters (who, tag, team…)", true),
             b(&["/"], Search, "search interactions", false),
             b(&["P"], Parent, "parent and back", false),
             b(&["n"], New, "new (log, add, run)", true),

@@ -36,7 +36,7 @@ impl App {
             }
             FormOutcome::Reload => vec![Command::Reload(kind, id)],
             FormOutcome::Save(record) => {
-                let record = self.complete_run(*record);
+                let record = self.complete_record(*record);
                 let what = match (&record, creating) {
                     (Record::Interaction(i), true) => format!("logged the {}", i.kind),
                     (Record::PlaybookRun(_), true) => "started the playbook".into(),

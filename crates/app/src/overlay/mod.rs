@@ -4,6 +4,7 @@
 pub mod ask;
 pub mod compose;
 pub mod dialog;
+pub mod filters;
 pub mod help;
 pub mod keys;
 pub mod outbox;
@@ -13,6 +14,7 @@ pub mod prompt;
 
 pub use ask::{Asking, AskingFor};
 pub use compose::Compose;
+pub use filters::Filters;
 
 use tend_backend::Write;
 use tend_domain::*;
@@ -113,6 +115,8 @@ pub enum Overlay {
     Asking(Asking),
     /// The account's outbox and sent deliveries (their state is the account's).
     Outbox,
+    /// `F`: the filters of an account's list.
+    Filters(Box<Filters>),
 }
 
 /// What is open over the screens, bottom to top: the top one takes the keys first
@@ -184,6 +188,7 @@ impl Overlays {
                     | Overlay::Copilot
                     | Overlay::Compose(_)
                     | Overlay::Outbox
+                    | Overlay::Filters(_)
             )
         })
     }
@@ -262,6 +267,31 @@ impl Overlays {
             .rposition(|o| matches!(o, Overlay::Compose(_)))?;
         match self.stack.remove(i) {
             Overlay::Compose(c) => Some(*c),
+            _ => None,
+        }
+    }
+
+    pub fn filters(&self) -> Option<&Filters> {
+        self.stack.iter().rev().find_map(|o| match o {
+            Overlay::Filters(x) => Some(x.as_ref()),
+            _ => None,
+        })
+    }
+
+    pub fn filters_mut(&mut self) -> Option<&mut Filters> {
+        self.stack.iter_mut().rev().find_map(|o| match o {
+            Overlay::Filters(x) => Some(x.as_mut()),
+            _ => None,
+        })
+    }
+
+    pub fn close_filters(&mut self) -> Option<Filters> {
+        let i = self
+            .stack
+            .iter()
+            .rposition(|o| matches!(o, Overlay::Filters(_)))?;
+        match self.stack.remove(i) {
+            Overlay::Filters(x) => Some(*x),
             _ => None,
         }
     }

@@ -1,4 +1,5 @@
-//! Agreements: MRR, renew-in, auto-renew, payment; history filtered by status (`f`).
+//! Agreements: MRR, renew-in, auto-renew, payment; history filtered by status (`f`),
+//! where each came from (tend's UI, the CRM, an import); Enter shows every field.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,6 +11,7 @@ use tend_domain::{format, *};
 use crate::app::App;
 use crate::forms;
 use crate::keys::{Action, Offer};
+use crate::overlay::{Info, Overlay};
 use crate::screens::account::change::Change;
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
@@ -35,7 +37,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             ]),
             Line::styled(
                 format!(
-                    "showing {} · f: status",
+                    "showing {} · f: status · Enter: every field",
                     crate::screens::account::state::agreement_status_filter(a)
                         .map_or("every status".to_string(), |s| s.to_string())
                 ),
@@ -45,39 +47,45 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
         head,
     );
     let items = crate::screens::account::state::visible_agreements(a, d);
+    // Below 88 columns the start goes (Enter shows it) so the source fits.
+    let starts = body.width >= 88;
+    let mut header = vec!["AGREEMENT", "STATUS", "MRR"];
+    let mut widths = vec![
+        Constraint::Min(16),
+        Constraint::Length(8),
+        Constraint::Length(9),
+    ];
+    if starts {
+        header.push("START");
+        widths.push(Constraint::Length(10));
+    }
+    header.extend(["END", "NOTICE", "AUTO", "PAID", "SOURCE"]);
+    widths.extend([
+        Constraint::Length(10),
+        Constraint::Length(10),
+        Constraint::Length(4),
+        Constraint::Length(4),
+        Constraint::Length(6),
+    ]);
     list(
         f,
         body,
         theme,
         a,
-        vec![
-            "AGREEMENT",
-            "STATUS",
-            "MRR",
-            "START",
-            "END",
-            "NOTICE",
-            "AUTO",
-            "PAID",
-        ],
-        vec![
-            Constraint::Min(16),
-            Constraint::Length(8),
-            Constraint::Length(9),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(10),
-            Constraint::Length(4),
-            Constraint::Length(4),
-        ],
+        header,
+        widths,
         items.len(),
         |i| {
             let x = items[i];
-            Row::new(vec![
+            let mut cells = vec![
                 Cell::from(x.name.clone()),
                 Cell::from(x.status.to_string()),
                 Cell::from(Line::from(format::money(x.mrr_cents)).right_aligned()),
-                Cell::from(x.start.to_string()),
+            ];
+            if starts {
+                cells.push(Cell::from(x.start.to_string()));
+            }
+            cells.extend([
                 Cell::from(x.end.to_string()),
                 // A notice date only means something for a contract in force.
                 Cell::from(if x.is_active_on(today) {
@@ -94,7 +102,16 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
                         theme.at_risk
                     },
                 )),
-            ])
+                Cell::from(Span::styled(
+                    x.source.to_string(),
+                    if x.source == Source::Ui {
+                        theme.dim
+                    } else {
+                        theme.base
+                    },
+                )),
+            ]);
+            Row::new(cells)
         },
         "no agreements (of this status: f changes it)",
     );
@@ -104,6 +121,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
 /// payment and renewing change what the health score and the renewal figures
 /// count: both ask first.
 pub const OFFERS: &[Offer] = &[
+    Offer::plain(Action::Open),
     Offer::plain(Action::Cycle),
     Offer::plain(Action::New),
     Offer::plain(Action::Edit),
@@ -115,6 +133,21 @@ pub const OFFERS: &[Offer] = &[
 /// A key the Agreements tab offers.
 pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
     match action {
+        Action::Open => {
+            let a = app.account.as_ref()?;
+            let d = a.data.value()?;
+            let x = crate::screens::account::state::visible_agreements(a, d)
+                .get(a.selected())
+                .copied();
+            match x {
+                Some(x) => {
+                    let info = details(x, d, d.as_of.date_naive());
+                    app.overlays.open(Overlay::Info(info));
+                }
+                None => app.status = Some("no agreement selected".into()),
+            }
+            Some(vec![])
+        }
         Action::Cycle => {
             app.account.as_mut()?.cycle_filter();
             Some(vec![])
@@ -189,5 +222,78 @@ pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
             ))
         })),
         _ => None,
+    }
+}
+
+/// Every field of an agreement, for its detail view: where it came from, its
+/// terms, what it renews and what renewed it, its links.
+pub fn details(x: &Agreement, d: &Account360, today: chrono::NaiveDate) -> Info {
+    let name_of = |id: Id| {
+        d.agreements
+            .iter()
+            .find(|y| y.id == id)
+            .map_or_else(|| format!("agreement {id}"), |y| format!("\"{}\"", y.name))
+    };
+    let source = match x.source {
+        Source::Ui => "tend (entered in the app)",
+        Source::Crm => "the CRM",
+        Source::Import => "an import",
+        Source::Api => "the API",
+    };
+    let mut lines = vec![
+        format!("name: {}", x.name),
+        format!("status: {}", x.status),
+        format!("type: {}", x.kind),
+        format!("MRR: {}", format::money(x.mrr_cents)),
+        format!("start: {}", x.start),
+        format!("end: {}", x.end),
+        format!("notice period: {} days", x.notice_days),
+        format!(
+            "next notice date: {}",
+            if x.is_active_on(today) {
+                x.next_notice_on_or_after(today).to_string()
+            } else {
+                "- (not in force)".into()
+            }
+        ),
+        format!("auto-renew: {}", if x.auto_renew { "yes" } else { "no" }),
+        format!(
+            "payment up to date: {}",
+            if x.payment_up_to_date { "yes" } else { "NO" }
+        ),
+        format!(
+            "renews: {}",
+            x.renews_id.map_or_else(|| "-".to_string(), name_of)
+        ),
+        format!(
+            "renewed by: {}",
+            d.agreements
+                .iter()
+                .find(|y| y.renews_id == Some(x.id))
+                .map_or_else(|| "-".to_string(), |y| format!("\"{}\"", y.name))
+        ),
+        format!("source: {source}"),
+        format!("external id: {}", x.external_id.as_deref().unwrap_or("-")),
+    ];
+    if x.attachments.is_empty() {
+        lines.push("attachments: none".into());
+    }
+    for l in &x.attachments {
+        if l.title.is_empty() || l.title == l.url {
+            lines.push(format!("attachment: {}", l.url));
+        } else {
+            lines.push(format!("attachment: {} — {}", l.title, l.url));
+        }
+    }
+    lines.push(format!(
+        "created: {} · updated: {} · version {} · id {}",
+        x.created_at.format("%Y-%m-%d"),
+        x.updated_at.format("%Y-%m-%d"),
+        x.version,
+        x.id
+    ));
+    Info {
+        title: format!("Agreement \"{}\"", x.name),
+        lines,
     }
 }

@@ -187,10 +187,11 @@ impl App {
         // (tab, row, kanban column); None when the record is not loaded.
         let place: Option<(Tab, usize, usize)> = match c.kind {
             EntityKind::Interaction => {
-                // Every kind, no search: the record must be in the list.
+                // Every kind, no search, no filter: the record must be in the list.
                 a.filter[Tab::Interactions.index()] = 0;
                 a.found = None;
                 a.query.clear();
+                a.interaction_filter = Default::default();
                 visible_interactions(a, d)
                     .iter()
                     .position(|i| i.id == c.id)
@@ -206,6 +207,8 @@ impl App {
                     .map(|p| (Tab::Agreements, p, 0))
             }
             EntityKind::Opportunity => {
+                // Every owner: the record must be in the list.
+                a.opportunity_filter = Default::default();
                 pos(&d.opportunities, c.id, |x| x.id).map(|p| (Tab::Opportunities, p, 0))
             }
             EntityKind::Task => d

@@ -1,5 +1,7 @@
 //! Interactions: key indicators, the list with sentiment colour and a manual or
-//! automatic marker, a kind filter (`f`), and a reader pane (Enter).
+//! automatic marker, a kind filter (`f`), the filters by direction, contact, tag
+//! and a contact's role (`F`, asked of the store with the search), and a reader
+//! pane (Enter).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,7 +16,7 @@ use crate::forms;
 use crate::keys::{Action, Offer};
 use crate::screens::account::change::Change;
 use crate::screens::account::list;
-use crate::screens::account::state::AccountView;
+use crate::screens::account::state::{AccountView, interaction_kind_filter};
 use crate::state::{Command, Loadable};
 use crate::theme::Theme;
 
@@ -61,16 +63,24 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
                     ),
                 ])
             } else {
+                let filters = a.interaction_filter.describe(&d.contacts);
                 Line::styled(
                     format!(
-                        "showing {}{} · / search · f: kind · Enter: read · A auto, M manual",
-                        crate::screens::account::state::interaction_kind_filter(a)
+                        "showing {}{}{} · F filters · f kind · / search · Enter read · A auto, M manual",
+                        interaction_kind_filter(a)
                             .map_or("all kinds".to_string(), |k| k.to_string()),
+                        if filters.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" · {filters}")
+                        },
                         match &a.found {
                             Some(Loadable::Loading) => " (searching…)".to_string(),
                             Some(Loadable::Failed(e)) => format!(" (search failed: {e})"),
-                            Some(_) => format!(" matching \"{}\" (/ then Esc clears)", a.query),
-                            None => String::new(),
+                            Some(_) if !a.query.is_empty() => {
+                                format!(" matching \"{}\" (/ then Esc clears)", a.query)
+                            }
+                            _ => String::new(),
                         }
                     ),
                     theme.dim,
@@ -148,7 +158,11 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
                 )),
             ])
         },
-        "no interactions with this account (or of this kind: f changes it)",
+        &if a.found.is_some() || interaction_kind_filter(a).is_some() {
+            "no interaction matches: F changes the filters, f the kind, / the search".to_string()
+        } else {
+            "no interactions with this account: n logs one".to_string()
+        },
     );
     if let Some(r) = reader {
         let sel = a.selected();
@@ -228,6 +242,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
 pub const OFFERS: &[Offer] = &[
     Offer::plain(Action::Open),
     Offer::plain(Action::Cycle),
+    Offer::plain(Action::Filters),
     Offer::plain(Action::Search),
     Offer::plain(Action::New),
     Offer::plain(Action::Edit),
@@ -251,6 +266,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
             app.account.as_mut()?.cycle_filter();
             Some(vec![])
         }
+        Action::Filters => Some(app.open_filters()),
         Action::Search => {
             app.account.as_mut()?.querying = true;
             Some(vec![])

@@ -41,8 +41,13 @@ pub struct AccountView {
     /// The Interactions search being typed, or applied.
     pub query: String,
     pub querying: bool,
-    /// The interactions the applied search found (None: no search).
+    /// The interactions the store found for the search and the filters (None:
+    /// neither is applied, the account's own list shows).
     pub found: Option<Loadable<Vec<Interaction>>>,
+    /// The Interactions tab's filters beyond the kind (`F`), asked of the store.
+    pub interaction_filter: InteractionFilter,
+    /// The Opportunities tab's filters (`F`).
+    pub opportunity_filter: OpportunityFilter,
     /// The account's change history (loaded when Settings opens).
     pub history: Loadable<Vec<ChangeLogEntry>>,
     /// The case to select on the Support tab once the account is loaded (opened
@@ -85,6 +90,8 @@ impl AccountView {
             query: String::new(),
             querying: false,
             found: None,
+            interaction_filter: InteractionFilter::default(),
+            opportunity_filter: OpportunityFilter::default(),
             history: Loadable::Idle,
             want_case: None,
             back_to: None,
@@ -115,6 +122,124 @@ impl AccountView {
     pub fn selected(&self) -> usize {
         self.selected[self.tab.index()]
     }
+}
+
+/// The Interactions tab's filters beyond the kind: the store's interaction query
+/// applies them (as it does for `tend interactions` and the API).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InteractionFilter {
+    pub direction: Option<Direction>,
+    /// A contact of the account involved in the interaction.
+    pub contact: Option<Id>,
+    /// An interaction tag (bug, renewal...).
+    pub tag: Option<String>,
+    /// A role tag of a contact involved (sponsor, champion...).
+    pub role: Option<String>,
+}
+
+impl InteractionFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == InteractionFilter::default()
+    }
+
+    /// "in · with Lara Tanaka · tag bug · role sponsor" (empty: no filter).
+    pub fn describe(&self, contacts: &[Contact]) -> String {
+        let mut parts = vec![];
+        if let Some(d) = self.direction {
+            parts.push(d.to_string());
+        }
+        if let Some(id) = self.contact {
+            parts.push(format!(
+                "with {}",
+                contacts
+                    .iter()
+                    .find(|c| c.id == id)
+                    .map_or_else(|| format!("contact {id}"), |c| c.name.clone())
+            ));
+        }
+        if let Some(t) = &self.tag {
+            parts.push(format!("tag {t}"));
+        }
+        if let Some(r) = &self.role {
+            parts.push(format!("role {r}"));
+        }
+        parts.join(" · ")
+    }
+}
+
+/// The Opportunities tab's filters: an owner, and the account's team (its owner
+/// and team members) or those outside it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OpportunityFilter {
+    pub owner: Option<String>,
+    /// Some(true): owned by the account's team; Some(false): by someone outside it.
+    pub team: Option<bool>,
+}
+
+impl OpportunityFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == OpportunityFilter::default()
+    }
+
+    /// "owner maya.chen · the account's team" (empty: no filter).
+    pub fn describe(&self) -> String {
+        let mut parts = vec![];
+        if let Some(o) = &self.owner {
+            parts.push(format!("owner {o}"));
+        }
+        match self.team {
+            Some(true) => parts.push("the account's team".to_string()),
+            Some(false) => parts.push("outside the account's team".to_string()),
+            None => {}
+        }
+        parts.join(" · ")
+    }
+}
+
+/// Whether a user is the account's owner or on its team.
+pub fn on_team(account: &Account, user: &str) -> bool {
+    account.owner == user || account.team.iter().any(|t| t == user)
+}
+
+/// The opportunities the list shows (the filters applied).
+pub fn visible_opportunities<'a>(a: &AccountView, d: &'a Account360) -> Vec<&'a Opportunity> {
+    let f = &a.opportunity_filter;
+    d.opportunities
+        .iter()
+        .filter(|o| f.owner.as_ref().is_none_or(|w| o.owner == *w))
+        .filter(|o| f.team.is_none_or(|t| on_team(&d.account, &o.owner) == t))
+        .collect()
+}
+
+/// What the store is asked for on the Interactions tab: the search's words and
+/// keys, and the filters of `F` where the search does not set the same one. None
+/// when neither is applied (the account's loaded list shows).
+pub fn interaction_query(
+    a: &AccountView,
+    contacts: &[Contact],
+) -> Result<Option<InteractionQuery>, String> {
+    let searched = if a.query.trim().is_empty() {
+        None
+    } else {
+        Some(parse_query(&a.query, a.id, contacts)?)
+    };
+    let f = &a.interaction_filter;
+    if searched.is_none() && f.is_empty() {
+        return Ok(None);
+    }
+    let mut q = searched.unwrap_or_else(|| InteractionQuery {
+        account_id: Some(a.id),
+        page: PageRequest {
+            offset: 0,
+            limit: 500,
+        },
+        ..Default::default()
+    });
+    q.direction = q.direction.or(f.direction);
+    q.contact_id = q.contact_id.or(f.contact);
+    q.tag = q.tag.or_else(|| f.tag.clone());
+    q.contact_role = q.contact_role.or_else(|| f.role.clone());
+    Ok(Some(q))
 }
 
 pub(crate) fn set_tab(a: &mut AccountView, tab: Tab) {
@@ -188,7 +313,7 @@ pub fn list_len(a: &AccountView) -> usize {
         Tab::Interactions => visible_interactions(a, d).len(),
         Tab::Contacts => d.contacts.len(),
         Tab::Agreements => visible_agreements(a, d).len(),
-        Tab::Opportunities => d.opportunities.len(),
+        Tab::Opportunities => visible_opportunities(a, d).len(),
         Tab::Tasks => task_column(d, a.column).len(),
         Tab::Playbooks => d.playbook_runs.len(),
         Tab::Support => d.cases.len(),
@@ -313,10 +438,11 @@ pub(crate) fn place_wanted(a: &mut AccountView) {
             .position(|r| r.id == id)
             .map(|p| (Tab::Playbooks, p, 0)),
         EntityKind::Interaction => {
-            // Every kind, no search: the email must be in the list.
+            // Every kind, no search, no filter: the email must be in the list.
             a.filter[Tab::Interactions.index()] = 0;
             a.found = None;
             a.query.clear();
+            a.interaction_filter = Default::default();
             visible_interactions(a, d)
                 .iter()
                 .position(|i| i.id == id)

@@ -1,57 +1,119 @@
-//! Support: the account's cases with priority, status, signals; the case trend.
+//! Support: the account's cases with priority, status, signals; by month over a
+//! year, the cases opened, the days they took to resolve and their CSAT; a new
+//! case (`n`), a case edited (`e`) or deleted (`d`).
 
-use chrono::Days;
+use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Span;
-use ratatui::widgets::{Cell, Row, Sparkline};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Sparkline};
 use tend_backend::Account360;
-use tend_domain::format;
-use tend_engines::health::week_start;
+use tend_domain::{SupportCase, format};
+use tend_engines::health::{Period, period_start};
 
 use crate::app::App;
+use crate::forms;
+use crate::keys::{Action, Offer};
 use crate::screens::account::list;
 use crate::screens::account::state::AccountView;
+use crate::state::Command;
 use crate::theme::Theme;
 
-/// Cases opened per week over the last 12 weeks, oldest first.
-pub fn weekly_trend(d: &Account360) -> Vec<u64> {
-    let this = week_start(d.as_of.date_naive());
-    (0..12u64)
-        .rev()
-        .map(|k| {
-            let start = this - Days::new(7 * k);
-            let end = start + Days::new(7);
-            d.cases
+/// How many months the charts cover, the current one last.
+pub const MONTHS: usize = 12;
+
+/// One month of the account's cases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Month {
+    pub start: NaiveDate,
+    /// Cases opened in the month.
+    pub opened: u64,
+    /// Cases resolved in the month, and the median time they took (hours).
+    pub resolved: u64,
+    pub median_hours: Option<u64>,
+    /// CSAT answers of the cases resolved in the month (opened, when a case has
+    /// an answer but no resolution), and their average (1 to 5).
+    pub answers: u64,
+    pub csat: Option<f64>,
+}
+
+fn median(mut v: Vec<i64>) -> Option<i64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2
+    })
+}
+
+/// The hours a case took to resolve (None while open).
+fn resolution_hours(c: &SupportCase) -> Option<i64> {
+    c.resolved_at.map(|r| (r - c.opened_at).num_hours().max(0))
+}
+
+/// The last `MONTHS` months of cases, oldest first.
+pub fn monthly(d: &Account360) -> Vec<Month> {
+    let today = d.as_of.date_naive();
+    let mut starts = vec![period_start(Period::Month, today)];
+    for _ in 1..MONTHS {
+        let last = starts[starts.len() - 1];
+        starts.push(period_start(Period::Month, last.pred_opt().unwrap_or(last)));
+    }
+    starts.reverse();
+    let month_of = |t: tend_domain::Timestamp| period_start(Period::Month, t.date_naive());
+    starts
+        .into_iter()
+        .map(|start| {
+            let opened = d
+                .cases
                 .iter()
-                .filter(|c| {
-                    let day = c.opened_at.date_naive();
-                    day >= start && day < end
-                })
-                .count() as u64
+                .filter(|c| month_of(c.opened_at) == start)
+                .count() as u64;
+            let hours: Vec<i64> = d
+                .cases
+                .iter()
+                .filter(|c| c.resolved_at.is_some_and(|r| month_of(r) == start))
+                .filter_map(resolution_hours)
+                .collect();
+            let scores: Vec<u8> = d
+                .cases
+                .iter()
+                .filter(|c| month_of(c.resolved_at.unwrap_or(c.opened_at)) == start)
+                .filter_map(|c| c.csat)
+                .collect();
+            Month {
+                start,
+                opened,
+                resolved: hours.len() as u64,
+                median_hours: median(hours.clone()).map(|h| h as u64),
+                answers: scores.len() as u64,
+                csat: (!scores.is_empty()).then(|| {
+                    scores.iter().map(|s| f64::from(*s)).sum::<f64>() / scores.len() as f64
+                }),
+            }
         })
         .collect()
 }
 
+fn days(hours: u64) -> String {
+    format!("{:.1}d", hours as f64 / 24.0)
+}
+
+/// One chart line: its label, a bar per month (None: no data that month), the
+/// value of a full bar (None: the largest), and what it says beside the bars.
+type ChartLine<'a> = (&'a str, Vec<Option<u64>>, Option<u64>, String);
+
+/// Width of the charts' labels.
+const LABEL: u16 = 16;
+
 pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();
     let [chart, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(area);
-    let trend = weekly_trend(d);
-    let open = d.cases.iter().filter(|c| c.status.is_open()).count();
-    f.render_widget(
-        Sparkline::default()
-            .block(ratatui::widgets::Block::default().title(Span::styled(
-                format!(
-                    " cases opened per week, 12 weeks: {} · {open} open ",
-                    trend.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(" ")
-                ),
-                theme.dim,
-            )))
-            .data(&trend)
-            .bar_set(crate::screens::account::bars(app))
-            .style(theme.accent),
-        chart,
-    );
+    draw_charts(f, app, d, theme, chart);
     list(
         f,
         body,
@@ -93,6 +155,157 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
                 Cell::from(Span::styled(signals.join(" "), theme.warning)),
             ])
         },
-        "no support cases",
+        "no support cases: n adds one",
     );
+}
+
+/// Three one-line charts under a line of month initials: cases opened, median
+/// days to resolve, average CSAT; a month without a resolved case or an answer
+/// shows a dot, not a zero.
+fn draw_charts(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: Rect) {
+    let months = monthly(d);
+    let open = d.cases.iter().filter(|c| c.status.is_open()).count();
+    let escalated = d
+        .cases
+        .iter()
+        .filter(|c| c.status.is_open() && c.escalated)
+        .count();
+    let rows: [Rect; 4] = Layout::vertical([Constraint::Length(1); 4]).areas(area);
+    let initials: String = months
+        .iter()
+        .map(|m| {
+            m.start
+                .format("%b")
+                .to_string()
+                .chars()
+                .next()
+                .unwrap_or(' ')
+        })
+        .collect();
+    let (first, last) = (&months[0], &months[MONTHS - 1]);
+    f.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(
+                format!("{:<w$}", "cases by month", w = LABEL as usize),
+                theme.header,
+            ),
+            Span::styled(initials, theme.dim),
+            Span::styled(
+                format!(
+                    "  {} – {} · {open} open · {escalated} escalated",
+                    first.start.format("%b %Y"),
+                    last.start.format("%b %Y"),
+                ),
+                theme.dim,
+            ),
+        ])),
+        rows[0],
+    );
+    let month = last.start.format("%b");
+    let total: u64 = months.iter().map(|m| m.opened).sum();
+    let all_hours: Vec<i64> = d
+        .cases
+        .iter()
+        .filter(|c| {
+            c.resolved_at
+                .is_some_and(|r| r.date_naive() >= first.start && r <= d.as_of)
+        })
+        .filter_map(resolution_hours)
+        .collect();
+    let resolved = all_hours.len();
+    let year_median = median(all_hours);
+    let answers: u64 = months.iter().map(|m| m.answers).sum();
+    let year_csat = (answers > 0).then(|| {
+        months
+            .iter()
+            .filter_map(|m| m.csat.map(|c| c * m.answers as f64))
+            .sum::<f64>()
+            / answers as f64
+    });
+    let lines: [ChartLine; 3] = [
+        (
+            "opened",
+            months.iter().map(|m| Some(m.opened)).collect(),
+            None,
+            format!("{} in {month} · {total} in 12 months", last.opened),
+        ),
+        (
+            "days to resolve",
+            months.iter().map(|m| m.median_hours).collect(),
+            None,
+            match year_median {
+                Some(h) => format!(
+                    "median {} of {resolved} · {month}: {}",
+                    days(h as u64),
+                    last.median_hours.map_or("-".into(), days)
+                ),
+                None => "no case resolved in 12 months".into(),
+            },
+        ),
+        (
+            "CSAT (1-5)",
+            months
+                .iter()
+                .map(|m| m.csat.map(|c| (c * 10.0).round() as u64))
+                .collect(),
+            // Scaled to the whole range: a 3 is a half-full bar, not a full one.
+            Some(50),
+            match year_csat {
+                Some(c) => format!(
+                    "average {c:.1} of {answers} · {month}: {}",
+                    last.csat.map_or("-".into(), |c| format!("{c:.1}"))
+                ),
+                None => "no CSAT answer in 12 months".into(),
+            },
+        ),
+    ];
+    for ((label, data, max, said), row) in lines.into_iter().zip(&rows[1..]) {
+        let [l, spark, text] = Layout::horizontal([
+            Constraint::Length(LABEL),
+            Constraint::Length(MONTHS as u16),
+            Constraint::Min(0),
+        ])
+        .areas(*row);
+        f.render_widget(Span::styled(label, theme.dim), l);
+        let mut s = Sparkline::default()
+            .data(data)
+            .bar_set(crate::screens::account::bars(app))
+            .absent_value_symbol("·")
+            .absent_value_style(theme.dim)
+            .style(theme.accent);
+        if let Some(max) = max {
+            s = s.max(max);
+        }
+        f.render_widget(s, spark);
+        f.render_widget(Span::raw(format!("  {said}")), text);
+    }
+}
+
+/// What the Support tab offers beyond the keys every tab shares.
+pub const OFFERS: &[Offer] = &[
+    Offer::plain(Action::New),
+    Offer::plain(Action::Edit),
+    Offer::dangerous(Action::Delete),
+];
+
+/// A key the Support tab offers.
+pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
+    match action {
+        Action::New => Some(app.open_form(|c| Some(forms::new_case(c)))),
+        Action::Edit => Some(app.edit_selected()),
+        Action::Delete => Some(app.delete_selected()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_of_odd_and_even_counts() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![5, 1, 3]), Some(3));
+        assert_eq!(median(vec![4, 1, 3, 2]), Some(2));
+    }
 }

@@ -7,7 +7,9 @@ use tend_domain::*;
 use crate::app::App;
 use crate::keys::{Action, Offer, Screen};
 use crate::line::Edit;
-use crate::screens::account::state::{AccountView, curve_names, list_len, parse_query, set_tab};
+use crate::screens::account::state::{
+    AccountView, curve_names, interaction_query, list_len, set_tab,
+};
 use crate::state::{Command, Focus, Loadable, Page, Tab};
 
 /// The keys every account tab offers: moving, tabs, back, the parent account,
@@ -53,7 +55,8 @@ pub(crate) fn offers(tab: Tab) -> &'static [Offer] {
         Tab::Opportunities => t::opportunities::OFFERS,
         Tab::Tasks => t::tasks::OFFERS,
         Tab::Playbooks => t::playbooks::OFFERS,
-        Tab::Support | Tab::Nps | Tab::Health => &[],
+        Tab::Support => t::support::OFFERS,
+        Tab::Nps | Tab::Health => &[],
         Tab::Summary => t::summary::update::OFFERS,
         Tab::Settings => t::settings::OFFERS,
     }
@@ -98,7 +101,8 @@ impl App {
             Tab::Opportunities => crate::screens::account::opportunities::act(self, action),
             Tab::Tasks => crate::screens::account::tasks::act(self, action),
             Tab::Playbooks => crate::screens::account::playbooks::act(self, action),
-            Tab::Support | Tab::Nps | Tab::Health => None,
+            Tab::Support => crate::screens::account::support::act(self, action),
+            Tab::Nps | Tab::Health => None,
             Tab::Summary => crate::screens::account::summary::update::act(self, action),
             Tab::Settings => crate::screens::account::settings::act(self, action),
         }
@@ -230,6 +234,34 @@ impl App {
         vec![]
     }
 
+    /// Asks the store for the interactions the search and the filters select
+    /// (the query `tend interactions` and the API run), or goes back to the
+    /// account's own list when neither is applied. `again`: the same question
+    /// after a write, the list on screen kept until the answer.
+    pub(crate) fn search_interactions(&mut self, again: bool) -> Vec<Command> {
+        let Some(a) = self.account.as_mut() else {
+            return vec![];
+        };
+        let contacts = a.data.value().map(|d| d.contacts.as_slice()).unwrap_or(&[]);
+        match interaction_query(a, contacts) {
+            Ok(None) => {
+                a.found = None;
+                vec![]
+            }
+            Ok(Some(q)) => {
+                if !again || a.found.is_none() {
+                    a.found = Some(Loadable::Loading);
+                }
+                vec![Command::SearchInteractions(a.id, Box::new(q))]
+            }
+            Err(e) => {
+                a.querying = true;
+                self.status = Some(e);
+                vec![]
+            }
+        }
+    }
+
     pub(crate) fn query_key(&mut self, k: KeyEvent) -> Vec<Command> {
         let Some(a) = self.account.as_mut() else {
             return vec![];
@@ -238,25 +270,12 @@ impl App {
             KeyCode::Esc => {
                 a.querying = false;
                 a.query.clear();
-                a.found = None;
+                // The filters of `F` stay applied.
+                return self.search_interactions(false);
             }
             KeyCode::Enter => {
                 a.querying = false;
-                if a.query.trim().is_empty() {
-                    a.found = None;
-                    return vec![];
-                }
-                let contacts = a.data.value().map(|d| d.contacts.as_slice()).unwrap_or(&[]);
-                match parse_query(&a.query, a.id, contacts) {
-                    Ok(q) => {
-                        a.found = Some(Loadable::Loading);
-                        return vec![Command::SearchInteractions(a.id, Box::new(q))];
-                    }
-                    Err(e) => {
-                        a.querying = true;
-                        self.status = Some(e);
-                    }
-                }
+                return self.search_interactions(false);
             }
             _ => {
                 if crate::line::edit(&mut a.query, &k) == Edit::Quit {

@@ -12,7 +12,7 @@ use crate::keys::Action;
 use crate::overlay::{Confirm, Overlay};
 use crate::screens::account::change::Change;
 use crate::screens::account::state::{
-    AccountView, task_column, visible_agreements, visible_interactions,
+    AccountView, task_column, visible_agreements, visible_interactions, visible_opportunities,
 };
 use crate::state::{Command, Focus, Loadable, Tab};
 
@@ -156,7 +156,10 @@ impl App {
             }
             Tab::Contacts => Record::Contact(d.contacts.get(sel)?.clone()),
             Tab::Agreements => Record::Agreement((*visible_agreements(a, d).get(sel)?).clone()),
-            Tab::Opportunities => Record::Opportunity(d.opportunities.get(sel)?.clone()),
+            Tab::Opportunities => {
+                Record::Opportunity((*visible_opportunities(a, d).get(sel)?).clone())
+            }
+            Tab::Support => Record::SupportCase(d.cases.get(sel)?.clone()),
             Tab::Tasks => Record::Task((*task_column(d, a.column).get(sel)?).clone()),
             Tab::Playbooks => Record::PlaybookRun(d.playbook_runs.get(sel)?.clone()),
             Tab::Settings => Record::Document(d.documents.get(sel.checked_sub(1)?)?.clone()),
@@ -180,9 +183,19 @@ impl App {
         }]
     }
 
-    /// A new run gets the steps of the playbook chosen in its form.
-    pub(crate) fn complete_run(&self, record: Record) -> Record {
+    /// What a form leaves to the app: a new run gets the steps of the playbook
+    /// chosen in its form; a case solved or closed is resolved now (once), and a
+    /// case opened again is not resolved any more.
+    pub(crate) fn complete_record(&self, record: Record) -> Record {
         match record {
+            Record::SupportCase(mut c) => {
+                match (c.status.is_open(), c.resolved_at) {
+                    (false, None) => c.resolved_at = Some(self.now.max(c.opened_at)),
+                    (true, Some(_)) => c.resolved_at = None,
+                    _ => {}
+                }
+                Record::SupportCase(c)
+            }
             Record::PlaybookRun(run) if run.id == 0 => {
                 let chosen = self
                     .playbooks
@@ -352,6 +365,7 @@ fn describe(r: &Record) -> String {
         Record::Task(t) => format!("the task \"{}\"", t.title),
         Record::Document(d) => format!("the document \"{}\"", d.title),
         Record::PlaybookRun(_) => "the playbook run".into(),
+        Record::SupportCase(c) => format!("the case {}", c.number),
         other => format!("{} {}", other.kind(), other.id()),
     }
 }
