@@ -4380,7 +4380,7 @@ async fn interactions_filter_by_direction_contact_tag_and_role_through_the_store
         h.open(LARKSPUR).await;
         h.tab(Tab::Interactions).await;
         let every = listed_interactions(&h);
-        assert!(h.screen().contains("F filters"), "{}", h.screen());
+        assert!(h.screen().contains("F: filters"), "{}", h.screen());
         h.key(ch('F')).await;
         assert!(h.app.overlays.filters().is_some(), "F opens the filters");
         insta::assert_snapshot!(format!("interactions_filters_{}", dims(size)), h.screen());

@@ -66,7 +66,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
                 let filters = a.interaction_filter.describe(&d.contacts);
                 Line::styled(
                     format!(
-                        "showing {}{}{} · F filters · f kind · / search · Enter read · A auto, M manual",
+                        "showing {}{}{} · F: filters · f: kind · / search · Enter: read · A auto, M manual",
                         interaction_kind_filter(a)
                             .map_or("all kinds".to_string(), |k| k.to_string()),
                         if filters.is_empty() {
