@@ -270,7 +270,7 @@ fn draw_charts(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: Re
         let mut s = Sparkline::default()
             .data(data)
             .bar_set(crate::screens::account::bars(app))
-            .absent_value_symbol("·")
+            .absent_value_symbol(if app.ascii { "." } else { "·" })
             .absent_value_style(theme.dim)
             .style(theme.accent);
         if let Some(max) = max {
