@@ -227,3 +227,76 @@ fn segment_usage_adds_up_across_files_and_batches_each_event_once() {
     );
     assert_eq!(day(&store), u);
 }
+
+/// A record loaded again is told unchanged from what its source said last time,
+/// without reading it; that shortcut never hides an edit made in tend since (a
+/// conflict), nor works on ids imported before what the source said was kept
+/// (read once, then kept).
+#[test]
+fn loading_again_is_told_from_what_the_source_said_unless_edited_since() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("h.db");
+    let store = Store::open_with_clock(&path, fixed_clock(now())).expect("store");
+    let companies = [
+        Company {
+            name: "Acme".into(),
+            domain: "acme.example".into(),
+            lifecycle: "Customer",
+        },
+        Company {
+            name: "Globex".into(),
+            domain: "globex.example".into(),
+            lifecycle: "Customer",
+        },
+    ];
+    let files = files(&companies, &[(0, "Ann".into(), true)]);
+    let load = |options: &SyncOptions| {
+        store
+            .load_files_blocking(
+                "loader",
+                Format::Hubspot,
+                &files,
+                &ReadOptions::default(),
+                None,
+                options,
+            )
+            .expect("loaded")
+    };
+    let counts = |r: &tend::backend::sync::SyncReport| {
+        r.kinds
+            .iter()
+            .map(|k| (k.created, k.updated, k.unchanged, k.conflicts))
+            .fold((0, 0, 0, 0), |a, k| {
+                (a.0 + k.0, a.1 + k.1, a.2 + k.2, a.3 + k.3)
+            })
+    };
+    assert_eq!(counts(&load(&SyncOptions::default())), (3, 0, 0, 0));
+    let sql = rusqlite::Connection::open(&path).expect("the file");
+    let kept = |sql: &rusqlite::Connection| -> i64 {
+        sql.query_row("SELECT count(imported_hash) FROM external_ids", [], |r| {
+            r.get(0)
+        })
+        .expect("hashes")
+    };
+    assert_eq!(kept(&sql), 3);
+    assert_eq!(counts(&load(&SyncOptions::default())), (0, 0, 3, 0));
+    // Ids imported by an older tend: nothing kept of what the source said.
+    sql.execute("UPDATE external_ids SET imported_hash = NULL", [])
+        .expect("forget");
+    assert_eq!(counts(&load(&SyncOptions::default())), (0, 0, 3, 0));
+    assert_eq!(kept(&sql), 3, "read once, then kept");
+    // Edited in tend since: the source's unchanged file is a conflict.
+    let acme: i64 = sql
+        .query_row("SELECT id FROM accounts WHERE name = 'Acme'", [], |r| {
+            r.get(0)
+        })
+        .expect("Acme");
+    let mut account = rt.block_on(store.account(acme)).expect("Acme").account;
+    account.name = "Acme Corp".into();
+    rt.block_on(store.update("maya", tend::domain::Record::Account(account)))
+        .expect("renamed in tend");
+    let report = load(&SyncOptions::default());
+    assert_eq!(counts(&report), (0, 0, 2, 1), "{report:?}");
+    assert!(!report.written);
+}

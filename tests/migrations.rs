@@ -706,12 +706,12 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
 
     let store = Store::open_with_clock(&path, fixed_clock(now())).expect("open the v3 store");
     assert_eq!(user_version(&path), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 10);
+    assert_eq!(SCHEMA_VERSION, 11);
     // Version 6: the churned accounts' partial index (the dashboard's totals);
     // version 7: the status and stage index (the header's counts); version 8: the
     // records' ids in source systems, empty; version 9: success planning, empty,
     // and the summaries' author; version 10: the outbox, empty, and the runs'
-    // scheduling columns.
+    // scheduling columns; version 11: what a source last said of each record.
     let file = Connection::open(&path).expect("the store file");
     let indexes: i64 = file
         .query_row(
@@ -726,6 +726,12 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
         .query_row("SELECT count(*) FROM external_ids", [], |r| r.get(0))
         .expect("the external_ids table");
     assert_eq!(ids, 0);
+    let hashes: i64 = file
+        .query_row("SELECT count(imported_hash) FROM external_ids", [], |r| {
+            r.get(0)
+        })
+        .expect("the external ids' hash column");
+    assert_eq!(hashes, 0);
     for table in ["success_plans", "objectives", "kpis", "business_challenges"] {
         let n: i64 = file
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))

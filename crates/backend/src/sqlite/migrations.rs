@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -638,4 +638,11 @@ CREATE TABLE delivery_attempts (
     detail TEXT NOT NULL
 );
 CREATE INDEX delivery_attempts_delivery ON delivery_attempts(delivery_id);
+"#;
+
+/// Version 11: what a source last said of each record it wrote (a hash of its
+/// fields), so that loading the same file again tells an unchanged record
+/// without reading it. Ids imported before have none and are read once more.
+const V11: &str = r#"
+ALTER TABLE external_ids ADD COLUMN imported_hash INTEGER;
 "#;

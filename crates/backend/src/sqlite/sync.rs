@@ -312,7 +312,7 @@ impl<'a> Sync<'a> {
         // its references point at, when the source says so. (What identifies a
         // record anyway, its domain or email, is never a reference.)
         let found = match self.identity(r)? {
-            Some(found) => Some(found),
+            Some(seen) => Some((seen.id, Some(seen))),
             None => self.natural(r.kind, &r.fields)?.map(|id| (id, None)),
         };
         let known = r.refs_on_create && found.is_some();
@@ -344,8 +344,18 @@ impl<'a> Sync<'a> {
                 }
             }
         }
+        let said = said_hash(&fields)?;
+        // The source says what it said when it last wrote the record, which was
+        // not edited since: nothing to read or write.
+        if let Some((_, Some(seen))) = &found
+            && seen.hash == Some(said)
+            && seen.version == seen.imported
+        {
+            Self::counts(report, r.kind).unchanged += 1;
+            return Ok(());
+        }
         let outcome = match found {
-            Some((id, imported)) => self.update(r, id, imported, &fields, report),
+            Some((id, seen)) => self.update(r, id, seen, said, &fields, report),
             None if r.update_only && r.skip_unmatched => {
                 report.skipped.push(problem(
                     None,
@@ -357,7 +367,7 @@ impl<'a> Sync<'a> {
                 return Ok(());
             }
             None if r.update_only => return Ok(()),
-            None => self.create(r, &fields),
+            None => self.create(r, &fields, said),
         };
         match outcome {
             Ok(Done::Created) => Self::counts(report, r.kind).created += 1,
@@ -406,29 +416,28 @@ impl<'a> Sync<'a> {
 
     /// The record a source id names, if it still exists.
     fn known(&self, kind: EntityKind, system: &str, external_id: &str) -> Result<Option<Id>> {
-        Ok(self.lookup(kind, system, external_id)?.map(|(id, _)| id))
+        Ok(self.lookup(kind, system, external_id)?.map(|seen| seen.id))
     }
 
-    fn lookup(
-        &self,
-        kind: EntityKind,
-        system: &str,
-        external_id: &str,
-    ) -> Result<Option<(Id, i64)>> {
-        // With whether the record is still there: a record deleted since has its
-        // id forgotten.
-        let found: Option<(Id, i64, bool)> = self
+    fn lookup(&self, kind: EntityKind, system: &str, external_id: &str) -> Result<Option<Seen>> {
+        // With the record's version now (none: deleted since, its id is forgotten).
+        let found: Option<(Id, i64, Option<i64>, Option<i64>)> = self
             .conn
             .prepare_cached(lookup_sql(kind))
             .and_then(|mut s| {
                 s.query_row(params![kind.as_str(), system, external_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })
                 .optional()
             })
             .map_err(Error::storage)?;
         match found {
-            Some((id, v, true)) => Ok(Some((id, v))),
+            Some((id, imported, hash, Some(version))) => Ok(Some(Seen {
+                id,
+                imported,
+                hash,
+                version,
+            })),
             Some(_) => {
                 self.conn
                     .execute(
@@ -442,10 +451,8 @@ impl<'a> Sync<'a> {
         }
     }
 
-    fn identity(&self, r: &SourceRecord) -> Result<Option<(Id, Option<i64>)>> {
-        Ok(self
-            .lookup(r.kind, &r.system, &r.external_id)?
-            .map(|(id, v)| (id, Some(v))))
+    fn identity(&self, r: &SourceRecord) -> Result<Option<Seen>> {
+        self.lookup(r.kind, &r.system, &r.external_id)
     }
 
     fn by_domain(&self, domain: &str) -> Result<Option<Id>> {
@@ -487,13 +494,14 @@ impl<'a> Sync<'a> {
         }
     }
 
-    fn remember(&self, r: &SourceRecord, id: Id, version: i64) -> Result<()> {
+    fn remember(&self, r: &SourceRecord, id: Id, version: i64, said: i64) -> Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT INTO external_ids (kind, system, external_id, record_id, imported_version, imported_at)
-                 VALUES (?, ?, ?, ?, ?, ?)
+                "INSERT INTO external_ids (kind, system, external_id, record_id, imported_version, imported_at, imported_hash)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)
                  ON CONFLICT DO UPDATE SET record_id = excluded.record_id,
-                     imported_version = excluded.imported_version, imported_at = excluded.imported_at",
+                     imported_version = excluded.imported_version, imported_at = excluded.imported_at,
+                     imported_hash = excluded.imported_hash",
             )
             .and_then(|mut s| s.execute(params![
                     r.kind.as_str(),
@@ -501,7 +509,8 @@ impl<'a> Sync<'a> {
                     r.external_id,
                     id,
                     version,
-                    self.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                    self.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    said
                 ]))
             .map_err(Error::storage)?;
         let key = RefKey::External {
@@ -512,7 +521,7 @@ impl<'a> Sync<'a> {
         Ok(())
     }
 
-    fn create(&self, r: &SourceRecord, fields: &Map<String, Value>) -> Result<Done> {
+    fn create(&self, r: &SourceRecord, fields: &Map<String, Value>, said: i64) -> Result<Done> {
         let now = json!(self.now);
         let mut body = Map::new();
         body.insert("id".into(), json!(0));
@@ -532,7 +541,7 @@ impl<'a> Sync<'a> {
             record,
             &mut After::Later(&mut touched),
         )?;
-        self.remember(r, created.id(), created.version())?;
+        self.remember(r, created.id(), created.version(), said)?;
         Ok(Done::Created)
     }
 
@@ -540,15 +549,17 @@ impl<'a> Sync<'a> {
         &self,
         r: &SourceRecord,
         id: Id,
-        imported: Option<i64>,
+        seen: Option<Seen>,
+        said: i64,
         fields: &Map<String, Value>,
         report: &mut SyncReport,
     ) -> Result<Done> {
+        let imported = seen.map(|s| s.imported);
         let current = tables::get_record(self.conn, r.kind, id)?;
         let before = payload(&current)?;
         if holds_all(&before, fields) {
-            if imported != Some(current.version()) {
-                self.remember(r, id, current.version())?;
+            if imported != Some(current.version()) || seen.and_then(|s| s.hash) != Some(said) {
+                self.remember(r, id, current.version(), said)?;
             }
             return Ok(Done::Unchanged);
         }
@@ -588,9 +599,27 @@ impl<'a> Sync<'a> {
             record,
             &mut After::Later(&mut touched),
         )?;
-        self.remember(r, id, updated.version())?;
+        self.remember(r, id, updated.version(), said)?;
         Ok(Done::Updated)
     }
+}
+
+/// A record as the store knows it by its id in a source.
+#[derive(Clone, Copy)]
+struct Seen {
+    id: Id,
+    /// Its version when the source last wrote it (or found it unchanged).
+    imported: i64,
+    /// What the source said of it then (older stores: not kept).
+    hash: Option<i64>,
+    /// Its version now.
+    version: i64,
+}
+
+/// A hash of what a source says of a record (its fields, in key order).
+fn said_hash(fields: &Map<String, Value>) -> Result<i64> {
+    let bytes = serde_json::to_vec(fields).map_err(Error::storage)?;
+    Ok(tend_engines::sources::fnv1a(&bytes) as i64)
 }
 
 /// A day of usage to add: account, day, contact (0: anonymous), connections,
@@ -612,8 +641,8 @@ fn lookup_sql(kind: EntityKind) -> &'static str {
             .iter()
             .map(|k| {
                 format!(
-                    "SELECT record_id, imported_version,
-                         EXISTS (SELECT 1 FROM {} WHERE id = record_id)
+                    "SELECT record_id, imported_version, imported_hash,
+                         (SELECT version FROM {} WHERE id = record_id)
                      FROM external_ids WHERE kind = ? AND system = ? AND external_id = ?",
                     tables::table_of(*k)
                 )
