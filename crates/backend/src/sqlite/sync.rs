@@ -54,6 +54,10 @@ pub(crate) struct Sync<'a> {
     /// The records found (or created) by their ids in a source during this load:
     /// a CRM's contacts point at their company again and again.
     by_source_id: RefCell<HashMap<(EntityKind, RefKey), Id>>,
+    /// Whether the store had ids of a kind from a source when the load began:
+    /// when it had none, the only ones are those this load wrote (a first load
+    /// looks nothing up).
+    had_ids: RefCell<HashMap<(EntityKind, String), bool>>,
 }
 
 impl<'a> Sync<'a> {
@@ -72,6 +76,7 @@ impl<'a> Sync<'a> {
             options,
             touched: Default::default(),
             by_source_id: Default::default(),
+            had_ids: Default::default(),
         }
     }
 
@@ -452,6 +457,34 @@ impl<'a> Sync<'a> {
     }
 
     fn identity(&self, r: &SourceRecord) -> Result<Option<Seen>> {
+        let known = self
+            .had_ids
+            .borrow()
+            .get(&(r.kind, r.system.clone()))
+            .copied();
+        let had = match known {
+            Some(had) => had,
+            None => {
+                let had = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM external_ids WHERE kind = ? AND system = ?)",
+                    )
+                    .and_then(|mut s| s.query_row(params![r.kind.as_str(), r.system], |r| r.get(0)))
+                    .map_err(Error::storage)?;
+                self.had_ids
+                    .borrow_mut()
+                    .insert((r.kind, r.system.clone()), had);
+                had
+            }
+        };
+        let key = RefKey::External {
+            system: r.system.clone(),
+            external_id: r.external_id.clone(),
+        };
+        if !had && !self.by_source_id.borrow().contains_key(&(r.kind, key)) {
+            return Ok(None);
+        }
         self.lookup(r.kind, &r.system, &r.external_id)
     }
 
