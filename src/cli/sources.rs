@@ -15,7 +15,7 @@ use tend_engines::sources::{self, ReadOptions};
 pub use crate::backend::sync::Format as From;
 
 /// How many product events are held at once while loading Segment files.
-const EVENT_BATCH: usize = 250_000;
+const EVENT_BATCH: usize = 100_000;
 
 /// What the readers need from the command line besides the files.
 #[derive(Debug, Clone, Default)]
