@@ -7,6 +7,7 @@
 mod account;
 mod activity;
 mod commercial;
+mod custom;
 pub mod format;
 mod health;
 mod record;
@@ -20,6 +21,7 @@ mod work;
 pub use account::*;
 pub use activity::*;
 pub use commercial::*;
+pub use custom::*;
 pub use health::*;
 pub use record::*;
 pub use success::*;
