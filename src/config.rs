@@ -28,6 +28,10 @@ pub struct Settings {
     pub notify: NotifyConfig,
     /// Saved views: named filters with sort and grouping, shown as tabs in the app.
     pub views: Vec<SavedView>,
+    /// The organisation's own account fields (`[[custom_fields]]`).
+    pub custom_fields: Vec<crate::domain::CustomField>,
+    /// Churn reasons (`[churn] reasons`).
+    pub churn: ChurnSettings,
     /// The file these settings were read from (or would be: the default one), where
     /// the app writes saved views back.
     #[serde(skip)]
@@ -48,6 +52,14 @@ pub fn check_views(views: &[SavedView]) -> Result<(), ConfigError> {
         }
     }
     Ok(())
+}
+
+/// The churn reasons the account's churn fields pick from.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChurnSettings {
+    /// "category > reason > detail" paths (one to three levels); empty: free text.
+    pub reasons: Vec<String>,
 }
 
 /// A team server to use instead of the local store.
@@ -689,6 +701,23 @@ impl Settings {
             .map_err(|e| ConfigError::Bad(format!("[alerts] {e}")))?;
         crate::health::HealthSetup::load(self.health.profiles.as_deref(), &transitions, alerts)
             .map_err(|e| ConfigError::Bad(format!("[health] {e}")))
+    }
+
+    /// The custom fields and churn reasons writes to accounts are held to; a demo
+    /// store with none configured gets the demo's own.
+    pub fn account_rules(&self, demo: bool) -> Result<crate::domain::AccountRules, ConfigError> {
+        crate::domain::AccountRules::check_definitions(&self.custom_fields)
+            .map_err(|e| ConfigError::Bad(format!("[[custom_fields]] {e}")))?;
+        let churn_reasons = crate::domain::ChurnReasonTree::from_paths(&self.churn.reasons)
+            .map_err(|e| ConfigError::Bad(format!("[churn] reasons {e}")))?;
+        let rules = crate::domain::AccountRules {
+            custom_fields: self.custom_fields.clone(),
+            churn_reasons,
+        };
+        if demo && rules == crate::domain::AccountRules::default() {
+            return Ok(crate::domain::AccountRules::demo());
+        }
+        Ok(rules)
     }
 
     /// The app's options these settings ask for (NO_COLOR comes from the environment).

@@ -290,6 +290,15 @@ impl From<std::io::Error> for Failure {
 
 /// The store options the settings ask for.
 pub fn store_options(settings: &Settings) -> Result<Options, Failure> {
+    store_options_for(settings, false)
+}
+
+/// The store options of a demo store (`demo`: the demo's custom fields and churn
+/// reasons when the settings have none) or of a real one.
+pub fn store_options_for(settings: &Settings, demo: bool) -> Result<Options, Failure> {
+    let accounts = settings
+        .account_rules(demo)
+        .map_err(|e| Failure::usage(e.to_string()))?;
     let health = settings
         .health_setup()
         .map_err(|e| Failure::usage(e.to_string()))?;
@@ -305,6 +314,7 @@ pub fn store_options(settings: &Settings) -> Result<Options, Failure> {
         health: std::sync::Arc::new(health),
         summary,
         outbound: std::sync::Arc::new(outbound),
+        accounts: std::sync::Arc::new(accounts),
     })
 }
 
@@ -332,7 +342,7 @@ impl Cli {
 
 /// Opens the store the flags and settings point at.
 pub fn open_store(cli: &Cli, settings: &Settings) -> Result<Store, Failure> {
-    let options = store_options(settings)?;
+    let options = store_options_for(settings, cli.demo)?;
     if cli.demo {
         return Store::demo(options).map_err(Failure::from);
     }
@@ -349,7 +359,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             let (settings, viewer) = remote::app_settings(&remote, &settings, &url).await?;
             return app_with(&settings, read_only, viewer, move || Ok(remote)).await;
         }
-        let options = store_options(&settings)?;
+        let options = store_options_for(&settings, cli.demo)?;
         let demo = cli.demo;
         let path = settings.store_path(cli.db.as_deref());
         return app(&settings, read_only, move || {
@@ -461,7 +471,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::SummarySections(args) => summary::sections(&cli, &settings, args).await,
         Command::Copilot(args) => summary::copilot(&cli, &settings, args).await,
         Command::Demo => {
-            let options = store_options(&settings)?;
+            let options = store_options_for(&settings, true)?;
             // A sandbox: its writes go to a store thrown away at the end, and the
             // views saved in it are kept for the session, not in the config file.
             let mut demo = settings.clone();

@@ -189,7 +189,7 @@ pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(
         }
         return token(cli, settings, cmd);
     }
-    let options = store_options(settings)?;
+    let options = super::store_options_for(settings, cli.demo)?;
     let store = if cli.demo {
         Store::demo(options)?
     } else {

@@ -13,6 +13,7 @@
 mod actions;
 mod alerts;
 mod bulk;
+mod custom;
 mod fixture;
 mod reads;
 mod support;
@@ -112,6 +113,7 @@ async fn store(fx: &Fixture, load: Load, rules: AlertRules) -> (Store, tempfile:
             ..HealthSetup::default()
         }),
         // A sender, and no SMTP server: emails wait in the outbox.
+        accounts: Arc::new(custom::account_rules()),
         outbound: Arc::new(tend::backend::outbound::Settings {
             from: "Alice Doe <alice@tend.example>".into(),
             ..Default::default()
@@ -208,6 +210,7 @@ mod checks {
     pub use super::alerts::*;
     pub use super::bulk::*;
     pub use super::reads::*;
+    pub use super::custom::*;
     pub use super::writes::*;
 }
 
@@ -242,6 +245,10 @@ contract!(Fixture =>
     check_alert_snooze_expires,
     check_alert_done_and_snooze_are_updates,
     check_alert_query_filters,
+    check_account_rules_read_back,
+    check_custom_field_writes,
+    check_churn_reason_writes,
+    check_custom_field_filters,
     check_dashboard_counts,
     check_dashboard_filters_list_the_counted_accounts,
     check_playbooks,

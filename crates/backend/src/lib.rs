@@ -98,6 +98,9 @@ pub trait Backend: Send + Sync {
         settings: summary::Settings,
     ) -> Result<summary::Settings>;
 
+    /// The organisation's custom account fields and churn reasons, which every
+    /// write to an account is held to.
+    async fn account_rules(&self) -> Result<AccountRules>;
     /// Whether the backend can be reached now (one quick try, no retries). An
     /// embedded store always can.
     /// Queues an email to a customer: sent by the next [`Backend::tick`], logged on

@@ -38,6 +38,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/tasks", get(tasks))
         .route("/api/v1/cases", get(cases))
         .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/settings/accounts", get(account_rules))
         .route("/api/v1/dashboard", get(dashboard))
         .route("/api/v1/playbooks", get(playbooks))
         .route("/api/v1/health/recompute", post(recompute))
@@ -75,6 +76,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
     ),
     components(schemas(Problem, Record, Write, EntityKind, Role, PortfolioSort, Bucket, CaseSort,
         sync::Format, sync::Prefer, sync::SyncReport, sync::KindCounts, sync::SyncConflict,
+        account_rules,
         sync::UsageCounts, sync::LoadProblem, summary::AccountSummary, summary::Settings,
         summary::SectionId, summary::Section, outbound::Delivery, outbound::DeliveryAttempt,
         outbound::DeliveryKind, outbound::DeliveryState, outbound::OutgoingEmail,
@@ -221,6 +223,12 @@ async fn set_summary_settings(
     security(("bearer" = [])), responses((status = 200, body = HealthReport), (status = 404, body = Problem)))]
 async fn health(
     State(s): State<AppState>,
+#[utoipa::path(get, path = "/api/v1/settings/accounts", security(("bearer" = [])),
+    responses((status = 200, body = AccountRules, description = "The custom account fields and churn reasons every write to an account is held to")))]
+async fn account_rules(State(s): State<AppState>, _: Caller) -> Answer<AccountRules> {
+    Ok(Json(s.store.account_rules().await?))
+}
+
     _: Caller,
     PathOf(id): PathOf<Id>,
 ) -> Answer<HealthReport> {

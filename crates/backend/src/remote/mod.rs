@@ -416,6 +416,9 @@ impl Backend for Remote {
                 .json(&settings),
         )
         .await
+    async fn account_rules(&self) -> Result<AccountRules> {
+        self.read("/settings/accounts", NONE).await
+    }
     }
     async fn send_email(
         &self,

@@ -69,7 +69,57 @@ fn term_sql(kind: &TermKind, cx: &Context, p: &mut Vec<Sql>) -> Result<String> {
             let high = field_sql(*field, Op::Le, to, cx, p)?;
             Ok(format!("({low} AND {high})"))
         }
+        TermKind::Custom { name, op, value } => custom_sql(name, *op, value, cx, p),
+        TermKind::CustomRange { name, from, to } => {
+            let low = custom_sql(name, Op::Ge, from, cx, p)?;
+            let high = custom_sql(name, Op::Le, to, cx, p)?;
+            Ok(format!("({low} AND {high})"))
+        }
     }
+}
+
+/// A custom field's value (text in the account's `custom_fields` JSON), compared
+/// as the filter's value says: a number only with a value written as a number,
+/// a day only with one written as a day (YYYY-MM-DD text compares in order).
+fn custom_sql(name: &str, op: Op, value: &Value, cx: &Context, p: &mut Vec<Sql>) -> Result<String> {
+    // The parser keeps names to letters, digits and `_`: the path needs no escaping.
+    let column = format!("json_extract(a.custom_fields, '$.\"{name}\"')");
+    Ok(match value {
+        Value::Text(t) => {
+            text(p, t);
+            format!("{column} = ? COLLATE NOCASE")
+        }
+        Value::Me => {
+            let me = cx.me.ok_or_else(|| {
+                Error::invalid(
+                    "filter",
+                    "@me needs a user name ([user] name in the config)",
+                )
+            })?;
+            text(p, me);
+            format!("{column} = ? COLLATE NOCASE")
+        }
+        Value::Number(n) => {
+            let n: f64 = n.parse().map_err(|_| {
+                Error::invalid("filter", format!("cf.{name}: '{n}' is not a number"))
+            })?;
+            let cmp = compare(&format!("CAST({column} AS REAL)"), op, Sql::Real(n), p);
+            format!("({column} GLOB '*[0-9]*' AND {column} NOT GLOB '*[^0-9.+-]*' AND {cmp})")
+        }
+        v @ Value::Date(_) => {
+            let d = v.resolve_date(cx.today).ok_or_else(|| {
+                Error::invalid("filter", format!("cf.{name}: a value of the wrong kind"))
+            })?;
+            let cmp = compare(&column, op, Sql::Text(d.format("%Y-%m-%d").to_string()), p);
+            format!("({column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND {cmp})")
+        }
+        _ => {
+            return Err(Error::invalid(
+                "filter",
+                format!("cf.{name}: a value of the wrong kind"),
+            ));
+        }
+    })
 }
 
 /// `column op ?` with the value bound.

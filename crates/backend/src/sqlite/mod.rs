@@ -103,6 +103,8 @@ struct Inner {
     summary: crate::summary::Settings,
     /// Where emails and notifications go.
     outbound: Arc<crate::outbound::Settings>,
+    /// The custom fields and churn reasons a write to an account is held to.
+    accounts: Arc<AccountRules>,
     /// The client webhooks are posted with.
     http: std::sync::OnceLock<reqwest::Client>,
     /// One tick at a time (the app's timer and a write's own may meet).
@@ -228,6 +230,10 @@ pub struct Options {
     /// Where emails and notifications go (the config's `[email]`, `[smtp]`,
     /// `[outbox]` and `[notify]`).
     pub outbound: Arc<crate::outbound::Settings>,
+    /// The custom fields and churn reasons of the organisation (the config's
+    /// `[[custom_fields]]` and `[churn] reasons`): writes to an account are held
+    /// to them.
+    pub accounts: Arc<AccountRules>,
 }
 
 impl Default for Options {
@@ -237,6 +243,7 @@ impl Default for Options {
             health: Arc::new(HealthSetup::default()),
             summary: crate::summary::Settings::default(),
             outbound: Arc::default(),
+            accounts: Arc::default(),
         }
     }
 }
@@ -541,6 +548,7 @@ impl Store {
                 health: options.health,
                 summary: options.summary,
                 outbound: options.outbound,
+                accounts: options.accounts,
                 http: std::sync::OnceLock::new(),
                 ticking: tokio::sync::Mutex::new(()),
                 chores,
@@ -1277,14 +1285,22 @@ impl Backend for Store {
     async fn create(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
         let actor = actor.to_string();
         let setup = self.inner.health.clone();
-        self.write(move |tx, now| write::create(tx, &setup, &actor, now, record))
-            .await
+        let accounts = self.inner.accounts.clone();
+        self.write(move |tx, now| {
+            let record = rules::account(tx, &accounts, record)?;
+            write::create(tx, &setup, &actor, now, record)
+        })
+        .await
     }
     async fn update(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
         let actor = actor.to_string();
         let setup = self.inner.health.clone();
-        self.write(move |tx, now| write::update(tx, &setup, &actor, now, record))
-            .await
+        let accounts = self.inner.accounts.clone();
+        self.write(move |tx, now| {
+            let record = rules::account(tx, &accounts, record)?;
+            write::update(tx, &setup, &actor, now, record)
+        })
+        .await
     }
     async fn delete(&self, actor: Actor<'_>, kind: EntityKind, id: Id, version: i64) -> Result<()> {
         let actor = actor.to_string();
@@ -1295,8 +1311,12 @@ impl Backend for Store {
     async fn apply(&self, actor: Actor<'_>, writes: Vec<Write>) -> Result<Vec<Option<Record>>> {
         let actor = actor.to_string();
         let setup = self.inner.health.clone();
-        self.write(move |tx, now| write::apply(tx, &setup, &actor, now, writes))
-            .await
+        let accounts = self.inner.accounts.clone();
+        self.write(move |tx, now| {
+            let writes = rules::accounts(tx, &accounts, writes)?;
+            write::apply(tx, &setup, &actor, now, writes)
+        })
+        .await
     }
     async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64> {
         let setup = self.inner.health.clone();
@@ -1365,6 +1385,9 @@ impl Backend for Store {
         settings: crate::summary::Settings,
     ) -> Result<crate::summary::Settings> {
         settings
+    async fn account_rules(&self) -> Result<AccountRules> {
+        Ok(self.inner.accounts.as_ref().clone())
+    }
             .check()
             .map_err(|m| Error::invalid("sections", m))?;
         let json = serde_json::to_string(&settings).map_err(Error::storage)?;

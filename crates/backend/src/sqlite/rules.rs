@@ -11,7 +11,7 @@
 use rusqlite::Connection;
 
 use super::tables::{self, Table};
-use crate::{Error, Result};
+use crate::{Error, Result, Write};
 use tend_domain::*;
 
 /// Checks a record about to be written against the rules; `old` is the stored
@@ -47,4 +47,58 @@ fn renewal(conn: &Connection, old: Option<&Agreement>, a: &Agreement) -> Result<
     target
         .check_renewal(&others)
         .map_err(|e| Error::invalid("renews_id", e.to_string()))
+}
+
+/// An account written by a user (the app, the CLI, a caller of the server) held to
+/// the organisation's custom fields and churn reasons, its custom user fields put
+/// on its team. Loads from other tools write what the tool says and are not held.
+pub(crate) fn account(conn: &Connection, rules: &AccountRules, record: Record) -> Result<Record> {
+    let Record::Account(mut a) = record else {
+        return Ok(record);
+    };
+    if rules.custom_fields.is_empty() && rules.churn_reasons.is_empty() {
+        return Ok(Record::Account(a));
+    }
+    // A missing account is the write's own error to report.
+    let old = if a.id > 0 {
+        tables::get::<Account>(conn, a.id).ok()
+    } else {
+        None
+    };
+    rules
+        .check(old.as_ref(), &a)
+        .map_err(|e| Error::invalid(e.field, e.message))?;
+    rules.join_team(old.as_ref(), &mut a);
+    Ok(Record::Account(a))
+}
+
+/// [`account`] for each write that creates or updates an account; an error names
+/// the write (`writes[2].custom_fields.tier`).
+pub(crate) fn accounts(
+    conn: &Connection,
+    rules: &AccountRules,
+    writes: Vec<Write>,
+) -> Result<Vec<Write>> {
+    writes
+        .into_iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let at = |e: Error| match e {
+                Error::Invalid { field, message } => Error::Invalid {
+                    field: format!("writes[{i}].{field}"),
+                    message,
+                },
+                other => other,
+            };
+            Ok(match w {
+                Write::Create { record } => Write::Create {
+                    record: account(conn, rules, record).map_err(at)?,
+                },
+                Write::Update { record } => Write::Update {
+                    record: account(conn, rules, record).map_err(at)?,
+                },
+                other => other,
+            })
+        })
+        .collect()
 }

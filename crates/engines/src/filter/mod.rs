@@ -22,6 +22,7 @@
 //! | `-term`            | negation: records that do *not* match the term             |
 //! | `@me`              | shorthand for `owner:@me`                                   |
 //! | `@followed`        | shorthand for `followed:@me`                                |
+//! | `cf.NAME:value`    | a custom field (`[[custom_fields]]` in the config)          |
 //!
 //! Free text matches the account's name and domain on account lists and the case's
 //! number and subject on case lists, case-insensitively. A bare word cannot start
@@ -61,6 +62,15 @@
 //! snapshot, `trend:down` at most -0.5, `trend:flat` in between (the arrows of the
 //! portfolio). `drag:days_since_touch` lists the accounts whose score that measure
 //! pulls down the most (`tend health profiles` lists the measure ids).
+//!
+//! # Custom fields
+//!
+//! `cf.NAME` tests one of the organisation's custom fields (`cf.tier:gold`). The
+//! value says how it compares: a number (`cf.seats>=50`, `cf.seats:10..100`)
+//! compares as a number, a date (`cf.kickoff<2026-06-01`, `cf.kickoff>-30d`) as
+//! a day, and anything else is text that the value equals, ignoring case
+//! (`cf.tier:gold`; `cf.exec_sponsor:@me` for the signed-in user). Text takes
+//! `:` only. An account without the field matches no `cf.` term.
 //!
 //! # Case fields
 //!
@@ -150,6 +160,16 @@ pub enum TermKind {
     /// can be compared without knowing today's date.
     Range {
         field: Field,
+        from: Value,
+        to: Value,
+    },
+    /// `cf.NAME<op>value`: one of the organisation's custom fields (lowercase
+    /// `name`). The value is a [`Value::Number`] or a [`Value::Date`] (any
+    /// operator), else [`Value::Text`] or [`Value::Me`] (`:` only).
+    Custom { name: String, op: Op, value: Value },
+    /// `cf.NAME:from..to`, both ends numbers or both dates.
+    CustomRange {
+        name: String,
         from: Value,
         to: Value,
     },
@@ -440,8 +460,10 @@ pub enum Value {
     Signal(Signal),
     /// `drag`: a health measure.
     Drag(Measure),
-    /// `renewal`, `created`.
+    /// `renewal`, `created`, a custom date.
     Date(DateValue),
+    /// A custom field's number, as written (`12`, `-3.5`): compared as a number.
+    Number(String),
     /// `age` (amount never negative).
     Age(Interval),
 }
@@ -552,6 +574,19 @@ impl fmt::Display for Term {
                 f.write_str("..")?;
                 write_value(f, to)
             }
+            TermKind::Custom { name, op, value } => {
+                write!(f, "cf.{name}{}", op.as_str())?;
+                match value {
+                    Value::Text(t) if parse::custom_text_needs_quotes(t) => write_quoted(f, t),
+                    v => write_value(f, v),
+                }
+            }
+            TermKind::CustomRange { name, from, to } => {
+                write!(f, "cf.{name}:")?;
+                write_value(f, from)?;
+                f.write_str("..")?;
+                write_value(f, to)
+            }
         }
     }
 }
@@ -601,6 +636,7 @@ fn write_value(f: &mut fmt::Formatter<'_>, value: &Value) -> fmt::Result {
         Value::Signal(v) => f.write_str(v.as_str()),
         Value::Drag(m) => f.write_str(m.key()),
         Value::Date(d) => write!(f, "{d}"),
+        Value::Number(n) => f.write_str(n),
         Value::Age(i) => write!(f, "{i}"),
     }
 }

@@ -177,13 +177,26 @@ impl<'a> Parser<'a> {
                 let ident = &self.src[word_start..ident_end];
                 let next = self.src[ident_end..].chars().next();
                 let starts_like_name = ident.chars().next().is_some_and(|c| !c.is_ascii_digit());
+                // `cf.NAME` and an operator: a custom field.
+                let custom_end = (ident.eq_ignore_ascii_case("cf") && next == Some('.'))
+                    .then(|| self.scan(ident_end + 1, |c| c.is_alphanumeric() || c == '_'))
+                    .filter(|&end| {
+                        end > ident_end + 1
+                            && matches!(
+                                self.src[end..].chars().next(),
+                                Some(':' | '<' | '>' | '=' | '!')
+                            )
+                    });
                 let is_field = starts_like_name
                     && match next {
                         Some(':' | '<' | '>' | '=') => true,
                         Some('!') => Field::lookup(ident).is_some(),
                         _ => false,
                     };
-                if is_field {
+                if let Some(end) = custom_end {
+                    self.pos = end;
+                    self.custom_term(&self.src[ident_end + 1..end])?
+                } else if is_field {
                     self.pos = ident_end;
                     self.field_term(word_start, ident)?
                 } else {
@@ -283,6 +296,20 @@ impl<'a> Parser<'a> {
             );
         }
 
+        let (op, op_start, op_end, raw) = self.op_and_value(field.name())?;
+        typed(field, op, op_start, op_end, raw)
+    }
+
+    /// `cf.NAME<op>value`, with `pos` just after the name.
+    fn custom_term(&mut self, name: &str) -> PResult<TermKind> {
+        let name = name.to_ascii_lowercase();
+        let shown = format!("cf.{name}");
+        let (op, op_start, op_end, raw) = self.op_and_value(&shown)?;
+        custom(name, op, op_start, op_end, raw)
+    }
+
+    /// The operator and the value after a field's name (`shown` in messages).
+    fn op_and_value(&mut self, shown: &str) -> PResult<(Op, usize, usize, Raw<'a>)> {
         let op_start = self.pos;
         let rest = &self.src[op_start..];
         let (op, op_len) = if rest.starts_with("<=") {
@@ -304,10 +331,7 @@ impl<'a> Parser<'a> {
             return fail(
                 op_start,
                 op_start + len,
-                format!(
-                    "'!' is not an operator: write -{}:value to exclude",
-                    field.name()
-                ),
+                format!("'!' is not an operator: write -{shown}:value to exclude"),
             );
         };
         self.pos += op_len;
@@ -353,15 +377,86 @@ impl<'a> Parser<'a> {
             return fail(
                 start,
                 end,
-                format!(
-                    "expected a value for {} after '{}'",
-                    field.name(),
-                    op.as_str()
-                ),
+                format!("expected a value for {shown} after '{}'", op.as_str()),
             );
         }
-        typed(field, op, op_start, op_end, raw)
+        Ok((op, op_start, op_end, raw))
     }
+}
+
+/// Whether a custom field's text value would read back as something else when
+/// written bare (a number, a day, a range): then it is written quoted.
+pub(super) fn custom_text_needs_quotes(text: &str) -> bool {
+    tend_domain::parse_number(text).is_some()
+        || matches!(date(text), Ok(DateValue::On(_)))
+        || text.contains("..")
+}
+
+/// A custom field's term: the value's shape says how it compares.
+fn custom(name: String, op: Op, op_start: usize, op_end: usize, raw: Raw<'_>) -> PResult<TermKind> {
+    let shown = format!("cf.{name}");
+    // A number, or a day (`:` takes only a written-out day: `cf.code:90d` is text).
+    let ordered = |text: &str, eq: bool| -> Option<Value> {
+        if tend_domain::parse_number(text).is_some() {
+            return Some(Value::Number(
+                text.strip_prefix('+').unwrap_or(text).to_string(),
+            ));
+        }
+        match date(text) {
+            Ok(d @ DateValue::On(_)) => Some(Value::Date(d)),
+            Ok(d) if !eq => Some(Value::Date(d)),
+            _ => None,
+        }
+    };
+    if !raw.quoted
+        && let Some(dots) = raw.text.find("..")
+    {
+        if op != Op::Eq {
+            return fail(
+                op_start,
+                op_end,
+                format!("a range is written with ':', as in {shown}:a..b"),
+            );
+        }
+        let (lo, hi) = (&raw.text[..dots], &raw.text[dots + 2..]);
+        let (from, to) = match (ordered(lo, false), ordered(hi, false)) {
+            (Some(a @ Value::Number(_)), Some(b @ Value::Number(_)))
+            | (Some(a @ Value::Date(_)), Some(b @ Value::Date(_))) => (a, b),
+            _ => {
+                return raw.fail(format!(
+                    "a range of {shown} goes from a number to a number or from a date to a date, as in {shown}:10..50"
+                ));
+            }
+        };
+        let wrong = match (&from, &to) {
+            (Value::Number(a), Value::Number(b)) => {
+                tend_domain::parse_number(a) > tend_domain::parse_number(b)
+            }
+            _ => in_wrong_order(&from, &to),
+        };
+        if wrong {
+            return raw.fail("empty range: its start is after its end");
+        }
+        return Ok(TermKind::CustomRange { name, from, to });
+    }
+    let value = if raw.quoted {
+        None
+    } else {
+        ordered(&raw.text, op == Op::Eq)
+    };
+    let value = match value {
+        Some(v) => v,
+        None if op != Op::Eq => {
+            return raw.fail(format!(
+                "{shown}{} compares a number or a date (2026-12-31, 90d), found '{}'; text takes ':'",
+                op.as_str(),
+                raw.text
+            ));
+        }
+        None if !raw.quoted && raw.text.eq_ignore_ascii_case("@me") => Value::Me,
+        None => Value::Text(raw.text.into_owned()),
+    };
+    Ok(TermKind::Custom { name, op, value })
 }
 
 /// Refuses comparisons on fields that only take `:`.

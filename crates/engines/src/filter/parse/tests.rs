@@ -761,3 +761,132 @@ fn errors_count_characters_in_unicode_input() {
 fn later_terms_are_not_ignored_after_good_ones() {
     assert_eq!(e("health<40 region:EMEA stage:nope").1, 28);
 }
+
+fn custom(input: &str) -> (String, Op, Value) {
+    match one(input).kind {
+        TermKind::Custom { name, op, value } => (name, op, value),
+        other => panic!("{input:?} -> {other:?}"),
+    }
+}
+
+#[test]
+fn custom_fields_take_their_type_from_the_value() {
+    assert_eq!(
+        custom("cf.tier:gold"),
+        ("tier".into(), Op::Eq, Value::Text("gold".into()))
+    );
+    assert_eq!(
+        custom("cf.Tier=\"Gold plus\""),
+        ("tier".into(), Op::Eq, Value::Text("Gold plus".into()))
+    );
+    assert_eq!(
+        custom("cf.seats>=50"),
+        ("seats".into(), Op::Ge, Value::Number("50".into()))
+    );
+    assert_eq!(
+        custom("cf.seats<-2.5"),
+        ("seats".into(), Op::Lt, Value::Number("-2.5".into()))
+    );
+    assert_eq!(
+        custom("cf.kickoff<2026-06-01"),
+        (
+            "kickoff".into(),
+            Op::Lt,
+            Value::Date(DateValue::On(NaiveDate::from_ymd_opt(2026, 6, 1).unwrap()))
+        )
+    );
+    assert_eq!(
+        custom("cf.kickoff>-30d"),
+        ("kickoff".into(), Op::Gt, rel(-30, Unit::Day))
+    );
+    // With ':', only a written-out day is a date: 90d is text.
+    assert_eq!(
+        custom("cf.code:90d"),
+        ("code".into(), Op::Eq, Value::Text("90d".into()))
+    );
+    assert_eq!(
+        custom("cf.sponsor:@me"),
+        ("sponsor".into(), Op::Eq, Value::Me)
+    );
+    assert!(one("-cf.tier:gold").negated);
+    match one("cf.seats:10..100").kind {
+        TermKind::CustomRange { name, from, to } => {
+            assert_eq!(name, "seats");
+            assert_eq!(
+                (from, to),
+                (Value::Number("10".into()), Value::Number("100".into()))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Without an operator it is text, as before.
+    assert_eq!(one("cf.example").kind, TermKind::Text("cf.example".into()));
+    // Accounts only: a custom field is an account's.
+    assert!(Filter::parse_accounts("cf.tier:gold region:emea").is_ok());
+}
+
+#[test]
+fn custom_fields_print_back_to_the_same_filter() {
+    for input in [
+        "cf.tier:gold",
+        "cf.seats>=50",
+        "cf.seats:1.5..20",
+        "cf.kickoff:2026-01-01..2026-06-30",
+        "cf.kickoff>-30d",
+        "-cf.sponsor:@me",
+        "cf.code:\"12\"",
+        "cf.code:\"2026-01-01\"",
+        "cf.note:\"a..b\"",
+        "cf.owner:\"@me\"",
+    ] {
+        let f = p(input);
+        assert_eq!(p(&f.to_string()), f, "{input} -> {f}");
+    }
+    assert_eq!(canonical("CF.Seats>=+50"), "cf.seats>=50");
+    assert_eq!(canonical("cf.code:\"12\""), "cf.code:\"12\"");
+}
+
+#[test]
+fn custom_field_errors_point_at_the_value() {
+    assert_eq!(
+        e("cf.tier>gold"),
+        (
+            "cf.tier> compares a number or a date (2026-12-31, 90d), found 'gold'; text takes ':'"
+                .into(),
+            8,
+            4
+        )
+    );
+    assert_eq!(
+        e("cf.seats:10..gold"),
+        (
+            "a range of cf.seats goes from a number to a number or from a date to a date, as in cf.seats:10..50".into(),
+            9,
+            8
+        )
+    );
+    assert_eq!(
+        e("cf.seats:50..10"),
+        ("empty range: its start is after its end".into(), 9, 6)
+    );
+    assert_eq!(
+        e("cf.tier!=gold"),
+        (
+            "'!' is not an operator: write -cf.tier:value to exclude".into(),
+            7,
+            2
+        )
+    );
+    assert_eq!(
+        e("cf.tier:"),
+        ("expected a value for cf.tier after ':'".into(), 7, 1)
+    );
+    assert_eq!(
+        e("cf.seats>1..2"),
+        (
+            "a range is written with ':', as in cf.seats:a..b".into(),
+            8,
+            1
+        )
+    );
+}
