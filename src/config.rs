@@ -32,6 +32,10 @@ pub struct Settings {
     pub custom_fields: Vec<crate::domain::CustomField>,
     /// Churn reasons (`[churn] reasons`).
     pub churn: ChurnSettings,
+    /// Custom fields and churn reasons given from elsewhere than this file (a
+    /// team server's, the demo's), in place of `custom_fields` and `churn`.
+    #[serde(skip)]
+    pub given_rules: Option<crate::domain::AccountRules>,
     /// The file these settings were read from (or would be: the default one), where
     /// the app writes saved views back.
     #[serde(skip)]
@@ -706,6 +710,9 @@ impl Settings {
     /// The custom fields and churn reasons writes to accounts are held to; a demo
     /// store with none configured gets the demo's own.
     pub fn account_rules(&self, demo: bool) -> Result<crate::domain::AccountRules, ConfigError> {
+        if let Some(given) = &self.given_rules {
+            return Ok(given.clone());
+        }
         crate::domain::AccountRules::check_definitions(&self.custom_fields)
             .map_err(|e| ConfigError::Bad(format!("[[custom_fields]] {e}")))?;
         let churn_reasons = crate::domain::ChurnReasonTree::from_paths(&self.churn.reasons)
@@ -741,6 +748,7 @@ impl Settings {
             views_file: self.file.clone(),
             ai: self.ai.client()?.map(std::sync::Arc::new),
             signature: Some(self.email.signature.clone()).filter(|s| !s.trim().is_empty()),
+            accounts: std::sync::Arc::new(self.account_rules(false)?),
             ..crate::tui::Options::default()
         })
     }
@@ -1051,6 +1059,92 @@ channels = ["cs"]
             ),
             ("[alerts]\nescalation = \"sometimes\"\n", "escalation"),
             ("[alerts]\nusage_drop = 10\n", "usage_drop"),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let e = Settings::load_with_env(Some(&file), env(&[]))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(needle), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn custom_fields_and_churn_reasons_load_and_bad_ones_say_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            r#"
+[[custom_fields]]
+name = "tier"
+label = "Tier"
+type = "choice"
+choices = ["gold", "silver"]
+[[custom_fields]]
+name = "sponsor"
+type = "user"
+[churn]
+reasons = ["Product > Adoption > Low usage", "Price"]
+"#,
+        )
+        .unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        let rules = s.account_rules(false).unwrap();
+        assert_eq!(rules.custom_fields.len(), 2);
+        assert_eq!(
+            rules.custom_fields[1].kind,
+            crate::domain::CustomFieldType::User
+        );
+        assert_eq!(rules.churn_reasons.categories.len(), 2);
+        assert_eq!(*s.tui_options().unwrap().accounts, rules);
+        // None configured: the demo has its own, a real store none.
+        let s = Settings::default();
+        assert_eq!(
+            s.account_rules(true).unwrap(),
+            crate::domain::AccountRules::demo()
+        );
+        assert!(s.account_rules(false).unwrap().custom_fields.is_empty());
+        for (text, needles) in [
+            (
+                "[[custom_fields]]\nname = \"Tier\"\n",
+                &["[[custom_fields]] #1 \"Tier\"", "lowercase"][..],
+            ),
+            (
+                "[[custom_fields]]\nname = \"tier\"\ntype = \"choice\"\n",
+                &["#1 \"tier\"", "needs choices"],
+            ),
+            (
+                "[[custom_fields]]\nname = \"a\"\n[[custom_fields]]\nname = \"a\"\n",
+                &["#2", "used twice"],
+            ),
+            (
+                "[[custom_fields]]\nname = \"n\"\ntype = \"number\"\nchoices = [\"1\"]\n",
+                &["#1", "choices are for type \"choice\""],
+            ),
+            (
+                "[churn]\nreasons = [\"A > B > C > D\"]\n",
+                &["[churn] reasons #1 \"A > B > C > D\"", "three levels"],
+            ),
+            (
+                "[churn]\nreasons = [\"A >  > C\"]\n",
+                &["[churn] reasons #1", "empty level"],
+            ),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+            let e = s.account_rules(false).unwrap_err().to_string();
+            for n in needles {
+                assert!(e.contains(n), "{n} not in: {e}");
+            }
+            assert!(s.tui_options().is_err(), "{text}");
+        }
+        for (text, needle) in [
+            (
+                "[[custom_fields]]\nname = \"a\"\ntype = \"money\"\n",
+                "money",
+            ),
+            ("[[custom_fields]]\nname = \"a\"\nkind = \"text\"\n", "kind"),
+            ("[churn]\nreason = []\n", "reason"),
         ] {
             std::fs::write(&file, text).unwrap();
             let e = Settings::load_with_env(Some(&file), env(&[]))

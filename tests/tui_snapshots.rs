@@ -1620,8 +1620,8 @@ async fn forms_refuse_bad_values_naming_the_field() {
     );
     // The refused save put the cursor on the first wrong field: fixed, the end
     // before the start is named.
-    let focus = h.app.overlays.form().map(|f| f.fields[f.focus].path);
-    assert_eq!(focus, Some("mrr_cents"));
+    let focus = h.app.overlays.form().map(|f| f.fields[f.focus].path.clone());
+    assert_eq!(focus.as_deref(), Some("mrr_cents"));
     for _ in 0..3 {
         h.key(press(KeyCode::Backspace)).await;
     }
@@ -4662,4 +4662,133 @@ async fn a_case_is_added_from_the_support_tab_and_its_resolution_and_csat_are_ch
         }
         insta::assert_snapshot!(format!("support_case_solved_{}", dims(size)), screen);
     }
+}
+// Custom fields and churn reasons ------------------------------------------------
+
+/// A writable demo store and app with the demo's custom fields (tier, seats,
+/// kickoff date, exec sponsor, notes) and churn reasons, as `tend demo` has them.
+async fn with_account_rules(size: (u16, u16)) -> Harness {
+    let rules = Arc::new(tend::domain::AccountRules::demo());
+    let options = Options {
+        accounts: rules.clone(),
+        ..Options::with_clock(fixed_clock(now()))
+    };
+    let mut h = Harness::writable_as(size, "maya", options).await;
+    h.app.account_rules = rules;
+    h
+}
+
+/// Focuses the form's field at `path`.
+fn focus_field(h: &mut Harness, path: &str) {
+    let form = h.app.overlays.form_mut().expect("a form");
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.path == path)
+        .unwrap_or_else(|| panic!("no field {path}"));
+}
+
+#[tokio::test]
+async fn custom_fields_and_churn_reasons_are_picked_in_settings() {
+    for size in [NARROW, WIDE] {
+        let mut h = with_account_rules(size).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Settings).await;
+        h.key(ch('e')).await;
+        // The churn reason: the category first, then a reason under it, then a
+        // detail under that (a letter picks the next option starting with it).
+        focus_field(&mut h, "churn.reason_category");
+        h.key(ch('p')).await;
+        h.key(ch('p')).await;
+        focus_field(&mut h, "churn.reason_subcategory");
+        let form = h.app.overlays.form().expect("the form");
+        let sub = &form.fields[form.focus];
+        assert!(
+            sub.display().starts_with("none"),
+            "another category leaves no reason picked: {}",
+            sub.display()
+        );
+        h.key(ch('t')).await;
+        // Price has no details: the detail offers none only.
+        focus_field(&mut h, "churn.reason_details");
+        h.key(ch('x')).await;
+        // Custom fields by their type.
+        focus_field(&mut h, "custom_fields.tier");
+        h.key(ch('g')).await;
+        focus_field(&mut h, "custom_fields.seats");
+        h.type_text("12 seats").await;
+        let screen = h.screen();
+        assert!(screen.contains("is not a number"), "{screen}");
+        for _ in 0.." seats".len() {
+            h.key(press(KeyCode::Backspace)).await;
+        }
+        focus_field(&mut h, "custom_fields.exec_sponsor");
+        h.type_text("raj.patel").await;
+        let screen = h.screen();
+        assert!(!screen.contains("is not a number"), "{screen}");
+        insta::assert_snapshot!(format!("form_custom_fields_{}", dims(size)), screen);
+        h.key(press(KeyCode::Enter)).await;
+        assert!(h.app.overlays.form().is_none(), "{}", h.screen());
+        let account = the_360(&h).account.clone();
+        assert_eq!(account.custom_fields["tier"], "gold");
+        assert_eq!(account.custom_fields["seats"], "12");
+        assert!(
+            !account.custom_fields.contains_key("kickoff"),
+            "empty is unset"
+        );
+        assert_eq!(
+            (
+                account.churn.reason_category.as_deref(),
+                account.churn.reason_subcategory.as_deref(),
+                account.churn.reason_details.as_deref()
+            ),
+            (Some("Price"), Some("Too expensive"), None)
+        );
+        assert!(
+            account.team.contains(&"raj.patel".to_string()),
+            "{:?}",
+            account.team
+        );
+        let screen = h.screen();
+        assert!(screen.contains("Price > Too expensive"), "{screen}");
+        insta::assert_snapshot!(format!("settings_custom_fields_{}", dims(size)), screen);
+    }
+}
+
+#[tokio::test]
+async fn churn_details_follow_the_reason_picked() {
+    let mut h = with_account_rules(WIDE).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Settings).await;
+    h.key(ch('e')).await;
+    focus_field(&mut h, "churn.reason_category");
+    // From none: P picks Product, then the reasons under it.
+    h.key(ch('p')).await;
+    focus_field(&mut h, "churn.reason_subcategory");
+    h.key(ch('m')).await;
+    focus_field(&mut h, "churn.reason_details");
+    h.key(ch('i')).await;
+    let form = h.app.overlays.form().expect("the form");
+    assert_eq!(form.fields[form.focus].display(), "Integrations");
+    // Another reason: the detail falls back to none.
+    focus_field(&mut h, "churn.reason_subcategory");
+    h.key(ch('a')).await;
+    let form = h.app.overlays.form().expect("the form");
+    let detail = form
+        .fields
+        .iter()
+        .find(|f| f.path == "churn.reason_details")
+        .expect("detail");
+    assert_eq!(detail.display(), "none");
+}
+
+#[tokio::test]
+async fn custom_fields_draw_without_colour() {
+    let mut h = with_account_rules(NARROW).await;
+    h.theme = Theme::new(ThemeName::Dark, true);
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Settings).await;
+    assert_colourless(&h.draw(), "settings");
+    h.key(ch('e')).await;
+    assert_colourless(&h.draw(), "the settings form");
 }

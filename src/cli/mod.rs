@@ -361,6 +361,14 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         }
         let options = store_options_for(&settings, cli.demo)?;
         let demo = cli.demo;
+        let mut settings = settings.clone();
+        if demo {
+            settings.given_rules = Some(
+                settings
+                    .account_rules(true)
+                    .map_err(|e| Failure::usage(e.to_string()))?,
+            );
+        }
         let path = settings.store_path(cli.db.as_deref());
         return app(&settings, read_only, move || {
             if demo {
@@ -476,6 +484,11 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             // views saved in it are kept for the session, not in the config file.
             let mut demo = settings.clone();
             demo.file = None;
+            demo.given_rules = Some(
+                settings
+                    .account_rules(true)
+                    .map_err(|e| Failure::usage(e.to_string()))?,
+            );
             // The portfolio shows as soon as the accounts are in; the rest loads
             // behind it (main waits for that load before the process exits).
             app(&demo, read_only, move || Store::demo_staged(options)).await

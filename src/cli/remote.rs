@@ -170,6 +170,13 @@ pub async fn app_settings(
         Err(e @ backend::Error::Unauthorized { .. }) => return Err(e.into()),
         Err(e) => tracing::warn!("{e}"),
     }
+    // The server's custom fields and churn reasons are the ones its writes are
+    // held to; without an answer, the config's stand in.
+    match tokio::time::timeout(Duration::from_millis(1500), remote.account_rules()).await {
+        Ok(Ok(rules)) => settings.given_rules = Some(rules),
+        Ok(Err(e)) => tracing::warn!("{e}"),
+        Err(_) => tracing::warn!("{url} did not say its custom fields in time"),
+    }
     Ok((settings, viewer))
 }
 

@@ -123,7 +123,7 @@ pub async fn check_custom_field_writes(b: &dyn Backend, _fx: &crate::Fixture) {
         .await
         .expect("followed");
     let ids: Vec<Id> = followed.items.iter().map(|r| r.id).collect();
-    assert_eq!(ids, vec![GLOBEX], "carol follows what she sponsors");
+    assert!(ids.contains(&GLOBEX), "carol follows what she sponsors: {ids:?}");
     // Another sponsor takes the place on the team.
     let a = set_fields(b, GLOBEX, &[("sponsor", "dave")])
         .await

@@ -91,6 +91,8 @@ pub struct App {
     pub watch: Option<crate::state::EmailWatch>,
     /// The signature the backend appends to emails, when known.
     pub signature: Option<String>,
+    /// The organisation's custom account fields and churn reasons.
+    pub account_rules: std::sync::Arc<AccountRules>,
     /// The spinner's frame (moved by the loop while something loads).
     pub spin: usize,
 }
@@ -139,6 +141,7 @@ impl App {
             tick_again: false,
             watch: None,
             signature: None,
+            account_rules: Default::default(),
             spin: 0,
         }
     }

@@ -1,6 +1,9 @@
 //! Forms: fields bound to a record's JSON paths, validated as you type by the same
 //! rules the store applies, turned into the writes that save them.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
@@ -50,9 +53,10 @@ pub enum Parse {
 /// One field of a form.
 #[derive(Debug, Clone)]
 pub struct Field {
-    /// Where the value goes in the record ("name", "churn.projected_date").
-    pub path: &'static str,
-    pub label: &'static str,
+    /// Where the value goes in the record ("name", "churn.projected_date",
+    /// "custom_fields.tier").
+    pub path: Cow<'static, str>,
+    pub label: Cow<'static, str>,
     pub input: Input,
     pub parse: Parse,
     pub required: bool,
@@ -64,10 +68,22 @@ pub struct Field {
     pub picked: Vec<bool>,
     pub error: Option<String>,
     pub warning: Option<String>,
+    /// A custom field's definition: a typed value must fit it.
+    pub custom: Option<CustomField>,
+    /// A choice whose options follow other fields (a churn reason under its
+    /// category): those fields, and the options for each of their values
+    /// (joined by " > "); a value missing from the map offers the first option only.
+    pub follows: Option<(Vec<usize>, BTreeMap<String, Vec<(Value, String)>>)>,
 }
 
 impl Field {
-    fn new(path: &'static str, label: &'static str, input: Input, parse: Parse) -> Field {
+    fn new(
+        path: impl Into<Cow<'static, str>>,
+        label: impl Into<Cow<'static, str>>,
+        input: Input,
+        parse: Parse,
+    ) -> Field {
+        let (path, label) = (path.into(), label.into());
         let picked = match &input {
             Input::Pick { options, .. } => vec![false; options.len()],
             _ => vec![],
@@ -85,10 +101,16 @@ impl Field {
             picked,
             error: None,
             warning: None,
+            custom: None,
+            follows: None,
         }
     }
 
-    pub fn text(path: &'static str, label: &'static str, parse: Parse) -> Field {
+    pub fn text(
+        path: impl Into<Cow<'static, str>>,
+        label: impl Into<Cow<'static, str>>,
+        parse: Parse,
+    ) -> Field {
         Field::new(path, label, Input::Text { lines: 1 }, parse)
     }
 
@@ -96,7 +118,11 @@ impl Field {
         Field::new(path, label, Input::Text { lines }, parse)
     }
 
-    pub fn choice(path: &'static str, label: &'static str, options: Vec<(Value, String)>) -> Field {
+    pub fn choice(
+        path: impl Into<Cow<'static, str>>,
+        label: impl Into<Cow<'static, str>>,
+        options: Vec<(Value, String)>,
+    ) -> Field {
         Field::new(path, label, Input::Choice(options), Parse::Str)
     }
 
@@ -129,6 +155,22 @@ impl Field {
 
     pub fn warn_past(mut self) -> Field {
         self.warn_past = true;
+        self
+    }
+
+    /// A custom field's value: it must fit the definition.
+    pub fn custom(mut self, def: CustomField) -> Field {
+        self.custom = Some(def);
+        self
+    }
+
+    /// A choice whose options follow the values of the fields `parents`.
+    pub fn follows(
+        mut self,
+        parents: Vec<usize>,
+        options: BTreeMap<String, Vec<(Value, String)>>,
+    ) -> Field {
+        self.follows = Some((parents, options));
         self
     }
 
@@ -224,6 +266,9 @@ impl Field {
         let s = raw.trim();
         if self.required && s.is_empty() {
             return Err("must not be empty".into());
+        }
+        if let Some(def) = &self.custom {
+            def.check_value(s)?;
         }
         let date = |s: &str| {
             NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -415,7 +460,15 @@ impl Form {
         };
         let json = form.base_json();
         for f in &mut form.fields {
-            f.load(&lookup(&json, f.path));
+            f.load(&lookup(&json, &f.path));
+        }
+        // Options that follow other fields are known once those are loaded.
+        for i in 0..form.fields.len() {
+            if form.fields[i].follows.is_some() {
+                form.follow_one(i);
+                let f = &mut form.fields[i];
+                f.load(&lookup(&json, &f.path));
+            }
         }
         form.initial = form.fields.iter().map(Field::raw).collect();
         form.validate();
@@ -450,7 +503,9 @@ impl Form {
             // A field that does not parse keeps the record's value, so the rules
             // across fields (an end before its start) are still checked.
             match f.value(self.today) {
-                Ok(v) => set(&mut json, f.path, v),
+                // An empty custom field is no entry at all.
+                Ok(Value::Null) if f.custom.is_some() => unset(&mut json, &f.path),
+                Ok(v) => set(&mut json, &f.path, v),
                 Err(e) => errors.push((i, e)),
             }
         }
@@ -523,7 +578,7 @@ impl Form {
         for (f, initial) in self.fields.iter_mut().zip(self.initial.iter_mut()) {
             let mine = f.raw() != *initial;
             let kept = f.clone();
-            f.load(&lookup(&json, f.path));
+            f.load(&lookup(&json, &f.path));
             *initial = f.raw();
             if mine {
                 *f = kept;
@@ -601,10 +656,55 @@ impl Form {
             KeyCode::BackTab => self.focus = (self.focus + n - 1) % n,
             KeyCode::Down if !multiline => self.focus = (self.focus + 1) % n,
             KeyCode::Up if !multiline => self.focus = (self.focus + n - 1) % n,
-            _ => self.edit(k),
+            _ => {
+                self.edit(k);
+                self.follow();
+            }
         }
         self.validate();
         FormOutcome::Stay
+    }
+
+    /// Gives each field that follows others the options of their values now,
+    /// keeping its value when it is still offered (in field order: a field
+    /// following one that follows sees it updated first).
+    fn follow(&mut self) {
+        for i in 0..self.fields.len() {
+            self.follow_one(i);
+        }
+    }
+
+    fn follow_one(&mut self, i: usize) {
+        {
+            let Some((parents, by)) = &self.fields[i].follows else {
+                return;
+            };
+            let key: Vec<String> = parents
+                .iter()
+                .filter_map(|&p| self.fields.get(p))
+                .map(|p| match p.value(self.today) {
+                    Ok(Value::String(s)) => s,
+                    _ => String::new(),
+                })
+                .collect();
+            let key = key.join(" > ");
+            let Input::Choice(current) = &self.fields[i].input else {
+                return;
+            };
+            let options = match by.get(&key) {
+                Some(o) => o.clone(),
+                None => current.iter().take(1).cloned().collect(),
+            };
+            let f = &mut self.fields[i];
+            let was = match &f.input {
+                Input::Choice(o) => o.get(f.choice).map(|(v, _)| v.clone()),
+                _ => None,
+            };
+            f.choice = was
+                .and_then(|w| options.iter().position(|(v, _)| *v == w))
+                .unwrap_or(0);
+            f.input = Input::Choice(options);
+        }
     }
 
     pub(crate) fn save(&mut self) -> FormOutcome {
@@ -724,6 +824,19 @@ fn lookup(v: &Value, path: &str) -> Value {
         .try_fold(v, |v, k| v.get(k))
         .cloned()
         .unwrap_or(Value::Null)
+}
+
+/// Removes the entry at a dotted path (`custom_fields.tier`), if there is one.
+fn unset(v: &mut Value, path: &str) {
+    let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
+    let target = if parent.is_empty() {
+        Some(v)
+    } else {
+        parent.split('.').try_fold(v, |v, k| v.get_mut(k))
+    };
+    if let Some(Value::Object(map)) = target {
+        map.remove(key);
+    }
 }
 
 /// Sets the value at a dotted path, making objects on the way.

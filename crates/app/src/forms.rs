@@ -28,6 +28,8 @@ pub struct Ctx<'a> {
     pub d: &'a Account360,
     pub now: Timestamp,
     pub user: &'a str,
+    /// The organisation's custom fields and churn reasons.
+    pub rules: &'a AccountRules,
 }
 
 impl Ctx<'_> {
@@ -516,9 +518,10 @@ pub fn edit_account(c: &Ctx) -> Form {
         Field::area("focus_areas", "focus (one per line)", 3, Parse::Lines),
         Field::choice("pulse", "CSM pulse", pulses),
         Field::named("churn.likelihood", "churn likelihood", ChurnLikelihood::ALL),
-        Field::text("churn.reason_category", "churn reason", Parse::OptStr),
-        Field::text("churn.reason_subcategory", "  sub-reason", Parse::OptStr),
-        Field::text("churn.reason_details", "  detail", Parse::OptStr),
+    ];
+    let mut fields = fields;
+    fields.extend(churn_reason_fields(c, fields.len()));
+    fields.extend([
         Field::text(
             "churn.projected_date",
             "projected churn date",
@@ -526,7 +529,8 @@ pub fn edit_account(c: &Ctx) -> Form {
         )
         .warn_past(),
         Field::area("churn.description", "churn description", 2, Parse::OptStr),
-    ];
+    ]);
+    fields.extend(custom_fields(c.rules));
     c.form(
         format!("Settings of {}", a.name),
         Record::Account(a.clone()),
@@ -569,3 +573,96 @@ pub fn run_playbook(c: &Ctx, playbooks: &[Playbook]) -> Form {
         vec![Field::choice("playbook_id", "playbook", options)],
     )
 }
+/// The churn reason's three levels, the first at field `at`: pick lists that
+/// follow the level above when the organisation has a tree of reasons (a value
+/// from before the tree stays offered), free text when it has none.
+fn churn_reason_fields(c: &Ctx, at: usize) -> Vec<Field> {
+    let tree = &c.rules.churn_reasons;
+    if tree.is_empty() {
+        return vec![
+            Field::text("churn.reason_category", "churn reason", Parse::OptStr),
+            Field::text("churn.reason_subcategory", "  sub-reason", Parse::OptStr),
+            Field::text("churn.reason_details", "  detail", Parse::OptStr),
+        ];
+    }
+    let churn = &c.d.account.churn;
+    let none = || (Value::Null, "none".to_string());
+    let option = |name: &str| (s(name), name.to_string());
+    // A stored value the tree no longer has is kept as an option of its own.
+    let with_stored = |mut options: Vec<(Value, String)>, stored: &Option<String>| {
+        if let Some(v) = stored
+            && !options.iter().any(|(o, _)| o.as_str() == Some(v))
+        {
+            options.push((s(v), format!("{v} (not in the list)")));
+        }
+        options
+    };
+    let categories = with_stored(
+        std::iter::once(none())
+            .chain(tree.categories.iter().map(|k| option(&k.name)))
+            .collect(),
+        &churn.reason_category,
+    );
+    let mut reasons = std::collections::BTreeMap::new();
+    let mut details = std::collections::BTreeMap::new();
+    for k in &tree.categories {
+        reasons.insert(
+            k.name.clone(),
+            std::iter::once(none())
+                .chain(k.reasons.iter().map(|r| option(&r.name)))
+                .collect(),
+        );
+        for r in &k.reasons {
+            details.insert(
+                format!("{} > {}", k.name, r.name),
+                std::iter::once(none())
+                    .chain(r.details.iter().map(|d| option(d)))
+                    .collect(),
+            );
+        }
+    }
+    // The stored reason and detail stay offered under the stored category.
+    let cat = churn.reason_category.clone().unwrap_or_default();
+    let sub = churn.reason_subcategory.clone().unwrap_or_default();
+    let under = reasons.remove(&cat).unwrap_or_else(|| vec![none()]);
+    reasons.insert(cat.clone(), with_stored(under, &churn.reason_subcategory));
+    let key = format!("{cat} > {sub}");
+    let under = details.remove(&key).unwrap_or_else(|| vec![none()]);
+    details.insert(key, with_stored(under, &churn.reason_details));
+    vec![
+        Field::choice("churn.reason_category", "churn reason", categories),
+        Field::choice("churn.reason_subcategory", "  sub-reason", vec![none()])
+            .follows(vec![at], reasons),
+        Field::choice("churn.reason_details", "  detail", vec![none()])
+            .follows(vec![at, at + 1], details),
+    ]
+}
+
+/// One field per custom field of the organisation, as its type asks.
+fn custom_fields(rules: &AccountRules) -> Vec<Field> {
+    rules
+        .custom_fields
+        .iter()
+        .map(|def| {
+            let path = format!("custom_fields.{}", def.name);
+            let label = def.title().to_string();
+            let field = match def.kind {
+                CustomFieldType::Choice => Field::choice(
+                    path,
+                    label,
+                    std::iter::once((Value::Null, "none".to_string()))
+                        .chain(def.choices.iter().map(|c| (s(c), c.clone())))
+                        .collect(),
+                ),
+                // The label as defined (the form's labels are narrow): a date or
+                // a user name that does not fit says so under the field.
+                CustomFieldType::Text
+                | CustomFieldType::Number
+                | CustomFieldType::Date
+                | CustomFieldType::User => Field::text(path, label, Parse::OptStr),
+            };
+            field.custom(def.clone())
+        })
+        .collect()
+}
+

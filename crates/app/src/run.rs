@@ -51,6 +51,9 @@ pub struct Options {
     /// The signature the backend appends to emails (`[email] signature`), shown
     /// greyed under the editor; None: not known here.
     pub signature: Option<String>,
+    /// The custom account fields and churn reasons (`[[custom_fields]]`,
+    /// `[churn] reasons`; the server's over a team server).
+    pub accounts: Arc<tend_domain::AccountRules>,
 }
 
 impl Default for Options {
@@ -68,6 +71,7 @@ impl Default for Options {
             views_file: None,
             ai: None,
             signature: None,
+            accounts: Arc::default(),
         }
     }
 }
@@ -236,6 +240,7 @@ where
     app.views.file = options.views_file.clone();
     app.ai = options.ai.clone();
     app.signature = options.signature.clone();
+    app.account_rules = options.accounts.clone();
     let size = terminal.size().map_err(Into::into)?;
     app.size = (size.width, size.height);
     // Commands wait here until the backend is open.

@@ -55,7 +55,7 @@ pub fn draw_tab(
         Tab::Nps => nps::draw(f, a, d, theme, area),
         Tab::Health => health::draw(f, a, theme, area),
         Tab::Summary => summary::draw::draw(f, app, a, d, theme, area),
-        Tab::Settings => settings::draw(f, a, d, theme, area),
+        Tab::Settings => settings::draw(f, a, d, &app.account_rules, theme, area),
     }
 }
 /// A list as a table: header, only the visible rows built, the selection kept in

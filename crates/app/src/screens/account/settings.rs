@@ -116,7 +116,14 @@ fn entity(kind: EntityKind) -> &'static str {
     }
 }
 
-pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+pub fn draw(
+    f: &mut Frame,
+    a: &AccountView,
+    d: &Account360,
+    rules: &AccountRules,
+    theme: &Theme,
+    area: Rect,
+) {
     let acc = &d.account;
     let field = |k: &str, v: String| {
         Line::from(vec![
@@ -164,6 +171,30 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             format!("{} · {}", acc.owner, acc.team.join(", ")),
         ),
     ];
+    let churn = &acc.churn;
+    let reason: Vec<&str> = [
+        &churn.reason_category,
+        &churn.reason_subcategory,
+        &churn.reason_details,
+    ]
+    .into_iter()
+    .filter_map(|r| r.as_deref())
+    .collect();
+    if !reason.is_empty() || !rules.churn_reasons.is_empty() {
+        lines.push(field(
+            "churn reason",
+            if reason.is_empty() {
+                churn.likelihood.to_string()
+            } else {
+                format!("{} · {}", churn.likelihood, reason.join(" > "))
+            },
+        ));
+    }
+    // The organisation's custom fields (e edits them), then any a source loaded.
+    for (label, value) in rules.values(acc) {
+        let label: String = label.chars().take(15).collect();
+        lines.push(field(&label, value.to_string()));
+    }
     for (i, doc) in d.documents.iter().enumerate() {
         let line = field(
             "document",

@@ -27,6 +27,7 @@ impl App {
             d,
             now: self.now,
             user: &self.user,
+            rules: &self.account_rules,
         };
         match make(&ctx) {
             Some(form) => self.overlays.open(Overlay::Form(Box::new(form))),
