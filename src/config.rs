@@ -32,6 +32,8 @@ pub struct Settings {
     pub custom_fields: Vec<crate::domain::CustomField>,
     /// Churn reasons (`[churn] reasons`).
     pub churn: ChurnSettings,
+    /// The account Overview's blocks (`[overview] blocks`).
+    pub overview: OverviewSettings,
     /// Custom fields and churn reasons given from elsewhere than this file (a
     /// team server's, the demo's), in place of `custom_fields` and `churn`.
     #[serde(skip)]
@@ -56,6 +58,14 @@ pub fn check_views(views: &[SavedView]) -> Result<(), ConfigError> {
         }
     }
     Ok(())
+}
+
+/// The account Overview's layout.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OverviewSettings {
+    /// Which blocks show, in which order; empty: all of them.
+    pub blocks: Vec<String>,
 }
 
 /// The churn reasons the account's churn fields pick from.
@@ -749,6 +759,10 @@ impl Settings {
             ai: self.ai.client()?.map(std::sync::Arc::new),
             signature: Some(self.email.signature.clone()).filter(|s| !s.trim().is_empty()),
             accounts: std::sync::Arc::new(self.account_rules(false)?),
+            overview: crate::tui::screens::account::overview::OverviewBlock::parse_list(
+                &self.overview.blocks,
+            )
+            .map_err(|e| ConfigError::Bad(format!("[overview] blocks: {e}")))?,
             ..crate::tui::Options::default()
         })
     }
@@ -1151,6 +1165,44 @@ reasons = ["Product > Adoption > Low usage", "Price"]
                 .unwrap_err()
                 .to_string();
             assert!(e.contains(needle), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn overview_blocks_load_and_unknown_ones_say_which_and_what_is_allowed() {
+        use crate::tui::screens::account::overview::OverviewBlock as B;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        let load = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Settings::load_with_env(Some(&file), env(&[]))
+                .unwrap()
+                .tui_options()
+        };
+        assert_eq!(load("").unwrap().overview, B::DEFAULT);
+        assert_eq!(
+            load("[overview]\nblocks = [\"churn\", \"health\"]\n")
+                .unwrap()
+                .overview,
+            vec![B::Churn, B::Health]
+        );
+        for (text, needles) in [
+            (
+                "[overview]\nblocks = [\"health\", \"chart\"]\n",
+                &[
+                    "[overview] blocks: unknown block \"chart\"",
+                    "allowed: health, kpis, focus, churn, stakeholders, custom_fields",
+                ][..],
+            ),
+            (
+                "[overview]\nblocks = [\"kpis\", \"kpis\"]\n",
+                &["[overview] blocks", "\"kpis\" is named twice"],
+            ),
+        ] {
+            let e = load(text).unwrap_err().to_string();
+            for n in needles {
+                assert!(e.contains(n), "{n} not in: {e}");
+            }
         }
     }
 

@@ -4792,3 +4792,58 @@ async fn custom_fields_draw_without_colour() {
     h.key(ch('e')).await;
     assert_colourless(&h.draw(), "the settings form");
 }
+// The Overview's blocks from the config --------------------------------------------
+
+#[tokio::test]
+async fn the_overview_shows_the_configured_blocks_in_their_order() {
+    use tend::tui::screens::account::overview::OverviewBlock as B;
+    for size in [NARROW, WIDE] {
+        let mut h = with_account_rules(size).await;
+        // Larkspur with a tier and seats, and a churn forecast.
+        let mut a = match h
+            .store
+            .get(EntityKind::Account, LARKSPUR)
+            .await
+            .expect("Larkspur")
+        {
+            tend::domain::Record::Account(a) => a,
+            other => panic!("{other:?}"),
+        };
+        a.custom_fields.insert("tier".into(), "silver".into());
+        a.custom_fields.insert("seats".into(), "40".into());
+        a.churn.likelihood = tend::domain::ChurnLikelihood::AtRisk;
+        a.churn.reason_category = Some("Product".into());
+        a.churn.reason_subcategory = Some("Adoption".into());
+        h.store
+            .update("maya", tend::domain::Record::Account(a))
+            .await
+            .expect("saved");
+        h.app.overview = vec![B::CustomFields, B::Churn, B::Kpis, B::Health];
+        h.open(LARKSPUR).await;
+        // Opened before the write (the first account loads with the app): again.
+        h.run(vec![Command::LoadAccount(LARKSPUR)]).await;
+        let a = &the_360(&h).account;
+        assert_eq!(a.custom_fields["tier"], "silver", "{a:?}");
+        let screen = h.screen();
+        let at = |needle: &str| {
+            screen
+                .find(needle)
+                .unwrap_or_else(|| panic!("{needle} not on screen:\n{screen}"))
+        };
+        // The text blocks first (custom fields on the left, the rest on the
+        // right), the health row after them; no focus areas, no stakeholders.
+        assert!(at("Custom fields") < at("12 weeks"), "{screen}");
+        assert!(at("Churn forecast") < at("12 weeks"), "{screen}");
+        assert!(screen.contains("Tier: silver"), "{screen}");
+        assert!(!screen.contains("Focus areas"), "{screen}");
+        assert!(!screen.contains("Key stakeholders"), "{screen}");
+        insta::assert_snapshot!(format!("overview_blocks_{}", dims(size)), screen);
+        // Health alone fills the tab; a text block alone takes the whole width.
+        h.app.overview = vec![B::Kpis];
+        let screen = h.screen();
+        assert!(
+            screen.contains("KPIs") && !screen.contains("12 weeks"),
+            "{screen}"
+        );
+    }
+}

@@ -93,6 +93,8 @@ pub struct App {
     pub signature: Option<String>,
     /// The organisation's custom account fields and churn reasons.
     pub account_rules: std::sync::Arc<AccountRules>,
+    /// The Overview's blocks, in order (`[overview] blocks`).
+    pub overview: Vec<crate::screens::account::overview::OverviewBlock>,
     /// The spinner's frame (moved by the loop while something loads).
     pub spin: usize,
 }
@@ -142,6 +144,7 @@ impl App {
             watch: None,
             signature: None,
             account_rules: Default::default(),
+            overview: crate::screens::account::overview::OverviewBlock::DEFAULT.to_vec(),
             spin: 0,
         }
     }

@@ -54,6 +54,8 @@ pub struct Options {
     /// The custom account fields and churn reasons (`[[custom_fields]]`,
     /// `[churn] reasons`; the server's over a team server).
     pub accounts: Arc<tend_domain::AccountRules>,
+    /// The Overview's blocks, in order (`[overview] blocks`).
+    pub overview: Vec<crate::screens::account::overview::OverviewBlock>,
 }
 
 impl Default for Options {
@@ -72,6 +74,7 @@ impl Default for Options {
             ai: None,
             signature: None,
             accounts: Arc::default(),
+            overview: crate::screens::account::overview::OverviewBlock::DEFAULT.to_vec(),
         }
     }
 }
@@ -241,6 +244,7 @@ where
     app.ai = options.ai.clone();
     app.signature = options.signature.clone();
     app.account_rules = options.accounts.clone();
+    app.overview = options.overview.clone();
     let size = terminal.size().map_err(Into::into)?;
     app.size = (size.width, size.height);
     // Commands wait here until the backend is open.

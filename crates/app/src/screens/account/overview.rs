@@ -1,5 +1,11 @@
 //! Overview: score and intermediate scores, the 12-week / 12-month chart with a
-//! curve picker (`c`), KPIs, focus areas, churn forecast, key stakeholders.
+//! curve picker (`c`), KPIs, focus areas, churn forecast, key stakeholders, custom
+//! fields: the blocks the config's `[overview] blocks` names, in its order.
+//!
+//! The health block (scores and chart) is a row of its own, above the other
+//! blocks when it comes before them, below when after; of the others the first
+//! takes the left half and the rest follow each other on the right (one alone
+//! takes the whole width).
 //!
 //! The blocks keep the height their text needs; when they do not all fit (80x24)
 //! the tab scrolls (j/k, PgUp/PgDn) and its last line says what is above and
@@ -25,6 +31,59 @@ use crate::screens::account::state::{AccountView, curve_names};
 use crate::state::Command;
 use crate::theme::{Theme, curve_mark, health_mark};
 
+/// A block of the Overview, as `[overview] blocks` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OverviewBlock {
+    /// The score, its components and the chart.
+    Health,
+    Kpis,
+    Focus,
+    Churn,
+    Stakeholders,
+    CustomFields,
+}
+
+tend_domain::named_enum!(OverviewBlock {
+    Health => "health",
+    Kpis => "kpis",
+    Focus => "focus",
+    Churn => "churn",
+    Stakeholders => "stakeholders",
+    CustomFields => "custom_fields",
+});
+
+impl OverviewBlock {
+    /// Every block, in the default order.
+    pub const DEFAULT: &'static [OverviewBlock] = OverviewBlock::ALL;
+
+    /// The blocks a list of names asks for, in its order (empty: every block);
+    /// an unknown or repeated name is refused, saying which and what is allowed.
+    pub fn parse_list(names: &[String]) -> Result<Vec<OverviewBlock>, String> {
+        if names.is_empty() {
+            return Ok(OverviewBlock::DEFAULT.to_vec());
+        }
+        let allowed = || {
+            OverviewBlock::ALL
+                .iter()
+                .map(|b| b.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut out = vec![];
+        for n in names {
+            let b: OverviewBlock = n
+                .trim()
+                .parse()
+                .map_err(|_| format!("unknown block \"{n}\" (allowed: {})", allowed()))?;
+            if out.contains(&b) {
+                return Err(format!("the block \"{n}\" is named twice"));
+            }
+            out.push(b);
+        }
+        Ok(out)
+    }
+}
+
 /// Width of the scores column beside the chart.
 const SCORES: u16 = 30;
 /// The chart's height at least (its legend, plot and axis), when the tab scrolls.
@@ -35,19 +94,52 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         return;
     }
     let width = area.width;
+    let blocks = &app.overview;
+    let health_at = blocks.iter().position(|b| *b == OverviewBlock::Health);
+    let others: Vec<OverviewBlock> = blocks
+        .iter()
+        .copied()
+        .filter(|b| *b != OverviewBlock::Health)
+        .collect();
+    // The health row below the others when it is named after them.
+    let health_last = health_at.is_some_and(|at| at > 0);
     let scores = a.health.value().map(|h| scores_text(h, theme));
-    let kpis = kpis_text(a, d, theme);
-    let side = side_text(d, theme);
-    let half = width / 2;
+    let text = |b: OverviewBlock| block_lines(b, app, a, d, theme);
+    let kpis =
+        Paragraph::new(others.first().map_or(vec![], |b| text(*b))).wrap(Wrap { trim: true });
+    let side = Paragraph::new(
+        others
+            .iter()
+            .skip(1)
+            .flat_map(|b| text(*b))
+            .collect::<Vec<_>>(),
+    )
+    .wrap(Wrap { trim: true });
+    let half = if others.len() > 1 { width / 2 } else { width };
     let wrapped = |p: &Paragraph, w: u16| p.line_count(w.max(1)) as u16;
-    let bottom = wrapped(&kpis, half).max(wrapped(&side, width - half));
-    let top = scores.as_ref().map_or(1, |p| wrapped(p, SCORES)).max(CHART);
+    let bottom = if others.is_empty() {
+        0
+    } else {
+        wrapped(&kpis, half).max(wrapped(&side, (width - half).max(1)))
+    };
+    let top = match health_at {
+        Some(_) => scores.as_ref().map_or(1, |p| wrapped(p, SCORES)).max(CHART),
+        None => 0,
+    };
     // All fits: the chart takes what the rest leaves (55% at least). Else each
     // block its height, one line kept to say there is more.
     let (top, bottom, total, room) = if top + bottom <= area.height {
-        let [t, b] =
-            Layout::vertical([Constraint::Percentage(55), Constraint::Min(bottom)]).areas(area);
-        (t.height, b.height, area.height, area.height)
+        let (t, b) = match (health_at, others.is_empty()) {
+            (None, _) => (0, area.height),
+            (Some(_), true) => (area.height, 0),
+            (Some(_), false) => {
+                let [t, b] =
+                    Layout::vertical([Constraint::Percentage(55), Constraint::Min(bottom)])
+                        .areas(area);
+                (t.height, b.height)
+            }
+        };
+        (t, b, area.height, area.height)
     } else {
         (top, bottom, top + bottom, area.height.saturating_sub(1))
     };
@@ -56,9 +148,16 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
     let scroll = a.selected[0].min(max) as u16;
 
     let mut buf = Buffer::empty(Rect::new(0, 0, width, total));
-    let [top_area, bottom_area] =
-        Layout::vertical([Constraint::Length(top), Constraint::Length(bottom)])
-            .areas(Rect::new(0, 0, width, total));
+    let whole = Rect::new(0, 0, width, total);
+    let (top_area, bottom_area) = if health_last {
+        let [b, t] =
+            Layout::vertical([Constraint::Length(bottom), Constraint::Length(top)]).areas(whole);
+        (t, b)
+    } else {
+        let [t, b] =
+            Layout::vertical([Constraint::Length(top), Constraint::Length(bottom)]).areas(whole);
+        (t, b)
+    };
     let [scores_area, _, chart_area] = Layout::horizontal([
         Constraint::Length(SCORES),
         Constraint::Length(2),
@@ -66,6 +165,7 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
     ])
     .areas(top_area);
     match (scores, a.health.value()) {
+        _ if health_at.is_none() => {}
         (Some(scores), Some(h)) => {
             (&scores).render(scores_area, &mut buf);
             draw_chart(&mut buf, app, a, h, theme, chart_area);
@@ -372,7 +472,25 @@ fn draw_picker(f: &mut Frame, app: &App, a: &AccountView, theme: &Theme, area: R
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-fn kpis_text<'a>(a: &AccountView, d: &Account360, theme: &Theme) -> Paragraph<'a> {
+/// The lines of a block other than the health row.
+fn block_lines<'a>(
+    b: OverviewBlock,
+    app: &App,
+    a: &AccountView,
+    d: &Account360,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    match b {
+        OverviewBlock::Health => vec![],
+        OverviewBlock::Kpis => kpis_lines(a, d, theme),
+        OverviewBlock::Focus => focus_lines(d, theme),
+        OverviewBlock::Churn => churn_lines(d, theme),
+        OverviewBlock::Stakeholders => stakeholder_lines(d, theme),
+        OverviewBlock::CustomFields => custom_lines(&app.account_rules, d, theme),
+    }
+}
+
+fn kpis_lines<'a>(a: &AccountView, d: &Account360, theme: &Theme) -> Vec<Line<'a>> {
     let today = d.as_of.date_naive();
     let mut lines = vec![Line::styled("KPIs", theme.header)];
     if let Some(h) = a.health.value() {
@@ -415,10 +533,10 @@ fn kpis_text<'a>(a: &AccountView, d: &Account360, theme: &Theme) -> Paragraph<'a
         "{open_cases} open cases · {} opportunities",
         d.opportunities.len()
     )));
-    Paragraph::new(lines).wrap(Wrap { trim: true })
+    lines
 }
 
-fn side_text<'a>(d: &Account360, theme: &Theme) -> Paragraph<'a> {
+fn focus_lines<'a>(d: &Account360, theme: &Theme) -> Vec<Line<'a>> {
     let acc = &d.account;
     let mut lines = vec![];
     if !acc.focus_areas.is_empty() {
@@ -427,7 +545,12 @@ fn side_text<'a>(d: &Account360, theme: &Theme) -> Paragraph<'a> {
             lines.push(Line::raw(format!("• {fa}")));
         }
     }
-    let c = &acc.churn;
+    lines
+}
+
+fn churn_lines<'a>(d: &Account360, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![];
+    let c = &d.account.churn;
     if c.likelihood != ChurnLikelihood::None {
         lines.push(Line::styled(
             format!("Churn forecast: {}", c.likelihood),
@@ -444,6 +567,11 @@ fn side_text<'a>(d: &Account360, theme: &Theme) -> Paragraph<'a> {
             lines.push(Line::raw(format!("projected {p}")));
         }
     }
+    lines
+}
+
+fn stakeholder_lines<'a>(d: &Account360, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = vec![];
     let key: Vec<&Contact> = d
         .contacts
         .iter()
@@ -459,7 +587,27 @@ fn side_text<'a>(d: &Account360, theme: &Theme) -> Paragraph<'a> {
             lines.push(Line::raw(format!("{} — {}", c.name, c.roles.join(", "))));
         }
     }
-    Paragraph::new(lines).wrap(Wrap { trim: true })
+    lines
+}
+
+/// The custom fields that have a value, by their label.
+fn custom_lines<'a>(rules: &AccountRules, d: &Account360, theme: &Theme) -> Vec<Line<'a>> {
+    let set: Vec<(String, &str)> = rules
+        .values(&d.account)
+        .into_iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .collect();
+    if set.is_empty() {
+        return vec![];
+    }
+    let mut lines = vec![Line::styled("Custom fields", theme.header)];
+    for (label, value) in set {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label}: "), theme.dim),
+            Span::raw(value.to_string()),
+        ]));
+    }
+    lines
 }
 
 /// What the Overview offers beyond the keys every tab shares.
