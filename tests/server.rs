@@ -1776,6 +1776,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/export", &["get"]),
     ("/api/v1/accounts/{id}/summary", &["get"]),
     ("/api/v1/settings/summary", &["get", "put"]),
+    ("/api/v1/settings/accounts", &["get"]),
+    ("/api/v1/settings/health", &["get", "put"]),
     ("/api/v1/emails", &["post"]),
     ("/api/v1/deliveries", &["get"]),
     ("/api/v1/deliveries/{id}/retry", &["post"]),
@@ -2366,4 +2368,58 @@ async fn summaries_over_the_api_and_admin_only_section_settings() {
     )
     .await;
     assert_eq!(reply.status, 403);
+}
+
+/// Health settings are an admin's: csms and viewers neither read nor replace the
+/// profiles (403, the role checked before the body); an admin's profiles are
+/// checked, kept by the store and every account rescored with them.
+#[tokio::test]
+async fn health_settings_are_admin_only() {
+    let r = Roles::new().await;
+    for token in [&r.csm, &r.viewer] {
+        let other = remote(&r.server, token);
+        let read = other.health_profiles().await;
+        assert!(matches!(read, Err(Error::Forbidden { .. })), "{read:?}");
+        let put = other
+            .set_health_profiles(
+                "x",
+                tend::api::HealthProfiles {
+                    toml: String::new(),
+                    profiles: None,
+                },
+            )
+            .await;
+        assert!(matches!(put, Err(Error::Forbidden { .. })), "{put:?}");
+        let reply = send(
+            r.http
+                .req(Method::PUT, "/settings/health", Some(token))
+                .body("not json"),
+        )
+        .await;
+        assert_eq!(reply.status, 403, "{}", reply.body);
+    }
+    let admin = remote(&r.server, &r.admin);
+    let now = admin.health_profiles().await.expect("an admin reads them");
+    assert_eq!(now.toml, "", "none given yet");
+    assert!(now.profiles.is_some_and(|p| p.get("default").is_some()));
+    let bad = admin
+        .set_health_profiles(
+            "ops",
+            tend::api::HealthProfiles {
+                toml: "[[profile]]\nname = \"\"\n".into(),
+                profiles: None,
+            },
+        )
+        .await;
+    assert!(
+        matches!(&bad, Err(Error::Invalid { field, .. }) if field == "toml"),
+        "{bad:?}"
+    );
+    let reply = send(
+        r.http
+            .req(Method::PUT, "/settings/health", Some(&r.admin))
+            .body("not json"),
+    )
+    .await;
+    assert_eq!(reply.status, 415, "an admin's body is read: {}", reply.body);
 }

@@ -123,7 +123,10 @@ pub async fn check_custom_field_writes(b: &dyn Backend, _fx: &crate::Fixture) {
         .await
         .expect("followed");
     let ids: Vec<Id> = followed.items.iter().map(|r| r.id).collect();
-    assert!(ids.contains(&GLOBEX), "carol follows what she sponsors: {ids:?}");
+    assert!(
+        ids.contains(&GLOBEX),
+        "carol follows what she sponsors: {ids:?}"
+    );
     // Another sponsor takes the place on the team.
     let a = set_fields(b, GLOBEX, &[("sponsor", "dave")])
         .await
@@ -255,4 +258,64 @@ pub async fn check_custom_field_filters(b: &dyn Backend, _fx: &crate::Fixture) {
         })
         .await;
     expect_invalid(r, "filter", "text compared with >");
+}
+
+/// Health profiles an admin gives replace the ones in force on both backends:
+/// read back, the accounts rescored with them; profiles that do not parse are
+/// refused naming `toml`, the ones in force kept.
+pub async fn check_health_profiles_replaced(b: &dyn Backend, _fx: &crate::Fixture) {
+    use tend::api::HealthProfiles;
+    let before = b.health_profiles().await.expect("read");
+    assert_eq!(before.toml, "");
+    let bundled = before.profiles.expect("the profiles in force");
+    assert!(bundled.get("default").is_some());
+    // The enterprise profile (ACME's segment) replaced by one component of one
+    // measure, the pulse: the overall score is its pulse points.
+    let toml = r#"
+[[profile]]
+name = "enterprise"
+segments = ["enterprise"]
+[[profile.component]]
+id = "relationship"
+weight = 1
+[[profile.component.measure]]
+id = "pulse_rating"
+weight = 1
+linear = [[1, 0], [5, 100]]
+"#;
+    let bad = b
+        .set_health_profiles(
+            "ops",
+            HealthProfiles {
+                toml: "[[profile]]\nname = 3\n".into(),
+                profiles: None,
+            },
+        )
+        .await;
+    expect_invalid(bad, "toml", "profiles that do not parse");
+    assert_eq!(b.health_profiles().await.expect("read").toml, "");
+    let now = b
+        .set_health_profiles(
+            "ops",
+            HealthProfiles {
+                toml: toml.into(),
+                profiles: None,
+            },
+        )
+        .await
+        .expect("replaced");
+    assert_eq!(now.toml, toml);
+    let given = now
+        .profiles
+        .as_ref()
+        .and_then(|p| p.get("enterprise"))
+        .expect("enterprise");
+    assert_eq!(given.components.len(), 1);
+    assert!(now.profiles.as_ref().and_then(|p| p.get("default")).is_some());
+    assert_eq!(b.health_profiles().await.expect("read").toml, toml);
+    // ACME's pulse is 4 of 5: 75 points, with the new profile.
+    let report = b.health(ACME).await.expect("ACME's health");
+    assert_eq!(report.explanation.profile, "enterprise");
+    assert_eq!(report.explanation.components.len(), 1);
+    assert_eq!(report.explanation.score.map(|s| s.round()), Some(75.0));
 }

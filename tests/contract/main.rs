@@ -249,6 +249,7 @@ contract!(Fixture =>
     check_custom_field_writes,
     check_churn_reason_writes,
     check_custom_field_filters,
+    check_health_profiles_replaced,
     check_dashboard_counts,
     check_dashboard_filters_list_the_counted_accounts,
     check_playbooks,

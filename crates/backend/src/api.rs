@@ -625,6 +625,21 @@ pub struct Status {
     pub version: String,
 }
 
+/// The organisation's health profiles: the TOML an admin gave (in the format of
+/// `assets/health-profiles.toml`, added to the bundled profiles, a profile of the
+/// same name replacing one), and the profiles in force. Only admins read and
+/// replace them over the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct HealthProfiles {
+    /// Empty: the bundled profiles with the config's `[health] profiles` file.
+    pub toml: String,
+    /// The profiles in force, in the order they are chosen (answers only: a
+    /// request's is ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub profiles: Option<tend_engines::health::Profiles>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,6 +98,16 @@ pub trait Backend: Send + Sync {
         settings: summary::Settings,
     ) -> Result<summary::Settings>;
 
+    /// The health profiles in force and the TOML an admin gave (an admin's,
+    /// over the server).
+    async fn health_profiles(&self) -> Result<api::HealthProfiles>;
+    /// Replaces the health profiles (an admin's, over the server): every
+    /// account is rescored with them; profiles that do not parse are refused.
+    async fn set_health_profiles(
+        &self,
+        actor: Actor<'_>,
+        profiles: api::HealthProfiles,
+    ) -> Result<api::HealthProfiles>;
     /// The organisation's custom account fields and churn reasons, which every
     /// write to an account is held to.
     async fn account_rules(&self) -> Result<AccountRules>;

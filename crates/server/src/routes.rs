@@ -39,6 +39,10 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/cases", get(cases))
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/settings/accounts", get(account_rules))
+        .route(
+            "/api/v1/settings/health",
+            get(health_profiles).put(set_health_profiles),
+        )
         .route("/api/v1/dashboard", get(dashboard))
         .route("/api/v1/playbooks", get(playbooks))
         .route("/api/v1/health/recompute", post(recompute))
@@ -76,7 +80,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
     ),
     components(schemas(Problem, Record, Write, EntityKind, Role, PortfolioSort, Bucket, CaseSort,
         sync::Format, sync::Prefer, sync::SyncReport, sync::KindCounts, sync::SyncConflict,
-        account_rules,
+        account_rules, health_profiles, set_health_profiles,
         sync::UsageCounts, sync::LoadProblem, summary::AccountSummary, summary::Settings,
         summary::SectionId, summary::Section, outbound::Delivery, outbound::DeliveryAttempt,
         outbound::DeliveryKind, outbound::DeliveryState, outbound::OutgoingEmail,
@@ -200,6 +204,32 @@ async fn summary(
     responses((status = 200, body = summary::Settings, description = "Which summary sections show, in which order")))]
 async fn summary_settings(State(s): State<AppState>, _: Caller) -> Answer<summary::Settings> {
     Ok(Json(s.store.summary_settings().await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/health", security(("bearer" = [])),
+    responses((status = 200, body = HealthProfiles, description = "The health profiles in force and the TOML an admin gave"),
+        (status = 403, body = Problem, description = "Only admins read the health settings")))]
+async fn health_profiles(State(s): State<AppState>, caller: Caller) -> Answer<HealthProfiles> {
+    caller.may_write(true, "reading the health settings")?;
+    Ok(Json(s.store.health_profiles().await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/settings/health", request_body = HealthProfiles,
+    security(("bearer" = [])),
+    responses((status = 200, body = HealthProfiles, description = "The profiles now in force (every account rescored)"),
+        (status = 403, body = Problem, description = "Only admins change the health settings"),
+        (status = 422, body = Problem, description = "The profiles do not parse (the field is toml, the message says the line)")))]
+async fn set_health_profiles(
+    State(s): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    request: axum::extract::Request,
+) -> Answer<HealthProfiles> {
+    // The role before the body: a csm learns nothing of what the body holds.
+    caller.may_write(true, "changing the health settings")?;
+    let Body(profiles) = Body::<HealthProfiles>::from_request(request, &()).await?;
+    let actor = caller.actor(&headers);
+    Ok(Json(s.store.set_health_profiles(&actor, profiles).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/settings/summary", request_body = summary::Settings,

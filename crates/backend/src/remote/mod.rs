@@ -416,6 +416,20 @@ impl Backend for Remote {
                 .json(&settings),
         )
         .await
+    async fn health_profiles(&self) -> Result<HealthProfiles> {
+        self.read("/settings/health", NONE).await
+    }
+    async fn set_health_profiles(
+        &self,
+        actor: Actor<'_>,
+        profiles: HealthProfiles,
+    ) -> Result<HealthProfiles> {
+        self.send(
+            self.write(Method::PUT, "/settings/health", actor)
+                .json(&profiles),
+        )
+        .await
+    }
     async fn account_rules(&self) -> Result<AccountRules> {
         self.read("/settings/accounts", NONE).await
     }

@@ -244,7 +244,7 @@ impl Store {
     pub async fn run_tick(&self) -> Result<TickReport> {
         let _one = self.inner.ticking.lock().await;
         let settings = self.outbound();
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         let mut report = TickReport::default();
         let due = self
             .write(|tx, now| {
@@ -373,7 +373,7 @@ impl Store {
                     DeliveryState::Failed => report.failed += 1,
                     _ => report.retrying += 1,
                 }
-                let (s, setup) = (settings.clone(), self.inner.health.clone());
+                let (s, setup) = (settings.clone(), self.health());
                 let id = d.id;
                 if let Err(e) = self
                     .write(move |tx, now| after_delivery(tx, &setup, &s, &d, &payload, state, now))

@@ -98,7 +98,9 @@ struct Inner {
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     clock: Clock,
-    health: Arc<HealthSetup>,
+    /// The health profiles and rules in force; an admin may replace the
+    /// profiles (`Backend::set_health_profiles`).
+    health: std::sync::RwLock<Arc<HealthSetup>>,
     /// The summary settings when the store keeps none.
     summary: crate::summary::Settings,
     /// Where emails and notifications go.
@@ -534,6 +536,7 @@ impl Store {
         if automerge != Some(0) {
             setup("INSERT INTO interactions_fts(interactions_fts, rank) VALUES ('automerge', 0)")?;
         }
+        let health = with_stored_profiles(&writer, options.health)?;
         let (chores, upkeep) = start_upkeep(path)?;
         let readers = (0..READERS)
             .map(|_| open_connection(path, true).map(Mutex::new))
@@ -545,7 +548,7 @@ impl Store {
                 readers,
                 next_reader: AtomicUsize::new(0),
                 clock: options.clock,
-                health: options.health,
+                health: std::sync::RwLock::new(health),
                 summary: options.summary,
                 outbound: options.outbound,
                 accounts: options.accounts,
@@ -577,7 +580,8 @@ impl Store {
     fn import_trusted(&self, dataset: &Dataset) -> Result<ImportReport> {
         let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF")?;
-        let scoring = health::Prescore::new(dataset, &self.inner.health, self.now());
+        let setup = self.health();
+        let scoring = health::Prescore::new(dataset, &setup, self.now());
         let out = self.load_while_scoring(dataset, &scoring, |_| Ok(()));
         scoring.free();
         set("PRAGMA foreign_keys = ON")?;
@@ -600,7 +604,7 @@ impl Store {
                 other
                     .join()
                     .map_err(|_| Error::storage("the health scoring thread panicked"))?;
-                health::store_all(tx, &self.inner.health, now, scoring.finish())?;
+                health::store_all(tx, &self.health(), now, scoring.finish())?;
                 then(tx)
             })
         })
@@ -619,7 +623,7 @@ impl Store {
         dataset.rebase_to((options.clock)().date_naive());
         let store = Store::open_inner(&path, options, Some(dir))?;
         store.refresh_derived_if_stale()?;
-        let setup = store.inner.health.clone();
+        let setup = store.health();
         let set = |sql: &str| store.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF")?;
         let first = Dataset {
@@ -673,8 +677,8 @@ impl Store {
     /// and agreements already in, the health history scored from `accounts` (the
     /// dataset's records dealt out per account) while they load.
     fn load_rest(&self, rest: &Dataset, accounts: Vec<AccountData>, count: usize) -> Result<()> {
-        let scoring =
-            health::Prescore::with_accounts(rest, accounts, &self.inner.health, self.now());
+        let setup = self.health();
+        let scoring = health::Prescore::with_accounts(rest, accounts, &setup, self.now());
         // The statistics the first step could not gather (its load had no cases
         // yet).
         let out = self.load_while_scoring(rest, &scoring, |tx| refresh_statistics(tx, count));
@@ -824,7 +828,7 @@ impl Store {
     /// has none (one upgraded from schema version 1).
     fn refresh_derived_if_stale(&self) -> Result<()> {
         let today = self.now().date_naive().to_string();
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         self.write_blocking(|tx, now| {
             if meta::meta(tx, "derived_day")?.as_deref() != Some(today.as_str()) {
                 derived::refresh_all(tx, now.date_naive())?;
@@ -856,8 +860,19 @@ impl Store {
     }
 
     /// The health profiles and rules in force.
-    pub fn health_setup(&self) -> &HealthSetup {
-        &self.inner.health
+    pub fn health_setup(&self) -> Arc<HealthSetup> {
+        self.health()
+    }
+
+    /// The health profiles and rules in force now (an admin may replace the
+    /// profiles while the store is open).
+    fn health(&self) -> Arc<HealthSetup> {
+        // A writer that panicked left a whole Arc behind: still good to read.
+        self.inner
+            .health
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Imports without the async wrapper (demo build, CLI).
@@ -872,7 +887,7 @@ impl Store {
     /// Imports a dataset that [`tend_engines::dataset::parse`] accepted (its checks already
     /// ran); only the ids already in the store are still checked.
     pub fn import_parsed(&self, dataset: &Dataset) -> Result<ImportReport> {
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         self.load_parsed(dataset, |tx, now| {
             health::recompute_all(tx, &setup, now, true).map(drop)
         })
@@ -916,7 +931,7 @@ impl Store {
         // Both settings only hold for this load.
         let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
         set("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000")?;
-        let setup = &self.inner.health;
+        let setup = &self.health();
         let out = std::thread::scope(|scope| {
             let (send, chunks) = std::sync::mpsc::sync_channel::<Dataset>(2);
             let producer = scope.spawn(move || {
@@ -1021,7 +1036,7 @@ impl Store {
         usage: Vec<tend_engines::sources::SourceUsage>,
         options: &crate::sync::SyncOptions,
     ) -> Result<crate::sync::SyncReport> {
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         let out = self.write_or_roll_back(|tx, now| {
             let report = sync::Sync::new(tx, &setup, actor, now, options).run(records, usage)?;
             let undecided = options.prefer.is_none() && !report.conflicts.is_empty();
@@ -1077,7 +1092,7 @@ impl Store {
                 ..Default::default()
             });
         }
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         let out = self.write_or_roll_back(|tx, now| {
             let sync = sync::Sync::new(tx, &setup, actor, now, options);
             let mut report = sync.records(read.records)?;
@@ -1233,7 +1248,7 @@ impl Backend for Store {
         self.read(dashboard::dashboard).await
     }
     async fn stale(&self) -> Result<bool> {
-        let fingerprint = self.inner.health.fingerprint();
+        let fingerprint = self.health().fingerprint();
         self.read(move |c, now| Store::is_stale(c, &now.date_naive().to_string(), &fingerprint))
             .await
     }
@@ -1253,12 +1268,12 @@ impl Backend for Store {
             .await
     }
     async fn health(&self, account: Id) -> Result<HealthReport> {
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         self.read(move |c, now| health::report(c, &setup, account, now))
             .await
     }
     async fn recompute_health(&self, account: Option<Id>) -> Result<RecomputeReport> {
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         let store = self.clone();
         self.write(move |tx, now| match account {
             Some(id) => {
@@ -1284,7 +1299,7 @@ impl Backend for Store {
     }
     async fn create(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
         let actor = actor.to_string();
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         let accounts = self.inner.accounts.clone();
         self.write(move |tx, now| {
             let record = rules::account(tx, &accounts, record)?;
@@ -1294,7 +1309,7 @@ impl Backend for Store {
     }
     async fn update(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
         let actor = actor.to_string();
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         let accounts = self.inner.accounts.clone();
         self.write(move |tx, now| {
             let record = rules::account(tx, &accounts, record)?;
@@ -1304,13 +1319,13 @@ impl Backend for Store {
     }
     async fn delete(&self, actor: Actor<'_>, kind: EntityKind, id: Id, version: i64) -> Result<()> {
         let actor = actor.to_string();
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         self.write(move |tx, now| write::delete(tx, &setup, &actor, now, kind, id, version))
             .await
     }
     async fn apply(&self, actor: Actor<'_>, writes: Vec<Write>) -> Result<Vec<Option<Record>>> {
         let actor = actor.to_string();
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         let accounts = self.inner.accounts.clone();
         self.write(move |tx, now| {
             let writes = rules::accounts(tx, &accounts, writes)?;
@@ -1319,7 +1334,7 @@ impl Backend for Store {
         .await
     }
     async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64> {
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         self.write(move |tx, now| write::record_usage(tx, &setup, now, &rows))
             .await
     }
@@ -1338,7 +1353,7 @@ impl Backend for Store {
             .map_err(|e| Error::storage(format!("export task failed: {e}")))?
     }
     async fn summary(&self, account: Id) -> Result<crate::summary::AccountSummary> {
-        let setup = self.inner.health.clone();
+        let setup = self.health();
         let fallback = self.inner.summary.clone();
         self.read(move |c, now| {
             let view = read::account_360(c, account, now)?;
@@ -1385,6 +1400,47 @@ impl Backend for Store {
         settings: crate::summary::Settings,
     ) -> Result<crate::summary::Settings> {
         settings
+    async fn health_profiles(&self) -> Result<crate::api::HealthProfiles> {
+        let profiles = self.health().profiles.clone();
+        self.read(move |c, _| {
+            Ok(crate::api::HealthProfiles {
+                toml: meta::meta(c, HEALTH_PROFILES_KEY)?.unwrap_or_default(),
+                profiles: Some(profiles),
+            })
+        })
+        .await
+    }
+    async fn set_health_profiles(
+        &self,
+        _actor: Actor<'_>,
+        given: crate::api::HealthProfiles,
+    ) -> Result<crate::api::HealthProfiles> {
+        let profiles =
+            tend_engines::health::Profiles::bundled_with(&given.toml, "the profiles given")
+                .map_err(|e| Error::invalid("toml", e.to_string()))?;
+        let setup = Arc::new(HealthSetup {
+            profiles: profiles.clone(),
+            ..(*self.health()).clone()
+        });
+        let toml = given.toml.clone();
+        let scoring = setup.clone();
+        self.write(move |tx, now| {
+            meta::set_meta(tx, HEALTH_PROFILES_KEY, &toml)?;
+            // Every account rescored with the new profiles, in the same
+            // transaction: a failure leaves the old ones in force.
+            health::recompute_all(tx, &scoring, now, false)
+        })
+        .await?;
+        *self
+            .inner
+            .health
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = setup;
+        Ok(crate::api::HealthProfiles {
+            toml: given.toml,
+            profiles: Some(profiles),
+        })
+    }
     async fn account_rules(&self) -> Result<AccountRules> {
         Ok(self.inner.accounts.as_ref().clone())
     }
@@ -1409,6 +1465,26 @@ fn summary_settings(
             Error::storage(format!("the store's summary settings are unreadable: {e}"))
         }),
         None => Ok(fallback.clone()),
+/// The meta key of the health profiles an admin gave the store (TOML).
+const HEALTH_PROFILES_KEY: &str = "health_profiles";
+
+/// `setup` with the profiles the store keeps, when an admin gave it some: they
+/// replace those of the config, added to the bundled ones as a file would be.
+fn with_stored_profiles(conn: &Connection, setup: Arc<HealthSetup>) -> Result<Arc<HealthSetup>> {
+    let Some(toml) = meta::meta(conn, HEALTH_PROFILES_KEY)? else {
+        return Ok(setup);
+    };
+    let profiles =
+        tend_engines::health::Profiles::bundled_with(&toml, "the store's health profiles")
+            .map_err(|e| {
+                Error::storage(format!("the store's health profiles are unreadable: {e}"))
+            })?;
+    Ok(Arc::new(HealthSetup {
+        profiles,
+        ..(*setup).clone()
+    }))
+}
+
     }
 }
 
