@@ -1905,6 +1905,7 @@ fn any_account() -> impl Strategy<Value = AccountData> {
                         .enumerate()
                         .map(|(k, (score, back))| nps(k as Id + 1, *score, ago(*back as f64)))
                         .collect(),
+                    ..AccountData::default()
                 }
             },
         )

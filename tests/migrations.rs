@@ -706,12 +706,14 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
 
     let store = Store::open_with_clock(&path, fixed_clock(now())).expect("open the v3 store");
     assert_eq!(user_version(&path), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 11);
+    assert_eq!(SCHEMA_VERSION, 13);
     // Version 6: the churned accounts' partial index (the dashboard's totals);
     // version 7: the status and stage index (the header's counts); version 8: the
     // records' ids in source systems, empty; version 9: success planning, empty,
     // and the summaries' author; version 10: the outbox, empty, and the runs'
-    // scheduling columns; version 11: what a source last said of each record.
+    // scheduling columns; version 11: what a source last said of each record;
+    // version 12: invoices and payments, empty; version 13: a task's type, the
+    // tasks from before to-dos.
     let file = Connection::open(&path).expect("the store file");
     let indexes: i64 = file
         .query_row(
@@ -742,7 +744,7 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
         .query_row("SELECT count(author) FROM summaries", [], |r| r.get(0))
         .expect("the summaries' author");
     assert_eq!(authors, 0);
-    for table in ["deliveries", "delivery_attempts"] {
+    for table in ["deliveries", "delivery_attempts", "invoices", "payments"] {
         let n: i64 = file
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
             .unwrap_or_else(|e| panic!("the {table} table: {e}"));

@@ -515,6 +515,9 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Account, Curves, vec!["c"]),
         (Screen::Account, Cycle, vec!["f"]),
         (Screen::Account, Filters, vec!["F"]),
+        (Screen::Account, View, vec!["v"]),
+        (Screen::Account, Modules, vec!["b"]),
+        (Screen::Account, Completed, vec!["C"]),
         (Screen::Account, Search, vec!["/"]),
         (Screen::Account, Parent, vec!["P"]),
         (Screen::Account, New, vec!["n"]),
@@ -1620,7 +1623,11 @@ async fn forms_refuse_bad_values_naming_the_field() {
     );
     // The refused save put the cursor on the first wrong field: fixed, the end
     // before the start is named.
-    let focus = h.app.overlays.form().map(|f| f.fields[f.focus].path.clone());
+    let focus = h
+        .app
+        .overlays
+        .form()
+        .map(|f| f.fields[f.focus].path.clone());
     assert_eq!(focus.as_deref(), Some("mrr_cents"));
     for _ in 0..3 {
         h.key(press(KeyCode::Backspace)).await;
@@ -4663,6 +4670,272 @@ async fn a_case_is_added_from_the_support_tab_and_its_resolution_and_csat_are_ch
         insta::assert_snapshot!(format!("support_case_solved_{}", dims(size)), screen);
     }
 }
+
+/// The account's tasks on the Tasks tab (v: kanban, list, by project).
+fn task_rows_of(h: &Harness) -> Vec<String> {
+    let a = h.app.account.as_ref().expect("an account");
+    let d = a.data.value().expect("loaded");
+    tend::tui::screens::account::task_views::listed(&a.tasks, d)
+        .iter()
+        .map(|t| t.title.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn tasks_list_and_by_project_views() {
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Tasks).await;
+        let screen = h.screen();
+        assert!(screen.contains("kanban"), "{screen}");
+        // Each card says its type and its age.
+        assert!(screen.contains("age "), "{screen}");
+        h.key(ch('v')).await;
+        let screen = h.screen();
+        assert!(
+            screen.contains("TYPE") && screen.contains("AGE"),
+            "{screen}"
+        );
+        // Open before done.
+        let a = h.app.account.as_ref().expect("an account");
+        let d = a.data.value().expect("loaded");
+        let listed = tend::tui::screens::account::task_views::listed(&a.tasks, d);
+        let first_done = listed
+            .iter()
+            .position(|t| t.status == tend::domain::TaskStatus::Done)
+            .unwrap_or(listed.len());
+        assert!(
+            listed[first_done..]
+                .iter()
+                .all(|t| t.status == tend::domain::TaskStatus::Done),
+            "done tasks last"
+        );
+        let completed = d
+            .projects
+            .iter()
+            .filter(|p| p.status == tend::domain::ProjectStatus::Completed)
+            .count();
+        insta::assert_snapshot!(format!("tasks_list_{}", dims(size)), screen);
+        h.key(ch('v')).await;
+        let screen = h.screen();
+        assert!(screen.contains("PROJECT / TASK"), "{screen}");
+        insta::assert_snapshot!(format!("tasks_by_project_{}", dims(size)), screen);
+        // C opens the completed projects.
+        if completed > 0 {
+            assert!(screen.contains("completed project"), "{screen}");
+            let before = tend::tui::screens::account::state::list_len(
+                h.app.account.as_ref().expect("an account"),
+            );
+            h.key(ch('C')).await;
+            let after = tend::tui::screens::account::state::list_len(
+                h.app.account.as_ref().expect("an account"),
+            );
+            assert!(after > before, "{before} -> {after}");
+            insta::assert_snapshot!(
+                format!("tasks_completed_projects_{}", dims(size)),
+                h.screen()
+            );
+        }
+        h.key(ch('v')).await;
+        assert!(h.screen().contains("kanban"));
+    }
+}
+
+#[tokio::test]
+async fn tasks_completed_projects_show_in_their_own_section() {
+    // The first account with a completed project that has tasks.
+    let store = demo();
+    let mut found = None;
+    for id in 1..=60 {
+        let d = store.account(id).await.expect("an account");
+        if d.projects.iter().any(|p| {
+            p.status == tend::domain::ProjectStatus::Completed
+                && d.tasks.iter().any(|t| t.project_id == Some(p.id))
+        }) {
+            found = Some(id);
+            break;
+        }
+    }
+    let id = found.expect("a completed project in the demo");
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.open(id).await;
+        h.tab(Tab::Tasks).await;
+        // C from the kanban goes to the projects, the completed ones open.
+        h.key(ch('C')).await;
+        let screen = h.screen();
+        assert!(screen.contains("by project"), "{screen}");
+        assert!(screen.contains("completed project"), "{screen}");
+        assert!(screen.contains("completed "), "{screen}");
+        insta::assert_snapshot!(format!("tasks_completed_projects_{}", dims(size)), screen);
+        let open = tend::tui::screens::account::state::list_len(h.app.account.as_ref().expect("a"));
+        h.key(ch('C')).await;
+        let shut = tend::tui::screens::account::state::list_len(h.app.account.as_ref().expect("a"));
+        assert!(shut < open, "{open} -> {shut}");
+        assert!(h.screen().contains("C shows"), "{}", h.screen());
+    }
+}
+
+#[tokio::test]
+async fn tasks_filters_ask_the_store() {
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Tasks).await;
+        h.key(ch('v')).await;
+        let all = task_rows_of(&h);
+        h.key(ch('F')).await;
+        let screen = h.screen();
+        assert!(screen.contains("Filter tasks"), "{screen}");
+        insta::assert_snapshot!(format!("tasks_filters_{}", dims(size)), screen);
+        // state: open.
+        h.key(ch('l')).await;
+        let asked = h.key(press(KeyCode::Enter)).await;
+        let query = asked
+            .iter()
+            .find_map(|c| match c {
+                Command::AskTab(_, q) => match q.as_ref() {
+                    tend::tui::state::TabQuery::Tasks(q) => Some(q.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .expect("the store is asked");
+        assert_eq!(query.open, Some(true));
+        assert_eq!(query.account_id, Some(LARKSPUR));
+        let open = task_rows_of(&h);
+        let expected: Vec<String> = {
+            let d = h
+                .app
+                .account
+                .as_ref()
+                .and_then(|a| a.data.value())
+                .expect("d");
+            let mut v: Vec<&tend::domain::Task> = d
+                .tasks
+                .iter()
+                .filter(|t| t.status != tend::domain::TaskStatus::Done)
+                .collect();
+            v.sort_by_key(|t| {
+                (
+                    t.due.is_none(),
+                    t.due,
+                    t.priority,
+                    t.title.to_lowercase(),
+                    t.id,
+                )
+            });
+            v.iter().map(|t| t.title.clone()).collect()
+        };
+        assert_eq!(open, expected);
+        assert!(open.len() < all.len(), "{open:?} of {all:?}");
+        let screen = h.screen();
+        assert!(screen.contains("· open"), "{screen}");
+        insta::assert_snapshot!(format!("tasks_filtered_open_{}", dims(size)), screen);
+        // A filter nothing matches says so.
+        h.key(ch('F')).await;
+        h.key(ch('j')).await;
+        h.key(ch('l')).await; // due: overdue
+        h.key(ch('j')).await;
+        h.key(ch('j')).await;
+        for _ in 0..5 {
+            h.key(ch('l')).await; // type: review
+        }
+        h.key(press(KeyCode::Enter)).await;
+        if task_rows_of(&h).is_empty() {
+            assert!(h.screen().contains("no task matches"), "{}", h.screen());
+        }
+    }
+}
+
+#[tokio::test]
+async fn usage_activity_and_modules_views() {
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.open(ORION).await;
+        h.tab(Tab::Usage).await;
+        let asked = h.key(ch('v')).await;
+        assert!(
+            asked.iter().any(|c| matches!(
+                c,
+                Command::AskTab(ORION, q) if matches!(q.as_ref(), tend::tui::state::TabQuery::Usage(_))
+            )),
+            "{asked:?}"
+        );
+        let screen = h.screen();
+        assert!(screen.contains("unique users"), "{screen}");
+        assert!(screen.contains("minutes engaged"), "{screen}");
+        insta::assert_snapshot!(format!("usage_activity_days_{}", dims(size)), screen);
+        h.key(ch('p')).await;
+        let screen = h.screen();
+        assert!(screen.contains("per week, 12 weeks"), "{screen}");
+        insta::assert_snapshot!(format!("usage_activity_weeks_{}", dims(size)), screen);
+        h.key(ch('p')).await;
+        assert!(h.screen().contains("per month, 12 months"));
+        // The table's rows are the store's buckets, newest first.
+        let a = h.app.account.as_ref().expect("an account");
+        let buckets = a.usage.activity.value().expect("buckets");
+        assert_eq!(buckets.len(), 12);
+        h.key(ch('v')).await;
+        let screen = h.screen();
+        assert!(screen.contains("modules & features"), "{screen}");
+        assert!(screen.contains("account ("), "{screen}");
+        insta::assert_snapshot!(format!("usage_features_account_{}", dims(size)), screen);
+        h.key(ch('b')).await;
+        let screen = h.screen();
+        assert!(screen.contains("modules of account"), "{screen}");
+        insta::assert_snapshot!(format!("usage_modules_account_{}", dims(size)), screen);
+        // A user's own modules.
+        h.key(ch('j')).await;
+        let a = h.app.account.as_ref().expect("an account");
+        let user = a.usage.users.value().expect("users")[0].name.clone();
+        let screen = h.screen();
+        assert!(screen.contains(&format!("modules of {user}")), "{screen}");
+        assert!(screen.contains("SHARE"), "{screen}");
+        insta::assert_snapshot!(format!("usage_modules_user_{}", dims(size)), screen);
+        h.key(ch('b')).await;
+        assert!(h.screen().contains(&format!("features of {user}")));
+    }
+}
+
+#[tokio::test]
+async fn new_task_and_usage_views_draw_without_colour_and_in_ascii() {
+    let plain = Theme::new(ThemeName::Dark, true);
+    let mut h = Harness::with(Keymap::default(), plain, NARROW).await;
+    h.app.ascii = true;
+    h.open(ORION).await;
+    h.tab(Tab::Tasks).await;
+    for _ in 0..3 {
+        assert_colourless(&h.draw(), "tasks");
+        h.key(ch('v')).await;
+    }
+    h.key(ch('v')).await;
+    h.key(ch('v')).await;
+    h.key(ch('C')).await;
+    let screen = h.screen();
+    assert!(
+        screen
+            .lines()
+            .filter(|l| l.contains("completed project") || l.contains(" done "))
+            .all(|l| !l.contains('▸') && !l.contains('▾')),
+        "{screen}"
+    );
+    h.tab(Tab::Usage).await;
+    for _ in 0..3 {
+        h.key(ch('v')).await;
+        assert_colourless(&h.draw(), "usage");
+    }
+    h.key(ch('v')).await;
+    let screen = h.screen();
+    assert!(screen.contains("unique users"), "{screen}");
+    assert!(
+        !screen.contains(['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█']),
+        "{screen}"
+    );
+    insta::assert_snapshot!("usage_activity_ascii_80x24", screen);
+}
+
 // Custom fields and churn reasons ------------------------------------------------
 
 /// A writable demo store and app with the demo's custom fields (tier, seats,
@@ -4792,6 +5065,7 @@ async fn custom_fields_draw_without_colour() {
     h.key(ch('e')).await;
     assert_colourless(&h.draw(), "the settings form");
 }
+
 // The Overview's blocks from the config --------------------------------------------
 
 #[tokio::test]
@@ -4845,5 +5119,86 @@ async fn the_overview_shows_the_configured_blocks_in_their_order() {
             screen.contains("KPIs") && !screen.contains("12 weeks"),
             "{screen}"
         );
+    }
+}
+
+/// The Agreements tab's financials (`v`): revenue by month, the subscription
+/// history and the invoices; an overdue invoice makes the account late, and a
+/// payment recorded with `x` (what it owes, today) makes it up to date again.
+#[tokio::test]
+async fn financials_show_the_invoices_and_a_payment_recorded_brings_payments_up_to_date() {
+    use tend::domain::{Invoice, InvoiceState, Record, Source};
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::writable(size).await;
+        let today = now().date_naive();
+        let d = stored(&h, BRIGHTWAVE).await;
+        assert!(!d.invoices.is_empty(), "the demo bills Brightwave monthly");
+        // An invoice left unpaid past its due date.
+        let late = Invoice {
+            id: 0,
+            version: 1,
+            created_at: now(),
+            updated_at: now(),
+            source: Source::Ui,
+            external_id: None,
+            account_id: BRIGHTWAVE,
+            agreement_id: None,
+            number: "INV-LATE-1".into(),
+            amount_cents: 123_400,
+            currency: "USD".into(),
+            issued_on: today - chrono::Days::new(60),
+            due_on: today - chrono::Days::new(30),
+            void: false,
+        };
+        let before = d.row.health_score.expect("scored");
+        h.store
+            .create("tend", Record::Invoice(late))
+            .await
+            .expect("an overdue invoice");
+        let late_score = stored(&h, BRIGHTWAVE).await.row.health_score.expect("scored");
+        assert!(late_score < before, "rescored: {before} -> {late_score}");
+        h.open(BRIGHTWAVE).await;
+        h.tab(Tab::Agreements).await;
+        h.key(ch('v')).await;
+        let screen = h.screen();
+        insta::assert_snapshot!(format!("financials_{}", dims(size)), screen);
+        for text in ["revenue", "invoiced", "collected", "subscriptions", "INV-LATE-1", "overdue"] {
+            assert!(screen.contains(text), "{text}:\n{screen}");
+        }
+        assert!(screen.contains("payment late"), "{screen}");
+        let d = stored(&h, BRIGHTWAVE).await;
+        let row = d
+            .invoices
+            .iter()
+            .position(|i| i.number == "INV-LATE-1")
+            .expect("listed");
+        for _ in 0..row {
+            h.key(ch('j')).await;
+        }
+        h.key(press(KeyCode::Enter)).await;
+        let screen = h.screen();
+        assert!(screen.contains("no payment yet"), "{screen}");
+        h.key(press(KeyCode::Esc)).await;
+        h.key(ch('x')).await;
+        assert!(h.app.overlays.form().is_some(), "x opens the payment form");
+        h.key(ctrl('s')).await;
+        assert!(h.app.overlays.form().is_none(), "{}", h.screen());
+        let d = stored(&h, BRIGHTWAVE).await;
+        let late = d
+            .invoices
+            .iter()
+            .find(|i| i.number == "INV-LATE-1")
+            .expect("the invoice");
+        assert_eq!(late.state(&d.payments, today), InvoiceState::Paid);
+        assert_eq!(
+            tend::domain::payment_up_to_date(&d.invoices, &d.payments, &d.agreements, today),
+            Some(true)
+        );
+        assert_eq!(d.row.health_score, Some(before), "rescored when paid");
+        let screen = h.screen();
+        assert!(screen.contains("payment up to date"), "{screen}");
+        // Back to the agreements.
+        h.key(ch('v')).await;
+        assert!(h.screen().contains("AGREEMENT"), "{}", h.screen());
     }
 }

@@ -264,6 +264,8 @@ fn record_from_json(kind: EntityKind, v: Value) -> Result<Record, JsonError> {
         Objective,
         Kpi,
         BusinessChallenge,
+        Invoice,
+        Payment,
     )
 }
 

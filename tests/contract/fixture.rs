@@ -101,6 +101,9 @@ pub mod ids {
     pub const KPI_USERS: Id = 133; // ACME on track, 40 -> 80, now 65
     pub const BC_SILOS: Id = 134; // ACME high, open, of SP_ACME
 
+    pub const INV_ACME: Id = 141; // ACME, 500.00 for AG_PLATFORM, issued 1 Feb, paid 20 Feb
+    pub const PAY_ACME: Id = 142; // ACME, pays INV_ACME in full
+
     pub const ALL_ACCOUNTS: [Id; 6] = [ACME, ACME_FR, GLOBEX, INITECH, UMBRELLA, HOOLI];
     pub const ALL_CASES: [Id; 6] = [K_OUTAGE, K_BILLING, K_EXPORT, K_ACCESS, K_LEGACY, K_WEBHOOK];
 }
@@ -374,6 +377,7 @@ pub fn task(
         status,
         priority,
         position,
+        kind: TaskKind::from_title(title),
     }
 }
 
@@ -624,6 +628,43 @@ pub fn challenge(id: Id, account_id: Id, plan_id: Option<Id>) -> BusinessChallen
         status: ChallengeStatus::Open,
         raised_on: Some(date(2026, 1, 15)),
         description: "Each region keeps its own tools".into(),
+    }
+}
+
+pub fn invoice_record(id: Id, account_id: Id, agreement_id: Option<Id>) -> Invoice {
+    let at = days_ago(45);
+    Invoice {
+        id,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        source: Source::Crm,
+        external_id: None,
+        account_id,
+        agreement_id,
+        number: format!("INV-2026-{id:04}"),
+        amount_cents: 50_000,
+        currency: "EUR".into(),
+        issued_on: date(2026, 2, 1),
+        due_on: date(2026, 3, 3),
+        void: false,
+    }
+}
+
+pub fn payment_record(id: Id, account_id: Id, invoice_id: Id) -> Payment {
+    let at = days_ago(26);
+    Payment {
+        id,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        source: Source::Crm,
+        external_id: None,
+        account_id,
+        invoice_id,
+        amount_cents: 50_000,
+        paid_on: date(2026, 2, 20),
+        method: "transfer".into(),
     }
 }
 
@@ -1230,6 +1271,8 @@ pub fn dataset() -> Dataset {
     d.objectives = vec![objective(OB_ADOPTION, ACME, Some(SP_ACME))];
     d.kpis = vec![kpi(KPI_USERS, ACME, OB_ADOPTION)];
     d.business_challenges = vec![challenge(BC_SILOS, ACME, Some(SP_ACME))];
+    d.invoices = vec![invoice_record(INV_ACME, ACME, Some(AG_PLATFORM))];
+    d.payments = vec![payment_record(PAY_ACME, ACME, INV_ACME)];
     d.change_log = vec![
         ChangeLogEntry {
             id: 1,

@@ -672,6 +672,19 @@ pub async fn check_account_360_group(b: &dyn Backend, fx: &Fixture) {
         of_account(&d.business_challenges, ACME),
         "challenges"
     );
+    assert_eq!(v.invoices, of_account(&d.invoices, ACME), "invoices");
+    assert_eq!(v.payments, of_account(&d.payments, ACME), "payments");
+    let today = fixture::now().date_naive();
+    assert_eq!(
+        payment_up_to_date(&v.invoices, &v.payments, &v.agreements, today),
+        Some(true),
+        "the invoice was paid before its due date"
+    );
+    assert_eq!(
+        revenue_by_month(&v.invoices, &v.payments, &v.agreements, today, 2)[0].invoiced_cents,
+        50_000,
+        "February's invoice"
+    );
 }
 
 pub async fn check_account_360_subsidiary(b: &dyn Backend, fx: &Fixture) {
@@ -2144,6 +2157,8 @@ pub async fn check_get_every_kind(b: &dyn Backend, fx: &Fixture) {
             .cloned()
             .map(Record::BusinessChallenge),
     );
+    expected.extend(d.invoices.iter().cloned().map(Record::Invoice));
+    expected.extend(d.payments.iter().cloned().map(Record::Payment));
     let kinds: BTreeSet<EntityKind> = expected.iter().map(|r| r.kind()).collect();
     assert_eq!(
         kinds.len(),

@@ -136,6 +136,8 @@ fn new_records() -> Vec<Record> {
     out.push(Record::BusinessChallenge(fixture::challenge(
         0, GLOBEX, None,
     )));
+    out.push(Record::Invoice(fixture::invoice_record(0, GLOBEX, Some(AG_GLOBEX))));
+    out.push(Record::Payment(fixture::payment_record(0, ACME, INV_ACME)));
     for r in &mut out {
         tend::with_record!(r, x => {
             x.set_id(555);
@@ -193,6 +195,8 @@ pub async fn check_create_every_kind(b: &dyn Backend, fx: &Fixture) {
                 EntityKind::Objective => ids(&d.objectives),
                 EntityKind::Kpi => ids(&d.kpis),
                 EntityKind::BusinessChallenge => ids(&d.business_challenges),
+                EntityKind::Invoice => ids(&d.invoices),
+                EntityKind::Payment => ids(&d.payments),
             }
         };
         assert!(
@@ -371,6 +375,14 @@ fn mutate(r: &mut Record) -> Vec<&'static str> {
             c.status = ChallengeStatus::Addressed;
             vec!["status"]
         }
+        Record::Invoice(i) => {
+            i.due_on = date(2026, 3, 31);
+            vec!["due_on"]
+        }
+        Record::Payment(p) => {
+            p.method = "card".into();
+            vec!["method"]
+        }
     }
 }
 
@@ -396,6 +408,8 @@ fn representatives() -> Vec<(EntityKind, Id)> {
         (K::Objective, OB_ADOPTION),
         (K::Kpi, KPI_USERS),
         (K::BusinessChallenge, BC_SILOS),
+        (K::Invoice, INV_ACME),
+        (K::Payment, PAY_ACME),
     ]
 }
 
@@ -536,6 +550,8 @@ pub async fn check_delete_every_kind(b: &dyn Backend, _fx: &Fixture) {
         (K::Summary, S_ACME),
         (K::Kpi, KPI_USERS),
         (K::BusinessChallenge, BC_SILOS),
+        (K::Payment, PAY_ACME),
+        (K::Invoice, INV_ACME),
         (K::Objective, OB_ADOPTION),
         (K::SuccessPlan, SP_ACME),
         (K::Account, UMBRELLA),
@@ -912,6 +928,24 @@ pub async fn check_invalid_inputs(b: &dyn Backend, fx: &Fixture) {
         false,
         Record::Objective(fixture::objective(0, GLOBEX, Some(SP_ACME))),
         "plan_id",
+    ));
+    cases.push((
+        "payment of one account for another's invoice",
+        false,
+        Record::Payment(fixture::payment_record(0, GLOBEX, INV_ACME)),
+        "invoice_id",
+    ));
+    cases.push((
+        "payment of a missing invoice",
+        false,
+        Record::Payment(fixture::payment_record(0, ACME, 999)),
+        "invoice_id",
+    ));
+    cases.push((
+        "invoice billing another account's agreement",
+        false,
+        Record::Invoice(fixture::invoice_record(0, GLOBEX, Some(AG_PLATFORM))),
+        "agreement_id",
     ));
     cases.push((
         "challenge in a missing plan",
@@ -1647,6 +1681,14 @@ fn broken(r: &mut Record) -> &'static str {
         Record::BusinessChallenge(c) => {
             c.title = " ".into();
             "title"
+        }
+        Record::Invoice(i) => {
+            i.due_on = fixture::date(2026, 1, 1);
+            "due_on"
+        }
+        Record::Payment(p) => {
+            p.amount_cents = 0;
+            "amount_cents"
         }
     }
 }

@@ -171,6 +171,7 @@ pub fn new_task(c: &Ctx, status: TaskStatus) -> Form {
             .max()
             .unwrap_or(0)
             + 1,
+        kind: TaskKind::Todo,
     };
     c.form("New task".into(), Record::Task(r), true, task_fields(c))
 }
@@ -184,6 +185,7 @@ fn task_fields(c: &Ctx) -> Vec<Field> {
     );
     vec![
         Field::text("title", "title", Parse::Str).required(),
+        Field::named("kind", "type", TaskKind::ALL),
         Field::text("assignee", "assignee", Parse::Str),
         Field::text("due", "due (YYYY-MM-DD)", Parse::OptDate),
         Field::named("status", "column", TaskStatus::ALL),
@@ -210,12 +212,16 @@ pub fn new_project(c: &Ctx) -> Form {
         "New project".into(),
         Record::Project(r),
         true,
-        vec![
-            Field::text("name", "name", Parse::Str).required(),
-            Field::named("status", "status", ProjectStatus::ALL),
-            Field::text("due", "due (YYYY-MM-DD)", Parse::OptDate),
-        ],
+        project_fields(),
     )
+}
+
+fn project_fields() -> Vec<Field> {
+    vec![
+        Field::text("name", "name", Parse::Str).required(),
+        Field::named("status", "status", ProjectStatus::ALL),
+        Field::text("due", "due (YYYY-MM-DD)", Parse::OptDate),
+    ]
 }
 
 pub fn new_agreement(c: &Ctx) -> Form {
@@ -263,6 +269,93 @@ fn agreement_fields() -> Vec<Field> {
         Field::named("status", "status", AgreementStatus::ALL),
         Field::toggle("payment_up_to_date", "payment up to date"),
         Field::area("attachments", "links (title | url)", 3, Parse::Links),
+    ]
+}
+
+/// A new invoice of the account, numbered after the highest "INV-" number it
+/// has, due in 30 days, billing the agreement in force (when there is one).
+pub fn new_invoice(c: &Ctx) -> Form {
+    let today = c.today();
+    let next =
+        c.d.invoices
+            .iter()
+            .filter_map(|x| x.number.rsplit('-').next()?.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0)
+            + 1;
+    let r = Invoice {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        agreement_id: c
+            .d
+            .agreements
+            .iter()
+            .find(|a| a.status == AgreementStatus::Active && a.is_active_on(today))
+            .map(|a| a.id),
+        number: format!("INV-{next:05}"),
+        amount_cents: c.d.row.mrr_cents,
+        currency: c
+            .d
+            .invoices
+            .first()
+            .map_or_else(|| "USD".into(), |i| i.currency.clone()),
+        issued_on: today,
+        due_on: today + chrono::Days::new(30),
+        void: false,
+    };
+    c.form(
+        format!("New invoice — {}", c.d.account.name),
+        Record::Invoice(r),
+        true,
+        invoice_fields(),
+    )
+}
+
+fn invoice_fields() -> Vec<Field> {
+    vec![
+        Field::text("number", "number", Parse::Str).required(),
+        Field::text("amount_cents", "amount", Parse::Money),
+        Field::text("currency", "currency (ISO code)", Parse::Str),
+        Field::text("issued_on", "issued (YYYY-MM-DD)", Parse::Date),
+        Field::text("due_on", "due (YYYY-MM-DD)", Parse::Date),
+        Field::toggle("void", "void (cancelled)"),
+    ]
+}
+
+/// A payment of an invoice: what it still owes, today.
+pub fn new_payment(c: &Ctx, invoice: &Invoice) -> Form {
+    let today = c.today();
+    let r = Payment {
+        id: 0,
+        version: 1,
+        created_at: c.now,
+        updated_at: c.now,
+        source: Source::Ui,
+        external_id: None,
+        account_id: c.account(),
+        invoice_id: invoice.id,
+        amount_cents: invoice.owed_cents(&c.d.payments, today),
+        paid_on: today,
+        method: "transfer".into(),
+    };
+    c.form(
+        format!("Payment of {} — {}", invoice.number, c.d.account.name),
+        Record::Payment(r),
+        true,
+        payment_fields(),
+    )
+}
+
+fn payment_fields() -> Vec<Field> {
+    vec![
+        Field::text("amount_cents", "amount", Parse::Money),
+        Field::text("paid_on", "paid on (YYYY-MM-DD)", Parse::Date),
+        Field::text("method", "method", Parse::Str),
     ]
 }
 
@@ -476,6 +569,7 @@ pub fn edit(c: &Ctx, r: Record) -> Option<Form> {
             interaction_fields(c, i.sentiment),
         ),
         Record::Task(t) => (format!("Edit task \"{}\"", t.title), task_fields(c)),
+        Record::Project(p) => (format!("Edit project \"{}\"", p.name), project_fields()),
         Record::Agreement(a) => (format!("Edit agreement \"{}\"", a.name), agreement_fields()),
         Record::Contact(p) => (format!("Edit contact {}", p.name), contact_fields()),
         Record::Opportunity(o) => (
@@ -484,95 +578,13 @@ pub fn edit(c: &Ctx, r: Record) -> Option<Form> {
         ),
         Record::Document(d) => (format!("Edit document \"{}\"", d.title), document_fields()),
         Record::SupportCase(x) => (format!("Edit case {}", x.number), case_fields()),
+        Record::Invoice(x) => (format!("Edit invoice {}", x.number), invoice_fields()),
         Record::Account(_) => return Some(edit_account(c)),
         _ => return None,
     };
     Some(c.form(title, r, false, fields))
 }
 
-/// The account's settings, churn forecast and CSM pulse.
-pub fn edit_account(c: &Ctx) -> Form {
-    let a = &c.d.account;
-    let mut pulses = vec![(Value::Null, "not rated".to_string())];
-    for rating in 1..=5u8 {
-        // The rating given before keeps its date and author.
-        let value = match &a.pulse {
-            Some(p) if p.rating == rating => json!(p),
-            _ => json!({ "rating": rating, "at": c.now, "by": c.user }),
-        };
-        let words = ["very bad", "bad", "fair", "good", "very good"][usize::from(rating - 1)];
-        pulses.push((value, format!("{rating}/5 {words}")));
-    }
-    let fields = vec![
-        Field::text("name", "name", Parse::Str).required(),
-        Field::text("domain", "domain", Parse::OptStr),
-        Field::text("external_id", "external id", Parse::OptStr),
-        Field::named("stage", "stage", Stage::ALL),
-        Field::text("segment", "segment", Parse::Str),
-        Field::text("region", "region", Parse::Str),
-        Field::text("tags", "tags (a, b, ...)", Parse::List),
-        Field::text("owner", "owner", Parse::Str),
-        Field::text("team", "team (a, b, ...)", Parse::List),
-        Field::text("parent_id", "parent account id", Parse::OptId),
-        Field::text("health_profile", "health profile", Parse::OptStr),
-        Field::area("focus_areas", "focus (one per line)", 3, Parse::Lines),
-        Field::choice("pulse", "CSM pulse", pulses),
-        Field::named("churn.likelihood", "churn likelihood", ChurnLikelihood::ALL),
-    ];
-    let mut fields = fields;
-    fields.extend(churn_reason_fields(c, fields.len()));
-    fields.extend([
-        Field::text(
-            "churn.projected_date",
-            "projected churn date",
-            Parse::OptDate,
-        )
-        .warn_past(),
-        Field::area("churn.description", "churn description", 2, Parse::OptStr),
-    ]);
-    fields.extend(custom_fields(c.rules));
-    c.form(
-        format!("Settings of {}", a.name),
-        Record::Account(a.clone()),
-        false,
-        fields,
-    )
-}
-
-/// Choosing a playbook to run on the account.
-pub fn run_playbook(c: &Ctx, playbooks: &[Playbook]) -> Form {
-    let options = playbooks
-        .iter()
-        .map(|p| {
-            (
-                Value::from(p.id),
-                format!("{} ({} steps)", p.name, p.steps.len()),
-            )
-        })
-        .collect();
-    let first = playbooks.first();
-    let run = first
-        .map(|p| PlaybookRun::start(p, c.account(), c.now))
-        .unwrap_or_else(|| PlaybookRun {
-            id: 0,
-            version: 1,
-            created_at: c.now,
-            updated_at: c.now,
-            source: Source::Ui,
-            external_id: None,
-            account_id: c.account(),
-            playbook_id: 0,
-            started_at: c.now,
-            steps: vec![],
-            automatic: true,
-        });
-    c.form(
-        format!("Run a playbook on {}", c.d.account.name),
-        Record::PlaybookRun(run),
-        true,
-        vec![Field::choice("playbook_id", "playbook", options)],
-    )
-}
 /// The churn reason's three levels, the first at field `at`: pick lists that
 /// follow the level above when the organisation has a tree of reasons (a value
 /// from before the tree stays offered), free text when it has none.
@@ -666,3 +678,86 @@ fn custom_fields(rules: &AccountRules) -> Vec<Field> {
         .collect()
 }
 
+/// The account's settings, churn forecast and CSM pulse.
+pub fn edit_account(c: &Ctx) -> Form {
+    let a = &c.d.account;
+    let mut pulses = vec![(Value::Null, "not rated".to_string())];
+    for rating in 1..=5u8 {
+        // The rating given before keeps its date and author.
+        let value = match &a.pulse {
+            Some(p) if p.rating == rating => json!(p),
+            _ => json!({ "rating": rating, "at": c.now, "by": c.user }),
+        };
+        let words = ["very bad", "bad", "fair", "good", "very good"][usize::from(rating - 1)];
+        pulses.push((value, format!("{rating}/5 {words}")));
+    }
+    let fields = vec![
+        Field::text("name", "name", Parse::Str).required(),
+        Field::text("domain", "domain", Parse::OptStr),
+        Field::text("external_id", "external id", Parse::OptStr),
+        Field::named("stage", "stage", Stage::ALL),
+        Field::text("segment", "segment", Parse::Str),
+        Field::text("region", "region", Parse::Str),
+        Field::text("tags", "tags (a, b, ...)", Parse::List),
+        Field::text("owner", "owner", Parse::Str),
+        Field::text("team", "team (a, b, ...)", Parse::List),
+        Field::text("parent_id", "parent account id", Parse::OptId),
+        Field::text("health_profile", "health profile", Parse::OptStr),
+        Field::area("focus_areas", "focus (one per line)", 3, Parse::Lines),
+        Field::choice("pulse", "CSM pulse", pulses),
+        Field::named("churn.likelihood", "churn likelihood", ChurnLikelihood::ALL),
+    ];
+    let mut fields = fields;
+    fields.extend(churn_reason_fields(c, fields.len()));
+    fields.extend([
+        Field::text(
+            "churn.projected_date",
+            "projected churn date",
+            Parse::OptDate,
+        )
+        .warn_past(),
+        Field::area("churn.description", "churn description", 2, Parse::OptStr),
+    ]);
+    fields.extend(custom_fields(c.rules));
+    c.form(
+        format!("Settings of {}", a.name),
+        Record::Account(a.clone()),
+        false,
+        fields,
+    )
+}
+
+/// Choosing a playbook to run on the account.
+pub fn run_playbook(c: &Ctx, playbooks: &[Playbook]) -> Form {
+    let options = playbooks
+        .iter()
+        .map(|p| {
+            (
+                Value::from(p.id),
+                format!("{} ({} steps)", p.name, p.steps.len()),
+            )
+        })
+        .collect();
+    let first = playbooks.first();
+    let run = first
+        .map(|p| PlaybookRun::start(p, c.account(), c.now))
+        .unwrap_or_else(|| PlaybookRun {
+            id: 0,
+            version: 1,
+            created_at: c.now,
+            updated_at: c.now,
+            source: Source::Ui,
+            external_id: None,
+            account_id: c.account(),
+            playbook_id: 0,
+            started_at: c.now,
+            steps: vec![],
+            automatic: true,
+        });
+    c.form(
+        format!("Run a playbook on {}", c.d.account.name),
+        Record::PlaybookRun(run),
+        true,
+        vec![Field::choice("playbook_id", "playbook", options)],
+    )
+}

@@ -85,6 +85,12 @@ pub struct Account360 {
     /// Business challenges, open ones first.
     #[serde(default)]
     pub challenges: Vec<BusinessChallenge>,
+    /// Invoices, the latest issued first.
+    #[serde(default)]
+    pub invoices: Vec<Invoice>,
+    /// Payments, the latest first.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
 }
 
 impl Account360 {

@@ -38,6 +38,8 @@ pub enum EntityKind {
     Objective,
     Kpi,
     BusinessChallenge,
+    Invoice,
+    Payment,
 }
 
 crate::named_enum!(EntityKind {
@@ -59,6 +61,8 @@ crate::named_enum!(EntityKind {
     Objective => "objective",
     Kpi => "kpi",
     BusinessChallenge => "business_challenge",
+    Invoice => "invoice",
+    Payment => "payment",
 });
 
 /// Bookkeeping every record shares.
@@ -124,6 +128,8 @@ record_meta!(SuccessPlan, SuccessPlan, account: |r: &SuccessPlan| Some(r.account
 record_meta!(Objective, Objective, account: |r: &Objective| Some(r.account_id));
 record_meta!(Kpi, Kpi, account: |r: &Kpi| Some(r.account_id));
 record_meta!(BusinessChallenge, BusinessChallenge, account: |r: &BusinessChallenge| Some(r.account_id));
+record_meta!(Invoice, Invoice, account: |r: &Invoice| Some(r.account_id));
+record_meta!(Payment, Payment, account: |r: &Payment| Some(r.account_id));
 
 /// Any editable record, tagged by kind: what generic create/update carry.
 // Records travel by value one at a time; boxing each variant would buy nothing.
@@ -154,6 +160,8 @@ pub enum Record {
     Objective(Objective),
     Kpi(Kpi),
     BusinessChallenge(BusinessChallenge),
+    Invoice(Invoice),
+    Payment(Payment),
 }
 
 /// Applies `$body` to the record inside any `Record` variant.
@@ -179,6 +187,8 @@ macro_rules! with_record {
             $crate::Record::Objective($r) => $body,
             $crate::Record::Kpi($r) => $body,
             $crate::Record::BusinessChallenge($r) => $body,
+            $crate::Record::Invoice($r) => $body,
+            $crate::Record::Payment($r) => $body,
         }
     };
 }

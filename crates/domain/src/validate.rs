@@ -268,6 +268,45 @@ impl Check for Kpi {
     }
 }
 
+impl Check for Invoice {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        not_blank(o, "number", &self.number);
+        if self.amount_cents < 0 {
+            err(
+                o,
+                "amount_cents",
+                "must not be negative (a credit note is a void invoice)",
+            );
+        }
+        let code = self.currency.trim();
+        if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+            err(
+                o,
+                "currency",
+                "must be a three-letter ISO 4217 code such as EUR or USD",
+            );
+        }
+        if self.due_on < self.issued_on {
+            err(
+                o,
+                "due_on",
+                format!(
+                    "{} comes before the issue date, {}",
+                    self.due_on, self.issued_on
+                ),
+            );
+        }
+    }
+}
+
+impl Check for Payment {
+    fn check(&self, o: &mut Vec<FieldError>) {
+        if self.amount_cents <= 0 {
+            err(o, "amount_cents", "must be more than 0");
+        }
+    }
+}
+
 impl Check for BusinessChallenge {
     fn check(&self, o: &mut Vec<FieldError>) {
         not_blank(o, "title", &self.title);

@@ -50,6 +50,8 @@ const RECORD_SCHEMAS: &[&str] = &[
     "Objective",
     "Kpi",
     "BusinessChallenge",
+    "Invoice",
+    "Payment",
     "UsageDay",
     "Attachment",
     "Pulse",
@@ -79,6 +81,7 @@ const NOT_BLANK: &[(&str, &str)] = &[
     ("Objective", "name"),
     ("Kpi", "name"),
     ("BusinessChallenge", "title"),
+    ("Invoice", "number"),
 ];
 
 /// Numeric ranges: (schema, field, minimum, maximum).
@@ -88,6 +91,8 @@ const RANGES: &[(&str, &str, f64, Option<f64>)] = &[
     ("Pulse", "rating", 1.0, Some(5.0)),
     ("Sentiment", "score", -1.0, Some(1.0)),
     ("NpsResponse", "score", 0.0, Some(10.0)),
+    ("Invoice", "amount_cents", 0.0, None),
+    ("Payment", "amount_cents", 1.0, None),
     ("Agreement", "mrr_cents", 0.0, None),
     ("Opportunity", "amount_cents", 0.0, None),
 ];

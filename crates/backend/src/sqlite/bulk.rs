@@ -99,6 +99,8 @@ impl<'c> Loader<'c> {
         self.taken("objectives", &d.objectives, &mut problems)?;
         self.taken("kpis", &d.kpis, &mut problems)?;
         self.taken("business_challenges", &d.business_challenges, &mut problems)?;
+        self.taken("invoices", &d.invoices, &mut problems)?;
+        self.taken("payments", &d.payments, &mut problems)?;
         if !d.change_log.is_empty() {
             let mut stmt = self.stmt("SELECT 1 FROM change_log WHERE id = ?")?;
             for (i, e) in d.change_log.iter().enumerate() {
@@ -183,6 +185,8 @@ impl<'c> Loader<'c> {
         self.insert_all(&d.objectives)?;
         self.insert_all(&d.kpis)?;
         self.insert_all(&d.business_challenges)?;
+        self.insert_all(&d.invoices)?;
+        self.insert_all(&d.payments)?;
         if !d.change_log.is_empty() {
             let mut stmt = self.stmt(&format!(
                 "INSERT INTO change_log ({CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -322,6 +326,8 @@ pub(crate) fn export_to(conn: &Connection, now: Timestamp, out: &mut dyn Write) 
     table::<Objective>(&mut w, "objectives", conn)?;
     table::<Kpi>(&mut w, "kpis", conn)?;
     table::<BusinessChallenge>(&mut w, "business_challenges", conn)?;
+    table::<Invoice>(&mut w, "invoices", conn)?;
+    table::<Payment>(&mut w, "payments", conn)?;
     let mut stmt = conn
         .prepare(&format!(
             "SELECT {CHANGE_COLUMNS} FROM change_log ORDER BY id"

@@ -9,7 +9,7 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -645,4 +645,49 @@ CREATE INDEX delivery_attempts_delivery ON delivery_attempts(delivery_id);
 /// without reading it. Ids imported before have none and are read once more.
 const V11: &str = r#"
 ALTER TABLE external_ids ADD COLUMN imported_hash INTEGER;
+"#;
+
+/// Version 12: financials, the invoices sent to an account and the payments
+/// received for them.
+const V12: &str = r#"
+CREATE TABLE invoices (
+    id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    external_id TEXT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    agreement_id INTEGER REFERENCES agreements(id) ON DELETE SET NULL,
+    number TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    issued_on INTEGER NOT NULL,
+    due_on INTEGER NOT NULL,
+    void INTEGER NOT NULL
+);
+CREATE INDEX invoices_account ON invoices(account_id, issued_on);
+CREATE INDEX invoices_agreement ON invoices(agreement_id) WHERE agreement_id IS NOT NULL;
+
+CREATE TABLE payments (
+    id INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    external_id TEXT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    invoice_id INTEGER NOT NULL REFERENCES invoices(id) ON DELETE CASCADE,
+    amount_cents INTEGER NOT NULL,
+    paid_on INTEGER NOT NULL,
+    method TEXT NOT NULL
+);
+CREATE INDEX payments_account ON payments(account_id, paid_on);
+CREATE INDEX payments_invoice ON payments(invoice_id);
+"#;
+
+/// Version 13: a task's type (call, email, meeting...); the tasks made before
+/// are to-dos.
+const V13: &str = r#"
+ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'todo';
 "#;

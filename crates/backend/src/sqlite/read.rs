@@ -351,6 +351,16 @@ pub(crate) fn account_360(conn: &Connection, id: Id, now: Timestamp) -> Result<A
              CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, id",
             [id],
         )?,
+        invoices: tables::select(
+            conn,
+            "WHERE account_id = ? ORDER BY issued_on DESC, id DESC",
+            [id],
+        )?,
+        payments: tables::select(
+            conn,
+            "WHERE account_id = ? ORDER BY paid_on DESC, id DESC",
+            [id],
+        )?,
         account,
     })
 }
@@ -507,6 +517,25 @@ pub(crate) fn usage(conn: &Connection, account: Id, q: &UsageQuery) -> Result<Ve
         .collect())
 }
 
+pub(crate) fn usage_breakdown(
+    conn: &Connection,
+    account: Id,
+    q: &UsageBreakdownQuery,
+) -> Result<Vec<UsageShare>> {
+    if q.to < q.from {
+        return Err(Error::invalid(
+            "to",
+            "the end of the range is before its start",
+        ));
+    }
+    // An unknown account is not found, not an account without usage.
+    account_row(conn, account)?;
+    let rows = usage_rows(conn, account, q.from, q.to)?;
+    let contacts: Vec<Contact> = tables::select(conn, "WHERE account_id = +?", [account])?;
+    let names = contacts.into_iter().map(|c| (c.id, c.name)).collect();
+    Ok(crate::breakdown(&rows, &names, q.by))
+}
+
 pub(crate) fn agreements(
     conn: &Connection,
     account: Id,
@@ -526,7 +555,7 @@ pub(crate) fn agreements(
     }
 }
 
-pub(crate) fn tasks(conn: &Connection, q: &TaskQuery) -> Result<Vec<Task>> {
+pub(crate) fn tasks(conn: &Connection, q: &TaskQuery, today: NaiveDate) -> Result<Vec<Task>> {
     let mut conds = vec![];
     let mut p: Vec<Value> = vec![];
     if let Some(a) = q.account_id {
@@ -548,6 +577,32 @@ pub(crate) fn tasks(conn: &Connection, q: &TaskQuery) -> Result<Vec<Task>> {
     if let Some(d) = q.due_before {
         conds.push("due_day <= ?".into());
         p.push(Value::Integer(day(&d)));
+    }
+    match q.open {
+        Some(true) => conds.push("status <> 'done'".into()),
+        Some(false) => conds.push("status = 'done'".into()),
+        None => {}
+    }
+    if let Some(k) = q.kind {
+        conds.push("kind = ?".into());
+        p.push(Value::Text(k.as_str().into()));
+    }
+    let (today, sunday) = (day(&today), day(&week_end(today)));
+    match q.due {
+        Some(DueWindow::Overdue) => {
+            conds.push("due_day < ? AND status <> 'done'".into());
+            p.push(Value::Integer(today));
+        }
+        Some(DueWindow::ThisWeek) => {
+            conds.push("due_day BETWEEN ? AND ?".into());
+            p.extend([Value::Integer(today), Value::Integer(sunday)]);
+        }
+        Some(DueWindow::Later) => {
+            conds.push("due_day > ?".into());
+            p.push(Value::Integer(sunday));
+        }
+        Some(DueWindow::None) => conds.push("due_day IS NULL".into()),
+        None => {}
     }
     tables::select(
         conn,

@@ -26,6 +26,8 @@ const ORDER: &[EntityKind] = &[
     EntityKind::Account,
     EntityKind::Contact,
     EntityKind::Agreement,
+    EntityKind::Invoice,
+    EntityKind::Payment,
     EntityKind::Opportunity,
     EntityKind::Project,
     EntityKind::Task,

@@ -212,6 +212,8 @@ fn is_health_input(kind: EntityKind) -> bool {
             | EntityKind::Agreement
             | EntityKind::SupportCase
             | EntityKind::NpsResponse
+            | EntityKind::Invoice
+            | EntityKind::Payment
     )
 }
 

@@ -70,6 +70,10 @@ pub struct Dataset {
     #[serde(default)]
     pub business_challenges: Vec<BusinessChallenge>,
     #[serde(default)]
+    pub invoices: Vec<Invoice>,
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    #[serde(default)]
     pub change_log: Vec<ChangeLogEntry>,
 }
 
@@ -99,6 +103,8 @@ impl Dataset {
             objectives: vec![],
             kpis: vec![],
             business_challenges: vec![],
+            invoices: vec![],
+            payments: vec![],
             change_log: vec![],
         }
     }
@@ -124,6 +130,8 @@ impl Dataset {
         self.objectives.extend(other.objectives);
         self.kpis.extend(other.kpis);
         self.business_challenges.extend(other.business_challenges);
+        self.invoices.extend(other.invoices);
+        self.payments.extend(other.payments);
         self.change_log.extend(other.change_log);
     }
 
@@ -149,6 +157,8 @@ impl Dataset {
             ("objectives", self.objectives.len()),
             ("kpis", self.kpis.len()),
             ("business_challenges", self.business_challenges.len()),
+            ("invoices", self.invoices.len()),
+            ("payments", self.payments.len()),
             ("change_log", self.change_log.len()),
         ]
     }
@@ -192,6 +202,8 @@ impl Dataset {
         section(&mut w, "objectives", &self.objectives)?;
         section(&mut w, "kpis", &self.kpis)?;
         section(&mut w, "business_challenges", &self.business_challenges)?;
+        section(&mut w, "invoices", &self.invoices)?;
+        section(&mut w, "payments", &self.payments)?;
         section(&mut w, "change_log", &self.change_log)?;
         w.finish()
     }

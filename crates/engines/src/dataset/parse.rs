@@ -25,6 +25,8 @@ const SECTIONS: &[&str] = &[
     "objectives",
     "kpis",
     "business_challenges",
+    "invoices",
+    "payments",
     "change_log",
 ];
 
@@ -177,6 +179,8 @@ fn locate_problems(text: &str) -> Vec<Problem> {
     partial.objectives = check_section(&top, "objectives", o, f);
     partial.kpis = check_section(&top, "kpis", o, f);
     partial.business_challenges = check_section(&top, "business_challenges", o, f);
+    partial.invoices = check_section(&top, "invoices", o, f);
+    partial.payments = check_section(&top, "payments", o, f);
     partial.change_log = check_section(&top, "change_log", o, f);
     // A reference to a record that failed to parse is not a second problem.
     out.extend(validate(&partial).into_iter().filter(|p| {

@@ -114,6 +114,12 @@ impl Dataset {
             days,
             [created_at, updated_at, raised_on]
         );
+        shift_all!(
+            self.invoices,
+            days,
+            [created_at, updated_at, issued_on, due_on]
+        );
+        shift_all!(self.payments, days, [created_at, updated_at, paid_on]);
         shift_all!(self.change_log, days, [at]);
     }
 

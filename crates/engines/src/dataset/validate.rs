@@ -419,7 +419,45 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
         );
     }
     success_planning(&mut c, d, &accounts, &plans, &objectives);
+    financials(&mut c, d, &accounts, &agreements);
     c.out
+}
+
+/// The invoices and payments: their account, the agreement an invoice bills and
+/// the invoice a payment pays, of the same account.
+fn financials(c: &mut Checker, d: &Dataset, accounts: &HashSet<Id>, agreements: &HashSet<Id>) {
+    let invoices = c.ids("invoices", &d.invoices);
+    c.ids("payments", &d.payments);
+    let agreement_account: HashMap<Id, Id> =
+        d.agreements.iter().map(|a| (a.id, a.account_id)).collect();
+    let invoice_account: HashMap<Id, Id> =
+        d.invoices.iter().map(|i| (i.id, i.account_id)).collect();
+    let mut same = |section: &'static str, i: usize, id: Id, field, owner: Option<&Id>, a: Id| {
+        if let Some(&owner) = owner
+            && owner != a
+        {
+            c.push(section, i, Some(id), field, format!("belongs to account {owner}, not {a}"));
+        }
+    };
+    let mut problems = Checker { out: vec![] };
+    for (i, x) in d.invoices.iter().enumerate() {
+        problems.fields("invoices", i, x);
+        let a = x.account_id;
+        problems.reference("invoices", i, Some(x.id), "account_id", "account", accounts, a);
+        if let Some(g) = x.agreement_id {
+            problems.reference("invoices", i, Some(x.id), "agreement_id", "agreement", agreements, g);
+            same("invoices", i, x.id, "agreement_id", agreement_account.get(&g), a);
+        }
+    }
+    for (i, x) in d.payments.iter().enumerate() {
+        problems.fields("payments", i, x);
+        let a = x.account_id;
+        problems.reference("payments", i, Some(x.id), "account_id", "account", accounts, a);
+        let v = x.invoice_id;
+        problems.reference("payments", i, Some(x.id), "invoice_id", "invoice", &invoices, v);
+        same("payments", i, x.id, "invoice_id", invoice_account.get(&v), a);
+    }
+    c.out.append(&mut problems.out);
 }
 
 /// The success plans, objectives, KPIs and challenges: their account, and the plan

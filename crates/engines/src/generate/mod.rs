@@ -6,6 +6,7 @@
 //! dying, one expanding, one in escalation, and a group with subsidiaries.
 
 mod account;
+mod finance;
 mod rng;
 mod stories;
 mod success;
@@ -74,6 +75,8 @@ pub(crate) struct Ids {
     objective: Id,
     kpi: Id,
     challenge: Id,
+    invoice: Id,
+    payment: Id,
 }
 
 macro_rules! next_id {
@@ -101,7 +104,9 @@ next_id!(
     plan,
     objective,
     kpi,
-    challenge
+    challenge,
+    invoice,
+    payment
 );
 
 /// Shared state of one generation run.
@@ -199,6 +204,7 @@ pub fn generate<E>(
         }
         if chunk.accounts.len() >= cfg.chunk {
             success::add(&mut g, &mut chunk);
+            finance::add(&mut g, &mut chunk);
             stats.rows += chunk.total_rows();
             stats.accounts += chunk.accounts.len();
             sink(std::mem::replace(&mut chunk, Dataset::new(cfg.anchor)))?;
@@ -206,6 +212,7 @@ pub fn generate<E>(
     }
     if chunk.total_rows() > 0 {
         success::add(&mut g, &mut chunk);
+        finance::add(&mut g, &mut chunk);
         stats.rows += chunk.total_rows();
         stats.accounts += chunk.accounts.len();
         sink(chunk)?;

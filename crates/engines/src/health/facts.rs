@@ -20,6 +20,10 @@ pub struct AccountData {
     pub agreements: Vec<Agreement>,
     pub cases: Vec<SupportCase>,
     pub nps: Vec<NpsResponse>,
+    /// Invoices and their payments: once there is an invoice, whether payments
+    /// are up to date follows them.
+    pub invoices: Vec<Invoice>,
+    pub payments: Vec<Payment>,
 }
 
 /// One usage row as the engine reads it: feature names are shared, not copied per
@@ -129,6 +133,8 @@ impl AccountData {
             agreements: mine(&d.agreements, id, |x| x.account_id),
             cases: mine(&d.support_cases, id, |x| x.account_id),
             nps: mine(&d.nps_responses, id, |x| x.account_id),
+            invoices: mine(&d.invoices, id, |x| x.account_id),
+            payments: mine(&d.payments, id, |x| x.account_id),
         };
         data.sort();
         data
@@ -199,6 +205,20 @@ impl AccountData {
             &d.nps_responses,
             |x| x.account_id,
             |a| &mut a.nps,
+        );
+        deal(
+            &mut out,
+            &slot,
+            &d.invoices,
+            |x| x.account_id,
+            |a| &mut a.invoices,
+        );
+        deal(
+            &mut out,
+            &slot,
+            &d.payments,
+            |x| x.account_id,
+            |a| &mut a.payments,
         );
         let mut names = FeatureNames::default();
         for u in &d.usage {

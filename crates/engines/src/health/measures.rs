@@ -216,6 +216,10 @@ impl Measure {
                     (Some(p), _) => Raw::Value(days_since(now, p.at)),
                 }
             }
+            Measure::PaymentUpToDate if d.invoices.iter().any(|i| i.issued_on <= today) => {
+                let ok = payment_up_to_date(&d.invoices, &d.payments, &d.agreements, today);
+                Raw::Value(if ok == Some(false) { 0.0 } else { 1.0 })
+            }
             Measure::PaymentUpToDate | Measure::DaysToNotice => {
                 let active: Vec<&Agreement> = d
                     .agreements

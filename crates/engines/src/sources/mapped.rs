@@ -507,6 +507,8 @@ fn schema(kind: EntityKind) -> Schema {
         EntityKind::Objective => of::<d::Objective>(),
         EntityKind::Kpi => of::<d::Kpi>(),
         EntityKind::BusinessChallenge => of::<d::BusinessChallenge>(),
+        EntityKind::Invoice => of::<d::Invoice>(),
+        EntityKind::Payment => of::<d::Payment>(),
     }
 }
 

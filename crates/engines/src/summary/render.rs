@@ -186,6 +186,8 @@ fn kind_words(kind: EntityKind) -> (&'static str, &'static str) {
         EntityKind::Objective => ("objective", "objectives"),
         EntityKind::Kpi => ("KPI", "KPIs"),
         EntityKind::BusinessChallenge => ("challenge", "challenges"),
+        EntityKind::Invoice => ("invoice", "invoices"),
+        EntityKind::Payment => ("payment", "payments"),
     }
 }
 

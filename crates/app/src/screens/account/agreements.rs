@@ -1,5 +1,6 @@
 //! Agreements: MRR, renew-in, auto-renew, payment; history filtered by status (`f`),
-//! where each came from (tend's UI, the CRM, an import); Enter shows every field.
+//! where each came from (tend's UI, the CRM, an import); Enter shows every field;
+//! `v` switches to the financials (invoices, payments, revenue).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -21,7 +22,9 @@ use crate::theme::Theme;
 pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
-    let paid = payments_up_to_date(&d.agreements, today);
+    // Once the account has invoices, they say it; before, the agreements' flag.
+    let paid =
+        payment_up_to_date(&d.invoices, &d.payments, &d.agreements, today).unwrap_or(true);
     f.render_widget(
         ratatui::widgets::Paragraph::new(vec![
             Line::from(vec![
@@ -37,7 +40,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
             ]),
             Line::styled(
                 format!(
-                    "showing {} · f: status · Enter: every field",
+                    "showing {} · f: status · Enter: every field · v: financials",
                     crate::screens::account::state::agreement_status_filter(a)
                         .map_or("every status".to_string(), |s| s.to_string())
                 ),
@@ -122,6 +125,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
 /// count: both ask first.
 pub const OFFERS: &[Offer] = &[
     Offer::plain(Action::Open),
+    Offer::plain(Action::View),
     Offer::plain(Action::Cycle),
     Offer::plain(Action::New),
     Offer::plain(Action::Edit),
@@ -132,6 +136,15 @@ pub const OFFERS: &[Offer] = &[
 
 /// A key the Agreements tab offers.
 pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
+    if action == Action::View {
+        let a = app.account.as_mut()?;
+        a.financials = !a.financials;
+        a.selected[a.tab.index()] = 0;
+        return Some(vec![]);
+    }
+    if app.account.as_ref()?.financials {
+        return crate::screens::account::financials::act(app, action);
+    }
     match action {
         Action::Open => {
             let a = app.account.as_ref()?;

@@ -90,6 +90,16 @@ pub fn label(d: &Account360, c: Citation) -> String {
             .iter()
             .find(|x| x.id == c.id)
             .map(|x| x.title.clone()),
+        EntityKind::Invoice => d
+            .invoices
+            .iter()
+            .find(|x| x.id == c.id)
+            .map(|x| format!("{} · {}", x.number, x.issued_on)),
+        EntityKind::Payment => d
+            .payments
+            .iter()
+            .find(|x| x.id == c.id)
+            .map(|x| format!("{} · {}", x.paid_on, x.method)),
         EntityKind::Account => Some(d.account.name.clone()),
         EntityKind::Summary => None,
     };
@@ -211,14 +221,18 @@ impl App {
                 a.opportunity_filter = Default::default();
                 pos(&d.opportunities, c.id, |x| x.id).map(|p| (Tab::Opportunities, p, 0))
             }
-            EntityKind::Task => d
-                .tasks
-                .iter()
-                .find(|t| t.id == c.id)
-                .and_then(|t| task_place(d, t)),
+            EntityKind::Task => {
+                // The kanban without a filter: the task must be on its column.
+                a.tasks = Default::default();
+                d.tasks
+                    .iter()
+                    .find(|t| t.id == c.id)
+                    .and_then(|t| task_place(d, t))
+            }
             // A project shows as its tasks: its first one on the board.
-            EntityKind::Project => d
-                .tasks
+            EntityKind::Project => {
+                a.tasks = Default::default();
+                d.tasks
                 .iter()
                 .filter(|t| t.project_id == Some(c.id))
                 .min_by_key(|t| (t.status, t.position, t.id))
@@ -228,7 +242,8 @@ impl App {
                         .iter()
                         .any(|p| p.id == c.id)
                         .then_some((Tab::Tasks, 0, 0))
-                }),
+                    })
+            }
             EntityKind::PlaybookRun => {
                 pos(&d.playbook_runs, c.id, |x| x.id).map(|p| (Tab::Playbooks, p, 0))
             }
@@ -246,7 +261,9 @@ impl App {
             EntityKind::SuccessPlan
             | EntityKind::Objective
             | EntityKind::Kpi
-            | EntityKind::BusinessChallenge => {
+            | EntityKind::BusinessChallenge
+            | EntityKind::Invoice
+            | EntityKind::Payment => {
                 let record = match c.kind {
                     EntityKind::SuccessPlan => d
                         .plans
@@ -263,6 +280,16 @@ impl App {
                         .iter()
                         .find(|x| x.id == c.id)
                         .map(|x| Record::Kpi(x.clone())),
+                    EntityKind::Invoice => d
+                        .invoices
+                        .iter()
+                        .find(|x| x.id == c.id)
+                        .map(|x| Record::Invoice(x.clone())),
+                    EntityKind::Payment => d
+                        .payments
+                        .iter()
+                        .find(|x| x.id == c.id)
+                        .map(|x| Record::Payment(x.clone())),
                     _ => d
                         .challenges
                         .iter()

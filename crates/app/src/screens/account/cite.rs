@@ -25,6 +25,8 @@ pub fn kind_words(kind: EntityKind) -> (&'static str, &'static str) {
         EntityKind::Objective => ("objective", "objectives"),
         EntityKind::Kpi => ("KPI", "KPIs"),
         EntityKind::BusinessChallenge => ("challenge", "challenges"),
+        EntityKind::Invoice => ("invoice", "invoices"),
+        EntityKind::Payment => ("payment", "payments"),
     }
 }
 

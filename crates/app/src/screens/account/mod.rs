@@ -9,10 +9,13 @@ pub mod state;
 pub mod update;
 pub mod write;
 
+pub mod activity;
 pub mod agreements;
 pub mod contacts;
+pub mod financials;
 pub mod health;
 pub mod interactions;
+pub mod modules;
 pub mod nps;
 pub mod opportunities;
 pub mod overview;
@@ -20,8 +23,11 @@ pub mod playbooks;
 pub mod settings;
 pub mod summary;
 pub mod support;
+pub mod task_views;
 pub mod tasks;
+pub mod asks;
 pub mod usage;
+pub mod usage_views;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -47,9 +53,10 @@ pub fn draw_tab(
         Tab::Interactions => interactions::draw(f, a, d, theme, area),
         Tab::Usage => usage::draw(f, app, a, d, theme, area),
         Tab::Contacts => contacts::draw(f, a, d, theme, area),
+        Tab::Agreements if a.financials => financials::draw(f, app, a, d, theme, area),
         Tab::Agreements => agreements::draw(f, a, d, theme, area),
         Tab::Opportunities => opportunities::draw(f, a, d, theme, area),
-        Tab::Tasks => tasks::draw(f, a, d, theme, area),
+        Tab::Tasks => tasks::draw(f, app, a, d, theme, area),
         Tab::Playbooks => playbooks::draw(f, a, d, theme, area),
         Tab::Support => support::draw(f, app, a, d, theme, area),
         Tab::Nps => nps::draw(f, a, d, theme, area),

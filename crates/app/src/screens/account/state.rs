@@ -48,6 +48,12 @@ pub struct AccountView {
     pub interaction_filter: InteractionFilter,
     /// The Opportunities tab's filters (`F`).
     pub opportunity_filter: OpportunityFilter,
+    /// The Agreements tab shows the financials (invoices, revenue) instead (`v`).
+    pub financials: bool,
+    /// The Tasks tab's layout and filters.
+    pub tasks: crate::screens::account::task_views::TasksView,
+    /// The Usage tab's layout and what it asked the store for.
+    pub usage: crate::screens::account::usage_views::UsageView,
     /// The account's change history (loaded when Settings opens).
     pub history: Loadable<Vec<ChangeLogEntry>>,
     /// The case to select on the Support tab once the account is loaded (opened
@@ -92,6 +98,9 @@ impl AccountView {
             found: None,
             interaction_filter: InteractionFilter::default(),
             opportunity_filter: OpportunityFilter::default(),
+            financials: false,
+            tasks: Default::default(),
+            usage: Default::default(),
             history: Loadable::Idle,
             want_case: None,
             back_to: None,
@@ -312,9 +321,10 @@ pub fn list_len(a: &AccountView) -> usize {
     match a.tab {
         Tab::Interactions => visible_interactions(a, d).len(),
         Tab::Contacts => d.contacts.len(),
+        Tab::Agreements if a.financials => d.invoices.len(),
         Tab::Agreements => visible_agreements(a, d).len(),
         Tab::Opportunities => visible_opportunities(a, d).len(),
-        Tab::Tasks => task_column(d, a.column).len(),
+        Tab::Tasks => crate::screens::account::task_views::row_count(&a.tasks, d, a.column),
         Tab::Playbooks => d.playbook_runs.len(),
         Tab::Support => d.cases.len(),
         Tab::Nps => d.nps.len(),
@@ -325,7 +335,15 @@ pub fn list_len(a: &AccountView) -> usize {
                 .map(|c| c.measures.len() + 1)
                 .sum()
         }),
-        Tab::Usage => active_users(d).len(),
+        Tab::Usage => {
+            use crate::screens::account::usage_views::UsageLayout;
+            match a.usage.layout {
+                UsageLayout::Usage => active_users(d).len(),
+                UsageLayout::Activity => a.usage.activity.value().map_or(0, Vec::len),
+                // The whole account, then each user.
+                UsageLayout::Features => 1 + a.usage.users.value().map_or(0, Vec::len),
+            }
+        }
         // The account's fields, its documents, then its history.
         Tab::Settings => 1 + d.documents.len() + a.history.value().map_or(0, Vec::len),
         Tab::Overview => a.overview_max.get() + 1,
@@ -372,9 +390,9 @@ pub fn visible_interactions<'a>(a: &'a AccountView, d: &'a Account360) -> Vec<&'
         .collect()
 }
 
-pub const TASK_COLUMNS: [TaskStatus; 3] = [TaskStatus::Todo, TaskStatus::Doing, TaskStatus::Done];
+pub use crate::screens::account::task_views::TASK_COLUMNS;
 
-/// The tasks of a kanban column, in board order.
+/// The tasks of a kanban column, in board order, whatever the filters.
 pub fn task_column(d: &Account360, k: usize) -> Vec<&Task> {
     let status = TASK_COLUMNS[k.min(2)];
     let mut tasks: Vec<&Task> = d.tasks.iter().filter(|t| t.status == status).collect();
@@ -427,11 +445,14 @@ pub(crate) fn place_wanted(a: &mut AccountView) {
     };
     a.want = None;
     let place = match kind {
-        EntityKind::Task => d
-            .tasks
-            .iter()
-            .find(|t| t.id == id)
-            .and_then(|t| task_place(d, t)),
+        EntityKind::Task => {
+            // On the kanban without a filter: the task must be on its column.
+            a.tasks = Default::default();
+            d.tasks
+                .iter()
+                .find(|t| t.id == id)
+                .and_then(|t| task_place(d, t))
+        }
         EntityKind::PlaybookRun => d
             .playbook_runs
             .iter()

@@ -12,7 +12,7 @@ use crate::keys::Action;
 use crate::overlay::{Confirm, Overlay};
 use crate::screens::account::change::Change;
 use crate::screens::account::state::{
-    AccountView, task_column, visible_agreements, visible_interactions, visible_opportunities,
+    AccountView, visible_agreements, visible_interactions, visible_opportunities,
 };
 use crate::state::{Command, Focus, Loadable, Tab};
 
@@ -156,12 +156,15 @@ impl App {
                 Record::Interaction((*visible_interactions(a, d).get(sel)?).clone())
             }
             Tab::Contacts => Record::Contact(d.contacts.get(sel)?.clone()),
+            Tab::Agreements if a.financials => Record::Invoice(d.invoices.get(sel)?.clone()),
             Tab::Agreements => Record::Agreement((*visible_agreements(a, d).get(sel)?).clone()),
             Tab::Opportunities => {
                 Record::Opportunity((*visible_opportunities(a, d).get(sel)?).clone())
             }
             Tab::Support => Record::SupportCase(d.cases.get(sel)?.clone()),
-            Tab::Tasks => Record::Task((*task_column(d, a.column).get(sel)?).clone()),
+            Tab::Tasks => crate::screens::account::task_views::selected_record(
+                &a.tasks, d, a.column, sel,
+            )?,
             Tab::Playbooks => Record::PlaybookRun(d.playbook_runs.get(sel)?.clone()),
             Tab::Settings => Record::Document(d.documents.get(sel.checked_sub(1)?)?.clone()),
             _ => return None,

@@ -586,6 +586,23 @@ pub(super) fn load_range(
     )?
     .into_iter()
     .peekable();
+    // Few accounts have invoices: one seek each into an empty range otherwise.
+    let mut invoices = rows(
+        conn,
+        &format!("{} {range}", Invoice::select_sql()),
+        (lo, hi),
+        |r| Invoice::read(&mut Cols::new(r)),
+    )?
+    .into_iter()
+    .peekable();
+    let mut payments = rows(
+        conn,
+        &format!("{} {range}", Payment::select_sql()),
+        (lo, hi),
+        |r| Payment::read(&mut Cols::new(r)),
+    )?
+    .into_iter()
+    .peekable();
     // A score only counts the features used over 30 days.
     let mut features = FeatureReader::new((depth == Depth::Score).then(|| day(&now.date_naive())));
     let cut = if history { i64::MIN } else { detail_from(now) };
@@ -686,6 +703,8 @@ pub(super) fn load_range(
                 agreements: take(&mut agreements, id, |c| c.account_id),
                 cases: take(&mut cases, id, |c| c.account_id),
                 nps: take(&mut nps, id, |c| c.account_id),
+                invoices: take(&mut invoices, id, |c| c.account_id),
+                payments: take(&mut payments, id, |c| c.account_id),
                 account: Some(account),
             };
             data.sort();

@@ -3,6 +3,7 @@
 mod accounts;
 mod activity;
 mod commercial;
+mod finance;
 mod success;
 mod support;
 mod work;
@@ -234,6 +235,8 @@ pub(crate) fn table_of(kind: EntityKind) -> &'static str {
         EntityKind::Objective => Objective::TABLE,
         EntityKind::Kpi => Kpi::TABLE,
         EntityKind::BusinessChallenge => BusinessChallenge::TABLE,
+        EntityKind::Invoice => Invoice::TABLE,
+        EntityKind::Payment => Payment::TABLE,
     }
 }
 
@@ -258,6 +261,8 @@ pub(crate) fn get_record(conn: &Connection, kind: EntityKind, id: Id) -> Result<
         EntityKind::Objective => get::<Objective>(conn, id)?.into_record(),
         EntityKind::Kpi => get::<Kpi>(conn, id)?.into_record(),
         EntityKind::BusinessChallenge => get::<BusinessChallenge>(conn, id)?.into_record(),
+        EntityKind::Invoice => get::<Invoice>(conn, id)?.into_record(),
+        EntityKind::Payment => get::<Payment>(conn, id)?.into_record(),
     })
 }
 
