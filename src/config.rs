@@ -26,6 +26,8 @@ pub struct Settings {
     pub smtp: SmtpConfig,
     pub outbox: OutboxSettings,
     pub notify: NotifyConfig,
+    /// Product usage: which module each feature belongs to (`[usage.modules]`).
+    pub usage: UsageSettings,
     /// Saved views: named filters with sort and grouping, shown as tabs in the app.
     pub views: Vec<SavedView>,
     /// The organisation's own account fields (`[[custom_fields]]`).
@@ -219,6 +221,30 @@ impl Default for AlertSettings {
             escalation: rules.escalation,
             transition_min_fall: rules.transition_min_fall,
         }
+    }
+}
+
+/// `[usage]`: the modules of the product's features.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UsageSettings {
+    /// Module name -> the features in it (`analytics = ["dashboards", "reports"]`).
+    /// Empty: the built-in modules of the demo's features. A feature no module
+    /// names is in the module its name's prefix says (`billing.invoices` is in
+    /// `billing`), else a module of its own.
+    pub modules: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl UsageSettings {
+    /// Feature -> module.
+    pub fn module_map(&self) -> crate::backend::ModuleMap {
+        if self.modules.is_empty() {
+            return crate::backend::default_modules();
+        }
+        self.modules
+            .iter()
+            .flat_map(|(m, fs)| fs.iter().map(move |f| (f.clone(), m.clone())))
+            .collect()
     }
 }
 
@@ -758,6 +784,7 @@ impl Settings {
             views_file: self.file.clone(),
             ai: self.ai.client()?.map(std::sync::Arc::new),
             signature: Some(self.email.signature.clone()).filter(|s| !s.trim().is_empty()),
+            modules: self.usage.module_map(),
             accounts: std::sync::Arc::new(self.account_rules(false)?),
             overview: crate::tui::screens::account::overview::OverviewBlock::parse_list(
                 &self.overview.blocks,

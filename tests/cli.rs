@@ -2257,3 +2257,57 @@ fn interactions_by_contact_role_tag_and_direction() {
     let err = fails(db, &["interactions", "--direction", "sideways"], None, 2);
     assert!(err.contains("sideways"), "{err}");
 }
+
+/// `tend tasks` and `tend usage`: the Tasks tab's filters and the Usage tab's
+/// breakdowns from the command line, as JSON.
+#[test]
+fn tasks_and_usage_as_json() {
+    let (_dir, db) = demo_store();
+    let all = json(&db, &["tasks", "--account", "1", "--format", "json"], None);
+    let all = all.as_array().expect("a list");
+    assert!(!all.is_empty());
+    assert!(all.iter().all(|t| t["kind"].is_string()), "{all:?}");
+    let open = json(
+        &db,
+        &["tasks", "--account", "1", "--open", "--format", "json"],
+        None,
+    );
+    let open = open.as_array().expect("a list");
+    assert!(open.iter().all(|t| t["status"] != "done"), "{open:?}");
+    assert_eq!(
+        open.len(),
+        all.iter().filter(|t| t["status"] != "done").count()
+    );
+    let none = json(&db, &["tasks", "--due", "none", "--format", "json"], None);
+    assert!(
+        none.as_array()
+            .expect("a list")
+            .iter()
+            .all(|t| t["due"].is_null())
+    );
+    fails(&db, &["tasks", "--due", "soon"], None, 2);
+
+    let days = json(
+        &db,
+        &["usage", "3", "--by", "day", "--format", "json"],
+        None,
+    );
+    assert_eq!(days.as_array().expect("buckets").len(), 30);
+    assert!(days[0]["active_users"].is_number());
+    let users = json(&db, &["usage", "3", "--by", "user", "--format", "json"], None);
+    let users = users.as_array().expect("users");
+    assert!(!users.is_empty());
+    let connections: Vec<u64> = users
+        .iter()
+        .map(|u| u["connections"].as_u64().expect("connections"))
+        .collect();
+    assert!(connections.windows(2).all(|w| w[0] >= w[1]), "busiest first");
+    let modules = json(&db, &["usage", "3", "--by", "module", "--format", "json"], None);
+    let names: Vec<&str> = modules
+        .as_array()
+        .expect("modules")
+        .iter()
+        .map(|m| m["module"].as_str().expect("a name"))
+        .collect();
+    assert!(names.contains(&"analytics"), "{names:?}");
+}

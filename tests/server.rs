@@ -317,6 +317,7 @@ fn task(account: Id, title: &str) -> Task {
         status: TaskStatus::Todo,
         priority: Priority::Normal,
         position: 0,
+        kind: TaskKind::Todo,
     }
 }
 

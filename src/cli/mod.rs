@@ -8,6 +8,8 @@ pub mod output;
 mod remote;
 mod sources;
 mod summary;
+mod tasks;
+mod usage;
 mod write;
 
 pub use remote::{open_backend, remote_url};
@@ -150,6 +152,12 @@ pub enum Command {
     /// Interactions across accounts (or of one), newest first: by contact, tag, a
     /// contact's role, direction, kind, full-text words.
     Interactions(interactions::InteractionsArgs),
+    /// Tasks across accounts (or of one): by assignee, when due (overdue, this
+    /// week, later, none), open or closed, status, type, project.
+    Tasks(tasks::TasksArgs),
+    /// An account's product usage: unique users and minutes per day, week or
+    /// month, or per user, feature or module.
+    Usage(usage::UsageArgs),
     /// Email a customer: queued in the outbox, sent over SMTP, logged on the
     /// account once sent (--reply-to answers an incoming email).
     Email(act::EmailArgs),
@@ -471,6 +479,14 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Interactions(args) => {
             let backend = open_backend(&cli, &settings)?;
             interactions::run(backend.as_ref(), args).await
+        }
+        Command::Tasks(args) => {
+            let backend = open_backend(&cli, &settings)?;
+            tasks::run(backend.as_ref(), args, settings.user_name()).await
+        }
+        Command::Usage(args) => {
+            let backend = open_backend(&cli, &settings)?;
+            usage::run(backend.as_ref(), args, &settings.usage.module_map()).await
         }
         Command::Outbox(args) => act::outbox(&cli, &settings, args).await,
         Command::Work(args) => act::work(&cli, &settings, args).await,

@@ -17,6 +17,7 @@ mod custom;
 mod fixture;
 mod reads;
 mod support;
+mod work;
 mod writes;
 
 use std::path::Path;
@@ -209,8 +210,9 @@ mod checks {
     pub use super::actions::*;
     pub use super::alerts::*;
     pub use super::bulk::*;
-    pub use super::reads::*;
     pub use super::custom::*;
+    pub use super::reads::*;
+    pub use super::work::*;
     pub use super::writes::*;
 }
 
@@ -236,6 +238,8 @@ contract!(Fixture =>
     check_usage_range,
     check_agreements_by_status,
     check_tasks,
+    check_task_filters_open_due_kind,
+    check_usage_breakdown,
     check_cases_filters,
     check_cases_sorts,
     check_cases_sort_status,

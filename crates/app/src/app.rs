@@ -91,6 +91,8 @@ pub struct App {
     pub watch: Option<crate::state::EmailWatch>,
     /// The signature the backend appends to emails, when known.
     pub signature: Option<String>,
+    /// Which module each product feature belongs to (`[usage.modules]`).
+    pub modules: tend_backend::ModuleMap,
     /// The organisation's custom account fields and churn reasons.
     pub account_rules: std::sync::Arc<AccountRules>,
     /// The Overview's blocks, in order (`[overview] blocks`).
@@ -143,6 +145,7 @@ impl App {
             tick_again: false,
             watch: None,
             signature: None,
+            modules: tend_backend::default_modules(),
             account_rules: Default::default(),
             overview: crate::screens::account::overview::OverviewBlock::DEFAULT.to_vec(),
             spin: 0,
@@ -426,14 +429,15 @@ impl App {
                 }
                 self.summary_reloaded(id);
                 // A write may change what the search and the filters select.
+                let mut cmds = self.ask_tasks(id, true);
                 if self
                     .account
                     .as_ref()
                     .is_some_and(|a| a.id == id && a.found.is_some())
                 {
-                    return self.search_interactions(true);
+                    cmds.extend(self.search_interactions(true));
                 }
-                vec![]
+                cmds
             }
             Msg::Interactions(id, result, at) => {
                 if let Some(a) = self
@@ -576,6 +580,7 @@ impl App {
                 vec![]
             }
             Msg::DeliveryRetried(account, result) => self.delivery_retried(account, result),
+            Msg::TabAnswer(id, query, result, at) => self.tab_answer(id, *query, result, at),
         }
     }
 
@@ -601,6 +606,7 @@ impl App {
             cmds.push(Command::LoadDeliveries(a.id));
         }
         cmds.extend(self.enter_summary());
+        cmds.extend(self.usage_wanted());
         if self.portfolio.rows == Loadable::Idle {
             self.portfolio.rows = Loadable::Loading;
             cmds.push(self.portfolio_command());

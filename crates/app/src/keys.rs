@@ -139,6 +139,9 @@ actions! {
     Reply => "reply_email",
     Outbox => "outbox",
     Filters => "filters",
+    View => "cycle_view",
+    Modules => "modules_features",
+    Completed => "completed_projects",
 }
 
 impl Action {
@@ -426,6 +429,9 @@ impl Default for Keymap {
             b(&["c"], Curves, "pick chart curves", false),
             b(&["f"], Cycle, "cycle filter", false),
             b(&["F"], Filters, "filters (who, tag, team…)", true),
+            b(&["v"], View, "cycle view", true),
+            b(&["b"], Modules, "by module / feature", true),
+            b(&["C"], Completed, "completed projects", false),
             b(&["/"], Search, "search interactions", false),
             b(&["P"], Parent, "parent and back", false),
             b(&["n"], New, "new (log, add, run)", true),

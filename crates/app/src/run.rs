@@ -24,7 +24,9 @@ use tokio::sync::mpsc;
 use crate::app::App;
 use crate::keys::Keymap;
 use crate::saved::ViewList;
-use crate::state::{Ask, Asked, CASES_SHOWN, CaseList, Command, CopilotAnswer, Model, Msg};
+use crate::state::{
+    Ask, Asked, CASES_SHOWN, CaseList, Command, CopilotAnswer, Model, Msg, TabAnswer, TabQuery,
+};
 use crate::theme::{Theme, ThemeName};
 
 /// How the app looks and reacts.
@@ -51,6 +53,8 @@ pub struct Options {
     /// The signature the backend appends to emails (`[email] signature`), shown
     /// greyed under the editor; None: not known here.
     pub signature: Option<String>,
+    /// Which module each product feature belongs to (`[usage.modules]`).
+    pub modules: tend_backend::ModuleMap,
     /// The custom account fields and churn reasons (`[[custom_fields]]`,
     /// `[churn] reasons`; the server's over a team server).
     pub accounts: Arc<tend_domain::AccountRules>,
@@ -73,6 +77,7 @@ impl Default for Options {
             views_file: None,
             ai: None,
             signature: None,
+            modules: tend_backend::default_modules(),
             accounts: Arc::default(),
             overview: crate::screens::account::overview::OverviewBlock::DEFAULT.to_vec(),
         }
@@ -243,6 +248,7 @@ where
     app.views.file = options.views_file.clone();
     app.ai = options.ai.clone();
     app.signature = options.signature.clone();
+    app.modules = options.modules.clone();
     app.account_rules = options.accounts.clone();
     app.overview = options.overview.clone();
     let size = terminal.size().map_err(Into::into)?;
@@ -499,6 +505,18 @@ pub async fn perform(
             reach(tx, &r);
             let r = r.map(|p| p.items);
             tx(Msg::Interactions(id, r, clock()));
+        }
+        Command::AskTab(id, query) => {
+            let r = match query.as_ref() {
+                TabQuery::Tasks(q) => b.tasks(q).await.map(TabAnswer::Tasks),
+                TabQuery::Usage(q) => b.usage(id, q).await.map(TabAnswer::Usage),
+                TabQuery::UsageBreakdown(q) => b
+                    .usage_breakdown(id, q)
+                    .await
+                    .map(TabAnswer::UsageBreakdown),
+            };
+            reach(tx, &r);
+            tx(Msg::TabAnswer(id, query, r, clock()));
         }
         Command::LoadHistory(id) => {
             let r = b

@@ -142,6 +142,9 @@ pub enum Command {
     LoadDirectory,
     LoadAccount(Id),
     SearchInteractions(Id, Box<InteractionQuery>),
+    /// A tab's own question about the account (its tasks filtered, its usage in
+    /// buckets, per user or per feature).
+    AskTab(Id, Box<TabQuery>),
     LoadHistory(Id),
     /// Writes for the account, in one transaction.
     Save {
@@ -395,6 +398,25 @@ pub enum Msg {
     Deliveries(Id, Result<Vec<Delivery>, Error>, Timestamp),
     /// A delivery queued again, or why not.
     DeliveryRetried(Id, Result<Box<Delivery>, Error>),
+    /// The answer to a tab's question, with the question (an answer to one no
+    /// longer asked is dropped).
+    TabAnswer(Id, Box<TabQuery>, Result<TabAnswer, Error>, Timestamp),
+}
+
+/// What an account tab asks the store for, beyond the account's 360.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TabQuery {
+    Tasks(tend_backend::TaskQuery),
+    Usage(tend_backend::UsageQuery),
+    UsageBreakdown(tend_backend::UsageBreakdownQuery),
+}
+
+/// The store's answer to a [`TabQuery`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum TabAnswer {
+    Tasks(Vec<Task>),
+    Usage(Vec<tend_backend::UsageBucket>),
+    UsageBreakdown(Vec<tend_backend::UsageShare>),
 }
 
 /// What a list was loaded with.

@@ -392,6 +392,17 @@ pub struct UsageParams {
     pub bucket: Option<Bucket>,
 }
 
+/// `GET /accounts/{id}/usage/breakdown`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UsageBreakdownParams {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// user (default) or feature.
+    pub by: Option<UsageBy>,
+}
+
 /// `GET /accounts/{id}/agreements`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -410,6 +421,11 @@ pub struct TaskParams {
     pub assignee: Option<String>,
     pub project_id: Option<Id>,
     pub due_before: Option<NaiveDate>,
+    /// true: only open tasks (todo, doing); false: only done ones.
+    pub open: Option<bool>,
+    /// overdue, this_week, later or none (no due date), from the server's today.
+    pub due: Option<DueWindow>,
+    pub kind: Option<TaskKind>,
 }
 
 impl TaskParams {
@@ -420,6 +436,9 @@ impl TaskParams {
             assignee: q.assignee.clone(),
             project_id: q.project_id,
             due_before: q.due_before,
+            open: q.open,
+            due: q.due,
+            kind: q.kind,
         }
     }
     pub fn into_query(self) -> TaskQuery {
@@ -429,6 +448,9 @@ impl TaskParams {
             assignee: self.assignee,
             project_id: self.project_id,
             due_before: self.due_before,
+            open: self.open,
+            due: self.due,
+            kind: self.kind,
         }
     }
 }

@@ -13,11 +13,13 @@ pub mod sync;
 mod error;
 mod grouping;
 mod query;
+mod usage;
 mod view;
 
 pub use error::{Error, Result};
 pub use grouping::{Group, GroupBy, group};
 pub use query::*;
+pub use usage::*;
 pub use view::*;
 
 use async_trait::async_trait;
@@ -42,6 +44,13 @@ pub trait Backend: Send + Sync {
     async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>>;
     /// Usage of one account in buckets.
     async fn usage(&self, account: Id, query: &UsageQuery) -> Result<Vec<UsageBucket>>;
+    /// Usage of one account per user (its product users) or per feature over a
+    /// range of days, busiest first.
+    async fn usage_breakdown(
+        &self,
+        account: Id,
+        query: &UsageBreakdownQuery,
+    ) -> Result<Vec<UsageShare>>;
     /// Agreements of one account, newest start first.
     async fn agreements(
         &self,

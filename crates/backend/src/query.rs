@@ -182,6 +182,51 @@ pub struct TaskQuery {
     pub project_id: Option<Id>,
     /// Only tasks due on or before this day.
     pub due_before: Option<NaiveDate>,
+    /// Some(true): only open tasks (to do or doing); Some(false): only closed (done).
+    pub open: Option<bool>,
+    /// Only tasks due in this window of the store's today.
+    pub due: Option<DueWindow>,
+    /// Only tasks of this type.
+    pub kind: Option<TaskKind>,
+}
+
+/// When a task is due, from today: overdue (before today and not done), this
+/// week (today to Sunday), later (after this Sunday), none (no due date). A done
+/// task due before today is in none of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DueWindow {
+    Overdue,
+    ThisWeek,
+    Later,
+    None,
+}
+
+tend_domain::named_enum!(DueWindow {
+    Overdue => "overdue",
+    ThisWeek => "this_week",
+    Later => "later",
+    None => "none",
+});
+
+impl DueWindow {
+    /// The window a task falls in on `today`.
+    pub fn of(task: &Task, today: NaiveDate) -> Option<DueWindow> {
+        match task.due {
+            None => Some(DueWindow::None),
+            Some(d) if d < today && task.status != TaskStatus::Done => Some(DueWindow::Overdue),
+            Some(d) if d < today => None,
+            Some(d) if d <= week_end(today) => Some(DueWindow::ThisWeek),
+            Some(_) => Some(DueWindow::Later),
+        }
+    }
+}
+
+/// The Sunday that ends the week of `today`.
+pub fn week_end(today: NaiveDate) -> NaiveDate {
+    use chrono::Datelike;
+    let left = 6 - i64::from(today.weekday().num_days_from_monday());
+    today + chrono::TimeDelta::days(left)
 }
 
 /// Columns the cases list sorts on.

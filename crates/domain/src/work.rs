@@ -37,6 +37,68 @@ pub enum ProjectStatus {
 
 crate::named_enum!(ProjectStatus { Active => "active", Completed => "completed" });
 
+/// What kind of work a task is (Freshsuccess's task type).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    #[default]
+    Todo,
+    Call,
+    Email,
+    Meeting,
+    Review,
+    FollowUp,
+}
+
+crate::named_enum!(TaskKind {
+    Todo => "todo",
+    Call => "call",
+    Email => "email",
+    Meeting => "meeting",
+    Review => "review",
+    FollowUp => "follow_up",
+});
+
+impl TaskKind {
+    /// The kind a title suggests ("Call the sponsor" is a call), for tasks made
+    /// without one (a playbook's, a generated one's).
+    pub fn from_title(title: &str) -> TaskKind {
+        let t = title.to_lowercase();
+        let has = |w: &[&str]| {
+            w.iter()
+                .any(|w| t.split(|c: char| !c.is_alphanumeric()).any(|x| x == *w))
+        };
+        if has(&["call", "phone"]) {
+            TaskKind::Call
+        } else if has(&["email", "mail", "send"]) {
+            TaskKind::Email
+        } else if has(&[
+            "meeting", "meet", "qbr", "kickoff", "workshop", "demo", "training",
+        ]) {
+            TaskKind::Meeting
+        } else if has(&["review", "audit", "check"]) {
+            TaskKind::Review
+        } else if has(&["follow", "chase", "remind"]) {
+            TaskKind::FollowUp
+        } else {
+            TaskKind::Todo
+        }
+    }
+}
+
 /// A group of tasks with a customer (onboarding, QBR preparation, migration...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -85,6 +147,9 @@ pub struct Task {
     /// Order within its kanban column (smaller first).
     #[serde(default)]
     pub position: i64,
+    /// The task's type (call, email, meeting...).
+    #[serde(default)]
+    pub kind: TaskKind,
 }
 
 /// What a playbook step does.
@@ -557,6 +622,7 @@ mod tests {
             status,
             priority: Priority::Normal,
             position,
+            kind: TaskKind::Todo,
         }
     }
 

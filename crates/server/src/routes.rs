@@ -26,6 +26,10 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/accounts", get(portfolio))
         .route("/api/v1/accounts/{id}", get(account))
         .route("/api/v1/accounts/{id}/usage", get(usage))
+        .route(
+            "/api/v1/accounts/{id}/usage/breakdown",
+            get(usage_breakdown),
+        )
         .route("/api/v1/accounts/{id}/agreements", get(agreements))
         .route("/api/v1/accounts/{id}/changes", get(change_log))
         .route("/api/v1/accounts/{id}/health", get(health))
@@ -73,7 +77,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         description = "The customer-360 store of a CS team. Every call but /status and /openapi.json needs 'Authorization: Bearer TOKEN'. Errors are RFC 9457 problem+json bodies.",
     ),
     paths(
-        status, me, portfolio, account, usage, agreements, change_log, health, interactions,
+        status, me, portfolio, account, usage, usage_breakdown, agreements, change_log, health, interactions,
         tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
         record_usage, import, export, summary, summary_settings, set_summary_settings,
         send_email, deliveries, retry_delivery, tick, my_work
@@ -163,6 +167,23 @@ async fn usage(
         bucket: p.bucket.unwrap_or_default(),
     };
     Ok(Json(s.store.usage(id, &q).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/usage/breakdown",
+    params(("id" = Id, Path), UsageBreakdownParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<UsageShare>), (status = 404, body = Problem)))]
+async fn usage_breakdown(
+    State(s): State<AppState>,
+    _: Caller,
+    PathOf(id): PathOf<Id>,
+    Params(p): Params<UsageBreakdownParams>,
+) -> Answer<Vec<UsageShare>> {
+    let q = UsageBreakdownQuery {
+        from: p.from,
+        to: p.to,
+        by: p.by.unwrap_or_default(),
+    };
+    Ok(Json(s.store.usage_breakdown(id, &q).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/agreements", params(("id" = Id, Path), AgreementParams),

@@ -61,6 +61,7 @@ impl FilterRow {
 pub enum FiltersFor {
     Interactions,
     Opportunities,
+    Tasks,
 }
 
 /// The filters dialog.
@@ -175,6 +176,50 @@ pub fn for_opportunities(a: &AccountView, d: &Account360, me: &str) -> Filters {
     }
 }
 
+/// The Tasks filters: open or closed, when due, the assignee (me first), the type.
+pub fn for_tasks(a: &AccountView, d: &Account360, me: &str) -> Filters {
+    let f = &a.tasks.filter;
+    let state = vec![
+        ("open".to_string(), "open (to do, doing)".to_string()),
+        ("closed".to_string(), "closed (done)".to_string()),
+    ];
+    let chosen_state = f.open.map(|o| if o { "open" } else { "closed" });
+    let due = tend_backend::DueWindow::ALL
+        .iter()
+        .map(|w| {
+            let label = match w {
+                tend_backend::DueWindow::Overdue => "overdue",
+                tend_backend::DueWindow::ThisWeek => "this week",
+                tend_backend::DueWindow::Later => "later",
+                tend_backend::DueWindow::None => "no due date",
+            };
+            (w.as_str().to_string(), label.to_string())
+        })
+        .collect();
+    let mut people: Vec<String> = d.tasks.iter().map(|t| t.assignee.clone()).collect();
+    people.push(d.account.owner.clone());
+    people.extend(d.account.team.iter().cloned());
+    people.extend(f.assignee.clone());
+    people.retain(|p| !p.is_empty() && p != me);
+    let mut assignees = vec![(me.to_string(), format!("me ({me})"))];
+    assignees.extend(sorted(people).into_iter().map(|(v, _)| (v.clone(), v)));
+    let kinds = TaskKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), k.as_str().replace('_', " ")))
+        .collect();
+    Filters {
+        title: format!("Filter tasks — {}", d.account.name),
+        rows: vec![
+            FilterRow::new("state", "open and closed", state).choose(chosen_state),
+            FilterRow::new("due", "any time", due).choose(f.due.map(|w| w.as_str())),
+            FilterRow::new("assignee", "anyone", assignees).choose(f.assignee.as_deref()),
+            FilterRow::new("type", "every type", kinds).choose(f.kind.map(|k| k.as_str())),
+        ],
+        cursor: 0,
+        purpose: FiltersFor::Tasks,
+    }
+}
+
 pub fn draw_filters(f: &mut Frame, x: &Filters, theme: &Theme, area: Rect) {
     let width = area.width.saturating_sub(4).min(72);
     let height = (x.rows.len() as u16 + 4).min(area.height);
@@ -234,6 +279,7 @@ impl App {
         let filters = match a.tab {
             Tab::Interactions => for_interactions(a, d),
             Tab::Opportunities => for_opportunities(a, d, &self.user),
+            Tab::Tasks => for_tasks(a, d, &self.user),
             _ => return vec![],
         };
         self.overlays
@@ -312,6 +358,17 @@ impl App {
                 };
                 a.selected[Tab::Opportunities.index()] = 0;
                 vec![]
+            }
+            FiltersFor::Tasks => {
+                a.tasks.filter = crate::screens::account::task_views::TaskFilter {
+                    open: value("state").map(|s| s == "open"),
+                    due: value("due").and_then(|d| d.parse().ok()),
+                    assignee: value("assignee"),
+                    kind: value("type").and_then(|k| k.parse().ok()),
+                };
+                a.selected[Tab::Tasks.index()] = 0;
+                let id = a.id;
+                self.ask_tasks(id, false)
             }
             FiltersFor::Interactions => {
                 let kind = value("kind").and_then(|k| k.parse::<InteractionKind>().ok());

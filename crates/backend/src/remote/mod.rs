@@ -286,6 +286,19 @@ impl Backend for Remote {
         self.read(&format!("/accounts/{account}/usage"), &params)
             .await
     }
+    async fn usage_breakdown(
+        &self,
+        account: Id,
+        query: &UsageBreakdownQuery,
+    ) -> Result<Vec<UsageShare>> {
+        let params = UsageBreakdownParams {
+            from: query.from,
+            to: query.to,
+            by: Some(query.by),
+        };
+        self.read(&format!("/accounts/{account}/usage/breakdown"), &params)
+            .await
+    }
     async fn agreements(
         &self,
         account: Id,

@@ -1223,6 +1223,15 @@ impl Backend for Store {
         let q = query.clone();
         self.read(move |c, _| read::usage(c, account, &q)).await
     }
+    async fn usage_breakdown(
+        &self,
+        account: Id,
+        query: &UsageBreakdownQuery,
+    ) -> Result<Vec<UsageShare>> {
+        let q = query.clone();
+        self.read(move |c, _| read::usage_breakdown(c, account, &q))
+            .await
+    }
     async fn agreements(
         &self,
         account: Id,
@@ -1233,7 +1242,8 @@ impl Backend for Store {
     }
     async fn tasks(&self, query: &TaskQuery) -> Result<Vec<Task>> {
         let q = query.clone();
-        self.read(move |c, _| read::tasks(c, &q)).await
+        self.read(move |c, now| read::tasks(c, &q, now.date_naive()))
+            .await
     }
     async fn cases(&self, query: &CaseQuery) -> Result<Page<CaseRow>> {
         let q = query.clone();

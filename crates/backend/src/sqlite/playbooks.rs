@@ -136,6 +136,7 @@ pub(crate) fn advance(
                     status: TaskStatus::Todo,
                     priority: Priority::Normal,
                     position: 0,
+                    kind: TaskKind::from_title(title),
                 };
                 let created = write::create_with(
                     conn,

@@ -831,7 +831,12 @@ fn tasks(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rng) {
                 Priority::Low,
             ]),
             position: k,
+            kind: TaskKind::Todo,
         });
+        // Its type from its title (no draw: the rest of the dataset stays the same).
+        if let Some(t) = d.tasks.last_mut() {
+            t.kind = TaskKind::from_title(&t.title);
+        }
     }
 }
 

@@ -245,6 +245,7 @@ pub(crate) fn task(
         status,
         priority: Priority::Normal,
         position: id,
+        kind: TaskKind::from_title(title),
     }
 }
 

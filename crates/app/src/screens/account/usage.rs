@@ -1,4 +1,5 @@
-//! Usage: the indicators, connections per week or month, active users, features.
+//! Usage: the indicators, connections per week or month, active users, features;
+//! `v` goes on to Activity (`activity.rs`) and Modules & Features (`modules.rs`).
 
 use std::collections::BTreeMap;
 
@@ -14,8 +15,9 @@ use tend_engines::health::{Period, period_start};
 use crate::app::App;
 use crate::keys::{Action, Offer};
 use crate::screens::account::state::AccountView;
+use crate::screens::account::usage_views::UsageLayout;
 use crate::screens::account::{list, rel};
-use crate::state::Command;
+use crate::state::{Command, Tab};
 use crate::theme::Theme;
 
 /// Connections per week (or month), the last 12, oldest first.
@@ -42,6 +44,21 @@ pub fn buckets(d: &Account360, period: Period) -> Vec<u64> {
 }
 
 pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
+    match a.usage.layout {
+        UsageLayout::Usage => draw_usage(f, app, a, d, theme, area),
+        UsageLayout::Activity => crate::screens::account::activity::draw(f, app, a, d, theme, area),
+        UsageLayout::Features => crate::screens::account::modules::draw(f, app, a, d, theme, area),
+    }
+}
+
+fn draw_usage(
+    f: &mut Frame,
+    app: &App,
+    a: &AccountView,
+    d: &Account360,
+    theme: &Theme,
+    area: Rect,
+) {
     let today = d.as_of.date_naive();
     let [head, chart, body] = Layout::vertical([
         Constraint::Length(1),
@@ -86,7 +103,7 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         Sparkline::default()
             .block(ratatui::widgets::Block::default().title(Span::styled(
                 format!(
-                        " connections {label} (p switches): {} ",
+                        " connections {label} (p switches, v views): {} ",
                         data.iter()
                             .map(|n| n.to_string())
                             .collect::<Vec<_>>()
@@ -159,15 +176,36 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
 }
 
 /// What the Usage tab offers beyond the keys every tab shares.
-pub const OFFERS: &[Offer] = &[Offer::plain(Action::Period)];
+pub const OFFERS: &[Offer] = &[
+    Offer::plain(Action::Period),
+    Offer::plain(Action::View),
+    Offer::plain(Action::Modules),
+];
 
-/// A key the Usage tab offers.
+/// A key the Usage tab offers: `p` the period (weeks or months; day, week or
+/// month on Activity; the range on Modules & Features), `v` the view, `b`
+/// modules or features.
 pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
+    let a = app.account.as_mut()?;
     match action {
+        Action::Period if a.usage.layout == UsageLayout::Usage => a.toggle_period(),
         Action::Period => {
-            app.account.as_mut()?.toggle_period();
-            Some(vec![])
+            a.usage.cycle_period();
+            a.selected[Tab::Usage.index()] = 0;
         }
-        _ => None,
+        Action::View => {
+            a.usage.layout = a.usage.layout.next();
+            a.selected[Tab::Usage.index()] = 0;
+        }
+        Action::Modules => {
+            if a.usage.layout != UsageLayout::Features {
+                a.usage.layout = UsageLayout::Features;
+                a.selected[Tab::Usage.index()] = 0;
+            } else {
+                a.usage.by_module = !a.usage.by_module;
+            }
+        }
+        _ => return None,
     }
+    Some(vec![])
 }

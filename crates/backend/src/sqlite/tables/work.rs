@@ -34,6 +34,7 @@ impl Table for Task {
         "status",
         "priority",
         "position",
+        "kind",
     ];
     fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
@@ -44,7 +45,8 @@ impl Table for Task {
             .opt_day(self.due.as_ref())
             .name(self.status)
             .name(self.priority)
-            .int(self.position);
+            .int(self.position)
+            .name(self.kind);
     }
     fn read(c: &mut Cols) -> rusqlite::Result<Self> {
         Ok(record!(Task, CommonCols::read(c)?, {
@@ -57,6 +59,7 @@ impl Table for Task {
             status: c.parse()?,
             priority: c.parse()?,
             position: c.get()?,
+            kind: c.parse()?,
         }))
     }
     fn references(&self) -> Vec<Ref> {

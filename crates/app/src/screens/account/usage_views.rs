@@ -1,0 +1,107 @@
+//! What the Usage tab keeps: its layout (usage, activity, modules & features),
+//! the buckets of the activity charts and the usage per user and per feature the
+//! store answered.
+
+use chrono::{Days, Months, NaiveDate};
+use tend_backend::{Bucket, UsageBreakdownQuery, UsageBucket, UsageBy, UsageQuery, UsageShare};
+
+use crate::state::Loadable;
+
+/// How the Usage tab lays usage out (`v` cycles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UsageLayout {
+    /// The indicators, connections, active users and the features' trend.
+    #[default]
+    Usage,
+    /// Unique users and minutes engaged per day, week or month.
+    Activity,
+    /// Usage per feature or module, of the account and of each user.
+    Features,
+}
+
+impl UsageLayout {
+    pub fn next(self) -> UsageLayout {
+        match self {
+            UsageLayout::Usage => UsageLayout::Activity,
+            UsageLayout::Activity => UsageLayout::Features,
+            UsageLayout::Features => UsageLayout::Usage,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            UsageLayout::Usage => "usage",
+            UsageLayout::Activity => "activity",
+            UsageLayout::Features => "modules & features",
+        }
+    }
+}
+
+/// How far back the Modules & Features view looks (`p` cycles).
+pub const FEATURE_RANGES: [u64; 3] = [30, 90, 365];
+
+/// The Usage tab's own state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UsageView {
+    pub layout: UsageLayout,
+    /// The activity charts' bucket (`p` cycles day, week, month).
+    pub bucket: Bucket,
+    /// The activity charts' buckets, and what they were asked with.
+    pub activity: Loadable<Vec<UsageBucket>>,
+    pub activity_asked: Option<UsageQuery>,
+    /// Modules rather than features (`b`).
+    pub by_module: bool,
+    /// Which of [`FEATURE_RANGES`] Modules & Features shows.
+    pub range: usize,
+    /// Usage per user and per feature over the range, and what they were asked with.
+    pub users: Loadable<Vec<UsageShare>>,
+    pub users_asked: Option<UsageBreakdownQuery>,
+    pub features: Loadable<Vec<UsageShare>>,
+    pub features_asked: Option<UsageBreakdownQuery>,
+}
+
+impl UsageView {
+    pub fn days(&self) -> u64 {
+        FEATURE_RANGES[self.range % FEATURE_RANGES.len()]
+    }
+
+    /// `p` on Activity: day, week, month; on Modules & Features: the range.
+    pub fn cycle_period(&mut self) {
+        match self.layout {
+            UsageLayout::Activity => {
+                self.bucket = match self.bucket {
+                    Bucket::Day => Bucket::Week,
+                    Bucket::Week => Bucket::Month,
+                    Bucket::Month => Bucket::Day,
+                }
+            }
+            _ => self.range = (self.range + 1) % FEATURE_RANGES.len(),
+        }
+    }
+}
+
+/// The activity charts' range ending `today`: 30 days, 12 weeks or 12 months.
+pub fn activity_query(bucket: Bucket, today: NaiveDate) -> UsageQuery {
+    let from = match bucket {
+        Bucket::Day => today.checked_sub_days(Days::new(29)),
+        Bucket::Week => today.checked_sub_days(Days::new(7 * 11)),
+        Bucket::Month => today.checked_sub_months(Months::new(11)),
+    }
+    .unwrap_or(today);
+    UsageQuery {
+        from,
+        to: today,
+        bucket,
+    }
+}
+
+/// The breakdown's range: the last `days` days to `today`.
+pub fn breakdown_query(by: UsageBy, days: u64, today: NaiveDate) -> UsageBreakdownQuery {
+    UsageBreakdownQuery {
+        from: today
+            .checked_sub_days(Days::new(days.saturating_sub(1)))
+            .unwrap_or(today),
+        to: today,
+        by,
+    }
+}
