@@ -6,7 +6,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Sparkline};
+use ratatui::widgets::{Cell, Paragraph, Row};
 use tend_backend::Account360;
 use tend_domain::{format, *};
 
@@ -15,14 +15,15 @@ use crate::forms;
 use crate::keys::Action;
 use crate::overlay::{Info, Overlay};
 use crate::screens::account::list;
+use crate::screens::account::months::{self, MonthLine};
 use crate::screens::account::state::AccountView;
 use crate::state::Command;
 use crate::theme::Theme;
 
 /// Months of revenue charted.
 const MONTHS: u32 = 12;
-/// The width of a chart's label.
-const LABEL: u16 = 14;
+/// The width of the subscription history's label.
+const LABEL: u16 = 16;
 
 pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();
@@ -146,46 +147,27 @@ fn money(cents: Cents, currency: &str) -> String {
 fn draw_revenue(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();
     let months = revenue_by_month(&d.invoices, &d.payments, &d.agreements, today, MONTHS);
-    let rows: [Rect; 4] = Layout::vertical([Constraint::Length(1); 4]).areas(area);
-    let initials: String = months
-        .iter()
-        .map(|m| {
-            m.month
-                .format("%b")
-                .to_string()
-                .chars()
-                .next()
-                .unwrap_or(' ')
-        })
-        .collect();
     let (Some(first), Some(last)) = (months.first(), months.last()) else {
         return;
     };
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(
-                format!("{:<w$}", "revenue", w = LABEL as usize),
-                theme.header,
-            ),
-            Span::styled(initials, theme.dim),
-            Span::styled(
-                format!(
-                    "  {} – {}",
-                    first.month.format("%b %Y"),
-                    last.month.format("%b %Y")
-                ),
-                theme.dim,
-            ),
-        ])),
-        rows[0],
-    );
     let sum = |f: fn(&RevenueMonth) -> Cents| months.iter().map(f).sum::<Cents>();
     let currency = currency_of(d);
     let m = |c: Cents| money(c, currency);
-    let lines: [(&str, Vec<Cents>, String); 3] = [
+    // One scale for the money lines: a month's bar compares with the others.
+    let max = months
+        .iter()
+        .flat_map(|m| [m.invoiced_cents, m.collected_cents, m.mrr_cents])
+        .max()
+        .unwrap_or(0)
+        .max(1) as u64;
+    let bars = |f: fn(&RevenueMonth) -> Cents| -> Vec<Option<u64>> {
+        months.iter().map(|m| Some(f(m).max(0) as u64)).collect()
+    };
+    let lines: Vec<MonthLine> = vec![
         (
             "invoiced",
-            months.iter().map(|m| m.invoiced_cents).collect(),
+            bars(|m| m.invoiced_cents),
+            Some(max),
             format!(
                 "{} in 12 months · {} this month",
                 m(sum(|m| m.invoiced_cents)),
@@ -194,7 +176,8 @@ fn draw_revenue(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: R
         ),
         (
             "collected",
-            months.iter().map(|m| m.collected_cents).collect(),
+            bars(|m| m.collected_cents),
+            Some(max),
             format!(
                 "{} in 12 months · {} this month",
                 m(sum(|m| m.collected_cents)),
@@ -203,7 +186,8 @@ fn draw_revenue(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: R
         ),
         (
             "MRR",
-            months.iter().map(|m| m.mrr_cents).collect(),
+            bars(|m| m.mrr_cents),
+            Some(max),
             format!(
                 "{} now · {} a year ago",
                 format::money(last.mrr_cents),
@@ -211,32 +195,8 @@ fn draw_revenue(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: R
             ),
         ),
     ];
-    // One scale for the money lines: a month's bar compares with the others.
-    let max = months
-        .iter()
-        .flat_map(|m| [m.invoiced_cents, m.collected_cents, m.mrr_cents])
-        .max()
-        .unwrap_or(0)
-        .max(1) as u64;
-    for ((label, data, said), row) in lines.into_iter().zip(&rows[1..]) {
-        let [l, spark, text] = Layout::horizontal([
-            Constraint::Length(LABEL),
-            Constraint::Length(MONTHS as u16),
-            Constraint::Min(0),
-        ])
-        .areas(*row);
-        f.render_widget(Span::styled(label, theme.dim), l);
-        let data: Vec<u64> = data.into_iter().map(|c| c.max(0) as u64).collect();
-        f.render_widget(
-            Sparkline::default()
-                .data(&data)
-                .max(max)
-                .bar_set(crate::screens::account::bars(app))
-                .style(theme.accent),
-            spark,
-        );
-        f.render_widget(Span::raw(format!("  {said}")), text);
-    }
+    let starts: Vec<chrono::NaiveDate> = months.iter().map(|m| m.month).collect();
+    months::draw(f, app, theme, area, ("revenue", &starts, ""), lines);
 }
 
 /// The subscription history: each agreement's term and MRR, oldest first, on

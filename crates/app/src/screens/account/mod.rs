@@ -13,6 +13,7 @@ pub mod activity;
 pub mod agreements;
 pub mod contacts;
 pub mod financials;
+pub mod months;
 pub mod health;
 pub mod interactions;
 pub mod modules;

@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Sparkline};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row};
 use tend_backend::Account360;
 use tend_domain::{SupportCase, format};
 use tend_engines::health::{Period, period_start};
@@ -15,6 +15,7 @@ use crate::app::App;
 use crate::forms;
 use crate::keys::{Action, Offer};
 use crate::screens::account::list;
+use crate::screens::account::months::{self, MonthLine};
 use crate::screens::account::state::AccountView;
 use crate::state::Command;
 use crate::theme::Theme;
@@ -103,13 +104,6 @@ fn days(hours: u64) -> String {
     format!("{:.1}d", hours as f64 / 24.0)
 }
 
-/// One chart line: its label, a bar per month (None: no data that month), the
-/// value of a full bar (None: the largest), and what it says beside the bars.
-type ChartLine<'a> = (&'a str, Vec<Option<u64>>, Option<u64>, String);
-
-/// Width of the charts' labels.
-const LABEL: u16 = 16;
-
 pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
     let today = d.as_of.date_naive();
     let [chart, body] = Layout::vertical([Constraint::Length(4), Constraint::Min(3)]).areas(area);
@@ -170,37 +164,7 @@ fn draw_charts(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: Re
         .iter()
         .filter(|c| c.status.is_open() && c.escalated)
         .count();
-    let rows: [Rect; 4] = Layout::vertical([Constraint::Length(1); 4]).areas(area);
-    let initials: String = months
-        .iter()
-        .map(|m| {
-            m.start
-                .format("%b")
-                .to_string()
-                .chars()
-                .next()
-                .unwrap_or(' ')
-        })
-        .collect();
     let (first, last) = (&months[0], &months[MONTHS - 1]);
-    f.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(
-                format!("{:<w$}", "cases by month", w = LABEL as usize),
-                theme.header,
-            ),
-            Span::styled(initials, theme.dim),
-            Span::styled(
-                format!(
-                    "  {} – {} · {open} open · {escalated} escalated",
-                    first.start.format("%b %Y"),
-                    last.start.format("%b %Y"),
-                ),
-                theme.dim,
-            ),
-        ])),
-        rows[0],
-    );
     let month = last.start.format("%b");
     let total: u64 = months.iter().map(|m| m.opened).sum();
     let all_hours: Vec<i64> = d
@@ -222,7 +186,7 @@ fn draw_charts(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: Re
             .sum::<f64>()
             / answers as f64
     });
-    let lines: [ChartLine; 3] = [
+    let lines: Vec<MonthLine> = vec![
         (
             "opened",
             months.iter().map(|m| Some(m.opened)).collect(),
@@ -259,26 +223,16 @@ fn draw_charts(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: Re
             },
         ),
     ];
-    for ((label, data, max, said), row) in lines.into_iter().zip(&rows[1..]) {
-        let [l, spark, text] = Layout::horizontal([
-            Constraint::Length(LABEL),
-            Constraint::Length(MONTHS as u16),
-            Constraint::Min(0),
-        ])
-        .areas(*row);
-        f.render_widget(Span::styled(label, theme.dim), l);
-        let mut s = Sparkline::default()
-            .data(data)
-            .bar_set(crate::screens::account::bars(app))
-            .absent_value_symbol(if app.ascii { "." } else { "·" })
-            .absent_value_style(theme.dim)
-            .style(theme.accent);
-        if let Some(max) = max {
-            s = s.max(max);
-        }
-        f.render_widget(s, spark);
-        f.render_widget(Span::raw(format!("  {said}")), text);
-    }
+    let starts: Vec<NaiveDate> = months.iter().map(|m| m.start).collect();
+    let note = format!(" · {open} open · {escalated} escalated");
+    months::draw(
+        f,
+        app,
+        theme,
+        area,
+        ("cases by month", &starts, &note),
+        lines,
+    );
 }
 
 /// What the Support tab offers beyond the keys every tab shares.
