@@ -190,6 +190,8 @@ pub struct HealthSettings {
     /// Status changes that raise an alert ("from->to", `*` for any); default: every
     /// change for the worse.
     pub alert_transitions: Option<Vec<String>>,
+    /// `false` switches health off: no score is computed or shown (default: on).
+    pub enabled: Option<bool>,
 }
 
 /// The alert rules beyond health transitions; 0 (or false) turns a rule off.
@@ -739,8 +741,11 @@ impl Settings {
         alerts
             .check()
             .map_err(|e| ConfigError::Bad(format!("[alerts] {e}")))?;
-        crate::health::HealthSetup::load(self.health.profiles.as_deref(), &transitions, alerts)
-            .map_err(|e| ConfigError::Bad(format!("[health] {e}")))
+        let mut setup =
+            crate::health::HealthSetup::load(self.health.profiles.as_deref(), &transitions, alerts)
+                .map_err(|e| ConfigError::Bad(format!("[health] {e}")))?;
+        setup.enabled = self.health.enabled != Some(false);
+        Ok(setup)
     }
 
     /// The custom fields and churn reasons writes to accounts are held to; a demo
@@ -786,6 +791,7 @@ impl Settings {
             signature: Some(self.email.signature.clone()).filter(|s| !s.trim().is_empty()),
             modules: self.usage.module_map(),
             accounts: std::sync::Arc::new(self.account_rules(false)?),
+            health_off: self.health.enabled == Some(false),
             overview: crate::tui::screens::account::overview::OverviewBlock::parse_list(
                 &self.overview.blocks,
             )
@@ -1193,6 +1199,25 @@ reasons = ["Product > Adoption > Low usage", "Price"]
                 .to_string();
             assert!(e.contains(needle), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn health_can_be_switched_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "").unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        assert!(s.health_setup().unwrap().enabled);
+        assert!(!s.tui_options().unwrap().health_off);
+        std::fs::write(&file, "[health]\nenabled = false\n").unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        assert!(!s.health_setup().unwrap().enabled);
+        assert!(s.tui_options().unwrap().health_off);
+        std::fs::write(&file, "[health]\nenabled = \"sometimes\"\n").unwrap();
+        let e = Settings::load_with_env(Some(&file), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("enabled"), "{e}");
     }
 
     #[test]

@@ -5202,3 +5202,60 @@ async fn financials_show_the_invoices_and_a_payment_recorded_brings_payments_up_
         assert!(h.screen().contains("AGREEMENT"), "{}", h.screen());
     }
 }
+
+// Health switched off --------------------------------------------------------------
+
+/// The demo with health off (`[health] enabled = false`) in the store and the app.
+async fn with_health_off(size: (u16, u16)) -> Harness {
+    let options = Options {
+        health: Arc::new(tend::health::HealthSetup {
+            enabled: false,
+            ..tend::health::HealthSetup::default()
+        }),
+        ..Options::with_clock(fixed_clock(now()))
+    };
+    let store = Arc::new(Store::demo(options).expect("demo store"));
+    let mut h = Harness {
+        app: App::new(Keymap::default(), now()),
+        store,
+        theme: dark(),
+        user: "maya.chen".into(),
+    };
+    h.app.now = now();
+    h.app.set_health_off(true);
+    h.send(Msg::Resize(size.0, size.1)).await;
+    let start = h.app.start();
+    h.run(start).await;
+    h
+}
+
+#[tokio::test]
+async fn with_health_off_no_score_shows_and_the_portfolio_is_by_renewal() {
+    for size in [NARROW, WIDE] {
+        let mut h = with_health_off(size).await;
+        assert_eq!(h.app.portfolio.sort, PortfolioSort::Renewal);
+        assert!(
+            h.rows().iter().all(|r| r.health_score.is_none()),
+            "no account keeps a score"
+        );
+        let renewals: Vec<_> = h.rows().iter().filter_map(|r| r.renewal).collect();
+        assert!(renewals.windows(2).all(|w| w[0] <= w[1]), "{renewals:?}");
+        let screen = h.screen();
+        assert!(screen.contains("off"), "{screen}");
+        insta::assert_snapshot!(format!("health_off_portfolio_{}", dims(size)), screen);
+        let first = h.rows()[h.app.portfolio.view[0]].id;
+        // Opened without a health report: there is none to load.
+        h.select(first).await;
+        h.key(press(KeyCode::Enter)).await;
+        let screen = h.screen();
+        assert!(screen.contains("health off"), "{screen}");
+        assert!(
+            screen.contains("health is off for this organisation"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("health_off_overview_{}", dims(size)), screen);
+        h.tab(Tab::Health).await;
+        let screen = h.screen();
+        assert!(screen.contains("health is off"), "{screen}");
+    }
+}

@@ -97,6 +97,8 @@ pub struct App {
     pub account_rules: std::sync::Arc<AccountRules>,
     /// The Overview's blocks, in order (`[overview] blocks`).
     pub overview: Vec<crate::screens::account::overview::OverviewBlock>,
+    /// Health is switched off: where a score would show, the app says so.
+    pub health_off: bool,
     /// The spinner's frame (moved by the loop while something loads).
     pub spin: usize,
 }
@@ -148,6 +150,7 @@ impl App {
             modules: tend_backend::default_modules(),
             account_rules: Default::default(),
             overview: crate::screens::account::overview::OverviewBlock::DEFAULT.to_vec(),
+            health_off: false,
             spin: 0,
         }
     }

@@ -135,10 +135,14 @@ fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             theme.dim,
         ));
         spans.push(Span::raw("  "));
-        spans.push(Span::styled(
-            format!("{} at risk", tend_domain::format::count(c.at_risk)),
-            theme.at_risk,
-        ));
+        spans.push(if app.health_off {
+            Span::styled("health off", theme.dim)
+        } else {
+            Span::styled(
+                format!("{} at risk", tend_domain::format::count(c.at_risk)),
+                theme.at_risk,
+            )
+        });
         if app.portfolio.churned {
             spans.push(Span::styled("  +churned", theme.dim));
         }

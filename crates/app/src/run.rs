@@ -60,6 +60,9 @@ pub struct Options {
     pub accounts: Arc<tend_domain::AccountRules>,
     /// The Overview's blocks, in order (`[overview] blocks`).
     pub overview: Vec<crate::screens::account::overview::OverviewBlock>,
+    /// The organisation switched health off (`[health] enabled = false`): no
+    /// score shows, the portfolio is sorted by renewal.
+    pub health_off: bool,
 }
 
 impl Default for Options {
@@ -80,6 +83,7 @@ impl Default for Options {
             modules: tend_backend::default_modules(),
             accounts: Arc::default(),
             overview: crate::screens::account::overview::OverviewBlock::DEFAULT.to_vec(),
+            health_off: false,
         }
     }
 }
@@ -251,6 +255,7 @@ where
     app.modules = options.modules.clone();
     app.account_rules = options.accounts.clone();
     app.overview = options.overview.clone();
+    app.set_health_off(options.health_off);
     let size = terminal.size().map_err(Into::into)?;
     app.size = (size.width, size.height);
     // Commands wait here until the backend is open.

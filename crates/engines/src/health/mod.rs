@@ -25,6 +25,9 @@ pub struct HealthSetup {
     pub transitions: TransitionRules,
     /// The rules beyond transitions (usage drop, renewal at risk, escalation).
     pub alerts: AlertRules,
+    /// Whether accounts are scored at all: an organisation may switch health
+    /// off (`[health] enabled = false`), and then no score is computed or kept.
+    pub enabled: bool,
 }
 
 impl Default for HealthSetup {
@@ -33,6 +36,7 @@ impl Default for HealthSetup {
             profiles: Profiles::bundled(),
             transitions: TransitionRules::default(),
             alerts: AlertRules::default(),
+            enabled: true,
         }
     }
 }
@@ -57,6 +61,7 @@ impl HealthSetup {
             profiles,
             transitions: TransitionRules::parse(transitions)?,
             alerts,
+            enabled: true,
         })
     }
 
@@ -64,9 +69,10 @@ impl HealthSetup {
     /// conditions the rules keep are then recomputed).
     pub fn fingerprint(&self) -> String {
         format!(
-            "{};{}",
+            "{};{}{}",
             self.profiles.fingerprint(),
-            self.alerts.fingerprint()
+            self.alerts.fingerprint(),
+            if self.enabled { "" } else { ";off" }
         )
     }
 }

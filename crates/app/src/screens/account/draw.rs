@@ -86,16 +86,20 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             format!("{} {} ", health_mark(r.health_status), d.account.name),
             theme.title,
         ),
-        Span::styled(
-            format!(
-                "{} {} {} ",
-                r.health_score
-                    .map_or("-".into(), |s| tend_domain::format::score(Some(s))),
-                r.health_status.map_or("no score", |s| s.label()),
-                trend_arrow(r.health_trend)
-            ),
-            theme.health(r.health_status),
-        ),
+        if app.health_off {
+            Span::styled("health off ", theme.dim)
+        } else {
+            Span::styled(
+                format!(
+                    "{} {} {} ",
+                    r.health_score
+                        .map_or("-".into(), |s| tend_domain::format::score(Some(s))),
+                    r.health_status.map_or("no score", |s| s.label()),
+                    trend_arrow(r.health_trend)
+                ),
+                theme.health(r.health_status),
+            )
+        },
         Span::styled(
             format!(
                 "· {} MRR · {} · {} · {}",

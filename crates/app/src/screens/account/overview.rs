@@ -123,6 +123,7 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         wrapped(&kpis, half).max(wrapped(&side, (width - half).max(1)))
     };
     let top = match health_at {
+        Some(_) if app.health_off => 2,
         Some(_) => scores.as_ref().map_or(1, |p| wrapped(p, SCORES)).max(CHART),
         None => 0,
     };
@@ -132,6 +133,8 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         let (t, b) = match (health_at, others.is_empty()) {
             (None, _) => (0, area.height),
             (Some(_), true) => (area.height, 0),
+            // Health off: its row only says so.
+            (Some(_), false) if app.health_off => (top, area.height - top),
             (Some(_), false) => {
                 let [t, b] =
                     Layout::vertical([Constraint::Percentage(55), Constraint::Min(bottom)])
@@ -166,6 +169,12 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
     .areas(top_area);
     match (scores, a.health.value()) {
         _ if health_at.is_none() => {}
+        _ if app.health_off => Paragraph::new(
+            "health is off for this organisation ([health] enabled = false): no score, no chart",
+        )
+        .style(theme.dim)
+        .wrap(Wrap { trim: true })
+        .render(top_area, &mut buf),
         (Some(scores), Some(h)) => {
             (&scores).render(scores_area, &mut buf);
             draw_chart(&mut buf, app, a, h, theme, chart_area);

@@ -62,8 +62,16 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         .map(|(k, i)| {
             let r: &AccountRow = &rows[*i];
             let mut cells = vec![
-                Cell::from(health_score(r.health_status, r.health_score, 4, theme)),
-                Cell::from(trend_arrow(r.health_trend)),
+                if app.health_off {
+                    Cell::from(Span::styled("  off", theme.dim))
+                } else {
+                    Cell::from(health_score(r.health_status, r.health_score, 4, theme))
+                },
+                Cell::from(if app.health_off {
+                    ""
+                } else {
+                    trend_arrow(r.health_trend)
+                }),
                 Cell::from(r.name.clone()),
                 Cell::from(Line::from(format::money(r.mrr_cents)).right_aligned()),
                 Cell::from(

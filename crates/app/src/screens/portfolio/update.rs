@@ -12,6 +12,16 @@ use crate::screens::account::state::AccountView;
 use crate::state::{Command, Focus, Loadable};
 
 impl App {
+    /// Health switched off (or on): without scores, the portfolio is sorted by
+    /// renewal, the nearest first.
+    pub fn set_health_off(&mut self, off: bool) {
+        self.health_off = off;
+        if off && self.portfolio.sort == PortfolioSort::Health {
+            self.portfolio.sort = PortfolioSort::Renewal;
+            self.portfolio.descending = false;
+        }
+    }
+
     /// Recomputes the filtered view of the portfolio.
     pub(crate) fn refilter(&mut self) {
         let Some(rows) = self.portfolio.rows.value() else {

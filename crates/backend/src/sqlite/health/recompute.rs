@@ -27,6 +27,10 @@ pub(crate) fn recompute_account(
     id: Id,
     now: Timestamp,
 ) -> Result<(bool, u64)> {
+    if !setup.enabled {
+        health_off(conn, Some(id))?;
+        return Ok((false, 0));
+    }
     let was = stored_one(conn, id)?;
     let data = load(conn, id, now, Depth::Score)?;
     let Some(account) = &data.account else {
@@ -37,6 +41,19 @@ pub(crate) fn recompute_account(
     let raised = store_current(conn, setup, id, &q, t, &was, was.status)?;
     let escalations = raise_escalations(conn, setup, Some(id), now)?;
     Ok((raised.transition, raised.rules + escalations))
+}
+
+/// Health switched off: the scores kept (of one account, or of all) are dropped,
+/// so that nothing shows or sorts by a score the organisation does not want.
+fn health_off(conn: &Connection, id: Option<Id>) -> Result<()> {
+    conn.execute(
+        "UPDATE accounts SET health_score = NULL, health_status = NULL, health_trend = NULL,
+             health_drag = NULL
+         WHERE (?1 IS NULL OR id = ?1) AND health_score IS NOT NULL",
+        [id],
+    )
+    .map_err(Error::storage)?;
+    Ok(())
 }
 
 /// How much of the file a full recompute maps into memory: it reads most of the
@@ -89,6 +106,9 @@ impl Drop for Tuned<'_> {
 const CHUNK: usize = 256;
 
 fn score(data: &AccountData, setup: &HealthSetup, now: Timestamp, history: bool) -> Option<Scored> {
+    if !setup.enabled {
+        return None;
+    }
     let account = data.account.as_ref()?;
     let profile = setup.profiles.for_account(account);
     let today = now.date_naive();
@@ -176,6 +196,12 @@ pub(crate) fn recompute_all_from(
     now: Timestamp,
     history: bool,
 ) -> Result<RecomputeReport> {
+    if !setup.enabled {
+        health_off(conn, None)?;
+        let mut report = RecomputeReport::default();
+        finish_recompute(conn, setup, now, &mut report)?;
+        return Ok(report);
+    }
     let started = std::time::Instant::now();
     let today = now.date_naive();
     // What is stored now: last week's scores for the trends, the current columns to

@@ -170,6 +170,12 @@ pub(crate) fn report(
     id: Id,
     now: Timestamp,
 ) -> Result<HealthReport> {
+    if !setup.enabled {
+        return Err(Error::invalid(
+            "health",
+            "health is off for this organisation ([health] enabled = false): no score is computed",
+        ));
+    }
     let (explanation, profile) = explain(conn, setup, id, now)?;
     Ok(HealthReport {
         explanation,
