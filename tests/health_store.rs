@@ -291,6 +291,7 @@ fn setup(profiles: &str, transitions: &[&str]) -> Arc<HealthSetup> {
         .expect("rules"),
         // The rules beyond transitions have their own tests.
         alerts: AlertRules::off(),
+        enabled: true,
     })
 }
 

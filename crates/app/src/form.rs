@@ -50,6 +50,9 @@ pub enum Parse {
     Links,
 }
 
+/// A choice's options for each value of the fields it follows.
+pub type OptionsBy = BTreeMap<String, Vec<(Value, String)>>;
+
 /// One field of a form.
 #[derive(Debug, Clone)]
 pub struct Field {
@@ -73,7 +76,7 @@ pub struct Field {
     /// A choice whose options follow other fields (a churn reason under its
     /// category): those fields, and the options for each of their values
     /// (joined by " > "); a value missing from the map offers the first option only.
-    pub follows: Option<(Vec<usize>, BTreeMap<String, Vec<(Value, String)>>)>,
+    pub follows: Option<(Vec<usize>, OptionsBy)>,
 }
 
 impl Field {
@@ -165,11 +168,7 @@ impl Field {
     }
 
     /// A choice whose options follow the values of the fields `parents`.
-    pub fn follows(
-        mut self,
-        parents: Vec<usize>,
-        options: BTreeMap<String, Vec<(Value, String)>>,
-    ) -> Field {
+    pub fn follows(mut self, parents: Vec<usize>, options: OptionsBy) -> Field {
         self.follows = Some((parents, options));
         self
     }

@@ -308,11 +308,12 @@ impl AccountRules {
                 (CustomFieldType::Choice, true) => {
                     return Err(format!("{place}: a choice field needs choices = [...]"));
                 }
-                (CustomFieldType::Choice, false) => {
-                    if f.choices.iter().any(|c| c.trim().is_empty()) {
-                        return Err(format!("{place}: an empty choice"));
-                    }
+                (CustomFieldType::Choice, false)
+                    if f.choices.iter().any(|c| c.trim().is_empty()) =>
+                {
+                    return Err(format!("{place}: an empty choice"));
                 }
+                (CustomFieldType::Choice, false) => {}
                 (kind, false) => {
                     return Err(format!(
                         "{place}: choices are for type \"choice\", not \"{kind}\""
