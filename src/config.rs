@@ -792,7 +792,7 @@ impl Settings {
             modules: self.usage.module_map(),
             accounts: std::sync::Arc::new(self.account_rules(false)?),
             health_off: self.health.enabled == Some(false),
-            overview: crate::tui::screens::account::overview::OverviewBlock::parse_list(
+            overview: crate::tui::screens::account::blocks::OverviewBlock::parse_list(
                 &self.overview.blocks,
             )
             .map_err(|e| ConfigError::Bad(format!("[overview] blocks: {e}")))?,
@@ -1222,7 +1222,7 @@ reasons = ["Product > Adoption > Low usage", "Price"]
 
     #[test]
     fn overview_blocks_load_and_unknown_ones_say_which_and_what_is_allowed() {
-        use crate::tui::screens::account::overview::OverviewBlock as B;
+        use crate::tui::screens::account::blocks::OverviewBlock as B;
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");
         let load = |text: &str| {

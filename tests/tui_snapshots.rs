@@ -5070,7 +5070,7 @@ async fn custom_fields_draw_without_colour() {
 
 #[tokio::test]
 async fn the_overview_shows_the_configured_blocks_in_their_order() {
-    use tend::tui::screens::account::overview::OverviewBlock as B;
+    use tend::tui::screens::account::blocks::OverviewBlock as B;
     for size in [NARROW, WIDE] {
         let mut h = with_account_rules(size).await;
         // Larkspur with a tier and seats, and a churn forecast.

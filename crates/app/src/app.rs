@@ -96,7 +96,7 @@ pub struct App {
     /// The organisation's custom account fields and churn reasons.
     pub account_rules: std::sync::Arc<AccountRules>,
     /// The Overview's blocks, in order (`[overview] blocks`).
-    pub overview: Vec<crate::screens::account::overview::OverviewBlock>,
+    pub overview: Vec<crate::screens::account::blocks::OverviewBlock>,
     /// Health is switched off: where a score would show, the app says so.
     pub health_off: bool,
     /// The spinner's frame (moved by the loop while something loads).
@@ -149,7 +149,7 @@ impl App {
             signature: None,
             modules: tend_backend::default_modules(),
             account_rules: Default::default(),
-            overview: crate::screens::account::overview::OverviewBlock::DEFAULT.to_vec(),
+            overview: crate::screens::account::blocks::OverviewBlock::DEFAULT.to_vec(),
             health_off: false,
             spin: 0,
         }

@@ -59,7 +59,7 @@ pub struct Options {
     /// `[churn] reasons`; the server's over a team server).
     pub accounts: Arc<tend_domain::AccountRules>,
     /// The Overview's blocks, in order (`[overview] blocks`).
-    pub overview: Vec<crate::screens::account::overview::OverviewBlock>,
+    pub overview: Vec<crate::screens::account::blocks::OverviewBlock>,
     /// The organisation switched health off (`[health] enabled = false`): no
     /// score shows, the portfolio is sorted by renewal.
     pub health_off: bool,
@@ -82,7 +82,7 @@ impl Default for Options {
             signature: None,
             modules: tend_backend::default_modules(),
             accounts: Arc::default(),
-            overview: crate::screens::account::overview::OverviewBlock::DEFAULT.to_vec(),
+            overview: crate::screens::account::blocks::OverviewBlock::DEFAULT.to_vec(),
             health_off: false,
         }
     }

@@ -27,62 +27,10 @@ use tend_engines::health::{Period, Snapshot};
 use crate::app::App;
 use crate::forms;
 use crate::keys::{Action, Offer};
+pub use crate::screens::account::blocks::OverviewBlock;
 use crate::screens::account::state::{AccountView, curve_names};
 use crate::state::Command;
 use crate::theme::{Theme, curve_mark, health_mark};
-
-/// A block of the Overview, as `[overview] blocks` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OverviewBlock {
-    /// The score, its components and the chart.
-    Health,
-    Kpis,
-    Focus,
-    Churn,
-    Stakeholders,
-    CustomFields,
-}
-
-tend_domain::named_enum!(OverviewBlock {
-    Health => "health",
-    Kpis => "kpis",
-    Focus => "focus",
-    Churn => "churn",
-    Stakeholders => "stakeholders",
-    CustomFields => "custom_fields",
-});
-
-impl OverviewBlock {
-    /// Every block, in the default order.
-    pub const DEFAULT: &'static [OverviewBlock] = OverviewBlock::ALL;
-
-    /// The blocks a list of names asks for, in its order (empty: every block);
-    /// an unknown or repeated name is refused, saying which and what is allowed.
-    pub fn parse_list(names: &[String]) -> Result<Vec<OverviewBlock>, String> {
-        if names.is_empty() {
-            return Ok(OverviewBlock::DEFAULT.to_vec());
-        }
-        let allowed = || {
-            OverviewBlock::ALL
-                .iter()
-                .map(|b| b.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut out = vec![];
-        for n in names {
-            let b: OverviewBlock = n
-                .trim()
-                .parse()
-                .map_err(|_| format!("unknown block \"{n}\" (allowed: {})", allowed()))?;
-            if out.contains(&b) {
-                return Err(format!("the block \"{n}\" is named twice"));
-            }
-            out.push(b);
-        }
-        Ok(out)
-    }
-}
 
 /// Width of the scores column beside the chart.
 const SCORES: u16 = 30;
