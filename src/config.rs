@@ -28,6 +28,8 @@ pub struct Settings {
     pub notify: NotifyConfig,
     /// Product usage: which module each feature belongs to (`[usage.modules]`).
     pub usage: UsageSettings,
+    /// The charts of the Usage tab's Metrics view (`[[metrics]]`).
+    pub metrics: Vec<MetricSettings>,
     /// Saved views: named filters with sort and grouping, shown as tabs in the app.
     pub views: Vec<SavedView>,
     /// The organisation's own account fields (`[[custom_fields]]`).
@@ -224,6 +226,47 @@ impl Default for AlertSettings {
             transition_min_fall: rules.transition_min_fall,
         }
     }
+}
+
+/// `[[metrics]]`: a chart of the Usage tab's Metrics view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricSettings {
+    pub name: String,
+    /// One to four metrics: usage.connections, usage.minutes, usage.users,
+    /// cases.opened, cases.resolved, interactions, sentiment, nps, mrr, health,
+    /// health.COMPONENT.
+    pub series: Vec<String>,
+    /// "week" or "month".
+    #[serde(default = "month")]
+    pub period: String,
+    /// How many periods, 2 to 24.
+    #[serde(default = "twelve")]
+    pub span: u32,
+}
+
+fn month() -> String {
+    "month".into()
+}
+
+fn twelve() -> u32 {
+    12
+}
+
+/// Every `[[metrics]]` chart, refused with the chart and the field at fault.
+pub fn metric_charts(
+    metrics: &[MetricSettings],
+) -> Result<Vec<crate::tui::screens::account::metrics::MetricChart>, ConfigError> {
+    metrics
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            crate::tui::screens::account::metrics::MetricChart::parse(
+                &m.name, &m.series, &m.period, m.span,
+            )
+            .map_err(|e| ConfigError::Bad(format!("[[metrics]] #{} \"{}\": {e}", i + 1, m.name)))
+        })
+        .collect()
 }
 
 /// `[usage]`: the modules of the product's features.
@@ -790,6 +833,7 @@ impl Settings {
             ai: self.ai.client()?.map(std::sync::Arc::new),
             signature: Some(self.email.signature.clone()).filter(|s| !s.trim().is_empty()),
             modules: self.usage.module_map(),
+            metrics: metric_charts(&self.metrics)?,
             accounts: std::sync::Arc::new(self.account_rules(false)?),
             health_off: self.health.enabled == Some(false),
             overview: crate::tui::screens::account::blocks::OverviewBlock::parse_list(
@@ -1030,6 +1074,43 @@ channels = ["cs"]
             .unwrap_err()
             .to_string();
         assert!(e.contains("tickets"), "{e}");
+    }
+
+    #[test]
+    fn metric_charts_are_read_and_bad_ones_refused_by_place_and_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "[[metrics]]\nname = \"Adoption\"\nseries = [\"usage.users\", \"health.usage\"]\nperiod = \"week\"\nspan = 8\n",
+        )
+        .unwrap();
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        let charts = s.tui_options().unwrap().metrics;
+        assert_eq!(charts.len(), 1);
+        assert_eq!((charts[0].name.as_str(), charts[0].span), ("Adoption", 8));
+        for (text, needles) in [
+            (
+                "[[metrics]]\nname = \"a\"\nseries = [\"mrr\", \"logins\"]\n",
+                &["#1", "\"a\"", "series[1]", "logins", "usage.users"][..],
+            ),
+            (
+                "[[metrics]]\nname = \"a\"\nseries = [\"mrr\"]\nperiod = \"day\"\n",
+                &["period", "day"],
+            ),
+            (
+                "[[metrics]]\nname = \"a\"\nseries = [\"mrr\"]\nspan = 100\n",
+                &["span", "100"],
+            ),
+            ("[[metrics]]\nname = \"a\"\nseries = []\n", &["series"]),
+        ] {
+            std::fs::write(&file, text).unwrap();
+            let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+            let e = s.tui_options().unwrap_err().to_string();
+            for n in needles {
+                assert!(e.contains(n), "{n} not in: {e}");
+            }
+        }
     }
 
     #[test]

@@ -5155,14 +5155,25 @@ async fn financials_show_the_invoices_and_a_payment_recorded_brings_payments_up_
             .create("tend", Record::Invoice(late))
             .await
             .expect("an overdue invoice");
-        let late_score = stored(&h, BRIGHTWAVE).await.row.health_score.expect("scored");
+        let late_score = stored(&h, BRIGHTWAVE)
+            .await
+            .row
+            .health_score
+            .expect("scored");
         assert!(late_score < before, "rescored: {before} -> {late_score}");
         h.open(BRIGHTWAVE).await;
         h.tab(Tab::Agreements).await;
         h.key(ch('v')).await;
         let screen = h.screen();
         insta::assert_snapshot!(format!("financials_{}", dims(size)), screen);
-        for text in ["revenue", "invoiced", "collected", "subscriptions", "INV-LATE-1", "overdue"] {
+        for text in [
+            "revenue",
+            "invoiced",
+            "collected",
+            "subscriptions",
+            "INV-LATE-1",
+            "overdue",
+        ] {
             assert!(screen.contains(text), "{text}:\n{screen}");
         }
         assert!(screen.contains("payment late"), "{screen}");
@@ -5257,5 +5268,56 @@ async fn with_health_off_no_score_shows_and_the_portfolio_is_by_renewal() {
         h.tab(Tab::Health).await;
         let screen = h.screen();
         assert!(screen.contains("health is off"), "{screen}");
+    }
+}
+
+/// The Usage tab's fourth view: the Metrics charts, the defaults when the config
+/// defines none, and a chart of the config's (by week, a health component) when
+/// it does; each line's values are the account's.
+#[tokio::test]
+async fn metrics_show_the_default_charts_and_those_of_the_config() {
+    use tend::tui::screens::account::metrics::{Every, Metric, MetricChart, series, starts};
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Usage).await;
+        for _ in 0..3 {
+            h.key(ch('v')).await;
+        }
+        let screen = h.screen();
+        insta::assert_snapshot!(format!("usage_metrics_{}", dims(size)), screen);
+        for text in ["metrics", "Engagement", "unique users", "default charts"] {
+            assert!(screen.contains(text), "{text}:\n{screen}");
+        }
+        let d = the_360(&h).clone();
+        let today = d.as_of.date_naive();
+        let months = starts(Every::Month, 12, today);
+        let users = series(&Metric::UsageUsers, &d, None, Every::Month, &months, today);
+        let last = users.last().copied().flatten().expect("this month's users");
+        let line = screen
+            .lines()
+            .find(|l| l.contains("unique users"))
+            .expect("the users' line");
+        assert!(line.contains(&format!("now {last:.0}")), "{line}");
+        h.app.metrics = vec![MetricChart {
+            name: "Adoption weekly".into(),
+            series: vec![Metric::HealthComponent("usage".into()), Metric::CasesOpened],
+            every: Every::Week,
+            span: 8,
+        }];
+        let screen = h.screen();
+        for text in [
+            "Adoption weekly",
+            "by week",
+            "health: usage",
+            "charts of [[metrics]]",
+        ] {
+            assert!(screen.contains(text), "{text}:\n{screen}");
+        }
+        h.key(ch('v')).await;
+        assert!(
+            !h.screen().contains("Adoption weekly"),
+            "v goes back to usage"
+        );
     }
 }

@@ -93,6 +93,8 @@ pub struct App {
     pub signature: Option<String>,
     /// Which module each product feature belongs to (`[usage.modules]`).
     pub modules: tend_backend::ModuleMap,
+    /// The Metrics view's charts (`[[metrics]]`; none: the defaults).
+    pub metrics: Vec<crate::screens::account::metrics::MetricChart>,
     /// The organisation's custom account fields and churn reasons.
     pub account_rules: std::sync::Arc<AccountRules>,
     /// The Overview's blocks, in order (`[overview] blocks`).
@@ -148,6 +150,7 @@ impl App {
             watch: None,
             signature: None,
             modules: tend_backend::default_modules(),
+            metrics: vec![],
             account_rules: Default::default(),
             overview: crate::screens::account::blocks::OverviewBlock::DEFAULT.to_vec(),
             health_off: false,

@@ -55,6 +55,8 @@ pub struct Options {
     pub signature: Option<String>,
     /// Which module each product feature belongs to (`[usage.modules]`).
     pub modules: tend_backend::ModuleMap,
+    /// The Metrics view's charts (`[[metrics]]`; none: the defaults).
+    pub metrics: Vec<crate::screens::account::metrics::MetricChart>,
     /// The custom account fields and churn reasons (`[[custom_fields]]`,
     /// `[churn] reasons`; the server's over a team server).
     pub accounts: Arc<tend_domain::AccountRules>,
@@ -81,6 +83,7 @@ impl Default for Options {
             ai: None,
             signature: None,
             modules: tend_backend::default_modules(),
+            metrics: vec![],
             accounts: Arc::default(),
             overview: crate::screens::account::blocks::OverviewBlock::DEFAULT.to_vec(),
             health_off: false,
@@ -253,6 +256,7 @@ where
     app.ai = options.ai.clone();
     app.signature = options.signature.clone();
     app.modules = options.modules.clone();
+    app.metrics = options.metrics.clone();
     app.account_rules = options.accounts.clone();
     app.overview = options.overview.clone();
     app.set_health_off(options.health_off);

@@ -152,6 +152,20 @@ pub fn payment_up_to_date(
     (!active.is_empty()).then(|| active.iter().all(|a| a.payment_up_to_date))
 }
 
+/// The MRR in force on `day`: the agreements active that day, and those expired
+/// since over their term (what the account paid for then).
+pub fn mrr_in_force_on(agreements: &[Agreement], day: NaiveDate) -> Cents {
+    agreements
+        .iter()
+        .filter(|a| match a.status {
+            AgreementStatus::Active => a.is_active_on(day),
+            AgreementStatus::Expired => a.start <= day && day <= a.end,
+            AgreementStatus::Draft | AgreementStatus::Cancelled => false,
+        })
+        .map(|a| a.mrr_cents)
+        .sum()
+}
+
 /// A month of the account's revenue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RevenueMonth {
@@ -197,15 +211,7 @@ pub fn revenue_by_month(
                     .filter(|p| within(p.paid_on))
                     .map(|p| p.amount_cents)
                     .sum(),
-                mrr_cents: agreements
-                    .iter()
-                    .filter(|a| match a.status {
-                        AgreementStatus::Active => a.is_active_on(last),
-                        AgreementStatus::Expired => a.start <= last && last <= a.end,
-                        AgreementStatus::Draft | AgreementStatus::Cancelled => false,
-                    })
-                    .map(|a| a.mrr_cents)
-                    .sum(),
+                mrr_cents: mrr_in_force_on(agreements, last),
             }
         })
         .collect()

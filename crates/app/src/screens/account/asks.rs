@@ -46,7 +46,8 @@ impl App {
         let u = &mut a.usage;
         let mut asks = vec![];
         match u.layout {
-            UsageLayout::Usage => {}
+            // Drawn from what the account screen has loaded.
+            UsageLayout::Usage | UsageLayout::Metrics => {}
             UsageLayout::Activity => {
                 let q = activity_query(u.bucket, today);
                 if u.activity_asked.as_ref() != Some(&q) {

@@ -313,6 +313,23 @@ pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
         Action::Edit => Some(app.edit_selected()),
         Action::Delete => Some(app.delete_selected()),
         Action::Toggle => match selected() {
+            Some(x) if x.void => {
+                app.status = Some(format!("{} is void: it owes nothing", x.number));
+                Some(vec![])
+            }
+            Some(x)
+                if app
+                    .account
+                    .as_ref()
+                    .and_then(|a| a.data.value())
+                    .is_some_and(|d| x.owed_cents(&d.payments, d.as_of.date_naive()) == 0) =>
+            {
+                app.status = Some(format!(
+                    "{} is paid in full (Enter shows its payments)",
+                    x.number
+                ));
+                Some(vec![])
+            }
             Some(x) => Some(app.open_form(|c| Some(forms::new_payment(c, &x)))),
             None => {
                 app.status = Some("no invoice selected".into());

@@ -17,6 +17,7 @@ pub mod financials;
 pub mod months;
 pub mod health;
 pub mod interactions;
+pub mod metrics;
 pub mod modules;
 pub mod nps;
 pub mod opportunities;

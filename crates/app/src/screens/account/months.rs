@@ -14,6 +14,15 @@ use crate::theme::Theme;
 /// The width of a line's label.
 const LABEL: u16 = 16;
 
+/// A label in its column, cut short (…) to leave a space before the bars.
+fn label(text: &str) -> String {
+    let room = LABEL as usize - 1;
+    match text.chars().count() > room {
+        true => format!("{}… ", text.chars().take(room - 1).collect::<String>()),
+        false => format!("{text:<w$}", w = LABEL as usize),
+    }
+}
+
 /// One measure: its label, a value a month (None: no data that month, a dot),
 /// the value of a full bar (None: the largest shown), what it says after.
 pub type MonthLine<'a> = (&'a str, Vec<Option<u64>>, Option<u64>, String);
@@ -38,7 +47,7 @@ pub fn draw(
         .collect();
     f.render_widget(
         Paragraph::new(Line::from(vec![
-            Span::styled(format!("{title:<w$}", w = LABEL as usize), theme.header),
+            Span::styled(label(title), theme.header),
             Span::styled(initials, theme.dim),
             Span::styled(
                 format!(
@@ -58,7 +67,7 @@ pub fn draw(
             Constraint::Min(0),
         ])
         .areas(*row);
-        f.render_widget(Span::styled(label, theme.dim), l);
+        f.render_widget(Span::styled(self::label(label), theme.dim), l);
         let mut s = Sparkline::default()
             .data(data)
             .bar_set(crate::screens::account::bars(app))

@@ -342,6 +342,8 @@ pub fn list_len(a: &AccountView) -> usize {
                 UsageLayout::Activity => a.usage.activity.value().map_or(0, Vec::len),
                 // The whole account, then each user.
                 UsageLayout::Features => 1 + a.usage.users.value().map_or(0, Vec::len),
+                // Charts, not a list.
+                UsageLayout::Metrics => 0,
             }
         }
         // The account's fields, its documents, then its history.

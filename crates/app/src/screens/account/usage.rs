@@ -48,6 +48,7 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         UsageLayout::Usage => draw_usage(f, app, a, d, theme, area),
         UsageLayout::Activity => crate::screens::account::activity::draw(f, app, a, d, theme, area),
         UsageLayout::Features => crate::screens::account::modules::draw(f, app, a, d, theme, area),
+        UsageLayout::Metrics => crate::screens::account::metrics::draw(f, app, a, d, theme, area),
     }
 }
 

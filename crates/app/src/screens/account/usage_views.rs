@@ -17,6 +17,8 @@ pub enum UsageLayout {
     Activity,
     /// Usage per feature or module, of the account and of each user.
     Features,
+    /// The charts the organisation defines (`[[metrics]]`).
+    Metrics,
 }
 
 impl UsageLayout {
@@ -24,7 +26,8 @@ impl UsageLayout {
         match self {
             UsageLayout::Usage => UsageLayout::Activity,
             UsageLayout::Activity => UsageLayout::Features,
-            UsageLayout::Features => UsageLayout::Usage,
+            UsageLayout::Features => UsageLayout::Metrics,
+            UsageLayout::Metrics => UsageLayout::Usage,
         }
     }
 
@@ -33,6 +36,7 @@ impl UsageLayout {
             UsageLayout::Usage => "usage",
             UsageLayout::Activity => "activity",
             UsageLayout::Features => "modules & features",
+            UsageLayout::Metrics => "metrics",
         }
     }
 }
