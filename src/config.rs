@@ -256,12 +256,12 @@ fn twelve() -> u32 {
 /// Every `[[metrics]]` chart, refused with the chart and the field at fault.
 pub fn metric_charts(
     metrics: &[MetricSettings],
-) -> Result<Vec<crate::tui::screens::account::metrics::MetricChart>, ConfigError> {
+) -> Result<Vec<crate::tui::screens::account::charts::MetricChart>, ConfigError> {
     metrics
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            crate::tui::screens::account::metrics::MetricChart::parse(
+            crate::tui::screens::account::charts::MetricChart::parse(
                 &m.name, &m.series, &m.period, m.span,
             )
             .map_err(|e| ConfigError::Bad(format!("[[metrics]] #{} \"{}\": {e}", i + 1, m.name)))

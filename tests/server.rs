@@ -1759,6 +1759,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/accounts", &["get"]),
     ("/api/v1/accounts/{id}", &["get"]),
     ("/api/v1/accounts/{id}/usage", &["get"]),
+    ("/api/v1/accounts/{id}/usage/breakdown", &["get"]),
     ("/api/v1/accounts/{id}/agreements", &["get"]),
     ("/api/v1/accounts/{id}/changes", &["get"]),
     ("/api/v1/accounts/{id}/health", &["get"]),

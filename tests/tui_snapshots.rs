@@ -5276,7 +5276,7 @@ async fn with_health_off_no_score_shows_and_the_portfolio_is_by_renewal() {
 /// it does; each line's values are the account's.
 #[tokio::test]
 async fn metrics_show_the_default_charts_and_those_of_the_config() {
-    use tend::tui::screens::account::metrics::{Every, Metric, MetricChart, series, starts};
+    use tend::tui::screens::account::charts::{Every, Metric, MetricChart, series, starts};
     for size in [NARROW, WIDE] {
         let mut h = Harness::new(size).await;
         h.open(LARKSPUR).await;

@@ -94,7 +94,7 @@ pub struct App {
     /// Which module each product feature belongs to (`[usage.modules]`).
     pub modules: tend_backend::ModuleMap,
     /// The Metrics view's charts (`[[metrics]]`; none: the defaults).
-    pub metrics: Vec<crate::screens::account::metrics::MetricChart>,
+    pub metrics: Vec<crate::screens::account::charts::MetricChart>,
     /// The organisation's custom account fields and churn reasons.
     pub account_rules: std::sync::Arc<AccountRules>,
     /// The Overview's blocks, in order (`[overview] blocks`).

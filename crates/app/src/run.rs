@@ -56,7 +56,7 @@ pub struct Options {
     /// Which module each product feature belongs to (`[usage.modules]`).
     pub modules: tend_backend::ModuleMap,
     /// The Metrics view's charts (`[[metrics]]`; none: the defaults).
-    pub metrics: Vec<crate::screens::account::metrics::MetricChart>,
+    pub metrics: Vec<crate::screens::account::charts::MetricChart>,
     /// The custom account fields and churn reasons (`[[custom_fields]]`,
     /// `[churn] reasons`; the server's over a team server).
     pub accounts: Arc<tend_domain::AccountRules>,

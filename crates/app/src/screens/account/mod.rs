@@ -11,6 +11,7 @@ pub mod write;
 
 pub mod activity;
 pub mod agreements;
+pub mod charts;
 pub mod blocks;
 pub mod contacts;
 pub mod financials;
