@@ -657,9 +657,26 @@ pub struct HealthProfiles {
     pub toml: String,
     /// The profiles in force, in the order they are chosen (answers only: a
     /// request's is ignored).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "profiles_if_any"
+    )]
     #[schema(value_type = Option<Object>)]
     pub profiles: Option<tend_engines::health::Profiles>,
+}
+
+/// A request's `profiles` is ignored whatever it holds; an answer's is read.
+fn profiles_if_any<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<tend_engines::health::Profiles>, D::Error> {
+    match <serde_json::Value as serde::Deserialize>::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        v @ serde_json::Value::Object(_) => Ok(serde_json::from_value(v).ok()),
+        _ => Err(serde::de::Error::custom(
+            "an object (what the answer says is in force; a request's is ignored)",
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -251,8 +251,10 @@ fn constrain_parameters(path: &str, method: &str, op: &mut Value) {
         let schema = &mut p["schema"];
         match name.as_str() {
             "limit" => {
-                // Alerts take 0: the count alone, no items.
-                schema["minimum"] = json!(if path.ends_with("/alerts") { 0 } else { 1 });
+                // Alerts take 0: the count alone, no items; deliveries, their
+                // default (100).
+                let zero = path.ends_with("/alerts") || path.ends_with("/deliveries");
+                schema["minimum"] = json!(if zero { 0 } else { 1 });
                 schema["maximum"] = json!(PageRequest::MAX_LIMIT);
             }
             "cursor" => {
