@@ -113,8 +113,8 @@ async fn store(fx: &Fixture, load: Load, rules: AlertRules) -> (Store, tempfile:
             alerts: rules,
             ..HealthSetup::default()
         }),
-        // A sender, and no SMTP server: emails wait in the outbox.
         accounts: Arc::new(custom::account_rules()),
+        // A sender, and no SMTP server: emails wait in the outbox.
         outbound: Arc::new(tend::backend::outbound::Settings {
             from: "Alice Doe <alice@tend.example>".into(),
             ..Default::default()
@@ -245,15 +245,15 @@ contract!(Fixture =>
     check_cases_sort_status,
     check_cases_paging,
     check_filter_language,
-    check_alerts,
-    check_alert_snooze_expires,
-    check_alert_done_and_snooze_are_updates,
-    check_alert_query_filters,
     check_account_rules_read_back,
     check_custom_field_writes,
     check_churn_reason_writes,
     check_custom_field_filters,
     check_health_profiles_replaced,
+    check_alerts,
+    check_alert_snooze_expires,
+    check_alert_done_and_snooze_are_updates,
+    check_alert_query_filters,
     check_dashboard_counts,
     check_dashboard_filters_list_the_counted_accounts,
     check_playbooks,

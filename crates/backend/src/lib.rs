@@ -98,15 +98,6 @@ pub trait Backend: Send + Sync {
 
     /// The account's summary as of now, with the team's summary settings.
     async fn summary(&self, account: Id) -> Result<summary::AccountSummary>;
-    /// The team's summary settings: which sections show, in which order.
-    async fn summary_settings(&self) -> Result<summary::Settings>;
-    /// Replaces the team's summary settings (an admin's, over the server).
-    async fn set_summary_settings(
-        &self,
-        actor: Actor<'_>,
-        settings: summary::Settings,
-    ) -> Result<summary::Settings>;
-
     /// The health profiles in force and the TOML an admin gave (an admin's,
     /// over the server).
     async fn health_profiles(&self) -> Result<api::HealthProfiles>;
@@ -120,6 +111,15 @@ pub trait Backend: Send + Sync {
     /// The organisation's custom account fields and churn reasons, which every
     /// write to an account is held to.
     async fn account_rules(&self) -> Result<AccountRules>;
+    /// The team's summary settings: which sections show, in which order.
+    async fn summary_settings(&self) -> Result<summary::Settings>;
+    /// Replaces the team's summary settings (an admin's, over the server).
+    async fn set_summary_settings(
+        &self,
+        actor: Actor<'_>,
+        settings: summary::Settings,
+    ) -> Result<summary::Settings>;
+
     /// Whether the backend can be reached now (one quick try, no retries). An
     /// embedded store always can.
     /// Queues an email to a customer: sent by the next [`Backend::tick`], logged on

@@ -38,15 +38,15 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
             "/api/v1/settings/summary",
             get(summary_settings).put(set_summary_settings),
         )
-        .route("/api/v1/interactions", get(interactions))
-        .route("/api/v1/tasks", get(tasks))
-        .route("/api/v1/cases", get(cases))
-        .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/settings/accounts", get(account_rules))
         .route(
             "/api/v1/settings/health",
             get(health_profiles).put(set_health_profiles),
         )
+        .route("/api/v1/interactions", get(interactions))
+        .route("/api/v1/tasks", get(tasks))
+        .route("/api/v1/cases", get(cases))
+        .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/dashboard", get(dashboard))
         .route("/api/v1/playbooks", get(playbooks))
         .route("/api/v1/health/recompute", post(recompute))
@@ -80,11 +80,12 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         status, me, portfolio, account, usage, usage_breakdown, agreements, change_log, health, interactions,
         tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
         record_usage, import, export, summary, summary_settings, set_summary_settings,
+        account_rules, health_profiles, set_health_profiles,
         send_email, deliveries, retry_delivery, tick, my_work
     ),
     components(schemas(Problem, Record, Write, EntityKind, Role, PortfolioSort, Bucket, CaseSort,
+        UsageBy, DueWindow,
         sync::Format, sync::Prefer, sync::SyncReport, sync::KindCounts, sync::SyncConflict,
-        account_rules, health_profiles, set_health_profiles,
         sync::UsageCounts, sync::LoadProblem, summary::AccountSummary, summary::Settings,
         summary::SectionId, summary::Section, outbound::Delivery, outbound::DeliveryAttempt,
         outbound::DeliveryKind, outbound::DeliveryState, outbound::OutgoingEmail,
@@ -227,6 +228,12 @@ async fn summary_settings(State(s): State<AppState>, _: Caller) -> Answer<summar
     Ok(Json(s.store.summary_settings().await?))
 }
 
+#[utoipa::path(get, path = "/api/v1/settings/accounts", security(("bearer" = [])),
+    responses((status = 200, body = AccountRules, description = "The custom account fields and churn reasons every write to an account is held to")))]
+async fn account_rules(State(s): State<AppState>, _: Caller) -> Answer<AccountRules> {
+    Ok(Json(s.store.account_rules().await?))
+}
+
 #[utoipa::path(get, path = "/api/v1/settings/health", security(("bearer" = [])),
     responses((status = 200, body = HealthProfiles, description = "The health profiles in force and the TOML an admin gave"),
         (status = 403, body = Problem, description = "Only admins read the health settings")))]
@@ -274,12 +281,6 @@ async fn set_summary_settings(
     security(("bearer" = [])), responses((status = 200, body = HealthReport), (status = 404, body = Problem)))]
 async fn health(
     State(s): State<AppState>,
-#[utoipa::path(get, path = "/api/v1/settings/accounts", security(("bearer" = [])),
-    responses((status = 200, body = AccountRules, description = "The custom account fields and churn reasons every write to an account is held to")))]
-async fn account_rules(State(s): State<AppState>, _: Caller) -> Answer<AccountRules> {
-    Ok(Json(s.store.account_rules().await?))
-}
-
     _: Caller,
     PathOf(id): PathOf<Id>,
 ) -> Answer<HealthReport> {
@@ -777,12 +778,19 @@ async fn send_email(
 #[utoipa::path(get, path = "/api/v1/deliveries", params(outbound::DeliveryQuery),
     security(("bearer" = [])),
     responses((status = 200, body = Vec<outbound::Delivery>, description = "The outbox and the delivery log, newest first, each with its attempts"),
-        (status = 400, body = Problem)))]
+        (status = 400, body = Problem), (status = 422, body = Problem, description = "A limit over the most a page holds")))]
 async fn deliveries(
     State(s): State<AppState>,
     _: Caller,
     Params(q): Params<outbound::DeliveryQuery>,
 ) -> Answer<Vec<outbound::Delivery>> {
+    if q.limit as usize > PageRequest::MAX_LIMIT as usize {
+        return Err(Error::invalid(
+            "limit",
+            format!("at most {} deliveries a page", PageRequest::MAX_LIMIT),
+        )
+        .into());
+    }
     Ok(Json(s.store.deliveries(&q).await?))
 }
 

@@ -416,19 +416,6 @@ impl Backend for Remote {
         self.read(&format!("/accounts/{account}/summary"), NONE)
             .await
     }
-    async fn summary_settings(&self) -> Result<crate::summary::Settings> {
-        self.read("/settings/summary", NONE).await
-    }
-    async fn set_summary_settings(
-        &self,
-        actor: Actor<'_>,
-        settings: crate::summary::Settings,
-    ) -> Result<crate::summary::Settings> {
-        self.send(
-            self.write(Method::PUT, "/settings/summary", actor)
-                .json(&settings),
-        )
-        .await
     async fn health_profiles(&self) -> Result<HealthProfiles> {
         self.read("/settings/health", NONE).await
     }
@@ -446,6 +433,19 @@ impl Backend for Remote {
     async fn account_rules(&self) -> Result<AccountRules> {
         self.read("/settings/accounts", NONE).await
     }
+    async fn summary_settings(&self) -> Result<crate::summary::Settings> {
+        self.read("/settings/summary", NONE).await
+    }
+    async fn set_summary_settings(
+        &self,
+        actor: Actor<'_>,
+        settings: crate::summary::Settings,
+    ) -> Result<crate::summary::Settings> {
+        self.send(
+            self.write(Method::PUT, "/settings/summary", actor)
+                .json(&settings),
+        )
+        .await
     }
     async fn send_email(
         &self,

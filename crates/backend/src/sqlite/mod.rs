@@ -1400,16 +1400,6 @@ impl Backend for Store {
     async fn my_work(&self, user: &str) -> Result<Vec<crate::outbound::WorkItem>> {
         self.work_of(user).await
     }
-    async fn summary_settings(&self) -> Result<crate::summary::Settings> {
-        let fallback = self.inner.summary.clone();
-        self.read(move |c, _| summary_settings(c, &fallback)).await
-    }
-    async fn set_summary_settings(
-        &self,
-        _actor: Actor<'_>,
-        settings: crate::summary::Settings,
-    ) -> Result<crate::summary::Settings> {
-        settings
     async fn health_profiles(&self) -> Result<crate::api::HealthProfiles> {
         let profiles = self.health().profiles.clone();
         self.read(move |c, _| {
@@ -1454,6 +1444,16 @@ impl Backend for Store {
     async fn account_rules(&self) -> Result<AccountRules> {
         Ok(self.inner.accounts.as_ref().clone())
     }
+    async fn summary_settings(&self) -> Result<crate::summary::Settings> {
+        let fallback = self.inner.summary.clone();
+        self.read(move |c, _| summary_settings(c, &fallback)).await
+    }
+    async fn set_summary_settings(
+        &self,
+        _actor: Actor<'_>,
+        settings: crate::summary::Settings,
+    ) -> Result<crate::summary::Settings> {
+        settings
             .check()
             .map_err(|m| Error::invalid("sections", m))?;
         let json = serde_json::to_string(&settings).map_err(Error::storage)?;
@@ -1465,16 +1465,6 @@ impl Backend for Store {
     }
 }
 
-/// The team's summary settings kept in the store, else `fallback`.
-fn summary_settings(
-    conn: &Connection,
-    fallback: &crate::summary::Settings,
-) -> Result<crate::summary::Settings> {
-    match meta::meta(conn, crate::summary::SETTINGS_KEY)? {
-        Some(json) => serde_json::from_str(&json).map_err(|e| {
-            Error::storage(format!("the store's summary settings are unreadable: {e}"))
-        }),
-        None => Ok(fallback.clone()),
 /// The meta key of the health profiles an admin gave the store (TOML).
 const HEALTH_PROFILES_KEY: &str = "health_profiles";
 
@@ -1495,6 +1485,16 @@ fn with_stored_profiles(conn: &Connection, setup: Arc<HealthSetup>) -> Result<Ar
     }))
 }
 
+/// The team's summary settings kept in the store, else `fallback`.
+fn summary_settings(
+    conn: &Connection,
+    fallback: &crate::summary::Settings,
+) -> Result<crate::summary::Settings> {
+    match meta::meta(conn, crate::summary::SETTINGS_KEY)? {
+        Some(json) => serde_json::from_str(&json).map_err(|e| {
+            Error::storage(format!("the store's summary settings are unreadable: {e}"))
+        }),
+        None => Ok(fallback.clone()),
     }
 }
 
