@@ -2294,15 +2294,26 @@ fn tasks_and_usage_as_json() {
     );
     assert_eq!(days.as_array().expect("buckets").len(), 30);
     assert!(days[0]["active_users"].is_number());
-    let users = json(&db, &["usage", "3", "--by", "user", "--format", "json"], None);
+    let users = json(
+        &db,
+        &["usage", "3", "--by", "user", "--format", "json"],
+        None,
+    );
     let users = users.as_array().expect("users");
     assert!(!users.is_empty());
     let connections: Vec<u64> = users
         .iter()
         .map(|u| u["connections"].as_u64().expect("connections"))
         .collect();
-    assert!(connections.windows(2).all(|w| w[0] >= w[1]), "busiest first");
-    let modules = json(&db, &["usage", "3", "--by", "module", "--format", "json"], None);
+    assert!(
+        connections.windows(2).all(|w| w[0] >= w[1]),
+        "busiest first"
+    );
+    let modules = json(
+        &db,
+        &["usage", "3", "--by", "module", "--format", "json"],
+        None,
+    );
     let names: Vec<&str> = modules
         .as_array()
         .expect("modules")

@@ -311,7 +311,12 @@ linear = [[1, 0], [5, 100]]
         .and_then(|p| p.get("enterprise"))
         .expect("enterprise");
     assert_eq!(given.components.len(), 1);
-    assert!(now.profiles.as_ref().and_then(|p| p.get("default")).is_some());
+    assert!(
+        now.profiles
+            .as_ref()
+            .and_then(|p| p.get("default"))
+            .is_some()
+    );
     assert_eq!(b.health_profiles().await.expect("read").toml, toml);
     // ACME's pulse is 4 of 5: 75 points, with the new profile.
     let report = b.health(ACME).await.expect("ACME's health");

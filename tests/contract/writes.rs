@@ -136,7 +136,11 @@ fn new_records() -> Vec<Record> {
     out.push(Record::BusinessChallenge(fixture::challenge(
         0, GLOBEX, None,
     )));
-    out.push(Record::Invoice(fixture::invoice_record(0, GLOBEX, Some(AG_GLOBEX))));
+    out.push(Record::Invoice(fixture::invoice_record(
+        0,
+        GLOBEX,
+        Some(AG_GLOBEX),
+    )));
     out.push(Record::Payment(fixture::payment_record(0, ACME, INV_ACME)));
     for r in &mut out {
         tend::with_record!(r, x => {

@@ -436,26 +436,78 @@ fn financials(c: &mut Checker, d: &Dataset, accounts: &HashSet<Id>, agreements: 
         if let Some(&owner) = owner
             && owner != a
         {
-            c.push(section, i, Some(id), field, format!("belongs to account {owner}, not {a}"));
+            c.push(
+                section,
+                i,
+                Some(id),
+                field,
+                format!("belongs to account {owner}, not {a}"),
+            );
         }
     };
     let mut problems = Checker { out: vec![] };
     for (i, x) in d.invoices.iter().enumerate() {
         problems.fields("invoices", i, x);
         let a = x.account_id;
-        problems.reference("invoices", i, Some(x.id), "account_id", "account", accounts, a);
+        problems.reference(
+            "invoices",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            accounts,
+            a,
+        );
         if let Some(g) = x.agreement_id {
-            problems.reference("invoices", i, Some(x.id), "agreement_id", "agreement", agreements, g);
-            same("invoices", i, x.id, "agreement_id", agreement_account.get(&g), a);
+            problems.reference(
+                "invoices",
+                i,
+                Some(x.id),
+                "agreement_id",
+                "agreement",
+                agreements,
+                g,
+            );
+            same(
+                "invoices",
+                i,
+                x.id,
+                "agreement_id",
+                agreement_account.get(&g),
+                a,
+            );
         }
     }
     for (i, x) in d.payments.iter().enumerate() {
         problems.fields("payments", i, x);
         let a = x.account_id;
-        problems.reference("payments", i, Some(x.id), "account_id", "account", accounts, a);
+        problems.reference(
+            "payments",
+            i,
+            Some(x.id),
+            "account_id",
+            "account",
+            accounts,
+            a,
+        );
         let v = x.invoice_id;
-        problems.reference("payments", i, Some(x.id), "invoice_id", "invoice", &invoices, v);
-        same("payments", i, x.id, "invoice_id", invoice_account.get(&v), a);
+        problems.reference(
+            "payments",
+            i,
+            Some(x.id),
+            "invoice_id",
+            "invoice",
+            &invoices,
+            v,
+        );
+        same(
+            "payments",
+            i,
+            x.id,
+            "invoice_id",
+            invoice_account.get(&v),
+            a,
+        );
     }
     c.out.append(&mut problems.out);
 }

@@ -23,8 +23,7 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
     let today = d.as_of.date_naive();
     let [head, body] = Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(area);
     // Once the account has invoices, they say it; before, the agreements' flag.
-    let paid =
-        payment_up_to_date(&d.invoices, &d.payments, &d.agreements, today).unwrap_or(true);
+    let paid = payment_up_to_date(&d.invoices, &d.payments, &d.agreements, today).unwrap_or(true);
     f.render_widget(
         ratatui::widgets::Paragraph::new(vec![
             Line::from(vec![

@@ -233,15 +233,15 @@ impl App {
             EntityKind::Project => {
                 a.tasks = Default::default();
                 d.tasks
-                .iter()
-                .filter(|t| t.project_id == Some(c.id))
-                .min_by_key(|t| (t.status, t.position, t.id))
-                .and_then(|t| task_place(d, t))
-                .or_else(|| {
-                    d.projects
-                        .iter()
-                        .any(|p| p.id == c.id)
-                        .then_some((Tab::Tasks, 0, 0))
+                    .iter()
+                    .filter(|t| t.project_id == Some(c.id))
+                    .min_by_key(|t| (t.status, t.position, t.id))
+                    .and_then(|t| task_place(d, t))
+                    .or_else(|| {
+                        d.projects
+                            .iter()
+                            .any(|p| p.id == c.id)
+                            .then_some((Tab::Tasks, 0, 0))
                     })
             }
             EntityKind::PlaybookRun => {

@@ -11,15 +11,16 @@ pub mod write;
 
 pub mod activity;
 pub mod agreements;
-pub mod charts;
+pub mod asks;
 pub mod blocks;
+pub mod charts;
 pub mod contacts;
 pub mod financials;
-pub mod months;
 pub mod health;
 pub mod interactions;
 pub mod metrics;
 pub mod modules;
+pub mod months;
 pub mod nps;
 pub mod opportunities;
 pub mod overview;
@@ -29,7 +30,6 @@ pub mod summary;
 pub mod support;
 pub mod task_views;
 pub mod tasks;
-pub mod asks;
 pub mod usage;
 pub mod usage_views;
 

@@ -162,9 +162,9 @@ impl App {
                 Record::Opportunity((*visible_opportunities(a, d).get(sel)?).clone())
             }
             Tab::Support => Record::SupportCase(d.cases.get(sel)?.clone()),
-            Tab::Tasks => crate::screens::account::task_views::selected_record(
-                &a.tasks, d, a.column, sel,
-            )?,
+            Tab::Tasks => {
+                crate::screens::account::task_views::selected_record(&a.tasks, d, a.column, sel)?
+            }
             Tab::Playbooks => Record::PlaybookRun(d.playbook_runs.get(sel)?.clone()),
             Tab::Settings => Record::Document(d.documents.get(sel.checked_sub(1)?)?.clone()),
             _ => return None,
