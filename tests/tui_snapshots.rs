@@ -4922,7 +4922,8 @@ async fn new_task_and_usage_views_draw_without_colour_and_in_ascii() {
         "{screen}"
     );
     h.tab(Tab::Usage).await;
-    for _ in 0..3 {
+    // Activity, Modules & Features, Metrics, and back to usage.
+    for _ in 0..4 {
         h.key(ch('v')).await;
         assert_colourless(&h.draw(), "usage");
     }
