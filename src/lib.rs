@@ -13,5 +13,7 @@ pub use tend_backend as backend;
 pub use tend_backend::{api, remote, sqlite};
 pub use tend_domain as domain;
 pub use tend_domain::{format, named_enum, with_record};
-pub use tend_engines::{copilot, dataset, filter, generate, health, sentiment, summary};
+pub use tend_engines::{
+    copilot, dataset, filter, generate, health, hierarchy, sentiment, summary, timeline,
+};
 pub use tend_server as server;

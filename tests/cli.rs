@@ -2322,3 +2322,151 @@ fn tasks_and_usage_as_json() {
         .collect();
     assert!(names.contains(&"analytics"), "{names:?}");
 }
+
+/// An account's story and people from the command line: `tend timeline` (key
+/// events newest first), `tend contacts` (each with its health indicator), a
+/// parent's group in `tend account`, and `tend alerts --tasks` with an alert task
+/// made through `tend record create`.
+#[test]
+fn timeline_contacts_group_and_alert_tasks() {
+    let (_dir, db) = demo_store();
+    let events = json(
+        &db,
+        &["timeline", "Larkspur Logistics", "--format", "json"],
+        None,
+    );
+    let events = events.as_array().expect("a list");
+    assert!(!events.is_empty(), "Larkspur has a story");
+    let at: Vec<&str> = events.iter().filter_map(|e| e["at"].as_str()).collect();
+    assert!(at.windows(2).all(|w| w[0] >= w[1]), "newest first: {at:?}");
+    let kinds = [
+        "escalation",
+        "transition",
+        "churn_risk",
+        "renewal",
+        "sentiment_drop",
+    ];
+    assert!(
+        events
+            .iter()
+            .all(|e| kinds.contains(&e["kind"].as_str().unwrap_or("")))
+    );
+    assert!(events.iter().any(|e| e["kind"] == "renewal"), "{events:?}");
+    let table =
+        String::from_utf8(on(&db, &["timeline", "Larkspur Logistics"], None).stdout).expect("utf8");
+    assert!(table.starts_with("WHEN"), "{table}");
+
+    let contacts = json(
+        &db,
+        &["contacts", "Larkspur Logistics", "--format", "json"],
+        None,
+    );
+    let lara = contacts
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|c| c["contact"]["name"] == "Lara Tanaka")
+        .expect("Larkspur's sponsor");
+    assert_eq!(lara["health"]["status"], "at_risk", "{lara}");
+    let csv = String::from_utf8(
+        on(
+            &db,
+            &["contacts", "Larkspur Logistics", "--format", "csv"],
+            None,
+        )
+        .stdout,
+    )
+    .expect("utf8");
+    assert!(
+        csv.starts_with("ID,NAME,ROLES,HEALTH,STATUS,WHY\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("Lara Tanaka,\"sponsor, decision_maker\",0,at risk,last touch"),
+        "{csv}"
+    );
+
+    let heron =
+        String::from_utf8(on(&db, &["account", "Heron Robotics", "--format", "csv"], None).stdout)
+            .expect("utf8");
+    assert!(heron.contains("group mrr,"), "{heron}");
+    assert!(
+        heron.contains("worst subsidiary,Heron Robotics Spain 2"),
+        "{heron}"
+    );
+    let group = json(
+        &db,
+        &["account", "Heron Robotics", "--format", "json"],
+        None,
+    );
+    assert_eq!(
+        group["group"]["subsidiaries"].as_array().map(Vec::len),
+        Some(3)
+    );
+
+    let alerts = json(
+        &db,
+        &[
+            "alerts",
+            "--account",
+            "Larkspur Logistics",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let alert = alerts
+        .as_array()
+        .and_then(|a| a.first())
+        .expect("an open alert")
+        .clone();
+    let task = serde_json::json!({
+        "account_id": alert["account_id"], "title": "Call Lara about the renewal",
+        "status": "todo", "priority": "high", "alert_id": alert["id"]
+    });
+    json(
+        &db,
+        &["record", "create", "task", "-"],
+        Some(&task.to_string()),
+    );
+    let with = json(
+        &db,
+        &[
+            "alerts",
+            "--account",
+            "Larkspur Logistics",
+            "--tasks",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let first = with
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == alert["id"]))
+        .expect("the alert");
+    assert_eq!(first["tasks"][0]["title"], "Call Lara about the renewal");
+    let table = String::from_utf8(
+        on(
+            &db,
+            &["alerts", "--account", "Larkspur Logistics", "--tasks"],
+            None,
+        )
+        .stdout,
+    )
+    .expect("utf8");
+    assert!(
+        table.contains("Call Lara about the renewal (todo)"),
+        "{table}"
+    );
+    // A task of another account's alert is refused naming the field.
+    let mut foreign = task.clone();
+    foreign["account_id"] = serde_json::json!(3);
+    let err = fails(
+        &db,
+        &["record", "create", "task", "-"],
+        Some(&foreign.to_string()),
+        2,
+    );
+    assert!(err.contains("alert_id"), "{err}");
+}

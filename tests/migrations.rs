@@ -706,7 +706,7 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
 
     let store = Store::open_with_clock(&path, fixed_clock(now())).expect("open the v3 store");
     assert_eq!(user_version(&path), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 13);
+    assert_eq!(SCHEMA_VERSION, 14);
     // Version 6: the churned accounts' partial index (the dashboard's totals);
     // version 7: the status and stage index (the header's counts); version 8: the
     // records' ids in source systems, empty; version 9: success planning, empty,
@@ -750,6 +750,11 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
             .unwrap_or_else(|e| panic!("the {table} table: {e}"));
         assert_eq!(n, 0, "{table}");
     }
+    // Tasks from before answer no alert.
+    let alert_tasks: i64 = file
+        .query_row("SELECT count(alert_id) FROM tasks", [], |r| r.get(0))
+        .expect("the tasks' alert column");
+    assert_eq!(alert_tasks, 0);
     // Runs from before are advanced by hand: none is automatic, none is due.
     let (automatic, due): (i64, i64) = file
         .query_row(

@@ -318,6 +318,7 @@ fn task(account: Id, title: &str) -> Task {
         priority: Priority::Normal,
         position: 0,
         kind: TaskKind::Todo,
+        alert_id: None,
     }
 }
 
@@ -1763,6 +1764,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/accounts/{id}/agreements", &["get"]),
     ("/api/v1/accounts/{id}/changes", &["get"]),
     ("/api/v1/accounts/{id}/health", &["get"]),
+    ("/api/v1/accounts/{id}/timeline", &["get"]),
     ("/api/v1/interactions", &["get"]),
     ("/api/v1/tasks", &["get"]),
     ("/api/v1/cases", &["get"]),

@@ -491,7 +491,7 @@ fn a_user_walks_through_the_demo_and_quits() {
     });
 
     // Every tab, by Tab, then back round to the first.
-    let tabs: [(&str, &[&str]); 13] = [
+    let tabs: [(&str, &[&str]); 14] = [
         ("2 Interactions", &["last touch", "f: kind"]),
         ("3 Usage", &["connections per week"]),
         ("4 Contacts", &["LAST TOUCH", "LAST ACTIVE"]),
@@ -504,6 +504,7 @@ fn a_user_walks_through_the_demo_and_quits() {
         ("- Health", &["What pulls it down", "MEASURE"]),
         ("= Summary", &["Generated", "Account Highlights"]),
         ("\\ Settings", &["external id", "health profile"]),
+        ("! Alerts", &["STATE", "TASKS", "Tasks of this alert"]),
         ("1 Overview", &["KPIs", "c curves"]),
     ];
     for (tab, texts) in tabs {

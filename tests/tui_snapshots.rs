@@ -508,6 +508,7 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Account, Tab11, vec!["-"]),
         (Screen::Account, Tab12, vec!["="]),
         (Screen::Account, Tab13, vec!["\\"]),
+        (Screen::Account, Tab14, vec!["!"]),
         (Screen::Account, Left, vec!["h", "left"]),
         (Screen::Account, Right, vec!["l", "right"]),
         (Screen::Account, Open, vec!["enter"]),
@@ -545,6 +546,9 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Account, Email, vec!["m"]),
         (Screen::Account, Reply, vec!["R"]),
         (Screen::Account, Outbox, vec!["O"]),
+        (Screen::Account, Done, vec!["x"]),
+        (Screen::Account, Snooze, vec!["z"]),
+        (Screen::Account, SnoozeLong, vec!["Z"]),
         (Screen::Account, Maximise, vec!["z"]),
     ]);
     all
@@ -893,7 +897,7 @@ fn every_default_binding_has_keys_and_its_literals_parse() {
 
 /// Keys the account table binds to two actions (or to one the global table has
 /// too): the tab in front decides (see `shared_keys_do_what_the_tab_in_front_offers`).
-const SHARED_ACCOUNT_KEYS: &[&str] = &["a", "g", "x", "R", "[", "]"];
+const SHARED_ACCOUNT_KEYS: &[&str] = &["a", "g", "x", "z", "R", "[", "]"];
 
 #[test]
 fn each_key_of_a_binding_dispatches_to_its_action() {
@@ -1037,7 +1041,7 @@ async fn tab_shift_tab_and_number_keys_change_the_tab() {
     // Around the ends.
     h.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::SHIFT))
         .await;
-    assert_eq!(h.tab_now(), Some(Tab::Settings));
+    assert_eq!(h.tab_now(), Some(Tab::Alerts));
     h.key(press(KeyCode::Tab)).await;
     assert_eq!(h.tab_now(), Some(Tab::Overview));
     let selected_bg = h.theme.selected.bg;
@@ -2757,9 +2761,7 @@ async fn the_overview_scrolls_at_80x24_and_says_what_is_above_and_below() {
     let top = h.screen();
     assert!(top.contains("more below"), "{top}");
     assert!(!top.contains("lines above"), "{top}");
-    for _ in 0..30 {
-        h.key(ch('j')).await;
-    }
+    h.key(ch('G')).await;
     let bottom = h.screen();
     assert!(bottom.contains("lines above"), "{bottom}");
     assert!(!bottom.contains("more below"), "{bottom}");
@@ -3760,6 +3762,13 @@ async fn shared_keys_do_what_the_tab_in_front_offers() {
     h.tab(Tab::Interactions).await;
     assert_eq!(on(&h, "a"), Some(Action::Ask));
     assert_eq!(on(&h, "x"), Some(Action::Toggle));
+    assert_eq!(on(&h, "z"), Some(Action::Maximise));
+    // The Alerts tab's keys are the alerts inbox's.
+    h.tab(Tab::Alerts).await;
+    assert_eq!(on(&h, "x"), Some(Action::Done));
+    assert_eq!(on(&h, "z"), Some(Action::Snooze));
+    assert_eq!(on(&h, "Z"), Some(Action::SnoozeLong));
+    assert_eq!(on(&h, "f"), Some(Action::Cycle));
     h.tab(Tab::Summary).await;
     assert_eq!(on(&h, "g"), Some(Action::Generate));
     assert_eq!(on(&h, "home"), Some(Action::Top));
@@ -5319,6 +5328,322 @@ async fn metrics_show_the_default_charts_and_those_of_the_config() {
         assert!(
             !h.screen().contains("Adoption weekly"),
             "v goes back to usage"
+        );
+    }
+}
+
+// The account's alerts, timeline, contacts' health and group -----------------
+
+fn alerts_listed(h: &Harness) -> Vec<tend::domain::Alert> {
+    let a = h.app.account.as_ref().expect("an open account");
+    tend::tui::screens::account::state::visible_alerts(a, the_360(h))
+        .into_iter()
+        .cloned()
+        .collect()
+}
+
+/// The Alerts tab: the account's alerts in the inbox's table, with the inbox's
+/// keys, and under them the tasks made for the selected one (`n` makes one).
+#[tokio::test]
+async fn the_alerts_tab_lists_the_accounts_alerts_with_their_tasks() {
+    use tend::domain::{AlertState, EntityKind as K, Record};
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::writable(size).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Alerts).await;
+        let listed = alerts_listed(&h);
+        assert_eq!(
+            listed.len(),
+            the_360(&h).alerts.len(),
+            "every state at first"
+        );
+        assert!(listed.len() >= 2, "{listed:?}");
+        assert!(
+            listed.windows(2).all(|w| w[0].at >= w[1].at),
+            "newest first"
+        );
+        let first = listed[0].clone();
+        assert!(h.screen().contains("no task yet"), "{}", h.screen());
+        // n: a task for the selected alert, titled after it.
+        h.key(ch('n')).await;
+        let form = h.app.overlays.form().expect("the alert task form");
+        assert_eq!(form.title, "New alert task");
+        h.key(ctrl('s')).await;
+        assert!(h.app.overlays.form().is_none(), "{}", h.screen());
+        let task = stored(&h, LARKSPUR)
+            .await
+            .tasks
+            .into_iter()
+            .find(|t| t.alert_id == Some(first.id))
+            .expect("a task of the alert");
+        assert!(task.title.starts_with("Follow up: "), "{}", task.title);
+        assert_eq!(task.assignee, "maya");
+        let screen = h.screen();
+        assert!(screen.contains("1 open"), "{screen}");
+        assert!(screen.contains("Follow up: "), "{screen}");
+        insta::assert_snapshot!(format!("larkspur_alert_task_{}", dims(size)), screen);
+        // x: done, as in the inbox; again: open.
+        h.key(ch('x')).await;
+        let Record::Alert(done) = h.store.get(K::Alert, first.id).await.expect("the alert") else {
+            panic!("not an alert");
+        };
+        assert_eq!(done.state, AlertState::Done);
+        assert!(
+            footer_text(&h).contains("marked the alert done"),
+            "{}",
+            footer_text(&h)
+        );
+        // f: open ones only; the done one is gone from the list.
+        h.key(ch('f')).await;
+        assert!(
+            alerts_listed(&h)
+                .iter()
+                .all(|a| a.state_at(now()) == AlertState::Open)
+        );
+        assert!(!alerts_listed(&h).iter().any(|a| a.id == first.id));
+        // z: snoozed a day, listed under snoozed (f) with its end.
+        h.key(ch('g')).await;
+        let snoozing = alerts_listed(&h)[0].clone();
+        h.key(ch('z')).await;
+        let Record::Alert(snoozed) = h.store.get(K::Alert, snoozing.id).await.expect("alert")
+        else {
+            panic!("not an alert");
+        };
+        assert_eq!(snoozed.state, AlertState::Snoozed);
+        assert_eq!(snoozed.snoozed_until, Some(now() + TimeDelta::days(1)));
+        h.key(ch('f')).await;
+        assert_eq!(
+            alerts_listed(&h).iter().map(|a| a.id).collect::<Vec<_>>(),
+            vec![snoozing.id]
+        );
+        assert!(h.screen().contains("until "), "{}", h.screen());
+        // Nothing in a state: the tab says so and which key shows the others.
+        h.key(ch('f')).await;
+        h.key(ch('x')).await; // the done one, reopened
+        h.key(ch('f')).await; // all
+        h.key(ch('f')).await; // open
+        h.key(ch('f')).await; // snoozed
+        h.key(ch('f')).await; // done: none left
+        let screen = h.screen();
+        assert!(
+            screen.contains("no done alerts on this account — f shows the others"),
+            "{screen}"
+        );
+    }
+}
+
+/// Enter on an alert opens the tab it is about; Esc comes back to the alerts.
+#[tokio::test]
+async fn enter_on_an_account_alert_opens_its_tab_and_esc_comes_back() {
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Alerts).await;
+    let at = alerts_listed(&h)
+        .iter()
+        .position(|a| a.rule == "renewal_at_risk")
+        .expect("Larkspur's renewal alert");
+    for _ in 0..at {
+        h.key(ch('j')).await;
+    }
+    h.key(press(KeyCode::Enter)).await;
+    assert_eq!(h.tab_now(), Some(Tab::Agreements));
+    h.key(press(KeyCode::Esc)).await;
+    assert_eq!(h.tab_now(), Some(Tab::Alerts));
+    assert_eq!(h.app.account.as_ref().map(|a| a.selected()), Some(at));
+}
+
+/// An account without alerts says so instead of an empty table.
+#[tokio::test]
+async fn an_account_without_alerts_says_so() {
+    let mut h = Harness::new(NARROW).await;
+    let quiet = h.rows().iter().map(|r| r.id).collect::<Vec<_>>();
+    let mut found = None;
+    for id in quiet {
+        if h.store.account(id).await.expect("a 360").alerts.is_empty() {
+            found = Some(id);
+            break;
+        }
+    }
+    let id = found.expect("a demo account without alerts");
+    h.open(id).await;
+    h.tab(Tab::Alerts).await;
+    let screen = h.screen();
+    assert!(screen.contains("no alerts on this account"), "{screen}");
+}
+
+/// A churn risk set today and a case opened escalated three weeks ago: both in
+/// the timeline under the chart and marked on it, in the at-risk colour.
+#[tokio::test]
+async fn the_timeline_lists_key_events_and_marks_them_on_the_chart() {
+    use tend::domain::{ChurnLikelihood, Record};
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::writable(size).await;
+        let d = stored(&h, LARKSPUR).await;
+        let mut account = d.account.clone();
+        account.churn.likelihood = ChurnLikelihood::AtRisk;
+        h.store
+            .update("priya.patel", Record::Account(account))
+            .await
+            .expect("churn risk set");
+        let opened = now() - TimeDelta::days(21);
+        let case: tend::domain::SupportCase = serde_json::from_value(serde_json::json!({
+            "id": 0, "created_at": opened, "updated_at": opened, "account_id": LARKSPUR,
+            "number": "CS-9001", "subject": "Exports time out", "priority": "urgent",
+            "severity": 1, "status": "open", "escalated": true, "team": "platform",
+            "region": "EMEA", "opened_at": opened
+        }))
+        .expect("a case");
+        h.store
+            .create("priya.patel", Record::SupportCase(case))
+            .await
+            .expect("an escalated case");
+        h.open(LARKSPUR).await;
+        // The first account was loaded before the writes: load it again.
+        h.key(ctrl('r')).await;
+        let events = h
+            .app
+            .account
+            .as_ref()
+            .and_then(|a| a.timeline.value())
+            .expect("the timeline")
+            .clone();
+        assert!(
+            events
+                .iter()
+                .any(|e| e.text == "Churn forecast none → at risk (by priya.patel)"),
+            "{events:?}"
+        );
+        assert!(
+            events
+                .iter()
+                .any(|e| e.text.starts_with("Case CS-9001 escalated")),
+            "{events:?}"
+        );
+        let top = h.draw();
+        // The chart is above the KPIs: a mark there in the at-risk colour.
+        let kpis = cells_of(&top, "KPIs").first().map(|c| c.1);
+        let chart_rows = 5..kpis.unwrap_or(top.area.height);
+        let at_risk = h.theme.at_risk.fg.unwrap_or(Color::Reset);
+        let marked = |buffer: &Buffer, mark: &str| {
+            chart_rows.clone().any(|y| {
+                (0..buffer.area.width).any(|x| {
+                    let c = &buffer[(x, y)];
+                    c.symbol() == mark && c.fg == at_risk
+                })
+            })
+        };
+        assert!(marked(&top, "E"), "no E on the chart:\n{}", text(&top));
+        if size == NARROW {
+            insta::assert_snapshot!("larkspur_timeline_chart_80x24", text(&top));
+            h.key(ch('G')).await;
+        }
+        let screen = h.screen();
+        assert!(
+            screen.contains("C 23 Nov Churn forecast none → at risk (by priya.patel)")
+                || screen.contains("Churn forecast none → at risk"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("Case CS-9001 escalated: Exports time out (urgent)"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("larkspur_timeline_{}", dims(size)), screen);
+        // Drawn with ASCII only, the letters are on the chart too.
+        h.key(ch('g')).await;
+        h.app.ascii = true;
+        let ascii = h.draw();
+        assert!(
+            marked(&ascii, "E"),
+            "no E on the ASCII chart:\n{}",
+            text(&ascii)
+        );
+        h.app.ascii = false;
+    }
+}
+
+/// Every contact has its health indicator in the list, in its colour; the
+/// selected one's is explained under it, signal by signal.
+#[tokio::test]
+async fn the_contacts_list_shows_each_contacts_health_and_what_makes_it() {
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.open(LARKSPUR).await;
+        h.tab(Tab::Contacts).await;
+        let d = the_360(&h);
+        assert_eq!(d.contact_health.len(), d.contacts.len());
+        let lara = d
+            .contacts
+            .iter()
+            .position(|c| c.name == "Lara Tanaka")
+            .expect("Larkspur's sponsor");
+        for _ in 0..lara {
+            h.key(ch('j')).await;
+        }
+        let frame = h.draw();
+        let screen = text(&frame);
+        // Lara, the sponsor nobody has talked to in months: at risk, for that.
+        assert!(screen.contains("Lara Tanaka ■ 0 at risk"), "{screen}");
+        assert!(screen.contains("last touch 166 days ago"), "{screen}");
+        let row = cells_of(&frame, "Lara Tanaka")
+            .first()
+            .map(|c| c.1)
+            .expect("her row");
+        let mark = (0..frame.area.width)
+            .find(|x| frame[(*x, row)].symbol() == "■")
+            .expect("her health mark");
+        assert_eq!(
+            frame[(mark, row)].fg,
+            h.theme.at_risk.fg.unwrap_or(Color::Reset)
+        );
+        insta::assert_snapshot!(format!("larkspur_contact_health_{}", dims(size)), screen);
+    }
+}
+
+/// A parent account's overview: its group's MRR, its worst subsidiary, each
+/// subsidiary's renewal; a subsidiary says whose group it is part of.
+#[tokio::test]
+async fn a_parent_shows_its_groups_mrr_worst_health_and_renewals() {
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        let id = |h: &Harness, name: &str| {
+            h.rows()
+                .iter()
+                .find(|r| r.name == name)
+                .map(|r| r.id)
+                .unwrap_or_else(|| panic!("{name} in the demo"))
+        };
+        let heron = id(&h, "Heron Robotics");
+        h.open(heron).await;
+        let g = the_360(&h)
+            .group
+            .clone()
+            .expect("Heron Robotics heads a group");
+        assert_eq!(g.subsidiaries.len(), 3);
+        assert_eq!(
+            g.group_mrr_cents,
+            g.own_mrr_cents + g.subsidiaries.iter().map(|m| m.mrr_cents).sum::<i64>()
+        );
+        // Drawn once, the Overview knows how far it scrolls.
+        let _ = h.draw();
+        h.key(ch('G')).await;
+        let screen = h.screen();
+        for text in [
+            format!("{} MRR", tend::format::money(g.group_mrr_cents)),
+            "worst ▲ Heron Robotics Spain 2 53 concerning".to_string(),
+            "Heron Robotics Spain 2 $34,741 · notice in 197d".to_string(),
+        ] {
+            assert!(screen.contains(&text), "{text}:\n{screen}");
+        }
+        insta::assert_snapshot!(format!("heron_group_{}", dims(size)), screen);
+        let spain = id(&h, "Heron Robotics Spain");
+        let commands = h.app.jump_to(spain);
+        h.run(commands).await;
+        let _ = h.draw();
+        h.key(ch('G')).await;
+        let screen = h.screen();
+        assert!(
+            screen.contains("no subsidiaries of its own; part of Heron Robotics (P)"),
+            "{screen}"
         );
     }
 }

@@ -3,6 +3,7 @@
 mod act;
 mod cases;
 mod health;
+mod insights;
 mod interactions;
 pub mod output;
 mod remote;
@@ -78,6 +79,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// An account's key events, newest first: escalations, health transitions,
+    /// churn-risk changes, renewals, big sentiment drops.
+    Timeline(insights::AccountArgs),
+    /// An account's contacts with their health indicator (from their own
+    /// sentiment, last touch, product use and NPS) and what pulls it down.
+    Contacts(insights::AccountArgs),
     /// Load a dataset file, or the exports of other tools (--from), into the store
     /// (all of it, or nothing if anything is wrong).
     Import {
@@ -221,6 +228,10 @@ pub struct AlertsArgs {
     /// Only this account's (id, name or domain).
     #[arg(long)]
     pub account: Option<String>,
+    /// Each alert with its tasks (the tasks made for it): a TASKS column, or in
+    /// JSON a `tasks` list on each alert.
+    #[arg(long)]
+    pub tasks: bool,
     #[arg(long, default_value_t = 200)]
     pub limit: u32,
     #[arg(long, value_enum, default_value_t)]
@@ -408,6 +419,14 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Account { account, format } => {
             let backend = open_backend(&cli, &settings)?;
             show_account(backend.as_ref(), account, *format).await
+        }
+        Command::Timeline(args) => {
+            let backend = open_backend(&cli, &settings)?;
+            insights::timeline(backend.as_ref(), args).await
+        }
+        Command::Contacts(args) => {
+            let backend = open_backend(&cli, &settings)?;
+            insights::contacts(backend.as_ref(), args).await
         }
         Command::Import {
             files,
@@ -653,6 +672,9 @@ async fn alerts(backend: &dyn Backend, a: &AlertsArgs) -> Result<(), Failure> {
         }
     }
     let today = chrono::Utc::now().date_naive();
+    if a.tasks {
+        return alerts_with_tasks(backend, a.format, page.items, &names, today).await;
+    }
     if a.format == Format::Table && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         eprintln!(
             "{} alert{} ({} in all)",
@@ -681,6 +703,80 @@ async fn alerts(backend: &dyn Backend, a: &AlertsArgs) -> Result<(), Failure> {
                     al.rule.clone(),
                     al.state.to_string(),
                     al.message.clone(),
+                ]
+            })
+            .collect(),
+    })?;
+    Ok(())
+}
+
+/// `tend alerts --tasks`: each alert with the tasks made for it (its account's
+/// tasks read once per account).
+async fn alerts_with_tasks(
+    backend: &dyn Backend,
+    format: Format,
+    alerts: Vec<Alert>,
+    names: &std::collections::BTreeMap<Id, String>,
+    today: chrono::NaiveDate,
+) -> Result<(), Failure> {
+    #[derive(serde::Serialize)]
+    struct WithTasks {
+        #[serde(flatten)]
+        alert: Alert,
+        tasks: Vec<Task>,
+    }
+    let mut of_account: std::collections::BTreeMap<Id, Vec<Task>> = Default::default();
+    for alert in &alerts {
+        if let std::collections::btree_map::Entry::Vacant(e) = of_account.entry(alert.account_id) {
+            let tasks = backend
+                .tasks(&backend::TaskQuery {
+                    account_id: Some(alert.account_id),
+                    ..Default::default()
+                })
+                .await?;
+            e.insert(tasks);
+        }
+    }
+    let rows: Vec<WithTasks> = alerts
+        .into_iter()
+        .map(|alert| {
+            let tasks = of_account
+                .get(&alert.account_id)
+                .map(|ts| {
+                    ts.iter()
+                        .filter(|t| t.alert_id == Some(alert.id))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            WithTasks { alert, tasks }
+        })
+        .collect();
+    print(format, &rows, || Table {
+        header: vec!["ID", "WHEN", "ACCOUNT", "RULE", "STATE", "MESSAGE", "TASKS"],
+        rows: rows
+            .iter()
+            .map(|r| {
+                let al = &r.alert;
+                vec![
+                    al.id.to_string(),
+                    format!(
+                        "{} ({})",
+                        al.at.date_naive(),
+                        format::days_from(today, al.at.date_naive())
+                    ),
+                    names
+                        .get(&al.account_id)
+                        .cloned()
+                        .unwrap_or_else(|| al.account_id.to_string()),
+                    al.rule.clone(),
+                    al.state.to_string(),
+                    al.message.clone(),
+                    r.tasks
+                        .iter()
+                        .map(|t| format!("{} {} ({})", t.id, t.title, t.status))
+                        .collect::<Vec<_>>()
+                        .join("; "),
                 ]
             })
             .collect(),
@@ -800,6 +896,9 @@ async fn show_account(backend: &dyn Backend, key: &str, format: Format) -> Resul
         .iter()
         .filter(|c| c.status.is_open() && c.escalated)
         .count();
+    let group = |f: &dyn Fn(&crate::hierarchy::GroupRollup) -> String| {
+        a.group.as_ref().map(f).unwrap_or_default()
+    };
     let fields: Vec<(&'static str, String)> = vec![
         ("id", acc.id.to_string()),
         ("name", acc.name.clone()),
@@ -818,6 +917,48 @@ async fn show_account(backend: &dyn Backend, key: &str, format: Format) -> Resul
                 .map(|c| format!("{} ({})", c.name, c.id))
                 .collect::<Vec<_>>()
                 .join(", "),
+        ),
+        (
+            "group mrr",
+            group(&|g| {
+                format!(
+                    "{} ({} own + {} of {} subsidiaries)",
+                    format::money(g.group_mrr_cents),
+                    format::money(g.own_mrr_cents),
+                    format::money(g.subsidiaries_mrr_cents),
+                    g.subsidiaries.len()
+                )
+            }),
+        ),
+        (
+            "worst subsidiary",
+            group(&|g| {
+                g.worst
+                    .as_ref()
+                    .map(|w| {
+                        format!(
+                            "{} ({}) {} {}",
+                            w.name,
+                            w.id,
+                            format::score(w.health_score),
+                            w.health_status.map_or("no score", |s| s.label())
+                        )
+                    })
+                    .unwrap_or_else(|| "no subsidiary has a score".into())
+            }),
+        ),
+        (
+            "subsidiary renewals",
+            group(&|g| {
+                g.subsidiaries
+                    .iter()
+                    .filter_map(|m| {
+                        m.renewal
+                            .map(|d| format!("{} {d} ({})", m.name, format::days_from(today, d)))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }),
         ),
         ("stage", acc.stage.to_string()),
         ("segment", acc.segment.clone()),

@@ -1,6 +1,6 @@
 //! `tend tasks`: tasks across accounts (or of one), filtered by assignee, when
-//! due (overdue, this week, later, none), open or closed, status, project and
-//! type: the store's task query, the one the Tasks tab and `GET /tasks` run.
+//! due (overdue, this week, later, none), open or closed, status, project, type
+//! and alert: the store's task query, the one the Tasks tab and `GET /tasks` run.
 
 use clap::Args;
 
@@ -35,6 +35,9 @@ pub struct TasksArgs {
     /// Only this project's (its id).
     #[arg(long)]
     pub project: Option<Id>,
+    /// Only the tasks of this alert (its id): its alert tasks.
+    #[arg(long)]
+    pub alert: Option<Id>,
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 }
@@ -60,6 +63,7 @@ pub async fn run(b: &dyn Backend, a: &TasksArgs, me: String) -> Result<(), Failu
         },
         due: a.due,
         kind: a.kind,
+        alert_id: a.alert,
     };
     let tasks = b.tasks(&q).await?;
     if tasks.is_empty() && a.format == Format::Table {

@@ -378,6 +378,7 @@ pub fn task(
         priority,
         position,
         kind: TaskKind::from_title(title),
+        alert_id: None,
     }
 }
 

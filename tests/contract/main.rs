@@ -15,6 +15,7 @@ mod alerts;
 mod bulk;
 mod custom;
 mod fixture;
+mod insights;
 mod reads;
 mod support;
 mod work;
@@ -211,6 +212,7 @@ mod checks {
     pub use super::alerts::*;
     pub use super::bulk::*;
     pub use super::custom::*;
+    pub use super::insights::*;
     pub use super::reads::*;
     pub use super::work::*;
     pub use super::writes::*;
@@ -227,6 +229,10 @@ contract!(Fixture =>
     check_account_360_group,
     check_account_360_subsidiary,
     check_account_360_not_found,
+    check_timeline,
+    check_contact_health,
+    check_group_rollup,
+    check_alert_tasks,
     check_mrr_and_renewal_follow_agreement_writes,
     check_renewal_rolls_auto_renewed_term,
     // Tabs.

@@ -471,6 +471,13 @@ impl App {
                 self.say_score_change(id);
                 vec![]
             }
+            Msg::Timeline(id, result, at) => {
+                let offline = self.offline.is_some();
+                if let Some(a) = self.account.as_mut().filter(|a| a.id == id) {
+                    a.timeline.take(result, at, offline);
+                }
+                vec![]
+            }
             Msg::Saved {
                 account,
                 what,

@@ -146,7 +146,47 @@ fn interaction_fields(c: &Ctx, sentiment: Option<Sentiment>) -> Vec<Field> {
 }
 
 pub fn new_task(c: &Ctx, status: TaskStatus) -> Form {
-    let r = Task {
+    c.form(
+        "New task".into(),
+        Record::Task(task_record(c, status)),
+        true,
+        task_fields(c),
+    )
+}
+
+/// A new task answering an alert (an alert task): titled after the alert, due in
+/// three days, in the todo column.
+pub fn new_alert_task(c: &Ctx, alert: &Alert) -> Form {
+    let mut t = task_record(c, TaskStatus::Todo);
+    t.alert_id = Some(alert.id);
+    t.kind = TaskKind::FollowUp;
+    t.title = format!("Follow up: {}", first_words(&alert.message, 60));
+    t.due = Some(c.now.date_naive() + chrono::Days::new(ALERT_TASK_DAYS));
+    c.form(
+        "New alert task".into(),
+        Record::Task(t),
+        true,
+        task_fields(c),
+    )
+}
+
+/// When a new alert task is due, in days from today.
+pub const ALERT_TASK_DAYS: u64 = 3;
+
+/// The start of a text, cut at a word within `max` characters ("…" when cut).
+fn first_words(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or_default().trim();
+    if line.chars().count() <= max {
+        return line.to_string();
+    }
+    let cut: String = line.chars().take(max).collect();
+    let at = cut.rfind(' ').unwrap_or(cut.len());
+    format!("{}…", cut[..at].trim_end())
+}
+
+/// A task of the account at the bottom of a column, for the new-task forms.
+fn task_record(c: &Ctx, status: TaskStatus) -> Task {
+    Task {
         id: 0,
         version: 1,
         created_at: c.now,
@@ -172,8 +212,8 @@ pub fn new_task(c: &Ctx, status: TaskStatus) -> Form {
             .unwrap_or(0)
             + 1,
         kind: TaskKind::Todo,
-    };
-    c.form("New task".into(), Record::Task(r), true, task_fields(c))
+        alert_id: None,
+    }
 }
 
 fn task_fields(c: &Ctx) -> Vec<Field> {

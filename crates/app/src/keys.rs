@@ -95,6 +95,7 @@ actions! {
     Tab11 => "tab_11",
     Tab12 => "tab_12",
     Tab13 => "tab_13",
+    Tab14 => "tab_14",
     Period => "period",
     Curves => "curves",
     Parent => "parent",
@@ -180,7 +181,7 @@ impl Action {
     pub fn tab(self) -> Option<usize> {
         use Action::*;
         [
-            Tab1, Tab2, Tab3, Tab4, Tab5, Tab6, Tab7, Tab8, Tab9, Tab10, Tab11, Tab12, Tab13,
+            Tab1, Tab2, Tab3, Tab4, Tab5, Tab6, Tab7, Tab8, Tab9, Tab10, Tab11, Tab12, Tab13, Tab14,
         ]
         .iter()
         .position(|a| *a == self)
@@ -422,6 +423,7 @@ impl Default for Keymap {
             b(&["-"], Tab11, "Health", false),
             b(&["="], Tab12, "Summary", false),
             b(&["\\"], Tab13, "Settings", false),
+            b(&["!"], Tab14, "Alerts", false),
             b(&["h", "left"], Left, "back, left column", true),
             b(&["l", "right"], Right, "right column", false),
             b(&["enter"], Open, "read, open", true),
@@ -463,6 +465,11 @@ impl Default for Keymap {
             b(&["m"], Email, "email the account", true),
             b(&["R"], Reply, "reply to the email", true),
             b(&["O"], Outbox, "outbox", false),
+            // The Alerts tab's, as the alerts inbox has them (`x` and `z` mean
+            // something else on other tabs: the tab in front decides).
+            b(&["x"], Done, "alert done / reopen", false),
+            b(&["z"], Snooze, "snooze alert a day", false),
+            b(&["Z"], SnoozeLong, "snooze alert a week", false),
             b(&["z"], Maximise, "maximise pane (toggle)", true),
         ]);
         Keymap {

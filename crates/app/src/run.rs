@@ -565,7 +565,8 @@ pub async fn perform(
             tx(Msg::Playbooks(r));
         }
         Command::LoadAccount(id) => {
-            // The 360 and the health report load side by side; each shows when it comes.
+            // The 360, the health report and the timeline load side by side; each
+            // shows when it comes.
             let account = async {
                 let r = b.account(id).await;
                 reach(tx, &r);
@@ -578,7 +579,12 @@ pub async fn perform(
                 let r = r.map(Box::new);
                 tx(Msg::Health(id, r, clock()));
             };
-            tokio::join!(account, health);
+            let timeline = async {
+                let r = b.timeline(id).await;
+                reach(tx, &r);
+                tx(Msg::Timeline(id, r, clock()));
+            };
+            tokio::join!(account, health, timeline);
         }
         Command::LoadCases {
             expr,

@@ -14,6 +14,7 @@ use tend_backend::{
 };
 use tend_domain::*;
 use tend_engines::copilot::Prompt;
+use tend_engines::timeline::TimelineEvent;
 use tokio::sync::watch;
 
 /// Data that comes from the backend, with the states a screen draws.
@@ -67,11 +68,13 @@ pub enum Tab {
     Health,
     Summary,
     Settings,
+    /// The account's alerts (open, snoozed, done), each with its alert tasks.
+    Alerts,
 }
 
 impl Tab {
     /// How many tabs there are.
-    pub const COUNT: usize = 13;
+    pub const COUNT: usize = 14;
 
     pub const ALL: [Tab; Tab::COUNT] = [
         Tab::Overview,
@@ -87,6 +90,7 @@ impl Tab {
         Tab::Health,
         Tab::Summary,
         Tab::Settings,
+        Tab::Alerts,
     ];
 
     pub fn title(self) -> &'static str {
@@ -104,6 +108,7 @@ impl Tab {
             Tab::Health => "Health",
             Tab::Summary => "Summary",
             Tab::Settings => "Settings",
+            Tab::Alerts => "Alerts",
         }
     }
 
@@ -314,6 +319,8 @@ pub enum Msg {
     Directory(Result<Vec<AccountRow>, Error>, Timestamp),
     Account(Id, Result<Box<Account360>, Error>, Timestamp),
     Health(Id, Result<Box<HealthReport>, Error>, Timestamp),
+    /// The account's key events, newest first.
+    Timeline(Id, Result<Vec<TimelineEvent>, Error>, Timestamp),
     Interactions(Id, Result<Vec<Interaction>, Error>, Timestamp),
     History(Id, Result<Vec<ChangeLogEntry>, Error>, Timestamp),
     Saved {

@@ -426,6 +426,8 @@ pub struct TaskParams {
     /// overdue, this_week, later or none (no due date), from the server's today.
     pub due: Option<DueWindow>,
     pub kind: Option<TaskKind>,
+    /// Only the tasks of this alert (its alert tasks).
+    pub alert_id: Option<Id>,
 }
 
 impl TaskParams {
@@ -439,6 +441,7 @@ impl TaskParams {
             open: q.open,
             due: q.due,
             kind: q.kind,
+            alert_id: q.alert_id,
         }
     }
     pub fn into_query(self) -> TaskQuery {
@@ -451,6 +454,7 @@ impl TaskParams {
             open: self.open,
             due: self.due,
             kind: self.kind,
+            alert_id: self.alert_id,
         }
     }
 }

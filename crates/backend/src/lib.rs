@@ -74,6 +74,9 @@ pub trait Backend: Send + Sync {
 
     /// One account's explained health score, its profile and its history.
     async fn health(&self, account: Id) -> Result<HealthReport>;
+    /// One account's key events (escalations, health transitions, churn-risk
+    /// changes, renewals, big sentiment drops), newest first.
+    async fn timeline(&self, account: Id) -> Result<Vec<tend_engines::timeline::TimelineEvent>>;
     /// Rescores one account, or all of them.
     async fn recompute_health(&self, account: Option<Id>) -> Result<RecomputeReport>;
 

@@ -188,6 +188,8 @@ pub struct TaskQuery {
     pub due: Option<DueWindow>,
     /// Only tasks of this type.
     pub kind: Option<TaskKind>,
+    /// Only the tasks of this alert (its alert tasks).
+    pub alert_id: Option<Id>,
 }
 
 /// When a task is due, from today: overdue (before today and not done), this

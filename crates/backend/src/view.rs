@@ -91,6 +91,14 @@ pub struct Account360 {
     /// Payments, the latest first.
     #[serde(default)]
     pub payments: Vec<Payment>,
+    /// A health indicator per contact, in the order of `contacts` (see
+    /// `tend_engines::health::contacts_health`).
+    #[serde(default)]
+    pub contact_health: Vec<tend_engines::health::ContactHealth>,
+    /// The roll-up of the group this account heads (its MRR, worst subsidiary
+    /// health, subsidiaries' renewals); None when it has no subsidiaries.
+    #[serde(default)]
+    pub group: Option<tend_engines::hierarchy::GroupRollup>,
 }
 
 impl Account360 {

@@ -180,6 +180,17 @@ pub struct Alert {
     pub case_id: Option<Id>,
 }
 
+impl Alert {
+    /// The state the alert is in at `now`: a snoozed alert whose `snoozed_until`
+    /// has passed is open again (as the inbox and `Backend::alerts` count it).
+    pub fn state_at(&self, now: chrono::DateTime<chrono::Utc>) -> AlertState {
+        match (self.state, self.snoozed_until) {
+            (AlertState::Snoozed, Some(until)) if until <= now => AlertState::Open,
+            (state, _) => state,
+        }
+    }
+}
+
 /// One titled section of an account summary.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -150,6 +150,9 @@ pub struct Task {
     /// The task's type (call, email, meeting...).
     #[serde(default)]
     pub kind: TaskKind,
+    /// The alert this task answers (an alert task), of the same account.
+    #[serde(default)]
+    pub alert_id: Option<Id>,
 }
 
 /// What a playbook step does.
@@ -623,6 +626,7 @@ mod tests {
             priority: Priority::Normal,
             position,
             kind: TaskKind::Todo,
+            alert_id: None,
         }
     }
 

@@ -8,6 +8,8 @@ pub mod dataset;
 pub mod filter;
 pub mod generate;
 pub mod health;
+pub mod hierarchy;
 pub mod sentiment;
 pub mod sources;
 pub mod summary;
+pub mod timeline;

@@ -33,6 +33,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/accounts/{id}/agreements", get(agreements))
         .route("/api/v1/accounts/{id}/changes", get(change_log))
         .route("/api/v1/accounts/{id}/health", get(health))
+        .route("/api/v1/accounts/{id}/timeline", get(timeline))
         .route("/api/v1/accounts/{id}/summary", get(summary))
         .route(
             "/api/v1/settings/summary",
@@ -77,7 +78,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         description = "The customer-360 store of a CS team. Every call but /status and /openapi.json needs 'Authorization: Bearer TOKEN'. Errors are RFC 9457 problem+json bodies.",
     ),
     paths(
-        status, me, portfolio, account, usage, usage_breakdown, agreements, change_log, health, interactions,
+        status, me, portfolio, account, usage, usage_breakdown, agreements, change_log, health, timeline, interactions,
         tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
         record_usage, import, export, summary, summary_settings, set_summary_settings,
         account_rules, health_profiles, set_health_profiles,
@@ -285,6 +286,18 @@ async fn health(
     PathOf(id): PathOf<Id>,
 ) -> Answer<HealthReport> {
     Ok(Json(s.store.health(id).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/timeline", params(("id" = Id, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Vec<tend_engines::timeline::TimelineEvent>, description = "The account's key events (escalations, health transitions, churn-risk changes, renewals, big sentiment drops), newest first"),
+        (status = 404, body = Problem)))]
+async fn timeline(
+    State(s): State<AppState>,
+    _: Caller,
+    PathOf(id): PathOf<Id>,
+) -> Answer<Vec<tend_engines::timeline::TimelineEvent>> {
+    Ok(Json(s.store.timeline(id).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/interactions", params(InteractionParams), security(("bearer" = [])),

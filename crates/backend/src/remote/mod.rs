@@ -342,6 +342,10 @@ impl Backend for Remote {
         self.read(&format!("/accounts/{account}/health"), NONE)
             .await
     }
+    async fn timeline(&self, account: Id) -> Result<Vec<tend_engines::timeline::TimelineEvent>> {
+        self.read(&format!("/accounts/{account}/timeline"), NONE)
+            .await
+    }
     async fn recompute_health(&self, account: Option<Id>) -> Result<RecomputeReport> {
         let body = RecomputeRequest {
             account_id: account,

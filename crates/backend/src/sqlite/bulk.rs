@@ -174,12 +174,13 @@ impl<'c> Loader<'c> {
         )?;
         self.insert_all(&d.opportunities)?;
         self.insert_all(&d.projects)?;
-        self.insert_all(&d.tasks)?;
         self.insert_all(&d.playbooks)?;
         self.insert_all(&d.playbook_runs)?;
         self.insert_all(&d.nps_responses)?;
         self.insert_all(&d.documents)?;
         self.insert_all(&d.alerts)?;
+        // After the alerts: an alert task points at its alert.
+        self.insert_all(&d.tasks)?;
         self.insert_all(&d.summaries)?;
         self.insert_all(&d.success_plans)?;
         self.insert_all(&d.objectives)?;

@@ -9,7 +9,8 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
+pub(crate) const MIGRATIONS: &[&str] =
+    &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -690,4 +691,11 @@ CREATE INDEX payments_invoice ON payments(invoice_id);
 /// are to-dos.
 const V13: &str = r#"
 ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'todo';
+"#;
+
+/// Version 14: a task may answer an alert of its account (an alert task); a
+/// deleted alert leaves its tasks without one.
+const V14: &str = r#"
+ALTER TABLE tasks ADD COLUMN alert_id INTEGER REFERENCES alerts(id) ON DELETE SET NULL;
+CREATE INDEX tasks_alert ON tasks(alert_id) WHERE alert_id IS NOT NULL;
 "#;

@@ -19,6 +19,8 @@
 //! health     -> tables, meta, scan, codec   (inside: recompute -> scores ->
 //!                                            snapshots -> inputs; scores -> alerts)
 //! bulk       -> read, tables, codec
+//! timeline   -> health, read, tables, codec
+//! insights   -> read, tables, codec
 //! read       -> filter, tables, codec
 //! derived    -> tables, codec
 //! dashboard  -> codec
@@ -36,6 +38,7 @@ mod dashboard;
 mod derived;
 mod filter;
 mod health;
+mod insights;
 mod meta;
 mod migrations;
 mod mywork;
@@ -48,6 +51,7 @@ mod runs;
 mod scan;
 mod sync;
 mod tables;
+mod timeline;
 mod tokens;
 mod write;
 
@@ -1213,7 +1217,14 @@ impl Backend for Store {
             .await
     }
     async fn account(&self, id: Id) -> Result<Account360> {
-        self.read(move |c, now| read::account_360(c, id, now)).await
+        let setup = self.health();
+        self.read(move |c, now| {
+            let mut view = read::account_360(c, id, now)?;
+            let bands = setup.profiles.for_account(&view.account).bands;
+            insights::fill(c, &mut view, &bands, now)?;
+            Ok(view)
+        })
+        .await
     }
     async fn interactions(&self, query: &InteractionQuery) -> Result<Page<Interaction>> {
         let q = query.clone();
@@ -1275,6 +1286,10 @@ impl Backend for Store {
     }
     async fn change_log(&self, account: Id, page: PageRequest) -> Result<Page<ChangeLogEntry>> {
         self.read(move |c, _| read::change_log(c, account, page))
+            .await
+    }
+    async fn timeline(&self, account: Id) -> Result<Vec<tend_engines::timeline::TimelineEvent>> {
+        self.read(move |c, now| timeline::events(c, account, now))
             .await
     }
     async fn health(&self, account: Id) -> Result<HealthReport> {

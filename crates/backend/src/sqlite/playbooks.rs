@@ -137,6 +137,7 @@ pub(crate) fn advance(
                     priority: Priority::Normal,
                     position: 0,
                     kind: TaskKind::from_title(title),
+                    alert_id: None,
                 };
                 let created = write::create_with(
                     conn,

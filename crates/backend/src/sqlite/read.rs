@@ -11,11 +11,11 @@ use super::tables::{self, Table, columns_with};
 use crate::*;
 use tend_domain::*;
 
-const ROW_COLUMNS: &str = "a.id, a.name, a.domain, a.parent_id, a.stage, a.segment, a.region, \
+pub(crate) const ROW_COLUMNS: &str = "a.id, a.name, a.domain, a.parent_id, a.stage, a.segment, a.region, \
     a.owner, a.tags, a.mrr_cents, a.renewal_day, a.health_score, a.health_status, \
     a.health_trend, a.churn_likelihood";
 
-fn read_row(c: &mut Cols) -> rusqlite::Result<AccountRow> {
+pub(crate) fn read_row(c: &mut Cols) -> rusqlite::Result<AccountRow> {
     Ok(AccountRow {
         id: c.get()?,
         name: c.get()?,
@@ -361,6 +361,9 @@ pub(crate) fn account_360(conn: &Connection, id: Id, now: Timestamp) -> Result<A
             "WHERE account_id = ? ORDER BY paid_on DESC, id DESC",
             [id],
         )?,
+        // Filled by `insights::fill`, which knows the account's health profile.
+        contact_health: vec![],
+        group: None,
         account,
     })
 }
@@ -603,6 +606,10 @@ pub(crate) fn tasks(conn: &Connection, q: &TaskQuery, today: NaiveDate) -> Resul
         }
         Some(DueWindow::None) => conds.push("due_day IS NULL".into()),
         None => {}
+    }
+    if let Some(al) = q.alert_id {
+        conds.push("alert_id = ?".into());
+        p.push(Value::Integer(al));
     }
     tables::select(
         conn,

@@ -296,6 +296,7 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
             x.account_id,
         );
     }
+    let alert_account: HashMap<Id, Id> = d.alerts.iter().map(|x| (x.id, x.account_id)).collect();
     for (i, x) in d.tasks.iter().enumerate() {
         c.fields("tasks", i, x);
         c.reference(
@@ -317,6 +318,25 @@ pub fn validate(d: &Dataset) -> Vec<Problem> {
                 &projects,
                 p,
             );
+        }
+        if let Some(al) = x.alert_id {
+            match alert_account.get(&al) {
+                None => c.push(
+                    "tasks",
+                    i,
+                    Some(x.id),
+                    "alert_id",
+                    format!("alert {al} does not exist"),
+                ),
+                Some(&acc) if acc != x.account_id => c.push(
+                    "tasks",
+                    i,
+                    Some(x.id),
+                    "alert_id",
+                    format!("alert {al} belongs to account {acc}, not {}", x.account_id),
+                ),
+                _ => {}
+            }
         }
     }
     let steps_of: HashMap<Id, usize> = d.playbooks.iter().map(|p| (p.id, p.steps.len())).collect();

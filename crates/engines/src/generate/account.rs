@@ -832,6 +832,7 @@ fn tasks(g: &mut Gen, d: &mut Dataset, p: &Profile, account: Id, r: &mut Rng) {
             ]),
             position: k,
             kind: TaskKind::Todo,
+            alert_id: None,
         });
         // Its type from its title (no draw: the rest of the dataset stays the same).
         if let Some(t) = d.tasks.last_mut() {

@@ -3,6 +3,7 @@
 //! an input and keeps the results (see `sqlite::health`).
 
 mod alerts;
+mod contact;
 mod engine;
 mod facts;
 mod history;
@@ -10,6 +11,7 @@ mod measures;
 mod profile;
 
 pub use alerts::*;
+pub use contact::*;
 pub use engine::*;
 pub use facts::*;
 pub use history::*;

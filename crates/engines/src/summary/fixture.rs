@@ -246,6 +246,7 @@ pub(crate) fn task(
         priority: Priority::Normal,
         position: id,
         kind: TaskKind::from_title(title),
+        alert_id: None,
     }
 }
 

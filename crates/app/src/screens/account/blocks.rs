@@ -11,6 +11,10 @@ pub enum OverviewBlock {
     Churn,
     Stakeholders,
     CustomFields,
+    /// The group the account heads: its MRR, worst subsidiary, renewals.
+    Group,
+    /// The key events of the chart's window (marked on the chart).
+    Timeline,
 }
 
 tend_domain::named_enum!(OverviewBlock {
@@ -20,9 +24,17 @@ tend_domain::named_enum!(OverviewBlock {
     Churn => "churn",
     Stakeholders => "stakeholders",
     CustomFields => "custom_fields",
+    Group => "group",
+    Timeline => "timeline",
 });
 
 impl OverviewBlock {
+    /// Whether the block takes a row of the whole width, under the columns of the
+    /// others (its lines are long).
+    pub fn is_wide(self) -> bool {
+        matches!(self, OverviewBlock::Group | OverviewBlock::Timeline)
+    }
+
     /// Every block, in the default order.
     pub const DEFAULT: &'static [OverviewBlock] = OverviewBlock::ALL;
 

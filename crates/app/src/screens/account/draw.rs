@@ -40,7 +40,7 @@ pub fn tab_bar(width: u16, current: Tab) -> Vec<(Tab, Range<u16>)> {
 /// The key of a tab, as the tab bar shows it.
 pub fn key_of(t: Tab) -> &'static str {
     [
-        "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "=", "\\",
+        "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "-", "=", "\\", "!",
     ][t.index()]
 }
 

@@ -11,6 +11,7 @@ pub mod write;
 
 pub mod activity;
 pub mod agreements;
+pub mod alerts;
 pub mod asks;
 pub mod blocks;
 pub mod charts;
@@ -67,6 +68,7 @@ pub fn draw_tab(
         Tab::Health => health::draw(f, a, theme, area),
         Tab::Summary => summary::draw::draw(f, app, a, d, theme, area),
         Tab::Settings => settings::draw(f, a, d, &app.account_rules, theme, area),
+        Tab::Alerts => alerts::draw(f, app, a, d, theme, area),
     }
 }
 /// A list as a table: header, only the visible rows built, the selection kept in

@@ -1,10 +1,13 @@
 //! Overview: score and intermediate scores, the 12-week / 12-month chart with a
-//! curve picker (`c`), KPIs, focus areas, churn forecast, key stakeholders, custom
-//! fields: the blocks the config's `[overview] blocks` names, in its order.
+//! curve picker (`c`) and the account's key events marked on it, KPIs, focus
+//! areas, churn forecast, key stakeholders, custom fields, the group the account
+//! heads (roll-ups) and the timeline of the chart's window: the blocks the
+//! config's `[overview] blocks` names, in its order.
 //!
 //! The health block (scores and chart) is a row of its own, above the other
-//! blocks when it comes before them, below when after; of the others the first
-//! takes the left half and the rest follow each other on the right (one alone
+//! blocks when it comes before them, below when after; the group and the
+//! timeline are rows of the whole width under the others; of the rest the first
+//! takes the left half and the others follow each other on the right (one alone
 //! takes the whole width).
 //!
 //! The blocks keep the height their text needs; when they do not all fit (80x24)
@@ -23,13 +26,14 @@ use ratatui::widgets::{
 use tend_backend::{Account360, HealthReport};
 use tend_domain::{format, *};
 use tend_engines::health::{Period, Snapshot};
+use tend_engines::timeline::{EventKind, TimelineEvent};
 
 use crate::app::App;
 use crate::forms;
 use crate::keys::{Action, Offer};
 pub use crate::screens::account::blocks::OverviewBlock;
 use crate::screens::account::state::{AccountView, curve_names};
-use crate::state::Command;
+use crate::state::{Command, Loadable};
 use crate::theme::{Theme, curve_mark, health_mark};
 
 /// Width of the scores column beside the chart.
@@ -49,27 +53,47 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         .copied()
         .filter(|b| *b != OverviewBlock::Health)
         .collect();
+    // The group and the timeline take the whole width, under the columns.
+    let (wide, columns): (Vec<OverviewBlock>, Vec<OverviewBlock>) =
+        others.iter().partition(|b| b.is_wide());
     // The health row below the others when it is named after them.
     let health_last = health_at.is_some_and(|at| at > 0);
     let scores = a.health.value().map(|h| scores_text(h, theme));
     let text = |b: OverviewBlock| block_lines(b, app, a, d, theme);
     let kpis =
-        Paragraph::new(others.first().map_or(vec![], |b| text(*b))).wrap(Wrap { trim: true });
+        Paragraph::new(columns.first().map_or(vec![], |b| text(*b))).wrap(Wrap { trim: true });
     let side = Paragraph::new(
-        others
+        columns
             .iter()
             .skip(1)
             .flat_map(|b| text(*b))
             .collect::<Vec<_>>(),
     )
     .wrap(Wrap { trim: true });
-    let half = if others.len() > 1 { width / 2 } else { width };
+    let rows = Paragraph::new(
+        wide.iter()
+            .enumerate()
+            .flat_map(|(k, b)| {
+                // A blank line before each, but the first under no columns.
+                let gap = (k > 0 || !columns.is_empty()).then(|| Line::raw(""));
+                gap.into_iter().chain(text(*b))
+            })
+            .collect::<Vec<_>>(),
+    )
+    .wrap(Wrap { trim: true });
+    let half = if columns.len() > 1 { width / 2 } else { width };
     let wrapped = |p: &Paragraph, w: u16| p.line_count(w.max(1)) as u16;
-    let bottom = if others.is_empty() {
+    let columns_height = if columns.is_empty() {
         0
     } else {
         wrapped(&kpis, half).max(wrapped(&side, (width - half).max(1)))
     };
+    let last = if wide.is_empty() {
+        0
+    } else {
+        wrapped(&rows, width)
+    };
+    let bottom = columns_height + last;
     let top = match health_at {
         Some(_) if app.health_off => 2,
         Some(_) => scores.as_ref().map_or(1, |p| wrapped(p, SCORES)).max(CHART),
@@ -131,10 +155,16 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
             .style(theme.dim)
             .render(top_area, &mut buf),
     }
+    let [columns_area, rows_area] = Layout::vertical([
+        Constraint::Length(bottom_area.height.saturating_sub(last)),
+        Constraint::Length(last),
+    ])
+    .areas(bottom_area);
     let [kpis_area, side_area] =
-        Layout::horizontal([Constraint::Length(half), Constraint::Min(1)]).areas(bottom_area);
+        Layout::horizontal([Constraint::Length(half), Constraint::Min(1)]).areas(columns_area);
     (&kpis).render(kpis_area, &mut buf);
     (&side).render(side_area, &mut buf);
+    (&rows).render(rows_area, &mut buf);
 
     // The window of it that fits.
     let w = usize::from(width);
@@ -315,11 +345,12 @@ fn draw_chart(
     Paragraph::new(Line::from(legend))
         .wrap(Wrap { trim: true })
         .render(legend_area, buf);
+    let marks = event_marks(a, snaps, a.period);
     if app.ascii {
-        return ascii_chart(buf, &series, theme, area);
+        return ascii_chart(buf, &series, &marks, theme, area);
     }
     // Braille lines in colour; without colour each curve drawn with its mark.
-    let datasets: Vec<Dataset> = series
+    let mut datasets: Vec<Dataset> = series
         .iter()
         .map(|(k, pts)| {
             let marker = if theme.colour {
@@ -335,6 +366,18 @@ fn draw_chart(
                 .data(pts)
         })
         .collect();
+    // The key events over the curves, each a letter on the overall score of its
+    // moment, in the colour of its news. Oldest first: where two fall together,
+    // the newer is drawn on top.
+    let points: Vec<(&Mark, [(f64, f64); 1])> =
+        marks.iter().rev().map(|m| (m, [(m.x, m.y)])).collect();
+    datasets.extend(points.iter().map(|(m, pt)| {
+        Dataset::default()
+            .marker(Marker::Custom(m.kind.mark()))
+            .graph_type(GraphType::Scatter)
+            .style(mark_style(theme, m.worse))
+            .data(pt)
+    }));
     let first = snaps
         .first()
         .map(|s| s.start.format("%d %b").to_string())
@@ -360,19 +403,32 @@ fn draw_chart(
         .render(area, buf);
 }
 
-/// Charts drawn with ASCII only: each curve's mark at its points, in its colour.
-fn ascii_chart(buf: &mut Buffer, series: &[(usize, Vec<(f64, f64)>)], theme: &Theme, area: Rect) {
+/// Charts drawn with ASCII only: each curve's mark at its points, in its colour;
+/// the key events' letters over them.
+fn ascii_chart(
+    buf: &mut Buffer,
+    series: &[(usize, Vec<(f64, f64)>)],
+    marks: &[Mark],
+    theme: &Theme,
+    area: Rect,
+) {
     let h = area.height.saturating_sub(2).max(1) as usize;
     let w = area.width.saturating_sub(6).max(1) as usize;
-    let mut grid: Vec<Vec<Option<usize>>> = vec![vec![None; w]; h];
+    let mut grid: Vec<Vec<Option<(char, ratatui::style::Style)>>> = vec![vec![None; w]; h];
+    let mut put = |x: f64, y: f64, cell: (char, ratatui::style::Style)| {
+        let col = ((x / 11.0) * (w - 1) as f64).round() as usize;
+        let row = h - 1 - ((y.clamp(0.0, 100.0) / 100.0) * (h - 1) as f64).round() as usize;
+        if let Some(c) = grid.get_mut(row).and_then(|r| r.get_mut(col.min(w - 1))) {
+            *c = Some(cell);
+        }
+    };
     for (k, pts) in series {
         for (x, y) in pts {
-            let col = ((*x / 11.0) * (w - 1) as f64).round() as usize;
-            let row = h - 1 - ((*y / 100.0) * (h - 1) as f64).round() as usize;
-            if let Some(cell) = grid.get_mut(row).and_then(|r| r.get_mut(col.min(w - 1))) {
-                *cell = Some(*k);
-            }
+            put(*x, *y, (curve_mark(*k, true), theme.curve(*k)));
         }
+    }
+    for m in marks.iter().rev() {
+        put(m.x, m.y, (m.kind.mark(), mark_style(theme, m.worse)));
     }
     let mut lines = vec![];
     for (i, row) in grid.into_iter().enumerate() {
@@ -385,12 +441,152 @@ fn ascii_chart(buf: &mut Buffer, series: &[(usize, Vec<(f64, f64)>)], theme: &Th
         };
         let mut spans = vec![Span::raw(label)];
         spans.extend(row.into_iter().map(|c| match c {
-            Some(k) => Span::styled(curve_mark(k, true).to_string(), theme.curve(k)),
+            Some((mark, style)) => Span::styled(mark.to_string(), style),
             None => Span::raw(" "),
         }));
         lines.push(Line::from(spans));
     }
     Paragraph::new(lines).render(area, buf);
+}
+
+/// A key event placed on the chart: its x between the snapshots, on the overall
+/// score of that moment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Mark {
+    pub x: f64,
+    pub y: f64,
+    pub kind: EventKind,
+    pub worse: bool,
+}
+
+/// How an event's letter is drawn: the at-risk colour for news for the worse,
+/// the healthy one for the better, bold either way.
+fn mark_style(theme: &Theme, worse: bool) -> ratatui::style::Style {
+    if worse { theme.at_risk } else { theme.healthy }.add_modifier(ratatui::style::Modifier::BOLD)
+}
+
+/// Where an instant falls on the chart of `snaps`: snapshot k is the score when
+/// its week (or month) closed, so a moment inside period k lies between k - 1
+/// and k. None before the chart starts.
+pub fn chart_x(snaps: &[Snapshot], period: Period, at: Timestamp) -> Option<f64> {
+    let day = at.date_naive();
+    let first = snaps.first()?.start;
+    if day < first {
+        return None;
+    }
+    let k = snaps.iter().rposition(|s| s.start <= day)?;
+    let start = snaps[k].start;
+    let len = match (snaps.get(k + 1), period) {
+        (Some(next), _) => (next.start - start).num_days(),
+        (None, Period::Week) => 7,
+        (None, Period::Month) => 30,
+    }
+    .max(1);
+    let frac = ((day - start).num_days() as f64 / len as f64).min(1.0);
+    Some((k as f64 - 1.0 + frac).max(0.0))
+}
+
+/// The overall score at `x`, read off the line between the snapshots around it.
+fn score_at(snaps: &[Snapshot], x: f64) -> Option<f64> {
+    let lo = snaps.get(x.floor() as usize)?.score;
+    let hi = snaps.get(x.ceil() as usize).and_then(|s| s.score);
+    match (lo, hi) {
+        (Some(a), Some(b)) => Some(a + (b - a) * x.fract()),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The account's key events on the chart of `snaps` (those before it starts are
+/// left out); an event where the score is unknown sits at the top.
+fn event_marks(a: &AccountView, snaps: &[Snapshot], period: Period) -> Vec<Mark> {
+    let Some(events) = a.timeline.value() else {
+        return vec![];
+    };
+    events
+        .iter()
+        .filter_map(|e| {
+            let x = chart_x(snaps, period, e.at)?;
+            Some(Mark {
+                x,
+                y: score_at(snaps, x).unwrap_or(100.0),
+                kind: e.kind,
+                worse: e.worse,
+            })
+        })
+        .collect()
+}
+
+/// The events the chart covers (its period's window), newest first.
+fn events_shown<'a>(a: &'a AccountView, d: &Account360) -> Vec<&'a TimelineEvent> {
+    let since = a
+        .health
+        .value()
+        .and_then(|h| last12(h, a.period).first().map(|s| s.start))
+        .unwrap_or_else(|| {
+            d.as_of.date_naive()
+                - chrono::Days::new(match a.period {
+                    Period::Week => 7 * 12,
+                    Period::Month => 365,
+                })
+        });
+    a.timeline
+        .value()
+        .map(|events| {
+            events
+                .iter()
+                .filter(|e| e.at.date_naive() >= since)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The timeline under the blocks: the key events of the chart's window, newest
+/// first, each with the letter that marks it on the chart.
+fn timeline_lines<'a>(app: &App, a: &AccountView, d: &Account360, theme: &Theme) -> Vec<Line<'a>> {
+    let window = match a.period {
+        Period::Week => "12 weeks",
+        Period::Month => "12 months",
+    };
+    // With health off there is no chart to mark: the letters are the list's.
+    let marks = if app.health_off { "" } else { " on the chart:" };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(format!("Timeline of the {window}"), theme.header),
+        Span::styled(
+            format!(" ·{marks} E escalation H health C churn risk R renewal S sentiment drop"),
+            theme.dim,
+        ),
+    ])];
+    match &a.timeline {
+        Loadable::Ready { .. } => {
+            let shown = events_shown(a, d);
+            if shown.is_empty() {
+                lines.push(Line::styled(
+                    format!(
+                        "no key event in {window}: no escalation, health transition, churn-risk change, renewal or sentiment drop"
+                    ),
+                    theme.dim,
+                ));
+            }
+            for e in shown {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{} ", e.kind.mark()), mark_style(theme, e.worse)),
+                    Span::styled(format!("{} ", e.at.format("%d %b")), theme.dim),
+                    Span::raw(e.text.clone()),
+                ]));
+            }
+        }
+        Loadable::Failed(e) => lines.push(Line::styled(
+            format!(
+                "could not load the timeline: {e}{}",
+                app.retry_key()
+                    .map(|k| format!(" — {k} to retry"))
+                    .unwrap_or_default()
+            ),
+            theme.error,
+        )),
+        _ => lines.push(Line::styled("loading the timeline…", theme.dim)),
+    }
+    lines
 }
 
 /// The curve picker: each curve with its number, colour or mark, and whether it
@@ -444,6 +640,8 @@ fn block_lines<'a>(
         OverviewBlock::Churn => churn_lines(d, theme),
         OverviewBlock::Stakeholders => stakeholder_lines(d, theme),
         OverviewBlock::CustomFields => custom_lines(&app.account_rules, d, theme),
+        OverviewBlock::Group => group_lines(d, theme),
+        OverviewBlock::Timeline => timeline_lines(app, a, d, theme),
     }
 }
 
@@ -490,6 +688,81 @@ fn kpis_lines<'a>(a: &AccountView, d: &Account360, theme: &Theme) -> Vec<Line<'a
         "{open_cases} open cases · {} opportunities",
         d.opportunities.len()
     )));
+    lines
+}
+
+/// The group this account heads: its MRR, its worst subsidiary, each
+/// subsidiary's renewal, the nearest first; or a note that it heads none.
+fn group_lines<'a>(d: &Account360, theme: &Theme) -> Vec<Line<'a>> {
+    let today = d.as_of.date_naive();
+    let Some(g) = &d.group else {
+        let note = match &d.parent {
+            Some(p) => format!("no subsidiaries of its own; part of {} (P)", p.name),
+            None => "no subsidiaries: no account has this one as its parent".to_string(),
+        };
+        return vec![Line::from(vec![
+            Span::styled("Group", theme.header),
+            Span::styled(format!(" · {note}"), theme.dim),
+        ])];
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("Group ", theme.header),
+            Span::styled(
+                format!(
+                    "of {}: {} MRR",
+                    format::counted(g.subsidiaries.len() as u64, "subsidiary", "subsidiaries"),
+                    format::money(g.group_mrr_cents)
+                ),
+                theme.base,
+            ),
+            Span::styled(
+                format!(
+                    " ({} own + {})",
+                    format::money(g.own_mrr_cents),
+                    format::money(g.subsidiaries_mrr_cents)
+                ),
+                theme.dim,
+            ),
+        ]),
+        match &g.worst {
+            Some(w) => Line::from(vec![
+                Span::raw("worst "),
+                Span::styled(
+                    format!(
+                        "{} {} {} {}",
+                        health_mark(w.health_status),
+                        w.name,
+                        format::score(w.health_score),
+                        w.health_status.map_or("no score", |s| s.label())
+                    ),
+                    theme.health(w.health_status),
+                ),
+            ]),
+            None => Line::styled("worst: no subsidiary has a score yet", theme.dim),
+        },
+    ];
+    for m in &g.subsidiaries {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    "{}{} ",
+                    "  ".repeat(m.depth as usize),
+                    health_mark(m.health_status)
+                ),
+                theme.health(m.health_status),
+            ),
+            Span::raw(format!("{} ", m.name)),
+            Span::styled(
+                format!(
+                    "{} · {}",
+                    format::money(m.mrr_cents),
+                    format::renewal(today, m.renewal, None)
+                ),
+                theme.dim,
+            ),
+        ]));
+    }
     lines
 }
 

@@ -73,6 +73,11 @@ pub struct AccountView {
     /// The outbox list's cursor, and its first row shown (kept by the drawing).
     pub outbox_cursor: usize,
     pub outbox_offset: std::cell::Cell<usize>,
+    /// Which of the account's alerts the Alerts tab lists (None: all); `f`
+    /// cycles it as in the alerts inbox.
+    pub alert_state: Option<AlertState>,
+    /// The account's key events, newest first (loaded with the account).
+    pub timeline: Loadable<Vec<tend_engines::timeline::TimelineEvent>>,
 }
 
 impl AccountView {
@@ -110,6 +115,8 @@ impl AccountView {
             outbox: Loadable::Idle,
             outbox_cursor: 0,
             outbox_offset: Default::default(),
+            alert_state: None,
+            timeline: Loadable::Loading,
         }
     }
 
@@ -351,7 +358,31 @@ pub fn list_len(a: &AccountView) -> usize {
         Tab::Overview => a.overview_max.get() + 1,
         // The Summary moves over its statements itself.
         Tab::Summary => 0,
+        Tab::Alerts => visible_alerts(a, d).len(),
     }
+}
+
+/// The account's alerts the Alerts tab lists: those in the state asked for (a
+/// snoozed alert whose time is up counts as open), newest first.
+pub fn visible_alerts<'a>(a: &AccountView, d: &'a Account360) -> Vec<&'a Alert> {
+    let mut alerts: Vec<&Alert> = d
+        .alerts
+        .iter()
+        .filter(|x| a.alert_state.is_none_or(|s| x.state_at(d.as_of) == s))
+        .collect();
+    alerts.sort_by(|x, y| y.at.cmp(&x.at).then(y.id.cmp(&x.id)));
+    alerts
+}
+
+/// The tasks made for an alert (its alert tasks): open ones first, then by due day.
+pub fn alert_tasks(d: &Account360, alert: Id) -> Vec<&Task> {
+    let mut tasks: Vec<&Task> = d
+        .tasks
+        .iter()
+        .filter(|t| t.alert_id == Some(alert))
+        .collect();
+    tasks.sort_by_key(|t| (t.status == TaskStatus::Done, t.due.is_none(), t.due, t.id));
+    tasks
 }
 
 pub fn agreement_status_filter(a: &AccountView) -> Option<AgreementStatus> {

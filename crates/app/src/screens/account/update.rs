@@ -38,6 +38,7 @@ const SHARED: &[Offer] = &[
     Offer::plain(Action::Tab11),
     Offer::plain(Action::Tab12),
     Offer::plain(Action::Tab13),
+    Offer::plain(Action::Tab14),
     Offer::plain(Action::Parent),
     Offer::plain(Action::Maximise),
     Offer::dangerous(Action::DeleteAccount),
@@ -59,6 +60,7 @@ pub(crate) fn offers(tab: Tab) -> &'static [Offer] {
         Tab::Nps | Tab::Health => &[],
         Tab::Summary => t::summary::update::OFFERS,
         Tab::Settings => t::settings::OFFERS,
+        Tab::Alerts => t::alerts::OFFERS,
     }
 }
 
@@ -105,6 +107,7 @@ impl App {
             Tab::Nps | Tab::Health => None,
             Tab::Summary => crate::screens::account::summary::update::act(self, action),
             Tab::Settings => crate::screens::account::settings::act(self, action),
+            Tab::Alerts => crate::screens::account::alerts::act(self, action),
         }
     }
 

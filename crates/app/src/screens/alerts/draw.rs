@@ -1,9 +1,12 @@
-//! Drawing the alerts inbox.
+//! Drawing alerts: the inbox, and the table it shares with an account's Alerts
+//! tab.
+
+use std::cell::Cell;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row, Table};
+use ratatui::widgets::{Cell as TableCell, Row, Table};
 use tend_domain::*;
 
 use crate::app::App;
@@ -36,57 +39,113 @@ pub fn draw_alerts(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .unwrap_or_default();
         return message(f, inner, &format!("no {which} alerts{cycle}"), theme.dim);
     }
-    let height = inner.height.saturating_sub(1) as usize;
-    let range = window(a.selected, list.len(), height, &a.offset);
     let wide = inner.width >= 110;
-    let built: Vec<Row> = list[range.clone()]
+    let alerts: Vec<&Alert> = list.iter().collect();
+    let account = |alert: &Alert| {
+        a.names
+            .get(&alert.account_id)
+            .cloned()
+            .unwrap_or_else(|| (format!("account #{}", alert.account_id), None))
+    };
+    draw_table(
+        f,
+        app,
+        theme,
+        inner,
+        AlertTable {
+            alerts: &alerts,
+            selected: a.selected,
+            offset: &a.offset,
+            account: Some((if wide { 26 } else { 18 }, &account)),
+            state: wide || a.state != Some(AlertState::Open),
+            extra: None,
+        },
+    );
+}
+
+/// A column an alerts table adds before WHAT: header, width, cell.
+pub type Extra<'a> = (&'static str, u16, &'a dyn Fn(&Alert) -> String);
+
+/// The ACCOUNT column: its width, and each alert's account name and health.
+pub type AccountColumn<'a> = (u16, &'a dyn Fn(&Alert) -> (String, Option<HealthStatus>));
+
+/// The table of alerts the inbox and an account's Alerts tab both draw: WHEN,
+/// the account (the inbox's, in its health colour), RULE, STATE, the extra
+/// column, WHAT.
+pub struct AlertTable<'a> {
+    pub alerts: &'a [&'a Alert],
+    pub selected: usize,
+    /// The first row shown (kept by the drawing).
+    pub offset: &'a Cell<usize>,
+    /// The inbox's ACCOUNT column.
+    pub account: Option<AccountColumn<'a>>,
+    /// Whether the STATE column shows.
+    pub state: bool,
+    pub extra: Option<Extra<'a>>,
+}
+
+pub fn draw_table(f: &mut Frame, app: &App, theme: &Theme, area: Rect, t: AlertTable) {
+    let height = area.height.saturating_sub(1) as usize;
+    let range = window(t.selected, t.alerts.len(), height, t.offset);
+    let built: Vec<Row> = t.alerts[range.clone()]
         .iter()
         .enumerate()
         .map(|(k, alert)| {
-            let (name, status) = a
-                .names
-                .get(&alert.account_id)
-                .map(|(n, s)| (n.clone(), *s))
-                .unwrap_or_else(|| (format!("account #{}", alert.account_id), None));
-            let state = match (alert.state, alert.snoozed_until) {
-                (AlertState::Snoozed, Some(until)) if until > app.now => {
-                    format!("until {}", until.date_naive().format("%b %-d"))
-                }
-                (s, _) => s.to_string(),
-            };
-            let mut cells = vec![
-                Cell::from(ago(app.now, alert.at)),
-                Cell::from(Span::styled(
+            let mut cells = vec![TableCell::from(ago(app.now, alert.at))];
+            if let Some((_, name)) = &t.account {
+                let (name, status) = name(alert);
+                cells.push(TableCell::from(Span::styled(
                     format!("{} {name}", health_mark(status)),
                     theme.health(status),
-                )),
-                Cell::from(rule_label(&alert.rule)),
-                Cell::from(alert.message.clone()),
-            ];
-            if wide || a.state != Some(AlertState::Open) {
-                cells.insert(3, Cell::from(state));
+                )));
             }
-            selectable(Row::new(cells), range.start + k == a.selected, theme)
+            cells.push(TableCell::from(rule_label(&alert.rule)));
+            if t.state {
+                cells.push(TableCell::from(state_text(alert, app.now)));
+            }
+            if let Some((_, _, cell)) = &t.extra {
+                cells.push(TableCell::from(cell(alert)));
+            }
+            cells.push(TableCell::from(alert.message.clone()));
+            selectable(Row::new(cells), range.start + k == t.selected, theme)
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Length(10),
-        Constraint::Length(if wide { 26 } else { 18 }),
-        Constraint::Length(10),
-        Constraint::Min(12),
-    ];
-    let mut header = vec!["WHEN", "ACCOUNT", "RULE", "WHAT"];
-    if wide || a.state != Some(AlertState::Open) {
-        widths.insert(3, Constraint::Length(12));
-        header.insert(3, "STATE");
+    let mut widths = vec![Constraint::Length(10)];
+    let mut header = vec!["WHEN"];
+    if let Some((width, _)) = &t.account {
+        widths.push(Constraint::Length(*width));
+        header.push("ACCOUNT");
     }
+    widths.push(Constraint::Length(10));
+    header.push("RULE");
+    if t.state {
+        widths.push(Constraint::Length(12));
+        header.push("STATE");
+    }
+    if let Some((title, width, _)) = &t.extra {
+        widths.push(Constraint::Length(*width));
+        header.push(title);
+    }
+    widths.push(Constraint::Min(12));
+    header.push("WHAT");
     let table = Table::new(built, widths)
         .header(Row::new(header).style(theme.header))
         .column_spacing(1);
-    f.render_widget(table, inner);
+    f.render_widget(table, area);
 }
-/// A rule's name as the inbox lists it.
-fn rule_label(rule: &str) -> String {
+
+/// An alert's state as a list says it: a snooze still running says until when.
+pub fn state_text(alert: &Alert, now: Timestamp) -> String {
+    match (alert.state_at(now), alert.snoozed_until) {
+        (AlertState::Snoozed, Some(until)) => {
+            format!("until {}", until.date_naive().format("%b %-d"))
+        }
+        (s, _) => s.to_string(),
+    }
+}
+
+/// A rule's name as the lists say it.
+pub fn rule_label(rule: &str) -> String {
     match rule {
         "health_transition" => "health".into(),
         "usage_drop" => "usage".into(),

@@ -25,12 +25,7 @@ impl App {
             Action::Bottom => a.selected = last,
             Action::Cycle => {
                 a.transitions_since = None;
-                a.state = match a.state {
-                    Some(AlertState::Open) => Some(AlertState::Snoozed),
-                    Some(AlertState::Snoozed) => Some(AlertState::Done),
-                    Some(AlertState::Done) => None,
-                    None => Some(AlertState::Open),
-                };
+                a.state = next_state(a.state);
                 a.list = Loadable::Loading;
                 a.selected = 0;
                 return vec![a.command()];
@@ -44,38 +39,16 @@ impl App {
                 return self.open_from_list(id, tab, Page::Alerts);
             }
             Action::Done | Action::Snooze | Action::SnoozeLong => {
-                let Some(alert) = a.selected_alert().cloned() else {
+                let Some(alert) = a.selected_alert() else {
                     self.status = Some("no alert selected".into());
                     return vec![];
                 };
-                let mut next = alert.clone();
-                let what = match action {
-                    Action::Done if alert.state == AlertState::Done => {
-                        next.state = AlertState::Open;
-                        next.snoozed_until = None;
-                        "reopened the alert".to_string()
-                    }
-                    Action::Done => {
-                        next.state = AlertState::Done;
-                        next.snoozed_until = None;
-                        "marked the alert done".to_string()
-                    }
-                    _ => {
-                        let days = if action == Action::Snooze {
-                            SNOOZE_SHORT_DAYS
-                        } else {
-                            SNOOZE_LONG_DAYS
-                        };
-                        next.state = AlertState::Snoozed;
-                        next.snoozed_until = Some(self.now + chrono::Duration::days(days));
-                        format!(
-                            "snoozed the alert for {days} day{}",
-                            if days == 1 { "" } else { "s" }
-                        )
-                    }
+                let account = alert.account_id;
+                let Some((next, what)) = triage(alert, action, self.now) else {
+                    return vec![];
                 };
                 return vec![Command::Save {
-                    account: alert.account_id,
+                    account,
                     writes: vec![Write::Update {
                         record: Record::Alert(next),
                     }],
@@ -135,4 +108,47 @@ impl App {
             .collect();
         self.alerts.names.extend(found);
     }
+}
+
+/// The state `f` lists next: open, snoozed, done, all, open...
+pub(crate) fn next_state(state: Option<AlertState>) -> Option<AlertState> {
+    match state {
+        Some(AlertState::Open) => Some(AlertState::Snoozed),
+        Some(AlertState::Snoozed) => Some(AlertState::Done),
+        Some(AlertState::Done) => None,
+        None => Some(AlertState::Open),
+    }
+}
+
+/// What `x` (done, again: reopen), `z` (snooze a day) and `Z` (a week) make of
+/// an alert, and what the footer says once it is saved; None for another key.
+pub(crate) fn triage(alert: &Alert, action: Action, now: Timestamp) -> Option<(Alert, String)> {
+    let mut next = alert.clone();
+    let what = match action {
+        Action::Done if alert.state == AlertState::Done => {
+            next.state = AlertState::Open;
+            next.snoozed_until = None;
+            "reopened the alert".to_string()
+        }
+        Action::Done => {
+            next.state = AlertState::Done;
+            next.snoozed_until = None;
+            "marked the alert done".to_string()
+        }
+        Action::Snooze | Action::SnoozeLong => {
+            let days = if action == Action::Snooze {
+                SNOOZE_SHORT_DAYS
+            } else {
+                SNOOZE_LONG_DAYS
+            };
+            next.state = AlertState::Snoozed;
+            next.snoozed_until = Some(now + chrono::Duration::days(days));
+            format!(
+                "snoozed the alert for {days} day{}",
+                if days == 1 { "" } else { "s" }
+            )
+        }
+        _ => return None,
+    };
+    Some((next, what))
 }

@@ -16,4 +16,4 @@ pub(crate) use recompute::{
     Backfill, Prescore, Prescored, drop_elsewhere, preview, recompute_account, recompute_all,
     recompute_all_from, store_all, store_preview,
 };
-pub(crate) use snapshots::report;
+pub(crate) use snapshots::{report, snapshots};

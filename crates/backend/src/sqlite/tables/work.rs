@@ -35,6 +35,7 @@ impl Table for Task {
         "priority",
         "position",
         "kind",
+        "alert_id",
     ];
     fn bind<'a>(&'a self, p: &mut Params<'a>) {
         p.int(self.account_id)
@@ -46,7 +47,8 @@ impl Table for Task {
             .name(self.status)
             .name(self.priority)
             .int(self.position)
-            .name(self.kind);
+            .name(self.kind)
+            .opt_int(self.alert_id);
     }
     fn read(c: &mut Cols) -> rusqlite::Result<Self> {
         Ok(record!(Task, CommonCols::read(c)?, {
@@ -60,6 +62,7 @@ impl Table for Task {
             priority: c.parse()?,
             position: c.get()?,
             kind: c.parse()?,
+            alert_id: c.get()?,
         }))
     }
     fn references(&self) -> Vec<Ref> {
@@ -73,7 +76,17 @@ impl Table for Task {
             kind: EntityKind::Project,
             id,
         }));
+        refs.extend(self.alert_id.map(|id| Ref {
+            field: "alert_id",
+            kind: EntityKind::Alert,
+            id,
+        }));
         refs
+    }
+    /// An alert task answers an alert of its own account (and its project is
+    /// one of the account's).
+    fn same_account(&self) -> bool {
+        true
     }
     table_plumbing!(Task);
 }
