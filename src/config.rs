@@ -865,6 +865,20 @@ mod tests {
             .collect()
     }
 
+    /// The settings of a config file of `text` (written to `file`), which loads.
+    fn settings_from(file: &Path, text: &str) -> Settings {
+        std::fs::write(file, text).unwrap();
+        Settings::load_with_env(Some(file), env(&[])).unwrap()
+    }
+
+    /// Asserts `result` is an error naming each of `needles`.
+    fn assert_refused<T: std::fmt::Debug>(result: Result<T, ConfigError>, needles: &[&str]) {
+        let e = result.unwrap_err().to_string();
+        for n in needles {
+            assert!(e.contains(n), "{n} not in: {e}");
+        }
+    }
+
     #[test]
     fn file_then_environment() {
         let dir = tempfile::tempdir().unwrap();
@@ -1062,12 +1076,7 @@ channels = ["cs"]
                 &["#2", "twice"],
             ),
         ] {
-            std::fs::write(&file, text).unwrap();
-            let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
-            let e = s.tui_options().unwrap_err().to_string();
-            for n in needles {
-                assert!(e.contains(n), "{n} not in: {e}");
-            }
+            assert_refused(settings_from(&file, text).tui_options(), needles);
         }
         std::fs::write(&file, "[[views]]\nname = \"a\"\nlist = \"tickets\"\n").unwrap();
         let e = Settings::load_with_env(Some(&file), env(&[]))
@@ -1104,12 +1113,7 @@ channels = ["cs"]
             ),
             ("[[metrics]]\nname = \"a\"\nseries = []\n", &["series"]),
         ] {
-            std::fs::write(&file, text).unwrap();
-            let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
-            let e = s.tui_options().unwrap_err().to_string();
-            for n in needles {
-                assert!(e.contains(n), "{n} not in: {e}");
-            }
+            assert_refused(settings_from(&file, text).tui_options(), needles);
         }
     }
 
@@ -1258,12 +1262,8 @@ reasons = ["Product > Adoption > Low usage", "Price"]
                 &["[churn] reasons #1", "empty level"],
             ),
         ] {
-            std::fs::write(&file, text).unwrap();
-            let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
-            let e = s.account_rules(false).unwrap_err().to_string();
-            for n in needles {
-                assert!(e.contains(n), "{n} not in: {e}");
-            }
+            let s = settings_from(&file, text);
+            assert_refused(s.account_rules(false), needles);
             assert!(s.tui_options().is_err(), "{text}");
         }
         for (text, needle) in [
@@ -1332,10 +1332,7 @@ reasons = ["Product > Adoption > Low usage", "Price"]
                 &["[overview] blocks", "\"kpis\" is named twice"],
             ),
         ] {
-            let e = load(text).unwrap_err().to_string();
-            for n in needles {
-                assert!(e.contains(n), "{n} not in: {e}");
-            }
+            assert_refused(load(text), needles);
         }
     }
 
@@ -1349,10 +1346,7 @@ reasons = ["Product > Adoption > Low usage", "Price"]
             ("[ui.keys.portfolio]\nsort = [\"hyper-x\"]\n", "hyper-x"),
             ("[ui.keys.kitchen]\nsort = [\"x\"]\n", "kitchen"),
         ] {
-            std::fs::write(&file, text).unwrap();
-            let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
-            let e = s.tui_options().unwrap_err().to_string();
-            assert!(e.contains(needle), "{e}");
+            assert_refused(settings_from(&file, text).tui_options(), &[needle]);
         }
     }
 }

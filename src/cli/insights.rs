@@ -54,13 +54,18 @@ pub async fn contacts(b: &dyn Backend, a: &AccountArgs) -> Result<(), Failure> {
         contact: &'a crate::domain::Contact,
         health: Option<&'a crate::health::ContactHealth>,
     }
+    // One indicator per contact, in the contacts' order (`Account360::contact_health`);
+    // None past the end, for a server that sends none.
+    let health = view
+        .contact_health
+        .iter()
+        .map(Some)
+        .chain(std::iter::repeat(None));
     let rows: Vec<Row> = view
         .contacts
         .iter()
-        .map(|c| Row {
-            contact: c,
-            health: view.contact_health.iter().find(|h| h.contact_id == c.id),
-        })
+        .zip(health)
+        .map(|(contact, health)| Row { contact, health })
         .collect();
     print(a.format, &rows, || Table {
         header: vec!["ID", "NAME", "ROLES", "HEALTH", "STATUS", "WHY"],

@@ -375,19 +375,14 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
     let Some(command) = &cli.command else {
         if let Some(url) = remote_url(&cli, &settings) {
             let remote = remote::open_remote(&cli, &settings, &url)?;
-            let (settings, viewer) = remote::app_settings(&remote, &settings, &url).await?;
+            let (settings, viewer) = remote::app_settings(&remote, settings, &url).await?;
             return app_with(&settings, read_only, viewer, move || Ok(remote)).await;
         }
         let options = store_options_for(&settings, cli.demo)?;
         let demo = cli.demo;
-        let mut settings = settings.clone();
-        if demo {
-            settings.given_rules = Some(
-                settings
-                    .account_rules(true)
-                    .map_err(|e| Failure::usage(e.to_string()))?,
-            );
-        }
+        // The app holds writes to the rules the store was given, built once.
+        let mut settings = settings;
+        settings.given_rules = Some((*options.accounts).clone());
         let path = settings.store_path(cli.db.as_deref());
         return app(&settings, read_only, move || {
             if demo {
@@ -517,13 +512,9 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             let options = store_options_for(&settings, true)?;
             // A sandbox: its writes go to a store thrown away at the end, and the
             // views saved in it are kept for the session, not in the config file.
-            let mut demo = settings.clone();
+            let mut demo = settings;
             demo.file = None;
-            demo.given_rules = Some(
-                settings
-                    .account_rules(true)
-                    .map_err(|e| Failure::usage(e.to_string()))?,
-            );
+            demo.given_rules = Some((*options.accounts).clone());
             // The portfolio shows as soon as the accounts are in; the rest loads
             // behind it (main waits for that load before the process exits).
             app(&demo, read_only, move || Store::demo_staged(options)).await
@@ -688,26 +679,33 @@ async fn alerts(backend: &dyn Backend, a: &AlertsArgs) -> Result<(), Failure> {
         rows: page
             .items
             .iter()
-            .map(|al| {
-                vec![
-                    al.id.to_string(),
-                    format!(
-                        "{} ({})",
-                        al.at.date_naive(),
-                        format::days_from(today, al.at.date_naive())
-                    ),
-                    names
-                        .get(&al.account_id)
-                        .cloned()
-                        .unwrap_or_else(|| al.account_id.to_string()),
-                    al.rule.clone(),
-                    al.state.to_string(),
-                    al.message.clone(),
-                ]
-            })
+            .map(|al| alert_cells(al, &names, today))
             .collect(),
     })?;
     Ok(())
+}
+
+/// One alert's cells under ID, WHEN, ACCOUNT, RULE, STATE, MESSAGE.
+fn alert_cells(
+    al: &Alert,
+    names: &std::collections::BTreeMap<Id, String>,
+    today: chrono::NaiveDate,
+) -> Vec<String> {
+    vec![
+        al.id.to_string(),
+        format!(
+            "{} ({})",
+            al.at.date_naive(),
+            format::days_from(today, al.at.date_naive())
+        ),
+        names
+            .get(&al.account_id)
+            .cloned()
+            .unwrap_or_else(|| al.account_id.to_string()),
+        al.rule.clone(),
+        al.state.to_string(),
+        al.message.clone(),
+    ]
 }
 
 /// `tend alerts --tasks`: each alert with the tasks made for it (its account's
@@ -757,27 +755,15 @@ async fn alerts_with_tasks(
         rows: rows
             .iter()
             .map(|r| {
-                let al = &r.alert;
-                vec![
-                    al.id.to_string(),
-                    format!(
-                        "{} ({})",
-                        al.at.date_naive(),
-                        format::days_from(today, al.at.date_naive())
-                    ),
-                    names
-                        .get(&al.account_id)
-                        .cloned()
-                        .unwrap_or_else(|| al.account_id.to_string()),
-                    al.rule.clone(),
-                    al.state.to_string(),
-                    al.message.clone(),
+                let mut cells = alert_cells(&r.alert, names, today);
+                cells.push(
                     r.tasks
                         .iter()
                         .map(|t| format!("{} {} ({})", t.id, t.title, t.status))
                         .collect::<Vec<_>>()
                         .join("; "),
-                ]
+                );
+                cells
             })
             .collect(),
     })?;

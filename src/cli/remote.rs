@@ -143,19 +143,21 @@ pub fn open_backend(cli: &Cli, settings: &Settings) -> Result<Arc<dyn Backend>, 
 /// fatal (the app opens with its offline banner); a rejected token is.
 pub async fn app_settings(
     remote: &Remote,
-    settings: &Settings,
+    mut settings: Settings,
     url: &str,
 ) -> Result<(Settings, Option<String>), Failure> {
-    let mut settings = settings.clone();
     // At most a moment: a server that does not answer must not hold up the first
-    // frame (the app then says it is offline and keeps trying).
-    let me = tokio::time::timeout(Duration::from_millis(1500), remote.me())
-        .await
-        .unwrap_or_else(|_| {
-            Err(backend::Error::Unavailable {
-                message: format!("{url} did not answer in time"),
-            })
-        });
+    // frame (the app then says it is offline and keeps trying). Both are asked at
+    // once, so the wait is one moment, not two.
+    let (me, rules) = tokio::join!(
+        tokio::time::timeout(Duration::from_millis(1500), remote.me()),
+        tokio::time::timeout(Duration::from_millis(1500), remote.account_rules()),
+    );
+    let me = me.unwrap_or_else(|_| {
+        Err(backend::Error::Unavailable {
+            message: format!("{url} did not answer in time"),
+        })
+    });
     let mut viewer = None;
     match me {
         Ok(me) => {
@@ -172,7 +174,7 @@ pub async fn app_settings(
     }
     // The server's custom fields and churn reasons are the ones its writes are
     // held to; without an answer, the config's stand in.
-    match tokio::time::timeout(Duration::from_millis(1500), remote.account_rules()).await {
+    match rules {
         Ok(Ok(rules)) => settings.given_rules = Some(rules),
         Ok(Err(e)) => tracing::warn!("{e}"),
         Err(_) => tracing::warn!("{url} did not say its custom fields in time"),

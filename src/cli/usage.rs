@@ -3,14 +3,14 @@
 //! feature or per module (the `[usage.modules]` map, else a feature name's
 //! prefix before '.', '/' or ':').
 
-use chrono::{Days, Months};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::output::{Format, Table, print};
 use super::{Failure, resolve_account};
 use crate::backend::{
-    Backend, Bucket, ModuleMap, UsageBreakdownQuery, UsageBy, UsageQuery, modules_of_users,
+    Backend, Bucket, ModuleMap, UsageBy, UsageQuery, activity_query, breakdown_query,
+    modules_of_users,
 };
 
 /// What the usage is broken down by.
@@ -42,34 +42,26 @@ pub struct UsageArgs {
 pub async fn run(b: &dyn Backend, a: &UsageArgs, modules: &ModuleMap) -> Result<(), Failure> {
     let account = resolve_account(b, &a.account).await?;
     let today = b.account(account).await?.as_of.date_naive();
-    let from = |default_days: u64| {
-        today
-            .checked_sub_days(Days::new(a.days.unwrap_or(default_days).saturating_sub(1)))
-            .unwrap_or(today)
-    };
     let bucket = match a.by {
-        By::Day => Some((Bucket::Day, from(30))),
-        By::Week => Some((Bucket::Week, from(7 * 12))),
-        By::Month => Some((
-            Bucket::Month,
-            match a.days {
-                Some(_) => from(0),
-                None => today.checked_sub_months(Months::new(11)).unwrap_or(today),
-            },
-        )),
+        By::Day => Some(Bucket::Day),
+        By::Week => Some(Bucket::Week),
+        By::Month => Some(Bucket::Month),
         _ => None,
     };
-    if let Some((bucket, from)) = bucket {
-        let buckets = b
-            .usage(
-                account,
-                &UsageQuery {
-                    from,
-                    to: today,
+    if let Some(bucket) = bucket {
+        // The Usage tab's range, unless --days says how far back.
+        let q = match a.days {
+            Some(days) => {
+                let range = breakdown_query(UsageBy::default(), days, today);
+                UsageQuery {
+                    from: range.from,
+                    to: range.to,
                     bucket,
-                },
-            )
-            .await?;
+                }
+            }
+            None => activity_query(bucket, today),
+        };
+        let buckets = b.usage(account, &q).await?;
         return Ok(print(a.format, &buckets, || Table {
             header: vec!["START", "UNIQUE_USERS", "MINUTES", "CONNECTIONS"],
             rows: buckets
@@ -90,11 +82,7 @@ pub async fn run(b: &dyn Backend, a: &UsageArgs, modules: &ModuleMap) -> Result<
     } else {
         UsageBy::User
     };
-    let q = UsageBreakdownQuery {
-        from: from(30),
-        to: today,
-        by,
-    };
+    let q = breakdown_query(by, a.days.unwrap_or(30), today);
     let mut shares = b.usage_breakdown(account, &q).await?;
     if a.by == By::Module {
         shares = modules_of_users(&shares, modules);

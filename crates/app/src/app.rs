@@ -870,6 +870,11 @@ impl App {
                     if a.outbox != Loadable::Idle {
                         cmds.push(Command::LoadDeliveries(a.id));
                     }
+                    // The Usage tab asks its questions again when it shows them
+                    // (a failed one too).
+                    a.usage.activity_asked = None;
+                    a.usage.users_asked = None;
+                    a.usage.features_asked = None;
                     // What is shown stays until the answer replaces it ("updated
                     // just now"); if the backend is out of reach, it stays.
                     if a.data.value().is_none() {

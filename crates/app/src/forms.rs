@@ -339,11 +339,7 @@ pub fn new_invoice(c: &Ctx) -> Form {
             .map(|a| a.id),
         number: format!("INV-{next:05}"),
         amount_cents: c.d.row.mrr_cents,
-        currency: c
-            .d
-            .invoices
-            .first()
-            .map_or_else(|| "USD".into(), |i| i.currency.clone()),
+        currency: currency_of(c.d).to_string(),
         issued_on: today,
         due_on: today + chrono::Days::new(30),
         void: false,
@@ -365,6 +361,11 @@ fn invoice_fields() -> Vec<Field> {
         Field::text("due_on", "due (YYYY-MM-DD)", Parse::Date),
         Field::toggle("void", "void (cancelled)"),
     ]
+}
+
+/// The account's currency: its latest invoice's (the dollar without any).
+pub fn currency_of(d: &Account360) -> &str {
+    d.invoices.first().map_or("USD", |i| i.currency.as_str())
 }
 
 /// A payment of an invoice: what it still owes, today.

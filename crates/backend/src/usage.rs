@@ -3,10 +3,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use tend_domain::*;
+
+use crate::{Bucket, UsageQuery};
 
 /// What usage is broken down by.
 #[derive(
@@ -33,6 +35,33 @@ pub struct UsageBreakdownQuery {
     pub by: UsageBy,
 }
 
+/// The activity charts' range ending `today`: 30 days, 12 weeks or 12 months
+/// (what the Usage tab and `tend usage` ask by default).
+pub fn activity_query(bucket: Bucket, today: NaiveDate) -> UsageQuery {
+    let from = match bucket {
+        Bucket::Day => today.checked_sub_days(Days::new(29)),
+        Bucket::Week => today.checked_sub_days(Days::new(7 * 11)),
+        Bucket::Month => today.checked_sub_months(Months::new(11)),
+    }
+    .unwrap_or(today);
+    UsageQuery {
+        from,
+        to: today,
+        bucket,
+    }
+}
+
+/// The breakdown's range: the last `days` days to `today`.
+pub fn breakdown_query(by: UsageBy, days: u64, today: NaiveDate) -> UsageBreakdownQuery {
+    UsageBreakdownQuery {
+        from: today
+            .checked_sub_days(Days::new(days.saturating_sub(1)))
+            .unwrap_or(today),
+        to: today,
+        by,
+    }
+}
+
 /// One user's or one feature's usage over the range.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct UsageShare {
@@ -57,6 +86,23 @@ pub struct UsageShare {
     pub features: BTreeMap<String, u64>,
 }
 
+impl UsageShare {
+    /// Nothing counted yet, of a user (or none) under a name.
+    pub fn empty(contact_id: Option<Id>, name: String) -> UsageShare {
+        UsageShare {
+            contact_id,
+            name,
+            connections: 0,
+            minutes: 0,
+            events: 0,
+            users: 0,
+            active_days: 0,
+            last_day: None,
+            features: BTreeMap::new(),
+        }
+    }
+}
+
 /// The name a row of usage without a user goes under.
 pub const UNKNOWN_USER: &str = "(no user)";
 
@@ -65,7 +111,6 @@ pub const UNKNOWN_USER: &str = "(no user)";
 /// account's contacts.
 pub fn breakdown(rows: &[UsageDay], names: &HashMap<Id, String>, by: UsageBy) -> Vec<UsageShare> {
     struct Acc {
-        contact: Option<Id>,
         share: UsageShare,
         days: BTreeSet<NaiveDate>,
         users: BTreeSet<Option<Id>>,
@@ -73,18 +118,7 @@ pub fn breakdown(rows: &[UsageDay], names: &HashMap<Id, String>, by: UsageBy) ->
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
     let mut add = |key: String, contact: Option<Id>, name: String, r: &UsageDay, events: u64| {
         let a = acc.entry(key).or_insert_with(|| Acc {
-            contact,
-            share: UsageShare {
-                contact_id: contact,
-                name,
-                connections: 0,
-                minutes: 0,
-                events: 0,
-                users: 0,
-                active_days: 0,
-                last_day: None,
-                features: BTreeMap::new(),
-            },
+            share: UsageShare::empty(contact, name),
             days: BTreeSet::new(),
             users: BTreeSet::new(),
         });
@@ -124,7 +158,6 @@ pub fn breakdown(rows: &[UsageDay], names: &HashMap<Id, String>, by: UsageBy) ->
     let mut out: Vec<UsageShare> = acc
         .into_values()
         .map(|mut a| {
-            a.share.contact_id = a.contact;
             a.share.active_days = a.days.len() as u32;
             a.share.last_day = a.days.last().copied();
             a.share.users = a.users.len() as u32;
@@ -197,17 +230,9 @@ pub fn modules_of_users(users: &[UsageShare], modules: &ModuleMap) -> Vec<UsageS
             if n == 0 {
                 continue;
             }
-            let e = out.entry(m.clone()).or_insert_with(|| UsageShare {
-                contact_id: None,
-                name: m,
-                connections: 0,
-                minutes: 0,
-                events: 0,
-                users: 0,
-                active_days: 0,
-                last_day: None,
-                features: BTreeMap::new(),
-            });
+            let e = out
+                .entry(m.clone())
+                .or_insert_with(|| UsageShare::empty(None, m));
             e.events += n;
             e.users += 1;
             e.last_day = e.last_day.max(u.last_day);

@@ -86,6 +86,16 @@ fn yes() -> bool {
 }
 
 impl Agreement {
+    /// Whether the agreement was in force on `day`: an expired one during its term,
+    /// an active one as [`Agreement::is_active_on`] says.
+    pub fn in_force_on(&self, day: NaiveDate) -> bool {
+        match self.status {
+            AgreementStatus::Active => self.is_active_on(day),
+            AgreementStatus::Expired => self.start <= day && day <= self.end,
+            AgreementStatus::Draft | AgreementStatus::Cancelled => false,
+        }
+    }
+
     /// Whether the agreement counts toward MRR on `day`: active, started, and either
     /// not ended or tacitly renewed.
     pub fn is_active_on(&self, day: NaiveDate) -> bool {

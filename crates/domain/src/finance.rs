@@ -131,25 +131,34 @@ impl Invoice {
     }
 }
 
+/// Whether the account's invoices issued by `day` are paid up then (none of
+/// them overdue); `None` before its first invoice. Only the invoices past their
+/// due date have their payments added up.
+pub fn invoices_up_to_date(
+    invoices: &[Invoice],
+    payments: &[Payment],
+    day: NaiveDate,
+) -> Option<bool> {
+    let mut issued = invoices.iter().filter(|i| i.issued_on <= day).peekable();
+    issued.peek()?;
+    Some(!issued.any(|i| !i.void && day > i.due_on && i.paid_cents(payments, day) < i.amount_cents))
+}
+
 /// Whether the account is up to date with its payments on `day`: with invoices
-/// issued by then, none of them overdue; without, what its agreements in force
-/// say (the flag set by hand); `None` when neither tells.
+/// issued by then, none of them overdue; without, what its agreements active
+/// then say (the flag set by hand); `None` when neither tells.
 pub fn payment_up_to_date(
     invoices: &[Invoice],
     payments: &[Payment],
     agreements: &[Agreement],
     day: NaiveDate,
 ) -> Option<bool> {
-    let issued: Vec<&Invoice> = invoices.iter().filter(|i| i.issued_on <= day).collect();
-    if !issued.is_empty() {
-        return Some(
-            issued
-                .iter()
-                .all(|i| i.state(payments, day) != InvoiceState::Overdue),
-        );
-    }
-    let active: Vec<&Agreement> = agreements.iter().filter(|a| a.is_active_on(day)).collect();
-    (!active.is_empty()).then(|| active.iter().all(|a| a.payment_up_to_date))
+    invoices_up_to_date(invoices, payments, day).or_else(|| {
+        agreements
+            .iter()
+            .any(|a| a.is_active_on(day))
+            .then(|| crate::payments_up_to_date(agreements, day))
+    })
 }
 
 /// The MRR in force on `day`: the agreements active that day, and those expired
@@ -157,11 +166,7 @@ pub fn payment_up_to_date(
 pub fn mrr_in_force_on(agreements: &[Agreement], day: NaiveDate) -> Cents {
     agreements
         .iter()
-        .filter(|a| match a.status {
-            AgreementStatus::Active => a.is_active_on(day),
-            AgreementStatus::Expired => a.start <= day && day <= a.end,
-            AgreementStatus::Draft | AgreementStatus::Cancelled => false,
-        })
+        .filter(|a| a.in_force_on(day))
         .map(|a| a.mrr_cents)
         .sum()
 }

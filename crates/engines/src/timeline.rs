@@ -224,19 +224,10 @@ fn transitions(input: &TimelineInput, out: &mut Vec<TimelineEvent>) {
     }
 }
 
-/// The likelihood a logged churn forecast holds (a missing one is none).
-fn likelihood(v: Option<&serde_json::Value>) -> ChurnLikelihood {
-    v.and_then(|v| v.get("likelihood"))
-        .and_then(serde_json::Value::as_str)
-        .and_then(|s| s.parse().ok())
+/// A logged churn forecast (a missing one is none).
+fn forecast(v: Option<&serde_json::Value>) -> ChurnForecast {
+    v.and_then(|v| <ChurnForecast as serde::Deserialize>::deserialize(v).ok())
         .unwrap_or_default()
-}
-
-fn rank(l: ChurnLikelihood) -> usize {
-    ChurnLikelihood::ALL
-        .iter()
-        .position(|x| *x == l)
-        .unwrap_or(0)
 }
 
 fn churn_changes(input: &TimelineInput, out: &mut Vec<TimelineEvent>) {
@@ -247,20 +238,19 @@ fn churn_changes(input: &TimelineInput, out: &mut Vec<TimelineEvent>) {
         {
             continue;
         }
-        let (from, to) = (likelihood(e.from.as_ref()), likelihood(e.to.as_ref()));
+        let (was, now) = (forecast(e.from.as_ref()), forecast(e.to.as_ref()));
+        let (from, to) = (was.likelihood, now.likelihood);
         if from == to {
             continue;
         }
-        let reason =
-            e.to.as_ref()
-                .and_then(|v| v.get("reason_category"))
-                .and_then(serde_json::Value::as_str)
-                .map(|r| format!(": {r}"))
-                .unwrap_or_default();
+        let reason = now
+            .reason_category
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default();
         out.push(TimelineEvent {
             at: e.at,
             kind: EventKind::ChurnRisk,
-            worse: rank(to) > rank(from),
+            worse: to > from,
             text: format!(
                 "Churn forecast {} → {}{reason} (by {})",
                 from.to_string().replace('_', " "),

@@ -48,7 +48,11 @@ pub(crate) fn fill(
         bands,
         now,
     );
-    view.group = group(conn, view.account.id, view.row.mrr_cents)?;
+    // Only a parent heads a group (its children are already loaded).
+    view.group = match view.children.is_empty() {
+        true => None,
+        false => group(conn, view.account.id, view.row.mrr_cents)?,
+    };
     Ok(())
 }
 

@@ -1352,11 +1352,8 @@ impl Backend for Store {
         let actor = actor.to_string();
         let setup = self.health();
         let accounts = self.inner.accounts.clone();
-        self.write(move |tx, now| {
-            let writes = rules::accounts(tx, &accounts, writes)?;
-            write::apply(tx, &setup, &actor, now, writes)
-        })
-        .await
+        self.write(move |tx, now| write::apply(tx, &setup, &accounts, &actor, now, writes))
+            .await
     }
     async fn record_usage(&self, rows: Vec<UsageDay>) -> Result<u64> {
         let setup = self.health();

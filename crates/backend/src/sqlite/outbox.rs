@@ -122,6 +122,16 @@ pub(crate) fn payload(conn: &Connection, id: Id) -> Result<Payload> {
 }
 
 pub(crate) fn list(conn: &Connection, q: &DeliveryQuery) -> Result<Vec<Delivery>> {
+    // A page's most, as every listing's (it shows 1,000 at the most).
+    if q.limit > crate::PageRequest::MAX_LIMIT {
+        return Err(Error::invalid(
+            "limit",
+            format!(
+                "at most {} deliveries a page",
+                crate::PageRequest::MAX_LIMIT
+            ),
+        ));
+    }
     let mut conds = vec![];
     let mut p: Vec<rusqlite::types::Value> = vec![];
     if let Some(s) = q.state {
@@ -293,6 +303,40 @@ pub(crate) fn retry(conn: &Connection, id: Id, now: Timestamp) -> Result<Deliver
 
 /// Cancels a delivery still waiting to go out (its step was completed or skipped
 /// by hand); one already sent or on its way is left as it is.
+/// Whose queued deliveries: a playbook run's steps', or an account's.
+pub(crate) enum QueuedOf {
+    Run(Id),
+    Account(Id),
+}
+
+/// Cancels the queued deliveries of a run or an account being deleted by `actor`.
+pub(crate) fn cancel_queued(
+    conn: &Connection,
+    of: QueuedOf,
+    actor: &str,
+    now: Timestamp,
+) -> Result<()> {
+    let (sql, key): (&str, rusqlite::types::Value) = match of {
+        QueuedOf::Run(id) => (
+            "SELECT id FROM deliveries WHERE state = 'queued' AND origin LIKE ?",
+            format!("playbook run {id} step %").into(),
+        ),
+        QueuedOf::Account(id) => (
+            "SELECT id FROM deliveries WHERE state = 'queued' AND account_id = ?",
+            id.into(),
+        ),
+    };
+    let ids: Vec<Id> = conn
+        .prepare_cached(sql)
+        .and_then(|mut s| s.query_map([key], |r| r.get(0))?.collect())
+        .map_err(Error::storage)?;
+    let why = format!("not sent: deleted by {actor}");
+    for id in ids {
+        cancel(conn, id, &why, now)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn cancel(conn: &Connection, id: Id, why: &str, now: Timestamp) -> Result<bool> {
     let n = conn
         .execute(

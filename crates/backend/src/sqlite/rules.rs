@@ -11,7 +11,7 @@
 use rusqlite::Connection;
 
 use super::tables::{self, Table};
-use crate::{Error, Result, Write};
+use crate::{Error, Result};
 use tend_domain::*;
 
 /// Checks a record about to be written against the rules; `old` is the stored
@@ -70,35 +70,4 @@ pub(crate) fn account(conn: &Connection, rules: &AccountRules, record: Record) -
         .map_err(|e| Error::invalid(e.field, e.message))?;
     rules.join_team(old.as_ref(), &mut a);
     Ok(Record::Account(a))
-}
-
-/// [`account`] for each write that creates or updates an account; an error names
-/// the write (`writes[2].custom_fields.tier`).
-pub(crate) fn accounts(
-    conn: &Connection,
-    rules: &AccountRules,
-    writes: Vec<Write>,
-) -> Result<Vec<Write>> {
-    writes
-        .into_iter()
-        .enumerate()
-        .map(|(i, w)| {
-            let at = |e: Error| match e {
-                Error::Invalid { field, message } => Error::Invalid {
-                    field: format!("writes[{i}].{field}"),
-                    message,
-                },
-                other => other,
-            };
-            Ok(match w {
-                Write::Create { record } => Write::Create {
-                    record: account(conn, rules, record).map_err(at)?,
-                },
-                Write::Update { record } => Write::Update {
-                    record: account(conn, rules, record).map_err(at)?,
-                },
-                other => other,
-            })
-        })
-        .collect()
 }

@@ -141,29 +141,3 @@ pub(crate) fn cancel_hand_completed(
     }
     Ok(())
 }
-
-/// Cancels the queued deliveries matching `condition` (one `?`, bound to `value`):
-/// those of a run or an account being deleted.
-pub(crate) fn cancel_queued(
-    conn: &Connection,
-    condition: &str,
-    value: String,
-    actor: &str,
-    now: Timestamp,
-) -> Result<()> {
-    let ids: Vec<Id> = {
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT id FROM deliveries WHERE state = 'queued' AND {condition}"
-            ))
-            .map_err(Error::storage)?;
-        stmt.query_map([&value], |r| r.get(0))
-            .map_err(Error::storage)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(Error::storage)?
-    };
-    for id in ids {
-        outbox::cancel(conn, id, &format!("not sent: deleted by {actor}"), now)?;
-    }
-    Ok(())
-}

@@ -670,25 +670,14 @@ enum Done {
 
 /// The query of a record by its id in a source, with whether it still exists.
 fn lookup_sql(kind: EntityKind) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let all = SQL.get_or_init(|| {
-        ORDER
-            .iter()
-            .map(|k| {
-                format!(
-                    "SELECT record_id, imported_version, imported_hash,
-                         (SELECT version FROM {} WHERE id = record_id)
-                     FROM external_ids WHERE kind = ? AND system = ? AND external_id = ?",
-                    tables::table_of(*k)
-                )
-            })
-            .collect()
-    });
-    let at = ORDER
-        .iter()
-        .position(|k| *k == kind)
-        .expect("every kind is in ORDER");
-    &all[at]
+    let table = tables::table_of(kind);
+    tables::cached_sql((table, "source lookup"), || {
+        format!(
+            "SELECT record_id, imported_version, imported_hash,
+                 (SELECT version FROM {table} WHERE id = record_id)
+             FROM external_ids WHERE kind = ? AND system = ? AND external_id = ?"
+        )
+    })
 }
 
 fn describe(key: &RefKey) -> String {

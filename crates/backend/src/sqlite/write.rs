@@ -514,15 +514,11 @@ pub(crate) fn delete(
     }
     // What a deleted run or account had queued does not go out after it.
     match kind {
-        EntityKind::PlaybookRun => super::runs::cancel_queued(
-            conn,
-            "origin LIKE ?",
-            format!("playbook run {id} step %"),
-            actor,
-            now,
-        )?,
+        EntityKind::PlaybookRun => {
+            super::outbox::cancel_queued(conn, super::outbox::QueuedOf::Run(id), actor, now)?
+        }
         EntityKind::Account => {
-            super::runs::cancel_queued(conn, "account_id = ?", id.to_string(), actor, now)?
+            super::outbox::cancel_queued(conn, super::outbox::QueuedOf::Account(id), actor, now)?
         }
         _ => {}
     }
@@ -563,15 +559,22 @@ pub(crate) fn delete(
 pub(crate) fn apply(
     conn: &Connection,
     setup: &HealthSetup,
+    held: &AccountRules,
     actor: &str,
     now: Timestamp,
     writes: Vec<Write>,
 ) -> Result<Vec<Option<Record>>> {
     let mut out = Vec::with_capacity(writes.len());
     for (i, w) in writes.into_iter().enumerate() {
+        // An account is held to the organisation's rules as the earlier writes
+        // left it.
         let done = match w {
-            Write::Create { record } => create(conn, setup, actor, now, record).map(Some),
-            Write::Update { record } => update(conn, setup, actor, now, record).map(Some),
+            Write::Create { record } => rules::account(conn, held, record)
+                .and_then(|r| create(conn, setup, actor, now, r))
+                .map(Some),
+            Write::Update { record } => rules::account(conn, held, record)
+                .and_then(|r| update(conn, setup, actor, now, r))
+                .map(Some),
             Write::Delete { kind, id, version } => {
                 delete(conn, setup, actor, now, kind, id, version).map(|()| None)
             }

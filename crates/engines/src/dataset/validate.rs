@@ -10,6 +10,29 @@ struct Checker {
 }
 
 impl Checker {
+    /// A record pointing at one of another account than its own.
+    fn same_account(
+        &mut self,
+        section: &str,
+        i: usize,
+        id: Id,
+        field: &str,
+        owner: Option<&Id>,
+        account: Id,
+    ) {
+        if let Some(&owner) = owner
+            && owner != account
+        {
+            self.push(
+                section,
+                i,
+                Some(id),
+                field,
+                format!("belongs to account {owner}, not {account}"),
+            );
+        }
+    }
+
     fn push(&mut self, section: &str, i: usize, id: Option<Id>, field: &str, message: String) {
         let id = id.map(|id| format!(" (id {id})")).unwrap_or_default();
         self.out.push(Problem {
@@ -452,24 +475,10 @@ fn financials(c: &mut Checker, d: &Dataset, accounts: &HashSet<Id>, agreements: 
         d.agreements.iter().map(|a| (a.id, a.account_id)).collect();
     let invoice_account: HashMap<Id, Id> =
         d.invoices.iter().map(|i| (i.id, i.account_id)).collect();
-    let mut same = |section: &'static str, i: usize, id: Id, field, owner: Option<&Id>, a: Id| {
-        if let Some(&owner) = owner
-            && owner != a
-        {
-            c.push(
-                section,
-                i,
-                Some(id),
-                field,
-                format!("belongs to account {owner}, not {a}"),
-            );
-        }
-    };
-    let mut problems = Checker { out: vec![] };
     for (i, x) in d.invoices.iter().enumerate() {
-        problems.fields("invoices", i, x);
+        c.fields("invoices", i, x);
         let a = x.account_id;
-        problems.reference(
+        c.reference(
             "invoices",
             i,
             Some(x.id),
@@ -479,7 +488,7 @@ fn financials(c: &mut Checker, d: &Dataset, accounts: &HashSet<Id>, agreements: 
             a,
         );
         if let Some(g) = x.agreement_id {
-            problems.reference(
+            c.reference(
                 "invoices",
                 i,
                 Some(x.id),
@@ -488,7 +497,7 @@ fn financials(c: &mut Checker, d: &Dataset, accounts: &HashSet<Id>, agreements: 
                 agreements,
                 g,
             );
-            same(
+            c.same_account(
                 "invoices",
                 i,
                 x.id,
@@ -499,9 +508,9 @@ fn financials(c: &mut Checker, d: &Dataset, accounts: &HashSet<Id>, agreements: 
         }
     }
     for (i, x) in d.payments.iter().enumerate() {
-        problems.fields("payments", i, x);
+        c.fields("payments", i, x);
         let a = x.account_id;
-        problems.reference(
+        c.reference(
             "payments",
             i,
             Some(x.id),
@@ -511,7 +520,7 @@ fn financials(c: &mut Checker, d: &Dataset, accounts: &HashSet<Id>, agreements: 
             a,
         );
         let v = x.invoice_id;
-        problems.reference(
+        c.reference(
             "payments",
             i,
             Some(x.id),
@@ -520,7 +529,7 @@ fn financials(c: &mut Checker, d: &Dataset, accounts: &HashSet<Id>, agreements: 
             &invoices,
             v,
         );
-        same(
+        c.same_account(
             "payments",
             i,
             x.id,
@@ -529,7 +538,6 @@ fn financials(c: &mut Checker, d: &Dataset, accounts: &HashSet<Id>, agreements: 
             a,
         );
     }
-    c.out.append(&mut problems.out);
 }
 
 /// The success plans, objectives, KPIs and challenges: their account, and the plan
@@ -548,25 +556,6 @@ fn success_planning(
         .collect();
     let objective_account: HashMap<Id, Id> =
         d.objectives.iter().map(|o| (o.id, o.account_id)).collect();
-    let same = |c: &mut Checker,
-                section: &'static str,
-                i: usize,
-                id: Id,
-                field: &'static str,
-                owner: Option<&Id>,
-                account: Id| {
-        if let Some(&owner) = owner
-            && owner != account
-        {
-            c.push(
-                section,
-                i,
-                Some(id),
-                field,
-                format!("belongs to account {owner}, not {account}"),
-            );
-        }
-    };
     for (i, x) in d.success_plans.iter().enumerate() {
         c.fields("success_plans", i, x);
         let a = x.account_id;
@@ -602,7 +591,7 @@ fn success_planning(
                 plans,
                 p,
             );
-            same(c, "objectives", i, x.id, "plan_id", plan_account.get(&p), a);
+            c.same_account("objectives", i, x.id, "plan_id", plan_account.get(&p), a);
         }
     }
     for (i, x) in d.kpis.iter().enumerate() {
@@ -619,8 +608,7 @@ fn success_planning(
             objectives,
             o,
         );
-        same(
-            c,
+        c.same_account(
             "kpis",
             i,
             x.id,
@@ -636,7 +624,7 @@ fn success_planning(
         c.reference(s, i, Some(x.id), "account_id", "account", accounts, a);
         if let Some(p) = x.plan_id {
             c.reference(s, i, Some(x.id), "plan_id", "success plan", plans, p);
-            same(c, s, i, x.id, "plan_id", plan_account.get(&p), a);
+            c.same_account(s, i, x.id, "plan_id", plan_account.get(&p), a);
         }
     }
 }

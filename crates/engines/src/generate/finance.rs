@@ -19,17 +19,13 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
     let today = g.today;
     let mut invoices = vec![];
     let mut payments = vec![];
+    // Each account's agreements active today.
+    let mut current_of: std::collections::HashMap<Id, Vec<&Agreement>> = Default::default();
+    for a in d.agreements.iter().filter(|a| a.is_active_on(today)) {
+        current_of.entry(a.account_id).or_default().push(a);
+    }
     for account in &d.accounts {
-        let mine: Vec<&Agreement> = d
-            .agreements
-            .iter()
-            .filter(|a| a.account_id == account.id)
-            .collect();
-        let current: Vec<&Agreement> = mine
-            .iter()
-            .copied()
-            .filter(|a| a.status == AgreementStatus::Active && a.is_active_on(today))
-            .collect();
+        let current = current_of.remove(&account.id).unwrap_or_default();
         if current.is_empty() || !current.iter().all(|a| a.payment_up_to_date) {
             continue;
         }
@@ -47,12 +43,11 @@ pub(crate) fn add(g: &mut Gen, d: &mut Dataset) {
             month = month.checked_add_months(Months::new(1)).unwrap_or(month);
         }
         while month <= today {
-            let in_force: Vec<Agreement> = current
+            let amount: Cents = current
                 .iter()
                 .filter(|a| a.is_active_on(month))
-                .map(|a| (*a).clone())
-                .collect();
-            let amount = mrr_on(&in_force, month);
+                .map(|a| a.mrr_cents)
+                .sum();
             if amount > 0 {
                 let id = g.ids.invoice();
                 // At midnight: nothing lies after an anchor on the first of a month.

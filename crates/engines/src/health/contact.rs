@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use tend_domain::*;
 
 use super::facts::{feeds_sentiment, is_touch};
-use super::profile::Bands;
+use super::profile::{Bands, linear};
 
 /// How far back the sentiment signal reads.
 pub const SENTIMENT_DAYS: i64 = 90;
@@ -108,24 +108,6 @@ impl ContactHealth {
             .max_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(s, _)| s)
     }
-}
-
-/// Straight lines between the points `(x, points)`, flat beyond the ends.
-fn linear(knots: &[(f64, f64)], x: f64) -> f64 {
-    let Some((&first, rest)) = knots.split_first() else {
-        return 0.0;
-    };
-    if x <= first.0 {
-        return first.1;
-    }
-    let mut prev = first;
-    for &k in rest {
-        if x <= k.0 {
-            return prev.1 + (k.1 - prev.1) * (x - prev.0) / (k.0 - prev.0);
-        }
-        prev = k;
-    }
-    prev.1
 }
 
 fn touch_points(days: i64) -> f64 {

@@ -426,25 +426,6 @@ fn percent(now: u64, before: u64) -> Option<f64> {
     (before > 0).then(|| now as f64 * 100.0 / before as f64)
 }
 
-/// Whether an agreement was in force on `day`: an expired one during its term, an
-/// active one as [`Agreement::is_active_on`] says.
-pub fn in_force_on(a: &Agreement, day: NaiveDate) -> bool {
-    match a.status {
-        AgreementStatus::Active => a.is_active_on(day),
-        AgreementStatus::Expired => a.start <= day && day <= a.end,
-        AgreementStatus::Draft | AgreementStatus::Cancelled => false,
-    }
-}
-
-/// MRR in force on `day`, expired agreements included during their term.
-pub fn mrr_in_force(agreements: &[Agreement], day: NaiveDate) -> Cents {
-    agreements
-        .iter()
-        .filter(|a| in_force_on(a, day))
-        .map(|a| a.mrr_cents)
-        .sum()
-}
-
 /// Whether a case was open at `now` (opened by then, not resolved by then).
 pub fn open_at(c: &SupportCase, now: Timestamp) -> bool {
     c.opened_at <= now

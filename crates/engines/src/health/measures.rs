@@ -216,15 +216,17 @@ impl Measure {
                     (Some(p), _) => Raw::Value(days_since(now, p.at)),
                 }
             }
-            Measure::PaymentUpToDate if d.invoices.iter().any(|i| i.issued_on <= today) => {
-                let ok = payment_up_to_date(&d.invoices, &d.payments, &d.agreements, today);
-                Raw::Value(if ok == Some(false) { 0.0 } else { 1.0 })
-            }
             Measure::PaymentUpToDate | Measure::DaysToNotice => {
+                // Once the account has invoices, they say it.
+                if self == Measure::PaymentUpToDate
+                    && let Some(ok) = invoices_up_to_date(&d.invoices, &d.payments, today)
+                {
+                    return Raw::Value(if ok { 1.0 } else { 0.0 });
+                }
                 let active: Vec<&Agreement> = d
                     .agreements
                     .iter()
-                    .filter(|a| in_force_on(a, today))
+                    .filter(|a| a.in_force_on(today))
                     .collect();
                 if active.is_empty() {
                     return missing("no agreement in force");
@@ -233,7 +235,7 @@ impl Measure {
                     let ok = active.iter().all(|a| a.payment_up_to_date);
                     return Raw::Value(if ok { 1.0 } else { 0.0 });
                 }
-                let next = deciding_terms(&d.agreements, today, |a| in_force_on(a, today))
+                let next = deciding_terms(&d.agreements, today, |a| a.in_force_on(today))
                     .into_iter()
                     .map(|a| a.next_notice_on_or_after(today))
                     .filter(|n| *n >= today)
@@ -244,8 +246,8 @@ impl Measure {
                 }
             }
             Measure::MrrTrend => {
-                let before = mrr_in_force(&d.agreements, today - chrono::Days::new(90));
-                let after = mrr_in_force(&d.agreements, today);
+                let before = mrr_in_force_on(&d.agreements, today - chrono::Days::new(90));
+                let after = mrr_in_force_on(&d.agreements, today);
                 if before > 0 {
                     Raw::Value(after as f64 * 100.0 / before as f64)
                 } else {

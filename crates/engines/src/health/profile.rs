@@ -32,6 +32,25 @@ pub struct Threshold {
     pub points: f64,
 }
 
+/// Straight lines between the points `(x, points)`, flat beyond the ends (0
+/// without points).
+pub(crate) fn linear(points: &[(f64, f64)], x: f64) -> f64 {
+    let Some((&first, rest)) = points.split_first() else {
+        return 0.0;
+    };
+    if x <= first.0 {
+        return first.1;
+    }
+    let mut prev = first;
+    for &k in rest {
+        if x <= k.0 {
+            return prev.1 + (k.1 - prev.1) * (x - prev.0) / (k.0 - prev.0);
+        }
+        prev = k;
+    }
+    prev.1
+}
+
 impl Mapping {
     /// The points for a raw value.
     pub fn points(&self, raw: f64) -> f64 {
@@ -41,22 +60,7 @@ impl Mapping {
                 .find(|t| t.to.is_none_or(|to| raw < to))
                 .or(ranges.last())
                 .map_or(0.0, |t| t.points),
-            Mapping::Linear(pts) => {
-                let (first, last) = (pts[0], pts[pts.len() - 1]);
-                if raw <= first.0 {
-                    return first.1;
-                }
-                if raw >= last.0 {
-                    return last.1;
-                }
-                for w in pts.windows(2) {
-                    let ((x0, y0), (x1, y1)) = (w[0], w[1]);
-                    if raw <= x1 {
-                        return y0 + (y1 - y0) * (raw - x0) / (x1 - x0);
-                    }
-                }
-                last.1
-            }
+            Mapping::Linear(pts) => linear(pts, raw),
         }
     }
 

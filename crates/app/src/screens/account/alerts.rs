@@ -13,6 +13,7 @@ use tend_domain::{format, *};
 use crate::app::App;
 use crate::forms;
 use crate::keys::{Action, Offer};
+use crate::screens::account::list_and_detail;
 use crate::screens::account::state::{AccountView, alert_tasks, set_tab, visible_alerts};
 use crate::screens::alerts::draw::{AlertTable, draw_table, rule_label, state_text};
 use crate::screens::alerts::state::alert_tab;
@@ -77,15 +78,7 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
     }
     let selected = a.selected().min(alerts.len() - 1);
     let rows = alerts.len() as u16 + 1;
-    let [list_area, detail_area] = if body.height >= rows + DETAIL {
-        Layout::vertical([Constraint::Length(rows), Constraint::Min(DETAIL)]).areas(body)
-    } else {
-        Layout::vertical([
-            Constraint::Min(3),
-            Constraint::Length(DETAIL.min(body.height / 2)),
-        ])
-        .areas(body)
-    };
+    let [list_area, detail_area] = list_and_detail(body, rows, DETAIL);
     let tasks = |alert: &Alert| {
         let all = alert_tasks(d, alert.id);
         let open = all.iter().filter(|t| t.status != TaskStatus::Done).count();
@@ -184,11 +177,9 @@ pub const OFFERS: &[Offer] = &[
 pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
     let a = app.account.as_mut()?;
     let d = a.data.value()?;
-    let alert = visible_alerts(a, d)
-        .get(
-            a.selected()
-                .min(visible_alerts(a, d).len().saturating_sub(1)),
-        )
+    let alerts = visible_alerts(a, d);
+    let alert = alerts
+        .get(a.selected().min(alerts.len().saturating_sub(1)))
         .map(|x| (*x).clone());
     match action {
         Action::Cycle => {
@@ -206,6 +197,8 @@ pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
             {
                 a.selected[Tab::Support.index()] = i;
             }
+            // The tab as a whole (the agreements, not the financials).
+            a.show_everything(tab);
             set_tab(a, tab);
             a.back_to = Some(Tab::Alerts);
             Some(vec![])

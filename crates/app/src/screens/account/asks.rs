@@ -50,23 +50,17 @@ impl App {
             UsageLayout::Usage | UsageLayout::Metrics => {}
             UsageLayout::Activity => {
                 let q = activity_query(u.bucket, today);
-                if u.activity_asked.as_ref() != Some(&q) {
-                    u.activity = Loadable::Loading;
-                    u.activity_asked = Some(q.clone());
+                if to_ask(&mut u.activity_asked, &mut u.activity, &q) {
                     asks.push(TabQuery::Usage(q));
                 }
             }
             UsageLayout::Features => {
                 let q = breakdown_query(UsageBy::User, u.days(), today);
-                if u.users_asked.as_ref() != Some(&q) {
-                    u.users = Loadable::Loading;
-                    u.users_asked = Some(q.clone());
+                if to_ask(&mut u.users_asked, &mut u.users, &q) {
                     asks.push(TabQuery::UsageBreakdown(q));
                 }
                 let q = breakdown_query(UsageBy::Feature, u.days(), today);
-                if u.features_asked.as_ref() != Some(&q) {
-                    u.features = Loadable::Loading;
-                    u.features_asked = Some(q.clone());
+                if to_ask(&mut u.features_asked, &mut u.features, &q) {
                     asks.push(TabQuery::UsageBreakdown(q));
                 }
             }
@@ -84,34 +78,40 @@ impl App {
         result: Result<TabAnswer, Error>,
         at: Timestamp,
     ) -> Vec<Command> {
+        let offline = self.offline.is_some();
         let Some(a) = self.account.as_mut().filter(|a| a.id == id) else {
             return vec![];
         };
         match query {
             TabQuery::Tasks(q) => {
-                if a.tasks.filter.query(id) != Some(q) || a.tasks.found.is_none() {
+                if a.tasks.filter.query(id) != Some(q) {
                     return vec![];
                 }
+                let Some(found) = &mut a.tasks.found else {
+                    return vec![];
+                };
+                let result = match result {
+                    Ok(TabAnswer::Tasks(v)) => Ok(v),
+                    Ok(_) => return vec![],
+                    Err(e) => Err(e),
+                };
                 // A new question starts at the top; the same one asked again
                 // after a write keeps the selection where it was.
-                if a.tasks.found == Some(Loadable::Loading) {
+                if *found == Loadable::Loading {
                     a.selected[Tab::Tasks.index()] = 0;
                 }
-                a.tasks.found = Some(match result {
-                    Ok(TabAnswer::Tasks(v)) => Loadable::Ready { value: v, at },
-                    Ok(_) => return vec![],
-                    Err(e) => Loadable::Failed(e),
-                });
+                found.take(result, at, offline);
             }
             TabQuery::Usage(q) => {
                 if a.usage.activity_asked.as_ref() != Some(&q) {
                     return vec![];
                 }
-                a.usage.activity = match result {
-                    Ok(TabAnswer::Usage(v)) => Loadable::Ready { value: v, at },
+                let result = match result {
+                    Ok(TabAnswer::Usage(v)) => Ok(v),
                     Ok(_) => return vec![],
-                    Err(e) => Loadable::Failed(e),
+                    Err(e) => Err(e),
                 };
+                a.usage.activity.take(result, at, offline);
             }
             TabQuery::UsageBreakdown(q) => {
                 let (asked, slot) = match q.by {
@@ -121,13 +121,28 @@ impl App {
                 if asked.as_ref() != Some(&q) {
                     return vec![];
                 }
-                *slot = match result {
-                    Ok(TabAnswer::UsageBreakdown(v)) => Loadable::Ready { value: v, at },
+                let result = match result {
+                    Ok(TabAnswer::UsageBreakdown(v)) => Ok(v),
                     Ok(_) => return vec![],
-                    Err(e) => Loadable::Failed(e),
+                    Err(e) => Err(e),
                 };
+                slot.take(result, at, offline);
             }
         }
         vec![]
     }
+}
+
+/// Whether the Usage tab must ask `q`: it is not what it asked last. A new
+/// question shows loading; asked again after a refresh (nothing asked), what is
+/// shown stays until the answer replaces it.
+fn to_ask<Q: Clone + PartialEq, T>(asked: &mut Option<Q>, shown: &mut Loadable<T>, q: &Q) -> bool {
+    if asked.as_ref() == Some(q) {
+        return false;
+    }
+    if asked.is_some() || shown.value().is_none() {
+        *shown = Loadable::Loading;
+    }
+    *asked = Some(q.clone());
+    true
 }

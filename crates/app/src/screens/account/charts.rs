@@ -3,9 +3,10 @@
 //! values by week or month from what the account screen has loaded. Pure: the
 //! app's state holds the charts without importing their drawing.
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use tend_backend::{Account360, HealthReport};
 use tend_domain::*;
+use tend_engines::health::period_start;
 
 /// A metric of the account, by bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,75 +25,74 @@ pub enum Metric {
     HealthComponent(String),
 }
 
-/// The names a config uses, with what each is.
-pub const METRICS: &[(&str, &str)] = &[
-    ("usage.connections", "connections"),
-    ("usage.minutes", "minutes"),
-    ("usage.users", "unique users"),
-    ("cases.opened", "cases opened"),
-    ("cases.resolved", "cases resolved"),
-    ("interactions", "interactions"),
-    ("sentiment", "sentiment"),
-    ("nps", "NPS"),
-    ("mrr", "MRR"),
-    ("health", "health score"),
-    ("health.COMPONENT", "a health component's score"),
-];
-
 impl Metric {
+    /// Every metric, a health component standing for all of them.
+    const ALL: [Metric; 11] = [
+        Metric::UsageConnections,
+        Metric::UsageMinutes,
+        Metric::UsageUsers,
+        Metric::CasesOpened,
+        Metric::CasesResolved,
+        Metric::Interactions,
+        Metric::Sentiment,
+        Metric::Nps,
+        Metric::Mrr,
+        Metric::HealthScore,
+        Metric::HealthComponent(String::new()),
+    ];
+
+    /// How a config names it (a health component: `health.` and its id).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Metric::UsageConnections => "usage.connections",
+            Metric::UsageMinutes => "usage.minutes",
+            Metric::UsageUsers => "usage.users",
+            Metric::CasesOpened => "cases.opened",
+            Metric::CasesResolved => "cases.resolved",
+            Metric::Interactions => "interactions",
+            Metric::Sentiment => "sentiment",
+            Metric::Nps => "nps",
+            Metric::Mrr => "mrr",
+            Metric::HealthScore => "health",
+            Metric::HealthComponent(_) => "health.COMPONENT",
+        }
+    }
+
     pub fn parse(name: &str) -> Result<Metric, String> {
-        use Metric::*;
-        Ok(match name.trim() {
-            "usage.connections" => UsageConnections,
-            "usage.minutes" => UsageMinutes,
-            "usage.users" => UsageUsers,
-            "cases.opened" => CasesOpened,
-            "cases.resolved" => CasesResolved,
-            "interactions" => Interactions,
-            "sentiment" => Sentiment,
-            "nps" => Nps,
-            "mrr" => Mrr,
-            "health" => HealthScore,
-            other => match other.strip_prefix("health.") {
-                Some(c) if !c.is_empty() => HealthComponent(c.to_string()),
-                _ => {
-                    return Err(format!(
-                        "unknown metric '{other}'; known: {}",
-                        METRICS
-                            .iter()
-                            .map(|(n, _)| *n)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
-                }
-            },
-        })
+        let name = name.trim();
+        if let Some(m) = Metric::ALL
+            .iter()
+            .find(|m| !matches!(m, Metric::HealthComponent(_)) && m.name() == name)
+        {
+            return Ok(m.clone());
+        }
+        match name.strip_prefix("health.") {
+            Some(c) if !c.is_empty() => Ok(Metric::HealthComponent(c.to_string())),
+            _ => Err(format!(
+                "unknown metric '{name}'; known: {}",
+                Metric::ALL
+                    .iter()
+                    .map(Metric::name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
     }
 
     /// How its line is labelled.
     pub fn label(&self) -> String {
         match self {
-            Metric::HealthComponent(c) => format!("health: {c}"),
-            Metric::HealthScore => "health".into(),
-            other => {
-                let name = match other {
-                    Metric::UsageConnections => "usage.connections",
-                    Metric::UsageMinutes => "usage.minutes",
-                    Metric::UsageUsers => "usage.users",
-                    Metric::CasesOpened => "cases.opened",
-                    Metric::CasesResolved => "cases.resolved",
-                    Metric::Interactions => "interactions",
-                    Metric::Sentiment => "sentiment",
-                    Metric::Nps => "nps",
-                    _ => "mrr",
-                };
-                METRICS
-                    .iter()
-                    .find(|(n, _)| *n == name)
-                    .map_or(name, |(_, l)| l)
-                    .to_string()
-            }
+            Metric::HealthComponent(c) => return format!("health: {c}"),
+            Metric::UsageConnections => "connections",
+            Metric::UsageMinutes => "minutes",
+            Metric::UsageUsers => "unique users",
+            Metric::CasesOpened => "cases opened",
+            Metric::CasesResolved => "cases resolved",
+            Metric::Nps => "NPS",
+            Metric::Mrr => "MRR",
+            Metric::Interactions | Metric::Sentiment | Metric::HealthScore => self.name(),
         }
+        .to_string()
     }
 
     /// A value as its line says it.
@@ -101,19 +101,13 @@ impl Metric {
             Metric::Mrr => format::money(v.round() as Cents),
             Metric::Sentiment => format!("{v:+.2}"),
             Metric::Nps => format!("{v:.1}"),
-            Metric::HealthScore | Metric::HealthComponent(_) => format!("{v:.0}"),
             _ => format!("{v:.0}"),
         }
     }
 }
 
-/// By week (Monday) or by month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Every {
-    Week,
-    #[default]
-    Month,
-}
+/// By week (Monday) or by month: the periods of the health history.
+pub use tend_engines::health::Period as Every;
 
 /// A chart: its name, its metrics, by week or month, over how many.
 #[derive(Debug, Clone, PartialEq)]
@@ -138,11 +132,9 @@ impl MetricChart {
             .enumerate()
             .map(|(i, s)| Metric::parse(s).map_err(|e| format!("series[{i}]: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
-        let every = match every {
-            "week" => Every::Week,
-            "month" => Every::Month,
-            other => return Err(format!("period: 'week' or 'month', not '{other}'")),
-        };
+        let every: Every = every
+            .parse()
+            .map_err(|_| format!("period: 'week' or 'month', not '{every}'"))?;
         if !(2..=24).contains(&span) {
             return Err(format!("span: from 2 to 24 periods, not {span}"));
         }
@@ -182,10 +174,7 @@ pub fn default_charts() -> Vec<MetricChart> {
 
 /// The first day of each of the last `span` periods up to the one of `today`.
 pub fn starts(every: Every, span: u32, today: NaiveDate) -> Vec<NaiveDate> {
-    let this = match every {
-        Every::Week => today - Days::new(u64::from(today.weekday().num_days_from_monday())),
-        Every::Month => today.with_day(1).unwrap_or(today),
-    };
+    let this = period_start(every, today);
     (0..span)
         .rev()
         .filter_map(|back| match every {

@@ -185,8 +185,17 @@ impl App {
         let Some(a) = self.account.as_mut() else {
             return vec![];
         };
-        let Some(d) = a.data.value() else {
+        if a.data.value().is_none() {
             self.status = Some("the account is still loading".into());
+            return vec![];
+        }
+        // The list the record is in shows everything (every kind or status, no
+        // search, no filter, the agreements rather than the financials): the
+        // record must be found there.
+        if let Some(tab) = filtered_tab(c.kind) {
+            a.show_everything(tab);
+        }
+        let Some(d) = a.data.value() else {
             return vec![];
         };
         let (one, _) = kind_words(c.kind);
@@ -196,54 +205,37 @@ impl App {
         );
         // (tab, row, kanban column); None when the record is not loaded.
         let place: Option<(Tab, usize, usize)> = match c.kind {
-            EntityKind::Interaction => {
-                // Every kind, no search, no filter: the record must be in the list.
-                a.filter[Tab::Interactions.index()] = 0;
-                a.found = None;
-                a.query.clear();
-                a.interaction_filter = Default::default();
-                visible_interactions(a, d)
-                    .iter()
-                    .position(|i| i.id == c.id)
-                    .map(|p| (Tab::Interactions, p, 0))
-            }
+            EntityKind::Interaction => visible_interactions(a, d)
+                .iter()
+                .position(|i| i.id == c.id)
+                .map(|p| (Tab::Interactions, p, 0)),
             EntityKind::SupportCase => pos(&d.cases, c.id, |x| x.id).map(|p| (Tab::Support, p, 0)),
             EntityKind::Contact => pos(&d.contacts, c.id, |x| x.id).map(|p| (Tab::Contacts, p, 0)),
-            EntityKind::Agreement => {
-                a.filter[Tab::Agreements.index()] = 0;
-                visible_agreements(a, d)
-                    .iter()
-                    .position(|x| x.id == c.id)
-                    .map(|p| (Tab::Agreements, p, 0))
-            }
+            EntityKind::Agreement => visible_agreements(a, d)
+                .iter()
+                .position(|x| x.id == c.id)
+                .map(|p| (Tab::Agreements, p, 0)),
             EntityKind::Opportunity => {
-                // Every owner: the record must be in the list.
-                a.opportunity_filter = Default::default();
                 pos(&d.opportunities, c.id, |x| x.id).map(|p| (Tab::Opportunities, p, 0))
             }
-            EntityKind::Task => {
-                // The kanban without a filter: the task must be on its column.
-                a.tasks = Default::default();
-                d.tasks
-                    .iter()
-                    .find(|t| t.id == c.id)
-                    .and_then(|t| task_place(d, t))
-            }
+            EntityKind::Task => d
+                .tasks
+                .iter()
+                .find(|t| t.id == c.id)
+                .and_then(|t| task_place(d, t)),
             // A project shows as its tasks: its first one on the board.
-            EntityKind::Project => {
-                a.tasks = Default::default();
-                d.tasks
-                    .iter()
-                    .filter(|t| t.project_id == Some(c.id))
-                    .min_by_key(|t| (t.status, t.position, t.id))
-                    .and_then(|t| task_place(d, t))
-                    .or_else(|| {
-                        d.projects
-                            .iter()
-                            .any(|p| p.id == c.id)
-                            .then_some((Tab::Tasks, 0, 0))
-                    })
-            }
+            EntityKind::Project => d
+                .tasks
+                .iter()
+                .filter(|t| t.project_id == Some(c.id))
+                .min_by_key(|t| (t.status, t.position, t.id))
+                .and_then(|t| task_place(d, t))
+                .or_else(|| {
+                    d.projects
+                        .iter()
+                        .any(|p| p.id == c.id)
+                        .then_some((Tab::Tasks, 0, 0))
+                }),
             EntityKind::PlaybookRun => {
                 pos(&d.playbook_runs, c.id, |x| x.id).map(|p| (Tab::Playbooks, p, 0))
             }
@@ -347,4 +339,16 @@ impl App {
 
 fn pos<T>(list: &[T], id: Id, key: impl Fn(&T) -> Id) -> Option<usize> {
     list.iter().position(|x| key(x) == id)
+}
+
+/// The tab whose list shows records of `kind`, where a filter, a search or the
+/// financials view could hide one.
+fn filtered_tab(kind: EntityKind) -> Option<Tab> {
+    match kind {
+        EntityKind::Interaction => Some(Tab::Interactions),
+        EntityKind::Agreement => Some(Tab::Agreements),
+        EntityKind::Opportunity => Some(Tab::Opportunities),
+        EntityKind::Task | EntityKind::Project => Some(Tab::Tasks),
+        _ => None,
+    }
 }

@@ -3,7 +3,7 @@
 //! activity, roles; under the list, what makes the selected one's indicator.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use tend_backend::Account360;
@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::forms;
 use crate::keys::{Action, Offer};
 use crate::screens::account::state::AccountView;
-use crate::screens::account::{list, rel};
+use crate::screens::account::{list, list_and_detail, rel};
 use crate::state::Command;
 use crate::theme::{Theme, health_mark};
 use tend_engines::health::{Bands, ContactHealth, ContactSignalKind};
@@ -44,14 +44,8 @@ pub fn draw(f: &mut Frame, a: &AccountView, d: &Account360, theme: &Theme, area:
     let rows = d.contacts.len() as u16 + 1;
     let [list_area, detail_area] = if d.contacts.is_empty() {
         [area, Rect::default()]
-    } else if area.height >= rows + DETAIL {
-        Layout::vertical([Constraint::Length(rows), Constraint::Min(DETAIL)]).areas(area)
     } else {
-        Layout::vertical([
-            Constraint::Min(3),
-            Constraint::Length(DETAIL.min(area.height / 2)),
-        ])
-        .areas(area)
+        list_and_detail(area, rows, DETAIL)
     };
     let mut header = vec![
         "NAME",

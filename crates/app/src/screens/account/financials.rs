@@ -46,7 +46,7 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         .collect();
     let late_cents: Cents = late.iter().map(|i| i.owed_cents(&d.payments, today)).sum();
     let paid = payment_up_to_date(&d.invoices, &d.payments, &d.agreements, today);
-    let currency = currency_of(d);
+    let currency = forms::currency_of(d);
     let mut first = vec![
         Span::styled("owed ", theme.dim),
         Span::raw(money(owed, currency)),
@@ -54,7 +54,11 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         Span::styled(
             match late.len() {
                 0 => "none".to_string(),
-                n => format!("{} ({n} invoice{})", money(late_cents, currency), plural(n)),
+                n => format!(
+                    "{} ({})",
+                    money(late_cents, currency),
+                    format::counted(n as u64, "invoice", "invoices")
+                ),
             },
             if late.is_empty() {
                 theme.base
@@ -126,15 +130,6 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
     );
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-/// The account's currency: its latest invoice's (the dollar without any).
-fn currency_of(d: &Account360) -> &str {
-    d.invoices.first().map_or("USD", |i| i.currency.as_str())
-}
-
 /// An amount in its currency ("$" for the dollar, the code otherwise).
 fn money(cents: Cents, currency: &str) -> String {
     match currency {
@@ -151,7 +146,7 @@ fn draw_revenue(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: R
         return;
     };
     let sum = |f: fn(&RevenueMonth) -> Cents| months.iter().map(f).sum::<Cents>();
-    let currency = currency_of(d);
+    let currency = forms::currency_of(d);
     let m = |c: Cents| money(c, currency);
     // One scale for the money lines: a month's bar compares with the others.
     let max = months
@@ -165,7 +160,7 @@ fn draw_revenue(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: R
     };
     let lines: Vec<MonthLine> = vec![
         (
-            "invoiced",
+            "invoiced".into(),
             bars(|m| m.invoiced_cents),
             Some(max),
             format!(
@@ -175,7 +170,7 @@ fn draw_revenue(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: R
             ),
         ),
         (
-            "collected",
+            "collected".into(),
             bars(|m| m.collected_cents),
             Some(max),
             format!(
@@ -185,7 +180,7 @@ fn draw_revenue(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: R
             ),
         ),
         (
-            "MRR",
+            "MRR".into(),
             bars(|m| m.mrr_cents),
             Some(max),
             format!(

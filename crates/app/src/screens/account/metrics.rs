@@ -11,16 +11,18 @@ use ratatui::widgets::Paragraph;
 use tend_backend::{Account360, HealthReport};
 
 use crate::app::App;
-use crate::screens::account::charts::{Every, Metric, default_charts, series, starts};
+use crate::screens::account::charts::{Every, Metric, MetricChart, default_charts, series, starts};
 use crate::screens::account::months::{self, MonthLine};
 use crate::screens::account::state::AccountView;
 use crate::theme::Theme;
 
 pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &Theme, area: Rect) {
-    let charts = if app.metrics.is_empty() {
-        default_charts()
+    let defaults;
+    let charts: &[MetricChart] = if app.metrics.is_empty() {
+        defaults = default_charts();
+        &defaults
     } else {
-        app.metrics.clone()
+        &app.metrics
     };
     let today = d.as_of.date_naive();
     let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
@@ -42,7 +44,7 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
     let health = a.health.value();
     let mut y = body.y;
     let mut left = charts.len();
-    for chart in &charts {
+    for chart in charts {
         let height = chart.series.len() as u16 + 1;
         if y + height > body.y + body.height {
             break;
@@ -79,14 +81,14 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
 
 /// A metric's line: its values scaled between their low and high (a flat line
 /// half full), what it is now and its range.
-fn line<'a>(
+fn line(
     m: &Metric,
     d: &Account360,
     health: Option<&HealthReport>,
     every: Every,
     starts: &[NaiveDate],
     today: NaiveDate,
-) -> MonthLine<'a> {
+) -> MonthLine<'static> {
     let values = series(m, d, health, every, starts, today);
     let known: Vec<f64> = values.iter().flatten().copied().collect();
     let lo = known.iter().copied().fold(f64::INFINITY, f64::min);
@@ -109,22 +111,5 @@ fn line<'a>(
             m.show(hi)
         ),
     };
-    (leak(m.label()), bars, Some(100), said)
-}
-
-/// A line's label lives as long as the frame; the labels are few and fixed.
-fn leak(s: String) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::Mutex;
-    static LABELS: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
-    let mut labels = LABELS.lock().unwrap_or_else(|e| e.into_inner());
-    let set = labels.get_or_insert_with(HashSet::new);
-    match set.get(s.as_str()) {
-        Some(l) => l,
-        None => {
-            let l: &'static str = Box::leak(s.into_boxed_str());
-            set.insert(l);
-            l
-        }
-    }
+    (m.label().into(), bars, Some(100), said)
 }

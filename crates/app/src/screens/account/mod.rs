@@ -35,7 +35,7 @@ pub mod usage;
 pub mod usage_views;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::{Row, Table};
 use tend_backend::Account360;
 
@@ -97,6 +97,20 @@ pub fn list<'a>(
         row,
         empty,
     )
+}
+/// A list of `rows` lines (its header too) above a detail of at least `detail`
+/// lines: the whole list when both fit, else the list scrolls and the detail
+/// takes at most half.
+pub fn list_and_detail(area: Rect, rows: u16, detail: u16) -> [Rect; 2] {
+    if area.height >= rows + detail {
+        Layout::vertical([Constraint::Length(rows), Constraint::Min(detail)]).areas(area)
+    } else {
+        Layout::vertical([
+            Constraint::Min(3),
+            Constraint::Length(detail.min(area.height / 2)),
+        ])
+        .areas(area)
+    }
 }
 /// A list whose selected row is given (None: no row is selected).
 #[allow(clippy::too_many_arguments)]

@@ -90,15 +90,12 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
     // Narrow, the events are left to the right-hand table.
     let wide = left.width >= 50;
     let total = UsageShare {
-        contact_id: None,
-        name: "account".into(),
         connections: users.iter().map(|x| x.connections).sum(),
         minutes: users.iter().map(|x| x.minutes).sum(),
         events: users.iter().map(|x| x.events).sum(),
         users: users.iter().filter(|x| x.users > 0).count() as u32,
-        active_days: 0,
         last_day: users.iter().filter_map(|x| x.last_day).max(),
-        features: Default::default(),
+        ..UsageShare::empty(None, "account".into())
     };
     let rows: Vec<&UsageShare> = std::iter::once(&total).chain(users.iter()).collect();
     let sel = a.selected().min(rows.len() - 1);
@@ -151,15 +148,17 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
     // The right-hand table: the account's features or modules, or the user's.
     let chosen = rows[sel];
     let lines = if sel == 0 {
-        let shares: Vec<UsageShare> = if u.by_module {
-            modules_of_users(users, &app.modules)
+        let of_modules;
+        let shares: &[UsageShare] = if u.by_module {
+            of_modules = modules_of_users(users, &app.modules);
+            &of_modules
         } else {
-            features.clone()
+            features
         };
         lines_of(
             shares
-                .into_iter()
-                .map(|s| (s.name, s.events, Some(s.users), s.last_day))
+                .iter()
+                .map(|s| (s.name.clone(), s.events, Some(s.users), s.last_day))
                 .collect(),
         )
     } else if u.by_module {

@@ -2,6 +2,8 @@
 //! header naming the months by their initial, then one line a measure (its
 //! label, a bar a month, what it adds up to).
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -25,7 +27,7 @@ fn label(text: &str) -> String {
 
 /// One measure: its label, a value a month (None: no data that month, a dot),
 /// the value of a full bar (None: the largest shown), what it says after.
-pub type MonthLine<'a> = (&'a str, Vec<Option<u64>>, Option<u64>, String);
+pub type MonthLine<'a> = (Cow<'a, str>, Vec<Option<u64>>, Option<u64>, String);
 
 /// Draws `title` over `months` (the first day of each, oldest first; `note`
 /// after their range), then a line a measure, in rows of `area` from the top.
@@ -67,7 +69,7 @@ pub fn draw(
             Constraint::Min(0),
         ])
         .areas(*row);
-        f.render_widget(Span::styled(self::label(label), theme.dim), l);
+        f.render_widget(Span::styled(self::label(&label), theme.dim), l);
         let mut s = Sparkline::default()
             .data(data)
             .bar_set(crate::screens::account::bars(app))

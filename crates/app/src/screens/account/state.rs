@@ -7,6 +7,7 @@ use tend_backend::{Account360, HealthReport, InteractionQuery, PageRequest};
 use tend_domain::*;
 use tend_engines::health::Period;
 
+use crate::screens::account::task_views::column_of;
 use crate::state::{Loadable, Tab};
 
 /// One account's tabs.
@@ -137,6 +138,24 @@ impl AccountView {
 
     pub fn selected(&self) -> usize {
         self.selected[self.tab.index()]
+    }
+
+    /// Clears what hides records on `tab` (its cycling filter, a search, the
+    /// filters of `F`, the financials view), so a record opened from elsewhere
+    /// is in the list it lands on.
+    pub fn show_everything(&mut self, tab: Tab) {
+        self.filter[tab.index()] = 0;
+        match tab {
+            Tab::Interactions => {
+                self.found = None;
+                self.query.clear();
+                self.interaction_filter = Default::default();
+            }
+            Tab::Agreements => self.financials = false,
+            Tab::Opportunities => self.opportunity_filter = Default::default(),
+            Tab::Tasks => self.tasks = Default::default(),
+            _ => {}
+        }
     }
 }
 
@@ -425,14 +444,6 @@ pub fn visible_interactions<'a>(a: &'a AccountView, d: &'a Account360) -> Vec<&'
 
 pub use crate::screens::account::task_views::TASK_COLUMNS;
 
-/// The tasks of a kanban column, in board order, whatever the filters.
-pub fn task_column(d: &Account360, k: usize) -> Vec<&Task> {
-    let status = TASK_COLUMNS[k.min(2)];
-    let mut tasks: Vec<&Task> = d.tasks.iter().filter(|t| t.status == status).collect();
-    tasks.sort_by_key(|t| (t.position, t.id));
-    tasks
-}
-
 /// The users with a connection in the last 30 days: name, last day, connections;
 /// most recent first.
 pub fn active_users(d: &Account360) -> Vec<(String, chrono::NaiveDate, u64)> {
@@ -466,48 +477,59 @@ pub fn active_users(d: &Account360) -> Vec<(String, chrono::NaiveDate, u64)> {
 /// Where a task is on the kanban: (tab, row, column).
 pub(crate) fn task_place(d: &Account360, t: &Task) -> Option<(Tab, usize, usize)> {
     let column = TASK_COLUMNS.iter().position(|s| *s == t.status)?;
-    let row = task_column(d, column).iter().position(|x| x.id == t.id)?;
+    // The board whatever the filters.
+    let row = column_of(&d.tasks, column)
+        .iter()
+        .position(|x| x.id == t.id)?;
     Some((Tab::Tasks, row, column))
 }
 
 /// Selects the record the account was opened for, once it is loaded: a task on
 /// its column, a run, an email open in the reader.
 pub(crate) fn place_wanted(a: &mut AccountView) {
-    let (Some((kind, id)), Some(d)) = (a.want, a.data.value()) else {
+    let Some((kind, id)) = a.want else {
         return;
     };
+    if a.data.value().is_none() {
+        return;
+    }
     a.want = None;
-    let place = match kind {
+    if let Some((tab, row, column)) = wanted_place(a, kind, id) {
+        set_tab(a, tab);
+        a.column = column;
+        a.selected[tab.index()] = row;
+        a.reading = tab == Tab::Interactions;
+    }
+}
+
+/// Where the record the account was opened for is: (tab, row, kanban column).
+fn wanted_place(a: &mut AccountView, kind: EntityKind, id: Id) -> Option<(Tab, usize, usize)> {
+    match kind {
         EntityKind::Task => {
             // On the kanban without a filter: the task must be on its column.
-            a.tasks = Default::default();
+            a.show_everything(Tab::Tasks);
+            let d = a.data.value()?;
             d.tasks
                 .iter()
                 .find(|t| t.id == id)
                 .and_then(|t| task_place(d, t))
         }
-        EntityKind::PlaybookRun => d
+        EntityKind::PlaybookRun => a
+            .data
+            .value()?
             .playbook_runs
             .iter()
             .position(|r| r.id == id)
             .map(|p| (Tab::Playbooks, p, 0)),
         EntityKind::Interaction => {
             // Every kind, no search, no filter: the email must be in the list.
-            a.filter[Tab::Interactions.index()] = 0;
-            a.found = None;
-            a.query.clear();
-            a.interaction_filter = Default::default();
+            a.show_everything(Tab::Interactions);
+            let d = a.data.value()?;
             visible_interactions(a, d)
                 .iter()
                 .position(|i| i.id == id)
                 .map(|p| (Tab::Interactions, p, 0))
         }
         _ => None,
-    };
-    if let Some((tab, row, column)) = place {
-        set_tab(a, tab);
-        a.column = column;
-        a.selected[tab.index()] = row;
-        a.reading = tab == Tab::Interactions;
     }
 }

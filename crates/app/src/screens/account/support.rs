@@ -188,13 +188,13 @@ fn draw_charts(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: Re
     });
     let lines: Vec<MonthLine> = vec![
         (
-            "opened",
+            "opened".into(),
             months.iter().map(|m| Some(m.opened)).collect(),
             None,
             format!("{} in {month} · {total} in 12 months", last.opened),
         ),
         (
-            "days to resolve",
+            "days to resolve".into(),
             months.iter().map(|m| m.median_hours).collect(),
             None,
             match year_median {
@@ -207,7 +207,7 @@ fn draw_charts(f: &mut Frame, app: &App, d: &Account360, theme: &Theme, area: Re
             },
         ),
         (
-            "CSAT (1-5)",
+            "CSAT (1-5)".into(),
             months
                 .iter()
                 .map(|m| m.csat.map(|c| (c * 10.0).round() as u64))

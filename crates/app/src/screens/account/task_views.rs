@@ -109,19 +109,24 @@ impl TasksView {
 
 pub const TASK_COLUMNS: [TaskStatus; 3] = [TaskStatus::Todo, TaskStatus::Doing, TaskStatus::Done];
 
-/// The tasks of a kanban column, in board order.
-pub fn column<'a>(v: &'a TasksView, d: &'a Account360, k: usize) -> Vec<&'a Task> {
+/// The tasks of `tasks` in kanban column `k`, in board order.
+pub fn column_of(tasks: &[Task], k: usize) -> Vec<&Task> {
     let status = TASK_COLUMNS[k.min(2)];
-    let mut tasks: Vec<&Task> = v.tasks(d).iter().filter(|t| t.status == status).collect();
+    let mut tasks: Vec<&Task> = tasks.iter().filter(|t| t.status == status).collect();
     tasks.sort_by_key(|t| (t.position, t.id));
     tasks
+}
+
+/// The tasks of a kanban column as the filters show them, in board order.
+pub fn column<'a>(v: &'a TasksView, d: &'a Account360, k: usize) -> Vec<&'a Task> {
+    column_of(v.tasks(d), k)
 }
 
 /// The list's order: open before done, overdue first, then by due day (none
 /// last), priority, title.
 pub fn listed<'a>(v: &'a TasksView, d: &'a Account360) -> Vec<&'a Task> {
     let mut tasks: Vec<&Task> = v.tasks(d).iter().collect();
-    tasks.sort_by_key(|t| {
+    tasks.sort_by_cached_key(|t| {
         (
             t.status == TaskStatus::Done,
             t.due.is_none(),
@@ -151,13 +156,7 @@ pub enum ProjectRow<'a> {
 pub fn by_project<'a>(v: &'a TasksView, d: &'a Account360) -> Vec<ProjectRow<'a>> {
     let tasks = listed(v, d);
     let mut projects: Vec<&Project> = d.projects.iter().collect();
-    projects.sort_by(|x, y| {
-        (x.due.is_none(), x.due, x.name.to_lowercase()).cmp(&(
-            y.due.is_none(),
-            y.due,
-            y.name.to_lowercase(),
-        ))
-    });
+    projects.sort_by_cached_key(|p| (p.due.is_none(), p.due, p.name.to_lowercase()));
     let mut rows = vec![];
     let group = |rows: &mut Vec<ProjectRow<'a>>, p: Option<&'a Project>| {
         let of: Vec<&Task> = tasks

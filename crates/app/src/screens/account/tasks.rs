@@ -16,9 +16,9 @@ use crate::forms;
 use crate::keys::{Action, Offer};
 use crate::screens::account::change::Change;
 use crate::screens::account::list;
-use crate::screens::account::state::{AccountView, task_column};
+use crate::screens::account::state::AccountView;
 use crate::screens::account::task_views::{
-    ProjectRow, TASK_COLUMNS, TaskLayout, age, by_project, column, listed,
+    ProjectRow, TASK_COLUMNS, TaskLayout, age, by_project, column, column_of, listed,
 };
 use crate::state::{Command, Loadable};
 use crate::theme::Theme;
@@ -33,8 +33,8 @@ pub fn draw(f: &mut Frame, app: &App, a: &AccountView, d: &Account360, theme: &T
         Span::styled(v.layout.name().to_string(), theme.title),
         Span::styled(
             format!(
-                " · {shown} task{}{}",
-                if shown == 1 { "" } else { "s" },
+                " · {}{}",
+                format::counted(shown as u64, "task", "tasks"),
                 if filters.is_empty() {
                     String::new()
                 } else {
@@ -274,9 +274,9 @@ fn draw_projects(
             ProjectRow::Completed(n) => Row::new(vec![
                 Cell::from(Span::styled(
                     format!(
-                        "{} {n} completed project{}",
+                        "{} {}",
                         if a.tasks.show_completed { open } else { shut },
-                        if n == 1 { "" } else { "s" },
+                        format::counted(n as u64, "completed project", "completed projects"),
                     ),
                     theme.title,
                 )),
@@ -376,7 +376,7 @@ pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
             let shown = column(&a.tasks, d, here);
             // A filter may hide cards: a card moves past the next one shown,
             // at that card's place on the whole board.
-            let board = task_column(d, here);
+            let board = column_of(&d.tasks, here);
             let place_of = |i: usize| {
                 shown
                     .get(i)

@@ -2,8 +2,9 @@
 //! the buckets of the activity charts and the usage per user and per feature the
 //! store answered.
 
-use chrono::{Days, Months, NaiveDate};
-use tend_backend::{Bucket, UsageBreakdownQuery, UsageBucket, UsageBy, UsageQuery, UsageShare};
+use tend_backend::{Bucket, UsageBreakdownQuery, UsageBucket, UsageQuery, UsageShare};
+// The ranges the tab asks, shared with `tend usage`.
+pub use tend_backend::{activity_query, breakdown_query};
 
 use crate::state::Loadable;
 
@@ -81,31 +82,5 @@ impl UsageView {
             }
             _ => self.range = (self.range + 1) % FEATURE_RANGES.len(),
         }
-    }
-}
-
-/// The activity charts' range ending `today`: 30 days, 12 weeks or 12 months.
-pub fn activity_query(bucket: Bucket, today: NaiveDate) -> UsageQuery {
-    let from = match bucket {
-        Bucket::Day => today.checked_sub_days(Days::new(29)),
-        Bucket::Week => today.checked_sub_days(Days::new(7 * 11)),
-        Bucket::Month => today.checked_sub_months(Months::new(11)),
-    }
-    .unwrap_or(today);
-    UsageQuery {
-        from,
-        to: today,
-        bucket,
-    }
-}
-
-/// The breakdown's range: the last `days` days to `today`.
-pub fn breakdown_query(by: UsageBy, days: u64, today: NaiveDate) -> UsageBreakdownQuery {
-    UsageBreakdownQuery {
-        from: today
-            .checked_sub_days(Days::new(days.saturating_sub(1)))
-            .unwrap_or(today),
-        to: today,
-        by,
     }
 }

@@ -27,8 +27,9 @@ pub(crate) fn recompute_account(
     id: Id,
     now: Timestamp,
 ) -> Result<(bool, u64)> {
+    // Health off: the full recompute at open dropped every score, and none is
+    // made since.
     if !setup.enabled {
-        health_off(conn, Some(id))?;
         return Ok((false, 0));
     }
     let was = stored_one(conn, id)?;
@@ -43,14 +44,14 @@ pub(crate) fn recompute_account(
     Ok((raised.transition, raised.rules + escalations))
 }
 
-/// Health switched off: the scores kept (of one account, or of all) are dropped,
+/// Health switched off: the scores kept are dropped,
 /// so that nothing shows or sorts by a score the organisation does not want.
-fn health_off(conn: &Connection, id: Option<Id>) -> Result<()> {
+fn health_off(conn: &Connection) -> Result<()> {
     conn.execute(
         "UPDATE accounts SET health_score = NULL, health_status = NULL, health_trend = NULL,
              health_drag = NULL
-         WHERE (?1 IS NULL OR id = ?1) AND health_score IS NOT NULL",
-        [id],
+         WHERE health_score IS NOT NULL",
+        [],
     )
     .map_err(Error::storage)?;
     Ok(())
@@ -197,7 +198,7 @@ pub(crate) fn recompute_all_from(
     history: bool,
 ) -> Result<RecomputeReport> {
     if !setup.enabled {
-        health_off(conn, None)?;
+        health_off(conn)?;
         let mut report = RecomputeReport::default();
         finish_recompute(conn, setup, now, &mut report)?;
         return Ok(report);
@@ -404,6 +405,9 @@ pub(crate) fn preview(
     setup: &HealthSetup,
     now: Timestamp,
 ) -> Vec<(Id, Quick, Option<f64>)> {
+    if !setup.enabled {
+        return vec![];
+    }
     let last_week = week_start(now.date_naive()) - Days::new(7);
     let closed = backfill_points(now)
         .into_iter()

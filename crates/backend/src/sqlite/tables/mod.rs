@@ -152,9 +152,26 @@ pub(crate) enum Sql {
 }
 
 pub(crate) fn sql_of<T: Table>(which: Sql) -> &'static str {
-    type Made = std::collections::HashMap<(&'static str, Sql), &'static str>;
+    let name = match which {
+        Sql::GetById => "get by id",
+        Sql::Insert => "insert",
+        Sql::Update => "update",
+    };
+    cached_sql((T::TABLE, name), || match which {
+        Sql::GetById => format!("{} WHERE id = ?", T::select_sql()),
+        Sql::Insert => T::insert_sql(),
+        Sql::Update => T::update_sql(),
+    })
+}
+
+/// A statement built once for the life of the process, by its table and what it
+/// does (the statements are few: one of each per table).
+pub(crate) fn cached_sql(
+    key: (&'static str, &'static str),
+    make: impl FnOnce() -> String,
+) -> &'static str {
+    type Made = std::collections::HashMap<(&'static str, &'static str), &'static str>;
     static MADE: std::sync::RwLock<Option<Made>> = std::sync::RwLock::new(None);
-    let key = (T::TABLE, which);
     if let Some(sql) = MADE
         .read()
         .unwrap_or_else(|e| e.into_inner())
@@ -163,11 +180,7 @@ pub(crate) fn sql_of<T: Table>(which: Sql) -> &'static str {
     {
         return sql;
     }
-    let sql = match which {
-        Sql::GetById => format!("{} WHERE id = ?", T::select_sql()),
-        Sql::Insert => T::insert_sql(),
-        Sql::Update => T::update_sql(),
-    };
+    let sql = make();
     let mut made = MADE.write().unwrap_or_else(|e| e.into_inner());
     made.get_or_insert_with(Default::default)
         .entry(key)
