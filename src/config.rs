@@ -36,10 +36,15 @@ pub struct Settings {
     pub custom_fields: Vec<crate::domain::CustomField>,
     /// Churn reasons (`[churn] reasons`).
     pub churn: ChurnSettings,
+    /// The goals profiles an account is put in (`[[goals]]`).
+    pub goals: Vec<crate::domain::GoalsProfile>,
     /// The account Overview's blocks (`[overview] blocks`).
     pub overview: OverviewSettings,
-    /// Custom fields and churn reasons given from elsewhere than this file (a
-    /// team server's, the demo's), in place of `custom_fields` and `churn`.
+    /// The portfolio's columns (`[portfolio] columns`).
+    pub portfolio: PortfolioSettings,
+    /// Custom fields, churn reasons and goals profiles given from elsewhere than
+    /// this file (a team server's, the demo's), in place of `custom_fields`,
+    /// `churn` and `goals`.
     #[serde(skip)]
     pub given_rules: Option<crate::domain::AccountRules>,
     /// The file these settings were read from (or would be: the default one), where
@@ -70,6 +75,31 @@ pub fn check_views(views: &[SavedView]) -> Result<(), ConfigError> {
 pub struct OverviewSettings {
     /// Which blocks show, in which order; empty: all of them.
     pub blocks: Vec<String>,
+}
+
+/// The portfolio's table.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortfolioSettings {
+    /// The columns after the health score, in order (the trend arrow beside the
+    /// score); none: the default set. The app writes it back when the column
+    /// chooser applies a set outside a saved view.
+    pub columns: Option<Vec<String>>,
+}
+
+impl PortfolioSettings {
+    /// The column set these settings name, each name checked.
+    pub fn columns(
+        &self,
+    ) -> Result<Vec<crate::tui::screens::portfolio::columns::Column>, ConfigError> {
+        use crate::tui::screens::portfolio::columns::{Column, parse_list};
+        match &self.columns {
+            None => Ok(Column::DEFAULT.to_vec()),
+            Some(names) => {
+                parse_list(names).map_err(|e| ConfigError::Bad(format!("portfolio.columns: {e}")))
+            }
+        }
+    }
 }
 
 /// The churn reasons the account's churn fields pick from.
@@ -791,8 +821,8 @@ impl Settings {
         Ok(setup)
     }
 
-    /// The custom fields and churn reasons writes to accounts are held to; a demo
-    /// store with none configured gets the demo's own.
+    /// The custom fields, churn reasons and goals profiles writes to accounts are
+    /// held to; a demo store with none configured gets the demo's own.
     pub fn account_rules(&self, demo: bool) -> Result<crate::domain::AccountRules, ConfigError> {
         if let Some(given) = &self.given_rules {
             return Ok(given.clone());
@@ -801,9 +831,12 @@ impl Settings {
             .map_err(|e| ConfigError::Bad(format!("[[custom_fields]] {e}")))?;
         let churn_reasons = crate::domain::ChurnReasonTree::from_paths(&self.churn.reasons)
             .map_err(|e| ConfigError::Bad(format!("[churn] reasons {e}")))?;
+        crate::domain::AccountRules::check_goals_profiles(&self.goals)
+            .map_err(|e| ConfigError::Bad(format!("[[goals]] {e}")))?;
         let rules = crate::domain::AccountRules {
             custom_fields: self.custom_fields.clone(),
             churn_reasons,
+            goals_profiles: self.goals.clone(),
         };
         if demo && rules == crate::domain::AccountRules::default() {
             return Ok(crate::domain::AccountRules::demo());
@@ -840,6 +873,7 @@ impl Settings {
                 &self.overview.blocks,
             )
             .map_err(|e| ConfigError::Bad(format!("[overview] blocks: {e}")))?,
+            columns: self.portfolio.columns()?,
             ..crate::tui::Options::default()
         })
     }
@@ -1129,6 +1163,7 @@ channels = ["cs"]
             sort: Some("renewal".into()),
             descending: false,
             group_by: None,
+            columns: Some(vec!["arr".into(), "owner".into()]),
         };
         write_views(&file, std::slice::from_ref(&view)).unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
@@ -1217,6 +1252,11 @@ name = "sponsor"
 type = "user"
 [churn]
 reasons = ["Product > Adoption > Low usage", "Price"]
+[[goals]]
+name = "Adoption"
+goals = ["Go live", "Weekly use"]
+[[goals]]
+name = "Renewal"
 "#,
         )
         .unwrap();
@@ -1228,6 +1268,8 @@ reasons = ["Product > Adoption > Low usage", "Price"]
             crate::domain::CustomFieldType::User
         );
         assert_eq!(rules.churn_reasons.categories.len(), 2);
+        assert_eq!(rules.goals_profiles.len(), 2);
+        assert_eq!(rules.goals_profiles[0].goals, ["Go live", "Weekly use"]);
         assert_eq!(*s.tui_options().unwrap().accounts, rules);
         // None configured: the demo has its own, a real store none.
         let s = Settings::default();
@@ -1261,6 +1303,10 @@ reasons = ["Product > Adoption > Low usage", "Price"]
                 "[churn]\nreasons = [\"A >  > C\"]\n",
                 &["[churn] reasons #1", "empty level"],
             ),
+            (
+                "[[goals]]\nname = \"A\"\n[[goals]]\nname = \"a\"\n",
+                &["[[goals]] #2 \"a\"", "used twice"],
+            ),
         ] {
             let s = settings_from(&file, text);
             assert_refused(s.account_rules(false), needles);
@@ -1273,6 +1319,7 @@ reasons = ["Product > Adoption > Low usage", "Price"]
             ),
             ("[[custom_fields]]\nname = \"a\"\nkind = \"text\"\n", "kind"),
             ("[churn]\nreason = []\n", "reason"),
+            ("[[goals]]\nname = \"A\"\ngoal = []\n", "goal"),
         ] {
             std::fs::write(&file, text).unwrap();
             let e = Settings::load_with_env(Some(&file), env(&[]))
@@ -1334,6 +1381,105 @@ reasons = ["Product > Adoption > Low usage", "Price"]
         ] {
             assert_refused(load(text), needles);
         }
+    }
+
+    #[test]
+    fn portfolio_columns_load_and_bad_ones_say_where_which_and_what_is_allowed() {
+        use crate::tui::screens::portfolio::columns::Column as C;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        let load = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Settings::load_with_env(Some(&file), env(&[]))
+                .unwrap()
+                .tui_options()
+        };
+        assert_eq!(load("").unwrap().columns, C::DEFAULT);
+        assert_eq!(
+            load("[portfolio]\ncolumns = [\"arr\", \"parent\", \"trend\"]\n")
+                .unwrap()
+                .columns,
+            [C::Arr, C::Parent, C::Trend]
+        );
+        // An empty set: the score and the name only.
+        assert_eq!(load("[portfolio]\ncolumns = []\n").unwrap().columns, []);
+        for (text, needles) in [
+            (
+                "[portfolio]\ncolumns = [\"mrr\", \"nps\"]\n",
+                &[
+                    "portfolio.columns",
+                    "unknown column \"nps\"",
+                    "allowed: trend, mrr, arr, renewal, owner, stage, segment, region, churn, tags, domain, parent",
+                ][..],
+            ),
+            (
+                "[portfolio]\ncolumns = [\"owner\", \"owner\"]\n",
+                &["portfolio.columns", "\"owner\" is named twice"],
+            ),
+            (
+                "[portfolio]\ncolumns = [\"health\"]\n",
+                &["portfolio.columns", "always show"],
+            ),
+            (
+                "[[views]]\nname = \"big\"\ncolumns = [\"mrr\", \"size\"]\n",
+                &[
+                    "[[views]] #1 \"big\"",
+                    "columns: unknown column \"size\"",
+                    "allowed: trend",
+                ],
+            ),
+            (
+                "[[views]]\nname = \"c\"\nlist = \"cases\"\ncolumns = [\"mrr\"]\n",
+                &["[[views]] #1 \"c\"", "columns: only a view of accounts"],
+            ),
+        ] {
+            assert_refused(load(text), needles);
+        }
+        // A view's own set is read with the view.
+        let views = load("[[views]]\nname = \"big\"\ncolumns = [\"arr\", \"owner\"]\n")
+            .unwrap()
+            .views;
+        assert_eq!(
+            views[0].columns.as_deref(),
+            Some(&["arr".to_string(), "owner".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn writing_portfolio_columns_keeps_the_rest_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "# mine\n[ui]\ntheme = \"light\"\n\n[portfolio]\n# the money first\ncolumns = [\"mrr\"]\n",
+        )
+        .unwrap();
+        crate::tui::saved::write_portfolio_columns(&file, &["arr".into(), "owner".into()]).unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with("# mine\n"), "{text}");
+        assert!(text.contains("# the money first"), "{text}");
+        let s = Settings::load_with_env(Some(&file), env(&[])).unwrap();
+        assert_eq!(s.ui.theme, "light");
+        assert_eq!(
+            s.portfolio.columns,
+            Some(vec!["arr".to_string(), "owner".to_string()])
+        );
+        // A file without the table gets one; a file that is not there is made.
+        let other = dir.path().join("d.toml");
+        crate::tui::saved::write_portfolio_columns(&other, &[]).unwrap();
+        let s = Settings::load_with_env(Some(&other), env(&[])).unwrap();
+        assert_eq!(s.portfolio.columns, Some(vec![]));
+        // Views written after it leave it be.
+        write_views(&other, &[]).unwrap();
+        let s = Settings::load_with_env(Some(&other), env(&[])).unwrap();
+        assert_eq!(s.portfolio.columns, Some(vec![]));
+        // `portfolio` that is not a table is said, with the file.
+        std::fs::write(&file, "portfolio = 3\n").unwrap();
+        let e = crate::tui::saved::write_portfolio_columns(&file, &[]).unwrap_err();
+        assert!(
+            e.contains("c.toml") && e.contains("portfolio is not a table"),
+            "{e}"
+        );
     }
 
     #[test]

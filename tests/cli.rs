@@ -2470,3 +2470,240 @@ fn timeline_contacts_group_and_alert_tasks() {
     );
     assert!(err.contains("alert_id"), "{err}");
 }
+
+// --- documents' files ----------------------------------------------------------
+
+/// `tend --db DB ARGS...` with these variables set too, from `dir`.
+fn on_with(
+    db: &str,
+    args: &[&str],
+    env: &[(&str, &std::path::Path)],
+    dir: &std::path::Path,
+) -> std::process::Output {
+    let mut c = tend();
+    c.env("TEND_USER__NAME", ACTOR)
+        .current_dir(dir)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run")
+}
+
+/// A document keeps a file attached on the command line: `record create
+/// document --attach` stores it beside the store under its SHA-256 (titled by
+/// the file's name when the JSON gives no title), `document get` writes it back
+/// byte for byte (to a file, into a folder, to standard output, or by its own
+/// name into the current folder), and `document open` hands a copy fetched into
+/// the cache folder, or a link, to the opener. What cannot be done is refused
+/// naming why.
+#[test]
+fn documents_attach_a_file_and_give_it_back() {
+    let (dir, db) = demo_store();
+    let db = db.as_str();
+    let work = tempfile::tempdir().expect("dir");
+    let deck = work.path().join("Q3 deck.pdf");
+    let bytes: Vec<u8> = b"%PDF-1.7\n"
+        .iter()
+        .copied()
+        .chain((0..=255u8).cycle().take(300_000))
+        .collect();
+    std::fs::write(&deck, &bytes).expect("write the deck");
+    let deck_path = deck.to_str().expect("path");
+    let sha256 = tend::backend::files::sha256_hex(&bytes);
+
+    let doc = json(
+        db,
+        &["record", "create", "document", "--attach", deck_path],
+        Some(r#"{"account_id": 1, "kind": "qbr"}"#),
+    );
+    assert_eq!(doc["title"], "Q3 deck.pdf", "titled by the file's name");
+    assert_eq!(doc["link"], "");
+    assert_eq!(doc["file"]["name"], "Q3 deck.pdf");
+    assert_eq!(doc["file"]["size"], bytes.len());
+    assert_eq!(doc["file"]["sha256"], sha256.as_str());
+    assert_eq!(doc["file"]["media_type"], "application/pdf");
+    let kept = dir
+        .path()
+        .join("s.files/sha256")
+        .join(&sha256[..2])
+        .join(&sha256[2..]);
+    assert_eq!(std::fs::read(&kept).expect("kept beside the store"), bytes);
+    let id = doc["id"].as_i64().expect("id").to_string();
+    // The same bytes again, with a title: one file still.
+    let again = json(
+        db,
+        &["record", "create", "document", "--attach", deck_path],
+        Some(r#"{"account_id": 2, "title": "Copy of the deck"}"#),
+    );
+    assert_eq!(again["title"], "Copy of the deck");
+    assert_eq!(again["file"]["sha256"], sha256.as_str());
+    assert_eq!(
+        std::fs::read_dir(kept.parent().expect("folder"))
+            .expect("list")
+            .count(),
+        1
+    );
+
+    // Back to a file, as JSON saying where.
+    let out = work.path().join("back.pdf");
+    let got = json(
+        db,
+        &[
+            "document",
+            "get",
+            &id,
+            "--out",
+            out.to_str().expect("p"),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(got["path"], out.to_str().expect("p"));
+    assert_eq!(got["file"]["sha256"], sha256.as_str());
+    assert_eq!(std::fs::read(&out).expect("written"), bytes);
+    // Into a folder, keeping its name; to standard output.
+    let folder = work.path().join("inbox");
+    std::fs::create_dir(&folder).expect("mkdir");
+    let ok = on(
+        db,
+        &["document", "get", &id, "--out", folder.to_str().expect("p")],
+        None,
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert_eq!(
+        std::fs::read(folder.join("Q3 deck.pdf")).expect("written"),
+        bytes
+    );
+    let piped = on(db, &["document", "get", &id, "--out", "-"], None);
+    assert!(piped.status.success());
+    assert_eq!(piped.stdout, bytes);
+    // By its own name into the current folder, once: an existing file is left.
+    let here = tempfile::tempdir().expect("dir");
+    let first = on_with(db, &["document", "get", &id], &[], here.path());
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        std::fs::read(here.path().join("Q3 deck.pdf")).expect("written"),
+        bytes
+    );
+    let second = on_with(db, &["document", "get", &id], &[], here.path());
+    assert_eq!(second.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("Q3 deck.pdf exists in this folder"),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+
+    // Opened: a copy fetched into the cache, named by hash and name, handed
+    // to the opener (a script that says what it was given).
+    let said = work.path().join("opened.txt");
+    let script = work.path().join("opener.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", said.display()),
+    )
+    .expect("write the opener");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let cache = work.path().join("cache");
+        let env = [
+            ("TEND_OPENER", script.as_path()),
+            ("XDG_CACHE_HOME", cache.as_path()),
+        ];
+        let opened = on_with(db, &["document", "open", &id], &env, work.path());
+        assert!(
+            opened.status.success(),
+            "{}",
+            String::from_utf8_lossy(&opened.stderr)
+        );
+        let copy = std::path::PathBuf::from(std::fs::read_to_string(&said).expect("opened"));
+        assert_eq!(
+            copy,
+            cache.join("tend/files").join(&sha256).join("Q3 deck.pdf")
+        );
+        assert_eq!(std::fs::read(&copy).expect("the copy"), bytes);
+        // A link opens as it is.
+        let linked = json(
+            db,
+            &["record", "create", "document"],
+            Some(r#"{"account_id": 1, "title": "Plan", "link": "https://docs.example.com/plan"}"#),
+        );
+        let linked_id = linked["id"].as_i64().expect("id").to_string();
+        let opened = on_with(db, &["document", "open", &linked_id], &env, work.path());
+        assert!(opened.status.success());
+        assert_eq!(
+            std::fs::read_to_string(&said).expect("opened"),
+            "https://docs.example.com/plan"
+        );
+        // ... and has no file to get.
+        let err = fails(db, &["document", "get", &linked_id], None, 2);
+        assert!(err.contains("keeps no file"), "{err}");
+        assert!(err.contains("https://docs.example.com/plan"), "{err}");
+        // An opener that is not there is named.
+        let missing = work.path().join("no-such-opener");
+        let env = [
+            ("TEND_OPENER", missing.as_path()),
+            ("XDG_CACHE_HOME", cache.as_path()),
+        ];
+        let failed = on_with(db, &["document", "open", &linked_id], &env, work.path());
+        assert_eq!(failed.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&failed.stderr).contains("is not installed"),
+            "{}",
+            String::from_utf8_lossy(&failed.stderr)
+        );
+    }
+
+    // Refused: a file that is not there (naming it), a file on another kind,
+    // a file given twice; nothing is written.
+    let before = json(db, &["account", "1", "--format", "json"], None)["documents"].clone();
+    let gone = work.path().join("gone.pdf");
+    let err = fails(
+        db,
+        &[
+            "record",
+            "create",
+            "document",
+            "--attach",
+            gone.to_str().expect("p"),
+        ],
+        Some(r#"{"account_id": 1}"#),
+        2,
+    );
+    assert!(err.contains("--attach: cannot read"), "{err}");
+    assert!(err.contains("gone.pdf"), "{err}");
+    let err = fails(
+        db,
+        &["record", "create", "contact", "--attach", deck_path],
+        Some(r#"{"account_id": 1, "name": "Pat"}"#),
+        2,
+    );
+    assert!(err.contains("a contact keeps no file"), "{err}");
+    let err = fails(
+        db,
+        &["record", "create", "document", "--attach", deck_path],
+        Some(&format!(
+            r#"{{"account_id": 1, "file": {{"sha256": "{sha256}", "name": "x.pdf", "size": 1}}}}"#
+        )),
+        2,
+    );
+    assert!(err.contains("leave \"file\" out"), "{err}");
+    assert_eq!(
+        json(db, &["account", "1", "--format", "json"], None)["documents"],
+        before
+    );
+}

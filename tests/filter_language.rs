@@ -93,6 +93,7 @@ fn field_kind(field: Field) -> BoxedStrategy<TermKind> {
         | Field::Segment
         | Field::Region
         | Field::Tag
+        | Field::Goals
         | Field::Parent
         | Field::Team
         | Field::CaseRegion => eq(text().prop_map(Value::Text).boxed()),

@@ -167,6 +167,14 @@ fn seed_v1(conn: &Connection) {
     )
     .expect("insert task");
     conn.execute(
+        "INSERT INTO documents (id, version, created_at, updated_at, source, external_id,
+            account_id, title, kind, link)
+         VALUES (55, 1, ?1, ?1, 'ui', NULL, 1, 'Last QBR deck', 'qbr',
+            'https://docs.old.example/qbr.pdf')",
+        params![ms("2026-02-01T09:00:00Z")],
+    )
+    .expect("insert document");
+    conn.execute(
         "INSERT INTO change_log (id, at, actor, entity, record_id, account_id, action, field,
             from_value, to_value)
          VALUES (1, ?, 'alice', 'account', 1, 1, 'update', 'owner', '\"zoe\"', '\"alice\"')",
@@ -185,6 +193,7 @@ fn seed_counts(conn: &Connection) -> Vec<(&'static str, i64)> {
         "usage",
         "support_cases",
         "tasks",
+        "documents",
         "change_log",
     ]
     .into_iter()
@@ -221,6 +230,7 @@ fn every_migration_keeps_the_rows() {
             ("usage", 2),
             ("support_cases", 1),
             ("tasks", 1),
+            ("documents", 1),
             ("change_log", 1),
         ]
     );
@@ -320,6 +330,12 @@ async fn older_store_upgrades_with_its_data() {
     assert_eq!(
         (v.agreements[0].start, v.agreements[0].end),
         (date(2025, 7, 1), date(2026, 6, 30))
+    );
+    // A document from before files: its link, and no file.
+    assert_eq!(v.documents.len(), 1);
+    assert_eq!(
+        (v.documents[0].link.as_str(), v.documents[0].file.as_ref()),
+        ("https://docs.old.example/qbr.pdf", None)
     );
     // Derived columns are computed on open: MRR and the notice date
     // (auto-renew: 2026-06-30 minus 60 days).
@@ -706,14 +722,15 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
 
     let store = Store::open_with_clock(&path, fixed_clock(now())).expect("open the v3 store");
     assert_eq!(user_version(&path), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 14);
+    assert_eq!(SCHEMA_VERSION, 15);
     // Version 6: the churned accounts' partial index (the dashboard's totals);
     // version 7: the status and stage index (the header's counts); version 8: the
     // records' ids in source systems, empty; version 9: success planning, empty,
     // and the summaries' author; version 10: the outbox, empty, and the runs'
     // scheduling columns; version 11: what a source last said of each record;
     // version 12: invoices and payments, empty; version 13: a task's type, the
-    // tasks from before to-dos.
+    // tasks from before to-dos; version 14: alert tasks, none; version 15: a
+    // document's file, none.
     let file = Connection::open(&path).expect("the store file");
     let indexes: i64 = file
         .query_row(
@@ -750,6 +767,24 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
             .unwrap_or_else(|e| panic!("the {table} table: {e}"));
         assert_eq!(n, 0, "{table}");
     }
+    // Documents from before keep no file (version 15), and the index of the
+    // documents that keep one is there.
+    let (documents, with_files): (i64, i64) = file
+        .query_row(
+            "SELECT count(*), count(file_sha256) FROM documents",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the documents' file columns");
+    assert_eq!((documents, with_files), (1, 0));
+    let file_index: i64 = file
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'documents_file'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("schema");
+    assert_eq!(file_index, 1);
     // Tasks from before answer no alert.
     let alert_tasks: i64 = file
         .query_row("SELECT count(alert_id) FROM tasks", [], |r| r.get(0))

@@ -808,6 +808,7 @@ async fn a_viewers_write_is_refused_before_its_body_is_read() {
         (Method::POST, "/batch".to_string(), Some("[]")),
         (Method::POST, "/import".to_string(), Some("garbage")),
         (Method::POST, "/health/recompute".to_string(), None),
+        (Method::PUT, "/files?name=a/b".to_string(), Some("garbage")),
     ];
     for (method, path, body) in attempts {
         let mut req = r.http.req(method.clone(), &path, Some(&r.viewer));
@@ -1787,6 +1788,8 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/deliveries/{id}/retry", &["post"]),
     ("/api/v1/tick", &["post"]),
     ("/api/v1/work", &["get"]),
+    ("/api/v1/files", &["put"]),
+    ("/api/v1/files/{sha256}", &["get"]),
 ];
 
 /// The dashboard is a read: every role gets the same answer, and its shape is
@@ -1978,6 +1981,142 @@ async fn the_openapi_document_lists_every_route() {
             assert_eq!(reply.status, want, "{m} {concrete}: {}", reply.body);
         }
     }
+}
+
+/// Files over raw HTTP: `PUT /files?name=` takes the bytes and answers what a
+/// document records (the same bytes twice, one hash); `GET /files/{sha256}`
+/// answers them with their hash as ETag; a malformed hash is 422, an absent
+/// one 404 naming it; a name with folders is 422; a body over the file store's
+/// limit is 413 naming the file and the limit, told before the body is read.
+#[tokio::test]
+async fn files_are_put_and_read_by_their_hash() {
+    let r = Roles::new().await;
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(200_000).collect();
+    let put = |name: &str, token: &str, body: Vec<u8>| {
+        r.http
+            .req(Method::PUT, "/files", Some(token))
+            .query(&[("name", name)])
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(body)
+    };
+    let reply = send(put("Q3 deck.pdf", &r.csm, bytes.clone())).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let file: DocumentFile = serde_json::from_str(&reply.body).expect("a DocumentFile");
+    assert_eq!(file.sha256, tend::backend::files::sha256_hex(&bytes));
+    assert_eq!((file.name.as_str(), file.size), ("Q3 deck.pdf", 200_000));
+    assert_eq!(file.media_type.as_deref(), Some("application/pdf"));
+    let again = send(put("copy.pdf", &r.admin, bytes.clone())).await;
+    assert_eq!(again.json()["sha256"], file.sha256.as_str());
+    let kept = r
+        .world
+        .store
+        .files_dir()
+        .join("sha256")
+        .join(&file.sha256[..2]);
+    assert_eq!(
+        std::fs::read_dir(&kept).expect("its folder").count(),
+        1,
+        "the same bytes are kept once"
+    );
+
+    // Read back, whole, by any role.
+    for token in [&r.admin, &r.csm, &r.viewer] {
+        let got = r
+            .http
+            .req(Method::GET, &format!("/files/{}", file.sha256), Some(token))
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(got.status(), 200);
+        assert_eq!(
+            got.headers()[header::CONTENT_TYPE],
+            "application/octet-stream"
+        );
+        assert_eq!(
+            got.headers()[header::ETAG],
+            format!("\"{}\"", file.sha256).as_str()
+        );
+        assert_eq!(got.bytes().await.expect("the bytes").as_ref(), bytes);
+    }
+
+    // A malformed hash, an absent one.
+    let bad = r.http.get("/files/not-a-hash", &r.admin).await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(bad.problem("bad hash").field.as_deref(), Some("sha256"));
+    let absent = tend::backend::files::sha256_hex(b"never stored");
+    let missing = r.http.get(&format!("/files/{absent}"), &r.admin).await;
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    let p = missing.problem("absent file");
+    assert_eq!(p.sha256.as_deref(), Some(absent.as_str()));
+    assert!(p.detail.contains(&absent), "{}", p.detail);
+
+    // A name with a folder; a body over the limit, by its Content-Length,
+    // answered before the body is sent.
+    let foldered = send(put("decks/q3.pdf", &r.admin, b"x".to_vec())).await;
+    assert_eq!(foldered.status, 422, "{}", foldered.body);
+    assert_eq!(foldered.problem("name").field.as_deref(), Some("name"));
+    let mut stream = tokio::net::TcpStream::connect(r.server.addr)
+        .await
+        .expect("connect");
+    let head = format!(
+        "PUT /api/v1/files?name=huge.iso HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/octet-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        r.server.addr,
+        r.admin,
+        tend::domain::MAX_FILE_BYTES + 1
+    );
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .expect("send the head");
+    let answer = read_head(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    let mut body = String::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_string(&mut body)).await;
+    assert!(
+        body.contains("huge.iso is 100.0 MiB: the file store takes files up to 100 MiB"),
+        "{body}"
+    );
+
+    // A document keeping the file goes through; one keeping another is refused.
+    let doc = Document {
+        id: 0,
+        version: 1,
+        created_at: chrono::Utc::now(),
+        updated_at: chrono::Utc::now(),
+        source: Source::Api,
+        external_id: None,
+        account_id: r.a,
+        title: "Q3 deck".into(),
+        kind: "qbr".into(),
+        link: String::new(),
+        file: Some(file.clone()),
+    };
+    let created = send(
+        r.http
+            .req(Method::POST, "/records", Some(&r.csm))
+            .json(&Record::Document(doc.clone())),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let ghost = Document {
+        file: Some(DocumentFile {
+            sha256: absent,
+            ..file
+        }),
+        ..doc
+    };
+    let refused = send(
+        r.http
+            .req(Method::POST, "/records", Some(&r.csm))
+            .json(&Record::Document(ghost)),
+    )
+    .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(
+        refused.problem("ghost file").field.as_deref(),
+        Some("file.sha256")
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -503,7 +503,7 @@ fn a_user_walks_through_the_demo_and_quits() {
         ("0 NPS", &["SCORE", "COMMENT"]),
         ("- Health", &["What pulls it down", "MEASURE"]),
         ("= Summary", &["Generated", "Account Highlights"]),
-        ("\\ Settings", &["external id", "health profile"]),
+        ("\\ Settings", &["external id", "profiles"]),
         ("! Alerts", &["STATE", "TASKS", "Tasks of this alert"]),
         ("1 Overview", &["KPIs", "c curves"]),
     ];
@@ -695,6 +695,40 @@ fn a_view_saved_in_the_demo_stays_out_of_the_config_file() {
         !config.join("tend").join("config.toml").exists(),
         "the demo wrote the user's config"
     );
+}
+
+#[test]
+fn the_column_chooser_shows_a_column_and_the_portfolio_follows() {
+    let mut tui = Tui::start(80, 24, &[]);
+    tui.wait_portfolio();
+    tui.send("c");
+    tui.wait_for("Columns — portfolio", TIMEOUT);
+    tui.wait_for("[x] HEALTH", TIMEOUT);
+    // MRR hidden (the cursor starts on it); PARENT, the last, shown and moved up
+    // to just under the name; Enter applies.
+    tui.send(" G ");
+    tui.wait_for("▸ [x] PARENT", TIMEOUT);
+    tui.send(&"K".repeat(10));
+    tui.wait_until("PARENT under the name", TIMEOUT, |t| {
+        let screen = t.screen();
+        let account = screen.find("[x] ACCOUNT");
+        let parent = screen.find("▸ [x] PARENT");
+        account.zip(parent).is_some_and(|(a, p)| {
+            // The line right under the name's.
+            screen[a..p].matches('\n').count() == 1
+        })
+    });
+    tui.send("\r");
+    tui.wait_for("columns set for this session", TIMEOUT);
+    tui.wait_until("the portfolio's new header", TIMEOUT, |t| {
+        let header = t.row(3);
+        header.contains("PARENT") && header.contains("RENEWAL") && !header.contains("MRR")
+    });
+    assert!(
+        !tui.screen().contains("Columns — portfolio"),
+        "the chooser closed"
+    );
+    tui.quit_and_check("q");
 }
 
 #[test]

@@ -458,6 +458,7 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Portfolio, RenameView, vec!["W"]),
         (Screen::Portfolio, DeleteView, vec!["X"]),
         (Screen::Portfolio, Maximise, vec!["z"]),
+        (Screen::Portfolio, Columns, vec!["c"]),
     ]);
     all.extend(moves(Screen::Cases));
     all.extend([
@@ -539,6 +540,7 @@ fn default_keys() -> Vec<(Screen, Action, Vec<&'static str>)> {
         (Screen::Account, Generate, vec!["g"]),
         (Screen::Account, SaveSummary, vec!["s"]),
         (Screen::Account, Follow, vec!["o"]),
+        (Screen::Account, OpenDocument, vec!["o"]),
         (Screen::Account, OlderSummary, vec!["["]),
         (Screen::Account, NewerSummary, vec!["]"]),
         (Screen::Account, Expansion, vec!["x"]),
@@ -897,7 +899,7 @@ fn every_default_binding_has_keys_and_its_literals_parse() {
 
 /// Keys the account table binds to two actions (or to one the global table has
 /// too): the tab in front decides (see `shared_keys_do_what_the_tab_in_front_offers`).
-const SHARED_ACCOUNT_KEYS: &[&str] = &["a", "g", "x", "z", "R", "[", "]"];
+const SHARED_ACCOUNT_KEYS: &[&str] = &["a", "g", "x", "z", "R", "[", "]", "o"];
 
 #[test]
 fn each_key_of_a_binding_dispatches_to_its_action() {
@@ -3775,6 +3777,10 @@ async fn shared_keys_do_what_the_tab_in_front_offers() {
     assert_eq!(on(&h, "x"), Some(Action::Expansion));
     assert_eq!(on(&h, "["), Some(Action::OlderSummary));
     assert_eq!(on(&h, "]"), Some(Action::NewerSummary));
+    assert_eq!(on(&h, "o"), Some(Action::Follow));
+    h.tab(Tab::Settings).await;
+    assert_eq!(on(&h, "o"), Some(Action::OpenDocument));
+    h.tab(Tab::Summary).await;
     // The help lists a shared key under what it does here only.
     h.key(ch('?')).await;
     let help = h.screen();
@@ -5646,4 +5652,457 @@ async fn a_parent_shows_its_groups_mrr_worst_health_and_renewals() {
             "{screen}"
         );
     }
+}
+
+// Column sets ----------------------------------------------------------------
+
+fn shift(code: KeyCode) -> KeyEvent {
+    KeyEvent::new(code, KeyModifiers::SHIFT)
+}
+
+#[tokio::test]
+async fn the_column_chooser_lists_every_column_and_locks_the_score_and_the_name() {
+    use tend::tui::screens::portfolio::columns::Column;
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch('c')).await;
+    assert!(matches!(h.app.overlays.top(), Some(Overlay::Columns(_))));
+    let screen = h.screen();
+    for text in [
+        "Columns — portfolio",
+        "[x] HEALTH   coloured health score, always first (locked)",
+        "[x] TREND",
+        "[x] ACCOUNT  account name, always shown (locked)",
+        "▸ [x] MRR",
+        "[ ] ARR",
+        "[ ] PARENT",
+        "Enter shows these for this session (no config file)",
+    ] {
+        assert!(screen.contains(text), "{text}:\n{screen}");
+    }
+    // Every column is listed, the chosen first, in their order.
+    let listed: Vec<&str> = screen
+        .lines()
+        .skip(2) // the header and the views bar ("[ ] views")
+        .filter_map(|l| {
+            let at = l.find("[x] ").or_else(|| l.find("[ ] "))?;
+            l[at + 4..].split_whitespace().next()
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "HEALTH", "TREND", "ACCOUNT", "MRR", "RENEWAL", "OWNER", "STAGE", "SEGMENT", "REGION",
+            "CHURN", "TAGS", "ARR", "DOMAIN", "PARENT"
+        ]
+    );
+    let footer = footer_text(&h);
+    assert!(
+        footer.contains("Space show/hide") && footer.contains("J/K reorder"),
+        "{footer}"
+    );
+    insta::assert_snapshot!("column_chooser_80x24", screen);
+    // The score is not hidden nor moved: the footer says why.
+    h.key(ch('g')).await;
+    h.key(ch(' ')).await;
+    assert!(
+        footer_text(&h).contains("the health score is always the first column"),
+        "{}",
+        footer_text(&h)
+    );
+    h.key(ch('J')).await;
+    assert!(h.screen().contains("[x] HEALTH"));
+    // Esc leaves the columns as they were.
+    h.key(press(KeyCode::Esc)).await;
+    assert!(h.app.overlays.top().is_none());
+    assert_eq!(h.app.portfolio.columns.shown, Column::DEFAULT);
+    assert!(h.app.status.is_none());
+}
+
+#[tokio::test]
+async fn a_column_set_chosen_shows_in_its_order_and_the_width_drops_from_the_end() {
+    use tend::tui::screens::portfolio::columns::Column::*;
+    let mut h = Harness::new(NARROW).await;
+    h.key(ch('c')).await;
+    // MRR hidden (the cursor starts on it), PARENT shown and moved up to just
+    // under the name (J/K and Shift-arrows alike; no further up), the trend hidden.
+    h.key(ch(' ')).await;
+    h.key(ch('G')).await;
+    h.key(ch(' ')).await;
+    for _ in 0..6 {
+        h.key(ch('K')).await;
+    }
+    for _ in 0..6 {
+        h.key(shift(KeyCode::Up)).await;
+    }
+    h.key(ch('g')).await;
+    h.key(press(KeyCode::Down)).await;
+    h.key(ch(' ')).await;
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.app.overlays.top().is_none());
+    assert_eq!(
+        h.app.portfolio.columns.shown,
+        [Parent, Renewal, Owner, Stage, Segment, Region, Churn, Tags]
+    );
+    // The demo keeps no config file: the footer says so, and how to keep a set.
+    let footer = footer_text(&h);
+    assert!(
+        footer.contains("columns set for this session; [portfolio] columns in a config"),
+        "{footer}"
+    );
+    // At 78 cells: the parent, the renewal and the owner; the stage and what
+    // follows it are dropped, the name keeps its room. No trend arrow.
+    let header = portfolio_header(&h.screen());
+    let words: Vec<&str> = header.trim_matches('│').split_whitespace().collect();
+    assert_eq!(words, ["HEALTH", "ACCOUNT", "PARENT", "RENEWAL", "OWNER"]);
+    let screen = h.screen();
+    assert!(
+        screen.contains("│■   38 Larkspur Logistics"),
+        "no arrow between the score and the name:\n{screen}"
+    );
+    // Subsidiaries name their parent.
+    let spain = screen
+        .lines()
+        .find(|l| l.contains("Heron Robotics Spain 2"))
+        .unwrap_or_default();
+    assert!(
+        spain.contains("Heron Robotics Spain 2") && spain.matches("Heron Robotics").count() == 2,
+        "{spain}"
+    );
+    // The chooser opens on the set as it is now.
+    h.key(ch('c')).await;
+    assert!(h.screen().contains("▸ [x] PARENT"), "{}", h.screen());
+}
+
+#[tokio::test]
+async fn portfolio_column_set_snapshots() {
+    use tend::tui::screens::portfolio::columns::Column::*;
+    for size in [NARROW, WIDE] {
+        let mut h = Harness::new(size).await;
+        h.app.portfolio.columns.shown = vec![Churn, Arr, Parent, Owner, Trend];
+        let screen = h.screen();
+        let header = portfolio_header(&h.screen());
+        // Beside an account (58 cells) the churn forecast and the ARR; alone (78)
+        // the parent too; the owner nowhere: dropped from the end.
+        let expected: &[&str] = if size == NARROW {
+            &["HEALTH", "ACCOUNT", "CHURN", "ARR", "PARENT"]
+        } else {
+            &["HEALTH", "ACCOUNT", "CHURN", "ARR"]
+        };
+        let words: Vec<&str> = header
+            .split('│')
+            .nth(1)
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        assert_eq!(words, expected, "{screen}");
+        // ARR is twelve times the MRR.
+        assert!(screen.contains("Larkspur Logistics"), "{screen}");
+        assert!(
+            screen
+                .lines()
+                .find(|l| l.contains("38 → Larkspur Logistics"))
+                .is_some_and(|l| l.contains("$50,400")),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("portfolio_column_set_{}", dims(size)), screen);
+    }
+}
+
+#[tokio::test]
+async fn the_column_chooser_reads_without_colour_and_in_ascii() {
+    let plain = Theme::new(ThemeName::Dark, true);
+    let mut h = Harness::with(Keymap::default(), plain, NARROW).await;
+    h.app.ascii = true;
+    h.key(ch('c')).await;
+    assert_colourless(&h.draw(), "column chooser");
+    let screen = h.screen();
+    // The cursor, the marks and the locks read as text.
+    assert!(screen.contains("> [x] MRR"), "{screen}");
+    assert!(screen.contains("[x] HEALTH"), "{screen}");
+    assert!(screen.contains("(locked)"), "{screen}");
+    // The line under the cursor is reversed, as a selection is without colour.
+    let frame = h.draw();
+    let (x, y) = cells_of(&frame, "[x] MRR")[0];
+    assert!(
+        frame[(x, y)]
+            .modifier
+            .contains(ratatui::style::Modifier::REVERSED)
+    );
+}
+
+#[tokio::test]
+async fn a_saved_views_columns_are_written_with_it_and_come_back_with_it() {
+    use tend::tui::screens::portfolio::columns::Column;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, "# kept\n[ui]\ntheme = \"light\"\n").expect("a config");
+    let mut h = Harness::new(NARROW).await;
+    h.app.views.file = Some(file.clone());
+    let read = |file: &std::path::Path| {
+        tend::config::Settings::load_with_env(Some(file), Vec::new()).expect("loads")
+    };
+    // Outside a view the chooser sets the portfolio's own columns, in the file.
+    h.key(ch('c')).await;
+    assert!(
+        h.screen()
+            .contains("Enter shows these and keeps them in the config file")
+    );
+    h.key(ch(' ')).await;
+    h.key(press(KeyCode::Enter)).await;
+    let own: Vec<String> = [
+        "trend", "renewal", "owner", "stage", "segment", "region", "churn", "tags",
+    ]
+    .map(String::from)
+    .to_vec();
+    let s = read(&file);
+    assert_eq!(s.portfolio.columns.as_ref(), Some(&own));
+    assert_eq!(s.ui.theme, "light");
+    assert!(
+        footer_text(&h).contains("[portfolio] columns"),
+        "{}",
+        footer_text(&h)
+    );
+    // A view saved now has no set of its own: it shows the portfolio's.
+    h.key(ch('w')).await;
+    h.type_text("mine").await;
+    h.key(press(KeyCode::Enter)).await;
+    assert_eq!(read(&file).views[0].columns, None);
+    // In the view the chooser sets the view's columns, and leaves the portfolio's.
+    h.key(ch('c')).await;
+    assert!(h.screen().contains("Columns — view mine"), "{}", h.screen());
+    h.key(ch('G')).await;
+    h.key(ch(' ')).await;
+    h.key(press(KeyCode::Enter)).await;
+    let s = read(&file);
+    let mut mine = own.clone();
+    mine.push("parent".into());
+    assert_eq!(s.views[0].columns.as_ref(), Some(&mine));
+    assert_eq!(s.portfolio.columns.as_ref(), Some(&own));
+    assert!(footer_text(&h).contains("the view \"mine\" keeps these columns"));
+    assert!(!h.app.view_modified());
+    assert_eq!(h.app.portfolio.columns.shown.last(), Some(&Column::Parent));
+    // The portfolio page shows its own set; the view brings its own back.
+    h.key(ch(']')).await;
+    assert_eq!(h.app.views.active, None);
+    assert!(!h.app.portfolio.columns.shown.contains(&Column::Parent));
+    h.key(ch('[')).await;
+    assert_eq!(h.app.views.active, Some(0));
+    assert_eq!(h.app.portfolio.columns.shown.last(), Some(&Column::Parent));
+    // Read back, both sets load as written.
+    let options = read(&file).tui_options().expect("options");
+    assert_eq!(options.views[0].columns.as_ref(), Some(&mine));
+    assert_eq!(options.columns.len(), own.len());
+}
+
+// --- documents' files -----------------------------------------------------------
+
+/// An opener for the tests: a script that writes what it was given into
+/// `said`, and the folder it lives in.
+#[cfg(unix)]
+fn recording_opener(dir: &std::path::Path) -> (tend::tui::files::Opener, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let said = dir.join("opened.txt");
+    let script = dir.join("opener.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", said.display()),
+    )
+    .expect("write the opener");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    (
+        tend::tui::files::Opener::parse(&script.display().to_string()),
+        said,
+    )
+}
+
+/// What the opener was given, once it has run (it runs beside the app).
+fn opened(said: &std::path::Path) -> String {
+    for _ in 0..250 {
+        if let Ok(text) = std::fs::read_to_string(said)
+            && !text.is_empty()
+        {
+            let _ = std::fs::remove_file(said);
+            return text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("the opener was not run");
+}
+
+/// The Settings tab lists a document that keeps a file as `title (kind) name ·
+/// size`, highlights the document selected (not the name line above it), and
+/// opens it with `o`: the file fetched into the cache under its hash and name,
+/// then handed to the opener; Enter opens a link as it is.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_document_with_a_file_is_listed_and_opened_from_settings() {
+    use tend::domain::{Document, Record, Source};
+    let mut h = Harness::writable(WIDE).await;
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(48_000).collect();
+    let file = h
+        .store
+        .put_file("Q3 review.pdf", bytes.clone())
+        .await
+        .expect("put the file");
+    h.store
+        .create(
+            "maya",
+            Record::Document(Document {
+                id: 0,
+                version: 1,
+                created_at: now(),
+                updated_at: now(),
+                source: Source::Ui,
+                external_id: None,
+                account_id: LARKSPUR,
+                title: "Q3 review".into(),
+                kind: "qbr".into(),
+                link: String::new(),
+                file: Some(file.clone()),
+            }),
+        )
+        .await
+        .expect("a document keeping the file");
+    h.open(LARKSPUR).await;
+    // Written behind the app's back: loaded again.
+    h.run(vec![tend::tui::state::Command::LoadAccount(LARKSPUR)])
+        .await;
+    h.tab(Tab::Settings).await;
+    // The account pane alone (the portfolio beside it is not what this is about).
+    h.key(ch('z')).await;
+    assert!(h.app.maximised);
+    let screen = h.screen();
+    assert!(
+        screen.contains("document  Q3 review (qbr) Q3 review.pdf · 46.9 KiB"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("settings_document_file_160x48", screen);
+
+    // The name line is row 0 and the documents follow it, ordered by title
+    // (the file's is the third): on the name line no document is highlighted,
+    // and a document selected is.
+    let selected = dark().selected.bg.unwrap_or(Color::Reset);
+    let bg_of = |buffer: &Buffer, text: &str| {
+        let (x, y) = cells_of(buffer, text)[0];
+        buffer[(x, y)].bg
+    };
+    let buffer = h.draw();
+    assert_eq!(bg_of(&buffer, "name  Larkspur Logistics"), selected);
+    assert_ne!(bg_of(&buffer, "CRM account page (link)"), selected);
+    let docs = &the_360(&h).documents;
+    let at = docs
+        .iter()
+        .position(|d| d.file.is_some())
+        .expect("the document with a file");
+    for _ in 0..=at {
+        h.key(ch('j')).await;
+    }
+    let buffer = h.draw();
+    assert_eq!(bg_of(&buffer, "Q3 review (qbr)"), selected);
+    assert_ne!(bg_of(&buffer, "name  Larkspur Logistics"), selected);
+    assert_ne!(bg_of(&buffer, "Last QBR deck (qbr)"), selected);
+
+    // `o`: fetched into the cache, then opened.
+    let dir = tempfile::tempdir().expect("dir");
+    let (opener, said) = recording_opener(dir.path());
+    let cache = dir.path().join("cache");
+    h.app.opener = opener;
+    h.app.files_cache = Some(cache.clone());
+    let started = h.key(ch('o')).await;
+    assert!(
+        matches!(
+            started.as_slice(),
+            [tend::tui::state::Command::OpenDocument { .. }]
+        ),
+        "{started:?}"
+    );
+    let copy = cache.join(&file.sha256).join("Q3 review.pdf");
+    assert_eq!(opened(&said), copy.display().to_string());
+    assert_eq!(std::fs::read(&copy).expect("the fetched copy"), bytes);
+    assert_eq!(h.app.status.as_deref(), Some("opened Q3 review.pdf"));
+    assert!(h.app.opening.is_none(), "the spinner stops");
+
+    // Enter on the first document, a link: opened as it is.
+    h.key(ch('g')).await;
+    h.key(ch('j')).await;
+    let link = docs_link(&h, 0);
+    h.key(press(KeyCode::Enter)).await;
+    assert_eq!(opened(&said), link);
+    assert_eq!(
+        h.app.status.as_deref(),
+        Some(format!("opened {link}").as_str())
+    );
+    // On the name line there is nothing to open.
+    h.key(ch('g')).await;
+    h.key(ch('o')).await;
+    assert_eq!(
+        h.app.status.as_deref(),
+        Some("select a document to open it")
+    );
+}
+
+fn docs_link(h: &Harness, i: usize) -> String {
+    the_360(h).documents[i].link.clone()
+}
+
+/// The new-document form takes a file by its path on this machine: a path that
+/// is not there is refused in the form naming it (nothing written); a real one
+/// is stored, then the document is created keeping it, and the link may stay
+/// empty.
+#[tokio::test]
+async fn the_new_document_form_attaches_a_file_by_its_path() {
+    let mut h = Harness::writable(NARROW).await;
+    h.open(LARKSPUR).await;
+    h.tab(Tab::Settings).await;
+    let before = the_360(&h).documents.len();
+    h.key(ch('n')).await;
+    h.type_text("Board deck").await;
+    let form = h.app.overlays.form_mut().expect("the new document form");
+    form.focus = form
+        .fields
+        .iter()
+        .position(|f| f.path == "file")
+        .expect("a file field");
+    let dir = tempfile::tempdir().expect("dir");
+    let gone = dir.path().join("gone.pdf");
+    h.type_text(&gone.display().to_string()).await;
+    h.key(press(KeyCode::Enter)).await;
+    let form = h.app.overlays.form().expect("the form stays open");
+    let error = form
+        .fields
+        .iter()
+        .find(|f| f.path == "file")
+        .and_then(|f| f.error.clone())
+        .expect("the file field says why");
+    assert!(
+        error.starts_with(&format!("cannot read {}", gone.display())),
+        "{error}"
+    );
+    assert_eq!(the_360(&h).documents.len(), before, "nothing written");
+
+    let deck = dir.path().join("board.pptx");
+    std::fs::write(&deck, b"PK\x03\x04 a deck").expect("write");
+    let form = h.app.overlays.form_mut().expect("the form");
+    let at = form.focus;
+    form.fields[at].set_text("");
+    h.type_text(&deck.display().to_string()).await;
+    h.key(press(KeyCode::Enter)).await;
+    assert!(h.app.overlays.form().is_none(), "{}", h.screen());
+    assert_eq!(
+        h.app.status.as_deref(),
+        Some("created the document with board.pptx")
+    );
+    let docs = &the_360(&h).documents;
+    assert_eq!(docs.len(), before + 1);
+    let made = docs
+        .iter()
+        .find(|d| d.title == "Board deck")
+        .expect("the new document");
+    let file = made.file.as_ref().expect("it keeps the file");
+    assert_eq!((file.name.as_str(), file.size), ("board.pptx", 11));
+    assert_eq!(made.link, "");
+    assert_eq!(
+        h.store.read_file(&file.sha256).await.expect("stored"),
+        b"PK\x03\x04 a deck"
+    );
 }

@@ -2,6 +2,7 @@
 
 mod act;
 mod cases;
+mod documents;
 mod health;
 mod insights;
 mod interactions;
@@ -147,6 +148,10 @@ pub enum Command {
     /// Tasks: move one on the kanban.
     #[command(subcommand)]
     Task(write::TaskCommand),
+    /// Documents: fetch one's file, or open it (its link or its file) with the
+    /// system's opener. Attach a file with `tend record create document --attach`.
+    #[command(subcommand)]
+    Document(documents::DocumentCommand),
     /// An account's summary: up to ten sections, every statement with the records
     /// it rests on (Markdown for a QBR deck, or JSON).
     Summary(summary::SummaryArgs),
@@ -505,6 +510,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Outbox(args) => act::outbox(&cli, &settings, args).await,
         Command::Work(args) => act::work(&cli, &settings, args).await,
         Command::Task(cmd) => write::task(&cli, &settings, cmd).await,
+        Command::Document(cmd) => documents::run(&cli, &settings, cmd).await,
         Command::Summary(args) => summary::summary(&cli, &settings, args).await,
         Command::SummarySections(args) => summary::sections(&cli, &settings, args).await,
         Command::Copilot(args) => summary::copilot(&cli, &settings, args).await,
@@ -548,6 +554,7 @@ async fn app_with<B: Backend + 'static>(
         .map_err(|e| Failure::usage(e.to_string()))?;
     options.read_only |= read_only || why.is_some();
     options.read_only_why = why;
+    options.files_cache = Some(documents::files_cache());
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(Failure::usage(
             "the app needs a terminal; for scripts use a command (tend accounts, tend account ID, ...)",

@@ -39,6 +39,11 @@ pub enum RecordCommand {
         kind: EntityKind,
         /// The JSON object; `-` or nothing reads standard input.
         file: Option<PathBuf>,
+        /// A document's file: stored in the store's file store (up to 100 MiB),
+        /// then set as the document's `file`. `title` may be left out (the
+        /// file's name), and `link` too.
+        #[arg(long, value_name = "FILE")]
+        attach: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "json")]
         format: Format,
     },
@@ -387,10 +392,39 @@ pub async fn record(cli: &Cli, settings: &Settings, cmd: &RecordCommand) -> Resu
             let r = store.get(*kind, *id).await?;
             print_record(*format, &r)
         }
-        RecordCommand::Create { kind, file, format } => {
+        RecordCommand::Create {
+            kind,
+            file,
+            attach,
+            format,
+        } => {
             cli.check_writable(settings, "tend record create")?;
-            let record = new_record(*kind, file.as_deref())?;
+            if attach.is_some() && *kind != EntityKind::Document {
+                return Err(Failure::usage(format!(
+                    "--attach: a {kind} keeps no file; documents do (tend record create document --attach FILE)"
+                )));
+            }
+            let mut record = new_record(*kind, file.as_deref(), attach.as_deref())?;
             let store = open_backend(cli, settings)?;
+            if let (Some(path), Record::Document(d)) = (attach, &mut record) {
+                let (name, bytes) =
+                    crate::tui::files::read_to_attach(path)
+                        .await
+                        .map_err(|e| match e {
+                            crate::backend::Error::Invalid { message, .. } => {
+                                Failure::usage(format!("--attach: {message}"))
+                            }
+                            e => e.into(),
+                        })?;
+                let stored = store.put_file(&name, bytes).await?;
+                eprintln!(
+                    "stored {} ({}) as file {}",
+                    stored.name,
+                    format::bytes(stored.size),
+                    stored.sha256
+                );
+                d.file = Some(stored);
+            }
             let created = store.create(&settings.user_name(), record).await?;
             eprintln!("created {kind} {}", created.id());
             print_record(*format, &created)
@@ -470,8 +504,14 @@ pub async fn record(cli: &Cli, settings: &Settings, cmd: &RecordCommand) -> Resu
 /// Bookkeeping fields the store keeps (a create may leave them out).
 const KEPT_BY_THE_STORE: [&str; 4] = ["id", "version", "created_at", "updated_at"];
 
-/// The record a `tend record create` body describes, bookkeeping filled in.
-fn new_record(kind: EntityKind, file: Option<&Path>) -> Result<Record, Failure> {
+/// The record a `tend record create` body describes, bookkeeping filled in. A
+/// document with a file to attach is titled by the file's name unless the
+/// body titles it.
+fn new_record(
+    kind: EntityKind,
+    file: Option<&Path>,
+    attach: Option<&Path>,
+) -> Result<Record, Failure> {
     let text = read_input(
         file,
         &format!("tend record create {kind} needs a JSON object"),
@@ -490,6 +530,19 @@ fn new_record(kind: EntityKind, file: Option<&Path>) -> Result<Record, Failure> 
             "the {kind}'s id is given by the store: leave \"id\" out (it was {id}); \
              to change an existing {kind} use tend record update"
         )));
+    }
+    if let Some(path) = attach {
+        if m.get("file").is_some_and(|f| !f.is_null()) {
+            return Err(Failure::usage(
+                "the document's file comes from --attach: leave \"file\" out of the JSON",
+            ));
+        }
+        let untitled = m
+            .get("title")
+            .is_none_or(|t| t.as_str().is_some_and(|t| t.trim().is_empty()));
+        if untitled && let Some(name) = path.file_name() {
+            m.insert("title".into(), name.to_string_lossy().into_owned().into());
+        }
     }
     let at = Value::String(now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
     for (field, value) in KEPT_BY_THE_STORE

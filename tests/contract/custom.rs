@@ -37,6 +37,16 @@ pub fn account_rules() -> AccountRules {
             field("sponsor", CustomFieldType::User, &[]),
         ],
         churn_reasons: ChurnReasonTree::from_paths(&paths).expect("a good tree"),
+        goals_profiles: vec![
+            GoalsProfile {
+                name: "Adoption".into(),
+                goals: vec!["Go live".into()],
+            },
+            GoalsProfile {
+                name: "Expansion".into(),
+                goals: vec![],
+            },
+        ],
     }
 }
 
@@ -177,6 +187,57 @@ pub async fn check_churn_reason_writes(b: &dyn Backend, _fx: &crate::Fixture) {
     b.update("alice", with(Some("price"), None, None, a))
         .await
         .expect("a category alone");
+}
+
+/// A goals profile is one of the organisation's, and `goals:NAME` lists its
+/// accounts (ignoring case).
+pub async fn check_goals_profiles(b: &dyn Backend, _fx: &crate::Fixture) {
+    let mut a = account(b, GLOBEX).await;
+    a.goals_profile = Some("Growth".into());
+    expect_invalid(
+        b.update("alice", Record::Account(a)).await,
+        "goals_profile",
+        "a profile the organisation does not have",
+    );
+    let mut a = account(b, GLOBEX).await;
+    a.goals_profile = Some("Expansion".into());
+    let Record::Account(a) = b
+        .update("alice", Record::Account(a))
+        .await
+        .expect("a profile")
+    else {
+        panic!("not an account")
+    };
+    assert_eq!(a.goals_profile.as_deref(), Some("Expansion"));
+    let listed = b
+        .portfolio(&PortfolioQuery {
+            filter: AccountFilter {
+                expr: Some("goals:expansion".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .await
+        .expect("goals filter");
+    let ids: Vec<Id> = listed.items.iter().map(|r| r.id).collect();
+    assert_eq!(ids, [GLOBEX]);
+    // No profile: the account leaves the list.
+    let mut a = account(b, GLOBEX).await;
+    a.goals_profile = None;
+    b.update("alice", Record::Account(a))
+        .await
+        .expect("no profile");
+    let listed = b
+        .portfolio(&PortfolioQuery {
+            filter: AccountFilter {
+                expr: Some("goals:Expansion".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .await
+        .expect("goals filter");
+    assert!(listed.items.is_empty(), "{:?}", listed.items);
 }
 
 /// `cf.NAME` terms: text ignoring case, numbers and dates compared, ranges,

@@ -509,6 +509,7 @@ pub fn document(id: Id, account_id: Id, title: &str, kind: &str, link: &str) -> 
         title: title.into(),
         kind: kind.into(),
         link: link.into(),
+        file: None,
     }
 }
 

@@ -14,6 +14,7 @@ mod actions;
 mod alerts;
 mod bulk;
 mod custom;
+mod files;
 mod fixture;
 mod insights;
 mod reads;
@@ -212,6 +213,7 @@ mod checks {
     pub use super::alerts::*;
     pub use super::bulk::*;
     pub use super::custom::*;
+    pub use super::files::*;
     pub use super::insights::*;
     pub use super::reads::*;
     pub use super::work::*;
@@ -254,6 +256,7 @@ contract!(Fixture =>
     check_account_rules_read_back,
     check_custom_field_writes,
     check_churn_reason_writes,
+    check_goals_profiles,
     check_custom_field_filters,
     check_health_profiles_replaced,
     check_alerts,
@@ -288,6 +291,11 @@ contract!(Fixture =>
     check_renewal_rules,
     check_long_search_and_filter_are_invalid,
     check_playbook_step_rules,
+    // Documents' files.
+    check_file_round_trip,
+    check_same_file_kept_once,
+    check_document_with_unknown_file_refused,
+    check_bad_file_hash_refused,
     // Import and export.
     check_export_equals_imported_fixture,
     check_import_refuses_present_ids,
@@ -303,6 +311,7 @@ contract!(rules Empty =>
 );
 
 contract!(Empty =>
+    check_import_needs_the_documents_files,
     check_import_report_and_round_trip,
     check_import_refuses_invalid_dataset,
 );

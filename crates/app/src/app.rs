@@ -66,7 +66,8 @@ pub struct App {
     /// The pane in focus fills the body (`z`), wide or not.
     pub maximised: bool,
     /// Every account, loaded when the portfolio lists only some of them and the
-    /// palette or the alerts need a name from outside it (see [`App::accounts`]).
+    /// palette, the alerts or the PARENT column need a name from outside it (see
+    /// [`App::accounts`]).
     pub directory: Loadable<Vec<AccountRow>>,
     /// The portfolio's own filter while a dashboard line shows its accounts (Esc
     /// back to the dashboard restores it).
@@ -103,6 +104,13 @@ pub struct App {
     pub health_off: bool,
     /// The spinner's frame (moved by the loop while something loads).
     pub spin: usize,
+    /// What opens a document's link or file.
+    pub opener: crate::files::Opener,
+    /// Where documents' files fetched to be opened are kept (None: a folder in
+    /// the system's temporary folder).
+    pub files_cache: Option<std::path::PathBuf>,
+    /// A document being fetched or handed to the opener (its name).
+    pub opening: Option<String>,
 }
 
 impl App {
@@ -155,13 +163,18 @@ impl App {
             overview: crate::screens::account::blocks::OverviewBlock::DEFAULT.to_vec(),
             health_off: false,
             spin: 0,
+            opener: crate::files::Opener::from_env(),
+            files_cache: None,
+            opening: None,
         }
     }
 
     /// Whether work the user waits on runs in the background (My work loading, an
     /// email being sent): the spinner turns while it does.
     pub fn busy(&self) -> bool {
-        (self.work.loading && self.page == Page::Work) || self.watch.is_some()
+        (self.work.loading && self.page == Page::Work)
+            || self.watch.is_some()
+            || self.opening.is_some()
     }
 
     /// The spinner's frame now.
@@ -357,6 +370,8 @@ impl App {
                 let offline = self.offline.is_some();
                 self.directory.take(result, at, offline);
                 self.name_alerts();
+                self.portfolio
+                    .index_parents(self.directory.value().map(Vec::as_slice));
                 vec![]
             }
             Msg::Portfolio(result, at, _) => {
@@ -364,6 +379,8 @@ impl App {
                     Ok(rows) => {
                         let keep = self.portfolio.selected_row().map(|r| r.id);
                         self.portfolio.rows = Loadable::Ready { value: rows, at };
+                        self.portfolio
+                            .index_parents(self.directory.value().map(Vec::as_slice));
                         self.refilter();
                         if let Some(id) = keep
                             && let Some(pos) = self.position_of(id)
@@ -484,6 +501,14 @@ impl App {
                 result,
             } => self.saved(account, what, result),
             Msg::Reloaded(result) => self.reloaded(result),
+            Msg::Opened(result) => {
+                self.opening = None;
+                self.status = Some(match result {
+                    Ok(what) => format!("opened {what}"),
+                    Err(e) => e,
+                });
+                vec![]
+            }
             Msg::Playbooks(result) => self.playbooks_loaded(result),
             Msg::Cases(result, at, asked) => {
                 self.cases_loaded(result, at, asked);
@@ -536,6 +561,12 @@ impl App {
             Msg::ViewsWritten(result) => {
                 if let Err(e) = result {
                     self.status = Some(format!("the views were not written: {e}"));
+                }
+                vec![]
+            }
+            Msg::PortfolioColumnsWritten(result) => {
+                if let Err(e) = result {
+                    self.status = Some(format!("the portfolio's columns were not written: {e}"));
                 }
                 vec![]
             }
@@ -598,8 +629,8 @@ impl App {
     }
 
     /// What the screen now shows but has not loaded: the change history when the
-    /// Settings tab opens; every account's name when the palette or the alerts
-    /// need one the portfolio does not list.
+    /// Settings tab opens; every account's name when the palette, the alerts or
+    /// the portfolio's PARENT column need one the portfolio does not list.
     fn wanted(&mut self) -> Vec<Command> {
         let mut cmds = vec![];
         if let Some(a) = self.account.as_mut()
@@ -629,7 +660,9 @@ impl App {
             // The portfolio is the directory: no second copy.
             self.directory = Loadable::Idle;
         } else if self.directory == Loadable::Idle
-            && (self.overlays.palette().is_some() || self.page == Page::Alerts)
+            && (self.overlays.palette().is_some()
+                || self.page == Page::Alerts
+                || self.portfolio.parent_shown())
         {
             self.directory = Loadable::Loading;
             cmds.push(Command::LoadDirectory);
@@ -686,6 +719,7 @@ impl App {
                     | Overlay::Info(_)
                     | Overlay::Outbox
                     | Overlay::Filters(_)
+                    | Overlay::Columns(_)
             )
         ) {
             if self.overlays.copilot()
@@ -764,6 +798,7 @@ impl App {
             Some(Overlay::Asking(_)) => return self.asking_key(k),
             Some(Overlay::Outbox) => return self.outbox_key(k),
             Some(Overlay::Filters(_)) => return self.filters_key(k),
+            Some(Overlay::Columns(_)) => return self.columns_key(k),
             None => {}
         }
         if self.page == Page::Cases && self.cases.bar.is_some() {

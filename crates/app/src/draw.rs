@@ -94,6 +94,9 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
             Overlay::Asking(_) => {}
             Overlay::Outbox => crate::overlay::outbox::draw_outbox(f, app, theme, body),
             Overlay::Filters(x) => crate::overlay::filters::draw_filters(f, x, theme, body),
+            Overlay::Columns(x) => {
+                crate::overlay::columns::draw_columns(f, x, app.ascii, theme, body)
+            }
         }
     }
 }
@@ -302,6 +305,9 @@ fn draw_footer(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Some(Overlay::Outbox) => Some(" ↑↓ choose · r retry · Esc close"),
         Some(Overlay::Filters(_)) => {
             Some(" ↑↓ filter · ←→ Space choose · x clear all · Enter apply · Esc cancel")
+        }
+        Some(Overlay::Columns(_)) => {
+            Some(" ↑↓ move · Space show/hide · J/K reorder · Enter apply · Esc cancel")
         }
         _ => None,
     };

@@ -77,6 +77,12 @@ pub struct Field {
     /// category): those fields, and the options for each of their values
     /// (joined by " > "); a value missing from the map offers the first option only.
     pub follows: Option<(Vec<usize>, OptionsBy)>,
+    /// A value the form keeps for the app instead of writing it into the record
+    /// (a file to attach: its path on this machine).
+    pub local: bool,
+    /// The record's fields whose checks a local field stands in for while it
+    /// has a value (a file attached: the link may be empty).
+    pub covers: &'static [&'static str],
 }
 
 impl Field {
@@ -106,6 +112,8 @@ impl Field {
             warning: None,
             custom: None,
             follows: None,
+            local: false,
+            covers: &[],
         }
     }
 
@@ -149,6 +157,14 @@ impl Field {
 
     pub fn pick(path: &'static str, label: &'static str, options: Vec<(Value, String)>) -> Field {
         Field::new(path, label, Input::Pick { options, cursor: 0 }, Parse::Str)
+    }
+
+    /// Kept for the app, not written into the record; while it has a value, the
+    /// record's checks of `covers` are left to the app.
+    pub fn local(mut self, covers: &'static [&'static str]) -> Field {
+        self.local = true;
+        self.covers = covers;
+        self
     }
 
     pub fn required(mut self) -> Field {
@@ -458,7 +474,8 @@ impl Form {
             tried: false,
         };
         let json = form.base_json();
-        for f in &mut form.fields {
+        // A local field starts empty: the record holds nothing of it.
+        for f in form.fields.iter_mut().filter(|f| !f.local) {
             f.load(&lookup(&json, &f.path));
         }
         // Options that follow other fields are known once those are loaded.
@@ -502,6 +519,8 @@ impl Form {
             // A field that does not parse keeps the record's value, so the rules
             // across fields (an end before its start) are still checked.
             match f.value(self.today) {
+                // The app's, not the record's.
+                Ok(_) if f.local => {}
                 // An empty custom field is no entry at all.
                 Ok(Value::Null) if f.custom.is_some() => unset(&mut json, &f.path),
                 Ok(v) => set(&mut json, &f.path, v),
@@ -519,7 +538,17 @@ impl Form {
                 return Err(errors);
             }
         };
+        // Checks a local field with a value stands in for.
+        let covered: Vec<&str> = self
+            .fields
+            .iter()
+            .filter(|f| f.local && f.value(self.today).is_ok_and(|v| !v.is_null()))
+            .flat_map(|f| f.covers.iter().copied())
+            .collect();
         for e in check_record(&record) {
+            if covered.contains(&e.field.as_str()) {
+                continue;
+            }
             let i = self.field_of(&e.field);
             if !errors.iter().any(|(j, _)| *j == i) {
                 errors.push((i, e.message));
@@ -530,6 +559,15 @@ impl Form {
         } else {
             Err(errors)
         }
+    }
+
+    /// The text of the local field at `path`, when it holds more than blanks.
+    pub fn local_text(&self, path: &str) -> Option<String> {
+        self.fields
+            .iter()
+            .find(|f| f.local && f.path == path)
+            .map(|f| f.raw_text().trim().to_string())
+            .filter(|t| !t.is_empty())
     }
 
     /// The field a record field name belongs to (the focused one when none does).
@@ -575,6 +613,9 @@ impl Form {
         self.base = fresh;
         let json = self.base_json();
         for (f, initial) in self.fields.iter_mut().zip(self.initial.iter_mut()) {
+            if f.local {
+                continue;
+            }
             let mine = f.raw() != *initial;
             let kept = f.clone();
             f.load(&lookup(&json, &f.path));

@@ -585,20 +585,29 @@ pub fn new_document(c: &Ctx) -> Form {
         title: String::new(),
         kind: String::new(),
         link: String::new(),
+        file: None,
     };
     c.form(
         "New document".into(),
         Record::Document(r),
         true,
-        document_fields(),
+        document_fields(None),
     )
 }
 
-fn document_fields() -> Vec<Field> {
+/// A document's fields. The file is a path on this machine, kept by the form:
+/// on save the app stores the file, then writes the document with it (a
+/// document that keeps one already keeps it when the path is left empty).
+fn document_fields(kept: Option<&DocumentFile>) -> Vec<Field> {
+    let file_label = match kept {
+        Some(f) => format!("replace file ({})", f.name),
+        None => "file (a path here)".into(),
+    };
     vec![
         Field::text("title", "title", Parse::Str).required(),
         Field::text("kind", "kind (deck, page...)", Parse::Str),
-        Field::text("link", "link (URL or path)", Parse::Str).required(),
+        Field::text("link", "link (URL or path)", Parse::Str),
+        Field::text("file", file_label, Parse::OptStr).local(&["link"]),
     ]
 }
 
@@ -617,7 +626,10 @@ pub fn edit(c: &Ctx, r: Record) -> Option<Form> {
             format!("Edit opportunity \"{}\"", o.name),
             opportunity_fields(),
         ),
-        Record::Document(d) => (format!("Edit document \"{}\"", d.title), document_fields()),
+        Record::Document(d) => (
+            format!("Edit document \"{}\"", d.title),
+            document_fields(d.file.as_ref()),
+        ),
         Record::SupportCase(x) => (format!("Edit case {}", x.number), case_fields()),
         Record::Invoice(x) => (format!("Edit invoice {}", x.number), invoice_fields()),
         Record::Account(_) => return Some(edit_account(c)),
@@ -691,6 +703,24 @@ fn churn_reason_fields(c: &Ctx, at: usize) -> Vec<Field> {
     ]
 }
 
+/// The goals profile: a pick list of the organisation's profiles (a value from
+/// before the list changed stays offered), free text when it has none.
+fn goals_profile_field(c: &Ctx) -> Field {
+    let profiles = &c.rules.goals_profiles;
+    if profiles.is_empty() {
+        return Field::text("goals_profile", "goals profile", Parse::OptStr);
+    }
+    let mut options: Vec<(Value, String)> = std::iter::once((Value::Null, "none".to_string()))
+        .chain(profiles.iter().map(|p| (s(&p.name), p.name.clone())))
+        .collect();
+    if let Some(v) = &c.d.account.goals_profile
+        && c.rules.goals_profile(v).is_none()
+    {
+        options.push((s(v), format!("{v} (not in the list)")));
+    }
+    Field::choice("goals_profile", "goals profile", options)
+}
+
 /// One field per custom field of the organisation, as its type asks.
 fn custom_fields(rules: &AccountRules) -> Vec<Field> {
     rules
@@ -744,6 +774,7 @@ pub fn edit_account(c: &Ctx) -> Form {
         Field::text("team", "team (a, b, ...)", Parse::List),
         Field::text("parent_id", "parent account id", Parse::OptId),
         Field::text("health_profile", "health profile", Parse::OptStr),
+        goals_profile_field(c),
         Field::area("focus_areas", "focus (one per line)", 3, Parse::Lines),
         Field::choice("pulse", "CSM pulse", pulses),
         Field::named("churn.likelihood", "churn likelihood", ChurnLikelihood::ALL),

@@ -143,6 +143,8 @@ actions! {
     View => "cycle_view",
     Modules => "modules_features",
     Completed => "completed_projects",
+    OpenDocument => "open_document",
+    Columns => "columns",
 }
 
 impl Action {
@@ -363,6 +365,7 @@ impl Default for Keymap {
             b(&["W"], RenameView, "rename this view", false),
             b(&["X"], DeleteView, "delete this view", false),
             b(&["z"], Maximise, "maximise pane (toggle)", true),
+            b(&["c"], Columns, "choose columns", false),
         ]);
         let mut cases = moves("move");
         cases.extend([
@@ -457,6 +460,8 @@ impl Default for Keymap {
             b(&["g"], Generate, "generate a summary", true),
             b(&["s"], SaveSummary, "save this summary", true),
             b(&["o"], Follow, "open the cited record", false),
+            // The Settings tab's documents (`o` follows a citation on Summary).
+            b(&["o"], OpenDocument, "open the document", false),
             b(&["["], OlderSummary, "older saved summary", false),
             b(&["]"], NewerSummary, "newer summary", false),
             b(&["x"], Expansion, "new expansion opportunity", false),

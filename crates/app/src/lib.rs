@@ -10,10 +10,13 @@
 //! - `overlay/`: help, palette, the saved-view prompt, forms, questions, notices.
 //! - `keys`: the key tables (action, keys, help, where available, dangerous).
 //! - `tick`: the scheduler's rounds while the app runs, and the emails on their way.
+//! - `files`: a document's file read from this machine to attach it, fetched to
+//!   open it, and the system's opener.
 //! - `draw`: the frame (header, views bar, page, footer, overlays on top).
 
 pub mod app;
 pub mod draw;
+pub mod files;
 pub mod form;
 pub mod forms;
 pub mod fuzzy;

@@ -62,9 +62,16 @@ pub struct Options {
     pub accounts: Arc<tend_domain::AccountRules>,
     /// The Overview's blocks, in order (`[overview] blocks`).
     pub overview: Vec<crate::screens::account::blocks::OverviewBlock>,
+    /// The portfolio's columns after the health score (`[portfolio] columns`).
+    pub columns: Vec<crate::screens::portfolio::columns::Column>,
     /// The organisation switched health off (`[health] enabled = false`): no
     /// score shows, the portfolio is sorted by renewal.
     pub health_off: bool,
+    /// What opens a document's link or file (`TEND_OPENER`, else the system's).
+    pub opener: crate::files::Opener,
+    /// Where documents' files fetched to be opened are kept (the user's cache
+    /// folder); None: a folder in the system's temporary folder.
+    pub files_cache: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -86,7 +93,10 @@ impl Default for Options {
             metrics: vec![],
             accounts: Arc::default(),
             overview: crate::screens::account::blocks::OverviewBlock::DEFAULT.to_vec(),
+            columns: crate::screens::portfolio::columns::Column::DEFAULT.to_vec(),
             health_off: false,
+            opener: crate::files::Opener::from_env(),
+            files_cache: None,
         }
     }
 }
@@ -259,6 +269,9 @@ where
     app.metrics = options.metrics.clone();
     app.account_rules = options.accounts.clone();
     app.overview = options.overview.clone();
+    app.opener = options.opener.clone();
+    app.files_cache = options.files_cache.clone();
+    app.portfolio.columns = crate::screens::portfolio::state::Columns::new(options.columns.clone());
     app.set_health_off(options.health_off);
     let size = terminal.size().map_err(Into::into)?;
     app.size = (size.width, size.height);
@@ -554,6 +567,61 @@ pub async fn perform(
                 result,
             });
         }
+        Command::SaveWithFile {
+            account,
+            record,
+            creating,
+            path,
+            what,
+        } => {
+            let result = save_with_file(b, &user, *record, creating, &path).await;
+            reach(tx, &result);
+            tx(Msg::Saved {
+                account,
+                what,
+                result,
+            });
+        }
+        Command::OpenDocument {
+            document,
+            cache,
+            opener,
+        } => {
+            let target = match &document.file {
+                Some(file) => match crate::files::fetch(b, file, &cache).await {
+                    Ok(path) => path.display().to_string(),
+                    Err(e) => {
+                        reach(tx, &Err::<(), _>(e.clone()));
+                        tx(Msg::Opened(Err(format!(
+                            "could not fetch {}: {e}",
+                            file.name
+                        ))));
+                        return;
+                    }
+                },
+                None => document.link.clone(),
+            };
+            match opener.start(&target) {
+                Ok(mut child) => {
+                    let shown = document
+                        .file
+                        .as_ref()
+                        .map_or_else(|| target.clone(), |f| f.name.clone());
+                    tx(Msg::Opened(Ok(shown)));
+                    // Waited on a thread of its own, so it never lingers as a
+                    // zombie; a failure is said when it comes.
+                    let send = send.clone();
+                    std::thread::spawn(move || {
+                        if let Ok(status) = child.wait()
+                            && !status.success()
+                        {
+                            send(Msg::Opened(Err(opener.failed(&target, status))));
+                        }
+                    });
+                }
+                Err(e) => tx(Msg::Opened(Err(e))),
+            }
+        }
         Command::Reload(kind, id) => {
             let r = b.get(kind, id).await;
             reach(tx, &r);
@@ -788,6 +856,15 @@ pub async fn perform(
                 .unwrap_or_else(|e| Err(e.to_string()))
                 .map_err(tend_backend::Error::storage);
             tx(Msg::ViewsWritten(r));
+        }
+        Command::WritePortfolioColumns(file, columns) => {
+            let r = tokio::task::spawn_blocking(move || {
+                crate::saved::write_portfolio_columns(&file, &columns)
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()))
+            .map_err(tend_backend::Error::storage);
+            tx(Msg::PortfolioColumnsWritten(r));
         }
     }
 }
@@ -1033,3 +1110,30 @@ async fn copilot(
 
 /// The most facts (interactions) the model is given for your own question.
 const QUESTION_FACTS: usize = 200;
+
+/// Reads a file of this machine, stores it, and writes the document with it as
+/// its file: the answer of a `SaveWithFile`.
+async fn save_with_file(
+    b: &dyn Backend,
+    user: &str,
+    record: tend_domain::Record,
+    creating: bool,
+    path: &std::path::Path,
+) -> tend_backend::Result<Vec<Option<tend_domain::Record>>> {
+    use tend_domain::Record;
+    let Record::Document(mut document) = record else {
+        return Err(tend_backend::Error::invalid(
+            "file",
+            "only a document keeps a file",
+        ));
+    };
+    let (name, bytes) = crate::files::read_to_attach(path).await?;
+    document.file = Some(b.put_file(&name, bytes).await?);
+    let record = Record::Document(document);
+    let write = if creating {
+        tend_backend::Write::Create { record }
+    } else {
+        tend_backend::Write::Update { record }
+    };
+    b.apply(user, vec![write]).await
+}

@@ -1,5 +1,6 @@
-//! Saved views: named filters with their sort (and, for cases, grouping), shown as
-//! tabs in the app and kept in the config file's `[[views]]`.
+//! Saved views: named filters with their sort (and, for cases, grouping; for the
+//! portfolio, a column set), shown as tabs in the app and kept in the config
+//! file's `[[views]]`; and the portfolio's own column set, `[portfolio] columns`.
 
 use std::path::Path;
 
@@ -34,11 +35,15 @@ pub struct SavedView {
     /// Cases only: signal, team, region, priority, health.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_by: Option<String>,
+    /// Accounts only: the portfolio's columns after the health score, in order
+    /// (mrr, renewal, owner...; none: the portfolio's own set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub columns: Option<Vec<String>>,
 }
 
 impl SavedView {
-    /// Checks the view: a name, a filter that parses for its list, known sort and
-    /// grouping. The message names the field.
+    /// Checks the view: a name, a filter that parses for its list, known sort,
+    /// grouping and columns. The message names the field.
     pub fn check(&self) -> Result<(), String> {
         if self.name.trim().is_empty() {
             return Err("name: empty".into());
@@ -60,6 +65,16 @@ impl SavedView {
                     .map_err(|e| format!("sort: {e}"))?,
             }
         }
+        match (&self.columns, self.list) {
+            (None, _) => {}
+            (Some(_), ViewList::Cases) => {
+                return Err("columns: only a view of accounts has a column set".into());
+            }
+            (Some(names), ViewList::Accounts) => {
+                crate::screens::portfolio::columns::parse_list(names)
+                    .map_err(|e| format!("columns: {e}"))?;
+            }
+        }
         match (&self.group_by, self.list) {
             (None, _) => Ok(()),
             (Some(_), ViewList::Accounts) => {
@@ -77,14 +92,7 @@ impl SavedView {
 /// was (comments included); creates the file when there is none. Written to a
 /// temporary file and renamed, so a failure leaves the old file whole.
 pub fn write_views(path: &Path, views: &[SavedView]) -> Result<(), String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut doc = read_document(path)?;
     doc.remove("views");
     if !views.is_empty() {
         let mut tables = toml_edit::ArrayOfTables::new();
@@ -94,6 +102,47 @@ pub fn write_views(path: &Path, views: &[SavedView]) -> Result<(), String> {
         }
         doc.insert("views", toml_edit::Item::ArrayOfTables(tables));
     }
+    write_document(path, &doc)
+}
+
+/// Writes the portfolio's own column set, `[portfolio] columns`, into the config
+/// file, keeping everything else in it as it was (as [`write_views`] does).
+pub fn write_portfolio_columns(path: &Path, columns: &[String]) -> Result<(), String> {
+    let mut doc = read_document(path)?;
+    let portfolio = doc
+        .entry("portfolio")
+        .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()))
+        .as_table_like_mut()
+        .ok_or_else(|| format!("{}: portfolio is not a table", path.display()))?;
+    let mut list = toml_edit::Value::Array(columns.iter().map(String::as_str).collect());
+    match portfolio.get_mut("columns") {
+        // Replaced in place: the comments around the old list stay.
+        Some(item) => {
+            if let Some(old) = item.as_value() {
+                *list.decor_mut() = old.decor().clone();
+            }
+            *item = toml_edit::Item::Value(list);
+        }
+        None => {
+            portfolio.insert("columns", toml_edit::Item::Value(list));
+        }
+    }
+    write_document(path, &doc)
+}
+
+/// The config file as a document (an empty one when there is no file yet).
+fn read_document(path: &Path) -> Result<toml_edit::DocumentMut, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    text.parse().map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Writes the config file whole: to a temporary file renamed over it, so a
+/// failure leaves the old file whole. Creates its directory when there is none.
+fn write_document(path: &Path, doc: &toml_edit::DocumentMut) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     }

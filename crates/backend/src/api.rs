@@ -103,6 +103,9 @@ pub struct Problem {
     /// The stored version (`conflict`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actual: Option<i64>,
+    /// The SHA-256 of a file the store does not keep (`not_found`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 impl Problem {
@@ -125,6 +128,10 @@ impl Problem {
             Error::NotFound { kind, id } => Problem {
                 entity: Some(*kind),
                 id: Some(*id),
+                ..Problem::new(404, "not_found", "Not found", detail)
+            },
+            Error::FileNotFound { sha256 } => Problem {
+                sha256: Some(sha256.clone()),
                 ..Problem::new(404, "not_found", "Not found", detail)
             },
             Error::Conflict {
@@ -157,6 +164,9 @@ impl Problem {
         let message = self.detail.clone();
         match (self.code.as_str(), self.entity, self.id) {
             ("not_found", Some(kind), Some(id)) => Error::NotFound { kind, id },
+            ("not_found", ..) if self.sha256.is_some() => Error::FileNotFound {
+                sha256: self.sha256.unwrap_or_default(),
+            },
             ("conflict", Some(kind), Some(id)) => Error::Conflict {
                 kind,
                 id,
@@ -722,6 +732,9 @@ mod tests {
                 actual: 5,
             },
             Error::invalid("record.name", "must not be empty"),
+            Error::FileNotFound {
+                sha256: "ab".repeat(32),
+            },
             Error::storage("disk full"),
             Error::Unavailable {
                 message: "down".into(),

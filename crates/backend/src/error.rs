@@ -19,6 +19,9 @@ pub enum Error {
         expected: i64,
         actual: i64,
     },
+    /// No file with this SHA-256 is in the store's file store.
+    #[error("file {sha256} not found: the store keeps no file with this SHA-256")]
+    FileNotFound { sha256: String },
     #[error("invalid {field}: {message}")]
     Invalid { field: String, message: String },
     #[error("storage error: {message}")]

@@ -4,6 +4,7 @@
 
 pub mod ai;
 pub mod api;
+pub mod files;
 pub mod outbound;
 pub mod remote;
 pub mod sqlite;
@@ -141,6 +142,16 @@ pub trait Backend: Send + Sync {
     async fn tick(&self) -> Result<outbound::TickReport>;
     /// What waits on `user` across accounts, most urgent first.
     async fn my_work(&self, user: &str) -> Result<Vec<outbound::WorkItem>>;
+
+    /// Keeps a file's bytes in the store's file store under their SHA-256 (the
+    /// same bytes twice are kept once) and answers what a document records of
+    /// it, to be set as its `file`. A name with folders in it, and a file over
+    /// [`MAX_FILE_BYTES`], are refused.
+    async fn put_file(&self, name: &str, bytes: Vec<u8>) -> Result<DocumentFile>;
+    /// The bytes of a kept file, by their SHA-256; [`Error::FileNotFound`] when
+    /// the store keeps none with it, [`Error::Invalid`] for a text that is not a
+    /// SHA-256.
+    async fn read_file(&self, sha256: &str) -> Result<Vec<u8>>;
     async fn ping(&self) -> Result<()> {
         Ok(())
     }

@@ -469,8 +469,90 @@ pub struct Document {
     pub title: String,
     #[serde(default)]
     pub kind: String,
-    /// A URL or a file path.
+    /// A URL or a file path; may be empty when a file is attached.
+    #[serde(default)]
     pub link: String,
+    /// A file kept in the store's file store, when one is attached. Left out
+    /// of the JSON when there is none, so documents written before files read
+    /// and write the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<DocumentFile>,
+}
+
+/// The largest file a document may keep: 100 MiB.
+pub const MAX_FILE_BYTES: u64 = 100 << 20;
+
+/// A file attached to a document. The store keeps its bytes once, named by
+/// their SHA-256, beside the records; the document holds this reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentFile {
+    /// The SHA-256 of the bytes: 64 lowercase hex digits.
+    pub sha256: String,
+    /// The file's name as it was attached, without folders (`QBR deck.pdf`).
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its media type as its name's extension says (`application/pdf`), when
+    /// the extension is a known one.
+    #[serde(default)]
+    pub media_type: Option<String>,
+}
+
+/// Whether `s` is a SHA-256 as the file store names files: 64 lowercase hex
+/// digits.
+pub fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Why `name` cannot be a file's name in a document, if it cannot: it must
+/// hold more than blanks and name a file, not a path (it is what the file is
+/// saved as when fetched).
+pub fn file_name_problem(name: &str) -> Option<&'static str> {
+    if name.trim().is_empty() {
+        Some("must not be empty")
+    } else if name.contains(['/', '\\']) {
+        Some("must be a file name without folders (no / or \\)")
+    } else if name == "." || name == ".." {
+        Some("must name a file, not . or ..")
+    } else if name.chars().any(char::is_control) {
+        Some("must not hold control characters")
+    } else {
+        None
+    }
+}
+
+/// The media type a file name's extension stands for, among the kinds of files
+/// kept with accounts (decks, contracts, sheets, images, text); none for others.
+pub fn media_type_of(name: &str) -> Option<&'static str> {
+    let (_, ext) = name.rsplit_once('.')?;
+    Some(match ext.to_ascii_lowercase().as_str() {
+        "pdf" => "application/pdf",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "ppt" => "application/vnd.ms-powerpoint",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        "odp" => "application/vnd.oasis.opendocument.presentation",
+        "txt" | "log" => "text/plain",
+        "md" => "text/markdown",
+        "csv" => "text/csv",
+        "html" | "htm" => "text/html",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "zip" => "application/zip",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "eml" => "message/rfc822",
+        "ics" => "text/calendar",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -633,5 +715,23 @@ mod tests {
             next_notice_date(&[old, draft], today),
             Some(day("2026-12-31"))
         );
+    }
+
+    #[test]
+    fn file_references_are_checked_for_what_the_file_store_needs() {
+        let hex = "ab".repeat(32);
+        assert!(is_sha256(&hex));
+        assert!(!is_sha256(&hex.to_uppercase()), "lowercase only");
+        assert!(!is_sha256(&hex[1..]), "63 digits");
+        assert!(!is_sha256(&format!("{}g", &hex[1..])), "not hex");
+        assert_eq!(file_name_problem("QBR deck.pdf"), None);
+        assert!(file_name_problem(" ").is_some());
+        assert!(file_name_problem("decks/q3.pdf").is_some());
+        assert!(file_name_problem("c:\\q3.pdf").is_some());
+        assert!(file_name_problem("..").is_some());
+        assert!(file_name_problem("a\nb").is_some());
+        assert_eq!(media_type_of("Q3.PDF"), Some("application/pdf"));
+        assert_eq!(media_type_of("notes"), None);
+        assert_eq!(media_type_of("archive.tar.bz2"), None);
     }
 }

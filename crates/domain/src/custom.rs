@@ -1,7 +1,7 @@
 //! The organisation's own account fields: custom fields an admin defines (text,
-//! number, date, a choice, a user) and the churn reasons as a three-level tree
-//! (category > reason > detail). The store holds every write to them; the app
-//! offers what they allow.
+//! number, date, a choice, a user), the churn reasons as a three-level tree
+//! (category > reason > detail) and the goals profiles an account is put in. The
+//! store holds every write to them; the app offers what they allow.
 
 use std::collections::BTreeMap;
 
@@ -276,15 +276,63 @@ impl ChurnReasonTree {
     }
 }
 
-/// What the organisation adds to accounts: its custom fields and churn reasons.
+/// A goals profile: a category of customers that want the same things from the
+/// product (adoption, expansion, a renewal...), with the goals the category means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoalsProfile {
+    pub name: String,
+    /// What a customer of this profile wants to reach, in the order shown.
+    #[serde(default)]
+    pub goals: Vec<String>,
+}
+
+/// What the organisation adds to accounts: its custom fields, churn reasons and
+/// goals profiles.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccountRules {
     pub custom_fields: Vec<CustomField>,
     /// Empty: churn reasons are free text.
     pub churn_reasons: ChurnReasonTree,
+    /// Empty: an account's goals profile is free text.
+    #[serde(default)]
+    pub goals_profiles: Vec<GoalsProfile>,
 }
 
 impl AccountRules {
+    /// No definitions at all: every account write passes as it is.
+    pub fn is_empty(&self) -> bool {
+        self.custom_fields.is_empty()
+            && self.churn_reasons.is_empty()
+            && self.goals_profiles.is_empty()
+    }
+
+    /// The goals profiles themselves: each named, once, with no empty goal. An
+    /// error names the profile by its place (#1 is the first).
+    pub fn check_goals_profiles(profiles: &[GoalsProfile]) -> Result<(), String> {
+        for (i, p) in profiles.iter().enumerate() {
+            let place = format!("#{} \"{}\"", i + 1, p.name);
+            if p.name.trim().is_empty() {
+                return Err(format!("#{}: a profile needs a name", i + 1));
+            }
+            if profiles[..i]
+                .iter()
+                .any(|q| q.name.eq_ignore_ascii_case(&p.name))
+            {
+                return Err(format!("{place}: the name is used twice"));
+            }
+            if p.goals.iter().any(|g| g.trim().is_empty()) {
+                return Err(format!("{place}: an empty goal"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The goals profile of that name.
+    pub fn goals_profile(&self, name: &str) -> Option<&GoalsProfile> {
+        self.goals_profiles.iter().find(|p| p.name == name)
+    }
+
     /// The definitions themselves: names unique and well formed, choices given to
     /// choice fields only. An error names the field by its place (#1 is the first).
     pub fn check_definitions(fields: &[CustomField]) -> Result<(), String> {
@@ -360,6 +408,24 @@ impl AccountRules {
         {
             self.churn_reasons.check(&new.churn)?;
         }
+        if let Some(profile) = &new.goals_profile
+            && !self.goals_profiles.is_empty()
+            && old.is_none_or(|o| o.goals_profile.as_ref() != Some(profile))
+            && self.goals_profile(profile).is_none()
+        {
+            let names: Vec<&str> = self
+                .goals_profiles
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            return Err(FieldError {
+                field: "goals_profile".into(),
+                message: format!(
+                    "'{profile}' is not a goals profile (one of: {})",
+                    names.join(", ")
+                ),
+            });
+        }
         Ok(())
     }
 
@@ -430,6 +496,10 @@ impl AccountRules {
             kind,
             choices: choices.iter().map(|s| s.to_string()).collect(),
         };
+        let goals = |name: &str, goals: &[&str]| GoalsProfile {
+            name: name.into(),
+            goals: goals.iter().map(|g| g.to_string()).collect(),
+        };
         let paths: Vec<String> = [
             "Product > Adoption > Low usage",
             "Product > Adoption > Champion left",
@@ -458,6 +528,20 @@ impl AccountRules {
             ],
             // Proven well formed by the test below.
             churn_reasons: ChurnReasonTree::from_paths(&paths).unwrap_or_default(),
+            goals_profiles: vec![
+                goals(
+                    "Adoption",
+                    &["Go live", "Every licensed team active weekly"],
+                ),
+                goals(
+                    "Expansion",
+                    &["A second department on the product", "Seats up 20% a year"],
+                ),
+                goals(
+                    "Renewal",
+                    &["A business review each quarter", "Renew on time"],
+                ),
+            ],
         }
     }
 }
@@ -637,5 +721,49 @@ mod tests {
             .insert("exec_sponsor".into(), "maya".into());
         rules.join_team(Some(&old), &mut new);
         assert!(new.team.is_empty());
+    }
+
+    #[test]
+    fn a_goals_profile_is_one_of_the_organisations_once_it_has_some() {
+        let mut rules = AccountRules::demo();
+        assert!(AccountRules::check_goals_profiles(&rules.goals_profiles).is_ok());
+        let mut a = account();
+        a.goals_profile = Some("Expansion".into());
+        assert_eq!(rules.check(None, &a), Ok(()));
+        a.goals_profile = Some("growth".into());
+        let e = rules.check(None, &a).unwrap_err();
+        assert_eq!(e.field, "goals_profile");
+        assert!(
+            e.message.contains("one of: Adoption, Expansion, Renewal"),
+            "{}",
+            e.message
+        );
+        // A value from before the profiles changed does not stop other edits.
+        let old = a.clone();
+        a.name = "Acme Corp".into();
+        assert_eq!(rules.check(Some(&old), &a), Ok(()));
+        // Without profiles, any text.
+        rules.goals_profiles.clear();
+        assert_eq!(rules.check(None, &a), Ok(()));
+        for (bad, needle) in [
+            (vec![("", vec![])], "#1: a profile needs a name"),
+            (
+                vec![("A", vec![]), ("a", vec![])],
+                "#2 \"a\": the name is used twice",
+            ),
+            (vec![("A", vec![" "])], "#1 \"A\": an empty goal"),
+        ] {
+            let profiles: Vec<GoalsProfile> = bad
+                .into_iter()
+                .map(|(name, goals)| GoalsProfile {
+                    name: name.into(),
+                    goals: goals.into_iter().map(String::from).collect(),
+                })
+                .collect();
+            assert_eq!(
+                AccountRules::check_goals_profiles(&profiles),
+                Err(needle.into())
+            );
+        }
     }
 }

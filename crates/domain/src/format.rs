@@ -53,6 +53,22 @@ pub fn score(s: Option<f64>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
+/// A size in bytes as a person reads it: "812 B", "14.2 KiB", "3.0 MiB",
+/// "1.2 GiB" (binary units, one decimal above bytes).
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut size = n as f64 / 1024.0;
+    let mut unit = 0;
+    while size >= 1024.0 && unit + 1 < UNITS.len() {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{size:.1} {}", UNITS[unit])
+}
+
 /// A score to one decimal, rounded to the nearest tenth (where a detail shows
 /// more than whole points).
 pub fn tenths(s: f64) -> String {
@@ -105,6 +121,15 @@ mod tests {
         assert_eq!(money(420_000), "$4,200");
         assert_eq!(money(123_456_789), "$1,234,567.89");
         assert_eq!(money(-1_050), "-$10.50");
+    }
+
+    #[test]
+    fn sizes_read_in_binary_units() {
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(14_540), "14.2 KiB");
+        assert_eq!(bytes(100 << 20), "100.0 MiB");
+        assert_eq!(bytes(5 << 30), "5.0 GiB");
     }
 
     #[test]

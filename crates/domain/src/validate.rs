@@ -215,7 +215,32 @@ impl Check for Document {
     fn check(&self, o: &mut Vec<FieldError>) {
         let d = self;
         not_blank(o, "title", &d.title);
-        not_blank(o, "link", &d.link);
+        let Some(f) = &d.file else {
+            // A document without a file is its link.
+            not_blank(o, "link", &d.link);
+            return;
+        };
+        if !is_sha256(&f.sha256) {
+            err(
+                o,
+                "file.sha256",
+                format!("'{}' is not a SHA-256 (64 lowercase hex digits)", f.sha256),
+            );
+        }
+        if let Some(problem) = file_name_problem(&f.name) {
+            err(o, "file.name", problem);
+        }
+        if f.size > MAX_FILE_BYTES {
+            err(
+                o,
+                "file.size",
+                format!(
+                    "{} bytes is over the file store's limit of {} MiB",
+                    f.size,
+                    MAX_FILE_BYTES >> 20
+                ),
+            );
+        }
     }
 }
 

@@ -219,6 +219,7 @@ fn is_write(method: &Method, path: &str) -> bool {
         ) | (&Method::POST, ["deliveries", _, "retry"])
             | (&Method::POST, ["health", "recompute"])
             | (&Method::PUT | &Method::DELETE, ["records", _, _])
+            | (&Method::PUT, ["files"])
     )
 }
 

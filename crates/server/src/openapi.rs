@@ -44,6 +44,7 @@ const RECORD_SCHEMAS: &[&str] = &[
     "PlaybookRun",
     "NpsResponse",
     "Document",
+    "DocumentFile",
     "Alert",
     "Summary",
     "SuccessPlan",
@@ -74,7 +75,7 @@ const NOT_BLANK: &[(&str, &str)] = &[
     ("Task", "title"),
     ("Playbook", "name"),
     ("Document", "title"),
-    ("Document", "link"),
+    ("DocumentFile", "name"),
     ("Alert", "rule"),
     ("Alert", "message"),
     ("SuccessPlan", "name"),
@@ -83,6 +84,13 @@ const NOT_BLANK: &[(&str, &str)] = &[
     ("BusinessChallenge", "title"),
     ("Invoice", "number"),
 ];
+
+/// A SHA-256 as the file store names files.
+const SHA256_PATTERN: &str = "^[0-9a-f]{64}$";
+
+/// A file name: something besides blanks, no folders, no control characters
+/// (`.` and `..` alone are refused too: 422).
+const FILE_NAME_PATTERN: &str = r"^[^/\\\x00-\x1f\x7f]*[^/\\\s\x00-\x1f\x7f][^/\\\x00-\x1f\x7f]*$";
 
 /// Numeric ranges: (schema, field, minimum, maximum).
 const RANGES: &[(&str, &str, f64, Option<f64>)] = &[
@@ -210,6 +218,25 @@ fn constrain_schemas(schemas: &mut Map<String, Value>) {
             schema["minItems"] = json!(1);
         }
     }
+    // A document's link may be empty when it keeps a file; the file's hash and
+    // name are what the file store takes.
+    if let Some(schema) = props(schemas, "Document").and_then(|p| p.get_mut("link")) {
+        schema["description"] = json!(
+            "A URL or a file path; it must hold more than blanks unless the document keeps a `file` (422 otherwise)."
+        );
+    }
+    if let Some(schema) = props(schemas, "DocumentFile").and_then(|p| p.get_mut("sha256")) {
+        schema["pattern"] = json!(SHA256_PATTERN);
+        schema["description"] = json!(
+            "The SHA-256 of the file's bytes: 64 lowercase hex digits. A document is refused (422) unless the store keeps the file (PUT /api/v1/files)."
+        );
+    }
+    if let Some(schema) = props(schemas, "DocumentFile").and_then(|p| p.get_mut("name")) {
+        schema["pattern"] = json!(FILE_NAME_PATTERN);
+    }
+    if let Some(schema) = props(schemas, "DocumentFile").and_then(|p| p.get_mut("size")) {
+        schema["maximum"] = json!(tend_domain::MAX_FILE_BYTES);
+    }
     if let Some(schema) = props(schemas, "Contact").and_then(|p| p.get_mut("email")) {
         schema["pattern"] = json!("@");
     }
@@ -262,6 +289,11 @@ fn constrain_parameters(path: &str, method: &str, op: &mut Value) {
                 p["description"] = json!("The `next_cursor` of the previous page.");
             }
             "filter" => schema["maxLength"] = json!(MAX_FILTER_CHARS),
+            "sha256" => schema["pattern"] = json!(SHA256_PATTERN),
+            "name" if path == "/api/v1/files" => {
+                schema["pattern"] = json!(FILE_NAME_PATTERN);
+                schema["maxLength"] = json!(MAX_SHORT_TEXT);
+            }
             "q" | "account_q" => schema["maxLength"] = json!(MAX_SEARCH_CHARS),
             "If-Match" => {
                 *schema = json!({"type": "string", "pattern": "^\"[0-9]+\"$"});

@@ -4,7 +4,7 @@
 use axum::extract::FromRequest;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router, extract::State};
 use utoipa::OpenApi;
 
@@ -63,6 +63,14 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
             post(import).layer(axum::extract::DefaultBodyLimit::max(limits.import_body)),
         )
         .route("/api/v1/export", get(export))
+        .route(
+            "/api/v1/files",
+            // The body is the file: the file store's limit, not the API's.
+            put(put_file).layer(axum::extract::DefaultBodyLimit::max(
+                usize::try_from(MAX_FILE_BYTES).unwrap_or(usize::MAX),
+            )),
+        )
+        .route("/api/v1/files/{sha256}", get(read_file))
         .route("/api/v1/emails", post(send_email))
         .route("/api/v1/deliveries", get(deliveries))
         .route("/api/v1/deliveries/{id}/retry", post(retry_delivery))
@@ -82,9 +90,9 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
         record_usage, import, export, summary, summary_settings, set_summary_settings,
         account_rules, health_profiles, set_health_profiles,
-        send_email, deliveries, retry_delivery, tick, my_work
+        send_email, deliveries, retry_delivery, tick, my_work, put_file, read_file
     ),
-    components(schemas(Problem, Record, Write, EntityKind, Role, PortfolioSort, Bucket, CaseSort,
+    components(schemas(Problem, Record, Write, EntityKind, DocumentFile, FileBytes, Role, PortfolioSort, Bucket, CaseSort,
         UsageBy, DueWindow,
         sync::Format, sync::Prefer, sync::SyncReport, sync::KindCounts, sync::SyncConflict,
         sync::UsageCounts, sync::LoadProblem, summary::AccountSummary, summary::Settings,
@@ -726,8 +734,152 @@ async fn export(State(s): State<AppState>, _: Caller) -> Result<Response, ApiErr
         .into_response())
 }
 
-/// How many bytes of an export go out at once.
+/// How many bytes of an export (or a file) go out at once.
 const CHUNK: usize = 64 << 10;
+
+/// A file's bytes, as the OpenAPI document describes a body of them.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+struct FileBytes(Vec<u8>);
+
+/// What `PUT /files` takes besides the bytes.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct FileParams {
+    /// The file's name without folders (`QBR deck.pdf`): what it is saved and
+    /// opened as when fetched.
+    name: String,
+}
+
+/// The 413 of a file over the file store's limit, naming it (and its size when
+/// the request said it).
+fn file_too_large(name: &str, size: Option<u64>) -> ApiError {
+    let detail = match size {
+        Some(size) => format!(
+            "{name} is {}: the file store takes files up to {} MiB",
+            tend_domain::format::bytes(size),
+            MAX_FILE_BYTES >> 20
+        ),
+        None => format!(
+            "{name} is larger than the file store takes: files up to {} MiB",
+            MAX_FILE_BYTES >> 20
+        ),
+    };
+    Problem {
+        field: Some("body".into()),
+        ..Problem::new(413, "too_large", "Body too large", detail)
+    }
+    .into()
+}
+
+#[utoipa::path(put, path = "/api/v1/files", params(FileParams),
+    request_body(content = FileBytes, content_type = "application/octet-stream",
+        description = "The file's bytes, up to 100 MiB"),
+    security(("bearer" = [])),
+    responses((status = 200, body = DocumentFile, description = "The file, kept under the SHA-256 of its bytes (the same bytes are kept once): set it as a document's `file`"),
+        (status = 403, body = Problem, description = "A viewer stores no file"),
+        (status = 413, body = Problem, description = "The file is over the file store's limit of 100 MiB"),
+        (status = 422, body = Problem, description = "The name is empty or has folders in it (`field` is name)")))]
+async fn put_file(
+    State(s): State<AppState>,
+    caller: Caller,
+    Params(p): Params<FileParams>,
+    request: axum::extract::Request,
+) -> Answer<DocumentFile> {
+    // As creating a document: any role that writes.
+    caller.may_write(false, "storing a file")?;
+    // What can be told before the bytes are read is told first.
+    if let Some(problem) = file_name_problem(&p.name) {
+        return Err(Error::invalid("name", format!("'{}' {problem}", p.name)).into());
+    }
+    let said = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(size) = said.filter(|n| *n > MAX_FILE_BYTES) {
+        return Err(file_too_large(&p.name, Some(size)));
+    }
+    let bytes = match RawBody::from_request(request, &()).await {
+        Ok(RawBody(bytes)) => bytes,
+        Err(ApiError::Problem(problem)) if problem.status == 413 => {
+            return Err(file_too_large(&p.name, None));
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Json(s.store.put_file(&p.name, Vec::from(bytes)).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/files/{sha256}",
+    params(("sha256" = String, Path, description = "The SHA-256 of the file's bytes: 64 lowercase hex digits (a document's `file.sha256`)")),
+    security(("bearer" = [])),
+    responses((status = 200, body = FileBytes, content_type = "application/octet-stream", description = "The file's bytes",
+            headers(("ETag" = String, description = "the SHA-256, quoted: the bytes never change"))),
+        (status = 404, body = Problem, description = "The store keeps no file with this SHA-256 (`sha256` names it)"),
+        (status = 422, body = Problem, description = "Not a SHA-256 (`field` is sha256)")))]
+async fn read_file(
+    State(s): State<AppState>,
+    _: Caller,
+    PathOf(sha256): PathOf<String>,
+) -> Result<Response, ApiError> {
+    let store = s.store.clone();
+    let hash = sha256.clone();
+    let (file, size) = tokio::task::spawn_blocking(move || -> Result<_, Error> {
+        let path = store.file_path(&hash)?;
+        let file = std::fs::File::open(&path)
+            .map_err(|e| Error::storage(format!("cannot open {}: {e}", path.display())))?;
+        let size = file
+            .metadata()
+            .map_err(|e| Error::storage(format!("cannot read {}: {e}", path.display())))?
+            .len();
+        Ok((file, size))
+    })
+    .await
+    .map_err(|e| Error::storage(e.to_string()))??;
+    // The bytes of a hash never change: their hash is their tag.
+    let tag = format!("\"{sha256}\"");
+    // Read a chunk at a time into a small channel, as an export is: memory
+    // stays a few chunks whatever the file's size.
+    let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read as _;
+        let mut file = file;
+        loop {
+            let mut buf = vec![0; CHUNK];
+            match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    buf.truncate(n);
+                    if chunks.blocking_send(Ok(buf)).is_err() {
+                        // The client left.
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("reading file {sha256} stopped: {e}");
+                    let _ = chunks.blocking_send(Err(e));
+                    break;
+                }
+            }
+        }
+    });
+    let stream = futures_util::stream::unfold(receiver, |mut r| async move {
+        r.recv().await.map(|chunk| (chunk, r))
+    });
+    let mut response = axum::body::Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    if let Ok(tag) = HeaderValue::from_str(&tag) {
+        headers.insert(header::ETAG, tag);
+    }
+    Ok(response)
+}
 
 /// An export's bytes, handed to the response a chunk at a time.
 struct Chunks {

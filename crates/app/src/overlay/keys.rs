@@ -28,6 +28,8 @@ impl App {
         };
         let outcome = form.key(k);
         let (kind, id, creating) = (form.base.kind(), form.base.id(), form.creating);
+        // A file to attach (a document's form): stored before the record.
+        let attach = form.local_text("file");
         match outcome {
             FormOutcome::Stay => vec![],
             FormOutcome::Close => {
@@ -43,12 +45,29 @@ impl App {
                     (r, true) => format!("created the {}", r.kind().as_str().replace('_', " ")),
                     (r, false) => format!("saved the {}", r.kind().as_str().replace('_', " ")),
                 };
+                let account = self.account.as_ref().map_or(0, |a| a.id);
+                if let Some(path) = attach {
+                    let path = std::path::PathBuf::from(path);
+                    let name = path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
+                    let what = format!("{what} with {name}");
+                    self.saving = Some(what.clone());
+                    self.score_before = None;
+                    return vec![Command::SaveWithFile {
+                        account,
+                        record: Box::new(record),
+                        creating,
+                        path,
+                        what,
+                    }];
+                }
                 let writes = if creating {
                     vec![Write::Create { record }]
                 } else {
                     vec![Write::Update { record }]
                 };
-                let account = self.account.as_ref().map_or(0, |a| a.id);
                 self.save(account, writes, what)
             }
         }

@@ -1,7 +1,8 @@
 //! What opens over the screens: help, the palette, the saved-view prompt, a form,
-//! a question before writing, a notice.
+//! a question before writing, a notice, the portfolio's column chooser.
 
 pub mod ask;
+pub mod columns;
 pub mod compose;
 pub mod dialog;
 pub mod filters;
@@ -13,6 +14,7 @@ pub mod pick;
 pub mod prompt;
 
 pub use ask::{Asking, AskingFor};
+pub use columns::ColumnChooser;
 pub use compose::Compose;
 pub use filters::Filters;
 
@@ -117,6 +119,8 @@ pub enum Overlay {
     Outbox,
     /// `F`: the filters of an account's list.
     Filters(Box<Filters>),
+    /// `c` on the portfolio: which columns show, in which order.
+    Columns(Box<ColumnChooser>),
 }
 
 /// What is open over the screens, bottom to top: the top one takes the keys first
@@ -189,6 +193,7 @@ impl Overlays {
                     | Overlay::Compose(_)
                     | Overlay::Outbox
                     | Overlay::Filters(_)
+                    | Overlay::Columns(_)
             )
         })
     }
@@ -292,6 +297,24 @@ impl Overlays {
             .rposition(|o| matches!(o, Overlay::Filters(_)))?;
         match self.stack.remove(i) {
             Overlay::Filters(x) => Some(*x),
+            _ => None,
+        }
+    }
+
+    pub fn columns_mut(&mut self) -> Option<&mut ColumnChooser> {
+        self.stack.iter_mut().rev().find_map(|o| match o {
+            Overlay::Columns(x) => Some(x.as_mut()),
+            _ => None,
+        })
+    }
+
+    pub fn close_columns(&mut self) -> Option<ColumnChooser> {
+        let i = self
+            .stack
+            .iter()
+            .rposition(|o| matches!(o, Overlay::Columns(_)))?;
+        match self.stack.remove(i) {
+            Overlay::Columns(x) => Some(*x),
             _ => None,
         }
     }

@@ -181,9 +181,15 @@ impl Remote {
                 ),
             });
         }
+        Err(self.refusal(r).await)
+    }
+
+    /// The typed error of a response that is not a success.
+    async fn refusal(&self, r: reqwest::Response) -> Error {
+        let status = r.status();
         let bytes = r.bytes().await.unwrap_or_default();
         let problem: Option<Problem> = serde_json::from_slice(&bytes).ok();
-        Err(match (status, problem) {
+        match (status, problem) {
             (StatusCode::UNAUTHORIZED, p) => Error::Unauthorized {
                 message: format!(
                     "token rejected by {}: {}; run tend login {}",
@@ -197,7 +203,7 @@ impl Remote {
             (s, None) => Error::Unavailable {
                 message: format!("the server at {} answered {s}", self.base),
             },
-        })
+        }
     }
 
     /// A GET, retried with backoff when the server is unreachable or busy.
@@ -474,5 +480,48 @@ impl Backend for Remote {
     }
     async fn my_work(&self, user: &str) -> Result<Vec<crate::outbound::WorkItem>> {
         self.read("/work", &[("user", user)]).await
+    }
+    async fn put_file(&self, name: &str, bytes: Vec<u8>) -> Result<DocumentFile> {
+        // Refused here as the server would, before the bytes travel.
+        let size = bytes.len() as u64;
+        if size > MAX_FILE_BYTES {
+            return Err(crate::files::too_large(name, size));
+        }
+        self.send(
+            self.request(Method::PUT, "/files")
+                .query(&[("name", name)])
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .timeout(self.options.timeout * 10)
+                .body(bytes),
+        )
+        .await
+    }
+    async fn read_file(&self, sha256: &str) -> Result<Vec<u8>> {
+        // The hash becomes part of the path: a malformed one is refused here as
+        // the server would refuse it.
+        crate::files::check_hash(sha256)?;
+        let r = self
+            .request(Method::GET, &format!("/files/{sha256}"))
+            .timeout(self.options.timeout * 10)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(&e))?;
+        if !r.status().is_success() {
+            return Err(self.refusal(r).await);
+        }
+        let bytes = r.bytes().await.map_err(|e| self.unreachable(&e))?;
+        // What came is what was asked for, or nothing: a file cut short or
+        // changed on the way is not handed on.
+        let got = crate::files::sha256_hex(&bytes);
+        if got != sha256 {
+            return Err(Error::Unavailable {
+                message: format!(
+                    "the server at {} answered {} bytes for file {sha256} whose SHA-256 is {got}: the file was not received whole",
+                    self.base,
+                    bytes.len()
+                ),
+            });
+        }
+        Ok(bytes.to_vec())
     }
 }

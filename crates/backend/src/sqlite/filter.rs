@@ -233,6 +233,7 @@ fn field_sql(
         (Field::Stage, Value::Stage(s)) => named("a.stage", p, s.as_str()),
         (Field::Segment, Value::Text(t)) => eq_nocase("a.segment", p, t),
         (Field::Region, Value::Text(t)) => eq_nocase("a.region", p, t),
+        (Field::Goals, Value::Text(t)) => eq_nocase("a.goals_profile", p, t),
         (Field::Tag, Value::Text(t)) => {
             text(p, t);
             "EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ? COLLATE NOCASE)".into()

@@ -9,8 +9,9 @@ use rusqlite::Connection;
 use crate::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
-pub(crate) const MIGRATIONS: &[&str] =
-    &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15,
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -698,4 +699,14 @@ ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'todo';
 const V14: &str = r#"
 ALTER TABLE tasks ADD COLUMN alert_id INTEGER REFERENCES alerts(id) ON DELETE SET NULL;
 CREATE INDEX tasks_alert ON tasks(alert_id) WHERE alert_id IS NOT NULL;
+"#;
+
+/// Version 15: a document may keep a file (its bytes in the file store beside
+/// the store, named by their SHA-256); the documents made before keep none.
+const V15: &str = r#"
+ALTER TABLE documents ADD COLUMN file_sha256 TEXT;
+ALTER TABLE documents ADD COLUMN file_name TEXT;
+ALTER TABLE documents ADD COLUMN file_size INTEGER;
+ALTER TABLE documents ADD COLUMN file_media_type TEXT;
+CREATE INDEX documents_file ON documents(file_sha256) WHERE file_sha256 IS NOT NULL;
 "#;

@@ -28,7 +28,7 @@
 //! rules      -> tables
 //! tables     -> codec
 //! tokens     -> codec
-//! codec, scan, meta, migrations: none
+//! codec, scan, meta, migrations, files: none
 //! ```
 
 mod act;
@@ -36,6 +36,7 @@ mod bulk;
 mod codec;
 mod dashboard;
 mod derived;
+mod files;
 mod filter;
 mod health;
 mod insights;
@@ -98,6 +99,8 @@ const WRITER_CACHE: i64 = -64000;
 
 struct Inner {
     path: PathBuf,
+    /// The files attached to documents, beside the store's file.
+    files: files::FileStore,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
@@ -445,6 +448,13 @@ pub fn remove_stale_demo_dirs(tmp: &Path) -> usize {
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 256;
 
+/// Why a document's file is refused when the file store does not keep it.
+fn missing_file(sha256: &str) -> String {
+    format!(
+        "the store keeps no file with SHA-256 {sha256}: store the file first, then the document"
+    )
+}
+
 impl Store {
     /// Opens (creating if needed) the store at `path` with the wall clock.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
@@ -548,6 +558,7 @@ impl Store {
         let store = Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
+                files: files::FileStore::beside(path),
                 writer: Mutex::new(writer),
                 readers,
                 next_reader: AtomicUsize::new(0),
@@ -732,6 +743,62 @@ impl Store {
         &self.inner.path
     }
 
+    /// The folder the files of the store's documents are kept in: `X.files`
+    /// beside `X.db`.
+    pub fn files_dir(&self) -> &Path {
+        self.inner.files.root()
+    }
+
+    /// Where a kept file is, for a reader that streams it (the team server).
+    /// A text that is not a SHA-256 is refused; a file the store does not keep
+    /// is [`Error::FileNotFound`].
+    pub fn file_path(&self, sha256: &str) -> Result<PathBuf> {
+        self.inner.files.existing(sha256)
+    }
+
+    /// Refuses a document whose file the file store does not keep, naming
+    /// `{prefix}file.sha256`. A malformed hash is left to the record's own
+    /// checks, which say what is wrong with it.
+    fn check_file(&self, record: &Record, prefix: &str) -> Result<()> {
+        let Record::Document(Document { file: Some(f), .. }) = record else {
+            return Ok(());
+        };
+        if !is_sha256(&f.sha256) || self.inner.files.contains(&f.sha256) {
+            return Ok(());
+        }
+        Err(Error::invalid(
+            format!("{prefix}file.sha256"),
+            missing_file(&f.sha256),
+        ))
+    }
+
+    /// The documents of a dataset whose files the file store does not keep.
+    fn check_dataset_files(&self, dataset: &Dataset) -> Result<()> {
+        let problems: Vec<tend_engines::dataset::Problem> = dataset
+            .documents
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                let f = d.file.as_ref()?;
+                (!self.inner.files.contains(&f.sha256)).then(|| tend_engines::dataset::Problem {
+                    place: format!("documents[{i}] (id {})", d.id),
+                    field: Some("file.sha256".into()),
+                    message: format!(
+                        "{}; a dataset carries the documents, not their files: copy the files folder \
+                         of the store it came from (X.files beside X.db) to {}",
+                        missing_file(&f.sha256),
+                        self.inner.files.root().display()
+                    ),
+                })
+            })
+            .collect();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(bulk::problems_error(&problems))
+        }
+    }
+
     /// The store's idea of now.
     pub fn now(&self) -> Timestamp {
         (self.inner.clock)()
@@ -891,6 +958,7 @@ impl Store {
     /// Imports a dataset that [`tend_engines::dataset::parse`] accepted (its checks already
     /// ran); only the ids already in the store are still checked.
     pub fn import_parsed(&self, dataset: &Dataset) -> Result<ImportReport> {
+        self.check_dataset_files(dataset)?;
         let setup = self.health();
         self.load_parsed(dataset, |tx, now| {
             health::recompute_all(tx, &setup, now, true).map(drop)
@@ -1323,6 +1391,7 @@ impl Backend for Store {
         self.read(move |c, _| tables::get_record(c, kind, id)).await
     }
     async fn create(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
+        self.check_file(&record, "")?;
         let actor = actor.to_string();
         let setup = self.health();
         let accounts = self.inner.accounts.clone();
@@ -1333,6 +1402,7 @@ impl Backend for Store {
         .await
     }
     async fn update(&self, actor: Actor<'_>, record: Record) -> Result<Record> {
+        self.check_file(&record, "")?;
         let actor = actor.to_string();
         let setup = self.health();
         let accounts = self.inner.accounts.clone();
@@ -1349,6 +1419,11 @@ impl Backend for Store {
             .await
     }
     async fn apply(&self, actor: Actor<'_>, writes: Vec<Write>) -> Result<Vec<Option<Record>>> {
+        for (i, w) in writes.iter().enumerate() {
+            if let Write::Create { record } | Write::Update { record } = w {
+                self.check_file(record, &format!("writes[{i}]."))?;
+            }
+        }
         let actor = actor.to_string();
         let setup = self.health();
         let accounts = self.inner.accounts.clone();
@@ -1411,6 +1486,21 @@ impl Backend for Store {
     }
     async fn my_work(&self, user: &str) -> Result<Vec<crate::outbound::WorkItem>> {
         self.work_of(user).await
+    }
+    async fn put_file(&self, name: &str, bytes: Vec<u8>) -> Result<DocumentFile> {
+        let files = self.inner.files.clone();
+        let name = name.to_string();
+        // Hashing and writing up to 100 MiB: on the blocking pool.
+        tokio::task::spawn_blocking(move || files.put(&name, &bytes))
+            .await
+            .map_err(|e| Error::storage(format!("storing a file failed: {e}")))?
+    }
+    async fn read_file(&self, sha256: &str) -> Result<Vec<u8>> {
+        let files = self.inner.files.clone();
+        let sha256 = sha256.to_string();
+        tokio::task::spawn_blocking(move || files.read(&sha256))
+            .await
+            .map_err(|e| Error::storage(format!("reading a file failed: {e}")))?
     }
     async fn health_profiles(&self) -> Result<crate::api::HealthProfiles> {
         let profiles = self.health().profiles.clone();

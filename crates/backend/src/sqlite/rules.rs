@@ -50,13 +50,14 @@ fn renewal(conn: &Connection, old: Option<&Agreement>, a: &Agreement) -> Result<
 }
 
 /// An account written by a user (the app, the CLI, a caller of the server) held to
-/// the organisation's custom fields and churn reasons, its custom user fields put
-/// on its team. Loads from other tools write what the tool says and are not held.
+/// the organisation's custom fields, churn reasons and goals profiles, its custom
+/// user fields put on its team. Loads from other tools write what the tool says
+/// and are not held.
 pub(crate) fn account(conn: &Connection, rules: &AccountRules, record: Record) -> Result<Record> {
     let Record::Account(mut a) = record else {
         return Ok(record);
     };
-    if rules.custom_fields.is_empty() && rules.churn_reasons.is_empty() {
+    if rules.is_empty() {
         return Ok(Record::Account(a));
     }
     // A missing account is the write's own error to report.

@@ -47,6 +47,7 @@
 //! | `segment`       |                           | text                                                         |
 //! | `region`        |                           | text (the **account's** region; see `case_region`)            |
 //! | `tag`           | `tags`                    | text; the account carries that tag                            |
+//! | `goals`         | `goals_profile`           | text; the account's goals profile                             |
 //! | `parent`        | `group`                   | text; the name of the parent account                          |
 //! | `mrr`           |                           | money: `5000`, `$5k`, `1.5m`, `99.50` (`k` = thousand, `m` = million) |
 //! | `renewal`       | `renews`                  | a date (see below): the nearest notice date (newest terms)    |
@@ -304,6 +305,7 @@ fields! {
     Segment => "segment" [] Account Kind::Text;
     Region => "region" [] Account Kind::Text;
     Tag => "tag" ["tags"] Account Kind::Text;
+    Goals => "goals" ["goals_profile"] Account Kind::Text;
     Parent => "parent" ["group"] Account Kind::Text;
     Mrr => "mrr" [] Account Kind::Money;
     Renewal => "renewal" ["renews"] Account Kind::Date;

@@ -1172,6 +1172,7 @@ fn documents(g: &mut Gen, d: &mut Dataset, account: Id, domain: &str, rich: bool
             title: title.into(),
             kind: kind.into(),
             link,
+            file: None,
         })
     };
     push(

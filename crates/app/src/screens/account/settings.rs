@@ -160,17 +160,32 @@ pub fn draw(
             format!("{} · {} · {}", acc.stage, acc.segment, acc.region),
         ),
         field(
-            "health profile",
-            acc.health_profile
-                .clone()
-                .unwrap_or_else(|| "chosen by segment or stage".into()),
+            "profiles",
+            format!(
+                "health {} · goals {}",
+                acc.health_profile
+                    .as_deref()
+                    .unwrap_or("chosen by segment or stage"),
+                acc.goals_profile.as_deref().unwrap_or("none"),
+            ),
         ),
+    ];
+    // The goals the profile means, when the organisation defines them.
+    if let Some(goals) = acc
+        .goals_profile
+        .as_deref()
+        .and_then(|p| rules.goals_profile(p))
+        .filter(|p| !p.goals.is_empty())
+    {
+        lines.push(field("goals", goals.goals.join(" · ")));
+    }
+    lines.extend([
         field("tags", acc.tags.join(", ")),
         field(
             "owner, team",
             format!("{} · {}", acc.owner, acc.team.join(", ")),
         ),
-    ];
+    ]);
     let churn = &acc.churn;
     let reason: Vec<&str> = [
         &churn.reason_category,
@@ -196,11 +211,14 @@ pub fn draw(
         lines.push(field(&label, value.to_string()));
     }
     for (i, doc) in d.documents.iter().enumerate() {
-        let line = field(
-            "document",
-            format!("{} ({}) {}", doc.title, doc.kind, doc.link),
-        );
-        lines.push(if i == sel {
+        let what = match &doc.file {
+            Some(file) => format!("{} · {}", file.name, tend_domain::format::bytes(file.size)),
+            None => doc.link.clone(),
+        };
+        let line = field("document", format!("{} ({}) {what}", doc.title, doc.kind));
+        // The first line (the name) is row 0: documents start at row 1, as
+        // the selected record and a citation count them.
+        lines.push(if i + 1 == sel {
             line.style(theme.selected)
         } else {
             line
@@ -269,11 +287,13 @@ pub fn draw(
 }
 
 /// What the Settings tab offers beyond the keys every tab shares: the account's
-/// fields (its first line) and its documents.
+/// fields (its first line) and its documents, which open outside tend.
 pub const OFFERS: &[Offer] = &[
     Offer::plain(Action::New),
     Offer::plain(Action::Edit),
     Offer::dangerous(Action::Delete),
+    Offer::plain(Action::Open),
+    Offer::plain(Action::OpenDocument),
 ];
 
 /// A key the Settings tab offers.
@@ -285,8 +305,43 @@ pub(crate) fn act(app: &mut App, action: Action) -> Option<Vec<Command>> {
         }
         Action::Edit => Some(app.edit_selected()),
         Action::Delete => Some(app.delete_selected()),
+        Action::Open | Action::OpenDocument => Some(open_document(app)),
         _ => None,
     }
+}
+
+/// `Enter` or `o` on a document: its link, or its file fetched from the store,
+/// opened outside tend, behind the screen (the footer says how it went).
+fn open_document(app: &mut App) -> Vec<Command> {
+    let document = app.account.as_ref().and_then(|a| {
+        let d = a.data.value()?;
+        d.documents.get(a.selected().checked_sub(1)?).cloned()
+    });
+    let Some(document) = document else {
+        app.status = Some("select a document to open it".into());
+        return vec![];
+    };
+    if document.file.is_none() && document.link.trim().is_empty() {
+        app.status = Some(format!(
+            "\"{}\" has neither a link nor a file to open",
+            document.title
+        ));
+        return vec![];
+    }
+    app.status = Some(match &document.file {
+        Some(file) => format!("fetching {}…", file.name),
+        None => format!("opening {}…", document.link),
+    });
+    app.opening = Some(document.title.clone());
+    let cache = app
+        .files_cache
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join("tend-files"));
+    vec![Command::OpenDocument {
+        document: Box::new(document),
+        cache,
+        opener: app.opener.clone(),
+    }]
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
-//! The portfolio pane: accounts with health colour, score, trend, MRR, renewal,
-//! then as many of owner, stage, segment, region and churn forecast as the pane's
-//! width holds (a maximised pane at 200 columns shows them all). Only the visible
-//! rows are built: 100k accounts cost what 50 do.
+//! The portfolio pane: accounts with health colour and score, then the name and
+//! the columns of the set on screen (see [`super::columns`]), as many as the
+//! pane's width holds (a maximised pane at 200 columns shows the default set
+//! whole). Only the visible rows are built: 100k accounts cost what 50 do.
 
+use chrono::NaiveDate;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -10,6 +11,7 @@ use ratatui::widgets::{Cell, Row, Table};
 use tend_backend::AccountRow;
 use tend_domain::{ChurnLikelihood, format};
 
+use super::columns::{Column, HEALTH_WIDTH, fit};
 use crate::app::App;
 use crate::state::Focus;
 use crate::theme::{Theme, trend_arrow};
@@ -55,46 +57,40 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let height = inner.height.saturating_sub(1) as usize;
     let range = window(p.selected, p.view.len(), height, &p.offset);
     let today = app.now.date_naive();
-    let extra = columns(inner.width);
+    let fitted = fit(&p.columns.shown, inner.width);
     let built: Vec<Row> = p.view[range.clone()]
         .iter()
         .enumerate()
         .map(|(k, i)| {
             let r: &AccountRow = &rows[*i];
-            let mut cells = vec![
-                if app.health_off {
-                    Cell::from(Span::styled("  off", theme.dim))
-                } else {
-                    Cell::from(health_score(r.health_status, r.health_score, 4, theme))
-                },
-                Cell::from(if app.health_off {
+            let mut cells = vec![if app.health_off {
+                Cell::from(Span::styled("  off", theme.dim))
+            } else {
+                Cell::from(health_score(r.health_status, r.health_score, 4, theme))
+            }];
+            if fitted.trend {
+                cells.push(Cell::from(if app.health_off {
                     ""
                 } else {
                     trend_arrow(r.health_trend)
-                }),
-                Cell::from(r.name.clone()),
-                Cell::from(Line::from(format::money(r.mrr_cents)).right_aligned()),
-                Cell::from(
-                    r.renewal
-                        .map(|d| format::days_from(today, d))
-                        .unwrap_or_else(|| "-".into()),
-                ),
-            ];
-            cells.extend(extra.iter().map(|c| Cell::from((c.value)(r))));
+                }));
+            }
+            cells.push(Cell::from(r.name.clone()));
+            cells.extend(fitted.after.iter().map(|c| cell(*c, r, app, today)));
             selectable(Row::new(cells), range.start + k == p.selected, theme)
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Length(6),
-        Constraint::Length(1),
-        Constraint::Length(name_width(inner.width, extra)),
-        Constraint::Length(10),
-        Constraint::Length(9),
-    ];
-    let mut header = vec!["HEALTH", "", "ACCOUNT", "MRR", "RENEWAL"];
-    for c in extra {
-        widths.push(Constraint::Length(c.width));
-        header.push(c.title);
+    let mut widths = vec![Constraint::Length(HEALTH_WIDTH)];
+    let mut header = vec!["HEALTH"];
+    if fitted.trend {
+        widths.push(Constraint::Length(Column::Trend.width()));
+        header.push(Column::Trend.title());
+    }
+    widths.push(Constraint::Length(fitted.name_width));
+    header.push("ACCOUNT");
+    for c in &fitted.after {
+        widths.push(Constraint::Length(c.width()));
+        header.push(c.title());
     }
     let table = Table::new(built, widths)
         .header(Row::new(header).style(theme.header))
@@ -102,78 +98,42 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     f.render_widget(table, inner);
 }
 
-/// A column shown when the width allows.
-struct Column {
-    title: &'static str,
-    width: u16,
-    value: fn(&AccountRow) -> String,
-}
-
-/// The columns after the renewal, most wanted first.
-const EXTRA: [Column; 6] = [
-    Column {
-        title: "OWNER",
-        width: 12,
-        value: |r| r.owner.clone(),
-    },
-    Column {
-        title: "STAGE",
-        width: 10,
-        value: |r| r.stage.to_string(),
-    },
-    Column {
-        title: "SEGMENT",
-        width: 10,
-        value: |r| r.segment.clone(),
-    },
-    Column {
-        title: "REGION",
-        width: 6,
-        value: |r| r.region.clone(),
-    },
-    Column {
-        title: "CHURN",
-        width: 9,
-        value: |r| match r.churn_likelihood {
+/// A row's cell in a column after the name.
+fn cell(c: Column, r: &AccountRow, app: &App, today: NaiveDate) -> Cell<'static> {
+    let text = match c {
+        Column::Trend => trend_arrow(r.health_trend).to_string(),
+        Column::Mrr => return Cell::from(Line::from(format::money(r.mrr_cents)).right_aligned()),
+        Column::Arr => {
+            let arr = format::money(r.mrr_cents.saturating_mul(12));
+            return Cell::from(Line::from(arr).right_aligned());
+        }
+        Column::Renewal => r
+            .renewal
+            .map(|d| format::days_from(today, d))
+            .unwrap_or_else(|| "-".into()),
+        Column::Owner => r.owner.clone(),
+        Column::Stage => r.stage.to_string(),
+        Column::Segment => r.segment.clone(),
+        Column::Region => r.region.clone(),
+        Column::Churn => match r.churn_likelihood {
             ChurnLikelihood::None => String::new(),
             c => c.to_string(),
         },
-    },
-    Column {
-        title: "TAGS",
-        width: 30,
-        value: |r| r.tags.join(", "),
-    },
-];
-
-/// The account name keeps at least this many columns before another column shows.
-const NAME_ROOM: u16 = 22;
-/// The account name's column at most: past it the room is left at the right, not
-/// put between a name and its figures.
-const NAME_MAX: u16 = 40;
-
-/// The width of the fixed columns but the name, and of the spaces between all.
-const FIXED: u16 = 6 + 1 + 10 + 9 + 4;
-
-/// The account name's column: what the other columns leave, 12 to `NAME_MAX`.
-fn name_width(width: u16, extra: &[Column]) -> u16 {
-    let others: u16 = extra.iter().map(|c| c.width + 1).sum();
-    width.saturating_sub(FIXED + others).clamp(12, NAME_MAX)
-}
-
-/// The extra columns a table `width` wide shows: each in turn while the name keeps
-/// its room (at 78 columns owner and stage, at 98 segment and region too).
-fn columns(width: u16) -> &'static [Column] {
-    let mut used = FIXED + NAME_ROOM;
-    let mut n = 0;
-    for c in &EXTRA {
-        used += c.width + 1;
-        if used > width {
-            break;
-        }
-        n += 1;
-    }
-    &EXTRA[..n]
+        Column::Tags => r.tags.join(", "),
+        Column::Domain => r.domain.clone().unwrap_or_default(),
+        // A parent outside the rows loaded (and before every account is) is
+        // named by its number, as `tend account ID` takes it.
+        Column::Parent => match r.parent_id {
+            None => String::new(),
+            Some(id) => app
+                .portfolio
+                .parents
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| format!("#{id}")),
+        },
+    };
+    Cell::from(text)
 }
 
 /// What an empty portfolio means: the filter matched nothing (and how to undo
@@ -196,26 +156,5 @@ fn empty_text(app: &App) -> String {
                 .unwrap_or_default()
         ),
         (None, false) => "no accounts yet: tend import FILE, or tend demo".into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn titles(width: u16) -> Vec<&'static str> {
-        columns(width).iter().map(|c| c.title).collect()
-    }
-
-    #[test]
-    fn columns_follow_the_width() {
-        assert!(titles(58).is_empty());
-        assert_eq!(titles(78), ["OWNER", "STAGE"]);
-        assert_eq!(titles(98), ["OWNER", "STAGE", "SEGMENT", "REGION"]);
-        assert_eq!(titles(198).len(), EXTRA.len());
-        // The name takes what is left, up to a point.
-        assert_eq!(name_width(58, columns(58)), 28);
-        assert_eq!(name_width(78, columns(78)), 24);
-        assert_eq!(name_width(198, columns(198)), NAME_MAX);
     }
 }

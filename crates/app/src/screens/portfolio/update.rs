@@ -1,5 +1,5 @@
 //! Keys on the portfolio (move, open, sort, the fuzzy filter and the filter
-//! bar, churned accounts) and what follows the selection.
+//! bar, churned accounts, the column chooser) and what follows the selection.
 
 use crossterm::event::{KeyCode, KeyEvent};
 use tend_backend::PortfolioSort;
@@ -117,6 +117,7 @@ impl App {
             Action::SaveView | Action::RenameView | Action::DeleteView => {
                 return self.view_action(action);
             }
+            Action::Columns => return self.open_columns(),
             _ => {}
         }
         if self.portfolio.selected != before {

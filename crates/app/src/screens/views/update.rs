@@ -26,12 +26,24 @@ impl App {
         }
     }
 
-    /// Whether the list on screen still is what the active saved view stores.
+    /// Whether the list on screen still is what the active saved view stores
+    /// (a view without a column set of its own shows the portfolio's).
     pub fn view_modified(&self) -> bool {
         self.views
             .active
             .and_then(|i| self.views.saved.get(i))
-            .is_some_and(|v| *v != self.current_as_view(v.name.clone()))
+            .is_some_and(|v| {
+                let now = self.current_as_view(v.name.clone());
+                let shown = |x: &SavedView| {
+                    (x.list == ViewList::Accounts)
+                        .then(|| self.portfolio.columns.of_view(x.columns.as_deref()))
+                };
+                let rest = |x: &SavedView| SavedView {
+                    columns: None,
+                    ..x.clone()
+                };
+                rest(v) != rest(&now) || shown(v) != shown(&now)
+            })
     }
 
     /// The list on screen as a saved view of that name (None: not a list).
@@ -44,6 +56,7 @@ impl App {
                 sort: Some(self.cases.sort.as_str().to_string()),
                 descending: self.cases.descending,
                 group_by: self.cases.group_by.map(|g| g.as_str().to_string()),
+                columns: None,
             },
             _ => SavedView {
                 name,
@@ -52,6 +65,12 @@ impl App {
                 sort: Some(self.portfolio.sort.as_str().to_string()),
                 descending: self.portfolio.descending,
                 group_by: None,
+                // The columns on screen, unless they are the portfolio's own.
+                columns: {
+                    let c = &self.portfolio.columns;
+                    (c.shown != c.default)
+                        .then(|| crate::screens::portfolio::columns::names(&c.shown))
+                },
             },
         }
     }
@@ -73,6 +92,10 @@ impl App {
                 self.page = page;
                 if page == Page::Portfolio {
                     self.focus = Focus::Portfolio;
+                    // A saved view's columns are the view's: the portfolio shows
+                    // its own set again.
+                    let c = &mut self.portfolio.columns;
+                    c.shown = c.default.clone();
                 }
                 self.page_wanted()
             }
@@ -98,6 +121,7 @@ impl App {
                             .and_then(|s| s.parse().ok())
                             .unwrap_or(PortfolioSort::Health);
                         p.descending = v.descending;
+                        p.columns.shown = p.columns.of_view(v.columns.as_deref());
                         p.filter.clear();
                         p.rows = Loadable::Loading;
                         p.selected = 0;

@@ -106,19 +106,47 @@ impl Table for Opportunity {
 
 impl Table for Document {
     const TABLE: &'static str = "documents";
-    const COLUMNS: &'static [&'static str] = &["account_id", "title", "kind", "link"];
+    const COLUMNS: &'static [&'static str] = &[
+        "account_id",
+        "title",
+        "kind",
+        "link",
+        "file_sha256",
+        "file_name",
+        "file_size",
+        "file_media_type",
+    ];
     fn bind<'a>(&'a self, p: &mut Params<'a>) {
+        let file = self.file.as_ref();
         p.int(self.account_id)
             .text(&self.title)
             .text(&self.kind)
-            .text(&self.link);
+            .text(&self.link)
+            .opt_text(file.map(|f| f.sha256.as_str()))
+            .opt_text(file.map(|f| f.name.as_str()))
+            // A size over i64's range cannot be stored; the checks refuse any
+            // over the file store's limit long before.
+            .opt_int(file.map(|f| i64::try_from(f.size).unwrap_or(i64::MAX)))
+            .opt_text(file.and_then(|f| f.media_type.as_deref()));
     }
     fn read(c: &mut Cols) -> rusqlite::Result<Self> {
-        Ok(record!(Document, CommonCols::read(c)?, {
-            account_id: c.get()?,
-            title: c.get()?,
-            kind: c.get()?,
-            link: c.get()?,
+        let common = CommonCols::read(c)?;
+        let (account_id, title, kind, link) = (c.get()?, c.get()?, c.get()?, c.get()?);
+        let sha256: Option<String> = c.get()?;
+        let name: Option<String> = c.get()?;
+        let size: Option<i64> = c.get()?;
+        let media_type: Option<String> = c.get()?;
+        Ok(record!(Document, common, {
+            account_id: account_id,
+            title: title,
+            kind: kind,
+            link: link,
+            file: sha256.map(|sha256| DocumentFile {
+                sha256,
+                name: name.unwrap_or_default(),
+                size: size.unwrap_or_default().max(0) as u64,
+                media_type,
+            }),
         }))
     }
     table_plumbing!(Document);

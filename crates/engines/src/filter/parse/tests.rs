@@ -173,6 +173,8 @@ fn text_fields_keep_their_value_and_take_quotes() {
         ("csm:jane", Field::Owner),
         ("segment:smb", Field::Segment),
         ("region:EMEA", Field::Region),
+        ("goals:Adoption", Field::Goals),
+        ("goals_profile:Adoption", Field::Goals),
         ("tag:enterprise", Field::Tag),
         ("tags:enterprise", Field::Tag),
         ("parent:globex", Field::Parent),
