@@ -210,6 +210,7 @@ pub fn draw(
         let label: String = label.chars().take(15).collect();
         lines.push(field(&label, value.to_string()));
     }
+    let documents_from = lines.len();
     for (i, doc) in d.documents.iter().enumerate() {
         let what = match &doc.file {
             Some(file) => format!("{} · {}", file.name, tend_domain::format::bytes(file.size)),
@@ -229,7 +230,35 @@ pub fn draw(
         Constraint::Min(3),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), fields);
+    // More lines than rows (a narrow pane, many custom fields or documents): the
+    // selected line stays in sight, and the last row says what is below.
+    let rows = fields.height as usize;
+    let total = lines.len();
+    let mut lines = lines;
+    let mut skip = 0;
+    if total > rows && rows > 1 {
+        let selected = match sel {
+            0 => 0,
+            n => documents_from + n - 1,
+        };
+        skip = (selected + 2).saturating_sub(rows).min(total - (rows - 1));
+        let below = total - skip - (rows - 1);
+        if below > 0 {
+            lines.truncate(skip + rows - 1);
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{:>15}  {below} more line{} (j moves down)",
+                    "↓",
+                    if below == 1 { "" } else { "s" }
+                ),
+                theme.dim,
+            )));
+        }
+    }
+    f.render_widget(
+        Paragraph::new(lines.split_off(skip)).wrap(Wrap { trim: false }),
+        fields,
+    );
     let entries = match &a.history {
         Loadable::Ready { value, .. } => value,
         Loadable::Failed(e) => {
