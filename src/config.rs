@@ -155,11 +155,20 @@ pub struct ServerSettings {
     /// Seconds between two rounds of the scheduler (due playbook steps,
     /// notifications, the outbox); 0: never by itself.
     pub tick_secs: u64,
+    /// Address and port of the app over SSH (`tend serve --ssh`); none: no SSH.
+    pub ssh_listen: Option<String>,
+    /// SSH sessions open at once, all users together.
+    pub ssh_max_sessions: usize,
+    /// SSH sessions open at once per user.
+    pub ssh_max_sessions_per_user: usize,
+    /// Minutes without input after which an SSH session is ended.
+    pub ssh_idle_minutes: u64,
 }
 
 impl Default for ServerSettings {
     fn default() -> Self {
         let limits = crate::server::Limits::default();
+        let ssh = crate::server::ssh::SshOptions::default();
         ServerSettings {
             listen: "127.0.0.1:7070".into(),
             body_limit_kb: limits.body >> 10,
@@ -170,6 +179,10 @@ impl Default for ServerSettings {
             header_timeout_secs: limits.header_timeout.as_secs(),
             max_connections: limits.max_connections,
             tick_secs: limits.tick_every.as_secs(),
+            ssh_listen: None,
+            ssh_max_sessions: ssh.max_sessions,
+            ssh_max_sessions_per_user: ssh.max_per_user,
+            ssh_idle_minutes: ssh.idle.as_secs() / 60,
         }
     }
 }
@@ -186,6 +199,16 @@ impl ServerSettings {
             header_timeout: std::time::Duration::from_secs(self.header_timeout_secs.max(1)),
             max_connections: self.max_connections.max(1),
             tick_every: std::time::Duration::from_secs(self.tick_secs),
+        }
+    }
+
+    /// The SSH sessions' limits these settings ask for.
+    pub fn ssh_options(&self) -> crate::server::ssh::SshOptions {
+        crate::server::ssh::SshOptions {
+            max_sessions: self.ssh_max_sessions.max(1),
+            max_per_user: self.ssh_max_sessions_per_user.max(1),
+            idle: std::time::Duration::from_secs(self.ssh_idle_minutes.max(1) * 60),
+            ..crate::server::ssh::SshOptions::default()
         }
     }
 }

@@ -9,6 +9,7 @@ mod interactions;
 pub mod output;
 mod remote;
 mod sources;
+mod ssh;
 mod summary;
 mod tasks;
 mod usage;
@@ -568,7 +569,8 @@ async fn app_with<B: Backend + 'static>(
         Ok(Arc::new(backend) as Arc<dyn Backend>)
     });
     match crate::tui::run(opening, options, std::sync::Arc::new(chrono::Utc::now)).await {
-        Ok(crate::tui::run::Ended::Quit) => Ok(()),
+        // Closed is a session's end; the local app's input never closes.
+        Ok(crate::tui::run::Ended::Quit | crate::tui::run::Ended::Closed) => Ok(()),
         // Ended as the shell expects of a signal (128 + its number), quietly: the
         // terminal may be gone.
         Ok(crate::tui::run::Ended::Signal(n)) => Err(Failure {

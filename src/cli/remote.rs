@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use super::output::{Format, Table, print};
+use super::ssh;
 use super::{Cli, Failure, store_options};
 use crate::api::Role;
 use crate::backend::{self, Backend};
@@ -21,6 +22,10 @@ pub struct ServeArgs {
     /// Address and port to listen on (default: the config's server.listen, 127.0.0.1:7070).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<String>,
+    /// Also serve the app over SSH on this address, e.g. 127.0.0.1:2222 (default:
+    /// the config's server.ssh_listen; none: no SSH). Keys: tend serve key add.
+    #[arg(long, value_name = "ADDR")]
+    pub ssh: Option<String>,
     #[command(subcommand)]
     pub command: Option<ServeCommand>,
 }
@@ -30,6 +35,33 @@ pub enum ServeCommand {
     /// API tokens of this server's store: create, list, revoke.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// SSH public keys of the app over SSH (--ssh): add, list, revoke.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Registers an OpenSSH public key (a .pub file, or - for standard input)
+    /// for a user and role; prints its SHA256 fingerprint.
+    Add {
+        /// The user the key signs in as (the change log records it).
+        #[arg(long)]
+        user: String,
+        /// admin (everything), csm (writes the accounts it owns or is on the team of), viewer (reads).
+        #[arg(long, value_parser = super::parse_named::<Role>)]
+        role: Role,
+        /// The public key file (id_ed25519.pub), or - to read it from standard input.
+        file: String,
+    },
+    /// Lists the keys, revoked ones included.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Revokes a key: it is refused from then on, and its open sessions end
+    /// within a few seconds.
+    Revoke { id: Id },
 }
 
 #[derive(Debug, Subcommand)]
@@ -198,6 +230,14 @@ pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(
         }
         return token(cli, settings, cmd);
     }
+    if let Some(ServeCommand::Key(cmd)) = &args.command {
+        if cli.demo {
+            return Err(Failure::usage(
+                "the demo server's store lives as long as the server: register keys with --db",
+            ));
+        }
+        return ssh::key(cli, settings, cmd);
+    }
     let options = super::store_options_for(settings, cli.demo)?;
     let store = if cli.demo {
         Store::demo(options)?
@@ -234,14 +274,24 @@ pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(
         );
     }
     tracing::info!("serving on {url}");
-    crate::server::serve(
-        listener,
-        store,
-        &settings.server.limits(),
-        crate::server::shutdown_signal(),
-    )
-    .await
-    .map_err(|e| Failure::error(format!("the server stopped: {e}")))?;
+    let ssh_listen = args
+        .ssh
+        .clone()
+        .or_else(|| settings.server.ssh_listen.clone())
+        .filter(|a| !a.trim().is_empty());
+    let Some(ssh_listen) = ssh_listen else {
+        crate::server::serve(
+            listener,
+            store,
+            &settings.server.limits(),
+            crate::server::shutdown_signal(),
+        )
+        .await
+        .map_err(|e| Failure::error(format!("the server stopped: {e}")))?;
+        eprintln!("tend server stopped");
+        return Ok(());
+    };
+    ssh::serve(settings, store, listener, &ssh_listen).await?;
     eprintln!("tend server stopped");
     Ok(())
 }

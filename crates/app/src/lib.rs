@@ -12,6 +12,8 @@
 //! - `tick`: the scheduler's rounds while the app runs, and the emails on their way.
 //! - `files`: a document's file read from this machine to attach it, fetched to
 //!   open it, and the system's opener.
+//! - `input`: the bytes a terminal at the other end of a channel (an SSH
+//!   session) sends, as crossterm events.
 //! - `draw`: the frame (header, views bar, page, footer, overlays on top).
 
 pub mod app;
@@ -20,6 +22,7 @@ pub mod files;
 pub mod form;
 pub mod forms;
 pub mod fuzzy;
+pub mod input;
 pub mod keys;
 pub mod line;
 pub mod overlay;
@@ -32,4 +35,4 @@ pub mod tick;
 pub mod where_bar;
 pub mod widgets;
 
-pub use run::{Options, run};
+pub use run::{Ended, Options, Session, leave_sequence, run, run_session};

@@ -2,16 +2,24 @@
 //! calls run as tasks and answer with messages, so a key never waits on I/O; a
 //! frame is drawn only when something changed, inside a synchronized update.
 
+use std::future::Future;
 use std::io::Write;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
 };
-use crossterm::execute;
-use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
+use crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
+use ratatui::backend::{ClearType, CrosstermBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
 use tend_backend::ai::{self, AiError};
 use tend_backend::summary::AccountSummary;
 use tend_backend::{
@@ -72,6 +80,15 @@ pub struct Options {
     /// Where documents' files fetched to be opened are kept (the user's cache
     /// folder); None: a folder in the system's temporary folder.
     pub files_cache: Option<std::path::PathBuf>,
+    /// The app may use this machine's files and programs for the user: open a
+    /// document with the opener (fetching its file into `files_cache`), attach a
+    /// file read from a path typed in a form. False in an SSH session, where this
+    /// machine is the server and not the user's: those actions say they are not
+    /// available over SSH instead.
+    pub local_files: bool,
+    /// The loop runs the scheduler's rounds (due playbook steps, the outbox)
+    /// while the app is open. False in an SSH session: the server runs its own.
+    pub scheduler: bool,
 }
 
 impl Default for Options {
@@ -97,6 +114,8 @@ impl Default for Options {
             health_off: false,
             opener: crate::files::Opener::from_env(),
             files_cache: None,
+            local_files: true,
+            scheduler: true,
         }
     }
 }
@@ -113,6 +132,9 @@ pub enum Ended {
     Quit,
     /// A signal asked the process to end (SIGTERM, SIGHUP, SIGINT): its number.
     Signal(i32),
+    /// The session was ended from outside (the client went away, the server
+    /// ended it: idle, a revoked key, shutdown).
+    Closed,
 }
 
 /// Runs the app until the user quits or a signal ends it; the terminal is
@@ -137,8 +159,15 @@ pub async fn run(
         true => execute!(std::io::stdout(), EnableBracketedPaste, EnableMouseCapture),
         false => execute!(std::io::stdout(), EnableBracketedPaste),
     };
-    let result = match entered {
-        Ok(()) => event_loop(&mut terminal, backend, &options, clock, signals).await,
+    let result = match entered.and_then(|()| terminal_events()) {
+        Ok(events) => {
+            let end = Box::pin(async move {
+                let mut signals = signals;
+                Ended::Signal(signals.next().await)
+            });
+            let input = Input::Local(events);
+            event_loop(&mut terminal, backend, &options, clock, input, end).await
+        }
         Err(e) => Err(e),
     };
     let left = leave_modes(mouse);
@@ -160,6 +189,317 @@ fn leave_modes(mouse: bool) -> std::io::Result<()> {
             DisableBracketedPaste
         ),
         false => execute!(std::io::stdout(), DisableBracketedPaste),
+    }
+}
+
+/// A terminal that is not this process's: an SSH session's channel.
+pub struct Session<W> {
+    /// Where the frames' bytes go (the escape sequences a terminal reads).
+    pub output: W,
+    /// The client's terminal size, (columns, rows), when the session starts.
+    pub size: (u16, u16),
+    /// The client's input as events: keys, paste, mouse, and `Event::Resize(cols, rows)`
+    /// on a window change. The channel closing ends the session (`Ended::Closed`).
+    pub events: mpsc::Receiver<Event>,
+    /// Resolves when the server ends the session (idle timeout, revoked key,
+    /// shutdown): the app leaves as on `q`, restoring the client's terminal, and
+    /// the call returns `Ended::Closed`.
+    pub end: Pin<Box<dyn Future<Output = ()> + Send>>,
+}
+
+/// Runs the app on a session's terminal until the user quits, the input closes or
+/// `end` resolves: enters the alternate screen, hides the cursor, turns on
+/// bracketed paste (and the mouse when `options.mouse`) by writing to `output`,
+/// and on every way out (an error included) writes what turns them off again.
+/// Touches nothing of the process: no signal, no panic hook, no raw mode, no tty
+/// size query.
+pub async fn run_session<W: Write + Send + 'static>(
+    session: Session<W>,
+    backend: Opening,
+    options: Options,
+    clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
+) -> std::io::Result<Ended> {
+    let Session {
+        output,
+        size,
+        events,
+        end,
+    } = session;
+    let mouse = options.mouse;
+    let shared = Arc::new(AtomicU32::new(pack(size)));
+    let mut terminal = Terminal::new(SessionBackend {
+        inner: CrosstermBackend::new(output),
+        size: shared.clone(),
+        cursor: Position::ORIGIN,
+    })?;
+    let out = terminal.backend_mut();
+    let entered = out
+        .write_all(&enter_sequence(mouse))
+        .and_then(|()| Write::flush(out));
+    let result = match entered {
+        Ok(()) => {
+            let input = Input::Session {
+                events,
+                size: shared,
+            };
+            let end = Box::pin(async move {
+                end.await;
+                Ended::Closed
+            });
+            event_loop(&mut terminal, backend, &options, clock, input, end).await
+        }
+        Err(e) => Err(e),
+    };
+    // The terminal shows a cursor it hid when it is dropped: shown now, so that
+    // the leave sequence is the last thing the client reads.
+    let shown = terminal.show_cursor();
+    let out = terminal.backend_mut();
+    let left = shown.and_then(|()| {
+        out.write_all(&leave_sequence(mouse))
+            .and_then(|()| Write::flush(out))
+    });
+    // A client that went away cannot be written to: no error then.
+    if !matches!(result, Ok(Ended::Closed)) {
+        left.map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("restoring the session's terminal failed: {e}"),
+            )
+        })?;
+    }
+    result
+}
+
+/// Proves at compile time that a session can be `tokio::spawn`ed: this only
+/// compiles if `run_session`'s future is `Send`.
+#[expect(dead_code, reason = "a compile-time check, never called")]
+fn run_session_is_send(
+    session: Session<Vec<u8>>,
+    backend: Opening,
+    options: Options,
+    clock: Clock,
+) -> impl Future<Output = std::io::Result<Ended>> + Send {
+    run_session(session, backend, options, clock)
+}
+
+/// What `run_session` writes first: the alternate screen, the cursor hidden,
+/// bracketed paste on, and the mouse when `mouse`.
+fn enter_sequence(mouse: bool) -> Vec<u8> {
+    let mut bytes = vec![];
+    // Writing to a Vec cannot fail.
+    let _ = queue!(
+        bytes,
+        EnterAlternateScreen,
+        cursor::Hide,
+        EnableBracketedPaste
+    );
+    if mouse {
+        let _ = queue!(bytes, EnableMouseCapture);
+    }
+    bytes
+}
+
+/// The bytes that give a session's terminal back as it was: the mouse (when
+/// `mouse`) and bracketed paste off, the cursor shown, the alternate screen left.
+/// For the server to write itself when a session's task ended without doing it
+/// (a panic).
+pub fn leave_sequence(mouse: bool) -> Vec<u8> {
+    let mut bytes = vec![];
+    // Writing to a Vec cannot fail.
+    if mouse {
+        let _ = queue!(bytes, DisableMouseCapture);
+    }
+    let _ = queue!(
+        bytes,
+        DisableBracketedPaste,
+        cursor::Show,
+        LeaveAlternateScreen
+    );
+    bytes
+}
+
+/// (columns, rows) in one word, so the input and the backend share it without a lock.
+fn pack((columns, rows): (u16, u16)) -> u32 {
+    (u32::from(columns) << 16) | u32::from(rows)
+}
+
+fn unpack(size: u32) -> Size {
+    Size::new((size >> 16) as u16, (size & 0xffff) as u16)
+}
+
+/// ratatui's crossterm backend on a session's output, with the session's size:
+/// crossterm's own size and cursor queries read this process's terminal, which
+/// in a session is not the one drawn on (or is none at all).
+struct SessionBackend<W: Write> {
+    inner: CrosstermBackend<W>,
+    /// The client's (columns, rows), packed; set by the input on a window change.
+    size: Arc<AtomicU32>,
+    /// Where ratatui last put the cursor (asking the client would mean reading
+    /// its answer out of the input).
+    cursor: Position,
+}
+
+impl<W: Write> Write for SessionBackend<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Write::flush(&mut self.inner)
+    }
+}
+
+impl<W: Write> ratatui::backend::Backend for SessionBackend<W> {
+    type Error = std::io::Error;
+
+    fn draw<'a, I>(&mut self, content: I) -> std::io::Result<()>
+    where
+        I: Iterator<Item = (u16, u16, &'a Cell)>,
+    {
+        self.inner.draw(content)
+    }
+
+    fn append_lines(&mut self, n: u16) -> std::io::Result<()> {
+        self.inner.append_lines(n)
+    }
+
+    fn hide_cursor(&mut self) -> std::io::Result<()> {
+        self.inner.hide_cursor()
+    }
+
+    fn show_cursor(&mut self) -> std::io::Result<()> {
+        self.inner.show_cursor()
+    }
+
+    fn get_cursor_position(&mut self) -> std::io::Result<Position> {
+        Ok(self.cursor)
+    }
+
+    fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> std::io::Result<()> {
+        let position = position.into();
+        self.cursor = position;
+        self.inner.set_cursor_position(position)
+    }
+
+    fn clear(&mut self) -> std::io::Result<()> {
+        self.inner.clear()
+    }
+
+    fn clear_region(&mut self, clear_type: ClearType) -> std::io::Result<()> {
+        self.inner.clear_region(clear_type)
+    }
+
+    fn size(&self) -> std::io::Result<Size> {
+        Ok(unpack(self.size.load(Ordering::Relaxed)))
+    }
+
+    fn window_size(&mut self) -> std::io::Result<WindowSize> {
+        Ok(WindowSize {
+            columns_rows: self.size()?,
+            // Not known over SSH (a window change gives pixels only when the
+            // client sends them, and nothing here draws images).
+            pixels: Size::new(0, 0),
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        ratatui::backend::Backend::flush(&mut self.inner)
+    }
+}
+
+/// Where the loop's terminal events come from.
+enum Input {
+    /// The process's terminal, read on a thread of its own.
+    Local(mpsc::UnboundedReceiver<std::io::Result<Event>>),
+    /// A session's channel; a window change also sets the size its backend reports.
+    Session {
+        events: mpsc::Receiver<Event>,
+        size: Arc<AtomicU32>,
+    },
+}
+
+impl Input {
+    /// How the app ends when the input has ended: the local terminal's reader
+    /// stops only with the process; a session's channel closes when the client
+    /// goes away.
+    fn closed(&self) -> Ended {
+        match self {
+            Input::Local(_) => Ended::Quit,
+            Input::Session { .. } => Ended::Closed,
+        }
+    }
+
+    async fn recv(&mut self) -> Option<std::io::Result<Event>> {
+        match self {
+            Input::Local(events) => events.recv().await,
+            Input::Session { events, size } => {
+                let event = events.recv().await?;
+                Some(Ok(Input::seen(size, event)))
+            }
+        }
+    }
+
+    /// An event already waiting, if any.
+    fn try_recv(&mut self) -> Option<std::io::Result<Event>> {
+        match self {
+            Input::Local(events) => events.try_recv().ok(),
+            Input::Session { events, size } => {
+                let event = events.try_recv().ok()?;
+                Some(Ok(Input::seen(size, event)))
+            }
+        }
+    }
+
+    /// A session's event on its way to the app: a window change is the size the
+    /// backend reports from now on, so the next frame is drawn at it.
+    fn seen(size: &AtomicU32, event: Event) -> Event {
+        if let Event::Resize(columns, rows) = event {
+            size.store(pack((columns, rows)), Ordering::Relaxed);
+        }
+        event
+    }
+}
+
+/// Starts a command of the loop; or, when the app may not use this machine's
+/// files and programs (`local_files` off), answers at once a command that would.
+fn dispatch(
+    cmd: Command,
+    backend: &Arc<dyn Backend>,
+    tx: &mpsc::UnboundedSender<Msg>,
+    options: &Options,
+) {
+    if !options.local_files
+        && let Some(refused) = refused_on_host(&cmd)
+    {
+        let _ = tx.send(refused);
+        return;
+    }
+    spawn(cmd, backend, tx, &options.user);
+}
+
+/// The answer to a command that would open a program or read a path on this
+/// machine, when this machine is not the user's (an SSH session's server).
+fn refused_on_host(cmd: &Command) -> Option<Msg> {
+    match cmd {
+        Command::OpenDocument { document, .. } => Some(Msg::Opened(Err(match &document.file {
+            Some(file) => format!(
+                "opening {} is not available over SSH: it would open on the server, not on your machine",
+                file.name
+            ),
+            None => format!(
+                "opening links is not available over SSH (it would open on the server): {}",
+                document.link
+            ),
+        }))),
+        Command::SaveWithFile { account, what, .. } => Some(Msg::Saved {
+            account: *account,
+            what: what.clone(),
+            result: Err(tend_backend::Error::invalid(
+                "file",
+                "attaching a file from a path is not available over SSH: the path would be read on the server, not on your machine",
+            )),
+        }),
+        _ => None,
     }
 }
 
@@ -206,7 +546,9 @@ enum Step {
     End(std::io::Result<Ended>),
 }
 
-fn step(event: Option<std::io::Result<Event>>) -> Step {
+/// What the loop does with an event; the input's end (None) ends the app as
+/// `closed` says.
+fn step(event: Option<std::io::Result<Event>>, closed: Ended) -> Step {
     match event {
         Some(Ok(Event::Key(k))) => Step::Msg(Msg::Key(k)),
         Some(Ok(Event::Paste(text))) => Step::Msg(Msg::Paste(text)),
@@ -214,7 +556,7 @@ fn step(event: Option<std::io::Result<Event>>) -> Step {
         Some(Ok(Event::Resize(w, h))) => Step::Msg(Msg::Resize(w, h)),
         Some(Ok(_)) => Step::Skip,
         Some(Err(e)) => Step::End(Err(e)),
-        None => Step::End(Ok(Ended::Quit)),
+        None => Step::End(Ok(closed)),
     }
 }
 
@@ -243,19 +585,25 @@ fn terminal_events() -> std::io::Result<mpsc::UnboundedReceiver<std::io::Result<
 /// terminal without bracketed paste arrives as one key per character).
 const COALESCE: usize = 4096;
 
+/// What ends the loop from outside, and how: a signal, a session ended.
+type End = Pin<Box<dyn Future<Output = Ended> + Send>>;
+
+/// Runs the app on `terminal` over the events of `input` until the user quits,
+/// the input ends or `end` resolves.
 async fn event_loop<B: ratatui::backend::Backend + Write>(
     terminal: &mut Terminal<B>,
     opening: Opening,
     options: &Options,
     clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
-    mut signals: Signals,
+    mut events: Input,
+    mut end: End,
 ) -> std::io::Result<Ended>
 where
     B::Error: Into<std::io::Error>,
 {
     let theme = Theme::new(options.theme, options.no_color);
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-    let mut events = terminal_events()?;
+    let closed = events.closed();
     let mut app = App::new(options.keys.clone(), clock());
     app.ascii = options.ascii;
     app.read_only = options.read_only;
@@ -305,18 +653,18 @@ where
             return Ok(Ended::Quit);
         }
         let msg = tokio::select! {
-            event = events.recv() => match step(event) {
+            event = events.recv() => match step(event, closed) {
                 Step::Msg(msg) => msg,
                 Step::Skip => continue,
                 Step::End(end) => return end,
             },
-            signal = signals.next() => return Ok(Ended::Signal(signal)),
+            ended = &mut end => return Ok(ended),
             Some(msg) = rx.recv() => msg,
             opened = &mut opening, if backend.is_none() => {
                 match opened {
                     Ok(Ok(b)) => {
                         for cmd in queued.drain(..) {
-                            spawn(cmd, &b, &tx, &options.user);
+                            dispatch(cmd, &b, &tx, options);
                         }
                         backend = Some(b);
                         continue;
@@ -340,12 +688,12 @@ where
                 dirty = true;
                 continue;
             }
-            _ = scheduler.tick(), if backend.is_some() && app.offline.is_none() => {
+            _ = scheduler.tick(), if options.scheduler && backend.is_some() && app.offline.is_none() => {
                 // Never two at once (the app says when one is still running), and
                 // nothing to draw until it answers.
                 if let Some(b) = &backend {
                     for cmd in app.tick() {
-                        spawn(cmd, b, &tx, &options.user);
+                        dispatch(cmd, b, &tx, options);
                     }
                 }
                 continue;
@@ -380,8 +728,8 @@ where
                 continue;
             }
             match events.try_recv() {
-                Err(_) => break,
-                Ok(event) => match step(Some(event)) {
+                None => break,
+                Some(event) => match step(Some(event), closed) {
                     Step::Msg(msg) => cmds.extend(app.update(msg)),
                     Step::Skip => {}
                     Step::End(end) => return end,
@@ -389,9 +737,7 @@ where
             }
         }
         match &backend {
-            Some(b) => cmds
-                .into_iter()
-                .for_each(|c| spawn(c, b, &tx, &options.user)),
+            Some(b) => cmds.into_iter().for_each(|c| dispatch(c, b, &tx, options)),
             None => queued.extend(cmds),
         }
         dirty = true;
@@ -1136,4 +1482,89 @@ async fn save_with_file(
         tend_backend::Write::Update { record }
     };
     b.apply(user, vec![write]).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(link: &str) -> tend_domain::Document {
+        serde_json::from_value(serde_json::json!({
+            "id": 7,
+            "created_at": "2026-10-31T15:24:00Z",
+            "updated_at": "2026-10-31T15:24:00Z",
+            "account_id": 1,
+            "title": "Last QBR deck",
+            "kind": "qbr",
+            "link": link,
+        }))
+        .expect("a document")
+    }
+
+    #[test]
+    fn what_would_use_this_machine_is_refused_saying_so_and_nothing_else_is() {
+        let open = Command::OpenDocument {
+            document: Box::new(document("https://docs.example.com/qbr/1.pdf")),
+            cache: std::env::temp_dir(),
+            opener: crate::files::Opener::parse("true"),
+        };
+        match refused_on_host(&open) {
+            Some(Msg::Opened(Err(e))) => assert_eq!(
+                e,
+                "opening links is not available over SSH (it would open on the server): https://docs.example.com/qbr/1.pdf"
+            ),
+            other => panic!("not refused: {other:?}"),
+        }
+        let attach = Command::SaveWithFile {
+            account: 1,
+            record: Box::new(tend_domain::Record::Document(document(""))),
+            creating: true,
+            path: "/etc/passwd".into(),
+            what: "created the document with passwd".into(),
+        };
+        match refused_on_host(&attach) {
+            Some(Msg::Saved {
+                account: 1,
+                what,
+                result: Err(tend_backend::Error::Invalid { field, message }),
+            }) => {
+                assert_eq!(what, "created the document with passwd");
+                assert_eq!(field, "file");
+                assert!(message.contains("not available over SSH"), "{message}");
+            }
+            other => panic!("not refused: {other:?}"),
+        }
+        assert!(
+            refused_on_host(&Command::LoadPortfolio {
+                sort: PortfolioSort::Health,
+                descending: false,
+                expr: None,
+                churned: false,
+            })
+            .is_none()
+        );
+    }
+
+    #[test]
+    fn the_leave_sequence_undoes_the_enter_sequence() {
+        let enter = String::from_utf8(enter_sequence(true)).expect("ascii");
+        let leave = String::from_utf8(leave_sequence(true)).expect("ascii");
+        for (on, off) in [
+            ("\x1b[?1049h", "\x1b[?1049l"),
+            ("\x1b[?25l", "\x1b[?25h"),
+            ("\x1b[?2004h", "\x1b[?2004l"),
+            ("\x1b[?1000h", "\x1b[?1000l"),
+            ("\x1b[?1006h", "\x1b[?1006l"),
+        ] {
+            assert!(enter.contains(on) && leave.contains(off), "{on:?}");
+        }
+        assert!(leave.ends_with("\x1b[?1049l"));
+        let quiet = String::from_utf8(leave_sequence(false)).expect("ascii");
+        assert!(!quiet.contains("\x1b[?1000l") && quiet.contains("\x1b[?2004l"));
+        assert!(
+            !String::from_utf8(enter_sequence(false))
+                .expect("ascii")
+                .contains("\x1b[?1000h")
+        );
+    }
 }

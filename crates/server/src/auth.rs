@@ -5,12 +5,15 @@
 //! A missing, unknown or revoked token is 401; a refused write is 403. Neither
 //! answer says anything about the data.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use axum::extract::FromRequestParts;
 use axum::http::header;
 
 use super::{AppState, problem::ApiError, problem::ProblemResponse};
 use tend_backend::api::{Problem, Role};
-use tend_backend::sqlite::{Store, TokenInfo, token_hash};
+use tend_backend::sqlite::{TokenInfo, token_hash};
 use tend_backend::{Backend, Write};
 use tend_domain::*;
 
@@ -43,9 +46,87 @@ pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The live token whose hash is `hash`, if there is one.
-pub async fn lookup(store: &Store, hash: String) -> Result<Option<TokenInfo>, ApiError> {
-    let store = store.clone();
+/// Tokens minted in memory for the app's SSH sessions (ssh/): each is the
+/// session's user and role, lives as long as its session, and is never stored
+/// or logged. Requests with one pass the same checks as with a stored token.
+#[derive(Clone, Default)]
+pub struct SessionTokens(Arc<Mutex<HashMap<String, TokenInfo>>>);
+
+/// A session's token; dropping it forgets the token.
+pub struct SessionToken {
+    token: String,
+    hash: String,
+    tokens: SessionTokens,
+}
+
+impl SessionToken {
+    /// The bearer token itself (for the session's own client only).
+    pub fn expose(&self) -> &str {
+        &self.token
+    }
+}
+
+impl Drop for SessionToken {
+    fn drop(&mut self) {
+        self.tokens.lock().remove(&self.hash);
+    }
+}
+
+impl SessionTokens {
+    /// A new token for `user` with `role`, valid until the answer is dropped.
+    pub fn mint(&self, user: &str, role: Role) -> Result<SessionToken, String> {
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes)
+            .map_err(|e| format!("no randomness for a session token: {e}"))?;
+        let token = format!(
+            "{}{}",
+            tend_backend::sqlite::TOKEN_PREFIX,
+            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+        );
+        let hash = token_hash(&token);
+        let info = TokenInfo {
+            // No stored token has id 0 (SQLite's row ids start at 1).
+            id: 0,
+            user: user.to_string(),
+            role,
+            created_at: chrono::Utc::now(),
+            revoked_at: None,
+        };
+        self.lock().insert(hash.clone(), info);
+        Ok(SessionToken {
+            token,
+            hash,
+            tokens: self.clone(),
+        })
+    }
+
+    /// How many session tokens are live.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether no session token is live.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    fn get(&self, hash: &str) -> Option<TokenInfo> {
+        self.lock().get(hash).cloned()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, TokenInfo>> {
+        // A panic while holding this lock leaves the map whole (inserts and
+        // removes only), so a poisoned lock is still a sound map.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The live token whose hash is `hash`, if there is one: a session's, else the store's.
+pub async fn lookup(state: &AppState, hash: String) -> Result<Option<TokenInfo>, ApiError> {
+    if let Some(info) = state.sessions.get(&hash) {
+        return Ok(Some(info));
+    }
+    let store = state.store.clone();
     tokio::task::spawn_blocking(move || store.token_by_hash(&hash))
         .await
         .map_err(|e| tend_backend::Error::storage(format!("token lookup: {e}")))?
@@ -72,7 +153,7 @@ impl FromRequestParts<AppState> for Caller {
         };
         let found = match parts.extensions.get::<Looked>() {
             Some(Looked(found)) => found.clone(),
-            None => lookup(&state.store, token_hash(token))
+            None => lookup(state, token_hash(token))
                 .await
                 .map_err(IntoResponse::into_response)?,
         };

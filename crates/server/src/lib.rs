@@ -2,7 +2,8 @@
 //! (routes.rs), with bearer tokens and roles (auth.rs), problem+json errors
 //! (problem.rs), body size limits, a per-request timeout, a rate limit per token
 //! (or per address for requests without a known one), request logs, graceful
-//! shutdown.
+//! shutdown. With `--ssh`, the app itself over SSH (ssh/), whose sessions use this
+//! API on loopback with tokens minted in memory.
 
 pub mod auth;
 mod listen;
@@ -11,6 +12,7 @@ mod problem;
 
 use problem::ProblemResponse;
 mod routes;
+pub mod ssh;
 
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
@@ -70,16 +72,24 @@ impl Default for Limits {
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The SSH sessions' tokens, looked up before the store's.
+    sessions: auth::SessionTokens,
     limiter: Arc<DefaultKeyedRateLimiter<String>>,
     timeout: Duration,
 }
 
 /// The whole API, ready to serve.
 pub fn router(store: Store, limits: &Limits) -> axum::Router {
+    router_with(store, limits, auth::SessionTokens::default())
+}
+
+/// The whole API, also taking the SSH sessions' in-memory tokens.
+pub fn router_with(store: Store, limits: &Limits, sessions: auth::SessionTokens) -> axum::Router {
     let quota = Quota::per_second(NonZeroU32::new(limits.per_second.max(1)).expect("non-zero"))
         .allow_burst(NonZeroU32::new(limits.burst.max(1)).expect("non-zero"));
     let state = AppState {
         store,
+        sessions,
         limiter: Arc::new(RateLimiter::keyed(quota)),
         timeout: limits.timeout,
     };
@@ -132,7 +142,7 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
     if let Some(hash) = hash {
         // A failed lookup leaves the key to the address; the extractor looks again
         // and answers the error.
-        if let Ok(found) = auth::lookup(&state.store, hash.clone()).await {
+        if let Ok(found) = auth::lookup(&state, hash.clone()).await {
             key = found.is_some().then_some(hash);
             request.extensions_mut().insert(auth::Looked(found));
         }
@@ -230,6 +240,24 @@ pub async fn serve(
     limits: &Limits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(
+        listener,
+        store,
+        limits,
+        auth::SessionTokens::default(),
+        shutdown,
+    )
+    .await
+}
+
+/// [`serve`], also answering the SSH sessions' in-memory tokens.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    limits: &Limits,
+    sessions: auth::SessionTokens,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let ticker = (!limits.tick_every.is_zero()).then(|| {
         let (store, every) = (store.clone(), limits.tick_every);
         tokio::spawn(async move {
@@ -247,7 +275,13 @@ pub async fn serve(
             }
         })
     });
-    let served = listen::run(listener, router(store, limits), limits, shutdown).await;
+    let served = listen::run(
+        listener,
+        router_with(store, limits, sessions),
+        limits,
+        shutdown,
+    )
+    .await;
     if let Some(t) = ticker {
         t.abort();
     }

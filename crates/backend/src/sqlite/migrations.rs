@@ -10,7 +10,7 @@ use crate::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
 pub(crate) const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16,
 ];
 
 /// The schema version this build writes.
@@ -709,4 +709,20 @@ ALTER TABLE documents ADD COLUMN file_name TEXT;
 ALTER TABLE documents ADD COLUMN file_size INTEGER;
 ALTER TABLE documents ADD COLUMN file_media_type TEXT;
 CREATE INDEX documents_file ON documents(file_sha256) WHERE file_sha256 IS NOT NULL;
+"#;
+
+/// Version 16: the SSH keys of the team server's users (`tend serve --ssh`), by
+/// their SHA-256 fingerprint; at most one live key per fingerprint, and a revoked
+/// key is kept (the list shows when it was revoked).
+const V16: &str = r#"
+CREATE TABLE ssh_keys (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    public_key TEXT NOT NULL,
+    user TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+CREATE UNIQUE INDEX ssh_keys_live ON ssh_keys(fingerprint) WHERE revoked_at IS NULL;
 "#;

@@ -50,6 +50,7 @@ mod read;
 mod rules;
 mod runs;
 mod scan;
+mod ssh_keys;
 mod sync;
 mod tables;
 mod timeline;
@@ -58,6 +59,7 @@ mod write;
 
 pub use bulk::Loader;
 pub use migrations::{SCHEMA_VERSION, migrate_to};
+pub use ssh_keys::SshKeyInfo;
 pub use tokens::{TOKEN_PREFIX, TokenInfo, token_hash};
 
 use std::path::{Path, PathBuf};
@@ -1647,6 +1649,47 @@ impl Store {
     }
 }
 
+/// The SSH keys of the team server's users (see ssh_keys.rs). The key is parsed
+/// and fingerprinted by the caller (the server's SSH module); the store keeps the
+/// line and answers by fingerprint.
+impl Store {
+    /// Registers a key for `user` with `role`; refuses a key already live,
+    /// naming the user it belongs to.
+    pub fn add_ssh_key(
+        &self,
+        user: &str,
+        role: api::Role,
+        fingerprint: &str,
+        public_key: &str,
+    ) -> Result<SshKeyInfo> {
+        let user = tokens::checked_user(user)?;
+        if !fingerprint.starts_with("SHA256:") {
+            return Err(Error::invalid(
+                "fingerprint",
+                format!("{fingerprint:?} is not a SHA256 fingerprint (SHA256:...)"),
+            ));
+        }
+        self.write_blocking(|tx, now| {
+            ssh_keys::insert(tx, fingerprint, public_key.trim(), user, role, now)
+        })
+    }
+
+    /// Every SSH key, oldest first, revoked ones included.
+    pub fn ssh_keys(&self) -> Result<Vec<SshKeyInfo>> {
+        ssh_keys::all(&self.reader())
+    }
+
+    /// Revokes an SSH key; false when there is no such key or it was already revoked.
+    pub fn revoke_ssh_key(&self, id: Id) -> Result<bool> {
+        self.write_blocking(|tx, now| ssh_keys::revoke(tx, id, now))
+    }
+
+    /// The live (not revoked) SSH key with this fingerprint.
+    pub fn ssh_key_by_fingerprint(&self, fingerprint: &str) -> Result<Option<SshKeyInfo>> {
+        ssh_keys::by_fingerprint(&self.reader(), fingerprint)
+    }
+}
+
 #[cfg(test)]
 mod demo_dir_tests {
     use super::*;
@@ -1737,5 +1780,40 @@ mod token_tests {
         assert!(store.token_by_hash(&token_hash(&a)).unwrap().is_none());
         assert_eq!(store.tokens().unwrap().len(), 2);
         assert!(store.create_token("  ", Role::Viewer).is_err());
+    }
+
+    #[test]
+    fn ssh_keys_are_unique_while_live_and_revocable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("k.db")).unwrap();
+        let fp = "SHA256:abc";
+        let line = "ssh-ed25519 AAAA maya@laptop";
+        let key = store.add_ssh_key("maya", Role::Csm, fp, line).unwrap();
+        assert_eq!((key.user.as_str(), key.role), ("maya", Role::Csm));
+        // The same key again is refused, naming whose it is.
+        let again = store
+            .add_ssh_key("ops", Role::Admin, fp, line)
+            .unwrap_err()
+            .to_string();
+        assert!(again.contains("maya") && again.contains(fp), "{again}");
+        assert_eq!(
+            store.ssh_key_by_fingerprint(fp).unwrap().unwrap().id,
+            key.id
+        );
+        assert!(store.revoke_ssh_key(key.id).unwrap());
+        assert!(!store.revoke_ssh_key(key.id).unwrap());
+        assert!(store.ssh_key_by_fingerprint(fp).unwrap().is_none());
+        // Once revoked, the key may be registered again (for anyone).
+        let ops = store.add_ssh_key("ops", Role::Admin, fp, line).unwrap();
+        assert_ne!(ops.id, key.id);
+        let all = store.ssh_keys().unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(all[0].revoked_at.is_some() && all[1].revoked_at.is_none());
+        assert!(
+            store
+                .add_ssh_key(" ", Role::Viewer, "SHA256:x", line)
+                .is_err()
+        );
+        assert!(store.add_ssh_key("a", Role::Viewer, "MD5:x", line).is_err());
     }
 }
