@@ -234,7 +234,6 @@ pub fn draw(
     // selected line stays in sight, and the last row says what is below.
     let rows = fields.height as usize;
     let total = lines.len();
-    let mut lines = lines;
     let mut skip = 0;
     if total > rows && rows > 1 {
         let selected = match sel {
