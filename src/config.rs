@@ -736,7 +736,7 @@ pub enum ConfigError {
     Bad(String),
 }
 
-fn dirs() -> Option<directories::ProjectDirs> {
+pub(crate) fn dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "tend")
 }
 

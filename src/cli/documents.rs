@@ -81,7 +81,7 @@ async fn document(store: &dyn Backend, id: Id) -> Result<Document, Failure> {
 
 /// Where fetched files are kept to be opened: `<user cache dir>/tend/files`.
 pub fn files_cache() -> PathBuf {
-    directories::ProjectDirs::from("", "", "tend")
+    crate::config::dirs()
         .map(|d| d.cache_dir().join("files"))
         .unwrap_or_else(|| std::env::temp_dir().join("tend-files"))
 }

@@ -130,8 +130,8 @@ pub async fn read_to_attach(path: &Path) -> Result<(String, Vec<u8>), Error> {
     tokio::task::spawn_blocking(move || {
         let shown = path.display().to_string();
         let refused = |why: String| Error::invalid("file", why);
-        let meta =
-            std::fs::metadata(&path).map_err(|e| refused(format!("cannot read {shown}: {e}")))?;
+        let unreadable = |e: std::io::Error| refused(format!("cannot read {shown}: {e}"));
+        let meta = std::fs::metadata(&path).map_err(unreadable)?;
         if meta.is_dir() {
             return Err(refused(format!("{shown} is a folder: give a file")));
         }
@@ -142,8 +142,7 @@ pub async fn read_to_attach(path: &Path) -> Result<(String, Vec<u8>), Error> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .ok_or_else(|| refused(format!("{shown} names no file")))?;
-        let bytes =
-            std::fs::read(&path).map_err(|e| refused(format!("cannot read {shown}: {e}")))?;
+        let bytes = std::fs::read(&path).map_err(unreadable)?;
         // It may have grown since it was measured.
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(tend_backend::files::too_large(&shown, bytes.len() as u64));

@@ -653,15 +653,7 @@ fn churn_reason_fields(c: &Ctx, at: usize) -> Vec<Field> {
     let churn = &c.d.account.churn;
     let none = || (Value::Null, "none".to_string());
     let option = |name: &str| (s(name), name.to_string());
-    // A stored value the tree no longer has is kept as an option of its own.
-    let with_stored = |mut options: Vec<(Value, String)>, stored: &Option<String>| {
-        if let Some(v) = stored
-            && !options.iter().any(|(o, _)| o.as_str() == Some(v))
-        {
-            options.push((s(v), format!("{v} (not in the list)")));
-        }
-        options
-    };
+    // A stored value the tree no longer has stays offered (with_stored).
     let categories = with_stored(
         std::iter::once(none())
             .chain(tree.categories.iter().map(|k| option(&k.name)))
@@ -710,15 +702,25 @@ fn goals_profile_field(c: &Ctx) -> Field {
     if profiles.is_empty() {
         return Field::text("goals_profile", "goals profile", Parse::OptStr);
     }
-    let mut options: Vec<(Value, String)> = std::iter::once((Value::Null, "none".to_string()))
+    let options = std::iter::once((Value::Null, "none".to_string()))
         .chain(profiles.iter().map(|p| (s(&p.name), p.name.clone())))
         .collect();
-    if let Some(v) = &c.d.account.goals_profile
-        && c.rules.goals_profile(v).is_none()
+    Field::choice(
+        "goals_profile",
+        "goals profile",
+        with_stored(options, &c.d.account.goals_profile),
+    )
+}
+
+/// The options of a pick list, with the stored value kept as an option of its
+/// own (marked) when the list no longer has it.
+fn with_stored(mut options: Vec<(Value, String)>, stored: &Option<String>) -> Vec<(Value, String)> {
+    if let Some(v) = stored
+        && !options.iter().any(|(o, _)| o.as_str() == Some(v))
     {
         options.push((s(v), format!("{v} (not in the list)")));
     }
-    Field::choice("goals_profile", "goals profile", options)
+    options
 }
 
 /// One field per custom field of the organisation, as its type asks.

@@ -75,14 +75,8 @@ impl Drop for SessionToken {
 impl SessionTokens {
     /// A new token for `user` with `role`, valid until the answer is dropped.
     pub fn mint(&self, user: &str, role: Role) -> Result<SessionToken, String> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| format!("no randomness for a session token: {e}"))?;
-        let token = format!(
-            "{}{}",
-            tend_backend::sqlite::TOKEN_PREFIX,
-            bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-        );
+        let token =
+            tend_backend::sqlite::new_token().map_err(|e| format!("a session token: {e}"))?;
         let hash = token_hash(&token);
         let info = TokenInfo {
             // No stored token has id 0 (SQLite's row ids start at 1).

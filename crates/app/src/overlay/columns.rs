@@ -19,6 +19,9 @@ use crate::state::Command;
 use crate::theme::Theme;
 use crate::widgets::{centered, window};
 
+/// Why the health score's line neither hides nor moves.
+const HEALTH_FIRST: &str = "the health score is always the first column";
+
 /// A line of the chooser.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
@@ -113,7 +116,7 @@ impl ColumnChooser {
             return Ok(());
         };
         match slot {
-            Slot::Health => Err("the health score is always the first column"),
+            Slot::Health => Err(HEALTH_FIRST),
             Slot::Name => Err("the account name always shows"),
             Slot::Column(_) => {
                 *on = !*on;
@@ -130,7 +133,7 @@ impl ColumnChooser {
             return Ok(());
         };
         match slot {
-            Slot::Health => return Err("the health score is always the first column"),
+            Slot::Health => return Err(HEALTH_FIRST),
             Slot::Name => return Err("the account name always comes after the score"),
             Slot::Column(Column::Trend) => {
                 return Err("the trend arrow stays beside the score (Space shows or hides it)");

@@ -60,7 +60,7 @@ mod write;
 pub use bulk::Loader;
 pub use migrations::{SCHEMA_VERSION, migrate_to};
 pub use ssh_keys::SshKeyInfo;
-pub use tokens::{TOKEN_PREFIX, TokenInfo, token_hash};
+pub use tokens::{TOKEN_PREFIX, TokenInfo, new_token, token_hash};
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

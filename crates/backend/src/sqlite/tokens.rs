@@ -2,7 +2,6 @@
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use super::codec::{from_ts, ts};
 use crate::api::Role;
@@ -24,12 +23,12 @@ pub const TOKEN_PREFIX: &str = "tend_";
 
 /// The hash a token is stored and looked up by.
 pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::files::sha256_hex(token.as_bytes())
 }
 
-/// A new token: the prefix and 32 random bytes in hex.
-pub(super) fn new_token() -> Result<String> {
+/// A new token: the prefix and 32 random bytes in hex (stored ones and the SSH
+/// sessions' in-memory ones alike).
+pub fn new_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes)
         .map_err(|e| Error::storage(format!("no randomness for a token: {e}")))?;

@@ -47,17 +47,13 @@ impl Conn {
         let store = self.ctx.store.clone();
         let found =
             tokio::task::spawn_blocking(move || store.ssh_key_by_fingerprint(&fingerprint)).await;
-        match found {
-            Ok(Ok(found)) => found,
-            Ok(Err(e)) => {
-                tracing::warn!("ssh: reading the keys: {e}");
-                None
-            }
-            Err(e) => {
-                tracing::warn!("ssh: reading the keys: {e}");
-                None
-            }
-        }
+        let found = found
+            .map_err(|e| e.to_string())
+            .and_then(|r| r.map_err(|e| e.to_string()));
+        found.unwrap_or_else(|e| {
+            tracing::warn!("ssh: reading the keys: {e}");
+            None
+        })
     }
 }
 
@@ -110,18 +106,12 @@ impl russh::server::Handler for Conn {
         reply: ChannelOpenHandle,
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        let Some(key) = self.key.clone() else {
+        let Some(key) = self.key.clone().filter(|_| !self.opened) else {
             reply
                 .reject(russh::ChannelOpenFailure::AdministrativelyProhibited)
                 .await;
             return Ok(());
         };
-        if self.opened {
-            reply
-                .reject(russh::ChannelOpenFailure::AdministrativelyProhibited)
-                .await;
-            return Ok(());
-        }
         self.opened = true;
         reply.accept().await;
         // The task owns the channel and reads it to the end: russh waits on a

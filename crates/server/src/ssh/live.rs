@@ -152,18 +152,22 @@ pub async fn poll_revoked(live: Live, store: Store, every: Duration) {
             continue;
         }
         let store = store.clone();
-        let gone = tokio::task::spawn_blocking(move || {
-            let mut gone = vec![];
-            for fp in fingerprints {
-                match store.ssh_key_by_fingerprint(&fp) {
-                    Ok(None) => gone.push(fp),
-                    Ok(Some(_)) => {}
-                    // A store that cannot answer now revokes nothing; the next
-                    // poll asks again.
-                    Err(e) => tracing::warn!("ssh: reading the keys: {e}"),
-                }
+        // One read of the keys table for all open sessions, not one per key.
+        let gone = tokio::task::spawn_blocking(move || match store.ssh_keys() {
+            Ok(keys) => {
+                let live: BTreeSet<String> = keys
+                    .into_iter()
+                    .filter(|k| k.revoked_at.is_none())
+                    .map(|k| k.fingerprint)
+                    .collect();
+                fingerprints.difference(&live).cloned().collect()
             }
-            gone
+            // A store that cannot answer now revokes nothing; the next poll asks
+            // again.
+            Err(e) => {
+                tracing::warn!("ssh: reading the keys: {e}");
+                vec![]
+            }
         })
         .await
         .unwrap_or_default();

@@ -78,8 +78,6 @@ pub struct Launch {
     /// Who the key is registered to, and as what.
     pub user: String,
     pub role: Role,
-    /// The key's SHA-256 fingerprint.
-    pub fingerprint: String,
     /// The session's bearer token for this server's API; valid while the
     /// session lasts. Never log it.
     pub token: String,

@@ -4,7 +4,6 @@
 //! window) in this process; past the limit writes fail and the session ends.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -20,7 +19,6 @@ struct Shared {
     pending: Mutex<Pending>,
     ready: Notify,
     limit: usize,
-    written: AtomicU64,
 }
 
 impl Shared {
@@ -48,7 +46,6 @@ pub fn channel(limit: usize) -> (Output, Pump) {
         pending: Mutex::default(),
         ready: Notify::new(),
         limit,
-        written: AtomicU64::new(0),
     });
     (
         Output {
@@ -56,13 +53,6 @@ pub fn channel(limit: usize) -> (Output, Pump) {
         },
         Pump { shared },
     )
-}
-
-impl Output {
-    /// Bytes handed to the client so far.
-    pub fn written(&self) -> u64 {
-        self.shared.written.load(Ordering::Relaxed)
-    }
 }
 
 impl Write for Output {
@@ -121,9 +111,6 @@ impl Pump {
                     self.shared.lock().closed = true;
                     return;
                 }
-                self.shared
-                    .written
-                    .fetch_add(bytes.len() as u64, Ordering::Relaxed);
                 bytes.clear();
             }
         }

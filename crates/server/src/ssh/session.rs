@@ -113,7 +113,6 @@ pub async fn run(
     let launch = Launch {
         user: key.user.clone(),
         role: key.role,
-        fingerprint: key.fingerprint.clone(),
         token: token.expose().to_string(),
         term,
         size: (cols, rows),
@@ -127,12 +126,12 @@ pub async fn run(
     let mut input = Some(input_tx);
     let idle = opts.idle;
     let mut last_input = tokio::time::Instant::now();
-    let mut told: Option<Why> = None;
-    let mut told_at: Option<tokio::time::Instant> = None;
+    // Why the session was told to end, and when (the grace runs from then).
+    let mut told: Option<(Why, tokio::time::Instant)> = None;
     let mut end_rx = place.end.subscribe();
     let result = loop {
         let idle_at = last_input + idle;
-        let grace_at = told_at.map(|t| t + END_GRACE);
+        let grace_at = told.map(|(_, at)| at + END_GRACE);
         tokio::select! {
             result = &mut app => break result.unwrap_or_else(|e| Err(format!("the app stopped: {e}"))),
             msg = channel.wait(), if input.is_some() => match msg {
@@ -155,13 +154,11 @@ pub async fn run(
             },
             _ = tokio::time::sleep_until(idle_at), if told.is_none() => {
                 place.end.send_replace(Some(Why::Idle));
-                told = Some(Why::Idle);
-                told_at = Some(tokio::time::Instant::now());
+                told = Some((Why::Idle, tokio::time::Instant::now()));
             }
             changed = end_rx.changed(), if told.is_none() => {
                 if changed.is_ok() && let Some(why) = *end_rx.borrow() {
-                    told = Some(why);
-                    told_at = Some(tokio::time::Instant::now());
+                    told = Some((why, tokio::time::Instant::now()));
                 }
             }
             _ = tokio::time::sleep_until(grace_at.unwrap_or_else(tokio::time::Instant::now)), if grace_at.is_some() => {
@@ -172,7 +169,7 @@ pub async fn run(
     };
     drop(input);
     // The app may have ended on being told before this loop saw why.
-    let told = told.or(*place.end.borrow());
+    let told = told.map(|(why, _)| why).or(*place.end.borrow());
     // The app's last bytes (the terminal restored) go out before anything else.
     let _ = tokio::time::timeout(END_GRACE, pumping).await;
     drop(token);
