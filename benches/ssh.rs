@@ -1,15 +1,20 @@
 //! The app over SSH under load: 50 concurrent sessions of `tend serve --ssh` (the
 //! real binary, over a generated 200-account store), each moving the selection 10
-//! times a second, through russh's client at 80x24.
+//! times a second, through russh's client at 80x24, signed in as a csm (maya.chen,
+//! whose session opens on her own accounts).
 //!
 //! Prints: key-to-frame latency, p50/p95/p99/max, from sending `j`/`k` to the
 //! first byte that answers it and to the last (a frame ends when nothing more
 //! arrives for 20 ms); the server's resident memory per session (VmRSS with every
 //! session open and idle, minus VmRSS before, over the count); and the bytes per
-//! selection move.
+//! selection move (all that came after it up to the next: its frame and the
+//! account it loaded, when drawn).
 //!
 //!   cargo bench --bench ssh
 //!   TEND_SSH_SESSIONS=10 TEND_SSH_SECONDS=5 cargo bench --bench ssh
+//!   TEND_SSH_COLS=160 TEND_SSH_ROWS=48 cargo bench --bench ssh   # the account beside
+//!   TEND_SSH_EVERY_MS=300 cargo bench --bench ssh                 # slower moves
+//!   TEND_SSH_ALIGNED=1 cargo bench --bench ssh      # every session's key at once
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -73,14 +78,14 @@ impl Drop for Killed {
     }
 }
 
-/// One session: signed in, at 80x24, its first frame drawn.
-async fn open(addr: &str, key: &PrivateKey) -> russh::Channel<client::Msg> {
+/// One session: signed in, at `size`, its first frame drawn.
+async fn open(addr: &str, key: &PrivateKey, size: (u32, u32)) -> russh::Channel<client::Msg> {
     let mut handle = client::connect(Arc::new(client::Config::default()), addr, Trusting)
         .await
         .expect("connect");
     let auth = handle
         .authenticate_publickey(
-            "bench",
+            "maya.chen",
             PrivateKeyWithHashAlg::new(Arc::new(key.clone()), None),
         )
         .await
@@ -88,7 +93,7 @@ async fn open(addr: &str, key: &PrivateKey) -> russh::Channel<client::Msg> {
     assert!(auth.success(), "the bench key was refused");
     let mut channel = handle.channel_open_session().await.expect("channel");
     channel
-        .request_pty(true, "xterm-256color", 80, 24, 0, 0, &[])
+        .request_pty(true, "xterm-256color", size.0, size.1, 0, 0, &[])
         .await
         .expect("pty");
     channel.request_shell(true).await.expect("shell");
@@ -111,16 +116,25 @@ async fn open(addr: &str, key: &PrivateKey) -> russh::Channel<client::Msg> {
     channel
 }
 
-/// Moves the selection `moves` times at 10 a second; answers each move's
+/// Moves the selection `moves` times, one every `every`; answers each move's
 /// key-to-frame time and bytes.
 async fn drive(
     mut channel: russh::Channel<client::Msg>,
+    every: Duration,
     moves: usize,
 ) -> Vec<(Duration, Duration, usize)> {
     let mut out = Vec::with_capacity(moves);
-    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let mut tick = tokio::time::interval(every);
     for i in 0..moves {
         tick.tick().await;
+        // What came since the last move's frame (the account it loaded, drawn
+        // later) is that move's, not this one's.
+        while let Ok(Some(msg)) = tokio::time::timeout(Duration::ZERO, channel.wait()).await {
+            if let (ChannelMsg::Data { data }, Some(last)) = (msg, out.last_mut()) {
+                let (_, _, bytes): &mut (Duration, Duration, usize) = last;
+                *bytes += data.len();
+            }
+        }
         // Down five rows, up five: the selection stays on the first page.
         let key: &[u8] = if i % 10 < 5 { b"j" } else { b"k" };
         let sent = Instant::now();
@@ -159,6 +173,11 @@ fn main() {
     }
     let sessions = env_or("TEND_SSH_SESSIONS", 50);
     let seconds = env_or("TEND_SSH_SECONDS", 10);
+    let size = (
+        env_or("TEND_SSH_COLS", 80) as u32,
+        env_or("TEND_SSH_ROWS", 24) as u32,
+    );
+    let every = Duration::from_millis(env_or("TEND_SSH_EVERY_MS", 100) as u64);
     let dir = tempfile::tempdir().expect("tempdir");
     let out = tend(dir.path())
         .args(["generate", "--accounts", "200"])
@@ -172,7 +191,14 @@ fn main() {
     let key = PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519).expect("key");
     let mut add = tend(dir.path())
         .args([
-            "serve", "key", "add", "--user", "bench", "--role", "csm", "-",
+            "serve",
+            "key",
+            "add",
+            "--user",
+            "maya.chen",
+            "--role",
+            "csm",
+            "-",
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
@@ -223,7 +249,7 @@ fn main() {
         let mut opening = Vec::new();
         for _ in 0..sessions {
             let (addr, key) = (addr.clone(), key.clone());
-            opening.push(tokio::spawn(async move { open(&addr, &key).await }));
+            opening.push(tokio::spawn(async move { open(&addr, &key, size).await }));
         }
         let mut channels = Vec::new();
         for o in opening {
@@ -232,8 +258,21 @@ fn main() {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let open_rss = rss_kib(pid);
         let mut driving = Vec::new();
-        for c in channels {
-            driving.push(tokio::spawn(drive(c, seconds * 10)));
+        // Each session starts its moves at its own point of the interval, as
+        // people typing do (TEND_SSH_ALIGNED=1: every session at the same instant,
+        // the worst case).
+        let aligned = env_or("TEND_SSH_ALIGNED", 0) == 1;
+        let moves = seconds * 1000 / every.as_millis().max(1) as usize;
+        for (i, c) in channels.into_iter().enumerate() {
+            let phase = if aligned {
+                Duration::ZERO
+            } else {
+                every * i as u32 / sessions as u32
+            };
+            driving.push(tokio::spawn(async move {
+                tokio::time::sleep(phase).await;
+                drive(c, every, moves).await
+            }));
         }
         let mut peak = open_rss;
         let mut results = Vec::new();
@@ -255,7 +294,14 @@ fn main() {
         };
         let bytes: usize = results.iter().map(|r| r.2).sum();
         let moved = results.iter().filter(|r| r.2 > 0).count();
-        println!("ssh: {sessions} sessions x {seconds} s at 10 moves/s, 80x24, {} moves ({moved} answered)", results.len());
+        println!(
+            "ssh: {sessions} sessions x {seconds} s, a move every {} ms{}, {}x{}, {} moves ({moved} answered)",
+            every.as_millis(),
+            if aligned { " (all at once)" } else { " (spread over it)" },
+            size.0,
+            size.1,
+            results.len()
+        );
         for (what, v) in [("first byte", &firsts), ("frame complete", &times)] {
             println!(
                 "ssh: key to {what}: p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms, max {:.1} ms",

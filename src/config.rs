@@ -85,9 +85,29 @@ pub struct PortfolioSettings {
     /// score); none: the default set. The app writes it back when the column
     /// chooser applies a set outside a saved view.
     pub columns: Option<Vec<String>>,
+    /// The filter-language expression the portfolio opens with (`"@followed"`:
+    /// the accounts you own or are on the team of); none: every account. Over
+    /// SSH, a csm's session opens on `@followed` unless this says otherwise
+    /// (`""`: every account).
+    pub filter: Option<String>,
 }
 
 impl PortfolioSettings {
+    /// The expression the portfolio opens with, checked; an empty one is none.
+    pub fn filter(&self) -> Result<Option<String>, ConfigError> {
+        let Some(text) = self
+            .filter
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        else {
+            return Ok(None);
+        };
+        crate::filter::Filter::parse_accounts(text)
+            .map_err(|e| ConfigError::Bad(format!("portfolio.filter: {e}")))?;
+        Ok(Some(text.to_string()))
+    }
+
     /// The column set these settings name, each name checked.
     pub fn columns(
         &self,
@@ -161,8 +181,9 @@ pub struct ServerSettings {
     pub ssh_max_sessions: usize,
     /// SSH sessions open at once per user.
     pub ssh_max_sessions_per_user: usize,
-    /// Minutes without input after which an SSH session is ended.
-    pub ssh_idle_minutes: u64,
+    /// Minutes without input after which an SSH session is ended (a fraction
+    /// is taken: 0.5 is 30 seconds).
+    pub ssh_idle_minutes: f64,
 }
 
 impl Default for ServerSettings {
@@ -182,7 +203,7 @@ impl Default for ServerSettings {
             ssh_listen: None,
             ssh_max_sessions: ssh.max_sessions,
             ssh_max_sessions_per_user: ssh.max_per_user,
-            ssh_idle_minutes: ssh.idle.as_secs() / 60,
+            ssh_idle_minutes: ssh.idle.as_secs_f64() / 60.0,
         }
     }
 }
@@ -203,13 +224,21 @@ impl ServerSettings {
     }
 
     /// The SSH sessions' limits these settings ask for.
-    pub fn ssh_options(&self) -> crate::server::ssh::SshOptions {
-        crate::server::ssh::SshOptions {
+    pub fn ssh_options(&self) -> Result<crate::server::ssh::SshOptions, ConfigError> {
+        // At least a second, at most a year.
+        let idle = self.ssh_idle_minutes * 60.0;
+        if !(1.0..=31_536_000.0).contains(&idle) {
+            return Err(ConfigError::Bad(format!(
+                "server.ssh_idle_minutes: {} is not a time a session may idle (a second to a year, in minutes: 30, 0.5)",
+                self.ssh_idle_minutes
+            )));
+        }
+        Ok(crate::server::ssh::SshOptions {
             max_sessions: self.ssh_max_sessions.max(1),
             max_per_user: self.ssh_max_sessions_per_user.max(1),
-            idle: std::time::Duration::from_secs(self.ssh_idle_minutes.max(1) * 60),
+            idle: std::time::Duration::from_secs_f64(idle),
             ..crate::server::ssh::SshOptions::default()
-        }
+        })
     }
 }
 
@@ -897,6 +926,7 @@ impl Settings {
             )
             .map_err(|e| ConfigError::Bad(format!("[overview] blocks: {e}")))?,
             columns: self.portfolio.columns()?,
+            portfolio_filter: self.portfolio.filter()?,
             ..crate::tui::Options::default()
         })
     }
@@ -1403,6 +1433,45 @@ name = "Renewal"
             ),
         ] {
             assert_refused(load(text), needles);
+        }
+    }
+
+    #[test]
+    fn the_portfolio_start_filter_and_the_ssh_idle_time_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        let load = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Settings::load_with_env(Some(&file), env(&[])).unwrap()
+        };
+        let filter = |text: &str| load(text).tui_options().map(|o| o.portfolio_filter);
+        assert_eq!(filter("").unwrap(), None);
+        assert_eq!(filter("[portfolio]\nfilter = \"\"\n").unwrap(), None);
+        assert_eq!(
+            filter("[portfolio]\nfilter = \" @followed health<50 \"\n").unwrap(),
+            Some("@followed health<50".into())
+        );
+        let bad = filter("[portfolio]\nfilter = \"health<\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("portfolio.filter"), "{bad}");
+        // A case field is not an account's.
+        let bad = filter("[portfolio]\nfilter = \"priority:urgent\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(bad.contains("portfolio.filter"), "{bad}");
+
+        let idle = |text: &str| load(text).server.ssh_options().map(|o| o.idle);
+        assert_eq!(idle("").unwrap(), std::time::Duration::from_secs(30 * 60));
+        assert_eq!(
+            idle("[server]\nssh_idle_minutes = 0.5\n").unwrap(),
+            std::time::Duration::from_secs(30)
+        );
+        for text in ["0", "-1", "0.001", "1e12", "nan", "inf"] {
+            let bad = idle(&format!("[server]\nssh_idle_minutes = {text}\n"))
+                .unwrap_err()
+                .to_string();
+            assert!(bad.contains("server.ssh_idle_minutes"), "{text}: {bad}");
         }
     }
 

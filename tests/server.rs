@@ -2566,3 +2566,104 @@ async fn health_settings_are_admin_only() {
     .await;
     assert_eq!(reply.status, 415, "an admin's body is read: {}", reply.body);
 }
+
+/// An SSH session's backend reads in place and writes through the API with the
+/// session's token: `@me` is the session's csm whatever the query names, a write
+/// to an account of someone else's is refused as over HTTP and changes nothing,
+/// a write to one's own lands under one's name, and what only an admin may read
+/// stays refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ssh_sessions_backend_reads_in_place_and_writes_through_the_api() {
+    use tend::server::auth::{Caller, SessionTokens};
+    use tend::server::ssh::SessionBackend;
+    let w = World::new(30).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a loopback port");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    let tokens = SessionTokens::default();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn({
+        let (store, tokens) = (w.store.clone(), tokens.clone());
+        async move {
+            tend::server::serve_with(listener, store, &roomy(), tokens, async {
+                let _ = stopped.await;
+            })
+            .await
+        }
+    });
+    let everyone = w
+        .store
+        .portfolio(&tend::backend::PortfolioQuery::default())
+        .await
+        .expect("portfolio")
+        .items;
+    let mine = everyone
+        .iter()
+        .find(|r| !r.owner.is_empty())
+        .expect("an owned account");
+    let user = mine.owner.clone();
+    let theirs = everyone
+        .iter()
+        .find(|r| r.owner != user)
+        .expect("someone else's account");
+    let token = tokens.mint(&user, Role::Csm).expect("a session token");
+    let api =
+        Remote::new(&url, Some(token.expose().to_string()), client_options()).expect("client");
+    let session = SessionBackend::new(
+        w.store.clone(),
+        std::sync::Arc::new(api),
+        Caller {
+            user: user.clone(),
+            role: Role::Csm,
+        },
+    );
+    // `@me` is the session's user, whoever the query says it is.
+    let mut q = tend::backend::PortfolioQuery::default();
+    q.filter.expr = Some("owner:@me".into());
+    q.filter.me = Some("someone.else".into());
+    let rows = session.portfolio(&q).await.expect("portfolio").items;
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r.owner == user),
+        "{rows:?}"
+    );
+    assert_eq!(
+        session.account(mine.id).await.expect("360").account.id,
+        mine.id
+    );
+    // A write to someone else's account: refused by the API, nothing written.
+    let before = w.store.export().await.expect("export");
+    let refused = session
+        .create(&user, Record::Task(task(theirs.id, "not mine")))
+        .await;
+    assert!(
+        matches!(refused, Err(Error::Forbidden { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(w.store.export().await.expect("export"), before);
+    // To one's own: written, under the session's user whatever actor is named.
+    let made = session
+        .create("someone.else", Record::Task(task(mine.id, "mine")))
+        .await
+        .expect("a task on one's own account");
+    let log = w
+        .store
+        .change_log(mine.id, PageRequest::default())
+        .await
+        .expect("change log")
+        .items;
+    let entry = log
+        .iter()
+        .find(|e| e.entity == EntityKind::Task && e.record_id == made.id())
+        .expect("the write is in the change log");
+    assert_eq!(entry.actor, user);
+    // An admin's read stays an admin's.
+    let profiles = session.health_profiles().await;
+    assert!(
+        matches!(profiles, Err(Error::Forbidden { .. })),
+        "{profiles:?}"
+    );
+    drop(token);
+    let _ = stop.send(());
+    serving.await.expect("joined").expect("served");
+}

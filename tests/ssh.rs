@@ -462,3 +462,35 @@ async fn sessions_beyond_the_limits_and_without_a_pty_are_refused_with_a_message
     bare.until_closed().await;
     assert!(bare.text().contains("needs a terminal"), "{}", bare.text());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csm_session_opens_on_their_accounts_and_ends_when_idle() {
+    // 3 seconds without input end a session.
+    let server = Server::start("[server]\nssh_idle_minutes = 0.05\n");
+    let (maya, _) = server.key("maya.chen", "csm");
+    let handle = sign_in(&server.ssh, &maya).await.expect("signed in");
+    let mut term = Term::open(&handle, 100, 30, true).await;
+    term.shows("▸ ").await;
+    // Her accounts only: the ones she owns or is on the team of.
+    term.shows("@followed").await;
+    let rows: Vec<String> = term.screen.screen().rows(0, 100).collect();
+    let owners: Vec<&String> = rows
+        .iter()
+        .filter(|r| r.contains('$') && r.contains("in "))
+        .collect();
+    assert!(!owners.is_empty(), "{rows:#?}");
+    assert!(
+        owners.iter().any(|r| r.contains("maya.chen")),
+        "none of hers: {rows:#?}"
+    );
+    // Nothing typed: the session ends, the terminal restored, the reason said.
+    let opened = Instant::now();
+    term.until_closed().await;
+    assert!(opened.elapsed() >= Duration::from_secs(2), "ended early");
+    assert!(term.restored(), "the terminal was not restored");
+    let said = String::from_utf8_lossy(&term.bytes);
+    assert!(
+        said.contains("ended after 3 seconds without input"),
+        "{said}"
+    );
+}

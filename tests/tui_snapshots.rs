@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
 
 use chrono::TimeDelta;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -240,6 +241,12 @@ impl Harness {
     /// What the backend says to a command, stamped with the fixed instant: the
     /// app's own command runner, over the demo store.
     async fn answer(&self, command: Command) -> Vec<Msg> {
+        // The selection rests at once here: the wait itself is the loop's
+        // (tests/app_session.rs).
+        let command = match command {
+            Command::PrefetchAccount(id, _) => Command::PrefetchAccount(id, Duration::ZERO),
+            c => c,
+        };
         let got = Arc::new(std::sync::Mutex::new(vec![]));
         let sink = got.clone();
         let reply: tend::tui::run::Reply = Arc::new(move |m| {
@@ -3044,6 +3051,98 @@ async fn a_filter_that_matches_nothing_says_so_and_the_header_names_no_account_o
     let header = screen.lines().next().unwrap_or_default().to_string();
     assert!(!header.contains("▸"), "{header}");
     assert!(header.contains("0 accounts"), "{header}");
+}
+
+/// At 80 columns the account's pane is not on screen: a move asks the backend
+/// nothing until the selection rests (a held key passes rows for free), the
+/// header names the row at once, and Enter loads what has not been asked yet.
+#[tokio::test]
+async fn a_narrow_portfolio_loads_the_account_under_the_selection_once_it_rests() {
+    let mut h = Harness::new(NARROW).await;
+    let first = h.selected_id().expect("a first row");
+    let moved = h.app.update(Msg::Key(ch('j')));
+    let second = h.selected_id().expect("a second row");
+    assert_ne!(first, second);
+    assert_eq!(
+        moved,
+        vec![Command::PrefetchAccount(
+            second,
+            tend::tui::app::PREFETCH_AFTER
+        )],
+        "a move at 80 columns waits for the selection to rest"
+    );
+    let name = h
+        .rows()
+        .iter()
+        .find(|r| r.id == second)
+        .unwrap()
+        .name
+        .clone();
+    let header = h.screen().lines().next().unwrap_or_default().to_string();
+    assert!(header.contains(&format!("▸ {name}")), "{header}");
+    // Moved on before it rested: the first wait asks nothing.
+    let again = h.app.update(Msg::Key(ch('j')));
+    let third = h.selected_id().expect("a third row");
+    assert_eq!(
+        again,
+        vec![Command::PrefetchAccount(
+            third,
+            tend::tui::app::PREFETCH_AFTER
+        )]
+    );
+    assert_eq!(h.app.update(Msg::Prefetch(second)), vec![]);
+    // Rested: asked once, however many waits end on it.
+    assert_eq!(
+        h.app.update(Msg::Prefetch(third)),
+        vec![Command::LoadAccount(third)]
+    );
+    assert_eq!(h.app.update(Msg::Prefetch(third)), vec![]);
+    // Enter before the selection rested loads at once.
+    h.app.update(Msg::Key(ch('j')));
+    let fourth = h.selected_id().expect("a fourth row");
+    let opened = h.app.update(Msg::Key(press(KeyCode::Enter)));
+    assert!(opened.contains(&Command::LoadAccount(fourth)), "{opened:?}");
+    assert_eq!(h.app.update(Msg::Prefetch(fourth)), vec![]);
+    h.run(opened).await;
+    assert!(
+        h.screen()
+            .contains(&h.rows().iter().find(|r| r.id == fourth).unwrap().name)
+    );
+}
+
+/// Beside the portfolio (wide) the account under a selection that was resting
+/// loads at once; a move right after another waits for the selection to rest,
+/// and Enter loads at once. A window grown wide shows the one waiting once the
+/// selection rests.
+#[tokio::test]
+async fn a_wide_portfolio_loads_the_account_at_once_unless_the_selection_is_moving() {
+    let mut h = Harness::new(WIDE).await;
+    // The selection has rested since the start.
+    h.app.followed_at = None;
+    let moved = h.app.update(Msg::Key(ch('j')));
+    let id = h.selected_id().expect("a row");
+    assert_eq!(moved, vec![Command::LoadAccount(id)]);
+    let again = h.app.update(Msg::Key(ch('j')));
+    let next = h.selected_id().expect("a row");
+    assert_eq!(
+        again,
+        vec![Command::PrefetchAccount(
+            next,
+            tend::tui::app::PREFETCH_AFTER
+        )]
+    );
+    let opened = h.app.update(Msg::Key(press(KeyCode::Enter)));
+    assert!(opened.contains(&Command::LoadAccount(next)), "{opened:?}");
+    assert_eq!(h.app.update(Msg::Prefetch(next)), vec![]);
+
+    let mut h = Harness::new(NARROW).await;
+    h.app.update(Msg::Key(ch('j')));
+    let id = h.selected_id().expect("a row");
+    assert_eq!(h.app.update(Msg::Resize(WIDE.0, WIDE.1)), vec![]);
+    assert_eq!(
+        h.app.update(Msg::Prefetch(id)),
+        vec![Command::LoadAccount(id)]
+    );
 }
 
 #[tokio::test]

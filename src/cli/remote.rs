@@ -250,6 +250,11 @@ pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(
         .map_err(|e| Failure::error(format!("cannot listen on {listen}: {e}")))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
+    let ssh_listen = args
+        .ssh
+        .clone()
+        .or_else(|| settings.server.ssh_listen.clone())
+        .filter(|a| !a.trim().is_empty());
     eprintln!(
         "tend serving {} at {url}/api/v1 (OpenAPI: {url}/api/v1/openapi.json); Ctrl-C stops",
         if cli.demo {
@@ -265,7 +270,12 @@ pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(
         );
     } else if store.tokens()?.iter().all(|t| t.revoked_at.is_some()) {
         eprintln!(
-            "no live token yet: create one with tend serve token create --role admin --user NAME"
+            "no live API token yet: create one with tend serve token create --role admin --user NAME{}",
+            if ssh_listen.is_some() {
+                " (the app over SSH needs none: its users sign in with their keys)"
+            } else {
+                ""
+            }
         );
     }
     if !addr.ip().is_loopback() {
@@ -274,11 +284,6 @@ pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(
         );
     }
     tracing::info!("serving on {url}");
-    let ssh_listen = args
-        .ssh
-        .clone()
-        .or_else(|| settings.server.ssh_listen.clone())
-        .filter(|a| !a.trim().is_empty());
     let Some(ssh_listen) = ssh_listen else {
         crate::server::serve(
             listener,

@@ -1,7 +1,8 @@
 //! `tend serve --ssh` and `tend serve key`: the app over SSH. The SSH side
 //! (crates/server/src/ssh) authenticates the key and runs the session; this file
-//! gives it the launcher that runs the app of a session over this process's own
-//! HTTP API, with the session's token, so a session is held to its role by the
+//! gives it the launcher that runs the app of a session: what any role may read
+//! is read from the store in place, every write goes through this process's own
+//! HTTP API with the session's token, so a session is held to its role by the
 //! same checks, rate limits and change log as any API client.
 
 use std::net::SocketAddr;
@@ -17,12 +18,15 @@ use crate::api::Role;
 use crate::backend::Backend;
 use crate::config::Settings;
 use crate::remote::{ClientOptions, Remote};
-use crate::server::ssh::{Input, Launch, Launcher};
+use crate::server::ssh::{Input, Launch, Launcher, SessionBackend};
 use crate::sqlite::Store;
 use crate::tui::input::{ESC_WAIT, InputParser};
 
 /// Events parsed from a session's input waiting for the app.
 const EVENT_QUEUE: usize = 256;
+
+/// What a csm's session opens the portfolio on: their own accounts.
+const CSM_START: &str = "@followed";
 
 /// Serves the API on `listener` and the app over SSH on `ssh_listen`, over the
 /// one store, until Ctrl-C or SIGTERM.
@@ -32,6 +36,10 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     ssh_listen: &str,
 ) -> Result<(), Failure> {
+    let ssh_options = settings
+        .server
+        .ssh_options()
+        .map_err(|e| Failure::usage(e.to_string()))?;
     let ssh_listener = tokio::net::TcpListener::bind(ssh_listen)
         .await
         .map_err(|e| Failure::error(format!("cannot listen for SSH on {ssh_listen}: {e}")))?;
@@ -55,7 +63,7 @@ pub async fn serve(
     // The sessions call the API on loopback, whatever address it listens on.
     let api = loopback(listener.local_addr()?);
     let tokens = crate::server::auth::SessionTokens::default();
-    let launcher = launcher(settings.clone(), format!("http://{api}"));
+    let launcher = launcher(settings.clone(), format!("http://{api}"), store.clone());
     let limits = settings.server.limits();
     let (stop_tx, stop_rx) = watch::channel(false);
     tokio::spawn(async move {
@@ -78,7 +86,7 @@ pub async fn serve(
             store,
             tokens,
             host_key,
-            settings.server.ssh_options(),
+            ssh_options,
             launcher,
             stopped(stop_rx),
         ),
@@ -101,17 +109,23 @@ fn loopback(addr: SocketAddr) -> SocketAddr {
     }
 }
 
-/// The launcher of the sessions' apps, over the API at `api`.
-pub fn launcher(settings: Settings, api: String) -> Launcher {
+/// The launcher of the sessions' apps: reads from `store`, the rest through the
+/// API at `api`.
+pub fn launcher(settings: Settings, api: String, store: Store) -> Launcher {
     let settings = Arc::new(settings);
     Arc::new(move |launch: Launch| {
-        let (settings, api) = (settings.clone(), api.clone());
-        Box::pin(async move { session(&settings, &api, launch).await })
+        let (settings, api, store) = (settings.clone(), api.clone(), store.clone());
+        Box::pin(async move { session(&settings, &api, store, launch).await })
     })
 }
 
 /// Runs the app of one session until it ends.
-async fn session(settings: &Settings, api: &str, launch: Launch) -> Result<(), String> {
+async fn session(
+    settings: &Settings,
+    api: &str,
+    store: Store,
+    launch: Launch,
+) -> Result<(), String> {
     let remote = Remote::new(
         api,
         Some(launch.token.clone()),
@@ -143,6 +157,11 @@ async fn session(settings: &Settings, api: &str, launch: Launch) -> Result<(), S
     options.scheduler = false;
     options.files_cache = None;
     options.no_color = launch.term == "dumb" || options.no_color;
+    // A csm opens on the accounts they own or are on the team of, unless the
+    // server's config names another start (`[portfolio] filter`, "" for all).
+    if launch.role == Role::Csm && settings.portfolio.filter.is_none() {
+        options.portfolio_filter = Some(CSM_START.into());
+    }
     if launch.role == Role::Viewer {
         options.read_only = true;
         options.read_only_why = Some(format!(
@@ -151,6 +170,8 @@ async fn session(settings: &Settings, api: &str, launch: Launch) -> Result<(), S
         ));
     }
     let Launch {
+        user: launch_user,
+        role: launch_role,
         output,
         size,
         input,
@@ -159,8 +180,13 @@ async fn session(settings: &Settings, api: &str, launch: Launch) -> Result<(), S
     } = launch;
     let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
     let parsing = tokio::spawn(parse_input(input, events_tx));
+    let caller = crate::server::auth::Caller {
+        user: launch_user,
+        role: launch_role,
+    };
+    let backend = SessionBackend::new(store, Arc::new(remote), caller);
     let opening: crate::tui::run::Opening =
-        Box::pin(async move { Ok(Arc::new(remote) as Arc<dyn Backend>) });
+        Box::pin(async move { Ok(Arc::new(backend) as Arc<dyn Backend>) });
     let ended = crate::tui::run_session(
         crate::tui::Session {
             output,

@@ -111,7 +111,19 @@ pub struct App {
     pub files_cache: Option<std::path::PathBuf>,
     /// A document being fetched or handed to the opener (its name).
     pub opening: Option<String>,
+    /// How long the portfolio's selection rests before the account under it is
+    /// loaded while its pane is not on screen (see [`Command::PrefetchAccount`]).
+    pub prefetch_after: std::time::Duration,
+    /// When the portfolio's selection last loaded the account under it: moves
+    /// quicker than `prefetch_after` after it wait for the selection to rest,
+    /// even with the account's pane on screen.
+    pub followed_at: Option<std::time::Instant>,
 }
+
+/// The default of [`App::prefetch_after`]: longer than between two presses of a
+/// held key or a quick scroll, short enough that Enter on a row that has rested
+/// finds the account loaded.
+pub const PREFETCH_AFTER: std::time::Duration = std::time::Duration::from_millis(150);
 
 impl App {
     pub fn new(keys: Keymap, now: Timestamp) -> App {
@@ -166,6 +178,8 @@ impl App {
             opener: crate::files::Opener::from_env(),
             files_cache: None,
             opening: None,
+            prefetch_after: PREFETCH_AFTER,
+            followed_at: None,
         }
     }
 
@@ -428,6 +442,13 @@ impl App {
                 self.directory = Loadable::Idle;
                 vec![self.portfolio_command()]
             }
+            Msg::Prefetch(id) => match self.account.as_mut() {
+                Some(a) if a.id == id && !a.asked => {
+                    a.asked = true;
+                    vec![Command::LoadAccount(id)]
+                }
+                _ => vec![],
+            },
             Msg::Account(id, result, at) => {
                 // The 360 carries the account's portfolio row: a row changed by a
                 // write is refreshed in place (no reload, the list does not jump).
@@ -649,6 +670,18 @@ impl App {
             a.outbox = Loadable::Loading;
             cmds.push(Command::LoadDeliveries(a.id));
         }
+        // The account was opened (Enter, the palette, a click), or its pane came
+        // on screen (the window grew, `z`) while nothing waits for the selection
+        // to rest: asked now.
+        let opened = self.page == Page::Portfolio && self.focus == Focus::Account;
+        if self.account_shown()
+            && let Some(a) = self.account.as_mut()
+            && !a.asked
+            && (opened || !a.waiting)
+        {
+            a.asked = true;
+            cmds.push(Command::LoadAccount(a.id));
+        }
         cmds.extend(self.enter_summary());
         cmds.extend(self.usage_wanted());
         if self.portfolio.rows == Loadable::Idle {
@@ -668,6 +701,13 @@ impl App {
             cmds.push(Command::LoadDirectory);
         }
         cmds
+    }
+
+    /// The account's pane is on screen: beside the portfolio on a wide terminal,
+    /// or in its place once opened.
+    pub fn account_shown(&self) -> bool {
+        self.page == Page::Portfolio
+            && (self.focus == Focus::Account || (self.wide() && !self.maximised))
     }
 
     /// The account the header names: the one on screen, or on the portfolio the

@@ -150,12 +150,18 @@ fn draw_header(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             spans.push(Span::styled("  +churned", theme.dim));
         }
     }
+    // The account's name from its 360, or, before that is in, from its row.
     if let Some(a) = app.header_account()
-        && let Some(d) = a.data.value()
+        && let Some(name) = a.data.value().map(|d| &d.account.name).or_else(|| {
+            app.portfolio
+                .selected_row()
+                .filter(|r| r.id == a.id)
+                .map(|r| &r.name)
+        })
     {
         spans.push(Span::raw("  "));
         spans.push(Span::styled("▸ ", theme.dim));
-        spans.push(Span::styled(d.account.name.clone(), theme.title));
+        spans.push(Span::styled(name.clone(), theme.title));
     }
     let left = Line::from(spans);
     let used = left.width() as u16;

@@ -14,6 +14,8 @@
 //!   open it, and the system's opener.
 //! - `input`: the bytes a terminal at the other end of a channel (an SSH
 //!   session) sends, as crossterm events.
+//! - `quiet`: the terminal backend that writes nothing for a frame that changes
+//!   nothing.
 //! - `draw`: the frame (header, views bar, page, footer, overlays on top).
 
 pub mod app;
@@ -26,6 +28,7 @@ pub mod input;
 pub mod keys;
 pub mod line;
 pub mod overlay;
+pub mod quiet;
 pub mod run;
 pub mod saved;
 pub mod screens;

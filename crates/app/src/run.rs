@@ -12,9 +12,7 @@ use std::time::Duration;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture, Event,
 };
-use crossterm::terminal::{
-    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
-};
+use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
 use ratatui::backend::{ClearType, CrosstermBackend, WindowSize};
@@ -31,6 +29,7 @@ use tokio::sync::mpsc;
 
 use crate::app::App;
 use crate::keys::Keymap;
+use crate::quiet::Quiet;
 use crate::saved::ViewList;
 use crate::state::{
     Ask, Asked, CASES_SHOWN, CaseList, Command, CopilotAnswer, Model, Msg, TabAnswer, TabQuery,
@@ -72,6 +71,9 @@ pub struct Options {
     pub overview: Vec<crate::screens::account::blocks::OverviewBlock>,
     /// The portfolio's columns after the health score (`[portfolio] columns`).
     pub columns: Vec<crate::screens::portfolio::columns::Column>,
+    /// The filter-language expression the portfolio opens with (`[portfolio]
+    /// filter`; a csm's SSH session: `@followed`); None: every account.
+    pub portfolio_filter: Option<String>,
     /// The organisation switched health off (`[health] enabled = false`): no
     /// score shows, the portfolio is sorted by renewal.
     pub health_off: bool,
@@ -111,6 +113,7 @@ impl Default for Options {
             accounts: Arc::default(),
             overview: crate::screens::account::blocks::OverviewBlock::DEFAULT.to_vec(),
             columns: crate::screens::portfolio::columns::Column::DEFAULT.to_vec(),
+            portfolio_filter: None,
             health_off: false,
             opener: crate::files::Opener::from_env(),
             files_cache: None,
@@ -146,7 +149,10 @@ pub async fn run(
 ) -> std::io::Result<Ended> {
     // Signals are caught before the screen changes, so none can leave it changed.
     let signals = Signals::new()?;
-    let mut terminal = ratatui::try_init()?;
+    // ratatui sets the terminal up (raw mode, the alternate screen, the panic
+    // hook that restores them); the frames go through a quiet backend of ours.
+    drop(ratatui::try_init()?);
+    let mut terminal = Terminal::new(Quiet::new(CrosstermBackend::new(std::io::stdout())))?;
     let mouse = options.mouse;
     // ratatui's hook restores the screen; this one also gives the mouse back and
     // ends bracketed paste.
@@ -227,11 +233,11 @@ pub async fn run_session<W: Write + Send + 'static>(
     } = session;
     let mouse = options.mouse;
     let shared = Arc::new(AtomicU32::new(pack(size)));
-    let mut terminal = Terminal::new(SessionBackend {
+    let mut terminal = Terminal::new(Quiet::new(SessionBackend {
         inner: CrosstermBackend::new(output),
         size: shared.clone(),
         cursor: Position::ORIGIN,
-    })?;
+    }))?;
     let out = terminal.backend_mut();
     let entered = out
         .write_all(&enter_sequence(mouse))
@@ -591,7 +597,7 @@ type End = Pin<Box<dyn Future<Output = Ended> + Send>>;
 /// Runs the app on `terminal` over the events of `input` until the user quits,
 /// the input ends or `end` resolves.
 async fn event_loop<B: ratatui::backend::Backend + Write>(
-    terminal: &mut Terminal<B>,
+    terminal: &mut Terminal<Quiet<B>>,
     opening: Opening,
     options: &Options,
     clock: Arc<dyn Fn() -> Timestamp + Send + Sync>,
@@ -620,8 +626,9 @@ where
     app.opener = options.opener.clone();
     app.files_cache = options.files_cache.clone();
     app.portfolio.columns = crate::screens::portfolio::state::Columns::new(options.columns.clone());
+    app.portfolio.expr = options.portfolio_filter.clone();
     app.set_health_off(options.health_off);
-    let size = terminal.size().map_err(Into::into)?;
+    let size = terminal.size()?;
     app.size = (size.width, size.height);
     // Commands wait here until the backend is open.
     let mut queued: Vec<Command> = app.start();
@@ -745,19 +752,21 @@ where
 }
 
 fn draw<B: ratatui::backend::Backend + Write>(
-    terminal: &mut Terminal<B>,
+    terminal: &mut Terminal<Quiet<B>>,
     app: &App,
     theme: &Theme,
 ) -> std::io::Result<()>
 where
     B::Error: Into<std::io::Error>,
 {
-    execute!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
+    // Inside one synchronized update, and nothing at all when nothing changed.
+    terminal.backend_mut().begin_frame();
     let drawn = terminal
         .draw(|f| crate::draw::draw(f, app, theme))
         .map(|_| ());
-    execute!(terminal.backend_mut(), EndSynchronizedUpdate)?;
-    drawn.map_err(Into::into)
+    let ended = terminal.backend_mut().end_frame();
+    drawn?;
+    ended.map(|_| ())
 }
 
 /// How often an offline backend is tried again.
@@ -977,6 +986,12 @@ pub async fn perform(
             let r = b.playbooks().await;
             reach(tx, &r);
             tx(Msg::Playbooks(r));
+        }
+        Command::PrefetchAccount(id, after) => {
+            if !after.is_zero() {
+                tokio::time::sleep(after).await;
+            }
+            tx(Msg::Prefetch(id));
         }
         Command::LoadAccount(id) => {
             // The 360, the health report and the timeline load side by side; each

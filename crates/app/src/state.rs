@@ -146,6 +146,10 @@ pub enum Command {
     /// alerts name accounts from it).
     LoadDirectory,
     LoadAccount(Id),
+    /// The account under the portfolio's selection, loaded only once the
+    /// selection has rested this long (its pane is not on screen): a held key
+    /// or a quick scroll asks the backend nothing for the rows it passes.
+    PrefetchAccount(Id, std::time::Duration),
     SearchInteractions(Id, Box<InteractionQuery>),
     /// A tab's own question about the account (its tasks filtered, its usage in
     /// buckets, per user or per feature).
@@ -338,6 +342,8 @@ pub enum Msg {
     PortfolioCounts(Counts, Asked<PortfolioSort>),
     Directory(Result<Vec<AccountRow>, Error>, Timestamp),
     Account(Id, Result<Box<Account360>, Error>, Timestamp),
+    /// The selection rested on this account (see [`Command::PrefetchAccount`]).
+    Prefetch(Id),
     Health(Id, Result<Box<HealthReport>, Error>, Timestamp),
     /// The account's key events, newest first.
     Timeline(Id, Result<Vec<TimelineEvent>, Error>, Timestamp),

@@ -21,6 +21,10 @@ impl Why {
     /// What the client is told, after its terminal is restored.
     pub fn message(self, idle: Duration) -> String {
         match self {
+            Why::Idle if idle.as_secs() < 120 => format!(
+                "tend: the session ended after {} seconds without input",
+                idle.as_secs().max(1)
+            ),
             Why::Idle => format!(
                 "tend: the session ended after {} minutes without input",
                 idle.as_secs().div_ceil(60)

@@ -5,9 +5,11 @@
 //! needs a pty; its input bytes and window changes go to the app as [`Input`],
 //! the app's frames come back through a bounded [`Output`]. The app itself is
 //! started by a [`Launcher`] the binary gives, so this crate knows nothing of
-//! the app: the launcher runs it over this process's own HTTP API with the
-//! session's token (minted in memory, see `auth::SessionTokens`), so a session
-//! is held to its role exactly as an API token is.
+//! the app: the launcher runs it over a [`SessionBackend`], which reads what
+//! any role may read from the store in place and sends everything else through
+//! this process's own HTTP API with the session's token (minted in memory, see
+//! `auth::SessionTokens`), so a session is held to its role exactly as an API
+//! token is.
 //!
 //! Limits: sessions in total and per user, an idle timeout, and at most
 //! [`SshOptions::output_limit`] bytes of frames waiting for a slow client (past
@@ -18,6 +20,7 @@
 mod handler;
 mod live;
 mod output;
+mod reads;
 mod session;
 
 use std::future::Future;
@@ -36,6 +39,7 @@ use tend_backend::sqlite::Store;
 
 pub use live::Why;
 pub use output::Output;
+pub use reads::SessionBackend;
 
 /// How the SSH side limits what it takes.
 #[derive(Debug, Clone, PartialEq)]

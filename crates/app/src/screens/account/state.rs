@@ -16,6 +16,12 @@ pub struct AccountView {
     pub id: Id,
     pub data: Loadable<Account360>,
     pub health: Loadable<HealthReport>,
+    /// Its 360, health and timeline have been asked of the backend (an account
+    /// under the portfolio's selection is asked once the selection rests, or
+    /// at once when its pane shows).
+    pub asked: bool,
+    /// It waits for the portfolio's selection to rest before it is asked.
+    pub waiting: bool,
     pub tab: Tab,
     /// The selected row of the tab's list (per tab).
     pub selected: [usize; Tab::COUNT],
@@ -87,6 +93,8 @@ impl AccountView {
             id,
             data: Loadable::Loading,
             health: Loadable::Loading,
+            asked: false,
+            waiting: false,
             tab: Tab::Overview,
             selected: [0; Tab::COUNT],
             column: 0,

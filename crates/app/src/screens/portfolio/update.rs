@@ -53,8 +53,26 @@ impl App {
         if let Some(tab) = tab {
             view.tab = tab;
         }
+        // Asked at once when opened, or when its pane shows beside the portfolio
+        // and the selection was not moving a moment ago; else once the selection
+        // rests there (or its pane shows, see `wanted`): a held key or a quick
+        // scroll asks nothing for the rows it passes.
+        let now = std::time::Instant::now();
+        let moving = self
+            .followed_at
+            .is_some_and(|at| now.duration_since(at) < self.prefetch_after);
+        let at_once = self.focus == Focus::Account || (self.account_shown() && !moving);
+        if self.focus == Focus::Portfolio {
+            self.followed_at = Some(now);
+        }
+        view.asked = at_once;
+        view.waiting = !at_once;
         self.account = Some(view);
-        vec![Command::LoadAccount(id)]
+        if at_once {
+            vec![Command::LoadAccount(id)]
+        } else {
+            vec![Command::PrefetchAccount(id, self.prefetch_after)]
+        }
     }
 
     pub(crate) fn portfolio_action(&mut self, action: Action) -> Vec<Command> {
