@@ -3,6 +3,9 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::OwnedSemaphorePermit;
 
 use russh::keys::HashAlg;
 use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
@@ -30,16 +33,27 @@ pub struct Conn {
     key: Option<SshKeyInfo>,
     /// The session channel is the only one taken; a second is refused.
     opened: bool,
+    /// Its place among the connections not signed in yet, given up once it is.
+    waiting: Option<OwnedSemaphorePermit>,
+    /// Set once a key is accepted.
+    signed_in: Arc<AtomicBool>,
 }
 
 impl Conn {
-    pub fn new(ctx: Arc<Ctx>, peer: SocketAddr) -> Conn {
+    pub fn new(ctx: Arc<Ctx>, peer: SocketAddr, waiting: OwnedSemaphorePermit) -> Conn {
         Conn {
             ctx,
             peer,
             key: None,
             opened: false,
+            waiting: Some(waiting),
+            signed_in: Arc::default(),
         }
+    }
+
+    /// Whether the connection has signed in (read by its login deadline).
+    pub fn signed_in(&self) -> Arc<AtomicBool> {
+        self.signed_in.clone()
     }
 
     /// The live key with this fingerprint; a store that cannot answer refuses.
@@ -91,6 +105,8 @@ impl russh::server::Handler for Conn {
                     "ssh key accepted"
                 );
                 self.key = Some(found);
+                self.signed_in.store(true, Ordering::Release);
+                self.waiting = None;
                 Ok(Auth::Accept)
             }
             None => {

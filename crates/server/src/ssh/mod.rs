@@ -55,6 +55,11 @@ pub struct SshOptions {
     /// Bytes of frames a session may hold for a client that does not read them;
     /// past this the session is ended.
     pub output_limit: usize,
+    /// A connection not signed in this long after it opened is closed.
+    pub login_grace: Duration,
+    /// Connections not signed in yet, at most; one more is closed at once (a
+    /// flood of idle connections cannot hold the server's sockets and tasks).
+    pub max_unauthenticated: usize,
 }
 
 impl Default for SshOptions {
@@ -65,6 +70,8 @@ impl Default for SshOptions {
             idle: Duration::from_secs(30 * 60),
             revoke_poll: Duration::from_secs(2),
             output_limit: 1 << 20,
+            login_grace: Duration::from_secs(30),
+            max_unauthenticated: 64,
         }
     }
 }
@@ -203,6 +210,9 @@ pub async fn serve(
         launcher,
     });
     let poller = tokio::spawn(live::poll_revoked(live.clone(), store, options.revoke_poll));
+    let unauthenticated = Arc::new(tokio::sync::Semaphore::new(
+        options.max_unauthenticated.max(1),
+    ));
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         tokio::select! {
@@ -218,17 +228,54 @@ pub async fn serve(
                         continue;
                     }
                 };
+                // A place among the connections not signed in yet, or closed now.
+                let Ok(waiting) = unauthenticated.clone().try_acquire_owned() else {
+                    tracing::warn!(%peer, "ssh connection closed: {} connections are not signed in yet", options.max_unauthenticated);
+                    drop(stream);
+                    continue;
+                };
                 let _ = stream.set_nodelay(true);
-                let handler = handler::Conn::new(ctx.clone(), peer);
+                let handler = handler::Conn::new(ctx.clone(), peer, waiting);
+                let signed_in = handler.signed_in();
                 let config = config.clone();
+                let grace = options.login_grace;
                 tokio::spawn(async move {
-                    match russh::server::run_stream(config, stream, handler).await {
-                        Ok(running) => {
-                            if let Err(e) = running.await {
-                                tracing::debug!(%peer, "ssh connection ended: {e}");
-                            }
+                    let login_by = tokio::time::Instant::now() + grace;
+                    let late = || tracing::info!(%peer, "ssh connection closed: not signed in within {:.1} s", grace.as_secs_f64());
+                    let started = tokio::time::timeout_at(
+                        login_by,
+                        russh::server::run_stream(config, stream, handler),
+                    );
+                    let mut running = match started.await {
+                        Ok(Ok(running)) => running,
+                        Ok(Err(e)) => {
+                            tracing::debug!(%peer, "ssh handshake failed: {e}");
+                            return;
                         }
-                        Err(e) => tracing::debug!(%peer, "ssh handshake failed: {e}"),
+                        Err(_) => return late(),
+                    };
+                    let ended = tokio::select! {
+                        ended = &mut running => Some(ended),
+                        _ = tokio::time::sleep_until(login_by) => None,
+                    };
+                    let ended = match ended {
+                        Some(ended) => ended,
+                        None if signed_in.load(std::sync::atomic::Ordering::Acquire) => running.await,
+                        None => {
+                            late();
+                            let _ = running
+                                .handle()
+                                .disconnect(
+                                    russh::Disconnect::ByApplication,
+                                    "not signed in in time".into(),
+                                    "en".into(),
+                                )
+                                .await;
+                            return;
+                        }
+                    };
+                    if let Err(e) = ended {
+                        tracing::debug!(%peer, "ssh connection ended: {e}");
                     }
                 });
             }
@@ -269,6 +316,80 @@ mod tests {
                 .contains("one key at a time")
         );
         assert!(parse_public_key("ssh-ed25519 nonsense").is_err());
+    }
+
+    /// Reads what the server sends until it closes the connection; false when
+    /// it is still open after `within`.
+    async fn closed_within(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 512];
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+                Err(_) => return false,
+                Ok(Ok(0)) | Ok(Err(_)) => return true,
+                Ok(Ok(_)) => {}
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn connections_that_do_not_sign_in_are_capped_and_closed_after_the_grace() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_with(
+            dir.path().join("tend.db"),
+            tend_backend::sqlite::Options::default(),
+        )
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let key = PrivateKey::random(&mut rand::rng(), Algorithm::Ed25519).unwrap();
+        let options = SshOptions {
+            login_grace: Duration::from_millis(700),
+            max_unauthenticated: 2,
+            ..SshOptions::default()
+        };
+        let launcher: Launcher = Arc::new(|_| Box::pin(async { Ok(()) }));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(
+            listener,
+            store,
+            SessionTokens::default(),
+            key,
+            options,
+            launcher,
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        let connect = || tokio::net::TcpStream::connect(addr);
+        // Two connections that say nothing hold the two places.
+        let mut first = connect().await.unwrap();
+        let mut second = connect().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        // A third is closed at once.
+        let mut third = connect().await.unwrap();
+        assert!(
+            closed_within(&mut third, Duration::from_millis(300)).await,
+            "a connection over the cap stayed open"
+        );
+        // The first two are closed once the grace has passed, not before.
+        assert!(!closed_within(&mut first, Duration::from_millis(200)).await);
+        assert!(closed_within(&mut first, Duration::from_secs(3)).await);
+        assert!(closed_within(&mut second, Duration::from_secs(3)).await);
+        // Their places are free again: a new connection is greeted.
+        let mut fourth = connect().await.unwrap();
+        let mut greeting = [0u8; 8];
+        tokio::time::timeout(Duration::from_secs(2), async {
+            use tokio::io::AsyncReadExt;
+            fourth.read_exact(&mut greeting).await
+        })
+        .await
+        .expect("greeted in time")
+        .expect("greeted");
+        assert_eq!(&greeting, b"SSH-2.0-");
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
     }
 
     #[test]
