@@ -14,6 +14,9 @@
 //! - `server_export_memory`: a `tend serve` process over a generated
 //!   2,000-account store answering eight `GET /export` at once: its resident
 //!   memory before, at its peak and after.
+//! - `server_change_feed`: one client follows the change feed while another
+//!   writes a task every 250 ms (TEND_FEED_WRITES, 40): from each write's answer
+//!   to its entry arriving on the feed, p50/p99/max.
 //! - `remote/open_account` (criterion): what the app does when an account is opened
 //!   over the remote backend: the 360 and the health report fetched side by side,
 //!   taken by the app, and the frame drawn at 160x48.
@@ -439,6 +442,85 @@ fn export_memory() {
     );
 }
 
+/// A task on `account`, to write.
+fn bench_task(account: tend::domain::Id, title: &str) -> tend::domain::Task {
+    use tend::domain::*;
+    let now = chrono::Utc::now();
+    Task {
+        id: 0,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        source: Source::default(),
+        external_id: None,
+        account_id: account,
+        project_id: None,
+        title: title.into(),
+        description: String::new(),
+        assignee: String::new(),
+        due: None,
+        status: TaskStatus::Todo,
+        priority: Priority::Normal,
+        position: 0,
+        kind: TaskKind::Todo,
+        alert_id: None,
+    }
+}
+
+/// From a write's answer to its entry on another client's change feed.
+fn change_feed(url: &str, store: &tend::sqlite::Store) {
+    use tend::domain::{EntityKind, Record};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (token, _) = store
+        .create_token("bench-feed", Role::Admin)
+        .expect("token");
+    let writes = env_or("TEND_FEED_WRITES", 40) as usize;
+    rt.block_on(async {
+        let api = Remote::new(url, Some(token), ClientOptions::default()).expect("client");
+        let mut feed = api.watch().expect("a team server has a feed");
+        // Following from when it connected: written until one shows.
+        loop {
+            api.create("bench", Record::Task(bench_task(1, "feed warm-up")))
+                .await
+                .expect("a write");
+            if tokio::time::timeout(Duration::from_secs(1), feed.recv())
+                .await
+                .is_ok()
+            {
+                break;
+            }
+        }
+        while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(300), feed.recv()).await {}
+        let mut seen = Vec::with_capacity(writes);
+        for i in 0..writes {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let made = api
+                .create("bench", Record::Task(bench_task(1, &format!("feed {i}"))))
+                .await
+                .expect("a write");
+            let answered = Instant::now();
+            loop {
+                let entry = feed.recv().await.expect("the feed goes on");
+                if entry.entity == EntityKind::Task && entry.record_id == made.id() {
+                    break;
+                }
+            }
+            seen.push(answered.elapsed());
+        }
+        seen.sort();
+        println!(
+            "server_change_feed: {writes} writes, from the write's answer to its entry on the feed: p50 {}, p99 {}, max {}",
+            ms(percentile(&seen, 0.5)),
+            ms(percentile(&seen, 0.99)),
+            ms(percentile(&seen, 1.0)),
+        );
+    });
+}
+
 fn main() {
     {
         let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
@@ -463,6 +545,9 @@ fn main() {
     }
     if wants("server_export_memory") {
         export_memory();
+    }
+    if wants("server_change_feed") {
+        change_feed(&url, &store);
     }
     if wants("remote/open_account") {
         open_account(&mut c, &url, &store);

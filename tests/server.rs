@@ -1788,6 +1788,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/deliveries/{id}/retry", &["post"]),
     ("/api/v1/tick", &["post"]),
     ("/api/v1/work", &["get"]),
+    ("/api/v1/changes", &["get"]),
     ("/api/v1/files", &["put"]),
     ("/api/v1/files/{sha256}", &["get"]),
 ];
@@ -2666,4 +2667,120 @@ async fn an_ssh_sessions_backend_reads_in_place_and_writes_through_the_api() {
     drop(token);
     let _ = stop.send(());
     serving.await.expect("joined").expect("served");
+}
+
+/// Reads a change feed's response until `done` holds for what it sent; the text.
+async fn feed_until(response: &mut reqwest::Response, done: impl Fn(&str) -> bool) -> String {
+    let mut text = String::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(&text) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, response.chunk()).await {
+            Ok(Ok(Some(bytes))) => text.push_str(&String::from_utf8_lossy(&bytes)),
+            other => panic!("the feed ended or went quiet ({other:?}); it sent:\n{text}"),
+        }
+    }
+    text
+}
+
+/// The id of the event whose data names `record_id` as the record changed.
+fn event_id_of(text: &str, record_id: Id) -> String {
+    let needle = format!("\"record_id\":{record_id},");
+    text.split("\n\n")
+        .find(|e| e.contains(&needle))
+        .and_then(|e| e.lines().find_map(|l| l.strip_prefix("id: ")))
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no event for record {record_id} in:\n{text}"))
+}
+
+/// The change feed says where it starts, sends each write as it is made, and a
+/// client back with Last-Event-ID gets what it missed in order and nothing it
+/// had; the client library follows it too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_change_feed_sends_each_write_and_resumes_after_the_last_had() {
+    let w = World::new(5).await;
+    let server = Server::start(w.store.clone(), roomy()).await;
+    let (token, _) = w.store.create_token("ops", Role::Admin).expect("token");
+    let account = w
+        .store
+        .portfolio(&tend::backend::PortfolioQuery::default())
+        .await
+        .expect("portfolio")
+        .items[0]
+        .id;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let open = |after: Option<String>| {
+        let mut r = client
+            .get(format!("{}/api/v1/changes", server.url))
+            .bearer_auth(&token);
+        if let Some(a) = after {
+            r = r.header("Last-Event-ID", a);
+        }
+        r.send()
+    };
+    let mut feed = open(None).await.expect("the feed");
+    assert_eq!(feed.status(), 200);
+    assert_eq!(
+        feed.headers()[header::CONTENT_TYPE],
+        "text/event-stream",
+        "{:?}",
+        feed.headers()
+    );
+    feed_until(&mut feed, |t| t.contains("event: ready")).await;
+    let api = remote(&server, &token);
+    let first = api
+        .create("ops", Record::Task(task(account, "on the feed")))
+        .await
+        .expect("a task");
+    let text = feed_until(&mut feed, |t| {
+        t.contains(&format!("\"record_id\":{},", first.id()))
+    })
+    .await;
+    assert!(text.contains("event: change"), "{text}");
+    let had = event_id_of(&text, first.id());
+    drop(feed);
+    // Written while nobody follows: sent on coming back, the first one not again.
+    let second = api
+        .create("ops", Record::Task(task(account, "while away")))
+        .await
+        .expect("a task");
+    let mut again = open(Some(had)).await.expect("the feed again");
+    let text = feed_until(&mut again, |t| {
+        t.contains(&format!("\"record_id\":{},", second.id()))
+    })
+    .await;
+    assert!(
+        !text.contains(&format!("\"record_id\":{},", first.id())),
+        "{text}"
+    );
+    drop(again);
+    // A Last-Event-ID that is no entry's id is refused, saying why.
+    let bad = open(Some("yesterday".into())).await.expect("an answer");
+    assert_eq!(bad.status(), 422);
+    assert!(
+        bad.text()
+            .await
+            .unwrap_or_default()
+            .contains("Last-Event-ID")
+    );
+
+    // The client library follows the feed: a write shows on it. (Its feed
+    // starts when it connects: the writes go on until one shows.)
+    let mut watched = api.watch().expect("a team server has a feed");
+    let mut seen = None;
+    for i in 0..20 {
+        let made = api
+            .create("ops", Record::Task(task(account, &format!("watched {i}"))))
+            .await
+            .expect("a task");
+        if let Ok(Some(entry)) = tokio::time::timeout(Duration::from_secs(2), watched.recv()).await
+        {
+            seen = Some((entry, made.id()));
+            break;
+        }
+    }
+    let (entry, _) = seen.expect("a write on the followed feed");
+    assert_eq!(entry.account_id, Some(account));
+    assert_eq!(entry.entity, EntityKind::Task);
 }

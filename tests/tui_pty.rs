@@ -1022,8 +1022,8 @@ fn two_terminals_share_a_team_server_and_ride_out_its_restart() {
     // ("saving: logged the call…" shows first; this is the answer.)
     maya.wait_for("logged the call: sentiment", TIMEOUT);
 
-    // The viewer sees it after a refresh, and may not write.
-    vic.send("\x12");
+    // The viewer sees it with no key pressed (the server's change feed), and
+    // may not write.
     vic.wait_for("Renewal call with Grace", TIMEOUT);
     vic.send("n");
     vic.wait_for("vic is a viewer", TIMEOUT);

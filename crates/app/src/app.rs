@@ -118,6 +118,9 @@ pub struct App {
     /// quicker than `prefetch_after` after it wait for the selection to rest,
     /// even with the account's pane on screen.
     pub followed_at: Option<std::time::Instant>,
+    /// Accounts changed elsewhere since the last reload for them (the change
+    /// feed), and whether that reload is waiting (see [`Command::SettleChanges`]).
+    pub changed: crate::live::Changed,
 }
 
 /// The default of [`App::prefetch_after`]: longer than between two presses of a
@@ -180,6 +183,7 @@ impl App {
             opening: None,
             prefetch_after: PREFETCH_AFTER,
             followed_at: None,
+            changed: Default::default(),
         }
     }
 
@@ -442,6 +446,8 @@ impl App {
                 self.directory = Loadable::Idle;
                 vec![self.portfolio_command()]
             }
+            Msg::Changed(entry) => self.changed_elsewhere(&entry),
+            Msg::ChangesSettled => self.changes_settled(),
             Msg::Prefetch(id) => match self.account.as_mut() {
                 Some(a) if a.id == id && !a.asked => {
                     a.asked = true;

@@ -10,6 +10,8 @@
 //! - `overlay/`: help, palette, the saved-view prompt, forms, questions, notices.
 //! - `keys`: the key tables (action, keys, help, where available, dangerous).
 //! - `tick`: the scheduler's rounds while the app runs, and the emails on their way.
+//! - `live`: changes made elsewhere (a team server's change feed) reloading
+//!   what shows them.
 //! - `files`: a document's file read from this machine to attach it, fetched to
 //!   open it, and the system's opener.
 //! - `input`: the bytes a terminal at the other end of a channel (an SSH
@@ -27,6 +29,7 @@ pub mod fuzzy;
 pub mod input;
 pub mod keys;
 pub mod line;
+pub mod live;
 pub mod overlay;
 pub mod quiet;
 pub mod run;

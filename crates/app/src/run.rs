@@ -633,6 +633,8 @@ where
     // Commands wait here until the backend is open.
     let mut queued: Vec<Command> = app.start();
     let mut backend: Option<Arc<dyn Backend>> = None;
+    // Following the backend's changes, for as long as the loop runs.
+    let mut _watching: Option<crate::live::Watching> = None;
     let mut opening = tokio::spawn(opening);
     // "Updated N ago" labels age: look once a minute (a frame that changes nothing
     // writes nothing).
@@ -673,6 +675,8 @@ where
                         for cmd in queued.drain(..) {
                             dispatch(cmd, &b, &tx, options);
                         }
+                        // What others change comes in as they change it.
+                        _watching = b.watch().map(|changes| crate::live::forward(changes, tx.clone()));
                         backend = Some(b);
                         continue;
                     }
@@ -986,6 +990,10 @@ pub async fn perform(
             let r = b.playbooks().await;
             reach(tx, &r);
             tx(Msg::Playbooks(r));
+        }
+        Command::SettleChanges(after) => {
+            tokio::time::sleep(after).await;
+            tx(Msg::ChangesSettled);
         }
         Command::PrefetchAccount(id, after) => {
             if !after.is_zero() {

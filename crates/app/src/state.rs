@@ -150,6 +150,9 @@ pub enum Command {
     /// selection has rested this long (its pane is not on screen): a held key
     /// or a quick scroll asks the backend nothing for the rows it passes.
     PrefetchAccount(Id, std::time::Duration),
+    /// Changes made elsewhere came in: their reloads wait this long, so a burst
+    /// of them costs one round of reloads.
+    SettleChanges(std::time::Duration),
     SearchInteractions(Id, Box<InteractionQuery>),
     /// A tab's own question about the account (its tasks filtered, its usage in
     /// buckets, per user or per feature).
@@ -344,6 +347,10 @@ pub enum Msg {
     Account(Id, Result<Box<Account360>, Error>, Timestamp),
     /// The selection rested on this account (see [`Command::PrefetchAccount`]).
     Prefetch(Id),
+    /// Someone changed the store (the team server's change feed).
+    Changed(Box<tend_domain::ChangeLogEntry>),
+    /// The changes that came in have settled: what shows them is loaded again.
+    ChangesSettled,
     Health(Id, Result<Box<HealthReport>, Error>, Timestamp),
     /// The account's key events, newest first.
     Timeline(Id, Result<Vec<TimelineEvent>, Error>, Timestamp),

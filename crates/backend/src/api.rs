@@ -612,6 +612,19 @@ impl AlertParams {
 }
 
 /// A page of anything else (`GET /accounts/{id}/changes`).
+/// Where the change feed starts: after this change log entry (its id). The
+/// `Last-Event-ID` header of a client reconnecting wins; neither: from now on.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FeedParams {
+    pub after: Option<Id>,
+}
+
+/// The header a change feed's client sends back on reconnecting: the id of the
+/// last event it has.
+pub const LAST_EVENT_ID: &str = "last-event-id";
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

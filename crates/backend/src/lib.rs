@@ -168,4 +168,11 @@ pub trait Backend: Send + Sync {
     async fn catch_up(&self) -> Result<()> {
         Ok(())
     }
+
+    /// The store's changes as they are written by anyone, when the backend can
+    /// tell them (a team server's change feed, followed until the receiver is
+    /// dropped); None when it cannot.
+    fn watch(&self) -> Option<tokio::sync::mpsc::Receiver<ChangeLogEntry>> {
+        None
+    }
 }

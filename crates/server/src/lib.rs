@@ -6,6 +6,7 @@
 //! API on loopback with tokens minted in memory.
 
 pub mod auth;
+pub mod feed;
 mod listen;
 mod openapi;
 mod problem;
@@ -76,6 +77,8 @@ pub struct AppState {
     sessions: auth::SessionTokens,
     limiter: Arc<DefaultKeyedRateLimiter<String>>,
     timeout: Duration,
+    /// The change feed's shared reader.
+    feed: feed::Feed,
 }
 
 /// The whole API, ready to serve.
@@ -85,6 +88,16 @@ pub fn router(store: Store, limits: &Limits) -> axum::Router {
 
 /// The whole API, also taking the SSH sessions' in-memory tokens.
 pub fn router_with(store: Store, limits: &Limits, sessions: auth::SessionTokens) -> axum::Router {
+    let feed = feed::Feed::new(store.clone());
+    router_of(store, limits, sessions, feed)
+}
+
+fn router_of(
+    store: Store,
+    limits: &Limits,
+    sessions: auth::SessionTokens,
+    feed: feed::Feed,
+) -> axum::Router {
     let quota = Quota::per_second(NonZeroU32::new(limits.per_second.max(1)).expect("non-zero"))
         .allow_burst(NonZeroU32::new(limits.burst.max(1)).expect("non-zero"));
     let state = AppState {
@@ -92,6 +105,7 @@ pub fn router_with(store: Store, limits: &Limits, sessions: auth::SessionTokens)
         sessions,
         limiter: Arc::new(RateLimiter::keyed(quota)),
         timeout: limits.timeout,
+        feed,
     };
     routes::routes(limits)
         .fallback(|| async {
@@ -275,9 +289,17 @@ pub async fn serve_with(
             }
         })
     });
+    // Stopping ends the open change feeds first: a graceful shutdown waits for
+    // every response, and a feed's never ends by itself.
+    let feed = feed::Feed::new(store.clone());
+    let stopping = feed.clone();
+    let shutdown = async move {
+        shutdown.await;
+        stopping.stop();
+    };
     let served = listen::run(
         listener,
-        router_with(store, limits, sessions),
+        router_of(store, limits, sessions, feed),
         limits,
         shutdown,
     )

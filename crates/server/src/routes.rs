@@ -76,6 +76,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         .route("/api/v1/deliveries/{id}/retry", post(retry_delivery))
         .route("/api/v1/tick", post(tick))
         .route("/api/v1/work", get(my_work))
+        .route("/api/v1/changes", get(changes))
 }
 
 /// The OpenAPI document of this API.
@@ -90,7 +91,7 @@ pub(super) fn routes(limits: &Limits) -> Router<AppState> {
         tasks, cases, alerts, dashboard, playbooks, recompute, create, get_record, update, delete, batch,
         record_usage, import, export, summary, summary_settings, set_summary_settings,
         account_rules, health_profiles, set_health_profiles,
-        send_email, deliveries, retry_delivery, tick, my_work, put_file, read_file
+        send_email, deliveries, retry_delivery, tick, my_work, put_file, read_file, changes
     ),
     components(schemas(Problem, Record, Write, EntityKind, DocumentFile, FileBytes, Role, PortfolioSort, Bucket, CaseSort,
         UsageBy, DueWindow,
@@ -981,6 +982,38 @@ async fn tick(State(s): State<AppState>, caller: Caller) -> Answer<outbound::Tic
 #[into_params(parameter_in = Query)]
 struct WorkParams {
     user: Option<String>,
+}
+
+/// The change feed: every change log entry as it is written, as server-sent
+/// events (`event: change`, `id:` the entry's id, `data:` the entry), with a
+/// comment every 15 s on an idle feed. Any role may follow it.
+#[utoipa::path(get, path = "/api/v1/changes", params(FeedParams,
+        ("Last-Event-ID" = Option<i64>, Header, description = "the last event had: the feed resumes after it")),
+    security(("bearer" = [])),
+    responses((status = 200, content_type = "text/event-stream", body = ChangeLogEntry,
+            description = "Each change log entry after the one asked for, then each as it is written"),
+        (status = 422, body = Problem, description = "A Last-Event-ID that is not an entry's id")))]
+async fn changes(
+    State(s): State<AppState>,
+    _: Caller,
+    headers: HeaderMap,
+    Params(p): Params<FeedParams>,
+) -> Result<Response, ApiError> {
+    let resume = match headers.get(LAST_EVENT_ID) {
+        Some(v) => Some(
+            v.to_str()
+                .ok()
+                .and_then(|t| t.trim().parse::<Id>().ok())
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "Last-Event-ID",
+                        "not the id of a change log entry (a whole number)",
+                    )
+                })?,
+        ),
+        None => p.after,
+    };
+    Ok(s.feed.subscribe(resume).await?.into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/work", params(WorkParams), security(("bearer" = [])),

@@ -10,6 +10,8 @@
 
 use std::time::Duration;
 
+mod feed;
+
 use async_trait::async_trait;
 use reqwest::{Method, StatusCode, header};
 use serde::Serialize;
@@ -410,6 +412,13 @@ impl Backend for Remote {
                 .json(&dataset),
         )
         .await
+    }
+    fn watch(&self) -> Option<tokio::sync::mpsc::Receiver<ChangeLogEntry>> {
+        Some(feed::follow(
+            self.base.clone(),
+            self.client.clone(),
+            self.token.clone(),
+        ))
     }
     async fn ping(&self) -> Result<()> {
         let _: Status = self.send(self.request(Method::GET, "/status")).await?;

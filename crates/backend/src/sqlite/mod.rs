@@ -1674,6 +1674,19 @@ impl Store {
         })
     }
 
+    /// The change log after the entry `after` (by id), oldest first, at most
+    /// `limit` entries: what the change feed sends.
+    pub async fn changes_after(&self, after: Id, limit: usize) -> Result<Vec<ChangeLogEntry>> {
+        self.read_now(move |c, _| read::changes_after(c, after, limit))
+            .await
+    }
+
+    /// The id of the newest change log entry (0 for an empty log): where a
+    /// change feed asked from now starts.
+    pub async fn last_change(&self) -> Result<Id> {
+        self.read_now(|c, _| read::last_change(c)).await
+    }
+
     /// Every SSH key, oldest first, revoked ones included.
     pub fn ssh_keys(&self) -> Result<Vec<SshKeyInfo>> {
         ssh_keys::all(&self.reader())

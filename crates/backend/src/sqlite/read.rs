@@ -826,6 +826,31 @@ pub(crate) fn change_log(
     Ok(page_of(items, total, page))
 }
 
+/// The change log's entries after `after` (by id), oldest first, at most `limit`.
+pub(crate) fn changes_after(
+    conn: &Connection,
+    after: Id,
+    limit: usize,
+) -> Result<Vec<ChangeLogEntry>> {
+    let sql = format!(
+        "SELECT {CHANGE_COLUMNS} FROM change_log WHERE id > ? ORDER BY id LIMIT {}",
+        limit.clamp(1, 10_000)
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
+    stmt.query_map([after], |r| read_change(&mut Cols::new(r)))
+        .map_err(Error::storage)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(Error::storage)
+}
+
+/// The newest change log entry's id (0 for none).
+pub(crate) fn last_change(conn: &Connection) -> Result<Id> {
+    conn.query_row("SELECT coalesce(max(id), 0) FROM change_log", [], |r| {
+        r.get(0)
+    })
+    .map_err(Error::storage)
+}
+
 #[cfg(test)]
 mod tests {
     use super::mentions_alias;

@@ -181,4 +181,7 @@ impl Backend for SessionBackend {
     async fn catch_up(&self) -> Result<()> {
         self.api.catch_up().await
     }
+    fn watch(&self) -> Option<tokio::sync::mpsc::Receiver<ChangeLogEntry>> {
+        self.api.watch()
+    }
 }

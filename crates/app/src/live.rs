@@ -1,0 +1,111 @@
+//! Changes made elsewhere: a team server's change feed says what someone else
+//! (another app, the CLI, an import, the scheduler) wrote, and what shows it is
+//! loaded again, without a key pressed and without asking the server again and
+//! again. A burst of changes (an import, a playbook run) waits [`SETTLE`] and
+//! costs one round of reloads.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use tend_domain::{ChangeLogEntry, Id};
+use tokio::sync::mpsc;
+
+use crate::app::App;
+use crate::state::{Command, Loadable, Msg};
+
+/// How long changes gather before what shows them is loaded again.
+pub const SETTLE: Duration = Duration::from_millis(100);
+
+/// What changed since the last reload for it.
+#[derive(Debug, Default, Clone)]
+pub struct Changed {
+    /// The accounts touched.
+    pub accounts: BTreeSet<Id>,
+    /// Something changed that belongs to no account.
+    pub other: bool,
+    /// A reload waits for the changes to settle.
+    pub waiting: bool,
+}
+
+/// The task forwarding a backend's changes to the loop; it ends with the loop.
+pub struct Watching(tokio::task::JoinHandle<()>);
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Forwards `changes` to the loop as [`Msg::Changed`].
+pub fn forward(
+    mut changes: mpsc::Receiver<ChangeLogEntry>,
+    tx: mpsc::UnboundedSender<Msg>,
+) -> Watching {
+    Watching(tokio::spawn(async move {
+        while let Some(entry) = changes.recv().await {
+            if tx.send(Msg::Changed(Box::new(entry))).is_err() {
+                return;
+            }
+        }
+    }))
+}
+
+impl App {
+    /// A change came in: noted, and a reload is set to follow once they settle.
+    pub(crate) fn changed_elsewhere(&mut self, entry: &ChangeLogEntry) -> Vec<Command> {
+        match entry.account_id {
+            Some(id) => {
+                self.changed.accounts.insert(id);
+            }
+            None => self.changed.other = true,
+        }
+        if std::mem::replace(&mut self.changed.waiting, true) {
+            return vec![];
+        }
+        vec![Command::SettleChanges(SETTLE)]
+    }
+
+    /// The changes settled: the account on screen, the portfolio when it lists
+    /// an account that changed, and the lists and counts already loaded are
+    /// loaded again; what shows stays until the answers replace it.
+    pub(crate) fn changes_settled(&mut self) -> Vec<Command> {
+        let changed = std::mem::take(&mut self.changed);
+        let mut cmds = self.after_write();
+        if let Some(a) = self.account.as_mut()
+            && a.asked
+            && changed.accounts.contains(&a.id)
+        {
+            if a.history != Loadable::Idle {
+                a.history = Loadable::Idle;
+            }
+            if a.outbox != Loadable::Idle {
+                cmds.push(Command::LoadDeliveries(a.id));
+            }
+            a.usage.activity_asked = None;
+            a.usage.users_asked = None;
+            a.usage.features_asked = None;
+            cmds.push(Command::LoadAccount(a.id));
+        }
+        if self.portfolio_shows_any(&changed.accounts) {
+            cmds.push(self.portfolio_command());
+        }
+        cmds
+    }
+
+    /// Whether a row of these accounts is on screen, or near it (a page either
+    /// side of the selection): the portfolio is loaded again only then, not for
+    /// every change anywhere in a big book.
+    fn portfolio_shows_any(&self, accounts: &BTreeSet<Id>) -> bool {
+        let Some(rows) = self.portfolio.rows.value() else {
+            return false;
+        };
+        let view = &self.portfolio.view;
+        let page = self.page();
+        let from = self.portfolio.selected.saturating_sub(2 * page);
+        let to = (self.portfolio.selected + 2 * page).min(view.len());
+        view.get(from..to)
+            .unwrap_or_default()
+            .iter()
+            .any(|&i| rows.get(i).is_some_and(|r| accounts.contains(&r.id)))
+    }
+}
