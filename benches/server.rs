@@ -15,7 +15,7 @@
 //!   2,000-account store answering eight `GET /export` at once: its resident
 //!   memory before, at its peak and after.
 //! - `server_change_feed`: one client follows the change feed while another
-//!   writes a task every 250 ms (TEND_FEED_WRITES, 40): from each write's answer
+//!   writes a task every 250-450 ms (TEND_FEED_WRITES, 40): from each write's answer
 //!   to its entry arriving on the feed, p50/p99/max.
 //! - `remote/open_account` (criterion): what the app does when an account is opened
 //!   over the remote backend: the 360 and the health report fetched side by side,
@@ -496,8 +496,11 @@ fn change_feed(url: &str, store: &tend::sqlite::Store) {
         }
         while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(300), feed.recv()).await {}
         let mut seen = Vec::with_capacity(writes);
+        // Between 250 and 450 ms apart, so the writes fall anywhere in the
+        // feed's reading period.
+        let mut apart = Lcg(7);
         for i in 0..writes {
-            tokio::time::sleep(Duration::from_millis(250)).await;
+            tokio::time::sleep(Duration::from_millis(249 + apart.next(200))).await;
             let made = api
                 .create("bench", Record::Task(bench_task(1, &format!("feed {i}"))))
                 .await
