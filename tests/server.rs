@@ -2755,7 +2755,20 @@ async fn the_change_feed_sends_each_write_and_resumes_after_the_last_had() {
         "{text}"
     );
     drop(again);
-    // A Last-Event-ID that is no entry's id is refused, saying why.
+    // A resume past the end of the log (a store restored from a backup) goes on
+    // from its end: what is written next is sent.
+    let mut ahead = open(Some("999999999".into())).await.expect("the feed");
+    feed_until(&mut ahead, |t| t.contains("event: ready")).await;
+    let third = api
+        .create("ops", Record::Task(task(account, "after a restore")))
+        .await
+        .expect("a task");
+    feed_until(&mut ahead, |t| {
+        t.contains(&format!("\"record_id\":{},", third.id()))
+    })
+    .await;
+    drop(ahead);
+    // A Last-Event-ID that is not a number is refused, saying why.
     let bad = open(Some("yesterday".into())).await.expect("an answer");
     assert_eq!(bad.status(), 422);
     assert!(

@@ -18,7 +18,9 @@ use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::style::Color;
 
 use tend::backend::{AccountRow, Backend, PageRequest, PortfolioSort};
-use tend::domain::{EntityKind, HealthStatus, Id, RunColour, Timestamp};
+use tend::domain::{
+    ChangeAction, ChangeLogEntry, EntityKind, HealthStatus, Id, RunColour, Timestamp,
+};
 use tend::generate::demo_anchor;
 use tend::sqlite::{Options, Store, fixed_clock};
 use tend::tui::app::App;
@@ -3142,6 +3144,91 @@ async fn a_wide_portfolio_loads_the_account_at_once_unless_the_selection_is_movi
     assert_eq!(
         h.app.update(Msg::Prefetch(id)),
         vec![Command::LoadAccount(id)]
+    );
+}
+
+/// A change made elsewhere (the team server's change feed): a burst settles
+/// into one round of reloads; the account on screen is loaded again when it
+/// changed, the portfolio when a listed row near the selection changed or an
+/// account it does not list yet did; a change elsewhere in the book leaves both.
+#[tokio::test]
+async fn changes_made_elsewhere_reload_what_shows_them_once_they_settle() {
+    fn entry(id: Id, entity: EntityKind, record: Id, account: Option<Id>) -> Box<ChangeLogEntry> {
+        Box::new(ChangeLogEntry {
+            id,
+            at: now(),
+            actor: "priya.patel".into(),
+            entity,
+            record_id: record,
+            account_id: account,
+            action: ChangeAction::Create,
+            field: None,
+            from: None,
+            to: None,
+        })
+    }
+    let mut h = Harness::new(NARROW).await;
+    h.open(LARKSPUR).await;
+    let first = h.app.update(Msg::Changed(entry(
+        1,
+        EntityKind::Interaction,
+        900,
+        Some(LARKSPUR),
+    )));
+    assert_eq!(first, vec![Command::SettleChanges(tend::tui::live::SETTLE)]);
+    // More in the same burst wait with it.
+    assert_eq!(
+        h.app.update(Msg::Changed(entry(
+            2,
+            EntityKind::Task,
+            901,
+            Some(LARKSPUR)
+        ))),
+        vec![]
+    );
+    let settled = h.app.update(Msg::ChangesSettled);
+    assert!(
+        settled.contains(&Command::LoadAccount(LARKSPUR)),
+        "{settled:?}"
+    );
+    assert!(
+        settled
+            .iter()
+            .any(|c| matches!(c, Command::LoadPortfolio { .. })),
+        "Larkspur is the selected row: {settled:?}"
+    );
+    // An account far down the book, not on screen: neither loads again.
+    let far = h.rows().last().expect("rows").id;
+    h.app.update(Msg::Changed(entry(
+        3,
+        EntityKind::Interaction,
+        902,
+        Some(far),
+    )));
+    let settled = h.app.update(Msg::ChangesSettled);
+    assert!(
+        !settled.contains(&Command::LoadAccount(LARKSPUR)),
+        "{settled:?}"
+    );
+    assert!(
+        !settled
+            .iter()
+            .any(|c| matches!(c, Command::LoadPortfolio { .. })),
+        "{settled:?}"
+    );
+    // An account the portfolio does not list yet: it loads again.
+    h.app.update(Msg::Changed(entry(
+        4,
+        EntityKind::Account,
+        999_999,
+        Some(999_999),
+    )));
+    let settled = h.app.update(Msg::ChangesSettled);
+    assert!(
+        settled
+            .iter()
+            .any(|c| matches!(c, Command::LoadPortfolio { .. })),
+        "{settled:?}"
     );
 }
 

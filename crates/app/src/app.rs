@@ -120,7 +120,7 @@ pub struct App {
     pub followed_at: Option<std::time::Instant>,
     /// Accounts changed elsewhere since the last reload for them (the change
     /// feed), and whether that reload is waiting (see [`Command::SettleChanges`]).
-    pub changed: crate::live::Changed,
+    pub changed: crate::state::Changed,
 }
 
 /// The default of [`App::prefetch_after`]: longer than between two presses of a
@@ -676,14 +676,13 @@ impl App {
             a.outbox = Loadable::Loading;
             cmds.push(Command::LoadDeliveries(a.id));
         }
-        // The account was opened (Enter, the palette, a click), or its pane came
-        // on screen (the window grew, `z`) while nothing waits for the selection
-        // to rest: asked now.
+        // The account was opened (Enter, the palette, a click on its tabs) before
+        // the selection rested on it: asked now. (A pane that comes on screen
+        // otherwise, the window grown or `z`, shows it once the selection rests.)
         let opened = self.page == Page::Portfolio && self.focus == Focus::Account;
-        if self.account_shown()
+        if opened
             && let Some(a) = self.account.as_mut()
             && !a.asked
-            && (opened || !a.waiting)
         {
             a.asked = true;
             cmds.push(Command::LoadAccount(a.id));
@@ -964,6 +963,7 @@ impl App {
                     if a.health.value().is_none() {
                         a.health = Loadable::Loading;
                     }
+                    a.asked = true;
                     cmds.push(Command::LoadAccount(a.id));
                 }
                 cmds

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use tend_domain::{ChangeLogEntry, Id};
+use tend_domain::{ChangeLogEntry, EntityKind, Id};
 use tokio::sync::mpsc;
 
 use crate::app::App;
@@ -15,17 +15,6 @@ use crate::state::{Command, Loadable, Msg};
 
 /// How long changes gather before what shows them is loaded again.
 pub const SETTLE: Duration = Duration::from_millis(100);
-
-/// What changed since the last reload for it.
-#[derive(Debug, Default, Clone)]
-pub struct Changed {
-    /// The accounts touched.
-    pub accounts: BTreeSet<Id>,
-    /// Something changed that belongs to no account.
-    pub other: bool,
-    /// A reload waits for the changes to settle.
-    pub waiting: bool,
-}
 
 /// The task forwarding a backend's changes to the loop; it ends with the loop.
 pub struct Watching(tokio::task::JoinHandle<()>);
@@ -53,11 +42,12 @@ pub fn forward(
 impl App {
     /// A change came in: noted, and a reload is set to follow once they settle.
     pub(crate) fn changed_elsewhere(&mut self, entry: &ChangeLogEntry) -> Vec<Command> {
-        match entry.account_id {
-            Some(id) => {
-                self.changed.accounts.insert(id);
-            }
-            None => self.changed.other = true,
+        if let Some(id) = entry.account_id {
+            self.changed.accounts.insert(id);
+        }
+        // An account created, or given to someone, may now match the filter.
+        if entry.entity == EntityKind::Account {
+            self.changed.account_records.insert(entry.record_id);
         }
         if std::mem::replace(&mut self.changed.waiting, true) {
             return vec![];
@@ -86,10 +76,21 @@ impl App {
             a.usage.features_asked = None;
             cmds.push(Command::LoadAccount(a.id));
         }
-        if self.portfolio_shows_any(&changed.accounts) {
+        if self.portfolio_shows_any(&changed.accounts)
+            || self.portfolio_lacks_any(&changed.account_records)
+        {
             cmds.push(self.portfolio_command());
         }
         cmds
+    }
+
+    /// Whether an account changed that the portfolio does not list: one just
+    /// created, or one a change may have brought into the filter.
+    fn portfolio_lacks_any(&self, accounts: &BTreeSet<Id>) -> bool {
+        self.portfolio
+            .rows
+            .value()
+            .is_some_and(|rows| accounts.iter().any(|id| !rows.iter().any(|r| r.id == *id)))
     }
 
     /// Whether a row of these accounts is on screen, or near it (a page either

@@ -169,7 +169,9 @@ where
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
-        // The frame's bytes go out together at its end.
+        // ratatui flushes after the cells: within a frame that waits for its end.
+        // (The inner backend flushes on its own when it moves, shows or hides the
+        // cursor: still inside the synchronized update, so nothing shows early.)
         if self.framing {
             return Ok(());
         }

@@ -574,3 +574,15 @@ pub struct EmailWatch {
     /// The first round that started after it was queued.
     pub round: u64,
 }
+
+/// Changes made elsewhere since the last reload for them (the change feed; see
+/// `live`).
+#[derive(Debug, Default, Clone)]
+pub struct Changed {
+    /// The accounts whose records changed.
+    pub accounts: std::collections::BTreeSet<Id>,
+    /// The accounts that changed themselves (created, given to someone, renamed).
+    pub account_records: std::collections::BTreeSet<Id>,
+    /// A reload waits for the changes to settle.
+    pub waiting: bool,
+}

@@ -47,6 +47,10 @@ pub struct Feed {
 struct Inner {
     store: Store,
     tx: broadcast::Sender<Arc<ChangeLogEntry>>,
+    /// The last entry the reader has handed on (None before its first read).
+    /// A feed subscribes under this lock: an entry after the position is handed
+    /// to it; one up to the position is in the store for its backlog.
+    position: tokio::sync::Mutex<Option<Id>>,
     polling: AtomicBool,
     stop: watch::Sender<bool>,
 }
@@ -57,6 +61,7 @@ impl Feed {
             inner: Arc::new(Inner {
                 store,
                 tx: broadcast::channel(BACKLOG).0,
+                position: tokio::sync::Mutex::new(None),
                 polling: AtomicBool::new(false),
                 stop: watch::channel(false).0,
             }),
@@ -76,11 +81,27 @@ impl Feed {
         after: Option<Id>,
     ) -> tend_backend::Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<>>> {
         self.start_polling();
-        // Subscribed before the backlog is read: nothing falls between the two.
-        let rx = self.inner.tx.subscribe();
-        let last = match after {
-            Some(id) => id,
-            None => self.inner.store.last_change().await?,
+        let store = &self.inner.store;
+        let (rx, last) = {
+            // Subscribed under the reader's lock: whatever it hands on from now
+            // comes after its position, and the backlog reads up to there.
+            let mut position = self.inner.position.lock().await;
+            let rx = self.inner.tx.subscribe();
+            let end = match *position {
+                Some(p) => p,
+                None => {
+                    let end = store.last_change().await?;
+                    *position = Some(end);
+                    end
+                }
+            };
+            // A resume past where the log ends (a store restored from a
+            // backup since): from its end, or nothing new would ever be sent.
+            let last = match after {
+                Some(id) => id.min(store.last_change().await?),
+                None => end,
+            };
+            (rx, last)
         };
         let state = Follow {
             store: self.inner.store.clone(),
@@ -119,7 +140,6 @@ impl Feed {
         }
         let inner = Arc::downgrade(&self.inner);
         tokio::spawn(async move {
-            let mut last: Option<Id> = None;
             let mut every = tokio::time::interval(POLL);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -128,31 +148,40 @@ impl Feed {
                 if *inner.stop.borrow() {
                     return;
                 }
-                let read = match last {
-                    // Nobody listens: only where the log ends is kept.
-                    Some(_) if inner.tx.receiver_count() == 0 => {
-                        inner.store.last_change().await.map(|id| {
-                            last = Some(id);
-                            vec![]
-                        })
-                    }
-                    Some(after) => inner.store.changes_after(after, PAGE).await,
-                    None => inner.store.last_change().await.map(|id| {
-                        last = Some(id);
-                        vec![]
-                    }),
-                };
-                match read {
-                    Ok(entries) => {
-                        for e in entries {
-                            last = Some(e.id);
-                            let _ = inner.tx.send(Arc::new(e));
-                        }
-                    }
-                    Err(e) => tracing::warn!("change feed: reading the change log: {e}"),
+                if let Err(e) = inner.read().await {
+                    tracing::warn!("change feed: reading the change log: {e}");
                 }
             }
         });
+    }
+}
+
+impl Inner {
+    /// One round of the reader: the entries after its position handed on, up to
+    /// the end of the log; with nobody listening, only the position moves to the
+    /// end (a feed subscribing takes the same lock, so none misses an entry).
+    async fn read(&self) -> tend_backend::Result<()> {
+        let mut position = self.position.lock().await;
+        let Some(mut at) = *position else {
+            *position = Some(self.store.last_change().await?);
+            return Ok(());
+        };
+        if self.tx.receiver_count() == 0 {
+            *position = Some(self.store.last_change().await?);
+            return Ok(());
+        }
+        loop {
+            let page = self.store.changes_after(at, PAGE).await?;
+            let full = page.len() == PAGE;
+            for e in page {
+                at = e.id;
+                let _ = self.tx.send(Arc::new(e));
+            }
+            *position = Some(at);
+            if !full {
+                return Ok(());
+            }
+        }
     }
 }
 

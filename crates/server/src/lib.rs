@@ -86,7 +86,9 @@ pub fn router(store: Store, limits: &Limits) -> axum::Router {
     router_with(store, limits, auth::SessionTokens::default())
 }
 
-/// The whole API, also taking the SSH sessions' in-memory tokens.
+/// The whole API, also taking the SSH sessions' in-memory tokens. Its change
+/// feeds end only with the process: served with a graceful shutdown that waits
+/// for open responses, use [`serve_with`], which ends them first.
 pub fn router_with(store: Store, limits: &Limits, sessions: auth::SessionTokens) -> axum::Router {
     let feed = feed::Feed::new(store.clone());
     router_of(store, limits, sessions, feed)

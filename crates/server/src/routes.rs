@@ -992,7 +992,7 @@ struct WorkParams {
     security(("bearer" = [])),
     responses((status = 200, content_type = "text/event-stream", body = ChangeLogEntry,
             description = "Each change log entry after the one asked for, then each as it is written"),
-        (status = 422, body = Problem, description = "A Last-Event-ID that is not an entry's id")))]
+        (status = 422, body = Problem, description = "A Last-Event-ID that is not a whole number (one past the end of the log resumes from its end)")))]
 async fn changes(
     State(s): State<AppState>,
     _: Caller,

@@ -1,7 +1,9 @@
 //! Following a team server's change feed (`GET /api/v1/changes`, server-sent
 //! events): each change log entry as the server writes it, the connection made
-//! again after a drop from the last entry had (`Last-Event-ID`), so nothing is
-//! missed and nothing comes twice.
+//! again after a drop from the last event had (`Last-Event-ID`; the first event,
+//! `ready`, gives one), so a drop loses nothing and repeats nothing. A server
+//! that refuses the feed (401, 403, 404: no token, or a server without one) is
+//! not asked again.
 
 use std::time::Duration;
 
@@ -15,8 +17,12 @@ use crate::api::{LAST_EVENT_ID, PREFIX};
 /// taken for dead and opened again (the server comments every 15 s).
 const SILENCE: Duration = Duration::from_secs(40);
 
-/// The longest wait before opening a dropped feed again.
+/// The first wait before opening a dropped feed again, and the longest.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 const MOST_BACKOFF: Duration = Duration::from_secs(10);
+
+/// A connection that lasted this long starts the waits over when it drops.
+const LASTED: Duration = Duration::from_secs(5);
 
 /// Entries read and not yet taken by the app.
 const WAITING: usize = 256;
@@ -30,7 +36,7 @@ pub(super) fn follow(
     let (tx, rx) = mpsc::channel(WAITING);
     tokio::spawn(async move {
         let mut last: Option<i64> = None;
-        let mut backoff = Duration::from_millis(250);
+        let mut backoff = FIRST_BACKOFF;
         while !tx.is_closed() {
             let mut request = client
                 .get(format!("{base}{PREFIX}/changes"))
@@ -43,9 +49,23 @@ pub(super) fn follow(
             if let Some(id) = last {
                 request = request.header(LAST_EVENT_ID, id.to_string());
             }
-            match read(request, &tx, &mut last, &mut backoff).await {
-                Ok(()) => return,
-                Err(e) => tracing::debug!("change feed: {e}; again in {backoff:?}"),
+            let opened = tokio::time::Instant::now();
+            match read(request, &tx, &mut last).await {
+                Ended::Receiver => return,
+                Ended::Refused(why) => {
+                    // No token, a token refused, or a server without a feed:
+                    // asking again changes nothing.
+                    tracing::warn!("change feed: {why}; not followed");
+                    return;
+                }
+                Ended::Dropped { why, changes } => {
+                    // A feed that lasted (or sent a change) starts the waits over;
+                    // one that fails at once waits longer each time.
+                    if changes || opened.elapsed() > LASTED {
+                        backoff = FIRST_BACKOFF;
+                    }
+                    tracing::debug!("change feed: {why}; again in {backoff:?}");
+                }
             }
             tokio::select! {
                 _ = tokio::time::sleep(backoff) => {}
@@ -57,29 +77,50 @@ pub(super) fn follow(
     rx
 }
 
-/// Reads one connection of the feed; Ok when the receiver went, Err (why) when
-/// the connection ended or failed and is to be opened again.
+/// How one connection of the feed ended.
+enum Ended {
+    /// Nobody takes the changes any more.
+    Receiver,
+    /// The server will not give a feed to this client (401, 403, 404).
+    Refused(String),
+    /// The connection failed or ended: opened again.
+    Dropped { why: String, changes: bool },
+}
+
+/// Reads one connection of the feed.
 async fn read(
     request: reqwest::RequestBuilder,
     tx: &mpsc::Sender<ChangeLogEntry>,
     last: &mut Option<i64>,
-    backoff: &mut Duration,
-) -> Result<(), String> {
-    let mut response = request.send().await.map_err(|e| e.to_string())?;
-    if !response.status().is_success() {
-        return Err(format!("the server answered {}", response.status()));
+) -> Ended {
+    let dropped = |why: String, changes| Ended::Dropped { why, changes };
+    let sent = tokio::select! {
+        sent = tokio::time::timeout(SILENCE, request.send()) => sent,
+        _ = tx.closed() => return Ended::Receiver,
+    };
+    let mut response = match sent {
+        Err(_) => return dropped(format!("no answer in {} s", SILENCE.as_secs()), false),
+        Ok(Err(e)) => return dropped(e.to_string(), false),
+        Ok(Ok(r)) => r,
+    };
+    let status = response.status();
+    if matches!(status.as_u16(), 401 | 403 | 404) {
+        return Ended::Refused(format!("the server answered {status}"));
     }
-    *backoff = Duration::from_millis(250);
+    if !status.is_success() {
+        return dropped(format!("the server answered {status}"), false);
+    }
     let mut parser = Parser::default();
+    let mut changes = false;
     loop {
         let chunk = tokio::select! {
             chunk = tokio::time::timeout(SILENCE, response.chunk()) => chunk,
-            _ = tx.closed() => return Ok(()),
+            _ = tx.closed() => return Ended::Receiver,
         };
         let bytes = match chunk {
-            Err(_) => return Err(format!("nothing for {} s", SILENCE.as_secs())),
-            Ok(Err(e)) => return Err(e.to_string()),
-            Ok(Ok(None)) => return Err("the server closed the feed".into()),
+            Err(_) => return dropped(format!("nothing for {} s", SILENCE.as_secs()), changes),
+            Ok(Err(e)) => return dropped(e.to_string(), changes),
+            Ok(Ok(None)) => return dropped("the server closed the feed".into(), changes),
             Ok(Ok(Some(bytes))) => bytes,
         };
         for (kind, id, data) in parser.feed(&bytes) {
@@ -90,10 +131,11 @@ async fn read(
             if kind != "change" {
                 continue;
             }
+            changes = true;
             match serde_json::from_str::<ChangeLogEntry>(&data) {
                 Ok(entry) => {
                     if tx.send(entry).await.is_err() {
-                        return Ok(());
+                        return Ended::Receiver;
                     }
                 }
                 Err(e) => tracing::warn!("change feed: an entry that does not read: {e}"),

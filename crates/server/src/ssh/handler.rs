@@ -35,7 +35,7 @@ pub struct Conn {
     opened: bool,
     /// Its place among the connections not signed in yet, given up once it is.
     waiting: Option<OwnedSemaphorePermit>,
-    /// Set once a key is accepted.
+    /// Set once a key is accepted and the session channel opened.
     signed_in: Arc<AtomicBool>,
 }
 
@@ -105,7 +105,8 @@ impl russh::server::Handler for Conn {
                     "ssh key accepted"
                 );
                 self.key = Some(found);
-                self.signed_in.store(true, Ordering::Release);
+                // Its place among those signing in is free; the grace still runs
+                // until it opens its session.
                 self.waiting = None;
                 Ok(Auth::Accept)
             }
@@ -129,6 +130,7 @@ impl russh::server::Handler for Conn {
             return Ok(());
         };
         self.opened = true;
+        self.signed_in.store(true, Ordering::Release);
         reply.accept().await;
         // The task owns the channel and reads it to the end: russh waits on a
         // bounded queue into it for every message of the channel.

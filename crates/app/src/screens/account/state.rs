@@ -20,8 +20,6 @@ pub struct AccountView {
     /// under the portfolio's selection is asked once the selection rests, or
     /// at once when its pane shows).
     pub asked: bool,
-    /// It waits for the portfolio's selection to rest before it is asked.
-    pub waiting: bool,
     pub tab: Tab,
     /// The selected row of the tab's list (per tab).
     pub selected: [usize; Tab::COUNT],
@@ -94,7 +92,6 @@ impl AccountView {
             data: Loadable::Loading,
             health: Loadable::Loading,
             asked: false,
-            waiting: false,
             tab: Tab::Overview,
             selected: [0; Tab::COUNT],
             column: 0,

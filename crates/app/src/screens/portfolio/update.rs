@@ -66,7 +66,6 @@ impl App {
             self.followed_at = Some(now);
         }
         view.asked = at_once;
-        view.waiting = !at_once;
         self.account = Some(view);
         if at_once {
             vec![Command::LoadAccount(id)]
