@@ -722,7 +722,7 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
 
     let store = Store::open_with_clock(&path, fixed_clock(now())).expect("open the v3 store");
     assert_eq!(user_version(&path), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 16);
+    assert_eq!(SCHEMA_VERSION, 17);
     // Version 6: the churned accounts' partial index (the dashboard's totals);
     // version 7: the status and stage index (the header's counts); version 8: the
     // records' ids in source systems, empty; version 9: success planning, empty,
@@ -730,7 +730,8 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
     // scheduling columns; version 11: what a source last said of each record;
     // version 12: invoices and payments, empty; version 13: a task's type, the
     // tasks from before to-dos; version 14: alert tasks, none; version 15: a
-    // document's file, none; version 16: the server's SSH keys, none.
+    // document's file, none; version 16: the server's SSH keys, none; version 17:
+    // the servers' leases, none.
     let file = Connection::open(&path).expect("the store file");
     let indexes: i64 = file
         .query_row(
@@ -777,6 +778,11 @@ async fn a_version_3_store_upgrades_to_the_current_version() {
         )
         .expect("the documents' file columns");
     assert_eq!((documents, with_files), (1, 0));
+    // No server holds a lease after the upgrade (version 17).
+    let leases: i64 = file
+        .query_row("SELECT count(*) FROM leases", [], |r| r.get(0))
+        .expect("the leases table");
+    assert_eq!(leases, 0);
     // No SSH key is registered by the upgrade (version 16), and one fingerprint
     // is live at most once.
     let ssh_keys: i64 = file

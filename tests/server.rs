@@ -2797,3 +2797,78 @@ async fn the_change_feed_sends_each_write_and_resumes_after_the_last_had() {
     assert_eq!(entry.account_id, Some(account));
     assert_eq!(entry.entity, EntityKind::Task);
 }
+
+/// A lease is held by one holder at a time, renewed by it, taken by another once
+/// it runs out or is given up.
+#[tokio::test]
+async fn a_lease_has_one_holder_until_it_runs_out_or_is_given_up() {
+    let w = World::new(0).await;
+    let s = &w.store;
+    let short = Duration::from_millis(300);
+    assert!(s.take_lease("x", "a", short).await.expect("take"));
+    assert!(s.take_lease("x", "a", short).await.expect("renew"));
+    assert!(!s.take_lease("x", "b", short).await.expect("held"));
+    assert_eq!(
+        s.lease_holder("x").await.expect("holder").as_deref(),
+        Some("a")
+    );
+    // Another lease is another.
+    assert!(s.take_lease("y", "b", short).await.expect("take"));
+    // Run out: the next one takes it.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(s.lease_holder("x").await.expect("holder"), None);
+    assert!(s.take_lease("x", "b", short).await.expect("taken over"));
+    // Given up only by its holder.
+    s.release_lease("x", "a").await.expect("release");
+    assert_eq!(
+        s.lease_holder("x").await.expect("holder").as_deref(),
+        Some("b")
+    );
+    s.release_lease("x", "b").await.expect("release");
+    assert_eq!(s.lease_holder("x").await.expect("holder"), None);
+}
+
+/// Two servers over one store: one runs the scheduler's rounds; when it stops,
+/// the other takes them over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_two_servers_over_one_store_one_runs_the_scheduler_and_the_other_takes_over() {
+    let w = World::new(0).await;
+    let limits = Limits {
+        tick_every: Duration::from_millis(100),
+        ..roomy()
+    };
+    let lease = tend::server::SCHEDULER_LEASE;
+    let mut first = Server::start(w.store.clone(), limits.clone()).await;
+    let mut holder = None;
+    for _ in 0..50 {
+        holder = w.store.lease_holder(lease).await.expect("holder");
+        if holder.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let holder = holder.expect("the first server takes the lease");
+    // The second, over the same file, leaves it to the first.
+    let _second = Server::start(open(&w.path()), limits).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        w.store
+            .lease_holder(lease)
+            .await
+            .expect("holder")
+            .as_deref(),
+        Some(holder.as_str())
+    );
+    // The first stops: the second takes the rounds over.
+    first.stopped().await;
+    let mut next = None;
+    for _ in 0..50 {
+        next = w.store.lease_holder(lease).await.expect("holder");
+        if next.as_ref().is_some_and(|h| *h != holder) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let next = next.expect("the second server takes the lease");
+    assert_ne!(next, holder);
+}

@@ -274,13 +274,41 @@ pub async fn serve_with(
     sessions: auth::SessionTokens,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Of several servers over one store, the one holding the scheduler's lease
+    // runs the rounds; it renews it each round, and another takes it over three
+    // rounds after its holder stopped renewing (it died), or at once after it
+    // stopped cleanly.
+    let holder = lease_holder();
     let ticker = (!limits.tick_every.is_zero()).then(|| {
-        let (store, every) = (store.clone(), limits.tick_every);
+        let (store, every, holder) = (store.clone(), limits.tick_every, holder.clone());
         tokio::spawn(async move {
             let mut interval = tokio::time::interval(every);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut held = false;
             loop {
                 interval.tick().await;
+                match store.take_lease(SCHEDULER_LEASE, &holder, every * 3).await {
+                    Ok(true) => {
+                        if !held {
+                            tracing::info!(holder, "this server runs the scheduler's rounds");
+                        }
+                        held = true;
+                    }
+                    Ok(false) => {
+                        if held {
+                            tracing::info!(
+                                holder,
+                                "another server runs the scheduler's rounds now"
+                            );
+                        }
+                        held = false;
+                        continue;
+                    }
+                    Err(e) => {
+                        tracing::warn!("the scheduler's lease: {e}");
+                        continue;
+                    }
+                }
                 match store.run_tick().await {
                     Ok(r) if r.steps_run + r.sent + r.failed + r.notifications > 0 => {
                         tracing::info!(?r, "tick")
@@ -299,6 +327,7 @@ pub async fn serve_with(
         shutdown.await;
         stopping.stop();
     };
+    let lease_store = store.clone();
     let served = listen::run(
         listener,
         router_of(store, limits, sessions, feed),
@@ -308,8 +337,25 @@ pub async fn serve_with(
     .await;
     if let Some(t) = ticker {
         t.abort();
+        let _ = t.await;
+        if let Err(e) = lease_store.release_lease(SCHEDULER_LEASE, &holder).await {
+            tracing::warn!("giving the scheduler's lease up: {e}");
+        }
     }
     served
+}
+
+/// The lease whose holder runs the scheduler's rounds.
+pub const SCHEDULER_LEASE: &str = "scheduler";
+
+/// This server's name as a lease holder: its host, process and a random part
+/// (two servers in one process, as tests run them, are two holders).
+fn lease_holder() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+    let random = tend_backend::sqlite::new_token()
+        .map(|t| t.chars().rev().take(8).collect::<String>())
+        .unwrap_or_default();
+    format!("{host}:{}:{random}", std::process::id())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -10,7 +10,7 @@ use crate::{Error, Result};
 
 /// The SQL of each schema version, in order: index 0 upgrades version 0 to 1.
 pub(crate) const MIGRATIONS: &[&str] = &[
-    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16,
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17,
 ];
 
 /// The schema version this build writes.
@@ -725,4 +725,14 @@ CREATE TABLE ssh_keys (
     revoked_at INTEGER
 );
 CREATE UNIQUE INDEX ssh_keys_live ON ssh_keys(fingerprint) WHERE revoked_at IS NULL;
+"#;
+
+/// Version 17: leases, so that of several servers over one store one at a time
+/// runs the scheduler's rounds: who holds each, until when (ms since the epoch).
+const V17: &str = r#"
+CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until INTEGER NOT NULL
+);
 "#;

@@ -1687,6 +1687,69 @@ impl Store {
         self.read_now(|c, _| read::last_change(c)).await
     }
 
+    /// Takes or renews the lease `name` for `holder` for `period` of wall-clock
+    /// time: true when `holder` holds it now (it was free, ran out, or was its
+    /// own). Of several processes over one store, one at a time holds it; when
+    /// its holder stops renewing (it died), another takes it once it runs out.
+    pub async fn take_lease(
+        &self,
+        name: &str,
+        holder: &str,
+        period: std::time::Duration,
+    ) -> Result<bool> {
+        let (name, holder) = (name.to_string(), holder.to_string());
+        let now = chrono::Utc::now().timestamp_millis();
+        let until = now.saturating_add(i64::try_from(period.as_millis()).unwrap_or(i64::MAX));
+        self.write(move |tx, _| {
+            tx.execute(
+                "INSERT INTO leases (name, holder, until) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
+                 WHERE leases.holder = excluded.holder OR leases.until < ?4",
+                rusqlite::params![name, holder, until, now],
+            )
+            .map_err(Error::storage)?;
+            let held: String = tx
+                .query_row("SELECT holder FROM leases WHERE name = ?", [&name], |r| {
+                    r.get(0)
+                })
+                .map_err(Error::storage)?;
+            Ok(held == holder)
+        })
+        .await
+    }
+
+    /// Gives the lease `name` up, when `holder` holds it (a server stopping:
+    /// another takes it at its next round, not once it runs out).
+    pub async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
+        let (name, holder) = (name.to_string(), holder.to_string());
+        self.write(move |tx, _| {
+            tx.execute(
+                "DELETE FROM leases WHERE name = ? AND holder = ?",
+                [&name, &holder],
+            )
+            .map_err(Error::storage)?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Who holds the lease `name`, if anyone does now.
+    pub async fn lease_holder(&self, name: &str) -> Result<Option<String>> {
+        let name = name.to_string();
+        let now = chrono::Utc::now().timestamp_millis();
+        self.read_now(move |c, _| {
+            use rusqlite::OptionalExtension;
+            c.query_row(
+                "SELECT holder FROM leases WHERE name = ? AND until >= ?",
+                rusqlite::params![name, now],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(Error::storage)
+        })
+        .await
+    }
+
     /// Every SSH key, oldest first, revoked ones included.
     pub fn ssh_keys(&self) -> Result<Vec<SshKeyInfo>> {
         ssh_keys::all(&self.reader())
