@@ -2778,6 +2778,10 @@ async fn the_change_feed_sends_each_write_and_resumes_after_the_last_had() {
             .contains("Last-Event-ID")
     );
 
+    // A team server runs its own scheduler's rounds (an app over it runs none
+    // on a timer); an embedded store does not.
+    assert!(api.runs_own_rounds());
+    assert!(!w.store.runs_own_rounds());
     // The client library follows the feed: a write shows on it. (Its feed
     // starts when it connects: the writes go on until one shows.)
     let mut watched = api.watch().expect("a team server has a feed");

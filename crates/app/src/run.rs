@@ -699,7 +699,9 @@ where
                 dirty = true;
                 continue;
             }
-            _ = scheduler.tick(), if options.scheduler && backend.is_some() && app.offline.is_none() => {
+            _ = scheduler.tick(), if options.scheduler
+                && backend.as_ref().is_some_and(|b| !b.runs_own_rounds())
+                && app.offline.is_none() => {
                 // Never two at once (the app says when one is still running), and
                 // nothing to draw until it answers.
                 if let Some(b) = &backend {

@@ -169,6 +169,13 @@ pub trait Backend: Send + Sync {
         Ok(())
     }
 
+    /// Whether the backend runs the scheduler's rounds itself (a team server
+    /// does, every `[server] tick_secs`): an app over it then runs none of its
+    /// own on a timer, only the one it asks for after queueing an email.
+    fn runs_own_rounds(&self) -> bool {
+        false
+    }
+
     /// The store's changes as they are written by anyone, when the backend can
     /// tell them (a team server's change feed, followed until the receiver is
     /// dropped); None when it cannot.

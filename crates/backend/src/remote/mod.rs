@@ -413,6 +413,9 @@ impl Backend for Remote {
         )
         .await
     }
+    fn runs_own_rounds(&self) -> bool {
+        true
+    }
     fn watch(&self) -> Option<tokio::sync::mpsc::Receiver<ChangeLogEntry>> {
         Some(feed::follow(
             self.base.clone(),

@@ -184,4 +184,7 @@ impl Backend for SessionBackend {
     fn watch(&self) -> Option<tokio::sync::mpsc::Receiver<ChangeLogEntry>> {
         self.api.watch()
     }
+    fn runs_own_rounds(&self) -> bool {
+        true
+    }
 }
