@@ -3191,6 +3191,12 @@ async fn changes_made_elsewhere_reload_what_shows_them_once_they_settle() {
         settled.contains(&Command::LoadAccount(LARKSPUR)),
         "{settled:?}"
     );
+    // The footer says who changed what is on screen.
+    let status = h.app.status.clone().unwrap_or_default();
+    assert!(
+        status.contains("Larkspur Logistics was just changed by priya.patel"),
+        "{status}"
+    );
     assert!(
         settled
             .iter()

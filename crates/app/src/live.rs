@@ -44,6 +44,13 @@ impl App {
     pub(crate) fn changed_elsewhere(&mut self, entry: &ChangeLogEntry) -> Vec<Command> {
         if let Some(id) = entry.account_id {
             self.changed.accounts.insert(id);
+            // Said in the footer once it shows: the screen changed under the user.
+            if self.account.as_ref().is_some_and(|a| a.id == id)
+                && entry.actor != self.user
+                && !self.changed.by.contains(&entry.actor)
+            {
+                self.changed.by.push(entry.actor.clone());
+            }
         }
         // An account created, or given to someone, may now match the filter.
         if entry.entity == EntityKind::Account {
@@ -75,6 +82,16 @@ impl App {
             a.usage.users_asked = None;
             a.usage.features_asked = None;
             cmds.push(Command::LoadAccount(a.id));
+            if !changed.by.is_empty() {
+                let name = a
+                    .data
+                    .value()
+                    .map_or_else(|| "this account".to_string(), |d| d.account.name.clone());
+                self.status = Some(format!(
+                    "{name} was just changed by {}",
+                    changed.by.join(", ")
+                ));
+            }
         }
         if self.portfolio_shows_any(&changed.accounts)
             || self.portfolio_lacks_any(&changed.account_records)

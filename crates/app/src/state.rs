@@ -583,6 +583,9 @@ pub struct Changed {
     pub accounts: std::collections::BTreeSet<Id>,
     /// The accounts that changed themselves (created, given to someone, renamed).
     pub account_records: std::collections::BTreeSet<Id>,
+    /// Who changed the account on screen (others than the app's user), in the
+    /// order they did.
+    pub by: Vec<String>,
     /// A reload waits for the changes to settle.
     pub waiting: bool,
 }
