@@ -63,6 +63,11 @@ impl Table {
 }
 
 /// Prints `value` as JSON, or `table` as text or CSV.
+/// A moment to the minute, as the CLI's tables show it.
+pub fn minute(t: &crate::domain::Timestamp) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
 pub fn print<T: Serialize>(
     format: Format,
     value: &T,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
-use super::output::{Format, Table, print};
+use super::output::{Format, Table, minute, print};
 use super::ssh;
 use super::{Cli, Failure, store_options};
 use crate::api::Role;
@@ -327,10 +327,8 @@ fn token(cli: &Cli, settings: &Settings, cmd: &TokenCommand) -> Result<(), Failu
                             t.id.to_string(),
                             t.user.clone(),
                             t.role.to_string(),
-                            t.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                            t.revoked_at
-                                .map(|r| r.format("%Y-%m-%d %H:%M").to_string())
-                                .unwrap_or_else(|| "-".into()),
+                            minute(&t.created_at),
+                            t.revoked_at.as_ref().map_or_else(|| "-".into(), minute),
                         ]
                     })
                     .collect(),

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
-use super::output::{Table, print};
+use super::output::{Table, minute, print};
 use super::remote::KeyCommand;
 use super::{Cli, Failure, store_options};
 use crate::api::Role;
@@ -275,10 +275,8 @@ pub fn key(cli: &Cli, settings: &Settings, cmd: &KeyCommand) -> Result<(), Failu
                             k.user.clone(),
                             k.role.to_string(),
                             k.fingerprint.clone(),
-                            k.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                            k.revoked_at
-                                .map(|r| r.format("%Y-%m-%d %H:%M").to_string())
-                                .unwrap_or_else(|| "-".into()),
+                            minute(&k.created_at),
+                            k.revoked_at.as_ref().map_or_else(|| "-".into(), minute),
                         ]
                     })
                     .collect(),

@@ -87,20 +87,11 @@ impl Feed {
             // comes after its position, and the backlog reads up to there.
             let mut position = self.inner.position.lock().await;
             let rx = self.inner.tx.subscribe();
-            let end = match *position {
-                Some(p) => p,
-                None => {
-                    let end = store.last_change().await?;
-                    *position = Some(end);
-                    end
-                }
-            };
+            let log_end = store.last_change().await?;
+            let handed_on = *position.get_or_insert(log_end);
             // A resume past where the log ends (a store restored from a
             // backup since): from its end, or nothing new would ever be sent.
-            let last = match after {
-                Some(id) => id.min(store.last_change().await?),
-                None => end,
-            };
+            let last = after.map_or(handed_on, |id| id.min(log_end));
             (rx, last)
         };
         let state = Follow {
@@ -162,14 +153,10 @@ impl Inner {
     /// end (a feed subscribing takes the same lock, so none misses an entry).
     async fn read(&self) -> tend_backend::Result<()> {
         let mut position = self.position.lock().await;
-        let Some(mut at) = *position else {
+        let (Some(mut at), true) = (*position, self.tx.receiver_count() > 0) else {
             *position = Some(self.store.last_change().await?);
             return Ok(());
         };
-        if self.tx.receiver_count() == 0 {
-            *position = Some(self.store.last_change().await?);
-            return Ok(());
-        }
         loop {
             let page = self.store.changes_after(at, PAGE).await?;
             let full = page.len() == PAGE;

@@ -88,13 +88,7 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<SshKeyInfo>> {
 
 /// Revokes a key; false when there is no such key or it was already revoked.
 pub(super) fn revoke(tx: &Transaction, id: Id, now: Timestamp) -> Result<bool> {
-    let n = tx
-        .execute(
-            "UPDATE ssh_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-            params![id, ts(&now)],
-        )
-        .map_err(Error::storage)?;
-    Ok(n == 1)
+    super::tokens::revoke_row(tx, "ssh_keys", id, now)
 }
 
 /// The live (not revoked) key with this fingerprint.

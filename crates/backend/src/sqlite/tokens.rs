@@ -92,9 +92,15 @@ pub(super) fn all(conn: &Connection) -> Result<Vec<TokenInfo>> {
 
 /// Revokes a token; false when there is no such token or it was already revoked.
 pub(super) fn revoke(tx: &Transaction, id: Id, now: Timestamp) -> Result<bool> {
+    revoke_row(tx, "api_tokens", id, now)
+}
+
+/// Marks row `id` of a table of credentials (`api_tokens`, `ssh_keys`: a
+/// `revoked_at` column) revoked; false when it is not there or already revoked.
+pub(super) fn revoke_row(tx: &Transaction, table: &str, id: Id, now: Timestamp) -> Result<bool> {
     let n = tx
         .execute(
-            "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+            &format!("UPDATE {table} SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"),
             params![id, ts(&now)],
         )
         .map_err(Error::storage)?;
