@@ -6,6 +6,7 @@ mod documents;
 mod health;
 mod insights;
 mod interactions;
+mod migrate;
 pub mod output;
 mod remote;
 mod sources;
@@ -186,6 +187,9 @@ pub enum Command {
     Login(remote::LoginArgs),
     /// Forget a team server's token.
     Logout(remote::LogoutArgs),
+    /// Move the store into a PostgreSQL database for a team server (all or
+    /// nothing, row counts checked): tend migrate --to postgres://...
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(Debug, Default, Args)]
@@ -515,6 +519,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
         Command::Summary(args) => summary::summary(&cli, &settings, args).await,
         Command::SummarySections(args) => summary::sections(&cli, &settings, args).await,
         Command::Copilot(args) => summary::copilot(&cli, &settings, args).await,
+        Command::Migrate(args) => migrate::run(&cli, &settings, args).await,
         Command::Demo => {
             let options = store_options_for(&settings, true)?;
             // A sandbox: its writes go to a store thrown away at the end, and the

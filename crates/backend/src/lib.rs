@@ -6,6 +6,7 @@ pub mod ai;
 pub mod api;
 pub mod files;
 pub mod outbound;
+pub mod postgres;
 pub mod remote;
 pub mod sqlite;
 pub mod summary;

@@ -58,6 +58,7 @@ mod tokens;
 mod write;
 
 pub use bulk::Loader;
+pub(crate) use files::FileStore;
 pub use migrations::{SCHEMA_VERSION, migrate_to};
 pub use ssh_keys::SshKeyInfo;
 pub use tokens::{TOKEN_PREFIX, TokenInfo, new_token, token_hash};

@@ -1,0 +1,469 @@
+//! The PostgreSQL store: its schema, and `tend migrate` moving an embedded
+//! store into it (all or nothing, counts checked, files with it, passwords
+//! never shown), and the full-text search's semantics beside FTS5's.
+//!
+//! A database comes from `TEND_PG_URL` (`.ci/run` starts a throwaway cluster
+//! with `scripts/pg-cluster`); without it each test starts a cluster of its own
+//! when a PostgreSQL server is installed, and says it is skipped when none is.
+
+use std::process::Command;
+
+use tend::backend::postgres;
+
+mod pg {
+    use std::path::PathBuf;
+    use std::process::Command;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A database of its own for one test, dropped with its cluster (if the
+    /// test started one).
+    pub struct TestDb {
+        pub url: String,
+        cluster: Option<PathBuf>,
+    }
+
+    impl Drop for TestDb {
+        fn drop(&mut self) {
+            if let Some(dir) = &self.cluster {
+                let _ = Command::new(script()).arg("stop").arg(dir).status();
+            }
+        }
+    }
+
+    fn script() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/pg-cluster")
+    }
+
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+    /// A fresh, empty database; None (said on stderr) without PostgreSQL.
+    pub async fn database(test: &str) -> Option<TestDb> {
+        let (server, cluster) = match std::env::var("TEND_PG_URL") {
+            Ok(url) if !url.is_empty() => (url, None),
+            _ => {
+                let dir = std::env::temp_dir().join(format!(
+                    "tend-pg-test-{}-{}",
+                    std::process::id(),
+                    NEXT.fetch_add(1, Ordering::Relaxed)
+                ));
+                let out = Command::new(script())
+                    .arg("start")
+                    .arg(&dir)
+                    .output()
+                    .expect("run scripts/pg-cluster");
+                if !out.status.success() {
+                    eprintln!(
+                        "{test}: skipped, no PostgreSQL here (set TEND_PG_URL, or install it: \
+                         scripts/pg-cluster install): {}",
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    );
+                    return None;
+                }
+                let text = String::from_utf8(out.stdout).expect("utf8");
+                let url = text
+                    .lines()
+                    .find_map(|l| l.strip_prefix("TEND_PG_URL="))
+                    .expect("the cluster's URL")
+                    .to_string();
+                (url, Some(dir))
+            }
+        };
+        let name = format!(
+            "tend_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let admin = tend::backend::postgres::connect(&server)
+            .await
+            .expect("connect to the test cluster");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("a test database");
+        let (base, _) = server.rsplit_once('/').expect("a database in the URL");
+        Some(TestDb {
+            url: format!("{base}/{name}"),
+            cluster,
+        })
+    }
+}
+
+fn tend() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tend"));
+    let dir = std::env::temp_dir().join("tend-pg-tests");
+    c.env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env_remove("PGPASSWORD");
+    c
+}
+
+fn run(args: &[&str]) -> std::process::Output {
+    tend()
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run tend")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "tend {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+/// The demo fixtures in a store file, with a file attached to a document.
+fn demo_store(dir: &std::path::Path) -> String {
+    let db = dir.join("s.db").to_str().expect("path").to_string();
+    ok(&["--db", &db, "import", "assets/demo.json", "--rebase"]);
+    let deck = dir.join("deck.pdf");
+    std::fs::write(&deck, b"%PDF-1.7\nthe QBR deck").expect("write");
+    let mut child = tend()
+        .args([
+            "--db",
+            &db,
+            "record",
+            "create",
+            "document",
+            "--attach",
+            deck.to_str().expect("path"),
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(br#"{"account_id": 1, "kind": "qbr"}"#)
+        .expect("write");
+    assert!(child.wait().expect("wait").success());
+    db
+}
+
+fn sqlite_count(db: &str, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    conn.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| {
+        r.get(0)
+    })
+    .expect("count")
+}
+
+#[tokio::test]
+async fn migrate_moves_every_row_and_file_and_refuses_a_second_time() {
+    let Some(pg) = pg::database("migrate").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let db = demo_store(dir.path());
+
+    let out = ok(&["--db", &db, "migrate", "--to", &pg.url, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let client = postgres::connect(&pg.url).await.expect("connect");
+    for t in report["tables"].as_array().expect("tables") {
+        let table = t["table"].as_str().expect("name");
+        let rows = t["rows"].as_i64().expect("rows");
+        let in_pg: i64 = client
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM \"{table}\"{}",
+                    if table == "store_meta" {
+                        " WHERE key <> 'schema_version'"
+                    } else {
+                        ""
+                    }
+                ),
+                &[],
+            )
+            .await
+            .expect("count")
+            .get(0);
+        assert_eq!(in_pg, rows, "{table} in PostgreSQL");
+        if table != "store_meta" {
+            assert_eq!(sqlite_count(&db, table), rows, "{table} in the file");
+        }
+    }
+    assert_eq!(report["files"], 1);
+    assert!(sqlite_count(&db, "accounts") > 150);
+    assert!(sqlite_count(&db, "interactions") > 1000);
+
+    // The rows are the same rows: every account's name, score and MRR.
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let mut stmt = conn
+        .prepare("SELECT id, name, health_score, mrr_cents FROM accounts ORDER BY id")
+        .expect("prepare");
+    let file_rows: Vec<(i64, String, Option<f64>, i64)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    let pg_rows: Vec<(i64, String, Option<f64>, i64)> = client
+        .query(
+            "SELECT id, name, health_score, mrr_cents FROM accounts ORDER BY id",
+            &[],
+        )
+        .await
+        .expect("query")
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect();
+    assert_eq!(pg_rows, file_rows);
+    // The attached file's bytes came along.
+    let bytes: Vec<u8> = client
+        .query_one(
+            "SELECT f.bytes FROM files f JOIN documents d ON d.file_sha256 = f.sha256",
+            &[],
+        )
+        .await
+        .expect("the file")
+        .get(0);
+    assert_eq!(bytes, b"%PDF-1.7\nthe QBR deck");
+    // New ids follow the copied ones.
+    let max: i64 = client
+        .query_one("SELECT max(id) FROM accounts", &[])
+        .await
+        .expect("max")
+        .get(0);
+    let next: i64 = client
+        .query_one(
+            "INSERT INTO accounts (version, created_at, updated_at, source, name, stage, segment,
+                 region, tags, owner, team, focus_areas, custom_fields, churn, churn_likelihood)
+             VALUES (1, 0, 0, 'tend', 'New', 'onboarding', 'smb', 'emea', '[]', 'x', 'x', '[]',
+                 '{}', '{}', 'low') RETURNING id",
+            &[],
+        )
+        .await
+        .expect("insert")
+        .get(0);
+    assert_eq!(next, max + 1);
+
+    // A second migrate into the same database is refused and writes nothing.
+    let out = run(&["--db", &db, "migrate", "--to", &pg.url]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("already holds a store"), "{err}");
+    let accounts: i64 = client
+        .query_one("SELECT count(*) FROM accounts", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(accounts, max + 1);
+}
+
+#[tokio::test]
+async fn a_copy_that_fails_writes_nothing_and_says_where() {
+    let Some(pg) = pg::database("migrate_failure").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let db = demo_store(dir.path());
+    // A value PostgreSQL's column cannot take, late in the copy (after the
+    // accounts and interactions are in).
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute(
+        "UPDATE payments SET amount_cents = 'lots' WHERE id = (SELECT min(id) FROM payments)",
+        [],
+    )
+    .expect("spoil a row");
+    let bad: i64 = conn
+        .query_row("SELECT min(id) FROM payments", [], |r| r.get(0))
+        .expect("id");
+    drop(conn);
+    let out = run(&["--db", &db, "migrate", "--to", &pg.url]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("payments row {bad}, column amount_cents"))
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    let client = postgres::connect(&pg.url).await.expect("connect");
+    for table in ["accounts", "interactions", "store_meta"] {
+        let n: i64 = client
+            .query_one(
+                &format!(
+                    "SELECT count(*) FROM {table} WHERE {}",
+                    if table == "store_meta" {
+                        "key <> 'schema_version'"
+                    } else {
+                        "true"
+                    }
+                ),
+                &[],
+            )
+            .await
+            .expect("count")
+            .get(0);
+        assert_eq!(n, 0, "{table} after a failed copy");
+    }
+}
+
+#[tokio::test]
+async fn urls_are_checked_and_passwords_never_shown() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("s.db");
+    let db = db.to_str().expect("path");
+    ok(&["--db", db, "accounts"]);
+    // Not a PostgreSQL URL.
+    let out = run(&["--db", db, "migrate", "--to", "/tmp/other.db"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("postgres:// URL"));
+    // Nothing listens there: the error names the server, not the password.
+    let out = run(&[
+        "--db",
+        db,
+        "migrate",
+        "--to",
+        "postgres://tend:hunter2@127.0.0.1:1/tend",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("postgres://tend:***@127.0.0.1:1/tend"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+    // No such store file.
+    let out = run(&[
+        "--db",
+        db,
+        "migrate",
+        "--from",
+        "/nonexistent/x.db",
+        "--to",
+        "postgres://x@127.0.0.1/y",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such store file"));
+}
+
+#[tokio::test]
+async fn the_schema_is_made_once_and_a_newer_one_refused() {
+    let Some(pg) = pg::database("schema").await else {
+        return;
+    };
+    let mut client = postgres::connect(&pg.url).await.expect("connect");
+    assert_eq!(postgres::schema_version(&client).await.expect("version"), 0);
+    postgres::migrate(&mut client).await.expect("migrate");
+    postgres::migrate(&mut client)
+        .await
+        .expect("again: nothing to do");
+    assert_eq!(
+        postgres::schema_version(&client).await.expect("version"),
+        postgres::PG_SCHEMA_VERSION
+    );
+    client
+        .execute(
+            "UPDATE store_meta SET value = '999' WHERE key = 'schema_version'",
+            &[],
+        )
+        .await
+        .expect("pretend a newer tend");
+    let e = postgres::migrate(&mut client).await.unwrap_err();
+    assert!(e.to_string().contains("newer than this tend"), "{e}");
+}
+
+/// The search finds what the embedded store's FTS5 index finds: the demo's
+/// interactions and a few with accents, punctuation and mixed case, searched
+/// for whole words, prefixes, several words and words in another case or
+/// without their accents.
+#[tokio::test]
+async fn search_matches_the_embedded_stores() {
+    let Some(pg) = pg::database("search").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let db = demo_store(dir.path());
+    for (subject, body) in [
+        (
+            "Réunion à Zürich",
+            "Naïve café chat with Jürgen about the Q3-renewal (e-mail: jurgen@example.com)",
+        ),
+        (
+            "CRÈME BRÛLÉE tasting",
+            "half_day workshop; 3.5 hours; Ünïcödé",
+        ),
+    ] {
+        ok(&[
+            "--db",
+            &db,
+            "log",
+            "1",
+            "--kind",
+            "note",
+            "--subject",
+            subject,
+            "--body",
+            body,
+        ]);
+    }
+    ok(&["--db", &db, "migrate", "--to", &pg.url]);
+    let store = tend::sqlite::Store::open(&db).expect("open");
+    let client = postgres::connect(&pg.url).await.expect("connect");
+    let sql = format!(
+        "SELECT i.id FROM interactions i WHERE {} ORDER BY i.id",
+        postgres::search_condition(1)
+    );
+    let mut matched_some = 0;
+    for text in [
+        "renewal",
+        "renew",
+        "Renewal pricing",
+        "onboard",
+        "sso log",
+        "q3",
+        "q3 renewal",
+        "zurich",
+        "Zürich réunion",
+        "naive cafe",
+        "creme brulee",
+        "CRÈME",
+        "jurgen example",
+        "3 5",
+        "half",
+        "day workshop",
+        "unicode",
+        "budget-cut",
+        "the",
+        "zzzzqx",
+    ] {
+        use tend::backend::Backend;
+        let page = store
+            .interactions(&tend::backend::InteractionQuery {
+                text: Some(text.to_string()),
+                page: tend::backend::PageRequest {
+                    offset: 0,
+                    limit: 100_000,
+                },
+                ..Default::default()
+            })
+            .await
+            .expect("search the file");
+        let mut embedded: Vec<i64> = page.items.iter().map(|i| i.id).collect();
+        embedded.sort_unstable();
+        let in_pg: Vec<i64> = client
+            .query(&sql, &[&text])
+            .await
+            .expect("search PostgreSQL")
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(in_pg, embedded, "{text:?}");
+        assert!(postgres::has_words(text));
+        if !embedded.is_empty() {
+            matched_some += 1;
+        }
+    }
+    assert!(
+        matched_some >= 14,
+        "the searches find things: {matched_some}"
+    );
+    assert!(!postgres::has_words(" -- ; "));
+}
