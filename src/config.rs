@@ -220,6 +220,7 @@ impl ServerSettings {
             header_timeout: std::time::Duration::from_secs(self.header_timeout_secs.max(1)),
             max_connections: self.max_connections.max(1),
             tick_every: std::time::Duration::from_secs(self.tick_secs),
+            ..crate::server::Limits::default()
         }
     }
 

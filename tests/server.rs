@@ -2876,3 +2876,56 @@ async fn of_two_servers_over_one_store_one_runs_the_scheduler_and_the_other_take
     let next = next.expect("the second server takes the lease");
     assert_ne!(next, holder);
 }
+
+/// Servers over one store share the rate limit out: two allow half of it each
+/// (a balancer spreading a client's requests gives it the whole rate), and one
+/// left alone after the other stopped allows all of it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_over_one_store_share_the_rate_limit() {
+    let w = World::new(0).await;
+    let (token, _) = w.store.create_token("one", Role::Viewer).expect("token");
+    let limits = Limits {
+        per_second: 1,
+        burst: 20,
+        replica_every: Duration::from_millis(100),
+        tick_every: Duration::ZERO,
+        ..Limits::default()
+    };
+    // What a burst of 20 gets through the first server.
+    async fn passes(server: &Server, token: &str) -> usize {
+        let http = Http::new(server);
+        let mut ok = 0;
+        for _ in 0..20 {
+            if http.get("/me", token).await.status == 200 {
+                ok += 1;
+            }
+        }
+        ok
+    }
+    let first = Server::start(w.store.clone(), limits.clone()).await;
+    let mut second = Server::start(open(&w.path()), limits).await;
+    // Both have said they are up, and seen each other.
+    let mut n = 0;
+    for _ in 0..100 {
+        n = w
+            .store
+            .replicas("the test", Duration::from_millis(1))
+            .await
+            .expect("count");
+        if n >= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(n, 3, "two servers and the test's own presence");
+    // The test's presence ran out: two servers share; after their next round
+    // each allows half of the burst (and the one request a second).
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let half = passes(&first, &token).await;
+    assert!((10..=11).contains(&half), "half the burst: {half}");
+    // The second stops: the first allows the whole burst again.
+    second.stopped().await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let whole = passes(&first, &token).await;
+    assert!(whole >= 19, "the whole burst: {whole}");
+}

@@ -52,6 +52,10 @@ pub struct Limits {
     /// How often the scheduler runs (due playbook steps, notifications, the
     /// outbox); zero: never by itself.
     pub tick_every: Duration,
+    /// How often a server says it is up to the others over its store (they
+    /// share the rate limit out among those up); zero: never (it counts as
+    /// the only one).
+    pub replica_every: Duration,
 }
 
 impl Default for Limits {
@@ -65,6 +69,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(10),
             max_connections: 4096,
             tick_every: Duration::from_secs(30),
+            replica_every: Duration::from_secs(5),
         }
     }
 }
@@ -75,7 +80,7 @@ pub struct AppState {
     pub store: Store,
     /// The SSH sessions' tokens, looked up before the store's.
     sessions: auth::SessionTokens,
-    limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    limiter: Limiter,
     timeout: Duration,
     /// The change feed's shared reader.
     feed: feed::Feed,
@@ -91,7 +96,57 @@ pub fn router(store: Store, limits: &Limits) -> axum::Router {
 /// for open responses, use [`serve_with`], which ends them first.
 pub fn router_with(store: Store, limits: &Limits, sessions: auth::SessionTokens) -> axum::Router {
     let feed = feed::Feed::new(store.clone());
-    router_of(store, limits, sessions, feed)
+    router_of(store, limits, sessions, feed, Limiter::new(limits))
+}
+
+/// The rate limit of one server, which shares it out evenly among the servers
+/// over its store: with N of them behind a balancer that spreads requests,
+/// each allows 1/N of every client's rate, and a client gets the whole rate
+/// from all of them together.
+#[derive(Clone)]
+struct Limiter {
+    per_second: u32,
+    burst: u32,
+    /// Among how many servers, and the limiter for that share.
+    share: Arc<std::sync::RwLock<(u64, Arc<DefaultKeyedRateLimiter<String>>)>>,
+}
+
+impl Limiter {
+    fn new(limits: &Limits) -> Limiter {
+        let (per_second, burst) = (limits.per_second, limits.burst);
+        let one = Arc::new(RateLimiter::keyed(Self::quota(per_second, burst, 1)));
+        Limiter {
+            per_second,
+            burst,
+            share: Arc::new(std::sync::RwLock::new((1, one))),
+        }
+    }
+
+    /// 1/`servers` of the rate and of the burst (at least one request).
+    fn quota(per_second: u32, burst: u32, servers: u64) -> Quota {
+        let part = |n: u32| {
+            let n = u64::from(n.max(1)).div_ceil(servers.max(1));
+            NonZeroU32::new(u32::try_from(n).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN)
+        };
+        Quota::per_second(part(per_second)).allow_burst(part(burst))
+    }
+
+    fn current(&self) -> Arc<DefaultKeyedRateLimiter<String>> {
+        self.share.read().unwrap_or_else(|e| e.into_inner()).1.clone()
+    }
+
+    /// Allows 1/`servers` of the rate from now on; true when that changed it.
+    /// (The counts of requests made so far start over with the new share.)
+    fn share_among(&self, servers: u64) -> bool {
+        let servers = servers.max(1);
+        let mut share = self.share.write().unwrap_or_else(|e| e.into_inner());
+        if share.0 == servers {
+            return false;
+        }
+        let quota = Self::quota(self.per_second, self.burst, servers);
+        *share = (servers, Arc::new(RateLimiter::keyed(quota)));
+        true
+    }
 }
 
 fn router_of(
@@ -99,13 +154,12 @@ fn router_of(
     limits: &Limits,
     sessions: auth::SessionTokens,
     feed: feed::Feed,
+    limiter: Limiter,
 ) -> axum::Router {
-    let quota = Quota::per_second(NonZeroU32::new(limits.per_second.max(1)).expect("non-zero"))
-        .allow_burst(NonZeroU32::new(limits.burst.max(1)).expect("non-zero"));
     let state = AppState {
         store,
         sessions,
-        limiter: Arc::new(RateLimiter::keyed(quota)),
+        limiter,
         timeout: limits.timeout,
         feed,
     };
@@ -179,7 +233,7 @@ async fn guard(State(state): State<AppState>, mut request: Request, next: Next) 
             .map(|c| c.0.ip().to_string())
             .unwrap_or_default()
     });
-    let response = if let Err(not_until) = state.limiter.check_key(&key) {
+    let response = if let Err(not_until) = state.limiter.current().check_key(&key) {
         let wait = not_until.wait_time_from(governor::clock::Clock::now(
             &governor::clock::DefaultClock::default(),
         ));
@@ -327,14 +381,50 @@ pub async fn serve_with(
         shutdown.await;
         stopping.stop();
     };
+    // Every server over the store says it is up every `replica_every`, and
+    // allows its share of the rate limit among those that are.
+    let limiter = Limiter::new(limits);
+    let presence = (!limits.replica_every.is_zero()).then(|| {
+        let (store, every, holder, limiter) = (
+            store.clone(),
+            limits.replica_every,
+            holder.clone(),
+            limiter.clone(),
+        );
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                match store.replicas(&holder, every * 3).await {
+                    Ok(n) => {
+                        if limiter.share_among(n) && n > 1 {
+                            tracing::info!(
+                                servers = n,
+                                "{n} servers share this store: each allows 1/{n} of the rate limit"
+                            );
+                        }
+                    }
+                    Err(e) => tracing::warn!("saying this server is up: {e}"),
+                }
+            }
+        })
+    });
     let lease_store = store.clone();
     let served = listen::run(
         listener,
-        router_of(store, limits, sessions, feed),
+        router_of(store, limits, sessions, feed, limiter),
         limits,
         shutdown,
     )
     .await;
+    if let Some(p) = presence {
+        p.abort();
+        let _ = p.await;
+        if let Err(e) = lease_store.leave_replicas(&holder).await {
+            tracing::warn!("saying this server stops: {e}");
+        }
+    }
     if let Some(t) = ticker {
         t.abort();
         let _ = t.await;

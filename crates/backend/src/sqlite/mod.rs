@@ -76,6 +76,9 @@ use tend_domain::*;
 use tend_engines::dataset::{Dataset, ImportReport};
 use tend_engines::health::{AccountData, HealthSetup};
 
+/// The leases that say a server over this store is up (`Store::replicas`).
+const REPLICA_PREFIX: &str = "replica:";
+
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
@@ -1732,6 +1735,45 @@ impl Store {
             Ok(())
         })
         .await
+    }
+
+    /// Says that `holder` (a server) is up for `period`, and answers how many
+    /// servers said so and are still within theirs, itself included: the
+    /// servers sharing this store now. Presences run out when their servers stop
+    /// saying so (those of servers that died are removed here).
+    pub async fn replicas(&self, holder: &str, period: std::time::Duration) -> Result<u64> {
+        let name = format!("{REPLICA_PREFIX}{holder}");
+        let holder = holder.to_string();
+        let now = chrono::Utc::now().timestamp_millis();
+        let until = now.saturating_add(i64::try_from(period.as_millis()).unwrap_or(i64::MAX));
+        self.write(move |tx, _| {
+            tx.execute(
+                "INSERT INTO leases (name, holder, until) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until",
+                rusqlite::params![name, holder, until],
+            )
+            .map_err(Error::storage)?;
+            tx.execute(
+                "DELETE FROM leases WHERE substr(name, 1, ?1) = ?2 AND until < ?3",
+                rusqlite::params![REPLICA_PREFIX.len() as i64, REPLICA_PREFIX, now],
+            )
+            .map_err(Error::storage)?;
+            let n: i64 = tx
+                .query_row(
+                    "SELECT count(*) FROM leases WHERE substr(name, 1, ?1) = ?2",
+                    rusqlite::params![REPLICA_PREFIX.len() as i64, REPLICA_PREFIX],
+                    |r| r.get(0),
+                )
+                .map_err(Error::storage)?;
+            Ok(n.max(1) as u64)
+        })
+        .await
+    }
+
+    /// A server stopping says so: the others count it out at once.
+    pub async fn leave_replicas(&self, holder: &str) -> Result<()> {
+        self.release_lease(&format!("{REPLICA_PREFIX}{holder}"), holder)
+            .await
     }
 
     /// Who holds the lease `name`, if anyone does now.
