@@ -132,7 +132,11 @@ impl Limiter {
     }
 
     fn current(&self) -> Arc<DefaultKeyedRateLimiter<String>> {
-        self.share.read().unwrap_or_else(|e| e.into_inner()).1.clone()
+        self.share
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .clone()
     }
 
     /// Allows 1/`servers` of the rate from now on; true when that changed it.
