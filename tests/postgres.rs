@@ -467,3 +467,66 @@ async fn search_matches_the_embedded_stores() {
     );
     assert!(!postgres::has_words(" -- ; "));
 }
+
+/// The indexes and references, set aside while the rows are copied, are all
+/// back afterwards; a reference the file breaks (edited with its foreign keys
+/// off) is refused and nothing is written.
+#[tokio::test]
+async fn indexes_and_references_come_back_and_a_broken_reference_is_refused() {
+    let Some(pg) = pg::database("references").await else {
+        return;
+    };
+    let Some(fresh) = pg::database("references_fresh").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let db = demo_store(dir.path());
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .expect("foreign keys off");
+    conn.execute(
+        "UPDATE contacts SET account_id = 999999 WHERE id = (SELECT min(id) FROM contacts)",
+        [],
+    )
+    .expect("break a reference");
+    drop(conn);
+    let out = run(&["--db", &db, "migrate", "--to", &pg.url]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("contacts")
+            && err.contains("foreign key")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    let client = postgres::connect(&pg.url).await.expect("connect");
+    let n: i64 = client
+        .query_one("SELECT count(*) FROM contacts", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(n, 0);
+
+    // Mended, the copy goes through and the schema is whole again.
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute(
+        "UPDATE contacts SET account_id = 1 WHERE account_id = 999999",
+        [],
+    )
+    .expect("mend");
+    drop(conn);
+    ok(&["--db", &db, "migrate", "--to", &pg.url]);
+    let mut reference = postgres::connect(&fresh.url).await.expect("connect");
+    postgres::migrate(&mut reference)
+        .await
+        .expect("a fresh schema");
+    let shape = "SELECT (SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()),
+                        (SELECT count(*) FROM pg_constraint WHERE contype = 'f'
+                           AND connamespace = to_regnamespace(current_schema()))";
+    let copied = client.query_one(shape, &[]).await.expect("shape");
+    let made = reference.query_one(shape, &[]).await.expect("shape");
+    let (copied, made): ((i64, i64), (i64, i64)) =
+        ((copied.get(0), copied.get(1)), (made.get(0), made.get(1)));
+    assert_eq!(copied, made);
+    assert!(made.0 > 50 && made.1 > 25, "{made:?}");
+}
