@@ -530,3 +530,108 @@ async fn indexes_and_references_come_back_and_a_broken_reference_is_refused() {
     assert_eq!(copied, made);
     assert!(made.0 > 50 && made.1 > 25, "{made:?}");
 }
+
+/// The same statements through the one connection type give the same answers
+/// on both engines: values of every kind written and read back, `sum` (a
+/// `numeric` on PostgreSQL), comparisons (booleans there), `RETURNING`, no
+/// row, and a broken unique constraint as SQLite's constraint error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_connection_type_answers_alike_on_both_engines() {
+    use tend::backend::db::{Conn, Optional, PgConn};
+    let Some(pg) = pg::database("db_layer").await else {
+        return;
+    };
+    let pg = PgConn::connect(&pg.url).await.expect("connect");
+    let dir = tempfile::tempdir().expect("dir");
+    let sqlite = rusqlite::Connection::open(dir.path().join("t.db")).expect("open");
+
+    type Answers = (
+        Vec<(i64, Option<i64>, f64, String, Option<Vec<u8>>, bool)>,
+        (i64, i64, f64, i64),
+        i64,
+        Option<String>,
+        String,
+        usize,
+    );
+    fn run(conn: Conn<'_>) -> Answers {
+        conn.execute_batch(
+            "CREATE TABLE t (id BIGINT PRIMARY KEY, n BIGINT, f DOUBLE PRECISION NOT NULL,
+                             s TEXT NOT NULL UNIQUE, b BYTEA, flag BIGINT NOT NULL)",
+        )
+        .expect("create");
+        let rows: [(i64, Option<i64>, f64, &str, Option<Vec<u8>>, bool); 3] = [
+            (1, Some(-7), 0.5, "één", Some(vec![0, 1, 255]), true),
+            (2, None, 2.0, "it's", None, false),
+            (3, Some(i64::MAX / 4), -1e300, "", Some(vec![]), true),
+        ];
+        for (id, n, f, s, b, flag) in &rows {
+            let changed = conn
+                .execute(
+                    "INSERT INTO t (id, n, f, s, b, flag) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    &[id, n, f, s, b, flag],
+                )
+                .expect("insert");
+            assert_eq!(changed, 1);
+        }
+        let read = conn
+            .query_map(
+                "SELECT id, n, f, s, b, flag FROM t WHERE id >= ? ORDER BY id",
+                &[&1i64],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                },
+            )
+            .expect("read");
+        let sums = conn
+            .query_row(
+                "SELECT sum(n), count(*), sum(f) / 1e300, max(id) FROM t WHERE n IS NOT NULL OR id = ?",
+                &[&2i64],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .expect("sums");
+        let compared: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM t WHERE (n > 0) = (flag = 1)",
+                &[],
+                |r| r.get(0),
+            )
+            .expect("compare");
+        let none: Option<String> = conn
+            .query_row("SELECT s FROM t WHERE id = ?", &[&99i64], |r| r.get(0))
+            .optional()
+            .expect("no row");
+        let returned: String = conn
+            .query_row(
+                "UPDATE t SET s = s || '!' WHERE id = ? RETURNING s",
+                &[&2i64],
+                |r| r.get(0),
+            )
+            .expect("returning");
+        let e = conn
+            .execute("UPDATE t SET s = 'één' WHERE id = 3", &[])
+            .expect_err("unique");
+        assert_eq!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::ConstraintViolation),
+            "{e}"
+        );
+        let deleted = conn
+            .execute("DELETE FROM t WHERE flag = ?", &[&true])
+            .expect("delete");
+        (read, sums, compared, none, returned, deleted)
+    }
+    let on_pg = tokio::task::spawn_blocking(move || run(Conn::Pg(&pg)))
+        .await
+        .expect("PostgreSQL");
+    let on_sqlite = run(Conn::Sqlite(&sqlite));
+    assert_eq!(on_pg, on_sqlite);
+    assert_eq!(on_sqlite.1.0, -7 + i64::MAX / 4);
+    assert_eq!(on_sqlite.5, 2);
+}

@@ -4,6 +4,7 @@
 
 pub mod ai;
 pub mod api;
+pub mod db;
 pub mod files;
 pub mod outbound;
 pub mod postgres;

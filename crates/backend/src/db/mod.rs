@@ -1,0 +1,175 @@
+//! One way for the store's code to reach either SQL engine: a connection
+//! ([`Conn`]) that is an SQLite one or a PostgreSQL one, with rusqlite's shape
+//! (`execute`, `query_row`, `query_map`, rows read with `get`), so that a
+//! module written against it runs on both.
+//!
+//! Values cross it as rusqlite's: parameters are `rusqlite::ToSql`, columns are
+//! read with `rusqlite::types::FromSql`. On PostgreSQL a parameter is encoded in
+//! the type the statement gives it (an integer for a `bigint`, a `double
+//! precision` or a `boolean` column alike) and a column is handed over as the
+//! value SQLite would have given (`boolean` as 0 or 1, `numeric` as an integer
+//! when it has no fraction, text borrowed from the row). Statements are written
+//! with `?` or `?N` placeholders; on PostgreSQL they become `$N`.
+//!
+//! PostgreSQL's calls block the calling thread on the runtime's handle: like
+//! SQLite's, they are made on the blocking pool (the store's `read` and
+//! `write`), never on an async task.
+
+mod pg;
+mod sql;
+
+pub use pg::PgConn;
+pub use sql::placeholders_to_dollars;
+
+use rusqlite::ToSql;
+use rusqlite::types::{FromSql, ValueRef};
+
+/// Which engine a statement runs on, for the few statements written two ways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection of either engine, borrowed.
+#[derive(Clone, Copy)]
+pub enum Conn<'c> {
+    Sqlite(&'c rusqlite::Connection),
+    Pg(&'c PgConn),
+}
+
+/// A row of either engine's answer.
+pub enum Row<'r> {
+    Sqlite(&'r rusqlite::Row<'r>),
+    Pg(&'r tokio_postgres::Row),
+}
+
+impl Row<'_> {
+    /// Column `i`, converted as rusqlite converts it.
+    pub fn get<T: FromSql>(&self, i: usize) -> rusqlite::Result<T> {
+        match self {
+            Row::Sqlite(r) => r.get(i),
+            Row::Pg(_) => {
+                let v = self.get_ref(i)?;
+                T::column_result(v).map_err(|e| match e {
+                    rusqlite::types::FromSqlError::InvalidType => {
+                        rusqlite::Error::InvalidColumnType(i, String::new(), v.data_type())
+                    }
+                    other => {
+                        rusqlite::Error::FromSqlConversionFailure(i, v.data_type(), Box::new(other))
+                    }
+                })
+            }
+        }
+    }
+
+    /// Column `i` as SQLite's value, borrowed from the row.
+    pub fn get_ref(&self, i: usize) -> rusqlite::Result<ValueRef<'_>> {
+        match self {
+            Row::Sqlite(r) => r.get_ref(i),
+            Row::Pg(r) => pg::value_ref(r, i),
+        }
+    }
+}
+
+impl<'c> Conn<'c> {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Conn::Sqlite(_) => Dialect::Sqlite,
+            Conn::Pg(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Runs a statement; answers how many rows it changed.
+    pub fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> rusqlite::Result<usize> {
+        match self {
+            Conn::Sqlite(c) => c.prepare_cached(sql)?.execute(params),
+            Conn::Pg(c) => c.execute(sql, params),
+        }
+    }
+
+    /// Runs statements with no parameters, one after the other.
+    pub fn execute_batch(&self, sql: &str) -> rusqlite::Result<()> {
+        match self {
+            Conn::Sqlite(c) => c.execute_batch(sql),
+            Conn::Pg(c) => c.execute_batch(sql),
+        }
+    }
+
+    /// The first row's value made by `f`; `QueryReturnedNoRows` without one.
+    pub fn query_row<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.each(sql, params, &mut |row| {
+            if let Some(f) = f.take() {
+                out = Some(f(row)?);
+            }
+            Ok(false)
+        })?;
+        out.ok_or(rusqlite::Error::QueryReturnedNoRows)
+    }
+
+    /// Every row's value made by `f`, in order.
+    pub fn query_map<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        mut f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Vec<T>> {
+        let mut out = vec![];
+        self.each(sql, params, &mut |row| {
+            out.push(f(row)?);
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    /// Hands each row to `f` until it answers false.
+    pub fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: &mut dyn FnMut(&Row<'_>) -> rusqlite::Result<bool>,
+    ) -> rusqlite::Result<()> {
+        match self {
+            Conn::Sqlite(c) => {
+                let mut stmt = c.prepare_cached(sql)?;
+                let mut rows = stmt.query(params)?;
+                while let Some(row) = rows.next()? {
+                    if !f(&Row::Sqlite(row))? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+            Conn::Pg(c) => {
+                for row in c.query(sql, params)? {
+                    if !f(&Row::Pg(&row))? {
+                        break;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// rusqlite's `optional()` for [`Conn::query_row`]'s answer.
+pub trait Optional<T> {
+    fn optional(self) -> rusqlite::Result<Option<T>>;
+}
+
+impl<T> Optional<T> for rusqlite::Result<T> {
+    fn optional(self) -> rusqlite::Result<Option<T>> {
+        match self {
+            Ok(v) => Ok(Some(v)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}

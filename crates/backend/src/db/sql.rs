@@ -1,0 +1,80 @@
+//! Statements written for SQLite, as PostgreSQL takes them.
+
+/// SQLite's `?` and `?N` placeholders as PostgreSQL's `$N`: a bare `?` is one
+/// more than the largest number given before it, as in SQLite. Text in quotes
+/// and comments is left as it is.
+pub fn placeholders_to_dollars(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut chars = sql.chars().peekable();
+    let mut largest = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                out.push(c);
+                // Up to the closing quote (a doubled one is a quote inside).
+                while let Some(d) = chars.next() {
+                    out.push(d);
+                    if d == c {
+                        if chars.peek() == Some(&c) {
+                            out.push(c);
+                            chars.next();
+                        } else {
+                            break;
+                        }
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '?' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                let n = if digits.is_empty() {
+                    largest + 1
+                } else {
+                    digits.parse().unwrap_or(largest + 1)
+                };
+                largest = largest.max(n);
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_as_sqlite_numbers_them() {
+        assert_eq!(
+            placeholders_to_dollars("SELECT a FROM t WHERE b = ? AND c = ?"),
+            "SELECT a FROM t WHERE b = $1 AND c = $2"
+        );
+        assert_eq!(
+            placeholders_to_dollars("UPDATE t SET a = ?2 WHERE id = ?1 AND v = ?"),
+            "UPDATE t SET a = $2 WHERE id = $1 AND v = $3"
+        );
+        assert_eq!(
+            placeholders_to_dollars("SELECT '?', \"a?\", 'it''s ?' FROM t WHERE x = ?12"),
+            "SELECT '?', \"a?\", 'it''s ?' FROM t WHERE x = $12"
+        );
+        assert_eq!(
+            placeholders_to_dollars("SELECT 1 -- what? \nWHERE a = ?"),
+            "SELECT 1 -- what? \nWHERE a = $1"
+        );
+    }
+}
