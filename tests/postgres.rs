@@ -545,6 +545,7 @@ async fn one_connection_type_answers_alike_on_both_engines() {
     let dir = tempfile::tempdir().expect("dir");
     let sqlite = rusqlite::Connection::open(dir.path().join("t.db")).expect("open");
 
+    type Written<'a> = (i64, Option<i64>, f64, &'a str, Option<Vec<u8>>, bool);
     type Answers = (
         Vec<(i64, Option<i64>, f64, String, Option<Vec<u8>>, bool)>,
         (i64, i64, f64, i64),
@@ -559,7 +560,7 @@ async fn one_connection_type_answers_alike_on_both_engines() {
                              s TEXT NOT NULL UNIQUE, b BYTEA, flag BIGINT NOT NULL)",
         )
         .expect("create");
-        let rows: [(i64, Option<i64>, f64, &str, Option<Vec<u8>>, bool); 3] = [
+        let rows: [Written<'_>; 3] = [
             (1, Some(-7), 0.5, "één", Some(vec![0, 1, 255]), true),
             (2, None, 2.0, "it's", None, false),
             (3, Some(i64::MAX / 4), -1e300, "", Some(vec![]), true),

@@ -44,9 +44,21 @@ pub enum Row<'r> {
     Pg(&'r tokio_postgres::Row),
 }
 
+/// A column's place in a row (rusqlite's `get::<_, T>(i)` reads the same here).
+pub trait ColumnIndex {
+    fn index(self) -> usize;
+}
+
+impl ColumnIndex for usize {
+    fn index(self) -> usize {
+        self
+    }
+}
+
 impl Row<'_> {
     /// Column `i`, converted as rusqlite converts it.
-    pub fn get<T: FromSql>(&self, i: usize) -> rusqlite::Result<T> {
+    pub fn get<I: ColumnIndex, T: FromSql>(&self, i: I) -> rusqlite::Result<T> {
+        let i = i.index();
         match self {
             Row::Sqlite(r) => r.get(i),
             Row::Pg(_) => {

@@ -71,6 +71,8 @@ use async_trait::async_trait;
 use chrono::Utc;
 use rusqlite::{Connection, OpenFlags};
 
+use crate::db::Conn;
+
 use crate::*;
 use tend_domain::*;
 use tend_engines::dataset::{Dataset, ImportReport};
@@ -1633,23 +1635,24 @@ impl Store {
         let user = tokens::checked_user(user)?;
         let token = tokens::new_token()?;
         let hash = token_hash(&token);
-        let info = self.write_blocking(|tx, now| tokens::insert(tx, &hash, user, role, now))?;
+        let info = self
+            .write_blocking(|tx, now| tokens::insert(Conn::Sqlite(tx), &hash, user, role, now))?;
         Ok((token, info))
     }
 
     /// Every token, oldest first.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        tokens::all(&self.reader())
+        tokens::all(Conn::Sqlite(&self.reader()))
     }
 
     /// Revokes a token; false when there is no such token or it was already revoked.
     pub fn revoke_token(&self, id: Id) -> Result<bool> {
-        self.write_blocking(|tx, now| tokens::revoke(tx, id, now))
+        self.write_blocking(|tx, now| tokens::revoke(Conn::Sqlite(tx), id, now))
     }
 
     /// The live (not revoked) token with this hash.
     pub fn token_by_hash(&self, hash: &str) -> Result<Option<TokenInfo>> {
-        tokens::by_hash(&self.reader(), hash)
+        tokens::by_hash(Conn::Sqlite(&self.reader()), hash)
     }
 }
 
@@ -1674,7 +1677,14 @@ impl Store {
             ));
         }
         self.write_blocking(|tx, now| {
-            ssh_keys::insert(tx, fingerprint, public_key.trim(), user, role, now)
+            ssh_keys::insert(
+                Conn::Sqlite(tx),
+                fingerprint,
+                public_key.trim(),
+                user,
+                role,
+                now,
+            )
         })
     }
 
@@ -1795,17 +1805,17 @@ impl Store {
 
     /// Every SSH key, oldest first, revoked ones included.
     pub fn ssh_keys(&self) -> Result<Vec<SshKeyInfo>> {
-        ssh_keys::all(&self.reader())
+        ssh_keys::all(Conn::Sqlite(&self.reader()))
     }
 
     /// Revokes an SSH key; false when there is no such key or it was already revoked.
     pub fn revoke_ssh_key(&self, id: Id) -> Result<bool> {
-        self.write_blocking(|tx, now| ssh_keys::revoke(tx, id, now))
+        self.write_blocking(|tx, now| ssh_keys::revoke(Conn::Sqlite(tx), id, now))
     }
 
     /// The live (not revoked) SSH key with this fingerprint.
     pub fn ssh_key_by_fingerprint(&self, fingerprint: &str) -> Result<Option<SshKeyInfo>> {
-        ssh_keys::by_fingerprint(&self.reader(), fingerprint)
+        ssh_keys::by_fingerprint(Conn::Sqlite(&self.reader()), fingerprint)
     }
 }
 

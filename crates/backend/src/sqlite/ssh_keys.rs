@@ -2,11 +2,11 @@
 //! SHA-256 fingerprint, as `ssh-keygen -l` prints it, names a user and a role,
 //! as an API token does.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::codec::{from_ts, ts};
 use crate::api::Role;
+use crate::db::{Conn, Optional, Row};
 use crate::{Error, Result};
 use tend_domain::{Id, Timestamp};
 
@@ -24,9 +24,9 @@ pub struct SshKeyInfo {
     pub revoked_at: Option<Timestamp>,
 }
 
-const COLUMNS: &str = "id, user, role, fingerprint, public_key, created_at, revoked_at";
+const COLUMNS: &str = "id, \"user\", role, fingerprint, public_key, created_at, revoked_at";
 
-fn info(r: &rusqlite::Row<'_>) -> rusqlite::Result<SshKeyInfo> {
+fn info(r: &Row<'_>) -> rusqlite::Result<SshKeyInfo> {
     let role: String = r.get(2)?;
     Ok(SshKeyInfo {
         id: r.get(0)?,
@@ -43,7 +43,7 @@ fn info(r: &rusqlite::Row<'_>) -> rusqlite::Result<SshKeyInfo> {
 /// Stores a key for `user` with `role`; refuses a key that is already live,
 /// naming the user it belongs to.
 pub(super) fn insert(
-    tx: &Transaction,
+    tx: Conn<'_>,
     fingerprint: &str,
     public_key: &str,
     user: &str,
@@ -59,14 +59,16 @@ pub(super) fn insert(
             ),
         ));
     }
-    tx.execute(
-        "INSERT INTO ssh_keys (fingerprint, public_key, user, role, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![fingerprint, public_key, user, role.as_str(), ts(&now)],
-    )
-    .map_err(Error::storage)?;
+    let id = tx
+        .query_row(
+            "INSERT INTO ssh_keys (fingerprint, public_key, \"user\", role, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+            &[&fingerprint, &public_key, &user, &role.as_str(), &ts(&now)],
+            |r| r.get(0),
+        )
+        .map_err(Error::storage)?;
     Ok(SshKeyInfo {
-        id: tx.last_insert_rowid(),
+        id,
         user: user.to_string(),
         role,
         fingerprint: fingerprint.to_string(),
@@ -77,25 +79,27 @@ pub(super) fn insert(
 }
 
 /// Every key, oldest first.
-pub(super) fn all(conn: &Connection) -> Result<Vec<SshKeyInfo>> {
-    let mut stmt = conn
-        .prepare(&format!("SELECT {COLUMNS} FROM ssh_keys ORDER BY id"))
-        .map_err(Error::storage)?;
-    stmt.query_map([], info)
-        .and_then(|rows| rows.collect())
-        .map_err(Error::storage)
+pub(super) fn all(conn: Conn<'_>) -> Result<Vec<SshKeyInfo>> {
+    conn.query_map(
+        &format!("SELECT {COLUMNS} FROM ssh_keys ORDER BY id"),
+        &[],
+        info,
+    )
+    .map_err(Error::storage)
 }
 
 /// Revokes a key; false when there is no such key or it was already revoked.
-pub(super) fn revoke(tx: &Transaction, id: Id, now: Timestamp) -> Result<bool> {
+pub(super) fn revoke(tx: Conn<'_>, id: Id, now: Timestamp) -> Result<bool> {
     super::tokens::revoke_row(tx, "ssh_keys", id, now)
 }
 
 /// The live (not revoked) key with this fingerprint.
-pub(super) fn by_fingerprint(conn: &Connection, fingerprint: &str) -> Result<Option<SshKeyInfo>> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM ssh_keys WHERE fingerprint = ?1 AND revoked_at IS NULL"
-    ))
-    .and_then(|mut s| s.query_row([fingerprint], info).optional())
+pub(super) fn by_fingerprint(conn: Conn<'_>, fingerprint: &str) -> Result<Option<SshKeyInfo>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM ssh_keys WHERE fingerprint = ?1 AND revoked_at IS NULL"),
+        &[&fingerprint],
+        info,
+    )
+    .optional()
     .map_err(Error::storage)
 }

@@ -1,10 +1,10 @@
 //! The team server's API tokens: random, shown once, stored as SHA-256 hashes.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::codec::{from_ts, ts};
 use crate::api::Role;
+use crate::db::{Conn, Optional, Row};
 use crate::{Error, Result};
 use tend_domain::{Id, Timestamp};
 
@@ -38,7 +38,7 @@ pub fn new_token() -> Result<String> {
     ))
 }
 
-fn info(r: &rusqlite::Row<'_>) -> rusqlite::Result<TokenInfo> {
+fn info(r: &Row<'_>) -> rusqlite::Result<TokenInfo> {
     let role: String = r.get(3)?;
     Ok(TokenInfo {
         id: r.get(0)?,
@@ -60,19 +60,22 @@ pub(super) fn checked_user(user: &str) -> Result<&str> {
 
 /// Stores the hash of a new token for `user` with `role`; answers its record.
 pub(super) fn insert(
-    tx: &Transaction,
+    tx: Conn<'_>,
     hash: &str,
     user: &str,
     role: Role,
     now: Timestamp,
 ) -> Result<TokenInfo> {
-    tx.execute(
-        "INSERT INTO api_tokens (hash, user, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![hash, user, role.as_str(), ts(&now)],
-    )
-    .map_err(Error::storage)?;
+    let id = tx
+        .query_row(
+            "INSERT INTO api_tokens (hash, \"user\", role, created_at) VALUES (?1, ?2, ?3, ?4)
+             RETURNING id",
+            &[&hash, &user, &role.as_str(), &ts(&now)],
+            |r| r.get(0),
+        )
+        .map_err(Error::storage)?;
     Ok(TokenInfo {
-        id: tx.last_insert_rowid(),
+        id,
         user: user.to_string(),
         role,
         created_at: from_ts(ts(&now)),
@@ -81,38 +84,40 @@ pub(super) fn insert(
 }
 
 /// Every token, oldest first.
-pub(super) fn all(conn: &Connection) -> Result<Vec<TokenInfo>> {
-    let mut stmt = conn
-        .prepare("SELECT id, user, created_at, role, revoked_at FROM api_tokens ORDER BY id")
-        .map_err(Error::storage)?;
-    stmt.query_map([], info)
-        .and_then(|rows| rows.collect())
-        .map_err(Error::storage)
+pub(super) fn all(conn: Conn<'_>) -> Result<Vec<TokenInfo>> {
+    conn.query_map(
+        "SELECT id, \"user\", created_at, role, revoked_at FROM api_tokens ORDER BY id",
+        &[],
+        info,
+    )
+    .map_err(Error::storage)
 }
 
 /// Revokes a token; false when there is no such token or it was already revoked.
-pub(super) fn revoke(tx: &Transaction, id: Id, now: Timestamp) -> Result<bool> {
+pub(super) fn revoke(tx: Conn<'_>, id: Id, now: Timestamp) -> Result<bool> {
     revoke_row(tx, "api_tokens", id, now)
 }
 
 /// Marks row `id` of a table of credentials (`api_tokens`, `ssh_keys`: a
 /// `revoked_at` column) revoked; false when it is not there or already revoked.
-pub(super) fn revoke_row(tx: &Transaction, table: &str, id: Id, now: Timestamp) -> Result<bool> {
+pub(super) fn revoke_row(tx: Conn<'_>, table: &str, id: Id, now: Timestamp) -> Result<bool> {
     let n = tx
         .execute(
             &format!("UPDATE {table} SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL"),
-            params![id, ts(&now)],
+            &[&id, &ts(&now)],
         )
         .map_err(Error::storage)?;
     Ok(n == 1)
 }
 
 /// The live (not revoked) token with this hash.
-pub(super) fn by_hash(conn: &Connection, hash: &str) -> Result<Option<TokenInfo>> {
-    conn.prepare_cached(
-        "SELECT id, user, created_at, role, revoked_at FROM api_tokens
+pub(super) fn by_hash(conn: Conn<'_>, hash: &str) -> Result<Option<TokenInfo>> {
+    conn.query_row(
+        "SELECT id, \"user\", created_at, role, revoked_at FROM api_tokens
          WHERE hash = ?1 AND revoked_at IS NULL",
+        &[&hash],
+        info,
     )
-    .and_then(|mut s| s.query_row([hash], info).optional())
+    .optional()
     .map_err(Error::storage)
 }
