@@ -39,6 +39,7 @@ pub enum Conn<'c> {
 }
 
 /// A row of either engine's answer.
+#[derive(Clone, Copy)]
 pub enum Row<'r> {
     Sqlite(&'r rusqlite::Row<'r>),
     Pg(&'r tokio_postgres::Row),
@@ -55,7 +56,7 @@ impl ColumnIndex for usize {
     }
 }
 
-impl Row<'_> {
+impl<'r> Row<'r> {
     /// Column `i`, converted as rusqlite converts it.
     pub fn get<I: ColumnIndex, T: FromSql>(&self, i: I) -> rusqlite::Result<T> {
         let i = i.index();
@@ -76,10 +77,18 @@ impl Row<'_> {
     }
 
     /// Column `i` as SQLite's value, borrowed from the row.
-    pub fn get_ref(&self, i: usize) -> rusqlite::Result<ValueRef<'_>> {
-        match self {
+    pub fn get_ref(&self, i: usize) -> rusqlite::Result<ValueRef<'r>> {
+        match *self {
             Row::Sqlite(r) => r.get_ref(i),
             Row::Pg(r) => pg::value_ref(r, i),
+        }
+    }
+
+    /// The name of column `i`.
+    pub fn column_name(&self, i: usize) -> Option<&'r str> {
+        match *self {
+            Row::Sqlite(r) => r.as_ref().column_name(i).ok(),
+            Row::Pg(r) => r.columns().get(i).map(|c| c.name()),
         }
     }
 }

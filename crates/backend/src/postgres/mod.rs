@@ -8,6 +8,7 @@
 //! the database once.
 
 mod migrate;
+pub mod testing;
 
 pub use migrate::{MigrateReport, TableCount, copy_from_sqlite};
 

@@ -38,15 +38,22 @@ fn conversion(i: usize, e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, Type::Text, e.to_string().into())
 }
 
-/// Reads the columns of a row in order.
-pub(crate) struct Cols<'a, 'b> {
-    row: &'a Row<'b>,
+/// Reads the columns of a row, of either engine, in order.
+pub(crate) struct Cols<'a> {
+    row: crate::db::Row<'a>,
     i: usize,
 }
 
-impl<'a, 'b> Cols<'a, 'b> {
-    pub(crate) fn new(row: &'a Row<'b>) -> Self {
-        Cols { row, i: 0 }
+impl<'a> Cols<'a> {
+    pub(crate) fn new(row: &'a Row<'_>) -> Self {
+        Cols {
+            row: crate::db::Row::Sqlite(row),
+            i: 0,
+        }
+    }
+    /// Reads a row of the connection type (either engine's).
+    pub(crate) fn of(row: &crate::db::Row<'a>) -> Self {
+        Cols { row: *row, i: 0 }
     }
     /// Passes over a column read another way (borrowed from the row).
     pub(crate) fn skip(&mut self) {
@@ -84,7 +91,7 @@ impl<'a, 'b> Cols<'a, 'b> {
         }
     }
     fn wrong_type(&self, i: usize, found: Type) -> rusqlite::Error {
-        let name = self.row.as_ref().column_name(i).unwrap_or("?").to_string();
+        let name = self.row.column_name(i).unwrap_or("?").to_string();
         rusqlite::Error::InvalidColumnType(i, name, found)
     }
     pub(crate) fn parse<T: FromStr<Err = String>>(&mut self) -> rusqlite::Result<T> {

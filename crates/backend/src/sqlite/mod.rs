@@ -27,7 +27,8 @@
 //! filter     -> codec
 //! rules      -> tables
 //! tables     -> codec
-//! tokens     -> codec
+//! tokens     -> codec (over db::Conn: either engine)
+//! leases     -> (over db::Conn: either engine)
 //! codec, scan, meta, migrations, files: none
 //! ```
 
@@ -40,6 +41,7 @@ mod files;
 mod filter;
 mod health;
 mod insights;
+mod leases;
 mod meta;
 mod migrations;
 mod mywork;
@@ -78,8 +80,13 @@ use tend_domain::*;
 use tend_engines::dataset::{Dataset, ImportReport};
 use tend_engines::health::{AccountData, HealthSetup};
 
-/// The leases that say a server over this store is up (`Store::replicas`).
-const REPLICA_PREFIX: &str = "replica:";
+/// Now and `period` from now, in wall-clock milliseconds (leases are kept in
+/// the wall clock's time, whatever clock the store reads its data with).
+fn lease_times(period: std::time::Duration) -> (i64, i64) {
+    let now = chrono::Utc::now().timestamp_millis();
+    let until = now.saturating_add(i64::try_from(period.as_millis()).unwrap_or(i64::MAX));
+    (now, until)
+}
 
 /// Where "now" comes from: the wall clock in the app, a fixed instant in tests.
 pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
@@ -1691,14 +1698,15 @@ impl Store {
     /// The change log after the entry `after` (by id), oldest first, at most
     /// `limit` entries: what the change feed sends.
     pub async fn changes_after(&self, after: Id, limit: usize) -> Result<Vec<ChangeLogEntry>> {
-        self.read_now(move |c, _| read::changes_after(c, after, limit))
+        self.read_now(move |c, _| read::changes_after(Conn::Sqlite(c), after, limit))
             .await
     }
 
     /// The id of the newest change log entry (0 for an empty log): where a
     /// change feed asked from now starts.
     pub async fn last_change(&self) -> Result<Id> {
-        self.read_now(|c, _| read::last_change(c)).await
+        self.read_now(|c, _| read::last_change(Conn::Sqlite(c)))
+            .await
     }
 
     /// Takes or renews the lease `name` for `holder` for `period` of wall-clock
@@ -1712,39 +1720,17 @@ impl Store {
         period: std::time::Duration,
     ) -> Result<bool> {
         let (name, holder) = (name.to_string(), holder.to_string());
-        let now = chrono::Utc::now().timestamp_millis();
-        let until = now.saturating_add(i64::try_from(period.as_millis()).unwrap_or(i64::MAX));
-        self.write(move |tx, _| {
-            tx.execute(
-                "INSERT INTO leases (name, holder, until) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until
-                 WHERE leases.holder = excluded.holder OR leases.until < ?4",
-                rusqlite::params![name, holder, until, now],
-            )
-            .map_err(Error::storage)?;
-            let held: String = tx
-                .query_row("SELECT holder FROM leases WHERE name = ?", [&name], |r| {
-                    r.get(0)
-                })
-                .map_err(Error::storage)?;
-            Ok(held == holder)
-        })
-        .await
+        let (now, until) = lease_times(period);
+        self.write(move |tx, _| leases::take(Conn::Sqlite(tx), &name, &holder, now, until))
+            .await
     }
 
     /// Gives the lease `name` up, when `holder` holds it (a server stopping:
     /// another takes it at its next round, not once it runs out).
     pub async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
         let (name, holder) = (name.to_string(), holder.to_string());
-        self.write(move |tx, _| {
-            tx.execute(
-                "DELETE FROM leases WHERE name = ? AND holder = ?",
-                [&name, &holder],
-            )
-            .map_err(Error::storage)?;
-            Ok(())
-        })
-        .await
+        self.write(move |tx, _| leases::release(Conn::Sqlite(tx), &name, &holder))
+            .await
     }
 
     /// Says that `holder` (a server) is up for `period`, and answers how many
@@ -1752,37 +1738,15 @@ impl Store {
     /// servers sharing this store now. Presences run out when their servers stop
     /// saying so (those of servers that died are removed here).
     pub async fn replicas(&self, holder: &str, period: std::time::Duration) -> Result<u64> {
-        let name = format!("{REPLICA_PREFIX}{holder}");
         let holder = holder.to_string();
-        let now = chrono::Utc::now().timestamp_millis();
-        let until = now.saturating_add(i64::try_from(period.as_millis()).unwrap_or(i64::MAX));
-        self.write(move |tx, _| {
-            tx.execute(
-                "INSERT INTO leases (name, holder, until) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until",
-                rusqlite::params![name, holder, until],
-            )
-            .map_err(Error::storage)?;
-            tx.execute(
-                "DELETE FROM leases WHERE substr(name, 1, ?1) = ?2 AND until < ?3",
-                rusqlite::params![REPLICA_PREFIX.len() as i64, REPLICA_PREFIX, now],
-            )
-            .map_err(Error::storage)?;
-            let n: i64 = tx
-                .query_row(
-                    "SELECT count(*) FROM leases WHERE substr(name, 1, ?1) = ?2",
-                    rusqlite::params![REPLICA_PREFIX.len() as i64, REPLICA_PREFIX],
-                    |r| r.get(0),
-                )
-                .map_err(Error::storage)?;
-            Ok(n.max(1) as u64)
-        })
-        .await
+        let (now, until) = lease_times(period);
+        self.write(move |tx, _| leases::replicas(Conn::Sqlite(tx), &holder, now, until))
+            .await
     }
 
     /// A server stopping says so: the others count it out at once.
     pub async fn leave_replicas(&self, holder: &str) -> Result<()> {
-        self.release_lease(&format!("{REPLICA_PREFIX}{holder}"), holder)
+        self.release_lease(&format!("{}{holder}", leases::REPLICA_PREFIX), holder)
             .await
     }
 
@@ -1790,17 +1754,8 @@ impl Store {
     pub async fn lease_holder(&self, name: &str) -> Result<Option<String>> {
         let name = name.to_string();
         let now = chrono::Utc::now().timestamp_millis();
-        self.read_now(move |c, _| {
-            use rusqlite::OptionalExtension;
-            c.query_row(
-                "SELECT holder FROM leases WHERE name = ? AND until >= ?",
-                rusqlite::params![name, now],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(Error::storage)
-        })
-        .await
+        self.read_now(move |c, _| leases::holder(Conn::Sqlite(c), &name, now))
+            .await
     }
 
     /// Every SSH key, oldest first, revoked ones included.

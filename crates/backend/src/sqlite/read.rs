@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use super::codec::{Cols, day, from_ts, like_pattern};
 use super::tables::{self, Table, columns_with};
+use crate::db::Conn;
 use crate::*;
 use tend_domain::*;
 
@@ -828,7 +829,7 @@ pub(crate) fn change_log(
 
 /// The change log's entries after `after` (by id), oldest first, at most `limit`.
 pub(crate) fn changes_after(
-    conn: &Connection,
+    conn: Conn<'_>,
     after: Id,
     limit: usize,
 ) -> Result<Vec<ChangeLogEntry>> {
@@ -836,16 +837,13 @@ pub(crate) fn changes_after(
         "SELECT {CHANGE_COLUMNS} FROM change_log WHERE id > ? ORDER BY id LIMIT {}",
         limit.clamp(1, 10_000)
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    stmt.query_map([after], |r| read_change(&mut Cols::new(r)))
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+    conn.query_map(&sql, &[&after], |r| read_change(&mut Cols::of(r)))
         .map_err(Error::storage)
 }
 
 /// The newest change log entry's id (0 for none).
-pub(crate) fn last_change(conn: &Connection) -> Result<Id> {
-    conn.query_row("SELECT coalesce(max(id), 0) FROM change_log", [], |r| {
+pub(crate) fn last_change(conn: Conn<'_>) -> Result<Id> {
+    conn.query_row("SELECT coalesce(max(id), 0) FROM change_log", &[], |r| {
         r.get(0)
     })
     .map_err(Error::storage)
