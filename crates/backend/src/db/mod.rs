@@ -93,6 +93,24 @@ impl<'r> Row<'r> {
     }
 }
 
+impl<'c> From<&'c rusqlite::Connection> for Conn<'c> {
+    fn from(c: &'c rusqlite::Connection) -> Conn<'c> {
+        Conn::Sqlite(c)
+    }
+}
+
+impl<'c> From<&'c rusqlite::Transaction<'_>> for Conn<'c> {
+    fn from(tx: &'c rusqlite::Transaction<'_>) -> Conn<'c> {
+        Conn::Sqlite(tx)
+    }
+}
+
+impl<'c> From<&'c PgConn> for Conn<'c> {
+    fn from(c: &'c PgConn) -> Conn<'c> {
+        Conn::Pg(c)
+    }
+}
+
 impl<'c> Conn<'c> {
     pub fn dialect(&self) -> Dialect {
         match self {

@@ -80,7 +80,8 @@ mod tests {
     use super::*;
     use crate::api::Role;
     use crate::db::PgConn;
-    use crate::sqlite::{read, ssh_keys, tokens};
+    use crate::sqlite::{read, ssh_keys, tables, tokens};
+    use tend_domain::{Account, EntityKind, Interaction};
 
     fn run(c: Conn<'_>) -> Vec<String> {
         let mut seen = vec![];
@@ -109,6 +110,29 @@ mod tests {
         seen.push(format!("{:?}", ssh_keys::by_fingerprint(c, "SHA256:abc")));
         seen.push(format!("{:?}", ssh_keys::revoke(c, k.id, at)));
         seen.push(format!("{:?}", ssh_keys::all(c)));
+        // Records: inserted with a new id and with their own, read back.
+        let demo = tend_engines::dataset::parse(crate::sqlite::DEMO_FIXTURES, "demo")
+            .expect("the demo dataset");
+        let mut account = demo.accounts[0].clone();
+        account.id = 0;
+        let id = tables::insert(c, &account).expect("a new id");
+        seen.push(format!("{:?}", tables::get::<Account>(c, id)));
+        let mut interaction = demo.interactions[0].clone();
+        interaction.account_id = id;
+        interaction.id = 4242;
+        seen.push(format!("{:?}", tables::insert(c, &interaction)));
+        seen.push(format!(
+            "{:?}",
+            tables::get_record(c, EntityKind::Interaction, 4242)
+        ));
+        seen.push(format!(
+            "{:?}",
+            tables::select_in::<Interaction>(c, "WHERE account_id = ?", &[&id])
+        ));
+        seen.push(format!(
+            "{:?}",
+            tables::get::<Account>(c, 999_999).map_err(|e| e.to_string())
+        ));
         seen.push(format!("{:?}", read::last_change(c)));
         seen.push(format!("{:?}", read::changes_after(c, 0, 10)));
         seen

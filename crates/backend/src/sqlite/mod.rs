@@ -1364,7 +1364,7 @@ impl Backend for Store {
             .map_err(|e| Error::storage(format!("rescoring failed: {e}")))?
     }
     async fn playbooks(&self) -> Result<Vec<Playbook>> {
-        self.read(|c, _| tables::select(c, "ORDER BY name", []))
+        self.read(|c, _| tables::select_in(Conn::Sqlite(c), "ORDER BY name", &[]))
             .await
     }
     async fn change_log(&self, account: Id, page: PageRequest) -> Result<Page<ChangeLogEntry>> {

@@ -10,7 +10,7 @@ impl Table for Interaction {
         "direction",
         "at",
         "contact_ids",
-        "user",
+        "\"user\"",
         "subject",
         "body",
         "tags",

@@ -8,10 +8,11 @@ mod success;
 mod support;
 mod work;
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, ToSql};
 use serde::Serialize;
 
 use super::codec::{Cols, Params};
+use crate::db::{Conn, Optional};
 use crate::{Error, Result};
 use tend_domain::*;
 
@@ -188,11 +189,11 @@ pub(crate) fn cached_sql(
 }
 
 /// Reads one record by id.
-pub(crate) fn get<T: Table>(conn: &Connection, id: Id) -> Result<T> {
-    let mut stmt = conn
-        .prepare_cached(sql_of::<T>(Sql::GetById))
-        .map_err(Error::storage)?;
-    stmt.query_row([id], |r| T::read(&mut Cols::new(r)))
+pub(crate) fn get<'c, T: Table>(conn: impl Into<Conn<'c>>, id: Id) -> Result<T> {
+    conn.into()
+        .query_row(sql_of::<T>(Sql::GetById), &[&id], |r| {
+            T::read(&mut Cols::of(r))
+        })
         .optional()
         .map_err(Error::storage)?
         .ok_or(Error::NotFound { kind: T::KIND, id })
@@ -213,18 +214,47 @@ pub(crate) fn select<T: Table>(
         .map_err(Error::storage)
 }
 
+/// Reads the records matching a WHERE clause (with its ORDER BY and LIMIT),
+/// on either engine.
+pub(crate) fn select_in<T: Table>(
+    conn: Conn<'_>,
+    clause: &str,
+    params: &[&dyn ToSql],
+) -> Result<Vec<T>> {
+    let sql = format!("{} {clause}", T::select_sql());
+    conn.query_map(&sql, params, |r| T::read(&mut Cols::of(r)))
+        .map_err(Error::storage)
+}
+
 /// Inserts a record; one without an id (0) gets the next one. Returns its id.
-pub(crate) fn insert<T: Table>(conn: &Connection, record: &T) -> Result<Id> {
+pub(crate) fn insert<'c, T: Table>(conn: impl Into<Conn<'c>>, record: &T) -> Result<Id> {
+    let conn = conn.into();
     let mut p: Params = record.insert_params();
     if record.id() <= 0 {
-        p.0[0] = rusqlite::types::ToSqlOutput::Owned(rusqlite::types::Value::Null);
+        // DEFAULT: the next id (SQLite's rowid, PostgreSQL's identity).
+        p.0.remove(0);
+        let params: Vec<&dyn ToSql> = p.0.iter().map(|v| v as &dyn ToSql).collect();
+        return conn
+            .query_row(
+                cached_sql((T::TABLE, "insert with a new id"), || {
+                    let n = 5 + T::COLUMNS.len();
+                    format!(
+                        "INSERT INTO {} ({}, {}) VALUES ({}) RETURNING id",
+                        T::TABLE,
+                        COMMON.trim_start_matches("id, "),
+                        T::COLUMNS.join(", "),
+                        vec!["?"; n].join(", ")
+                    )
+                }),
+                &params,
+                |r| r.get(0),
+            )
+            .map_err(Error::storage);
     }
-    let mut stmt = conn
-        .prepare_cached(sql_of::<T>(Sql::Insert))
+    let params: Vec<&dyn ToSql> = p.0.iter().map(|v| v as &dyn ToSql).collect();
+    conn.execute(sql_of::<T>(Sql::Insert), &params)
         .map_err(Error::storage)?;
-    stmt.execute(rusqlite::params_from_iter(p.0.iter()))
-        .map_err(Error::storage)?;
-    Ok(conn.last_insert_rowid())
+    Ok(record.id())
 }
 
 /// The table of a kind of record.
@@ -254,7 +284,12 @@ pub(crate) fn table_of(kind: EntityKind) -> &'static str {
 }
 
 /// Reads any record by kind and id.
-pub(crate) fn get_record(conn: &Connection, kind: EntityKind, id: Id) -> Result<Record> {
+pub(crate) fn get_record<'c>(
+    conn: impl Into<Conn<'c>>,
+    kind: EntityKind,
+    id: Id,
+) -> Result<Record> {
+    let conn = conn.into();
     Ok(match kind {
         EntityKind::Account => get::<Account>(conn, id)?.into_record(),
         EntityKind::Contact => get::<Contact>(conn, id)?.into_record(),
