@@ -205,7 +205,19 @@ async fn a_copy_that_fails_writes_nothing_and_says_where() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(&format!("payments row {bad}, column amount_cents"))
-            && err.contains("nothing was written"),
+            && err.contains("no store data was written"),
+        "{err}"
+    );
+    // A table this tend does not know is refused before anything is copied.
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute_batch("UPDATE payments SET amount_cents = 100; CREATE TABLE extra (x)")
+        .expect("mend the row, add a table");
+    drop(conn);
+    let out = run(&["--db", &db, "migrate", "--to", &pg.url]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("(extra)") && err.contains("nothing was copied"),
         "{err}"
     );
     let client = postgres::connect(&pg.url).await.expect("connect");
@@ -238,7 +250,7 @@ async fn urls_are_checked_and_passwords_never_shown() {
     // Not a PostgreSQL URL.
     let out = run(&["--db", db, "migrate", "--to", "/tmp/other.db"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("postgres:// URL"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--to takes a postgres://"));
     // Nothing listens there: the error names the server, not the password.
     let out = run(&[
         "--db",
@@ -420,7 +432,7 @@ async fn indexes_and_references_come_back_and_a_broken_reference_is_refused() {
     assert!(
         err.contains("contacts")
             && err.contains("foreign key")
-            && err.contains("nothing was written"),
+            && err.contains("no store data was written"),
         "{err}"
     );
     let client = postgres::connect(&pg.url).await.expect("connect");

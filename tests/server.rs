@@ -2887,7 +2887,7 @@ async fn servers_over_one_store_share_the_rate_limit() {
     let limits = Limits {
         per_second: 1,
         burst: 20,
-        replica_every: Duration::from_millis(100),
+        replica_every: Duration::from_millis(200),
         tick_every: Duration::ZERO,
         ..Limits::default()
     };
@@ -2920,12 +2920,12 @@ async fn servers_over_one_store_share_the_rate_limit() {
     assert_eq!(n, 3, "two servers and the test's own presence");
     // The test's presence ran out: two servers share; after their next round
     // each allows half of the burst (and the one request a second).
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
     let half = passes(&first, &token).await;
     assert!((10..=11).contains(&half), "half the burst: {half}");
     // The second stops: the first allows the whole burst again.
     second.stopped().await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
     let whole = passes(&first, &token).await;
     assert!(whole >= 19, "the whole burst: {whole}");
 }

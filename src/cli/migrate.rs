@@ -26,10 +26,9 @@ pub struct MigrateArgs {
 
 pub async fn run(cli: &Cli, settings: &Settings, args: &MigrateArgs) -> Result<(), Failure> {
     if !postgres::is_postgres_url(&args.to) {
-        return Err(Failure::usage(format!(
-            "--to takes a postgres:// URL, not {:?}",
-            postgres::redact_url(&args.to)
-        )));
+        return Err(Failure::usage(
+            "--to takes a postgres:// (or postgresql://) URL: postgres://USER@HOST:PORT/DATABASE",
+        ));
     }
     let from = args
         .from

@@ -402,11 +402,15 @@ pub async fn serve_with(
                 interval.tick().await;
                 match store.replicas(&holder, every * 3).await {
                     Ok(n) => {
-                        if limiter.share_among(n) && n > 1 {
-                            tracing::info!(
-                                servers = n,
-                                "{n} servers share this store: each allows 1/{n} of the rate limit"
-                            );
+                        if limiter.share_among(n) {
+                            if n > 1 {
+                                tracing::info!(
+                                    servers = n,
+                                    "{n} servers share this store: each allows 1/{n} of the rate limit"
+                                );
+                            } else {
+                                tracing::info!("this server is the only one over its store now");
+                            }
                         }
                     }
                     Err(e) => tracing::warn!("saying this server is up: {e}"),

@@ -106,7 +106,12 @@ fn owned(v: ValueRef<'_>) -> Value {
         ValueRef::Null => Value::Null,
         ValueRef::Integer(i) => Value::Integer(i),
         ValueRef::Real(f) => Value::Real(f),
-        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        // rusqlite hands text over as bytes; text that is not UTF-8 stays bytes
+        // (refused where PostgreSQL wants text).
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            Ok(text) => Value::Text(text.to_string()),
+            Err(_) => Value::Blob(t.to_vec()),
+        },
         ValueRef::Blob(b) => Value::Blob(b.to_vec()),
     }
 }
@@ -158,6 +163,12 @@ impl PgToSql for Param {
                 // SQLite's affinity: a number written as text, where a number goes.
                 Type::INT8 => {
                     PgToSql::to_sql(&s.trim().parse::<i64>().map_err(|_| cannot())?, ty, out)
+                }
+                Type::INT4 => {
+                    PgToSql::to_sql(&s.trim().parse::<i32>().map_err(|_| cannot())?, ty, out)
+                }
+                Type::INT2 => {
+                    PgToSql::to_sql(&s.trim().parse::<i16>().map_err(|_| cannot())?, ty, out)
                 }
                 Type::FLOAT8 => {
                     PgToSql::to_sql(&s.trim().parse::<f64>().map_err(|_| cannot())?, ty, out)
@@ -253,36 +264,97 @@ impl<'a> tokio_postgres::types::FromSql<'a> for Numeric {
                 .ok_or_else(|| "a numeric cut short".into())
         };
         let ndigits = word(0)? as usize;
-        let weight = word(1)? as i16 as i32;
-        let sign = word(2)?;
+        let weight = word(1)? as i16 as i64;
         let scale = word(3)?;
-        if sign == 0xC000 {
-            return Ok(Numeric::Real(f64::NAN));
+        match word(2)? {
+            0xC000 => return Ok(Numeric::Real(f64::NAN)),
+            0xD000 => return Ok(Numeric::Real(f64::INFINITY)),
+            0xF000 => return Ok(Numeric::Real(f64::NEG_INFINITY)),
+            _ => {}
         }
-        let negative = sign == 0x4000;
-        let mut real = 0f64;
-        let mut integer: Option<i128> = Some(0);
-        for k in 0..ndigits {
-            let digit = word(4 + k)? as i128;
-            let power = weight - k as i32;
-            real += digit as f64 * 10000f64.powi(power);
-            integer = match (integer, power) {
-                (Some(n), p) if p >= 0 => 10000i128
-                    .checked_pow(p as u32)
-                    .and_then(|m| n.checked_add(digit * m)),
-                (Some(n), _) if digit == 0 => Some(n),
-                _ => None,
-            };
+        let negative = word(2)? == 0x4000;
+        // The decimal text of the value, parsed exactly.
+        let mut whole = String::new();
+        let mut fraction = String::new();
+        for k in 0..ndigits.max((weight + 1).max(0) as usize) {
+            let digit = if k < ndigits { word(4 + k)? } else { 0 };
+            if (k as i64) <= weight {
+                whole.push_str(&format!("{digit:04}"));
+            } else {
+                fraction.push_str(&format!("{digit:04}"));
+            }
         }
-        let sign = if negative { -1 } else { 1 };
-        Ok(match integer.and_then(|n| i64::try_from(n * sign).ok()) {
-            Some(n) if scale == 0 || real.fract() == 0.0 => Numeric::Integer(n),
-            _ => Numeric::Real(real * sign as f64),
-        })
+        // Digits between the point and the first stored one (a weight below -1).
+        if weight < -1 {
+            fraction.insert_str(0, &"0000".repeat((-weight - 1) as usize));
+        }
+        let whole = whole.trim_start_matches('0');
+        let whole = if whole.is_empty() { "0" } else { whole };
+        let sign = if negative { "-" } else { "" };
+        if scale == 0 {
+            if let Ok(n) = format!("{sign}{whole}").parse::<i64>() {
+                return Ok(Numeric::Integer(n));
+            }
+        }
+        let text = format!("{sign}{whole}.{}0", fraction);
+        Ok(Numeric::Real(text.parse()?))
     }
 
     fn accepts(ty: &Type) -> bool {
         *ty == Type::NUMERIC
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio_postgres::types::FromSql;
+
+    fn numeric(weight: i16, sign: u16, scale: u16, digits: &[u16]) -> Vec<u8> {
+        let mut raw = vec![];
+        for w in [digits.len() as u16, weight as u16, sign, scale]
+            .into_iter()
+            .chain(digits.iter().copied())
+        {
+            raw.extend_from_slice(&w.to_be_bytes());
+        }
+        raw
+    }
+
+    fn decode(raw: &[u8]) -> String {
+        match Numeric::from_sql(&Type::NUMERIC, raw).expect("decodes") {
+            Numeric::Integer(n) => format!("int {n}"),
+            Numeric::Real(f) => format!("real {f}"),
+        }
+    }
+
+    #[test]
+    fn numerics_read_as_sqlite_would_give_them() {
+        // 123456789012 = 1234|5678|9012 (weight 2: the first group is x 10000^2)
+        assert_eq!(
+            decode(&numeric(2, 0, 0, &[1234, 5678, 9012])),
+            "int 123456789012"
+        );
+        assert_eq!(decode(&numeric(1, 0x4000, 0, &[7])), "int -70000");
+        assert_eq!(decode(&numeric(0, 0, 0, &[])), "int 0");
+        // 123456789.123456789 (scale 9): 1|2345|6789 . 1234|5678|9000
+        assert_eq!(
+            decode(&numeric(2, 0, 9, &[1, 2345, 6789, 1234, 5678, 9000])),
+            "real 123456789.12345679"
+        );
+        // avg of integers: 2.000 is a real, as SQLite's avg is.
+        assert_eq!(decode(&numeric(0, 0, 3, &[2])), "real 2");
+        // 0.00012 = .0001|2000 (weight -1); 0.000012 = .0000|1200 (weight -2)
+        assert_eq!(decode(&numeric(-1, 0, 5, &[1, 2000])), "real 0.00012");
+        assert_eq!(decode(&numeric(-2, 0, 6, &[1200])), "real 0.000012");
+        assert_eq!(decode(&numeric(0, 0xD000, 0, &[])), "real inf");
+        assert_eq!(decode(&numeric(0, 0xF000, 0, &[])), "real -inf");
+        // Beyond i64 (about 1.2e39): a real, no overflow.
+        let big = vec![9999u16; 10];
+        match Numeric::from_sql(&Type::NUMERIC, &numeric(9, 0, 0, &big)).expect("decodes") {
+            Numeric::Real(f) => assert!((f / 1e40 - 1.0).abs() < 1e-12, "{f}"),
+            Numeric::Integer(n) => panic!("{n}"),
+        }
     }
 }
 

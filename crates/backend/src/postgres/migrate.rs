@@ -53,6 +53,10 @@ const TABLES: &[&str] = &[
     "leases",
 ];
 
+/// The rows of `store_meta` that are the database's own, not the store's: its
+/// schema version, and a bulk load's marker.
+pub(crate) const OWN_META: &str = "key NOT IN ('schema_version', 'bulk_load')";
+
 /// One table's rows, in the file and in the database after the copy.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TableCount {
@@ -119,6 +123,27 @@ pub async fn copy_from_sqlite(
             ),
         ));
     }
+    // A table this build does not copy would be lost: refused.
+    let mut stmt = source
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table'
+             AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE 'interactions\\_fts%' ESCAPE '\\'",
+        )
+        .map_err(Error::storage)?;
+    let in_file: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .and_then(|rows| rows.collect())
+        .map_err(Error::storage)?;
+    drop(stmt);
+    if let Some(unknown) = in_file.iter().find(|t| !TABLES.contains(&t.as_str())) {
+        return Err(Error::invalid(
+            "--from",
+            format!(
+                "{} has a table this tend does not move to PostgreSQL ({unknown}): nothing was copied",
+                file.display()
+            ),
+        ));
+    }
     // One read transaction: a server still writing to the file does not tear the copy.
     source
         .execute_batch("BEGIN")
@@ -131,7 +156,9 @@ pub async fn copy_from_sqlite(
     let (tables, files, file_bytes) = copy_all(&source, file, &mut client, &mut progress)
         .await
         .map_err(|e| match e {
-            Error::Storage { message } => Error::storage(format!("{message}; nothing was written")),
+            Error::Storage { message } => {
+                Error::storage(format!("{message}; no store data was written"))
+            }
             other => other,
         })?;
     let _ = source.execute_batch("COMMIT");
@@ -154,6 +181,8 @@ async fn copy_all(
     tx.batch_execute("SET LOCAL maintenance_work_mem = '256MB'")
         .await
         .map_err(storage)?;
+    // Only the store's own tables (others may share the schema).
+    let ours: Vec<&str> = TABLES.iter().copied().chain(["files"]).collect();
     // The indexes are built and the references checked once the rows are in
     // (a pass each, several times faster than keeping them up row by row); in
     // the same transaction, so a failed copy leaves them as they were.
@@ -161,8 +190,9 @@ async fn copy_all(
         .query(
             "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
              FROM pg_constraint c
-             WHERE c.contype = 'f' AND c.connamespace = to_regnamespace(current_schema())",
-            &[],
+             WHERE c.contype = 'f' AND c.connamespace = to_regnamespace(current_schema())
+               AND c.conrelid::regclass::text = ANY($1)",
+            &[&ours],
         )
         .await
         .map_err(storage)?
@@ -177,11 +207,11 @@ async fn copy_all(
     let indexes: Vec<(String, String)> = tx
         .query(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i
-             WHERE i.schemaname = current_schema()
+             WHERE i.schemaname = current_schema() AND i.tablename = ANY($1)
                AND NOT EXISTS (SELECT 1 FROM pg_constraint c
                                WHERE c.conname = i.indexname
                                  AND c.connamespace = to_regnamespace(current_schema()))",
-            &[],
+            &[&ours],
         )
         .await
         .map_err(storage)?
@@ -370,9 +400,9 @@ async fn copy_table(source: &Connection, tx: &Transaction<'_>, table: &str) -> R
     let types: Vec<Type> = columns.iter().map(|c| c.ty.clone()).collect();
     // The schema version is the database's own; a bulk load's marker is not a store's state.
     let only = if table == "store_meta" {
-        " WHERE key NOT IN ('schema_version', 'bulk_load')"
+        format!(" WHERE {OWN_META}")
     } else {
-        ""
+        String::new()
     };
     let mut stmt = source
         .prepare(&format!("SELECT rowid, {list} FROM \"{table}\"{only}"))
@@ -452,9 +482,9 @@ async fn check_counts(tx: &Transaction<'_>, tables: &[TableCount]) -> Result<()>
                     "SELECT count(*) FROM \"{}\"{}",
                     t.table,
                     if t.table == "store_meta" {
-                        " WHERE key <> 'schema_version'"
+                        format!(" WHERE {OWN_META}")
                     } else {
-                        ""
+                        String::new()
                     }
                 ),
                 &[],

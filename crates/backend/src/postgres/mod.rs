@@ -8,6 +8,7 @@
 //! the database once.
 
 mod migrate;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use migrate::{MigrateReport, TableCount, copy_from_sqlite};
@@ -33,28 +34,39 @@ pub fn is_postgres_url(location: &str) -> bool {
     location.starts_with("postgres://") || location.starts_with("postgresql://")
 }
 
-/// A connection URL with its password replaced by `***`, to show or log.
+/// A connection URL with its password replaced by `***`, to show or log. The
+/// user information ends at the URL's first `@`, as the driver reads it (a
+/// password may hold `/`); every `password` parameter of the query is
+/// replaced too. What is not a URL is not shown at all.
 pub fn redact_url(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+        return "(not a postgres:// URL)".to_string();
     };
-    // userinfo ends at the last '@' before the first '/' (a password may hold '@').
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
-        return url.to_string();
+    let (rest, query) = match rest.split_once('?') {
+        // A '?' inside the password comes before the '@'.
+        Some((before, after)) if !after.contains('@') => (before, Some(after)),
+        _ => (rest, None),
     };
-    let userinfo = &rest[..at];
-    let redacted = match userinfo.split_once(':') {
-        Some((user, _)) => format!("{user}:***"),
-        None => userinfo.to_string(),
+    let rest = match rest.split_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => format!("{userinfo}@{host}"),
+        },
+        None => rest.to_string(),
     };
-    let mut out = format!("{scheme}://{redacted}{}", &rest[at..]);
-    // A password given as a query parameter too.
-    if let Some(q) = out.find("password=") {
-        let end = out[q..].find('&').map_or(out.len(), |e| q + e);
-        out.replace_range(q..end, "password=***");
+    let query = query.map(|q| {
+        q.split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key == "password" => "password=***".to_string(),
+                _ => pair.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    });
+    match query {
+        Some(q) => format!("{scheme}://{rest}?{q}"),
+        None => format!("{scheme}://{rest}"),
     }
-    out
 }
 
 /// The connection settings of a `postgres://` URL. Without a password in it,
@@ -172,6 +184,23 @@ pub async fn migrate(client: &mut Client) -> Result<()> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await
         .map_err(storage)?;
+    // The search folds case and splits words by the database's character
+    // classes: a C or POSIX one knows only ASCII letters.
+    let ctype: String = tx
+        .query_one(
+            "SELECT datctype FROM pg_database WHERE datname = current_database()",
+            &[],
+        )
+        .await
+        .map_err(storage)?
+        .get(0);
+    if ctype == "C" || ctype == "POSIX" {
+        return Err(Error::storage(format!(
+            "the database's character type is {ctype}, which knows only ASCII letters: the search would \
+             miss words in other alphabets. Create it with a UTF-8 one: CREATE DATABASE ... \
+             LC_CTYPE 'C.UTF-8' TEMPLATE template0"
+        )));
+    }
     let at = schema_version(&tx).await?;
     if at > PG_SCHEMA_VERSION {
         return Err(Error::storage(format!(
@@ -200,9 +229,20 @@ mod tests {
     #[test]
     fn passwords_never_show() {
         assert_eq!(
-            redact_url("postgres://tend:s3cr@t@db.example:5432/tend"),
+            redact_url("postgres://tend:s3cret@db.example:5432/tend"),
             "postgres://tend:***@db.example:5432/tend"
         );
+        // A password with '/', '?' and '#' in it, as generated ones have.
+        assert_eq!(
+            redact_url("postgres://tend:pa/s?s#w@db/tend"),
+            "postgres://tend:***@db/tend"
+        );
+        // In the query, only the password parameter, every time.
+        assert_eq!(
+            redact_url("postgres://db/tend?user=tend&sslpassword=x&password=hunter2&password=b"),
+            "postgres://db/tend?user=tend&sslpassword=x&password=***&password=***"
+        );
+        assert_eq!(redact_url("postgres:/u:pw@h/db"), "(not a postgres:// URL)");
         assert_eq!(
             redact_url("postgresql://tend@127.0.0.1/tend?password=hunter2&sslmode=disable"),
             "postgresql://tend@127.0.0.1/tend?password=***&sslmode=disable"
@@ -213,6 +253,19 @@ mod tests {
         );
         assert!(is_postgres_url("postgresql://x/y"));
         assert!(!is_postgres_url("/var/lib/tend.db"));
+    }
+
+    /// The PostgreSQL schema holds the embedded store's tables at its schema
+    /// 17 (and `tend migrate` copies those): a new step of the embedded
+    /// store's schema needs its step here, and its tables in the copy.
+    #[test]
+    fn the_schema_follows_the_embedded_stores() {
+        assert_eq!(
+            crate::sqlite::SCHEMA_VERSION,
+            17,
+            "add the new tables or columns to the PostgreSQL schema (a new step in \
+             postgres/mod.rs MIGRATIONS) and to TABLES in postgres/migrate.rs"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 -- FTS5 index's semantics: words split on what is not a letter or digit, no
 -- stemming, accents ignored (see `tend_words`).
 
-CREATE EXTENSION IF NOT EXISTS unaccent;
+CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
 
 -- Text as the search sees it: accents removed, lower case, every run of
 -- characters that are not letters or digits a space (FTS5's unicode61).
