@@ -291,10 +291,10 @@ impl<'a> tokio_postgres::types::FromSql<'a> for Numeric {
         let whole = whole.trim_start_matches('0');
         let whole = if whole.is_empty() { "0" } else { whole };
         let sign = if negative { "-" } else { "" };
-        if scale == 0 {
-            if let Ok(n) = format!("{sign}{whole}").parse::<i64>() {
-                return Ok(Numeric::Integer(n));
-            }
+        if scale == 0
+            && let Ok(n) = format!("{sign}{whole}").parse::<i64>()
+        {
+            return Ok(Numeric::Integer(n));
         }
         let text = format!("{sign}{whole}.{}0", fraction);
         Ok(Numeric::Real(text.parse()?))

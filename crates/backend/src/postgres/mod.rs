@@ -57,7 +57,7 @@ pub fn redact_url(url: &str) -> String {
     let query = query.map(|q| {
         q.split('&')
             .map(|pair| match pair.split_once('=') {
-                Some((key, _)) if key == "password" => "password=***".to_string(),
+                Some(("password", _)) => "password=***".to_string(),
                 _ => pair.to_string(),
             })
             .collect::<Vec<_>>()
