@@ -305,6 +305,27 @@ impl<'a> tokio_postgres::types::FromSql<'a> for Numeric {
     }
 }
 
+/// A driver error as rusqlite's: a broken constraint as SQLite's constraint
+/// error (the store's code tells those apart), anything else with the
+/// server's message.
+fn error(e: tokio_postgres::Error) -> rusqlite::Error {
+    use tokio_postgres::error::SqlState;
+    let message = crate::postgres::describe(&e);
+    let constraint = e.code().and_then(|code| match *code {
+        SqlState::UNIQUE_VIOLATION => Some(2067),
+        SqlState::FOREIGN_KEY_VIOLATION => Some(787),
+        SqlState::NOT_NULL_VIOLATION => Some(1299),
+        SqlState::CHECK_VIOLATION => Some(275),
+        _ => None,
+    });
+    match constraint {
+        Some(code) => {
+            rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(message))
+        }
+        None => rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(1), Some(message)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,26 +376,5 @@ mod tests {
             Numeric::Real(f) => assert!((f / 1e40 - 1.0).abs() < 1e-12, "{f}"),
             Numeric::Integer(n) => panic!("{n}"),
         }
-    }
-}
-
-/// A driver error as rusqlite's: a broken constraint as SQLite's constraint
-/// error (the store's code tells those apart), anything else with the
-/// server's message.
-fn error(e: tokio_postgres::Error) -> rusqlite::Error {
-    use tokio_postgres::error::SqlState;
-    let message = crate::postgres::describe(&e);
-    let constraint = e.code().and_then(|code| match *code {
-        SqlState::UNIQUE_VIOLATION => Some(2067),
-        SqlState::FOREIGN_KEY_VIOLATION => Some(787),
-        SqlState::NOT_NULL_VIOLATION => Some(1299),
-        SqlState::CHECK_VIOLATION => Some(275),
-        _ => None,
-    });
-    match constraint {
-        Some(code) => {
-            rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), Some(message))
-        }
-        None => rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(1), Some(message)),
     }
 }
