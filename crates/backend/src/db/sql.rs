@@ -1,8 +1,10 @@
 //! Statements written for SQLite, as PostgreSQL takes them.
 
 /// SQLite's `?` and `?N` placeholders as PostgreSQL's `$N`: a bare `?` is one
-/// more than the largest number given before it, as in SQLite. Text in quotes
-/// and comments is left as it is.
+/// more than the largest number given before it, as in SQLite. A unary plus
+/// before one (after `=`, `<`, `>`, `(` or `,`: `= +?`, which keeps SQLite's planner off an index) is dropped:
+/// PostgreSQL cannot type `+$1`, and it changes no value. Text in quotes and
+/// comments is left as it is.
 pub fn placeholders_to_dollars(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.chars().peekable();
@@ -24,6 +26,8 @@ pub fn placeholders_to_dollars(sql: &str) -> String {
                     }
                 }
             }
+            '+' if chars.peek() == Some(&'?')
+                && out.trim_end().ends_with(['=', '<', '>', '(', ',']) => {}
             '-' if chars.peek() == Some(&'-') => {
                 out.push(c);
                 for d in chars.by_ref() {
@@ -71,6 +75,10 @@ mod tests {
         assert_eq!(
             placeholders_to_dollars("SELECT '?', \"a?\", 'it''s ?' FROM t WHERE x = ?12"),
             "SELECT '?', \"a?\", 'it''s ?' FROM t WHERE x = $12"
+        );
+        assert_eq!(
+            placeholders_to_dollars("SELECT a FROM t WHERE account_id = +? AND b = 1+?2"),
+            "SELECT a FROM t WHERE account_id = $1 AND b = 1+$2"
         );
         assert_eq!(
             placeholders_to_dollars("SELECT 1 -- what? \nWHERE a = ?"),

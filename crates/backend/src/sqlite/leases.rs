@@ -133,6 +133,32 @@ mod tests {
             "{:?}",
             tables::get::<Account>(c, 999_999).map_err(|e| e.to_string())
         ));
+        // The store's settings and the derived columns (MRR, next renewal).
+        crate::sqlite::meta::set_meta(c, "k", "v1").expect("set");
+        crate::sqlite::meta::set_meta(c, "k", "v2").expect("set again");
+        seen.push(format!("{:?}", crate::sqlite::meta::meta(c, "k")));
+        let mut agreement = demo.agreements[0].clone();
+        agreement.account_id = id;
+        agreement.id = 0;
+        agreement.renews_id = None;
+        let agreement_id = tables::insert(c, &agreement).expect("agreement");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("day");
+        crate::sqlite::derived::refresh_all(c, today).expect("refresh");
+        crate::sqlite::derived::refresh_account(c, id, today).expect("refresh one");
+        seen.push(format!(
+            "{:?}",
+            c.query_row(
+                "SELECT mrr_cents, renewal_day FROM accounts WHERE id = +?",
+                &[&id],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?))
+            )
+        ));
+        // A renewal of the agreement is held to the rules, and a second one refused.
+        let mut renewal = agreement.clone();
+        renewal.id = agreement_id + 1000;
+        renewal.renews_id = Some(agreement_id);
+        let first = crate::sqlite::rules::check(c, None, &renewal).map_err(|e| e.to_string());
+        seen.push(format!("{first:?}"));
         seen.push(format!("{:?}", read::last_change(c)));
         seen.push(format!("{:?}", read::changes_after(c, 0, 10)));
         seen

@@ -8,15 +8,19 @@
 //! [`Error::Conflict`]: that one says another write got in first and reloading
 //! fixes it, whereas here the write itself is not allowed, whatever is reloaded.
 
-use rusqlite::Connection;
-
 use super::tables::{self, Table};
+use crate::db::Conn;
 use crate::{Error, Result};
 use tend_domain::*;
 
 /// Checks a record about to be written against the rules; `old` is the stored
 /// version when the write is an update.
-pub(crate) fn check<T: Table>(conn: &Connection, old: Option<&T>, new: &T) -> Result<()> {
+pub(crate) fn check<'c, T: Table>(
+    conn: impl Into<Conn<'c>>,
+    old: Option<&T>,
+    new: &T,
+) -> Result<()> {
+    let conn = conn.into();
     if let Some(a) = new.as_agreement() {
         renewal(conn, old.and_then(Table::as_agreement), a)?;
     }
@@ -30,7 +34,7 @@ pub(crate) fn check<T: Table>(conn: &Connection, old: Option<&T>, new: &T) -> Re
 /// An agreement that renews another (newly: an update that keeps what it renews
 /// is left alone) may do so only when that one can be renewed and no other
 /// agreement renews it already.
-fn renewal(conn: &Connection, old: Option<&Agreement>, a: &Agreement) -> Result<()> {
+fn renewal(conn: Conn<'_>, old: Option<&Agreement>, a: &Agreement) -> Result<()> {
     let Some(renewed) = a.renews_id else {
         return Ok(());
     };
@@ -38,12 +42,13 @@ fn renewal(conn: &Connection, old: Option<&Agreement>, a: &Agreement) -> Result<
         return Ok(());
     }
     // The references were checked first: a missing agreement was refused there.
-    let Some(target) = tables::select::<Agreement>(conn, "WHERE id = ?", [renewed])?.pop() else {
+    let Some(target) = tables::select_in::<Agreement>(conn, "WHERE id = ?", &[&renewed])?.pop()
+    else {
         return Ok(());
     };
     // No index on renews_id: a scan of the agreements, on a write that is rare.
     let others: Vec<Agreement> =
-        tables::select(conn, "WHERE renews_id = ? AND id <> ?", [renewed, a.id])?;
+        tables::select_in(conn, "WHERE renews_id = ? AND id <> ?", &[&renewed, &a.id])?;
     target
         .check_renewal(&others)
         .map_err(|e| Error::invalid("renews_id", e.to_string()))
@@ -53,7 +58,11 @@ fn renewal(conn: &Connection, old: Option<&Agreement>, a: &Agreement) -> Result<
 /// the organisation's custom fields, churn reasons and goals profiles, its custom
 /// user fields put on its team. Loads from other tools write what the tool says
 /// and are not held.
-pub(crate) fn account(conn: &Connection, rules: &AccountRules, record: Record) -> Result<Record> {
+pub(crate) fn account<'c>(
+    conn: impl Into<Conn<'c>>,
+    rules: &AccountRules,
+    record: Record,
+) -> Result<Record> {
     let Record::Account(mut a) = record else {
         return Ok(record);
     };
