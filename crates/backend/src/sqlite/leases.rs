@@ -182,6 +182,9 @@ mod tests {
         let sqlite = rusqlite::Connection::open(&path).expect("open");
         let on_sqlite = run(Conn::Sqlite(&sqlite));
         assert_eq!(on_pg, on_sqlite);
+        // Only the refusals asked for: the key registered twice, the missing account.
+        let refused: Vec<&String> = on_sqlite.iter().filter(|s| s.starts_with("Err")).collect();
+        assert_eq!(refused.len(), 2, "{refused:#?}");
         assert_eq!(on_sqlite[0..3], ["Ok(true)", "Ok(false)", "Ok(true)"]);
         assert_eq!(on_sqlite[7], "Ok(1)", "the first presence ran out");
     }

@@ -2,14 +2,14 @@
 //! then recorded as sent, to be retried (with backoff) or failed; each attempt in
 //! `delivery_attempts`. One delivery per idempotency key.
 
-use rusqlite::{Connection, OptionalExtension, params};
-
 use super::codec::{Cols, from_ts, ts};
+use crate::db::{Conn, Optional};
 use crate::outbound::{
     Delivery, DeliveryAttempt, DeliveryKind, DeliveryQuery, DeliveryState, LEASE_SECS, Payload,
     Settings, smtp::SendError,
 };
 use crate::{Error, Result};
+use rusqlite::ToSql;
 use tend_domain::{Id, Timestamp};
 
 /// A delivery to queue.
@@ -26,29 +26,34 @@ pub(crate) struct NewDelivery<'a> {
 
 /// Queues a delivery due now; a key already queued is left as it is. Answers the
 /// delivery's id and whether it is new.
-pub(crate) fn enqueue(conn: &Connection, d: NewDelivery, now: Timestamp) -> Result<(Id, bool)> {
+pub(crate) fn enqueue<'c>(
+    conn: impl Into<Conn<'c>>,
+    d: NewDelivery,
+    now: Timestamp,
+) -> Result<(Id, bool)> {
+    let conn = conn.into();
     let payload = serde_json::to_string(d.payload).map_err(Error::storage)?;
     let n = conn
         .execute(
             "INSERT INTO deliveries(kind, key, channel, account_id, origin, summary, payload, \
              state, attempts, created_at, next_attempt_at, last_error, actor) \
              VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, '', ?) ON CONFLICT(key) DO NOTHING",
-            params![
-                d.kind.as_str(),
-                d.key,
-                d.channel,
-                d.account_id,
-                d.origin,
-                d.summary,
-                payload,
-                ts(&now),
-                ts(&now),
-                d.actor
+            &[
+                &d.kind.as_str(),
+                &d.key,
+                &d.channel,
+                &d.account_id,
+                &d.origin,
+                &d.summary,
+                &payload,
+                &ts(&now),
+                &ts(&now),
+                &d.actor,
             ],
         )
         .map_err(Error::storage)?;
     let id = conn
-        .query_row("SELECT id FROM deliveries WHERE key = ?", [&d.key], |r| {
+        .query_row("SELECT id FROM deliveries WHERE key = ?", &[&d.key], |r| {
             r.get(0)
         })
         .map_err(Error::storage)?;
@@ -78,32 +83,30 @@ fn read(c: &mut Cols) -> rusqlite::Result<Delivery> {
     })
 }
 
-fn with_log(conn: &Connection, mut d: Delivery) -> Result<Delivery> {
-    let mut stmt = conn
-        .prepare_cached(
+fn with_log(conn: Conn<'_>, mut d: Delivery) -> Result<Delivery> {
+    d.log = conn
+        .query_map(
             "SELECT at, ok, detail FROM delivery_attempts WHERE delivery_id = ? ORDER BY id",
+            &[&d.id],
+            |r| {
+                Ok(DeliveryAttempt {
+                    at: from_ts(r.get(0)?),
+                    ok: r.get(1)?,
+                    detail: r.get(2)?,
+                })
+            },
         )
-        .map_err(Error::storage)?;
-    d.log = stmt
-        .query_map([d.id], |r| {
-            Ok(DeliveryAttempt {
-                at: from_ts(r.get(0)?),
-                ok: r.get(1)?,
-                detail: r.get(2)?,
-            })
-        })
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<_>>()
         .map_err(Error::storage)?;
     Ok(d)
 }
 
-pub(crate) fn get(conn: &Connection, id: Id) -> Result<Delivery> {
+pub(crate) fn get<'c>(conn: impl Into<Conn<'c>>, id: Id) -> Result<Delivery> {
+    let conn = conn.into();
     let d = conn
         .query_row(
             &format!("SELECT {COLUMNS} FROM deliveries WHERE id = ?"),
-            [id],
-            |r| read(&mut Cols::new(r)),
+            &[&id],
+            |r| read(&mut Cols::of(r)),
         )
         .optional()
         .map_err(Error::storage)?
@@ -112,16 +115,18 @@ pub(crate) fn get(conn: &Connection, id: Id) -> Result<Delivery> {
 }
 
 /// The payload of a delivery.
-pub(crate) fn payload(conn: &Connection, id: Id) -> Result<Payload> {
+pub(crate) fn payload<'c>(conn: impl Into<Conn<'c>>, id: Id) -> Result<Payload> {
+    let conn = conn.into();
     let text: String = conn
-        .query_row("SELECT payload FROM deliveries WHERE id = ?", [id], |r| {
+        .query_row("SELECT payload FROM deliveries WHERE id = ?", &[&id], |r| {
             r.get(0)
         })
         .map_err(Error::storage)?;
     serde_json::from_str(&text).map_err(Error::storage)
 }
 
-pub(crate) fn list(conn: &Connection, q: &DeliveryQuery) -> Result<Vec<Delivery>> {
+pub(crate) fn list<'c>(conn: impl Into<Conn<'c>>, q: &DeliveryQuery) -> Result<Vec<Delivery>> {
+    let conn = conn.into();
     // A page's most, as every listing's (it shows 1,000 at the most).
     if q.limit > crate::PageRequest::MAX_LIMIT {
         return Err(Error::invalid(
@@ -155,15 +160,13 @@ pub(crate) fn list(conn: &Connection, q: &DeliveryQuery) -> Result<Vec<Delivery>
         0 => 100,
         n => n.min(1000),
     };
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM deliveries {wc} ORDER BY id DESC LIMIT {limit}"
-        ))
-        .map_err(Error::storage)?;
-    let rows = stmt
-        .query_map(rusqlite::params_from_iter(p), |r| read(&mut Cols::new(r)))
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+    let params: Vec<&dyn ToSql> = p.iter().map(|v| v as &dyn ToSql).collect();
+    let rows = conn
+        .query_map(
+            &format!("SELECT {COLUMNS} FROM deliveries {wc} ORDER BY id DESC LIMIT {limit}"),
+            &params,
+            |r| read(&mut Cols::of(r)),
+        )
         .map_err(Error::storage)?;
     rows.into_iter().map(|d| with_log(conn, d)).collect()
 }
@@ -172,21 +175,22 @@ pub(crate) fn list(conn: &Connection, q: &DeliveryQuery) -> Result<Vec<Delivery>
 /// process that claimed them is gone): an email may have gone out, so it waits
 /// for a person (unknown); a notification is sent again (its receiver tells a
 /// repeat by its idempotency key).
-pub(crate) fn recover(conn: &Connection, now: Timestamp) -> Result<usize> {
+pub(crate) fn recover<'c>(conn: impl Into<Conn<'c>>, now: Timestamp) -> Result<usize> {
+    let conn = conn.into();
     let before = ts(&(now - chrono::TimeDelta::seconds(LEASE_SECS)));
     let emails = conn
         .execute(
             "UPDATE deliveries SET state = 'unknown', next_attempt_at = NULL, \
              last_error = 'cut off between sending and recording: it may have been sent; check, then retry or leave it' \
              WHERE state = 'sending' AND kind = 'email' AND next_attempt_at < ?",
-            [before],
+            &[&before],
         )
         .map_err(Error::storage)?;
     let hooks = conn
         .execute(
             "UPDATE deliveries SET state = 'queued', next_attempt_at = ? \
              WHERE state = 'sending' AND kind = 'webhook' AND next_attempt_at < ?",
-            params![ts(&now), before],
+            &[&ts(&now), &before],
         )
         .map_err(Error::storage)?;
     Ok(emails + hooks)
@@ -194,35 +198,34 @@ pub(crate) fn recover(conn: &Connection, now: Timestamp) -> Result<usize> {
 
 /// Claims up to `limit` due deliveries for an attempt (emails only when an SMTP
 /// server is configured): they are `sending` until their outcome is recorded.
-pub(crate) fn claim_due(
-    conn: &Connection,
+pub(crate) fn claim_due<'c>(
+    conn: impl Into<Conn<'c>>,
     now: Timestamp,
     limit: usize,
     emails: bool,
 ) -> Result<Vec<(Delivery, Payload)>> {
+    let conn = conn.into();
     let kinds = if emails {
         "kind IN ('email', 'webhook')"
     } else {
         "kind = 'webhook'"
     };
-    let ids: Vec<Id> = {
-        let mut stmt = conn
-            .prepare_cached(&format!(
+    let ids: Vec<Id> = conn
+        .query_map(
+            &format!(
                 "SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= ? \
                  AND {kinds} ORDER BY next_attempt_at, id LIMIT ?"
-            ))
-            .map_err(Error::storage)?;
-        stmt.query_map(params![ts(&now), limit as i64], |r| r.get(0))
-            .map_err(Error::storage)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(Error::storage)?
-    };
+            ),
+            &[&ts(&now), &(limit as i64)],
+            |r| r.get(0),
+        )
+        .map_err(Error::storage)?;
     let mut out = vec![];
     for id in ids {
         conn.execute(
             "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, next_attempt_at = ? \
              WHERE id = ?",
-            params![ts(&now), id],
+            &[&ts(&now), &id],
         )
         .map_err(Error::storage)?;
         out.push((get(conn, id)?, payload(conn, id)?));
@@ -231,10 +234,11 @@ pub(crate) fn claim_due(
 }
 
 /// How many deliveries are queued (e.g. waiting for an SMTP server).
-pub(crate) fn queued(conn: &Connection) -> Result<u32> {
+pub(crate) fn queued<'c>(conn: impl Into<Conn<'c>>) -> Result<u32> {
+    let conn = conn.into();
     conn.query_row(
         "SELECT count(*) FROM deliveries WHERE state = 'queued'",
-        [],
+        &[],
         |r| r.get(0),
     )
     .map_err(Error::storage)
@@ -243,13 +247,14 @@ pub(crate) fn queued(conn: &Connection) -> Result<u32> {
 /// Records an attempt's outcome and answers the delivery's new state: sent;
 /// queued again after the backoff; failed when refused for good or out of
 /// attempts.
-pub(crate) fn record(
-    conn: &Connection,
+pub(crate) fn record<'c>(
+    conn: impl Into<Conn<'c>>,
     settings: &Settings,
     d: &Delivery,
     outcome: &std::result::Result<(), SendError>,
     now: Timestamp,
 ) -> Result<DeliveryState> {
+    let conn = conn.into();
     let (state, detail) = match outcome {
         Ok(()) => (DeliveryState::Sent, "delivered".to_string()),
         Err(e) if e.is_permanent() => (DeliveryState::Failed, e.to_string()),
@@ -263,25 +268,26 @@ pub(crate) fn record(
     conn.execute(
         "UPDATE deliveries SET state = ?, next_attempt_at = ?, sent_at = ?, last_error = ? \
          WHERE id = ?",
-        params![
-            state.as_str(),
-            next,
-            (state == DeliveryState::Sent).then(|| ts(&now)),
-            if outcome.is_ok() { "" } else { detail.as_str() },
-            d.id
+        &[
+            &state.as_str(),
+            &next,
+            &(state == DeliveryState::Sent).then(|| ts(&now)),
+            &if outcome.is_ok() { "" } else { detail.as_str() },
+            &d.id,
         ],
     )
     .map_err(Error::storage)?;
     conn.execute(
         "INSERT INTO delivery_attempts(delivery_id, at, ok, detail) VALUES (?, ?, ?, ?)",
-        params![d.id, ts(&now), outcome.is_ok(), detail],
+        &[&d.id, &ts(&now), &outcome.is_ok(), &detail],
     )
     .map_err(Error::storage)?;
     Ok(state)
 }
 
 /// Queues a failed or unknown delivery again, due now (a person decided).
-pub(crate) fn retry(conn: &Connection, id: Id, now: Timestamp) -> Result<Delivery> {
+pub(crate) fn retry<'c>(conn: impl Into<Conn<'c>>, id: Id, now: Timestamp) -> Result<Delivery> {
+    let conn = conn.into();
     let d = get(conn, id)?;
     if !matches!(d.state, DeliveryState::Failed | DeliveryState::Unknown) {
         return Err(Error::invalid(
@@ -295,7 +301,7 @@ pub(crate) fn retry(conn: &Connection, id: Id, now: Timestamp) -> Result<Deliver
     conn.execute(
         "UPDATE deliveries SET state = 'queued', attempts = 0, next_attempt_at = ?, last_error = '' \
          WHERE id = ?",
-        params![ts(&now), id],
+        &[&ts(&now), &id],
     )
     .map_err(Error::storage)?;
     get(conn, id)
@@ -310,12 +316,13 @@ pub(crate) enum QueuedOf {
 }
 
 /// Cancels the queued deliveries of a run or an account being deleted by `actor`.
-pub(crate) fn cancel_queued(
-    conn: &Connection,
+pub(crate) fn cancel_queued<'c>(
+    conn: impl Into<Conn<'c>>,
     of: QueuedOf,
     actor: &str,
     now: Timestamp,
 ) -> Result<()> {
+    let conn = conn.into();
     let (sql, key): (&str, rusqlite::types::Value) = match of {
         QueuedOf::Run(id) => (
             "SELECT id FROM deliveries WHERE state = 'queued' AND origin LIKE ?",
@@ -327,8 +334,7 @@ pub(crate) fn cancel_queued(
         ),
     };
     let ids: Vec<Id> = conn
-        .prepare_cached(sql)
-        .and_then(|mut s| s.query_map([key], |r| r.get(0))?.collect())
+        .query_map(sql, &[&key], |r| r.get(0))
         .map_err(Error::storage)?;
     let why = format!("not sent: deleted by {actor}");
     for id in ids {
@@ -337,18 +343,24 @@ pub(crate) fn cancel_queued(
     Ok(())
 }
 
-pub(crate) fn cancel(conn: &Connection, id: Id, why: &str, now: Timestamp) -> Result<bool> {
+pub(crate) fn cancel<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    why: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    let conn = conn.into();
     let n = conn
         .execute(
             "UPDATE deliveries SET state = 'cancelled', next_attempt_at = NULL, last_error = ? \
              WHERE id = ? AND state = 'queued'",
-            params![why, id],
+            &[&why, &id],
         )
         .map_err(Error::storage)?;
     if n == 1 {
         conn.execute(
             "INSERT INTO delivery_attempts(delivery_id, at, ok, detail) VALUES (?, ?, 0, ?)",
-            params![id, ts(&now), why],
+            &[&id, &ts(&now), &why],
         )
         .map_err(Error::storage)?;
     }
