@@ -473,7 +473,8 @@ async fn indexes_and_references_come_back_and_a_broken_reference_is_refused() {
 /// row, and a broken unique constraint as SQLite's constraint error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_connection_type_answers_alike_on_both_engines() {
-    use tend::backend::db::{Conn, Optional, PgConn};
+    use rusqlite::OptionalExtension;
+    use tend::backend::db::{Conn, PgConn};
     let Some(pg) = pg::database("db_layer").await else {
         return;
     };

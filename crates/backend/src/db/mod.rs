@@ -197,18 +197,3 @@ impl<'c> Conn<'c> {
         }
     }
 }
-
-/// rusqlite's `optional()` for [`Conn::query_row`]'s answer.
-pub trait Optional<T> {
-    fn optional(self) -> rusqlite::Result<Option<T>>;
-}
-
-impl<T> Optional<T> for rusqlite::Result<T> {
-    fn optional(self) -> rusqlite::Result<Option<T>> {
-        match self {
-            Ok(v) => Ok(Some(v)),
-            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-}

@@ -2,8 +2,9 @@
 //! rounds), and the presences of the servers over the store (`replica:` names).
 //! Times are wall-clock milliseconds.
 
-use crate::db::{Conn, Optional};
+use crate::db::Conn;
 use crate::{Error, Result};
+use rusqlite::OptionalExtension;
 
 /// The leases that say a server over this store is up.
 pub(super) const REPLICA_PREFIX: &str = "replica:";

@@ -1,8 +1,9 @@
 //! The store's own key/value settings (`store_meta`): the day and the profiles
 //! health was last scored with, the day derived columns were refreshed on.
 
-use crate::db::{Conn, Optional};
+use crate::db::Conn;
 use crate::{Error, Result};
+use rusqlite::OptionalExtension;
 
 pub(crate) fn set_meta<'c>(conn: impl Into<Conn<'c>>, key: &str, value: &str) -> Result<()> {
     conn.into()

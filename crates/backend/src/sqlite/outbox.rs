@@ -3,12 +3,13 @@
 //! `delivery_attempts`. One delivery per idempotency key.
 
 use super::codec::{Cols, from_ts, ts};
-use crate::db::{Conn, Optional};
+use crate::db::Conn;
 use crate::outbound::{
     Delivery, DeliveryAttempt, DeliveryKind, DeliveryQuery, DeliveryState, LEASE_SECS, Payload,
     Settings, smtp::SendError,
 };
 use crate::{Error, Result};
+use rusqlite::OptionalExtension;
 use rusqlite::ToSql;
 use tend_domain::{Id, Timestamp};
 

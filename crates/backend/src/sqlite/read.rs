@@ -191,19 +191,17 @@ fn brief(c: &mut Cols) -> rusqlite::Result<AccountBrief> {
     })
 }
 
-fn briefs(conn: &Connection, clause: &str, id: Id) -> Result<Vec<AccountBrief>> {
+fn briefs<'c>(conn: impl Into<Conn<'c>>, clause: &str, id: Id) -> Result<Vec<AccountBrief>> {
     let sql = format!("SELECT id, name, health_score, health_status FROM accounts {clause}");
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    stmt.query_map([id], |r| brief(&mut Cols::new(r)))
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+    conn.into()
+        .query_map(&sql, &[&id], |r| brief(&mut Cols::of(r)))
         .map_err(Error::storage)
 }
 
-pub(crate) fn account_row(conn: &Connection, id: Id) -> Result<AccountRow> {
+pub(crate) fn account_row<'c>(conn: impl Into<Conn<'c>>, id: Id) -> Result<AccountRow> {
     let sql = format!("SELECT {ROW_COLUMNS} FROM accounts a WHERE a.id = ?");
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    stmt.query_row([id], |r| read_row(&mut Cols::new(r)))
+    conn.into()
+        .query_row(&sql, &[&id], |r| read_row(&mut Cols::of(r)))
         .optional()
         .map_err(Error::storage)?
         .ok_or(Error::NotFound {

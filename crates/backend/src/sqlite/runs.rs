@@ -4,9 +4,9 @@
 //! email after all. (The scheduler writes through write.rs; write.rs calls this.)
 
 use chrono::NaiveDate;
-use rusqlite::Connection;
 
 use super::{outbox, read, tables};
+use crate::db::Conn;
 use crate::{Error, Result};
 use tend_domain::*;
 use tend_engines::filter::Filter;
@@ -14,14 +14,19 @@ use tend_engines::filter::Filter;
 /// Renders the emails of a run about to start from its playbook's templates and
 /// the account's contacts as they are now. A role with no contact (or none with an
 /// address) leaves the step without an email: it fails when reached, saying so.
-pub(crate) fn prepare(conn: &Connection, run: &mut PlaybookRun, now: Timestamp) -> Result<()> {
+pub(crate) fn prepare<'c>(
+    conn: impl Into<Conn<'c>>,
+    run: &mut PlaybookRun,
+    now: Timestamp,
+) -> Result<()> {
     if !run.automatic {
         return Ok(());
     }
+    let conn = conn.into();
     let playbook: Playbook = tables::get(conn, run.playbook_id)?;
     let account: Account = tables::get(conn, run.account_id)?;
     let contacts: Vec<Contact> =
-        tables::select(conn, "WHERE account_id = ? ORDER BY id", [run.account_id])?;
+        tables::select_in(conn, "WHERE account_id = ? ORDER BY id", &[&run.account_id])?;
     let renewal = read::account_row(conn, run.account_id)?.renewal;
     for (step, state) in playbook.steps.iter().zip(run.steps.iter_mut()) {
         state.email = None;
@@ -114,13 +119,14 @@ pub(crate) fn check_playbook(p: &Playbook) -> Result<()> {
 
 /// Cancels the queued email of each email step that `run` completes or skips by
 /// hand (`old` being the run as stored).
-pub(crate) fn cancel_hand_completed(
-    conn: &Connection,
+pub(crate) fn cancel_hand_completed<'c>(
+    conn: impl Into<Conn<'c>>,
     old: &PlaybookRun,
     run: &PlaybookRun,
     actor: &str,
     now: Timestamp,
 ) -> Result<()> {
+    let conn = conn.into();
     for (i, (o, n)) in old.steps.iter().zip(&run.steps).enumerate() {
         if let Some(d) = o.delivery_id
             && n.delivery_id != Some(d)

@@ -4,8 +4,9 @@ use serde::Serialize;
 
 use super::codec::{from_ts, ts};
 use crate::api::Role;
-use crate::db::{Conn, Optional, Row};
+use crate::db::{Conn, Row};
 use crate::{Error, Result};
+use rusqlite::OptionalExtension;
 use tend_domain::{Id, Timestamp};
 
 /// A token as the server keeps it (never the token itself).

@@ -12,8 +12,9 @@ use rusqlite::{Connection, ToSql};
 use serde::Serialize;
 
 use super::codec::{Cols, Params};
-use crate::db::{Conn, Optional};
+use crate::db::Conn;
 use crate::{Error, Result};
+use rusqlite::OptionalExtension;
 use tend_domain::*;
 
 /// The six bookkeeping columns every record table starts with.
