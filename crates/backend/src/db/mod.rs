@@ -93,6 +93,22 @@ impl<'r> Row<'r> {
     }
 }
 
+impl Dialect {
+    /// A condition: the JSON array of text in `column` holds `value` (an SQL
+    /// expression, a placeholder), letter case aside (ASCII, as SQLite's NOCASE).
+    pub fn json_array_has(self, column: &str, value: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!(
+                "EXISTS (SELECT 1 FROM json_each({column}) WHERE lower(value) = lower({value}))"
+            ),
+            Dialect::Postgres => format!(
+                "EXISTS (SELECT 1 FROM jsonb_array_elements_text(({column})::jsonb) AS e(value) \
+                 WHERE lower(e.value) = lower({value}))"
+            ),
+        }
+    }
+}
+
 impl<'c> From<&'c rusqlite::Connection> for Conn<'c> {
     fn from(c: &'c rusqlite::Connection) -> Conn<'c> {
         Conn::Sqlite(c)

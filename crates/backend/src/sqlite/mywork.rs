@@ -3,10 +3,10 @@
 //! the accounts they own or are on the team of), most urgent first.
 
 use chrono::TimeDelta;
-use rusqlite::{Connection, params};
 
 use super::codec::{day, ts};
 use super::tables;
+use crate::db::{Conn, Dialect};
 use crate::outbound::{WorkItem, WorkKind};
 use crate::{AccountBrief, Error, Result};
 use tend_domain::*;
@@ -14,10 +14,10 @@ use tend_domain::*;
 /// Incoming emails older than this are no longer waiting on anyone.
 const EMAIL_WINDOW_DAYS: i64 = 30;
 
-fn brief(conn: &Connection, id: Id) -> Result<AccountBrief> {
+fn brief(conn: Conn<'_>, id: Id) -> Result<AccountBrief> {
     conn.query_row(
         "SELECT id, name, health_score, health_status FROM accounts WHERE id = ?",
-        [id],
+        &[&id],
         |r| {
             Ok(AccountBrief {
                 id: r.get(0)?,
@@ -30,23 +30,30 @@ fn brief(conn: &Connection, id: Id) -> Result<AccountBrief> {
     .map_err(Error::storage)
 }
 
-/// The accounts `user` owns or is on the team of (a SQL condition on `account_id`).
-const MINE: &str = "account_id IN (SELECT id FROM accounts WHERE owner = ?1 COLLATE NOCASE \
-                    OR EXISTS (SELECT 1 FROM json_each(accounts.team) WHERE value = ?1 COLLATE NOCASE))";
+/// The accounts `user` (parameter 1) owns or is on the team of: an SQL
+/// condition on `account_id`. Names are compared with ASCII letter case aside.
+fn mine(dialect: Dialect) -> String {
+    format!(
+        "account_id IN (SELECT id FROM accounts WHERE lower(owner) = lower(?1) OR {})",
+        dialect.json_array_has("accounts.team", "?1")
+    )
+}
 
-pub(crate) fn my_work(
-    conn: &Connection,
+pub(crate) fn my_work<'c>(
+    conn: impl Into<Conn<'c>>,
     user: &str,
     unanswered_days: u32,
     now: Timestamp,
 ) -> Result<Vec<WorkItem>> {
+    let conn = conn.into();
+    let mine = mine(conn.dialect());
     let today = now.date_naive();
     let mut out = vec![];
     // Playbook steps waiting on the user.
-    let runs: Vec<PlaybookRun> = tables::select(
+    let runs: Vec<PlaybookRun> = tables::select_in(
         conn,
-        "WHERE waiting_on = ? COLLATE NOCASE ORDER BY id",
-        [user],
+        "WHERE lower(waiting_on) = lower(?) ORDER BY id",
+        &[&user],
     )?;
     for run in runs {
         let Some((i, _)) = run.waiting_on() else {
@@ -77,11 +84,11 @@ pub(crate) fn my_work(
         });
     }
     // Tasks due today or overdue.
-    let tasks: Vec<Task> = tables::select(
+    let tasks: Vec<Task> = tables::select_in(
         conn,
-        "WHERE assignee = ? COLLATE NOCASE AND status != 'done' AND due_day IS NOT NULL \
+        "WHERE lower(assignee) = lower(?) AND status != 'done' AND due_day IS NOT NULL \
          AND due_day <= ? ORDER BY due_day, id LIMIT 500",
-        params![user, day(&today)],
+        &[&user, &day(&today)],
     )?;
     for t in tasks {
         out.push(WorkItem {
@@ -103,13 +110,13 @@ pub(crate) fn my_work(
         });
     }
     // Open alerts on my accounts.
-    let alerts: Vec<Alert> = tables::select(
+    let alerts: Vec<Alert> = tables::select_in(
         conn,
         &format!(
-            "WHERE (state = 'open' OR (state = 'snoozed' AND snoozed_until <= ?2)) AND {MINE} \
+            "WHERE (state = 'open' OR (state = 'snoozed' AND snoozed_until <= ?2)) AND {mine} \
              ORDER BY at DESC, id DESC LIMIT 500"
         ),
-        params![user, ts(&now)],
+        &[&user, &ts(&now)],
     )?;
     for a in alerts {
         out.push(WorkItem {
@@ -129,15 +136,15 @@ pub(crate) fn my_work(
     // Incoming emails waiting for an answer.
     let older = now - TimeDelta::days(i64::from(unanswered_days));
     let window = now - TimeDelta::days(EMAIL_WINDOW_DAYS);
-    let emails: Vec<Interaction> = tables::select(
+    let emails: Vec<Interaction> = tables::select_in(
         conn,
         &format!(
             "WHERE kind = 'email' AND direction = 'in' AND answered = 0 AND at <= ?2 AND at >= ?3 \
-             AND {MINE} AND NOT EXISTS (SELECT 1 FROM interactions o WHERE o.account_id = \
+             AND {mine} AND NOT EXISTS (SELECT 1 FROM interactions o WHERE o.account_id = \
              interactions.account_id AND o.kind = 'email' AND o.direction = 'out' AND o.at >= interactions.at) \
              ORDER BY at, id LIMIT 500"
         ),
-        params![user, ts(&older), ts(&window)],
+        &[&user, &ts(&older), &ts(&window)],
     )?;
     for e in emails {
         let days = (now - e.at).num_days();
