@@ -160,6 +160,156 @@ mod tests {
         renewal.renews_id = Some(agreement_id);
         let first = crate::sqlite::rules::check(c, None, &renewal).map_err(|e| e.to_string());
         seen.push(format!("{first:?}"));
+        // A run's emails rendered from its playbook and the account's contacts.
+        seen.push(format!("{:?}", read::account_row(c, id)));
+        for mut contact in demo.contacts.iter().take(3).cloned() {
+            contact.id = 0;
+            contact.account_id = id;
+            tables::insert(c, &contact).expect("a contact");
+        }
+        let playbook = demo
+            .playbooks
+            .iter()
+            .find(|p| {
+                p.steps
+                    .iter()
+                    .any(|s| matches!(s.action, tend_domain::StepAction::SendEmail { .. }))
+            })
+            .expect("a playbook that sends")
+            .clone();
+        let playbook_id = tables::insert(
+            c,
+            &tend_domain::Playbook {
+                id: 0,
+                ..playbook.clone()
+            },
+        )
+        .expect("a playbook");
+        let mut run = demo
+            .playbook_runs
+            .iter()
+            .find(|r| r.playbook_id == playbook.id)
+            .expect("a run of it")
+            .clone();
+        run.account_id = id;
+        run.playbook_id = playbook_id;
+        run.automatic = true;
+        crate::sqlite::runs::prepare(c, &mut run, at).expect("prepare");
+        assert!(
+            run.steps.iter().any(|s| s.email.is_some()),
+            "an email rendered"
+        );
+        seen.push(format!("{:?}", run.steps));
+
+        // My work for the account's owner (any case) and for someone on its team:
+        // an open alert on the account and a task of the owner's due.
+        let alert = tend_domain::Alert {
+            id: 0,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            source: Default::default(),
+            external_id: None,
+            account_id: id,
+            rule: "usage_drop".into(),
+            at,
+            message: "usage fell by half".into(),
+            state: tend_domain::AlertState::Open,
+            snoozed_until: None,
+            from_status: None,
+            to_status: None,
+            case_id: None,
+        };
+        tables::insert(c, &alert).expect("an alert");
+        let mut task = demo.tasks[0].clone();
+        task.id = 0;
+        task.account_id = id;
+        task.project_id = None;
+        task.alert_id = None;
+        task.assignee = account.owner.clone();
+        task.status = tend_domain::TaskStatus::Todo;
+        task.due = Some(at.date_naive());
+        tables::insert(c, &task).expect("a task");
+        let work = crate::sqlite::mywork::my_work(c, &account.owner.to_uppercase(), 3, at)
+            .expect("my work");
+        assert!(work.len() >= 2, "{work:?}");
+        seen.push(format!("{work:?}"));
+        if let Some(member) = account.team.first() {
+            seen.push(format!(
+                "{:?}",
+                crate::sqlite::mywork::my_work(c, member, 3, at)
+            ));
+        }
+
+        // The outbox: queued once per key, claimed, recorded, retried, cancelled.
+        use crate::outbound::{DeliveryKind, DeliveryQuery, Payload, Settings};
+        use crate::sqlite::outbox;
+        let payload = Payload::Notice {
+            channel: "ops".into(),
+            notice: crate::outbound::webhook::Notice {
+                event: "health_transition".into(),
+                title: "Acme turned red".into(),
+                text: "été".into(),
+                account_id: Some(id),
+                account_name: None,
+                at,
+                data: serde_json::json!({"from": "yellow"}),
+            },
+        };
+        let new = |key: &str| outbox::NewDelivery {
+            kind: DeliveryKind::Webhook,
+            key: key.into(),
+            channel: "ops",
+            account_id: Some(id),
+            origin: format!("playbook run 7 step {key}"),
+            summary: "a notice".into(),
+            payload: &payload,
+            actor: "carol",
+        };
+        seen.push(format!("{:?}", outbox::enqueue(c, new("a"), at)));
+        seen.push(format!("{:?}", outbox::enqueue(c, new("a"), at)));
+        seen.push(format!("{:?}", outbox::enqueue(c, new("b"), at)));
+        let claimed = outbox::claim_due(c, at, 1, false).expect("claim");
+        assert_eq!(claimed.len(), 1);
+        seen.push(format!("{claimed:?}"));
+        let settings = Settings::default();
+        for (d, _) in &claimed {
+            let failed = Err(crate::outbound::smtp::SendError::Permanent("no".into()));
+            seen.push(format!(
+                "{:?}",
+                outbox::record(c, &settings, d, &failed, at)
+            ));
+            seen.push(format!("{:?}", outbox::retry(c, d.id, at)));
+        }
+        outbox::cancel_queued(c, outbox::QueuedOf::Run(7), "dan", at).expect("cancel");
+        seen.push(format!("{:?}", outbox::queued(c)));
+        seen.push(format!("{:?}", outbox::list(c, &DeliveryQuery::default())));
+        seen.push(format!("{:?}", outbox::recover(c, at)));
+
+        // Notifications: the alert raised above, and the renewal coming up.
+        let notify = Settings {
+            notify: crate::outbound::NotifySettings {
+                rules: vec![
+                    crate::outbound::Rule {
+                        on: crate::outbound::Trigger::Alert { rule: "*".into() },
+                        channels: vec!["team".into()],
+                    },
+                    crate::outbound::Rule {
+                        on: crate::outbound::Trigger::Renewal { within_days: 3650 },
+                        channels: vec!["team".into()],
+                    },
+                ],
+                channels: vec![crate::outbound::Channel {
+                    name: "team".into(),
+                    kind: crate::outbound::ChannelKind::Email {
+                        to: vec!["cs@example.com".into()],
+                    },
+                }],
+            },
+            ..Settings::default()
+        };
+        seen.push(format!("{:?}", crate::sqlite::notify::scan(c, &notify, at)));
+        seen.push(format!("{:?}", crate::sqlite::notify::scan(c, &notify, at)));
         seen.push(format!("{:?}", read::last_change(c)));
         seen.push(format!("{:?}", read::changes_after(c, 0, 10)));
         seen

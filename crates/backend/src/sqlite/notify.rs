@@ -2,8 +2,8 @@
 //! transitions, alerts, runs turning red, renewals coming) queued in the outbox,
 //! once per event and channel (the idempotency key is the event's).
 
+use crate::db::Conn;
 use chrono::TimeDelta;
-use rusqlite::{Connection, params};
 
 use super::codec::{day, from_day, ts};
 use super::meta::{meta, set_meta};
@@ -23,7 +23,7 @@ const FIRST_ROUND_MINUTES: i64 = 10;
 /// Queues `notice` to each channel of the rules `matching` selects; answers how
 /// many were new.
 fn queue(
-    conn: &Connection,
+    conn: Conn<'_>,
     settings: &Settings,
     matching: impl Fn(&Trigger) -> bool,
     key: &str,
@@ -89,9 +89,11 @@ fn queue(
     Ok(n)
 }
 
-fn account_name(conn: &Connection, id: Id) -> Result<String> {
-    conn.query_row("SELECT name FROM accounts WHERE id = ?", [id], |r| r.get(0))
-        .map_err(Error::storage)
+fn account_name(conn: Conn<'_>, id: Id) -> Result<String> {
+    conn.query_row("SELECT name FROM accounts WHERE id = ?", &[&id], |r| {
+        r.get(0)
+    })
+    .map_err(Error::storage)
 }
 
 pub(crate) fn status_words(s: Option<HealthStatus>) -> &'static str {
@@ -106,10 +108,15 @@ pub(crate) fn status_words(s: Option<HealthStatus>) -> &'static str {
 /// Alerts raised since the last scan (on the first, those of the last
 /// [`FIRST_ROUND_MINUTES`]: older ones are history), then renewals coming (once a
 /// day).
-pub(crate) fn scan(conn: &Connection, settings: &Settings, now: Timestamp) -> Result<u32> {
+pub(crate) fn scan<'c>(
+    conn: impl Into<Conn<'c>>,
+    settings: &Settings,
+    now: Timestamp,
+) -> Result<u32> {
+    let conn = conn.into();
     let mut n = 0;
     let last: Id = conn
-        .query_row("SELECT coalesce(max(id), 0) FROM alerts", [], |r| r.get(0))
+        .query_row("SELECT coalesce(max(id), 0) FROM alerts", &[], |r| r.get(0))
         .map_err(Error::storage)?;
     let cursor = match meta(conn, ALERT_CURSOR)?.and_then(|v| v.parse::<Id>().ok()) {
         Some(c) => c,
@@ -117,7 +124,7 @@ pub(crate) fn scan(conn: &Connection, settings: &Settings, now: Timestamp) -> Re
         None => conn
             .query_row(
                 "SELECT coalesce(max(id), 0) FROM alerts WHERE created_at < ?",
-                [ts(&(now - TimeDelta::minutes(FIRST_ROUND_MINUTES)))],
+                &[&ts(&(now - TimeDelta::minutes(FIRST_ROUND_MINUTES)))],
                 |r| r.get(0),
             )
             .map_err(Error::storage)?,
@@ -126,7 +133,7 @@ pub(crate) fn scan(conn: &Connection, settings: &Settings, now: Timestamp) -> Re
     let mut seen = last;
     if cursor < last && !settings.notify.rules.is_empty() {
         let alerts: Vec<Alert> =
-            tables::select(conn, "WHERE id > ? ORDER BY id LIMIT 10000", [cursor])?;
+            tables::select_in(conn, "WHERE id > ? ORDER BY id LIMIT 10000", &[&cursor])?;
         for a in &alerts {
             n += alert(conn, settings, a, now)?;
         }
@@ -145,7 +152,7 @@ pub(crate) fn scan(conn: &Connection, settings: &Settings, now: Timestamp) -> Re
     Ok(n)
 }
 
-fn alert(conn: &Connection, settings: &Settings, a: &Alert, now: Timestamp) -> Result<u32> {
+fn alert(conn: Conn<'_>, settings: &Settings, a: &Alert, now: Timestamp) -> Result<u32> {
     let name = account_name(conn, a.account_id)?;
     let transition = a.rule == tend_engines::health::TRANSITION_RULE;
     let notice = Notice {
@@ -189,8 +196,8 @@ fn alert(conn: &Connection, settings: &Settings, a: &Alert, now: Timestamp) -> R
 }
 
 /// A run turned red: tell the rules that ask for it.
-pub(crate) fn run_red(
-    conn: &Connection,
+pub(crate) fn run_red<'c>(
+    conn: impl Into<Conn<'c>>,
     settings: &Settings,
     run_id: Id,
     now: Timestamp,
@@ -198,6 +205,7 @@ pub(crate) fn run_red(
     if settings.notify.rules.is_empty() {
         return Ok(0);
     }
+    let conn = conn.into();
     let run: PlaybookRun = tables::get(conn, run_id)?;
     let playbook: Playbook = tables::get(conn, run.playbook_id)?;
     let name = account_name(conn, run.account_id)?;
@@ -234,7 +242,7 @@ pub(crate) fn run_red(
 
 /// Accounts whose renewal notice date falls within a rule's days: once per
 /// account, rule window and renewal date.
-fn renewals(conn: &Connection, settings: &Settings, now: Timestamp) -> Result<u32> {
+fn renewals(conn: Conn<'_>, settings: &Settings, now: Timestamp) -> Result<u32> {
     let today = now.date_naive();
     let mut n = 0;
     for rule in &settings.notify.rules {
@@ -242,20 +250,14 @@ fn renewals(conn: &Connection, settings: &Settings, now: Timestamp) -> Result<u3
             continue;
         };
         let until = today + TimeDelta::days(i64::from(within_days));
-        let rows: Vec<(Id, String, i64, i64)> = {
-            let mut stmt = conn
-                .prepare_cached(
-                    "SELECT id, name, renewal_day, mrr_cents FROM accounts \
-                     WHERE renewal_day BETWEEN ? AND ? AND stage != 'churned' ORDER BY renewal_day, id",
-                )
-                .map_err(Error::storage)?;
-            stmt.query_map(params![day(&today), day(&until)], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })
-            .map_err(Error::storage)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(Error::storage)?
-        };
+        let rows: Vec<(Id, String, i64, i64)> = conn
+            .query_map(
+                "SELECT id, name, renewal_day, mrr_cents FROM accounts \
+                 WHERE renewal_day BETWEEN ? AND ? AND stage != 'churned' ORDER BY renewal_day, id",
+                &[&day(&today), &day(&until)],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .map_err(Error::storage)?;
         for (id, name, renewal, mrr) in rows {
             let date = from_day(renewal);
             let days = (date - today).num_days();

@@ -34,11 +34,24 @@ pub(crate) fn enqueue<'c>(
 ) -> Result<(Id, bool)> {
     let conn = conn.into();
     let payload = serde_json::to_string(d.payload).map_err(Error::storage)?;
-    let n = conn
-        .execute(
+    let existing = || {
+        conn.query_row("SELECT id FROM deliveries WHERE key = ?", &[&d.key], |r| {
+            r.get::<_, Id>(0)
+        })
+        .optional()
+        .map_err(Error::storage)
+    };
+    // Looked up first: an insert skipped on the key would still use up an id
+    // on PostgreSQL (its sequences do not give one back).
+    if let Some(id) = existing()? {
+        return Ok((id, false));
+    }
+    let inserted = conn
+        .query_row(
             "INSERT INTO deliveries(kind, key, channel, account_id, origin, summary, payload, \
              state, attempts, created_at, next_attempt_at, last_error, actor) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, '', ?) ON CONFLICT(key) DO NOTHING",
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, '', ?) ON CONFLICT(key) DO NOTHING \
+             RETURNING id",
             &[
                 &d.kind.as_str(),
                 &d.key,
@@ -51,14 +64,18 @@ pub(crate) fn enqueue<'c>(
                 &ts(&now),
                 &d.actor,
             ],
+            |r| r.get::<_, Id>(0),
         )
+        .optional()
         .map_err(Error::storage)?;
-    let id = conn
-        .query_row("SELECT id FROM deliveries WHERE key = ?", &[&d.key], |r| {
-            r.get(0)
-        })
-        .map_err(Error::storage)?;
-    Ok((id, n == 1))
+    match inserted {
+        Some(id) => Ok((id, true)),
+        // Another writer queued the same key in between.
+        None => Ok((
+            existing()?.ok_or_else(|| Error::storage("a delivery vanished"))?,
+            false,
+        )),
+    }
 }
 
 const COLUMNS: &str = "id, kind, key, channel, account_id, origin, summary, state, attempts, \
