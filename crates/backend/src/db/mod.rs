@@ -24,6 +24,11 @@ pub use sql::placeholders_to_dollars;
 use rusqlite::ToSql;
 use rusqlite::types::{FromSql, ValueRef};
 
+/// Values built at run time as a statement's parameters.
+pub fn params(values: &[rusqlite::types::Value]) -> Vec<&dyn ToSql> {
+    values.iter().map(|v| v as &dyn ToSql).collect()
+}
+
 /// Which engine a statement runs on, for the few statements written two ways.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {

@@ -26,6 +26,8 @@ pub fn placeholders_to_dollars(sql: &str) -> String {
                     }
                 }
             }
+            // SQLite's `INDEXED BY name` (a planner hint): PostgreSQL has none.
+            'I' if starts_indexed_by(&mut chars) => {}
             '+' if chars.peek() == Some(&'?')
                 && out.trim_end().ends_with(['=', '<', '>', '(', ',']) => {}
             '-' if chars.peek() == Some(&'-') => {
@@ -58,6 +60,28 @@ pub fn placeholders_to_dollars(sql: &str) -> String {
     out
 }
 
+/// Whether the text after an `I` is `NDEXED BY name`: if so, it is consumed
+/// (with the name and the space after it).
+fn starts_indexed_by(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> bool {
+    let rest: String = chars.clone().take(10).collect();
+    if rest != "NDEXED BY " {
+        return false;
+    }
+    for _ in 0..10 {
+        chars.next();
+    }
+    while chars
+        .peek()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == '_')
+    {
+        chars.next();
+    }
+    if chars.peek() == Some(&' ') {
+        chars.next();
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +103,16 @@ mod tests {
         assert_eq!(
             placeholders_to_dollars("SELECT a FROM t WHERE account_id = +? AND b = 1+?2"),
             "SELECT a FROM t WHERE account_id = $1 AND b = 1+$2"
+        );
+        assert_eq!(
+            placeholders_to_dollars(
+                "SELECT id FROM accounts INDEXED BY accounts_churned WHERE stage = ?"
+            ),
+            "SELECT id FROM accounts WHERE stage = $1"
+        );
+        assert_eq!(
+            placeholders_to_dollars("SELECT 'INDEXED BY x', ID FROM t"),
+            "SELECT 'INDEXED BY x', ID FROM t"
         );
         assert_eq!(
             placeholders_to_dollars("SELECT 1 -- what? \nWHERE a = ?"),

@@ -241,6 +241,37 @@ mod tests {
             ));
         }
 
+        // The account's agreements, its open alerts (churned accounts left out),
+        // and its change log.
+        seen.push(format!("{:?}", read::agreements(c, id, None)));
+        let open = read::alerts(
+            c,
+            &crate::AlertQuery {
+                account_id: Some(id),
+                state: Some(tend_domain::AlertState::Open),
+                exclude_churned: true,
+                page: crate::PageRequest {
+                    offset: 0,
+                    limit: 10,
+                },
+                ..Default::default()
+            },
+            at,
+        )
+        .expect("alerts");
+        assert_eq!(open.total, 1);
+        seen.push(format!("{open:?}"));
+        seen.push(format!(
+            "{:?}",
+            read::change_log(
+                c,
+                id,
+                crate::PageRequest {
+                    offset: 0,
+                    limit: 5
+                }
+            )
+        ));
         // The outbox: queued once per key, claimed, recorded, retried, cancelled.
         use crate::outbound::{DeliveryKind, DeliveryQuery, Payload, Settings};
         use crate::sqlite::outbox;

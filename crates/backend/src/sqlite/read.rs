@@ -107,9 +107,9 @@ fn page_of<T>(items: Vec<T>, total: u64, page: PageRequest) -> Page<T> {
     }
 }
 
-fn count(conn: &Connection, sql: &str, p: &[Value]) -> Result<u64> {
-    let mut stmt = conn.prepare_cached(sql).map_err(Error::storage)?;
-    stmt.query_row(params_from_iter(p.iter()), |r| r.get::<_, i64>(0))
+fn count<'c>(conn: impl Into<Conn<'c>>, sql: &str, p: &[Value]) -> Result<u64> {
+    conn.into()
+        .query_row(sql, &crate::db::params(p), |r| r.get::<_, i64>(0))
         .map(|n| n as u64)
         .map_err(Error::storage)
 }
@@ -538,21 +538,22 @@ pub(crate) fn usage_breakdown(
     Ok(crate::breakdown(&rows, &names, q.by))
 }
 
-pub(crate) fn agreements(
-    conn: &Connection,
+pub(crate) fn agreements<'c>(
+    conn: impl Into<Conn<'c>>,
     account: Id,
     status: Option<AgreementStatus>,
 ) -> Result<Vec<Agreement>> {
+    let conn = conn.into();
     match status {
-        Some(s) => tables::select(
+        Some(s) => tables::select_in(
             conn,
             "WHERE account_id = +? AND status = ? ORDER BY start_day DESC, id DESC",
-            rusqlite::params![account, s.as_str()],
+            &[&account, &s.as_str()],
         ),
-        None => tables::select(
+        None => tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY start_day DESC, id DESC",
-            [account],
+            &[&account],
         ),
     }
 }
@@ -732,7 +733,12 @@ fn mentions_alias(sql: &str, alias: &str) -> bool {
 
 /// Alerts newest first. A snoozed alert whose `snoozed_until` has passed counts as
 /// open again (one snoozed without an end stays snoozed).
-pub(crate) fn alerts(conn: &Connection, q: &AlertQuery, now: Timestamp) -> Result<Page<Alert>> {
+pub(crate) fn alerts<'c>(
+    conn: impl Into<Conn<'c>>,
+    q: &AlertQuery,
+    now: Timestamp,
+) -> Result<Page<Alert>> {
+    let conn = conn.into();
     let mut conds = vec![];
     let mut p: Vec<Value> = vec![];
     if let Some(a) = q.account_id {
@@ -775,10 +781,10 @@ pub(crate) fn alerts(conn: &Connection, q: &AlertQuery, now: Timestamp) -> Resul
         return Ok(page_of(vec![], total, q.page));
     }
     let (l, o) = limit(q.page);
-    let items = tables::select(
+    let items = tables::select_in(
         conn,
         &format!("{wc} ORDER BY at DESC, id DESC LIMIT {l} OFFSET {o}"),
-        params_from_iter(p.iter()),
+        &crate::db::params(&p),
     )?;
     Ok(page_of(items, total, q.page))
 }
@@ -802,11 +808,12 @@ pub(crate) fn read_change(c: &mut Cols) -> rusqlite::Result<ChangeLogEntry> {
 pub(crate) const CHANGE_COLUMNS: &str =
     "id, at, actor, entity, record_id, account_id, action, field, from_value, to_value";
 
-pub(crate) fn change_log(
-    conn: &Connection,
+pub(crate) fn change_log<'c>(
+    conn: impl Into<Conn<'c>>,
     account: Id,
     page: PageRequest,
 ) -> Result<Page<ChangeLogEntry>> {
+    let conn = conn.into();
     let total = count(
         conn,
         "SELECT count(*) FROM change_log WHERE account_id = ?",
@@ -816,11 +823,8 @@ pub(crate) fn change_log(
     let sql = format!(
         "SELECT {CHANGE_COLUMNS} FROM change_log WHERE account_id = +? ORDER BY id DESC LIMIT {l} OFFSET {o}"
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    let items = stmt
-        .query_map([account], |r| read_change(&mut Cols::new(r)))
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+    let items = conn
+        .query_map(&sql, &[&account], |r| read_change(&mut Cols::of(r)))
         .map_err(Error::storage)?;
     Ok(page_of(items, total, page))
 }
