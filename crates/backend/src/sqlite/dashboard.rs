@@ -3,7 +3,9 @@
 //! by loading accounts.
 
 use chrono::Days;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
+
+use crate::db::Conn;
 
 use super::codec::{Cols, day, ts};
 use crate::{Dashboard, DragTile, Error, Result, StatusTile, TransitionCount, Transitions};
@@ -47,30 +49,23 @@ pub(crate) fn dashboard(conn: &Connection, now: Timestamp) -> Result<Dashboard> 
     // One snapshot for every statement: the churned accounts' sums are taken out
     // of totals read by another statement, and a write may commit in between.
     let tx = conn.unchecked_transaction().map_err(Error::storage)?;
-    let out = tiles(&tx, now);
+    let out = tiles(Conn::Sqlite(&tx), now);
     drop(tx);
     out
 }
 
-fn tiles(conn: &Connection, now: Timestamp) -> Result<Dashboard> {
+/// The tiles, read in the caller's transaction (one snapshot), on either engine.
+pub(crate) fn tiles(conn: Conn<'_>, now: Timestamp) -> Result<Dashboard> {
     let today = now.date_naive();
     let horizon = today
         .checked_add_days(Days::new(u64::from(Dashboard::RENEWAL_DAYS)))
         .unwrap_or(today);
     // `renewal<90d` in the filter language: the same comparison on the same
     // expression, so the tile and its filter agree to the account.
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT health_status, count(*), coalesce(sum(mrr_cents), 0),
-                    coalesce(sum(coalesce(renewal_day, 1e9) < ?1), 0),
-                    coalesce(sum(CASE WHEN coalesce(renewal_day, 1e9) < ?1 THEN mrr_cents END), 0)
-             FROM accounts INDEXED BY accounts_status GROUP BY health_status",
-        )
-        .map_err(Error::storage)?;
     type Sums = (Option<HealthStatus>, i64, i64, i64, i64);
-    let sums = |stmt: &mut rusqlite::CachedStatement| -> Result<Vec<Sums>> {
-        stmt.query_map([day(&horizon)], |r| {
-            let mut c = Cols::new(r);
+    let sums = |sql: &str| -> Result<Vec<Sums>> {
+        conn.query_map(sql, &[&day(&horizon)], |r| {
+            let mut c = Cols::of(r);
             Ok((
                 c.opt_parse::<HealthStatus>()?,
                 c.get::<i64>()?,
@@ -79,23 +74,22 @@ fn tiles(conn: &Connection, now: Timestamp) -> Result<Dashboard> {
                 c.get::<i64>()?,
             ))
         })
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(Error::storage)
     };
-    let rows = sums(&mut stmt)?;
+    let rows = sums(
+        "SELECT health_status, count(*), coalesce(sum(mrr_cents), 0),
+                coalesce(sum(CASE WHEN coalesce(renewal_day, 1000000000) < ?1 THEN 1 ELSE 0 END), 0),
+                coalesce(sum(CASE WHEN coalesce(renewal_day, 1000000000) < ?1 THEN mrr_cents END), 0)
+         FROM accounts INDEXED BY accounts_status GROUP BY health_status",
+    )?;
     // The same sums over the churned accounts alone, taken out of the totals (the
     // totals come from an index; the churned are few).
     let churned = sums(
-        &mut conn
-            .prepare_cached(
-                "SELECT health_status, count(*), coalesce(sum(mrr_cents), 0),
-                        coalesce(sum(coalesce(renewal_day, 1e9) < ?1), 0),
-                        coalesce(sum(CASE WHEN coalesce(renewal_day, 1e9) < ?1 THEN mrr_cents END), 0)
-                 FROM accounts INDEXED BY accounts_churned WHERE stage = 'churned'
-                 GROUP BY health_status",
-            )
-            .map_err(Error::storage)?,
+        "SELECT health_status, count(*), coalesce(sum(mrr_cents), 0),
+                coalesce(sum(CASE WHEN coalesce(renewal_day, 1000000000) < ?1 THEN 1 ELSE 0 END), 0),
+                coalesce(sum(CASE WHEN coalesce(renewal_day, 1000000000) < ?1 THEN mrr_cents END), 0)
+         FROM accounts INDEXED BY accounts_churned WHERE stage = 'churned'
+         GROUP BY health_status",
     )?;
     let of = |status: Option<HealthStatus>| {
         let get = |rows: &[Sums]| {
@@ -132,20 +126,19 @@ fn tiles(conn: &Connection, now: Timestamp) -> Result<Dashboard> {
     let week = week_start(today);
     let midnight = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
     let pairs = conn
-        .prepare_cached(&format!(
-            "SELECT from_status, to_status, count(*) FROM alerts INDEXED BY alerts_rule
-                 WHERE rule = ? AND at >= ? AND at < ? AND account_id NOT IN ({CHURNED})
-                 GROUP BY from_status, to_status ORDER BY 3 DESC, 1, 2"
-        ))
-        .map_err(Error::storage)?
         .query_map(
-            params![
-                TRANSITION_RULE,
-                ts(&midnight(week)),
-                ts(&midnight(week + Days::new(7)))
+            &format!(
+                "SELECT from_status, to_status, count(*) FROM alerts INDEXED BY alerts_rule
+                 WHERE rule = ? AND at >= ? AND at < ? AND account_id NOT IN ({CHURNED})
+                 GROUP BY from_status, to_status ORDER BY 3 DESC, 1 NULLS FIRST, 2 NULLS FIRST"
+            ),
+            &[
+                &TRANSITION_RULE,
+                &ts(&midnight(week)),
+                &ts(&midnight(week + Days::new(7))),
             ],
             |r| {
-                let mut c = Cols::new(r);
+                let mut c = Cols::of(r);
                 Ok(TransitionCount {
                     from: c.opt_parse()?,
                     to: c.opt_parse()?,
@@ -153,25 +146,21 @@ fn tiles(conn: &Connection, now: Timestamp) -> Result<Dashboard> {
                 })
             },
         )
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(Error::storage)?;
 
     let drags = conn
-        .prepare_cached(
+        .query_map(
             "SELECT d.health_drag, d.n - coalesce(c.n, 0) AS kept
              FROM (SELECT health_drag, count(*) AS n FROM accounts INDEXED BY accounts_drag
                    WHERE health_drag IS NOT NULL GROUP BY health_drag) AS d
              LEFT JOIN (SELECT health_drag, count(*) AS n FROM accounts INDEXED BY accounts_churned
                         WHERE stage = 'churned' AND health_drag IS NOT NULL
                         GROUP BY health_drag) AS c USING (health_drag)
-             WHERE kept > 0
+             WHERE d.n - coalesce(c.n, 0) > 0
              ORDER BY 2 DESC, 1",
+            &[],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
         )
-        .map_err(Error::storage)?
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(Error::storage)?
         .into_iter()
         // A measure this build does not know (a newer one's) has no filter to list it.

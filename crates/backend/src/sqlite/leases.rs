@@ -272,6 +272,16 @@ mod tests {
                 }
             )
         ));
+        // The dashboard's tiles: statuses, renewals, transitions, drags.
+        c.execute(
+            "UPDATE accounts SET health_status = 'at_risk', health_drag = 'usage', \
+             renewal_day = ? WHERE id = ?",
+            &[&(crate::sqlite::codec::day(&at.date_naive()) + 10), &id],
+        )
+        .expect("seed the health columns");
+        let dashboard = crate::sqlite::dashboard::tiles(c, at).expect("the dashboard");
+        assert_eq!(dashboard.health.iter().map(|t| t.accounts).sum::<u64>(), 1);
+        seen.push(format!("{dashboard:?}"));
         // The outbox: queued once per key, claimed, recorded, retried, cancelled.
         use crate::outbound::{DeliveryKind, DeliveryQuery, Payload, Settings};
         use crate::sqlite::outbox;
