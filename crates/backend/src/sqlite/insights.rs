@@ -3,7 +3,6 @@
 //! this reads what they need.
 
 use chrono::TimeDelta;
-use rusqlite::Connection;
 
 use super::codec::{Cols, ts};
 use super::read::{ROW_COLUMNS, read_row};
@@ -11,6 +10,8 @@ use super::tables;
 use crate::*;
 use tend_domain::*;
 use tend_engines::health::{Bands, contacts_health};
+
+use crate::db::Conn;
 use tend_engines::hierarchy::{GroupRollup, Member, rollup};
 
 /// How far back a contact's last touch is looked for.
@@ -18,12 +19,13 @@ const TOUCH_DAYS: i64 = 365;
 
 /// Fills the 360's contact indicators (in the bands of the account's profile)
 /// and its group roll-up.
-pub(crate) fn fill(
-    conn: &Connection,
+pub(crate) fn fill<'c>(
+    conn: impl Into<Conn<'c>>,
     view: &mut Account360,
     bands: &Bands,
     now: Timestamp,
 ) -> Result<()> {
+    let conn = conn.into();
     // The 360's newest interactions, unless a year of them does not fit in it:
     // a contact's last touch may be older than they go.
     let since = now - TimeDelta::days(TOUCH_DAYS);
@@ -31,10 +33,10 @@ pub(crate) fn fill(
         && view.interactions.last().is_some_and(|i| i.at > since);
     let year: Vec<Interaction>;
     let interactions = if full {
-        year = tables::select(
+        year = tables::select_in(
             conn,
             "WHERE account_id = +? AND at >= ? ORDER BY at DESC, id DESC",
-            rusqlite::params![view.account.id, ts(&since)],
+            &[&view.account.id, &ts(&since)],
         )?;
         &year
     } else {
@@ -58,8 +60,8 @@ pub(crate) fn fill(
 
 /// The roll-up of the group `head` heads (its subsidiaries all levels down);
 /// None when it has none.
-pub(crate) fn group(
-    conn: &Connection,
+pub(crate) fn group<'c>(
+    conn: impl Into<Conn<'c>>,
     head: Id,
     own_mrr_cents: Cents,
 ) -> Result<Option<GroupRollup>> {
@@ -70,12 +72,11 @@ pub(crate) fn group(
              UNION SELECT a.id FROM accounts a JOIN sub ON a.parent_id = sub.id)
          SELECT {ROW_COLUMNS} FROM accounts a WHERE a.id IN (SELECT id FROM sub) AND a.id <> ?1"
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    let members = stmt
-        .query_map([head], |r| read_row(&mut Cols::new(r)))
-        .map_err(Error::storage)?
-        .map(|r| {
-            r.map(|row| Member {
+    let members = conn
+        .into()
+        .query_map(&sql, &[&head], |r| {
+            let row = read_row(&mut Cols::of(r))?;
+            Ok(Member {
                 id: row.id,
                 name: row.name,
                 parent_id: row.parent_id,
@@ -87,7 +88,6 @@ pub(crate) fn group(
                 depth: 0,
             })
         })
-        .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(Error::storage)?;
     Ok(rollup(head, own_mrr_cents, &members))
 }

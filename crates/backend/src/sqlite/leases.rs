@@ -272,6 +272,19 @@ mod tests {
                 }
             )
         ));
+        // A group: a subsidiary and its own, rolled up under the account.
+        let mut child = demo.accounts[1].clone();
+        child.id = 0;
+        child.parent_id = Some(id);
+        let child_id = tables::insert(c, &child).expect("a subsidiary");
+        let mut grandchild = demo.accounts[2].clone();
+        grandchild.id = 0;
+        grandchild.parent_id = Some(child_id);
+        tables::insert(c, &grandchild).expect("its subsidiary");
+        let group = crate::sqlite::insights::group(c, id, 100)
+            .expect("the group")
+            .expect("a group");
+        seen.push(format!("{group:?}"));
         // The dashboard's tiles: statuses, renewals, transitions, drags.
         c.execute(
             "UPDATE accounts SET health_status = 'at_risk', health_drag = 'usage', \
@@ -280,7 +293,7 @@ mod tests {
         )
         .expect("seed the health columns");
         let dashboard = crate::sqlite::dashboard::tiles(c, at).expect("the dashboard");
-        assert_eq!(dashboard.health.iter().map(|t| t.accounts).sum::<u64>(), 1);
+        assert_eq!(dashboard.health.iter().map(|t| t.accounts).sum::<u64>(), 3);
         seen.push(format!("{dashboard:?}"));
         // The outbox: queued once per key, claimed, recorded, retried, cancelled.
         use crate::outbound::{DeliveryKind, DeliveryQuery, Payload, Settings};
