@@ -285,6 +285,25 @@ mod tests {
             .expect("the group")
             .expect("a group");
         seen.push(format!("{group:?}"));
+        // Tasks by assignee (any case), open, due this week or overdue.
+        for due in [
+            None,
+            Some(crate::DueWindow::Overdue),
+            Some(crate::DueWindow::ThisWeek),
+        ] {
+            let tasks = read::tasks(
+                c,
+                &crate::TaskQuery {
+                    assignee: Some(account.owner.to_uppercase()),
+                    open: Some(true),
+                    due,
+                    ..Default::default()
+                },
+                at.date_naive(),
+            )
+            .expect("tasks");
+            seen.push(format!("{tasks:?}"));
+        }
         // The dashboard's tiles: statuses, renewals, transitions, drags.
         c.execute(
             "UPDATE accounts SET health_status = 'at_risk', health_drag = 'usage', \

@@ -558,7 +558,11 @@ pub(crate) fn agreements<'c>(
     }
 }
 
-pub(crate) fn tasks(conn: &Connection, q: &TaskQuery, today: NaiveDate) -> Result<Vec<Task>> {
+pub(crate) fn tasks<'c>(
+    conn: impl Into<Conn<'c>>,
+    q: &TaskQuery,
+    today: NaiveDate,
+) -> Result<Vec<Task>> {
     let mut conds = vec![];
     let mut p: Vec<Value> = vec![];
     if let Some(a) = q.account_id {
@@ -570,7 +574,7 @@ pub(crate) fn tasks(conn: &Connection, q: &TaskQuery, today: NaiveDate) -> Resul
         p.push(Value::Text(s.as_str().into()));
     }
     if let Some(a) = &q.assignee {
-        conds.push("assignee = ? COLLATE NOCASE".into());
+        conds.push("lower(assignee) = lower(?)".into());
         p.push(Value::Text(a.clone()));
     }
     if let Some(pr) = q.project_id {
@@ -611,14 +615,14 @@ pub(crate) fn tasks(conn: &Connection, q: &TaskQuery, today: NaiveDate) -> Resul
         conds.push("alert_id = ?".into());
         p.push(Value::Integer(al));
     }
-    tables::select(
-        conn,
+    tables::select_in(
+        conn.into(),
         &format!(
             "{} ORDER BY status, position, due_day IS NULL, due_day, id LIMIT {}",
             where_clause(&conds),
             PageRequest::MAX_LIMIT
         ),
-        params_from_iter(p.iter()),
+        &crate::db::params(&p),
     )
 }
 
