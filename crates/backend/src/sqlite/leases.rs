@@ -304,6 +304,8 @@ mod tests {
             .expect("tasks");
             seen.push(format!("{tasks:?}"));
         }
+        // The account's timeline (its interactions' sentiment, its agreements).
+        seen.push(format!("{:?}", crate::sqlite::timeline::events(c, id, at)));
         // The dashboard's tiles: statuses, renewals, transitions, drags.
         c.execute(
             "UPDATE accounts SET health_status = 'at_risk', health_drag = 'usage', \

@@ -95,32 +95,34 @@ pub(super) fn put_snapshot(
 }
 
 /// An account's snapshots of one period, oldest first.
-pub(crate) fn snapshots(conn: &Connection, id: Id, period: Period) -> Result<Vec<Snapshot>> {
-    let mut stmt = conn
-        .prepare_cached(
+pub(crate) fn snapshots<'c>(
+    conn: impl Into<crate::db::Conn<'c>>,
+    id: Id,
+    period: Period,
+) -> Result<Vec<Snapshot>> {
+    conn.into()
+        .query_map(
             // Without statistics the planner would walk the whole period in key
             // order rather than this account's few rows.
             "SELECT start_day, at, score, status, profile, components
              FROM health_snapshots INDEXED BY health_snapshots_account
              WHERE account_id = +? AND period = ? ORDER BY start_day",
+            &[&id, &period.as_str()],
+            |r| {
+                let mut c = Cols::of(r);
+                Ok(Snapshot {
+                    account_id: id,
+                    period,
+                    start: c.day()?,
+                    at: c.ts()?,
+                    score: c.get()?,
+                    status: c.opt_parse()?,
+                    profile: c.get()?,
+                    components: decode_components(&c.get::<String>()?),
+                })
+            },
         )
-        .map_err(Error::storage)?;
-    stmt.query_map(params![id, period.as_str()], |r| {
-        let mut c = Cols::new(r);
-        Ok(Snapshot {
-            account_id: id,
-            period,
-            start: c.day()?,
-            at: c.ts()?,
-            score: c.get()?,
-            status: c.opt_parse()?,
-            profile: c.get()?,
-            components: decode_components(&c.get::<String>()?),
-        })
-    })
-    .map_err(Error::storage)?
-    .collect::<rusqlite::Result<Vec<_>>>()
-    .map_err(Error::storage)
+        .map_err(Error::storage)
 }
 
 /// The score of last week's snapshot (the trend's reference).
