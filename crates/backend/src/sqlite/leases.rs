@@ -306,6 +306,51 @@ mod tests {
         }
         // The account's timeline (its interactions' sentiment, its agreements).
         seen.push(format!("{:?}", crate::sqlite::timeline::events(c, id, at)));
+        // Usage: per week, per user and per feature.
+        let first = at.date_naive() - chrono::Days::new(20);
+        for (offset, contact, features) in [
+            (0i64, 0i64, r#"{"reports": 2}"#),
+            (1, 0, r#"{"reports": 1, "export": 4}"#),
+            (9, 0, r#"{"alerts": 3}"#),
+        ] {
+            c.execute(
+                "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
+                 VALUES (?, ?, ?, 3, 20, ?)",
+                &[
+                    &id,
+                    &contact,
+                    &(crate::sqlite::codec::day(&first) + offset),
+                    &features,
+                ],
+            )
+            .expect("usage");
+        }
+        seen.push(format!(
+            "{:?}",
+            read::usage(
+                c,
+                id,
+                &crate::UsageQuery {
+                    from: first,
+                    to: at.date_naive(),
+                    bucket: crate::Bucket::Week,
+                }
+            )
+        ));
+        for by in [crate::UsageBy::User, crate::UsageBy::Feature] {
+            let shares = read::usage_breakdown(
+                c,
+                id,
+                &crate::UsageBreakdownQuery {
+                    from: first,
+                    to: at.date_naive(),
+                    by,
+                },
+            )
+            .expect("a breakdown");
+            assert!(!shares.is_empty());
+            seen.push(format!("{shares:?}"));
+        }
         // The dashboard's tiles: statuses, renewals, transitions, drags.
         c.execute(
             "UPDATE accounts SET health_status = 'at_risk', health_drag = 'usage', \

@@ -210,32 +210,30 @@ pub(crate) fn account_row<'c>(conn: impl Into<Conn<'c>>, id: Id) -> Result<Accou
         })
 }
 
-pub(crate) fn usage_rows(
-    conn: &Connection,
+pub(crate) fn usage_rows<'c>(
+    conn: impl Into<Conn<'c>>,
     account: Id,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<UsageDay>> {
-    let mut stmt = conn
-        .prepare_cached(
+    conn.into()
+        .query_map(
             "SELECT account_id, nullif(contact_id, 0), day, connections, minutes, features FROM usage
              WHERE account_id = +? AND day BETWEEN ? AND ? ORDER BY day, contact_id",
+            &[&account, &day(&from), &day(&to)],
+            |r| {
+                let mut c = Cols::of(r);
+                Ok(UsageDay {
+                    account_id: c.get()?,
+                    contact_id: c.get()?,
+                    day: c.day()?,
+                    connections: c.get()?,
+                    minutes: c.get()?,
+                    features: c.json()?,
+                })
+            },
         )
-        .map_err(Error::storage)?;
-    stmt.query_map(rusqlite::params![account, day(&from), day(&to)], |r| {
-        let mut c = Cols::new(r);
-        Ok(UsageDay {
-            account_id: c.get()?,
-            contact_id: c.get()?,
-            day: c.day()?,
-            connections: c.get()?,
-            minutes: c.get()?,
-            features: c.json()?,
-        })
-    })
-    .map_err(Error::storage)?
-    .collect::<rusqlite::Result<Vec<_>>>()
-    .map_err(Error::storage)
+        .map_err(Error::storage)
 }
 
 /// A note on `column = +?` in the reads of this file: a cached statement that
@@ -468,7 +466,11 @@ pub fn bucket_start(d: NaiveDate, bucket: Bucket) -> NaiveDate {
     }
 }
 
-pub(crate) fn usage(conn: &Connection, account: Id, q: &UsageQuery) -> Result<Vec<UsageBucket>> {
+pub(crate) fn usage<'c>(
+    conn: impl Into<Conn<'c>>,
+    account: Id,
+    q: &UsageQuery,
+) -> Result<Vec<UsageBucket>> {
     if q.to < q.from {
         return Err(Error::invalid(
             "to",
@@ -519,11 +521,12 @@ pub(crate) fn usage(conn: &Connection, account: Id, q: &UsageQuery) -> Result<Ve
         .collect())
 }
 
-pub(crate) fn usage_breakdown(
-    conn: &Connection,
+pub(crate) fn usage_breakdown<'c>(
+    conn: impl Into<Conn<'c>>,
     account: Id,
     q: &UsageBreakdownQuery,
 ) -> Result<Vec<UsageShare>> {
+    let conn = conn.into();
     if q.to < q.from {
         return Err(Error::invalid(
             "to",
@@ -533,7 +536,7 @@ pub(crate) fn usage_breakdown(
     // An unknown account is not found, not an account without usage.
     account_row(conn, account)?;
     let rows = usage_rows(conn, account, q.from, q.to)?;
-    let contacts: Vec<Contact> = tables::select(conn, "WHERE account_id = +?", [account])?;
+    let contacts: Vec<Contact> = tables::select_in(conn, "WHERE account_id = +?", &[&account])?;
     let names = contacts.into_iter().map(|c| (c.id, c.name)).collect();
     Ok(crate::breakdown(&rows, &names, q.by))
 }
