@@ -351,6 +351,11 @@ mod tests {
             assert!(!shares.is_empty());
             seen.push(format!("{shares:?}"));
         }
+        // The account's 360, everything in it.
+        let view = read::account_360(c, id, at).expect("the 360");
+        assert_eq!(view.children.len(), 1);
+        assert!(!view.contacts.is_empty() && !view.usage.is_empty());
+        seen.push(format!("{view:?}"));
         // The dashboard's tiles: statuses, renewals, transitions, drags.
         c.execute(
             "UPDATE accounts SET health_status = 'at_risk', health_drag = 'usage', \

@@ -243,29 +243,30 @@ pub(crate) fn usage_rows<'c>(
 /// per account 360, a third of a loaded server's time. The unary plus keeps the same
 /// plan (the index on the column is still used, the column's affinity still applies)
 /// without the mark.
-pub(crate) fn account_360(conn: &Connection, id: Id, now: Timestamp) -> Result<Account360> {
+pub(crate) fn account_360<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    now: Timestamp,
+) -> Result<Account360> {
+    let conn = conn.into();
     let account: Account = tables::get(conn, id)?;
     let row = account_row(conn, id)?;
     let parent = match account.parent_id {
         Some(p) => briefs(conn, "WHERE id = ?", p)?.into_iter().next(),
         None => None,
     };
-    let children = briefs(
-        conn,
-        "WHERE parent_id = +? ORDER BY name COLLATE NOCASE",
-        id,
-    )?;
+    let children = briefs(conn, "WHERE parent_id = +? ORDER BY lower(name), id", id)?;
     let today = now.date_naive();
     let from = today
         .checked_sub_days(Days::new(Account360::USAGE_DAYS as u64))
         .unwrap_or(today);
-    let runs: Vec<PlaybookRun> = tables::select(
+    let runs: Vec<PlaybookRun> = tables::select_in(
         conn,
         "WHERE account_id = +? ORDER BY started_at DESC, id DESC",
-        [id],
+        &[&id],
     )?;
     let playbook_ids: HashSet<Id> = runs.iter().map(|r| r.playbook_id).collect();
-    let playbooks: Vec<Playbook> = tables::select::<Playbook>(conn, "ORDER BY name", [])?
+    let playbooks: Vec<Playbook> = tables::select_in::<Playbook>(conn, "ORDER BY name", &[])?
         .into_iter()
         .filter(|p| playbook_ids.contains(&p.id))
         .collect();
@@ -274,89 +275,89 @@ pub(crate) fn account_360(conn: &Connection, id: Id, now: Timestamp) -> Result<A
         row,
         parent,
         children,
-        contacts: tables::select(
+        contacts: tables::select_in(
             conn,
-            "WHERE account_id = +? ORDER BY name COLLATE NOCASE",
-            [id],
+            "WHERE account_id = +? ORDER BY lower(name), id",
+            &[&id],
         )?,
-        interactions: tables::select(
+        interactions: tables::select_in(
             conn,
             &format!(
                 "WHERE account_id = +? ORDER BY at DESC, id DESC LIMIT {}",
                 Account360::INTERACTIONS
             ),
-            [id],
+            &[&id],
         )?,
         usage: usage_rows(conn, id, from, today)?,
-        agreements: tables::select(
+        agreements: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY start_day DESC, id DESC",
-            [id],
+            &[&id],
         )?,
-        opportunities: tables::select(
+        opportunities: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY close_day IS NULL, close_day, id",
-            [id],
+            &[&id],
         )?,
-        projects: tables::select(conn, "WHERE account_id = +? ORDER BY status, name", [id])?,
-        tasks: tables::select(
+        projects: tables::select_in(conn, "WHERE account_id = +? ORDER BY status, name", &[&id])?,
+        tasks: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY status, position, id",
-            [id],
+            &[&id],
         )?,
         playbook_runs: runs,
         playbooks,
-        cases: tables::select(
+        cases: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY opened_at DESC, id DESC",
-            [id],
+            &[&id],
         )?,
-        nps: tables::select(
+        nps: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY at DESC, id DESC",
-            [id],
+            &[&id],
         )?,
-        documents: tables::select(conn, "WHERE account_id = +? ORDER BY title", [id])?,
-        alerts: tables::select(
+        documents: tables::select_in(conn, "WHERE account_id = +? ORDER BY title", &[&id])?,
+        alerts: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY at DESC, id DESC",
-            [id],
+            &[&id],
         )?,
-        summaries: tables::select(
+        summaries: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY generated_at DESC, id DESC",
-            [id],
+            &[&id],
         )?,
-        plans: tables::select(
+        plans: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY start_day IS NULL, start_day DESC, id",
-            [id],
+            &[&id],
         )?,
-        objectives: tables::select(
+        objectives: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY due IS NULL, due, id",
-            [id],
+            &[&id],
         )?,
-        kpis: tables::select(
+        kpis: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY objective_id, id",
-            [id],
+            &[&id],
         )?,
-        challenges: tables::select(
+        challenges: tables::select_in(
             conn,
             "WHERE account_id = +? ORDER BY status = 'addressed',
              CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, id",
-            [id],
+            &[&id],
         )?,
-        invoices: tables::select(
+        invoices: tables::select_in(
             conn,
             "WHERE account_id = ? ORDER BY issued_on DESC, id DESC",
-            [id],
+            &[&id],
         )?,
-        payments: tables::select(
+        payments: tables::select_in(
             conn,
             "WHERE account_id = ? ORDER BY paid_on DESC, id DESC",
-            [id],
+            &[&id],
         )?,
         // Filled by `insights::fill`, which knows the account's health profile.
         contact_health: vec![],
