@@ -112,6 +112,31 @@ impl Dialect {
             ),
         }
     }
+
+    /// A condition: the JSON array of ids in `column` holds the id `value`.
+    pub fn json_array_has_id(self, column: &str, value: &str) -> String {
+        match self {
+            Dialect::Sqlite => {
+                format!("EXISTS (SELECT 1 FROM json_each({column}) WHERE value = {value})")
+            }
+            Dialect::Postgres => format!(
+                "EXISTS (SELECT 1 FROM jsonb_array_elements_text(({column})::jsonb) AS e(value) \
+                 WHERE e.value::bigint = {value})"
+            ),
+        }
+    }
+
+    /// The rows of the JSON array of ids in `column`, as a table `alias` with
+    /// a column `value` (to join on).
+    pub fn json_ids(self, column: &str, alias: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("json_each({column}) {alias}"),
+            Dialect::Postgres => format!(
+                "(SELECT e.value::bigint AS value \
+                 FROM jsonb_array_elements_text(({column})::jsonb) AS e(value)) {alias}"
+            ),
+        }
+    }
 }
 
 impl<'c> From<&'c rusqlite::Connection> for Conn<'c> {

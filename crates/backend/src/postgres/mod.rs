@@ -140,9 +140,15 @@ pub(crate) fn storage(e: tokio_postgres::Error) -> Error {
 /// matches nothing; callers leave the condition out for one (see
 /// [`has_words`]).
 pub fn search_condition(n: usize) -> String {
+    search_condition_at(&format!("${n}"))
+}
+
+/// [`search_condition`] with the text at `placeholder` (`?` in the store's
+/// statements, which number their placeholders themselves).
+pub fn search_condition_at(placeholder: &str) -> String {
     format!(
         "i.search @@ to_tsquery('simple', \
-         nullif(regexp_replace(btrim(tend_words(${n})), ' +', ' & ', 'g'), '') || ':*')"
+         nullif(regexp_replace(btrim(tend_words({placeholder})), ' +', ' & ', 'g'), '') || ':*')"
     )
 }
 

@@ -356,6 +356,69 @@ mod tests {
         assert_eq!(view.children.len(), 1);
         assert!(!view.contacts.is_empty() && !view.usage.is_empty());
         seen.push(format!("{view:?}"));
+        // Interactions: full-text (the last word a prefix, accents aside), by
+        // contact, tag and a contact's role, alone and together.
+        let mut tagged = demo.interactions[1].clone();
+        tagged.id = 0;
+        tagged.account_id = id;
+        tagged.subject = "Réunion: renewal pricing".into();
+        tagged.tags = vec!["Pricing".into()];
+        let first_contact: i64 = c
+            .query_row(
+                "SELECT min(id) FROM contacts WHERE account_id = ?",
+                &[&id],
+                |r| r.get(0),
+            )
+            .expect("a contact");
+        tagged.contact_ids = vec![first_contact];
+        c.execute(
+            "UPDATE contacts SET roles = '[\"Champion\"]' WHERE id = ?",
+            &[&first_contact],
+        )
+        .expect("a champion");
+        tables::insert(c, &tagged).expect("an interaction");
+        let search = |q: crate::InteractionQuery| {
+            let page = read::interactions(c, &q).expect("interactions");
+            format!(
+                "{} {:?}",
+                page.total,
+                page.items.iter().map(|i| i.id).collect::<Vec<_>>()
+            )
+        };
+        let page = crate::PageRequest {
+            offset: 0,
+            limit: 50,
+        };
+        let text = |t: &str| crate::InteractionQuery {
+            text: Some(t.into()),
+            page,
+            ..Default::default()
+        };
+        for t in [
+            "roadm",
+            "discussed timel",
+            "reunion renew",
+            "PRICING",
+            "zzzq",
+        ] {
+            seen.push(search(text(t)));
+        }
+        assert!(seen.last().is_some_and(|s| s.starts_with("0 ")));
+        assert!(search(text("reunion renew")).starts_with("1 "));
+        seen.push(search(crate::InteractionQuery {
+            account_id: Some(id),
+            tag: Some("pricing".into()),
+            contact_role: Some("champion".into()),
+            contact_id: Some(first_contact),
+            text: Some("pric".into()),
+            page,
+            ..Default::default()
+        }));
+        assert!(
+            seen.last().is_some_and(|s| s.starts_with("1 ")),
+            "{:?}",
+            seen.last()
+        );
         // The dashboard's tiles: statuses, renewals, transitions, drags.
         c.execute(
             "UPDATE accounts SET health_status = 'at_risk', health_drag = 'usage', \
@@ -457,7 +520,10 @@ mod tests {
         drop(crate::sqlite::Store::open(&path).expect("a store"));
         let sqlite = rusqlite::Connection::open(&path).expect("open");
         let on_sqlite = run(Conn::Sqlite(&sqlite));
-        assert_eq!(on_pg, on_sqlite);
+        assert_eq!(on_pg.len(), on_sqlite.len());
+        for (i, (pg, file)) in on_pg.iter().zip(&on_sqlite).enumerate() {
+            assert_eq!(pg, file, "answer {i}: PostgreSQL, then SQLite");
+        }
         // Only the refusals asked for: the key registered twice, the missing account.
         let refused: Vec<&String> = on_sqlite.iter().filter(|s| s.starts_with("Err")).collect();
         assert_eq!(refused.len(), 2, "{refused:#?}");

@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use super::codec::{Cols, day, from_ts, like_pattern};
 use super::tables::{self, Table, columns_with};
-use crate::db::Conn;
+use crate::db::{Conn, Dialect};
 use crate::*;
 use tend_domain::*;
 
@@ -380,17 +380,29 @@ pub(crate) fn fts_query(text: &str) -> Option<String> {
     Some(format!("{}*", words.join(" ")))
 }
 
-pub(crate) fn interactions(conn: &Connection, q: &InteractionQuery) -> Result<Page<Interaction>> {
+pub(crate) fn interactions<'c>(
+    conn: impl Into<Conn<'c>>,
+    q: &InteractionQuery,
+) -> Result<Page<Interaction>> {
+    let conn = conn.into();
+    let dialect = conn.dialect();
     let mut conds = vec![];
     let mut p: Vec<Value> = vec![];
     crate::check_search("text", q.text.as_deref())?;
     let fts = q.text.as_deref().and_then(fts_query);
-    let from = if fts.is_some() {
-        conds.push("interactions_fts MATCH ?".to_string());
-        p.push(Value::Text(fts.clone().unwrap_or_default()));
-        "interactions_fts f JOIN interactions i ON i.id = f.rowid"
-    } else {
-        "interactions i"
+    let from = match (&fts, dialect) {
+        (Some(query), Dialect::Sqlite) => {
+            conds.push("interactions_fts MATCH ?".to_string());
+            p.push(Value::Text(query.clone()));
+            "interactions_fts f JOIN interactions i ON i.id = f.rowid"
+        }
+        // The same words, folded by the database as its search column is.
+        (Some(_), Dialect::Postgres) => {
+            conds.push(crate::postgres::search_condition_at("?"));
+            p.push(Value::Text(q.text.clone().unwrap_or_default()));
+            "interactions i"
+        }
+        (None, _) => "interactions i",
     };
     if let Some(a) = q.account_id {
         conds.push("i.account_id = +?".into());
@@ -405,26 +417,25 @@ pub(crate) fn interactions(conn: &Connection, q: &InteractionQuery) -> Result<Pa
         p.push(Value::Text(d.as_str().into()));
     }
     if let Some(c) = q.contact_id {
-        conds.push("EXISTS (SELECT 1 FROM json_each(i.contact_ids) WHERE value = ?)".into());
+        conds.push(dialect.json_array_has_id("i.contact_ids", "?"));
         p.push(Value::Integer(c));
     }
     if let Some(t) = &q.tag {
-        conds
-            .push("EXISTS (SELECT 1 FROM json_each(i.tags) WHERE value = ? COLLATE NOCASE)".into());
+        conds.push(dialect.json_array_has("i.tags", "?"));
         p.push(Value::Text(t.clone()));
     }
     if let Some(role) = &q.contact_role {
-        conds.push(
-            "EXISTS (SELECT 1 FROM json_each(i.contact_ids) j JOIN contacts c ON c.id = j.value
-              WHERE EXISTS (SELECT 1 FROM json_each(c.roles) WHERE value = ? COLLATE NOCASE))"
-                .into(),
-        );
+        conds.push(format!(
+            "EXISTS (SELECT 1 FROM {} JOIN contacts c ON c.id = j.value WHERE {})",
+            dialect.json_ids("i.contact_ids", "j"),
+            dialect.json_array_has("c.roles", "?")
+        ));
         p.push(Value::Text(role.clone()));
     }
     let wc = where_clause(&conds);
     // A bare text search counts in the index alone: every indexed row is an
     // interaction, and the join would cost more than the whole page.
-    let total = if fts.is_some() && conds.len() == 1 {
+    let total = if fts.is_some() && conds.len() == 1 && dialect == Dialect::Sqlite {
         count(
             conn,
             "SELECT count(*) FROM interactions_fts WHERE interactions_fts MATCH ?",
@@ -436,22 +447,19 @@ pub(crate) fn interactions(conn: &Connection, q: &InteractionQuery) -> Result<Pa
     let (l, o) = limit(q.page);
     // Across all accounts a text search follows the index's order (newest recorded
     // first) so the first page costs what it shows, not what matches.
-    let order = if fts.is_some() && q.account_id.is_none() {
-        "f.rowid DESC"
-    } else {
-        "i.at DESC, i.id DESC"
+    let order = match (fts.is_some() && q.account_id.is_none(), dialect) {
+        (true, Dialect::Sqlite) => "f.rowid DESC",
+        (true, Dialect::Postgres) => "i.id DESC",
+        (false, _) => "i.at DESC, i.id DESC",
     };
     let sql = format!(
         "SELECT {} FROM {from} {wc} ORDER BY {order} LIMIT {l} OFFSET {o}",
         columns_with::<Interaction>("i")
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    let items = stmt
-        .query_map(params_from_iter(p.iter()), |r| {
-            Interaction::read(&mut Cols::new(r))
+    let items = conn
+        .query_map(&sql, &crate::db::params(&p), |r| {
+            Interaction::read(&mut Cols::of(r))
         })
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(Error::storage)?;
     Ok(page_of(items, total, q.page))
 }

@@ -255,6 +255,21 @@ pub(crate) fn insert<'c, T: Table>(conn: impl Into<Conn<'c>>, record: &T) -> Res
     let params: Vec<&dyn ToSql> = p.0.iter().map(|v| v as &dyn ToSql).collect();
     conn.execute(sql_of::<T>(Sql::Insert), &params)
         .map_err(Error::storage)?;
+    // SQLite's next id follows the largest; a PostgreSQL identity does not see
+    // ids given to it, and would hand this one out again: moved past it.
+    if conn.dialect() == crate::db::Dialect::Postgres {
+        conn.query_row(
+            cached_sql((T::TABLE, "identity past the ids given"), || {
+                format!(
+                    "SELECT setval(pg_get_serial_sequence('{0}', 'id'), (SELECT max(id) FROM {0}))",
+                    T::TABLE
+                )
+            }),
+            &[],
+            |r| r.get::<_, i64>(0),
+        )
+        .map_err(Error::storage)?;
+    }
     Ok(record.id())
 }
 
