@@ -40,8 +40,9 @@ pub async fn run(cli: &Cli, settings: &Settings, args: &MigrateArgs) -> Result<(
             from.display()
         )));
     }
-    // Opening the file brings its schema to this tend's, as any command does.
-    drop(crate::backend::sqlite::Store::open_with(
+    // Opening the file brings its schema to this tend's, as any command does
+    // (deferred: the copy does not wait for a day's rescoring first).
+    drop(crate::backend::sqlite::Store::open_deferred(
         &from,
         store_options_for(settings, false)?,
     )?);

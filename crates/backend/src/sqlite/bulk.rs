@@ -5,7 +5,7 @@ use std::io::Write;
 use rusqlite::{CachedStatement, Connection, OptionalExtension, params_from_iter};
 
 use super::codec::{Cols, Params};
-use super::read::{CHANGE_COLUMNS, read_change};
+use super::read::{CHANGE_COLUMNS, USAGE_COLUMNS, read_change, read_usage};
 use super::tables::Table;
 use crate::{Error, Result};
 use tend_domain::*;
@@ -292,23 +292,12 @@ pub(crate) fn export_to(conn: &Connection, now: Timestamp, out: &mut dyn Write) 
     table::<Interaction>(&mut w, "interactions", conn)?;
     {
         let mut stmt = conn
-            .prepare(
-                "SELECT account_id, nullif(contact_id, 0), day, connections, minutes, features FROM usage
-                 ORDER BY account_id, day, contact_id",
-            )
+            .prepare(&format!(
+                "SELECT {USAGE_COLUMNS} FROM usage ORDER BY account_id, day, contact_id"
+            ))
             .map_err(Error::storage)?;
         let rows = stmt
-            .query_map([], |r| {
-                let mut c = Cols::new(r);
-                Ok(UsageDay {
-                    account_id: c.get()?,
-                    contact_id: c.get()?,
-                    day: c.day()?,
-                    connections: c.get()?,
-                    minutes: c.get()?,
-                    features: c.json()?,
-                })
-            })
+            .query_map([], |r| read_usage(&mut Cols::new(r)))
             .map_err(Error::storage)?;
         section(&mut w, "usage", rows)?;
     }

@@ -33,6 +33,8 @@
 //! ```
 
 mod act;
+#[cfg(test)]
+mod both_engines;
 mod bulk;
 mod codec;
 mod dashboard;

@@ -10,7 +10,6 @@ use crate::outbound::{
 };
 use crate::{Error, Result};
 use rusqlite::OptionalExtension;
-use rusqlite::ToSql;
 use tend_domain::{Id, Timestamp};
 
 /// A delivery to queue.
@@ -178,11 +177,10 @@ pub(crate) fn list<'c>(conn: impl Into<Conn<'c>>, q: &DeliveryQuery) -> Result<V
         0 => 100,
         n => n.min(1000),
     };
-    let params: Vec<&dyn ToSql> = p.iter().map(|v| v as &dyn ToSql).collect();
     let rows = conn
         .query_map(
             &format!("SELECT {COLUMNS} FROM deliveries {wc} ORDER BY id DESC LIMIT {limit}"),
-            &params,
+            &crate::db::params(&p),
             |r| read(&mut Cols::of(r)),
         )
         .map_err(Error::storage)?;

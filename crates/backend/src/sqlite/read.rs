@@ -218,22 +218,37 @@ pub(crate) fn usage_rows<'c>(
 ) -> Result<Vec<UsageDay>> {
     conn.into()
         .query_map(
-            "SELECT account_id, nullif(contact_id, 0), day, connections, minutes, features FROM usage
-             WHERE account_id = +? AND day BETWEEN ? AND ? ORDER BY day, contact_id",
+            cached_usage_sql(),
             &[&account, &day(&from), &day(&to)],
-            |r| {
-                let mut c = Cols::of(r);
-                Ok(UsageDay {
-                    account_id: c.get()?,
-                    contact_id: c.get()?,
-                    day: c.day()?,
-                    connections: c.get()?,
-                    minutes: c.get()?,
-                    features: c.json()?,
-                })
-            },
+            |r| read_usage(&mut Cols::of(r)),
         )
         .map_err(Error::storage)
+}
+
+fn cached_usage_sql() -> &'static str {
+    tables::cached_sql(("usage", "of an account in a range"), || {
+        format!(
+            "SELECT {USAGE_COLUMNS} FROM usage
+             WHERE account_id = +? AND day BETWEEN ? AND ? ORDER BY day, contact_id"
+        )
+    })
+}
+
+/// The columns of a usage row, as [`read_usage`] reads them (no contact: 0 in
+/// the table, none here).
+pub(crate) const USAGE_COLUMNS: &str =
+    "account_id, nullif(contact_id, 0), day, connections, minutes, features";
+
+/// One usage row, from [`USAGE_COLUMNS`].
+pub(crate) fn read_usage(c: &mut Cols) -> rusqlite::Result<UsageDay> {
+    Ok(UsageDay {
+        account_id: c.get()?,
+        contact_id: c.get()?,
+        day: c.day()?,
+        connections: c.get()?,
+        minutes: c.get()?,
+        features: c.json()?,
+    })
 }
 
 /// A note on `column = +?` in the reads of this file: a cached statement that

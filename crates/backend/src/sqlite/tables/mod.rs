@@ -231,10 +231,13 @@ pub(crate) fn select_in<T: Table>(
 pub(crate) fn insert<'c, T: Table>(conn: impl Into<Conn<'c>>, record: &T) -> Result<Id> {
     let conn = conn.into();
     let mut p: Params = record.insert_params();
-    if record.id() <= 0 {
+    let new_id = record.id() <= 0;
+    if new_id {
         // DEFAULT: the next id (SQLite's rowid, PostgreSQL's identity).
         p.0.remove(0);
-        let params: Vec<&dyn ToSql> = p.0.iter().map(|v| v as &dyn ToSql).collect();
+    }
+    let params: Vec<&dyn ToSql> = p.0.iter().map(|v| v as &dyn ToSql).collect();
+    if new_id {
         return conn
             .query_row(
                 cached_sql((T::TABLE, "insert with a new id"), || {
@@ -252,7 +255,6 @@ pub(crate) fn insert<'c, T: Table>(conn: impl Into<Conn<'c>>, record: &T) -> Res
             )
             .map_err(Error::storage);
     }
-    let params: Vec<&dyn ToSql> = p.0.iter().map(|v| v as &dyn ToSql).collect();
     conn.execute(sql_of::<T>(Sql::Insert), &params)
         .map_err(Error::storage)?;
     // SQLite's next id follows the largest; a PostgreSQL identity does not see
