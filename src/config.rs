@@ -184,6 +184,12 @@ pub struct ServerSettings {
     /// Minutes without input after which an SSH session is ended (a fraction
     /// is taken: 0.5 is 30 seconds).
     pub ssh_idle_minutes: f64,
+    /// The PostgreSQL database the server keeps its store in
+    /// (`postgres://USER@HOST:PORT/DB`, the password in PGPASSWORD); none: the
+    /// store file.
+    pub store: Option<String>,
+    /// Connections each server keeps to that database.
+    pub store_connections: usize,
 }
 
 impl Default for ServerSettings {
@@ -204,6 +210,8 @@ impl Default for ServerSettings {
             ssh_max_sessions: ssh.max_sessions,
             ssh_max_sessions_per_user: ssh.max_per_user,
             ssh_idle_minutes: ssh.idle.as_secs_f64() / 60.0,
+            store: None,
+            store_connections: 8,
         }
     }
 }

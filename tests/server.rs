@@ -2012,6 +2012,7 @@ async fn files_are_put_and_read_by_their_hash() {
         .world
         .store
         .files_dir()
+        .expect("a store file's folder")
         .join("sha256")
         .join(&file.sha256[..2]);
     assert_eq!(

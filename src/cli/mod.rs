@@ -1099,7 +1099,7 @@ async fn import(cli: &Cli, settings: &Settings, file: &Path, rebase: bool) -> Re
     eprintln!(
         "imported {} rows into {} in {:.2}s ({:.0} rows/s)",
         report.rows,
-        store.path().display(),
+        store.location(),
         secs,
         report.rows as f64 / secs.max(1e-9)
     );
@@ -1193,7 +1193,7 @@ fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), 
     if before > 0 {
         return Err(Failure::usage(format!(
             "{} already holds {before} accounts: generate into a new store file",
-            store.path().display()
+            store.location()
         )));
     }
     let mut stats = Default::default();
@@ -1206,7 +1206,7 @@ fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), 
         "generated {} accounts, {} rows into {} in {:.1}s ({:.0} rows/s)",
         stats.accounts,
         stats.rows,
-        store.path().display(),
+        store.location(),
         secs,
         stats.rows as f64 / secs.max(1e-9)
     );

@@ -26,8 +26,45 @@ pub struct ServeArgs {
     /// the config's server.ssh_listen; none: no SSH). Keys: tend serve key add.
     #[arg(long, value_name = "ADDR")]
     pub ssh: Option<String>,
+    /// Keep the store in this PostgreSQL database, postgres://USER@HOST:PORT/DB
+    /// (password in PGPASSWORD; default: the config's server.store, else the
+    /// store file). Several servers over one database share it.
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
     #[command(subcommand)]
     pub command: Option<ServeCommand>,
+}
+
+/// The store a server serves: the PostgreSQL database `--store` or the
+/// config's `[server] store` names, else the store file.
+pub(super) fn server_store(
+    cli: &Cli,
+    settings: &Settings,
+    store: Option<&str>,
+    options: crate::sqlite::Options,
+) -> Result<Store, Failure> {
+    let url = store
+        .or(settings.server.store.as_deref())
+        .filter(|u| !u.trim().is_empty());
+    let Some(url) = url else {
+        return Ok(Store::open_with(
+            settings.store_path(cli.db.as_deref()),
+            options,
+        )?);
+    };
+    if !backend::postgres::is_postgres_url(url) {
+        return Err(Failure::usage(format!(
+            "the server's store must be a postgres:// URL, not {}",
+            backend::postgres::redact_url(url)
+        )));
+    }
+    if cli.db.is_some() {
+        return Err(Failure::usage(
+            "--db names a store file and --store a PostgreSQL database: give one",
+        ));
+    }
+    let connections = settings.server.store_connections.max(1);
+    Ok(Store::open_postgres(url, connections, options)?)
 }
 
 #[derive(Debug, Subcommand)]
@@ -228,7 +265,7 @@ pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(
                 "the demo server's store lives as long as the server: it prints its admin token when it starts",
             ));
         }
-        return token(cli, settings, cmd);
+        return token(cli, settings, args.store.as_deref(), cmd);
     }
     if let Some(ServeCommand::Key(cmd)) = &args.command {
         if cli.demo {
@@ -236,13 +273,13 @@ pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(
                 "the demo server's store lives as long as the server: register keys with --db",
             ));
         }
-        return ssh::key(cli, settings, cmd);
+        return ssh::key(cli, settings, args.store.as_deref(), cmd);
     }
     let options = super::store_options_for(settings, cli.demo)?;
     let store = if cli.demo {
         Store::demo(options)?
     } else {
-        Store::open_with(settings.store_path(cli.db.as_deref()), options)?
+        server_store(cli, settings, args.store.as_deref(), options)?
     };
     let listen = args.listen.as_deref().unwrap_or(&settings.server.listen);
     let listener = tokio::net::TcpListener::bind(listen)
@@ -260,7 +297,7 @@ pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(
         if cli.demo {
             "the demo store".to_string()
         } else {
-            store.path().display().to_string()
+            store.location().to_string()
         }
     );
     if cli.demo {
@@ -301,11 +338,13 @@ pub async fn serve(cli: &Cli, settings: &Settings, args: &ServeArgs) -> Result<(
     Ok(())
 }
 
-fn token(cli: &Cli, settings: &Settings, cmd: &TokenCommand) -> Result<(), Failure> {
-    let store = Store::open_with(
-        settings.store_path(cli.db.as_deref()),
-        store_options(settings)?,
-    )?;
+fn token(
+    cli: &Cli,
+    settings: &Settings,
+    store: Option<&str>,
+    cmd: &TokenCommand,
+) -> Result<(), Failure> {
+    let store = server_store(cli, settings, store, store_options(settings)?)?;
     match cmd {
         TokenCommand::Create { role, user } => {
             let (token, info) = store.create_token(user, *role)?;

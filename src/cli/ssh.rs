@@ -44,7 +44,14 @@ pub async fn serve(
         .await
         .map_err(|e| Failure::error(format!("cannot listen for SSH on {ssh_listen}: {e}")))?;
     let ssh_addr = ssh_listener.local_addr()?;
-    let key_path = crate::server::ssh::host_key_path(store.path());
+    // Beside the store file; a PostgreSQL store's servers keep theirs in the
+    // data directory (copy one key to every replica behind one address).
+    let key_path = crate::server::ssh::host_key_path(
+        &store
+            .path()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_else(crate::config::default_store_path),
+    );
     let (host_key, fingerprint) =
         crate::server::ssh::host_key(&key_path).map_err(Failure::error)?;
     eprintln!(
@@ -241,11 +248,13 @@ async fn parse_input(
 }
 
 /// `tend serve key add|list|revoke`.
-pub fn key(cli: &Cli, settings: &Settings, cmd: &KeyCommand) -> Result<(), Failure> {
-    let store = Store::open_with(
-        settings.store_path(cli.db.as_deref()),
-        store_options(settings)?,
-    )?;
+pub fn key(
+    cli: &Cli,
+    settings: &Settings,
+    store: Option<&str>,
+    cmd: &KeyCommand,
+) -> Result<(), Failure> {
+    let store = super::remote::server_store(cli, settings, store, store_options(settings)?)?;
     match cmd {
         KeyCommand::Add { user, role, file } => {
             let text = if file == "-" {

@@ -55,7 +55,56 @@ pub async fn backends(fx: &Fixture, load: Load) -> Vec<Harness> {
 
 /// The backends with these alert rules (beyond transitions) in force.
 pub async fn backends_with(fx: &Fixture, load: Load, rules: AlertRules) -> Vec<Harness> {
-    vec![embedded(fx, load, rules).await, http(fx, load, rules).await]
+    let mut out = vec![embedded(fx, load, rules).await, http(fx, load, rules).await];
+    if let Some((store, db)) = postgres(fx, load, rules).await {
+        out.push(Harness {
+            name: "postgresql",
+            backend: Box::new(store),
+            _keep: Box::new(db),
+        });
+        if let Some((store, db)) = postgres(fx, load, rules).await {
+            out.push(served(store, Box::new(db), "team server over HTTP over PostgreSQL").await);
+        }
+    }
+    out
+}
+
+/// The PostgreSQL store, in a fresh database of the cluster `TEND_PG_URL`
+/// names (`.ci/run` starts one); none without it (said once per test).
+async fn postgres(
+    fx: &Fixture,
+    load: Load,
+    rules: AlertRules,
+) -> Option<(Store, tend::backend::postgres::testing::TestDb)> {
+    if std::env::var("TEND_PG_URL").is_err() {
+        eprintln!(
+            "contract: the PostgreSQL backends are left out (no TEND_PG_URL; .ci/run sets one)"
+        );
+        return None;
+    }
+    let db = tend::backend::postgres::testing::database("contract").await?;
+    let url = db.url.clone();
+    let opened = options(fx, rules);
+    let store = tokio::task::spawn_blocking(move || Store::open_postgres(&url, 4, opened))
+        .await
+        .expect("open task")
+        .expect("open the PostgreSQL store");
+    if load == Load::Fixture {
+        store
+            .import(fx.dataset.clone())
+            .await
+            .expect("the fixture dataset imports");
+        let client = tend::backend::postgres::connect(&db.url)
+            .await
+            .expect("connect for seeding");
+        for (sql, params) in seed_statements() {
+            let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
+                params.iter().map(|p| p.as_pg()).collect();
+            let sql = tend::backend::db::placeholders_to_dollars(&sql);
+            client.execute(&sql, &params).await.expect("seed health");
+        }
+    }
+    Some((store, db))
 }
 
 /// The embedded SQLite store: a real file in a temporary directory, on a clock
@@ -74,9 +123,19 @@ async fn embedded(fx: &Fixture, load: Load, rules: AlertRules) -> Harness {
 /// (admins may name the actor a write is recorded under).
 async fn http(fx: &Fixture, load: Load, rules: AlertRules) -> Harness {
     let (store, dir) = store(fx, load, rules).await;
-    let (token, _) = store
-        .create_token("contract", tend::api::Role::Admin)
-        .expect("an admin token");
+    served(store, Box::new(dir), "team server over HTTP").await
+}
+
+/// A store backend served by a real `tend serve` router on a loopback port,
+/// reached through the remote backend.
+async fn served(store: Store, keep: Box<dyn std::any::Any + Send>, name: &'static str) -> Harness {
+    let token_store = store.clone();
+    let (token, _) = tokio::task::spawn_blocking(move || {
+        token_store.create_token("contract", tend::api::Role::Admin)
+    })
+    .await
+    .expect("token task")
+    .expect("an admin token");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a loopback port");
@@ -97,18 +156,31 @@ async fn http(fx: &Fixture, load: Load, rules: AlertRules) -> Harness {
     let remote =
         tend::remote::Remote::new(&url, Some(token), Default::default()).expect("a client");
     Harness {
-        name: "team server over HTTP",
+        name,
         backend: Box::new(remote),
-        _keep: Box::new((dir, stop)),
+        _keep: Box::new((keep, stop)),
     }
 }
 
 async fn store(fx: &Fixture, load: Load, rules: AlertRules) -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path = dir.path().join("tend.db");
+    let store = Store::open_with(&path, options(fx, rules)).expect("open the store");
+    if load == Load::Fixture {
+        store
+            .import(fx.dataset.clone())
+            .await
+            .expect("the fixture dataset imports");
+        seed_health(&path);
+    }
+    (store, dir)
+}
+
+/// The store options of every backend: the fixture's clock, these alert rules.
+fn options(fx: &Fixture, rules: AlertRules) -> Options {
     // Health transitions raise no alerts here (and the other rules only where a
     // check asks for them): the alert checks see the fixture's.
-    let options = Options {
+    Options {
         clock: fixed_clock(fx.now),
         health: Arc::new(HealthSetup {
             transitions: TransitionRules::parse(&[]).expect("no rules"),
@@ -122,16 +194,7 @@ async fn store(fx: &Fixture, load: Load, rules: AlertRules) -> (Store, tempfile:
             ..Default::default()
         }),
         ..Options::default()
-    };
-    let store = Store::open_with(&path, options).expect("open the store");
-    if load == Load::Fixture {
-        store
-            .import(fx.dataset.clone())
-            .await
-            .expect("the fixture dataset imports");
-        seed_health(&path);
     }
-    (store, dir)
 }
 
 /// The portfolio checks pin sorting and filtering by health on the fixture's own
@@ -142,28 +205,54 @@ fn seed_health(path: &Path) {
     let conn = rusqlite::Connection::open(path).expect("open the store file for seeding");
     conn.busy_timeout(std::time::Duration::from_secs(5))
         .expect("busy timeout");
-    conn.execute(
+    for (sql, params) in seed_statements() {
+        let params: Vec<&dyn rusqlite::ToSql> = params.iter().map(|p| p.as_sql()).collect();
+        conn.execute(&sql, params.as_slice()).expect("seed health");
+    }
+}
+
+/// A value both drivers bind.
+trait Both: rusqlite::ToSql + tokio_postgres::types::ToSql + Sync {
+    fn as_sql(&self) -> &dyn rusqlite::ToSql;
+    fn as_pg(&self) -> &(dyn tokio_postgres::types::ToSql + Sync);
+}
+
+impl<T: rusqlite::ToSql + tokio_postgres::types::ToSql + Sync> Both for T {
+    fn as_sql(&self) -> &dyn rusqlite::ToSql {
+        self
+    }
+    fn as_pg(&self) -> &(dyn tokio_postgres::types::ToSql + Sync) {
+        self
+    }
+}
+
+/// The statements that put the fixture's health in place, with their values.
+fn seed_statements() -> Vec<(String, Vec<Box<dyn Both>>)> {
+    let mut out: Vec<(String, Vec<Box<dyn Both>>)> = vec![(
         "UPDATE accounts SET health_score = NULL, health_status = NULL, health_trend = NULL,
-             health_drag = NULL",
-        [],
-    )
-    .expect("clear health");
+             health_drag = NULL"
+            .into(),
+        vec![],
+    )];
     for (id, drag) in fixture::DRAGS {
-        conn.execute(
-            "UPDATE accounts SET health_drag = ?1 WHERE id = ?2",
-            rusqlite::params![drag.key(), id],
-        )
-        .expect("seed drag");
+        out.push((
+            "UPDATE accounts SET health_drag = ?1 WHERE id = ?2".into(),
+            vec![Box::new(drag.key().to_string()), Box::new(*id)],
+        ));
     }
     for (id, score, status, trend) in fixture::HEALTH {
-        let n = conn
-            .execute(
-                "UPDATE accounts SET health_score = ?1, health_status = ?2, health_trend = ?3 WHERE id = ?4",
-                rusqlite::params![score, status.as_str(), trend, id],
-            )
-            .expect("seed health");
-        assert_eq!(n, 1, "account {id} to seed");
+        out.push((
+            "UPDATE accounts SET health_score = ?1, health_status = ?2, health_trend = ?3 WHERE id = ?4"
+                .into(),
+            vec![
+                Box::new(*score),
+                Box::new(status.as_str().to_string()),
+                Box::new(*trend),
+                Box::new(*id),
+            ],
+        ));
     }
+    out
 }
 
 /// One `#[tokio::test]` per check, each on fresh backends.

@@ -827,20 +827,28 @@ async fn read_file(
 ) -> Result<Response, ApiError> {
     let store = s.store.clone();
     let hash = sha256.clone();
-    let (file, size) = tokio::task::spawn_blocking(move || -> Result<_, Error> {
-        let path = store.file_path(&hash)?;
+    let opened = tokio::task::spawn_blocking(move || -> Result<_, Error> {
+        let Some(path) = store.file_path(&hash)? else {
+            return Ok(None);
+        };
         let file = std::fs::File::open(&path)
             .map_err(|e| Error::storage(format!("cannot open {}: {e}", path.display())))?;
         let size = file
             .metadata()
             .map_err(|e| Error::storage(format!("cannot read {}: {e}", path.display())))?
             .len();
-        Ok((file, size))
+        Ok(Some((file, size)))
     })
     .await
     .map_err(|e| Error::storage(e.to_string()))??;
     // The bytes of a hash never change: their hash is their tag.
     let tag = format!("\"{sha256}\"");
+    let Some((file, size)) = opened else {
+        // Kept in the database (a PostgreSQL store): read whole.
+        let bytes = s.store.read_file(&sha256).await?;
+        let size = bytes.len() as u64;
+        return Ok(file_response(axum::body::Body::from(bytes), size, &tag));
+    };
     // Read a chunk at a time into a small channel, as an export is: memory
     // stays a few chunks whatever the file's size.
     let (chunks, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Vec<u8>>>(4);
@@ -869,17 +877,26 @@ async fn read_file(
     let stream = futures_util::stream::unfold(receiver, |mut r| async move {
         r.recv().await.map(|chunk| (chunk, r))
     });
-    let mut response = axum::body::Body::from_stream(stream).into_response();
+    Ok(file_response(
+        axum::body::Body::from_stream(stream),
+        size,
+        &tag,
+    ))
+}
+
+/// A file's bytes as a response, with their length and tag.
+fn file_response(body: axum::body::Body, size: u64, tag: &str) -> Response {
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
-    if let Ok(tag) = HeaderValue::from_str(&tag) {
+    if let Ok(tag) = HeaderValue::from_str(tag) {
         headers.insert(header::ETAG, tag);
     }
-    Ok(response)
+    response
 }
 
 /// An export's bytes, handed to the response a chunk at a time.

@@ -99,6 +99,54 @@ impl<'r> Row<'r> {
 }
 
 impl Dialect {
+    /// A condition: the flag (0 or 1) in `column` is set. SQLite's is the bare
+    /// column, as its partial indexes are written; PostgreSQL's flags are integers
+    /// and want a comparison.
+    pub fn is_set(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => column.to_string(),
+            Dialect::Postgres => format!("{column} <> 0"),
+        }
+    }
+
+    /// A condition: text `column` equals the placeholder's text, letter case
+    /// aside (SQLite's NOCASE: ASCII; PostgreSQL's `lower`: every letter).
+    pub fn eq_nocase(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{column} = ? COLLATE NOCASE"),
+            Dialect::Postgres => format!("lower({column}) = lower(?)"),
+        }
+    }
+
+    /// A condition: text `column` matches the placeholder's LIKE pattern (with
+    /// `\` as its escape), letter case aside.
+    pub fn like(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{column} LIKE ? ESCAPE '\\'"),
+            Dialect::Postgres => format!("{column} ILIKE ? ESCAPE '\\'"),
+        }
+    }
+
+    /// Text `column` as an ORDER BY term, letter case aside.
+    pub fn nocase(self, column: &str) -> String {
+        match self {
+            Dialect::Sqlite => format!("{column} COLLATE NOCASE"),
+            Dialect::Postgres => format!("lower({column})"),
+        }
+    }
+
+    /// `coalesce(column, 1e9)` (`-1e9` unless `high`): a missing value put past
+    /// any bound, as the accounts' sort indexes are written. `real`: a double
+    /// column (PostgreSQL's indexes spell the constant in the column's type).
+    pub fn or_far(self, column: &str, high: bool, real: bool) -> String {
+        let sign = if high { "" } else { "-" };
+        match (self, real) {
+            (Dialect::Sqlite, _) => format!("coalesce({column}, {sign}1e9)"),
+            (Dialect::Postgres, true) => format!("coalesce({column}, {sign}1e9::float8)"),
+            (Dialect::Postgres, false) => format!("coalesce({column}, {sign}1000000000)"),
+        }
+    }
+
     /// A condition: the JSON array of text in `column` holds `value` (an SQL
     /// expression, a placeholder), letter case aside (ASCII, as SQLite's NOCASE).
     pub fn json_array_has(self, column: &str, value: &str) -> String {
@@ -158,6 +206,18 @@ impl<'c> From<&'c PgConn> for Conn<'c> {
 }
 
 impl<'c> Conn<'c> {
+    /// The SQLite connection, for what only the store file does (its bulk
+    /// loads, its pragmas); refused on PostgreSQL, naming `what`.
+    pub fn sqlite(&self, what: &str) -> crate::Result<&'c rusqlite::Connection> {
+        match *self {
+            Conn::Sqlite(c) => Ok(c),
+            Conn::Pg(_) => Err(crate::Error::invalid(
+                "store",
+                format!("{what} is not available on a PostgreSQL store yet"),
+            )),
+        }
+    }
+
     pub fn dialect(&self) -> Dialect {
         match self {
             Conn::Sqlite(_) => Dialect::Sqlite,

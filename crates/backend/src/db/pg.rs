@@ -14,6 +14,9 @@ use tokio_postgres::{Client, Statement};
 
 use super::sql::placeholders_to_dollars;
 
+/// How many prepared statements a connection keeps.
+const MAX_PREPARED: usize = 512;
+
 /// A PostgreSQL connection as the store uses it: from blocking threads.
 pub struct PgConn {
     client: Client,
@@ -49,10 +52,13 @@ impl PgConn {
         let prepared = self
             .block(self.client.prepare(&placeholders_to_dollars(sql)))
             .map_err(error)?;
-        self.prepared
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(sql.to_string(), prepared.clone());
+        let mut cache = self.prepared.lock().unwrap_or_else(|e| e.into_inner());
+        // Statements built from values would grow it without end: past a bound
+        // it starts over (a dropped statement is closed on the server).
+        if cache.len() >= MAX_PREPARED {
+            cache.clear();
+        }
+        cache.insert(sql.to_string(), prepared.clone());
         Ok(prepared)
     }
 
@@ -64,6 +70,49 @@ impl PgConn {
             .block(self.client.execute(&statement, &refs))
             .map_err(error)?;
         Ok(n as usize)
+    }
+
+    /// Runs `f` in one transaction: committed when it answers Ok, rolled back
+    /// otherwise. `lock`: first takes that transaction-level advisory lock.
+    pub fn transaction<T>(
+        &self,
+        lock: Option<i64>,
+        f: impl FnOnce(&PgConn) -> crate::Result<T>,
+    ) -> crate::Result<T> {
+        self.transaction_as("BEGIN", lock, f)
+    }
+
+    /// Runs `f` in one read-only transaction that sees one snapshot throughout.
+    pub fn snapshot<T>(&self, f: impl FnOnce(&PgConn) -> crate::Result<T>) -> crate::Result<T> {
+        self.transaction_as("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", None, f)
+    }
+
+    fn transaction_as<T>(
+        &self,
+        begin: &str,
+        lock: Option<i64>,
+        f: impl FnOnce(&PgConn) -> crate::Result<T>,
+    ) -> crate::Result<T> {
+        self.execute_batch(begin).map_err(crate::Error::storage)?;
+        let out = lock
+            .map_or(Ok(0), |key| {
+                self.execute("SELECT pg_advisory_xact_lock(?)", &[&key])
+            })
+            .map_err(crate::Error::storage)
+            .and_then(|_| f(self));
+        match out {
+            Ok(v) => {
+                self.execute_batch("COMMIT")
+                    .map_err(crate::Error::storage)?;
+                Ok(v)
+            }
+            Err(e) => {
+                if let Err(r) = self.execute_batch("ROLLBACK") {
+                    tracing::warn!("rolling back a PostgreSQL transaction failed: {r}");
+                }
+                Err(e)
+            }
+        }
     }
 
     pub(super) fn execute_batch(&self, sql: &str) -> rusqlite::Result<()> {

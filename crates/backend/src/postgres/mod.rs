@@ -8,10 +8,12 @@
 //! the database once.
 
 mod migrate;
+mod pool;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub use migrate::{MigrateReport, TableCount, copy_from_sqlite};
+pub use pool::PgPool;
 
 use std::str::FromStr;
 

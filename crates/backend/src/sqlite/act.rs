@@ -29,7 +29,7 @@ fn random_hex() -> String {
 /// The email as it goes out, checked: its account, its reply target, its
 /// addresses. Answers the email and how it is logged once sent.
 fn compose(
-    conn: &rusqlite::Connection,
+    conn: crate::db::Conn<'_>,
     settings: &Settings,
     actor: &str,
     e: &OutgoingEmail,
@@ -84,7 +84,7 @@ fn compose(
             references.push(mid);
         }
     }
-    let contacts: Vec<Contact> = tables::select(conn, "WHERE account_id = ?", [account.id])?;
+    let contacts: Vec<Contact> = tables::select_in(conn, "WHERE account_id = ?", &[&account.id])?;
     let contact_ids =
         e.to.iter()
             .chain(&e.cc)
@@ -300,7 +300,7 @@ impl Store {
                             .write(move |tx, _| {
                                 tx.execute(
                                     "UPDATE playbook_runs SET next_due_at = NULL WHERE id = ?",
-                                    [id],
+                                    &[&id],
                                 )
                                 .map_err(Error::storage)
                             })
@@ -391,7 +391,7 @@ impl Store {
 /// on its account (and answers the email it replies to, and completes its
 /// playbook step); one failed for good fails its step.
 fn after_delivery(
-    tx: &rusqlite::Connection,
+    tx: crate::db::Conn<'_>,
     setup: &tend_engines::health::HealthSetup,
     settings: &Settings,
     d: &Delivery,

@@ -2,7 +2,9 @@
 
 use std::io::Write;
 
-use rusqlite::{CachedStatement, Connection, OptionalExtension, params_from_iter};
+use rusqlite::OptionalExtension;
+
+use crate::db::{Conn, Dialect};
 
 use super::codec::{Cols, Params};
 use super::read::{CHANGE_COLUMNS, USAGE_COLUMNS, read_change, read_usage};
@@ -29,26 +31,51 @@ pub(crate) fn problems_error(problems: &[Problem]) -> Error {
 
 /// Inserts dataset rows through prepared statements inside one open transaction.
 pub struct Loader<'c> {
-    conn: &'c Connection,
+    conn: Conn<'c>,
+    /// The tables rows went into with their ids given (a PostgreSQL identity
+    /// is moved past them at the end, see [`Loader::finish`]).
+    tables: Vec<&'static str>,
 }
 
 impl<'c> Loader<'c> {
-    pub(crate) fn new(conn: &'c Connection) -> Self {
-        Loader { conn }
+    pub(crate) fn new(conn: impl Into<Conn<'c>>) -> Self {
+        Loader {
+            conn: conn.into(),
+            tables: vec![],
+        }
     }
 
-    fn stmt(&self, sql: &str) -> Result<CachedStatement<'c>> {
-        self.conn.prepare_cached(sql).map_err(Error::storage)
-    }
-
-    fn insert_all<T: Table>(&self, items: &[T]) -> Result<()> {
+    fn insert_all<T: Table>(&mut self, items: &[T]) -> Result<()> {
         if items.is_empty() {
             return Ok(());
         }
-        let mut stmt = self.stmt(&T::insert_sql())?;
+        self.tables.push(T::TABLE);
+        let sql = T::insert_sql();
         for r in items {
-            stmt.execute(params_from_iter(r.insert_params().0.iter()))
+            self.conn
+                .execute(&sql, &r.insert_params().refs())
                 .map_err(|e| Error::storage(format!("{} {}: {e}", T::KIND, r.id())))?;
+        }
+        Ok(())
+    }
+
+    /// Ends a load: on PostgreSQL, moves the identity of each table loaded past
+    /// the largest id given (SQLite's next id follows the largest by itself).
+    pub(crate) fn finish(self) -> Result<()> {
+        if self.conn.dialect() != Dialect::Postgres {
+            return Ok(());
+        }
+        for table in self.tables {
+            self.conn
+                .query_row(
+                    &format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                         coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
+                    ),
+                    &[],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map_err(Error::storage)?;
         }
         Ok(())
     }
@@ -56,24 +83,29 @@ impl<'c> Loader<'c> {
     /// Inserts records with a self-reference cleared, then sets the references, so the
     /// foreign key holds whatever order the records come in.
     fn insert_unlinked<T: Table>(
-        &self,
+        &mut self,
         items: &[T],
         unlink: impl Fn(&mut T) -> Option<Id>,
         link_sql: &str,
     ) -> Result<()> {
         let mut links = vec![];
-        let mut stmt = self.stmt(&T::insert_sql())?;
+        let sql = T::insert_sql();
+        if !items.is_empty() {
+            self.tables.push(T::TABLE);
+        }
         for r in items {
             let mut bare = r.clone();
             if let Some(target) = unlink(&mut bare) {
                 links.push((target, r.id()));
             }
-            stmt.execute(params_from_iter(bare.insert_params().0.iter()))
+            self.conn
+                .execute(&sql, &bare.insert_params().refs())
                 .map_err(|e| Error::storage(format!("{} {}: {e}", T::KIND, r.id())))?;
         }
-        let mut link = self.stmt(link_sql)?;
         for (target, id) in links {
-            link.execute([target, id]).map_err(Error::storage)?;
+            self.conn
+                .execute(link_sql, &[&target, &id])
+                .map_err(Error::storage)?;
         }
         Ok(())
     }
@@ -102,10 +134,14 @@ impl<'c> Loader<'c> {
         self.taken("invoices", &d.invoices, &mut problems)?;
         self.taken("payments", &d.payments, &mut problems)?;
         if !d.change_log.is_empty() {
-            let mut stmt = self.stmt("SELECT 1 FROM change_log WHERE id = ?")?;
             for (i, e) in d.change_log.iter().enumerate() {
-                let hit = stmt
-                    .query_row([e.id], |_| Ok(()))
+                let hit = self
+                    .conn
+                    .query_row(
+                        "SELECT 1 FROM change_log WHERE id = ?",
+                        &[&e.id],
+                        |_| Ok(()),
+                    )
                     .optional()
                     .map_err(Error::storage)?;
                 if hit.is_some() {
@@ -129,17 +165,18 @@ impl<'c> Loader<'c> {
             .conn
             .query_row(
                 &format!("SELECT NOT EXISTS (SELECT 1 FROM {})", T::TABLE),
-                [],
+                &[],
                 |r| r.get(0),
             )
             .map_err(Error::storage)?;
         if empty || items.is_empty() {
             return Ok(());
         }
-        let mut stmt = self.stmt(&format!("SELECT 1 FROM {} WHERE id = ?", T::TABLE))?;
+        let sql = format!("SELECT 1 FROM {} WHERE id = ?", T::TABLE);
         for (i, r) in items.iter().enumerate() {
-            let hit = stmt
-                .query_row([r.id()], |_| Ok(()))
+            let hit = self
+                .conn
+                .query_row(&sql, &[&r.id()], |_| Ok(()))
                 .optional()
                 .map_err(Error::storage)?;
             if hit.is_some() {
@@ -189,9 +226,10 @@ impl<'c> Loader<'c> {
         self.insert_all(&d.invoices)?;
         self.insert_all(&d.payments)?;
         if !d.change_log.is_empty() {
-            let mut stmt = self.stmt(&format!(
+            self.tables.push("change_log");
+            let sql = format!(
                 "INSERT INTO change_log ({CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            ))?;
+            );
             for c in &d.change_log {
                 let from = c.from.as_ref().map(|v| v.to_string());
                 let to = c.to.as_ref().map(|v| v.to_string());
@@ -206,8 +244,7 @@ impl<'c> Loader<'c> {
                     .opt_text(c.field.as_deref())
                     .opt_text(from.as_deref())
                     .opt_text(to.as_deref());
-                stmt.execute(params_from_iter(p.0.iter()))
-                    .map_err(Error::storage)?;
+                self.conn.execute(&sql, &p.refs()).map_err(Error::storage)?;
             }
         }
         Ok(())
@@ -215,32 +252,36 @@ impl<'c> Loader<'c> {
 
     /// Inserts interactions with the row trigger off, then indexes them for full-text
     /// search in one statement.
-    fn load_interactions(&self, items: &[Interaction]) -> Result<()> {
+    fn load_interactions(&mut self, items: &[Interaction]) -> Result<()> {
         if items.is_empty() {
             return Ok(());
+        }
+        if self.conn.dialect() == Dialect::Postgres {
+            // The search column is generated with each row.
+            return self.insert_all(items);
         }
         self.conn
             .execute(
                 "INSERT OR REPLACE INTO store_meta(key, value) VALUES ('bulk_load', '1')",
-                [],
+                &[],
             )
             .map_err(Error::storage)?;
         self.insert_all(items)?;
         self.conn
-            .execute("DELETE FROM store_meta WHERE key = 'bulk_load'", [])
+            .execute("DELETE FROM store_meta WHERE key = 'bulk_load'", &[])
             .map_err(Error::storage)?;
         let mut ids: Vec<Id> = items.iter().map(|i| i.id).collect();
         ids.sort_unstable();
         // Contiguous id runs become one range each (generated and exported data are contiguous).
         let mut start = ids[0];
         let mut prev = ids[0];
-        let mut stmt = self.stmt(
-            "INSERT INTO interactions_fts(rowid, subject, body)
-             SELECT id, subject, body FROM interactions WHERE id BETWEEN ? AND ?",
-        )?;
+        let index = "INSERT INTO interactions_fts(rowid, subject, body)
+             SELECT id, subject, body FROM interactions WHERE id BETWEEN ? AND ?";
         for &id in ids.iter().skip(1).chain(std::iter::once(&Id::MAX)) {
             if id != prev + 1 {
-                stmt.execute([start, prev]).map_err(Error::storage)?;
+                self.conn
+                    .execute(index, &[&start, &prev])
+                    .map_err(Error::storage)?;
                 start = id;
             }
             prev = id;
@@ -249,10 +290,8 @@ impl<'c> Loader<'c> {
     }
 
     fn load_usage(&self, rows: &[UsageDay]) -> Result<()> {
-        let mut stmt = self.stmt(
-            "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
-             VALUES (?, coalesce(?, 0), ?, ?, ?, ?)",
-        )?;
+        let sql = "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
+             VALUES (?, coalesce(?, 0), ?, ?, ?, ?)";
         // In index order, each row lands at the end of the index instead of somewhere
         // in its middle.
         let mut ordered: Vec<&UsageDay> = rows.iter().collect();
@@ -262,20 +301,24 @@ impl<'c> Loader<'c> {
             features.clear();
             // Feature names are plain keys; serialising a map of them cannot fail.
             features.push_str(&serde_json::to_string(&u.features).unwrap_or_else(|_| "{}".into()));
-            stmt.execute(rusqlite::params![
-                u.account_id,
-                u.contact_id,
-                super::codec::day(&u.day),
-                u.connections,
-                u.minutes,
-                features
-            ])
-            .map_err(|e| {
-                Error::storage(format!(
-                    "usage of account {} on {}: {e}",
-                    u.account_id, u.day
-                ))
-            })?;
+            self.conn
+                .execute(
+                    sql,
+                    rusqlite::params![
+                        u.account_id,
+                        u.contact_id,
+                        super::codec::day(&u.day),
+                        u.connections,
+                        u.minutes,
+                        features
+                    ],
+                )
+                .map_err(|e| {
+                    Error::storage(format!(
+                        "usage of account {} on {}: {e}",
+                        u.account_id, u.day
+                    ))
+                })?;
         }
         Ok(())
     }
@@ -285,22 +328,18 @@ impl<'c> Loader<'c> {
 /// the bytes [`Dataset::write_json`] makes of the whole dataset, without holding
 /// it. The caller keeps one read transaction open around it for a consistent
 /// snapshot. A failed write to `out` stops it with a storage error.
-pub(crate) fn export_to(conn: &Connection, now: Timestamp, out: &mut dyn Write) -> Result<()> {
+pub(crate) fn export_to(conn: Conn<'_>, now: Timestamp, out: &mut dyn Write) -> Result<()> {
     let mut w = JsonWriter::start(out, now).map_err(write_failed)?;
     table::<Account>(&mut w, "accounts", conn)?;
     table::<Contact>(&mut w, "contacts", conn)?;
     table::<Interaction>(&mut w, "interactions", conn)?;
-    {
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT {USAGE_COLUMNS} FROM usage ORDER BY account_id, day, contact_id"
-            ))
-            .map_err(Error::storage)?;
-        let rows = stmt
-            .query_map([], |r| read_usage(&mut Cols::new(r)))
-            .map_err(Error::storage)?;
-        section(&mut w, "usage", rows)?;
-    }
+    section(
+        &mut w,
+        "usage",
+        conn,
+        &format!("SELECT {USAGE_COLUMNS} FROM usage ORDER BY account_id, day, contact_id"),
+        |r| read_usage(&mut Cols::of(r)),
+    )?;
     table::<SupportCase>(&mut w, "support_cases", conn)?;
     table::<Agreement>(&mut w, "agreements", conn)?;
     table::<Opportunity>(&mut w, "opportunities", conn)?;
@@ -318,15 +357,13 @@ pub(crate) fn export_to(conn: &Connection, now: Timestamp, out: &mut dyn Write) 
     table::<BusinessChallenge>(&mut w, "business_challenges", conn)?;
     table::<Invoice>(&mut w, "invoices", conn)?;
     table::<Payment>(&mut w, "payments", conn)?;
-    let mut stmt = conn
-        .prepare(&format!(
-            "SELECT {CHANGE_COLUMNS} FROM change_log ORDER BY id"
-        ))
-        .map_err(Error::storage)?;
-    let rows = stmt
-        .query_map([], |r| read_change(&mut Cols::new(r)))
-        .map_err(Error::storage)?;
-    section(&mut w, "change_log", rows)?;
+    section(
+        &mut w,
+        "change_log",
+        conn,
+        &format!("SELECT {CHANGE_COLUMNS} FROM change_log ORDER BY id"),
+        |r| read_change(&mut Cols::of(r)),
+    )?;
     w.finish().map_err(write_failed)
 }
 
@@ -334,15 +371,29 @@ fn write_failed(e: std::io::Error) -> Error {
     Error::storage(format!("writing the export: {e}"))
 }
 
+/// Writes the rows of `sql`, each read by `read`, as the section `name`.
 fn section<T: serde::Serialize>(
     w: &mut JsonWriter<&mut dyn Write>,
     name: &str,
-    rows: impl Iterator<Item = rusqlite::Result<T>>,
+    conn: Conn<'_>,
+    sql: &str,
+    mut read: impl FnMut(&crate::db::Row) -> rusqlite::Result<T>,
 ) -> Result<()> {
     w.begin_section(name).map_err(write_failed)?;
-    for row in rows {
-        w.item(&row.map_err(Error::storage)?)
-            .map_err(write_failed)?;
+    let mut failed = None;
+    conn.each(sql, &[], &mut |r| {
+        let item = read(r)?;
+        match w.item(&item) {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                failed = Some(e);
+                Ok(false)
+            }
+        }
+    })
+    .map_err(Error::storage)?;
+    if let Some(e) = failed {
+        return Err(write_failed(e));
     }
     w.end_section().map_err(write_failed)
 }
@@ -350,13 +401,13 @@ fn section<T: serde::Serialize>(
 fn table<T: Table + serde::Serialize>(
     w: &mut JsonWriter<&mut dyn Write>,
     name: &str,
-    conn: &Connection,
+    conn: Conn<'_>,
 ) -> Result<()> {
-    let mut stmt = conn
-        .prepare(&format!("{} ORDER BY id", T::select_sql()))
-        .map_err(Error::storage)?;
-    let rows = stmt
-        .query_map([], |r| T::read(&mut Cols::new(r)))
-        .map_err(Error::storage)?;
-    section(w, name, rows)
+    section(
+        w,
+        name,
+        conn,
+        &format!("{} ORDER BY id", T::select_sql()),
+        |r| T::read(&mut Cols::of(r)),
+    )
 }

@@ -6,7 +6,6 @@
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::Row;
 use rusqlite::types::{FromSql, ToSqlOutput, Type, Value, ValueRef};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -45,12 +44,6 @@ pub(crate) struct Cols<'a> {
 }
 
 impl<'a> Cols<'a> {
-    pub(crate) fn new(row: &'a Row<'_>) -> Self {
-        Cols {
-            row: crate::db::Row::Sqlite(row),
-            i: 0,
-        }
-    }
     /// Reads a row of the connection type (either engine's).
     pub(crate) fn of(row: &crate::db::Row<'a>) -> Self {
         Cols { row: *row, i: 0 }
@@ -121,6 +114,10 @@ impl<'a> Cols<'a> {
 pub(crate) struct Params<'a>(pub(crate) Vec<ToSqlOutput<'a>>);
 
 impl<'a> Params<'a> {
+    /// The values as a statement's parameters.
+    pub(crate) fn refs(&self) -> Vec<&dyn rusqlite::ToSql> {
+        self.0.iter().map(|v| v as &dyn rusqlite::ToSql).collect()
+    }
     fn push(&mut self, v: Value) -> &mut Self {
         self.0.push(ToSqlOutput::Owned(v));
         self

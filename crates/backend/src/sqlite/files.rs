@@ -62,24 +62,12 @@ impl FileStore {
     /// Keeps `bytes` as the file `name` and answers what a document records of
     /// it. Bytes already kept are not written again.
     pub(crate) fn put(&self, name: &str, bytes: &[u8]) -> Result<DocumentFile> {
-        if let Some(problem) = file_name_problem(name) {
-            return Err(Error::invalid("name", format!("'{name}' {problem}")));
-        }
-        let size = bytes.len() as u64;
-        if size > MAX_FILE_BYTES {
-            return Err(too_large(name, size));
-        }
-        let sha256 = sha256_hex(bytes);
-        let target = self.path_of(&sha256);
+        let file = described(name, bytes)?;
+        let target = self.path_of(&file.sha256);
         if !target.is_file() {
             self.write_new(&target, bytes)?;
         }
-        Ok(DocumentFile {
-            sha256,
-            name: name.to_string(),
-            size,
-            media_type: media_type_of(name).map(str::to_string),
-        })
+        Ok(file)
     }
 
     /// Writes a file that is not kept yet: into a temporary file in its folder,
@@ -113,6 +101,24 @@ impl FileStore {
         std::fs::read(&path)
             .map_err(|e| Error::storage(format!("cannot read {}: {e}", path.display())))
     }
+}
+
+/// What a document records of `bytes` kept as the file `name`, once the name
+/// and the size are checked.
+pub(crate) fn described(name: &str, bytes: &[u8]) -> Result<DocumentFile> {
+    if let Some(problem) = file_name_problem(name) {
+        return Err(Error::invalid("name", format!("'{name}' {problem}")));
+    }
+    let size = bytes.len() as u64;
+    if size > MAX_FILE_BYTES {
+        return Err(too_large(name, size));
+    }
+    Ok(DocumentFile {
+        sha256: sha256_hex(bytes),
+        name: name.to_string(),
+        size,
+        media_type: media_type_of(name).map(str::to_string),
+    })
 }
 
 /// Syncs a folder, so that a file renamed into it survives a crash (on Unix; a

@@ -7,6 +7,7 @@ use chrono::{Days, NaiveDate};
 use rusqlite::types::Value as Sql;
 
 use super::codec::{day, like_pattern};
+use crate::db::Dialect;
 use crate::{Error, Result};
 use tend_engines::filter::{Field, Filter, Op, Scope, TermKind, Trend, Value};
 
@@ -17,6 +18,8 @@ pub(crate) struct Context<'a> {
     pub me: Option<&'a str>,
     /// Case fields and case free text are allowed (the cases list).
     pub cases: bool,
+    /// The engine the conditions are written for.
+    pub dialect: Dialect,
 }
 
 /// Parses `expr` for the list at hand and adds its conditions. A filter that does
@@ -39,7 +42,7 @@ pub(crate) fn conditions(
         out.push(if term.negated {
             // A missing value (no score, no renewal) does not match the term, so it
             // matches its negation.
-            format!("NOT coalesce(({cond}), 0)")
+            format!("NOT coalesce(({cond}), false)")
         } else {
             cond
         });
@@ -57,10 +60,11 @@ fn term_sql(kind: &TermKind, cx: &Context, p: &mut Vec<Sql>) -> Result<String> {
             let pat = like_pattern(t);
             text(p, &pat);
             text(p, &pat);
+            let d = cx.dialect;
             Ok(if cx.cases {
-                "(c.subject LIKE ? ESCAPE '\\' OR c.number LIKE ? ESCAPE '\\')".into()
+                format!("({} OR {})", d.like("c.subject"), d.like("c.number"))
             } else {
-                "(a.name LIKE ? ESCAPE '\\' OR a.domain LIKE ? ESCAPE '\\')".into()
+                format!("({} OR {})", d.like("a.name"), d.like("a.domain"))
             })
         }
         TermKind::Field { field, op, value } => field_sql(*field, *op, value, cx, p),
@@ -83,11 +87,15 @@ fn term_sql(kind: &TermKind, cx: &Context, p: &mut Vec<Sql>) -> Result<String> {
 /// a day only with one written as a day (YYYY-MM-DD text compares in order).
 fn custom_sql(name: &str, op: Op, value: &Value, cx: &Context, p: &mut Vec<Sql>) -> Result<String> {
     // The parser keeps names to letters, digits and `_`: the path needs no escaping.
-    let column = format!("json_extract(a.custom_fields, '$.\"{name}\"')");
+    let d = cx.dialect;
+    let column = match d {
+        Dialect::Sqlite => format!("json_extract(a.custom_fields, '$.\"{name}\"')"),
+        Dialect::Postgres => format!("(a.custom_fields::jsonb ->> '{name}')"),
+    };
     Ok(match value {
         Value::Text(t) => {
             text(p, t);
-            format!("{column} = ? COLLATE NOCASE")
+            d.eq_nocase(&column)
         }
         Value::Me => {
             let me = cx.me.ok_or_else(|| {
@@ -97,21 +105,49 @@ fn custom_sql(name: &str, op: Op, value: &Value, cx: &Context, p: &mut Vec<Sql>)
                 )
             })?;
             text(p, me);
-            format!("{column} = ? COLLATE NOCASE")
+            d.eq_nocase(&column)
         }
         Value::Number(n) => {
             let n: f64 = n.parse().map_err(|_| {
                 Error::invalid("filter", format!("cf.{name}: '{n}' is not a number"))
             })?;
-            let cmp = compare(&format!("CAST({column} AS REAL)"), op, Sql::Real(n), p);
-            format!("({column} GLOB '*[0-9]*' AND {column} NOT GLOB '*[^0-9.+-]*' AND {cmp})")
+            match d {
+                Dialect::Sqlite => {
+                    let cmp = compare(&format!("CAST({column} AS REAL)"), op, Sql::Real(n), p);
+                    format!(
+                        "({column} GLOB '*[0-9]*' AND {column} NOT GLOB '*[^0-9.+-]*' AND {cmp})"
+                    )
+                }
+                // The cast only where the text is a number (CASE: PostgreSQL
+                // does not promise to test the conditions before it).
+                Dialect::Postgres => {
+                    let number = format!(
+                        "CASE WHEN {column} ~ '^[0-9.+-]*[0-9][0-9.+-]*$' \
+                         AND {column} ~ '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)$' \
+                         THEN ({column})::float8 END"
+                    );
+                    compare(&number, op, Sql::Real(n), p)
+                }
+            }
         }
         v @ Value::Date(_) => {
-            let d = v.resolve_date(cx.today).ok_or_else(|| {
+            let day = v.resolve_date(cx.today).ok_or_else(|| {
                 Error::invalid("filter", format!("cf.{name}: a value of the wrong kind"))
             })?;
-            let cmp = compare(&column, op, Sql::Text(d.format("%Y-%m-%d").to_string()), p);
-            format!("({column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND {cmp})")
+            let cmp = compare(
+                &column,
+                op,
+                Sql::Text(day.format("%Y-%m-%d").to_string()),
+                p,
+            );
+            match cx.dialect {
+                Dialect::Sqlite => format!(
+                    "({column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' AND {cmp})"
+                ),
+                Dialect::Postgres => {
+                    format!("({column} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' AND {cmp})")
+                }
+            }
         }
         _ => {
             return Err(Error::invalid(
@@ -140,11 +176,9 @@ fn compare(column: &str, op: Op, value: Sql, p: &mut Vec<Sql>) -> String {
 /// written on those expressions, the comparison reads a range of the index instead
 /// of every row, and a missing value still matches nothing (the stand-in for it
 /// lies beyond any bound a filter can give).
-fn indexed(column: &str, op: Op, value: Sql, p: &mut Vec<Sql>) -> String {
-    let expr = match op {
-        Op::Lt | Op::Le | Op::Eq => format!("coalesce({column}, 1e9)"),
-        Op::Gt | Op::Ge => format!("coalesce({column}, -1e9)"),
-    };
+fn indexed(column: &str, real: bool, op: Op, value: Sql, cx: &Context, p: &mut Vec<Sql>) -> String {
+    let high = matches!(op, Op::Lt | Op::Le | Op::Eq);
+    let expr = cx.dialect.or_far(column, high, real);
     compare(&expr, op, value, p)
 }
 
@@ -193,9 +227,10 @@ fn field_sql(
             format!("{field} is a support case field: use it on the cases list"),
         ));
     }
+    let d = cx.dialect;
     let eq_nocase = |column: &str, p: &mut Vec<Sql>, s: &str| {
         text(p, s);
-        format!("{column} = ? COLLATE NOCASE")
+        d.eq_nocase(column)
     };
     let named = |column: &str, p: &mut Vec<Sql>, s: &str| {
         text(p, s);
@@ -204,14 +239,14 @@ fn field_sql(
     Ok(match (field, value) {
         (Field::Name, Value::Text(t)) => {
             text(p, &like_pattern(t));
-            "a.name LIKE ? ESCAPE '\\'".into()
+            d.like("a.name")
         }
         (Field::Domain, Value::Text(t)) => {
             text(p, &like_pattern(t));
-            "a.domain LIKE ? ESCAPE '\\'".into()
+            d.like("a.domain")
         }
         (Field::Owner, Value::Text(t)) => eq_nocase("a.owner", p, t),
-        (Field::Followed, Value::Text(t)) => followed(p, t),
+        (Field::Followed, Value::Text(t)) => followed(p, t, d),
         (Field::Followed, Value::Me) => {
             let me = cx.me.ok_or_else(|| {
                 Error::invalid(
@@ -219,7 +254,7 @@ fn field_sql(
                     "@followed needs a user name ([user] name in the config)",
                 )
             })?;
-            followed(p, me)
+            followed(p, me, d)
         }
         (Field::Owner, Value::Me) => {
             let me = cx.me.ok_or_else(|| {
@@ -236,18 +271,23 @@ fn field_sql(
         (Field::Goals, Value::Text(t)) => eq_nocase("a.goals_profile", p, t),
         (Field::Tag, Value::Text(t)) => {
             text(p, t);
-            "EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ? COLLATE NOCASE)".into()
+            d.json_array_has("a.tags", "?")
         }
         (Field::Parent, Value::Text(t)) => {
             text(p, t);
-            "a.parent_id IN (SELECT id FROM accounts WHERE name = ? COLLATE NOCASE)".into()
+            format!(
+                "a.parent_id IN (SELECT id FROM accounts WHERE {})",
+                d.eq_nocase("name")
+            )
         }
         (Field::Mrr, Value::Money(cents)) => compare("a.mrr_cents", op, Sql::Integer(*cents), p),
         (Field::Renewal, v @ Value::Date(_)) => {
             let d = v.resolve_date(cx.today).ok_or_else(|| mismatch(field))?;
-            indexed("a.renewal_day", op, Sql::Integer(day(&d)), p)
+            indexed("a.renewal_day", false, op, Sql::Integer(day(&d)), cx, p)
         }
-        (Field::Health, Value::Int(n)) => indexed("a.health_score", op, Sql::Real(*n as f64), p),
+        (Field::Health, Value::Int(n)) => {
+            indexed("a.health_score", true, op, Sql::Real(*n as f64), cx, p)
+        }
         (Field::HealthStatus | Field::Health, Value::HealthStatus(s)) => {
             named("a.health_status", p, s.as_str())
         }
@@ -269,7 +309,7 @@ fn field_sql(
         (Field::CaseRegion, Value::Text(t)) => eq_nocase("c.region", p, t),
         (Field::Signal, Value::Signal(s)) => {
             text(p, s.as_str());
-            "EXISTS (SELECT 1 FROM json_each(c.signals) WHERE value = ?)".into()
+            d.json_array_has("c.signals", "?")
         }
         (Field::Escalated, Value::Bool(b)) => {
             compare("c.escalated", Op::Eq, Sql::Integer(*b as i64), p)
@@ -295,8 +335,12 @@ fn field_sql(
 }
 
 /// The accounts `user` owns or is on the team of.
-fn followed(p: &mut Vec<Sql>, user: &str) -> String {
+fn followed(p: &mut Vec<Sql>, user: &str, d: Dialect) -> String {
     text(p, user);
     text(p, user);
-    "(a.owner = ? COLLATE NOCASE OR EXISTS (SELECT 1 FROM json_each(a.team) WHERE value = ? COLLATE NOCASE))".into()
+    format!(
+        "({} OR {})",
+        d.eq_nocase("a.owner"),
+        d.json_array_has("a.team", "?")
+    )
 }

@@ -73,7 +73,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::Utc;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use crate::db::Conn;
 
@@ -115,12 +115,8 @@ const READERS: usize = 4;
 const WRITER_CACHE: i64 = -64000;
 
 struct Inner {
-    path: PathBuf,
-    /// The files attached to documents, beside the store's file.
-    files: files::FileStore,
-    writer: Mutex<Connection>,
-    readers: Vec<Mutex<Connection>>,
-    next_reader: AtomicUsize,
+    /// Where the records are kept.
+    engine: Engine,
     clock: Clock,
     /// The health profiles and rules in force; an admin may replace the
     /// profiles (`Backend::set_health_profiles`).
@@ -135,18 +131,75 @@ struct Inner {
     http: std::sync::OnceLock<reqwest::Client>,
     /// One tick at a time (the app's timer and a write's own may meet).
     ticking: tokio::sync::Mutex<()>,
+    /// Set while a demo store loads behind its first rows (see
+    /// [`Store::demo_staged`]): `None` until the load ends, then how it ended.
+    loading: std::sync::OnceLock<tokio::sync::watch::Receiver<Option<Loaded>>>,
+}
+
+/// The engine a store keeps its records in.
+enum Engine {
+    /// One SQLite file (the embedded store).
+    File(File),
+    /// A PostgreSQL database, shared by every server over it.
+    Pg(crate::postgres::PgPool),
+}
+
+/// An SQLite store file: its connections and its upkeep.
+struct File {
+    path: PathBuf,
+    /// The files attached to documents, beside the store's file.
+    files: files::FileStore,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
     /// Wakes the maintenance thread.
     chores: std::sync::mpsc::SyncSender<Chore>,
-    /// The maintenance thread, joined when the store closes (see `Drop for Inner`).
+    /// The maintenance thread, joined when the store closes (see `Drop for File`).
     upkeep: Option<std::thread::JoinHandle<()>>,
     /// Writes committed since the store opened (every so many, a merge step).
     writes: AtomicUsize,
     /// Keeps a demo store's directory alive as long as the store.
     _temp: Option<DemoDir>,
-    /// Set while a demo store loads behind its first rows (see
-    /// [`Store::demo_staged`]): `None` until the load ends, then how it ended.
-    loading: std::sync::OnceLock<tokio::sync::watch::Receiver<Option<Loaded>>>,
 }
+
+impl File {
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        let n = self.readers.len();
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for k in 0..n {
+            if let Ok(guard) = self.readers[(start + k) % n].try_lock() {
+                return guard;
+            }
+        }
+        // All busy: wait for one. A poisoned reader only means a panic happened while
+        // it was held; the connection itself is still usable.
+        self.readers[start % n]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// After a write: a merge step every few writes, a checkpoint when the log
+    /// passed its threshold (a full queue means they are already due).
+    fn upkeep(&self) {
+        let n = self.writes.fetch_add(1, Ordering::Relaxed) + 1;
+        if n.is_multiple_of(MERGE_EVERY) {
+            let _ = self.chores.try_send(Chore::Merge);
+        }
+        let wal = format!("{}-wal", self.path.display());
+        if std::fs::metadata(wal).is_ok_and(|m| m.len() > CHECKPOINT_AT) {
+            let _ = self.chores.try_send(Chore::Checkpoint);
+        }
+    }
+}
+
+/// The advisory lock every write to a PostgreSQL store takes for its
+/// transaction: writes follow one another, as the store file's one writer
+/// makes them, whichever server they come from.
+const PG_WRITE_LOCK: i64 = 0x7465_6e64_0002;
 
 /// How a load behind the first rows ended.
 type Loaded = std::result::Result<(), String>;
@@ -216,7 +269,7 @@ fn start_upkeep(path: &Path) -> Result<Upkeep> {
     Ok((tx, thread))
 }
 
-impl Drop for Inner {
+impl Drop for File {
     fn drop(&mut self) {
         // The upkeep thread first: a checkpoint of its own under way (one follows
         // every write that grows the log past CHECKPOINT_AT, a bulk load's always)
@@ -499,9 +552,9 @@ impl Store {
 
     /// Whether the derived values or the scores are not today's, or the health
     /// setup changed since they were computed.
-    fn is_stale(conn: &Connection, today: &str, fingerprint: &str) -> Result<bool> {
+    fn is_stale(conn: Conn<'_>, today: &str, fingerprint: &str) -> Result<bool> {
         let has_accounts = conn
-            .query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| {
+            .query_row("SELECT EXISTS (SELECT 1 FROM accounts)", &[], |r| {
                 r.get::<_, bool>(0)
             })
             .map_err(Error::storage)?;
@@ -567,18 +620,29 @@ impl Store {
         if automerge != Some(0) {
             setup("INSERT INTO interactions_fts(interactions_fts, rank) VALUES ('automerge', 0)")?;
         }
-        let health = with_stored_profiles(&writer, options.health)?;
+        let health = with_stored_profiles(Conn::Sqlite(&writer), options.health.clone())?;
         let (chores, upkeep) = start_upkeep(path)?;
         let readers = (0..READERS)
             .map(|_| open_connection(path, true).map(Mutex::new))
             .collect::<Result<Vec<_>>>()?;
-        let store = Store {
+        let file = File {
+            path: path.to_path_buf(),
+            files: files::FileStore::beside(path),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            chores,
+            upkeep: Some(upkeep),
+            writes: AtomicUsize::new(0),
+            _temp: temp,
+        };
+        Ok(Store::with_engine(Engine::File(file), health, options))
+    }
+
+    fn with_engine(engine: Engine, health: Arc<HealthSetup>, options: Options) -> Store {
+        Store {
             inner: Arc::new(Inner {
-                path: path.to_path_buf(),
-                files: files::FileStore::beside(path),
-                writer: Mutex::new(writer),
-                readers,
-                next_reader: AtomicUsize::new(0),
+                engine,
                 clock: options.clock,
                 health: std::sync::RwLock::new(health),
                 summary: options.summary,
@@ -586,14 +650,48 @@ impl Store {
                 accounts: options.accounts,
                 http: std::sync::OnceLock::new(),
                 ticking: tokio::sync::Mutex::new(()),
-                chores,
-                upkeep: Some(upkeep),
-                writes: AtomicUsize::new(0),
-                _temp: temp,
                 loading: std::sync::OnceLock::new(),
             }),
-        };
+        }
+    }
+
+    /// Opens the store in the PostgreSQL database at `url` (`postgres://...`),
+    /// bringing its schema to this build's version, with `connections`
+    /// connections; its derived values and scores are brought to today.
+    pub fn open_postgres(url: &str, connections: usize, options: Options) -> Result<Store> {
+        let pool = crate::postgres::PgPool::open(url, connections)?;
+        // On a thread of its own: the caller may be a runtime's (see `blocking`).
+        let health = std::thread::scope(|s| {
+            s.spawn(|| with_stored_profiles(Conn::Pg(&pool.get()), options.health.clone()))
+                .join()
+                .map_err(|_| Error::storage("reading the health profiles panicked"))?
+        })?;
+        let store = Store::with_engine(Engine::Pg(pool), health, options);
+        store.refresh_derived_if_stale()?;
         Ok(store)
+    }
+
+    /// The store file, for what only a file has; a PostgreSQL store refuses
+    /// `what` with a message that says so.
+    fn file(&self, what: &str) -> Result<&File> {
+        match &self.inner.engine {
+            Engine::File(f) => Ok(f),
+            Engine::Pg(pool) => Err(Error::invalid(
+                "store",
+                format!(
+                    "{what} needs a store file; this store is the PostgreSQL database {}",
+                    pool.label
+                ),
+            )),
+        }
+    }
+
+    /// Where the store is: its file, or its database (password hidden).
+    pub fn location(&self) -> String {
+        match &self.inner.engine {
+            Engine::File(f) => f.path.display().to_string(),
+            Engine::Pg(pool) => pool.label.clone(),
+        }
     }
 
     /// A fresh store in a temporary directory, loaded with the bundled demo fixtures
@@ -610,7 +708,12 @@ impl Store {
     /// Its health history is scored from the records in memory on a second thread
     /// while they load.
     fn import_trusted(&self, dataset: &Dataset) -> Result<ImportReport> {
-        let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
+        let set = |sql: &str| {
+            self.file("a bulk load")?
+                .writer()
+                .execute_batch(sql)
+                .map_err(Error::storage)
+        };
         set("PRAGMA foreign_keys = OFF")?;
         let setup = self.health();
         let scoring = health::Prescore::new(dataset, &setup, self.now());
@@ -627,7 +730,7 @@ impl Store {
         &self,
         dataset: &Dataset,
         scoring: &health::Prescore,
-        then: impl FnOnce(&rusqlite::Transaction) -> Result<()>,
+        then: impl FnOnce(Conn<'_>) -> Result<()> + Send,
     ) -> Result<ImportReport> {
         std::thread::scope(|scope| {
             let other = scope.spawn(move || scoring.help());
@@ -656,7 +759,13 @@ impl Store {
         let store = Store::open_inner(&path, options, Some(dir))?;
         store.refresh_derived_if_stale()?;
         let setup = store.health();
-        let set = |sql: &str| store.writer().execute_batch(sql).map_err(Error::storage);
+        let set = |sql: &str| {
+            store
+                .file("a bulk load")?
+                .writer()
+                .execute_batch(sql)
+                .map_err(Error::storage)
+        };
         set("PRAGMA foreign_keys = OFF")?;
         let first = Dataset {
             accounts: dataset.accounts.clone(),
@@ -668,7 +777,7 @@ impl Store {
             // Each account's records, dealt out while the first rows load.
             let split = scope.spawn(|| AccountData::split(&dataset));
             store.write_blocking(|tx, now| {
-                Loader::new(tx).load(&first)?;
+                Loader::new(tx.sqlite("a bulk load")?).load(&first)?;
                 derived::refresh_all(tx, today)?;
                 let accounts = split
                     .join()
@@ -692,7 +801,9 @@ impl Store {
                 if let Err(e) = &out {
                     tracing::error!("loading the demo failed: {e}");
                 }
-                let _ = behind.writer().execute_batch("PRAGMA foreign_keys = ON");
+                if let Ok(file) = behind.file("a demo") {
+                    let _ = file.writer().execute_batch("PRAGMA foreign_keys = ON");
+                }
                 let _ = done.send(Some(out.map_err(|e| e.to_string())));
                 drop(behind);
                 drop(dataset);
@@ -713,7 +824,9 @@ impl Store {
         let scoring = health::Prescore::with_accounts(rest, accounts, &setup, self.now());
         // The statistics the first step could not gather (its load had no cases
         // yet).
-        let out = self.load_while_scoring(rest, &scoring, |tx| refresh_statistics(tx, count));
+        let out = self.load_while_scoring(rest, &scoring, |tx| {
+            refresh_statistics(tx.sqlite("a bulk load")?, count)
+        });
         scoring.free();
         out.map(drop)
     }
@@ -755,22 +868,47 @@ impl Store {
         Ok(store)
     }
 
-    /// The store's file.
-    pub fn path(&self) -> &Path {
-        &self.inner.path
+    /// The store's file (none for a PostgreSQL store).
+    pub fn path(&self) -> Option<&Path> {
+        match &self.inner.engine {
+            Engine::File(file) => Some(&file.path),
+            Engine::Pg(_) => None,
+        }
     }
 
     /// The folder the files of the store's documents are kept in: `X.files`
-    /// beside `X.db`.
-    pub fn files_dir(&self) -> &Path {
-        self.inner.files.root()
+    /// beside `X.db` (none for a PostgreSQL store, which keeps them in a table).
+    pub fn files_dir(&self) -> Option<&Path> {
+        match &self.inner.engine {
+            Engine::File(file) => Some(file.files.root()),
+            Engine::Pg(_) => None,
+        }
     }
 
-    /// Where a kept file is, for a reader that streams it (the team server).
-    /// A text that is not a SHA-256 is refused; a file the store does not keep
-    /// is [`Error::FileNotFound`].
-    pub fn file_path(&self, sha256: &str) -> Result<PathBuf> {
-        self.inner.files.existing(sha256)
+    /// Where a kept file is, for a reader that streams it (the team server):
+    /// none for a PostgreSQL store (read it with `Backend::read_file`). A text
+    /// that is not a SHA-256 is refused; a file the store does not keep is
+    /// [`Error::FileNotFound`].
+    pub fn file_path(&self, sha256: &str) -> Result<Option<PathBuf>> {
+        match &self.inner.engine {
+            Engine::File(file) => file.files.existing(sha256).map(Some),
+            Engine::Pg(_) => Ok(None),
+        }
+    }
+
+    /// Whether the store keeps the file of `sha256`.
+    fn has_file(&self, sha256: &str) -> Result<bool> {
+        match &self.inner.engine {
+            Engine::File(file) => Ok(file.files.contains(sha256)),
+            Engine::Pg(_) => self.read_blocking(|c, _| {
+                c.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM files WHERE sha256 = ?)",
+                    &[&sha256],
+                    |r| r.get::<_, bool>(0),
+                )
+                .map_err(Error::storage)
+            }),
+        }
     }
 
     /// Refuses a document whose file the file store does not keep, naming
@@ -780,7 +918,7 @@ impl Store {
         let Record::Document(Document { file: Some(f), .. }) = record else {
             return Ok(());
         };
-        if !is_sha256(&f.sha256) || self.inner.files.contains(&f.sha256) {
+        if !is_sha256(&f.sha256) || self.has_file(&f.sha256)? {
             return Ok(());
         }
         Err(Error::invalid(
@@ -791,24 +929,27 @@ impl Store {
 
     /// The documents of a dataset whose files the file store does not keep.
     fn check_dataset_files(&self, dataset: &Dataset) -> Result<()> {
-        let problems: Vec<tend_engines::dataset::Problem> = dataset
-            .documents
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| {
-                let f = d.file.as_ref()?;
-                (!self.inner.files.contains(&f.sha256)).then(|| tend_engines::dataset::Problem {
-                    place: format!("documents[{i}] (id {})", d.id),
-                    field: Some("file.sha256".into()),
-                    message: format!(
-                        "{}; a dataset carries the documents, not their files: copy the files folder \
+        let mut problems: Vec<tend_engines::dataset::Problem> = vec![];
+        let root = match self.files_dir() {
+            Some(dir) => dir.display().to_string(),
+            None => "the database's files table".to_string(),
+        };
+        for (i, d) in dataset.documents.iter().enumerate() {
+            let Some(f) = d.file.as_ref() else { continue };
+            if self.has_file(&f.sha256)? {
+                continue;
+            }
+            problems.push(tend_engines::dataset::Problem {
+                place: format!("documents[{i}] (id {})", d.id),
+                field: Some("file.sha256".into()),
+                message: format!(
+                    "{}; a dataset carries the documents, not their files: copy the files folder \
                          of the store it came from (X.files beside X.db) to {}",
-                        missing_file(&f.sha256),
-                        self.inner.files.root().display()
-                    ),
-                })
-            })
-            .collect();
+                    missing_file(&f.sha256),
+                    root
+                ),
+            });
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -821,30 +962,60 @@ impl Store {
         (self.inner.clock)()
     }
 
-    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
-        let n = self.inner.readers.len();
-        let start = self.inner.next_reader.fetch_add(1, Ordering::Relaxed);
-        for k in 0..n {
-            if let Ok(guard) = self.inner.readers[(start + k) % n].try_lock() {
-                return guard;
-            }
+    /// Runs a read now, on this thread (one that may block: the blocking pool,
+    /// or a thread of no runtime).
+    fn read_here<T>(&self, f: impl FnOnce(Conn<'_>, Timestamp) -> Result<T>) -> Result<T> {
+        let now = self.now();
+        match &self.inner.engine {
+            Engine::File(file) => f(Conn::Sqlite(&file.reader()), now),
+            Engine::Pg(pool) => f(Conn::Pg(&pool.get()), now),
         }
-        // All busy: wait for one. A poisoned reader only means a panic happened while
-        // it was held; the connection itself is still usable.
-        self.inner.readers[start % n]
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
     }
 
-    fn writer(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.inner.writer.lock().unwrap_or_else(|p| p.into_inner())
+    /// Runs `f` in one write transaction, now, on this thread (as
+    /// [`Store::read_here`]); any error rolls all of it back.
+    fn write_here<T>(&self, f: impl FnOnce(Conn<'_>, Timestamp) -> Result<T>) -> Result<T> {
+        let now = self.now();
+        match &self.inner.engine {
+            Engine::File(file) => {
+                let mut conn = file.writer();
+                let tx = conn
+                    .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(Error::storage)?;
+                let out = f(Conn::Sqlite(&tx), now)?;
+                tx.commit().map_err(Error::storage)?;
+                drop(conn);
+                file.upkeep();
+                Ok(out)
+            }
+            Engine::Pg(pool) => pool
+                .get()
+                .transaction(Some(PG_WRITE_LOCK), |c| f(Conn::Pg(c), now)),
+        }
+    }
+
+    /// Runs `f` where it may block on the store: here, unless this thread runs
+    /// a runtime's tasks and the store is PostgreSQL's (whose calls block on a
+    /// runtime of their own, which a runtime's thread may not do): then on a
+    /// thread of its own.
+    fn blocking<T: Send>(&self, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+        match &self.inner.engine {
+            Engine::Pg(_) if tokio::runtime::Handle::try_current().is_ok() => {
+                std::thread::scope(|s| {
+                    s.spawn(f)
+                        .join()
+                        .map_err(|_| Error::storage("a store call panicked"))?
+                })
+            }
+            _ => f(),
+        }
     }
 
     /// Runs a read on the blocking pool.
     async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection, Timestamp) -> Result<T> + Send + 'static,
+        F: FnOnce(Conn<'_>, Timestamp) -> Result<T> + Send + 'static,
     {
         self.ready().await?;
         self.read_now(f).await
@@ -855,59 +1026,42 @@ impl Store {
     async fn read_now<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection, Timestamp) -> Result<T> + Send + 'static,
+        F: FnOnce(Conn<'_>, Timestamp) -> Result<T> + Send + 'static,
     {
         let store = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let now = store.now();
-            let conn = store.reader();
-            f(&conn, now)
-        })
-        .await
-        .map_err(|e| Error::storage(format!("read task failed: {e}")))?
+        tokio::task::spawn_blocking(move || store.read_here(f))
+            .await
+            .map_err(|e| Error::storage(format!("read task failed: {e}")))?
     }
 
     /// Runs a write on the blocking pool, in one transaction.
     async fn write<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction, Timestamp) -> Result<T> + Send + 'static,
+        F: FnOnce(Conn<'_>, Timestamp) -> Result<T> + Send + 'static,
     {
         self.ready().await?;
         let store = self.clone();
-        tokio::task::spawn_blocking(move || store.write_blocking(f))
+        tokio::task::spawn_blocking(move || store.write_here(f))
             .await
             .map_err(|e| Error::storage(format!("write task failed: {e}")))?
     }
 
-    /// After a write: a merge step every few writes, a checkpoint when the log
-    /// passed its threshold (a full queue means they are already due).
-    fn upkeep(&self) {
-        let n = self.inner.writes.fetch_add(1, Ordering::Relaxed) + 1;
-        if n.is_multiple_of(MERGE_EVERY) {
-            let _ = self.inner.chores.try_send(Chore::Merge);
-        }
-        let wal = format!("{}-wal", self.inner.path.display());
-        if std::fs::metadata(wal).is_ok_and(|m| m.len() > CHECKPOINT_AT) {
-            let _ = self.inner.chores.try_send(Chore::Checkpoint);
-        }
+    /// Runs `f` in one write transaction; any error rolls all of it back.
+    /// Callable from any thread.
+    pub(crate) fn write_blocking<T: Send>(
+        &self,
+        f: impl FnOnce(Conn<'_>, Timestamp) -> Result<T> + Send,
+    ) -> Result<T> {
+        self.blocking(|| self.write_here(f))
     }
 
-    /// Runs `f` in one write transaction; any error rolls all of it back.
-    pub(crate) fn write_blocking<T>(
+    /// Runs a read; callable from any thread.
+    fn read_blocking<T: Send>(
         &self,
-        f: impl FnOnce(&rusqlite::Transaction, Timestamp) -> Result<T>,
+        f: impl FnOnce(Conn<'_>, Timestamp) -> Result<T> + Send,
     ) -> Result<T> {
-        let now = self.now();
-        let mut conn = self.writer();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(Error::storage)?;
-        let out = f(&tx, now)?;
-        tx.commit().map_err(Error::storage)?;
-        drop(conn);
-        self.upkeep();
-        Ok(out)
+        self.blocking(|| self.read_here(f))
     }
 
     /// Recomputes what depends on the calendar when the day changed since the last
@@ -922,7 +1076,7 @@ impl Store {
                 derived::refresh_all(tx, now.date_naive())?;
             }
             let has_accounts = tx
-                .query_row("SELECT EXISTS (SELECT 1 FROM accounts)", [], |r| {
+                .query_row("SELECT EXISTS (SELECT 1 FROM accounts)", &[], |r| {
                     r.get::<_, bool>(0)
                 })
                 .map_err(Error::storage)?;
@@ -930,7 +1084,7 @@ impl Store {
                 return Ok(());
             }
             let has_history = tx
-                .query_row("SELECT EXISTS (SELECT 1 FROM health_snapshots)", [], |r| {
+                .query_row("SELECT EXISTS (SELECT 1 FROM health_snapshots)", &[], |r| {
                     r.get::<_, bool>(0)
                 })
                 .map_err(Error::storage)?;
@@ -940,11 +1094,19 @@ impl Store {
                 health::recompute_all(tx, &setup, now, true)?;
             } else if stale {
                 // MRR and renewal are not inputs: readers can read beside the writer.
-                let readers = &self.inner.readers[..2];
-                health::recompute_all_from(tx, readers, &setup, now, false)?;
+                health::recompute_all_from(tx, self.side_readers(), &setup, now, false)?;
             }
             Ok(())
         })
+    }
+
+    /// Two readers of the store file that a full recompute reads with beside
+    /// its writer (none for PostgreSQL: it reads in its own transaction).
+    fn side_readers(&self) -> &[Mutex<Connection>] {
+        match &self.inner.engine {
+            Engine::File(file) => &file.readers[..2],
+            Engine::Pg(_) => &[],
+        }
     }
 
     /// The health profiles and rules in force.
@@ -987,16 +1149,19 @@ impl Store {
     fn load_parsed(
         &self,
         dataset: &Dataset,
-        health: impl FnOnce(&rusqlite::Transaction, Timestamp) -> Result<()>,
+        health: impl FnOnce(Conn<'_>, Timestamp) -> Result<()> + Send,
     ) -> Result<ImportReport> {
         let today = self.now().date_naive();
         self.write_blocking(|tx, now| {
             let mut loader = Loader::new(tx);
             loader.check_ids_free(dataset)?;
             loader.load(dataset)?;
+            loader.finish()?;
             derived::refresh_all(tx, today)?;
             health(tx, now)?;
-            refresh_statistics(tx, dataset.accounts.len())?;
+            if let Conn::Sqlite(c) = tx {
+                refresh_statistics(c, dataset.accounts.len())?;
+            }
             Ok(ImportReport::of(dataset))
         })
     }
@@ -1018,7 +1183,12 @@ impl Store {
         // the load skips the per-row foreign-key lookups, and a large page cache keeps
         // pages from spilling to the log and being written again before the commit.
         // Both settings only hold for this load.
-        let set = |sql: &str| self.writer().execute_batch(sql).map_err(Error::storage);
+        let set = |sql: &str| {
+            self.file("a bulk load")?
+                .writer()
+                .execute_batch(sql)
+                .map_err(Error::storage)
+        };
         set("PRAGMA foreign_keys = OFF; PRAGMA cache_size = -1000000")?;
         let setup = &self.health();
         let out = std::thread::scope(|scope| {
@@ -1040,13 +1210,16 @@ impl Store {
                     }
                 }
             });
-            self.write_blocking(|tx, _| {
+            self.write_here(|tx, _| {
                 // Moved in: a failed load drops them on return, which stops the
                 // producer at its next chunk instead of leaving it waiting, and
                 // the scorer after the chunk it has.
                 let (chunks, to_score) = (chunks, to_score);
-                let rebuild = without_index_while_empty(tx, "health_snapshots_account")?;
-                let mut loader = Loader::new(tx);
+                let rebuild = without_index_while_empty(
+                    tx.sqlite("a bulk load")?,
+                    "health_snapshots_account",
+                )?;
+                let mut loader = Loader::new(tx.sqlite("a bulk load")?);
                 let mut backfill = health::Backfill::default();
                 let scorer_gone = || Error::storage("the health scoring thread stopped");
                 let started = std::time::Instant::now();
@@ -1087,7 +1260,7 @@ impl Store {
                 }
                 let report = backfill.finish(tx, setup, now)?;
                 let finishing = t.elapsed();
-                analyze(tx)?;
+                analyze(tx.sqlite("a bulk load")?)?;
                 tracing::info!(
                     accounts = report.accounts,
                     load_ms = loading.as_millis() as u64,
@@ -1241,7 +1414,8 @@ impl Store {
         f: impl FnOnce(&rusqlite::Transaction, Timestamp) -> Result<(T, bool)>,
     ) -> Result<(T, bool)> {
         let now = self.now();
-        let mut conn = self.writer();
+        let file = self.file("an import from a source system")?;
+        let mut conn = file.writer();
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(Error::storage)?;
@@ -1249,7 +1423,7 @@ impl Store {
         if commit {
             tx.commit().map_err(Error::storage)?;
             drop(conn);
-            self.upkeep();
+            file.upkeep();
         } else {
             tx.rollback().map_err(Error::storage)?;
         }
@@ -1260,11 +1434,16 @@ impl Store {
     /// transaction on a connection of its own (not one of the readers, which a
     /// slow export would hold for as long as its client reads).
     pub fn export_snapshot(&self) -> Result<ExportSnapshot> {
-        let conn = open_connection(&self.inner.path, true)?;
+        let file = match &self.inner.engine {
+            Engine::File(file) => file,
+            // One read-only transaction of its own when written.
+            Engine::Pg(_) => return Ok(ExportSnapshot::Pg(self.clone())),
+        };
+        let conn = open_connection(&file.path, true)?;
         // The first read fixes the snapshot every later read of the transaction sees.
         conn.execute_batch("BEGIN; SELECT count(*) FROM sqlite_master;")
             .map_err(Error::storage)?;
-        Ok(ExportSnapshot {
+        Ok(ExportSnapshot::File {
             conn,
             now: self.now(),
         })
@@ -1272,17 +1451,28 @@ impl Store {
 }
 
 /// One consistent view of a store, to be written out as dataset JSON.
-pub struct ExportSnapshot {
-    conn: Connection,
-    now: Timestamp,
+pub enum ExportSnapshot {
+    /// A read transaction open on a connection of its own.
+    File { conn: Connection, now: Timestamp },
+    /// A PostgreSQL store: its snapshot is taken as the writing starts.
+    Pg(Store),
 }
 
 impl ExportSnapshot {
     /// Writes the dataset a row at a time, in the layout of
-    /// [`Dataset::write_json`]; a failed write to `out` stops it.
+    /// [`Dataset::write_json`]; a failed write to `out` stops it. Called from a
+    /// thread that may block (the blocking pool).
     pub fn write_to(self, out: &mut dyn std::io::Write) -> Result<()> {
-        bulk::export_to(&self.conn, self.now, out)?;
-        self.conn.execute_batch("COMMIT").map_err(Error::storage)
+        match self {
+            ExportSnapshot::File { conn, now } => {
+                bulk::export_to(Conn::Sqlite(&conn), now, out)?;
+                conn.execute_batch("COMMIT").map_err(Error::storage)
+            }
+            ExportSnapshot::Pg(store) => store.read_here(|c, now| match c {
+                Conn::Pg(pg) => pg.snapshot(|p| bulk::export_to(Conn::Pg(p), now, out)),
+                Conn::Sqlite(_) => bulk::export_to(c, now, out),
+            }),
+        }
     }
 }
 
@@ -1366,7 +1556,7 @@ impl Backend for Store {
             .map_err(|e| Error::storage(format!("rescoring failed: {e}")))?
     }
     async fn playbooks(&self) -> Result<Vec<Playbook>> {
-        self.read(|c, _| tables::select_in(Conn::Sqlite(c), "ORDER BY name", &[]))
+        self.read(|c, _| tables::select_in(c, "ORDER BY name", &[]))
             .await
     }
     async fn change_log(&self, account: Id, page: PageRequest) -> Result<Page<ChangeLogEntry>> {
@@ -1398,7 +1588,7 @@ impl Backend for Store {
             None => {
                 // Nothing in this transaction changed an input: two readers can
                 // read them beside the writer.
-                let readers = &store.inner.readers[..2];
+                let readers = store.side_readers();
                 health::recompute_all_from(tx, readers, &setup, now, false)
             }
         })
@@ -1505,16 +1695,50 @@ impl Backend for Store {
         self.work_of(user).await
     }
     async fn put_file(&self, name: &str, bytes: Vec<u8>) -> Result<DocumentFile> {
-        let files = self.inner.files.clone();
         let name = name.to_string();
+        let files = match &self.inner.engine {
+            Engine::File(file) => file.files.clone(),
+            Engine::Pg(_) => {
+                // Kept once per content, in the database every server reads.
+                return self
+                    .write(move |c, _| {
+                        let file = files::described(&name, &bytes)?;
+                        c.execute(
+                            "INSERT INTO files (sha256, bytes) VALUES (?, ?) \
+                             ON CONFLICT (sha256) DO NOTHING",
+                            &[&file.sha256, &bytes],
+                        )
+                        .map_err(Error::storage)?;
+                        Ok(file)
+                    })
+                    .await;
+            }
+        };
         // Hashing and writing up to 100 MiB: on the blocking pool.
         tokio::task::spawn_blocking(move || files.put(&name, &bytes))
             .await
             .map_err(|e| Error::storage(format!("storing a file failed: {e}")))?
     }
     async fn read_file(&self, sha256: &str) -> Result<Vec<u8>> {
-        let files = self.inner.files.clone();
         let sha256 = sha256.to_string();
+        let files = match &self.inner.engine {
+            Engine::File(file) => file.files.clone(),
+            Engine::Pg(_) => {
+                crate::files::check_hash(&sha256)?;
+                return self
+                    .read(move |c, _| {
+                        c.query_row(
+                            "SELECT bytes FROM files WHERE sha256 = ?",
+                            &[&sha256],
+                            |r| r.get::<_, Vec<u8>>(0),
+                        )
+                        .optional()
+                        .map_err(Error::storage)?
+                        .ok_or(Error::FileNotFound { sha256 })
+                    })
+                    .await;
+            }
+        };
         tokio::task::spawn_blocking(move || files.read(&sha256))
             .await
             .map_err(|e| Error::storage(format!("reading a file failed: {e}")))?
@@ -1589,7 +1813,7 @@ const HEALTH_PROFILES_KEY: &str = "health_profiles";
 
 /// `setup` with the profiles the store keeps, when an admin gave it some: they
 /// replace those of the config, added to the bundled ones as a file would be.
-fn with_stored_profiles(conn: &Connection, setup: Arc<HealthSetup>) -> Result<Arc<HealthSetup>> {
+fn with_stored_profiles(conn: Conn<'_>, setup: Arc<HealthSetup>) -> Result<Arc<HealthSetup>> {
     let Some(toml) = meta::meta(conn, HEALTH_PROFILES_KEY)? else {
         return Ok(setup);
     };
@@ -1606,7 +1830,7 @@ fn with_stored_profiles(conn: &Connection, setup: Arc<HealthSetup>) -> Result<Ar
 
 /// The team's summary settings kept in the store, else `fallback`.
 fn summary_settings(
-    conn: &Connection,
+    conn: Conn<'_>,
     fallback: &crate::summary::Settings,
 ) -> Result<crate::summary::Settings> {
     match meta::meta(conn, crate::summary::SETTINGS_KEY)? {
@@ -1630,10 +1854,11 @@ impl Store {
 
     /// How many accounts the store holds.
     pub fn account_count(&self) -> Result<u64> {
-        let conn = self.reader();
-        conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get::<_, i64>(0))
-            .map(|n| n as u64)
-            .map_err(Error::storage)
+        self.read_blocking(|c, _| {
+            c.query_row("SELECT count(*) FROM accounts", &[], |r| r.get::<_, i64>(0))
+                .map(|n| n as u64)
+                .map_err(Error::storage)
+        })
     }
 }
 
@@ -1644,24 +1869,23 @@ impl Store {
         let user = tokens::checked_user(user)?;
         let token = tokens::new_token()?;
         let hash = token_hash(&token);
-        let info = self
-            .write_blocking(|tx, now| tokens::insert(Conn::Sqlite(tx), &hash, user, role, now))?;
+        let info = self.write_blocking(|tx, now| tokens::insert(tx, &hash, user, role, now))?;
         Ok((token, info))
     }
 
     /// Every token, oldest first.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        tokens::all(Conn::Sqlite(&self.reader()))
+        self.read_blocking(|c, _| tokens::all(c))
     }
 
     /// Revokes a token; false when there is no such token or it was already revoked.
     pub fn revoke_token(&self, id: Id) -> Result<bool> {
-        self.write_blocking(|tx, now| tokens::revoke(Conn::Sqlite(tx), id, now))
+        self.write_blocking(|tx, now| tokens::revoke(tx, id, now))
     }
 
     /// The live (not revoked) token with this hash.
     pub fn token_by_hash(&self, hash: &str) -> Result<Option<TokenInfo>> {
-        tokens::by_hash(Conn::Sqlite(&self.reader()), hash)
+        self.read_blocking(|c, _| tokens::by_hash(c, hash))
     }
 }
 
@@ -1686,29 +1910,21 @@ impl Store {
             ));
         }
         self.write_blocking(|tx, now| {
-            ssh_keys::insert(
-                Conn::Sqlite(tx),
-                fingerprint,
-                public_key.trim(),
-                user,
-                role,
-                now,
-            )
+            ssh_keys::insert(tx, fingerprint, public_key.trim(), user, role, now)
         })
     }
 
     /// The change log after the entry `after` (by id), oldest first, at most
     /// `limit` entries: what the change feed sends.
     pub async fn changes_after(&self, after: Id, limit: usize) -> Result<Vec<ChangeLogEntry>> {
-        self.read_now(move |c, _| read::changes_after(Conn::Sqlite(c), after, limit))
+        self.read_now(move |c, _| read::changes_after(c, after, limit))
             .await
     }
 
     /// The id of the newest change log entry (0 for an empty log): where a
     /// change feed asked from now starts.
     pub async fn last_change(&self) -> Result<Id> {
-        self.read_now(|c, _| read::last_change(Conn::Sqlite(c)))
-            .await
+        self.read_now(|c, _| read::last_change(c)).await
     }
 
     /// Takes or renews the lease `name` for `holder` for `period` of wall-clock
@@ -1723,7 +1939,7 @@ impl Store {
     ) -> Result<bool> {
         let (name, holder) = (name.to_string(), holder.to_string());
         let (now, until) = lease_times(period);
-        self.write(move |tx, _| leases::take(Conn::Sqlite(tx), &name, &holder, now, until))
+        self.write(move |tx, _| leases::take(tx, &name, &holder, now, until))
             .await
     }
 
@@ -1731,7 +1947,7 @@ impl Store {
     /// another takes it at its next round, not once it runs out).
     pub async fn release_lease(&self, name: &str, holder: &str) -> Result<()> {
         let (name, holder) = (name.to_string(), holder.to_string());
-        self.write(move |tx, _| leases::release(Conn::Sqlite(tx), &name, &holder))
+        self.write(move |tx, _| leases::release(tx, &name, &holder))
             .await
     }
 
@@ -1742,7 +1958,7 @@ impl Store {
     pub async fn replicas(&self, holder: &str, period: std::time::Duration) -> Result<u64> {
         let holder = holder.to_string();
         let (now, until) = lease_times(period);
-        self.write(move |tx, _| leases::replicas(Conn::Sqlite(tx), &holder, now, until))
+        self.write(move |tx, _| leases::replicas(tx, &holder, now, until))
             .await
     }
 
@@ -1756,23 +1972,23 @@ impl Store {
     pub async fn lease_holder(&self, name: &str) -> Result<Option<String>> {
         let name = name.to_string();
         let now = chrono::Utc::now().timestamp_millis();
-        self.read_now(move |c, _| leases::holder(Conn::Sqlite(c), &name, now))
+        self.read_now(move |c, _| leases::holder(c, &name, now))
             .await
     }
 
     /// Every SSH key, oldest first, revoked ones included.
     pub fn ssh_keys(&self) -> Result<Vec<SshKeyInfo>> {
-        ssh_keys::all(Conn::Sqlite(&self.reader()))
+        self.read_blocking(|c, _| ssh_keys::all(c))
     }
 
     /// Revokes an SSH key; false when there is no such key or it was already revoked.
     pub fn revoke_ssh_key(&self, id: Id) -> Result<bool> {
-        self.write_blocking(|tx, now| ssh_keys::revoke(Conn::Sqlite(tx), id, now))
+        self.write_blocking(|tx, now| ssh_keys::revoke(tx, id, now))
     }
 
     /// The live (not revoked) SSH key with this fingerprint.
     pub fn ssh_key_by_fingerprint(&self, fingerprint: &str) -> Result<Option<SshKeyInfo>> {
-        ssh_keys::by_fingerprint(Conn::Sqlite(&self.reader()), fingerprint)
+        self.read_blocking(|c, _| ssh_keys::by_fingerprint(c, fingerprint))
     }
 }
 
@@ -1841,7 +2057,7 @@ mod token_tests {
         assert_ne!(a, b);
         assert!(a.starts_with(TOKEN_PREFIX) && a.len() == TOKEN_PREFIX.len() + 64);
         // Only the hash is kept.
-        let conn = rusqlite::Connection::open(store.path()).unwrap();
+        let conn = rusqlite::Connection::open(store.path().unwrap()).unwrap();
         let stored: String = conn
             .query_row(
                 "SELECT hash FROM api_tokens WHERE id = ?1",

@@ -3,7 +3,9 @@
 //! on a person.
 
 use chrono::{NaiveDate, TimeDelta};
-use rusqlite::{Connection, params};
+use rusqlite::params;
+
+use crate::db::Conn;
 
 use super::codec::ts;
 use super::outbox::{self, NewDelivery};
@@ -18,44 +20,48 @@ use tend_engines::filter::Filter;
 pub const SCHEDULER: &str = "scheduler";
 
 /// The runs with a step due at `now`, oldest due first.
-pub(crate) fn due_runs(conn: &Connection, now: Timestamp, limit: usize) -> Result<Vec<Id>> {
-    let mut stmt = conn
-        .prepare_cached(
+pub(crate) fn due_runs<'c>(
+    conn: impl Into<Conn<'c>>,
+    now: Timestamp,
+    limit: usize,
+) -> Result<Vec<Id>> {
+    conn.into()
+        .query_map(
             "SELECT id FROM playbook_runs WHERE next_due_at IS NOT NULL AND next_due_at <= ? \
              ORDER BY next_due_at, id LIMIT ?",
+            params![ts(&now), limit as i64],
+            |r| r.get(0),
         )
-        .map_err(Error::storage)?;
-    stmt.query_map(params![ts(&now), limit as i64], |r| r.get(0))
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<_>>()
         .map_err(Error::storage)
 }
 
 /// The user who owns an account.
-fn owner_of(conn: &Connection, account: Id) -> Result<String> {
-    conn.query_row("SELECT owner FROM accounts WHERE id = ?", [account], |r| {
-        r.get(0)
-    })
+fn owner_of(conn: Conn<'_>, account: Id) -> Result<String> {
+    conn.query_row(
+        "SELECT owner FROM accounts WHERE id = ?",
+        &[&account],
+        |r| r.get(0),
+    )
     .map_err(Error::storage)
 }
 
 /// Whether an account matches an expression of the filter language.
-fn matches(conn: &Connection, account: Id, expr: &str, today: NaiveDate) -> Result<bool> {
+fn matches(conn: Conn<'_>, account: Id, expr: &str, today: NaiveDate) -> Result<bool> {
     let mut conds = vec![];
     let mut p = vec![];
     let filter = AccountFilter {
         expr: Some(expr.to_string()),
         ..AccountFilter::default()
     };
-    read::account_conditions(&filter, today, false, &mut conds, &mut p)?;
+    read::account_conditions(&filter, today, false, conn.dialect(), &mut conds, &mut p)?;
     conds.push("a.id = ?".into());
-    p.push(account.into());
+    p.push(rusqlite::types::Value::Integer(account));
     let sql = format!(
         "SELECT count(*) FROM accounts a WHERE {}",
         conds.join(" AND ")
     );
     let n: i64 = conn
-        .query_row(&sql, rusqlite::params_from_iter(p), |r| r.get(0))
+        .query_row(&sql, &crate::db::params(&p), |r| r.get(0))
         .map_err(Error::storage)?;
     Ok(n > 0)
 }
@@ -71,13 +77,14 @@ pub(crate) struct Advanced {
 /// Runs the due automatic steps of a run, one after the other, until a step waits
 /// (on time, a person or its email) or fails, or the run ends. Each step's outcome
 /// is written to the run (versioned, in the change log under the scheduler).
-pub(crate) fn advance(
-    conn: &Connection,
+pub(crate) fn advance<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &tend_engines::health::HealthSetup,
     settings: &Settings,
     run_id: Id,
     now: Timestamp,
 ) -> Result<Advanced> {
+    let conn = conn.into();
     let mut out = Advanced::default();
     let mut run: PlaybookRun = tables::get(conn, run_id)?;
     if !run.automatic {
@@ -259,8 +266,8 @@ pub(crate) fn advance(
 
 /// The email of step `i` of a run went out: the step is done and the run goes on.
 /// It failed for good: the step fails with why.
-pub(crate) fn email_outcome(
-    conn: &Connection,
+pub(crate) fn email_outcome<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &tend_engines::health::HealthSetup,
     settings: &Settings,
     (run_id, i): (Id, usize),
@@ -268,6 +275,7 @@ pub(crate) fn email_outcome(
     failure: Option<&str>,
     now: Timestamp,
 ) -> Result<Advanced> {
+    let conn = conn.into();
     let Ok(mut run) = tables::get::<PlaybookRun>(conn, run_id) else {
         return Ok(Advanced::default());
     };

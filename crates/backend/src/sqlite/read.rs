@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Datelike, Days, NaiveDate};
+use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, params_from_iter};
 
 use super::codec::{Cols, day, from_ts, like_pattern};
 use super::tables::{self, Table, columns_with};
@@ -42,6 +42,7 @@ pub(crate) fn account_conditions(
     f: &AccountFilter,
     today: NaiveDate,
     cases: bool,
+    dialect: Dialect,
     out: &mut Vec<String>,
     p: &mut Vec<Value>,
 ) -> Result<()> {
@@ -50,19 +51,24 @@ pub(crate) fn account_conditions(
             today,
             me: f.me.as_deref(),
             cases,
+            dialect,
         };
         super::filter::conditions(expr, &cx, out, p)?;
     }
     crate::check_search("search", f.text.as_deref())?;
     if let Some(text) = f.text.as_deref().filter(|t| !t.trim().is_empty()) {
-        out.push("(a.name LIKE ? ESCAPE '\\' OR a.domain LIKE ? ESCAPE '\\')".into());
+        out.push(format!(
+            "({} OR {})",
+            dialect.like("a.name"),
+            dialect.like("a.domain")
+        ));
         let pat = like_pattern(text.trim());
         p.push(Value::Text(pat.clone()));
         p.push(Value::Text(pat));
     }
     let mut eq = |col: &str, v: &Option<String>| {
         if let Some(v) = v {
-            out.push(format!("a.{col} = ? COLLATE NOCASE"));
+            out.push(dialect.eq_nocase(&format!("a.{col}")));
             p.push(Value::Text(v.clone()));
         }
     };
@@ -72,7 +78,7 @@ pub(crate) fn account_conditions(
     eq("stage", &f.stage.map(|s| s.as_str().to_string()));
     eq("health_status", &f.status.map(|s| s.as_str().to_string()));
     if let Some(tag) = &f.tag {
-        out.push("EXISTS (SELECT 1 FROM json_each(a.tags) WHERE value = ? COLLATE NOCASE)".into());
+        out.push(dialect.json_array_has("a.tags", "?"));
         p.push(Value::Text(tag.clone()));
     }
     if let Some(parent) = f.parent_id {
@@ -131,55 +137,66 @@ macro_rules! status_rank {
 }
 
 /// The ORDER BY of a portfolio sort; each matches an index of the accounts table.
-fn portfolio_order(sort: PortfolioSort, desc: bool) -> &'static str {
+fn portfolio_order(sort: PortfolioSort, desc: bool, d: Dialect) -> String {
+    let health = d.or_far("a.health_score", true, true);
     match (sort, desc) {
-        (PortfolioSort::Health, false) => "coalesce(a.health_score, 1e9), a.id",
-        (PortfolioSort::Health, true) => "coalesce(a.health_score, -1e9) DESC, a.id DESC",
-        (PortfolioSort::Mrr, false) => "a.mrr_cents, a.id",
-        (PortfolioSort::Mrr, true) => "a.mrr_cents DESC, a.id DESC",
-        (PortfolioSort::Renewal, false) => "coalesce(a.renewal_day, 1e9), a.id",
-        (PortfolioSort::Renewal, true) => "coalesce(a.renewal_day, -1e9) DESC, a.id DESC",
-        (PortfolioSort::Name, false) => "a.name COLLATE NOCASE, a.id",
-        (PortfolioSort::Name, true) => "a.name COLLATE NOCASE DESC, a.id DESC",
-        (PortfolioSort::Owner, false) => {
-            "a.owner COLLATE NOCASE, coalesce(a.health_score, 1e9), a.id"
+        (PortfolioSort::Health, false) => format!("{health}, a.id"),
+        (PortfolioSort::Health, true) => format!(
+            "{} DESC, a.id DESC",
+            d.or_far("a.health_score", false, true)
+        ),
+        (PortfolioSort::Mrr, false) => "a.mrr_cents, a.id".into(),
+        (PortfolioSort::Mrr, true) => "a.mrr_cents DESC, a.id DESC".into(),
+        (PortfolioSort::Renewal, false) => {
+            format!("{}, a.id", d.or_far("a.renewal_day", true, false))
         }
-        (PortfolioSort::Owner, true) => {
-            "a.owner COLLATE NOCASE DESC, coalesce(a.health_score, 1e9), a.id"
-        }
-        (PortfolioSort::Stage, false) => {
-            concat!(stage_rank!(), ", coalesce(a.health_score, 1e9), a.id")
-        }
-        (PortfolioSort::Stage, true) => {
-            concat!(stage_rank!(), " DESC, coalesce(a.health_score, 1e9), a.id")
-        }
-        (PortfolioSort::Trend, false) => "coalesce(a.health_trend, 0), a.id",
-        (PortfolioSort::Trend, true) => "coalesce(a.health_trend, 0) DESC, a.id DESC",
+        (PortfolioSort::Renewal, true) => format!(
+            "{} DESC, a.id DESC",
+            d.or_far("a.renewal_day", false, false)
+        ),
+        (PortfolioSort::Name, false) => format!("{}, a.id", d.nocase("a.name")),
+        (PortfolioSort::Name, true) => format!("{} DESC, a.id DESC", d.nocase("a.name")),
+        (PortfolioSort::Owner, false) => format!("{}, {health}, a.id", d.nocase("a.owner")),
+        (PortfolioSort::Owner, true) => format!("{} DESC, {health}, a.id", d.nocase("a.owner")),
+        (PortfolioSort::Stage, false) => format!("{}, {health}, a.id", stage_rank!()),
+        (PortfolioSort::Stage, true) => format!("{} DESC, {health}, a.id", stage_rank!()),
+        (PortfolioSort::Trend, false) => "coalesce(a.health_trend, 0), a.id".into(),
+        (PortfolioSort::Trend, true) => "coalesce(a.health_trend, 0) DESC, a.id DESC".into(),
     }
 }
 
-pub(crate) fn portfolio(
-    conn: &Connection,
+pub(crate) fn portfolio<'c>(
+    conn: impl Into<Conn<'c>>,
     q: &PortfolioQuery,
     today: NaiveDate,
 ) -> Result<Page<AccountRow>> {
+    let conn = conn.into();
+    let d = conn.dialect();
     let mut conds = vec![];
     let mut p = vec![];
-    account_conditions(&q.filter, today, false, &mut conds, &mut p)?;
+    account_conditions(&q.filter, today, false, d, &mut conds, &mut p)?;
     let wc = where_clause(&conds);
     let total = count(conn, &format!("SELECT count(*) FROM accounts a {wc}"), &p)?;
-    let (l, o) = limit(q.page);
     let sql = format!(
-        "SELECT {ROW_COLUMNS} FROM accounts a {wc} ORDER BY {} LIMIT {l} OFFSET {o}",
-        portfolio_order(q.sort, q.descending)
+        "SELECT {ROW_COLUMNS} FROM accounts a {wc} ORDER BY {} LIMIT ? OFFSET ?",
+        portfolio_order(q.sort, q.descending, d)
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    let items = stmt
-        .query_map(params_from_iter(p.iter()), |r| read_row(&mut Cols::new(r)))
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
+    let params = paged(&p, q.page);
+    let items = conn
+        .query_map(&sql, &crate::db::params(&params), |r| {
+            read_row(&mut Cols::of(r))
+        })
         .map_err(Error::storage)?;
     Ok(page_of(items, total, q.page))
+}
+
+/// A statement's parameters followed by a page's LIMIT and OFFSET (as
+/// parameters: one prepared statement serves every page).
+fn paged(p: &[Value], page: PageRequest) -> Vec<Value> {
+    let (l, o) = limit(page);
+    let mut out = p.to_vec();
+    out.extend([Value::Integer(l), Value::Integer(o)]);
+    out
 }
 
 fn brief(c: &mut Cols) -> rusqlite::Result<AccountBrief> {
@@ -459,7 +476,6 @@ pub(crate) fn interactions<'c>(
     } else {
         count(conn, &format!("SELECT count(*) FROM {from} {wc}"), &p)?
     };
-    let (l, o) = limit(q.page);
     // Across all accounts a text search follows the index's order (newest recorded
     // first) so the first page costs what it shows, not what matches.
     let order = match (fts.is_some() && q.account_id.is_none(), dialect) {
@@ -468,11 +484,12 @@ pub(crate) fn interactions<'c>(
         (false, _) => "i.at DESC, i.id DESC",
     };
     let sql = format!(
-        "SELECT {} FROM {from} {wc} ORDER BY {order} LIMIT {l} OFFSET {o}",
+        "SELECT {} FROM {from} {wc} ORDER BY {order} LIMIT ? OFFSET ?",
         columns_with::<Interaction>("i")
     );
+    let params = paged(&p, q.page);
     let items = conn
-        .query_map(&sql, &crate::db::params(&p), |r| {
+        .query_map(&sql, &crate::db::params(&params), |r| {
             Interaction::read(&mut Cols::of(r))
         })
         .map_err(Error::storage)?;
@@ -653,29 +670,35 @@ pub(crate) fn tasks<'c>(
     )
 }
 
-fn case_order(sort: CaseSort, desc: bool) -> &'static str {
+fn case_order(sort: CaseSort, desc: bool, d: Dialect) -> String {
     match (sort, desc) {
-        (CaseSort::Priority, false) => "c.priority_rank, c.opened_at DESC, c.id",
-        (CaseSort::Priority, true) => "c.priority_rank DESC, c.opened_at DESC, c.id",
-        (CaseSort::Opened, false) => "c.opened_at DESC, c.id DESC",
-        (CaseSort::Opened, true) => "c.opened_at, c.id",
-        (CaseSort::AccountHealth, false) => "coalesce(a.health_score, 1e9), c.priority_rank, c.id",
-        (CaseSort::AccountHealth, true) => {
-            "coalesce(a.health_score, -1e9) DESC, c.priority_rank, c.id"
-        }
-        (CaseSort::Status, false) => {
-            concat!(status_rank!(), ", c.priority_rank, c.id")
-        }
-        (CaseSort::Status, true) => {
-            concat!(status_rank!(), " DESC, c.priority_rank, c.id")
-        }
+        (CaseSort::Priority, false) => "c.priority_rank, c.opened_at DESC, c.id".into(),
+        (CaseSort::Priority, true) => "c.priority_rank DESC, c.opened_at DESC, c.id".into(),
+        (CaseSort::Opened, false) => "c.opened_at DESC, c.id DESC".into(),
+        (CaseSort::Opened, true) => "c.opened_at, c.id".into(),
+        (CaseSort::AccountHealth, false) => format!(
+            "{}, c.priority_rank, c.id",
+            d.or_far("a.health_score", true, true)
+        ),
+        (CaseSort::AccountHealth, true) => format!(
+            "{} DESC, c.priority_rank, c.id",
+            d.or_far("a.health_score", false, true)
+        ),
+        (CaseSort::Status, false) => concat!(status_rank!(), ", c.priority_rank, c.id").into(),
+        (CaseSort::Status, true) => concat!(status_rank!(), " DESC, c.priority_rank, c.id").into(),
     }
 }
 
-pub(crate) fn cases(conn: &Connection, q: &CaseQuery, today: NaiveDate) -> Result<Page<CaseRow>> {
+pub(crate) fn cases<'c>(
+    conn: impl Into<Conn<'c>>,
+    q: &CaseQuery,
+    today: NaiveDate,
+) -> Result<Page<CaseRow>> {
+    let conn = conn.into();
+    let d = conn.dialect();
     let mut conds = vec![];
     let mut p: Vec<Value> = vec![];
-    account_conditions(&q.account, today, true, &mut conds, &mut p)?;
+    account_conditions(&q.account, today, true, d, &mut conds, &mut p)?;
     if let Some(a) = q.account_id {
         conds.push("c.account_id = +?".into());
         p.push(Value::Integer(a));
@@ -700,15 +723,15 @@ pub(crate) fn cases(conn: &Connection, q: &CaseQuery, today: NaiveDate) -> Resul
         p.push(Value::Integer(e as i64));
     }
     if let Some(t) = &q.team {
-        conds.push("c.team = ? COLLATE NOCASE".into());
+        conds.push(d.eq_nocase("c.team"));
         p.push(Value::Text(t.clone()));
     }
     if let Some(r) = &q.region {
-        conds.push("c.region = ? COLLATE NOCASE".into());
+        conds.push(d.eq_nocase("c.region"));
         p.push(Value::Text(r.clone()));
     }
     if let Some(s) = q.signal {
-        conds.push("EXISTS (SELECT 1 FROM json_each(c.signals) WHERE value = ?)".into());
+        conds.push(d.json_array_has("c.signals", "?"));
         p.push(Value::Text(s.as_str().into()));
     }
     let wc = where_clause(&conds);
@@ -727,16 +750,15 @@ pub(crate) fn cases(conn: &Connection, q: &CaseQuery, today: NaiveDate) -> Resul
             &p,
         )?
     };
-    let (l, o) = limit(q.page);
     let sql = format!(
-        "SELECT {}, a.name, a.health_score, a.health_status FROM {from} {wc} ORDER BY {} LIMIT {l} OFFSET {o}",
+        "SELECT {}, a.name, a.health_score, a.health_status FROM {from} {wc} ORDER BY {} LIMIT ? OFFSET ?",
         columns_with::<SupportCase>("c"),
-        case_order(q.sort, q.descending)
+        case_order(q.sort, q.descending, d)
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    let items = stmt
-        .query_map(params_from_iter(p.iter()), |r| {
-            let mut c = Cols::new(r);
+    let params = paged(&p, q.page);
+    let items = conn
+        .query_map(&sql, &crate::db::params(&params), |r| {
+            let mut c = Cols::of(r);
             Ok(CaseRow {
                 case: SupportCase::read(&mut c)?,
                 account_name: c.get()?,
@@ -744,8 +766,6 @@ pub(crate) fn cases(conn: &Connection, q: &CaseQuery, today: NaiveDate) -> Resul
                 account_health_status: c.opt_parse()?,
             })
         })
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(Error::storage)?;
     Ok(page_of(items, total, q.page))
 }
@@ -811,11 +831,11 @@ pub(crate) fn alerts<'c>(
         // The count alone.
         return Ok(page_of(vec![], total, q.page));
     }
-    let (l, o) = limit(q.page);
+    let params = paged(&p, q.page);
     let items = tables::select_in(
         conn,
-        &format!("{wc} ORDER BY at DESC, id DESC LIMIT {l} OFFSET {o}"),
-        &crate::db::params(&p),
+        &format!("{wc} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?"),
+        &crate::db::params(&params),
     )?;
     Ok(page_of(items, total, q.page))
 }
@@ -850,12 +870,16 @@ pub(crate) fn change_log<'c>(
         "SELECT count(*) FROM change_log WHERE account_id = ?",
         &[Value::Integer(account)],
     )?;
-    let (l, o) = limit(page);
-    let sql = format!(
-        "SELECT {CHANGE_COLUMNS} FROM change_log WHERE account_id = +? ORDER BY id DESC LIMIT {l} OFFSET {o}"
-    );
+    let params = paged(&[Value::Integer(account)], page);
     let items = conn
-        .query_map(&sql, &[&account], |r| read_change(&mut Cols::of(r)))
+        .query_map(
+            &format!(
+                "SELECT {CHANGE_COLUMNS} FROM change_log WHERE account_id = +? \
+                 ORDER BY id DESC LIMIT ? OFFSET ?"
+            ),
+            &crate::db::params(&params),
+            |r| read_change(&mut Cols::of(r)),
+        )
         .map_err(Error::storage)?;
     Ok(page_of(items, total, page))
 }

@@ -1,6 +1,8 @@
 //! The write side: create, update, delete, each with its change-log entries.
 
-use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use rusqlite::OptionalExtension;
+
+use crate::db::{Conn, Dialect};
 use serde_json::Value;
 
 use super::codec::{Params, trunc, ts};
@@ -17,28 +19,29 @@ fn first_invalid(errors: Vec<FieldError>) -> Result<()> {
     }
 }
 
-pub(crate) fn exists(conn: &Connection, kind: EntityKind, id: Id) -> Result<bool> {
+pub(crate) fn exists<'c>(conn: impl Into<Conn<'c>>, kind: EntityKind, id: Id) -> Result<bool> {
     let sql = format!("SELECT 1 FROM {} WHERE id = ?", table_of(kind));
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    stmt.query_row([id], |_| Ok(()))
+    conn.into()
+        .query_row(&sql, &[&id], |_| Ok(()))
         .optional()
         .map(|x| x.is_some())
         .map_err(Error::storage)
 }
 
 /// The account a contact belongs to, if the contact exists.
-fn contact_account(conn: &Connection, contact: Id) -> Result<Option<Id>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT account_id FROM contacts WHERE id = ?")
-        .map_err(Error::storage)?;
-    stmt.query_row([contact], |r| r.get(0))
-        .optional()
-        .map_err(Error::storage)
+fn contact_account(conn: Conn<'_>, contact: Id) -> Result<Option<Id>> {
+    conn.query_row(
+        "SELECT account_id FROM contacts WHERE id = ?",
+        &[&contact],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(Error::storage)
 }
 
 /// Checks every reference of a record points at an existing record, and the extra
 /// rules that span records (contacts of the same account, no parent loops).
-fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
+fn check_references<T: Table>(conn: Conn<'_>, record: &T) -> Result<()> {
     for r in record.references() {
         if !exists(conn, r.kind, r.id)? {
             return Err(Error::invalid(
@@ -49,8 +52,7 @@ fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
         if record.same_account() && r.kind != EntityKind::Account {
             let sql = format!("SELECT account_id FROM {} WHERE id = ?", table_of(r.kind));
             let owner: Id = conn
-                .prepare_cached(&sql)
-                .and_then(|mut s| s.query_row([r.id], |row| row.get(0)))
+                .query_row(&sql, &[&r.id], |row| row.get(0))
                 .map_err(Error::storage)?;
             let account = record.account_id().unwrap_or_default();
             if owner != account {
@@ -83,7 +85,7 @@ fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
         let steps: String = conn
             .query_row(
                 "SELECT steps FROM playbooks WHERE id = ?",
-                [run.playbook_id],
+                &[&run.playbook_id],
                 |r| r.get(0),
             )
             .map_err(Error::storage)?;
@@ -113,7 +115,7 @@ fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
                 ));
             }
             cur = conn
-                .query_row("SELECT parent_id FROM accounts WHERE id = ?", [p], |r| {
+                .query_row("SELECT parent_id FROM accounts WHERE id = ?", &[&p], |r| {
                     r.get(0)
                 })
                 .optional()
@@ -126,7 +128,7 @@ fn check_references<T: Table>(conn: &Connection, record: &T) -> Result<()> {
 
 #[allow(clippy::too_many_arguments)]
 fn log(
-    conn: &Connection,
+    conn: Conn<'_>,
     at: Timestamp,
     actor: &str,
     kind: EntityKind,
@@ -136,13 +138,10 @@ fn log(
     change: (Option<&str>, Option<String>, Option<String>),
 ) -> Result<()> {
     let (field, from, to) = change;
-    let mut stmt = conn
-        .prepare_cached(
-            "INSERT INTO change_log (at, actor, entity, record_id, account_id, action, field, from_value, to_value)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .map_err(Error::storage)?;
-    stmt.execute(rusqlite::params![
+    conn.execute(
+        "INSERT INTO change_log (at, actor, entity, record_id, account_id, action, field, from_value, to_value)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rusqlite::params![
         ts(&at),
         actor,
         kind.as_str(),
@@ -151,8 +150,9 @@ fn log(
         action.as_str(),
         field,
         from,
-        to,
-    ])
+            to,
+        ],
+    )
     .map_err(Error::storage)?;
     Ok(())
 }
@@ -181,7 +181,7 @@ pub(crate) fn diff(old: &Value, new: &Value) -> Vec<(String, Value, Value)> {
 /// What a write touched, for the follow-up work: derived columns, and the health of
 /// the account when the write changed one of its inputs.
 fn after_write(
-    conn: &Connection,
+    conn: Conn<'_>,
     setup: &HealthSetup,
     kind: EntityKind,
     account: Option<Id>,
@@ -229,7 +229,7 @@ pub(crate) enum After<'a> {
 impl After<'_> {
     fn run(
         &mut self,
-        conn: &Connection,
+        conn: Conn<'_>,
         setup: &HealthSetup,
         kind: EntityKind,
         account: Option<Id>,
@@ -250,12 +250,13 @@ impl After<'_> {
 }
 
 /// What [`After::Later`] collected: each account refreshed and rescored once.
-pub(crate) fn after_writes(
-    conn: &Connection,
+pub(crate) fn after_writes<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     touched: &std::collections::BTreeMap<Id, bool>,
     now: Timestamp,
 ) -> Result<()> {
+    let conn = conn.into();
     // Past a few hundred accounts one pass over all of them (read in chunks,
     // scored on two threads) is faster than each one on its own.
     if touched.len() > WHOLE_PASS_FROM {
@@ -283,7 +284,7 @@ fn is_derived_input(kind: EntityKind) -> bool {
 }
 
 fn create_typed<T: Table>(
-    conn: &Connection,
+    conn: Conn<'_>,
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
@@ -320,7 +321,7 @@ fn create_typed<T: Table>(
 }
 
 fn update_typed<T: Table>(
-    conn: &Connection,
+    conn: Conn<'_>,
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
@@ -343,11 +344,9 @@ fn update_typed<T: Table>(
     let expected = r.version();
     r.set_version(expected + 1);
     r.set_times(old.created_at(), now);
-    let mut stmt = conn
-        .prepare_cached(tables::sql_of::<T>(tables::Sql::Update))
-        .map_err(Error::storage)?;
-    let changed = stmt
-        .execute(params_from_iter(r.update_params(expected).0.iter()))
+    let params = r.update_params(expected);
+    let changed = conn
+        .execute(tables::sql_of::<T>(tables::Sql::Update), &params.refs())
         .map_err(Error::storage)?;
     if changed != 1 {
         return Err(Error::Conflict {
@@ -399,8 +398,8 @@ fn score_sentiment(record: &mut Record) {
     i.sentiment = (!text.trim().is_empty()).then(|| tend_engines::sentiment::automatic(text));
 }
 
-pub(crate) fn create(
-    conn: &Connection,
+pub(crate) fn create<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
@@ -409,14 +408,15 @@ pub(crate) fn create(
     create_with(conn, setup, actor, now, record, &mut After::Now)
 }
 
-pub(crate) fn create_with(
-    conn: &Connection,
+pub(crate) fn create_with<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
     mut record: Record,
     after: &mut After,
 ) -> Result<Record> {
+    let conn = conn.into();
     score_sentiment(&mut record);
     // A saved summary is its saver's, whatever the body says.
     if let Record::Summary(s) = &mut record {
@@ -436,8 +436,8 @@ pub(crate) fn create_with(
     tend_domain::with_record!(record, r => create_typed(conn, setup, actor, now, r, after))
 }
 
-pub(crate) fn update(
-    conn: &Connection,
+pub(crate) fn update<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
@@ -446,14 +446,15 @@ pub(crate) fn update(
     update_with(conn, setup, actor, now, record, &mut After::Now)
 }
 
-pub(crate) fn update_with(
-    conn: &Connection,
+pub(crate) fn update_with<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
     mut record: Record,
     after: &mut After,
 ) -> Result<Record> {
+    let conn = conn.into();
     score_sentiment(&mut record);
     if let Record::Playbook(p) = &record {
         super::runs::check_playbook(p)?;
@@ -467,8 +468,8 @@ pub(crate) fn update_with(
     tend_domain::with_record!(record, r => update_typed(conn, setup, actor, now, r, after))
 }
 
-pub(crate) fn delete(
-    conn: &Connection,
+pub(crate) fn delete<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     actor: &str,
     now: Timestamp,
@@ -476,6 +477,7 @@ pub(crate) fn delete(
     id: Id,
     version: i64,
 ) -> Result<()> {
+    let conn = conn.into();
     let now = trunc(now);
     let old = tables::get_record(conn, kind, id)?;
     if old.version() != version {
@@ -489,11 +491,24 @@ pub(crate) fn delete(
     if kind == EntityKind::Contact {
         // Interactions keep their history without the person, and the person's usage
         // stays in the account's totals as anonymous usage.
+        let without = match conn.dialect() {
+            Dialect::Sqlite => {
+                "(SELECT json_group_array(value) FROM json_each(interactions.contact_ids) \
+                 WHERE value <> ?1)"
+            }
+            Dialect::Postgres => {
+                "(SELECT coalesce(jsonb_agg(e.value ORDER BY e.n), '[]'::jsonb)::text \
+                 FROM jsonb_array_elements(interactions.contact_ids::jsonb) WITH ORDINALITY AS e(value, n) \
+                 WHERE e.value <> to_jsonb(?1::bigint))"
+            }
+        };
         conn.execute(
-            "UPDATE interactions SET contact_ids =
-                 (SELECT json_group_array(value) FROM json_each(interactions.contact_ids) WHERE value <> ?1)
-             WHERE EXISTS (SELECT 1 FROM json_each(interactions.contact_ids) WHERE value = ?1)",
-            [id],
+            &format!(
+                "UPDATE interactions SET contact_ids = {without} WHERE {}",
+                conn.dialect()
+                    .json_array_has_id("interactions.contact_ids", "?1")
+            ),
+            &[&id],
         )
         .map_err(Error::storage)?;
         let account = old.account_id().unwrap_or(0);
@@ -501,14 +516,15 @@ pub(crate) fn delete(
             "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
              SELECT account_id, 0, day, connections, minutes, features FROM usage
              WHERE account_id = ?2 AND contact_id = ?1
-             ON CONFLICT DO UPDATE SET connections = connections + excluded.connections,
-                 minutes = minutes + excluded.minutes",
-            [id, account],
+             ON CONFLICT (account_id, day, contact_id) DO UPDATE
+                 SET connections = usage.connections + excluded.connections,
+                 minutes = usage.minutes + excluded.minutes",
+            &[&id, &account],
         )
         .map_err(Error::storage)?;
         conn.execute(
             "DELETE FROM usage WHERE account_id = ?2 AND contact_id = ?1",
-            [id, account],
+            &[&id, &account],
         )
         .map_err(Error::storage)?;
     }
@@ -556,14 +572,15 @@ pub(crate) fn delete(
 
 /// Several writes in the caller's transaction, in order; the first error stops them
 /// (and the transaction rolls back). An error names the write it came from.
-pub(crate) fn apply(
-    conn: &Connection,
+pub(crate) fn apply<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     held: &AccountRules,
     actor: &str,
     now: Timestamp,
     writes: Vec<Write>,
 ) -> Result<Vec<Option<Record>>> {
+    let conn = conn.into();
     let mut out = Vec::with_capacity(writes.len());
     for (i, w) in writes.into_iter().enumerate() {
         // An account is held to the organisation's rules as the earlier writes
@@ -590,20 +607,13 @@ pub(crate) fn apply(
     Ok(out)
 }
 
-pub(crate) fn record_usage(
-    conn: &Connection,
+pub(crate) fn record_usage<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     now: Timestamp,
     rows: &[UsageDay],
 ) -> Result<u64> {
-    let mut stmt = conn
-        .prepare_cached(
-            "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
-             VALUES (?, coalesce(?, 0), ?, ?, ?, ?)
-             ON CONFLICT DO UPDATE SET connections = excluded.connections,
-                 minutes = excluded.minutes, features = excluded.features",
-        )
-        .map_err(Error::storage)?;
+    let conn = conn.into();
     for (i, u) in rows.iter().enumerate() {
         if let Some(e) = check_usage(u).into_iter().next() {
             return Err(Error::invalid(format!("rows[{i}].{}", e.field), e.message));
@@ -629,8 +639,15 @@ pub(crate) fn record_usage(
             .int(u.connections as i64)
             .int(u.minutes as i64)
             .json(&u.features);
-        stmt.execute(params_from_iter(p.0.iter()))
-            .map_err(Error::storage)?;
+        conn.execute(
+            "INSERT INTO usage (account_id, contact_id, day, connections, minutes, features)
+             VALUES (?, coalesce(?, 0), ?, ?, ?, ?)
+             ON CONFLICT (account_id, day, contact_id) DO UPDATE
+                 SET connections = excluded.connections,
+                 minutes = excluded.minutes, features = excluded.features",
+            &p.refs(),
+        )
+        .map_err(Error::storage)?;
     }
     let accounts: std::collections::BTreeSet<Id> = rows.iter().map(|u| u.account_id).collect();
     for account in accounts {

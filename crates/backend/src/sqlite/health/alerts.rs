@@ -1,6 +1,8 @@
 //! Raising alerts: transitions, the other rules, escalated cases.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::OptionalExtension;
+
+use crate::db::Conn;
 
 use crate::sqlite::codec::{Cols, trunc, ts};
 use crate::sqlite::tables;
@@ -30,7 +32,7 @@ fn new_alert(account: Id, rule: &str, at: Timestamp, message: &str) -> Alert {
 
 /// Inserts a transition alert unless the same one is already there.
 pub(super) fn raise_transition(
-    conn: &Connection,
+    conn: Conn<'_>,
     account: Id,
     at: Timestamp,
     from: HealthStatus,
@@ -39,9 +41,11 @@ pub(super) fn raise_transition(
 ) -> Result<()> {
     let at = trunc(at);
     let exists: Option<i64> = conn
-        .prepare_cached("SELECT id FROM alerts WHERE account_id = ? AND rule = ? AND at = ?")
-        .map_err(Error::storage)?
-        .query_row(params![account, TRANSITION_RULE, ts(&at)], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM alerts WHERE account_id = ? AND rule = ? AND at = ?",
+            &[&account, &TRANSITION_RULE, &ts(&at)],
+            |r| r.get(0),
+        )
         .optional()
         .map_err(Error::storage)?;
     if exists.is_some() {
@@ -61,7 +65,7 @@ pub(super) fn raise_transition(
 /// same history again, or a week later when the week it was raised in has closed,
 /// finds it there.
 pub(super) fn raise_week_transition(
-    conn: &Connection,
+    conn: Conn<'_>,
     account: Id,
     week: chrono::NaiveDate,
     at: Timestamp,
@@ -71,13 +75,10 @@ pub(super) fn raise_week_transition(
     let midnight = |d: chrono::NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
     let (opens, closes) = (midnight(week), midnight(week + chrono::Days::new(7)));
     let exists: Option<i64> = conn
-        .prepare_cached(
+        .query_row(
             "SELECT id FROM alerts INDEXED BY alerts_account
              WHERE account_id = ? AND rule = ? AND at > ? AND at <= ? LIMIT 1",
-        )
-        .map_err(Error::storage)?
-        .query_row(
-            params![account, TRANSITION_RULE, ts(&opens), ts(&closes)],
+            &[&account, &TRANSITION_RULE, &ts(&opens), &ts(&closes)],
             |r| r.get(0),
         )
         .optional()
@@ -97,7 +98,7 @@ pub(super) fn raise_week_transition(
 /// Inserts an alert of a rule unless the account has one of that rule open or
 /// snoozed already. Returns whether it did.
 pub(super) fn raise_rule(
-    conn: &Connection,
+    conn: Conn<'_>,
     account: Id,
     rule: &str,
     at: Timestamp,
@@ -105,15 +106,15 @@ pub(super) fn raise_rule(
     case_id: Option<Id>,
 ) -> Result<bool> {
     let pending = conn
-        .prepare_cached(
+        .query_row(
             // Without statistics the planner would pick the rule's index and read
             // every alert of the rule (tens of thousands on a large store) for
             // each account; an account has a handful of alerts.
             "SELECT EXISTS (SELECT 1 FROM alerts INDEXED BY alerts_account
              WHERE account_id = ? AND rule = ? AND state <> 'done')",
+            &[&account, &rule],
+            |r| r.get::<_, bool>(0),
         )
-        .map_err(Error::storage)?
-        .query_row(params![account, rule], |r| r.get::<_, bool>(0))
         .map_err(Error::storage)?;
     if pending {
         return Ok(false);
@@ -133,7 +134,7 @@ pub(super) fn raise_rule(
 /// escalated while its account already has an escalation alert open or snoozed
 /// waits until that one is done. Returns how many it raised.
 pub(super) fn raise_escalations(
-    conn: &Connection,
+    conn: Conn<'_>,
     setup: &HealthSetup,
     account: Option<Id>,
     now: Timestamp,
@@ -144,20 +145,21 @@ pub(super) fn raise_escalations(
     let sql = format!(
         "SELECT c.id, c.account_id, c.number, c.subject, c.priority, c.updated_at
          FROM support_cases c
-         WHERE c.escalated AND c.is_open {}
+         WHERE {} AND {} {}
            AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.case_id = c.id)
            AND c.account_id NOT IN (SELECT id FROM accounts INDEXED BY accounts_churned
                                     WHERE stage = 'churned')
          ORDER BY c.account_id, c.priority_rank, c.updated_at DESC, c.id",
+        conn.dialect().is_set("c.escalated"),
+        conn.dialect().is_set("c.is_open"),
         if account.is_some() {
             "AND c.account_id = ?"
         } else {
             ""
         }
     );
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    let read = |r: &rusqlite::Row| {
-        let mut c = Cols::new(r);
+    let read = |r: &crate::db::Row| {
+        let mut c = Cols::of(r);
         Ok((
             c.get::<Id>()?,
             c.get::<Id>()?,
@@ -168,11 +170,9 @@ pub(super) fn raise_escalations(
         ))
     };
     let pending = match account {
-        Some(a) => stmt.query_map([a], read),
-        None => stmt.query_map([], read),
+        Some(a) => conn.query_map(&sql, &[&a], read),
+        None => conn.query_map(&sql, &[], read),
     }
-    .map_err(Error::storage)?
-    .collect::<rusqlite::Result<Vec<_>>>()
     .map_err(Error::storage)?;
     let mut raised = 0;
     for (case, account, number, subject, priority, updated) in pending {

@@ -6,7 +6,8 @@ use std::iter::Peekable;
 use std::sync::Arc;
 
 use chrono::Days;
-use rusqlite::Connection;
+
+use crate::db::Conn;
 
 use crate::sqlite::codec::{Cols, day, from_day, ts};
 use crate::sqlite::scan::Scan;
@@ -23,8 +24,8 @@ const INTERACTION_COLS: &str = "id, account_id, kind, direction, at, contact_ids
 const CONTACT_COLS: &str = "id, account_id, created_at, roles, kind";
 
 /// Reads [`CONTACT_COLS`] into a contact without name, email, title or bookkeeping.
-fn contact_fact(r: &rusqlite::Row) -> rusqlite::Result<Contact> {
-    let mut c = Cols::new(r);
+fn contact_fact(r: &crate::db::Row) -> rusqlite::Result<Contact> {
+    let mut c = Cols::of(r);
     let (id, account_id, created_at) = (c.get()?, c.get()?, c.ts()?);
     Ok(Contact {
         id,
@@ -48,8 +49,8 @@ const CASE_COLS: &str = "id, account_id, priority, status, escalated, opened_at,
     signals, engineering_issue, csat";
 
 /// Reads [`CASE_COLS`] into a case without text or bookkeeping.
-fn case_fact(r: &rusqlite::Row) -> rusqlite::Result<SupportCase> {
-    let mut c = Cols::new(r);
+fn case_fact(r: &crate::db::Row) -> rusqlite::Result<SupportCase> {
+    let mut c = Cols::of(r);
     let id = c.get()?;
     let account_id = c.get()?;
     let priority = c.parse()?;
@@ -95,8 +96,8 @@ fn parse_ids(text: &str) -> Vec<Id> {
 }
 
 /// Reads [`INTERACTION_COLS`] into an interaction without text, tags or bookkeeping.
-fn interaction_fact(r: &rusqlite::Row) -> rusqlite::Result<Interaction> {
-    let mut c = Cols::new(r);
+fn interaction_fact(r: &crate::db::Row) -> rusqlite::Result<Interaction> {
+    let mut c = Cols::of(r);
     let id = c.get()?;
     let account_id = c.get()?;
     let kind = c.parse()?;
@@ -246,7 +247,7 @@ impl FeatureReader {
 /// whose first three columns were read: the features only of days after
 /// `features_from`.
 fn usage_fact(
-    r: &Scan,
+    r: &dyn UsageRow,
     (account, d, connections): (Id, i64, u32),
     reader: &mut FeatureReader,
     features_from: i64,
@@ -281,6 +282,31 @@ fn usage_fact(
             features,
         },
     ))
+}
+
+/// A usage row being read: by [`Scan`] from the store file, by the connection
+/// type from PostgreSQL.
+trait UsageRow {
+    fn int(&self, i: usize) -> rusqlite::Result<i64>;
+    fn text(&self, i: usize) -> rusqlite::Result<Option<&str>>;
+}
+
+impl UsageRow for Scan<'_> {
+    fn int(&self, i: usize) -> rusqlite::Result<i64> {
+        Scan::int(self, i)
+    }
+    fn text(&self, i: usize) -> rusqlite::Result<Option<&str>> {
+        Scan::text(self, i)
+    }
+}
+
+impl UsageRow for crate::db::Row<'_> {
+    fn int(&self, i: usize) -> rusqlite::Result<i64> {
+        self.get(i)
+    }
+    fn text(&self, i: usize) -> rusqlite::Result<Option<&str>> {
+        self.get_ref(i)?.as_str_or_null().map_err(Into::into)
+    }
 }
 
 /// How much of an account's inputs to read.
@@ -319,8 +345,13 @@ fn detail_from(now: Timestamp) -> i64 {
 }
 
 /// One account's inputs, as deep as `depth` says (see [`detail_from`]).
-pub(crate) fn load(conn: &Connection, id: Id, now: Timestamp, depth: Depth) -> Result<AccountData> {
-    load_range(conn, id, id, now, depth)?
+pub(crate) fn load<'c>(
+    conn: impl Into<Conn<'c>>,
+    id: Id,
+    now: Timestamp,
+    depth: Depth,
+) -> Result<AccountData> {
+    load_range(conn.into(), id, id, now, depth)?
         .pop()
         .ok_or(Error::NotFound {
             kind: EntityKind::Account,
@@ -375,7 +406,7 @@ impl Missing {
 /// newest first, so each older one is checked against what is still missing and
 /// decoded only if it is kept.
 fn score_interactions(
-    conn: &Connection,
+    conn: Conn<'_>,
     lo: Id,
     hi: Id,
     now: Timestamp,
@@ -387,20 +418,17 @@ fn score_interactions(
     for c in contacts.iter().filter(|c| c.has_role("sponsor")) {
         sponsors.entry(c.account_id).or_default().push(c.id);
     }
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {INTERACTION_COLS} FROM interactions
-             WHERE account_id BETWEEN +?1 AND +?2 ORDER BY account_id, at DESC"
-        ))
-        .map_err(Error::storage)?;
-    let mut rows = stmt.query((lo, hi)).map_err(Error::storage)?;
+    let sql = format!(
+        "SELECT {INTERACTION_COLS} FROM interactions
+         WHERE account_id BETWEEN +?1 AND +?2 ORDER BY account_id, at DESC"
+    );
     let mut out = vec![];
     let mut account = None;
     let mut missing = Missing::default();
     let mut its_sponsors: &[Id] = &[];
-    while let Some(r) = rows.next().map_err(Error::storage)? {
-        let id: Id = r.get(1).map_err(Error::storage)?;
-        let at: i64 = r.get(4).map_err(Error::storage)?;
+    conn.each(&sql, &[&lo, &hi], &mut |r| {
+        let id: Id = r.get(1)?;
+        let at: i64 = r.get(4)?;
         if account != Some(id) {
             account = Some(id);
             its_sponsors = sponsors.get(&id).map_or(&[], Vec::as_slice);
@@ -408,11 +436,11 @@ fn score_interactions(
         }
         if at > now_ms {
             // Not yet happened: read as before, the engine leaves it out.
-            out.push(interaction_fact(r).map_err(Error::storage)?);
-            continue;
+            out.push(interaction_fact(r)?);
+            return Ok(true);
         }
         if at > recent_from {
-            let i = interaction_fact(r).map_err(Error::storage)?;
+            let i = interaction_fact(r)?;
             let is_touch = tend_engines::health::is_touch(&i);
             missing.take(
                 i.kind == InteractionKind::Meeting,
@@ -421,53 +449,50 @@ fn score_interactions(
                 is_touch && i.contact_ids.iter().any(|c| its_sponsors.contains(c)),
             );
             out.push(i);
-            continue;
+            return Ok(true);
         }
         if missing.none() {
-            continue;
+            return Ok(true);
         }
         // An older one: read what decides whether it is kept, decode only those.
-        let text = |k: usize| -> Result<&str> {
-            r.get_ref(k)
-                .and_then(|v| v.as_str().map_err(Into::into))
-                .map_err(Error::storage)
+        let text = |k: usize| -> rusqlite::Result<&str> {
+            r.get_ref(k).and_then(|v| v.as_str().map_err(Into::into))
         };
-        let kind: InteractionKind = text(2)?.parse().map_err(Error::storage)?;
-        let direction: Direction = text(3)?.parse().map_err(Error::storage)?;
-        let answered: bool = r.get(11).map_err(Error::storage)?;
+        let unknown = |k: usize, e: String| {
+            rusqlite::Error::FromSqlConversionFailure(k, rusqlite::types::Type::Text, e.into())
+        };
+        let kind: InteractionKind = text(2)?.parse().map_err(|e| unknown(2, e))?;
+        let direction: Direction = text(3)?.parse().map_err(|e| unknown(3, e))?;
+        let answered: bool = r.get(11)?;
         let is_touch = tend_engines::health::touches(kind, direction, answered);
         // As `interaction_fact` reads them: a user is text or none, the contacts a
         // list (anything else, none).
         let by_user = is_touch
             && r.get_ref(6)
-                .and_then(|v| v.as_str_or_null().map_err(Into::into))
-                .map_err(Error::storage)?
+                .and_then(|v| v.as_str_or_null().map_err(Into::into))?
                 .is_some_and(|u| !u.is_empty());
         let of_sponsor = is_touch
             && missing.sponsor_touch
-            && parse_ids(
-                r.get_ref(5)
-                    .map_err(Error::storage)?
-                    .as_str()
-                    .unwrap_or("[]"),
-            )
-            .iter()
-            .any(|c| its_sponsors.contains(c));
+            && parse_ids(r.get_ref(5)?.as_str().unwrap_or("[]"))
+                .iter()
+                .any(|c| its_sponsors.contains(c));
         if missing.take(
             kind == InteractionKind::Meeting,
             is_touch,
             by_user,
             of_sponsor,
         ) {
-            out.push(interaction_fact(r).map_err(Error::storage)?);
+            out.push(interaction_fact(r)?);
         }
-    }
+        Ok(true)
+    })
+    .map_err(Error::storage)?;
     Ok(out)
 }
 
 /// The inputs of the accounts with ids in `lo..=hi`, read in one pass per table.
 pub(super) fn load_range(
-    conn: &Connection,
+    conn: Conn<'_>,
     lo: Id,
     hi: Id,
     now: Timestamp,
@@ -475,16 +500,12 @@ pub(super) fn load_range(
 ) -> Result<Vec<AccountData>> {
     let history = depth == Depth::History;
     fn rows<T>(
-        conn: &Connection,
+        conn: Conn<'_>,
         sql: &str,
-        params: impl rusqlite::Params,
-        read: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+        params: &[&dyn rusqlite::ToSql],
+        read: impl FnMut(&crate::db::Row) -> rusqlite::Result<T>,
     ) -> Result<Vec<T>> {
-        let mut stmt = conn.prepare_cached(sql).map_err(Error::storage)?;
-        stmt.query_map(params, read)
-            .map_err(Error::storage)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(Error::storage)
+        conn.query_map(sql, params, read).map_err(Error::storage)
     }
     // `+?` as in the reads (see `read::account_360`): with statistics on the cases'
     // index, `account_id BETWEEN ? AND ?` would be compiled again for every range.
@@ -501,8 +522,8 @@ pub(super) fn load_range(
                 ("churn", "'{}'"),
             ])
         ),
-        (lo, hi),
-        |r| Account::read(&mut Cols::new(r)),
+        &[&lo, &hi],
+        |r| Account::read(&mut Cols::of(r)),
     )?;
     // An explanation reads whole records (less their text): what a score reads of
     // them is checked against it.
@@ -513,13 +534,13 @@ pub(super) fn load_range(
                 "{} {range}",
                 light_select::<Contact>(&[("name", "''"), ("email", "NULL"), ("title", "NULL")])
             ),
-            (lo, hi),
-            |r| Contact::read(&mut Cols::new(r)),
+            &[&lo, &hi],
+            |r| Contact::read(&mut Cols::of(r)),
         )?,
         _ => rows(
             conn,
             &format!("SELECT {CONTACT_COLS} FROM contacts {range}"),
-            (lo, hi),
+            &[&lo, &hi],
             contact_fact,
         )?,
     };
@@ -528,7 +549,7 @@ pub(super) fn load_range(
         _ => rows(
             conn,
             &format!("SELECT {INTERACTION_COLS} FROM interactions {range}"),
-            (lo, hi),
+            &[&lo, &hi],
             interaction_fact,
         )?,
     }
@@ -541,8 +562,8 @@ pub(super) fn load_range(
             "{} {range}",
             light_select::<Agreement>(&[("name", "''"), ("attachments", "'[]'")])
         ),
-        (lo, hi),
-        |r| Agreement::read(&mut Cols::new(r)),
+        &[&lo, &hi],
+        |r| Agreement::read(&mut Cols::of(r)),
     )?
     .into_iter()
     .peekable();
@@ -570,9 +591,9 @@ pub(super) fn load_range(
                 _ => format!("SELECT {CASE_COLS} FROM support_cases"),
             }
         ),
-        (lo, hi, opened_from, resolved_from),
+        &[&lo, &hi, &opened_from, &resolved_from],
         |r| match depth {
-            Depth::Explain => SupportCase::read(&mut Cols::new(r)),
+            Depth::Explain => SupportCase::read(&mut Cols::of(r)),
             _ => case_fact(r),
         },
     )?
@@ -581,8 +602,8 @@ pub(super) fn load_range(
     let mut nps = rows(
         conn,
         &format!("{} {range}", NpsResponse::select_sql()),
-        (lo, hi),
-        |r| NpsResponse::read(&mut Cols::new(r)),
+        &[&lo, &hi],
+        |r| NpsResponse::read(&mut Cols::of(r)),
     )?
     .into_iter()
     .peekable();
@@ -590,16 +611,16 @@ pub(super) fn load_range(
     let mut invoices = rows(
         conn,
         &format!("{} {range}", Invoice::select_sql()),
-        (lo, hi),
-        |r| Invoice::read(&mut Cols::new(r)),
+        &[&lo, &hi],
+        |r| Invoice::read(&mut Cols::of(r)),
     )?
     .into_iter()
     .peekable();
     let mut payments = rows(
         conn,
         &format!("{} {range}", Payment::select_sql()),
-        (lo, hi),
-        |r| Payment::read(&mut Cols::new(r)),
+        &[&lo, &hi],
+        |r| Payment::read(&mut Cols::of(r)),
     )?
     .into_iter()
     .peekable();
@@ -612,40 +633,39 @@ pub(super) fn load_range(
         _ => cut,
     };
     let mut usage_rows: Vec<(Id, UsageFact)> = vec![];
-    {
-        // Millions of rows of typed columns: read with one call into SQLite each.
-        let mut rows = Scan::new(
-            conn,
-            // One seek per account to its first day read (the key is account, day,
-            // contact): the older rows are not stepped over.
-            "SELECT account_id, day, connections, contact_id, features FROM usage
-             WHERE account_id IN (SELECT id FROM accounts WHERE id BETWEEN ?1 AND ?2)
-               AND day > ?3
-             ORDER BY account_id, day",
-            &[lo, hi, cut],
-        )
-        .map_err(Error::storage)?;
-        while rows.next().map_err(Error::storage)? {
-            let r = &rows;
-            let col = |k| r.int(k).map_err(Error::storage);
-            let (account, d) = (col(0)?, col(1)?);
-            let connections = u32::try_from(col(2)?).map_err(|_| {
-                Error::storage(format!(
-                    "usage of account {account} on {}: connections out of range",
-                    from_day(d)
-                ))
-            })?;
-            let first = (account, d, connections);
-            if depth == Depth::Score
-                && d <= features_from
-                && merge_older(&mut usage_rows, account, d, connections, features_from, cut)
-            {
-                continue;
-            }
-            let (account, fact) =
-                usage_fact(r, first, &mut features, features_from).map_err(Error::storage)?;
-            usage_rows.push((account, fact));
+    let mut usage_row = |r: &dyn UsageRow| -> rusqlite::Result<()> {
+        let (account, d) = (r.int(0)?, r.int(1)?);
+        let connections = u32::try_from(r.int(2)?)
+            .map_err(|_| rusqlite::Error::IntegralValueOutOfRange(2, i64::from(u32::MAX)))?;
+        let first = (account, d, connections);
+        if depth == Depth::Score
+            && d <= features_from
+            && merge_older(&mut usage_rows, account, d, connections, features_from, cut)
+        {
+            return Ok(());
         }
+        usage_rows.push(usage_fact(r, first, &mut features, features_from)?);
+        Ok(())
+    };
+    // One seek per account to its first day read (the key is account, day,
+    // contact): the older rows are not stepped over.
+    let usage_sql = "SELECT account_id, day, connections, contact_id, features FROM usage
+         WHERE account_id IN (SELECT id FROM accounts WHERE id BETWEEN ?1 AND ?2)
+           AND day > ?3
+         ORDER BY account_id, day";
+    match conn {
+        Conn::Sqlite(c) => {
+            // Millions of rows of typed columns: read with one call into SQLite each.
+            let mut rows = Scan::new(c, usage_sql, &[lo, hi, cut]).map_err(Error::storage)?;
+            while rows.next().map_err(Error::storage)? {
+                usage_row(&rows).map_err(Error::storage)?;
+            }
+        }
+        Conn::Pg(_) => conn
+            .each(usage_sql, &[&lo, &hi, &cut], &mut |r| {
+                usage_row(r).map(|()| true)
+            })
+            .map_err(Error::storage)?,
     }
     if !history {
         // Older days count only through the last active day and the first day, and
@@ -655,14 +675,9 @@ pub(super) fn load_range(
             .filter(|(_, u)| u.connections > 0)
             .map(|(a, _)| *a)
             .collect();
-        let mut last = conn
-            .prepare_cached(
-                "SELECT max(day) FROM usage WHERE account_id = ? AND day <= ? AND connections > 0",
-            )
-            .map_err(Error::storage)?;
-        let mut first = conn
-            .prepare_cached("SELECT min(day) FROM usage WHERE account_id = ?")
-            .map_err(Error::storage)?;
+        let last =
+            "SELECT max(day) FROM usage WHERE account_id = ? AND day <= ? AND connections > 0";
+        let first = "SELECT min(day) FROM usage WHERE account_id = ?";
         for account in accounts
             .iter()
             .map(|a| a.id)
@@ -673,14 +688,14 @@ pub(super) fn load_range(
                 connections,
                 ..UsageFact::default()
             };
-            let day_of = |stmt: &mut rusqlite::CachedStatement, p: &[&dyn rusqlite::ToSql]| {
-                stmt.query_row(p, |r| r.get::<_, Option<i64>>(0))
+            let day_of = |sql: &str, p: &[&dyn rusqlite::ToSql]| {
+                conn.query_row(sql, p, |r| r.get::<_, Option<i64>>(0))
                     .map_err(Error::storage)
             };
-            if let Some(d) = day_of(&mut first, &[&account])? {
+            if let Some(d) = day_of(first, &[&account])? {
                 usage_rows.push((account, fact(d, 0)));
             }
-            if let Some(d) = day_of(&mut last, &[&account, &cut])? {
+            if let Some(d) = day_of(last, &[&account, &cut])? {
                 usage_rows.push((account, fact(d, 1)));
             }
         }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use chrono::Days;
 use rusqlite::{Connection, params};
 
+use crate::db::Conn;
+
 use super::alerts::raise_escalations;
 use super::inputs::{Depth, load, load_range};
 use super::scores::{
@@ -21,12 +23,13 @@ use tend_engines::health::*;
 /// Rescores one account after a write that touched its inputs, and raises the
 /// alerts that follow. Returns whether a transition alerted and how many alerts
 /// the other rules raised.
-pub(crate) fn recompute_account(
-    conn: &Connection,
+pub(crate) fn recompute_account<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     id: Id,
     now: Timestamp,
 ) -> Result<(bool, u64)> {
+    let conn = conn.into();
     // Health off: the full recompute at open dropped every score, and none is
     // made since.
     if !setup.enabled {
@@ -46,12 +49,12 @@ pub(crate) fn recompute_account(
 
 /// Health switched off: the scores kept are dropped,
 /// so that nothing shows or sorts by a score the organisation does not want.
-fn health_off(conn: &Connection) -> Result<()> {
+fn health_off(conn: Conn<'_>) -> Result<()> {
     conn.execute(
         "UPDATE accounts SET health_score = NULL, health_status = NULL, health_trend = NULL,
              health_drag = NULL
          WHERE health_score IS NOT NULL",
-        [],
+        &[],
     )
     .map_err(Error::storage)?;
     Ok(())
@@ -177,13 +180,13 @@ fn with_stored_trends(
 /// Rescores every account at `now`. With `history`, also (re)builds the past 52
 /// weeks and 12 months of snapshots from the inputs, and raises the alerts of the
 /// transitions of this week and the one before.
-pub(crate) fn recompute_all(
-    conn: &Connection,
+pub(crate) fn recompute_all<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     now: Timestamp,
     history: bool,
 ) -> Result<RecomputeReport> {
-    recompute_all_from(conn, &[], setup, now, history)
+    recompute_all_from(conn.into(), &[], setup, now, history)
 }
 
 /// Rescores every account at `now`, reading the inputs through `readers` (other
@@ -191,7 +194,7 @@ pub(crate) fn recompute_all(
 /// not `conn`'s transaction: give them only when the transaction has not changed
 /// any input. Without readers `conn` reads chunk k+1 while two threads score chunk k.
 pub(crate) fn recompute_all_from(
-    conn: &Connection,
+    conn: Conn<'_>,
     readers: &[std::sync::Mutex<Connection>],
     setup: &HealthSetup,
     now: Timestamp,
@@ -213,15 +216,9 @@ pub(crate) fn recompute_all_from(
             .transpose()?;
         Ok((previous, stored(conn, today)?))
     };
-    let ids: Vec<Id> = {
-        let mut stmt = conn
-            .prepare("SELECT id FROM accounts ORDER BY id")
-            .map_err(Error::storage)?;
-        stmt.query_map([], |r| r.get(0))
-            .map_err(Error::storage)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(Error::storage)?
-    };
+    let ids: Vec<Id> = conn
+        .query_map("SELECT id FROM accounts ORDER BY id", &[], |r| r.get(0))
+        .map_err(Error::storage)?;
     // Small stores in a few chunks too, so reading, scoring and writing overlap.
     let chunk = (ids.len() / 8).clamp(32, CHUNK);
     let chunks: Vec<&[Id]> = ids.chunks(chunk).collect();
@@ -230,7 +227,10 @@ pub(crate) fn recompute_all_from(
     } else {
         Depth::Score
     };
-    let tuned = Tuned::for_recompute(conn);
+    let tuned = match conn {
+        Conn::Sqlite(c) => Some(Tuned::for_recompute(c)),
+        Conn::Pg(_) => None,
+    };
     let mut writing = std::time::Duration::ZERO;
     let mut report = RecomputeReport::default();
     let score_all = |data: &[AccountData]| -> Vec<Scored> {
@@ -281,8 +281,14 @@ pub(crate) fn recompute_all_from(
                     loop {
                         let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(chunk) = chunks.get(k) else { break };
-                        let out = load_range(&conn, chunk[0], chunk[chunk.len() - 1], now, depth)
-                            .map(|data| score_all(&data));
+                        let out = load_range(
+                            Conn::Sqlite(&conn),
+                            chunk[0],
+                            chunk[chunk.len() - 1],
+                            now,
+                            depth,
+                        )
+                        .map(|data| score_all(&data));
                         if send.send(out).is_err() {
                             break;
                         }
@@ -428,33 +434,36 @@ pub(crate) fn preview(
 
 /// Writes the score columns of [`preview`] (the rest of what storing a score
 /// writes comes with the history).
-pub(crate) fn store_preview(conn: &Connection, scores: &[(Id, Quick, Option<f64>)]) -> Result<()> {
-    let mut stmt = conn
-        .prepare_cached(
+pub(crate) fn store_preview<'c>(
+    conn: impl Into<Conn<'c>>,
+    scores: &[(Id, Quick, Option<f64>)],
+) -> Result<()> {
+    let conn = conn.into();
+    for (id, q, trend) in scores {
+        conn.execute(
             "UPDATE accounts SET health_score = ?, health_status = ?, health_trend = ?,
                  health_drag = ? WHERE id = ?",
+            params![
+                q.score,
+                q.status.map(|s| s.as_str()),
+                trend,
+                q.drag_measure.map(Measure::key),
+                id
+            ],
         )
-        .map_err(Error::storage)?;
-    for (id, q, trend) in scores {
-        stmt.execute(params![
-            q.score,
-            q.status.map(|s| s.as_str()),
-            trend,
-            q.drag_measure.map(Measure::key),
-            id
-        ])
         .map_err(Error::storage)?;
     }
     Ok(())
 }
 
 /// Writes what [`Prescore`] computed, as [`recompute_all`] with `history` would.
-pub(crate) fn store_all(
-    conn: &Connection,
+pub(crate) fn store_all<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     now: Timestamp,
     scored: Prescored,
 ) -> Result<RecomputeReport> {
+    let conn = conn.into();
     let old = stored(conn, now.date_naive())?;
     let mut report = RecomputeReport::default();
     store_scored(conn, setup, &scored.0, true, &old, &mut report)?;
@@ -491,13 +500,13 @@ impl Prescored {
 
 impl Backfill {
     /// Writes the history of scored accounts and keeps their current scores.
-    pub(crate) fn store(
+    pub(crate) fn store<'c>(
         &mut self,
-        conn: &Connection,
+        conn: impl Into<Conn<'c>>,
         setup: &HealthSetup,
         scored: Prescored,
     ) -> Result<()> {
-        self.transitions += store_history(conn, setup, &scored.0)?;
+        self.transitions += store_history(conn.into(), setup, &scored.0)?;
         let mut history = Vec::with_capacity(scored.0.len());
         for s in scored.0 {
             self.currents.push((s.id, s.current, s.trend));
@@ -510,12 +519,13 @@ impl Backfill {
 
     /// Writes the current scores kept, in account order, and what a full
     /// recompute writes last.
-    pub(crate) fn finish(
+    pub(crate) fn finish<'c>(
         mut self,
-        conn: &Connection,
+        conn: impl Into<Conn<'c>>,
         setup: &HealthSetup,
         now: Timestamp,
     ) -> Result<RecomputeReport> {
+        let conn = conn.into();
         let old = stored(conn, now.date_naive())?;
         let mut report = RecomputeReport {
             transitions: self.transitions,
@@ -533,7 +543,7 @@ impl Backfill {
 /// What every full recompute ends with: the escalation alerts, and the day and
 /// the profiles it scored with.
 fn finish_recompute(
-    conn: &Connection,
+    conn: Conn<'_>,
     setup: &HealthSetup,
     now: Timestamp,
     report: &mut RecomputeReport,

@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::OptionalExtension;
+
+use crate::db::Conn;
 
 use super::alerts::{raise_rule, raise_transition, raise_week_transition};
 use super::snapshots::{Past, encode_components, put_snapshot};
@@ -27,7 +29,7 @@ pub(super) struct Raised {
 /// alert when the status changed from `from` in a way the rules alert on, and the
 /// alerts of the conditions that started to hold since `was` was stored.
 pub(super) fn store_current(
-    conn: &Connection,
+    conn: Conn<'_>,
     setup: &HealthSetup,
     id: Id,
     q: &Quick,
@@ -86,7 +88,7 @@ pub(super) fn store_current(
 /// status and the drag in two more). The next day most scores move a little, but
 /// few statuses, drags or alert conditions do.
 fn update_health_columns(
-    conn: &Connection,
+    conn: Conn<'_>,
     id: Id,
     was: &Stored,
     q: &Quick,
@@ -122,41 +124,39 @@ fn update_health_columns(
         return Ok(());
     }
     values.push(id.into());
-    conn.prepare_cached(&format!(
-        "UPDATE accounts SET {} WHERE id = ?",
-        sets.join(", ")
-    ))
-    .map_err(Error::storage)?
-    .execute(rusqlite::params_from_iter(values))
+    conn.execute(
+        &format!("UPDATE accounts SET {} WHERE id = ?", sets.join(", ")),
+        &crate::db::params(&values),
+    )
     .map_err(Error::storage)?;
     Ok(())
 }
 
 /// An account's stored health columns, renewal and alert conditions.
-pub(super) fn stored_one(conn: &Connection, id: Id) -> Result<Stored> {
-    conn.prepare_cached(
+pub(super) fn stored_one(conn: Conn<'_>, id: Id) -> Result<Stored> {
+    conn.query_row(
         "SELECT health_score, health_status, health_trend, renewal_day, alert_conditions,
                 health_drag, stage = 'churned'
          FROM accounts WHERE id = ?",
+        &[&id],
+        |r| {
+            let mut c = Cols::of(r);
+            let (score, status, trend) = (c.get()?, c.opt_parse()?, c.get()?);
+            let (renewal_day, conditions) = (c.get()?, c.get::<Option<i64>>()?.map(Conditions));
+            let (drag, known) = stored_drag(&mut c)?;
+            Ok(Stored {
+                score,
+                status,
+                trend,
+                renewal_day,
+                conditions,
+                drag,
+                known,
+                churned: c.get()?,
+                ..Stored::default()
+            })
+        },
     )
-    .map_err(Error::storage)?
-    .query_row([id], |r| {
-        let mut c = Cols::new(r);
-        let (score, status, trend) = (c.get()?, c.opt_parse()?, c.get()?);
-        let (renewal_day, conditions) = (c.get()?, c.get::<Option<i64>>()?.map(Conditions));
-        let (drag, known) = stored_drag(&mut c)?;
-        Ok(Stored {
-            score,
-            status,
-            trend,
-            renewal_day,
-            conditions,
-            drag,
-            known,
-            churned: c.get()?,
-            ..Stored::default()
-        })
-    })
     .optional()
     .map_err(Error::storage)
     .map(Option::unwrap_or_default)
@@ -218,23 +218,20 @@ impl Stored {
     }
 }
 
-pub(super) fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
-    let mut stmt = conn
-        .prepare(
-            "SELECT a.id, a.health_score, a.health_status, a.health_trend,
+pub(super) fn stored(conn: Conn<'_>, today: NaiveDate) -> Result<HashMap<Id, Stored>> {
+    let sql = "SELECT a.id, a.health_score, a.health_status, a.health_trend,
                     w.account_id IS NOT NULL, w.score, m.account_id IS NOT NULL, m.score,
                     a.health_drag, a.renewal_day, a.alert_conditions, a.stage = 'churned'
              FROM accounts a
              LEFT JOIN health_snapshots w
                ON w.period = 'week' AND w.start_day = ?1 AND w.account_id = a.id
              LEFT JOIN health_snapshots m
-               ON m.period = 'month' AND m.start_day = ?2 AND m.account_id = a.id",
-        )
-        .map_err(Error::storage)?;
+               ON m.period = 'month' AND m.start_day = ?2 AND m.account_id = a.id";
     let week = day(&period_start(Period::Week, today));
     let month = day(&period_start(Period::Month, today));
-    stmt.query_map([week, month], |r| {
-        let mut c = Cols::new(r);
+    let mut out = HashMap::new();
+    conn.each(sql, &[&week, &month], &mut |r| {
+        let mut c = Cols::of(r);
         let id: Id = c.get()?;
         let score = c.get()?;
         let status = c.opt_parse()?;
@@ -244,7 +241,7 @@ pub(super) fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, 
         let has_month: bool = c.get()?;
         let month: Option<f64> = c.get()?;
         let (drag, known) = stored_drag(&mut c)?;
-        Ok((
+        out.insert(
             id,
             Stored {
                 score,
@@ -258,11 +255,11 @@ pub(super) fn stored(conn: &Connection, today: NaiveDate) -> Result<HashMap<Id, 
                 known,
                 churned: c.get()?,
             },
-        ))
+        );
+        Ok(true)
     })
-    .map_err(Error::storage)?
-    .collect::<rusqlite::Result<HashMap<_, _>>>()
-    .map_err(Error::storage)
+    .map_err(Error::storage)?;
+    Ok(out)
 }
 
 /// What scoring one account produced, ready to be stored.
@@ -279,7 +276,7 @@ pub(super) struct Scored {
 /// Writes what [`score`] produced; with history, raises the alerts of the
 /// transitions of this week and the one before.
 pub(super) fn store_scored(
-    conn: &Connection,
+    conn: Conn<'_>,
     setup: &HealthSetup,
     scored: &[Scored],
     history: bool,
@@ -300,11 +297,7 @@ pub(super) const BACKFILL_ALERT_WEEKS: u64 = 1;
 /// transitions in the last closed week and in this one so far (of accounts not
 /// churned), one per account and week.
 /// Returns how many it raised.
-pub(super) fn store_history(
-    conn: &Connection,
-    setup: &HealthSetup,
-    scored: &[Scored],
-) -> Result<u64> {
+pub(super) fn store_history(conn: Conn<'_>, setup: &HealthSetup, scored: &[Scored]) -> Result<u64> {
     // The past snapshots in the table's key order: each lands after the last one
     // written instead of somewhere in the middle.
     let mut past: Vec<(Id, &Past, &str)> = scored
@@ -317,14 +310,14 @@ pub(super) fn store_history(
     }
     // No alert on a customer already lost.
     let churned: std::collections::HashSet<Id> = conn
-        .prepare_cached(
+        .query_map(
             "SELECT id FROM accounts INDEXED BY accounts_churned WHERE stage = 'churned'",
+            &[],
+            |r| r.get(0),
         )
         .map_err(Error::storage)?
-        .query_map([], |r| r.get(0))
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(Error::storage)?;
+        .into_iter()
+        .collect();
     let mut transitions = 0;
     for scored in scored.iter().filter(|s| !churned.contains(&s.id)) {
         let recent =
@@ -372,7 +365,7 @@ pub(super) fn store_history(
 /// Writes accounts' current scores and trends (and their week's and month's
 /// snapshots) over what `old` says is stored, raising the alerts that follow.
 pub(super) fn store_currents<'q>(
-    conn: &Connection,
+    conn: Conn<'_>,
     setup: &HealthSetup,
     currents: impl Iterator<Item = (Id, &'q Quick, Option<f64>)>,
     history: bool,

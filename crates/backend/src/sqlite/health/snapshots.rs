@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
+
+use crate::db::Conn;
 
 use super::inputs::{Depth, load};
 use crate::sqlite::codec::{Cols, day, ts};
@@ -65,22 +67,14 @@ pub(super) struct Past {
     pub(super) drag: Option<String>,
 }
 
-pub(super) fn put_snapshot(
-    conn: &Connection,
-    account_id: Id,
-    s: &Past,
-    profile: &str,
-) -> Result<()> {
-    let mut stmt = conn
-        .prepare_cached(
-            "INSERT INTO health_snapshots(account_id, period, start_day, at, score, status, profile, components)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT(account_id, period, start_day) DO UPDATE SET
-               at = excluded.at, score = excluded.score, status = excluded.status,
-               profile = excluded.profile, components = excluded.components",
-        )
-        .map_err(Error::storage)?;
-    stmt.execute(params![
+pub(super) fn put_snapshot(conn: Conn<'_>, account_id: Id, s: &Past, profile: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO health_snapshots(account_id, period, start_day, at, score, status, profile, components)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(account_id, period, start_day) DO UPDATE SET
+           at = excluded.at, score = excluded.score, status = excluded.status,
+           profile = excluded.profile, components = excluded.components",
+        params![
         account_id,
         s.period.as_str(),
         day(&s.start),
@@ -88,8 +82,9 @@ pub(super) fn put_snapshot(
         s.score,
         s.status.map(|x| x.as_str()),
         profile,
-        s.components,
-    ])
+            s.components,
+        ],
+    )
     .map_err(Error::storage)?;
     Ok(())
 }
@@ -126,13 +121,13 @@ pub(crate) fn snapshots<'c>(
 }
 
 /// The score of last week's snapshot (the trend's reference).
-pub(super) fn previous_week(conn: &Connection, id: Id, now: Timestamp) -> Result<Option<f64>> {
+pub(super) fn previous_week(conn: Conn<'_>, id: Id, now: Timestamp) -> Result<Option<f64>> {
     let start = week_start(now.date_naive()) - Days::new(7);
-    conn.prepare_cached(
+    conn.query_row(
         "SELECT score FROM health_snapshots WHERE account_id = ? AND period = 'week' AND start_day = ?",
+        params![id, day(&start)],
+        |r| r.get::<_, Option<f64>>(0),
     )
-    .map_err(Error::storage)?
-    .query_row(params![id, day(&start)], |r| r.get::<_, Option<f64>>(0))
     .optional()
     .map_err(Error::storage)
     .map(Option::flatten)
@@ -145,12 +140,13 @@ fn with_trend(mut e: Explanation, previous: Option<f64>) -> Explanation {
 }
 
 /// Scores one account at `now` with the trend against last week (no writes).
-pub(crate) fn explain(
-    conn: &Connection,
+pub(crate) fn explain<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     id: Id,
     now: Timestamp,
 ) -> Result<(Explanation, Profile)> {
+    let conn = conn.into();
     let data = load(conn, id, now, Depth::Explain)?;
     let profile = match &data.account {
         Some(a) => setup.profiles.for_account(a).clone(),
@@ -166,8 +162,8 @@ pub(crate) fn explain(
 }
 
 /// The explanation, the profile and the history of one account.
-pub(crate) fn report(
-    conn: &Connection,
+pub(crate) fn report<'c>(
+    conn: impl Into<Conn<'c>>,
     setup: &HealthSetup,
     id: Id,
     now: Timestamp,
@@ -178,6 +174,7 @@ pub(crate) fn report(
             "health is off for this organisation ([health] enabled = false): no score is computed",
         ));
     }
+    let conn = conn.into();
     let (explanation, profile) = explain(conn, setup, id, now)?;
     Ok(HealthReport {
         explanation,
@@ -191,14 +188,18 @@ pub(super) fn trend(score: Option<f64>, previous: Option<f64>) -> Option<f64> {
     Some(score? - previous?)
 }
 
-pub(super) fn week_scores(conn: &Connection, start: NaiveDate) -> Result<HashMap<Id, Option<f64>>> {
-    let mut stmt = conn
-        .prepare("SELECT account_id, score FROM health_snapshots WHERE period = 'week' AND start_day = ?")
-        .map_err(Error::storage)?;
-    stmt.query_map([day(&start)], |r| Ok((r.get(0)?, r.get(1)?)))
-        .map_err(Error::storage)?
-        .collect::<rusqlite::Result<HashMap<_, _>>>()
-        .map_err(Error::storage)
+pub(super) fn week_scores(conn: Conn<'_>, start: NaiveDate) -> Result<HashMap<Id, Option<f64>>> {
+    let mut out = HashMap::new();
+    conn.each(
+        "SELECT account_id, score FROM health_snapshots WHERE period = 'week' AND start_day = ?",
+        &[&day(&start)],
+        &mut |r| {
+            out.insert(r.get(0)?, r.get(1)?);
+            Ok(true)
+        },
+    )
+    .map_err(Error::storage)?;
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ mod success;
 mod support;
 mod work;
 
-use rusqlite::{Connection, ToSql};
+use rusqlite::ToSql;
 use serde::Serialize;
 
 use super::codec::{Cols, Params};
@@ -200,21 +200,6 @@ pub(crate) fn get<'c, T: Table>(conn: impl Into<Conn<'c>>, id: Id) -> Result<T> 
         .ok_or(Error::NotFound { kind: T::KIND, id })
 }
 
-/// Reads the records matching a WHERE clause (with its ORDER BY and LIMIT).
-pub(crate) fn select<T: Table>(
-    conn: &Connection,
-    clause: &str,
-    params: impl rusqlite::Params,
-) -> Result<Vec<T>> {
-    let sql = format!("{} {clause}", T::select_sql());
-    let mut stmt = conn.prepare_cached(&sql).map_err(Error::storage)?;
-    let rows = stmt
-        .query_map(params, |r| T::read(&mut Cols::new(r)))
-        .map_err(Error::storage)?;
-    rows.collect::<rusqlite::Result<Vec<T>>>()
-        .map_err(Error::storage)
-}
-
 /// Reads the records matching a WHERE clause (with its ORDER BY and LIMIT),
 /// on either engine.
 pub(crate) fn select_in<T: Table>(
@@ -236,7 +221,7 @@ pub(crate) fn insert<'c, T: Table>(conn: impl Into<Conn<'c>>, record: &T) -> Res
         // DEFAULT: the next id (SQLite's rowid, PostgreSQL's identity).
         p.0.remove(0);
     }
-    let params: Vec<&dyn ToSql> = p.0.iter().map(|v| v as &dyn ToSql).collect();
+    let params = p.refs();
     if new_id {
         return conn
             .query_row(
