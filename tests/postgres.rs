@@ -573,3 +573,142 @@ async fn one_connection_type_answers_alike_on_both_engines() {
     assert_eq!(on_sqlite.1.0, -7 + i64::MAX / 4);
     assert_eq!(on_sqlite.5, 2);
 }
+
+/// A `tend serve --store URL` started on a free loopback port; killed when dropped.
+struct Served {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(store: &str) -> Served {
+    use std::io::BufRead;
+    let mut child = tend()
+        .args(["serve", "--store", store, "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start tend serve");
+    let stderr = child.stderr.take().expect("its stderr");
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("tend serve says where it listens")
+            .expect("a line");
+        if let Some(rest) = line.split_once(" at http://") {
+            let addr = rest.1.split('/').next().expect("an address");
+            break format!("http://{addr}");
+        }
+    };
+    // The rest of what it says goes nowhere, so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    Served { child, url }
+}
+
+/// Two servers over one database serve one store: a token made for the
+/// database works on both, a write through one reads back through the other
+/// and reaches the other's change feed, and with one of them gone the other
+/// goes on. A password in the config's `[server] store` is refused unshown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_over_one_database_serve_one_store() {
+    use tend::backend::Backend;
+    use tend::domain::*;
+    let Some(db) = pg::database("two_servers_over_one_database_serve_one_store").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let file = demo_store(dir.path());
+    ok(&["--db", &file, "migrate", "--to", &db.url]);
+    let token = ok(&[
+        "serve", "--store", &db.url, "token", "create", "--role", "admin", "--user", "ana",
+    ])
+    .trim()
+    .to_string();
+    assert!(token.starts_with("tend_"), "{token}");
+    let a = serve(&db.url);
+    let b = serve(&db.url);
+    let client = |s: &Served| {
+        tend::remote::Remote::new(&s.url, Some(token.clone().into()), Default::default())
+            .expect("a client")
+    };
+    let (via_a, via_b) = (client(&a), client(&b));
+    let page = tend::backend::PortfolioQuery::default();
+    let seen_a = via_a.portfolio(&page).await.expect("portfolio via a");
+    let seen_b = via_b.portfolio(&page).await.expect("portfolio via b");
+    assert_eq!(seen_a.total, 200);
+    assert_eq!(
+        seen_a.items.iter().map(|r| r.id).collect::<Vec<_>>(),
+        seen_b.items.iter().map(|r| r.id).collect::<Vec<_>>()
+    );
+    let account = seen_a.items[0].id;
+    let mut feed = via_b.watch().expect("b's change feed");
+    let now = chrono::Utc::now();
+    let task = Task {
+        id: 0,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        source: Source::default(),
+        external_id: None,
+        account_id: account,
+        project_id: None,
+        title: "Call back about the renewal".into(),
+        description: String::new(),
+        assignee: String::new(),
+        due: None,
+        status: TaskStatus::Todo,
+        priority: Priority::Normal,
+        position: 0,
+        kind: TaskKind::Todo,
+        alert_id: None,
+    };
+    let made = via_a
+        .create("ana", Record::Task(task))
+        .await
+        .expect("a task through a");
+    let entry = loop {
+        let e = tokio::time::timeout(std::time::Duration::from_secs(20), feed.recv())
+            .await
+            .expect("b's feed sends the write made through a")
+            .expect("the feed is open");
+        if e.record_id == made.id() {
+            break e;
+        }
+    };
+    assert_eq!(entry.actor, "ana");
+    let read = via_b
+        .get(EntityKind::Task, made.id())
+        .await
+        .expect("the task through b");
+    assert_eq!(read, made);
+    // One server gone: the other answers, the write kept.
+    drop(a);
+    let tasks = via_b
+        .tasks(&tend::backend::TaskQuery {
+            account_id: Some(account),
+            ..Default::default()
+        })
+        .await
+        .expect("tasks via b");
+    assert!(tasks.iter().any(|t| t.id == made.id()));
+    drop(b);
+    // A password in the config is refused, and not shown.
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[server]\nstore = \"postgres://tend:hunter2@127.0.0.1:1/tend\"\n",
+    )
+    .expect("config");
+    let out = run(&["--config", config.to_str().expect("path"), "serve"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("PGPASSWORD"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+}

@@ -43,9 +43,24 @@ pub(super) fn server_store(
     store: Option<&str>,
     options: crate::sqlite::Options,
 ) -> Result<Store, Failure> {
-    let url = store
-        .or(settings.server.store.as_deref())
+    let configured = settings
+        .server
+        .store
+        .as_deref()
         .filter(|u| !u.trim().is_empty());
+    // A password in the config would sit in a file that is copied and shared.
+    if store.is_none()
+        && let Some(url) = configured
+        && backend::postgres::redact_url(url) != url
+        && backend::postgres::is_postgres_url(url)
+    {
+        return Err(Failure::usage(format!(
+            "the config's [server] store holds a password ({}): remove it and set PGPASSWORD \
+             in the server's environment",
+            backend::postgres::redact_url(url)
+        )));
+    }
+    let url = store.or(configured).filter(|u| !u.trim().is_empty());
     let Some(url) = url else {
         return Ok(Store::open_with(
             settings.store_path(cli.db.as_deref()),

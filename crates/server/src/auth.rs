@@ -120,11 +120,7 @@ pub async fn lookup(state: &AppState, hash: String) -> Result<Option<TokenInfo>,
     if let Some(info) = state.sessions.get(&hash) {
         return Ok(Some(info));
     }
-    let store = state.store.clone();
-    tokio::task::spawn_blocking(move || store.token_by_hash(&hash))
-        .await
-        .map_err(|e| tend_backend::Error::storage(format!("token lookup: {e}")))?
-        .map_err(ApiError::from)
+    state.store.find_token(&hash).await.map_err(ApiError::from)
 }
 
 /// What the request's token was found to be, looked up once per request.

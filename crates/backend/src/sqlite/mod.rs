@@ -1883,6 +1883,20 @@ impl Store {
         self.write_blocking(|tx, now| tokens::revoke(tx, id, now))
     }
 
+    /// [`Store::token_by_hash`] on the blocking pool (what a server's request
+    /// asks).
+    pub async fn find_token(&self, hash: &str) -> Result<Option<TokenInfo>> {
+        let hash = hash.to_string();
+        self.read_now(move |c, _| tokens::by_hash(c, &hash)).await
+    }
+
+    /// [`Store::ssh_key_by_fingerprint`] on the blocking pool.
+    pub async fn find_ssh_key(&self, fingerprint: &str) -> Result<Option<SshKeyInfo>> {
+        let fingerprint = fingerprint.to_string();
+        self.read_now(move |c, _| ssh_keys::by_fingerprint(c, &fingerprint))
+            .await
+    }
+
     /// The live (not revoked) token with this hash.
     pub fn token_by_hash(&self, hash: &str) -> Result<Option<TokenInfo>> {
         self.read_blocking(|c, _| tokens::by_hash(c, hash))

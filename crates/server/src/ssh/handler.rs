@@ -58,12 +58,7 @@ impl Conn {
 
     /// The live key with this fingerprint; a store that cannot answer refuses.
     async fn registered(&self, fingerprint: String) -> Option<SshKeyInfo> {
-        let store = self.ctx.store.clone();
-        let found =
-            tokio::task::spawn_blocking(move || store.ssh_key_by_fingerprint(&fingerprint)).await;
-        let found = found
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.map_err(|e| e.to_string()));
+        let found = self.ctx.store.find_ssh_key(&fingerprint).await;
         found.unwrap_or_else(|e| {
             tracing::warn!("ssh: reading the keys: {e}");
             None
