@@ -635,7 +635,7 @@ async fn two_servers_over_one_database_serve_one_store() {
     let a = serve(&db.url);
     let b = serve(&db.url);
     let client = |s: &Served| {
-        tend::remote::Remote::new(&s.url, Some(token.clone().into()), Default::default())
+        tend::remote::Remote::new(&s.url, Some(token.clone()), Default::default())
             .expect("a client")
     };
     let (via_a, via_b) = (client(&a), client(&b));
