@@ -25,6 +25,12 @@
 //! another. Both share the machine's two cores, as a server and its users on one
 //! box would. `cargo bench --bench server`; TEND_BENCH_ACCOUNTS for a smaller store,
 //! TEND_LOAD_SECS for a longer run, TEND_LOAD_CLIENTS for another number of clients.
+//!
+//! With TEND_BENCH_PG=postgres://... (the generated store moved there with `tend
+//! migrate`) the servers keep their store in that database, and the load and the
+//! change feed go to TEND_BENCH_REPLICAS servers (default 2), each with a store of
+//! its own: clients round robin over them, the feed is followed on another server
+//! than the one written to.
 
 mod common;
 
@@ -54,7 +60,29 @@ fn env_or(name: &str, default: u64) -> u64 {
 /// A server over the large store on a loopback port; answers its URL and the runtime
 /// that runs it (kept alive by the caller).
 fn start_server() -> (String, tokio::runtime::Runtime, tend::sqlite::Store) {
-    let store = common::large_store();
+    start_server_over(common::large_store())
+}
+
+/// The servers the load goes to: one over the store file, or
+/// TEND_BENCH_REPLICAS (default 2) over the PostgreSQL database of
+/// TEND_BENCH_PG, each with a store (and connections) of its own as separate
+/// processes would have.
+fn replicas(first: &str) -> (Vec<String>, Vec<tokio::runtime::Runtime>) {
+    let mut urls = vec![first.to_string()];
+    let mut runtimes = vec![];
+    if common::postgres().is_some() {
+        for _ in 1..env_or("TEND_BENCH_REPLICAS", 2) {
+            let (url, rt, _) = start_server_over(common::large_store());
+            urls.push(url);
+            runtimes.push(rt);
+        }
+    }
+    (urls, runtimes)
+}
+
+fn start_server_over(
+    store: tend::sqlite::Store,
+) -> (String, tokio::runtime::Runtime, tend::sqlite::Store) {
     let server_rt = common::runtime();
     let listener = server_rt
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -103,7 +131,7 @@ fn ms(d: Duration) -> String {
 /// next request as soon as the answer came (the server's ceiling); Some(r), the
 /// clients together send r requests per second on a fixed schedule, and a latency
 /// counts from when its request was due (a late request is not forgiven).
-fn load(url: &str, store: &tend::sqlite::Store, rate: Option<u64>) {
+fn load(urls: &[String], store: &tend::sqlite::Store, rate: Option<u64>) {
     let clients = env_or("TEND_LOAD_CLIENTS", 50) as usize;
     let secs = env_or("TEND_LOAD_SECS", 10);
     let label = match rate {
@@ -129,7 +157,8 @@ fn load(url: &str, store: &tend::sqlite::Store, rate: Option<u64>) {
         let start = Instant::now();
         let mut tasks = vec![];
         for (i, token) in tokens.into_iter().enumerate() {
-            let url = url.to_string();
+            // Round robin over the servers, as a load balancer would.
+            let url = urls[i % urls.len()].clone();
             tasks.push(tokio::spawn(async move {
                 // Paced clients start spread over one interval.
                 let mut due = every.map(|e| start + e.mul_f64(i as f64 / clients as f64));
@@ -196,7 +225,8 @@ fn load(url: &str, store: &tend::sqlite::Store, rate: Option<u64>) {
     sorted.sort_unstable();
     let n = sorted.len();
     println!(
-        "{label}: {clients} clients, {secs} s on {accounts} accounts: {n} account 360s, {:.0} requests/s, {errors} errors, {:.1} KB per answer",
+        "{label}: {clients} clients, {} server(s), {secs} s on {accounts} accounts: {n} account 360s, {:.0} requests/s, {errors} errors, {:.1} KB per answer",
+        urls.len(),
         n as f64 / measure.as_secs_f64(),
         bytes as f64 / n.max(1) as f64 / 1024.0,
     );
@@ -468,7 +498,9 @@ fn bench_task(account: tend::domain::Id, title: &str) -> tend::domain::Task {
 }
 
 /// From a write's answer to its entry on another client's change feed.
-fn change_feed(url: &str, store: &tend::sqlite::Store) {
+/// `feed_url`: the server whose feed is followed (another replica's, over
+/// PostgreSQL); the writes go to `url`.
+fn change_feed(url: &str, feed_url: &str, store: &tend::sqlite::Store) {
     use tend::domain::{EntityKind, Record};
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -480,8 +512,10 @@ fn change_feed(url: &str, store: &tend::sqlite::Store) {
         .expect("token");
     let writes = env_or("TEND_FEED_WRITES", 40) as usize;
     rt.block_on(async {
-        let api = Remote::new(url, Some(token), ClientOptions::default()).expect("client");
-        let mut feed = api.watch().expect("a team server has a feed");
+        let api = Remote::new(url, Some(token.clone()), ClientOptions::default()).expect("client");
+        let follower =
+            Remote::new(feed_url, Some(token), ClientOptions::default()).expect("client");
+        let mut feed = follower.watch().expect("a team server has a feed");
         // Following from when it connected: written until one shows.
         loop {
             api.create("bench", Record::Task(bench_task(1, "feed warm-up")))
@@ -540,8 +574,9 @@ fn main() {
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let wants = |name: &str| filter.as_deref().is_none_or(|f| name.contains(f));
     if wants("server_load") {
-        load(&url, &store, None);
-        load(&url, &store, Some(env_or("TEND_LOAD_RATE", 2000)));
+        let (urls, _replicas) = replicas(&url);
+        load(&urls, &store, None);
+        load(&urls, &store, Some(env_or("TEND_LOAD_RATE", 2000)));
     }
     if wants("server_slow_headers") {
         slow_headers(&url, &store);
@@ -550,7 +585,8 @@ fn main() {
         export_memory();
     }
     if wants("server_change_feed") {
-        change_feed(&url, &store);
+        let (urls, _replicas) = replicas(&url);
+        change_feed(&url, urls.last().unwrap_or(&url), &store);
     }
     if wants("remote/open_account") {
         open_account(&mut c, &url, &store);

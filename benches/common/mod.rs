@@ -32,7 +32,29 @@ pub fn accounts() -> usize {
 
 /// Opens (building on first use) the generated store.
 pub fn large_store() -> Store {
+    if let Some(url) = postgres() {
+        // Opened on a thread of no runtime: a bench may call this from one.
+        return std::thread::spawn(move || {
+            Store::open_postgres(
+                &url,
+                8,
+                tend::sqlite::Options::with_clock(fixed_clock(anchor())),
+            )
+        })
+        .join()
+        .expect("open thread")
+        .expect("open the PostgreSQL store");
+    }
     Store::open_with_clock(large_store_path(), fixed_clock(anchor())).expect("open")
+}
+
+/// The PostgreSQL database the benches read instead of the store file
+/// (`TEND_BENCH_PG`): the generated store moved there first with
+/// `tend --db target/bench-stores/generated-100000.db migrate --to URL`.
+pub fn postgres() -> Option<String> {
+    std::env::var("TEND_BENCH_PG")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// The generated store's file, built on first use.
