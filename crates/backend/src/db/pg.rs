@@ -17,27 +17,90 @@ use super::sql::placeholders_to_dollars;
 /// How many prepared statements a connection keeps.
 const MAX_PREPARED: usize = 512;
 
+/// The socket side of a connection, driven by the thread that waits on it.
+type Driver = tokio_postgres::Connection<tokio_postgres::Socket, tokio_postgres::tls::NoTlsStream>;
+
 /// A PostgreSQL connection as the store uses it: from blocking threads.
+///
+/// Its socket is driven by the thread that makes a call, on a single-thread
+/// runtime of the connection's own, while it waits for the answer: no other
+/// thread is woken per statement. (With the socket on a runtime of its own,
+/// every statement crossed threads twice; a loaded server spent most of its
+/// time switching between them.)
 pub struct PgConn {
     client: Client,
-    handle: tokio::runtime::Handle,
+    /// The runtime and the socket, taken by one call at a time.
+    driver: Mutex<(Option<tokio::runtime::Runtime>, Driver)>,
     /// Statements prepared on this connection, by their SQLite text.
     prepared: Mutex<HashMap<String, Statement>>,
 }
 
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        // Dropping a runtime waits, which an async caller may not do.
+        let mut driver = self.driver.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(rt) = driver.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
 impl PgConn {
-    /// A connection to the database at `url`, on the current runtime.
+    /// A connection to the database at `url`, made on the blocking pool.
     pub async fn connect(url: &str) -> crate::Result<PgConn> {
-        let client = crate::postgres::connect(url).await?;
+        let url = url.to_string();
+        tokio::task::spawn_blocking(move || PgConn::open(&url))
+            .await
+            .map_err(|e| crate::Error::storage(format!("connecting failed: {e}")))?
+    }
+
+    /// A connection to the database at `url`, made on this thread (one that
+    /// may block: not a runtime's).
+    pub fn open(url: &str) -> crate::Result<PgConn> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| crate::Error::storage(format!("cannot start a runtime: {e}")))?;
+        let config = crate::postgres::config(url)?;
+        let (client, driver) = rt
+            .block_on(config.connect(tokio_postgres::NoTls))
+            .map_err(|e| crate::Error::Unavailable {
+                message: format!(
+                    "cannot connect to PostgreSQL at {}: {}",
+                    crate::postgres::redact_url(url),
+                    crate::postgres::describe(&e)
+                ),
+            })?;
         Ok(PgConn {
             client,
-            handle: tokio::runtime::Handle::current(),
+            driver: Mutex::new((Some(rt), driver)),
             prepared: Mutex::new(HashMap::new()),
         })
     }
 
-    fn block<F: std::future::Future>(&self, f: F) -> F::Output {
-        self.handle.block_on(f)
+    /// Waits for `f`, driving the socket meanwhile.
+    fn block<T, F: std::future::Future<Output = Result<T, tokio_postgres::Error>>>(
+        &self,
+        f: F,
+    ) -> Result<T, ConnError> {
+        use std::future::Future as _;
+        use std::task::Poll;
+        let mut guard = self.driver.lock().unwrap_or_else(|e| e.into_inner());
+        let (rt, driver) = &mut *guard;
+        let Some(rt) = rt.as_ref() else {
+            return Err(ConnError::Closed);
+        };
+        let mut f = std::pin::pin!(f);
+        rt.block_on(std::future::poll_fn(|cx| {
+            if let Poll::Ready(out) = f.as_mut().poll(cx) {
+                return Poll::Ready(out.map_err(ConnError::Pg));
+            }
+            match std::pin::Pin::new(&mut *driver).poll(cx) {
+                Poll::Ready(Ok(())) => Poll::Ready(Err(ConnError::Closed)),
+                Poll::Ready(Err(e)) => Poll::Ready(Err(ConnError::Pg(e))),
+                Poll::Pending => Poll::Pending,
+            }
+        }))
     }
 
     fn statement(&self, sql: &str) -> rusqlite::Result<Statement> {
@@ -357,8 +420,25 @@ impl<'a> tokio_postgres::types::FromSql<'a> for Numeric {
 /// A driver error as rusqlite's: a broken constraint as SQLite's constraint
 /// error (the store's code tells those apart), anything else with the
 /// server's message.
-fn error(e: tokio_postgres::Error) -> rusqlite::Error {
+/// Why a call on a connection failed.
+enum ConnError {
+    /// The server's or the driver's error.
+    Pg(tokio_postgres::Error),
+    /// The connection is closed.
+    Closed,
+}
+
+fn error(e: ConnError) -> rusqlite::Error {
     use tokio_postgres::error::SqlState;
+    let e = match e {
+        ConnError::Pg(e) => e,
+        ConnError::Closed => {
+            return rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(1),
+                Some("the PostgreSQL connection is closed".into()),
+            );
+        }
+    };
     let message = crate::postgres::describe(&e);
     let constraint = e.code().and_then(|code| match *code {
         SqlState::UNIQUE_VIOLATION => Some(2067),

@@ -23,7 +23,7 @@ use crate::{Error, Result};
 
 /// The schema's steps, in order: the database is at version N once the first N
 /// have run.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("counts.sql")];
 
 /// The version of the schema this build writes.
 pub const PG_SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -1,10 +1,7 @@
 //! The connections a PostgreSQL store reads and writes with: a fixed set, each
-//! used by one blocking thread at a time, on a runtime of the store's own.
-//!
-//! The driver's connection tasks run on that runtime, so a call blocks only the
-//! thread that makes it, whatever runtime (if any) that thread belongs to: a
-//! current-thread runtime waiting on a store call would otherwise never drive
-//! the connection it waits for.
+//! used by one blocking thread at a time, each driven by the thread that waits
+//! on it (see [`PgConn`]): a call blocks only the thread that makes it,
+//! whatever runtime (if any) that thread belongs to.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,7 +15,6 @@ pub struct PgPool {
     next: AtomicUsize,
     /// Where it connects, its password hidden (for messages).
     pub(crate) label: String,
-    runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl PgPool {
@@ -26,42 +22,29 @@ impl PgPool {
     /// build's version first. Made on a thread of its own: callable from any
     /// thread, inside a runtime or not.
     pub fn open(url: &str, size: usize) -> Result<PgPool> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("tend-postgres")
-            .enable_all()
-            .build()
-            .map_err(|e| Error::storage(format!("cannot start the PostgreSQL runtime: {e}")))?;
-        let handle = runtime.handle().clone();
-        let url_owned = url.to_string();
         let conns = std::thread::scope(|s| {
-            s.spawn(move || {
-                handle.block_on(async {
-                    let mut first = super::connect(&url_owned).await?;
-                    super::migrate(&mut first).await?;
-                    drop(first);
-                    let mut conns = Vec::with_capacity(size);
-                    for _ in 0..size.max(1) {
-                        conns.push(Mutex::new(PgConn::connect(&url_owned).await?));
-                    }
-                    Ok::<_, Error>(conns)
-                })
+            s.spawn(|| {
+                // The schema first, on a runtime that lives as long as that.
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| Error::storage(format!("cannot start a runtime: {e}")))?;
+                rt.block_on(async {
+                    let mut first = super::connect(url).await?;
+                    super::migrate(&mut first).await
+                })?;
+                drop(rt);
+                (0..size.max(1))
+                    .map(|_| PgConn::open(url).map(Mutex::new))
+                    .collect::<Result<Vec<_>>>()
             })
             .join()
             .map_err(|_| Error::storage("connecting to PostgreSQL panicked"))?
-        });
-        let conns = match conns {
-            Ok(c) => c,
-            Err(e) => {
-                runtime.shutdown_background();
-                return Err(e);
-            }
-        };
+        })?;
         Ok(PgPool {
             conns,
             next: AtomicUsize::new(0),
             label: super::redact_url(url),
-            runtime: Some(runtime),
         })
     }
 
@@ -84,16 +67,5 @@ impl PgPool {
     /// How many connections it keeps.
     pub fn size(&self) -> usize {
         self.conns.len()
-    }
-}
-
-impl Drop for PgPool {
-    fn drop(&mut self) {
-        // The connections close with their tasks; dropping a runtime waits for
-        // its threads, which an async caller may not do.
-        self.conns.clear();
-        if let Some(runtime) = self.runtime.take() {
-            runtime.shutdown_background();
-        }
     }
 }
