@@ -139,7 +139,7 @@ struct Inner {
 /// The engine a store keeps its records in.
 enum Engine {
     /// One SQLite file (the embedded store).
-    File(File),
+    File(Box<File>),
     /// A PostgreSQL database, shared by every server over it.
     Pg(crate::postgres::PgPool),
 }
@@ -636,7 +636,11 @@ impl Store {
             writes: AtomicUsize::new(0),
             _temp: temp,
         };
-        Ok(Store::with_engine(Engine::File(file), health, options))
+        Ok(Store::with_engine(
+            Engine::File(Box::new(file)),
+            health,
+            options,
+        ))
     }
 
     fn with_engine(engine: Engine, health: Arc<HealthSetup>, options: Options) -> Store {
