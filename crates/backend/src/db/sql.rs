@@ -2,9 +2,11 @@
 
 /// SQLite's `?` and `?N` placeholders as PostgreSQL's `$N`: a bare `?` is one
 /// more than the largest number given before it, as in SQLite. A unary plus
-/// before one (after `=`, `<`, `>`, `(` or `,`: `= +?`, which keeps SQLite's planner off an index) is dropped:
-/// PostgreSQL cannot type `+$1`, and it changes no value. Text in quotes and
-/// comments is left as it is.
+/// before one (after `=`, `<`, `>`, `(`, `,` or a keyword such as `BETWEEN`
+/// and `AND`: `= +?`, which keeps SQLite's planner off an index) is dropped:
+/// PostgreSQL would type `+$1` as a number of its own choosing (then compare
+/// the column converted, without its index), and it changes no value. Text in
+/// quotes and comments is left as it is.
 pub fn placeholders_to_dollars(sql: &str) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.chars().peekable();
@@ -28,8 +30,7 @@ pub fn placeholders_to_dollars(sql: &str) -> String {
             }
             // SQLite's `INDEXED BY name` (a planner hint): PostgreSQL has none.
             'I' if starts_indexed_by(&mut chars) => {}
-            '+' if chars.peek() == Some(&'?')
-                && out.trim_end().ends_with(['=', '<', '>', '(', ',']) => {}
+            '+' if chars.peek() == Some(&'?') && unary(&out) => {}
             '-' if chars.peek() == Some(&'-') => {
                 out.push(c);
                 for d in chars.by_ref() {
@@ -58,6 +59,30 @@ pub fn placeholders_to_dollars(sql: &str) -> String {
         }
     }
     out
+}
+
+/// Whether a `+` after `before` is a sign, not an addition: it follows an
+/// operator, an opening bracket, a comma or a keyword, not an operand.
+fn unary(before: &str) -> bool {
+    let before = before.trim_end();
+    if before.ends_with(['=', '<', '>', '(', ',']) {
+        return true;
+    }
+    let word: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    const KEYWORDS: &[&str] = &[
+        "BETWEEN", "AND", "OR", "NOT", "WHEN", "THEN", "ELSE", "IN", "SELECT", "WHERE", "LIKE",
+        "IS", "LIMIT", "OFFSET",
+    ];
+    KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(&word))
+        && !before[..before.len() - word.len()]
+            .ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
 /// Whether the text after an `I` is `NDEXED BY name`: if so, it is consumed
@@ -103,6 +128,14 @@ mod tests {
         assert_eq!(
             placeholders_to_dollars("SELECT a FROM t WHERE account_id = +? AND b = 1+?2"),
             "SELECT a FROM t WHERE account_id = $1 AND b = 1+$2"
+        );
+        // After a keyword too (PostgreSQL would take `+$1` for a numeric and
+        // compare the column converted, off its index); an addition stays.
+        assert_eq!(
+            placeholders_to_dollars(
+                "WHERE account_id BETWEEN +?1 AND +?2 AND n = band +?3 AND m = x.and +?4"
+            ),
+            "WHERE account_id BETWEEN $1 AND $2 AND n = band +$3 AND m = x.and +$4"
         );
         assert_eq!(
             placeholders_to_dollars(
