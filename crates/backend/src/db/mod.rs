@@ -24,6 +24,23 @@ pub use sql::placeholders_to_dollars;
 use rusqlite::ToSql;
 use rusqlite::types::{FromSql, ValueRef};
 
+/// A free one of `slots` (connections), trying them from the next in turn, or
+/// the next one once it is free. A poisoned lock only means a panic happened
+/// while it was held; the connection itself is still usable.
+pub(crate) fn any_free<'s, T>(
+    slots: &'s [std::sync::Mutex<T>],
+    next: &std::sync::atomic::AtomicUsize,
+) -> std::sync::MutexGuard<'s, T> {
+    let n = slots.len();
+    let start = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    for k in 0..n {
+        if let Ok(guard) = slots[(start + k) % n].try_lock() {
+            return guard;
+        }
+    }
+    slots[start % n].lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// Values built at run time as a statement's parameters.
 pub fn params(values: &[rusqlite::types::Value]) -> Vec<&dyn ToSql> {
     values.iter().map(|v| v as &dyn ToSql).collect()
@@ -206,6 +223,17 @@ impl<'c> From<&'c PgConn> for Conn<'c> {
 }
 
 impl<'c> Conn<'c> {
+    /// Runs `f` in one read transaction that sees one snapshot throughout.
+    pub fn snapshot<T>(&self, f: impl FnOnce(Conn<'_>) -> crate::Result<T>) -> crate::Result<T> {
+        match *self {
+            Conn::Sqlite(c) => {
+                let tx = c.unchecked_transaction().map_err(crate::Error::storage)?;
+                f(Conn::Sqlite(&tx))
+            }
+            Conn::Pg(c) => c.snapshot(|c| f(Conn::Pg(c))),
+        }
+    }
+
     /// The SQLite connection, for what only the store file does (its bulk
     /// loads, its pragmas); refused on PostgreSQL, naming `what`.
     pub fn sqlite(&self, what: &str) -> crate::Result<&'c rusqlite::Connection> {

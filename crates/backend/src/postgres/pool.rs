@@ -4,7 +4,7 @@
 //! whatever runtime (if any) that thread belongs to.
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::AtomicUsize;
 
 use crate::db::PgConn;
 use crate::{Error, Result};
@@ -50,22 +50,6 @@ impl PgPool {
 
     /// A free connection, or the next one once it is free.
     pub fn get(&self) -> std::sync::MutexGuard<'_, PgConn> {
-        let n = self.conns.len();
-        let start = self.next.fetch_add(1, Ordering::Relaxed);
-        for k in 0..n {
-            if let Ok(guard) = self.conns[(start + k) % n].try_lock() {
-                return guard;
-            }
-        }
-        // A poisoned lock only means a panic while it was held: a statement
-        // left half-read is dropped with its portal, the connection is usable.
-        self.conns[start % n]
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// How many connections it keeps.
-    pub fn size(&self) -> usize {
-        self.conns.len()
+        crate::db::any_free(&self.conns, &self.next)
     }
 }

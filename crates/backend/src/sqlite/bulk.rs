@@ -45,11 +45,18 @@ impl<'c> Loader<'c> {
         }
     }
 
+    /// Notes a table loaded with its ids given (once, however many chunks).
+    fn loaded(&mut self, table: &'static str) {
+        if !self.tables.contains(&table) {
+            self.tables.push(table);
+        }
+    }
+
     fn insert_all<T: Table>(&mut self, items: &[T]) -> Result<()> {
         if items.is_empty() {
             return Ok(());
         }
-        self.tables.push(T::TABLE);
+        self.loaded(T::TABLE);
         let sql = T::insert_sql();
         for r in items {
             self.conn
@@ -91,7 +98,7 @@ impl<'c> Loader<'c> {
         let mut links = vec![];
         let sql = T::insert_sql();
         if !items.is_empty() {
-            self.tables.push(T::TABLE);
+            self.loaded(T::TABLE);
         }
         for r in items {
             let mut bare = r.clone();
@@ -226,7 +233,7 @@ impl<'c> Loader<'c> {
         self.insert_all(&d.invoices)?;
         self.insert_all(&d.payments)?;
         if !d.change_log.is_empty() {
-            self.tables.push("change_log");
+            self.loaded("change_log");
             let sql = format!(
                 "INSERT INTO change_log ({CHANGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             );

@@ -47,15 +47,7 @@ fn tile(status: Option<HealthStatus>, accounts: i64, mrr: i64, filter: String) -
 pub(crate) fn dashboard(conn: Conn<'_>, now: Timestamp) -> Result<Dashboard> {
     // One snapshot for every statement: the churned accounts' sums are taken out
     // of totals read by another statement, and a write may commit in between.
-    match conn {
-        Conn::Sqlite(c) => {
-            let tx = c.unchecked_transaction().map_err(Error::storage)?;
-            let out = tiles(Conn::Sqlite(&tx), now);
-            drop(tx);
-            out
-        }
-        Conn::Pg(c) => c.snapshot(|c| tiles(Conn::Pg(c), now)),
-    }
+    conn.snapshot(|c| tiles(c, now))
 }
 
 /// The tiles, read in the caller's transaction (one snapshot), on either engine.

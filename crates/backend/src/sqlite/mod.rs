@@ -164,18 +164,7 @@ struct File {
 
 impl File {
     fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
-        let n = self.readers.len();
-        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
-        for k in 0..n {
-            if let Ok(guard) = self.readers[(start + k) % n].try_lock() {
-                return guard;
-            }
-        }
-        // All busy: wait for one. A poisoned reader only means a panic happened while
-        // it was held; the connection itself is still usable.
-        self.readers[start % n]
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        crate::db::any_free(&self.readers, &self.next_reader)
     }
 
     fn writer(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -1472,10 +1461,9 @@ impl ExportSnapshot {
                 bulk::export_to(Conn::Sqlite(&conn), now, out)?;
                 conn.execute_batch("COMMIT").map_err(Error::storage)
             }
-            ExportSnapshot::Pg(store) => store.read_here(|c, now| match c {
-                Conn::Pg(pg) => pg.snapshot(|p| bulk::export_to(Conn::Pg(p), now, out)),
-                Conn::Sqlite(_) => bulk::export_to(c, now, out),
-            }),
+            ExportSnapshot::Pg(store) => {
+                store.read_here(|c, now| c.snapshot(|c| bulk::export_to(c, now, out)))
+            }
         }
     }
 }
