@@ -2878,6 +2878,35 @@ async fn of_two_servers_over_one_store_one_runs_the_scheduler_and_the_other_take
     assert_ne!(next, holder);
 }
 
+/// The server holding the scheduler's lease brings the store to a new day:
+/// derived values and scores are rescored without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_rescores_the_store_when_the_day_changes() {
+    let w = World::new(3).await;
+    let days = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let later = days.clone();
+    let clock: tend::sqlite::Clock = std::sync::Arc::new(move || {
+        now() + chrono::TimeDelta::days(later.load(std::sync::atomic::Ordering::Relaxed))
+    });
+    let store = Store::open_with(w.path(), Options::with_clock(clock)).expect("open");
+    assert!(!store.stale().await.expect("stale"));
+    let limits = Limits {
+        tick_every: Duration::from_millis(100),
+        ..roomy()
+    };
+    let _server = Server::start(store.clone(), limits).await;
+    days.store(1, std::sync::atomic::Ordering::Relaxed);
+    let mut stale = true;
+    for _ in 0..100 {
+        stale = store.stale().await.expect("stale");
+        if !stale {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!stale, "the next day's scores were not made");
+}
+
 /// Servers over one store share the rate limit out: two allow half of it each
 /// (a balancer spreading a client's requests gives it the whole rate), and one
 /// left alone after the other stopped allows all of it again.

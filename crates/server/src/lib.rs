@@ -367,6 +367,16 @@ pub async fn serve_with(
                         continue;
                     }
                 }
+                // A new day (or new health profiles): the holder brings every
+                // account's derived values and score to it, once for all servers.
+                match tend_backend::Backend::stale(&store).await {
+                    Ok(true) => match tend_backend::Backend::catch_up(&store).await {
+                        Ok(()) => tracing::info!(holder, "rescored every account for the day"),
+                        Err(e) => tracing::warn!("the day's rescoring: {e}"),
+                    },
+                    Ok(false) => {}
+                    Err(e) => tracing::warn!("the day's rescoring: {e}"),
+                }
                 match store.run_tick().await {
                     Ok(r) if r.steps_run + r.sent + r.failed + r.notifications > 0 => {
                         tracing::info!(?r, "tick")
