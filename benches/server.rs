@@ -159,6 +159,7 @@ fn load(urls: &[String], store: &tend::sqlite::Store, rate: Option<u64>) {
         for (i, token) in tokens.into_iter().enumerate() {
             // Round robin over the servers, as a load balancer would.
             let url = urls[i % urls.len()].clone();
+            let label = label.clone();
             tasks.push(tokio::spawn(async move {
                 // Paced clients start spread over one interval.
                 let mut due = every.map(|e| start + e.mul_f64(i as f64 / clients as f64));
@@ -197,7 +198,20 @@ fn load(urls: &[String], store: &tend::sqlite::Store, rate: Option<u64>) {
                             }
                             Err(_) => false,
                         },
-                        _ => false,
+                        Ok(r) => {
+                            if errors == 0 {
+                                let status = r.status();
+                                let body = r.text().await.unwrap_or_default();
+                                eprintln!("{label}: answered {status}: {body}");
+                            }
+                            false
+                        }
+                        Err(e) => {
+                            if errors == 0 {
+                                eprintln!("{label}: failed: {e}");
+                            }
+                            false
+                        }
                     };
                     let took = t.elapsed();
                     if now >= warmup {

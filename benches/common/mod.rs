@@ -37,7 +37,10 @@ pub fn large_store() -> Store {
         return std::thread::spawn(move || {
             Store::open_postgres(
                 &url,
-                8,
+                std::env::var("TEND_BENCH_PG_CONNECTIONS")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(8),
                 tend::sqlite::Options::with_clock(fixed_clock(anchor())),
             )
         })

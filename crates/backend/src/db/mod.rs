@@ -41,6 +41,112 @@ pub(crate) fn any_free<'s, T>(
     slots[start % n].lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Statements whose answers do not depend on one another, run together: on
+/// PostgreSQL as one statement (see [`PgConn::query_together`]), on SQLite one
+/// after the other.
+/// Each statement's rows are read into a vector, taken back by its [`Slot`].
+#[derive(Default)]
+pub struct Batch<'q> {
+    items: Vec<BatchItem<'q>>,
+}
+
+struct BatchItem<'q> {
+    sql: String,
+    params: Vec<rusqlite::types::Value>,
+    sink: Box<dyn Sink + 'q>,
+}
+
+/// Where a statement's rows go.
+trait Sink {
+    fn push(&mut self, row: &Row<'_>) -> rusqlite::Result<()>;
+    fn done(self: Box<Self>) -> Box<dyn std::any::Any>;
+}
+
+struct Collect<T, F> {
+    rows: Vec<T>,
+    read: F,
+}
+
+impl<T: 'static, F: FnMut(&Row<'_>) -> rusqlite::Result<T>> Sink for Collect<T, F> {
+    fn push(&mut self, row: &Row<'_>) -> rusqlite::Result<()> {
+        self.rows.push((self.read)(row)?);
+        Ok(())
+    }
+    fn done(self: Box<Self>) -> Box<dyn std::any::Any> {
+        Box::new(self.rows)
+    }
+}
+
+/// The place of one statement's rows in a [`Batch`]'s answers.
+pub struct Slot<T>(usize, std::marker::PhantomData<T>);
+
+/// What a [`Batch`] answered, statement by statement.
+pub struct Answers(Vec<Option<Box<dyn std::any::Any>>>);
+
+impl Answers {
+    /// The rows of the statement at `slot`.
+    pub fn take<T: 'static>(&mut self, slot: Slot<T>) -> Vec<T> {
+        self.0
+            .get_mut(slot.0)
+            .and_then(Option::take)
+            .and_then(|rows| rows.downcast::<Vec<T>>().ok())
+            .map(|rows| *rows)
+            .expect("a slot of this batch, taken once")
+    }
+}
+
+impl<'q> Batch<'q> {
+    /// Adds a statement whose every row `read` turns into a `T`.
+    pub fn query<T: 'static>(
+        &mut self,
+        sql: impl Into<String>,
+        params: &[&dyn ToSql],
+        read: impl FnMut(&Row<'_>) -> rusqlite::Result<T> + 'q,
+    ) -> rusqlite::Result<Slot<T>> {
+        let params = params
+            .iter()
+            .map(|p| pg::owned_param(*p))
+            .collect::<rusqlite::Result<_>>()?;
+        self.items.push(BatchItem {
+            sql: sql.into(),
+            params,
+            sink: Box::new(Collect { rows: vec![], read }),
+        });
+        Ok(Slot(self.items.len() - 1, std::marker::PhantomData))
+    }
+
+    /// Runs every statement on `conn`.
+    pub fn run(self, conn: Conn<'_>) -> rusqlite::Result<Answers> {
+        let mut answers = Vec::with_capacity(self.items.len());
+        match conn {
+            Conn::Sqlite(_) => {
+                for mut item in self.items {
+                    conn.each(&item.sql, &params(&item.params), &mut |row| {
+                        item.sink.push(row)?;
+                        Ok(true)
+                    })?;
+                    answers.push(Some(item.sink.done()));
+                }
+            }
+            Conn::Pg(c) => {
+                let statements: Vec<(&str, &[rusqlite::types::Value])> = self
+                    .items
+                    .iter()
+                    .map(|i| (i.sql.as_str(), i.params.as_slice()))
+                    .collect();
+                let results = c.query_together(&statements)?;
+                for (mut item, rows) in self.items.into_iter().zip(results) {
+                    for row in &rows {
+                        item.sink.push(&Row::Json(row))?;
+                    }
+                    answers.push(Some(item.sink.done()));
+                }
+            }
+        }
+        Ok(Answers(answers))
+    }
+}
+
 /// Values built at run time as a statement's parameters.
 pub fn params(values: &[rusqlite::types::Value]) -> Vec<&dyn ToSql> {
     values.iter().map(|v| v as &dyn ToSql).collect()
@@ -65,6 +171,8 @@ pub enum Conn<'c> {
 pub enum Row<'r> {
     Sqlite(&'r rusqlite::Row<'r>),
     Pg(&'r tokio_postgres::Row),
+    /// A row of [`PgConn::query_together`]'s: its columns' values.
+    Json(&'r [serde_json::Value]),
 }
 
 /// A column's place in a row (rusqlite's `get::<_, T>(i)` reads the same here).
@@ -84,7 +192,7 @@ impl<'r> Row<'r> {
         let i = i.index();
         match self {
             Row::Sqlite(r) => r.get(i),
-            Row::Pg(_) => {
+            Row::Pg(_) | Row::Json(_) => {
                 let v = self.get_ref(i)?;
                 T::column_result(v).map_err(|e| match e {
                     rusqlite::types::FromSqlError::InvalidType => {
@@ -103,6 +211,10 @@ impl<'r> Row<'r> {
         match *self {
             Row::Sqlite(r) => r.get_ref(i),
             Row::Pg(r) => pg::value_ref(r, i),
+            Row::Json(r) => r
+                .get(i)
+                .ok_or(rusqlite::Error::InvalidColumnIndex(i))
+                .and_then(pg::json_value_ref),
         }
     }
 
@@ -111,6 +223,7 @@ impl<'r> Row<'r> {
         match *self {
             Row::Sqlite(r) => r.as_ref().column_name(i).ok(),
             Row::Pg(r) => r.columns().get(i).map(|c| c.name()),
+            Row::Json(_) => None,
         }
     }
 }

@@ -12,7 +12,7 @@ use tokio_postgres::types::ToSql as PgToSql;
 use tokio_postgres::types::{IsNull, Type, to_sql_checked};
 use tokio_postgres::{Client, Statement};
 
-use super::sql::placeholders_to_dollars;
+use super::sql::{placeholders_to_dollars, placeholders_to_dollars_after};
 
 /// How many prepared statements a connection keeps.
 const MAX_PREPARED: usize = 512;
@@ -193,24 +193,106 @@ impl PgConn {
         self.block(self.client.query(&statement, &refs))
             .map_err(error)
     }
+
+    /// Runs `statements` as one: each becomes a column holding its rows as a
+    /// JSON array (each row an array of its columns' values), so that together
+    /// they cost one statement and one round trip. (Sent one by one, or even
+    /// pipelined, each statement's own execution and answer were most of a
+    /// loaded server's time.) Each statement's rows, in order.
+    pub(super) fn query_together(
+        &self,
+        statements: &[(&str, &[Value])],
+    ) -> rusqlite::Result<Vec<Vec<Vec<serde_json::Value>>>> {
+        if statements.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut parts = Vec::with_capacity(statements.len());
+        let mut offset = 0;
+        for (sql, params) in statements {
+            let n = self.statement(sql)?.columns().len();
+            // A function takes at most 100 arguments.
+            if n > 100 {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    format!("{n} columns do not fit in one JSON array: {sql}").into(),
+                ));
+            }
+            let inner = placeholders_to_dollars_after(sql, offset);
+            offset += params.len();
+            let names: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+            let values: Vec<String> = names.iter().map(|c| format!("q.{c}")).collect();
+            // Rows are aggregated in the order the statement gives them.
+            parts.push(format!(
+                "(SELECT coalesce(json_agg(json_build_array({})), '[]')::text FROM ({inner}) AS q({}))",
+                values.join(", "),
+                names.join(", ")
+            ));
+        }
+        let combined = format!("SELECT {}", parts.join(",\n  "));
+        let params: Vec<&dyn ToSql> = statements
+            .iter()
+            .flat_map(|(_, params)| params.iter().map(|v| v as &dyn ToSql))
+            .collect();
+        let rows = self.query(&combined, &params)?;
+        let row = rows.first().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        (0..statements.len())
+            .map(|i| {
+                let text: &str = row.try_get(i).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        i,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?;
+                serde_json::from_str(text).map_err(|e| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        i,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// A column of a row read by [`PgConn::query_together`], as the value SQLite
+/// would have given.
+pub(super) fn json_value_ref(v: &serde_json::Value) -> rusqlite::Result<ValueRef<'_>> {
+    use serde_json::Value as J;
+    Ok(match v {
+        J::Null => ValueRef::Null,
+        J::Bool(b) => ValueRef::Integer(i64::from(*b)),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => ValueRef::Integer(i),
+            None => ValueRef::Real(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        J::String(s) => ValueRef::Text(s.as_bytes()),
+        J::Array(_) | J::Object(_) => {
+            return Err(rusqlite::Error::InvalidColumnType(
+                0,
+                "a JSON column".into(),
+                rusqlite::types::Type::Null,
+            ));
+        }
+    })
 }
 
 /// rusqlite's parameters as owned values.
 fn values(params: &[&dyn ToSql]) -> rusqlite::Result<Vec<Param>> {
-    params
-        .iter()
-        .map(|p| {
-            Ok(Param(match p.to_sql()? {
-                ToSqlOutput::Borrowed(v) => owned(v),
-                ToSqlOutput::Owned(v) => v,
-                _ => {
-                    return Err(rusqlite::Error::ToSqlConversionFailure(
-                        "a parameter PostgreSQL cannot take".into(),
-                    ));
-                }
-            }))
-        })
-        .collect()
+    params.iter().map(|p| owned_param(*p).map(Param)).collect()
+}
+
+/// A parameter as an owned value.
+pub(super) fn owned_param(p: &dyn ToSql) -> rusqlite::Result<Value> {
+    Ok(match p.to_sql()? {
+        ToSqlOutput::Borrowed(v) => owned(v),
+        ToSqlOutput::Owned(v) => v,
+        _ => {
+            return Err(rusqlite::Error::ToSqlConversionFailure(
+                "a parameter PostgreSQL cannot take".into(),
+            ));
+        }
+    })
 }
 
 fn owned(v: ValueRef<'_>) -> Value {

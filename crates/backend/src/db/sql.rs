@@ -8,9 +8,15 @@
 /// the column converted, without its index), and it changes no value. Text in
 /// quotes and comments is left as it is.
 pub fn placeholders_to_dollars(sql: &str) -> String {
+    placeholders_to_dollars_after(sql, 0)
+}
+
+/// [`placeholders_to_dollars`], numbered from `offset` + 1 (`?1` is
+/// `$offset+1`): a statement placed inside another after `offset` parameters.
+pub fn placeholders_to_dollars_after(sql: &str, offset: usize) -> String {
     let mut out = String::with_capacity(sql.len() + 8);
     let mut chars = sql.chars().peekable();
-    let mut largest = 0usize;
+    let mut largest = offset;
     while let Some(c) = chars.next() {
         match c {
             '\'' | '"' => {
@@ -49,7 +55,7 @@ pub fn placeholders_to_dollars(sql: &str) -> String {
                 let n = if digits.is_empty() {
                     largest + 1
                 } else {
-                    digits.parse().unwrap_or(largest + 1)
+                    digits.parse::<usize>().map_or(largest + 1, |n| n + offset)
                 };
                 largest = largest.max(n);
                 out.push('$');
@@ -146,6 +152,10 @@ mod tests {
         assert_eq!(
             placeholders_to_dollars("SELECT 'INDEXED BY x', ID FROM t"),
             "SELECT 'INDEXED BY x', ID FROM t"
+        );
+        assert_eq!(
+            placeholders_to_dollars_after("WHERE a = ?2 AND b = ?1 AND c = +?", 3),
+            "WHERE a = $5 AND b = $4 AND c = $6"
         );
         assert_eq!(
             placeholders_to_dollars("SELECT 1 -- what? \nWHERE a = ?"),

@@ -277,6 +277,37 @@ fn run(c: Conn<'_>) -> Vec<String> {
         assert!(!shares.is_empty());
         seen.push(format!("{shares:?}"));
     }
+    // A batch (on PostgreSQL one statement, its rows passed as JSON): large
+    // integers, text with quotes, escapes and accents, NULLs and the rows' order
+    // come back as one statement at a time gives them.
+    let mut b = crate::db::Batch::default();
+    let literals = b
+        .query(
+            "SELECT 9007199254740993, -5, 'it''s \"q\" é\n\\ ☃', NULL, ?",
+            &[&"a parameter"],
+            |r| {
+                Ok((0..5)
+                    .map(|i| format!("{:?}", r.get_ref(i)))
+                    .collect::<Vec<_>>())
+            },
+        )
+        .expect("a statement");
+    let ids = b
+        .query("SELECT id, name FROM accounts ORDER BY id DESC", &[], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .expect("a statement");
+    let empty = b
+        .query("SELECT id FROM accounts WHERE id < 0", &[], |r| {
+            r.get::<_, i64>(0)
+        })
+        .expect("a statement");
+    let mut answers = b.run(c).expect("the batch");
+    seen.push(format!("{:?}", answers.take(literals)));
+    let ids = answers.take(ids);
+    assert!(ids.len() > 1 && ids.windows(2).all(|w| w[0].0 > w[1].0));
+    seen.push(format!("{ids:?}"));
+    seen.push(format!("{:?}", answers.take(empty)));
     // The account's 360, everything in it.
     let view = read::account_360(c, id, at).expect("the 360");
     assert_eq!(view.children.len(), 1);

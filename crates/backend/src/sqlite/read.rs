@@ -8,7 +8,7 @@ use rusqlite::types::Value;
 
 use super::codec::{Cols, day, from_ts, like_pattern};
 use super::tables::{self, Table, columns_with};
-use crate::db::{Conn, Dialect};
+use crate::db::{Batch, Conn, Dialect};
 use crate::*;
 use tend_domain::*;
 
@@ -212,13 +212,6 @@ fn brief(c: &mut Cols) -> rusqlite::Result<AccountBrief> {
     })
 }
 
-fn briefs<'c>(conn: impl Into<Conn<'c>>, clause: &str, id: Id) -> Result<Vec<AccountBrief>> {
-    let sql = format!("SELECT id, name, health_score, health_status FROM accounts {clause}");
-    conn.into()
-        .query_map(&sql, &[&id], |r| brief(&mut Cols::of(r)))
-        .map_err(Error::storage)
-}
-
 pub(crate) fn account_row<'c>(conn: impl Into<Conn<'c>>, id: Id) -> Result<AccountRow> {
     let sql = format!("SELECT {ROW_COLUMNS} FROM accounts a WHERE a.id = ?");
     conn.into()
@@ -284,117 +277,178 @@ pub(crate) fn account_360<'c>(
     id: Id,
     now: Timestamp,
 ) -> Result<Account360> {
+    use tables::select_into as select;
     let conn = conn.into();
-    let account: Account = tables::get(conn, id)?;
-    let row = account_row(conn, id)?;
-    let parent = match account.parent_id {
-        Some(p) => briefs(conn, "WHERE id = ?", p)?.into_iter().next(),
-        None => None,
-    };
-    let children = briefs(conn, "WHERE parent_id = +? ORDER BY lower(name), id", id)?;
     let today = now.date_naive();
     let from = today
         .checked_sub_days(Days::new(Account360::USAGE_DAYS as u64))
         .unwrap_or(today);
-    let runs: Vec<PlaybookRun> = tables::select_in(
-        conn,
+    let (from, today) = (day(&from), day(&today));
+    let brief_sql = |clause: &str| {
+        format!("SELECT id, name, health_score, health_status FROM accounts {clause}")
+    };
+    // None of these depends on another's answer: they go together.
+    let mut b = Batch::default();
+    let account = select::<Account>(&mut b, "WHERE id = ?", &[&id])?;
+    let row = b
+        .query(
+            format!("SELECT {ROW_COLUMNS} FROM accounts a WHERE a.id = ?"),
+            &[&id],
+            |r| read_row(&mut Cols::of(r)),
+        )
+        .map_err(Error::storage)?;
+    let parent = b
+        .query(
+            brief_sql("WHERE id = (SELECT parent_id FROM accounts WHERE id = ?)"),
+            &[&id],
+            |r| brief(&mut Cols::of(r)),
+        )
+        .map_err(Error::storage)?;
+    let children = b
+        .query(
+            brief_sql("WHERE parent_id = +? ORDER BY lower(name), id"),
+            &[&id],
+            |r| brief(&mut Cols::of(r)),
+        )
+        .map_err(Error::storage)?;
+    let usage = b
+        .query(cached_usage_sql(), &[&id, &from, &today], |r| {
+            read_usage(&mut Cols::of(r))
+        })
+        .map_err(Error::storage)?;
+    let by_account = &[&id as &dyn rusqlite::ToSql];
+    let runs = select(
+        &mut b,
         "WHERE account_id = +? ORDER BY started_at DESC, id DESC",
-        &[&id],
+        by_account,
     )?;
-    let playbook_ids: HashSet<Id> = runs.iter().map(|r| r.playbook_id).collect();
-    let playbooks: Vec<Playbook> = tables::select_in::<Playbook>(conn, "ORDER BY name", &[])?
-        .into_iter()
-        .filter(|p| playbook_ids.contains(&p.id))
-        .collect();
+    let playbooks = select(
+        &mut b,
+        "WHERE id IN (SELECT playbook_id FROM playbook_runs WHERE account_id = +?)
+         ORDER BY name",
+        by_account,
+    )?;
+    let contacts = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY lower(name), id",
+        by_account,
+    )?;
+    let interactions = select(
+        &mut b,
+        &format!(
+            "WHERE account_id = +? ORDER BY at DESC, id DESC LIMIT {}",
+            Account360::INTERACTIONS
+        ),
+        by_account,
+    )?;
+    let agreements = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY start_day DESC, id DESC",
+        by_account,
+    )?;
+    let opportunities = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY close_day IS NULL, close_day, id",
+        by_account,
+    )?;
+    let projects = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY status, name",
+        by_account,
+    )?;
+    let tasks = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY status, position, id",
+        by_account,
+    )?;
+    let cases = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY opened_at DESC, id DESC",
+        by_account,
+    )?;
+    let nps = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY at DESC, id DESC",
+        by_account,
+    )?;
+    let documents = select(&mut b, "WHERE account_id = +? ORDER BY title", by_account)?;
+    let alerts = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY at DESC, id DESC",
+        by_account,
+    )?;
+    let summaries = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY generated_at DESC, id DESC",
+        by_account,
+    )?;
+    let plans = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY start_day IS NULL, start_day DESC, id",
+        by_account,
+    )?;
+    let objectives = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY due IS NULL, due, id",
+        by_account,
+    )?;
+    let kpis = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY objective_id, id",
+        by_account,
+    )?;
+    let challenges = select(
+        &mut b,
+        "WHERE account_id = +? ORDER BY status = 'addressed',
+         CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, id",
+        by_account,
+    )?;
+    let invoices = select(
+        &mut b,
+        "WHERE account_id = ? ORDER BY issued_on DESC, id DESC",
+        by_account,
+    )?;
+    let payments = select(
+        &mut b,
+        "WHERE account_id = ? ORDER BY paid_on DESC, id DESC",
+        by_account,
+    )?;
+    let mut a = b.run(conn).map_err(Error::storage)?;
+    let not_found = Error::NotFound {
+        kind: EntityKind::Account,
+        id,
+    };
+    let Some(account) = a.take(account).into_iter().next() else {
+        return Err(not_found);
+    };
+    let Some(row) = a.take(row).into_iter().next() else {
+        return Err(not_found);
+    };
     Ok(Account360 {
         as_of: now,
         row,
-        parent,
-        children,
-        contacts: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY lower(name), id",
-            &[&id],
-        )?,
-        interactions: tables::select_in(
-            conn,
-            &format!(
-                "WHERE account_id = +? ORDER BY at DESC, id DESC LIMIT {}",
-                Account360::INTERACTIONS
-            ),
-            &[&id],
-        )?,
-        usage: usage_rows(conn, id, from, today)?,
-        agreements: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY start_day DESC, id DESC",
-            &[&id],
-        )?,
-        opportunities: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY close_day IS NULL, close_day, id",
-            &[&id],
-        )?,
-        projects: tables::select_in(conn, "WHERE account_id = +? ORDER BY status, name", &[&id])?,
-        tasks: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY status, position, id",
-            &[&id],
-        )?,
-        playbook_runs: runs,
-        playbooks,
-        cases: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY opened_at DESC, id DESC",
-            &[&id],
-        )?,
-        nps: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY at DESC, id DESC",
-            &[&id],
-        )?,
-        documents: tables::select_in(conn, "WHERE account_id = +? ORDER BY title", &[&id])?,
-        alerts: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY at DESC, id DESC",
-            &[&id],
-        )?,
-        summaries: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY generated_at DESC, id DESC",
-            &[&id],
-        )?,
-        plans: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY start_day IS NULL, start_day DESC, id",
-            &[&id],
-        )?,
-        objectives: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY due IS NULL, due, id",
-            &[&id],
-        )?,
-        kpis: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY objective_id, id",
-            &[&id],
-        )?,
-        challenges: tables::select_in(
-            conn,
-            "WHERE account_id = +? ORDER BY status = 'addressed',
-             CASE severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, id",
-            &[&id],
-        )?,
-        invoices: tables::select_in(
-            conn,
-            "WHERE account_id = ? ORDER BY issued_on DESC, id DESC",
-            &[&id],
-        )?,
-        payments: tables::select_in(
-            conn,
-            "WHERE account_id = ? ORDER BY paid_on DESC, id DESC",
-            &[&id],
-        )?,
+        parent: a.take(parent).into_iter().next(),
+        children: a.take(children),
+        contacts: a.take(contacts),
+        interactions: a.take(interactions),
+        usage: a.take(usage),
+        agreements: a.take(agreements),
+        opportunities: a.take(opportunities),
+        projects: a.take(projects),
+        tasks: a.take(tasks),
+        playbook_runs: a.take(runs),
+        playbooks: a.take(playbooks),
+        cases: a.take(cases),
+        nps: a.take(nps),
+        documents: a.take(documents),
+        alerts: a.take(alerts),
+        summaries: a.take(summaries),
+        plans: a.take(plans),
+        objectives: a.take(objectives),
+        kpis: a.take(kpis),
+        challenges: a.take(challenges),
+        invoices: a.take(invoices),
+        payments: a.take(payments),
         // Filled by `insights::fill`, which knows the account's health profile.
         contact_health: vec![],
         group: None,

@@ -12,7 +12,7 @@ use rusqlite::ToSql;
 use serde::Serialize;
 
 use super::codec::{Cols, Params};
-use crate::db::Conn;
+use crate::db::{Batch, Conn, Slot};
 use crate::{Error, Result};
 use rusqlite::OptionalExtension;
 use tend_domain::*;
@@ -209,6 +209,19 @@ pub(crate) fn select_in<T: Table>(
 ) -> Result<Vec<T>> {
     let sql = format!("{} {clause}", T::select_sql());
     conn.query_map(&sql, params, |r| T::read(&mut Cols::of(r)))
+        .map_err(Error::storage)
+}
+
+/// [`select_in`] as one statement of a batch.
+pub(crate) fn select_into<T: Table>(
+    batch: &mut Batch<'_>,
+    clause: &str,
+    params: &[&dyn ToSql],
+) -> Result<Slot<T>> {
+    batch
+        .query(format!("{} {clause}", T::select_sql()), params, |r| {
+            T::read(&mut Cols::of(r))
+        })
         .map_err(Error::storage)
 }
 
