@@ -712,3 +712,94 @@ async fn two_servers_over_one_database_serve_one_store() {
     assert!(err.contains("PGPASSWORD"), "{err}");
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_is_scored_alike_on_both_engines_day_after_day() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use tend::backend::{AlertQuery, Backend, PageRequest, PortfolioQuery};
+    use tend::sqlite::{Clock, Options, Store};
+    let Some(db) = pg::database("health_alike").await else {
+        return;
+    };
+    let anchor = chrono::DateTime::parse_from_rfc3339("2026-06-03T09:00:00Z")
+        .expect("time")
+        .to_utc();
+    let days = Arc::new(AtomicI64::new(0));
+    let clock_days = days.clone();
+    let clock: Clock =
+        Arc::new(move || anchor + chrono::TimeDelta::days(clock_days.load(Ordering::Relaxed)));
+    let dir = tempfile::tempdir().expect("dir");
+    let file = Store::open_with(dir.path().join("s.db"), Options::with_clock(clock.clone()))
+        .expect("a store file");
+    let url = db.url.clone();
+    let on_pg = tokio::task::spawn_blocking(move || {
+        Store::open_postgres(&url, 2, Options::with_clock(clock))
+    })
+    .await
+    .expect("open")
+    .expect("a PostgreSQL store");
+    let demo = tend::dataset::parse(tend::sqlite::DEMO_FIXTURES, "demo").expect("demo");
+
+    /// Every account's health as the API gives it: its columns in the
+    /// portfolio, its explained score and history, and every alert.
+    async fn health_of(store: &Store) -> Vec<String> {
+        let mut seen = vec![];
+        let rows = store
+            .portfolio(&PortfolioQuery {
+                page: PageRequest {
+                    offset: 0,
+                    limit: 1000,
+                },
+                ..PortfolioQuery::default()
+            })
+            .await
+            .expect("portfolio");
+        for row in &rows.items {
+            seen.push(format!(
+                "{} {:?} {:?} {:?}",
+                row.id, row.health_score, row.health_status, row.health_trend
+            ));
+            let report = store.health(row.id).await.expect("health");
+            seen.push(format!("{report:?}"));
+        }
+        let alerts = store
+            .alerts(&AlertQuery {
+                page: PageRequest {
+                    offset: 0,
+                    limit: 1000,
+                },
+                ..AlertQuery::default()
+            })
+            .await
+            .expect("alerts");
+        let mut alerts: Vec<String> = alerts
+            .items
+            .iter()
+            .map(|a| format!("{} {} {} {}", a.account_id, a.rule, a.at, a.message))
+            .collect();
+        alerts.sort();
+        seen.extend(alerts);
+        seen
+    }
+
+    for store in [&file, &on_pg] {
+        store.import(demo.clone()).await.expect("import");
+    }
+    let first = health_of(&file).await;
+    assert!(first.len() > 20, "{first:?}");
+    assert_eq!(health_of(&on_pg).await, first, "after the import");
+    // The next day, then a week later: scores, trends and snapshots move and
+    // alerts are raised, written by each engine's own way of writing them.
+    for step in [1, 7] {
+        days.fetch_add(step, Ordering::Relaxed);
+        let reports = (
+            file.recompute_health(None).await.expect("file"),
+            on_pg.recompute_health(None).await.expect("PostgreSQL"),
+        );
+        assert_eq!(reports.0, reports.1, "{step} day(s) on");
+        let now = health_of(&file).await;
+        assert_ne!(now, first, "the scores moved");
+        assert_eq!(health_of(&on_pg).await, now, "{step} day(s) on");
+    }
+}

@@ -32,6 +32,11 @@ pub fn accounts() -> usize {
 
 /// Opens (building on first use) the generated store.
 pub fn large_store() -> Store {
+    large_store_at(fixed_clock(anchor()))
+}
+
+/// [`large_store`] with the clock `clock`.
+pub fn large_store_at(clock: tend::sqlite::Clock) -> Store {
     if let Some(url) = postgres() {
         // Opened on a thread of no runtime: a bench may call this from one.
         return std::thread::spawn(move || {
@@ -41,14 +46,14 @@ pub fn large_store() -> Store {
                     .ok()
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(8),
-                tend::sqlite::Options::with_clock(fixed_clock(anchor())),
+                tend::sqlite::Options::with_clock(clock),
             )
         })
         .join()
         .expect("open thread")
         .expect("open the PostgreSQL store");
     }
-    Store::open_with_clock(large_store_path(), fixed_clock(anchor())).expect("open")
+    Store::open_with_clock(large_store_path(), clock).expect("open")
 }
 
 /// The PostgreSQL database the benches read instead of the store file

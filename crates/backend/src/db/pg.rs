@@ -135,6 +135,19 @@ impl PgConn {
         Ok(n as usize)
     }
 
+    /// Runs a statement written for PostgreSQL (`$N` placeholders) with
+    /// parameters in its own types (arrays, for one) rather than SQLite's;
+    /// answers how many rows it changed.
+    pub fn execute_typed(
+        &self,
+        sql: &str,
+        params: &[&(dyn PgToSql + Sync)],
+    ) -> rusqlite::Result<u64> {
+        let statement = self.statement(sql)?;
+        self.block(self.client.execute(&statement, params))
+            .map_err(error)
+    }
+
     /// Runs `f` in one transaction: committed when it answers Ok, rolled back
     /// otherwise. `lock`: first takes that transaction-level advisory lock.
     pub fn transaction<T>(

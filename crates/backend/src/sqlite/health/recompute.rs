@@ -11,8 +11,8 @@ use crate::db::Conn;
 use super::alerts::raise_escalations;
 use super::inputs::{Depth, load, load_range};
 use super::scores::{
-    BACKFILL_ALERT_WEEKS, Scored, store_current, store_currents, store_history, store_scored,
-    stored, stored_one,
+    BACKFILL_ALERT_WEEKS, ScoreWrites, Scored, store_current, store_currents, store_history,
+    store_scored, stored, stored_one,
 };
 use super::snapshots::{Past, encode_components, previous_week, trend, week_scores};
 use crate::sqlite::meta::set_meta;
@@ -42,7 +42,9 @@ pub(crate) fn recompute_account<'c>(
     };
     let q = quick(&data, setup.profiles.for_account(account), now);
     let t = trend(q.score, previous_week(conn, id, now)?);
-    let raised = store_current(conn, setup, id, &q, t, &was, was.status)?;
+    let mut w = ScoreWrites::new(conn);
+    let raised = store_current(&mut w, setup, id, &q, t, &was, was.status)?;
+    w.finish()?;
     let escalations = raise_escalations(conn, setup, Some(id), now)?;
     Ok((raised.transition, raised.rules + escalations))
 }
