@@ -803,3 +803,250 @@ async fn health_is_scored_alike_on_both_engines_day_after_day() {
         assert_eq!(health_of(&on_pg).await, now, "{step} day(s) on");
     }
 }
+
+/// The other tools' exports load alike into a store file and a PostgreSQL
+/// store (every record, usage row and score the same), loading them again
+/// changes nothing on PostgreSQL, and `tend --remote URL import --from FORMAT`
+/// loads through a server over PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_tools_exports_load_alike_into_postgres() {
+    use tend::backend::Backend;
+    use tend::backend::sync::{Format, SyncOptions};
+    use tend::sqlite::{Options, Store};
+    let Some(db) = pg::database("sources_alike").await else {
+        return;
+    };
+    let now = chrono::DateTime::parse_from_rfc3339("2026-03-02T10:00:00Z")
+        .expect("time")
+        .to_utc();
+    let clock = tend::sqlite::fixed_clock(now);
+    let dir = tempfile::tempdir().expect("dir");
+    let file = Store::open_with(dir.path().join("s.db"), Options::with_clock(clock.clone()))
+        .expect("a store file");
+    let url = db.url.clone();
+    let on_pg = tokio::task::spawn_blocking(move || {
+        Store::open_postgres(&url, 2, Options::with_clock(clock))
+    })
+    .await
+    .expect("open")
+    .expect("a PostgreSQL store");
+    let fixture = |p: &str| {
+        let path = format!("{}/tests/fixtures/{p}", env!("CARGO_MANIFEST_DIR"));
+        // The mail and calendar samples are of the demo's customers: made the
+        // CRM export's here.
+        let text = std::fs::read_to_string(&path)
+            .map(|t| {
+                t.replace("larkspur-logistics.com", "northwind.example")
+                    .replace("brightwave.health", "contoso-pharma.example")
+                    .into_bytes()
+            })
+            .or_else(|_| std::fs::read(&path))
+            .expect("a fixture");
+        (p.rsplit('/').next().unwrap_or(p).to_string(), text)
+    };
+    let loads = [
+        (
+            Format::Hubspot,
+            vec!["hubspot/companies.csv", "hubspot/contacts.csv"],
+        ),
+        (
+            Format::Zendesk,
+            vec![
+                "zendesk/organizations.json",
+                "zendesk/users.json",
+                "zendesk/tickets.json",
+            ],
+        ),
+        (Format::Freshdesk, vec!["freshdesk/tickets.csv"]),
+        (Format::Segment, vec!["segment/events.jsonl"]),
+        (Format::Mbox, vec!["mail/customer.mbox"]),
+        (
+            Format::Ics,
+            vec!["calendar/google.ics", "calendar/outlook.ics"],
+        ),
+    ];
+    let read = tend_engines::sources::ReadOptions {
+        team_domains: vec!["tend.example".into()],
+        create_contacts: false,
+        now,
+    };
+    let load = |store: &Store, format: Format, files: &[&str]| {
+        let files: Vec<(String, Vec<u8>)> = files.iter().map(|p| fixture(p)).collect();
+        let (store, read) = (store.clone(), read.clone());
+        tokio::task::spawn_blocking(move || {
+            store
+                .load_files_blocking("ops", format, &files, &read, None, &SyncOptions::default())
+                .expect("loaded")
+        })
+    };
+    for (format, files) in &loads {
+        let here = load(&file, *format, files).await.expect("file");
+        let there = load(&on_pg, *format, files).await.expect("PostgreSQL");
+        assert!(
+            here.written && here.problems.is_empty(),
+            "{format:?}: {here:?}"
+        );
+        assert_eq!(there, here, "{format:?}");
+    }
+    let exported = file.export().await.expect("export");
+    assert!(exported.accounts.len() >= 3 && !exported.usage.is_empty());
+    // The first record that differs, by section.
+    let same = |a: &tend::dataset::Dataset, b: &tend::dataset::Dataset| {
+        let (a, b) = (
+            serde_json::to_value(a).expect("json"),
+            serde_json::to_value(b).expect("json"),
+        );
+        let (a, b) = (a.as_object().expect("a map"), b.as_object().expect("a map"));
+        for (section, here) in b {
+            let there = &a[section];
+            match (here.as_array(), there.as_array()) {
+                (Some(here), Some(there)) => {
+                    for (i, (h, t)) in here.iter().zip(there).enumerate() {
+                        assert_eq!(t, h, "{section}[{i}]: PostgreSQL, then the file");
+                    }
+                    assert_eq!(there.len(), here.len(), "{section}");
+                }
+                _ => assert_eq!(there, here, "{section}"),
+            }
+        }
+    };
+    same(&on_pg.export().await.expect("export"), &exported);
+    for a in &exported.accounts {
+        let (here, there) = (
+            file.account(a.id).await.expect("360"),
+            on_pg.account(a.id).await.expect("360"),
+        );
+        assert!(here.row.health_score.is_some(), "{:?}", here.row);
+        assert_eq!(format!("{:?}", there.row), format!("{:?}", here.row));
+    }
+    // Again: nothing created or updated, no event counted twice.
+    for (format, files) in &loads {
+        let again = load(&on_pg, *format, files).await.expect("again");
+        let changed: u64 = again.kinds.iter().map(|k| k.created + k.updated).sum();
+        assert_eq!(changed, 0, "{format:?} again: {again:?}");
+        assert!(
+            again.usage.as_ref().is_none_or(|u| u.events == 0),
+            "{again:?}"
+        );
+    }
+    same(&on_pg.export().await.expect("export"), &exported);
+
+    // Through a server over the database, with the CLI.
+    drop(on_pg);
+    let token = ok(&[
+        "serve", "--store", &db.url, "token", "create", "--role", "admin", "--user", "ops",
+    ])
+    .trim()
+    .to_string();
+    let served = serve(&db.url);
+    let (_, companies) = fixture("hubspot/companies.csv");
+    let edited = dir.path().join("companies.csv");
+    let text = String::from_utf8(companies).expect("text");
+    assert!(text.contains("Northwind Traders"));
+    // Every row of it (the export has it twice).
+    std::fs::write(
+        &edited,
+        text.replace("Northwind Traders", "Northwind Group"),
+    )
+    .expect("write");
+    let out = tend()
+        .args(["--remote", &served.url, "import", "--from", "hubspot"])
+        .args(["--format", "json", edited.to_str().expect("path")])
+        .env("TEND_TOKEN", &token)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("a report");
+    assert_eq!(report["written"], true, "{report}");
+    let updated: u64 = report["kinds"]
+        .as_array()
+        .expect("kinds")
+        .iter()
+        .map(|k| k["updated"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(updated, 1, "{report}");
+}
+
+/// `tend generate --store URL` fills an empty database with what `--db FILE`
+/// would hold, scores included, leaves no scratch file behind, and refuses a
+/// database that holds a store.
+#[tokio::test]
+async fn generate_fills_an_empty_database_as_it_fills_a_file() {
+    let Some(db) = pg::database("generate_into_postgres").await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("g.db").to_str().expect("path").to_string();
+    let data = dir.path().join("data");
+    let args = [
+        "--accounts",
+        "40",
+        "--seed",
+        "3",
+        "--anchor",
+        "2026-05-04T08:00:00Z",
+    ];
+    let generate = |target: &[&str]| {
+        tend()
+            .env("XDG_DATA_HOME", &data)
+            .args(target)
+            .arg("generate")
+            .args(args)
+            .args(if target.is_empty() {
+                vec!["--store", &db.url]
+            } else {
+                vec![]
+            })
+            .output()
+            .expect("run")
+    };
+    let out = generate(&[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(generate(&["--db", &file]).status.success());
+    let client = postgres::connect(&db.url).await.expect("connect");
+    for table in [
+        "accounts",
+        "contacts",
+        "interactions",
+        "usage",
+        "health_snapshots",
+        "alerts",
+    ] {
+        let n: i64 = client
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .await
+            .expect("count")
+            .get(0);
+        assert_eq!(n, sqlite_count(&file, table), "{table}");
+        assert!(n > 0, "{table}");
+    }
+    let scored: i64 = client
+        .query_one(
+            "SELECT count(*) FROM accounts WHERE health_score IS NOT NULL",
+            &[],
+        )
+        .await
+        .expect("count")
+        .get(0);
+    assert!(scored > 30, "{scored} of 40 scored");
+    let left: Vec<_> = std::fs::read_dir(data.join("tend"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "scratch files left: {left:?}");
+
+    let again = generate(&[]);
+    assert_eq!(again.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("--store") && err.contains("already holds a store (40 accounts"),
+        "{err}"
+    );
+}

@@ -262,6 +262,11 @@ pub struct GenerateArgs {
     /// Write a dataset file instead of loading a store.
     #[arg(long, short)]
     pub out: Option<PathBuf>,
+    /// Load a PostgreSQL database holding no store yet (postgres://USER@HOST:PORT/DB)
+    /// instead of a store file: the data is generated into a scratch store
+    /// file beside the default store, then moved over as `tend migrate` moves it.
+    #[arg(long, conflicts_with = "out")]
+    pub store: Option<String>,
 }
 
 fn parse_sort(s: &str) -> Result<PortfolioSort, String> {
@@ -489,7 +494,7 @@ pub async fn run(cli: Cli, settings: Settings) -> Result<(), Failure> {
             if args.out.is_none() {
                 cli.check_writable(&settings, "tend generate into a store")?;
             }
-            generate_cmd(&cli, &settings, args)
+            generate_cmd(&cli, &settings, args).await
         }
         Command::Health(cmd) => health::run(&cli, &settings, cmd).await,
         Command::Record(cmd) => write::record(&cli, &settings, cmd).await,
@@ -1159,7 +1164,61 @@ fn export_local(store: &Store, out: Option<&Path>) -> Result<(), Failure> {
     }
 }
 
-fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), Failure> {
+/// `tend generate --store URL`: the generated store made as a scratch file
+/// (the generator's bulk load is the store file's), then moved into the
+/// database in one transaction, counts checked; the scratch file is removed
+/// either way.
+async fn generate_into_postgres(
+    cli: &Cli,
+    settings: &Settings,
+    cfg: &GenConfig,
+    url: &str,
+) -> Result<(), Failure> {
+    if !crate::backend::postgres::is_postgres_url(url) {
+        return Err(Failure::usage(
+            "--store takes a postgres:// (or postgresql://) URL: postgres://USER@HOST:PORT/DATABASE",
+        ));
+    }
+    if cli.db.is_some() {
+        return Err(Failure::usage(
+            "generate loads --db PATH or --store URL, not both",
+        ));
+    }
+    crate::backend::postgres::refuse_unless_empty(url, "--store").await?;
+    let beside = settings.store_path(None);
+    let dir = beside.parent().unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Failure::error(format!("{}: {e}", dir.display())))?;
+    let scratch = tempfile::Builder::new()
+        .prefix("generate-")
+        .tempdir_in(dir)
+        .map_err(|e| Failure::error(format!("a scratch folder in {}: {e}", dir.display())))?;
+    let file = scratch.path().join("generated.db");
+    let started = Instant::now();
+    let (cfg, path, options) = (cfg.clone(), file.clone(), store_options(settings)?);
+    let stats = tokio::task::spawn_blocking(move || -> Result<_, Failure> {
+        let store = Store::open_with(&path, options)?;
+        let mut stats = Default::default();
+        store.bulk_load(|sink| {
+            stats = generate(&cfg, sink)?;
+            Ok(())
+        })?;
+        Ok(stats)
+    })
+    .await
+    .map_err(|e| Failure::error(format!("generating failed: {e}")))??;
+    let generated = started.elapsed().as_secs_f64();
+    let report = crate::backend::postgres::copy_from_sqlite(&file, url, |_| {}).await?;
+    eprintln!(
+        "generated {} accounts, {} rows in {generated:.1}s, moved into {} in {:.1}s (counts checked)",
+        stats.accounts,
+        stats.rows,
+        crate::backend::postgres::redact_url(url),
+        report.took.as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), Failure> {
     let anchor = match &a.anchor {
         Some(s) => chrono::DateTime::parse_from_rfc3339(s)
             .map_err(|e| Failure::usage(format!("--anchor '{s}': {e}")))?
@@ -1184,6 +1243,9 @@ fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Result<(), 
         return Err(Failure::usage(
             "generate writes a store or a file: use --db PATH or --out FILE, not --demo",
         ));
+    }
+    if let Some(url) = &a.store {
+        return generate_into_postgres(cli, settings, &cfg, url).await;
     }
     let store = Store::open_with(
         settings.store_path(cli.db.as_deref()),

@@ -155,20 +155,36 @@ impl PgConn {
         lock: Option<i64>,
         f: impl FnOnce(&PgConn) -> crate::Result<T>,
     ) -> crate::Result<T> {
+        self.transaction_as("BEGIN", lock, |c| f(c).map(|v| (v, true)))
+            .map(|(v, _)| v)
+    }
+
+    /// [`PgConn::transaction`], committed only when `f` answers true beside its
+    /// value (rolled back otherwise, the value kept).
+    pub fn transaction_if<T>(
+        &self,
+        lock: Option<i64>,
+        f: impl FnOnce(&PgConn) -> crate::Result<(T, bool)>,
+    ) -> crate::Result<(T, bool)> {
         self.transaction_as("BEGIN", lock, f)
     }
 
     /// Runs `f` in one read-only transaction that sees one snapshot throughout.
     pub fn snapshot<T>(&self, f: impl FnOnce(&PgConn) -> crate::Result<T>) -> crate::Result<T> {
-        self.transaction_as("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", None, f)
+        self.transaction_as(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            None,
+            |c| f(c).map(|v| (v, true)),
+        )
+        .map(|(v, _)| v)
     }
 
     fn transaction_as<T>(
         &self,
         begin: &str,
         lock: Option<i64>,
-        f: impl FnOnce(&PgConn) -> crate::Result<T>,
-    ) -> crate::Result<T> {
+        f: impl FnOnce(&PgConn) -> crate::Result<(T, bool)>,
+    ) -> crate::Result<(T, bool)> {
         self.execute_batch(begin).map_err(crate::Error::storage)?;
         let out = lock
             .map_or(Ok(0), |key| {
@@ -177,10 +193,15 @@ impl PgConn {
             .map_err(crate::Error::storage)
             .and_then(|_| f(self));
         match out {
-            Ok(v) => {
+            Ok((v, true)) => {
                 self.execute_batch("COMMIT")
                     .map_err(crate::Error::storage)?;
-                Ok(v)
+                Ok((v, true))
+            }
+            Ok((v, false)) => {
+                self.execute_batch("ROLLBACK")
+                    .map_err(crate::Error::storage)?;
+                Ok((v, false))
             }
             Err(e) => {
                 if let Err(r) = self.execute_batch("ROLLBACK") {

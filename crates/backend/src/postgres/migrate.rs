@@ -151,7 +151,7 @@ pub async fn copy_from_sqlite(
 
     let mut client = super::connect(url).await?;
     migrate(&mut client).await?;
-    refuse_a_store(&client, url).await?;
+    refuse_a_store(&client, url, "--to").await?;
 
     let (tables, files, file_bytes) = copy_all(&source, file, &mut client, &mut progress)
         .await
@@ -277,8 +277,16 @@ async fn copy_all(
     Ok((tables, files, file_bytes))
 }
 
+/// Refuses, as `flag` (the option that named it), a database that holds a
+/// store already; gives it the schema otherwise.
+pub async fn refuse_unless_empty(url: &str, flag: &str) -> Result<()> {
+    let mut client = super::connect(url).await?;
+    migrate(&mut client).await?;
+    refuse_a_store(&client, url, flag).await
+}
+
 /// A database already holding a store is not written over.
-async fn refuse_a_store(client: &Client, url: &str) -> Result<()> {
+async fn refuse_a_store(client: &Client, url: &str, flag: &str) -> Result<()> {
     let row = client
         .query_one(
             "SELECT (SELECT count(*) FROM accounts), (SELECT count(*) FROM change_log),
@@ -290,10 +298,10 @@ async fn refuse_a_store(client: &Client, url: &str) -> Result<()> {
     let (accounts, changes, tokens): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
     if accounts + changes + tokens > 0 {
         return Err(Error::invalid(
-            "--to",
+            flag,
             format!(
                 "{} already holds a store ({accounts} accounts, {changes} changes, {tokens} tokens): \
-                 migrate fills an empty database only",
+                 only an empty database is filled",
                 super::redact_url(url)
             ),
         ));

@@ -12,7 +12,7 @@ mod pool;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use migrate::{MigrateReport, TableCount, copy_from_sqlite};
+pub use migrate::{MigrateReport, TableCount, copy_from_sqlite, refuse_unless_empty};
 pub use pool::PgPool;
 
 use std::str::FromStr;

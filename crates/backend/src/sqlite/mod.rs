@@ -1336,7 +1336,7 @@ impl Store {
         actor: &str,
         read: tend_engines::sources::Read,
         options: &crate::sync::SyncOptions,
-        batches: impl FnOnce(&mut dyn FnMut(Vec<tend_engines::sources::SourceUsage>)),
+        batches: impl FnOnce(&mut dyn FnMut(Vec<tend_engines::sources::SourceUsage>)) + Send,
     ) -> Result<crate::sync::SyncReport> {
         if !read.problems.is_empty() {
             return Ok(crate::sync::SyncReport {
@@ -1402,17 +1402,25 @@ impl Store {
     }
 
     /// A write transaction committed only when `f` says so (its second value).
-    fn write_or_roll_back<T>(
+    fn write_or_roll_back<T: Send>(
         &self,
-        f: impl FnOnce(&rusqlite::Transaction, Timestamp) -> Result<(T, bool)>,
+        f: impl FnOnce(Conn<'_>, Timestamp) -> Result<(T, bool)> + Send,
     ) -> Result<(T, bool)> {
         let now = self.now();
-        let file = self.file("an import from a source system")?;
+        let file = match &self.inner.engine {
+            Engine::File(file) => file,
+            Engine::Pg(pool) => {
+                return self.blocking(|| {
+                    pool.get()
+                        .transaction_if(Some(PG_WRITE_LOCK), |c| f(Conn::Pg(c), now))
+                });
+            }
+        };
         let mut conn = file.writer();
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(Error::storage)?;
-        let (out, commit) = f(&tx, now)?;
+        let (out, commit) = f(Conn::Sqlite(&tx), now)?;
         if commit {
             tx.commit().map_err(Error::storage)?;
             drop(conn);

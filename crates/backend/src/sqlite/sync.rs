@@ -7,7 +7,7 @@
 //! conflict, which `prefer` decides. All in one transaction: any problem, or a
 //! dry run, and nothing is written.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::OptionalExtension;
 use serde_json::{Map, Value, json};
 
 use std::cell::RefCell;
@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::tables;
 use super::write::{self, After};
+use crate::db::{Conn, Dialect};
 use crate::sync::{KindCounts, Prefer, SyncConflict, SyncOptions, SyncReport, UsageCounts};
 use crate::{Error, Result};
 use tend_domain::*;
@@ -46,7 +47,7 @@ const ORDER: &[EntityKind] = &[
 ];
 
 pub(crate) struct Sync<'a> {
-    pub conn: &'a Connection,
+    pub conn: Conn<'a>,
     pub setup: &'a HealthSetup,
     pub actor: &'a str,
     pub now: Timestamp,
@@ -64,7 +65,7 @@ pub(crate) struct Sync<'a> {
 
 impl<'a> Sync<'a> {
     pub fn new(
-        conn: &'a Connection,
+        conn: Conn<'a>,
         setup: &'a HealthSetup,
         actor: &'a str,
         now: Timestamp,
@@ -151,15 +152,16 @@ impl<'a> Sync<'a> {
         ids.sort_unstable();
         ids.dedup();
         let mut new = std::collections::HashSet::with_capacity(ids.len());
-        {
-            let mut insert = self
+        for hash in ids {
+            let inserted = self
                 .conn
-                .prepare_cached("INSERT OR IGNORE INTO source_events (hash) VALUES (?)")
+                .execute(
+                    "INSERT INTO source_events (hash) VALUES (?) ON CONFLICT DO NOTHING",
+                    &[&hash],
+                )
                 .map_err(Error::storage)?;
-            for hash in ids {
-                if insert.execute([hash]).map_err(Error::storage)? == 1 {
-                    new.insert(hash);
-                }
+            if inserted == 1 {
+                new.insert(hash);
             }
         }
         let mut users: HashMap<(String, String), Option<(Id, Id)>> = HashMap::new();
@@ -214,12 +216,10 @@ impl<'a> Sync<'a> {
                 entry.2 += 1;
                 entry.3 = entry.3.min(u.day);
                 // Not counted: loaded again once the account is known, they count.
-                let mut forget = self
-                    .conn
-                    .prepare_cached("DELETE FROM source_events WHERE hash = ?")
-                    .map_err(Error::storage)?;
                 for e in &fresh {
-                    forget.execute([key(e.id)]).map_err(Error::storage)?;
+                    self.conn
+                        .execute("DELETE FROM source_events WHERE hash = ?", &[&key(e.id)])
+                        .map_err(Error::storage)?;
                 }
                 continue;
             };
@@ -256,8 +256,11 @@ impl<'a> Sync<'a> {
 
     fn contact_account(&self, contact: Id) -> Result<Id> {
         self.conn
-            .prepare_cached("SELECT account_id FROM contacts WHERE id = ?")
-            .and_then(|mut s| s.query_row([contact], |r| r.get(0)))
+            .query_row(
+                "SELECT account_id FROM contacts WHERE id = ?",
+                &[&contact],
+                |r| r.get(0),
+            )
             .map_err(Error::storage)
     }
 
@@ -266,31 +269,10 @@ impl<'a> Sync<'a> {
         let (account, day, contact, connections, minutes, features) = row;
         let features: &str = features;
         self.conn
-            .prepare_cached(
-                "INSERT INTO usage (account_id, day, contact_id, connections, minutes, features)
-                 VALUES (?, ?, ?, ?, ?, ?)
-                 ON CONFLICT DO UPDATE SET connections = connections + excluded.connections,
-                     minutes = minutes + excluded.minutes,
-                     features = CASE
-                         WHEN excluded.features = '{}' THEN features
-                         WHEN features = '{}' THEN excluded.features
-                         ELSE (SELECT json_group_object(key, total) FROM (
-                             SELECT key, sum(value) AS total FROM (
-                                 SELECT key, value FROM json_each(usage.features)
-                                 UNION ALL SELECT key, value FROM json_each(excluded.features))
-                             GROUP BY key))
-                     END",
+            .execute(
+                add_usage_sql(self.conn.dialect()),
+                &[account, day, contact, connections, minutes, &features],
             )
-            .and_then(|mut s| {
-                s.execute(params![
-                    account,
-                    day,
-                    contact,
-                    connections,
-                    minutes,
-                    features
-                ])
-            })
             .map_err(Error::storage)?;
         Ok(())
     }
@@ -407,18 +389,12 @@ impl<'a> Sync<'a> {
             }
             RefKey::Domain(domain) => self.by_domain(domain),
             RefKey::Email(email) => self.by_email(email),
-            RefKey::Name(name) => self.single(
-                "SELECT id FROM accounts WHERE name = ? COLLATE NOCASE LIMIT 2",
-                name,
-            ),
+            RefKey::Name(name) => self.single("accounts", "name", name),
         }
     }
 
     fn by_email(&self, email: &str) -> Result<Option<Id>> {
-        self.single(
-            "SELECT id FROM contacts WHERE email = ? COLLATE NOCASE LIMIT 2",
-            email,
-        )
+        self.single("contacts", "email", email)
     }
 
     /// The record a source id names, if it still exists.
@@ -430,13 +406,12 @@ impl<'a> Sync<'a> {
         // With the record's version now (none: deleted since, its id is forgotten).
         let found: Option<(Id, i64, Option<i64>, Option<i64>)> = self
             .conn
-            .prepare_cached(lookup_sql(kind))
-            .and_then(|mut s| {
-                s.query_row(params![kind.as_str(), system, external_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-                })
-                .optional()
-            })
+            .query_row(
+                lookup_sql(kind),
+                &[&kind.as_str(), &system, &external_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
             .map_err(Error::storage)?;
         match found {
             Some((id, imported, hash, Some(version))) => Ok(Some(Seen {
@@ -449,7 +424,7 @@ impl<'a> Sync<'a> {
                 self.conn
                     .execute(
                         "DELETE FROM external_ids WHERE kind = ? AND system = ? AND external_id = ?",
-                        params![kind.as_str(), system, external_id],
+                        &[&kind.as_str(), &system, &external_id],
                     )
                     .map_err(Error::storage)?;
                 Ok(None)
@@ -469,10 +444,11 @@ impl<'a> Sync<'a> {
             None => {
                 let had = self
                     .conn
-                    .prepare_cached(
+                    .query_row(
                         "SELECT EXISTS (SELECT 1 FROM external_ids WHERE kind = ? AND system = ?)",
+                        &[&r.kind.as_str(), &r.system],
+                        |r| r.get(0),
                     )
-                    .and_then(|mut s| s.query_row(params![r.kind.as_str(), r.system], |r| r.get(0)))
                     .map_err(Error::storage)?;
                 self.had_ids
                     .borrow_mut()
@@ -491,18 +467,19 @@ impl<'a> Sync<'a> {
     }
 
     fn by_domain(&self, domain: &str) -> Result<Option<Id>> {
-        self.single(
-            "SELECT id FROM accounts WHERE domain = ? COLLATE NOCASE LIMIT 2",
-            domain,
-        )
+        self.single("accounts", "domain", domain)
     }
 
-    /// The one record of a query, or none (none or several match).
-    fn single(&self, sql: &str, key: &str) -> Result<Option<Id>> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(Error::storage)?;
-        let ids: Vec<Id> = stmt
-            .query_map([key], |r| r.get(0))
-            .and_then(|rows| rows.collect())
+    /// The one record of `table` whose text `column` is `key` (letter case
+    /// aside), or none (none or several match).
+    fn single(&self, table: &str, column: &str, key: &str) -> Result<Option<Id>> {
+        let sql = format!(
+            "SELECT id FROM {table} WHERE {} LIMIT 2",
+            self.conn.dialect().eq_nocase(column)
+        );
+        let ids: Vec<Id> = self
+            .conn
+            .query_map(&sql, &[&key], |r| r.get(0))
             .map_err(Error::storage)?;
         Ok((ids.len() == 1).then(|| ids[0]))
     }
@@ -531,22 +508,22 @@ impl<'a> Sync<'a> {
 
     fn remember(&self, r: &SourceRecord, id: Id, version: i64, said: i64) -> Result<()> {
         self.conn
-            .prepare_cached(
+            .execute(
                 "INSERT INTO external_ids (kind, system, external_id, record_id, imported_version, imported_at, imported_hash)
                  VALUES (?, ?, ?, ?, ?, ?, ?)
-                 ON CONFLICT DO UPDATE SET record_id = excluded.record_id,
+                 ON CONFLICT (kind, system, external_id) DO UPDATE SET record_id = excluded.record_id,
                      imported_version = excluded.imported_version, imported_at = excluded.imported_at,
                      imported_hash = excluded.imported_hash",
+                &[
+                    &r.kind.as_str(),
+                    &r.system,
+                    &r.external_id,
+                    &id,
+                    &version,
+                    &self.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    &said,
+                ],
             )
-            .and_then(|mut s| s.execute(params![
-                    r.kind.as_str(),
-                    r.system,
-                    r.external_id,
-                    id,
-                    version,
-                    self.now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    said
-                ]))
             .map_err(Error::storage)?;
         let key = RefKey::External {
             system: r.system.clone(),
@@ -666,6 +643,45 @@ enum Done {
     Updated,
     Unchanged,
     Conflict,
+}
+
+/// Adds a day's tally to the one stored: counts summed, events per feature
+/// summed feature by feature.
+fn add_usage_sql(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => {
+            "INSERT INTO usage (account_id, day, contact_id, connections, minutes, features)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (account_id, day, contact_id) DO UPDATE SET
+                 connections = connections + excluded.connections,
+                 minutes = minutes + excluded.minutes,
+                 features = CASE
+                     WHEN excluded.features = '{}' THEN features
+                     WHEN features = '{}' THEN excluded.features
+                     ELSE (SELECT json_group_object(key, total) FROM (
+                         SELECT key, sum(value) AS total FROM (
+                             SELECT key, value FROM json_each(usage.features)
+                             UNION ALL SELECT key, value FROM json_each(excluded.features))
+                         GROUP BY key))
+                 END"
+        }
+        Dialect::Postgres => {
+            "INSERT INTO usage (account_id, day, contact_id, connections, minutes, features)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (account_id, day, contact_id) DO UPDATE SET
+                 connections = usage.connections + excluded.connections,
+                 minutes = usage.minutes + excluded.minutes,
+                 features = CASE
+                     WHEN excluded.features = '{}' THEN usage.features
+                     WHEN usage.features = '{}' THEN excluded.features
+                     ELSE (SELECT json_object_agg(key, total ORDER BY key)::text FROM (
+                         SELECT key, sum(value::bigint) AS total FROM (
+                             SELECT key, value FROM json_each_text(usage.features::json)
+                             UNION ALL SELECT key, value FROM json_each_text(excluded.features::json)) e
+                         GROUP BY key) t)
+                 END"
+        }
+    }
 }
 
 /// The query of a record by its id in a source, with whether it still exists.

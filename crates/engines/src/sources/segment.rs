@@ -334,8 +334,13 @@ pub fn scan<R: std::io::BufRead>(inputs: Vec<(String, R)>, mut events: Events) -
         system: SYSTEM.into(),
         external_id: groups.names[g as usize].clone(),
     };
-    // The groups: matched to the accounts, never created.
-    for (&g, (domain, place)) in &group_info {
+    // The groups: matched to the accounts, never created. In the order first
+    // seen (so a load creates its records, and gives them ids, in the same
+    // order every time).
+    let mut group_info: Vec<_> = group_info.into_iter().collect();
+    group_info.sort_unstable_by_key(|(g, _)| *g);
+    for (g, (domain, place)) in &group_info {
+        let g = *g;
         let mut r = SourceRecord::new(
             EntityKind::Account,
             SYSTEM,
@@ -350,7 +355,9 @@ pub fn scan<R: std::io::BufRead>(inputs: Vec<(String, R)>, mut events: Events) -
         out.records.push(r);
     }
     // The users: product users of their group's account, created the first time.
-    for (&u, info) in &user_info {
+    let mut in_order: Vec<(&u32, &User)> = user_info.iter().collect();
+    in_order.sort_unstable_by_key(|(u, _)| **u);
+    for (&u, info) in in_order {
         let id = &users.names[u as usize];
         let mut r = SourceRecord::new(EntityKind::Contact, SYSTEM, id, info.place.clone());
         if let Some(email) = &info.email {
