@@ -136,11 +136,7 @@ fn next_day_on_postgres(rt: &tokio::runtime::Runtime) {
     let clock: Clock =
         Arc::new(move || common::anchor() + TimeDelta::days(clock_days.load(Ordering::Relaxed)));
     let moving = common::large_store_at(clock);
-    let runs = std::env::var("TEND_BENCH_RUNS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(2);
-    for _ in 0..runs {
+    for _ in 0..common::env_or("TEND_BENCH_RUNS", 2) {
         days.fetch_add(1, Ordering::Relaxed);
         let t = std::time::Instant::now();
         let report = rt

@@ -33,6 +33,7 @@
 //! than the one written to.
 
 mod common;
+use common::env_or;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,13 +51,6 @@ use tend::tui::keys::Keymap;
 use tend::tui::state::Msg;
 use tend::tui::theme::{Theme, ThemeName};
 
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default)
-}
-
 /// A server over the large store on a loopback port; answers its URL and the runtime
 /// that runs it (kept alive by the caller).
 fn start_server() -> (String, tokio::runtime::Runtime, tend::sqlite::Store) {
@@ -71,7 +65,7 @@ fn replicas(first: &str) -> (Vec<String>, Vec<tokio::runtime::Runtime>) {
     let mut urls = vec![first.to_string()];
     let mut runtimes = vec![];
     if common::postgres().is_some() {
-        for _ in 1..env_or("TEND_BENCH_REPLICAS", 2) {
+        for _ in 1..env_or::<u64>("TEND_BENCH_REPLICAS", 2) {
             let (url, rt, _) = start_server_over(common::large_store());
             urls.push(url);
             runtimes.push(rt);
@@ -132,8 +126,8 @@ fn ms(d: Duration) -> String {
 /// clients together send r requests per second on a fixed schedule, and a latency
 /// counts from when its request was due (a late request is not forgiven).
 fn load(urls: &[String], store: &tend::sqlite::Store, rate: Option<u64>) {
-    let clients = env_or("TEND_LOAD_CLIENTS", 50) as usize;
-    let secs = env_or("TEND_LOAD_SECS", 10);
+    let clients = env_or::<u64>("TEND_LOAD_CLIENTS", 50) as usize;
+    let secs = env_or::<u64>("TEND_LOAD_SECS", 10);
     let label = match rate {
         None => "server_load".to_string(),
         Some(r) => format!("server_load_at_{r}"),
@@ -291,7 +285,7 @@ fn open_account(c: &mut Criterion, url: &str, store: &tend::sqlite::Store) {
 /// Connections that drip a request head, and a client reading meanwhile.
 fn slow_headers(url: &str, store: &tend::sqlite::Store) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let n = env_or("TEND_SLOW_CONNECTIONS", 2000) as usize;
+    let n = env_or::<u64>("TEND_SLOW_CONNECTIONS", 2000) as usize;
     let addr = url.trim_start_matches("http://").to_string();
     let timeout = Limits::default().header_timeout;
     let (token, _) = store
@@ -403,7 +397,7 @@ fn rss_mib(pid: u32) -> (f64, f64) {
 
 /// Eight exports at once from a `tend serve` process.
 fn export_memory() {
-    let n = env_or("TEND_EXPORT_ACCOUNTS", 2000) as usize;
+    let n = env_or::<u64>("TEND_EXPORT_ACCOUNTS", 2000) as usize;
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("s.db");
     std::fs::copy(common::store_path(n), &db).expect("copy the store");
@@ -524,7 +518,7 @@ fn change_feed(url: &str, feed_url: &str, store: &tend::sqlite::Store) {
     let (token, _) = store
         .create_token("bench-feed", Role::Admin)
         .expect("token");
-    let writes = env_or("TEND_FEED_WRITES", 40) as usize;
+    let writes = env_or::<u64>("TEND_FEED_WRITES", 40) as usize;
     rt.block_on(async {
         let api = Remote::new(url, Some(token.clone()), ClientOptions::default()).expect("client");
         let follower =
@@ -590,7 +584,7 @@ fn main() {
     if wants("server_load") {
         let (urls, _replicas) = replicas(&url);
         load(&urls, &store, None);
-        load(&urls, &store, Some(env_or("TEND_LOAD_RATE", 2000)));
+        load(&urls, &store, Some(env_or::<u64>("TEND_LOAD_RATE", 2000)));
     }
     if wants("server_slow_headers") {
         slow_headers(&url, &store);

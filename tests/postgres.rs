@@ -713,12 +713,31 @@ async fn two_servers_over_one_database_serve_one_store() {
     assert!(!err.contains("hunter2"), "{err}");
 }
 
+/// A store file in `dir` and a PostgreSQL store at `url`, on one clock.
+async fn file_and_postgres(
+    dir: &std::path::Path,
+    url: &str,
+    clock: tend::sqlite::Clock,
+) -> (tend::sqlite::Store, tend::sqlite::Store) {
+    use tend::sqlite::{Options, Store};
+    let file = Store::open_with(dir.join("s.db"), Options::with_clock(clock.clone()))
+        .expect("a store file");
+    let url = url.to_string();
+    let on_pg = tokio::task::spawn_blocking(move || {
+        Store::open_postgres(&url, 2, Options::with_clock(clock))
+    })
+    .await
+    .expect("open")
+    .expect("a PostgreSQL store");
+    (file, on_pg)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_is_scored_alike_on_both_engines_day_after_day() {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicI64, Ordering};
     use tend::backend::{AlertQuery, Backend, PageRequest, PortfolioQuery};
-    use tend::sqlite::{Clock, Options, Store};
+    use tend::sqlite::{Clock, Store};
     let Some(db) = pg::database("health_alike").await else {
         return;
     };
@@ -730,15 +749,7 @@ async fn health_is_scored_alike_on_both_engines_day_after_day() {
     let clock: Clock =
         Arc::new(move || anchor + chrono::TimeDelta::days(clock_days.load(Ordering::Relaxed)));
     let dir = tempfile::tempdir().expect("dir");
-    let file = Store::open_with(dir.path().join("s.db"), Options::with_clock(clock.clone()))
-        .expect("a store file");
-    let url = db.url.clone();
-    let on_pg = tokio::task::spawn_blocking(move || {
-        Store::open_postgres(&url, 2, Options::with_clock(clock))
-    })
-    .await
-    .expect("open")
-    .expect("a PostgreSQL store");
+    let (file, on_pg) = file_and_postgres(dir.path(), &db.url, clock).await;
     let demo = tend::dataset::parse(tend::sqlite::DEMO_FIXTURES, "demo").expect("demo");
 
     /// Every account's health as the API gives it: its columns in the
@@ -812,7 +823,7 @@ async fn health_is_scored_alike_on_both_engines_day_after_day() {
 async fn other_tools_exports_load_alike_into_postgres() {
     use tend::backend::Backend;
     use tend::backend::sync::{Format, SyncOptions};
-    use tend::sqlite::{Options, Store};
+    use tend::sqlite::Store;
     let Some(db) = pg::database("sources_alike").await else {
         return;
     };
@@ -821,15 +832,7 @@ async fn other_tools_exports_load_alike_into_postgres() {
         .to_utc();
     let clock = tend::sqlite::fixed_clock(now);
     let dir = tempfile::tempdir().expect("dir");
-    let file = Store::open_with(dir.path().join("s.db"), Options::with_clock(clock.clone()))
-        .expect("a store file");
-    let url = db.url.clone();
-    let on_pg = tokio::task::spawn_blocking(move || {
-        Store::open_postgres(&url, 2, Options::with_clock(clock))
-    })
-    .await
-    .expect("open")
-    .expect("a PostgreSQL store");
+    let (file, on_pg) = file_and_postgres(dir.path(), &db.url, clock).await;
     let fixture = |p: &str| {
         let path = format!("{}/tests/fixtures/{p}", env!("CARGO_MANIFEST_DIR"));
         // The mail and calendar samples are of the demo's customers: made the

@@ -22,12 +22,17 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("runtime")
 }
 
-/// Accounts in the large store (TEND_BENCH_ACCOUNTS overrides, for quick runs).
-pub fn accounts() -> usize {
-    std::env::var("TEND_BENCH_ACCOUNTS")
+/// The number in the environment variable `name`, else `default`.
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(100_000)
+        .unwrap_or(default)
+}
+
+/// Accounts in the large store (TEND_BENCH_ACCOUNTS overrides, for quick runs).
+pub fn accounts() -> usize {
+    env_or("TEND_BENCH_ACCOUNTS", 100_000)
 }
 
 /// Opens (building on first use) the generated store.
@@ -42,10 +47,7 @@ pub fn large_store_at(clock: tend::sqlite::Clock) -> Store {
         return std::thread::spawn(move || {
             Store::open_postgres(
                 &url,
-                std::env::var("TEND_BENCH_PG_CONNECTIONS")
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(8),
+                env_or("TEND_BENCH_PG_CONNECTIONS", 8),
                 tend::sqlite::Options::with_clock(clock),
             )
         })

@@ -1164,6 +1164,16 @@ fn export_local(store: &Store, out: Option<&Path>) -> Result<(), Failure> {
     }
 }
 
+/// Generates `cfg`'s data into `store` (empty), in one bulk load.
+fn load_generated(store: &Store, cfg: &GenConfig) -> Result<crate::generate::GenStats, Failure> {
+    let mut stats = Default::default();
+    store.bulk_load(|sink| {
+        stats = generate(cfg, sink)?;
+        Ok(())
+    })?;
+    Ok(stats)
+}
+
 /// `tend generate --store URL`: the generated store made as a scratch file
 /// (the generator's bulk load is the store file's), then moved into the
 /// database in one transaction, counts checked; the scratch file is removed
@@ -1196,13 +1206,7 @@ async fn generate_into_postgres(
     let started = Instant::now();
     let (cfg, path, options) = (cfg.clone(), file.clone(), store_options(settings)?);
     let stats = tokio::task::spawn_blocking(move || -> Result<_, Failure> {
-        let store = Store::open_with(&path, options)?;
-        let mut stats = Default::default();
-        store.bulk_load(|sink| {
-            stats = generate(&cfg, sink)?;
-            Ok(())
-        })?;
-        Ok(stats)
+        load_generated(&Store::open_with(&path, options)?, &cfg)
     })
     .await
     .map_err(|e| Failure::error(format!("generating failed: {e}")))??;
@@ -1258,11 +1262,7 @@ async fn generate_cmd(cli: &Cli, settings: &Settings, a: &GenerateArgs) -> Resul
             store.location()
         )));
     }
-    let mut stats = Default::default();
-    store.bulk_load(|sink| {
-        stats = generate(&cfg, sink)?;
-        Ok(())
-    })?;
+    let stats = load_generated(&store, &cfg)?;
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "generated {} accounts, {} rows into {} in {:.1}s ({:.0} rows/s)",

@@ -214,7 +214,7 @@ impl<'r> Row<'r> {
             Row::Json(r) => r
                 .get(i)
                 .ok_or(rusqlite::Error::InvalidColumnIndex(i))
-                .and_then(pg::json_value_ref),
+                .and_then(|v| pg::json_value_ref(v, i)),
         }
     }
 

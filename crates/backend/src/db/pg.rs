@@ -33,6 +33,8 @@ pub struct PgConn {
     driver: Mutex<(Option<tokio::runtime::Runtime>, Driver)>,
     /// Statements prepared on this connection, by their SQLite text.
     prepared: Mutex<HashMap<String, Statement>>,
+    /// The statements [`PgConn::query_together`] made, by their parts' texts.
+    combined: Mutex<HashMap<String, String>>,
 }
 
 impl Drop for PgConn {
@@ -75,6 +77,7 @@ impl PgConn {
             client,
             driver: Mutex::new((Some(rt), driver)),
             prepared: Mutex::new(HashMap::new()),
+            combined: Mutex::new(HashMap::new()),
         })
     }
 
@@ -240,6 +243,41 @@ impl PgConn {
         if statements.is_empty() {
             return Ok(vec![]);
         }
+        let combined = self.combined(statements)?;
+        let params: Vec<&dyn ToSql> = statements
+            .iter()
+            .flat_map(|(_, params)| params.iter().map(|v| v as &dyn ToSql))
+            .collect();
+        let rows = self.query(&combined, &params)?;
+        let row = rows.first().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+        let failed = |i, e: Box<dyn std::error::Error + Send + Sync>| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e)
+        };
+        (0..statements.len())
+            .map(|i| {
+                let text: &str = row.try_get(i).map_err(|e| failed(i, Box::new(e)))?;
+                serde_json::from_str(text).map_err(|e| failed(i, Box::new(e)))
+            })
+            .collect()
+    }
+
+    /// The one statement [`PgConn::query_together`] runs for `statements`,
+    /// made once per connection (by their texts; a batch is the same
+    /// statements each time it runs).
+    fn combined(&self, statements: &[(&str, &[Value])]) -> rusqlite::Result<String> {
+        let key = statements
+            .iter()
+            .map(|(sql, _)| *sql)
+            .collect::<Vec<_>>()
+            .join("\0");
+        if let Some(sql) = self
+            .combined
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return Ok(sql.clone());
+        }
         let mut parts = Vec::with_capacity(statements.len());
         let mut offset = 0;
         for (sql, params) in statements {
@@ -261,37 +299,19 @@ impl PgConn {
                 names.join(", ")
             ));
         }
-        let combined = format!("SELECT {}", parts.join(",\n  "));
-        let params: Vec<&dyn ToSql> = statements
-            .iter()
-            .flat_map(|(_, params)| params.iter().map(|v| v as &dyn ToSql))
-            .collect();
-        let rows = self.query(&combined, &params)?;
-        let row = rows.first().ok_or(rusqlite::Error::QueryReturnedNoRows)?;
-        (0..statements.len())
-            .map(|i| {
-                let text: &str = row.try_get(i).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        i,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                })?;
-                serde_json::from_str(text).map_err(|e| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        i,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                })
-            })
-            .collect()
+        let sql = format!("SELECT {}", parts.join(",\n  "));
+        let mut made = self.combined.lock().unwrap_or_else(|e| e.into_inner());
+        if made.len() >= MAX_PREPARED {
+            made.clear();
+        }
+        made.insert(key, sql.clone());
+        Ok(sql)
     }
 }
 
 /// A column of a row read by [`PgConn::query_together`], as the value SQLite
 /// would have given.
-pub(super) fn json_value_ref(v: &serde_json::Value) -> rusqlite::Result<ValueRef<'_>> {
+pub(super) fn json_value_ref(v: &serde_json::Value, i: usize) -> rusqlite::Result<ValueRef<'_>> {
     use serde_json::Value as J;
     Ok(match v {
         J::Null => ValueRef::Null,
@@ -303,7 +323,7 @@ pub(super) fn json_value_ref(v: &serde_json::Value) -> rusqlite::Result<ValueRef
         J::String(s) => ValueRef::Text(s.as_bytes()),
         J::Array(_) | J::Object(_) => {
             return Err(rusqlite::Error::InvalidColumnType(
-                0,
+                i,
                 "a JSON column".into(),
                 rusqlite::types::Type::Null,
             ));

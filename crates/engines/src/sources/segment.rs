@@ -339,13 +339,12 @@ pub fn scan<R: std::io::BufRead>(inputs: Vec<(String, R)>, mut events: Events) -
     // order every time).
     let mut group_info: Vec<_> = group_info.into_iter().collect();
     group_info.sort_unstable_by_key(|(g, _)| *g);
-    for (g, (domain, place)) in &group_info {
-        let g = *g;
+    for (g, (domain, place)) in group_info {
         let mut r = SourceRecord::new(
             EntityKind::Account,
             SYSTEM,
             &groups.names[g as usize],
-            place.clone(),
+            place,
         );
         if let Some(d) = domain {
             r.set("domain", d.as_str());
